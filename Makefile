@@ -1,0 +1,51 @@
+# corgi: PGXS on the outside, SwiftPM inside.
+#
+#   make                 build corgi.so (Swift runtime linked statically)
+#   make install         install library, control file and SQL scripts (PG_CONFIG=...)
+#   make installcheck    pg_regress suite against a running server (PGHOST/PGPORT)
+#   make test            everything, on a fresh machine: packages, scratch cluster, tests
+#   make demo            the same set-up, then a demonstration on generated data
+
+EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" extension/corgi.control)
+
+MODULES = corgi
+MODULEDIR = extension
+DATA = extension/corgi.control $(wildcard sql/corgi--*.sql)
+REGRESS = $(sort $(patsubst test/sql/%.sql,%,$(wildcard test/sql/*.sql)))
+REGRESS_OPTS = --inputdir=test --load-extension=corgi
+EXTRA_CLEAN = .build results regression.diffs regression.out
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+# corgi.so comes from SwiftPM, not from corgi.c: there is no LLVM bitcode to build.
+override with_llvm = no
+include $(PGXS)
+
+SWIFT ?= swift
+PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
+SWIFT_PG_FLAGS = -Xcc -I$(PG_INCLUDEDIR_SERVER)
+SWIFT_SOURCES := Package.swift $(shell find Sources -type f -name '*.[chs]*')
+
+# The server module: release build, static Swift runtime, only the PostgreSQL entry
+# points exported (extension/corgi.map).
+corgi.so: $(SWIFT_SOURCES) extension/corgi.map
+	$(SWIFT) build -c release --product corgi $(SWIFT_PG_FLAGS) \
+		-Xswiftc -static-stdlib \
+		-Xlinker --version-script=$(CURDIR)/extension/corgi.map
+	cp .build/release/libcorgi.so $@
+
+.PHONY: swift-test check-library test demo
+
+# Unit tests of the pure Swift core (no server needed).
+swift-test:
+	$(SWIFT) test -c release $(SWIFT_PG_FLAGS)
+
+# corgi.so links no libswift and exports only what the SQL scripts reference.
+check-library: corgi.so
+	scripts/check-library.sh corgi.so extension/corgi.map $(DATA)
+
+test:
+	scripts/test.sh
+
+demo:
+	scripts/demo.sh

@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+//
+// corgi: in-database machine learning for PostgreSQL.
+//
+// Targets, from the inside out:
+// - CorgiCore: the pure numeric core (PRNG, shuffles, block layout, later models and
+//   optimizers). No PostgreSQL, no Foundation; tested with `swift test`.
+// - CorgiABI: plain-C types shared by Swift and C (status codes, the error record).
+// - CorgiBoundary: the @_cdecl exports C calls; they return status codes, never raise.
+// - CorgiGlue: the C that owns every PostgreSQL call (fmgr, TABLESAMPLE, errors,
+//   memory contexts). Built against the server headers the Makefile passes with -Xcc.
+//
+// The product `corgi` is the server module. Build it with `make` (which adds
+// -static-stdlib, the server include path and the export map), not with a bare
+// `swift build`.
+import PackageDescription
+
+/// The server library must not pull in Swift Concurrency (and with it Dispatch) or
+/// the regex runtime, which Swift 6 imports implicitly.
+let serverSwiftSettings: [SwiftSetting] = [
+    .unsafeFlags([
+        "-Xfrontend", "-disable-implicit-concurrency-module-import",
+        "-Xfrontend", "-disable-implicit-string-processing-module-import",
+    ])
+]
+
+let package = Package(
+    name: "corgi",
+    products: [
+        .library(name: "corgi", type: .dynamic, targets: ["CorgiGlue", "CorgiBoundary"])
+    ],
+    targets: [
+        .target(name: "CorgiCore", swiftSettings: serverSwiftSettings),
+        .target(name: "CorgiABI"),
+        .target(
+            name: "CorgiBoundary",
+            dependencies: ["CorgiCore", "CorgiABI"],
+            swiftSettings: serverSwiftSettings),
+        .target(
+            name: "CorgiGlue",
+            dependencies: ["CorgiABI"],
+            publicHeadersPath: ".",
+            cSettings: [
+                // What PostgreSQL's own build uses; gnu_printf (PG's format
+                // attribute) is gcc's spelling, which clang ignores with a warning.
+                .unsafeFlags(["-fwrapv", "-fno-strict-aliasing", "-Wno-ignored-attributes"])
+            ]),
+        .testTarget(name: "CorgiCoreTests", dependencies: ["CorgiCore"]),
+    ]
+)

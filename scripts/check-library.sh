@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Checks that a built corgi.so is self-contained and exports only its entry points.
+# Usage: scripts/check-library.sh corgi.so extension/corgi.map sql/corgi--*.sql ...
+# Prints one "ok"/"not ok" line per check, then "check-library: N passed, N failed".
+set -u
+lib=$1; map=$2; shift 2
+passed=0; failed=0
+check() { # check NAME COMMAND...
+  local name=$1; shift
+  if "$@"; then echo "ok - $name"; passed=$((passed + 1))
+  else echo "not ok - $name"; failed=$((failed + 1)); fi
+}
+
+no_libswift() {
+  local deps; deps=$(ldd "$lib")
+  if grep -qi 'libswift\|libdispatch\|libFoundation\|libBlocksRuntime' <<<"$deps"; then
+    echo "$deps" | sed 's/^/    /'; return 1; fi
+}
+
+# Expected exports: Pg_magic_func, and for every C symbol the SQL scripts name after
+# 'MODULE_PATHNAME', the function and its pg_finfo_ record.
+expected_exports() {
+  { echo Pg_magic_func
+    grep -ho "'MODULE_PATHNAME', *'[A-Za-z0-9_]*'" "$@" | sed "s/.*, *'\(.*\)'/\1/" |
+      while read -r fn; do echo "$fn"; echo "pg_finfo_$fn"; done
+  } | sort -u
+}
+actual_exports() { nm -D --defined-only "$lib" | awk '{print $NF}' | sort -u; }
+map_exports() { sed -n '/global:/,/local:/p' "$map" | grep -o '^ *[A-Za-z_][A-Za-z0-9_]*;' | tr -d ' ;' | sort -u; }
+
+exports_match_sql() {
+  local want have
+  want=$(expected_exports "$@"); have=$(actual_exports)
+  if [ "$want" != "$have" ]; then
+    diff <(echo "$want") <(echo "$have") | sed 's/^/    /'; return 1; fi
+}
+map_matches_sql() {
+  local want have
+  want=$(expected_exports "$@"); have=$(map_exports)
+  if [ "$want" != "$have" ]; then
+    diff <(echo "$want") <(echo "$have") | sed 's/^/    /'; return 1; fi
+}
+no_foundation_or_dispatch() {
+  local bad
+  bad=$(nm "$lib" | awk '{print $NF}' | grep -E '^_?dispatch_|^\$s(10Foundation|19FoundationEssentials)|^_?CF[A-Z]' | head -5)
+  if [ -n "$bad" ]; then echo "$bad" | sed 's/^/    /'; return 1; fi
+}
+
+sql_files=("$@")
+check "ldd shows no Swift, Dispatch or Foundation library" no_libswift
+check "exported symbols are exactly the SQL entry points and Pg_magic_func" exports_match_sql "${sql_files[@]}"
+check "export map lists exactly the SQL entry points and Pg_magic_func" map_matches_sql "${sql_files[@]}"
+check "no Foundation or Dispatch code linked in" no_foundation_or_dispatch
+echo "library: $(stat -c %s "$lib") bytes; exports: $(actual_exports | tr '\n' ' ')"
+echo "check-library: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

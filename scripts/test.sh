@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# make test: set up what is missing, build, install, and run every test suite:
+#   1. swift test (the pure Swift core),
+#   2. the library checks (self-contained corgi.so, intended exports only),
+#   3. pg_regress against a scratch cluster (or the server PGHOST/PGPORT name).
+# Ends with the line "N passed, N failed" and exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/cluster.sh
+
+passed=0; failed=0
+log_dir=$(mktemp -d /tmp/corgi-test-logs.XXXXXX)
+add() { passed=$((passed + $1)); failed=$((failed + $2)); }
+fail_step() { echo "FAILED: $1"; add 0 1; }
+
+start=$(date +%s)
+scripts/setup-system.sh || { fail_step "system set-up"; echo "$passed passed, $failed failed"; exit 1; }
+
+echo "== swift test"
+swift test -c release -Xcc -I"$(pg_config --includedir-server)" 2>&1 | tee "$log_dir/swift-test.log"
+swift_rc=${PIPESTATUS[0]}
+# XCTest: "Executed 23 tests, with 0 failures" (the last such line is the total).
+summary=$(grep -E 'Executed [0-9]+ tests?, with [0-9]+ failures?' "$log_dir/swift-test.log" | tail -1)
+if [ -n "$summary" ]; then
+  n=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$summary")
+  f=$(sed -E 's/.*with ([0-9]+) failures?.*/\1/' <<<"$summary")
+  add $((n - f)) "$f"
+  [ "$swift_rc" -eq 0 ] || [ "$f" -gt 0 ] || fail_step "swift test exited $swift_rc"
+else
+  fail_step "swift test (no summary; exit $swift_rc)"
+fi
+
+echo "== build and install"
+if make >"$log_dir/build.log" 2>&1 && make install >>"$log_dir/build.log" 2>&1; then
+  echo "built and installed corgi.so"
+else
+  tail -40 "$log_dir/build.log"; fail_step "build/install"
+  echo "$passed passed, $failed failed"; exit 1
+fi
+
+echo "== library checks"
+make -s check-library 2>&1 | tee "$log_dir/check-library.log"
+summary=$(grep -E '^check-library: [0-9]+ passed, [0-9]+ failed' "$log_dir/check-library.log" | tail -1)
+if [ -n "$summary" ]; then
+  add "$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$summary")" "$(sed -E 's/.*, ([0-9]+) failed/\1/' <<<"$summary")"
+else
+  fail_step "library checks did not run"
+fi
+
+echo "== pg_regress"
+if cluster_start; then
+  make installcheck 2>&1 | tee "$log_dir/installcheck.log"
+  regress_rc=${PIPESTATUS[0]}
+  total=$(ls test/sql/*.sql | wc -l)
+  if grep -qE 'All [0-9]+ tests passed' "$log_dir/installcheck.log"; then
+    add "$total" 0
+  elif line=$(grep -oE '[0-9]+ of [0-9]+ tests failed' "$log_dir/installcheck.log"); then
+    f=$(awk '{print $1}' <<<"$line"); add $((total - f)) "$f"
+    [ -f regression.diffs ] && head -200 regression.diffs
+  else
+    fail_step "pg_regress (exit $regress_rc)"
+  fi
+  cluster_stop
+else
+  fail_step "scratch cluster"
+fi
+
+echo "make test took $(( $(date +%s) - start )) s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
