@@ -1,0 +1,36 @@
+/// The models corgi trains with SGD. All are linear in the features: `z = W x + b`.
+///
+/// | kind | outputs | loss of one row | label accepted |
+/// |---|---|---|---|
+/// | linear | 1 | `(z - y)^2 / 2` | any finite number |
+/// | logistic | 1 | `log(1 + exp(-t z))`, t = +/-1 | -1, 0 or 1 (0 and -1 are the negative class) |
+/// | svm | 1 | `max(0, 1 - t z)` | as logistic |
+/// | softmax | K | `logsumexp(z) - z_y` | one of the K class values |
+public enum ModelKind: UInt8, CaseIterable, Sendable {
+    case linear = 1
+    case logistic = 2
+    case svm = 3
+    case softmax = 4
+
+    /// The name used in SQL (`model => 'logistic'`).
+    public var name: String {
+        switch self {
+        case .linear: return "linear"
+        case .logistic: return "logistic"
+        case .svm: return "svm"
+        case .softmax: return "softmax"
+        }
+    }
+
+    /// Parses a SQL model name (exact, lower-case).
+    public init?(name: String) {
+        guard let kind = ModelKind.allCases.first(where: { $0.name == name }) else { return nil }
+        self = kind
+    }
+
+    /// Whether the model predicts a class (everything but `linear`).
+    public var isClassifier: Bool { self != .linear }
+
+    /// The valid names, for error messages: "linear, logistic, svm, softmax".
+    public static var validNames: String { allCases.map(\.name).joined(separator: ", ") }
+}

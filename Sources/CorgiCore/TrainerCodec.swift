@@ -1,0 +1,180 @@
+/// The binary format of a ``TrainerSnapshot`` (the `bytea` state and `model` column).
+///
+/// Layout, little-endian, format version 1:
+/// ```
+/// "CRGI" | u16 version | u8 kind | u8 flags (1 intercept, 2 shuffles buffer, 4 has L1 state)
+/// u32 featureCount | u32 classCount (softmax; else 0)
+/// f64 learning_rate | f64 decay | u32 batch_size | f64 l2 | f64 l1 | f64 buffer_fraction
+/// f64 block_mb | f64 max_buffer_mb | i64 seed | u32 n + n bytes validation_table (UTF-8)
+/// u64 bufferCapacity | u32 epochsCompleted | u64 buffersThisEpoch
+/// current: i64 rows, i64 skipped, f64 lossSum | last epoch: the same
+/// f64 l1Total | classCount x f64 class values | outputs*featureCount x f64 weights
+/// outputs x f64 intercepts | [outputs*featureCount x f64 L1 applied, if flag 4]
+/// ```
+/// Contract: ``decode(_:)`` accepts exactly what ``encode(_:into:)`` writes and
+/// rejects anything else (wrong magic or version, truncation, trailing bytes,
+/// inconsistent shapes, invalid parameters) with a ``DecodeFailure``; it never traps on
+/// any input.
+public enum TrainerCodec {
+    public static let formatVersion: UInt16 = 1
+    static let magic: [UInt8] = [0x43, 0x52, 0x47, 0x49]  // "CRGI"
+
+    public struct DecodeFailure: Error, Equatable, Sendable {
+        public let reason: String
+    }
+
+    /// The exact number of bytes ``encode(_:into:)`` writes for `snapshot`.
+    public static func encodedSize(_ snapshot: TrainerSnapshot) -> Int {
+        let model = snapshot.model
+        let weightCount = model.featureCount * model.outputs
+        return 4 + 2 + 1 + 1 + 4 + 4
+            + 8 + 8 + 4 + 8 + 8 + 8 + 8 + 8 + 8 + 4 + snapshot.parameters.validationTable.utf8.count
+            + 8 + 4 + 8 + 24 + 24 + 8
+            + 8 * model.classValues.count + 8 * weightCount + 8 * model.outputs
+            + (snapshot.l1Applied != nil ? 8 * weightCount : 0)
+    }
+
+    /// Writes `snapshot` into `buffer`; returns the bytes written, or nil if `buffer` is
+    /// smaller than ``encodedSize(_:)``.
+    public static func encode(_ snapshot: TrainerSnapshot, into buffer: UnsafeMutableRawBufferPointer) -> Int? {
+        guard buffer.count >= encodedSize(snapshot) else { return nil }
+        var writer = ByteWriter(buffer: buffer)
+        let model = snapshot.model, p = snapshot.parameters
+        writer.bytes(magic)
+        writer.u16(formatVersion)
+        writer.u8(model.kind.rawValue)
+        let hasL1 = snapshot.l1Applied?.count == model.weights.count
+        writer.u8((model.hasIntercept ? 1 : 0) | (snapshot.shufflesBuffer ? 2 : 0) | (hasL1 ? 4 : 0))
+        writer.u32(UInt32(model.featureCount))
+        writer.u32(UInt32(model.classValues.count))
+        writer.f64(p.learningRate); writer.f64(p.decay); writer.u32(UInt32(p.batchSize))
+        writer.f64(p.l2); writer.f64(p.l1); writer.f64(p.bufferFraction)
+        writer.f64(p.blockMB); writer.f64(p.maxBufferMB); writer.u64(UInt64(bitPattern: p.seed))
+        writer.u32(UInt32(p.validationTable.utf8.count)); writer.bytes(Array(p.validationTable.utf8))
+        writer.u64(UInt64(snapshot.bufferCapacity))
+        writer.u32(UInt32(snapshot.epochsCompleted))
+        writer.u64(UInt64(snapshot.buffersThisEpoch))
+        for stats in [snapshot.current, snapshot.lastEpoch] {
+            writer.u64(UInt64(bitPattern: stats.rows)); writer.u64(UInt64(bitPattern: stats.skipped))
+            writer.f64(stats.lossSum)
+        }
+        writer.f64(snapshot.l1Total)
+        model.classValues.forEach { writer.f64($0) }
+        model.weights.forEach { writer.f64($0) }
+        model.intercepts.forEach { writer.f64($0) }
+        if hasL1, let applied = snapshot.l1Applied { applied.forEach { writer.f64($0) } }
+        return writer.offset
+    }
+
+    /// Reads a snapshot written by ``encode(_:into:)``.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<TrainerSnapshot, DecodeFailure> {
+        var reader = ByteReader(bytes: bytes)
+        func fail(_ reason: String) -> Result<TrainerSnapshot, DecodeFailure> { .failure(DecodeFailure(reason: reason)) }
+        guard let m = reader.bytes(4), m == magic else { return fail("not a corgi model (bad magic)") }
+        guard let version = reader.u16() else { return fail("truncated header") }
+        guard version == formatVersion else {
+            return fail("model format version \(version) is not supported (this corgi reads version \(formatVersion))")
+        }
+        guard let kindByte = reader.u8(), let kind = ModelKind(rawValue: kindByte) else { return fail("unknown model kind") }
+        guard let flags = reader.u8(), flags & ~7 == 0 else { return fail("unknown flags") }
+        guard let featureCount = reader.u32(), let classCount = reader.u32() else { return fail("truncated shape") }
+        var p = TrainingParameters()
+        guard let lr = reader.f64(), let decay = reader.f64(), let batch = reader.u32(),
+            let l2 = reader.f64(), let l1 = reader.f64(), let fraction = reader.f64(),
+            let blockMB = reader.f64(), let maxBufferMB = reader.f64(), let seed = reader.u64(),
+            let tableLength = reader.u32(), let tableBytes = reader.bytes(Int(tableLength))
+        else { return fail("truncated parameters") }
+        p.learningRate = lr; p.decay = decay; p.batchSize = Int(batch); p.l2 = l2; p.l1 = l1
+        p.bufferFraction = fraction; p.blockMB = blockMB; p.maxBufferMB = maxBufferMB
+        p.seed = Int64(bitPattern: seed)
+        p.intercept = flags & 1 != 0
+        p.validationTable = String(decoding: tableBytes, as: UTF8.self)
+        guard lr > 0, lr.isFinite, decay > 0, decay <= 1, batch >= 1, l2 >= 0, l2.isFinite,
+            l1 >= 0, l1.isFinite, fraction > 0, fraction <= 1, blockMB > 0, maxBufferMB > 0
+        else { return fail("invalid parameters") }
+        guard let capacity = reader.u64(), let epochs = reader.u32(), let buffers = reader.u64(),
+            let cRows = reader.u64(), let cSkipped = reader.u64(), let cLoss = reader.f64(),
+            let lRows = reader.u64(), let lSkipped = reader.u64(), let lLoss = reader.f64(),
+            let l1Total = reader.f64()
+        else { return fail("truncated progress") }
+        guard featureCount >= 1, featureCount <= LinearModel.maximumFeatures,
+            classCount <= UInt32(LinearModel.maximumClasses),
+            (kind == .softmax) == (classCount > 0),
+            capacity >= 1, capacity <= UInt64(SGDTrainer.maximumBufferRows), buffers <= UInt64(Int32.max)
+        else { return fail("inconsistent shape") }
+        let outputs = kind == .softmax ? Int(classCount) : 1
+        let weightCount = Int(featureCount) * outputs
+        guard weightCount <= LinearModel.maximumWeights else { return fail("inconsistent shape") }
+        guard let classValues = reader.f64s(Int(classCount)), let weights = reader.f64s(weightCount),
+            let intercepts = reader.f64s(outputs)
+        else { return fail("truncated weights") }
+        var l1Applied: [Double]? = nil
+        if flags & 4 != 0 {
+            guard let applied = reader.f64s(weightCount) else { return fail("truncated weights") }
+            l1Applied = applied
+        }
+        guard reader.isAtEnd else { return fail("trailing bytes after the model") }
+        guard let model = LinearModel(kind: kind, featureCount: Int(featureCount), hasIntercept: p.intercept,
+                                      classValues: classValues, weights: weights, intercepts: intercepts)
+        else { return fail("inconsistent classes") }
+        return .success(TrainerSnapshot(
+            model: model, parameters: p, bufferCapacity: Int(capacity), shufflesBuffer: flags & 2 != 0,
+            epochsCompleted: Int(epochs), buffersThisEpoch: Int(buffers),
+            current: EpochStatistics(rows: Int64(bitPattern: cRows), skipped: Int64(bitPattern: cSkipped), lossSum: cLoss),
+            lastEpoch: EpochStatistics(rows: Int64(bitPattern: lRows), skipped: Int64(bitPattern: lSkipped), lossSum: lLoss),
+            l1Total: l1Total, l1Applied: l1Applied))
+    }
+}
+
+/// Little-endian writer into a buffer the caller sized with `encodedSize`.
+struct ByteWriter {
+    let buffer: UnsafeMutableRawBufferPointer
+    private(set) var offset = 0
+    init(buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
+
+    mutating func bytes(_ values: [UInt8]) { for b in values { u8(b) } }
+    mutating func u8(_ v: UInt8) {
+        guard offset < buffer.count else { return }
+        buffer[offset] = v; offset += 1
+    }
+    mutating func u16(_ v: UInt16) { for i in 0..<2 { u8(UInt8(truncatingIfNeeded: v >> (8 * i))) } }
+    mutating func u32(_ v: UInt32) { for i in 0..<4 { u8(UInt8(truncatingIfNeeded: v >> (8 * i))) } }
+    mutating func u64(_ v: UInt64) { for i in 0..<8 { u8(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) } }
+    mutating func f64(_ v: Double) { u64(v.bitPattern) }
+}
+
+/// Little-endian reader that answers nil instead of reading past the end.
+struct ByteReader {
+    let bytes: UnsafeRawBufferPointer
+    private(set) var offset = 0
+    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    var isAtEnd: Bool { offset == bytes.count }
+    mutating func bytes(_ count: Int) -> [UInt8]? {
+        guard count >= 0, count <= bytes.count - offset else { return nil }
+        defer { offset += count }
+        return Array(bytes[offset..<(offset + count)])
+    }
+    mutating func u8() -> UInt8? {
+        guard offset < bytes.count else { return nil }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+    mutating func unsigned(_ width: Int) -> UInt64? {
+        guard width <= bytes.count - offset else { return nil }
+        var v: UInt64 = 0
+        for i in 0..<width { v |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
+        offset += width
+        return v
+    }
+    mutating func u16() -> UInt16? { unsigned(2).map { UInt16(truncatingIfNeeded: $0) } }
+    mutating func u32() -> UInt32? { unsigned(4).map { UInt32(truncatingIfNeeded: $0) } }
+    mutating func u64() -> UInt64? { unsigned(8) }
+    mutating func f64() -> Double? { unsigned(8).map { Double(bitPattern: $0) } }
+    mutating func f64s(_ count: Int) -> [Double]? {
+        guard count >= 0, count <= (bytes.count - offset) / 8 else { return nil }
+        var out = [Double](); out.reserveCapacity(count)
+        for _ in 0..<count { out.append(f64()!) }
+        return out
+    }
+}

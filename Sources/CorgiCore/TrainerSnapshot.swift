@@ -1,0 +1,53 @@
+/// Everything a model's training state holds between passes, as a value: what is
+/// serialized into the `bytea` state that hops between SQL calls and into the `model`
+/// column of an output table. A snapshot holds no buffered rows (take it after
+/// ``SGDTrainer/finishPass()`` has been drained).
+public struct TrainerSnapshot: Equatable, Sendable {
+    public var model: LinearModel
+    public var parameters: TrainingParameters
+    public var bufferCapacity: Int
+    public var shufflesBuffer: Bool
+    public var epochsCompleted: Int
+    public var buffersThisEpoch: Int
+    public var current: EpochStatistics
+    public var lastEpoch: EpochStatistics
+    public var l1Total: Double
+    public var l1Applied: [Double]?
+
+    /// A fresh state: zero weights, no epoch run yet.
+    public static func initial(
+        kind: ModelKind, featureCount: Int, classValues: [Double], parameters: TrainingParameters,
+        bufferCapacity: Int, shufflesBuffer: Bool
+    ) -> TrainerSnapshot? {
+        guard let model = LinearModel(kind: kind, featureCount: featureCount,
+                                      hasIntercept: parameters.intercept, classValues: classValues),
+            bufferCapacity >= 1, bufferCapacity <= SGDTrainer.maximumBufferRows
+        else { return nil }
+        return TrainerSnapshot(
+            model: model, parameters: parameters, bufferCapacity: bufferCapacity,
+            shufflesBuffer: shufflesBuffer, epochsCompleted: 0, buffersThisEpoch: 0,
+            current: EpochStatistics(), lastEpoch: EpochStatistics(), l1Total: 0, l1Applied: nil)
+    }
+}
+
+extension SGDTrainer {
+    /// The trainer's state, or nil while rows are buffered or a mini-batch is partial.
+    public var snapshot: TrainerSnapshot? {
+        guard !isTraining, bufferedRows == 0, pendingBatchRows == 0 else { return nil }
+        let l1 = l1State
+        return TrainerSnapshot(
+            model: model, parameters: parameters, bufferCapacity: bufferCapacity,
+            shufflesBuffer: shufflesBuffer, epochsCompleted: epochsCompleted,
+            buffersThisEpoch: buffersInEpoch, current: current, lastEpoch: lastEpoch,
+            l1Total: l1.total, l1Applied: l1.applied)
+    }
+
+    /// A trainer that continues from `snapshot` (allocates its buffer).
+    public static func make(from snapshot: TrainerSnapshot) -> Result<SGDTrainer, Failure> {
+        make(model: snapshot.model, parameters: snapshot.parameters,
+             bufferCapacity: snapshot.bufferCapacity, shufflesBuffer: snapshot.shufflesBuffer,
+             epochsCompleted: snapshot.epochsCompleted, buffersThisEpoch: snapshot.buffersThisEpoch,
+             current: snapshot.current, lastEpoch: snapshot.lastEpoch,
+             l1Total: snapshot.l1Total, l1Applied: snapshot.l1Applied)
+    }
+}

@@ -1,0 +1,156 @@
+/// The `params` string of `corgi.train` / `corgi.sgd_state`: `'key=value, key=value'`.
+///
+/// Keys are case-insensitive and may come in any order; a repeated key is an error
+/// (MADlib lets the last one win silently, which hides typos). Unknown keys and
+/// out-of-range values are errors that name the key and value and list what is valid.
+/// ``normalized`` writes every key with its effective value, defaults included, in a
+/// fixed order, so a summary table records exactly what ran.
+public struct TrainingParameters: Equatable, Sendable {
+    public var learningRate = 0.1
+    public var decay = 0.95
+    public var batchSize = 1
+    public var l2 = 0.0
+    public var l1 = 0.0
+    public var intercept = true
+    public var bufferFraction = 0.1
+    public var blockMB = 10.0
+    public var maxBufferMB = 1024.0
+    public var seed: Int64 = 42
+    /// A table name, for per-epoch validation metrics; empty when not set.
+    public var validationTable = ""
+
+    public init() {}
+
+    /// The keys, in the order ``normalized`` writes them.
+    public static let keys = [
+        "learning_rate", "decay", "batch_size", "l2", "l1", "intercept",
+        "buffer_fraction", "block_mb", "max_buffer_mb", "seed", "validation_table",
+    ]
+
+    /// A rejected parameter string: what is wrong, and what would be valid.
+    public struct Failure: Error, Equatable, Sendable {
+        public let message: String
+        public let hint: String
+    }
+
+    /// Parses `text`; an empty or all-blank string gives the defaults.
+    public static func parse(_ text: String) -> Result<TrainingParameters, Failure> {
+        var parameters = TrainingParameters()
+        var seen = Set<String>()
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let pair = trimmed(item)
+            if pair.isEmpty {
+                if text.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\n" }) { continue }
+                return .failure(Failure(message: "empty parameter in \"\(text)\"",
+                                        hint: "Write parameters as 'key=value, key=value'."))
+            }
+            guard let equals = pair.firstIndex(of: "=") else {
+                return .failure(Failure(message: "parameter \"\(pair)\" has no value",
+                                        hint: "Write parameters as 'key=value, key=value'."))
+            }
+            let key = trimmed(pair[..<equals]).lowercased()
+            let value = trimmed(pair[pair.index(after: equals)...])
+            guard keys.contains(key) else {
+                return .failure(Failure(message: "unknown parameter \"\(key)\"",
+                                        hint: "Valid parameters: \(keys.joined(separator: ", "))."))
+            }
+            guard seen.insert(key).inserted else {
+                return .failure(Failure(message: "parameter \"\(key)\" is given twice",
+                                        hint: "Give each parameter once."))
+            }
+            if let failure = parameters.set(key, value) { return .failure(failure) }
+        }
+        return .success(parameters)
+    }
+
+    /// Every parameter with its effective value, in ``keys`` order
+    /// (`validation_table` only when set).
+    public var normalized: String {
+        var parts = [
+            "learning_rate=\(learningRate)", "decay=\(decay)", "batch_size=\(batchSize)",
+            "l2=\(l2)", "l1=\(l1)", "intercept=\(intercept)", "buffer_fraction=\(bufferFraction)",
+            "block_mb=\(blockMB)", "max_buffer_mb=\(maxBufferMB)", "seed=\(seed)",
+        ]
+        if !validationTable.isEmpty { parts.append("validation_table=\(validationTable)") }
+        return parts.joined(separator: ", ")
+    }
+
+    private mutating func set(_ key: String, _ value: String) -> Failure? {
+        func number(_ range: String, _ valid: (Double) -> Bool) -> Result<Double, Failure> {
+            guard let x = Double(value), x.isFinite, valid(x) else {
+                return .failure(Failure(message: "\(key) must be \(range), got \"\(value)\"",
+                                        hint: "Write a number, e.g. \(key)=\(TrainingParameters.example(key))."))
+            }
+            return .success(x)
+        }
+        func apply(_ result: Result<Double, Failure>, _ assign: (Double) -> Void) -> Failure? {
+            switch result {
+            case .success(let x): assign(x); return nil
+            case .failure(let f): return f
+            }
+        }
+        switch key {
+        case "learning_rate":
+            return apply(number("a positive number", { $0 > 0 })) { learningRate = $0 }
+        case "decay":
+            return apply(number("in (0, 1]", { $0 > 0 && $0 <= 1 })) { decay = $0 }
+        case "batch_size":
+            return apply(number("a whole number from 1 to 1000000", { $0 >= 1 && $0 <= 1_000_000 && $0 == $0.rounded() })) { batchSize = Int($0) }
+        case "l2":
+            return apply(number("zero or positive", { $0 >= 0 })) { l2 = $0 }
+        case "l1":
+            return apply(number("zero or positive", { $0 >= 0 })) { l1 = $0 }
+        case "buffer_fraction":
+            return apply(number("in (0, 1]", { $0 > 0 && $0 <= 1 })) { bufferFraction = $0 }
+        case "block_mb":
+            return apply(number("in (0, 1024]", { $0 > 0 && $0 <= 1024 })) { blockMB = $0 }
+        case "max_buffer_mb":
+            return apply(number("in (0, 1048576]", { $0 > 0 && $0 <= 1_048_576 })) { maxBufferMB = $0 }
+        case "intercept":
+            switch value.lowercased() {
+            case "true", "on", "yes", "1", "t": intercept = true
+            case "false", "off", "no", "0", "f": intercept = false
+            default:
+                return Failure(message: "intercept must be true or false, got \"\(value)\"",
+                               hint: "Write intercept=true or intercept=false.")
+            }
+            return nil
+        case "seed":
+            guard let s = Int64(value) else {
+                return Failure(message: "seed must be a whole number, got \"\(value)\"",
+                               hint: "Write an integer, e.g. seed=42.")
+            }
+            seed = s
+            return nil
+        case "validation_table":
+            guard !value.isEmpty else {
+                return Failure(message: "validation_table must name a table, got \"\"",
+                               hint: "Write validation_table=schema.table, or leave it out.")
+            }
+            validationTable = value
+            return nil
+        default:
+            return Failure(message: "unknown parameter \"\(key)\"",
+                           hint: "Valid parameters: \(TrainingParameters.keys.joined(separator: ", ")).")
+        }
+    }
+
+    private static func example(_ key: String) -> String {
+        switch key {
+        case "learning_rate": return "0.1"
+        case "decay": return "0.95"
+        case "batch_size": return "1"
+        case "buffer_fraction": return "0.1"
+        case "block_mb": return "10"
+        case "max_buffer_mb": return "1024"
+        default: return "0"
+        }
+    }
+
+    private static func trimmed<S: StringProtocol>(_ text: S) -> String {
+        var scalars = Substring(text)
+        while let first = scalars.first, first == " " || first == "\t" || first == "\n" { scalars.removeFirst() }
+        while let last = scalars.last, last == " " || last == "\t" || last == "\n" { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,187 @@
+import CorgiCore
+import XCTest
+
+/// Label-sorted ("clustered") data, as in the CorgiPile paper: rows of class 0 first.
+struct ClusteredData {
+    var features: [[Double]] = []
+    var labels: [Double] = []
+
+    /// Two Gaussian-ish blobs in `dimension` dimensions, `rows` rows, sorted by label.
+    init(rows: Int, dimension: Int, seed: UInt64) {
+        var g = Xoshiro256StarStar(seed: seed)
+        func noise() -> Double { (0..<4).reduce(0) { s, _ in s + g.nextUnitInterval() } - 2 }
+        for i in 0..<rows {
+            let label = i < rows / 2 ? 0.0 : 1.0
+            let center = label == 1 ? 0.6 : -0.6
+            features.append((0..<dimension).map { d in (d < 3 ? center : 0) + noise() })
+            labels.append(label)
+        }
+    }
+
+    func accuracy(_ model: LinearModel) -> Double {
+        var correct = 0
+        for (x, y) in zip(features, labels) {
+            if x.withUnsafeBufferPointer({ model.predict($0) }) == y { correct += 1 }
+        }
+        return Double(correct) / Double(labels.count)
+    }
+}
+
+final class SGDTrainerTests: XCTestCase {
+    /// Trains one epoch, feeding rows in `order`.
+    private func epoch(_ trainer: SGDTrainer, _ data: ClusteredData, order: [Int]) {
+        for i in order {
+            let outcome = data.features[i].withUnsafeBufferPointer { trainer.add(features: $0, label: data.labels[i]) }
+            if case .success(.bufferFull) = outcome { while trainer.trainStep(maxRows: 1000) {} }
+            if case .failure(let f) = outcome { XCTFail("\(f)") }
+        }
+        trainer.finishPass()
+        while trainer.trainStep(maxRows: 1000) {}
+        trainer.endEpoch()
+    }
+
+    /// Row order of a block-shuffled scan: `rowsPerBlock` consecutive rows per block.
+    private func blockShuffledOrder(rows: Int, rowsPerBlock: Int, seed: UInt64) -> [Int] {
+        guard case .success(var order) = BlockShuffleOrder.make(
+            pageCount: UInt32((rows + rowsPerBlock - 1) / rowsPerBlock), pagesPerBlock: 1, seed: seed)
+        else { return [] }
+        var out: [Int] = []
+        while let block = order.nextPage() {
+            out += (Int(block) * rowsPerBlock..<min(rows, (Int(block) + 1) * rowsPerBlock))
+        }
+        return out
+    }
+
+    func testCorgiPileMatchesFullShuffleOnClusteredDataAndNoShuffleDoesNot() throws {
+        let data = ClusteredData(rows: 20_000, dimension: 10, seed: 4)
+        // A step large enough that the last rows seen bias the model (as in the paper's
+        // clustered runs), 100-row blocks, a 10% buffer (20 blocks per buffer).
+        let p = try TrainingParameters.parse("learning_rate=0.5, seed=9").get()
+        func train(capacity: Int, shuffle: Bool, order: [Int]) throws -> Double {
+            let t = try SGDTrainer.make(kind: .logistic, featureCount: 10, classValues: [], parameters: p,
+                                        bufferCapacity: capacity, shufflesBuffer: shuffle).get()
+            epoch(t, data, order: order)
+            return data.accuracy(t.model)
+        }
+        var g = Xoshiro256StarStar(seed: 1)
+        var full = Array(0..<20_000)
+        for i in stride(from: full.count - 1, to: 0, by: -1) { full.swapAt(i, Int(g.next(below: UInt64(i + 1)))) }
+        let blocks = blockShuffledOrder(rows: 20_000, rowsPerBlock: 100, seed: 3)
+        let fullShuffle = try train(capacity: 20_000, shuffle: false, order: full)
+        let corgiPile = try train(capacity: 2_000, shuffle: true, order: blocks)   // 10% buffer
+        let blockOnly = try train(capacity: 2_000, shuffle: false, order: blocks)
+        let noShuffle = try train(capacity: 2_000, shuffle: false, order: Array(0..<20_000))
+        XCTAssertGreaterThan(fullShuffle, 0.85)
+        XCTAssertGreaterThan(corgiPile, fullShuffle - 0.01, "corgipile \(corgiPile) vs full \(fullShuffle)")
+        XCTAssertLessThan(noShuffle, fullShuffle - 0.1, "no shuffle \(noShuffle)")
+        XCTAssertLessThan(blockOnly, corgiPile - 0.01, "block-only \(blockOnly) vs corgipile \(corgiPile)")
+    }
+
+    func testRunsAreBitForBitReproducibleAndSeedsMatter() throws {
+        let data = ClusteredData(rows: 3_000, dimension: 5, seed: 8)
+        func run(_ seed: Int) throws -> [Double] {
+            let p = try TrainingParameters.parse("seed=\(seed), l2=0.001, l1=0.0001, batch_size=3").get()
+            let t = try SGDTrainer.make(kind: .svm, featureCount: 5, classValues: [], parameters: p,
+                                        bufferCapacity: 500, shufflesBuffer: true).get()
+            for _ in 0..<2 { epoch(t, data, order: Array(0..<3_000)) }
+            return t.model.weights + t.model.intercepts
+        }
+        XCTAssertEqual(try run(1), try run(1))
+        XCTAssertNotEqual(try run(1), try run(2))
+    }
+
+    func testMiniBatchOfTheWholeDataIsOneAveragedGradientStep() throws {
+        // Linear model from w = 0: one batch of all 4 rows gives w = -lr * mean((0 - y) x).
+        let xs: [[Double]] = [[1, 2], [3, 4], [-1, 0], [2, -2]], ys: [Double] = [1, -2, 3, 0.5]
+        let p = try TrainingParameters.parse("learning_rate=0.1, batch_size=4").get()
+        let t = try SGDTrainer.make(kind: .linear, featureCount: 2, classValues: [], parameters: p,
+                                    bufferCapacity: 10, shufflesBuffer: true).get()
+        for (x, y) in zip(xs, ys) { _ = x.withUnsafeBufferPointer { t.add(features: $0, label: y) } }
+        t.finishPass()
+        while t.trainStep(maxRows: 10) {}
+        let expected0 = 0.1 * (1 * 1 + 3 * -2 + -1 * 3 + 2 * 0.5) / 4
+        let expected1 = 0.1 * (2 * 1 + 4 * -2 + 0 * 3 + -2 * 0.5) / 4
+        XCTAssertEqual(t.model.weights[0], expected0, accuracy: 1e-15)
+        XCTAssertEqual(t.model.weights[1], expected1, accuracy: 1e-15)
+        XCTAssertEqual(t.model.intercepts[0], 0.1 * (1 - 2 + 3 + 0.5) / 4, accuracy: 1e-15)
+        XCTAssertEqual(t.current.rows, 4)
+        XCTAssertEqual(t.current.meanLoss, (1 + 4 + 9 + 0.25) / 2 / 4, accuracy: 1e-15)
+    }
+
+    func testL1ZeroesIrrelevantFeaturesAndL2Shrinks() throws {
+        let data = ClusteredData(rows: 4_000, dimension: 20, seed: 2)   // only 3 features matter
+        var order = Array(0..<4_000)
+        var g = Xoshiro256StarStar(seed: 5)
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(g.next(below: UInt64(i + 1)))) }
+        func weights(_ params: String) throws -> [Double] {
+            let t = try SGDTrainer.make(kind: .logistic, featureCount: 20, classValues: [],
+                                        parameters: try TrainingParameters.parse(params).get(),
+                                        bufferCapacity: 400, shufflesBuffer: true).get()
+            for _ in 0..<3 { epoch(t, data, order: order) }
+            return t.model.weights
+        }
+        let plain = try weights("learning_rate=0.05")
+        let lasso = try weights("learning_rate=0.05, l1=0.01")
+        let ridge = try weights("learning_rate=0.05, l2=0.5")
+        XCTAssertEqual(plain.filter { $0 == 0 }.count, 0)
+        XCTAssertGreaterThanOrEqual(lasso[3...].filter { $0 == 0 }.count, 12, "\(lasso)")
+        XCTAssertTrue(lasso[0..<3].allSatisfy { $0 > 0.1 }, "\(lasso)")
+        let norm = { (w: [Double]) in w.reduce(0) { $0 + $1 * $1 } }
+        XCTAssertLessThan(norm(ridge), norm(plain) / 2)
+    }
+
+    func testSoftmaxLearnsThreeClassesWithArbitraryClassValues() throws {
+        var features: [[Double]] = [], labels: [Double] = []
+        var g = Xoshiro256StarStar(seed: 7)
+        let classes: [Double] = [-1, 4, 10]
+        for i in 0..<3_000 {
+            let c = i % 3
+            features.append([Double(c == 0 ? 2 : 0), Double(c == 1 ? 2 : 0)].map { $0 + g.nextUnitInterval() - 0.5 })
+            labels.append(classes[c])
+        }
+        let t = try SGDTrainer.make(kind: .softmax, featureCount: 2, classValues: classes,
+                                    parameters: try TrainingParameters.parse("learning_rate=0.1").get(),
+                                    bufferCapacity: 300, shufflesBuffer: true).get()
+        for _ in 0..<3 {
+            for (x, y) in zip(features, labels) {
+                if case .success(.bufferFull) = x.withUnsafeBufferPointer({ t.add(features: $0, label: y) }) {
+                    while t.trainStep(maxRows: 100) {}
+                }
+            }
+            t.finishPass(); while t.trainStep(maxRows: 100) {}; t.endEpoch()
+        }
+        let model = t.model
+        let correct = zip(features, labels).filter { x, y in x.withUnsafeBufferPointer { model.predict($0) } == y }.count
+        XCTAssertGreaterThan(Double(correct) / 3_000, 0.97)
+        let p = [2.0, 0.0].withUnsafeBufferPointer { model.probabilities($0)! }
+        XCTAssertEqual(p.reduce(0, +), 1, accuracy: 1e-12)
+        XCTAssertGreaterThan(p[0], 0.8)
+        XCTAssertLessThan(t.lastEpoch.meanLoss, 0.2)
+    }
+
+    func testBadRowsAreRefusedAndNotTrained() throws {
+        let t = try SGDTrainer.make(kind: .logistic, featureCount: 2, classValues: [],
+                                    parameters: TrainingParameters(), bufferCapacity: 8, shufflesBuffer: true).get()
+        func add(_ x: [Double], _ y: Double) -> Result<SGDTrainer.AddOutcome, RowFailure> {
+            x.withUnsafeBufferPointer { t.add(features: $0, label: y) }
+        }
+        XCTAssertEqual(add([1], 1), .failure(.wrongFeatureCount(got: 1, expected: 2)))
+        XCTAssertEqual(add([1, .nan], 1).message, "has feature 2 = nan")
+        XCTAssertEqual(add([1, .infinity], 1), .failure(.nonFiniteFeature(index: 1, value: .infinity)))
+        XCTAssertEqual(add([1, 2], 2), .failure(.invalidLabel(value: 2)))
+        XCTAssertEqual(add([1, 2], .nan).message, "has label nan")
+        XCTAssertEqual(add([1, 2], -1), .success(.accepted))
+        XCTAssertEqual(t.bufferedRows, 1)
+        XCTAssertEqual(RowFailure.nonFiniteFeature(index: 1, value: .infinity).message, "has feature 2 = inf")
+    }
+}
+
+extension Result where Success == SGDTrainer.AddOutcome, Failure == RowFailure {
+    /// The failure's message (NaN != NaN, so failures carrying NaN compare by message).
+    var message: String {
+        switch self {
+        case .success(let s): return "\(s)"
+        case .failure(let f): return f.message
+        }
+    }
+}
