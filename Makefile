@@ -29,6 +29,8 @@ SWIFT_SOURCES := Package.swift $(shell find Sources -type f -name '*.[chs]*')
 # The server module: release build, static Swift runtime, only the PostgreSQL entry
 # points exported (extension/corgi.map).
 corgi.so: $(SWIFT_SOURCES) extension/corgi.map
+	@# SwiftPM does not know the export map: relink when it changed.
+	@if [ extension/corgi.map -nt .build/release/libcorgi.so ]; then rm -f .build/release/libcorgi.so; fi
 	$(SWIFT) build -c release --product corgi $(SWIFT_PG_FLAGS) \
 		-Xswiftc -static-stdlib \
 		-Xlinker --version-script=$(CURDIR)/extension/corgi.map

@@ -3,8 +3,9 @@
 // corgi: in-database machine learning for PostgreSQL.
 //
 // Targets, from the inside out:
-// - CorgiCore: the pure numeric core (PRNG, shuffles, block layout, later models and
-//   optimizers). No PostgreSQL, no Foundation; tested with `swift test`.
+// - CorgiCore: the pure numeric core (PRNG, shuffles, block layout, models, SGD,
+//   serialization). No PostgreSQL, no Foundation; tested with `swift test`.
+// - CorgiKernels: CPU intrinsics Swift cannot spell (prefetch), header-only C.
 // - CorgiABI: plain-C types shared by Swift and C (status codes, the error record).
 // - CorgiBoundary: the @_cdecl exports C calls; they return status codes, never raise.
 // - CorgiGlue: the C that owns every PostgreSQL call (fmgr, TABLESAMPLE, errors,
@@ -30,7 +31,8 @@ let package = Package(
         .library(name: "corgi", type: .dynamic, targets: ["CorgiGlue", "CorgiBoundary"])
     ],
     targets: [
-        .target(name: "CorgiCore", swiftSettings: serverSwiftSettings),
+        .target(name: "CorgiKernels"),
+        .target(name: "CorgiCore", dependencies: ["CorgiKernels"], swiftSettings: serverSwiftSettings),
         .target(name: "CorgiABI"),
         .target(
             name: "CorgiBoundary",

@@ -25,7 +25,7 @@ expected_exports() {
       while read -r fn; do echo "$fn"; echo "pg_finfo_$fn"; done
   } | sort -u
 }
-actual_exports() { nm -D --defined-only "$lib" | awk '{print $NF}' | sort -u; }
+actual_exports() { nm -D --defined-only "$lib" | awk '$2 ~ /^[A-Z]$/ {print $NF}' | sort -u; }  # global or weak only
 map_exports() { sed -n '/global:/,/local:/p' "$map" | grep -o '^ *[A-Za-z_][A-Za-z0-9_]*;' | tr -d ' ;' | sort -u; }
 
 exports_match_sql() {

@@ -47,3 +47,19 @@ public func corgi_block_shuffle_next_page(
     pageOut.pointee = page
     return 1
 }
+
+/// C: `int32_t corgi_block_shuffle_next_block(void *cursor, uint32_t *first_page, uint32_t *page_count)`:
+/// stores the next whole block (its first page and length) and returns 1, or returns 0
+/// at the end. Do not mix with corgi_block_shuffle_next_page on one cursor.
+@_cdecl("corgi_block_shuffle_next_block")
+public func corgi_block_shuffle_next_block(
+    _ cursor: UnsafeMutableRawPointer?, _ firstPage: UnsafeMutablePointer<UInt32>?,
+    _ pageCount: UnsafeMutablePointer<UInt32>?
+) -> Int32 {
+    guard let state = borrow(cursor, as: BlockShuffleCursor.self), let firstPage, let pageCount,
+        let block = state.order.nextBlock()
+    else { return 0 }
+    firstPage.pointee = block.lowerBound
+    pageCount.pointee = block.upperBound - block.lowerBound
+    return 1
+}

@@ -26,9 +26,16 @@ public enum Objective {
             gradient[0] = residual
             return 0.5 * residual * residual
         case .logistic:
+            // One exp serves both: with e = exp(-|m|), softplus(-m) is log1p(e) (m >= 0)
+            // or -m + log1p(e), and sigmoid(-m) is e / (1 + e) or 1 / (1 + e).
             let margin = target * z[0]
-            gradient[0] = -target * sigmoid(-margin)
-            return softplus(-margin)
+            let e = exp(-abs(margin))
+            if margin >= 0 {
+                gradient[0] = -target * (e / (1 + e))
+                return log1p(e)
+            }
+            gradient[0] = -target * (1 / (1 + e))
+            return -margin + log1p(e)
         case .svm:
             let margin = target * z[0]
             if margin < 1 {

@@ -1,3 +1,5 @@
+import CorgiKernels
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -70,6 +72,13 @@ public final class SGDTrainer {
     public let bufferCapacity: Int
     public let shufflesBuffer: Bool
 
+    // Hot-loop copies of the parameters: reading `parameters` (which holds a String)
+    // would retain and release it on every row.
+    private let l2: Double
+    private let l1: Double
+    private let batchSize: Int
+    private let trainsIntercept: Bool
+
     public private(set) var epochsCompleted: Int
     public private(set) var current = EpochStatistics()
     public private(set) var lastEpoch = EpochStatistics()
@@ -99,6 +108,9 @@ public final class SGDTrainer {
         case invalidShape(String)
         case outOfMemory(bytes: Int)
     }
+
+    /// How many rows ahead ``trainStep(maxRows:)`` prefetches.
+    static let prefetchDistance = 8
 
     /// The largest buffer: 2^26 rows.
     public static let maximumBufferRows = 1 << 26
@@ -194,6 +206,10 @@ public final class SGDTrainer {
         self.classValues = model.classValues
         self.bufferCapacity = bufferCapacity
         self.shufflesBuffer = shufflesBuffer
+        self.l2 = parameters.l2
+        self.l1 = parameters.l1
+        self.batchSize = parameters.batchSize
+        self.trainsIntercept = parameters.intercept
         self.epochsCompleted = epochsCompleted
         self.lastEpoch = lastEpoch
         self.l1Total = l1Total
@@ -221,7 +237,7 @@ public final class SGDTrainer {
     }
 
     /// The learning rate of the epoch in progress: `learning_rate * decay^epochsCompleted`.
-    public var learningRate: Double { parameters.learningRate * pow(parameters.decay, Double(epochsCompleted)) }
+    public var learningRate: Double { parameters.learningRate(epoch: epochsCompleted) }
 
     /// The model as it stands (copies the weights).
     public var model: LinearModel {
@@ -315,7 +331,16 @@ public final class SGDTrainer {
         guard training else { return false }
         let end = min(bufferCount, trainPosition + max(1, maxRows))
         let lr = learningRate
+        let rowBytes = featureCount * MemoryLayout<Double>.stride
         while trainPosition < end {
+            // The rows are read in permuted order from a buffer far larger than the
+            // cache: ask for the row a few positions ahead while this one trains.
+            let ahead = trainPosition + SGDTrainer.prefetchDistance
+            if ahead < bufferCount {
+                let next = Int(order[ahead])
+                corgi_prefetch(bufferFeatures + next * featureCount, rowBytes)
+                corgi_prefetch(bufferTargets + next, 8)
+            }
             let row = Int(order[trainPosition])
             trainRow(bufferFeatures + row * featureCount, target: bufferTargets[row], learningRate: lr)
             trainPosition += 1
@@ -376,21 +401,21 @@ public final class SGDTrainer {
             }
             for i in 0..<n where x[i] != 0 { batchTouched[i] = true }
             batchCount += 1
-            if batchCount == parameters.batchSize { applyBatch() }
+            if batchCount == batchSize { applyBatch() }
             return
         }
 
-        if parameters.l2 > 0 {
-            let scale = 1 - lr * parameters.l2
+        if l2 > 0 {
+            let scale = 1 - lr * l2
             for i in 0..<(n * k) { weights[i] *= scale }
         }
         for o in 0..<k where gradient[o] != 0 {
             let step = lr * gradient[o], row = weights + o * n
             for i in 0..<n { row[i] -= step * x[i] }
-            if parameters.intercept { intercepts[o] -= step }
+            if trainsIntercept { intercepts[o] -= step }
         }
         if let l1Applied {
-            l1Total += lr * parameters.l1
+            l1Total += lr * l1
             for i in 0..<n where x[i] != 0 {
                 for o in 0..<k { applyL1(at: o * n + i, l1Applied) }
             }
@@ -401,17 +426,17 @@ public final class SGDTrainer {
         guard let batchGradient, let batchInterceptGradient, let batchTouched, batchCount > 0 else { return }
         let n = featureCount, k = outputs, lr = learningRate
         let scale = lr / Double(batchCount)
-        if parameters.l2 > 0 {
-            let decay = 1 - lr * parameters.l2
+        if l2 > 0 {
+            let decay = 1 - lr * l2
             for i in 0..<(n * k) { weights[i] *= decay }
         }
         for i in 0..<(n * k) { weights[i] -= scale * batchGradient[i]; batchGradient[i] = 0 }
         for o in 0..<k {
-            if parameters.intercept { intercepts[o] -= scale * batchInterceptGradient[o] }
+            if trainsIntercept { intercepts[o] -= scale * batchInterceptGradient[o] }
             batchInterceptGradient[o] = 0
         }
         if let l1Applied {
-            l1Total += lr * parameters.l1
+            l1Total += lr * l1
             for i in 0..<n where batchTouched[i] {
                 for o in 0..<k { applyL1(at: o * n + i, l1Applied) }
             }

@@ -30,6 +30,27 @@ public struct TrainerSnapshot: Equatable, Sendable {
     }
 }
 
+extension TrainerSnapshot {
+    /// The learning rate of the epoch in progress.
+    public var learningRate: Double { parameters.learningRate(epoch: epochsCompleted) }
+
+    /// The seed of the epoch in progress's block order (the REPEATABLE value).
+    public var blockOrderSeed: Double {
+        SeedDerivation.blockOrderSeed(runSeed: parameters.seed, epoch: epochsCompleted)
+    }
+
+    /// The same state with the epoch in progress closed, as ``SGDTrainer/endEpoch()``
+    /// does: its statistics become the last epoch's and the learning rate decays.
+    public func endingEpoch() -> TrainerSnapshot {
+        var next = self
+        next.lastEpoch = current
+        next.current = EpochStatistics()
+        next.epochsCompleted += 1
+        next.buffersThisEpoch = 0
+        return next
+    }
+}
+
 extension SGDTrainer {
     /// The trainer's state, or nil while rows are buffered or a mini-batch is partial.
     public var snapshot: TrainerSnapshot? {

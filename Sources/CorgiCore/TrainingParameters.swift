@@ -21,6 +21,13 @@ public struct TrainingParameters: Equatable, Sendable {
 
     public init() {}
 
+    /// The learning rate of epoch `epoch` (0-based): `learning_rate * decay^epoch`.
+    public func learningRate(epoch: Int) -> Double {
+        var rate = learningRate
+        for _ in 0..<max(0, epoch) { rate *= decay }
+        return rate
+    }
+
     /// The keys, in the order ``normalized`` writes them.
     public static let keys = [
         "learning_rate", "decay", "batch_size", "l2", "l1", "intercept",

@@ -24,5 +24,53 @@ extern int32_t corgi_block_shuffle_create(uint32_t page_count, uint32_t pages_pe
 										  uint64_t seed, void **cursor_out,
 										  CorgiError *error);
 extern int32_t corgi_block_shuffle_next_page(void *cursor, uint32_t *page_out);
+extern int32_t corgi_block_shuffle_next_block(void *cursor, uint32_t *first_page,
+											  uint32_t *page_count);
+
+/* ByteBlob.swift: bytes Swift made for C to copy */
+extern const uint8_t *corgi_blob_data(void *blob);
+extern int64_t corgi_blob_size(void *blob);
+
+/* TrainingExports.swift */
+extern int32_t corgi_params_normalize(const char *text, char *out, int32_t out_size,
+									  CorgiError *error);
+extern int32_t corgi_state_create(const char *model, int32_t feature_count,
+								  const double *classes, int32_t class_count,
+								  const char *params, int64_t buffer_rows,
+								  int32_t shuffle_buffer, void **blob_out,
+								  CorgiError *error);
+extern int32_t corgi_state_describe(const void *data, int64_t length,
+									CorgiStateInfo *info, CorgiError *error);
+extern int32_t corgi_state_parameters(const void *data, int64_t length, char *out,
+									  int32_t out_size, CorgiError *error);
+extern int32_t corgi_state_weights(const void *data, int64_t length, double *weights,
+								   int64_t weight_count, double *intercepts,
+								   int64_t intercept_count, double *classes,
+								   int64_t class_count, CorgiError *error);
+extern int32_t corgi_state_end_epoch(const void *data, int64_t length, void **blob_out,
+									 CorgiError *error);
+extern int32_t corgi_trainer_open(const void *data, int64_t length, void **trainer_out,
+								  CorgiError *error);
+extern int32_t corgi_trainer_feature_count(void *trainer);
+extern int32_t corgi_trainer_add(void *trainer, const double *features, int32_t count,
+								 double label, const CorgiRowTag *row,
+								 int32_t *buffer_full, CorgiError *error);
+extern void corgi_trainer_skip(void *trainer);
+extern int32_t corgi_trainer_train_step(void *trainer);
+extern void corgi_trainer_finish_pass(void *trainer);
+extern void corgi_trainer_end_epoch(void *trainer);
+extern int32_t corgi_trainer_serialize(void *trainer, void **blob_out, CorgiError *error);
+
+/* ModelExports.swift */
+extern int32_t corgi_model_open(const void *data, int64_t length, void **model_out,
+								CorgiError *error);
+extern int32_t corgi_model_shape(void *model, int32_t *kind, int32_t *feature_count,
+								 int32_t *outputs);
+extern int32_t corgi_model_predict(void *model, const double *features, int32_t count,
+								   double *out, CorgiError *error);
+extern int32_t corgi_model_outputs(void *model, int32_t probabilities,
+								   const double *features, int32_t count, double *out,
+								   int32_t out_count, CorgiError *error);
+extern double corgi_epoch_block_seed(int64_t seed, int32_t epoch);
 
 #endif							/* CORGI_CORE_API_H */

@@ -35,4 +35,38 @@ typedef struct CorgiError
 	char		hint[CORGI_HINT_SIZE];
 } CorgiError;
 
+/* Read-only facts about a serialized training state (corgi_state_describe). */
+typedef struct CorgiStateInfo
+{
+	int32_t		kind;			/* 1 linear, 2 logistic, 3 svm, 4 softmax */
+	int32_t		feature_count;
+	int32_t		class_count;	/* softmax classes; 0 otherwise */
+	int32_t		has_intercept;
+	int32_t		shuffles_buffer;
+	int32_t		epochs_completed;
+	int32_t		batch_size;
+	int64_t		buffer_capacity;	/* rows */
+	int64_t		current_rows;	/* epoch in progress */
+	int64_t		current_skipped;
+	double		current_mean_loss;	/* NaN before any row */
+	int64_t		last_rows;		/* last completed epoch */
+	int64_t		last_skipped;
+	double		last_mean_loss;
+	double		learning_rate;	/* of the epoch in progress, after decay */
+	double		block_mb;
+	double		buffer_fraction;
+	double		max_buffer_mb;
+	int64_t		seed;
+	double		block_order_seed;	/* REPEATABLE value of the epoch in progress */
+} CorgiStateInfo;
+
+/* How a training row is identified in error messages. */
+typedef struct CorgiRowTag
+{
+	int32_t		kind;			/* 0: pass position; 1: heap tuple (block, offset) */
+	uint32_t	block;
+	uint32_t	offset;
+	int64_t		position;		/* 1-based row number within the pass */
+} CorgiRowTag;
+
 #endif							/* CORGI_ABI_H */

@@ -1,0 +1,112 @@
+import CorgiABI
+import CorgiCore
+
+/// A deserialized model held by C for scoring (predict, predict_proba, evaluate).
+final class ModelBox {
+    let model: LinearModel
+    init(_ model: LinearModel) { self.model = model }
+}
+
+/// C: `int32_t corgi_model_open(const void *data, int64_t length, void **model_out, CorgiError *error)`.
+/// Reads the model out of a state or model bytea (no training buffer is allocated).
+@_cdecl("corgi_model_open")
+public func corgi_model_open(
+    _ data: UnsafeRawPointer?, _ length: Int64, _ modelOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let modelOut else { return report(CORGI_INTERNAL, "corgi_model_open: null argument", into: error) }
+    modelOut.pointee = nil
+    let bytes = UnsafeRawBufferPointer(start: length > 0 ? data : nil, count: data != nil && length > 0 ? Int(length) : 0)
+    switch TrainerCodec.decode(bytes) {
+    case .success(let snapshot):
+        modelOut.pointee = retainedPointer(to: ModelBox(snapshot.model))
+        return reportSuccess(into: error)
+    case .failure(let failure):
+        return report(CORGI_DATA_EXCEPTION, "invalid corgi model: \(failure.reason)",
+                      hint: "The model column must come from corgi.train or corgi.sgd.", into: error)
+    }
+}
+
+/// C: `int32_t corgi_model_shape(void *model, int32_t *kind, int32_t *feature_count, int32_t *outputs)`.
+@_cdecl("corgi_model_shape")
+public func corgi_model_shape(
+    _ model: UnsafeMutableRawPointer?, _ kind: UnsafeMutablePointer<Int32>?,
+    _ featureCount: UnsafeMutablePointer<Int32>?, _ outputs: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    guard let m = borrow(model, as: ModelBox.self)?.model else { return 0 }
+    kind?.pointee = Int32(m.kind.rawValue)
+    featureCount?.pointee = Int32(m.featureCount)
+    outputs?.pointee = Int32(m.outputs)
+    return 1
+}
+
+private func checkedFeatures(
+    _ m: LinearModel, _ features: UnsafePointer<Double>?, _ count: Int32, _ error: UnsafeMutablePointer<CorgiError>?
+) -> UnsafeBufferPointer<Double>? {
+    guard Int(count) == m.featureCount, let features else {
+        report(CORGI_DATA_EXCEPTION, "features have \(count) values, the model expects \(m.featureCount)",
+               hint: "Pass the same features the model was trained on.", into: error)
+        return nil
+    }
+    for i in 0..<Int(count) where !features[i].isFinite {
+        report(CORGI_DATA_EXCEPTION, "feature \(i + 1) is \(features[i])", hint: "Features must be finite numbers.", into: error)
+        return nil
+    }
+    return UnsafeBufferPointer(start: features, count: Int(count))
+}
+
+/// C: `int32_t corgi_model_predict(void *model, const double *features, int32_t count, double *out, CorgiError *error)`:
+/// the value (linear), 1 or 0 (logistic, svm), or the class value (softmax).
+@_cdecl("corgi_model_predict")
+public func corgi_model_predict(
+    _ model: UnsafeMutableRawPointer?, _ features: UnsafePointer<Double>?, _ count: Int32,
+    _ out: UnsafeMutablePointer<Double>?, _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let m = borrow(model, as: ModelBox.self)?.model, let out else {
+        return report(CORGI_INTERNAL, "corgi_model_predict: invalid argument", into: error)
+    }
+    guard let x = checkedFeatures(m, features, count, error) else { return failedStatusOr(error) }
+    out.pointee = m.predict(x) ?? .nan
+    return reportSuccess(into: error)
+}
+
+/// C: `int32_t corgi_model_outputs(void *model, int32_t probabilities, const double *features, int32_t count,
+/// double *out, int32_t out_count, CorgiError *error)`: the scores (probabilities = 0)
+/// or class probabilities (1; logistic and softmax only) into `out[0..<outputs]`
+/// (2 values for logistic probabilities).
+@_cdecl("corgi_model_outputs")
+public func corgi_model_outputs(
+    _ model: UnsafeMutableRawPointer?, _ probabilities: Int32, _ features: UnsafePointer<Double>?, _ count: Int32,
+    _ out: UnsafeMutablePointer<Double>?, _ outCount: Int32, _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let m = borrow(model, as: ModelBox.self)?.model, let out else {
+        return report(CORGI_INTERNAL, "corgi_model_outputs: invalid argument", into: error)
+    }
+    guard let x = checkedFeatures(m, features, count, error) else { return failedStatusOr(error) }
+    let values: [Double]
+    if probabilities != 0 {
+        guard let p = m.probabilities(x) else {
+            return report(CORGI_INVALID_ARGUMENT, "\(m.kind.name) models have no class probabilities",
+                          hint: "Use corgi.predict for \(m.kind.name) models.", into: error)
+        }
+        values = p
+    } else {
+        values = m.scores(x) ?? []
+    }
+    guard values.count == Int(outCount) else {
+        return report(CORGI_INTERNAL, "corgi_model_outputs: expected \(outCount) outputs, have \(values.count)", into: error)
+    }
+    for (i, v) in values.enumerated() { out[i] = v }
+    return reportSuccess(into: error)
+}
+
+private func failedStatusOr(_ error: UnsafeMutablePointer<CorgiError>?) -> Int32 {
+    error?.pointee.status ?? Int32(CORGI_DATA_EXCEPTION.rawValue)
+}
+
+/// C: `double corgi_epoch_block_seed(int64_t seed, int32_t epoch)`: the REPEATABLE value
+/// of an epoch's block order.
+@_cdecl("corgi_epoch_block_seed")
+public func corgi_epoch_block_seed(_ seed: Int64, _ epoch: Int32) -> Double {
+    SeedDerivation.blockOrderSeed(runSeed: seed, epoch: Int(epoch))
+}

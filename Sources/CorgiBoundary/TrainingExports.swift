@@ -1,0 +1,304 @@
+import CorgiABI
+import CorgiCore
+
+/// A training state or model passed in as bytes (a detoasted bytea).
+private func bytes(_ data: UnsafeRawPointer?, _ length: Int64) -> UnsafeRawBufferPointer {
+    guard let data, length > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+    return UnsafeRawBufferPointer(start: data, count: Int(length))
+}
+
+/// Decodes a state, reporting a clear error for bytes that are not one.
+private func decodeState(_ data: UnsafeRawPointer?, _ length: Int64,
+                         _ error: UnsafeMutablePointer<CorgiError>?) -> TrainerSnapshot? {
+    switch TrainerCodec.decode(bytes(data, length)) {
+    case .success(let snapshot): return snapshot
+    case .failure(let failure):
+        report(CORGI_DATA_EXCEPTION, "invalid corgi state: \(failure.reason)",
+               hint: "Pass a state made by corgi.sgd_state, corgi.sgd or corgi.train.", into: error)
+        return nil
+    }
+}
+
+/// The status already reported into `error` (decodeState reported it).
+private func failedStatus(_ error: UnsafeMutablePointer<CorgiError>?) -> Int32 {
+    error?.pointee.status ?? Int32(CORGI_DATA_EXCEPTION.rawValue)
+}
+
+private func encode(_ snapshot: TrainerSnapshot) -> ByteBlob {
+    var out = [UInt8](repeating: 0, count: TrainerCodec.encodedSize(snapshot))
+    _ = out.withUnsafeMutableBytes { TrainerCodec.encode(snapshot, into: $0) }
+    return ByteBlob(bytes: out)
+}
+
+/// C: `int32_t corgi_params_normalize(const char *text, char *out, int32_t out_size, CorgiError *error)`.
+/// Writes every parameter with its effective value (NUL-terminated) into `out`.
+@_cdecl("corgi_params_normalize")
+public func corgi_params_normalize(
+    _ text: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<CChar>?, _ outSize: Int32,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let text, let out, outSize > 0 else { return report(CORGI_INTERNAL, "corgi_params_normalize: null argument", into: error) }
+    switch TrainingParameters.parse(String(cString: text)) {
+    case .failure(let f):
+        return report(CORGI_INVALID_ARGUMENT, f.message, hint: f.hint, into: error)
+    case .success(let p):
+        let utf8 = Array(p.normalized.utf8)
+        guard utf8.count < Int(outSize) else {
+            return report(CORGI_PROGRAM_LIMIT, "parameter string is too long (\(utf8.count) bytes)", into: error)
+        }
+        for (i, b) in utf8.enumerated() { out[i] = CChar(bitPattern: b) }
+        out[utf8.count] = 0
+        return reportSuccess(into: error)
+    }
+}
+
+/// C: `int32_t corgi_state_create(const char *model, int32_t feature_count, const double *classes,
+/// int32_t class_count, const char *params, int64_t buffer_rows, int32_t shuffle_buffer,
+/// void **blob_out, CorgiError *error)`. A fresh state with zero weights.
+@_cdecl("corgi_state_create")
+public func corgi_state_create(
+    _ model: UnsafePointer<CChar>?, _ featureCount: Int32, _ classes: UnsafePointer<Double>?,
+    _ classCount: Int32, _ params: UnsafePointer<CChar>?, _ bufferRows: Int64, _ shuffleBuffer: Int32,
+    _ blobOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let model, let params, let blobOut else { return report(CORGI_INTERNAL, "corgi_state_create: null argument", into: error) }
+    blobOut.pointee = nil
+    let name = String(cString: model)
+    guard let kind = ModelKind(name: name) else {
+        return report(CORGI_INVALID_ARGUMENT, "unknown model \"\(name)\"",
+                      hint: "Valid models: \(ModelKind.validNames).", into: error)
+    }
+    let parameters: TrainingParameters
+    switch TrainingParameters.parse(String(cString: params)) {
+    case .success(let p): parameters = p
+    case .failure(let f): return report(CORGI_INVALID_ARGUMENT, f.message, hint: f.hint, into: error)
+    }
+    guard featureCount >= 1, Int(featureCount) <= LinearModel.maximumFeatures else {
+        return report(CORGI_INVALID_ARGUMENT, "n_features must be between 1 and \(LinearModel.maximumFeatures), got \(featureCount)", into: error)
+    }
+    var classValues: [Double] = []
+    if kind == .softmax {
+        guard let classes, classCount >= 2, Int(classCount) <= LinearModel.maximumClasses else {
+            return report(CORGI_INVALID_ARGUMENT,
+                          "softmax needs between 2 and \(LinearModel.maximumClasses) classes, got \(max(0, classCount))",
+                          hint: "Pass the distinct label values as classes.", into: error)
+        }
+        classValues = (0..<Int(classCount)).map { classes[$0] }.sorted()
+        guard classValues.allSatisfy(\.isFinite), Set(classValues).count == classValues.count else {
+            return report(CORGI_INVALID_ARGUMENT, "softmax classes must be distinct finite numbers", into: error)
+        }
+    } else if classCount > 0 {
+        return report(CORGI_INVALID_ARGUMENT, "classes are only used by softmax, not \(name)", into: error)
+    }
+    guard bufferRows >= 1, bufferRows <= Int64(SGDTrainer.maximumBufferRows) else {
+        return report(CORGI_INVALID_ARGUMENT, "buffer_rows must be between 1 and \(SGDTrainer.maximumBufferRows), got \(bufferRows)", into: error)
+    }
+    let bufferBytes = Double(bufferRows) * Double(SGDTrainer.bufferBytesPerRow(featureCount: Int(featureCount)))
+    let bufferMB = bufferBytes / 1_048_576
+    guard bufferMB <= parameters.maxBufferMB else {
+        let fitting = Int64(parameters.maxBufferMB * 1_048_576 / Double(SGDTrainer.bufferBytesPerRow(featureCount: Int(featureCount))))
+        return report(CORGI_PROGRAM_LIMIT,
+                      "a tuple buffer of \(bufferRows) rows x \(featureCount) features needs \(Int(bufferMB.rounded(.up))) MB, more than max_buffer_mb=\(parameters.maxBufferMB)",
+                      hint: "Raise max_buffer_mb to at least \(Int(bufferMB.rounded(.up))), or lower buffer_fraction so the buffer holds at most \(fitting) rows.",
+                      into: error)
+    }
+    guard let snapshot = TrainerSnapshot.initial(
+        kind: kind, featureCount: Int(featureCount), classValues: classValues, parameters: parameters,
+        bufferCapacity: Int(bufferRows), shufflesBuffer: shuffleBuffer != 0)
+    else { return report(CORGI_INVALID_ARGUMENT, "a \(name) model with \(featureCount) features is too large", into: error) }
+    blobOut.pointee = retainedPointer(to: encode(snapshot))
+    return reportSuccess(into: error)
+}
+
+/// C: `int32_t corgi_state_describe(const void *data, int64_t length, CorgiStateInfo *info, CorgiError *error)`.
+@_cdecl("corgi_state_describe")
+public func corgi_state_describe(
+    _ data: UnsafeRawPointer?, _ length: Int64, _ info: UnsafeMutablePointer<CorgiStateInfo>?,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let info else { return report(CORGI_INTERNAL, "corgi_state_describe: null argument", into: error) }
+    guard let s = decodeState(data, length, error) else { return failedStatus(error) }
+    let m = s.model, p = s.parameters
+    info.pointee = CorgiStateInfo(
+        kind: Int32(m.kind.rawValue), feature_count: Int32(m.featureCount), class_count: Int32(m.classValues.count),
+        has_intercept: m.hasIntercept ? 1 : 0, shuffles_buffer: s.shufflesBuffer ? 1 : 0,
+        epochs_completed: Int32(clamping: s.epochsCompleted), batch_size: Int32(clamping: p.batchSize),
+        buffer_capacity: Int64(s.bufferCapacity), current_rows: s.current.rows, current_skipped: s.current.skipped,
+        current_mean_loss: s.current.meanLoss, last_rows: s.lastEpoch.rows, last_skipped: s.lastEpoch.skipped,
+        last_mean_loss: s.lastEpoch.meanLoss,
+        learning_rate: s.learningRate,
+        block_mb: p.blockMB, buffer_fraction: p.bufferFraction, max_buffer_mb: p.maxBufferMB, seed: p.seed,
+        block_order_seed: s.blockOrderSeed)
+    return reportSuccess(into: error)
+}
+
+/// C: `int32_t corgi_state_parameters(const void *data, int64_t length, char *out, int32_t out_size, CorgiError *error)`:
+/// the state's normalized parameter string.
+@_cdecl("corgi_state_parameters")
+public func corgi_state_parameters(
+    _ data: UnsafeRawPointer?, _ length: Int64, _ out: UnsafeMutablePointer<CChar>?, _ outSize: Int32,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let out, outSize > 0 else { return report(CORGI_INTERNAL, "corgi_state_parameters: null argument", into: error) }
+    guard let s = decodeState(data, length, error) else { return failedStatus(error) }
+    let utf8 = Array(s.parameters.normalized.utf8)
+    guard utf8.count < Int(outSize) else { return report(CORGI_PROGRAM_LIMIT, "parameter string is too long", into: error) }
+    for (i, b) in utf8.enumerated() { out[i] = CChar(bitPattern: b) }
+    out[utf8.count] = 0
+    return reportSuccess(into: error)
+}
+
+/// C: `int32_t corgi_state_weights(const void *data, int64_t length, double *weights, int64_t weight_count,
+/// double *intercepts, int64_t intercept_count, double *classes, int64_t class_count, CorgiError *error)`.
+/// Copies the weights (outputs x features), intercepts and softmax class values; the
+/// counts must match corgi_state_describe's shape.
+@_cdecl("corgi_state_weights")
+public func corgi_state_weights(
+    _ data: UnsafeRawPointer?, _ length: Int64, _ weights: UnsafeMutablePointer<Double>?, _ weightCount: Int64,
+    _ intercepts: UnsafeMutablePointer<Double>?, _ interceptCount: Int64,
+    _ classes: UnsafeMutablePointer<Double>?, _ classCount: Int64, _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let s = decodeState(data, length, error) else { return failedStatus(error) }
+    let m = s.model
+    guard let weights, let intercepts, weightCount == Int64(m.weights.count), interceptCount == Int64(m.intercepts.count),
+        classCount == Int64(m.classValues.count), classCount == 0 || classes != nil
+    else { return report(CORGI_INTERNAL, "corgi_state_weights: buffer sizes do not match the model", into: error) }
+    for (i, w) in m.weights.enumerated() { weights[i] = w }
+    for (i, b) in m.intercepts.enumerated() { intercepts[i] = b }
+    if let classes { for (i, c) in m.classValues.enumerated() { classes[i] = c } }
+    return reportSuccess(into: error)
+}
+
+/// The Swift-owned trainer of one pass, held by C.
+final class TrainerBox {
+    let trainer: SGDTrainer
+    init(_ trainer: SGDTrainer) { self.trainer = trainer }
+}
+
+/// C: `int32_t corgi_trainer_open(const void *data, int64_t length, void **trainer_out, CorgiError *error)`.
+@_cdecl("corgi_trainer_open")
+public func corgi_trainer_open(
+    _ data: UnsafeRawPointer?, _ length: Int64, _ trainerOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let trainerOut else { return report(CORGI_INTERNAL, "corgi_trainer_open: null argument", into: error) }
+    trainerOut.pointee = nil
+    guard let snapshot = decodeState(data, length, error) else { return failedStatus(error) }
+    switch SGDTrainer.make(from: snapshot) {
+    case .success(let trainer):
+        trainerOut.pointee = retainedPointer(to: TrainerBox(trainer))
+        return reportSuccess(into: error)
+    case .failure(.outOfMemory(let bytes)):
+        return report(CORGI_PROGRAM_LIMIT, "could not allocate \(bytes / 1_048_576) MB for the tuple buffer",
+                      hint: "Lower buffer_fraction or max_buffer_mb.", into: error)
+    case .failure(.invalidShape(let why)):
+        return report(CORGI_DATA_EXCEPTION, "invalid corgi state: \(why)", into: error)
+    }
+}
+
+/// C: `int32_t corgi_trainer_feature_count(void *trainer)`; 0 for an invalid handle.
+@_cdecl("corgi_trainer_feature_count")
+public func corgi_trainer_feature_count(_ trainer: UnsafeMutableRawPointer?) -> Int32 {
+    Int32(borrow(trainer, as: TrainerBox.self)?.trainer.featureCount ?? 0)
+}
+
+/// C: `int32_t corgi_trainer_add(void *trainer, const double *features, int32_t count, double label,
+/// const CorgiRowTag *row, int32_t *buffer_full, CorgiError *error)`.
+/// Buffers a row; sets `*buffer_full` when the caller must drain corgi_trainer_train_step.
+@_cdecl("corgi_trainer_add")
+public func corgi_trainer_add(
+    _ trainer: UnsafeMutableRawPointer?, _ features: UnsafePointer<Double>?, _ count: Int32, _ label: Double,
+    _ row: UnsafePointer<CorgiRowTag>?, _ bufferFull: UnsafeMutablePointer<Int32>?,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let box = borrow(trainer, as: TrainerBox.self), let bufferFull, count >= 0, features != nil || count == 0 else {
+        return report(CORGI_INTERNAL, "corgi_trainer_add: invalid argument", into: error)
+    }
+    bufferFull.pointee = 0
+    switch box.trainer.add(features: UnsafeBufferPointer(start: features, count: Int(count)), label: label) {
+    case .success(.accepted):
+        return reportSuccess(into: error)
+    case .success(.bufferFull):
+        bufferFull.pointee = 1
+        return reportSuccess(into: error)
+    case .failure(let failure):
+        let which: String
+        if let row = row?.pointee, row.kind == 1 {
+            which = "row (\(row.block),\(row.offset))"
+        } else {
+            which = "row \(row?.pointee.position ?? 0) of the pass"
+        }
+        let hint: String
+        switch failure {
+        case .wrongFeatureCount: hint = "Every row must have the same number of features as the model."
+        case .nonFiniteFeature: hint = "Remove or repair rows with NaN or infinite features."
+        case .invalidLabel:
+            switch box.trainer.kind {
+            case .logistic, .svm: hint = "\(box.trainer.kind.name) labels must be boolean, 0/1 or -1/+1."
+            case .softmax: hint = "The label is not one of the model's classes."
+            case .linear: hint = "linear labels must be finite numbers."
+            }
+        }
+        return report(CORGI_DATA_EXCEPTION, "\(which) \(failure.message)", hint: hint, into: error)
+    }
+}
+
+/// C: `void corgi_trainer_skip(void *trainer)`: counts a row with a NULL label or features.
+@_cdecl("corgi_trainer_skip")
+public func corgi_trainer_skip(_ trainer: UnsafeMutableRawPointer?) {
+    borrow(trainer, as: TrainerBox.self)?.trainer.skip()
+}
+
+/// C: `int32_t corgi_trainer_train_step(void *trainer)`: trains a bounded amount of
+/// buffered rows (a few milliseconds of arithmetic); returns 1 while rows remain.
+@_cdecl("corgi_trainer_train_step")
+public func corgi_trainer_train_step(_ trainer: UnsafeMutableRawPointer?) -> Int32 {
+    guard let t = borrow(trainer, as: TrainerBox.self)?.trainer else { return 0 }
+    let rowsPerStep = max(1, 2_000_000 / max(1, t.featureCount * t.outputs))
+    return t.trainStep(maxRows: rowsPerStep) ? 1 : 0
+}
+
+/// C: `void corgi_trainer_finish_pass(void *trainer)`: queues the partial buffer;
+/// drain corgi_trainer_train_step afterwards.
+@_cdecl("corgi_trainer_finish_pass")
+public func corgi_trainer_finish_pass(_ trainer: UnsafeMutableRawPointer?) {
+    borrow(trainer, as: TrainerBox.self)?.trainer.finishPass()
+}
+
+/// C: `void corgi_trainer_end_epoch(void *trainer)`.
+@_cdecl("corgi_trainer_end_epoch")
+public func corgi_trainer_end_epoch(_ trainer: UnsafeMutableRawPointer?) {
+    borrow(trainer, as: TrainerBox.self)?.trainer.endEpoch()
+}
+
+/// C: `int32_t corgi_trainer_serialize(void *trainer, void **blob_out, CorgiError *error)`:
+/// the state after a drained pass, as a ByteBlob.
+@_cdecl("corgi_trainer_serialize")
+public func corgi_trainer_serialize(
+    _ trainer: UnsafeMutableRawPointer?, _ blobOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let box = borrow(trainer, as: TrainerBox.self), let blobOut else {
+        return report(CORGI_INTERNAL, "corgi_trainer_serialize: invalid argument", into: error)
+    }
+    blobOut.pointee = nil
+    guard let snapshot = box.trainer.snapshot else {
+        return report(CORGI_INTERNAL, "corgi_trainer_serialize: rows are still buffered", into: error)
+    }
+    blobOut.pointee = retainedPointer(to: encode(snapshot))
+    return reportSuccess(into: error)
+}
+
+/// C: `int32_t corgi_state_end_epoch(const void *data, int64_t length, void **blob_out, CorgiError *error)`.
+/// Closes the epoch of a state between passes (no buffer is allocated).
+@_cdecl("corgi_state_end_epoch")
+public func corgi_state_end_epoch(
+    _ data: UnsafeRawPointer?, _ length: Int64, _ blobOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let blobOut else { return report(CORGI_INTERNAL, "corgi_state_end_epoch: null argument", into: error) }
+    blobOut.pointee = nil
+    guard let s = decodeState(data, length, error) else { return failedStatus(error) }
+    blobOut.pointee = retainedPointer(to: encode(s.endingEpoch()))
+    return reportSuccess(into: error)
+}

@@ -1,0 +1,227 @@
+/*
+ * corgi_predict.c: scoring with a trained model.
+ *
+ *   corgi.predict(model_table text, features) -> float8
+ *   corgi.predict_proba(model_table text, features) -> float8[]
+ *   corgi.model_predict / model_predict_proba / model_scores (model bytea, features)
+ *
+ * The model is deserialized once per call site and query and cached in fn_extra (the
+ * query's memory), keyed by the table name or the model bytes: a model table changed by
+ * a later statement is read again by the next query. The table form reads the table's
+ * one row through SPI, with the caller's privileges.
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/varlena.h"
+
+#include "corgi_core_api.h"
+#include "corgi_error.h"
+#include "corgi_training.h"
+
+typedef struct ModelCache
+{
+	char	   *table;			/* table form: the name as given */
+	bytea	   *bytes;			/* bytea form: a copy of the model */
+	CorgiHandle *model;
+	int32		kind;
+	int32		feature_count;
+	int32		outputs;
+	CorgiFeatureScratch scratch;
+} ModelCache;
+
+static ModelCache *
+cache_for(FunctionCallInfo fcinfo)
+{
+	ModelCache *cache = (ModelCache *) fcinfo->flinfo->fn_extra;
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache));
+		cache->model = corgi_handle_new(fcinfo->flinfo->fn_mcxt);
+		cache->scratch.context = fcinfo->flinfo->fn_mcxt;
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	return cache;
+}
+
+static void
+open_model(ModelCache *cache, bytea *bytes)
+{
+	CorgiError	error = {0};
+
+	corgi_handle_release(cache->model);
+	corgi_model_open(VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes), &cache->model->object, &error);
+	corgi_raise_if_failed(&error);
+	corgi_model_shape(cache->model->object, &cache->kind, &cache->feature_count, &cache->outputs);
+}
+
+/* Reads the model column of a one-row model table, as the current user. */
+static bytea *
+read_model_table(const char *table, MemoryContext into)
+{
+	List	   *names = stringToQualifiedNameList(table);
+	Oid			relid = RangeVarGetRelid(makeRangeVarFromNameList(names), AccessShareLock, true);
+	StringInfoData query;
+	bytea	   *result;
+	bool		isnull;
+	Datum		value;
+	uint64		rows;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("model table \"%s\" does not exist", table),
+				 errhint("Pass the out_table of corgi.train.")));
+	initStringInfo(&query);
+	appendStringInfo(&query, "SELECT model FROM %s",
+					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+												get_rel_name(relid)));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "corgi: SPI_connect failed");
+	if (SPI_execute(query.data, true, 2) != SPI_OK_SELECT)
+		elog(ERROR, "corgi: could not read model table \"%s\"", table);
+	rows = SPI_processed;
+	if (rows != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("model table \"%s\" has %s rows, expected 1", table, rows == 0 ? "no" : "several")));
+	if (SPI_tuptable->tupdesc->natts < 1 || SPI_gettypeid(SPI_tuptable->tupdesc, 1) != BYTEAOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"model\" of \"%s\" is not bytea", table)));
+	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("model table \"%s\" has a NULL model", table)));
+	{
+		MemoryContext old = MemoryContextSwitchTo(into);
+
+		result = DatumGetByteaPCopy(value);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return result;
+}
+
+static ModelCache *
+model_from_table(FunctionCallInfo fcinfo)
+{
+	ModelCache *cache = cache_for(fcinfo);
+	char	   *table = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	if (cache->table == NULL || strcmp(cache->table, table) != 0)
+	{
+		bytea	   *bytes = read_model_table(table, fcinfo->flinfo->fn_mcxt);
+
+		open_model(cache, bytes);
+		pfree(bytes);
+		if (cache->table)
+			pfree(cache->table);
+		cache->table = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, table);
+	}
+	return cache;
+}
+
+static ModelCache *
+model_from_bytes(FunctionCallInfo fcinfo)
+{
+	ModelCache *cache = cache_for(fcinfo);
+	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
+	Size		length = VARSIZE_ANY_EXHDR(bytes);
+
+	if (cache->bytes == NULL || VARSIZE_ANY_EXHDR(cache->bytes) != length ||
+		memcmp(VARDATA_ANY(cache->bytes), VARDATA_ANY(bytes), length) != 0)
+	{
+		open_model(cache, bytes);
+		if (cache->bytes)
+			pfree(cache->bytes);
+		cache->bytes = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARHDRSZ + length);
+		SET_VARSIZE(cache->bytes, VARHDRSZ + length);
+		memcpy(VARDATA(cache->bytes), VARDATA_ANY(bytes), length);
+	}
+	return cache;
+}
+
+static const double *
+features_argument(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
+{
+	CorgiRowTag row = {.kind = 0, .position = 1};
+
+	return corgi_features_as_doubles(PG_GETARG_ARRAYTYPE_P(1), &cache->scratch, &row, count);
+}
+
+static Datum
+predict(FunctionCallInfo fcinfo, ModelCache *cache)
+{
+	CorgiError	error = {0};
+	double		value;
+	int			count;
+	const double *x = features_argument(fcinfo, cache, &count);
+
+	corgi_model_predict(cache->model->object, x, count, &value, &error);
+	corgi_raise_if_failed(&error);
+	PG_RETURN_FLOAT8(value);
+}
+
+/* Probabilities (logistic: 2, softmax: one per class) or raw scores (one per output). */
+static Datum
+model_outputs(FunctionCallInfo fcinfo, ModelCache *cache, bool probabilities)
+{
+	CorgiError	error = {0};
+	int			count;
+	const double *x = features_argument(fcinfo, cache, &count);
+	int			outputs = (probabilities && cache->kind == 2) ? 2 : cache->outputs;
+	double	   *p = palloc(sizeof(double) * Max(outputs, 1));
+	Datum	   *datums = palloc(sizeof(Datum) * Max(outputs, 1));
+
+	corgi_model_outputs(cache->model->object, probabilities ? 1 : 0, x, count, p, outputs, &error);
+	corgi_raise_if_failed(&error);
+	for (int i = 0; i < outputs; i++)
+		datums[i] = Float8GetDatum(p[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(datums, outputs, FLOAT8OID, 8, FLOAT8PASSBYVAL,
+										  TYPALIGN_DOUBLE));
+}
+
+PG_FUNCTION_INFO_V1(corgi_predict);
+Datum
+corgi_predict(PG_FUNCTION_ARGS)
+{
+	return predict(fcinfo, model_from_table(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(corgi_predict_proba);
+Datum
+corgi_predict_proba(PG_FUNCTION_ARGS)
+{
+	return model_outputs(fcinfo, model_from_table(fcinfo), true);
+}
+
+PG_FUNCTION_INFO_V1(corgi_model_predict_sql);
+Datum
+corgi_model_predict_sql(PG_FUNCTION_ARGS)
+{
+	return predict(fcinfo, model_from_bytes(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(corgi_model_predict_proba_sql);
+Datum
+corgi_model_predict_proba_sql(PG_FUNCTION_ARGS)
+{
+	return model_outputs(fcinfo, model_from_bytes(fcinfo), true);
+}
+
+PG_FUNCTION_INFO_V1(corgi_model_scores_sql);
+Datum
+corgi_model_scores_sql(PG_FUNCTION_ARGS)
+{
+	return model_outputs(fcinfo, model_from_bytes(fcinfo), false);
+}

@@ -1,0 +1,233 @@
+/*
+ * corgi_state_sql.c: SQL functions over training states (bytea): make one, describe
+ * it, read its coefficients, close an epoch, normalise a parameter string.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "corgi_core_api.h"
+#include "corgi_error.h"
+#include "corgi_training.h"
+
+#define CORGI_PARAMS_SIZE 4096
+
+static const char *const model_names[] = {"", "linear", "logistic", "svm", "softmax"};
+
+PG_FUNCTION_INFO_V1(corgi_normalize_params);
+
+/* corgi.normalize_params(params text) -> text */
+Datum
+corgi_normalize_params(PG_FUNCTION_ARGS)
+{
+	char		out[CORGI_PARAMS_SIZE];
+	CorgiError	error = {0};
+
+	corgi_params_normalize(text_to_cstring(PG_GETARG_TEXT_PP(0)), out, sizeof(out), &error);
+	corgi_raise_if_failed(&error);
+	PG_RETURN_TEXT_P(cstring_to_text(out));
+}
+
+PG_FUNCTION_INFO_V1(corgi_sgd_state);
+
+/*
+ * corgi.sgd_state(model text, n_features int, buffer_rows bigint, params text,
+ *                 classes float8[], shuffle_buffer boolean) -> bytea
+ */
+Datum
+corgi_sgd_state(PG_FUNCTION_ARGS)
+{
+	char	   *model = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int32		n_features = PG_GETARG_INT32(1);
+	int64		buffer_rows = PG_GETARG_INT64(2);
+	char	   *params = PG_ARGISNULL(3) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	bool		shuffle_buffer = PG_GETARG_BOOL(5);
+	double	   *classes = NULL;
+	int			class_count = 0;
+	CorgiHandle *blob = corgi_handle_new(CurrentMemoryContext);
+	CorgiError	error = {0};
+
+	if (!PG_ARGISNULL(4))
+	{
+		ArrayType  *array = PG_GETARG_ARRAYTYPE_P(4);
+		Datum	   *values;
+		bool	   *nulls;
+
+		deconstruct_array(array, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+						  &values, &nulls, &class_count);
+		classes = palloc(sizeof(double) * Max(class_count, 1));
+		for (int i = 0; i < class_count; i++)
+		{
+			if (nulls[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("classes must not contain NULL")));
+			classes[i] = DatumGetFloat8(values[i]);
+		}
+	}
+	corgi_state_create(model, n_features, classes, class_count, params, buffer_rows,
+					   shuffle_buffer ? 1 : 0, &blob->object, &error);
+	corgi_raise_if_failed(&error);
+	PG_RETURN_BYTEA_P(corgi_blob_to_bytea(blob));
+}
+
+PG_FUNCTION_INFO_V1(corgi_sgd_end_epoch);
+
+/* corgi.sgd_end_epoch(state bytea) -> bytea: closes the epoch after sgd_pass calls. */
+Datum
+corgi_sgd_end_epoch(PG_FUNCTION_ARGS)
+{
+	bytea	   *state = PG_GETARG_BYTEA_PP(0);
+	CorgiHandle *blob = corgi_handle_new(CurrentMemoryContext);
+	CorgiError	error = {0};
+
+	corgi_state_end_epoch(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), &blob->object, &error);
+	corgi_raise_if_failed(&error);
+	PG_RETURN_BYTEA_P(corgi_blob_to_bytea(blob));
+}
+
+PG_FUNCTION_INFO_V1(corgi_sgd_state_info);
+
+/* corgi.sgd_state_info(state bytea) -> record (see the SQL declaration) */
+Datum
+corgi_sgd_state_info(PG_FUNCTION_ARGS)
+{
+	bytea	   *state = PG_GETARG_BYTEA_PP(0);
+	CorgiStateInfo info;
+	CorgiError	error = {0};
+	char		params[CORGI_PARAMS_SIZE];
+	TupleDesc	desc;
+	Datum		values[15];
+	bool		nulls[15] = {0};
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "corgi_sgd_state_info must return a record");
+	desc = BlessTupleDesc(desc);
+	corgi_state_info(state, &info);
+	corgi_state_parameters(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), params, sizeof(params), &error);
+	corgi_raise_if_failed(&error);
+
+	values[0] = CStringGetTextDatum(model_names[info.kind >= 1 && info.kind <= 4 ? info.kind : 0]);
+	values[1] = Int32GetDatum(info.feature_count);
+	values[2] = Int32GetDatum(info.class_count);
+	values[3] = Int32GetDatum(info.epochs_completed);
+	values[4] = Int64GetDatum(info.last_rows);
+	values[5] = Int64GetDatum(info.last_skipped);
+	values[6] = Float8GetDatum(info.last_mean_loss);
+	nulls[6] = info.last_rows == 0;
+	values[7] = Int64GetDatum(info.current_rows);
+	values[8] = Float8GetDatum(info.learning_rate);
+	values[9] = Int64GetDatum(info.buffer_capacity);
+	values[10] = BoolGetDatum(info.shuffles_buffer != 0);
+	values[11] = Int64GetDatum(corgi_block_pages(info.block_mb));
+	values[12] = Float8GetDatum(info.block_order_seed);
+	values[13] = CStringGetTextDatum(params);
+	values[14] = Float8GetDatum(info.buffer_fraction);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+/* Reads a state's weights, intercepts and classes into palloc'd arrays. */
+static void
+read_weights(bytea *state, CorgiStateInfo *info, double **weights, double **intercepts,
+			 double **classes)
+{
+	int			outputs = info->kind == 4 ? info->class_count : 1;
+	int64		weight_count = (int64) outputs * info->feature_count;
+	CorgiError	error = {0};
+
+	*weights = palloc(sizeof(double) * weight_count);
+	*intercepts = palloc(sizeof(double) * outputs);
+	*classes = palloc(sizeof(double) * Max(info->class_count, 1));
+	corgi_state_weights(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), *weights, weight_count,
+						*intercepts, outputs, *classes, info->class_count, &error);
+	corgi_raise_if_failed(&error);
+}
+
+static ArrayType *
+float8_array(const double *values, int ndims, int *dims)
+{
+	int			count = ndims == 1 ? dims[0] : dims[0] * dims[1];
+	Datum	   *datums = palloc(sizeof(Datum) * Max(count, 1));
+	int			lbs[2] = {1, 1};
+
+	for (int i = 0; i < count; i++)
+		datums[i] = Float8GetDatum(values[i]);
+	return construct_md_array(datums, NULL, ndims, dims, lbs, FLOAT8OID, 8,
+							  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
+
+PG_FUNCTION_INFO_V1(corgi_sgd_coef);
+
+/* corgi.sgd_coef(state bytea) -> float8[]: features (1-D), or classes x features (softmax) */
+Datum
+corgi_sgd_coef(PG_FUNCTION_ARGS)
+{
+	bytea	   *state = PG_GETARG_BYTEA_PP(0);
+	CorgiStateInfo info;
+	double	   *weights,
+			   *intercepts,
+			   *classes;
+
+	corgi_state_info(state, &info);
+	read_weights(state, &info, &weights, &intercepts, &classes);
+	if (info.kind == 4)
+	{
+		int			dims[2] = {info.class_count, info.feature_count};
+
+		PG_RETURN_ARRAYTYPE_P(float8_array(weights, 2, dims));
+	}
+	PG_RETURN_ARRAYTYPE_P(float8_array(weights, 1, &info.feature_count));
+}
+
+PG_FUNCTION_INFO_V1(corgi_sgd_intercept);
+
+/* corgi.sgd_intercept(state bytea) -> float8[]: one per output (class for softmax) */
+Datum
+corgi_sgd_intercept(PG_FUNCTION_ARGS)
+{
+	bytea	   *state = PG_GETARG_BYTEA_PP(0);
+	CorgiStateInfo info;
+	double	   *weights,
+			   *intercepts,
+			   *classes;
+	int			outputs;
+
+	corgi_state_info(state, &info);
+	read_weights(state, &info, &weights, &intercepts, &classes);
+	outputs = info.kind == 4 ? info.class_count : 1;
+	PG_RETURN_ARRAYTYPE_P(float8_array(intercepts, 1, &outputs));
+}
+
+PG_FUNCTION_INFO_V1(corgi_sgd_classes);
+
+/* corgi.sgd_classes(state bytea) -> float8[]: softmax class values, NULL otherwise */
+Datum
+corgi_sgd_classes(PG_FUNCTION_ARGS)
+{
+	bytea	   *state = PG_GETARG_BYTEA_PP(0);
+	CorgiStateInfo info;
+	double	   *weights,
+			   *intercepts,
+			   *classes;
+
+	corgi_state_info(state, &info);
+	if (info.kind != 4)
+		PG_RETURN_NULL();
+	read_weights(state, &info, &weights, &intercepts, &classes);
+	PG_RETURN_ARRAYTYPE_P(float8_array(classes, 1, &info.class_count));
+}
+
+PG_FUNCTION_INFO_V1(corgi_epoch_seed);
+
+/* corgi.epoch_seed(seed bigint, epoch int) -> float8: REPEATABLE value of an epoch */
+Datum
+corgi_epoch_seed(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(corgi_epoch_block_seed(PG_GETARG_INT64(0), PG_GETARG_INT32(1)));
+}

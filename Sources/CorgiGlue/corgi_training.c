@@ -1,0 +1,127 @@
+/*
+ * corgi_training.c: helpers shared by the fast and the composed training paths.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "corgi_core_api.h"
+#include "corgi_error.h"
+#include "corgi_training.h"
+
+CorgiHandle *
+corgi_trainer_open_in(MemoryContext context, bytea *state)
+{
+	CorgiHandle *handle = corgi_handle_new(context);
+	CorgiError	error = {0};
+
+	corgi_trainer_open(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), &handle->object, &error);
+	corgi_raise_if_failed(&error);
+	return handle;
+}
+
+void
+corgi_state_info(bytea *state, CorgiStateInfo *info)
+{
+	CorgiError	error = {0};
+
+	corgi_state_describe(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), info, &error);
+	corgi_raise_if_failed(&error);
+}
+
+bytea *
+corgi_blob_to_bytea(CorgiHandle *blob)
+{
+	int64		size = corgi_blob_size(blob->object);
+	const uint8_t *data = corgi_blob_data(blob->object);
+	bytea	   *result;
+
+	if (size < 0 || (Size) size > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("corgi state of " INT64_FORMAT " bytes exceeds the 1 GB limit of a bytea", size),
+				 errhint("Train a model with fewer features or classes.")));
+	result = palloc(VARHDRSZ + size);
+	SET_VARSIZE(result, VARHDRSZ + size);
+	if (size > 0)
+		memcpy(VARDATA(result), data, size);
+	corgi_handle_release(blob);
+	return result;
+}
+
+void
+corgi_trainer_drain(void *trainer)
+{
+	while (corgi_trainer_train_step(trainer))
+		CHECK_FOR_INTERRUPTS();
+}
+
+const char *
+corgi_row_name(const CorgiRowTag *row)
+{
+	static char name[64];
+
+	if (row->kind == 1)
+		snprintf(name, sizeof(name), "row (%u,%u)", row->block, row->offset);
+	else
+		snprintf(name, sizeof(name), "row " INT64_FORMAT " of the pass", (int64) row->position);
+	return name;
+}
+
+const double *
+corgi_features_as_doubles(ArrayType *array, CorgiFeatureScratch *scratch,
+						  const CorgiRowTag *row, int *count)
+{
+	int			n;
+
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("features of %s have %d dimensions, expected 1",
+						corgi_row_name(row), ARR_NDIM(array))));
+	n = ARR_NDIM(array) == 0 ? 0 : ARR_DIMS(array)[0];
+	if (ARR_HASNULL(array))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("features of %s contain a NULL element", corgi_row_name(row)),
+				 errhint("Replace NULL features (e.g. with 0), or filter such rows out in a view.")));
+	*count = n;
+	if (ARR_ELEMTYPE(array) == FLOAT8OID)
+		return (const double *) ARR_DATA_PTR(array);
+	if (ARR_ELEMTYPE(array) == FLOAT4OID)
+	{
+		const float4 *values = (const float4 *) ARR_DATA_PTR(array);
+
+		if (scratch->capacity < n)
+		{
+			if (scratch->values)
+				pfree(scratch->values);
+			scratch->values = MemoryContextAlloc(scratch->context, sizeof(double) * Max(n, 1));
+			scratch->capacity = n;
+		}
+		for (int i = 0; i < n; i++)
+			scratch->values[i] = values[i];
+		return scratch->values;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("features must be float8[] or real[], got %s[]",
+					format_type_be(ARR_ELEMTYPE(array)))));
+	return NULL;				/* keep the compiler quiet */
+}
+
+void
+corgi_trainer_feed(void *trainer, const double *features, int count, double label,
+				   const CorgiRowTag *row)
+{
+	CorgiError	error = {0};
+	int32_t		full = 0;
+
+	corgi_trainer_add(trainer, features, count, label, row, &full, &error);
+	corgi_raise_if_failed(&error);
+	if (full)
+		corgi_trainer_drain(trainer);
+}

@@ -1,0 +1,54 @@
+/*
+ * corgi_training.h: what the fast training path (corgi_train_pass.c) and the composed
+ * aggregate (corgi_sgd_aggregate.c) share: opening a Swift trainer from a bytea state,
+ * feeding it rows, draining its work with interrupt checks, and returning the state.
+ */
+#ifndef CORGI_TRAINING_H
+#define CORGI_TRAINING_H
+
+#include "postgres.h"
+
+#include "utils/array.h"
+
+#include "corgi_abi.h"
+#include "corgi_handle.h"
+
+/* Reusable double buffer for converting real[] features. */
+typedef struct CorgiFeatureScratch
+{
+	double	   *values;
+	int			capacity;
+	MemoryContext context;
+} CorgiFeatureScratch;
+
+/* Opens a trainer on state (any memory context owns it via the returned handle). */
+extern CorgiHandle *corgi_trainer_open_in(MemoryContext context, bytea *state);
+
+/* Describes a state; raises a clear error if it is not one. */
+extern void corgi_state_info(bytea *state, CorgiStateInfo *info);
+
+/* Copies the ByteBlob a handle holds into a new bytea and releases the blob. */
+extern bytea *corgi_blob_to_bytea(CorgiHandle *blob);
+
+/* Trains what the trainer has buffered, checking for interrupts between steps. */
+extern void corgi_trainer_drain(void *trainer);
+
+/*
+ * Features of one row as doubles: a one-dimensional float8[] (returned in place) or
+ * real[] (converted into scratch). Raises an error naming the row for more than one
+ * dimension, NULL elements or another element type.
+ */
+extern const double *corgi_features_as_doubles(ArrayType *array, CorgiFeatureScratch *scratch,
+											   const CorgiRowTag *row, int *count);
+
+/* Adds one row; raises the trainer's error naming the row; drains a full buffer. */
+extern void corgi_trainer_feed(void *trainer, const double *features, int count, double label,
+							   const CorgiRowTag *row);
+
+/* Heap pages per block for block_mb (at least 1). */
+extern int64 corgi_block_pages(double block_mb);
+
+/* "row (12,3)" or "row 17 of the pass", in a static buffer. */
+extern const char *corgi_row_name(const CorgiRowTag *row);
+
+#endif							/* CORGI_TRAINING_H */
