@@ -93,12 +93,13 @@ public func corgi_state_create(
     guard bufferRows >= 1, bufferRows <= Int64(SGDTrainer.maximumBufferRows) else {
         return report(CORGI_INVALID_ARGUMENT, "buffer_rows must be between 1 and \(SGDTrainer.maximumBufferRows), got \(bufferRows)", into: error)
     }
-    let bufferBytes = Double(bufferRows) * Double(SGDTrainer.bufferBytesPerRow(featureCount: Int(featureCount)))
+    // Two buffers: the worker thread trains one while the scan fills the other.
+    let bufferBytes = 2 * Double(bufferRows) * Double(SGDTrainer.bufferBytesPerRow(featureCount: Int(featureCount)))
     let bufferMB = bufferBytes / 1_048_576
     guard bufferMB <= parameters.maxBufferMB else {
-        let fitting = Int64(parameters.maxBufferMB * 1_048_576 / Double(SGDTrainer.bufferBytesPerRow(featureCount: Int(featureCount))))
+        let fitting = Int64(parameters.maxBufferMB * 1_048_576 / Double(2 * SGDTrainer.bufferBytesPerRow(featureCount: Int(featureCount))))
         return report(CORGI_PROGRAM_LIMIT,
-                      "a tuple buffer of \(bufferRows) rows x \(featureCount) features needs \(Int(bufferMB.rounded(.up))) MB, more than max_buffer_mb=\(parameters.maxBufferMB)",
+                      "a tuple buffer of \(bufferRows) rows x \(featureCount) features needs \(Int(bufferMB.rounded(.up))) MB (two buffers), more than max_buffer_mb=\(parameters.maxBufferMB)",
                       hint: "Raise max_buffer_mb to at least \(Int(bufferMB.rounded(.up))), or lower buffer_fraction so the buffer holds at most \(fitting) rows.",
                       into: error)
     }
@@ -184,7 +185,7 @@ public func corgi_trainer_open(
     guard let trainerOut else { return report(CORGI_INTERNAL, "corgi_trainer_open: null argument", into: error) }
     trainerOut.pointee = nil
     guard let snapshot = decodeState(data, length, error) else { return failedStatus(error) }
-    switch SGDTrainer.make(from: snapshot) {
+    switch SGDTrainer.make(from: snapshot, concurrent: true) {
     case .success(let trainer):
         trainerOut.pointee = retainedPointer(to: TrainerBox(trainer))
         return reportSuccess(into: error)
@@ -211,17 +212,25 @@ public func corgi_trainer_add(
     _ row: UnsafePointer<CorgiRowTag>?, _ bufferFull: UnsafeMutablePointer<Int32>?,
     _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
-    guard let box = borrow(trainer, as: TrainerBox.self), let bufferFull, count >= 0, features != nil || count == 0 else {
+    guard let trainer, let bufferFull, count >= 0, features != nil || count == 0 else {
         return report(CORGI_INTERNAL, "corgi_trainer_add: invalid argument", into: error)
     }
     bufferFull.pointee = 0
-    switch box.trainer.add(features: UnsafeBufferPointer(start: features, count: Int(count)), label: label) {
+    // Called once per row: borrow without a dynamic cast or retain/release. The glue
+    // only ever passes the handle corgi_trainer_open made here.
+    let outcome = Unmanaged<TrainerBox>.fromOpaque(trainer)._withUnsafeGuaranteedRef {
+        $0.trainer.add(features: UnsafeBufferPointer(start: features, count: Int(count)), label: label)
+    }
+    switch outcome {
     case .success(.accepted):
         return reportSuccess(into: error)
     case .success(.bufferFull):
         bufferFull.pointee = 1
         return reportSuccess(into: error)
     case .failure(let failure):
+        guard let box = borrow(trainer, as: TrainerBox.self) else {
+            return report(CORGI_INTERNAL, "corgi_trainer_add: invalid trainer", into: error)
+        }
         let which: String
         if let row = row?.pointee, row.kind == 1 {
             which = "row (\(row.block),\(row.offset))"
@@ -249,13 +258,13 @@ public func corgi_trainer_skip(_ trainer: UnsafeMutableRawPointer?) {
     borrow(trainer, as: TrainerBox.self)?.trainer.skip()
 }
 
-/// C: `int32_t corgi_trainer_train_step(void *trainer)`: trains a bounded amount of
-/// buffered rows (a few milliseconds of arithmetic); returns 1 while rows remain.
+/// C: `int32_t corgi_trainer_train_step(void *trainer)`: does a bounded amount of the
+/// pending work (at most ~50 ms: hands a full buffer to the worker thread, or waits for
+/// it); returns 1 while work remains, so C can check for interrupts between calls.
 @_cdecl("corgi_trainer_train_step")
 public func corgi_trainer_train_step(_ trainer: UnsafeMutableRawPointer?) -> Int32 {
     guard let t = borrow(trainer, as: TrainerBox.self)?.trainer else { return 0 }
-    let rowsPerStep = max(1, 2_000_000 / max(1, t.featureCount * t.outputs))
-    return t.trainStep(maxRows: rowsPerStep) ? 1 : 0
+    return t.advance() ? 1 : 0
 }
 
 /// C: `void corgi_trainer_finish_pass(void *trainer)`: queues the partial buffer;

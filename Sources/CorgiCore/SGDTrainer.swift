@@ -1,4 +1,5 @@
 import CorgiKernels
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -95,13 +96,30 @@ public final class SGDTrainer {
     private let scores: UnsafeMutablePointer<Double>
     private let gradient: UnsafeMutablePointer<Double>
 
-    private let bufferFeatures: UnsafeMutablePointer<Double>  // bufferCapacity * featureCount
-    private let bufferTargets: UnsafeMutablePointer<Double>
-    private let order: UnsafeMutablePointer<UInt32>
-    private var bufferCount = 0
+    // Buffer slots: one in synchronous mode; two when concurrent (the backend fills one
+    // while the worker trains the other). Per slot: features, targets, permutation, and
+    // the row count (owned by whichever thread holds the slot).
+    private let slotFeatures: [UnsafeMutablePointer<Double>]
+    private let slotTargets: [UnsafeMutablePointer<Double>]
+    private let slotOrder: [UnsafeMutablePointer<UInt32>]
+    private let slotCounts: UnsafeMutablePointer<Int>
+    private var fillSlot = 0 {
+        didSet { fillFeatures = slotFeatures[fillSlot]; fillTargets = slotTargets[fillSlot] }
+    }
+    // The fill slot's storage, cached for the per-row path.
+    private var fillFeatures: UnsafeMutablePointer<Double>
+    private var fillTargets: UnsafeMutablePointer<Double>
+    // Synchronous mode: position in the slot being trained inline.
     private var trainPosition = 0
     private var training = false
     private var flushing = false
+    // Concurrent mode.
+    public let concurrent: Bool
+    private var worker: TrainingWorker?
+    private var awaitingSubmit = false
+    private var finishStage = 0     // 0 none, 1 submit the partial buffer, 2 wait for the worker
+    // Rows skipped (NULL label or features): counted by the backend thread.
+    private var skippedRows: Int64 = 0
 
     /// Why a trainer could not be made.
     public enum Failure: Error, Equatable, Sendable {
@@ -121,7 +139,7 @@ public final class SGDTrainer {
     /// A fresh trainer with zero weights.
     public static func make(
         kind: ModelKind, featureCount: Int, classValues: [Double], parameters: TrainingParameters,
-        bufferCapacity: Int, shufflesBuffer: Bool
+        bufferCapacity: Int, shufflesBuffer: Bool, concurrent: Bool = false
     ) -> Result<SGDTrainer, Failure> {
         guard let model = LinearModel(kind: kind, featureCount: featureCount,
                                       hasIntercept: parameters.intercept, classValues: classValues)
@@ -130,13 +148,13 @@ public final class SGDTrainer {
         }
         return make(model: model, parameters: parameters, bufferCapacity: bufferCapacity,
                     shufflesBuffer: shufflesBuffer, epochsCompleted: 0, lastEpoch: EpochStatistics(),
-                    l1Total: 0, l1Applied: nil)
+                    l1Total: 0, l1Applied: nil, concurrent: concurrent)
     }
 
     static func make(
         model: LinearModel, parameters: TrainingParameters, bufferCapacity: Int, shufflesBuffer: Bool,
         epochsCompleted: Int, buffersThisEpoch: Int = 0, current: EpochStatistics = EpochStatistics(),
-        lastEpoch: EpochStatistics, l1Total: Double, l1Applied: [Double]?
+        lastEpoch: EpochStatistics, l1Total: Double, l1Applied: [Double]?, concurrent: Bool = false
     ) -> Result<SGDTrainer, Failure> {
         guard bufferCapacity >= 1, bufferCapacity <= maximumBufferRows else {
             return .failure(.invalidShape("a buffer of \(bufferCapacity) rows is not between 1 and \(maximumBufferRows)"))
@@ -152,14 +170,26 @@ public final class SGDTrainer {
             return raw.bindMemory(to: T.self, capacity: max(1, count))
         }
         let useL1 = parameters.l1 > 0, useBatch = parameters.batchSize > 1
+        let slotCount = concurrent ? 2 : 1
+        var features: [UnsafeMutablePointer<Double>] = [], targets: [UnsafeMutablePointer<Double>] = []
+        var orders: [UnsafeMutablePointer<UInt32>] = []
+        for _ in 0..<slotCount {
+            guard let bf = allocate(bufferDoubles, Double.self), let bt = allocate(bufferCapacity, Double.self),
+                let o = allocate(bufferCapacity, UInt32.self)
+            else {
+                allocations.forEach { free($0) }
+                return .failure(.outOfMemory(bytes: slotCount * bufferCapacity * bufferBytesPerRow(featureCount: n)))
+            }
+            features.append(bf); targets.append(bt); orders.append(o)
+        }
         guard let w = allocate(n * k, Double.self), let b = allocate(k, Double.self),
             let s = allocate(k, Double.self), let g = allocate(k, Double.self),
-            let bf = allocate(bufferDoubles, Double.self), let bt = allocate(bufferCapacity, Double.self),
-            let o = allocate(bufferCapacity, UInt32.self)
+            let counts = allocate(slotCount, Int.self)
         else {
             allocations.forEach { free($0) }
-            return .failure(.outOfMemory(bytes: bufferCapacity * bufferBytesPerRow(featureCount: n)))
+            return .failure(.outOfMemory(bytes: n * k * 8))
         }
+        for i in 0..<slotCount { counts[i] = 0 }
         let q = useL1 ? allocate(n * k, Double.self) : nil
         let bg = useBatch ? allocate(n * k, Double.self) : nil
         let bb = useBatch ? allocate(k, Double.self) : nil
@@ -183,9 +213,11 @@ public final class SGDTrainer {
             shufflesBuffer: shufflesBuffer, epochsCompleted: epochsCompleted, lastEpoch: lastEpoch,
             l1Total: l1Total, weights: w, intercepts: b, l1Applied: q, batchGradient: bg,
             batchInterceptGradient: bb, batchTouched: touched, scores: s, gradient: g,
-            bufferFeatures: bf, bufferTargets: bt, order: o)
+            slotFeatures: features, slotTargets: targets, slotOrder: orders, slotCounts: counts,
+            concurrent: concurrent)
         trainer.buffersThisEpoch = buffersThisEpoch
-        trainer.current = current
+        trainer.current = EpochStatistics(rows: current.rows, skipped: 0, lossSum: current.lossSum)
+        trainer.skippedRows = current.skipped
         return .success(trainer)
     }
 
@@ -196,8 +228,8 @@ public final class SGDTrainer {
         l1Applied: UnsafeMutablePointer<Double>?, batchGradient: UnsafeMutablePointer<Double>?,
         batchInterceptGradient: UnsafeMutablePointer<Double>?, batchTouched: UnsafeMutablePointer<Bool>?,
         scores: UnsafeMutablePointer<Double>, gradient: UnsafeMutablePointer<Double>,
-        bufferFeatures: UnsafeMutablePointer<Double>, bufferTargets: UnsafeMutablePointer<Double>,
-        order: UnsafeMutablePointer<UInt32>
+        slotFeatures: [UnsafeMutablePointer<Double>], slotTargets: [UnsafeMutablePointer<Double>],
+        slotOrder: [UnsafeMutablePointer<UInt32>], slotCounts: UnsafeMutablePointer<Int>, concurrent: Bool
     ) {
         self.parameters = parameters
         self.kind = model.kind
@@ -221,16 +253,24 @@ public final class SGDTrainer {
         self.batchTouched = batchTouched
         self.scores = scores
         self.gradient = gradient
-        self.bufferFeatures = bufferFeatures
-        self.bufferTargets = bufferTargets
-        self.order = order
+        self.slotFeatures = slotFeatures
+        self.slotTargets = slotTargets
+        self.fillFeatures = slotFeatures[0]
+        self.fillTargets = slotTargets[0]
+        self.slotOrder = slotOrder
+        self.slotCounts = slotCounts
+        self.concurrent = concurrent
     }
 
     deinit {
+        // Nothing may run on the worker once the memory below is freed.
+        worker?.stopAndJoin()
         for p in [UnsafeMutableRawPointer(weights), UnsafeMutableRawPointer(intercepts),
                   UnsafeMutableRawPointer(scores), UnsafeMutableRawPointer(gradient),
-                  UnsafeMutableRawPointer(bufferFeatures), UnsafeMutableRawPointer(bufferTargets),
-                  UnsafeMutableRawPointer(order)] { free(p) }
+                  UnsafeMutableRawPointer(slotCounts)] { free(p) }
+        for p in slotFeatures { free(p) }
+        for p in slotTargets { free(p) }
+        for p in slotOrder { free(p) }
         for p in [l1Applied.map(UnsafeMutableRawPointer.init), batchGradient.map(UnsafeMutableRawPointer.init),
                   batchInterceptGradient.map(UnsafeMutableRawPointer.init),
                   batchTouched.map(UnsafeMutableRawPointer.init)] { if let p { free(p) } }
@@ -259,11 +299,16 @@ public final class SGDTrainer {
     /// Rows in a partial mini-batch not yet applied.
     var pendingBatchRows: Int { batchCount }
 
-    /// Rows buffered and not yet trained.
-    public var bufferedRows: Int { bufferCount - trainPosition }
+    /// Rows buffered and not yet trained (0 whenever the trainer is idle).
+    public var bufferedRows: Int {
+        var rows = 0
+        for slot in 0..<slotFeatures.count { rows += slotCounts[slot] }
+        return rows - trainPosition
+    }
 
-    /// True while buffered rows wait for ``trainStep(maxRows:)``.
-    public var isTraining: Bool { training }
+    /// True while the trainer has work under way: call ``advance()`` until it answers false.
+    public var isTraining: Bool { training || awaitingSubmit || finishStage != 0 || workerBusy }
+    private var workerBusy = false
 
     /// Encodes a raw label as the training target: the value (linear), +1/-1 (logistic,
     /// svm: 1 is positive, 0 and -1 negative), or the class index (softmax).
@@ -288,66 +333,95 @@ public final class SGDTrainer {
 
     public enum AddOutcome: Equatable, Sendable { case accepted, bufferFull }
 
-    /// Buffers one row. When the buffer becomes full, answers `bufferFull`: drain
-    /// ``trainStep(maxRows:)`` before adding more (adding while training is refused
-    /// with `bufferFull` and changes nothing).
+    /// Buffers one row. When the buffer becomes full, answers `bufferFull`: call
+    /// ``advance()`` until it returns false before adding more (adding meanwhile is
+    /// refused with `bufferFull` and changes nothing).
     public func add(features: UnsafeBufferPointer<Double>, label: Double) -> Result<AddOutcome, RowFailure> {
-        guard !training else { return .success(.bufferFull) }
+        guard !training, !awaitingSubmit, finishStage == 0 else { return .success(.bufferFull) }
         guard features.count == featureCount else {
             return .failure(.wrongFeatureCount(got: features.count, expected: featureCount))
         }
         guard let target = target(forLabel: label) else { return .failure(.invalidLabel(value: label)) }
-        let destination = bufferFeatures + bufferCount * featureCount
+        let count = slotCounts[fillSlot]
+        let destination = fillFeatures + count * featureCount
         for i in 0..<featureCount {
             let x = features[i]
             guard x.isFinite else { return .failure(.nonFiniteFeature(index: i, value: x)) }
             destination[i] = x
         }
-        bufferTargets[bufferCount] = target
-        bufferCount += 1
-        if bufferCount == bufferCapacity {
-            beginTraining(flush: false)
+        fillTargets[count] = target
+        slotCounts[fillSlot] = count + 1
+        if count + 1 == bufferCapacity {
+            if concurrent {
+                awaitingSubmit = true
+            } else {
+                beginTraining(flush: false)
+            }
             return .success(.bufferFull)
         }
         return .success(.accepted)
     }
 
     /// Counts a row skipped for a NULL label or NULL features.
-    public func skip() { current.skipped += 1 }
+    public func skip() { skippedRows += 1 }
 
-    /// Ends a pass over the data: the partial buffer is queued for training (drain
-    /// ``trainStep(maxRows:)``), then any partial mini-batch is applied.
+    /// Ends a pass over the data: the partial buffer is trained, then any partial
+    /// mini-batch is applied. Call ``advance()`` until it returns false afterwards.
     public func finishPass() {
+        if concurrent {
+            if finishStage == 0 { finishStage = 1 }
+            return
+        }
         guard !training else { return }
-        if bufferCount > 0 {
+        if slotCounts[0] > 0 {
             beginTraining(flush: true)
         } else {
             applyBatch()
         }
     }
 
-    /// Trains up to `maxRows` buffered rows; returns true while rows remain.
-    public func trainStep(maxRows: Int) -> Bool {
-        guard training else { return false }
-        let end = min(bufferCount, trainPosition + max(1, maxRows))
-        let lr = learningRate
-        let rowBytes = featureCount * MemoryLayout<Double>.stride
-        while trainPosition < end {
-            // The rows are read in permuted order from a buffer far larger than the
-            // cache: ask for the row a few positions ahead while this one trains.
-            let ahead = trainPosition + SGDTrainer.prefetchDistance
-            if ahead < bufferCount {
-                let next = Int(order[ahead])
-                corgi_prefetch(bufferFeatures + next * featureCount, rowBytes)
-                corgi_prefetch(bufferTargets + next, 8)
-            }
-            let row = Int(order[trainPosition])
-            trainRow(bufferFeatures + row * featureCount, target: bufferTargets[row], learningRate: lr)
-            trainPosition += 1
+    /// Does a bounded amount of the pending work (a few milliseconds: training rows
+    /// inline, or waiting for the worker); returns true while work remains. Between calls
+    /// the caller may check for interrupts.
+    public func advance() -> Bool {
+        guard concurrent else {
+            return trainStep(maxRows: max(1, 2_000_000 / max(1, featureCount * outputs)))
         }
-        if trainPosition == bufferCount {
+        if awaitingSubmit {
+            guard waitForWorker() else { return true }
+            submitFillSlot()
+            awaitingSubmit = false
+            return finishStage != 0
+        }
+        switch finishStage {
+        case 1:
+            guard waitForWorker() else { return true }
+            if slotCounts[fillSlot] > 0 { submitFillSlot() }
+            finishStage = 2
+            return true
+        case 2:
+            guard waitForWorker() else { return true }
+            applyBatch()
+            finishStage = 0
+            return false
+        default:
+            return false
+        }
+    }
+
+    /// Synchronous mode: trains up to `maxRows` buffered rows inline; returns true while
+    /// rows remain. (In concurrent mode it is ``advance()``.)
+    public func trainStep(maxRows: Int) -> Bool {
+        if concurrent { return advance() }
+        guard training else { return false }
+        let count = slotCounts[0]
+        let end = min(count, trainPosition + max(1, maxRows))
+        let lr = learningRate
+        trainRows(slot: 0, from: trainPosition, to: end, learningRate: lr, stop: nil)
+        trainPosition = end
+        if trainPosition == count {
             training = false
-            bufferCount = 0
+            slotCounts[0] = 0
             trainPosition = 0
             if flushing { applyBatch(); flushing = false }
             return false
@@ -358,25 +432,100 @@ public final class SGDTrainer {
     /// Closes the epoch in progress: its statistics become ``lastEpoch`` and the
     /// learning rate decays. Call after ``finishPass()`` has been drained.
     public func endEpoch() {
-        guard !training, bufferCount == 0 else { return }
-        lastEpoch = current
+        guard !isTraining, bufferedRows == 0 else { return }
+        lastEpoch = epochStatistics
         current = EpochStatistics()
+        skippedRows = 0
         epochsCompleted += 1
         buffersThisEpoch = 0
     }
 
+    /// The epoch in progress: rows trained, rows skipped, loss. Valid while idle.
+    public var epochStatistics: EpochStatistics {
+        EpochStatistics(rows: current.rows, skipped: skippedRows, lossSum: current.lossSum)
+    }
+
     // MARK: - Internals
 
-    private func beginTraining(flush: Bool) {
-        for i in 0..<bufferCount { order[i] = UInt32(truncatingIfNeeded: i) }
-        if shufflesBuffer && bufferCount > 1 {
-            var generator = Xoshiro256StarStar(seed: SeedDerivation.bufferSeed(
-                runSeed: parameters.seed, epoch: epochsCompleted, buffer: buffersThisEpoch))
-            for i in 0..<(bufferCount - 1) {
-                let j = i + Int(truncatingIfNeeded: generator.next(below: UInt64(bufferCount - i)))
+    /// Waits (at most 50 ms) for the worker to finish its buffer; true when idle.
+    private func waitForWorker() -> Bool {
+        guard let worker, workerBusy else { return true }
+        if worker.waitUntilIdle(milliseconds: 50) {
+            workerBusy = false
+            return true
+        }
+        return false
+    }
+
+    /// Hands the fill slot to the worker and starts filling the other one.
+    private func submitFillSlot() {
+        let slot = fillSlot
+        let seed = SeedDerivation.bufferSeed(runSeed: parameters.seed, epoch: epochsCompleted, buffer: buffersThisEpoch)
+        buffersThisEpoch += 1
+        let lr = learningRate
+        fillSlot = 1 - fillSlot
+        if worker == nil { worker = TrainingWorker.make() }
+        guard let worker else {
+            // No thread could be started: train inline (correct, just not overlapped).
+            trainSlot(slot, seed: seed, learningRate: lr, stop: nil)
+            return
+        }
+        workerBusy = true
+        // unowned(unsafe): the job must not retain the trainer (its deinit would then run
+        // on the worker and join itself), and need not: deinit joins the worker before
+        // any memory the job touches is freed, and a job not yet started never runs.
+        worker.submit { [unowned(unsafe) self] in
+            self.trainSlot(slot, seed: seed, learningRate: lr, stop: worker)
+        }
+    }
+
+    /// Shuffles (when the trainer shuffles) and trains a whole slot; runs on the worker.
+    private func trainSlot(_ slot: Int, seed: UInt64, learningRate lr: Double, stop: TrainingWorker?) {
+        let count = slotCounts[slot]
+        permute(slot: slot, count: count, seed: seed)
+        trainRows(slot: slot, from: 0, to: count, learningRate: lr, stop: stop)
+        slotCounts[slot] = 0
+    }
+
+    /// Fills the slot's order with 0..<count, Fisher-Yates shuffled when the trainer shuffles.
+    private func permute(slot: Int, count: Int, seed: UInt64) {
+        let order = slotOrder[slot]
+        for i in 0..<count { order[i] = UInt32(truncatingIfNeeded: i) }
+        if shufflesBuffer && count > 1 {
+            var generator = Xoshiro256StarStar(seed: seed)
+            for i in 0..<(count - 1) {
+                let j = i + Int(truncatingIfNeeded: generator.next(below: UInt64(count - i)))
                 let t = order[i]; order[i] = order[j]; order[j] = t
             }
         }
+    }
+
+    /// Trains rows `from..<to` of a slot in its order, prefetching ahead.
+    private func trainRows(slot: Int, from: Int, to: Int, learningRate lr: Double, stop: TrainingWorker?) {
+        let features = slotFeatures[slot], targets = slotTargets[slot], order = slotOrder[slot]
+        let rowBytes = featureCount * MemoryLayout<Double>.stride
+        let count = slotCounts[slot]
+        var position = from
+        while position < to {
+            if let stop, position & 1023 == 0, stop.stopRequested.load(ordering: .relaxed) { return }
+            // The rows are read in permuted order from a buffer far larger than the
+            // cache: ask for the row a few positions ahead while this one trains.
+            let ahead = position + SGDTrainer.prefetchDistance
+            if ahead < count {
+                let next = Int(order[ahead])
+                corgi_prefetch(features + next * featureCount, rowBytes)
+                corgi_prefetch(targets + next, 8)
+            }
+            let row = Int(order[position])
+            trainRow(features + row * featureCount, target: targets[row], learningRate: lr)
+            position += 1
+        }
+    }
+
+    /// Synchronous mode: prepares slot 0 for inline training.
+    private func beginTraining(flush: Bool) {
+        let seed = SeedDerivation.bufferSeed(runSeed: parameters.seed, epoch: epochsCompleted, buffer: buffersThisEpoch)
+        permute(slot: 0, count: slotCounts[0], seed: seed)
         buffersThisEpoch += 1
         trainPosition = 0
         training = true

@@ -59,16 +59,17 @@ extension SGDTrainer {
         return TrainerSnapshot(
             model: model, parameters: parameters, bufferCapacity: bufferCapacity,
             shufflesBuffer: shufflesBuffer, epochsCompleted: epochsCompleted,
-            buffersThisEpoch: buffersInEpoch, current: current, lastEpoch: lastEpoch,
+            buffersThisEpoch: buffersInEpoch, current: epochStatistics, lastEpoch: lastEpoch,
             l1Total: l1.total, l1Applied: l1.applied)
     }
 
-    /// A trainer that continues from `snapshot` (allocates its buffer).
-    public static func make(from snapshot: TrainerSnapshot) -> Result<SGDTrainer, Failure> {
+    /// A trainer that continues from `snapshot` (allocates its buffer, two when
+    /// `concurrent`: then a worker thread trains one while the caller fills the other).
+    public static func make(from snapshot: TrainerSnapshot, concurrent: Bool = false) -> Result<SGDTrainer, Failure> {
         make(model: snapshot.model, parameters: snapshot.parameters,
              bufferCapacity: snapshot.bufferCapacity, shufflesBuffer: snapshot.shufflesBuffer,
              epochsCompleted: snapshot.epochsCompleted, buffersThisEpoch: snapshot.buffersThisEpoch,
              current: snapshot.current, lastEpoch: snapshot.lastEpoch,
-             l1Total: snapshot.l1Total, l1Applied: snapshot.l1Applied)
+             l1Total: snapshot.l1Total, l1Applied: snapshot.l1Applied, concurrent: concurrent)
     }
 }
