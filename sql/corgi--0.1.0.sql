@@ -321,22 +321,32 @@ BEGIN
      WHERE a.attrelid = src AND a.attname = independent_varname AND a.attnum > 0 AND NOT a.attisdropped;
     SELECT a.attname INTO label_col FROM pg_attribute a
      WHERE a.attrelid = src AND a.attname = dependent_varname AND a.attnum > 0 AND NOT a.attisdropped;
+    -- A bare name that is not a column is a mistake, not an expression.
+    IF feat_col IS NULL AND independent_varname ~ '^[A-Za-z_][A-Za-z0-9_$]*$' THEN
+        RAISE EXCEPTION 'independent_varname "%" is not a column of %', independent_varname, src_name
+            USING ERRCODE = 'undefined_column', HINT = 'Name a float8[] column, or write an expression such as ARRAY[x1, x2].';
+    END IF;
+    IF label_col IS NULL AND dependent_varname ~ '^[A-Za-z_][A-Za-z0-9_$]*$' THEN
+        RAISE EXCEPTION 'dependent_varname "%" is not a column of %', dependent_varname, src_name
+            USING ERRCODE = 'undefined_column', HINT = 'Name a column, or write an expression.';
+    END IF;
     feat_expr := CASE WHEN feat_col IS NOT NULL THEN quote_ident(feat_col) ELSE '(' || independent_varname || ')' END;
     label_expr := CASE WHEN label_col IS NOT NULL THEN quote_ident(label_col) ELSE '(' || dependent_varname || ')' END;
 
+    EXECUTE format('SELECT pg_typeof(%1$s)::text, pg_typeof(%2$s)::text FROM %3$s LIMIT 1',
+                   feat_expr, label_expr, src_name) INTO feat_type, label_type;
+    IF feat_type IS NOT NULL AND feat_type NOT IN ('double precision[]', 'real[]', 'numeric[]', 'integer[]', 'bigint[]', 'smallint[]') THEN
+        RAISE EXCEPTION 'independent_varname "%" has type %, expected a numeric array', independent_varname, feat_type
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Use a float8[] column or an expression such as ARRAY[x1, x2].';
+    END IF;
     EXECUTE format('SELECT count(*), count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) FROM %3$s',
                    feat_expr, label_expr, src_name) INTO total_rows, usable_rows;
     IF usable_rows = 0 THEN
         RAISE EXCEPTION 'source table % has no rows with non-NULL features and label (% rows in all)', src_name, total_rows
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
     END IF;
-    EXECUTE format('SELECT pg_typeof(%1$s)::text, pg_typeof(%2$s)::text, cardinality(%1$s) FROM %3$s
-                    WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL LIMIT 1', feat_expr, label_expr, src_name)
-        INTO feat_type, label_type, n_features;
-    IF feat_type NOT IN ('double precision[]', 'real[]', 'numeric[]', 'integer[]', 'bigint[]', 'smallint[]') THEN
-        RAISE EXCEPTION 'independent_varname "%" has type %, expected a numeric array', independent_varname, feat_type
-            USING ERRCODE = 'datatype_mismatch', HINT = 'Use a float8[] column or an expression such as ARRAY[x1, x2].';
-    END IF;
+    EXECUTE format('SELECT cardinality(%1$s) FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL LIMIT 1',
+                   feat_expr, label_expr, src_name) INTO n_features;
     IF n_features IS NULL OR n_features < 1 THEN
         RAISE EXCEPTION 'independent_varname "%" is an empty array in the first row', independent_varname
             USING ERRCODE = 'invalid_parameter_value';

@@ -49,7 +49,7 @@ private func checkedFeatures(
         return nil
     }
     for i in 0..<Int(count) where !features[i].isFinite {
-        report(CORGI_DATA_EXCEPTION, "feature \(i + 1) is \(features[i])", hint: "Features must be finite numbers.", into: error)
+        report(CORGI_DATA_EXCEPTION, "feature \(i + 1) is \(NumberFormat.sql(features[i]))", hint: "Features must be finite numbers.", into: error)
         return nil
     }
     return UnsafeBufferPointer(start: features, count: Int(count))

@@ -97,10 +97,11 @@ public func corgi_state_create(
     let bufferBytes = 2 * Double(bufferRows) * Double(SGDTrainer.bufferBytesPerRow(featureCount: Int(featureCount)))
     let bufferMB = bufferBytes / 1_048_576
     guard bufferMB <= parameters.maxBufferMB else {
+        let neededMB = (bufferMB * 1000).rounded(.up) / 1000
         let fitting = Int64(parameters.maxBufferMB * 1_048_576 / Double(2 * SGDTrainer.bufferBytesPerRow(featureCount: Int(featureCount))))
         return report(CORGI_PROGRAM_LIMIT,
-                      "a tuple buffer of \(bufferRows) rows x \(featureCount) features needs \(Int(bufferMB.rounded(.up))) MB (two buffers), more than max_buffer_mb=\(parameters.maxBufferMB)",
-                      hint: "Raise max_buffer_mb to at least \(Int(bufferMB.rounded(.up))), or lower buffer_fraction so the buffer holds at most \(fitting) rows.",
+                      "a tuple buffer of \(bufferRows) rows x \(featureCount) features needs \(neededMB) MB (two buffers), more than max_buffer_mb=\(parameters.maxBufferMB)",
+                      hint: "Raise max_buffer_mb to at least \(neededMB), or lower buffer_fraction so the buffer holds at most \(fitting) rows.",
                       into: error)
     }
     guard let snapshot = TrainerSnapshot.initial(

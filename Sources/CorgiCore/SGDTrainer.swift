@@ -34,9 +34,9 @@ public enum RowFailure: Error, Equatable, Sendable {
         case .wrongFeatureCount(let got, let expected):
             return "has \(got) features, expected \(expected)"
         case .nonFiniteFeature(let index, let value):
-            return "has feature \(index + 1) = \(value)"
+            return "has feature \(index + 1) = \(NumberFormat.sql(value))"
         case .invalidLabel(let value):
-            return "has label \(value)"
+            return "has label \(NumberFormat.sql(value))"
         }
     }
 }

@@ -166,13 +166,13 @@ final class SGDTrainerTests: XCTestCase {
             x.withUnsafeBufferPointer { t.add(features: $0, label: y) }
         }
         XCTAssertEqual(add([1], 1), .failure(.wrongFeatureCount(got: 1, expected: 2)))
-        XCTAssertEqual(add([1, .nan], 1).message, "has feature 2 = nan")
+        XCTAssertEqual(add([1, .nan], 1).message, "has feature 2 = NaN")
         XCTAssertEqual(add([1, .infinity], 1), .failure(.nonFiniteFeature(index: 1, value: .infinity)))
         XCTAssertEqual(add([1, 2], 2), .failure(.invalidLabel(value: 2)))
-        XCTAssertEqual(add([1, 2], .nan).message, "has label nan")
+        XCTAssertEqual(add([1, 2], .nan).message, "has label NaN")
         XCTAssertEqual(add([1, 2], -1), .success(.accepted))
         XCTAssertEqual(t.bufferedRows, 1)
-        XCTAssertEqual(RowFailure.nonFiniteFeature(index: 1, value: .infinity).message, "has feature 2 = inf")
+        XCTAssertEqual(RowFailure.nonFiniteFeature(index: 1, value: .infinity).message, "has feature 2 = Infinity")
     }
 }
 
