@@ -51,3 +51,8 @@ test:
 
 demo:
 	scripts/demo.sh
+
+.PHONY: bench
+# Benchmarks (not tests): per-epoch cost and accuracy against a plain scan.
+bench:
+	bench/train_epochs.sh

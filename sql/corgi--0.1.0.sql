@@ -171,7 +171,7 @@ COMMENT ON FUNCTION corgi.model_scores(bytea, float8[]) IS
 
 -- The quoted name of an output table and of its _summary table, from a possibly
 -- schema-qualified name; the names are quoted identifiers, never pasted.
-CREATE FUNCTION corgi._output_names(out_table text, OUT main text, OUT summary text)
+CREATE FUNCTION corgi._output_names(out_table text, OUT main text, OUT summary text, OUT schema text)
 LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $$
 DECLARE
     parts text[];
@@ -187,10 +187,11 @@ BEGIN
             USING ERRCODE = 'invalid_name', HINT = 'Write table or schema.table.';
     END IF;
     main := array_to_string(ARRAY(SELECT quote_ident(p) FROM unnest(parts) p), '.');
+    schema := CASE WHEN cardinality(parts) = 2 THEN parts[1] END;
     parts[cardinality(parts)] := parts[cardinality(parts)] || '_summary';
     summary := array_to_string(ARRAY(SELECT quote_ident(p) FROM unnest(parts) p), '.');
 END $$;
-COMMENT ON FUNCTION corgi._output_names(text) IS 'internal: quoted names of an output table and its summary table';
+COMMENT ON FUNCTION corgi._output_names(text) IS 'internal: quoted names of an output table and its summary table, and its schema if given';
 
 -- A training parameter's value from a normalized parameter string.
 CREATE FUNCTION corgi._param(normalized text, key text) RETURNS text
@@ -305,6 +306,15 @@ BEGIN
     IF to_regclass(out_names.summary) IS NOT NULL THEN
         RAISE EXCEPTION 'output table % already exists', out_names.summary
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
+    END IF;
+    -- Fail now, not after the epochs, when the output cannot be written.
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'corgi.train cannot write % in a read-only transaction', out_names.main
+            USING ERRCODE = 'read_only_sql_transaction';
+    END IF;
+    IF NOT has_schema_privilege(coalesce(out_names.schema, current_schema()), 'CREATE') THEN
+        RAISE EXCEPTION 'permission denied to create % in schema %', out_names.main, coalesce(out_names.schema, current_schema())
+            USING ERRCODE = 'insufficient_privilege', HINT = 'Choose an out_table in a schema where you can create tables.';
     END IF;
     IF corgi._param(norm, 'validation_table') IS NOT NULL THEN
         val_table := to_regclass(corgi._param(norm, 'validation_table'));

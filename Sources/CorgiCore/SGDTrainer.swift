@@ -127,6 +127,9 @@ public final class SGDTrainer {
         case outOfMemory(bytes: Int)
     }
 
+    /// Allocations at least this large are 2 MB aligned and advised to use huge pages.
+    static let hugePageBytes = 2 << 20
+
     /// How many rows ahead ``trainStep(maxRows:)`` prefetches.
     static let prefetchDistance = 8
 
@@ -165,7 +168,18 @@ public final class SGDTrainer {
         var allocations: [UnsafeMutableRawPointer] = []
         func allocate<T>(_ count: Int, _ type: T.Type) -> UnsafeMutablePointer<T>? {
             let bytes = max(1, count) * MemoryLayout<T>.stride
-            guard let raw = malloc(bytes) else { return nil }
+            var raw: UnsafeMutableRawPointer?
+            if bytes >= SGDTrainer.hugePageBytes {
+                // Rows are read in random order: 2 MB pages spare most TLB misses. A hint
+                // only; the memory works the same without it.
+                if posix_memalign(&raw, SGDTrainer.hugePageBytes, bytes) != 0 { raw = nil }
+                #if canImport(Glibc)
+                if let raw { _ = madvise(raw, bytes, MADV_HUGEPAGE) }
+                #endif
+            } else {
+                raw = malloc(bytes)
+            }
+            guard let raw else { return nil }
             allocations.append(raw)
             return raw.bindMemory(to: T.self, capacity: max(1, count))
         }

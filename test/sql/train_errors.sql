@@ -26,6 +26,11 @@ CREATE TABLE taken (x int);
 SELECT * FROM corgi.train('pts', 'taken', 'label', 'features');
 CREATE TABLE m2_summary (x int);
 SELECT * FROM corgi.train('pts', 'm2', 'label', 'features');
+BEGIN READ ONLY;
+SELECT * FROM corgi.train('pts', 'm', 'label', 'features');
+ROLLBACK;
+CREATE SCHEMA locked;
+REVOKE ALL ON SCHEMA locked FROM PUBLIC;
 
 -- Data.
 SELECT * FROM corgi.train('empty_pts', 'm', 'label', 'features');
@@ -56,6 +61,13 @@ SELECT count(*) AS tables_named_m FROM pg_class WHERE relname IN ('m', 'm_summar
 -- Privileges.
 CREATE ROLE corgi_outsider;
 GRANT USAGE ON SCHEMA corgi TO corgi_outsider;
+GRANT USAGE ON SCHEMA locked TO corgi_outsider;
+GRANT SELECT ON pts TO corgi_outsider;
+SET ROLE corgi_outsider;
+SELECT * FROM corgi.train('pts', 'locked.m', 'label', 'features');
+RESET ROLE;
+REVOKE ALL ON pts FROM corgi_outsider;
+REVOKE ALL ON SCHEMA locked FROM corgi_outsider;
 SET ROLE corgi_outsider;
 SELECT * FROM corgi.train('pts', 'm', 'label', 'features');
 SELECT corgi.train_pass('pts', 'features', 'label', corgi.sgd_state('logistic', 2, 10));

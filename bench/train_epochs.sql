@@ -1,0 +1,73 @@
+-- Per-epoch cost and accuracy of every shuffle mode against a plain sequential scan,
+-- measured in one run on one label-sorted table (psql variables: rows, epochs).
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+SET search_path = public, corgi;
+-- Every measurement in one backend process: the plain scan must not run in parallel.
+SET max_parallel_workers_per_gather = 0;
+
+-- Higgs-like: 28 features, the first 5 informative, rows sorted by label (the paper's
+-- clustered case). Deterministic (setseed). Built once per size.
+SELECT to_regclass(format('bench_%s', :rows)) IS NULL AS must_build \gset
+\if :must_build
+SELECT setseed(0.2024);
+CREATE TABLE bench_:rows AS
+SELECT g AS id, (g > :rows / 2) AS label,
+       ARRAY(SELECT (CASE WHEN j <= 5 THEN (CASE WHEN g > :rows / 2 THEN 0.25 ELSE -0.25 END) ELSE 0 END)
+                    + (random() - 0.5) * 2 FROM generate_series(1, 28) j WHERE g > 0)::float8[] AS features
+FROM generate_series(1, :rows) g;
+VACUUM ANALYZE bench_:rows;
+\endif
+SELECT pg_size_pretty(pg_relation_size(format('bench_%s', :rows))) AS table_size, :rows AS rows \gset
+\echo '== bench_':rows' (':table_size', sorted by label), ':epochs' epochs per mode'
+
+-- The physical reference: a plain scan touching every row, three times (best kept).
+CREATE TEMP TABLE scan_times (secs float8);
+DO $$ DECLARE t0 timestamptz; x float8; BEGIN
+  FOR i IN 1..3 LOOP
+    t0 := clock_timestamp();
+    EXECUTE format('SELECT sum(features[1]) FROM bench_%s', current_setting('bench.rows')) INTO x;
+    INSERT INTO scan_times VALUES (extract(epoch FROM clock_timestamp() - t0));
+  END LOOP; END $$;
+
+-- Modes: the four shuffles with CorgiPile's default 10 MB blocks, and corgipile with
+-- blocks scaled to the paper's higgs proportions (the table cut into ~280 blocks, so
+-- a 10% buffer holds ~28 blocks; at 10 MB a 1M-row table has only ~28 blocks).
+DROP TABLE IF EXISTS bench_result;
+CREATE TEMP TABLE bench_result (shuffle text, block_mb float8, epoch int, seconds float8, accuracy float8, copy_seconds float8);
+DO $$ DECLARE
+  m text; label text; block float8;
+  src text := 'bench_' || current_setting('bench.rows');
+  scaled float8 := greatest(pg_relation_size('bench_' || current_setting('bench.rows')) / 280.0 / 1048576, 0.0625);
+BEGIN
+  FOREACH label IN ARRAY ARRAY['none', 'block_only', 'corgipile', 'once', 'corgipile_scaled'] LOOP
+    m := CASE WHEN label = 'corgipile_scaled' THEN 'corgipile' ELSE label END;
+    block := CASE WHEN label = 'corgipile_scaled' THEN round(scaled::numeric, 3)::float8 ELSE 10 END;
+    EXECUTE format('DROP TABLE IF EXISTS bench_m, bench_m_summary');
+    PERFORM corgi.train(src, 'bench_m', 'label', 'features', 'logistic',
+                        current_setting('bench.epochs')::int, m,
+                        format('learning_rate=%s, seed=1, block_mb=%s, validation_table=%s', current_setting('bench.learning_rate'), block, src));
+    INSERT INTO bench_result
+    SELECT label, block, e, epoch_seconds[e], validation_metric[e], shuffle_seconds
+    FROM bench_m_summary, generate_series(1, epochs) e;
+  END LOOP;
+  DROP TABLE bench_m, bench_m_summary;
+END $$;
+
+SELECT min(secs) AS scan FROM scan_times \gset
+\echo 'plain scan (SELECT sum(features[1])), best of 3:' :scan 's'
+SELECT shuffle, block_mb, epoch, round(seconds::numeric, 3) AS epoch_seconds,
+       round((seconds / :scan)::numeric, 2) AS x_plain_scan,
+       round((seconds / (SELECT avg(seconds) FROM bench_result WHERE shuffle = 'none'))::numeric, 2) AS x_none,
+       round(accuracy::numeric, 4) AS accuracy, round(copy_seconds::numeric, 2) AS copy_seconds
+FROM bench_result ORDER BY array_position(ARRAY['none', 'block_only', 'corgipile', 'once', 'corgipile_scaled'], shuffle), epoch;
+
+\echo 'targets: corgipile epoch <= 1.5x plain scan and <= 1.1x none; corgipile accuracy within 0.005 of once after epoch 1'
+SELECT round((avg(seconds) FILTER (WHERE shuffle = 'corgipile') / :scan)::numeric, 2) AS corgipile_x_scan,
+       round((avg(seconds) FILTER (WHERE shuffle = 'corgipile') / avg(seconds) FILTER (WHERE shuffle = 'none'))::numeric, 2) AS corgipile_x_none,
+       round((max(accuracy) FILTER (WHERE shuffle = 'corgipile' AND epoch = 1)
+            - max(accuracy) FILTER (WHERE shuffle = 'once' AND epoch = 1))::numeric, 4) AS corgipile_minus_once_epoch1,
+       round((max(accuracy) FILTER (WHERE shuffle = 'corgipile_scaled' AND epoch = 1)
+            - max(accuracy) FILTER (WHERE shuffle = 'once' AND epoch = 1))::numeric, 4) AS scaled_minus_once_epoch1,
+       round((max(accuracy) FILTER (WHERE shuffle = 'none' AND epoch = 1))::numeric, 4) AS none_epoch1
+FROM bench_result;
