@@ -37,11 +37,11 @@ COMMENT ON FUNCTION corgi.normalize_params(text) IS
 
 CREATE FUNCTION corgi.sgd_state(model text, n_features integer, buffer_rows bigint,
                                 params text DEFAULT '', classes float8[] DEFAULT NULL,
-                                shuffle_buffer boolean DEFAULT true) RETURNS bytea
+                                buffer text DEFAULT 'shuffle') RETURNS bytea
     AS 'MODULE_PATHNAME', 'corgi_sgd_state'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION corgi.sgd_state(text, integer, bigint, text, float8[], boolean) IS
-    'a fresh training state (zero weights) for corgi.sgd: model linear|logistic|svm|softmax, a tuple buffer of buffer_rows rows';
+COMMENT ON FUNCTION corgi.sgd_state(text, integer, bigint, text, float8[], text) IS
+    'a fresh training state (zero weights) for corgi.sgd: model linear|logistic|svm|softmax, a tuple buffer of buffer_rows rows used as buffer shuffle|none|sliding_window|mrs';
 
 CREATE FUNCTION corgi.sgd_transition(internal, float8[], float8, bytea) RETURNS internal
     AS 'MODULE_PATHNAME', 'corgi_sgd_transition'
@@ -100,7 +100,7 @@ COMMENT ON FUNCTION corgi.train_pass(regclass, name, name, bytea, boolean, bigin
 CREATE FUNCTION corgi.sgd_state_info(state bytea,
     OUT model text, OUT n_features integer, OUT n_classes integer, OUT epochs integer,
     OUT rows bigint, OUT skipped bigint, OUT loss float8, OUT rows_in_progress bigint,
-    OUT learning_rate float8, OUT buffer_rows bigint, OUT shuffle_buffer boolean,
+    OUT learning_rate float8, OUT buffer_rows bigint, OUT buffer text,
     OUT block_pages bigint, OUT block_seed float8, OUT params text, OUT buffer_fraction float8)
     AS 'MODULE_PATHNAME', 'corgi_sgd_state_info'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -290,9 +290,10 @@ BEGIN
         RAISE EXCEPTION 'unknown model "%"', model
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Valid models: linear, logistic, svm, softmax.';
     END IF;
-    IF shuffle NOT IN ('corgipile', 'block_only', 'none', 'once') THEN
+    IF shuffle NOT IN ('corgipile', 'block_only', 'none', 'once', 'sliding_window', 'mrs') THEN
         RAISE EXCEPTION 'unknown shuffle "%"', shuffle
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Valid shuffles: corgipile, block_only, none, once.';
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Valid shuffles: corgipile, block_only, none, once, sliding_window, mrs.';
     END IF;
     IF epochs < 1 OR epochs > 100000 THEN
         RAISE EXCEPTION 'epochs must be between 1 and 100000, got %', epochs USING ERRCODE = 'invalid_parameter_value';
@@ -392,12 +393,15 @@ BEGIN
         END IF;
     END IF;
 
-    -- The tuple buffer: buffer_fraction of the rows for corgipile; without a tuple
-    -- shuffle its size does not change the result, so it is kept small.
-    buffer_rows := CASE WHEN shuffle = 'corgipile'
+    -- The tuple buffer: buffer_fraction of the rows for corgipile and the streaming
+    -- baselines (sliding window, MRS reservoir); without a tuple shuffle its size does
+    -- not change the result, so it is kept small.
+    buffer_rows := CASE WHEN shuffle IN ('corgipile', 'sliding_window', 'mrs')
                         THEN greatest(1, ceil(corgi._param(norm, 'buffer_fraction')::float8 * usable_rows)::bigint)
                         ELSE least(usable_rows, 65536) END;
-    state := corgi.sgd_state(model, n_features, buffer_rows, norm, class_values, shuffle = 'corgipile');
+    state := corgi.sgd_state(model, n_features, buffer_rows, norm, class_values,
+                             CASE shuffle WHEN 'corgipile' THEN 'shuffle' WHEN 'sliding_window' THEN 'sliding_window'
+                                          WHEN 'mrs' THEN 'mrs' ELSE 'none' END);
     info := corgi.sgd_state_info(state);
 
     -- Which path reads the data.

@@ -53,20 +53,25 @@ public func corgi_params_normalize(
 }
 
 /// C: `int32_t corgi_state_create(const char *model, int32_t feature_count, const double *classes,
-/// int32_t class_count, const char *params, int64_t buffer_rows, int32_t shuffle_buffer,
+/// int32_t class_count, const char *params, int64_t buffer_rows, const char *buffer_mode,
 /// void **blob_out, CorgiError *error)`. A fresh state with zero weights.
 @_cdecl("corgi_state_create")
 public func corgi_state_create(
     _ model: UnsafePointer<CChar>?, _ featureCount: Int32, _ classes: UnsafePointer<Double>?,
-    _ classCount: Int32, _ params: UnsafePointer<CChar>?, _ bufferRows: Int64, _ shuffleBuffer: Int32,
+    _ classCount: Int32, _ params: UnsafePointer<CChar>?, _ bufferRows: Int64, _ bufferMode: UnsafePointer<CChar>?,
     _ blobOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
-    guard let model, let params, let blobOut else { return report(CORGI_INTERNAL, "corgi_state_create: null argument", into: error) }
+    guard let model, let params, let bufferMode, let blobOut else { return report(CORGI_INTERNAL, "corgi_state_create: null argument", into: error) }
     blobOut.pointee = nil
     let name = String(cString: model)
     guard let kind = ModelKind(name: name) else {
         return report(CORGI_INVALID_ARGUMENT, "unknown model \"\(name)\"",
                       hint: "Valid models: \(ModelKind.validNames).", into: error)
+    }
+    let modeName = String(cString: bufferMode)
+    guard let mode = BufferMode(name: modeName) else {
+        return report(CORGI_INVALID_ARGUMENT, "unknown buffer \"\(modeName)\"",
+                      hint: "Valid buffers: \(BufferMode.allCases.map(\.name).joined(separator: ", ")).", into: error)
     }
     let parameters: TrainingParameters
     switch TrainingParameters.parse(String(cString: params)) {
@@ -106,7 +111,7 @@ public func corgi_state_create(
     }
     guard let snapshot = TrainerSnapshot.initial(
         kind: kind, featureCount: Int(featureCount), classValues: classValues, parameters: parameters,
-        bufferCapacity: Int(bufferRows), shufflesBuffer: shuffleBuffer != 0)
+        bufferCapacity: Int(bufferRows), bufferMode: mode)
     else { return report(CORGI_INVALID_ARGUMENT, "a \(name) model with \(featureCount) features is too large", into: error) }
     blobOut.pointee = retainedPointer(to: encode(snapshot))
     return reportSuccess(into: error)
@@ -123,7 +128,7 @@ public func corgi_state_describe(
     let m = s.model, p = s.parameters
     info.pointee = CorgiStateInfo(
         kind: Int32(m.kind.rawValue), feature_count: Int32(m.featureCount), class_count: Int32(m.classValues.count),
-        has_intercept: m.hasIntercept ? 1 : 0, shuffles_buffer: s.shufflesBuffer ? 1 : 0,
+        has_intercept: m.hasIntercept ? 1 : 0, buffer_mode: Int32(s.bufferMode.rawValue),
         epochs_completed: Int32(clamping: s.epochsCompleted), batch_size: Int32(clamping: p.batchSize),
         buffer_capacity: Int64(s.bufferCapacity), current_rows: s.current.rows, current_skipped: s.current.skipped,
         current_mean_loss: s.current.meanLoss, last_rows: s.lastEpoch.rows, last_skipped: s.lastEpoch.skipped,

@@ -54,8 +54,10 @@ public enum RowFailure: Error, Equatable, Sendable {
 /// - float64 arithmetic in a fixed order: a run is bit-for-bit reproducible from the
 ///   same rows in the same order and the same parameters.
 /// - Buffer `b` of epoch `e` is shuffled with a fresh Fisher-Yates permutation seeded by
-///   ``SeedDerivation/bufferSeed(runSeed:epoch:buffer:)`` (never reused), unless the
-///   trainer was made with `shufflesBuffer: false` (rows are trained in arrival order).
+///   ``SeedDerivation/bufferSeed(runSeed:epoch:buffer:)`` (never reused) in mode
+///   `shuffle`; `arrivalOrder` trains rows as they arrive; the streaming modes follow
+///   ``StreamingOrder`` (sliding window, MRS) and flush what they hold, shuffled, at the
+///   end of a pass. See ``BufferMode``.
 /// - Learning rate of epoch `e` (0-based): `learning_rate * decay^e`.
 /// - Mini-batches (`batch_size > 1`) average the gradients of `batch_size` rows; a
 ///   partial batch is applied at the end of each pass.
@@ -71,7 +73,9 @@ public final class SGDTrainer {
     public let outputs: Int
     public let classValues: [Double]
     public let bufferCapacity: Int
-    public let shufflesBuffer: Bool
+    public let bufferMode: BufferMode
+    /// Whether full buffers are Fisher-Yates shuffled (CorgiPile's tuple shuffle).
+    public var shufflesBuffer: Bool { bufferMode == .shuffle }
 
     // Hot-loop copies of the parameters: reading `parameters` (which holds a String)
     // would retain and release it on every row.
@@ -79,6 +83,9 @@ public final class SGDTrainer {
     private let l1: Double
     private let batchSize: Int
     private let trainsIntercept: Bool
+    private let memoryStepProbability: Double
+    // Streaming modes: the decisions of the pass in progress.
+    private var stream: StreamingOrder?
 
     public private(set) var epochsCompleted: Int
     public private(set) var current = EpochStatistics()
@@ -144,18 +151,28 @@ public final class SGDTrainer {
         kind: ModelKind, featureCount: Int, classValues: [Double], parameters: TrainingParameters,
         bufferCapacity: Int, shufflesBuffer: Bool, concurrent: Bool = false
     ) -> Result<SGDTrainer, Failure> {
+        make(kind: kind, featureCount: featureCount, classValues: classValues, parameters: parameters,
+             bufferCapacity: bufferCapacity, bufferMode: shufflesBuffer ? .shuffle : .arrivalOrder,
+             concurrent: concurrent)
+    }
+
+    /// A fresh trainer with zero weights. Streaming modes never use a worker thread.
+    public static func make(
+        kind: ModelKind, featureCount: Int, classValues: [Double], parameters: TrainingParameters,
+        bufferCapacity: Int, bufferMode: BufferMode, concurrent: Bool = false
+    ) -> Result<SGDTrainer, Failure> {
         guard let model = LinearModel(kind: kind, featureCount: featureCount,
                                       hasIntercept: parameters.intercept, classValues: classValues)
         else {
             return .failure(.invalidShape("a \(kind.name) model with \(featureCount) features and \(classValues.count) classes is not valid"))
         }
         return make(model: model, parameters: parameters, bufferCapacity: bufferCapacity,
-                    shufflesBuffer: shufflesBuffer, epochsCompleted: 0, lastEpoch: EpochStatistics(),
+                    bufferMode: bufferMode, epochsCompleted: 0, lastEpoch: EpochStatistics(),
                     l1Total: 0, l1Applied: nil, concurrent: concurrent)
     }
 
     static func make(
-        model: LinearModel, parameters: TrainingParameters, bufferCapacity: Int, shufflesBuffer: Bool,
+        model: LinearModel, parameters: TrainingParameters, bufferCapacity: Int, bufferMode: BufferMode,
         epochsCompleted: Int, buffersThisEpoch: Int = 0, current: EpochStatistics = EpochStatistics(),
         lastEpoch: EpochStatistics, l1Total: Double, l1Applied: [Double]?, concurrent: Bool = false
     ) -> Result<SGDTrainer, Failure> {
@@ -184,6 +201,7 @@ public final class SGDTrainer {
             return raw.bindMemory(to: T.self, capacity: max(1, count))
         }
         let useL1 = parameters.l1 > 0, useBatch = parameters.batchSize > 1
+        let concurrent = concurrent && !bufferMode.isStreaming
         let slotCount = concurrent ? 2 : 1
         var features: [UnsafeMutablePointer<Double>] = [], targets: [UnsafeMutablePointer<Double>] = []
         var orders: [UnsafeMutablePointer<UInt32>] = []
@@ -224,7 +242,7 @@ public final class SGDTrainer {
         }
         let trainer = SGDTrainer(
             parameters: parameters, model: model, bufferCapacity: bufferCapacity,
-            shufflesBuffer: shufflesBuffer, epochsCompleted: epochsCompleted, lastEpoch: lastEpoch,
+            bufferMode: bufferMode, epochsCompleted: epochsCompleted, lastEpoch: lastEpoch,
             l1Total: l1Total, weights: w, intercepts: b, l1Applied: q, batchGradient: bg,
             batchInterceptGradient: bb, batchTouched: touched, scores: s, gradient: g,
             slotFeatures: features, slotTargets: targets, slotOrder: orders, slotCounts: counts,
@@ -236,7 +254,7 @@ public final class SGDTrainer {
     }
 
     private init(
-        parameters: TrainingParameters, model: LinearModel, bufferCapacity: Int, shufflesBuffer: Bool,
+        parameters: TrainingParameters, model: LinearModel, bufferCapacity: Int, bufferMode: BufferMode,
         epochsCompleted: Int, lastEpoch: EpochStatistics, l1Total: Double,
         weights: UnsafeMutablePointer<Double>, intercepts: UnsafeMutablePointer<Double>,
         l1Applied: UnsafeMutablePointer<Double>?, batchGradient: UnsafeMutablePointer<Double>?,
@@ -251,7 +269,8 @@ public final class SGDTrainer {
         self.outputs = model.outputs
         self.classValues = model.classValues
         self.bufferCapacity = bufferCapacity
-        self.shufflesBuffer = shufflesBuffer
+        self.bufferMode = bufferMode
+        self.memoryStepProbability = parameters.bufferFraction
         self.l2 = parameters.l2
         self.l1 = parameters.l1
         self.batchSize = parameters.batchSize
@@ -356,13 +375,16 @@ public final class SGDTrainer {
             return .failure(.wrongFeatureCount(got: features.count, expected: featureCount))
         }
         guard let target = target(forLabel: label) else { return .failure(.invalidLabel(value: label)) }
+        for i in 0..<featureCount where !features[i].isFinite {
+            return .failure(.nonFiniteFeature(index: i, value: features[i]))
+        }
+        if bufferMode.isStreaming {
+            addStreaming(features, target: target)
+            return .success(.accepted)
+        }
         let count = slotCounts[fillSlot]
         let destination = fillFeatures + count * featureCount
-        for i in 0..<featureCount {
-            let x = features[i]
-            guard x.isFinite else { return .failure(.nonFiniteFeature(index: i, value: x)) }
-            destination[i] = x
-        }
+        for i in 0..<featureCount { destination[i] = features[i] }
         fillTargets[count] = target
         slotCounts[fillSlot] = count + 1
         if count + 1 == bufferCapacity {
@@ -387,6 +409,9 @@ public final class SGDTrainer {
             return
         }
         guard !training else { return }
+        stream = nil
+        // MRS ends on the dropped-row stream; its reservoir is discarded (StreamingOrder).
+        if bufferMode == .reservoir { slotCounts[0] = 0 }
         if slotCounts[0] > 0 {
             beginTraining(flush: true)
         } else {
@@ -505,7 +530,7 @@ public final class SGDTrainer {
     private func permute(slot: Int, count: Int, seed: UInt64) {
         let order = slotOrder[slot]
         for i in 0..<count { order[i] = UInt32(truncatingIfNeeded: i) }
-        if shufflesBuffer && count > 1 {
+        if bufferMode != .arrivalOrder && count > 1 {
             var generator = Xoshiro256StarStar(seed: seed)
             for i in 0..<(count - 1) {
                 let j = i + Int(truncatingIfNeeded: generator.next(below: UInt64(count - i)))
@@ -536,6 +561,30 @@ public final class SGDTrainer {
         }
     }
 
+    /// Sliding window or MRS: applies ``StreamingOrder``'s decision for one arriving row.
+    private func addStreaming(_ features: UnsafeBufferPointer<Double>, target: Double) {
+        if stream == nil {
+            let kind: StreamingOrder.Kind = bufferMode == .slidingWindow
+                ? .slidingWindow : .reservoir(memoryProbability: memoryStepProbability)
+            stream = StreamingOrder(kind: kind, capacity: bufferCapacity, seed: SeedDerivation.bufferSeed(
+                runSeed: parameters.seed, epoch: epochsCompleted, buffer: buffersThisEpoch))
+            buffersThisEpoch += 1
+        }
+        guard var order = stream, let arriving = features.baseAddress else { return }
+        let step = order.arrive()
+        stream = order
+        let rows = slotFeatures[0], targets = slotTargets[0], n = featureCount, lr = learningRate
+        if let slot = step.evictSlot { trainRow(rows + slot * n, target: targets[slot], learningRate: lr) }
+        if let slot = step.storeSlot {
+            let destination = rows + slot * n
+            for i in 0..<n { destination[i] = arriving[i] }
+            targets[slot] = target
+            slotCounts[0] = max(slotCounts[0], slot + 1)
+        }
+        if step.trainArriving { trainRow(arriving, target: target, learningRate: lr) }
+        if let slot = step.memorySlot { trainRow(rows + slot * n, target: targets[slot], learningRate: lr) }
+    }
+
     /// Synchronous mode: prepares slot 0 for inline training.
     private func beginTraining(flush: Bool) {
         let seed = SeedDerivation.bufferSeed(runSeed: parameters.seed, epoch: epochsCompleted, buffer: buffersThisEpoch)
@@ -547,7 +596,7 @@ public final class SGDTrainer {
     }
 
     @inline(__always)
-    private func trainRow(_ x: UnsafeMutablePointer<Double>, target: Double, learningRate lr: Double) {
+    private func trainRow(_ x: UnsafePointer<Double>, target: Double, learningRate lr: Double) {
         let n = featureCount, k = outputs
         for o in 0..<k { scores[o] = intercepts[o] + dot(weights + o * n, x, n) }
         let loss = Objective.lossAndGradient(

@@ -2,7 +2,7 @@
 ///
 /// Layout, little-endian, format version 1:
 /// ```
-/// "CRGI" | u16 version | u8 kind | u8 flags (1 intercept, 2 shuffles buffer, 4 has L1 state)
+/// "CRGI" | u16 version | u8 kind | u8 flags (1 intercept, 4 has L1 state, bits 3-4 BufferMode)
 /// u32 featureCount | u32 classCount (softmax; else 0)
 /// f64 learning_rate | f64 decay | u32 batch_size | f64 l2 | f64 l1 | f64 buffer_fraction
 /// f64 block_mb | f64 max_buffer_mb | i64 seed | u32 n + n bytes validation_table (UTF-8)
@@ -44,7 +44,7 @@ public enum TrainerCodec {
         writer.u16(formatVersion)
         writer.u8(model.kind.rawValue)
         let hasL1 = snapshot.l1Applied?.count == model.weights.count
-        writer.u8((model.hasIntercept ? 1 : 0) | (snapshot.shufflesBuffer ? 2 : 0) | (hasL1 ? 4 : 0))
+        writer.u8((model.hasIntercept ? 1 : 0) | (hasL1 ? 4 : 0) | (snapshot.bufferMode.rawValue << 3))
         writer.u32(UInt32(model.featureCount))
         writer.u32(UInt32(model.classValues.count))
         writer.f64(p.learningRate); writer.f64(p.decay); writer.u32(UInt32(p.batchSize))
@@ -76,7 +76,9 @@ public enum TrainerCodec {
             return fail("model format version \(version) is not supported (this corgi reads version \(formatVersion))")
         }
         guard let kindByte = reader.u8(), let kind = ModelKind(rawValue: kindByte) else { return fail("unknown model kind") }
-        guard let flags = reader.u8(), flags & ~7 == 0 else { return fail("unknown flags") }
+        guard let flags = reader.u8(), flags & ~(1 | 4 | 24) == 0,
+            let bufferMode = BufferMode(rawValue: (flags >> 3) & 3)
+        else { return fail("unknown flags") }
         guard let featureCount = reader.u32(), let classCount = reader.u32() else { return fail("truncated shape") }
         var p = TrainingParameters()
         guard let lr = reader.f64(), let decay = reader.f64(), let batch = reader.u32(),
@@ -118,7 +120,7 @@ public enum TrainerCodec {
                                       classValues: classValues, weights: weights, intercepts: intercepts)
         else { return fail("inconsistent classes") }
         return .success(TrainerSnapshot(
-            model: model, parameters: p, bufferCapacity: Int(capacity), shufflesBuffer: flags & 2 != 0,
+            model: model, parameters: p, bufferCapacity: Int(capacity), bufferMode: bufferMode,
             epochsCompleted: Int(epochs), buffersThisEpoch: Int(buffers),
             current: EpochStatistics(rows: Int64(bitPattern: cRows), skipped: Int64(bitPattern: cSkipped), lossSum: cLoss),
             lastEpoch: EpochStatistics(rows: Int64(bitPattern: lRows), skipped: Int64(bitPattern: lSkipped), lossSum: lLoss),

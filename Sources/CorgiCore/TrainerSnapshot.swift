@@ -6,7 +6,7 @@ public struct TrainerSnapshot: Equatable, Sendable {
     public var model: LinearModel
     public var parameters: TrainingParameters
     public var bufferCapacity: Int
-    public var shufflesBuffer: Bool
+    public var bufferMode: BufferMode
     public var epochsCompleted: Int
     public var buffersThisEpoch: Int
     public var current: EpochStatistics
@@ -17,7 +17,7 @@ public struct TrainerSnapshot: Equatable, Sendable {
     /// A fresh state: zero weights, no epoch run yet.
     public static func initial(
         kind: ModelKind, featureCount: Int, classValues: [Double], parameters: TrainingParameters,
-        bufferCapacity: Int, shufflesBuffer: Bool
+        bufferCapacity: Int, bufferMode: BufferMode
     ) -> TrainerSnapshot? {
         guard let model = LinearModel(kind: kind, featureCount: featureCount,
                                       hasIntercept: parameters.intercept, classValues: classValues),
@@ -25,7 +25,7 @@ public struct TrainerSnapshot: Equatable, Sendable {
         else { return nil }
         return TrainerSnapshot(
             model: model, parameters: parameters, bufferCapacity: bufferCapacity,
-            shufflesBuffer: shufflesBuffer, epochsCompleted: 0, buffersThisEpoch: 0,
+            bufferMode: bufferMode, epochsCompleted: 0, buffersThisEpoch: 0,
             current: EpochStatistics(), lastEpoch: EpochStatistics(), l1Total: 0, l1Applied: nil)
     }
 }
@@ -58,7 +58,7 @@ extension SGDTrainer {
         let l1 = l1State
         return TrainerSnapshot(
             model: model, parameters: parameters, bufferCapacity: bufferCapacity,
-            shufflesBuffer: shufflesBuffer, epochsCompleted: epochsCompleted,
+            bufferMode: bufferMode, epochsCompleted: epochsCompleted,
             buffersThisEpoch: buffersInEpoch, current: epochStatistics, lastEpoch: lastEpoch,
             l1Total: l1.total, l1Applied: l1.applied)
     }
@@ -67,7 +67,7 @@ extension SGDTrainer {
     /// `concurrent`: then a worker thread trains one while the caller fills the other).
     public static func make(from snapshot: TrainerSnapshot, concurrent: Bool = false) -> Result<SGDTrainer, Failure> {
         make(model: snapshot.model, parameters: snapshot.parameters,
-             bufferCapacity: snapshot.bufferCapacity, shufflesBuffer: snapshot.shufflesBuffer,
+             bufferCapacity: snapshot.bufferCapacity, bufferMode: snapshot.bufferMode,
              epochsCompleted: snapshot.epochsCompleted, buffersThisEpoch: snapshot.buffersThisEpoch,
              current: snapshot.current, lastEpoch: snapshot.lastEpoch,
              l1Total: snapshot.l1Total, l1Applied: snapshot.l1Applied, concurrent: concurrent)

@@ -37,7 +37,7 @@ extern int32_t corgi_params_normalize(const char *text, char *out, int32_t out_s
 extern int32_t corgi_state_create(const char *model, int32_t feature_count,
 								  const double *classes, int32_t class_count,
 								  const char *params, int64_t buffer_rows,
-								  int32_t shuffle_buffer, void **blob_out,
+								  const char *buffer_mode, void **blob_out,
 								  CorgiError *error);
 extern int32_t corgi_state_describe(const void *data, int64_t length,
 									CorgiStateInfo *info, CorgiError *error);

@@ -19,6 +19,7 @@
 #define CORGI_PARAMS_SIZE 4096
 
 static const char *const model_names[] = {"", "linear", "logistic", "svm", "softmax"};
+static const char *const buffer_names[] = {"shuffle", "none", "sliding_window", "mrs"};
 
 PG_FUNCTION_INFO_V1(corgi_normalize_params);
 
@@ -38,7 +39,7 @@ PG_FUNCTION_INFO_V1(corgi_sgd_state);
 
 /*
  * corgi.sgd_state(model text, n_features int, buffer_rows bigint, params text,
- *                 classes float8[], shuffle_buffer boolean) -> bytea
+ *                 classes float8[], buffer text) -> bytea
  */
 Datum
 corgi_sgd_state(PG_FUNCTION_ARGS)
@@ -47,7 +48,7 @@ corgi_sgd_state(PG_FUNCTION_ARGS)
 	int32		n_features = PG_GETARG_INT32(1);
 	int64		buffer_rows = PG_GETARG_INT64(2);
 	char	   *params = PG_ARGISNULL(3) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(3));
-	bool		shuffle_buffer = PG_GETARG_BOOL(5);
+	char	   *buffer = text_to_cstring(PG_GETARG_TEXT_PP(5));
 	double	   *classes = NULL;
 	int			class_count = 0;
 	CorgiHandle *blob = corgi_handle_new(CurrentMemoryContext);
@@ -72,7 +73,7 @@ corgi_sgd_state(PG_FUNCTION_ARGS)
 		}
 	}
 	corgi_state_create(model, n_features, classes, class_count, params, buffer_rows,
-					   shuffle_buffer ? 1 : 0, &blob->object, &error);
+					   buffer, &blob->object, &error);
 	corgi_raise_if_failed(&error);
 	PG_RETURN_BYTEA_P(corgi_blob_to_bytea(blob));
 }
@@ -124,7 +125,7 @@ corgi_sgd_state_info(PG_FUNCTION_ARGS)
 	values[7] = Int64GetDatum(info.current_rows);
 	values[8] = Float8GetDatum(info.learning_rate);
 	values[9] = Int64GetDatum(info.buffer_capacity);
-	values[10] = BoolGetDatum(info.shuffles_buffer != 0);
+	values[10] = CStringGetTextDatum(buffer_names[info.buffer_mode >= 0 && info.buffer_mode <= 3 ? info.buffer_mode : 0]);
 	values[11] = Int64GetDatum(corgi_block_pages(info.block_mb));
 	values[12] = Float8GetDatum(info.block_order_seed);
 	values[13] = CStringGetTextDatum(params);

@@ -143,6 +143,7 @@ train_range(TableScanDesc scan, TupleDesc desc, AttrNumber features, AttrNumber 
 		MemoryContext old;
 		CorgiRowTag row;
 		const double *x;
+		double		y;
 		int			count;
 
 		if (++(*rows) % ROWS_PER_CHECK == 0)
@@ -159,10 +160,12 @@ train_range(TableScanDesc scan, TupleDesc desc, AttrNumber features, AttrNumber 
 		row.block = ItemPointerGetBlockNumber(&tuple->t_self);
 		row.offset = ItemPointerGetOffsetNumber(&tuple->t_self);
 		row.position = *rows;
+		/* Detoasting (arrays, short numerics) allocates: keep it in the row context. */
 		old = MemoryContextSwitchTo(row_context);
 		x = corgi_features_as_doubles(DatumGetArrayTypeP(features_datum), scratch, &row, &count);
+		y = label_value(label_datum, label_type);
 		MemoryContextSwitchTo(old);
-		corgi_trainer_feed(trainer, x, count, label_value(label_datum, label_type), &row);
+		corgi_trainer_feed(trainer, x, count, y, &row);
 	}
 }
 

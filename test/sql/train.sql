@@ -21,12 +21,16 @@ SELECT epochs_run, rows_per_epoch FROM corgi.train('clustered', 'm_corgipile', '
 SELECT epochs_run, rows_per_epoch FROM corgi.train('clustered', 'm_block_only', 'label', 'features', 'logistic', 1, 'block_only', :params);
 SELECT epochs_run, rows_per_epoch FROM corgi.train('clustered', 'm_none', 'label', 'features', 'logistic', 1, 'none', :params);
 SELECT epochs_run, rows_per_epoch FROM corgi.train('clustered', 'm_once', 'label', 'features', 'logistic', 1, 'once', :params);
+-- The streaming baselines read in physical order with a window / reservoir of 10%
+-- (MRS trains the rows its reservoir drops plus ~10% memory steps, fewer than 20000).
+SELECT epochs_run, rows_per_epoch FROM corgi.train('clustered', 'm_sliding_window', 'label', 'features', 'logistic', 1, 'sliding_window', :params);
+SELECT epochs_run, rows_per_epoch FROM corgi.train('clustered', 'm_mrs', 'label', 'features', 'logistic', 1, 'mrs', :params);
 
 -- After one epoch: corgipile is within a point of shuffle-once; without the tuple
 -- shuffle (block_only) or without any shuffle (none) the model is far worse.
 CREATE TABLE accuracy AS
 SELECT s.shuffle, e.accuracy, e.auc
-FROM (VALUES ('corgipile'), ('block_only'), ('none'), ('once')) s(shuffle),
+FROM (VALUES ('corgipile'), ('block_only'), ('none'), ('once'), ('sliding_window'), ('mrs')) s(shuffle),
      LATERAL corgi.evaluate('m_' || s.shuffle, 'clustered') e;
 SELECT shuffle, round(accuracy::numeric, 3) AS accuracy FROM accuracy ORDER BY accuracy DESC;
 SELECT (SELECT accuracy FROM accuracy WHERE shuffle = 'corgipile') > 0.9 AS corgipile_accurate,
@@ -35,7 +39,11 @@ SELECT (SELECT accuracy FROM accuracy WHERE shuffle = 'corgipile') > 0.9 AS corg
        (SELECT accuracy FROM accuracy WHERE shuffle = 'block_only')
          < (SELECT accuracy FROM accuracy WHERE shuffle = 'corgipile') - 0.02 AS tuple_shuffle_matters,
        (SELECT accuracy FROM accuracy WHERE shuffle = 'none')
-         < (SELECT accuracy FROM accuracy WHERE shuffle = 'corgipile') - 0.1 AS no_shuffle_fails;
+         < (SELECT accuracy FROM accuracy WHERE shuffle = 'corgipile') - 0.1 AS no_shuffle_fails,
+       (SELECT accuracy FROM accuracy WHERE shuffle = 'sliding_window')
+         < (SELECT accuracy FROM accuracy WHERE shuffle = 'corgipile') - 0.05 AS window_trails,
+       (SELECT accuracy FROM accuracy WHERE shuffle = 'mrs')
+         < (SELECT accuracy FROM accuracy WHERE shuffle = 'corgipile') AS mrs_trails;
 
 -- The output tables.
 SELECT cardinality(coef) AS n_coef, cardinality(intercept) AS n_intercept, model_type, num_epochs,
@@ -62,6 +70,9 @@ SELECT epochs_run FROM corgi.train('clustered', 'm_composed', 'label OR false', 
 SELECT epochs_run FROM corgi.train('clustered', 'm_fast', 'label', 'features', 'logistic', 2, 'corgipile', :params);
 SELECT (SELECT training_path FROM m_composed_summary) AS composed, (SELECT training_path FROM m_fast_summary) AS fast,
        (SELECT model FROM m_composed) = (SELECT model FROM m_fast) AS bit_identical;
+SELECT epochs_run FROM corgi.train('clustered', 'm_mrs_composed', 'label OR false', 'features', 'logistic', 1, 'mrs', :params);
+SELECT (SELECT model FROM m_mrs_composed) = (SELECT model FROM m_mrs) AS mrs_bit_identical,
+       (SELECT buffer FROM corgi.sgd_state_info((SELECT model FROM m_mrs))) AS buffer;
 
 -- The same epoch by hand: the aggregate over the block-shuffled scan, and train_pass.
 CREATE TABLE start AS

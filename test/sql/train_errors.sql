@@ -92,6 +92,7 @@ SELECT corgi.sgd_state('softmax', 2, 10);
 SELECT corgi.sgd_state('softmax', 2, 10, '', ARRAY[1, 1]);
 SELECT corgi.sgd_state('svm', 2, 10, '', ARRAY[1, 2]);
 SELECT corgi.sgd_state('perceptron', 2, 10);
+SELECT corgi.sgd_state('logistic', 2, 10, '', NULL, 'shuffled');
 SELECT corgi.normalize_params('intercept=maybe');
 
 -- Prediction.

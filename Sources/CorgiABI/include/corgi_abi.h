@@ -42,7 +42,7 @@ typedef struct CorgiStateInfo
 	int32_t		feature_count;
 	int32_t		class_count;	/* softmax classes; 0 otherwise */
 	int32_t		has_intercept;
-	int32_t		shuffles_buffer;
+	int32_t		buffer_mode;	/* 0 shuffle, 1 none, 2 sliding_window, 3 mrs */
 	int32_t		epochs_completed;
 	int32_t		batch_size;
 	int64_t		buffer_capacity;	/* rows */
