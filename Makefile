@@ -52,7 +52,12 @@ test:
 demo:
 	scripts/demo.sh
 
-.PHONY: bench
-# Benchmarks (not tests): per-epoch cost and accuracy against a plain scan.
+.PHONY: bench bench-epochs
+# Benchmarks (not tests). bench: the whole study (datasets, all shuffles, scikit-learn,
+# sensitivity, plots, BENCHMARKS.md; tens of minutes). bench-epochs: epoch time and
+# accuracy of the shuffles against a plain scan on 1M and 5M rows.
 bench:
+	bench/run.sh
+
+bench-epochs:
 	bench/train_epochs.sh
