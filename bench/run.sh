@@ -13,7 +13,9 @@ scripts/setup-system.sh
 make >/tmp/corgi-bench-build.log 2>&1 && make install >>/tmp/corgi-bench-build.log 2>&1 ||
   { tail -40 /tmp/corgi-bench-build.log; exit 1; }
 if [ ! -x .venv-bench/bin/python ]; then
-  python3 -m venv .venv-bench
+  # Debian's own python3 needs python3-venv for this.
+  python3 -m venv .venv-bench 2>/dev/null || { rm -rf .venv-bench;
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; python3 -m venv .venv-bench; }
   .venv-bench/bin/pip install -q "psycopg[binary]" numpy scikit-learn matplotlib
 fi
 CORGI_SERVER_OPTIONS="-c shared_buffers=2GB -c max_parallel_workers_per_gather=0" cluster_start
