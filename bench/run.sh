@@ -8,10 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/cluster.sh
+. scripts/lib/install.sh
 
-scripts/setup-system.sh
-make >/tmp/corgi-bench-build.log 2>&1 && make install >>/tmp/corgi-bench-build.log 2>&1 ||
-  { tail -40 /tmp/corgi-bench-build.log; exit 1; }
+install_corgi
 if [ ! -x .venv-bench/bin/python ]; then
   # Debian's own python3 needs python3-venv for this.
   python3 -m venv .venv-bench 2>/dev/null || { rm -rf .venv-bench;

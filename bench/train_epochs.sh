@@ -6,10 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/cluster.sh
+. scripts/lib/install.sh
 
-scripts/setup-system.sh
-make >/tmp/corgi-bench-build.log 2>&1 && make install >>/tmp/corgi-bench-build.log 2>&1 ||
-  { tail -40 /tmp/corgi-bench-build.log; exit 1; }
+install_corgi
 CORGI_SERVER_OPTIONS="-c shared_buffers=2GB -c max_parallel_workers_per_gather=0" cluster_start
 psql -X -q -c "CREATE EXTENSION IF NOT EXISTS corgi"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(pg_config --version), $(date -u +%Y-%m-%d)"

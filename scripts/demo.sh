@@ -4,10 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/cluster.sh
+. scripts/lib/install.sh
 
-scripts/setup-system.sh
-make >/tmp/corgi-demo-build.log 2>&1 || { tail -40 /tmp/corgi-demo-build.log; exit 1; }
-make install >>/tmp/corgi-demo-build.log 2>&1 || { tail -40 /tmp/corgi-demo-build.log; exit 1; }
+install_corgi
 cluster_start
 for script in demo/*.sql; do
   echo "== $script"
