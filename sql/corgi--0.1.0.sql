@@ -299,6 +299,14 @@ BEGIN
         RAISE EXCEPTION 'epochs must be between 1 and 100000, got %', epochs USING ERRCODE = 'invalid_parameter_value';
     END IF;
     norm := corgi.normalize_params(coalesce(params, ''));
+    -- Default blocks: 10 MB, but small enough that the table has at least 100 blocks
+    -- (measured: a 10% buffer of fewer than ~10 single-class blocks can end an epoch
+    -- on one class; see BENCHMARKS.md). An explicit block_mb is used as given.
+    IF coalesce(params, '') !~* '(^|,)\s*block_mb\s*=' AND pg_relation_size(src) > 0 THEN
+        norm := corgi.normalize_params(concat_ws(', ', nullif(params, ''), 'block_mb=' ||
+            round(least(10.0, greatest(current_setting('block_size')::numeric / 1048576,
+                                       pg_relation_size(src) / 100.0 / 1048576)), 6)));
+    END IF;
     out_names := corgi._output_names(out_table);
     IF to_regclass(out_names.main) IS NOT NULL THEN
         RAISE EXCEPTION 'output table % already exists', out_names.main

@@ -111,6 +111,13 @@ SELECT epochs_run FROM corgi.train('coded', 'm_pm', 'plus_minus', 'features', 's
 SELECT (SELECT coef FROM m_01) = (SELECT coef FROM m_pm) AS same_svm;
 SELECT round(accuracy::numeric, 3) > 0.85 AS svm_learns FROM corgi.evaluate('m_01', 'coded');
 
+-- Without block_mb, blocks are 10 MB or small enough for at least 100 blocks; an
+-- explicit block_mb is used as given.
+SELECT epochs_run FROM corgi.train('coded', 'm_default_blocks', 'zero_one', 'features', 'logistic', 1);
+SELECT block_pages, pg_relation_size('coded') / current_setting('block_size')::int / block_pages >= 100 AS at_least_100_blocks,
+       params LIKE '%block_mb=0.%' AS recorded
+FROM m_default_blocks_summary;
+
 -- Prediction.
 SELECT corgi.predict('m_corgipile', ARRAY[2, 2, 2, 0, 0, 0, 0, 0, 0, 0]::float8[]) AS positive,
        corgi.predict('m_corgipile', ARRAY[-2, -2, -2, 0, 0, 0, 0, 0, 0, 0]::float8[]) AS negative;
