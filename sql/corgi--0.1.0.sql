@@ -303,9 +303,11 @@ BEGIN
     -- (measured: a 10% buffer of fewer than ~10 single-class blocks can end an epoch
     -- on one class; see BENCHMARKS.md). An explicit block_mb is used as given.
     IF coalesce(params, '') !~* '(^|,)\s*block_mb\s*=' AND pg_relation_size(src) > 0 THEN
+        -- whole pages: floor(pages / 100), at least 1, at most 10 MB (exact in decimal)
         norm := corgi.normalize_params(concat_ws(', ', nullif(params, ''), 'block_mb=' ||
-            round(least(10.0, greatest(current_setting('block_size')::numeric / 1048576,
-                                       pg_relation_size(src) / 100.0 / 1048576)), 6)));
+            (least(10 * 1048576 / current_setting('block_size')::numeric,
+                   greatest(1, floor(pg_relation_size(src) / current_setting('block_size')::numeric / 100)))
+             * current_setting('block_size')::numeric / 1048576)::text));
     END IF;
     out_names := corgi._output_names(out_table);
     IF to_regclass(out_names.main) IS NOT NULL THEN
