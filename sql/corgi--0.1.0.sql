@@ -438,6 +438,10 @@ BEGIN
     END IF;
     path := CASE WHEN fast THEN 'fast' ELSE 'composed' END;
     IF NOT fast AND shuffle IN ('corgipile', 'block_only') THEN
+        IF rels.relkind = 'p' THEN
+            RAISE NOTICE 'partitions of % are read one after another: blocks are shuffled within each partition, not across them', src_name
+                USING HINT = 'If the partition key follows the label, the result trains like block_only; train on a table or a copy instead.';
+        END IF;
         IF rels.relkind IN ('r', 'm', 'p') THEN
             sample_clause := 'TABLESAMPLE corgi.corgi_block_shuffle($2) REPEATABLE ($3)';
         ELSE

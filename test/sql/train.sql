@@ -192,6 +192,17 @@ SELECT epochs_run, rows_per_epoch FROM corgi.train('clustered_view', 'm_view', '
 SET client_min_messages = warning;
 SELECT training_path FROM m_view_summary;
 
+-- A partitioned table goes through the composed path; its partitions are read one
+-- after another (a known limit: blocks are not shuffled across partitions).
+CREATE TABLE parted (id int, label boolean, features float8[]) PARTITION BY RANGE (id);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (1) TO (10001);
+CREATE TABLE parted_2 PARTITION OF parted FOR VALUES FROM (10001) TO (20001);
+INSERT INTO parted SELECT * FROM clustered;
+SET client_min_messages = notice;
+SELECT epochs_run, rows_per_epoch FROM corgi.train('parted', 'm_parted', 'label', 'features', 'logistic', 1, 'corgipile', :params);
+SET client_min_messages = warning;
+SELECT training_path, epoch_rows FROM m_parted_summary;
+
 -- A cancel in the middle of training leaves no output table and no Swift object.
 -- (terse: the CONTEXT line would name whichever statement the timeout interrupted)
 \set VERBOSITY terse
