@@ -18,6 +18,11 @@ func report(
     return Int32(status.rawValue)
 }
 
+/// The status a helper already reported into `error`, for returning it from an export.
+func reportedStatus(_ error: UnsafeMutablePointer<CorgiError>?) -> Int32 {
+    error?.pointee.status ?? Int32(CORGI_DATA_EXCEPTION.rawValue)
+}
+
 /// Marks `error` as success and returns `CORGI_OK`.
 @discardableResult
 func reportSuccess(into error: UnsafeMutablePointer<CorgiError>?) -> Int32 {
@@ -27,7 +32,7 @@ func reportSuccess(into error: UnsafeMutablePointer<CorgiError>?) -> Int32 {
 
 /// Copies `text` as NUL-terminated UTF-8 into `buffer`, cutting it at a character
 /// boundary if it does not fit.
-private func copyCString(_ text: String, into buffer: UnsafeMutableRawBufferPointer) {
+func copyCString(_ text: String, into buffer: UnsafeMutableRawBufferPointer) {
     guard buffer.count > 0 else { return }
     let capacity = buffer.count - 1
     var length = 0

@@ -65,7 +65,7 @@ public func corgi_model_predict(
     guard let m = borrow(model, as: ModelBox.self)?.model, let out else {
         return report(CORGI_INTERNAL, "corgi_model_predict: invalid argument", into: error)
     }
-    guard let x = checkedFeatures(m, features, count, error) else { return failedStatusOr(error) }
+    guard let x = checkedFeatures(m, features, count, error) else { return reportedStatus(error) }
     out.pointee = m.predict(x) ?? .nan
     return reportSuccess(into: error)
 }
@@ -82,7 +82,7 @@ public func corgi_model_outputs(
     guard let m = borrow(model, as: ModelBox.self)?.model, let out else {
         return report(CORGI_INTERNAL, "corgi_model_outputs: invalid argument", into: error)
     }
-    guard let x = checkedFeatures(m, features, count, error) else { return failedStatusOr(error) }
+    guard let x = checkedFeatures(m, features, count, error) else { return reportedStatus(error) }
     let values: [Double]
     if probabilities != 0 {
         guard let p = m.probabilities(x) else {
@@ -98,10 +98,6 @@ public func corgi_model_outputs(
     }
     for (i, v) in values.enumerated() { out[i] = v }
     return reportSuccess(into: error)
-}
-
-private func failedStatusOr(_ error: UnsafeMutablePointer<CorgiError>?) -> Int32 {
-    error?.pointee.status ?? Int32(CORGI_DATA_EXCEPTION.rawValue)
 }
 
 /// C: `double corgi_epoch_block_seed(int64_t seed, int32_t epoch)`: the REPEATABLE value

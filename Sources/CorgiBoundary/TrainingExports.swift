@@ -19,11 +19,6 @@ private func decodeState(_ data: UnsafeRawPointer?, _ length: Int64,
     }
 }
 
-/// The status already reported into `error` (decodeState reported it).
-private func failedStatus(_ error: UnsafeMutablePointer<CorgiError>?) -> Int32 {
-    error?.pointee.status ?? Int32(CORGI_DATA_EXCEPTION.rawValue)
-}
-
 private func encode(_ snapshot: TrainerSnapshot) -> ByteBlob {
     var out = [UInt8](repeating: 0, count: TrainerCodec.encodedSize(snapshot))
     _ = out.withUnsafeMutableBytes { TrainerCodec.encode(snapshot, into: $0) }
@@ -124,9 +119,10 @@ public func corgi_state_describe(
     _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
     guard let info else { return report(CORGI_INTERNAL, "corgi_state_describe: null argument", into: error) }
-    guard let s = decodeState(data, length, error) else { return failedStatus(error) }
+    guard let s = decodeState(data, length, error) else { return reportedStatus(error) }
     let m = s.model, p = s.parameters
-    info.pointee = CorgiStateInfo(
+    let blank = CorgiStateInfo()
+    var described = CorgiStateInfo(
         kind: Int32(m.kind.rawValue), feature_count: Int32(m.featureCount), class_count: Int32(m.classValues.count),
         has_intercept: m.hasIntercept ? 1 : 0, buffer_mode: Int32(s.bufferMode.rawValue),
         epochs_completed: Int32(clamping: s.epochsCompleted), batch_size: Int32(clamping: p.batchSize),
@@ -135,7 +131,10 @@ public func corgi_state_describe(
         last_mean_loss: s.lastEpoch.meanLoss,
         learning_rate: s.learningRate,
         block_mb: p.blockMB, buffer_fraction: p.bufferFraction, max_buffer_mb: p.maxBufferMB, seed: p.seed,
-        block_order_seed: s.blockOrderSeed)
+        block_order_seed: s.blockOrderSeed, model_name: blank.model_name, buffer_name: blank.buffer_name)
+    withUnsafeMutableBytes(of: &described.model_name) { copyCString(m.kind.name, into: $0) }
+    withUnsafeMutableBytes(of: &described.buffer_name) { copyCString(s.bufferMode.name, into: $0) }
+    info.pointee = described
     return reportSuccess(into: error)
 }
 
@@ -147,7 +146,7 @@ public func corgi_state_parameters(
     _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
     guard let out, outSize > 0 else { return report(CORGI_INTERNAL, "corgi_state_parameters: null argument", into: error) }
-    guard let s = decodeState(data, length, error) else { return failedStatus(error) }
+    guard let s = decodeState(data, length, error) else { return reportedStatus(error) }
     let utf8 = Array(s.parameters.normalized.utf8)
     guard utf8.count < Int(outSize) else { return report(CORGI_PROGRAM_LIMIT, "parameter string is too long", into: error) }
     for (i, b) in utf8.enumerated() { out[i] = CChar(bitPattern: b) }
@@ -165,7 +164,7 @@ public func corgi_state_weights(
     _ intercepts: UnsafeMutablePointer<Double>?, _ interceptCount: Int64,
     _ classes: UnsafeMutablePointer<Double>?, _ classCount: Int64, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
-    guard let s = decodeState(data, length, error) else { return failedStatus(error) }
+    guard let s = decodeState(data, length, error) else { return reportedStatus(error) }
     let m = s.model
     guard let weights, let intercepts, weightCount == Int64(m.weights.count), interceptCount == Int64(m.intercepts.count),
         classCount == Int64(m.classValues.count), classCount == 0 || classes != nil
@@ -190,7 +189,7 @@ public func corgi_trainer_open(
 ) -> Int32 {
     guard let trainerOut else { return report(CORGI_INTERNAL, "corgi_trainer_open: null argument", into: error) }
     trainerOut.pointee = nil
-    guard let snapshot = decodeState(data, length, error) else { return failedStatus(error) }
+    guard let snapshot = decodeState(data, length, error) else { return reportedStatus(error) }
     switch SGDTrainer.make(from: snapshot, concurrent: true) {
     case .success(let trainer):
         trainerOut.pointee = retainedPointer(to: TrainerBox(trainer))
@@ -201,12 +200,6 @@ public func corgi_trainer_open(
     case .failure(.invalidShape(let why)):
         return report(CORGI_DATA_EXCEPTION, "invalid corgi state: \(why)", into: error)
     }
-}
-
-/// C: `int32_t corgi_trainer_feature_count(void *trainer)`; 0 for an invalid handle.
-@_cdecl("corgi_trainer_feature_count")
-public func corgi_trainer_feature_count(_ trainer: UnsafeMutableRawPointer?) -> Int32 {
-    Int32(borrow(trainer, as: TrainerBox.self)?.trainer.featureCount ?? 0)
 }
 
 /// C: `int32_t corgi_trainer_add(void *trainer, const double *features, int32_t count, double label,
@@ -313,7 +306,7 @@ public func corgi_state_end_epoch(
 ) -> Int32 {
     guard let blobOut else { return report(CORGI_INTERNAL, "corgi_state_end_epoch: null argument", into: error) }
     blobOut.pointee = nil
-    guard let s = decodeState(data, length, error) else { return failedStatus(error) }
+    guard let s = decodeState(data, length, error) else { return reportedStatus(error) }
     blobOut.pointee = retainedPointer(to: encode(s.endingEpoch()))
     return reportSuccess(into: error)
 }

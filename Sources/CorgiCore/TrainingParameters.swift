@@ -22,10 +22,16 @@ public struct TrainingParameters: Equatable, Sendable {
     public init() {}
 
     /// The learning rate of epoch `epoch` (0-based): `learning_rate * decay^epoch`.
+    /// `decay^epoch` is computed by squaring: O(log epoch) multiplications, so an epoch
+    /// count read from any state (up to 2^32) costs microseconds. Deterministic.
     public func learningRate(epoch: Int) -> Double {
-        var rate = learningRate
-        for _ in 0..<max(0, epoch) { rate *= decay }
-        return rate
+        var power = 1.0, base = decay, exponent = max(0, epoch)
+        while exponent > 0 {
+            if exponent & 1 == 1 { power *= base }
+            base *= base
+            exponent >>= 1
+        }
+        return learningRate * power
     }
 
     /// The keys, in the order ``normalized`` writes them.

@@ -51,7 +51,6 @@ extern int32_t corgi_state_end_epoch(const void *data, int64_t length, void **bl
 									 CorgiError *error);
 extern int32_t corgi_trainer_open(const void *data, int64_t length, void **trainer_out,
 								  CorgiError *error);
-extern int32_t corgi_trainer_feature_count(void *trainer);
 extern int32_t corgi_trainer_add(void *trainer, const double *features, int32_t count,
 								 double label, const CorgiRowTag *row,
 								 int32_t *buffer_full, CorgiError *error);

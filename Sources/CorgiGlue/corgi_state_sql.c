@@ -18,8 +18,6 @@
 
 #define CORGI_PARAMS_SIZE 4096
 
-static const char *const model_names[] = {"", "linear", "logistic", "svm", "softmax"};
-static const char *const buffer_names[] = {"shuffle", "none", "sliding_window", "mrs"};
 
 PG_FUNCTION_INFO_V1(corgi_normalize_params);
 
@@ -114,7 +112,7 @@ corgi_sgd_state_info(PG_FUNCTION_ARGS)
 	corgi_state_parameters(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), params, sizeof(params), &error);
 	corgi_raise_if_failed(&error);
 
-	values[0] = CStringGetTextDatum(model_names[info.kind >= 1 && info.kind <= 4 ? info.kind : 0]);
+	values[0] = CStringGetTextDatum(info.model_name);
 	values[1] = Int32GetDatum(info.feature_count);
 	values[2] = Int32GetDatum(info.class_count);
 	values[3] = Int32GetDatum(info.epochs_completed);
@@ -125,7 +123,7 @@ corgi_sgd_state_info(PG_FUNCTION_ARGS)
 	values[7] = Int64GetDatum(info.current_rows);
 	values[8] = Float8GetDatum(info.learning_rate);
 	values[9] = Int64GetDatum(info.buffer_capacity);
-	values[10] = CStringGetTextDatum(buffer_names[info.buffer_mode >= 0 && info.buffer_mode <= 3 ? info.buffer_mode : 0]);
+	values[10] = CStringGetTextDatum(info.buffer_name);
 	values[11] = Int64GetDatum(corgi_block_pages(info.block_mb));
 	values[12] = Float8GetDatum(info.block_order_seed);
 	values[13] = CStringGetTextDatum(params);

@@ -42,3 +42,27 @@ final class TrainingParametersTests: XCTestCase {
         XCTAssertEqual(failure("l1=-1")?.message, "l1 must be zero or positive, got \"-1\"")
     }
 }
+
+final class LearningRateScheduleTests: XCTestCase {
+    func testDecayIsLearningRateTimesDecayToTheEpoch() throws {
+        var p = TrainingParameters()
+        p.learningRate = 0.5
+        p.decay = 0.9
+        XCTAssertEqual(p.learningRate(epoch: 0), 0.5)
+        XCTAssertEqual(p.learningRate(epoch: 1), 0.45)
+        for epoch in [2, 3, 7, 20, 64] {
+            XCTAssertEqual(p.learningRate(epoch: epoch), 0.5 * pow(0.9, Double(epoch)), accuracy: 1e-15 * 0.5)
+        }
+        XCTAssertEqual(p.learningRate(epoch: -3), 0.5)
+    }
+
+    func testHugeEpochCountsAreCheap() {
+        // An epoch count read from a state can be up to 2^32 - 1: must not loop that often.
+        var p = TrainingParameters()
+        p.decay = 0.999_999
+        p.learningRate = 1
+        XCTAssertEqual(p.learningRate(epoch: Int(UInt32.max)), pow(0.999_999, Double(UInt32.max)), accuracy: 1e-300)
+        p.decay = 1
+        XCTAssertEqual(p.learningRate(epoch: Int(UInt32.max)), 1)
+    }
+}

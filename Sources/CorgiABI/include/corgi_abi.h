@@ -58,6 +58,8 @@ typedef struct CorgiStateInfo
 	double		max_buffer_mb;
 	int64_t		seed;
 	double		block_order_seed;	/* REPEATABLE value of the epoch in progress */
+	char		model_name[16];	/* "logistic", ... (NUL-terminated) */
+	char		buffer_name[16];	/* "shuffle", "none", "sliding_window", "mrs" */
 } CorgiStateInfo;
 
 /* How a training row is identified in error messages. */
