@@ -23,13 +23,21 @@ func borrow<T: AnyObject>(_ pointer: UnsafeMutableRawPointer?, as type: T.Type) 
     return Unmanaged<AnyObject>.fromOpaque(pointer).takeUnretainedValue() as? T
 }
 
+/// An object that must let go of resources (a thread) the moment C releases it,
+/// rather than whenever its last reference goes away.
+protocol ReleasedByGlue: AnyObject {
+    func glueWillRelease()
+}
+
 /// Drops the retain C held on an object made by ``retainedPointer(to:)``.
 /// Called by the glue's memory-context callback. A nil pointer is ignored.
 @_cdecl("corgi_object_release")
 public func corgi_object_release(_ pointer: UnsafeMutableRawPointer?) {
     guard let pointer else { return }
     heldObjectCount &-= 1
-    Unmanaged<AnyObject>.fromOpaque(pointer).release()
+    let object = Unmanaged<AnyObject>.fromOpaque(pointer)
+    (object.takeUnretainedValue() as? ReleasedByGlue)?.glueWillRelease()
+    object.release()
 }
 
 /// The number of Swift objects the C glue holds in this backend (a diagnostic).

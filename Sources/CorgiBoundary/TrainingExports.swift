@@ -176,9 +176,11 @@ public func corgi_state_weights(
 }
 
 /// The Swift-owned trainer of one pass, held by C.
-final class TrainerBox {
+final class TrainerBox: ReleasedByGlue {
     let trainer: SGDTrainer
     init(_ trainer: SGDTrainer) { self.trainer = trainer }
+    /// The worker thread is stopped and joined when C lets go, whatever else holds a reference.
+    func glueWillRelease() { trainer.shutdown() }
 }
 
 /// C: `int32_t corgi_trainer_open(const void *data, int64_t length, void **trainer_out, CorgiError *error)`.
@@ -273,10 +275,19 @@ public func corgi_trainer_finish_pass(_ trainer: UnsafeMutableRawPointer?) {
     borrow(trainer, as: TrainerBox.self)?.trainer.finishPass()
 }
 
-/// C: `void corgi_trainer_end_epoch(void *trainer)`.
+/// C: `int32_t corgi_trainer_end_epoch(void *trainer, CorgiError *error)`.
 @_cdecl("corgi_trainer_end_epoch")
-public func corgi_trainer_end_epoch(_ trainer: UnsafeMutableRawPointer?) {
-    borrow(trainer, as: TrainerBox.self)?.trainer.endEpoch()
+public func corgi_trainer_end_epoch(_ trainer: UnsafeMutableRawPointer?, _ error: UnsafeMutablePointer<CorgiError>?) -> Int32 {
+    guard let t = borrow(trainer, as: TrainerBox.self)?.trainer else {
+        return report(CORGI_INTERNAL, "corgi_trainer_end_epoch: invalid trainer", into: error)
+    }
+    guard t.endEpoch() else { return epochLimitReached(into: error) }
+    return reportSuccess(into: error)
+}
+
+private func epochLimitReached(into error: UnsafeMutablePointer<CorgiError>?) -> Int32 {
+    report(CORGI_PROGRAM_LIMIT, "the state has completed \(TrainerSnapshot.maximumEpochs) epochs, the most a state can count",
+           hint: "Start from a fresh state made by corgi.sgd_state.", into: error)
 }
 
 /// C: `int32_t corgi_trainer_serialize(void *trainer, void **blob_out, CorgiError *error)`:
@@ -307,6 +318,7 @@ public func corgi_state_end_epoch(
     guard let blobOut else { return report(CORGI_INTERNAL, "corgi_state_end_epoch: null argument", into: error) }
     blobOut.pointee = nil
     guard let s = decodeState(data, length, error) else { return reportedStatus(error) }
-    blobOut.pointee = retainedPointer(to: encode(s.endingEpoch()))
+    guard let next = s.endingEpoch() else { return epochLimitReached(into: error) }
+    blobOut.pointee = retainedPointer(to: encode(next))
     return reportSuccess(into: error)
 }

@@ -122,7 +122,10 @@ public final class SGDTrainer {
     private var flushing = false
     // Concurrent mode.
     public let concurrent: Bool
+    private var holdsWorkerSlot = true
     private var worker: TrainingWorker?
+    /// Every block of memory the trainer owns, released by deinit.
+    private let allocations: [RawAllocation]
     private var awaitingSubmit = false
     private var finishStage = 0     // 0 none, 1 submit the partial buffer, 2 wait for the worker
     // Rows skipped (NULL label or features): counted by the backend thread.
@@ -133,9 +136,6 @@ public final class SGDTrainer {
         case invalidShape(String)
         case outOfMemory(bytes: Int)
     }
-
-    /// Allocations at least this large are 2 MB aligned and advised to use huge pages.
-    static let hugePageBytes = 2 << 20
 
     /// How many rows ahead ``trainStep(maxRows:)`` prefetches.
     static let prefetchDistance = 8
@@ -182,26 +182,18 @@ public final class SGDTrainer {
         let n = model.featureCount, k = model.outputs
         let (bufferDoubles, overflow) = bufferCapacity.multipliedReportingOverflow(by: n)
         guard !overflow else { return .failure(.outOfMemory(bytes: Int.max)) }
-        var allocations: [UnsafeMutableRawPointer] = []
+        var allocations: [RawAllocation] = []
         func allocate<T>(_ count: Int, _ type: T.Type) -> UnsafeMutablePointer<T>? {
-            let bytes = max(1, count) * MemoryLayout<T>.stride
-            var raw: UnsafeMutableRawPointer?
-            if bytes >= SGDTrainer.hugePageBytes {
-                // Rows are read in random order: 2 MB pages spare most TLB misses. A hint
-                // only; the memory works the same without it.
-                if posix_memalign(&raw, SGDTrainer.hugePageBytes, bytes) != 0 { raw = nil }
-                #if canImport(Glibc)
-                if let raw { _ = madvise(raw, bytes, MADV_HUGEPAGE) }
-                #endif
-            } else {
-                raw = malloc(bytes)
-            }
-            guard let raw else { return nil }
-            allocations.append(raw)
+            let (bytes, overflow) = max(1, count).multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+            guard !overflow, let block = RawAllocation.allocate(bytes: bytes) else { return nil }
+            let raw = block.pointer
+            allocations.append(block)
             return raw.bindMemory(to: T.self, capacity: max(1, count))
         }
         let useL1 = parameters.l1 > 0, useBatch = parameters.batchSize > 1
-        let concurrent = concurrent && !bufferMode.isStreaming
+        // One worker thread per backend: a trainer that cannot have it trains inline
+        // (same arithmetic, same result, no overlap).
+        let concurrent = concurrent && !bufferMode.isStreaming && TrainingWorker.reserve()
         let slotCount = concurrent ? 2 : 1
         var features: [UnsafeMutablePointer<Double>] = [], targets: [UnsafeMutablePointer<Double>] = []
         var orders: [UnsafeMutablePointer<UInt32>] = []
@@ -209,8 +201,9 @@ public final class SGDTrainer {
             guard let bf = allocate(bufferDoubles, Double.self), let bt = allocate(bufferCapacity, Double.self),
                 let o = allocate(bufferCapacity, UInt32.self)
             else {
-                allocations.forEach { free($0) }
-                return .failure(.outOfMemory(bytes: slotCount * bufferCapacity * bufferBytesPerRow(featureCount: n)))
+                allocations.forEach { $0.release() }
+                if concurrent { TrainingWorker.unreserve() }
+                return .failure(.outOfMemory(bytes: slotCount &* bufferCapacity &* bufferBytesPerRow(featureCount: n)))
             }
             features.append(bf); targets.append(bt); orders.append(o)
         }
@@ -218,7 +211,8 @@ public final class SGDTrainer {
             let s = allocate(k, Double.self), let g = allocate(k, Double.self),
             let counts = allocate(slotCount, Int.self)
         else {
-            allocations.forEach { free($0) }
+            allocations.forEach { $0.release() }
+            if concurrent { TrainingWorker.unreserve() }
             return .failure(.outOfMemory(bytes: n * k * 8))
         }
         for i in 0..<slotCount { counts[i] = 0 }
@@ -227,7 +221,8 @@ public final class SGDTrainer {
         let bb = useBatch ? allocate(k, Double.self) : nil
         let touched = useBatch ? allocate(n, Bool.self) : nil
         if (useL1 && q == nil) || (useBatch && (bg == nil || bb == nil || touched == nil)) {
-            allocations.forEach { free($0) }
+            allocations.forEach { $0.release() }
+            if concurrent { TrainingWorker.unreserve() }
             return .failure(.outOfMemory(bytes: n * k * 16))
         }
         for i in 0..<(n * k) { w[i] = model.weights[i] }
@@ -246,7 +241,7 @@ public final class SGDTrainer {
             l1Total: l1Total, weights: w, intercepts: b, l1Applied: q, batchGradient: bg,
             batchInterceptGradient: bb, batchTouched: touched, scores: s, gradient: g,
             slotFeatures: features, slotTargets: targets, slotOrder: orders, slotCounts: counts,
-            concurrent: concurrent)
+            concurrent: concurrent, allocations: allocations)
         trainer.buffersThisEpoch = buffersThisEpoch
         trainer.current = EpochStatistics(rows: current.rows, skipped: 0, lossSum: current.lossSum)
         trainer.skippedRows = current.skipped
@@ -261,8 +256,10 @@ public final class SGDTrainer {
         batchInterceptGradient: UnsafeMutablePointer<Double>?, batchTouched: UnsafeMutablePointer<Bool>?,
         scores: UnsafeMutablePointer<Double>, gradient: UnsafeMutablePointer<Double>,
         slotFeatures: [UnsafeMutablePointer<Double>], slotTargets: [UnsafeMutablePointer<Double>],
-        slotOrder: [UnsafeMutablePointer<UInt32>], slotCounts: UnsafeMutablePointer<Int>, concurrent: Bool
+        slotOrder: [UnsafeMutablePointer<UInt32>], slotCounts: UnsafeMutablePointer<Int>, concurrent: Bool,
+        allocations: [RawAllocation]
     ) {
+        self.allocations = allocations
         self.parameters = parameters
         self.kind = model.kind
         self.featureCount = model.featureCount
@@ -296,17 +293,23 @@ public final class SGDTrainer {
     }
 
     deinit {
-        // Nothing may run on the worker once the memory below is freed.
+        shutdown()
+        allocations.forEach { $0.release() }
+    }
+
+    /// Stops the worker thread (its job ends at the next check, within about a
+    /// millisecond) and joins it, then gives back the backend's worker slot. Called when
+    /// the glue releases the trainer (normal end, ERROR, cancel), so no thread outlives
+    /// the statement whatever else holds a reference. Idempotent; the trainer must not
+    /// be used for training afterwards.
+    public func shutdown() {
         worker?.stopAndJoin()
-        for p in [UnsafeMutableRawPointer(weights), UnsafeMutableRawPointer(intercepts),
-                  UnsafeMutableRawPointer(scores), UnsafeMutableRawPointer(gradient),
-                  UnsafeMutableRawPointer(slotCounts)] { free(p) }
-        for p in slotFeatures { free(p) }
-        for p in slotTargets { free(p) }
-        for p in slotOrder { free(p) }
-        for p in [l1Applied.map(UnsafeMutableRawPointer.init), batchGradient.map(UnsafeMutableRawPointer.init),
-                  batchInterceptGradient.map(UnsafeMutableRawPointer.init),
-                  batchTouched.map(UnsafeMutableRawPointer.init)] { if let p { free(p) } }
+        worker = nil
+        workerBusy = false
+        if concurrent && holdsWorkerSlot {
+            TrainingWorker.unreserve()
+            holdsWorkerSlot = false
+        }
     }
 
     /// The learning rate of the epoch in progress: `learning_rate * decay^epochsCompleted`.
@@ -399,7 +402,7 @@ public final class SGDTrainer {
     }
 
     /// Counts a row skipped for a NULL label or NULL features.
-    public func skip() { skippedRows += 1 }
+    public func skip() { skippedRows &+= 1 }
 
     /// Ends a pass over the data: the partial buffer is trained, then any partial
     /// mini-batch is applied. Call ``advance()`` until it returns false afterwards.
@@ -470,13 +473,17 @@ public final class SGDTrainer {
 
     /// Closes the epoch in progress: its statistics become ``lastEpoch`` and the
     /// learning rate decays. Call after ``finishPass()`` has been drained.
-    public func endEpoch() {
-        guard !isTraining, bufferedRows == 0 else { return }
+    /// Returns false (and changes nothing) when the trainer is busy or has already
+    /// completed ``TrainerSnapshot/maximumEpochs``.
+    @discardableResult
+    public func endEpoch() -> Bool {
+        guard !isTraining, bufferedRows == 0, epochsCompleted < TrainerSnapshot.maximumEpochs else { return false }
         lastEpoch = epochStatistics
         current = EpochStatistics()
         skippedRows = 0
         epochsCompleted += 1
         buffersThisEpoch = 0
+        return true
     }
 
     /// The epoch in progress: rows trained, rows skipped, loss. Valid while idle.
@@ -513,8 +520,13 @@ public final class SGDTrainer {
         // unowned(unsafe): the job must not retain the trainer (its deinit would then run
         // on the worker and join itself), and need not: deinit joins the worker before
         // any memory the job touches is freed, and a job not yet started never runs.
-        worker.submit { [unowned(unsafe) self] in
-            self.trainSlot(slot, seed: seed, learningRate: lr, stop: worker)
+        // The job holds no reference to the trainer: calling a method through an
+        // unowned reference would retain it for the call, and the last release (and so
+        // deinit) could then happen on the worker. shutdown() joins the worker before
+        // any memory the job touches is freed, and a job not yet started never runs.
+        let trainer = Unmanaged.passUnretained(self)
+        worker.submit { [unowned worker] in
+            trainer._withUnsafeGuaranteedRef { $0.trainSlot(slot, seed: seed, learningRate: lr, stop: worker) }
         }
     }
 
@@ -602,7 +614,7 @@ public final class SGDTrainer {
         let loss = Objective.lossAndGradient(
             kind: kind, scores: UnsafeBufferPointer(start: scores, count: k), target: target,
             gradient: UnsafeMutableBufferPointer(start: gradient, count: k))
-        current.rows += 1
+        current.rows &+= 1
         current.lossSum += loss
 
         if let batchGradient, let batchInterceptGradient, let batchTouched {

@@ -91,9 +91,7 @@ public enum TrainerCodec {
         p.seed = Int64(bitPattern: seed)
         p.intercept = flags & 1 != 0
         p.validationTable = String(decoding: tableBytes, as: UTF8.self)
-        guard lr > 0, lr.isFinite, decay > 0, decay <= 1, batch >= 1, l2 >= 0, l2.isFinite,
-            l1 >= 0, l1.isFinite, fraction > 0, fraction <= 1, blockMB > 0, maxBufferMB > 0
-        else { return fail("invalid parameters") }
+        if let invalid = p.validationFailure() { return fail("invalid parameters: \(invalid.message)") }
         guard let capacity = reader.u64(), let epochs = reader.u32(), let buffers = reader.u64(),
             let cRows = reader.u64(), let cSkipped = reader.u64(), let cLoss = reader.f64(),
             let lRows = reader.u64(), let lSkipped = reader.u64(), let lLoss = reader.f64(),
@@ -102,8 +100,14 @@ public enum TrainerCodec {
         guard featureCount >= 1, featureCount <= LinearModel.maximumFeatures,
             classCount <= UInt32(LinearModel.maximumClasses),
             (kind == .softmax) == (classCount > 0),
-            capacity >= 1, capacity <= UInt64(SGDTrainer.maximumBufferRows), buffers <= UInt64(Int32.max)
+            capacity >= 1, capacity <= UInt64(SGDTrainer.maximumBufferRows)
         else { return fail("inconsistent shape") }
+        // Progress counters are bounded like everything else, so that no arithmetic on
+        // them (a row, a buffer, an epoch more) can overflow.
+        guard epochs <= UInt32(TrainerSnapshot.maximumEpochs), buffers <= UInt64(TrainerSnapshot.maximumBuffers),
+            cRows <= UInt64(TrainerSnapshot.maximumRows), cSkipped <= UInt64(TrainerSnapshot.maximumRows),
+            lRows <= UInt64(TrainerSnapshot.maximumRows), lSkipped <= UInt64(TrainerSnapshot.maximumRows)
+        else { return fail("progress counters out of range") }
         let outputs = kind == .softmax ? Int(classCount) : 1
         let weightCount = Int(featureCount) * outputs
         guard weightCount <= LinearModel.maximumWeights else { return fail("inconsistent shape") }

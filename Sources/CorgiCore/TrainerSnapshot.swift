@@ -14,6 +14,14 @@ public struct TrainerSnapshot: Equatable, Sendable {
     public var l1Total: Double
     public var l1Applied: [Double]?
 
+    /// The most epochs a state may have completed (a decoded state is refused beyond it,
+    /// and closing an epoch at it is refused), far beyond any real run.
+    public static let maximumEpochs = 1_000_000_000
+    /// The most rows (or skipped rows) one epoch may count: 2^62, so adding rows never overflows.
+    public static let maximumRows: Int64 = 1 << 62
+    /// The most buffers one epoch may have shuffled: 2^62.
+    public static let maximumBuffers = 1 << 62
+
     /// A fresh state: zero weights, no epoch run yet.
     public static func initial(
         kind: ModelKind, featureCount: Int, classValues: [Double], parameters: TrainingParameters,
@@ -41,7 +49,9 @@ extension TrainerSnapshot {
 
     /// The same state with the epoch in progress closed, as ``SGDTrainer/endEpoch()``
     /// does: its statistics become the last epoch's and the learning rate decays.
-    public func endingEpoch() -> TrainerSnapshot {
+    /// Nil when the state has already completed ``maximumEpochs``.
+    public func endingEpoch() -> TrainerSnapshot? {
+        guard epochsCompleted < TrainerSnapshot.maximumEpochs else { return nil }
         var next = self
         next.lastEpoch = current
         next.current = EpochStatistics()

@@ -88,37 +88,76 @@ public struct TrainingParameters: Equatable, Sendable {
         return parts.joined(separator: ", ")
     }
 
-    private mutating func set(_ key: String, _ value: String) -> Failure? {
-        func number(_ range: String, _ valid: (Double) -> Bool) -> Result<Double, Failure> {
-            guard let x = Double(value), x.isFinite, valid(x) else {
-                return .failure(Failure(message: "\(key) must be \(range), got \"\(value)\"",
-                                        hint: "Write a number, e.g. \(key)=\(TrainingParameters.example(key))."))
-            }
-            return .success(x)
+    /// The valid range of each numeric parameter: the one definition that both
+    /// ``parse(_:)`` and ``validationFailure()`` (used when a stored state is decoded) apply.
+    static let numericRules: [(key: String, range: String, valid: @Sendable (Double) -> Bool)] = [
+        ("learning_rate", "a positive number", { $0 > 0 && $0.isFinite }),
+        ("decay", "in (0, 1]", { $0 > 0 && $0 <= 1 }),
+        ("batch_size", "a whole number from 1 to 1000000", { $0 >= 1 && $0 <= 1_000_000 && $0 == $0.rounded() }),
+        ("l2", "zero or positive", { $0 >= 0 && $0.isFinite }),
+        ("l1", "zero or positive", { $0 >= 0 && $0.isFinite }),
+        ("buffer_fraction", "in (0, 1]", { $0 > 0 && $0 <= 1 }),
+        ("block_mb", "in (0, 1024]", { $0 > 0 && $0 <= 1024 }),
+        ("max_buffer_mb", "in (0, 1048576]", { $0 > 0 && $0 <= 1_048_576 }),
+    ]
+
+    /// The longest `validation_table` value, in UTF-8 bytes (a schema-qualified,
+    /// quoted name fits in far less).
+    public static let maximumValidationTableBytes = 512
+
+    /// The numeric value of a parameter, for ``numericRules``.
+    private func numericValue(_ key: String) -> Double {
+        switch key {
+        case "learning_rate": return learningRate
+        case "decay": return decay
+        case "batch_size": return Double(batchSize)
+        case "l2": return l2
+        case "l1": return l1
+        case "buffer_fraction": return bufferFraction
+        case "block_mb": return blockMB
+        case "max_buffer_mb": return maxBufferMB
+        default: return .nan
         }
-        func apply(_ result: Result<Double, Failure>, _ assign: (Double) -> Void) -> Failure? {
-            switch result {
-            case .success(let x): assign(x); return nil
-            case .failure(let f): return f
+    }
+
+    private mutating func setNumeric(_ key: String, _ x: Double) {
+        switch key {
+        case "learning_rate": learningRate = x
+        case "decay": decay = x
+        case "batch_size": batchSize = Int(x)
+        case "l2": l2 = x
+        case "l1": l1 = x
+        case "buffer_fraction": bufferFraction = x
+        case "block_mb": blockMB = x
+        case "max_buffer_mb": maxBufferMB = x
+        default: break
+        }
+    }
+
+    /// The first parameter outside the range ``parse(_:)`` accepts, or nil when every
+    /// value is one the parser could have produced. A decoded state must pass this
+    /// before any of its values is used.
+    public func validationFailure() -> Failure? {
+        for rule in TrainingParameters.numericRules where !rule.valid(numericValue(rule.key)) {
+            return Failure(message: "\(rule.key) must be \(rule.range), got \(NumberFormat.sql(numericValue(rule.key)))",
+                           hint: "")
+        }
+        if validationTable.utf8.count > TrainingParameters.maximumValidationTableBytes {
+            return Failure(message: "validation_table is longer than \(TrainingParameters.maximumValidationTableBytes) bytes", hint: "")
+        }
+        return nil
+    }
+
+    private mutating func set(_ key: String, _ value: String) -> Failure? {
+        if let rule = TrainingParameters.numericRules.first(where: { $0.key == key }) {
+            guard let x = Double(value), x.isFinite, rule.valid(x) else {
+                return Failure(message: "\(key) must be \(rule.range), got \"\(value)\"",
+                               hint: "Write a number, e.g. \(key)=\(TrainingParameters.example(key)).")
             }
+            setNumeric(key, x)
+            return nil
         }
         switch key {
-        case "learning_rate":
-            return apply(number("a positive number", { $0 > 0 })) { learningRate = $0 }
-        case "decay":
-            return apply(number("in (0, 1]", { $0 > 0 && $0 <= 1 })) { decay = $0 }
-        case "batch_size":
-            return apply(number("a whole number from 1 to 1000000", { $0 >= 1 && $0 <= 1_000_000 && $0 == $0.rounded() })) { batchSize = Int($0) }
-        case "l2":
-            return apply(number("zero or positive", { $0 >= 0 })) { l2 = $0 }
-        case "l1":
-            return apply(number("zero or positive", { $0 >= 0 })) { l1 = $0 }
-        case "buffer_fraction":
-            return apply(number("in (0, 1]", { $0 > 0 && $0 <= 1 })) { bufferFraction = $0 }
-        case "block_mb":
-            return apply(number("in (0, 1024]", { $0 > 0 && $0 <= 1024 })) { blockMB = $0 }
-        case "max_buffer_mb":
-            return apply(number("in (0, 1048576]", { $0 > 0 && $0 <= 1_048_576 })) { maxBufferMB = $0 }
         case "intercept":
             switch value.lowercased() {
             case "true", "on", "yes", "1", "t": intercept = true
@@ -139,6 +178,10 @@ public struct TrainingParameters: Equatable, Sendable {
             guard !value.isEmpty else {
                 return Failure(message: "validation_table must name a table, got \"\"",
                                hint: "Write validation_table=schema.table, or leave it out.")
+            }
+            guard value.utf8.count <= TrainingParameters.maximumValidationTableBytes else {
+                return Failure(message: "validation_table is longer than \(TrainingParameters.maximumValidationTableBytes) bytes",
+                               hint: "Write a table name, optionally schema-qualified.")
             }
             validationTable = value
             return nil

@@ -17,7 +17,27 @@ import Glibc
 ///   owner must call it before dropping the worker (the running thread holds a
 ///   reference, so `deinit` cannot run before it).
 /// - Creation failure is reported (`make` returns nil); callers then train inline.
+/// - At most one worker exists per process (a backend): ``reserve()`` hands out the one
+///   slot, so a hash aggregate over thousands of groups starts one thread, not thousands;
+///   trainers that get no slot train inline.
 final class TrainingWorker: @unchecked Sendable {
+    /// Whether a trainer holds the process's one worker slot. Only the backend's main
+    /// thread creates and releases trainers, so a plain flag is enough.
+    nonisolated(unsafe) private static var slotTaken = false
+
+    /// Takes the process's one worker slot; false when another trainer holds it.
+    static func reserve() -> Bool {
+        if slotTaken { return false }
+        slotTaken = true
+        return true
+    }
+
+    /// Gives the slot back (after the worker, if any, was joined).
+    static func unreserve() { slotTaken = false }
+
+    /// Threads started and not yet joined in this process (a diagnostic for tests).
+    nonisolated(unsafe) static var liveThreads = 0
+
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let changed: UnsafeMutablePointer<pthread_cond_t>
     private var thread = pthread_t()
@@ -53,6 +73,7 @@ final class TrainingWorker: @unchecked Sendable {
             worker.joined = true
             return nil
         }
+        liveThreads += 1
         return worker
     }
 
@@ -90,6 +111,9 @@ final class TrainingWorker: @unchecked Sendable {
     }
 
     /// Stops the running job at its next check and joins the thread. Idempotent.
+    /// Must be called from the thread that made the worker (the backend), never from
+    /// a job: a thread cannot join itself (if it happens anyway, the thread is detached
+    /// rather than left unjoinable).
     func stopAndJoin() {
         pthread_mutex_lock(mutex)
         if joined { pthread_mutex_unlock(mutex); return }
@@ -97,7 +121,12 @@ final class TrainingWorker: @unchecked Sendable {
         stopRequested.store(true, ordering: .relaxed)
         pthread_cond_broadcast(changed)
         pthread_mutex_unlock(mutex)
-        pthread_join(thread, nil)
+        if pthread_equal(pthread_self(), thread) != 0 {
+            pthread_detach(thread)
+        } else {
+            pthread_join(thread, nil)
+            TrainingWorker.liveThreads -= 1
+        }
         joined = true
     }
 
@@ -113,6 +142,7 @@ final class TrainingWorker: @unchecked Sendable {
             busy = false
             pthread_cond_broadcast(changed)
         }
+        job = nil
         busy = false
         pthread_cond_broadcast(changed)
         pthread_mutex_unlock(mutex)

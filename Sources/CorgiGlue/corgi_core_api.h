@@ -57,7 +57,7 @@ extern int32_t corgi_trainer_add(void *trainer, const double *features, int32_t 
 extern void corgi_trainer_skip(void *trainer);
 extern int32_t corgi_trainer_train_step(void *trainer);
 extern void corgi_trainer_finish_pass(void *trainer);
-extern void corgi_trainer_end_epoch(void *trainer);
+extern int32_t corgi_trainer_end_epoch(void *trainer, CorgiError *error);
 extern int32_t corgi_trainer_serialize(void *trainer, void **blob_out, CorgiError *error);
 
 /* ModelExports.swift */

@@ -14,4 +14,28 @@ extern int	corgi_status_errcode(int32_t status);
  * CORGI_OK. Call it only after the Swift function has returned. */
 extern void corgi_raise_if_failed(const CorgiError *error);
 
+/* Raises "<what> must not be NULL" (ERRCODE_NULL_VALUE_NOT_ALLOWED) for a NULL
+ * argument of a non-strict function, naming the function. */
+extern void corgi_require_argument(bool isnull, const char *function, const char *argument);
+
+/*
+ * Text crosses the Swift boundary as UTF-8. corgi_text_to_utf8 converts a SQL text
+ * value from the database encoding (a palloc'd, NUL-terminated string);
+ * corgi_utf8_to_server converts Swift's UTF-8 back (returns the argument itself when
+ * no conversion is needed).
+ */
+struct varlena;
+extern char *corgi_text_to_utf8(const struct varlena *value);
+extern char *corgi_utf8_to_server(const char *utf8);
+
+/* corgi.max_buffer_mb: the most memory (MB) one call may allocate for tuple buffers. */
+extern int	corgi_max_buffer_mb;
+
+/*
+ * Raises a clear error when a tuple buffer of buffer_rows rows of feature_count
+ * features (two such buffers, as the trainer may double-buffer) would exceed
+ * corgi.max_buffer_mb.
+ */
+extern void corgi_check_buffer_memory(int64 buffer_rows, int64 feature_count);
+
 #endif							/* CORGI_ERROR_H */

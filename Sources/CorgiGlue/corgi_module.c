@@ -5,11 +5,34 @@
 
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 
 #include "corgi_core_api.h"
+#include "corgi_error.h"
 #include "corgi_version.h"
 
 PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/*
+ * corgi.max_buffer_mb caps the tuple-buffer memory of any one training call, whatever
+ * max_buffer_mb the caller passes: buffers are malloc'd outside PostgreSQL's memory
+ * accounting, so only a superuser may raise it.
+ */
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("corgi.max_buffer_mb",
+							"Most memory one corgi training call may allocate for its tuple buffers.",
+							"Counts both buffers of the double-buffered trainer. The max_buffer_mb "
+							"training parameter can only lower it.",
+							&corgi_max_buffer_mb,
+							1024, 1, 1048576,
+							PGC_SUSET, GUC_UNIT_MB,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("corgi");
+}
 
 PG_FUNCTION_INFO_V1(corgi_version);
 

@@ -31,6 +31,7 @@ typedef struct ModelCache
 	char	   *table;			/* table form: the name as given */
 	bytea	   *bytes;			/* bytea form: a copy of the model */
 	CorgiHandle *model;
+	ArrayType  *classes;		/* table form: the classes column (labels as text), or NULL */
 	int32		kind;
 	int32		feature_count;
 	int32		outputs;
@@ -65,7 +66,7 @@ open_model(ModelCache *cache, bytea *bytes)
 
 /* Reads the model column of a one-row model table, as the current user. */
 static bytea *
-read_model_table(const char *table, MemoryContext into)
+read_model_table(const char *table, MemoryContext into, ArrayType **classes)
 {
 	List	   *names = stringToQualifiedNameList(table);
 	Oid			relid = RangeVarGetRelid(makeRangeVarFromNameList(names), AccessShareLock, true);
@@ -81,7 +82,7 @@ read_model_table(const char *table, MemoryContext into)
 				 errmsg("model table \"%s\" does not exist", table),
 				 errhint("Pass the out_table of corgi.train.")));
 	initStringInfo(&query);
-	appendStringInfo(&query, "SELECT model FROM %s",
+	appendStringInfo(&query, "SELECT model, classes FROM %s",
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 												get_rel_name(relid)));
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -93,10 +94,11 @@ read_model_table(const char *table, MemoryContext into)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("model table \"%s\" has %s rows, expected 1", table, rows == 0 ? "no" : "several")));
-	if (SPI_tuptable->tupdesc->natts < 1 || SPI_gettypeid(SPI_tuptable->tupdesc, 1) != BYTEAOID)
+	if (SPI_tuptable->tupdesc->natts < 2 || SPI_gettypeid(SPI_tuptable->tupdesc, 1) != BYTEAOID ||
+		SPI_gettypeid(SPI_tuptable->tupdesc, 2) != TEXTARRAYOID)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("column \"model\" of \"%s\" is not bytea", table)));
+				 errmsg("model table \"%s\" does not have a bytea column \"model\" and a text[] column \"classes\"", table)));
 	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
 		ereport(ERROR,
@@ -104,8 +106,11 @@ read_model_table(const char *table, MemoryContext into)
 				 errmsg("model table \"%s\" has a NULL model", table)));
 	{
 		MemoryContext old = MemoryContextSwitchTo(into);
+		bool		classes_null;
+		Datum		classes_value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &classes_null);
 
 		result = DatumGetByteaPCopy(value);
+		*classes = classes_null ? NULL : DatumGetArrayTypePCopy(classes_value);
 		MemoryContextSwitchTo(old);
 	}
 	SPI_finish();
@@ -120,7 +125,12 @@ model_from_table(FunctionCallInfo fcinfo)
 
 	if (cache->table == NULL || strcmp(cache->table, table) != 0)
 	{
-		bytea	   *bytes = read_model_table(table, fcinfo->flinfo->fn_mcxt);
+		bytea	   *bytes;
+
+		if (cache->classes)
+			pfree(cache->classes);
+		cache->classes = NULL;
+		bytes = read_model_table(table, fcinfo->flinfo->fn_mcxt, &cache->classes);
 
 		open_model(cache, bytes);
 		pfree(bytes);
@@ -224,4 +234,63 @@ Datum
 corgi_model_scores_sql(PG_FUNCTION_ARGS)
 {
 	return model_outputs(fcinfo, model_from_bytes(fcinfo), false);
+}
+
+PG_FUNCTION_INFO_V1(corgi_predict_label);
+
+/*
+ * corgi.predict_label(model_table text, features) -> text: the predicted class as the
+ * label appeared in training (softmax: the class; logistic, svm: the negative or the
+ * positive label, e.g. false/true or -1/1).
+ */
+Datum
+corgi_predict_label(PG_FUNCTION_ARGS)
+{
+	ModelCache *cache = model_from_table(fcinfo);
+	CorgiError	error = {0};
+	int			count;
+	const double *x;
+	int			index;
+	Datum	   *labels;
+	bool	   *nulls;
+	int			label_count;
+
+	if (cache->kind == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("model table \"%s\" holds a linear model, which predicts numbers, not labels",
+						text_to_cstring(PG_GETARG_TEXT_PP(0))),
+				 errhint("Use corgi.predict.")));
+	x = features_argument(fcinfo, cache, &count);
+	if (cache->kind == 4)
+	{
+		double	   *scores = palloc(sizeof(double) * Max(cache->outputs, 1));
+
+		corgi_model_outputs(cache->model->object, 0, x, count, scores, cache->outputs, &error);
+		corgi_raise_if_failed(&error);
+		index = 0;
+		for (int k = 1; k < cache->outputs; k++)
+			if (scores[k] > scores[index])
+				index = k;
+	}
+	else
+	{
+		double		value;
+
+		corgi_model_predict(cache->model->object, x, count, &value, &error);
+		corgi_raise_if_failed(&error);
+		index = value == 1 ? 1 : 0;
+	}
+	if (cache->classes == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("model table \"%s\" records no labels", text_to_cstring(PG_GETARG_TEXT_PP(0))),
+				 errhint("Models trained by corgi 0.1.0 record labels for softmax only; use corgi.predict, or train again.")));
+	deconstruct_array(cache->classes, TEXTOID, -1, false, TYPALIGN_INT, &labels, &nulls, &label_count);
+	if (index >= label_count || nulls[index])
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("model table \"%s\" has %d labels, which does not match its model",
+						text_to_cstring(PG_GETARG_TEXT_PP(0)), label_count)));
+	PG_RETURN_TEXT_P(DatumGetTextPCopy(labels[index]));
 }

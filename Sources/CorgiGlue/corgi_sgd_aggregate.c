@@ -85,7 +85,10 @@ sgd_final(FunctionCallInfo fcinfo, bool end_epoch)
 	corgi_trainer_finish_pass(s->trainer->object);
 	corgi_trainer_drain(s->trainer->object);
 	if (end_epoch)
-		corgi_trainer_end_epoch(s->trainer->object);
+	{
+		corgi_trainer_end_epoch(s->trainer->object, &error);
+		corgi_raise_if_failed(&error);
+	}
 	blob = corgi_handle_new(CurrentMemoryContext);
 	corgi_trainer_serialize(s->trainer->object, &blob->object, &error);
 	corgi_raise_if_failed(&error);

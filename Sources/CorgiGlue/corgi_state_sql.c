@@ -28,9 +28,9 @@ corgi_normalize_params(PG_FUNCTION_ARGS)
 	char		out[CORGI_PARAMS_SIZE];
 	CorgiError	error = {0};
 
-	corgi_params_normalize(text_to_cstring(PG_GETARG_TEXT_PP(0)), out, sizeof(out), &error);
+	corgi_params_normalize(corgi_text_to_utf8(PG_GETARG_TEXT_PP(0)), out, sizeof(out), &error);
 	corgi_raise_if_failed(&error);
-	PG_RETURN_TEXT_P(cstring_to_text(out));
+	PG_RETURN_TEXT_P(cstring_to_text(corgi_utf8_to_server(out)));
 }
 
 PG_FUNCTION_INFO_V1(corgi_sgd_state);
@@ -42,15 +42,27 @@ PG_FUNCTION_INFO_V1(corgi_sgd_state);
 Datum
 corgi_sgd_state(PG_FUNCTION_ARGS)
 {
-	char	   *model = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	int32		n_features = PG_GETARG_INT32(1);
-	int64		buffer_rows = PG_GETARG_INT64(2);
-	char	   *params = PG_ARGISNULL(3) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(3));
-	char	   *buffer = text_to_cstring(PG_GETARG_TEXT_PP(5));
+	char	   *model;
+	int32		n_features;
+	int64		buffer_rows;
+	char	   *params;
+	char	   *buffer;
 	double	   *classes = NULL;
 	int			class_count = 0;
-	CorgiHandle *blob = corgi_handle_new(CurrentMemoryContext);
+	CorgiHandle *blob;
 	CorgiError	error = {0};
+
+	/* Not STRICT: params and classes may be NULL, nothing else may. */
+	corgi_require_argument(PG_ARGISNULL(0), "corgi.sgd_state", "model");
+	corgi_require_argument(PG_ARGISNULL(1), "corgi.sgd_state", "n_features");
+	corgi_require_argument(PG_ARGISNULL(2), "corgi.sgd_state", "buffer_rows");
+	corgi_require_argument(PG_ARGISNULL(5), "corgi.sgd_state", "buffer");
+	model = corgi_text_to_utf8(PG_GETARG_TEXT_PP(0));
+	n_features = PG_GETARG_INT32(1);
+	buffer_rows = PG_GETARG_INT64(2);
+	params = PG_ARGISNULL(3) ? "" : corgi_text_to_utf8(PG_GETARG_TEXT_PP(3));
+	buffer = corgi_text_to_utf8(PG_GETARG_TEXT_PP(5));
+	blob = corgi_handle_new(CurrentMemoryContext);
 
 	if (!PG_ARGISNULL(4))
 	{
@@ -70,6 +82,8 @@ corgi_sgd_state(PG_FUNCTION_ARGS)
 			classes[i] = DatumGetFloat8(values[i]);
 		}
 	}
+	if (n_features >= 1 && buffer_rows >= 1)
+		corgi_check_buffer_memory(buffer_rows, n_features);
 	corgi_state_create(model, n_features, classes, class_count, params, buffer_rows,
 					   buffer, &blob->object, &error);
 	corgi_raise_if_failed(&error);
@@ -126,7 +140,7 @@ corgi_sgd_state_info(PG_FUNCTION_ARGS)
 	values[10] = CStringGetTextDatum(info.buffer_name);
 	values[11] = Int64GetDatum(corgi_block_pages(info.block_mb));
 	values[12] = Float8GetDatum(info.block_order_seed);
-	values[13] = CStringGetTextDatum(params);
+	values[13] = CStringGetTextDatum(corgi_utf8_to_server(params));
 	values[14] = Float8GetDatum(info.buffer_fraction);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -22,6 +22,7 @@
 #include "access/tableam.h"
 #include "catalog/pg_am_d.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -84,6 +85,12 @@ check_readable(Relation rel, AttrNumber features, AttrNumber label)
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not a table or materialized view", RelationGetRelationName(rel)),
 				 errhint("corgi.train reads views and partitioned tables through the composed path, corgi.sgd.")));
+	if (has_subclass(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table \"%s\" has inheritance children", RelationGetRelationName(rel)),
+				 errdetail("A query of the table reads its children too; reading its pages directly would not."),
+				 errhint("corgi.train reads such tables through the composed path, corgi.sgd.")));
 	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -178,13 +185,13 @@ PG_FUNCTION_INFO_V1(corgi_train_pass);
 Datum
 corgi_train_pass(PG_FUNCTION_ARGS)
 {
-	Oid			relid = PG_GETARG_OID(0);
-	char	   *features_name = NameStr(*PG_GETARG_NAME(1));
-	char	   *label_name = NameStr(*PG_GETARG_NAME(2));
-	bytea	   *state = PG_GETARG_BYTEA_PP(3);
-	bool		block_shuffle = PG_GETARG_BOOL(4);
-	int64		first_page = PG_GETARG_INT64(5);
-	int64		page_count = PG_ARGISNULL(6) ? -1 : PG_GETARG_INT64(6);
+	Oid			relid;
+	char	   *features_name;
+	char	   *label_name;
+	bytea	   *state;
+	bool		block_shuffle;
+	int64		first_page;
+	int64		page_count;
 	MemoryContext pass_context;
 	MemoryContext old;
 	CorgiStateInfo info;
@@ -202,6 +209,21 @@ corgi_train_pass(PG_FUNCTION_ARGS)
 	int64		end_page;
 	int64		rows = 0;
 	bytea	   *result;
+
+	/* Not STRICT: page_count NULL means "to the end"; nothing else may be NULL. */
+	corgi_require_argument(PG_ARGISNULL(0), "corgi.train_pass", "source");
+	corgi_require_argument(PG_ARGISNULL(1), "corgi.train_pass", "features");
+	corgi_require_argument(PG_ARGISNULL(2), "corgi.train_pass", "label");
+	corgi_require_argument(PG_ARGISNULL(3), "corgi.train_pass", "state");
+	corgi_require_argument(PG_ARGISNULL(4), "corgi.train_pass", "block_shuffle");
+	corgi_require_argument(PG_ARGISNULL(5), "corgi.train_pass", "first_page");
+	relid = PG_GETARG_OID(0);
+	features_name = NameStr(*PG_GETARG_NAME(1));
+	label_name = NameStr(*PG_GETARG_NAME(2));
+	state = PG_GETARG_BYTEA_PP(3);
+	block_shuffle = PG_GETARG_BOOL(4);
+	first_page = PG_GETARG_INT64(5);
+	page_count = PG_ARGISNULL(6) ? -1 : PG_GETARG_INT64(6);
 
 	if (first_page < 0 || (page_count < 0 && !PG_ARGISNULL(6)))
 		ereport(ERROR,
@@ -236,7 +258,9 @@ corgi_train_pass(PG_FUNCTION_ARGS)
 	trainer = corgi_trainer_open_in(pass_context, state);
 
 	nblocks = RelationGetNumberOfBlocks(rel);
-	end_page = page_count < 0 ? (int64) nblocks : Min((int64) nblocks, first_page + page_count);
+	/* Both are non-negative here; compare without adding, so no value can overflow. */
+	end_page = (page_count < 0 || page_count >= (int64) nblocks - first_page)
+		? (int64) nblocks : first_page + page_count;
 	scan = table_beginscan_strat(rel, GetActiveSnapshot(), 0, NULL, true, false);
 
 	if (first_page < end_page)

@@ -15,9 +15,14 @@
 CorgiHandle *
 corgi_trainer_open_in(MemoryContext context, bytea *state)
 {
-	CorgiHandle *handle = corgi_handle_new(context);
+	CorgiHandle *handle;
 	CorgiError	error = {0};
+	CorgiStateInfo info;
 
+	/* A state's buffer size is checked again here: a crafted state may claim any. */
+	corgi_state_info(state, &info);
+	corgi_check_buffer_memory(info.buffer_capacity, info.feature_count);
+	handle = corgi_handle_new(context);
 	corgi_trainer_open(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), &handle->object, &error);
 	corgi_raise_if_failed(&error);
 	return handle;

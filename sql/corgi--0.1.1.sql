@@ -1,5 +1,16 @@
--- corgi 0.1.0: install script.
+-- corgi 0.1.1: install script.
 -- Every object lives in schema corgi (created by CREATE EXTENSION, from the control file).
+--
+-- Security rules of this file (see README "Security"):
+-- - every PL/pgSQL and SQL function that parses SQL at run time pins
+--   search_path = pg_catalog, pg_temp, so nobody who can create objects in a schema on
+--   the caller's path can substitute a function or operator (the CVE-2018-1058 class);
+-- - the public entry points that take table names (train, evaluate, predict_table) are
+--   SQL-standard functions (BEGIN ATOMIC), parsed once at CREATE EXTENSION, so they too
+--   resolve nothing at call time; they pass the caller's search_path down, and names are
+--   resolved against it in C (corgi._resolve_table, corgi._creation_schema);
+-- - SQL text stored in a table (a model's _summary) is never executed: stored variable
+--   names are used only when they are plain columns of the table, checked in the catalog.
 
 \echo Use "CREATE EXTENSION corgi" to load this file. \quit
 
@@ -17,6 +28,19 @@ CREATE FUNCTION corgi.corgi_block_shuffle(internal) RETURNS tsm_handler
 
 COMMENT ON FUNCTION corgi.corgi_block_shuffle(internal) IS
     'TABLESAMPLE method: every visible tuple once, in blocks of block_pages consecutive heap pages visited in a seeded random order, pages ascending inside a block';
+
+-- Table names as the caller means them (see the security rules above).
+CREATE FUNCTION corgi._resolve_table(name text, caller_path text) RETURNS regclass
+    AS 'MODULE_PATHNAME', 'corgi_resolve_table'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._resolve_table(text, text) IS
+    'internal: the relation name means under search_path caller_path, or NULL';
+
+CREATE FUNCTION corgi._creation_schema(name text, caller_path text) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_creation_schema'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._creation_schema(text, text) IS
+    'internal: the schema CREATE TABLE name would use under search_path caller_path';
 
 CREATE FUNCTION corgi.debug_swift_objects() RETURNS bigint
     AS 'MODULE_PATHNAME', 'corgi_debug_swift_objects'
@@ -171,8 +195,10 @@ COMMENT ON FUNCTION corgi.model_scores(bytea, float8[]) IS
 
 -- The quoted name of an output table and of its _summary table, from a possibly
 -- schema-qualified name; the names are quoted identifiers, never pasted.
-CREATE FUNCTION corgi._output_names(out_table text, OUT main text, OUT summary text, OUT schema text)
-LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $$
+CREATE FUNCTION corgi._output_names(out_table text, caller_path text, OUT main text, OUT summary text, OUT schema text)
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
 DECLARE
     parts text[];
 BEGIN
@@ -186,16 +212,24 @@ BEGIN
         RAISE EXCEPTION 'invalid out_table name "%"', out_table
             USING ERRCODE = 'invalid_name', HINT = 'Write table or schema.table.';
     END IF;
-    main := array_to_string(ARRAY(SELECT quote_ident(p) FROM unnest(parts) p), '.');
-    schema := CASE WHEN cardinality(parts) = 2 THEN parts[1] END;
-    parts[cardinality(parts)] := parts[cardinality(parts)] || '_summary';
-    summary := array_to_string(ARRAY(SELECT quote_ident(p) FROM unnest(parts) p), '.');
+    IF octet_length(parts[cardinality(parts)] || '_summary') > 63 THEN
+        RAISE EXCEPTION 'out_table name "%" is too long', parts[cardinality(parts)]
+            USING ERRCODE = 'name_too_long',
+                  DETAIL = 'Its summary table name would exceed 63 bytes and be truncated.',
+                  HINT = 'Use a name of at most 55 bytes.';
+    END IF;
+    -- Always schema-qualified: an unqualified name goes where CREATE TABLE would put it
+    -- for the caller.
+    schema := CASE WHEN cardinality(parts) = 2 THEN parts[1] ELSE corgi._creation_schema(out_table, caller_path) END;
+    main := quote_ident(schema) || '.' || quote_ident(parts[cardinality(parts)]);
+    summary := quote_ident(schema) || '.' || quote_ident(parts[cardinality(parts)] || '_summary');
 END $$;
-COMMENT ON FUNCTION corgi._output_names(text) IS 'internal: quoted names of an output table and its summary table, and its schema if given';
+COMMENT ON FUNCTION corgi._output_names(text, text) IS 'internal: schema-qualified quoted names of an output table and its summary table, and its schema';
 
 -- A training parameter's value from a normalized parameter string.
 CREATE FUNCTION corgi._param(normalized text, key text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 RETURN CASE WHEN key = 'validation_table'
             THEN substring(normalized from ', validation_table=(.*)$')  -- always last
             ELSE (SELECT substr(kv, length(key) + 2) FROM unnest(string_to_array(normalized, ', ')) kv
@@ -206,6 +240,7 @@ COMMENT ON FUNCTION corgi._param(text, text) IS 'internal: one value of a normal
 -- are, other types through the softmax class list (0..K-1); NULL if not encodable.
 CREATE FUNCTION corgi._label_code(label_expr text, label_type text, class_texts text[]) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 RETURN CASE
     WHEN label_type = 'boolean' THEN format('(%s)::int::float8', label_expr)
     WHEN label_type IN ('smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric')
@@ -215,19 +250,21 @@ RETURN CASE
 END;
 COMMENT ON FUNCTION corgi._label_code(text, text, text[]) IS 'internal: SQL that turns a label into its training code';
 
-CREATE FUNCTION corgi.train(
+CREATE FUNCTION corgi._train(
     source_table text,
     out_table text,
     dependent_varname text,
     independent_varname text,
-    model text DEFAULT 'logistic',
-    epochs integer DEFAULT 10,
-    shuffle text DEFAULT 'corgipile',
-    params text DEFAULT '',
-    verbose boolean DEFAULT false)
+    model text,
+    epochs integer,
+    shuffle text,
+    params text,
+    verbose boolean,
+    caller_path text)
 RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET synchronize_seqscans = off
+SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_variable
 DECLARE
@@ -268,6 +305,7 @@ DECLARE
     val_epoch_loss float8;
     val_epoch_metric float8;
     sample_clause text;
+    label_code_negative text;
     path text;
     train_seconds float8 := 0;
 BEGIN
@@ -277,14 +315,14 @@ BEGIN
         RAISE EXCEPTION 'corgi.train arguments must not be NULL (params and verbose excepted)'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    src := to_regclass(source_table);
+    src := corgi._resolve_table(source_table, caller_path);
     IF src IS NULL THEN
         RAISE EXCEPTION 'source table "%" does not exist', source_table
             USING ERRCODE = 'undefined_table', HINT = 'Check the name and your search_path.';
     END IF;
     src_name := src::text;
     IF NOT has_table_privilege(src, 'SELECT') AND NOT has_any_column_privilege(src, 'SELECT') THEN
-        RAISE EXCEPTION 'permission denied for table %', src_name USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'permission denied for table %', source_table USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF model NOT IN ('linear', 'logistic', 'svm', 'softmax') THEN
         RAISE EXCEPTION 'unknown model "%"', model
@@ -309,7 +347,7 @@ BEGIN
                    greatest(1, floor(pg_relation_size(src) / current_setting('block_size')::numeric / 100)))
              * current_setting('block_size')::numeric / 1048576)::text));
     END IF;
-    out_names := corgi._output_names(out_table);
+    out_names := corgi._output_names(out_table, caller_path);
     IF to_regclass(out_names.main) IS NOT NULL THEN
         RAISE EXCEPTION 'output table % already exists', out_names.main
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
@@ -323,12 +361,17 @@ BEGIN
         RAISE EXCEPTION 'corgi.train cannot write % in a read-only transaction', out_names.main
             USING ERRCODE = 'read_only_sql_transaction';
     END IF;
-    IF NOT has_schema_privilege(coalesce(out_names.schema, current_schema()), 'CREATE') THEN
-        RAISE EXCEPTION 'permission denied to create % in schema %', out_names.main, coalesce(out_names.schema, current_schema())
+    IF NOT has_schema_privilege(out_names.schema, 'CREATE') THEN
+        RAISE EXCEPTION 'permission denied to create % in schema %', out_names.main, out_names.schema
             USING ERRCODE = 'insufficient_privilege', HINT = 'Choose an out_table in a schema where you can create tables.';
     END IF;
+    -- A second session training into the same out_table learns it now, not after its epochs.
+    IF NOT pg_try_advisory_xact_lock(hashtext('corgi.train'), hashtext(out_names.main)) THEN
+        RAISE EXCEPTION 'another session is training into %', out_names.main
+            USING ERRCODE = 'lock_not_available', HINT = 'Wait for it to finish, or choose another out_table.';
+    END IF;
     IF corgi._param(norm, 'validation_table') IS NOT NULL THEN
-        val_table := to_regclass(corgi._param(norm, 'validation_table'));
+        val_table := corgi._resolve_table(corgi._param(norm, 'validation_table'), caller_path);
         IF val_table IS NULL THEN
             RAISE EXCEPTION 'validation table "%" does not exist', corgi._param(norm, 'validation_table')
                 USING ERRCODE = 'undefined_table';
@@ -344,11 +387,11 @@ BEGIN
      WHERE a.attrelid = src AND a.attname = dependent_varname AND a.attnum > 0 AND NOT a.attisdropped;
     -- A bare name that is not a column is a mistake, not an expression.
     IF feat_col IS NULL AND independent_varname ~ '^[A-Za-z_][A-Za-z0-9_$]*$' THEN
-        RAISE EXCEPTION 'independent_varname "%" is not a column of %', independent_varname, src_name
+        RAISE EXCEPTION 'independent_varname "%" is not a column of %', independent_varname, source_table
             USING ERRCODE = 'undefined_column', HINT = 'Name a float8[] column, or write an expression such as ARRAY[x1, x2].';
     END IF;
     IF label_col IS NULL AND dependent_varname ~ '^[A-Za-z_][A-Za-z0-9_$]*$' THEN
-        RAISE EXCEPTION 'dependent_varname "%" is not a column of %', dependent_varname, src_name
+        RAISE EXCEPTION 'dependent_varname "%" is not a column of %', dependent_varname, source_table
             USING ERRCODE = 'undefined_column', HINT = 'Name a column, or write an expression.';
     END IF;
     feat_expr := CASE WHEN feat_col IS NOT NULL THEN quote_ident(feat_col) ELSE '(' || independent_varname || ')' END;
@@ -363,7 +406,7 @@ BEGIN
     EXECUTE format('SELECT count(*), count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) FROM %3$s',
                    feat_expr, label_expr, src_name) INTO total_rows, usable_rows;
     IF usable_rows = 0 THEN
-        RAISE EXCEPTION 'source table % has no rows with non-NULL features and label (% rows in all)', src_name, total_rows
+        RAISE EXCEPTION 'source table % has no rows with non-NULL features and label (% rows in all)', source_table, total_rows
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
     END IF;
     EXECUTE format('SELECT cardinality(%1$s) FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL LIMIT 1',
@@ -403,6 +446,18 @@ BEGIN
         END IF;
     END IF;
 
+    -- Binary classifiers keep their labels as they appeared, {negative, positive}, so
+    -- corgi.predict_label can answer in the user's terms.
+    IF model IN ('logistic', 'svm') THEN
+        IF label_type = 'boolean' THEN
+            class_texts := '{false,true}';
+        ELSE
+            EXECUTE format('SELECT (%1$s)::text FROM %2$s WHERE %1$s IS NOT NULL AND (%1$s)::float8 <> 1 LIMIT 1',
+                           label_expr, src_name) INTO label_code_negative;
+            class_texts := ARRAY[coalesce(label_code_negative, '0'), '1'];
+        END IF;
+    END IF;
+
     -- The tuple buffer: buffer_fraction of the rows for corgipile and the streaming
     -- baselines (sliding window, MRS reservoir); without a tuple shuffle its size does
     -- not change the result, so it is kept small.
@@ -418,6 +473,7 @@ BEGIN
     SELECT c.relkind, c.relam = (SELECT oid FROM pg_am WHERE amname = 'heap') AS heap
       INTO rels FROM pg_class c WHERE c.oid = src;
     fast := rels.relkind IN ('r', 'm') AND rels.heap AND NOT row_security_active(src)
+            AND NOT EXISTS (SELECT FROM pg_inherits WHERE inhparent = src)  -- SELECT reads the children too
             AND feat_col IS NOT NULL AND label_col IS NOT NULL
             AND feat_type IN ('double precision[]', 'real[]')
             AND label_type IN ('boolean', 'smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric');
@@ -439,13 +495,13 @@ BEGIN
     path := CASE WHEN fast THEN 'fast' ELSE 'composed' END;
     IF NOT fast AND shuffle IN ('corgipile', 'block_only') THEN
         IF rels.relkind = 'p' THEN
-            RAISE NOTICE 'partitions of % are read one after another: blocks are shuffled within each partition, not across them', src_name
+            RAISE NOTICE 'partitions of % are read one after another: blocks are shuffled within each partition, not across them', source_table
                 USING HINT = 'If the partition key follows the label, the result trains like block_only; train on a table or a copy instead.';
         END IF;
         IF rels.relkind IN ('r', 'm', 'p') THEN
             sample_clause := 'TABLESAMPLE corgi.corgi_block_shuffle($2) REPEATABLE ($3)';
         ELSE
-            RAISE NOTICE 'source % is not a table: its rows are read in the order it produces, only the tuple buffer is shuffled', src_name;
+            RAISE NOTICE 'source % is not a table: its rows are read in the order it produces, only the tuple buffer is shuffled', source_table;
         END IF;
     END IF;
 
@@ -464,17 +520,26 @@ BEGIN
         epoch_seconds := epoch_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
         train_seconds := train_seconds + epoch_seconds[e];
         info := corgi.sgd_state_info(state);
+        IF info.loss IS NOT NULL AND (info.loss = 'NaN'::float8 OR info.loss IN ('Infinity'::float8, '-Infinity'::float8)
+           OR EXISTS (SELECT FROM (SELECT unnest(corgi.sgd_coef(state)) UNION ALL SELECT unnest(corgi.sgd_intercept(state))) w(v)
+                      WHERE v = 'NaN'::float8 OR v IN ('Infinity'::float8, '-Infinity'::float8))) THEN
+            RAISE EXCEPTION 'training diverged in epoch %: the loss is %', e, info.loss
+                USING ERRCODE = 'numeric_value_out_of_range',
+                      DETAIL = 'The weights are no longer finite numbers; nothing was written.',
+                      HINT = format('Lower learning_rate (it was %s in this epoch), or scale the features.',
+                                    corgi._param(norm, 'learning_rate')::float8 * power(corgi._param(norm, 'decay')::float8, e - 1));
+        END IF;
         epoch_loss := epoch_loss || info.loss;
         epoch_rows := epoch_rows || info.rows;
         IF val_table IS NOT NULL THEN
             t0 := clock_timestamp();
             SELECT v.loss, v.metric INTO val_epoch_loss, val_epoch_metric
-              FROM corgi._validate(state, model, class_texts, val_table::text, dependent_varname, independent_varname) v;
+              FROM corgi._validate(state, model, class_texts, val_table, dependent_varname, independent_varname) v;
             val_seconds := val_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
             val_loss := val_loss || val_epoch_loss;
             val_metric := val_metric || val_epoch_metric;
         END IF;
-        IF train.verbose THEN
+        IF _train.verbose THEN
             RAISE NOTICE 'epoch %: loss %, rows %, skipped %, % s%', e, round(info.loss::numeric, 6), info.rows,
                 info.skipped, round(epoch_seconds[e]::numeric, 3),
                 CASE WHEN val_table IS NULL THEN ''
@@ -502,17 +567,36 @@ BEGIN
             $9::bigint[] AS epoch_rows, $10::bigint AS num_rows_skipped, $11::float8 AS shuffle_seconds,
             $12::float8 AS training_seconds, $13::text AS validation_table, $14::float8[] AS validation_loss,
             $15::float8[] AS validation_metric, $16::text AS validation_metric_name, $17::float8[] AS validation_seconds$f$,
-            out_names.summary, src_name, out_table, dependent_varname, independent_varname, model, shuffle,
+            out_names.summary, source_table, out_table, dependent_varname, independent_varname, model, shuffle,
             info.params, path)
-        USING n_features, cardinality(class_texts), class_texts, info.block_pages, buffer_rows, epochs,
+        USING n_features, CASE WHEN model = 'softmax' THEN cardinality(class_texts) END, class_texts, info.block_pages, buffer_rows, epochs,
               epoch_loss, epoch_seconds, epoch_rows, info.skipped,
               CASE WHEN shuffle = 'once' THEN once_seconds END, train_seconds + once_seconds,
-              val_table::text, val_loss, val_metric,
+              corgi._param(norm, 'validation_table'), val_loss, val_metric,
               CASE WHEN val_table IS NULL THEN NULL WHEN model = 'linear' THEN 'rmse' ELSE 'accuracy' END,
               val_seconds;
 
     RETURN QUERY SELECT epochs, info.rows, info.loss, train_seconds + once_seconds;
 END $$;
+COMMENT ON FUNCTION corgi._train(text, text, text, text, text, integer, text, text, boolean, text) IS
+    'internal: corgi.train with the caller''s search_path for resolving table names';
+
+CREATE FUNCTION corgi.train(
+    source_table text,
+    out_table text,
+    dependent_varname text,
+    independent_varname text,
+    model text DEFAULT 'logistic',
+    epochs integer DEFAULT 10,
+    shuffle text DEFAULT 'corgipile',
+    params text DEFAULT '',
+    verbose boolean DEFAULT false)
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+BEGIN ATOMIC
+    SELECT * FROM corgi._train(source_table, out_table, dependent_varname, independent_varname, model,
+                               epochs, shuffle, params, train.verbose, pg_catalog.current_setting('search_path'));
+END;
 COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean) IS
     'trains a linear, logistic, svm or softmax model with CorgiPile SGD (shuffle corgipile|block_only|none|once) and writes out_table and out_table_summary';
 
@@ -523,35 +607,54 @@ COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, tex
 -- Metrics of a model (bytes) over a table: mean loss (squared error / 2 for linear,
 -- log loss for logistic and softmax, hinge for svm), accuracy (classifiers), AUC
 -- (logistic, svm; average ranks for ties), RMSE and R2 (linear).
-CREATE FUNCTION corgi._metrics(model bytea, model_type text, class_texts text[], data_table text,
-                               dependent_varname text, independent_varname text,
+-- feat and lab are SQL fragments made by corgi._variable.
+
+-- A variable of a table as an SQL fragment: a column of tbl, quoted; otherwise an
+-- expression, accepted only when the caller passed it (stored = false). A variable
+-- read from a model's summary table (stored = true) must be a plain column: corgi
+-- never executes SQL text stored in a table, which its owner could have written.
+CREATE FUNCTION corgi._variable(tbl regclass, varname text, stored boolean, role text) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF varname IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', role USING ERRCODE = 'null_value_not_allowed',
+            HINT = format('Pass %s explicitly.', role);
+    END IF;
+    IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = varname AND attnum > 0 AND NOT attisdropped) THEN
+        RETURN quote_ident(varname);
+    END IF;
+    IF stored THEN
+        RAISE EXCEPTION 'the model''s % "%" is not a column of %', role, varname, tbl
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'corgi does not run SQL expressions read from a model''s summary table.',
+                  HINT = format('Pass %s explicitly.', role);
+    END IF;
+    RETURN '(' || varname || ')';
+END $$;
+COMMENT ON FUNCTION corgi._variable(regclass, text, boolean, text) IS
+    'internal: a variable as SQL text: a quoted column, or an expression the caller passed (never one read from a table)';
+
+CREATE FUNCTION corgi._metrics(model bytea, model_type text, class_texts text[], tbl regclass,
+                               feat text, lab text,
                                OUT rows bigint, OUT loss float8, OUT accuracy float8, OUT auc float8,
                                OUT rmse float8, OUT r2 float8)
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
 DECLARE
-    tbl regclass := to_regclass(data_table);
-    feat text;
-    lab text;
     label_type text;
     code text;
     d text;
 BEGIN
-    IF tbl IS NULL THEN
-        RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
-    END IF;
-    feat := CASE WHEN EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = independent_varname
-                              AND attnum > 0 AND NOT attisdropped)
-                 THEN quote_ident(independent_varname) ELSE '(' || independent_varname || ')' END;
-    lab := CASE WHEN EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = dependent_varname
-                             AND attnum > 0 AND NOT attisdropped)
-                THEN quote_ident(dependent_varname) ELSE '(' || dependent_varname || ')' END;
     EXECUTE format('SELECT pg_typeof(%s)::text FROM %s LIMIT 1', lab, tbl) INTO label_type;
     code := corgi._label_code(lab, coalesce(label_type, 'integer'),
                               CASE WHEN model_type = 'softmax' AND label_type NOT IN
                                    ('boolean', 'smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric')
                                    THEN class_texts END);
     IF code IS NULL THEN
-        RAISE EXCEPTION 'dependent_varname "%" has type %, which a % model cannot score', dependent_varname, label_type, model_type
+        RAISE EXCEPTION 'dependent_varname % has type %, which a % model cannot score', lab, label_type, model_type
             USING ERRCODE = 'datatype_mismatch';
     END IF;
     d := format('SELECT %1$s AS y, corgi.model_scores($1, (%2$s)::float8[]) AS z, corgi.model_predict($1, (%2$s)::float8[]) AS p
@@ -586,62 +689,98 @@ BEGIN
             INTO rows, loss, accuracy USING model;
     END IF;
 END $$;
-COMMENT ON FUNCTION corgi._metrics(bytea, text, text[], text, text, text) IS 'internal: metrics of a model over a table';
+COMMENT ON FUNCTION corgi._metrics(bytea, text, text[], regclass, text, text) IS 'internal: metrics of a model over a table';
 
-CREATE FUNCTION corgi._validate(state bytea, model_type text, class_texts text[], data_table text,
+CREATE FUNCTION corgi._validate(state bytea, model_type text, class_texts text[], tbl regclass,
                                 dependent_varname text, independent_varname text,
                                 OUT loss float8, OUT metric float8)
 LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 RETURN (SELECT (m.loss, CASE WHEN model_type = 'linear' THEN m.rmse ELSE m.accuracy END)
-        FROM corgi._metrics(state, model_type, class_texts, data_table, dependent_varname, independent_varname) m);
-COMMENT ON FUNCTION corgi._validate(bytea, text, text[], text, text, text) IS 'internal: per-epoch validation loss and accuracy (rmse for linear)';
+        FROM corgi._metrics(state, model_type, class_texts, tbl,
+                            corgi._variable(tbl, independent_varname, false, 'independent_varname'),
+                            corgi._variable(tbl, dependent_varname, false, 'dependent_varname')) m);
+COMMENT ON FUNCTION corgi._validate(bytea, text, text[], regclass, text, text) IS 'internal: per-epoch validation loss and accuracy (rmse for linear)';
 
--- The one row of a model table, with the variables it was trained on.
-CREATE FUNCTION corgi._model_row(model_table text, OUT model bytea, OUT model_type text, OUT classes text[],
+-- The one row of a model table, with the variables it was trained on (as stored: they
+-- are used only as plain column names, see corgi._variable).
+CREATE FUNCTION corgi._model_row(model_table text, caller_path text, OUT model bytea, OUT model_type text, OUT classes text[],
                                  OUT dependent_varname text, OUT independent_varname text)
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
 DECLARE
-    names record := corgi._output_names(model_table);
+    tbl regclass := corgi._resolve_table(model_table, caller_path);
+    summary regclass;
+    n bigint;
 BEGIN
-    IF to_regclass(names.main) IS NULL THEN
+    IF tbl IS NULL THEN
         RAISE EXCEPTION 'model table "%" does not exist', model_table
             USING ERRCODE = 'undefined_table', HINT = 'Pass the out_table of corgi.train.';
     END IF;
-    EXECUTE format('SELECT model, model_type, classes FROM %s', names.main) INTO model, model_type, classes;
-    IF to_regclass(names.summary) IS NOT NULL THEN
-        EXECUTE format('SELECT dependent_varname, independent_varname FROM %s', names.summary)
+    EXECUTE format('SELECT count(*) FROM %s', tbl) INTO n;
+    IF n <> 1 THEN
+        RAISE EXCEPTION 'model table "%" has % rows, expected 1', model_table, n
+            USING ERRCODE = 'data_exception', HINT = 'A model table holds the one row corgi.train wrote.';
+    END IF;
+    EXECUTE format('SELECT model, model_type, classes FROM %s', tbl) INTO model, model_type, classes;
+    SELECT c.oid INTO summary FROM pg_class c
+     WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = tbl)
+       AND c.relname = (SELECT relname FROM pg_class WHERE oid = tbl) || '_summary';
+    IF summary IS NOT NULL THEN
+        EXECUTE format('SELECT dependent_varname, independent_varname FROM %s LIMIT 1', summary)
             INTO dependent_varname, independent_varname;
     END IF;
 END $$;
-COMMENT ON FUNCTION corgi._model_row(text) IS 'internal: the model, its type and training variables';
+COMMENT ON FUNCTION corgi._model_row(text, text) IS 'internal: the model, its type and training variables';
+
+CREATE FUNCTION corgi._evaluate(model_table text, data_table text, dependent_varname text, independent_varname text,
+                                caller_path text)
+RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m record := corgi._model_row(model_table, caller_path);
+    tbl regclass := corgi._resolve_table(data_table, caller_path);
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
+    END IF;
+    RETURN QUERY SELECT * FROM corgi._metrics(m.model, m.model_type, m.classes, tbl,
+        corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL, 'independent_varname'),
+        corgi._variable(tbl, coalesce(dependent_varname, m.dependent_varname), dependent_varname IS NULL, 'dependent_varname'));
+END $$;
+COMMENT ON FUNCTION corgi._evaluate(text, text, text, text, text) IS 'internal: corgi.evaluate with the caller''s search_path';
 
 CREATE FUNCTION corgi.evaluate(model_table text, data_table text,
                                dependent_varname text DEFAULT NULL, independent_varname text DEFAULT NULL)
 RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8)
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
-DECLARE
-    m record := corgi._model_row(model_table);
-BEGIN
-    RETURN QUERY SELECT * FROM corgi._metrics(m.model, m.model_type, m.classes, data_table,
-        coalesce(dependent_varname, m.dependent_varname), coalesce(independent_varname, m.independent_varname));
-END $$;
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT * FROM corgi._evaluate(model_table, data_table, dependent_varname, independent_varname,
+                                  pg_catalog.current_setting('search_path'));
+END;
 COMMENT ON FUNCTION corgi.evaluate(text, text, text, text) IS
-    'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones';
+    'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones when those are plain columns';
 
-CREATE FUNCTION corgi.predict_table(model_table text, data_table text, id_col text, output_table text,
-                                    independent_varname text DEFAULT NULL)
+CREATE FUNCTION corgi._predict_table(model_table text, data_table text, id_col text, output_table text,
+                                     independent_varname text, caller_path text)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
 DECLARE
-    m record := corgi._model_row(model_table);
-    tbl regclass := to_regclass(data_table);
-    out_names record := corgi._output_names(output_table);
-    feat text := coalesce(independent_varname, m.independent_varname);
+    m record := corgi._model_row(model_table, caller_path);
+    tbl regclass := corgi._resolve_table(data_table, caller_path);
+    out_names record;
+    feat text;
     n bigint;
 BEGIN
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
     END IF;
+    out_names := corgi._output_names(output_table, caller_path);
     IF to_regclass(out_names.main) IS NOT NULL THEN
         RAISE EXCEPTION 'output table % already exists', out_names.main
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
@@ -649,20 +788,34 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = id_col AND attnum > 0 AND NOT attisdropped) THEN
         RAISE EXCEPTION 'column "%" of relation "%" does not exist', id_col, data_table USING ERRCODE = 'undefined_column';
     END IF;
-    IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = feat AND attnum > 0 AND NOT attisdropped) THEN
-        feat := '(' || feat || ')';
-    ELSE
-        feat := quote_ident(feat);
-    END IF;
+    feat := corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL,
+                            'independent_varname');
     EXECUTE format($q$CREATE TABLE %s AS
-        SELECT %I AS id, corgi.model_predict($1, (%s)::float8[]) AS prediction,
-               CASE WHEN $2 = 'softmax' THEN $3[(array_position(corgi.sgd_classes($1),
-                    corgi.model_predict($1, (%s)::float8[])))] END AS class,
+        SELECT %I AS id, "?corgi_prediction" AS prediction,
+               CASE WHEN $2 = 'softmax' THEN $3[array_position(corgi.sgd_classes($1), "?corgi_prediction")]
+                    WHEN $2 IN ('logistic', 'svm') THEN $3["?corgi_prediction"::int + 1] END AS class,
                CASE WHEN $2 IN ('logistic', 'softmax') THEN corgi.model_predict_proba($1, (%s)::float8[]) END AS probabilities
-        FROM %s WHERE %s IS NOT NULL$q$, out_names.main, id_col, feat, feat, feat, tbl, feat)
+        FROM (SELECT *, corgi.model_predict($1, (%s)::float8[]) AS "?corgi_prediction" FROM %s WHERE %s IS NOT NULL) d$q$,
+        out_names.main, id_col, feat, feat, tbl, feat)
         USING m.model, m.model_type, m.classes;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END $$;
+COMMENT ON FUNCTION corgi._predict_table(text, text, text, text, text, text) IS 'internal: corgi.predict_table with the caller''s search_path';
+
+CREATE FUNCTION corgi.predict_table(model_table text, data_table text, id_col text, output_table text,
+                                    independent_varname text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+BEGIN ATOMIC
+    SELECT corgi._predict_table(model_table, data_table, id_col, output_table, independent_varname,
+                                pg_catalog.current_setting('search_path'));
+END;
 COMMENT ON FUNCTION corgi.predict_table(text, text, text, text, text) IS
     'scores every row of data_table into a new output_table(id, prediction, class, probabilities); returns the row count';
+
+CREATE FUNCTION corgi.predict_label(model_table text, features float8[]) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_predict_label'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.predict_label(text, float8[]) IS
+    'the class a classifier in model_table predicts, as the label appeared in training (softmax: the class; logistic, svm: the negative or positive label)';
