@@ -1,0 +1,60 @@
+-- Wrong results that used to pass silently, and resources that used to leak.
+SET client_min_messages = warning;
+\set SHOW_CONTEXT never
+
+-- Inheritance: training on a parent reads its children, as SELECT does.
+CREATE TABLE inh_parent (label boolean, features float8[]);
+CREATE TABLE inh_child () INHERITS (inh_parent);
+INSERT INTO inh_parent SELECT g % 2 = 0, ARRAY[g % 3, g % 5] FROM generate_series(1, 10) g;
+INSERT INTO inh_child SELECT g % 2 = 0, ARRAY[g % 3, g % 5] FROM generate_series(1, 10000) g;
+SELECT rows_per_epoch FROM corgi.train('inh_parent', 'inh_model', 'label', 'features', 'logistic', 1);
+SELECT training_path, epoch_rows FROM inh_model_summary;
+SELECT corgi.train_pass('inh_parent', 'features', 'label', corgi.sgd_state('logistic', 2, 100));
+
+-- Divergence is an error that names the epoch, and nothing is written.
+CREATE TABLE wild AS SELECT g % 2 = 0 AS label, ARRAY[g * 1e6, -g * 1e6]::float8[] AS features
+FROM generate_series(1, 2000) g;
+SELECT * FROM corgi.train('wild', 'wild_model', 'label', 'features', 'linear', 3, params => 'learning_rate=1e10');
+SELECT count(*) AS wild_tables FROM pg_class WHERE relname LIKE 'wild_model%';
+
+-- An out_table whose summary name would be truncated is refused before training.
+SELECT * FROM corgi.train('wild', repeat('x', 60), 'label', 'features');
+
+-- Labels as they appeared in training.
+CREATE TABLE signs AS SELECT CASE WHEN g % 2 = 0 THEN 1 ELSE -1 END AS label,
+    ARRAY[CASE WHEN g % 2 = 0 THEN 1.0 ELSE -1.0 END, g % 3]::float8[] AS features FROM generate_series(1, 2000) g;
+SELECT epochs_run FROM corgi.train('signs', 'signs_model', 'label', 'features', 'svm', 2);
+SELECT classes, corgi.predict_label('signs_model', ARRAY[1, 0]) AS positive,
+       corgi.predict_label('signs_model', ARRAY[-1, 0]) AS negative FROM signs_model;
+SELECT corgi.predict_label('wild', ARRAY[1, 0]);
+
+-- One worker thread per backend: a grouped aggregate over 200 groups runs at most one
+-- thread besides the backend's own (0.1.0 started one per group).
+CREATE TABLE grouped AS SELECT g % 200 AS grp, g % 2 = 0 AS label, ARRAY[g % 3, g % 5]::float8[] AS features
+FROM generate_series(1, 20000) g;
+SET enable_sort = off;
+SELECT count(*) AS groups, max(threads) <= 2 AS at_most_one_worker
+FROM (SELECT grp, corgi.sgd(features, label::int::float8, corgi.sgd_state('logistic', 2, 10)) AS s
+      FROM grouped GROUP BY grp) per_group,
+     LATERAL (SELECT count(*) AS threads FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task')) t;
+RESET enable_sort;
+
+-- A statement timeout in the middle of training stops the worker at once: afterwards
+-- the backend has one thread, holds no Swift object and uses no CPU.
+-- (softmax over 50 classes: one buffer takes seconds, so the timeout hits the worker mid-buffer)
+CREATE TABLE big AS SELECT g % 50 AS label,
+    ARRAY(SELECT (g * 7 + i) % 11 / 10.0 FROM generate_series(1, 28) i)::float8[] AS features
+FROM generate_series(1, 200000) g;
+SET statement_timeout = '400ms';
+SELECT * FROM corgi.train('big', 'big_model', 'label', 'features', 'softmax', 50, params => 'buffer_fraction=0.5');
+RESET statement_timeout;
+SELECT count(*) AS threads FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task');
+SELECT corgi.debug_swift_objects() AS objects_held;
+CREATE FUNCTION cpu_ticks() RETURNS bigint LANGUAGE sql AS $$
+    SELECT split_part(s, ' ', 12)::bigint + split_part(s, ' ', 13)::bigint
+    FROM (SELECT split_part(pg_read_file('/proc/' || pg_backend_pid() || '/stat'), ') ', 2) AS s) f $$;
+SELECT cpu_ticks() AS before \gset
+SELECT pg_sleep(0.5);
+-- An orphaned worker would burn ~50 ticks (10 ms each) in 0.5 s.
+SELECT cpu_ticks() - :before < 10 AS idle;
+SELECT count(*) AS big_model_tables FROM pg_class WHERE relname LIKE 'big_model%';
