@@ -2,7 +2,8 @@
 # make test: set up what is missing, build, install, and run every test suite:
 #   1. swift test (the pure Swift core),
 #   2. the library checks (self-contained corgi.so, intended exports only),
-#   3. pg_regress against a scratch cluster (or the server PGHOST/PGPORT name).
+#   3. pg_regress against a scratch cluster (or the server PGHOST/PGPORT name),
+#   4. the fuzz run (test/fuzz/run.sh) against the same server.
 # Ends with the line "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +61,12 @@ if cluster_start; then
   else
     fail_step "pg_regress (exit $regress_rc)"
   fi
+  echo "== fuzz"
+  # Seeded, a few seconds: every corgi function with random and NULL arguments, mutated
+  # states and random cancels; fails on any server crash or leaked object/thread.
+  test/fuzz/run.sh "${CORGI_FUZZ_SEED:-20261122}" "${CORGI_FUZZ_CALLS:-10000}" \
+    "${CORGI_CLUSTER_DIR:+$CORGI_CLUSTER_DIR/server.log}" 2>&1 | grep -v '^NOTICE' | tee "$log_dir/fuzz.log"
+  if grep -q '^1 passed, 0 failed' "$log_dir/fuzz.log"; then add 1 0; else add 0 1; fi
   cluster_stop
 else
   fail_step "scratch cluster"

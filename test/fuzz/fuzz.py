@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Seeded fuzzing of every corgi SQL function: random and NULL arguments, mutated states,
+random cancels. Prints the SQL script on stdout; test/fuzz/run.sh runs it through psql and
+fails on any lost connection or server crash.
+
+Usage: fuzz.py SEED CALLS
+"""
+import random
+import sys
+
+seed = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+calls = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
+rng = random.Random(seed)
+
+EDGE_INTS = ["0", "1", "-1", "2", "3", "7", "1000", "2147483647", "-2147483648", "65536", "1000001"]
+EDGE_BIGINTS = EDGE_INTS + ["9223372036854775807", "-9223372036854775808", "4294967296", "67108864", "67108865"]
+EDGE_FLOATS = ["0", "1", "-1", "0.5", "1e-300", "1e300", "'NaN'", "'Infinity'", "'-Infinity'", "1.5", "-0.0"]
+MODELS = ["logistic", "linear", "svm", "softmax", "mlp", "", "LOGISTIC", "logistic\u00e9", "x" * 300]
+BUFFERS = ["shuffle", "none", "sliding_window", "mrs", "", "bogus"]
+PARAM_KEYS = ["learning_rate", "decay", "batch_size", "l2", "l1", "intercept", "buffer_fraction",
+              "block_mb", "max_buffer_mb", "seed", "validation_table", "nope", ""]
+PARAM_VALUES = ["0", "1", "-1", "0.5", "1e10", "NaN", "inf", "true", "maybe", "", "fuzz_pts",
+                "1e-320", "1048577", "9999999999999999999999", "2", "[1,2]"]
+TABLES = ["fuzz_pts", "fuzz_model", "fuzz_words", "fuzz_empty", "no_such", "fuzz_model_summary",
+          "pg_class", "corgi.no", "\"Fuzz Pts\"", "a.b.c", ""]
+
+
+def lit(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def maybe_null(value, sqltype, p=0.12):
+    return f"NULL::{sqltype}" if rng.random() < p else value
+
+
+def int_arg():
+    return maybe_null(rng.choice(EDGE_INTS + [str(rng.randint(-5, 50))]), "integer")
+
+
+def bigint_arg():
+    return maybe_null(rng.choice(EDGE_BIGINTS + [str(rng.randint(-5, 5000))]), "bigint")
+
+
+def float_arg():
+    return maybe_null(rng.choice(EDGE_FLOATS) + "::float8", "float8")
+
+
+def params_arg():
+    n = rng.randint(0, 4)
+    parts = []
+    for _ in range(n):
+        parts.append(f"{rng.choice(PARAM_KEYS)}={rng.choice(PARAM_VALUES)}")
+    if rng.random() < 0.1:
+        parts.append(",,")
+    return maybe_null(lit(", ".join(parts)), "text")
+
+
+def float_array():
+    r = rng.random()
+    if r < 0.1:
+        return "NULL::float8[]"
+    if r < 0.2:
+        return "'{}'::float8[]"
+    if r < 0.3:
+        return "ARRAY[[1,2],[3,4]]::float8[]"
+    if r < 0.4:
+        return "ARRAY[1, NULL]::float8[]"
+    n = rng.choice([1, 2, 3, 4, 1000])
+    vals = [rng.choice(EDGE_FLOATS).strip("'") if rng.random() < 0.2 else str(rng.uniform(-3, 3)) for _ in range(n)]
+    return "ARRAY[" + ", ".join(f"'{v}'::float8" for v in vals) + "]"
+
+
+def state_arg():
+    """A state: valid, truncated, or with random bytes overlaid (counters, shape, parameters)."""
+    base = rng.choice([
+        "corgi.sgd_state('logistic', 2, 10)",
+        "corgi.sgd_state('softmax', 2, 10, '', ARRAY[0, 1, 2]::float8[])",
+        "corgi.sgd_state('linear', 2, 5, 'l1=0.1, batch_size=3')",
+        "corgi.sgd_state('svm', 2, 10, '', NULL, 'mrs')",
+        "(SELECT model FROM fuzz_model)",
+    ])
+    r = rng.random()
+    if r < 0.1:
+        return "NULL::bytea"
+    if r < 0.3:
+        return base
+    if r < 0.45:
+        return f"substring({base} FROM 1 FOR {rng.randint(0, 200)})"
+    if r < 0.5:
+        return f"'\\x{rng.randbytes(rng.randint(0, 64)).hex()}'::bytea"
+    position = rng.choice([5, 7, 8, 9, 13, 17, 25, 33, 37, 45, 53, 61, 69, 77, 85, 89, 97, 101, 109, 117, 125,
+                           133, 141, 149, 157, rng.randint(1, 200)])
+    length = rng.choice([1, 2, 4, 8])
+    payload = rng.choice([b"\xff" * length, b"\x00" * length, b"\x7f" + b"\xff" * (length - 1),
+                          rng.randbytes(length), b"\x00" * (length - 1) + b"\x80"])
+    return f"overlay({base} PLACING '\\x{payload.hex()}'::bytea FROM {position} FOR {length})"
+
+
+def text_arg(choices, p=0.12):
+    return maybe_null(lit(rng.choice(choices)), "text", p)
+
+
+def table_arg():
+    return text_arg(TABLES)
+
+
+def call():
+    kind = rng.randrange(22)
+    if kind == 0:
+        return f"SELECT corgi.normalize_params({params_arg()});"
+    if kind == 1:
+        classes = rng.choice(["NULL::float8[]", "ARRAY[0, 1, 2]::float8[]", "ARRAY[1, 1]::float8[]",
+                              "ARRAY['NaN']::float8[]", "'{}'::float8[]", float_array()])
+        return (f"SELECT length(corgi.sgd_state({text_arg(MODELS)}, {int_arg()}, {bigint_arg()}, "
+                f"{params_arg()}, {classes}, {text_arg(BUFFERS)}));")
+    if kind in (2, 3):
+        agg = "sgd" if kind == 2 else "sgd_pass"
+        sample = rng.choice(["", f"TABLESAMPLE corgi.corgi_block_shuffle({rng.choice(EDGE_FLOATS)}) "
+                                 f"REPEATABLE ({rng.choice(EDGE_FLOATS)})"])
+        label = rng.choice(["label::int::float8", "NULL::float8", "'NaN'::float8", "7::float8", "(-1)::float8"])
+        feats = rng.choice(["features", "features_r::float8[]", "NULL::float8[]", float_array()])
+        return f"SELECT length(corgi.{agg}({feats}, {label}, {state_arg()})) FROM fuzz_pts {sample};"
+    if kind == 4:
+        return f"SELECT length(corgi.sgd_end_epoch({state_arg()}));"
+    if kind in (5, 6):
+        rel = rng.choice(["'fuzz_pts'", "'fuzz_words'", "'fuzz_empty'", "'pg_class'", "NULL", "'fuzz_view'",
+                          "'fuzz_parent'"])
+        feats = rng.choice(["'features'", "'features_r'", "'label'", "'nope'", "'ctid'", "NULL"])
+        label = rng.choice(["'label'", "'features'", "'word'", "'nope'", "NULL"])
+        return (f"SELECT length(corgi.train_pass({rel}::regclass, {feats}, {label}, {state_arg()}, "
+                f"{rng.choice(['true', 'false', 'NULL'])}, {bigint_arg()}, {bigint_arg()}));")
+    if kind == 7:
+        fn = rng.choice(["sgd_state_info", "sgd_coef", "sgd_intercept", "sgd_classes"])
+        return f"SELECT corgi.{fn}({state_arg()}) IS NULL;"
+    if kind == 8:
+        return f"SELECT corgi.epoch_seed({bigint_arg()}, {int_arg()});"
+    if kind in (9, 10):
+        fn = rng.choice(["predict", "predict_proba", "predict_label"])
+        model = text_arg(["fuzz_model", "fuzz_softmax", "fuzz_linear", "fuzz_pts", "no_such", "fuzz_model_summary"])
+        return f"SELECT corgi.{fn}({model}, {float_array()});"
+    if kind == 11:
+        fn = rng.choice(["model_predict", "model_predict_proba", "model_scores"])
+        return f"SELECT corgi.{fn}({state_arg()}, {float_array()});"
+    if kind in (12, 13, 14):
+        # NULLs are rarer here, so that most calls get as far as training.
+        src = text_arg(["fuzz_pts", "fuzz_pts", "fuzz_words", "fuzz_empty", "fuzz_view", "fuzz_parent", "no_such",
+                        "pg_class"], 0.02)
+        label = text_arg(["label", "label", "word", "label::int", "features", "nope", "1/0", "label AND true"], 0.02)
+        feats = text_arg(["features", "features", "features_r", "ARRAY[1, 2]", "label", "nope", "ARRAY[]::float8[]"], 0.02)
+        model = text_arg(["logistic", "svm", "linear", "softmax"] + MODELS, 0.02)
+        epochs = maybe_null(rng.choice(["1", "2", "0", "-1", "100001", "3"]), "integer", 0.02)
+        shuffle = text_arg(["corgipile", "block_only", "none", "once", "sliding_window", "mrs", "random"], 0.02)
+        out = f"fuzz_out_{rng.randrange(10**9)}"
+        return (f"SELECT * FROM corgi.train({src}, {lit(out)}, {label}, {feats}, {model}, {epochs}, {shuffle}, "
+                f"{params_arg()}, {rng.choice(['true', 'false', 'NULL'])});")
+    if kind == 15:
+        model = text_arg(["fuzz_model", "fuzz_softmax", "fuzz_linear", "no_such", "fuzz_pts"])
+        return (f"SELECT * FROM corgi.evaluate({model}, {table_arg()}, "
+                f"{text_arg(['label', 'word', 'nope', '1'])}, {text_arg(['features', 'nope', 'ARRAY[1,2]'])});")
+    if kind == 16:
+        model = text_arg(["fuzz_model", "fuzz_softmax", "no_such"])
+        out = f"fuzz_scored_{rng.randrange(10**9)}"
+        return (f"SELECT corgi.predict_table({model}, {table_arg()}, {text_arg(['id', 'nope'])}, {lit(out)}, "
+                f"{text_arg(['features', 'nope'])});")
+    if kind == 17:
+        return (f"SELECT count(*) FROM fuzz_pts TABLESAMPLE corgi.corgi_block_shuffle({rng.choice(EDGE_FLOATS)}) "
+                f"REPEATABLE ({rng.choice(EDGE_FLOATS)});")
+    if kind == 18:
+        return f"SELECT corgi.version(), corgi.debug_swift_objects() >= 0;"
+    if kind == 19:
+        # A cancel at a random moment of the next call.
+        return f"SET statement_timeout = '{rng.randint(1, 40)}ms';\n{call()}\nRESET statement_timeout;"
+    if kind == 20:
+        return "BEGIN;\n" + call() + "\n" + rng.choice(["COMMIT;", "ROLLBACK;"])
+    return f"SELECT length(corgi.sgd({float_array()}, {float_arg()}, {state_arg()}));"
+
+
+SETUP = """
+SET client_min_messages = error;
+SET statement_timeout = '3s';
+DROP TABLE IF EXISTS fuzz_pts, fuzz_words, fuzz_empty, fuzz_parent CASCADE;
+CREATE TABLE fuzz_pts AS SELECT g AS id, g % 2 = 0 AS label, ARRAY[g % 5, g % 7]::float8[] AS features,
+    ARRAY[g % 5, g % 7]::real[] AS features_r, (ARRAY['a', 'b', 'c'])[g % 3 + 1] AS word
+FROM generate_series(1, 3000) g;
+CREATE TABLE fuzz_words AS SELECT * FROM fuzz_pts;
+CREATE TABLE fuzz_empty (LIKE fuzz_pts);
+CREATE VIEW fuzz_view AS SELECT * FROM fuzz_pts WHERE id % 2 = 0;
+CREATE TABLE fuzz_parent (LIKE fuzz_pts);
+CREATE TABLE fuzz_child () INHERITS (fuzz_parent);
+INSERT INTO fuzz_child SELECT * FROM fuzz_pts;
+SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_model', 'label', 'features', 'logistic', 1);
+SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_softmax', 'word', 'features', 'softmax', 1);
+SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_linear', 'id', 'features', 'linear', 1, params => 'learning_rate=0.0001');
+"""
+
+print(SETUP)
+for i in range(calls):
+    print(call())
+print("RESET statement_timeout;")
+print("SELECT 'fuzz-end', corgi.debug_swift_objects() AS objects_held,"
+      " (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task')) AS threads;")
