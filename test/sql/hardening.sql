@@ -58,3 +58,17 @@ SELECT pg_sleep(0.5);
 -- An orphaned worker would burn ~50 ticks (10 ms each) in 0.5 s.
 SELECT cpu_ticks() - :before < 10 AS idle;
 SELECT count(*) AS big_model_tables FROM pg_class WHERE relname LIKE 'big_model%';
+
+-- Non-UTF8 databases: text crosses the Swift boundary converted (0.1.0 read LATIN1
+-- bytes as UTF-8: a validation table "tëst" was reported missing).
+CREATE DATABASE corgi_latin1 ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C';
+\c corgi_latin1
+SET client_min_messages = warning;
+CREATE EXTENSION corgi;
+CREATE TABLE "tëst" AS SELECT g % 2 = 0 AS label, ARRAY[g % 3, g % 5]::float8[] AS features FROM generate_series(1, 500) g;
+SELECT corgi.normalize_params('validation_table=tëst, seed=7');
+SELECT epochs_run FROM corgi.train('tëst', 'mödel', 'label', 'features', 'logistic', 1, params => 'validation_table=tëst');
+SELECT validation_table, cardinality(validation_loss) AS validated FROM "mödel_summary";
+SELECT corgi.normalize_params('validation_table=tëst, seed=ë');
+\c contrib_regression
+DROP DATABASE corgi_latin1;
