@@ -1,0 +1,623 @@
+-- corgi 0.1.0 -> 0.1.1: security and robustness fixes (see README, "Security").
+-- ALTER EXTENSION corgi UPDATE applies it.
+--
+-- - Every PL/pgSQL and SQL function that parses SQL at run time now pins
+--   search_path = pg_catalog, pg_temp: in 0.1.0 a role able to create objects in a schema
+--   on a superuser's search_path could have corgi.train, evaluate or predict_table run its
+--   functions with the superuser's rights.
+-- - corgi.train, evaluate and predict_table become SQL-standard functions that pass the
+--   caller's search_path down; table names are resolved against it in C.
+-- - evaluate and predict_table no longer execute variable expressions read from a model's
+--   _summary table (a trojan model could run its owner's functions as the caller).
+-- - New: corgi.predict_label. The C library (corgi.so 0.1.1) fixes the crashes, the
+--   orphaned worker thread and adds the corgi.max_buffer_mb setting.
+
+\echo Use "ALTER EXTENSION corgi UPDATE TO '0.1.1'" to load this file. \quit
+
+-- Old internal signatures, replaced by ones that take the caller's search_path.
+DROP FUNCTION corgi._output_names(text);
+DROP FUNCTION corgi._validate(bytea, text, text[], text, text, text);
+DROP FUNCTION corgi._metrics(bytea, text, text[], text, text, text);
+DROP FUNCTION corgi._model_row(text);
+
+ALTER FUNCTION corgi._param(text, text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION corgi._label_code(text, text, text[]) SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION corgi._resolve_table(name text, caller_path text) RETURNS regclass
+    AS 'MODULE_PATHNAME', 'corgi_resolve_table'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._resolve_table(text, text) IS
+    'internal: the relation name means under search_path caller_path, or NULL';
+
+CREATE FUNCTION corgi._creation_schema(name text, caller_path text) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_creation_schema'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._creation_schema(text, text) IS
+    'internal: the schema CREATE TABLE name would use under search_path caller_path';
+
+CREATE FUNCTION corgi._output_names(out_table text, caller_path text, OUT main text, OUT summary text, OUT schema text)
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    parts text[];
+BEGIN
+    BEGIN
+        parts := parse_ident(out_table);
+    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
+        RAISE EXCEPTION 'invalid out_table name "%"', out_table
+            USING ERRCODE = 'invalid_name', HINT = 'Write a table name, optionally schema-qualified.';
+    END;
+    IF cardinality(parts) > 2 THEN
+        RAISE EXCEPTION 'invalid out_table name "%"', out_table
+            USING ERRCODE = 'invalid_name', HINT = 'Write table or schema.table.';
+    END IF;
+    IF octet_length(parts[cardinality(parts)] || '_summary') > 63 THEN
+        RAISE EXCEPTION 'out_table name "%" is too long', parts[cardinality(parts)]
+            USING ERRCODE = 'name_too_long',
+                  DETAIL = 'Its summary table name would exceed 63 bytes and be truncated.',
+                  HINT = 'Use a name of at most 55 bytes.';
+    END IF;
+    -- Always schema-qualified: an unqualified name goes where CREATE TABLE would put it
+    -- for the caller.
+    schema := CASE WHEN cardinality(parts) = 2 THEN parts[1] ELSE corgi._creation_schema(out_table, caller_path) END;
+    main := quote_ident(schema) || '.' || quote_ident(parts[cardinality(parts)]);
+    summary := quote_ident(schema) || '.' || quote_ident(parts[cardinality(parts)] || '_summary');
+END $$;
+COMMENT ON FUNCTION corgi._output_names(text, text) IS 'internal: schema-qualified quoted names of an output table and its summary table, and its schema';
+
+CREATE FUNCTION corgi._train(
+    source_table text,
+    out_table text,
+    dependent_varname text,
+    independent_varname text,
+    model text,
+    epochs integer,
+    shuffle text,
+    params text,
+    verbose boolean,
+    caller_path text)
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET synchronize_seqscans = off
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    src regclass;
+    src_name text;
+    out_names record;
+    norm text;
+    feat_col name;
+    label_col name;
+    feat_expr text;
+    label_expr text;
+    label_type text;
+    feat_type text;
+    label_code text;
+    fast boolean;
+    rels record;
+    total_rows bigint;
+    usable_rows bigint;
+    n_features integer;
+    class_texts text[];
+    class_values float8[];
+    buffer_rows bigint;
+    state bytea;
+    info record;
+    read_from text;
+    once_table text;
+    once_seconds float8 := 0;
+    t0 timestamptz;
+    t_start timestamptz := clock_timestamp();
+    e integer;
+    epoch_loss float8[] := '{}';
+    epoch_seconds float8[] := '{}';
+    epoch_rows bigint[] := '{}';
+    val_table regclass;
+    val_loss float8[];
+    val_metric float8[];
+    val_seconds float8[];
+    val_epoch_loss float8;
+    val_epoch_metric float8;
+    sample_clause text;
+    label_code_negative text;
+    path text;
+    train_seconds float8 := 0;
+BEGIN
+    -- Arguments -------------------------------------------------------------------
+    IF source_table IS NULL OR out_table IS NULL OR dependent_varname IS NULL
+       OR independent_varname IS NULL OR model IS NULL OR epochs IS NULL OR shuffle IS NULL THEN
+        RAISE EXCEPTION 'corgi.train arguments must not be NULL (params and verbose excepted)'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    src := corgi._resolve_table(source_table, caller_path);
+    IF src IS NULL THEN
+        RAISE EXCEPTION 'source table "%" does not exist', source_table
+            USING ERRCODE = 'undefined_table', HINT = 'Check the name and your search_path.';
+    END IF;
+    src_name := src::text;
+    IF NOT has_table_privilege(src, 'SELECT') AND NOT has_any_column_privilege(src, 'SELECT') THEN
+        RAISE EXCEPTION 'permission denied for table %', source_table USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF model NOT IN ('linear', 'logistic', 'svm', 'softmax') THEN
+        RAISE EXCEPTION 'unknown model "%"', model
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Valid models: linear, logistic, svm, softmax.';
+    END IF;
+    IF shuffle NOT IN ('corgipile', 'block_only', 'none', 'once', 'sliding_window', 'mrs') THEN
+        RAISE EXCEPTION 'unknown shuffle "%"', shuffle
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Valid shuffles: corgipile, block_only, none, once, sliding_window, mrs.';
+    END IF;
+    IF epochs < 1 OR epochs > 100000 THEN
+        RAISE EXCEPTION 'epochs must be between 1 and 100000, got %', epochs USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    norm := corgi.normalize_params(coalesce(params, ''));
+    -- Default blocks: 10 MB, but small enough that the table has at least 100 blocks
+    -- (measured: a 10% buffer of fewer than ~10 single-class blocks can end an epoch
+    -- on one class; see BENCHMARKS.md). An explicit block_mb is used as given.
+    IF coalesce(params, '') !~* '(^|,)\s*block_mb\s*=' AND pg_relation_size(src) > 0 THEN
+        -- whole pages: floor(pages / 100), at least 1, at most 10 MB (exact in decimal)
+        norm := corgi.normalize_params(concat_ws(', ', nullif(params, ''), 'block_mb=' ||
+            (least(10 * 1048576 / current_setting('block_size')::numeric,
+                   greatest(1, floor(pg_relation_size(src) / current_setting('block_size')::numeric / 100)))
+             * current_setting('block_size')::numeric / 1048576)::text));
+    END IF;
+    out_names := corgi._output_names(out_table, caller_path);
+    IF to_regclass(out_names.main) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', out_names.main
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
+    END IF;
+    IF to_regclass(out_names.summary) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', out_names.summary
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
+    END IF;
+    -- Fail now, not after the epochs, when the output cannot be written.
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'corgi.train cannot write % in a read-only transaction', out_names.main
+            USING ERRCODE = 'read_only_sql_transaction';
+    END IF;
+    IF NOT has_schema_privilege(out_names.schema, 'CREATE') THEN
+        RAISE EXCEPTION 'permission denied to create % in schema %', out_names.main, out_names.schema
+            USING ERRCODE = 'insufficient_privilege', HINT = 'Choose an out_table in a schema where you can create tables.';
+    END IF;
+    -- A second session training into the same out_table learns it now, not after its epochs.
+    IF NOT pg_try_advisory_xact_lock(hashtext('corgi.train'), hashtext(out_names.main)) THEN
+        RAISE EXCEPTION 'another session is training into %', out_names.main
+            USING ERRCODE = 'lock_not_available', HINT = 'Wait for it to finish, or choose another out_table.';
+    END IF;
+    IF corgi._param(norm, 'validation_table') IS NOT NULL THEN
+        val_table := corgi._resolve_table(corgi._param(norm, 'validation_table'), caller_path);
+        IF val_table IS NULL THEN
+            RAISE EXCEPTION 'validation table "%" does not exist', corgi._param(norm, 'validation_table')
+                USING ERRCODE = 'undefined_table';
+        END IF;
+        val_loss := '{}'; val_metric := '{}'; val_seconds := '{}';
+    END IF;
+
+    -- Columns: a plain column is quoted; anything else is an SQL expression (as in
+    -- MADlib), evaluated with the caller's privileges.
+    SELECT a.attname INTO feat_col FROM pg_attribute a
+     WHERE a.attrelid = src AND a.attname = independent_varname AND a.attnum > 0 AND NOT a.attisdropped;
+    SELECT a.attname INTO label_col FROM pg_attribute a
+     WHERE a.attrelid = src AND a.attname = dependent_varname AND a.attnum > 0 AND NOT a.attisdropped;
+    -- A bare name that is not a column is a mistake, not an expression.
+    IF feat_col IS NULL AND independent_varname ~ '^[A-Za-z_][A-Za-z0-9_$]*$' THEN
+        RAISE EXCEPTION 'independent_varname "%" is not a column of %', independent_varname, source_table
+            USING ERRCODE = 'undefined_column', HINT = 'Name a float8[] column, or write an expression such as ARRAY[x1, x2].';
+    END IF;
+    IF label_col IS NULL AND dependent_varname ~ '^[A-Za-z_][A-Za-z0-9_$]*$' THEN
+        RAISE EXCEPTION 'dependent_varname "%" is not a column of %', dependent_varname, source_table
+            USING ERRCODE = 'undefined_column', HINT = 'Name a column, or write an expression.';
+    END IF;
+    feat_expr := CASE WHEN feat_col IS NOT NULL THEN quote_ident(feat_col) ELSE '(' || independent_varname || ')' END;
+    label_expr := CASE WHEN label_col IS NOT NULL THEN quote_ident(label_col) ELSE '(' || dependent_varname || ')' END;
+
+    EXECUTE format('SELECT pg_typeof(%1$s)::text, pg_typeof(%2$s)::text FROM %3$s LIMIT 1',
+                   feat_expr, label_expr, src_name) INTO feat_type, label_type;
+    IF feat_type IS NOT NULL AND feat_type NOT IN ('double precision[]', 'real[]', 'numeric[]', 'integer[]', 'bigint[]', 'smallint[]') THEN
+        RAISE EXCEPTION 'independent_varname "%" has type %, expected a numeric array', independent_varname, feat_type
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Use a float8[] column or an expression such as ARRAY[x1, x2].';
+    END IF;
+    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) FROM %3$s',
+                   feat_expr, label_expr, src_name) INTO total_rows, usable_rows;
+    IF usable_rows = 0 THEN
+        RAISE EXCEPTION 'source table % has no rows with non-NULL features and label (% rows in all)', source_table, total_rows
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
+    END IF;
+    EXECUTE format('SELECT cardinality(%1$s) FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL LIMIT 1',
+                   feat_expr, label_expr, src_name) INTO n_features;
+    IF n_features IS NULL OR n_features < 1 THEN
+        RAISE EXCEPTION 'independent_varname "%" is an empty array in the first row', independent_varname
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- Labels as numbers: boolean -> 1/0; numbers as they are; softmax classes -> their
+    -- values (numeric labels) or 0..K-1 (other labels, e.g. text).
+    label_code := corgi._label_code(label_expr, label_type, NULL);
+    IF label_code IS NULL AND model <> 'softmax' THEN
+        RAISE EXCEPTION 'dependent_varname "%" has type %, which % cannot use', dependent_varname, label_type, model
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = CASE WHEN model = 'linear' THEN 'linear needs a numeric label.'
+                              ELSE model || ' needs a boolean label, or 0/1 or -1/+1.' END;
+    END IF;
+    IF model = 'softmax' THEN
+        EXECUTE format('SELECT count(DISTINCT %1$s) FROM %2$s WHERE %1$s IS NOT NULL', label_expr, src_name)
+            INTO e;
+        IF e > 1000 OR e < 2 THEN
+            RAISE EXCEPTION 'softmax needs between 2 and 1000 classes, dependent_varname "%" has %', dependent_varname, e
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = CASE WHEN e < 2 THEN 'Use a label with at least two distinct values.'
+                                  ELSE 'Group the classes, or use another model.' END;
+        END IF;
+        IF label_code IS NULL THEN
+            EXECUTE format('SELECT array_agg(c ORDER BY c) FROM (SELECT DISTINCT (%1$s)::text AS c FROM %2$s WHERE %1$s IS NOT NULL) d',
+                           label_expr, src_name) INTO class_texts;
+            class_values := ARRAY(SELECT generate_series(0, cardinality(class_texts) - 1)::float8);
+            label_code := corgi._label_code(label_expr, label_type, class_texts);
+        ELSE
+            EXECUTE format('SELECT array_agg(c ORDER BY c) FROM (SELECT DISTINCT %1$s AS c FROM %2$s WHERE %1$s IS NOT NULL) d',
+                           label_code, src_name) INTO class_values;
+            class_texts := class_values::text[];
+        END IF;
+    END IF;
+
+    -- Binary classifiers keep their labels as they appeared, {negative, positive}, so
+    -- corgi.predict_label can answer in the user's terms.
+    IF model IN ('logistic', 'svm') THEN
+        IF label_type = 'boolean' THEN
+            class_texts := '{false,true}';
+        ELSE
+            EXECUTE format('SELECT (%1$s)::text FROM %2$s WHERE %1$s IS NOT NULL AND (%1$s)::float8 <> 1 LIMIT 1',
+                           label_expr, src_name) INTO label_code_negative;
+            class_texts := ARRAY[coalesce(label_code_negative, '0'), '1'];
+        END IF;
+    END IF;
+
+    -- The tuple buffer: buffer_fraction of the rows for corgipile and the streaming
+    -- baselines (sliding window, MRS reservoir); without a tuple shuffle its size does
+    -- not change the result, so it is kept small.
+    buffer_rows := CASE WHEN shuffle IN ('corgipile', 'sliding_window', 'mrs')
+                        THEN greatest(1, ceil(corgi._param(norm, 'buffer_fraction')::float8 * usable_rows)::bigint)
+                        ELSE least(usable_rows, 65536) END;
+    state := corgi.sgd_state(model, n_features, buffer_rows, norm, class_values,
+                             CASE shuffle WHEN 'corgipile' THEN 'shuffle' WHEN 'sliding_window' THEN 'sliding_window'
+                                          WHEN 'mrs' THEN 'mrs' ELSE 'none' END);
+    info := corgi.sgd_state_info(state);
+
+    -- Which path reads the data.
+    SELECT c.relkind, c.relam = (SELECT oid FROM pg_am WHERE amname = 'heap') AS heap
+      INTO rels FROM pg_class c WHERE c.oid = src;
+    fast := rels.relkind IN ('r', 'm') AND rels.heap AND NOT row_security_active(src)
+            AND NOT EXISTS (SELECT FROM pg_inherits WHERE inhparent = src)  -- SELECT reads the children too
+            AND feat_col IS NOT NULL AND label_col IS NOT NULL
+            AND feat_type IN ('double precision[]', 'real[]')
+            AND label_type IN ('boolean', 'smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric');
+    read_from := src_name;
+    IF shuffle = 'once' THEN
+        -- Shuffle Once: a copy of the (features, label) pairs in a seeded random order,
+        -- read sequentially every epoch. Its cost is measured and reported.
+        t0 := clock_timestamp();
+        once_table := format('pg_temp.%I', 'corgi_once_' || pg_backend_pid());
+        PERFORM setseed(((corgi._param(norm, 'seed')::numeric % 2147483647) / 2147483647.0)::float8);
+        EXECUTE format('CREATE TEMP TABLE %s AS SELECT (%s)::float8[] AS f, %s AS l FROM %s ORDER BY random()',
+                       once_table, feat_expr, label_code, src_name);
+        once_seconds := extract(epoch FROM clock_timestamp() - t0);
+        read_from := once_table;
+        feat_col := 'f'; label_col := 'l';
+        feat_expr := 'f'; label_code := 'l';
+        fast := true;
+    END IF;
+    path := CASE WHEN fast THEN 'fast' ELSE 'composed' END;
+    IF NOT fast AND shuffle IN ('corgipile', 'block_only') THEN
+        IF rels.relkind = 'p' THEN
+            RAISE NOTICE 'partitions of % are read one after another: blocks are shuffled within each partition, not across them', source_table
+                USING HINT = 'If the partition key follows the label, the result trains like block_only; train on a table or a copy instead.';
+        END IF;
+        IF rels.relkind IN ('r', 'm', 'p') THEN
+            sample_clause := 'TABLESAMPLE corgi.corgi_block_shuffle($2) REPEATABLE ($3)';
+        ELSE
+            RAISE NOTICE 'source % is not a table: its rows are read in the order it produces, only the tuple buffer is shuffled', source_table;
+        END IF;
+    END IF;
+
+    -- Epochs ----------------------------------------------------------------------
+    FOR e IN 1..epochs LOOP
+        t0 := clock_timestamp();
+        IF fast THEN
+            state := corgi.train_pass(read_from::regclass, feat_col, label_col, state,
+                                      shuffle IN ('corgipile', 'block_only'));
+            state := corgi.sgd_end_epoch(state);
+        ELSE
+            EXECUTE format('SELECT corgi.sgd((%s)::float8[], %s, $1) FROM %s %s',
+                           feat_expr, label_code, read_from, coalesce(sample_clause, ''))
+                INTO state USING state, info.block_pages, info.block_seed;
+        END IF;
+        epoch_seconds := epoch_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
+        train_seconds := train_seconds + epoch_seconds[e];
+        info := corgi.sgd_state_info(state);
+        IF info.loss IS NOT NULL AND (info.loss = 'NaN'::float8 OR info.loss IN ('Infinity'::float8, '-Infinity'::float8)
+           OR EXISTS (SELECT FROM (SELECT unnest(corgi.sgd_coef(state)) UNION ALL SELECT unnest(corgi.sgd_intercept(state))) w(v)
+                      WHERE v = 'NaN'::float8 OR v IN ('Infinity'::float8, '-Infinity'::float8))) THEN
+            RAISE EXCEPTION 'training diverged in epoch %: the loss is %', e, info.loss
+                USING ERRCODE = 'numeric_value_out_of_range',
+                      DETAIL = 'The weights are no longer finite numbers; nothing was written.',
+                      HINT = format('Lower learning_rate (it was %s in this epoch), or scale the features.',
+                                    corgi._param(norm, 'learning_rate')::float8 * power(corgi._param(norm, 'decay')::float8, e - 1));
+        END IF;
+        epoch_loss := epoch_loss || info.loss;
+        epoch_rows := epoch_rows || info.rows;
+        IF val_table IS NOT NULL THEN
+            t0 := clock_timestamp();
+            SELECT v.loss, v.metric INTO val_epoch_loss, val_epoch_metric
+              FROM corgi._validate(state, model, class_texts, val_table, dependent_varname, independent_varname) v;
+            val_seconds := val_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
+            val_loss := val_loss || val_epoch_loss;
+            val_metric := val_metric || val_epoch_metric;
+        END IF;
+        IF _train.verbose THEN
+            RAISE NOTICE 'epoch %: loss %, rows %, skipped %, % s%', e, round(info.loss::numeric, 6), info.rows,
+                info.skipped, round(epoch_seconds[e]::numeric, 3),
+                CASE WHEN val_table IS NULL THEN ''
+                     ELSE format(', validation loss %s, %s %s', round(val_epoch_loss::numeric, 6),
+                                 CASE WHEN model = 'linear' THEN 'rmse' ELSE 'accuracy' END, round(val_epoch_metric::numeric, 4)) END;
+        END IF;
+    END LOOP;
+    IF once_table IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', once_table);
+    END IF;
+
+    -- Output, only now that everything succeeded ------------------------------------
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            corgi.sgd_coef($1) AS coef, corgi.sgd_intercept($1) AS intercept, $1 AS model,
+            %L::text AS model_type, $2::float8 AS loss, $3::bigint AS num_rows_processed,
+            $4::bigint AS num_rows_skipped, $5::integer AS num_epochs, $6::text[] AS classes$f$,
+            out_names.main, model)
+        USING state, info.loss, info.rows, info.skipped, epochs, class_texts;
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
+            %L::text AS independent_varname, %L::text AS model, %L::text AS shuffle, %L::text AS params,
+            $1::integer AS n_features, $2::integer AS n_classes, $3::text[] AS classes,
+            $4::bigint AS block_pages, $5::bigint AS buffer_rows, %L::text AS training_path,
+            $6::integer AS epochs, $7::float8[] AS epoch_loss, $8::float8[] AS epoch_seconds,
+            $9::bigint[] AS epoch_rows, $10::bigint AS num_rows_skipped, $11::float8 AS shuffle_seconds,
+            $12::float8 AS training_seconds, $13::text AS validation_table, $14::float8[] AS validation_loss,
+            $15::float8[] AS validation_metric, $16::text AS validation_metric_name, $17::float8[] AS validation_seconds$f$,
+            out_names.summary, source_table, out_table, dependent_varname, independent_varname, model, shuffle,
+            info.params, path)
+        USING n_features, CASE WHEN model = 'softmax' THEN cardinality(class_texts) END, class_texts, info.block_pages, buffer_rows, epochs,
+              epoch_loss, epoch_seconds, epoch_rows, info.skipped,
+              CASE WHEN shuffle = 'once' THEN once_seconds END, train_seconds + once_seconds,
+              corgi._param(norm, 'validation_table'), val_loss, val_metric,
+              CASE WHEN val_table IS NULL THEN NULL WHEN model = 'linear' THEN 'rmse' ELSE 'accuracy' END,
+              val_seconds;
+
+    RETURN QUERY SELECT epochs, info.rows, info.loss, train_seconds + once_seconds;
+END $$;
+COMMENT ON FUNCTION corgi._train(text, text, text, text, text, integer, text, text, boolean, text) IS
+    'internal: corgi.train with the caller''s search_path for resolving table names';
+
+CREATE OR REPLACE FUNCTION corgi.train(
+    source_table text,
+    out_table text,
+    dependent_varname text,
+    independent_varname text,
+    model text DEFAULT 'logistic',
+    epochs integer DEFAULT 10,
+    shuffle text DEFAULT 'corgipile',
+    params text DEFAULT '',
+    verbose boolean DEFAULT false)
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+BEGIN ATOMIC
+    SELECT * FROM corgi._train(source_table, out_table, dependent_varname, independent_varname, model,
+                               epochs, shuffle, params, train.verbose, pg_catalog.current_setting('search_path'));
+END;
+COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean) IS
+    'trains a linear, logistic, svm or softmax model with CorgiPile SGD (shuffle corgipile|block_only|none|once) and writes out_table and out_table_summary';
+
+CREATE FUNCTION corgi._variable(tbl regclass, varname text, stored boolean, role text) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF varname IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', role USING ERRCODE = 'null_value_not_allowed',
+            HINT = format('Pass %s explicitly.', role);
+    END IF;
+    IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = varname AND attnum > 0 AND NOT attisdropped) THEN
+        RETURN quote_ident(varname);
+    END IF;
+    IF stored THEN
+        RAISE EXCEPTION 'the model''s % "%" is not a column of %', role, varname, tbl
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'corgi does not run SQL expressions read from a model''s summary table.',
+                  HINT = format('Pass %s explicitly.', role);
+    END IF;
+    RETURN '(' || varname || ')';
+END $$;
+COMMENT ON FUNCTION corgi._variable(regclass, text, boolean, text) IS
+    'internal: a variable as SQL text: a quoted column, or an expression the caller passed (never one read from a table)';
+
+CREATE FUNCTION corgi._metrics(model bytea, model_type text, class_texts text[], tbl regclass,
+                               feat text, lab text,
+                               OUT rows bigint, OUT loss float8, OUT accuracy float8, OUT auc float8,
+                               OUT rmse float8, OUT r2 float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    label_type text;
+    code text;
+    d text;
+BEGIN
+    EXECUTE format('SELECT pg_typeof(%s)::text FROM %s LIMIT 1', lab, tbl) INTO label_type;
+    code := corgi._label_code(lab, coalesce(label_type, 'integer'),
+                              CASE WHEN model_type = 'softmax' AND label_type NOT IN
+                                   ('boolean', 'smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric')
+                                   THEN class_texts END);
+    IF code IS NULL THEN
+        RAISE EXCEPTION 'dependent_varname % has type %, which a % model cannot score', lab, label_type, model_type
+            USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    d := format('SELECT %1$s AS y, corgi.model_scores($1, (%2$s)::float8[]) AS z, corgi.model_predict($1, (%2$s)::float8[]) AS p
+                 FROM %3$s WHERE %2$s IS NOT NULL AND %4$s IS NOT NULL', code, feat, tbl, lab);
+    IF model_type = 'linear' THEN
+        EXECUTE format('SELECT count(*), avg(0.5 * (z[1] - y) ^ 2), NULL::float8, NULL::float8,
+                               sqrt(avg((z[1] - y) ^ 2)),
+                               1 - sum((z[1] - y) ^ 2) / nullif(sum((y - ym) ^ 2), 0)
+                        FROM (SELECT *, avg(y) OVER () AS ym FROM (%s) d) d', d)
+            INTO rows, loss, accuracy, auc, rmse, r2 USING model;
+    ELSIF model_type IN ('logistic', 'svm') THEN
+        EXECUTE format($q$
+            WITH s AS (SELECT CASE WHEN y = 1 THEN 1 ELSE -1 END AS t, z[1] AS z, p FROM (%s) d),
+            r AS (SELECT t, rank() OVER (ORDER BY z) AS r_min, count(*) OVER (PARTITION BY z) AS ties FROM s),
+            a AS (SELECT count(*) FILTER (WHERE t = 1) AS pos, count(*) FILTER (WHERE t = -1) AS neg,
+                         sum(r_min + (ties - 1) / 2.0) FILTER (WHERE t = 1) AS rank_sum FROM r)
+            SELECT (SELECT count(*) FROM s),
+                   (SELECT avg(CASE WHEN %L = 'svm' THEN greatest(0, 1 - t * z)
+                                    WHEN -t * z > 35 THEN -t * z ELSE ln(1 + exp(-t * z)) END) FROM s),
+                   (SELECT avg(CASE WHEN (p = 1) = (t = 1) THEN 1.0 ELSE 0.0 END) FROM s),
+                   (SELECT ((rank_sum - pos * (pos + 1) / 2.0) / nullif(pos * neg, 0))::float8 FROM a)
+            $q$, d, model_type)
+            INTO rows, loss, accuracy, auc USING model;
+    ELSE
+        EXECUTE format($q$
+            WITH s AS (SELECT y, z, p, array_position(corgi.sgd_classes($1), y) AS k FROM (%s) d),
+            m AS (SELECT *, (SELECT max(v) FROM unnest(z) v) AS zmax FROM s)
+            SELECT count(*),
+                   avg(zmax + ln((SELECT sum(exp(v - zmax)) FROM unnest(z) v)) - z[k]),
+                   avg(CASE WHEN p = y THEN 1.0 ELSE 0.0 END)
+            FROM m $q$, d)
+            INTO rows, loss, accuracy USING model;
+    END IF;
+END $$;
+COMMENT ON FUNCTION corgi._metrics(bytea, text, text[], regclass, text, text) IS 'internal: metrics of a model over a table';
+
+CREATE FUNCTION corgi._validate(state bytea, model_type text, class_texts text[], tbl regclass,
+                                dependent_varname text, independent_varname text,
+                                OUT loss float8, OUT metric float8)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT (m.loss, CASE WHEN model_type = 'linear' THEN m.rmse ELSE m.accuracy END)
+        FROM corgi._metrics(state, model_type, class_texts, tbl,
+                            corgi._variable(tbl, independent_varname, false, 'independent_varname'),
+                            corgi._variable(tbl, dependent_varname, false, 'dependent_varname')) m);
+COMMENT ON FUNCTION corgi._validate(bytea, text, text[], regclass, text, text) IS 'internal: per-epoch validation loss and accuracy (rmse for linear)';
+
+CREATE FUNCTION corgi._model_row(model_table text, caller_path text, OUT model bytea, OUT model_type text, OUT classes text[],
+                                 OUT dependent_varname text, OUT independent_varname text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    tbl regclass := corgi._resolve_table(model_table, caller_path);
+    summary regclass;
+    n bigint;
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'model table "%" does not exist', model_table
+            USING ERRCODE = 'undefined_table', HINT = 'Pass the out_table of corgi.train.';
+    END IF;
+    EXECUTE format('SELECT count(*) FROM %s', tbl) INTO n;
+    IF n <> 1 THEN
+        RAISE EXCEPTION 'model table "%" has % rows, expected 1', model_table, n
+            USING ERRCODE = 'data_exception', HINT = 'A model table holds the one row corgi.train wrote.';
+    END IF;
+    EXECUTE format('SELECT model, model_type, classes FROM %s', tbl) INTO model, model_type, classes;
+    SELECT c.oid INTO summary FROM pg_class c
+     WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = tbl)
+       AND c.relname = (SELECT relname FROM pg_class WHERE oid = tbl) || '_summary';
+    IF summary IS NOT NULL THEN
+        EXECUTE format('SELECT dependent_varname, independent_varname FROM %s LIMIT 1', summary)
+            INTO dependent_varname, independent_varname;
+    END IF;
+END $$;
+COMMENT ON FUNCTION corgi._model_row(text, text) IS 'internal: the model, its type and training variables';
+
+CREATE FUNCTION corgi._evaluate(model_table text, data_table text, dependent_varname text, independent_varname text,
+                                caller_path text)
+RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m record := corgi._model_row(model_table, caller_path);
+    tbl regclass := corgi._resolve_table(data_table, caller_path);
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
+    END IF;
+    RETURN QUERY SELECT * FROM corgi._metrics(m.model, m.model_type, m.classes, tbl,
+        corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL, 'independent_varname'),
+        corgi._variable(tbl, coalesce(dependent_varname, m.dependent_varname), dependent_varname IS NULL, 'dependent_varname'));
+END $$;
+COMMENT ON FUNCTION corgi._evaluate(text, text, text, text, text) IS 'internal: corgi.evaluate with the caller''s search_path';
+
+CREATE OR REPLACE FUNCTION corgi.evaluate(model_table text, data_table text,
+                               dependent_varname text DEFAULT NULL, independent_varname text DEFAULT NULL)
+RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT * FROM corgi._evaluate(model_table, data_table, dependent_varname, independent_varname,
+                                  pg_catalog.current_setting('search_path'));
+END;
+COMMENT ON FUNCTION corgi.evaluate(text, text, text, text) IS
+    'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones when those are plain columns';
+
+CREATE FUNCTION corgi._predict_table(model_table text, data_table text, id_col text, output_table text,
+                                     independent_varname text, caller_path text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m record := corgi._model_row(model_table, caller_path);
+    tbl regclass := corgi._resolve_table(data_table, caller_path);
+    out_names record;
+    feat text;
+    n bigint;
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
+    END IF;
+    out_names := corgi._output_names(output_table, caller_path);
+    IF to_regclass(out_names.main) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', out_names.main
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = id_col AND attnum > 0 AND NOT attisdropped) THEN
+        RAISE EXCEPTION 'column "%" of relation "%" does not exist', id_col, data_table USING ERRCODE = 'undefined_column';
+    END IF;
+    feat := corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL,
+                            'independent_varname');
+    EXECUTE format($q$CREATE TABLE %s AS
+        SELECT %I AS id, "?corgi_prediction" AS prediction,
+               CASE WHEN $2 = 'softmax' THEN $3[array_position(corgi.sgd_classes($1), "?corgi_prediction")]
+                    WHEN $2 IN ('logistic', 'svm') THEN $3["?corgi_prediction"::int + 1] END AS class,
+               CASE WHEN $2 IN ('logistic', 'softmax') THEN corgi.model_predict_proba($1, (%s)::float8[]) END AS probabilities
+        FROM (SELECT *, corgi.model_predict($1, (%s)::float8[]) AS "?corgi_prediction" FROM %s WHERE %s IS NOT NULL) d$q$,
+        out_names.main, id_col, feat, feat, tbl, feat)
+        USING m.model, m.model_type, m.classes;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION corgi._predict_table(text, text, text, text, text, text) IS 'internal: corgi.predict_table with the caller''s search_path';
+
+CREATE OR REPLACE FUNCTION corgi.predict_table(model_table text, data_table text, id_col text, output_table text,
+                                    independent_varname text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+BEGIN ATOMIC
+    SELECT corgi._predict_table(model_table, data_table, id_col, output_table, independent_varname,
+                                pg_catalog.current_setting('search_path'));
+END;
+COMMENT ON FUNCTION corgi.predict_table(text, text, text, text, text) IS
+    'scores every row of data_table into a new output_table(id, prediction, class, probabilities); returns the row count';
+
+CREATE FUNCTION corgi.predict_label(model_table text, features float8[]) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_predict_label'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.predict_label(text, float8[]) IS
+    'the class a classifier in model_table predicts, as the label appeared in training (softmax: the class; logistic, svm: the negative or positive label)';
+
