@@ -66,6 +66,72 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION corgi._output_names(text, text) IS 'internal: schema-qualified quoted names of an output table and its summary table, and its schema';
 
+CREATE FUNCTION corgi._run_epochs(state bytea, epochs integer, fast boolean, read_from text, feat_col name,
+                                  label_col name, block_shuffle boolean, feat_expr text, label_code text,
+                                  sample_clause text, model text, class_texts text[], val_table regclass,
+                                  dependent_varname text, independent_varname text, norm text, verbose boolean,
+                                  OUT final_state bytea, OUT epoch_loss float8[], OUT epoch_seconds float8[],
+                                  OUT epoch_rows bigint[], OUT val_loss float8[], OUT val_metric float8[],
+                                  OUT val_seconds float8[])
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    e integer;
+    t0 timestamptz;
+    info record := corgi.sgd_state_info(state);
+    val_epoch_loss float8;
+    val_epoch_metric float8;
+BEGIN
+    epoch_loss := '{}'; epoch_seconds := '{}'; epoch_rows := '{}';
+    IF val_table IS NOT NULL THEN
+        val_loss := '{}'; val_metric := '{}'; val_seconds := '{}';
+    END IF;
+    FOR e IN 1..epochs LOOP
+        t0 := clock_timestamp();
+        IF fast THEN
+            state := corgi.train_pass(read_from::regclass, feat_col, label_col, state, block_shuffle);
+            state := corgi.sgd_end_epoch(state);
+        ELSE
+            EXECUTE format('SELECT corgi.sgd((%s)::float8[], %s, $1) FROM %s %s',
+                           feat_expr, label_code, read_from, coalesce(sample_clause, ''))
+                INTO state USING state, info.block_pages, info.block_seed;
+        END IF;
+        epoch_seconds := epoch_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
+        info := corgi.sgd_state_info(state);
+        IF info.loss IS NOT NULL AND (info.loss = 'NaN'::float8 OR info.loss IN ('Infinity'::float8, '-Infinity'::float8)
+           OR EXISTS (SELECT FROM (SELECT unnest(corgi.sgd_coef(state)) UNION ALL SELECT unnest(corgi.sgd_intercept(state))) w(v)
+                      WHERE v = 'NaN'::float8 OR v IN ('Infinity'::float8, '-Infinity'::float8))) THEN
+            RAISE EXCEPTION 'training diverged in epoch %: the loss is %', e, info.loss
+                USING ERRCODE = 'numeric_value_out_of_range',
+                      DETAIL = 'The weights are no longer finite numbers; nothing was written.',
+                      HINT = format('Lower learning_rate (it was %s in this epoch), or scale the features.',
+                                    corgi._param(norm, 'learning_rate')::float8 * power(corgi._param(norm, 'decay')::float8, e - 1));
+        END IF;
+        epoch_loss := epoch_loss || info.loss;
+        epoch_rows := epoch_rows || info.rows;
+        IF val_table IS NOT NULL THEN
+            t0 := clock_timestamp();
+            SELECT v.loss, v.metric INTO val_epoch_loss, val_epoch_metric
+              FROM corgi._validate(state, model, class_texts, val_table, dependent_varname, independent_varname) v;
+            val_seconds := val_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
+            val_loss := val_loss || val_epoch_loss;
+            val_metric := val_metric || val_epoch_metric;
+        END IF;
+        IF _run_epochs.verbose THEN
+            RAISE NOTICE 'epoch %: loss %, rows %, skipped %, % s%', e, round(info.loss::numeric, 6), info.rows,
+                info.skipped, round(epoch_seconds[e]::numeric, 3),
+                CASE WHEN val_table IS NULL THEN ''
+                     ELSE format(', validation loss %s, %s %s', round(val_epoch_loss::numeric, 6),
+                                 CASE WHEN model = 'linear' THEN 'rmse' ELSE 'accuracy' END, round(val_epoch_metric::numeric, 4)) END;
+        END IF;
+    END LOOP;
+    final_state := state;
+END $$;
+COMMENT ON FUNCTION corgi._run_epochs(bytea, integer, boolean, text, name, name, boolean, text, text, text, text, text[], regclass, text, text, text, boolean) IS
+    'internal: the epochs of corgi.train, all on the snapshot of the calling statement';
+
 CREATE FUNCTION corgi._train(
     source_table text,
     out_table text,
@@ -121,6 +187,7 @@ DECLARE
     val_epoch_loss float8;
     val_epoch_metric float8;
     sample_clause text;
+    run record;
     label_code_negative text;
     path text;
     train_seconds float8 := 0;
@@ -321,48 +388,16 @@ BEGIN
         END IF;
     END IF;
 
-    -- Epochs ----------------------------------------------------------------------
-    FOR e IN 1..epochs LOOP
-        t0 := clock_timestamp();
-        IF fast THEN
-            state := corgi.train_pass(read_from::regclass, feat_col, label_col, state,
-                                      shuffle IN ('corgipile', 'block_only'));
-            state := corgi.sgd_end_epoch(state);
-        ELSE
-            EXECUTE format('SELECT corgi.sgd((%s)::float8[], %s, $1) FROM %s %s',
-                           feat_expr, label_code, read_from, coalesce(sample_clause, ''))
-                INTO state USING state, info.block_pages, info.block_seed;
-        END IF;
-        epoch_seconds := epoch_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
-        train_seconds := train_seconds + epoch_seconds[e];
-        info := corgi.sgd_state_info(state);
-        IF info.loss IS NOT NULL AND (info.loss = 'NaN'::float8 OR info.loss IN ('Infinity'::float8, '-Infinity'::float8)
-           OR EXISTS (SELECT FROM (SELECT unnest(corgi.sgd_coef(state)) UNION ALL SELECT unnest(corgi.sgd_intercept(state))) w(v)
-                      WHERE v = 'NaN'::float8 OR v IN ('Infinity'::float8, '-Infinity'::float8))) THEN
-            RAISE EXCEPTION 'training diverged in epoch %: the loss is %', e, info.loss
-                USING ERRCODE = 'numeric_value_out_of_range',
-                      DETAIL = 'The weights are no longer finite numbers; nothing was written.',
-                      HINT = format('Lower learning_rate (it was %s in this epoch), or scale the features.',
-                                    corgi._param(norm, 'learning_rate')::float8 * power(corgi._param(norm, 'decay')::float8, e - 1));
-        END IF;
-        epoch_loss := epoch_loss || info.loss;
-        epoch_rows := epoch_rows || info.rows;
-        IF val_table IS NOT NULL THEN
-            t0 := clock_timestamp();
-            SELECT v.loss, v.metric INTO val_epoch_loss, val_epoch_metric
-              FROM corgi._validate(state, model, class_texts, val_table, dependent_varname, independent_varname) v;
-            val_seconds := val_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
-            val_loss := val_loss || val_epoch_loss;
-            val_metric := val_metric || val_epoch_metric;
-        END IF;
-        IF _train.verbose THEN
-            RAISE NOTICE 'epoch %: loss %, rows %, skipped %, % s%', e, round(info.loss::numeric, 6), info.rows,
-                info.skipped, round(epoch_seconds[e]::numeric, 3),
-                CASE WHEN val_table IS NULL THEN ''
-                     ELSE format(', validation loss %s, %s %s', round(val_epoch_loss::numeric, 6),
-                                 CASE WHEN model = 'linear' THEN 'rmse' ELSE 'accuracy' END, round(val_epoch_metric::numeric, 4)) END;
-        END IF;
-    END LOOP;
+    -- Epochs: one statement, so every epoch reads the same snapshot (corgi._run_epochs
+    -- is STABLE, and its queries use the snapshot of the statement that calls it).
+    SELECT * INTO run FROM corgi._run_epochs(state, epochs, fast, read_from, feat_col, label_col,
+        shuffle IN ('corgipile', 'block_only'), feat_expr, label_code, sample_clause, model, class_texts,
+        val_table, dependent_varname, independent_varname, norm, _train.verbose);
+    state := run.final_state;
+    epoch_loss := run.epoch_loss; epoch_seconds := run.epoch_seconds; epoch_rows := run.epoch_rows;
+    val_loss := run.val_loss; val_metric := run.val_metric; val_seconds := run.val_seconds;
+    train_seconds := (SELECT sum(x) FROM unnest(epoch_seconds) x);
+    info := corgi.sgd_state_info(state);
     IF once_table IS NOT NULL THEN
         EXECUTE format('DROP TABLE %s', once_table);
     END IF;
