@@ -352,6 +352,10 @@ DECLARE
     rels record;
     total_rows bigint;
     usable_rows bigint;
+    has_rows boolean;
+    sized_by_pages boolean;
+    heap_pages bigint;
+    sample_rows bigint;
     n_features integer;
     class_texts text[];
     class_values float8[];
@@ -473,11 +477,28 @@ BEGIN
         RAISE EXCEPTION 'independent_varname "%" has type %, expected a numeric array', independent_varname, feat_type
             USING ERRCODE = 'datatype_mismatch', HINT = 'Use a float8[] column or an expression such as ARRAY[x1, x2].';
     END IF;
-    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) FROM %3$s',
-                   feat_expr, label_expr, src_name) INTO total_rows, usable_rows;
-    IF usable_rows = 0 THEN
+    EXECUTE format('SELECT EXISTS (SELECT FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL)',
+                   feat_expr, label_expr, src_name) INTO has_rows;
+    IF NOT has_rows THEN
+        EXECUTE format('SELECT count(*) FROM %s', src_name) INTO total_rows;
         RAISE EXCEPTION 'source table % has no rows with non-NULL features and label (% rows in all)', source_table, total_rows
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
+    END IF;
+    -- Rows, to size the buffer, without a scan of the table: a heap table's page count is
+    -- exact and free, and its rows per page are counted on its first pages (a TID range
+    -- scan of at most 64 pages); deterministic for a given table layout. Other sources
+    -- (views, partitioned tables, inheritance parents) are counted.
+    SELECT c.relkind IN ('r', 'm') AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'heap')
+           AND NOT EXISTS (SELECT FROM pg_inherits WHERE inhparent = src)
+      INTO sized_by_pages FROM pg_class c WHERE c.oid = src;
+    IF sized_by_pages THEN
+        heap_pages := pg_relation_size(src) / current_setting('block_size')::bigint;
+        EXECUTE format('SELECT count(*) FROM %s WHERE ctid < %L::tid', src_name, format('(%s,0)', least(heap_pages, 64)))
+            INTO sample_rows;
+        usable_rows := greatest(1, ceil(sample_rows::numeric * heap_pages / greatest(1, least(heap_pages, 64))))::bigint;
+    ELSE
+        EXECUTE format('SELECT count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) FROM %3$s',
+                       feat_expr, label_expr, src_name) INTO usable_rows;
     END IF;
     EXECUTE format('SELECT cardinality(%1$s) FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL LIMIT 1',
                    feat_expr, label_expr, src_name) INTO n_features;

@@ -76,7 +76,7 @@ SELECT (SELECT model FROM m_mrs_composed) = (SELECT model FROM m_mrs) AS mrs_bit
 
 -- The same epoch by hand: the aggregate over the block-shuffled scan, and train_pass.
 CREATE TABLE start AS
-SELECT corgi.sgd_state('logistic', 10, 2000, 'learning_rate=0.5, block_mb=0.03125, seed=7') AS s;
+SELECT corgi.sgd_state('logistic', 10, (SELECT buffer_rows FROM m_corgipile_summary), 'learning_rate=0.5, block_mb=0.03125, seed=7') AS s;
 SELECT block_pages, block_seed = corgi.epoch_seed(7, 0) AS seed_of_epoch_0, buffer_rows, epochs
 FROM start, corgi.sgd_state_info(s);
 CREATE TABLE by_hand AS
