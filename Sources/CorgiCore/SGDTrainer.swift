@@ -140,6 +140,10 @@ public final class SGDTrainer {
     /// How many rows ahead ``trainStep(maxRows:)`` prefetches.
     static let prefetchDistance = 8
 
+    /// Worker threads started and not yet joined in this process (a diagnostic: 0 whenever
+    /// no trainer is alive or every trainer was shut down).
+    public static var liveWorkerThreads: Int { TrainingWorker.liveThreads }
+
     /// The largest buffer: 2^26 rows.
     public static let maximumBufferRows = 1 << 26
 

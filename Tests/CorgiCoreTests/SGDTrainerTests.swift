@@ -236,4 +236,50 @@ final class ConcurrentTrainerTests: XCTestCase {
             }
         }
     }
+
+    func testOneWorkerPerProcessAndShutdownJoinsAtOnce() throws {
+        // A trainer that wants a worker while another holds the process's one slot trains
+        // inline, and gets the same result.
+        let data = ClusteredData(rows: 3_001, dimension: 7, seed: 2)
+        let p = try TrainingParameters.parse("seed=9").get()
+        let first = try SGDTrainer.make(kind: .logistic, featureCount: 7, classValues: [], parameters: p,
+                                        bufferCapacity: 300, shufflesBuffer: true, concurrent: true).get()
+        let second = try SGDTrainer.make(kind: .logistic, featureCount: 7, classValues: [], parameters: p,
+                                         bufferCapacity: 300, shufflesBuffer: true, concurrent: true).get()
+        XCTAssertTrue(first.concurrent)
+        XCTAssertFalse(second.concurrent)
+        train(first, data, epochs: 1)
+        train(second, data, epochs: 1)
+        XCTAssertEqual(first.snapshot, second.snapshot)
+        XCTAssertEqual(SGDTrainer.liveWorkerThreads, 1)
+        first.shutdown()
+        XCTAssertEqual(SGDTrainer.liveWorkerThreads, 0)
+        let third = try SGDTrainer.make(kind: .logistic, featureCount: 7, classValues: [], parameters: p,
+                                        bufferCapacity: 300, shufflesBuffer: true, concurrent: true).get()
+        XCTAssertTrue(third.concurrent, "the slot is given back by shutdown")
+        third.shutdown()
+    }
+
+    func testShutdownStopsABusyWorkerWithinMilliseconds() throws {
+        // A buffer that takes the worker seconds (softmax, 100 classes x 200 features):
+        // shutdown must stop it at its next check and join it, not let it finish.
+        let n = 200, k = 100, rows = 20_000
+        let classes = (0..<k).map(Double.init)
+        let t = try SGDTrainer.make(kind: .softmax, featureCount: n, classValues: classes,
+                                    parameters: TrainingParameters(), bufferCapacity: rows,
+                                    shufflesBuffer: true, concurrent: true).get()
+        XCTAssertTrue(t.concurrent)
+        var generator = Xoshiro256StarStar(seed: 4)
+        let x = (0..<n).map { _ in generator.nextUnitInterval() }
+        for i in 0..<(rows + 1) {
+            if case .success(.bufferFull) = x.withUnsafeBufferPointer({ t.add(features: $0, label: Double(i % k)) }) {
+                _ = t.advance()   // hands the full buffer to the worker
+            }
+        }
+        XCTAssertEqual(SGDTrainer.liveWorkerThreads, 1)
+        t.shutdown()
+        XCTAssertEqual(SGDTrainer.liveWorkerThreads, 0)
+        // Work, not time, is asserted: the job stopped part-way through its buffer.
+        XCTAssertLessThan(t.epochStatistics.rows, Int64(rows), "the worker stops at its next check, not at the end of its buffer")
+    }
 }

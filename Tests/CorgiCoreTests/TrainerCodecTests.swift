@@ -78,4 +78,38 @@ final class TrainerCodecTests: XCTestCase {
             _ = decode([0x43, 0x52, 0x47, 0x49, 1, 0] + random)
         }
     }
+
+    /// Overwrites `count` bytes at `offset` of a fresh state's encoding.
+    private func fresh(patching offset: Int, with bytes: [UInt8]) throws -> [UInt8] {
+        let p = try TrainingParameters.parse("").get()
+        var encoded = encode(try XCTUnwrap(TrainerSnapshot.initial(
+            kind: .logistic, featureCount: 3, classValues: [], parameters: p, bufferCapacity: 10, bufferMode: .shuffle)))
+        for (i, b) in bytes.enumerated() { encoded[offset + i] = b }
+        return encoded
+    }
+
+    func testCountersAndParametersAreBoundedByTheParsersRules() throws {
+        // Offsets (0-based): block_mb 60, epochs 96, buffers 100, rows 108, skipped 116.
+        let maxInt64: [UInt8] = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]
+        for (offset, bytes) in [(108, maxInt64), (116, maxInt64), (100, maxInt64), (96, [0xff, 0xff, 0xff, 0xff]),
+                                (60, Array((Double.infinity).bitPattern.littleEndianBytes)),
+                                (60, Array((Double.nan).bitPattern.littleEndianBytes)),
+                                (60, Array((1025.0).bitPattern.littleEndianBytes)),
+                                (32, [0, 0, 0, 0])] {   // batch_size 0
+            guard case .failure = decode(try fresh(patching: offset, with: bytes)) else {
+                return XCTFail("offset \(offset) accepted \(bytes)")
+            }
+        }
+        // The bounds themselves are accepted, and closing an epoch at the limit is refused.
+        let atLimit = try fresh(patching: 96, with: Array(UInt32(TrainerSnapshot.maximumEpochs).littleEndianBytes))
+        let snapshot = try decode(atLimit).get()
+        XCTAssertNil(snapshot.endingEpoch())
+        XCTAssertNoThrow(try decode(fresh(patching: 108, with: Array(UInt64(TrainerSnapshot.maximumRows).littleEndianBytes))).get())
+        // Every parse result passes the decoder's check.
+        XCTAssertNil(try TrainingParameters.parse("learning_rate=1e300, block_mb=1024, max_buffer_mb=1048576, batch_size=1000000").get().validationFailure())
+    }
+}
+
+private extension FixedWidthInteger {
+    var littleEndianBytes: [UInt8] { (0..<(bitWidth / 8)).map { UInt8(truncatingIfNeeded: self >> ($0 * 8)) } }
 }
