@@ -260,7 +260,7 @@ final class ConcurrentTrainerTests: XCTestCase {
         third.shutdown()
     }
 
-    func testShutdownStopsABusyWorkerWithinMilliseconds() throws {
+    func testShutdownStopsABusyWorkerPartWayThroughItsBuffer() throws {
         // A buffer that takes the worker seconds (softmax, 100 classes x 200 features):
         // shutdown must stop it at its next check and join it, not let it finish.
         let n = 200, k = 100, rows = 20_000

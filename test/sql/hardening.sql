@@ -72,3 +72,23 @@ SELECT validation_table, cardinality(validation_loss) AS validated FROM "mödel_
 SELECT corgi.normalize_params('validation_table=tëst, seed=ë');
 \c contrib_regression
 DROP DATABASE corgi_latin1;
+
+-- corgi.evaluate (one C pass) against the metrics computed in SQL from model_scores:
+-- mean loss, accuracy and the Mann-Whitney AUC with average ranks for ties.
+CREATE TABLE eval_pts AS SELECT g % 3 = 0 AS label, ARRAY[g % 4, (g * 7) % 5]::float8[] AS features
+FROM generate_series(1, 3000) g;
+SELECT epochs_run FROM corgi.train('eval_pts', 'eval_model', 'label', 'features', 'logistic', 2);
+WITH s AS (SELECT CASE WHEN label THEN 1 ELSE -1 END AS t, (corgi.model_scores(m.model, features))[1] AS z,
+                  corgi.model_predict(m.model, features) AS p
+           FROM eval_pts, eval_model m),
+r AS (SELECT t, rank() OVER (ORDER BY z) AS r_min, count(*) OVER (PARTITION BY z) AS ties FROM s),
+a AS (SELECT count(*) FILTER (WHERE t = 1) AS pos, count(*) FILTER (WHERE t = -1) AS neg,
+             sum(r_min + (ties - 1) / 2.0) FILTER (WHERE t = 1) AS rank_sum FROM r),
+reference AS (
+    SELECT (SELECT avg(CASE WHEN -t * z > 35 THEN -t * z ELSE ln(1 + exp(-t * z)) END) FROM s) AS loss,
+           (SELECT avg(CASE WHEN (p = 1) = (t = 1) THEN 1.0 ELSE 0.0 END) FROM s) AS accuracy,
+           (SELECT ((rank_sum - pos * (pos + 1) / 2.0) / (pos * neg))::float8 FROM a) AS auc)
+SELECT e.rows, abs(e.loss - r.loss) < 1e-12 AS same_loss, abs(e.accuracy - r.accuracy) < 1e-12 AS same_accuracy,
+       abs(e.auc - r.auc) < 1e-12 AS same_auc, e.rmse IS NULL AND e.r2 IS NULL AS no_regression_metrics,
+       (SELECT count(DISTINCT z) < count(*) FROM s) AS has_ties
+FROM corgi.evaluate('eval_model', 'eval_pts') e, reference r;

@@ -1,0 +1,248 @@
+/*
+ * corgi_evaluate.c: the aggregate behind corgi.evaluate.
+ *
+ *   corgi._evaluate_agg(model bytea, features float8[], label float8) -> float8[]
+ *     {rows, mean loss, accuracy, auc, rmse, r2}   (NaN where a metric does not apply)
+ *
+ * One pass: each row is scored by the Swift model (opened once per aggregate, from the
+ * first row's model argument), and the sums are kept here; for binary models the
+ * (score, label) pairs are kept too, and the AUC is computed at the end from one sort
+ * (ties get their average rank, as the Mann-Whitney statistic has it). label is the
+ * training code: 1/0 (or -1) for logistic and svm, the class value for softmax, the
+ * target for linear. Losses: squared error / 2 (linear), log loss (logistic, softmax),
+ * hinge (svm).
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/memutils.h"
+
+#include "corgi_core_api.h"
+#include "corgi_error.h"
+#include "corgi_training.h"
+
+typedef struct ScoredRow
+{
+	double		score;
+	bool		positive;
+} ScoredRow;
+
+typedef struct EvaluateState
+{
+	CorgiHandle *model;
+	int32		kind;			/* 1 linear, 2 logistic, 3 svm, 4 softmax */
+	int32		feature_count;
+	int32		outputs;
+	double	   *class_values;	/* softmax */
+	double	   *scores;
+	CorgiFeatureScratch scratch;
+	int64		rows;
+	double		loss_sum;
+	int64		correct;
+	double		squared_error;
+	double		label_sum;
+	double		label_squares;
+	ScoredRow  *scored;			/* binary models: one per row, for the AUC */
+	int64		scored_capacity;
+	int64		positives;
+} EvaluateState;
+
+static EvaluateState *
+evaluate_state_new(MemoryContext context, bytea *model)
+{
+	EvaluateState *s = MemoryContextAllocZero(context, sizeof(EvaluateState));
+	CorgiError	error = {0};
+	MemoryContext old = MemoryContextSwitchTo(context);
+
+	s->scratch.context = context;
+	s->model = corgi_handle_new(context);
+	corgi_model_open(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model), &s->model->object, &error);
+	corgi_raise_if_failed(&error);
+	corgi_model_shape(s->model->object, &s->kind, &s->feature_count, &s->outputs);
+	s->scores = palloc(sizeof(double) * Max(s->outputs, 1));
+	if (s->kind == 4)
+	{
+		CorgiStateInfo info;
+		double	   *weights = palloc(sizeof(double) * (int64) s->outputs * s->feature_count);
+		double	   *intercepts = palloc(sizeof(double) * s->outputs);
+
+		corgi_state_info(model, &info);
+		s->class_values = palloc(sizeof(double) * Max(info.class_count, 1));
+		corgi_state_weights(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model), weights,
+							(int64) s->outputs * s->feature_count, intercepts, s->outputs,
+							s->class_values, info.class_count, &error);
+		corgi_raise_if_failed(&error);
+		pfree(weights);
+		pfree(intercepts);
+	}
+	MemoryContextSwitchTo(old);
+	return s;
+}
+
+static void
+keep_scored(EvaluateState *s, MemoryContext context, double score, bool positive)
+{
+	if (s->rows > s->scored_capacity)
+	{
+		int64		capacity = Max(1024, s->scored_capacity * 2);
+
+		s->scored = s->scored == NULL
+			? MemoryContextAllocHuge(context, sizeof(ScoredRow) * capacity)
+			: repalloc_huge(s->scored, sizeof(ScoredRow) * capacity);
+		s->scored_capacity = capacity;
+	}
+	s->scored[s->rows - 1].score = score;
+	s->scored[s->rows - 1].positive = positive;
+}
+
+PG_FUNCTION_INFO_V1(corgi_evaluate_transition);
+
+/* corgi_evaluate_transition(internal, model bytea, features float8[], label float8) */
+Datum
+corgi_evaluate_transition(PG_FUNCTION_ARGS)
+{
+	MemoryContext context;
+	EvaluateState *s;
+	CorgiRowTag row = {0};
+	CorgiError	error = {0};
+	const double *x;
+	int			count;
+	double		y;
+	double		z;
+	double		predicted;
+
+	if (!AggCheckCallContext(fcinfo, &context))
+		elog(ERROR, "corgi_evaluate_transition called in non-aggregate context");
+	if (PG_ARGISNULL(0))
+	{
+		corgi_require_argument(PG_ARGISNULL(1), "corgi._evaluate_agg", "model");
+		s = evaluate_state_new(context, PG_GETARG_BYTEA_PP(1));
+	}
+	else
+		s = (EvaluateState *) PG_GETARG_POINTER(0);
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		PG_RETURN_POINTER(s);
+	s->rows++;
+	if (s->rows % 1024 == 0)
+		CHECK_FOR_INTERRUPTS();
+	row.position = s->rows;
+	x = corgi_features_as_doubles(PG_GETARG_ARRAYTYPE_P(2), &s->scratch, &row, &count);
+	y = PG_GETARG_FLOAT8(3);
+	corgi_model_outputs(s->model->object, 0, x, count, s->scores, s->outputs, &error);
+	corgi_raise_if_failed(&error);
+	corgi_model_predict(s->model->object, x, count, &predicted, &error);
+	corgi_raise_if_failed(&error);
+	z = s->scores[0];
+	switch (s->kind)
+	{
+		case 1:
+			s->loss_sum += 0.5 * (z - y) * (z - y);
+			s->squared_error += (z - y) * (z - y);
+			s->label_sum += y;
+			s->label_squares += y * y;
+			break;
+		case 2:
+		case 3:
+			{
+				double		t = y == 1 ? 1.0 : -1.0;
+
+				if (s->kind == 3)
+					s->loss_sum += Max(0.0, 1.0 - t * z);
+				else
+					s->loss_sum += -t * z > 35 ? -t * z : log(1.0 + exp(-t * z));
+				s->correct += ((predicted == 1) == (t == 1)) ? 1 : 0;
+				s->positives += t == 1 ? 1 : 0;
+				keep_scored(s, context, z, t == 1);
+				break;
+			}
+		default:
+			{
+				double		top = s->scores[0];
+				double		sum = 0;
+				int			k = -1;
+
+				for (int o = 1; o < s->outputs; o++)
+					top = Max(top, s->scores[o]);
+				for (int o = 0; o < s->outputs; o++)
+				{
+					sum += exp(s->scores[o] - top);
+					if (s->class_values[o] == y)
+						k = o;
+				}
+				/* A label the model does not know: infinite loss, not correct. */
+				s->loss_sum += k < 0 ? get_float8_infinity() : top + log(sum) - s->scores[k];
+				s->correct += predicted == y ? 1 : 0;
+				break;
+			}
+	}
+	PG_RETURN_POINTER(s);
+}
+
+static int
+compare_scores(const void *a, const void *b)
+{
+	double		x = ((const ScoredRow *) a)->score;
+	double		y = ((const ScoredRow *) b)->score;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/* Mann-Whitney AUC with average ranks for ties; NaN without both classes. */
+static double
+area_under_curve(EvaluateState *s)
+{
+	int64		negatives = s->rows - s->positives;
+	double		rank_sum = 0;
+
+	if (s->positives == 0 || negatives == 0)
+		return get_float8_nan();
+	qsort(s->scored, s->rows, sizeof(ScoredRow), compare_scores);
+	for (int64 i = 0; i < s->rows;)
+	{
+		int64		j = i;
+		int64		tied_positives = 0;
+
+		while (j < s->rows && s->scored[j].score == s->scored[i].score)
+			tied_positives += s->scored[j++].positive ? 1 : 0;
+		/* ranks i+1 .. j share their average */
+		rank_sum += tied_positives * ((double) (i + 1 + j) / 2.0);
+		i = j;
+	}
+	return (rank_sum - (double) s->positives * (s->positives + 1) / 2.0) /
+		((double) s->positives * (double) negatives);
+}
+
+PG_FUNCTION_INFO_V1(corgi_evaluate_final);
+
+Datum
+corgi_evaluate_final(PG_FUNCTION_ARGS)
+{
+	EvaluateState *s;
+	Datum		values[6];
+	double		nan = get_float8_nan();
+	double		n;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (EvaluateState *) PG_GETARG_POINTER(0);
+	n = (double) s->rows;
+	values[0] = Float8GetDatum(n);
+	values[1] = Float8GetDatum(s->rows > 0 ? s->loss_sum / n : nan);
+	values[2] = Float8GetDatum(s->kind != 1 && s->rows > 0 ? (double) s->correct / n : nan);
+	values[3] = Float8GetDatum(s->kind == 2 || s->kind == 3 ? area_under_curve(s) : nan);
+	values[4] = Float8GetDatum(s->kind == 1 && s->rows > 0 ? sqrt(s->squared_error / n) : nan);
+	{
+		double		total = s->label_squares - s->label_sum * s->label_sum / Max(n, 1);
+
+		values[5] = Float8GetDatum(s->kind == 1 && s->rows > 0 && total > 0 ? 1 - s->squared_error / total : nan);
+	}
+	corgi_handle_release(s->model);
+	PG_RETURN_ARRAYTYPE_P(construct_array(values, 6, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
