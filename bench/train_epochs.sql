@@ -35,23 +35,39 @@ DO $$ DECLARE t0 timestamptz; x float8; BEGIN
 -- a 10% buffer holds ~28 blocks; at 10 MB a 1M-row table has only ~28 blocks).
 DROP TABLE IF EXISTS bench_result;
 CREATE TEMP TABLE bench_result (shuffle text, block_mb float8, epoch int, seconds float8, accuracy float8, copy_seconds float8);
+-- Whole calls (set-up, every epoch, outputs), and corgi.evaluate of the corgipile model.
+CREATE TEMP TABLE bench_calls (shuffle text, call_seconds float8);
+CREATE TEMP TABLE bench_evaluate (secs float8);
 DO $$ DECLARE
-  m text; label text; block float8;
+  m text; label text; block float8; t0 timestamptz; r record;
   src text := 'bench_' || current_setting('bench.rows');
   scaled float8 := greatest(pg_relation_size('bench_' || current_setting('bench.rows')) / 280.0 / 1048576, 0.0625);
 BEGIN
   FOREACH label IN ARRAY ARRAY['none', 'block_only', 'corgipile', 'once', 'corgipile_scaled'] LOOP
     m := CASE WHEN label = 'corgipile_scaled' THEN 'corgipile' ELSE label END;
     block := CASE WHEN label = 'corgipile_scaled' THEN round(scaled::numeric, 3)::float8 ELSE 10 END;
-    EXECUTE format('DROP TABLE IF EXISTS bench_m, bench_m_summary');
+    EXECUTE format('DROP TABLE IF EXISTS bench_m, bench_m_summary, bench_call, bench_call_summary');
     PERFORM corgi.train(src, 'bench_m', 'label', 'features', 'logistic',
                         current_setting('bench.epochs')::int, m,
                         format('learning_rate=%s, seed=1, block_mb=%s, validation_table=%s', current_setting('bench.learning_rate'), block, src));
+    -- The same call without validation, timed whole.
+    t0 := clock_timestamp();
+    PERFORM corgi.train(src, 'bench_call', 'label', 'features', 'logistic',
+                        current_setting('bench.epochs')::int, m,
+                        format('learning_rate=%s, seed=1, block_mb=%s', current_setting('bench.learning_rate'), block));
+    INSERT INTO bench_calls VALUES (label, extract(epoch FROM clock_timestamp() - t0));
+    IF label = 'corgipile' THEN
+      FOR i IN 1..3 LOOP
+        t0 := clock_timestamp();
+        SELECT * INTO r FROM corgi.evaluate('bench_call', src);
+        INSERT INTO bench_evaluate VALUES (extract(epoch FROM clock_timestamp() - t0));
+      END LOOP;
+    END IF;
     INSERT INTO bench_result
     SELECT label, block, e, epoch_seconds[e], validation_metric[e], shuffle_seconds
     FROM bench_m_summary, generate_series(1, epochs) e;
   END LOOP;
-  DROP TABLE bench_m, bench_m_summary;
+  DROP TABLE bench_m, bench_m_summary, bench_call, bench_call_summary;
 END $$;
 
 SELECT min(secs) AS scan FROM scan_times \gset
@@ -71,3 +87,10 @@ SELECT round((avg(seconds) FILTER (WHERE shuffle = 'corgipile') / :scan)::numeri
             - max(accuracy) FILTER (WHERE shuffle = 'once' AND epoch = 1))::numeric, 4) AS scaled_minus_once_epoch1,
        round((max(accuracy) FILTER (WHERE shuffle = 'none' AND epoch = 1))::numeric, 4) AS none_epoch1
 FROM bench_result;
+
+\echo 'whole corgi.train calls (set-up, every epoch, outputs; no validation), per epoch, as multiples of the plain scan (target for corgipile: <= 1.2)'
+SELECT shuffle, round(call_seconds::numeric, 3) AS call_seconds,
+       round((call_seconds / current_setting('bench.epochs')::int / :scan)::numeric, 2) AS per_epoch_x_scan
+FROM bench_calls ORDER BY array_position(ARRAY['none', 'block_only', 'corgipile', 'once', 'corgipile_scaled'], shuffle);
+\echo 'corgi.evaluate of the corgipile model on the whole table, best of 3 (target: <= 3x the plain scan)'
+SELECT round(min(secs)::numeric, 3) AS evaluate_seconds, round((min(secs) / :scan)::numeric, 2) AS x_plain_scan FROM bench_evaluate;

@@ -137,9 +137,19 @@ corgi_evaluate_transition(PG_FUNCTION_ARGS)
 	y = PG_GETARG_FLOAT8(3);
 	corgi_model_outputs(s->model->object, 0, x, count, s->scores, s->outputs, &error);
 	corgi_raise_if_failed(&error);
-	corgi_model_predict(s->model->object, x, count, &predicted, &error);
-	corgi_raise_if_failed(&error);
 	z = s->scores[0];
+	/* The prediction from the scores, exactly as LinearModel.predict makes it. */
+	if (s->kind == 4)
+	{
+		int			best = 0;
+
+		for (int o = 1; o < s->outputs; o++)
+			if (s->scores[o] > s->scores[best])
+				best = o;
+		predicted = s->class_values[best];
+	}
+	else
+		predicted = z > 0 ? 1 : 0;
 	switch (s->kind)
 	{
 		case 1:
