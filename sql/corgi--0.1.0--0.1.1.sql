@@ -165,6 +165,10 @@ DECLARE
     rels record;
     total_rows bigint;
     usable_rows bigint;
+    has_rows boolean;
+    sized_by_pages boolean;
+    heap_pages bigint;
+    sample_rows bigint;
     n_features integer;
     class_texts text[];
     class_values float8[];
@@ -286,11 +290,28 @@ BEGIN
         RAISE EXCEPTION 'independent_varname "%" has type %, expected a numeric array', independent_varname, feat_type
             USING ERRCODE = 'datatype_mismatch', HINT = 'Use a float8[] column or an expression such as ARRAY[x1, x2].';
     END IF;
-    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) FROM %3$s',
-                   feat_expr, label_expr, src_name) INTO total_rows, usable_rows;
-    IF usable_rows = 0 THEN
+    EXECUTE format('SELECT EXISTS (SELECT FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL)',
+                   feat_expr, label_expr, src_name) INTO has_rows;
+    IF NOT has_rows THEN
+        EXECUTE format('SELECT count(*) FROM %s', src_name) INTO total_rows;
         RAISE EXCEPTION 'source table % has no rows with non-NULL features and label (% rows in all)', source_table, total_rows
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
+    END IF;
+    -- Rows, to size the buffer, without a scan of the table: a heap table's page count is
+    -- exact and free, and its rows per page are counted on its first pages (a TID range
+    -- scan of at most 64 pages); deterministic for a given table layout. Other sources
+    -- (views, partitioned tables, inheritance parents) are counted.
+    SELECT c.relkind IN ('r', 'm') AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'heap')
+           AND NOT EXISTS (SELECT FROM pg_inherits WHERE inhparent = src)
+      INTO sized_by_pages FROM pg_class c WHERE c.oid = src;
+    IF sized_by_pages THEN
+        heap_pages := pg_relation_size(src) / current_setting('block_size')::bigint;
+        EXECUTE format('SELECT count(*) FROM %s WHERE ctid < %L::tid', src_name, format('(%s,0)', least(heap_pages, 64)))
+            INTO sample_rows;
+        usable_rows := greatest(1, ceil(sample_rows::numeric * heap_pages / greatest(1, least(heap_pages, 64))))::bigint;
+    ELSE
+        EXECUTE format('SELECT count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) FROM %3$s',
+                       feat_expr, label_expr, src_name) INTO usable_rows;
     END IF;
     EXECUTE format('SELECT cardinality(%1$s) FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL LIMIT 1',
                    feat_expr, label_expr, src_name) INTO n_features;
@@ -474,6 +495,28 @@ END $$;
 COMMENT ON FUNCTION corgi._variable(regclass, text, boolean, text) IS
     'internal: a variable as SQL text: a quoted column, or an expression the caller passed (never one read from a table)';
 
+-- One pass over the rows, scored in C: corgi._evaluate_agg returns {rows, loss,
+-- accuracy, auc, rmse, r2}, NaN where a metric does not apply.
+CREATE FUNCTION corgi._evaluate_transition(internal, bytea, float8[], float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_evaluate_transition'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._evaluate_transition(internal, bytea, float8[], float8) IS
+    'internal: transition of corgi._evaluate_agg (scores a row, sums its loss)';
+CREATE FUNCTION corgi._evaluate_final(internal) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_evaluate_final'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._evaluate_final(internal) IS
+    'internal: final function of corgi._evaluate_agg (means, AUC from one sort)';
+CREATE AGGREGATE corgi._evaluate_agg(model bytea, features float8[], label float8) (
+    SFUNC = corgi._evaluate_transition,
+    STYPE = internal,
+    FINALFUNC = corgi._evaluate_final,
+    FINALFUNC_MODIFY = READ_WRITE,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE corgi._evaluate_agg(bytea, float8[], float8) IS
+    'internal: {rows, mean loss, accuracy, auc, rmse, r2} of a model over rows (label as its training code)';
+
 CREATE FUNCTION corgi._metrics(model bytea, model_type text, class_texts text[], tbl regclass,
                                feat text, lab text,
                                OUT rows bigint, OUT loss float8, OUT accuracy float8, OUT auc float8,
@@ -484,7 +527,7 @@ AS $$
 DECLARE
     label_type text;
     code text;
-    d text;
+    m float8[];
 BEGIN
     EXECUTE format('SELECT pg_typeof(%s)::text FROM %s LIMIT 1', lab, tbl) INTO label_type;
     code := corgi._label_code(lab, coalesce(label_type, 'integer'),
@@ -495,37 +538,15 @@ BEGIN
         RAISE EXCEPTION 'dependent_varname % has type %, which a % model cannot score', lab, label_type, model_type
             USING ERRCODE = 'datatype_mismatch';
     END IF;
-    d := format('SELECT %1$s AS y, corgi.model_scores($1, (%2$s)::float8[]) AS z, corgi.model_predict($1, (%2$s)::float8[]) AS p
-                 FROM %3$s WHERE %2$s IS NOT NULL AND %4$s IS NOT NULL', code, feat, tbl, lab);
-    IF model_type = 'linear' THEN
-        EXECUTE format('SELECT count(*), avg(0.5 * (z[1] - y) ^ 2), NULL::float8, NULL::float8,
-                               sqrt(avg((z[1] - y) ^ 2)),
-                               1 - sum((z[1] - y) ^ 2) / nullif(sum((y - ym) ^ 2), 0)
-                        FROM (SELECT *, avg(y) OVER () AS ym FROM (%s) d) d', d)
-            INTO rows, loss, accuracy, auc, rmse, r2 USING model;
-    ELSIF model_type IN ('logistic', 'svm') THEN
-        EXECUTE format($q$
-            WITH s AS (SELECT CASE WHEN y = 1 THEN 1 ELSE -1 END AS t, z[1] AS z, p FROM (%s) d),
-            r AS (SELECT t, rank() OVER (ORDER BY z) AS r_min, count(*) OVER (PARTITION BY z) AS ties FROM s),
-            a AS (SELECT count(*) FILTER (WHERE t = 1) AS pos, count(*) FILTER (WHERE t = -1) AS neg,
-                         sum(r_min + (ties - 1) / 2.0) FILTER (WHERE t = 1) AS rank_sum FROM r)
-            SELECT (SELECT count(*) FROM s),
-                   (SELECT avg(CASE WHEN %L = 'svm' THEN greatest(0, 1 - t * z)
-                                    WHEN -t * z > 35 THEN -t * z ELSE ln(1 + exp(-t * z)) END) FROM s),
-                   (SELECT avg(CASE WHEN (p = 1) = (t = 1) THEN 1.0 ELSE 0.0 END) FROM s),
-                   (SELECT ((rank_sum - pos * (pos + 1) / 2.0) / nullif(pos * neg, 0))::float8 FROM a)
-            $q$, d, model_type)
-            INTO rows, loss, accuracy, auc USING model;
-    ELSE
-        EXECUTE format($q$
-            WITH s AS (SELECT y, z, p, array_position(corgi.sgd_classes($1), y) AS k FROM (%s) d),
-            m AS (SELECT *, (SELECT max(v) FROM unnest(z) v) AS zmax FROM s)
-            SELECT count(*),
-                   avg(zmax + ln((SELECT sum(exp(v - zmax)) FROM unnest(z) v)) - z[k]),
-                   avg(CASE WHEN p = y THEN 1.0 ELSE 0.0 END)
-            FROM m $q$, d)
-            INTO rows, loss, accuracy USING model;
-    END IF;
+    EXECUTE format('SELECT corgi._evaluate_agg($1, (%1$s)::float8[], %2$s) FROM %3$s WHERE %1$s IS NOT NULL AND %4$s IS NOT NULL',
+                   feat, code, tbl, lab)
+        INTO m USING model;
+    rows := coalesce(m[1], 0)::bigint;
+    loss := CASE WHEN rows > 0 THEN m[2] END;
+    accuracy := CASE WHEN model_type <> 'linear' AND rows > 0 THEN m[3] END;
+    auc := CASE WHEN model_type IN ('logistic', 'svm') AND m[4] <> 'NaN'::float8 THEN m[4] END;
+    rmse := CASE WHEN model_type = 'linear' AND rows > 0 THEN m[5] END;
+    r2 := CASE WHEN model_type = 'linear' AND m[6] <> 'NaN'::float8 THEN m[6] END;
 END $$;
 COMMENT ON FUNCTION corgi._metrics(bytea, text, text[], regclass, text, text) IS 'internal: metrics of a model over a table';
 
