@@ -81,6 +81,13 @@ read_model_table(const char *table, MemoryContext into, ArrayType **classes)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("model table \"%s\" does not exist", table),
 				 errhint("Pass the out_table of corgi.train.")));
+	if (get_atttype(relid, get_attnum(relid, "model")) != BYTEAOID ||
+		get_atttype(relid, get_attnum(relid, "classes")) != TEXTARRAYOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a corgi model table", table),
+				 errdetail("A model table has a bytea column \"model\" and a text[] column \"classes\"."),
+				 errhint("Pass the out_table of corgi.train.")));
 	initStringInfo(&query);
 	appendStringInfo(&query, "SELECT model, classes FROM %s",
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
