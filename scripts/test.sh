@@ -4,7 +4,8 @@
 #   2. the library checks (self-contained corgi.so, intended exports only),
 #   3. pg_regress against a scratch cluster (or the server PGHOST/PGPORT name),
 #   4. the fuzz run (test/fuzz/run.sh) against the same server,
-#   5. the upgrade check from 0.1.0 (test/upgrade/run.sh).
+#   5. the two-session checks (test/concurrency/run.sh),
+#   6. the upgrade check from 0.1.0 (test/upgrade/run.sh).
 # Ends with the line "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -68,6 +69,14 @@ if cluster_start; then
   test/fuzz/run.sh "${CORGI_FUZZ_SEED:-20261122}" "${CORGI_FUZZ_CALLS:-10000}" \
     "${CORGI_CLUSTER_DIR:+$CORGI_CLUSTER_DIR/server.log}" 2>&1 | grep -v '^NOTICE' | tee "$log_dir/fuzz.log"
   if grep -q '^1 passed, 0 failed' "$log_dir/fuzz.log"; then add 1 0; else add 0 1; fi
+  echo "== two sessions"
+  test/concurrency/run.sh 2>&1 | grep -v '^NOTICE' | tee "$log_dir/concurrency.log"
+  summary=$(grep -E '^concurrency: [0-9]+ passed, [0-9]+ failed' "$log_dir/concurrency.log" | tail -1)
+  if [ -n "$summary" ]; then
+    add "$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$summary")" "$(sed -E 's/.*, ([0-9]+) failed/\1/' <<<"$summary")"
+  else
+    fail_step "concurrency checks did not run"
+  fi
   echo "== upgrade from 0.1.0"
   if [ -w "$(pg_config --sharedir)/extension" ]; then
     test/upgrade/run.sh 2>&1 | grep -v '^NOTICE' | tee "$log_dir/upgrade.log"
