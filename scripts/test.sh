@@ -15,6 +15,18 @@ passed=0; failed=0
 log_dir=$(mktemp -d /tmp/corgi-test-logs.XXXXXX)
 add() { passed=$((passed + $1)); failed=$((failed + $2)); }
 fail_step() { echo "FAILED: $1"; add 0 1; }
+# run_suite NAME LABEL COMMAND...: runs a suite whose last summary line is
+# "NAME: N passed, N failed" and adds its counts (a failure if it printed none).
+run_suite() {
+  local name=$1 label=$2 summary; shift 2
+  "$@" 2>&1 | grep -v '^NOTICE' | tee "$log_dir/$name.log"
+  summary=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log_dir/$name.log" | tail -1)
+  if [ -n "$summary" ]; then
+    add "$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$summary")" "$(sed -E 's/.*, ([0-9]+) failed/\1/' <<<"$summary")"
+  else
+    fail_step "$label did not run"
+  fi
+}
 
 start=$(date +%s)
 scripts/setup-system.sh || { fail_step "system set-up"; echo "$passed passed, $failed failed"; exit 1; }
@@ -42,13 +54,7 @@ else
 fi
 
 echo "== library checks"
-make -s check-library 2>&1 | tee "$log_dir/check-library.log"
-summary=$(grep -E '^check-library: [0-9]+ passed, [0-9]+ failed' "$log_dir/check-library.log" | tail -1)
-if [ -n "$summary" ]; then
-  add "$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$summary")" "$(sed -E 's/.*, ([0-9]+) failed/\1/' <<<"$summary")"
-else
-  fail_step "library checks did not run"
-fi
+run_suite check-library "library checks" make -s check-library
 
 echo "== pg_regress"
 if cluster_start; then
@@ -70,22 +76,10 @@ if cluster_start; then
     "${CORGI_CLUSTER_DIR:+$CORGI_CLUSTER_DIR/server.log}" 2>&1 | grep -v '^NOTICE' | tee "$log_dir/fuzz.log"
   if grep -q '^1 passed, 0 failed' "$log_dir/fuzz.log"; then add 1 0; else add 0 1; fi
   echo "== two sessions"
-  test/concurrency/run.sh 2>&1 | grep -v '^NOTICE' | tee "$log_dir/concurrency.log"
-  summary=$(grep -E '^concurrency: [0-9]+ passed, [0-9]+ failed' "$log_dir/concurrency.log" | tail -1)
-  if [ -n "$summary" ]; then
-    add "$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$summary")" "$(sed -E 's/.*, ([0-9]+) failed/\1/' <<<"$summary")"
-  else
-    fail_step "concurrency checks did not run"
-  fi
+  run_suite concurrency "two-session checks" test/concurrency/run.sh
   echo "== upgrade from 0.1.0"
   if [ -w "$(pg_config --sharedir)/extension" ]; then
-    test/upgrade/run.sh 2>&1 | grep -v '^NOTICE' | tee "$log_dir/upgrade.log"
-    summary=$(grep -E '^upgrade: [0-9]+ passed, [0-9]+ failed' "$log_dir/upgrade.log" | tail -1)
-    if [ -n "$summary" ]; then
-      add "$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$summary")" "$(sed -E 's/.*, ([0-9]+) failed/\1/' <<<"$summary")"
-    else
-      fail_step "upgrade check did not run"
-    fi
+    run_suite upgrade "upgrade check" test/upgrade/run.sh
   else
     echo "upgrade check not run: $(pg_config --sharedir)/extension is not writable"
   fi
