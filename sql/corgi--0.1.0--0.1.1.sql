@@ -5,8 +5,9 @@
 --   search_path = pg_catalog, pg_temp: in 0.1.0 a role able to create objects in a schema
 --   on a superuser's search_path could have corgi.train, evaluate or predict_table run its
 --   functions with the superuser's rights.
--- - corgi.train, evaluate and predict_table become SQL-standard functions that pass the
---   caller's search_path down; table names are resolved against it in C.
+-- - corgi.train, evaluate and predict_table take the caller's search_path as a last
+--   parameter whose default is evaluated in the caller's context; table names are
+--   resolved against it in C.
 -- - evaluate and predict_table no longer execute variable expressions read from a model's
 --   _summary table (a trojan model could run its owner's functions as the caller).
 -- - New: corgi.predict_label. The C library (corgi.so 0.1.1) fixes the crashes, the
@@ -14,7 +15,11 @@
 
 \echo Use "ALTER EXTENSION corgi UPDATE TO '0.1.1'" to load this file. \quit
 
--- Old internal signatures, replaced by ones that take the caller's search_path.
+-- Signatures that change: train, evaluate and predict_table gain a last parameter,
+-- caller_search_path (see the install script's header); internal helpers take it too.
+DROP FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean);
+DROP FUNCTION corgi.evaluate(text, text, text, text);
+DROP FUNCTION corgi.predict_table(text, text, text, text, text);
 DROP FUNCTION corgi._output_names(text);
 DROP FUNCTION corgi._validate(bytea, text, text[], text, text, text);
 DROP FUNCTION corgi._metrics(bytea, text, text[], text, text, text);
@@ -132,17 +137,144 @@ END $$;
 COMMENT ON FUNCTION corgi._run_epochs(bytea, integer, boolean, text, name, name, boolean, text, text, text, text, text[], regclass, text, text, text, boolean) IS
     'internal: the epochs of corgi.train, all on the snapshot of the calling statement';
 
-CREATE FUNCTION corgi._train(
+CREATE FUNCTION corgi._variable(tbl regclass, varname text, stored boolean, role text) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF varname IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', role USING ERRCODE = 'null_value_not_allowed',
+            HINT = format('Pass %s explicitly.', role);
+    END IF;
+    IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = varname AND attnum > 0 AND NOT attisdropped) THEN
+        RETURN quote_ident(varname);
+    END IF;
+    IF stored THEN
+        RAISE EXCEPTION 'the model''s % "%" is not a column of %', role, varname, tbl
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'corgi does not run SQL expressions read from a model''s summary table.',
+                  HINT = format('Pass %s explicitly.', role);
+    END IF;
+    RETURN '(' || varname || ')';
+END $$;
+COMMENT ON FUNCTION corgi._variable(regclass, text, boolean, text) IS
+    'internal: a variable as SQL text: a quoted column, or an expression the caller passed (never one read from a table)';
+
+-- One pass over the rows, scored in C: corgi._evaluate_agg returns {rows, loss,
+-- accuracy, auc, rmse, r2}, NaN where a metric does not apply.
+CREATE FUNCTION corgi._evaluate_transition(internal, bytea, float8[], float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_evaluate_transition'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._evaluate_transition(internal, bytea, float8[], float8) IS
+    'internal: transition of corgi._evaluate_agg (scores a row, sums its loss)';
+CREATE FUNCTION corgi._evaluate_final(internal) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_evaluate_final'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._evaluate_final(internal) IS
+    'internal: final function of corgi._evaluate_agg (means, AUC from one sort)';
+CREATE AGGREGATE corgi._evaluate_agg(model bytea, features float8[], label float8) (
+    SFUNC = corgi._evaluate_transition,
+    STYPE = internal,
+    FINALFUNC = corgi._evaluate_final,
+    FINALFUNC_MODIFY = READ_WRITE,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE corgi._evaluate_agg(bytea, float8[], float8) IS
+    'internal: {rows, mean loss, accuracy, auc, rmse, r2} of a model over rows (label as its training code)';
+
+CREATE FUNCTION corgi._metrics(model bytea, model_type text, class_texts text[], tbl regclass,
+                               feat text, lab text,
+                               OUT rows bigint, OUT loss float8, OUT accuracy float8, OUT auc float8,
+                               OUT rmse float8, OUT r2 float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    label_type text;
+    code text;
+    m float8[];
+BEGIN
+    EXECUTE format('SELECT pg_typeof(%s)::text FROM %s LIMIT 1', lab, tbl) INTO label_type;
+    code := corgi._label_code(lab, coalesce(label_type, 'integer'),
+                              CASE WHEN model_type = 'softmax' AND label_type NOT IN
+                                   ('boolean', 'smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric')
+                                   THEN class_texts END);
+    IF code IS NULL THEN
+        RAISE EXCEPTION 'dependent_varname % has type %, which a % model cannot score', lab, label_type, model_type
+            USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    EXECUTE format('SELECT corgi._evaluate_agg($1, (%1$s)::float8[], %2$s) FROM %3$s WHERE %1$s IS NOT NULL AND %4$s IS NOT NULL',
+                   feat, code, tbl, lab)
+        INTO m USING model;
+    rows := coalesce(m[1], 0)::bigint;
+    loss := CASE WHEN rows > 0 THEN m[2] END;
+    accuracy := CASE WHEN model_type <> 'linear' AND rows > 0 THEN m[3] END;
+    auc := CASE WHEN model_type IN ('logistic', 'svm') AND m[4] <> 'NaN'::float8 THEN m[4] END;
+    rmse := CASE WHEN model_type = 'linear' AND rows > 0 THEN m[5] END;
+    r2 := CASE WHEN model_type = 'linear' AND m[6] <> 'NaN'::float8 THEN m[6] END;
+END $$;
+COMMENT ON FUNCTION corgi._metrics(bytea, text, text[], regclass, text, text) IS 'internal: metrics of a model over a table';
+
+CREATE FUNCTION corgi._validate(state bytea, model_type text, class_texts text[], tbl regclass,
+                                dependent_varname text, independent_varname text,
+                                OUT loss float8, OUT metric float8)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT (m.loss, CASE WHEN model_type = 'linear' THEN m.rmse ELSE m.accuracy END)
+        FROM corgi._metrics(state, model_type, class_texts, tbl,
+                            corgi._variable(tbl, independent_varname, false, 'independent_varname'),
+                            corgi._variable(tbl, dependent_varname, false, 'dependent_varname')) m);
+COMMENT ON FUNCTION corgi._validate(bytea, text, text[], regclass, text, text) IS 'internal: per-epoch validation loss and accuracy (rmse for linear)';
+
+CREATE FUNCTION corgi._model_row(model_table text, caller_path text, OUT model bytea, OUT model_type text, OUT classes text[],
+                                 OUT dependent_varname text, OUT independent_varname text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    tbl regclass := corgi._resolve_table(model_table, caller_path);
+    summary regclass;
+    n bigint;
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'model table "%" does not exist', model_table
+            USING ERRCODE = 'undefined_table', HINT = 'Pass the out_table of corgi.train.';
+    END IF;
+    EXECUTE format('SELECT count(*) FROM %s', tbl) INTO n;
+    IF n <> 1 THEN
+        RAISE EXCEPTION 'model table "%" has % rows, expected 1', model_table, n
+            USING ERRCODE = 'data_exception', HINT = 'A model table holds the one row corgi.train wrote.';
+    END IF;
+    EXECUTE format('SELECT model, model_type, classes FROM %s', tbl) INTO model, model_type, classes;
+    SELECT c.oid INTO summary FROM pg_class c
+     WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = tbl)
+       AND c.relname = (SELECT relname FROM pg_class WHERE oid = tbl) || '_summary';
+    IF summary IS NOT NULL THEN
+        EXECUTE format('SELECT dependent_varname, independent_varname FROM %s LIMIT 1', summary)
+            INTO dependent_varname, independent_varname;
+    END IF;
+END $$;
+COMMENT ON FUNCTION corgi._model_row(text, text) IS 'internal: the model, its type and training variables';
+
+CREATE FUNCTION corgi.predict_label(model_table text, features float8[]) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_predict_label'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.predict_label(text, float8[]) IS
+    'the class a classifier in model_table predicts, as the label appeared in training (softmax: the class; logistic, svm: the negative or positive label)';
+
+CREATE FUNCTION corgi.train(
     source_table text,
     out_table text,
     dependent_varname text,
     independent_varname text,
-    model text,
-    epochs integer,
-    shuffle text,
-    params text,
-    verbose boolean,
-    caller_path text)
+    model text DEFAULT 'logistic',
+    epochs integer DEFAULT 10,
+    shuffle text DEFAULT 'corgipile',
+    params text DEFAULT '',
+    verbose boolean DEFAULT false,
+    -- Evaluated in the caller's context before the SET below applies (defaults are
+    -- parsed at CREATE EXTENSION): the path table names are resolved against.
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
 RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET synchronize_seqscans = off
@@ -202,7 +334,7 @@ BEGIN
         RAISE EXCEPTION 'corgi.train arguments must not be NULL (params and verbose excepted)'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    src := corgi._resolve_table(source_table, caller_path);
+    src := corgi._resolve_table(source_table, caller_search_path);
     IF src IS NULL THEN
         RAISE EXCEPTION 'source table "%" does not exist', source_table
             USING ERRCODE = 'undefined_table', HINT = 'Check the name and your search_path.';
@@ -234,7 +366,7 @@ BEGIN
                    greatest(1, floor(pg_relation_size(src) / current_setting('block_size')::numeric / 100)))
              * current_setting('block_size')::numeric / 1048576)::text));
     END IF;
-    out_names := corgi._output_names(out_table, caller_path);
+    out_names := corgi._output_names(out_table, caller_search_path);
     IF to_regclass(out_names.main) IS NOT NULL THEN
         RAISE EXCEPTION 'output table % already exists', out_names.main
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
@@ -258,7 +390,7 @@ BEGIN
             USING ERRCODE = 'lock_not_available', HINT = 'Wait for it to finish, or choose another out_table.';
     END IF;
     IF corgi._param(norm, 'validation_table') IS NOT NULL THEN
-        val_table := corgi._resolve_table(corgi._param(norm, 'validation_table'), caller_path);
+        val_table := corgi._resolve_table(corgi._param(norm, 'validation_table'), caller_search_path);
         IF val_table IS NULL THEN
             RAISE EXCEPTION 'validation table "%" does not exist', corgi._param(norm, 'validation_table')
                 USING ERRCODE = 'undefined_table';
@@ -413,7 +545,7 @@ BEGIN
     -- is STABLE, and its queries use the snapshot of the statement that calls it).
     SELECT * INTO run FROM corgi._run_epochs(state, epochs, fast, read_from, feat_col, label_col,
         shuffle IN ('corgipile', 'block_only'), feat_expr, label_code, sample_clause, model, class_texts,
-        val_table, dependent_varname, independent_varname, norm, _train.verbose);
+        val_table, dependent_varname, independent_varname, norm, train.verbose);
     state := run.final_state;
     epoch_loss := run.epoch_loss; epoch_seconds := run.epoch_seconds; epoch_rows := run.epoch_rows;
     val_loss := run.val_loss; val_metric := run.val_metric; val_seconds := run.val_seconds;
@@ -450,156 +582,19 @@ BEGIN
 
     RETURN QUERY SELECT epochs, info.rows, info.loss, train_seconds + once_seconds;
 END $$;
-COMMENT ON FUNCTION corgi._train(text, text, text, text, text, integer, text, text, boolean, text) IS
-    'internal: corgi.train with the caller''s search_path for resolving table names';
+COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text) IS
+    'trains a linear, logistic, svm or softmax model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; caller_search_path (leave it out) is the path table names are resolved against';
 
-CREATE OR REPLACE FUNCTION corgi.train(
-    source_table text,
-    out_table text,
-    dependent_varname text,
-    independent_varname text,
-    model text DEFAULT 'logistic',
-    epochs integer DEFAULT 10,
-    shuffle text DEFAULT 'corgipile',
-    params text DEFAULT '',
-    verbose boolean DEFAULT false)
-RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-BEGIN ATOMIC
-    SELECT * FROM corgi._train(source_table, out_table, dependent_varname, independent_varname, model,
-                               epochs, shuffle, params, train.verbose, pg_catalog.current_setting('search_path'));
-END;
-COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean) IS
-    'trains a linear, logistic, svm or softmax model with CorgiPile SGD (shuffle corgipile|block_only|none|once) and writes out_table and out_table_summary';
-
-CREATE FUNCTION corgi._variable(tbl regclass, varname text, stored boolean, role text) RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF varname IS NULL THEN
-        RAISE EXCEPTION '% must not be NULL', role USING ERRCODE = 'null_value_not_allowed',
-            HINT = format('Pass %s explicitly.', role);
-    END IF;
-    IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = varname AND attnum > 0 AND NOT attisdropped) THEN
-        RETURN quote_ident(varname);
-    END IF;
-    IF stored THEN
-        RAISE EXCEPTION 'the model''s % "%" is not a column of %', role, varname, tbl
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'corgi does not run SQL expressions read from a model''s summary table.',
-                  HINT = format('Pass %s explicitly.', role);
-    END IF;
-    RETURN '(' || varname || ')';
-END $$;
-COMMENT ON FUNCTION corgi._variable(regclass, text, boolean, text) IS
-    'internal: a variable as SQL text: a quoted column, or an expression the caller passed (never one read from a table)';
-
--- One pass over the rows, scored in C: corgi._evaluate_agg returns {rows, loss,
--- accuracy, auc, rmse, r2}, NaN where a metric does not apply.
-CREATE FUNCTION corgi._evaluate_transition(internal, bytea, float8[], float8) RETURNS internal
-    AS 'MODULE_PATHNAME', 'corgi_evaluate_transition'
-    LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION corgi._evaluate_transition(internal, bytea, float8[], float8) IS
-    'internal: transition of corgi._evaluate_agg (scores a row, sums its loss)';
-CREATE FUNCTION corgi._evaluate_final(internal) RETURNS float8[]
-    AS 'MODULE_PATHNAME', 'corgi_evaluate_final'
-    LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION corgi._evaluate_final(internal) IS
-    'internal: final function of corgi._evaluate_agg (means, AUC from one sort)';
-CREATE AGGREGATE corgi._evaluate_agg(model bytea, features float8[], label float8) (
-    SFUNC = corgi._evaluate_transition,
-    STYPE = internal,
-    FINALFUNC = corgi._evaluate_final,
-    FINALFUNC_MODIFY = READ_WRITE,
-    PARALLEL = UNSAFE
-);
-COMMENT ON AGGREGATE corgi._evaluate_agg(bytea, float8[], float8) IS
-    'internal: {rows, mean loss, accuracy, auc, rmse, r2} of a model over rows (label as its training code)';
-
-CREATE FUNCTION corgi._metrics(model bytea, model_type text, class_texts text[], tbl regclass,
-                               feat text, lab text,
-                               OUT rows bigint, OUT loss float8, OUT accuracy float8, OUT auc float8,
-                               OUT rmse float8, OUT r2 float8)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    label_type text;
-    code text;
-    m float8[];
-BEGIN
-    EXECUTE format('SELECT pg_typeof(%s)::text FROM %s LIMIT 1', lab, tbl) INTO label_type;
-    code := corgi._label_code(lab, coalesce(label_type, 'integer'),
-                              CASE WHEN model_type = 'softmax' AND label_type NOT IN
-                                   ('boolean', 'smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric')
-                                   THEN class_texts END);
-    IF code IS NULL THEN
-        RAISE EXCEPTION 'dependent_varname % has type %, which a % model cannot score', lab, label_type, model_type
-            USING ERRCODE = 'datatype_mismatch';
-    END IF;
-    EXECUTE format('SELECT corgi._evaluate_agg($1, (%1$s)::float8[], %2$s) FROM %3$s WHERE %1$s IS NOT NULL AND %4$s IS NOT NULL',
-                   feat, code, tbl, lab)
-        INTO m USING model;
-    rows := coalesce(m[1], 0)::bigint;
-    loss := CASE WHEN rows > 0 THEN m[2] END;
-    accuracy := CASE WHEN model_type <> 'linear' AND rows > 0 THEN m[3] END;
-    auc := CASE WHEN model_type IN ('logistic', 'svm') AND m[4] <> 'NaN'::float8 THEN m[4] END;
-    rmse := CASE WHEN model_type = 'linear' AND rows > 0 THEN m[5] END;
-    r2 := CASE WHEN model_type = 'linear' AND m[6] <> 'NaN'::float8 THEN m[6] END;
-END $$;
-COMMENT ON FUNCTION corgi._metrics(bytea, text, text[], regclass, text, text) IS 'internal: metrics of a model over a table';
-
-CREATE FUNCTION corgi._validate(state bytea, model_type text, class_texts text[], tbl regclass,
-                                dependent_varname text, independent_varname text,
-                                OUT loss float8, OUT metric float8)
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN (SELECT (m.loss, CASE WHEN model_type = 'linear' THEN m.rmse ELSE m.accuracy END)
-        FROM corgi._metrics(state, model_type, class_texts, tbl,
-                            corgi._variable(tbl, independent_varname, false, 'independent_varname'),
-                            corgi._variable(tbl, dependent_varname, false, 'dependent_varname')) m);
-COMMENT ON FUNCTION corgi._validate(bytea, text, text[], regclass, text, text) IS 'internal: per-epoch validation loss and accuracy (rmse for linear)';
-
-CREATE FUNCTION corgi._model_row(model_table text, caller_path text, OUT model bytea, OUT model_type text, OUT classes text[],
-                                 OUT dependent_varname text, OUT independent_varname text)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    tbl regclass := corgi._resolve_table(model_table, caller_path);
-    summary regclass;
-    n bigint;
-BEGIN
-    IF tbl IS NULL THEN
-        RAISE EXCEPTION 'model table "%" does not exist', model_table
-            USING ERRCODE = 'undefined_table', HINT = 'Pass the out_table of corgi.train.';
-    END IF;
-    EXECUTE format('SELECT count(*) FROM %s', tbl) INTO n;
-    IF n <> 1 THEN
-        RAISE EXCEPTION 'model table "%" has % rows, expected 1', model_table, n
-            USING ERRCODE = 'data_exception', HINT = 'A model table holds the one row corgi.train wrote.';
-    END IF;
-    EXECUTE format('SELECT model, model_type, classes FROM %s', tbl) INTO model, model_type, classes;
-    SELECT c.oid INTO summary FROM pg_class c
-     WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = tbl)
-       AND c.relname = (SELECT relname FROM pg_class WHERE oid = tbl) || '_summary';
-    IF summary IS NOT NULL THEN
-        EXECUTE format('SELECT dependent_varname, independent_varname FROM %s LIMIT 1', summary)
-            INTO dependent_varname, independent_varname;
-    END IF;
-END $$;
-COMMENT ON FUNCTION corgi._model_row(text, text) IS 'internal: the model, its type and training variables';
-
-CREATE FUNCTION corgi._evaluate(model_table text, data_table text, dependent_varname text, independent_varname text,
-                                caller_path text)
+CREATE FUNCTION corgi.evaluate(model_table text, data_table text,
+                               dependent_varname text DEFAULT NULL, independent_varname text DEFAULT NULL,
+                               caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
 RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    m record := corgi._model_row(model_table, caller_path);
-    tbl regclass := corgi._resolve_table(data_table, caller_path);
+    m record := corgi._model_row(model_table, caller_search_path);
+    tbl regclass := corgi._resolve_table(data_table, caller_search_path);
 BEGIN
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
@@ -608,28 +603,19 @@ BEGIN
         corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL, 'independent_varname'),
         corgi._variable(tbl, coalesce(dependent_varname, m.dependent_varname), dependent_varname IS NULL, 'dependent_varname'));
 END $$;
-COMMENT ON FUNCTION corgi._evaluate(text, text, text, text, text) IS 'internal: corgi.evaluate with the caller''s search_path';
-
-CREATE OR REPLACE FUNCTION corgi.evaluate(model_table text, data_table text,
-                               dependent_varname text DEFAULT NULL, independent_varname text DEFAULT NULL)
-RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8)
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-    SELECT * FROM corgi._evaluate(model_table, data_table, dependent_varname, independent_varname,
-                                  pg_catalog.current_setting('search_path'));
-END;
-COMMENT ON FUNCTION corgi.evaluate(text, text, text, text) IS
+COMMENT ON FUNCTION corgi.evaluate(text, text, text, text, text) IS
     'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones when those are plain columns';
 
-CREATE FUNCTION corgi._predict_table(model_table text, data_table text, id_col text, output_table text,
-                                     independent_varname text, caller_path text)
+CREATE FUNCTION corgi.predict_table(model_table text, data_table text, id_col text, output_table text,
+                                    independent_varname text DEFAULT NULL,
+                                    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    m record := corgi._model_row(model_table, caller_path);
-    tbl regclass := corgi._resolve_table(data_table, caller_path);
+    m record := corgi._model_row(model_table, caller_search_path);
+    tbl regclass := corgi._resolve_table(data_table, caller_search_path);
     out_names record;
     feat text;
     n bigint;
@@ -637,7 +623,7 @@ BEGIN
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
     END IF;
-    out_names := corgi._output_names(output_table, caller_path);
+    out_names := corgi._output_names(output_table, caller_search_path);
     IF to_regclass(out_names.main) IS NOT NULL THEN
         RAISE EXCEPTION 'output table % already exists', out_names.main
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
@@ -658,22 +644,5 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END $$;
-COMMENT ON FUNCTION corgi._predict_table(text, text, text, text, text, text) IS 'internal: corgi.predict_table with the caller''s search_path';
-
-CREATE OR REPLACE FUNCTION corgi.predict_table(model_table text, data_table text, id_col text, output_table text,
-                                    independent_varname text DEFAULT NULL)
-RETURNS bigint
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-BEGIN ATOMIC
-    SELECT corgi._predict_table(model_table, data_table, id_col, output_table, independent_varname,
-                                pg_catalog.current_setting('search_path'));
-END;
-COMMENT ON FUNCTION corgi.predict_table(text, text, text, text, text) IS
+COMMENT ON FUNCTION corgi.predict_table(text, text, text, text, text, text) IS
     'scores every row of data_table into a new output_table(id, prediction, class, probabilities); returns the row count';
-
-CREATE FUNCTION corgi.predict_label(model_table text, features float8[]) RETURNS text
-    AS 'MODULE_PATHNAME', 'corgi_predict_label'
-    LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION corgi.predict_label(text, float8[]) IS
-    'the class a classifier in model_table predicts, as the label appeared in training (softmax: the class; logistic, svm: the negative or positive label)';
-

@@ -5,10 +5,11 @@
 -- - every PL/pgSQL and SQL function that parses SQL at run time pins
 --   search_path = pg_catalog, pg_temp, so nobody who can create objects in a schema on
 --   the caller's path can substitute a function or operator (the CVE-2018-1058 class);
--- - the public entry points that take table names (train, evaluate, predict_table) are
---   SQL-standard functions (BEGIN ATOMIC), parsed once at CREATE EXTENSION, so they too
---   resolve nothing at call time; they pass the caller's search_path down, and names are
---   resolved against it in C (corgi._resolve_table, corgi._creation_schema);
+-- - the functions that take table names (train, evaluate, predict_table) get the caller's
+--   search_path from a last parameter whose DEFAULT, pg_catalog.current_setting(...), is
+--   parsed at CREATE EXTENSION and evaluated in the caller's context before their own
+--   SET applies; names are resolved against it in C (corgi._resolve_table,
+--   corgi._creation_schema);
 -- - SQL text stored in a table (a model's _summary) is never executed: stored variable
 --   names are used only when they are plain columns of the table, checked in the catalog.
 
@@ -319,17 +320,19 @@ END $$;
 COMMENT ON FUNCTION corgi._run_epochs(bytea, integer, boolean, text, name, name, boolean, text, text, text, text, text[], regclass, text, text, text, boolean) IS
     'internal: the epochs of corgi.train, all on the snapshot of the calling statement';
 
-CREATE FUNCTION corgi._train(
+CREATE FUNCTION corgi.train(
     source_table text,
     out_table text,
     dependent_varname text,
     independent_varname text,
-    model text,
-    epochs integer,
-    shuffle text,
-    params text,
-    verbose boolean,
-    caller_path text)
+    model text DEFAULT 'logistic',
+    epochs integer DEFAULT 10,
+    shuffle text DEFAULT 'corgipile',
+    params text DEFAULT '',
+    verbose boolean DEFAULT false,
+    -- Evaluated in the caller's context before the SET below applies (defaults are
+    -- parsed at CREATE EXTENSION): the path table names are resolved against.
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
 RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET synchronize_seqscans = off
@@ -389,7 +392,7 @@ BEGIN
         RAISE EXCEPTION 'corgi.train arguments must not be NULL (params and verbose excepted)'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    src := corgi._resolve_table(source_table, caller_path);
+    src := corgi._resolve_table(source_table, caller_search_path);
     IF src IS NULL THEN
         RAISE EXCEPTION 'source table "%" does not exist', source_table
             USING ERRCODE = 'undefined_table', HINT = 'Check the name and your search_path.';
@@ -421,7 +424,7 @@ BEGIN
                    greatest(1, floor(pg_relation_size(src) / current_setting('block_size')::numeric / 100)))
              * current_setting('block_size')::numeric / 1048576)::text));
     END IF;
-    out_names := corgi._output_names(out_table, caller_path);
+    out_names := corgi._output_names(out_table, caller_search_path);
     IF to_regclass(out_names.main) IS NOT NULL THEN
         RAISE EXCEPTION 'output table % already exists', out_names.main
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
@@ -445,7 +448,7 @@ BEGIN
             USING ERRCODE = 'lock_not_available', HINT = 'Wait for it to finish, or choose another out_table.';
     END IF;
     IF corgi._param(norm, 'validation_table') IS NOT NULL THEN
-        val_table := corgi._resolve_table(corgi._param(norm, 'validation_table'), caller_path);
+        val_table := corgi._resolve_table(corgi._param(norm, 'validation_table'), caller_search_path);
         IF val_table IS NULL THEN
             RAISE EXCEPTION 'validation table "%" does not exist', corgi._param(norm, 'validation_table')
                 USING ERRCODE = 'undefined_table';
@@ -600,7 +603,7 @@ BEGIN
     -- is STABLE, and its queries use the snapshot of the statement that calls it).
     SELECT * INTO run FROM corgi._run_epochs(state, epochs, fast, read_from, feat_col, label_col,
         shuffle IN ('corgipile', 'block_only'), feat_expr, label_code, sample_clause, model, class_texts,
-        val_table, dependent_varname, independent_varname, norm, _train.verbose);
+        val_table, dependent_varname, independent_varname, norm, train.verbose);
     state := run.final_state;
     epoch_loss := run.epoch_loss; epoch_seconds := run.epoch_seconds; epoch_rows := run.epoch_rows;
     val_loss := run.val_loss; val_metric := run.val_metric; val_seconds := run.val_seconds;
@@ -637,27 +640,8 @@ BEGIN
 
     RETURN QUERY SELECT epochs, info.rows, info.loss, train_seconds + once_seconds;
 END $$;
-COMMENT ON FUNCTION corgi._train(text, text, text, text, text, integer, text, text, boolean, text) IS
-    'internal: corgi.train with the caller''s search_path for resolving table names';
-
-CREATE FUNCTION corgi.train(
-    source_table text,
-    out_table text,
-    dependent_varname text,
-    independent_varname text,
-    model text DEFAULT 'logistic',
-    epochs integer DEFAULT 10,
-    shuffle text DEFAULT 'corgipile',
-    params text DEFAULT '',
-    verbose boolean DEFAULT false)
-RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-BEGIN ATOMIC
-    SELECT * FROM corgi._train(source_table, out_table, dependent_varname, independent_varname, model,
-                               epochs, shuffle, params, train.verbose, pg_catalog.current_setting('search_path'));
-END;
-COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean) IS
-    'trains a linear, logistic, svm or softmax model with CorgiPile SGD (shuffle corgipile|block_only|none|once) and writes out_table and out_table_summary';
+COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text) IS
+    'trains a linear, logistic, svm or softmax model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; caller_search_path (leave it out) is the path table names are resolved against';
 
 ------------------------------------------------------------------------------------
 -- Evaluation and batch prediction.
@@ -793,15 +777,16 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION corgi._model_row(text, text) IS 'internal: the model, its type and training variables';
 
-CREATE FUNCTION corgi._evaluate(model_table text, data_table text, dependent_varname text, independent_varname text,
-                                caller_path text)
+CREATE FUNCTION corgi.evaluate(model_table text, data_table text,
+                               dependent_varname text DEFAULT NULL, independent_varname text DEFAULT NULL,
+                               caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
 RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    m record := corgi._model_row(model_table, caller_path);
-    tbl regclass := corgi._resolve_table(data_table, caller_path);
+    m record := corgi._model_row(model_table, caller_search_path);
+    tbl regclass := corgi._resolve_table(data_table, caller_search_path);
 BEGIN
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
@@ -810,28 +795,19 @@ BEGIN
         corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL, 'independent_varname'),
         corgi._variable(tbl, coalesce(dependent_varname, m.dependent_varname), dependent_varname IS NULL, 'dependent_varname'));
 END $$;
-COMMENT ON FUNCTION corgi._evaluate(text, text, text, text, text) IS 'internal: corgi.evaluate with the caller''s search_path';
-
-CREATE FUNCTION corgi.evaluate(model_table text, data_table text,
-                               dependent_varname text DEFAULT NULL, independent_varname text DEFAULT NULL)
-RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8)
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-    SELECT * FROM corgi._evaluate(model_table, data_table, dependent_varname, independent_varname,
-                                  pg_catalog.current_setting('search_path'));
-END;
-COMMENT ON FUNCTION corgi.evaluate(text, text, text, text) IS
+COMMENT ON FUNCTION corgi.evaluate(text, text, text, text, text) IS
     'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones when those are plain columns';
 
-CREATE FUNCTION corgi._predict_table(model_table text, data_table text, id_col text, output_table text,
-                                     independent_varname text, caller_path text)
+CREATE FUNCTION corgi.predict_table(model_table text, data_table text, id_col text, output_table text,
+                                    independent_varname text DEFAULT NULL,
+                                    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    m record := corgi._model_row(model_table, caller_path);
-    tbl regclass := corgi._resolve_table(data_table, caller_path);
+    m record := corgi._model_row(model_table, caller_search_path);
+    tbl regclass := corgi._resolve_table(data_table, caller_search_path);
     out_names record;
     feat text;
     n bigint;
@@ -839,7 +815,7 @@ BEGIN
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
     END IF;
-    out_names := corgi._output_names(output_table, caller_path);
+    out_names := corgi._output_names(output_table, caller_search_path);
     IF to_regclass(out_names.main) IS NOT NULL THEN
         RAISE EXCEPTION 'output table % already exists', out_names.main
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
@@ -860,17 +836,7 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END $$;
-COMMENT ON FUNCTION corgi._predict_table(text, text, text, text, text, text) IS 'internal: corgi.predict_table with the caller''s search_path';
-
-CREATE FUNCTION corgi.predict_table(model_table text, data_table text, id_col text, output_table text,
-                                    independent_varname text DEFAULT NULL)
-RETURNS bigint
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-BEGIN ATOMIC
-    SELECT corgi._predict_table(model_table, data_table, id_col, output_table, independent_varname,
-                                pg_catalog.current_setting('search_path'));
-END;
-COMMENT ON FUNCTION corgi.predict_table(text, text, text, text, text) IS
+COMMENT ON FUNCTION corgi.predict_table(text, text, text, text, text, text) IS
     'scores every row of data_table into a new output_table(id, prediction, class, probabilities); returns the row count';
 
 CREATE FUNCTION corgi.predict_label(model_table text, features float8[]) RETURNS text

@@ -100,6 +100,27 @@ public func corgi_model_outputs(
     return reportSuccess(into: error)
 }
 
+/// C: `int32_t corgi_model_evaluate_row(void *model, const double *features, int32_t count, double label,
+/// double *score, double *loss, double *predicted, CorgiError *error)`: one row of
+/// corgi.evaluate (``LinearModel/evaluate(_:label:)``).
+@_cdecl("corgi_model_evaluate_row")
+public func corgi_model_evaluate_row(
+    _ model: UnsafeMutableRawPointer?, _ features: UnsafePointer<Double>?, _ count: Int32, _ label: Double,
+    _ score: UnsafeMutablePointer<Double>?, _ loss: UnsafeMutablePointer<Double>?,
+    _ predicted: UnsafeMutablePointer<Double>?, _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let m = borrow(model, as: ModelBox.self)?.model, let score, let loss, let predicted else {
+        return report(CORGI_INTERNAL, "corgi_model_evaluate_row: invalid argument", into: error)
+    }
+    guard let x = checkedFeatures(m, features, count, error), let row = m.evaluate(x, label: label) else {
+        return reportedStatus(error)
+    }
+    score.pointee = row.score
+    loss.pointee = row.loss
+    predicted.pointee = row.predicted
+    return reportSuccess(into: error)
+}
+
 /// C: `double corgi_epoch_block_seed(int64_t seed, int32_t epoch)`: the REPEATABLE value
 /// of an epoch's block order.
 @_cdecl("corgi_epoch_block_seed")

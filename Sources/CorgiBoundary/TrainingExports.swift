@@ -47,6 +47,13 @@ public func corgi_params_normalize(
     }
 }
 
+/// C: `double corgi_double_buffer_megabytes(int64_t rows, int64_t feature_count)`: what a
+/// trainer of that shape may allocate (``SGDTrainer/doubleBufferMegabytes(rows:featureCount:)``).
+@_cdecl("corgi_double_buffer_megabytes")
+public func corgi_double_buffer_megabytes(_ rows: Int64, _ featureCount: Int64) -> Double {
+    SGDTrainer.doubleBufferMegabytes(rows: rows, featureCount: featureCount)
+}
+
 /// C: `int32_t corgi_state_create(const char *model, int32_t feature_count, const double *classes,
 /// int32_t class_count, const char *params, int64_t buffer_rows, const char *buffer_mode,
 /// void **blob_out, CorgiError *error)`. A fresh state with zero weights.
@@ -94,8 +101,7 @@ public func corgi_state_create(
         return report(CORGI_INVALID_ARGUMENT, "buffer_rows must be between 1 and \(SGDTrainer.maximumBufferRows), got \(bufferRows)", into: error)
     }
     // Two buffers: the worker thread trains one while the scan fills the other.
-    let bufferBytes = 2 * Double(bufferRows) * Double(SGDTrainer.bufferBytesPerRow(featureCount: Int(featureCount)))
-    let bufferMB = bufferBytes / 1_048_576
+    let bufferMB = SGDTrainer.doubleBufferMegabytes(rows: bufferRows, featureCount: Int64(featureCount))
     guard bufferMB <= parameters.maxBufferMB else {
         let neededMB = (bufferMB * 1000).rounded(.up) / 1000
         let fitting = Int64(parameters.maxBufferMB * 1_048_576 / Double(2 * SGDTrainer.bufferBytesPerRow(featureCount: Int(featureCount))))

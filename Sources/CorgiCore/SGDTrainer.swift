@@ -150,6 +150,13 @@ public final class SGDTrainer {
     /// Bytes of buffer per row: features, target and permutation slot.
     public static func bufferBytesPerRow(featureCount: Int) -> Int { featureCount * 8 + 8 + 4 }
 
+    /// Megabytes (2^20 bytes) of the two buffers a trainer of `rows` rows may allocate
+    /// (double buffering), the quantity `max_buffer_mb` and `corgi.max_buffer_mb` cap.
+    /// In floating point, so no row or feature count can overflow it.
+    public static func doubleBufferMegabytes(rows: Int64, featureCount: Int64) -> Double {
+        2 * Double(rows) * (Double(featureCount) * 8 + 12) / 1_048_576
+    }
+
     /// A fresh trainer with zero weights.
     public static func make(
         kind: ModelKind, featureCount: Int, classValues: [Double], parameters: TrainingParameters,

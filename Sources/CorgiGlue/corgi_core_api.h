@@ -32,6 +32,7 @@ extern const uint8_t *corgi_blob_data(void *blob);
 extern int64_t corgi_blob_size(void *blob);
 
 /* TrainingExports.swift */
+extern double corgi_double_buffer_megabytes(int64_t rows, int64_t feature_count);
 extern int32_t corgi_params_normalize(const char *text, char *out, int32_t out_size,
 									  CorgiError *error);
 extern int32_t corgi_state_create(const char *model, int32_t feature_count,
@@ -70,6 +71,9 @@ extern int32_t corgi_model_predict(void *model, const double *features, int32_t 
 extern int32_t corgi_model_outputs(void *model, int32_t probabilities,
 								   const double *features, int32_t count, double *out,
 								   int32_t out_count, CorgiError *error);
+extern int32_t corgi_model_evaluate_row(void *model, const double *features, int32_t count,
+										 double label, double *score, double *loss,
+										 double *predicted, CorgiError *error);
 extern double corgi_epoch_block_seed(int64_t seed, int32_t epoch);
 
 #endif							/* CORGI_CORE_API_H */

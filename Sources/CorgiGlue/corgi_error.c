@@ -3,14 +3,11 @@
  */
 #include "postgres.h"
 
-#include <math.h>
-
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
 #include "corgi_error.h"
 
-int			corgi_max_buffer_mb = 1024;
 
 int
 corgi_status_errcode(int32_t status)
@@ -68,19 +65,4 @@ char *
 corgi_utf8_to_server(const char *utf8)
 {
 	return (char *) pg_any_to_server(utf8, strlen(utf8), PG_UTF8);
-}
-
-void
-corgi_check_buffer_memory(int64 buffer_rows, int64 feature_count)
-{
-	/* Two buffers of rows x (features, target, permutation slot); as the trainer counts. */
-	double		bytes = 2.0 * (double) buffer_rows * ((double) feature_count * 8.0 + 12.0);
-	double		mb = bytes / 1048576.0;
-
-	if (mb > (double) corgi_max_buffer_mb)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("a tuple buffer of " INT64_FORMAT " rows x " INT64_FORMAT " features needs %.3f MB (two buffers), more than corgi.max_buffer_mb=%d",
-						buffer_rows, feature_count, ceil(mb * 1000.0) / 1000.0, corgi_max_buffer_mb),
-				 errhint("Lower buffer_fraction, or ask a superuser to raise corgi.max_buffer_mb.")));
 }

@@ -28,14 +28,4 @@ struct varlena;
 extern char *corgi_text_to_utf8(const struct varlena *value);
 extern char *corgi_utf8_to_server(const char *utf8);
 
-/* corgi.max_buffer_mb: the most memory (MB) one call may allocate for tuple buffers. */
-extern int	corgi_max_buffer_mb;
-
-/*
- * Raises a clear error when a tuple buffer of buffer_rows rows of feature_count
- * features (two such buffers, as the trainer may double-buffer) would exceed
- * corgi.max_buffer_mb.
- */
-extern void corgi_check_buffer_memory(int64 buffer_rows, int64 feature_count);
-
 #endif							/* CORGI_ERROR_H */

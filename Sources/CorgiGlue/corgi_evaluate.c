@@ -5,7 +5,8 @@
  *     {rows, mean loss, accuracy, auc, rmse, r2}   (NaN where a metric does not apply)
  *
  * One pass: each row is scored by the Swift model (opened once per aggregate, from the
- * first row's model argument), and the sums are kept here; for binary models the
+ * first row's model argument; corgi_model_evaluate_row gives the score, the loss as
+ * training computes it and the prediction), and the sums are kept here; for binary models the
  * (score, label) pairs are kept too, and the AUC is computed at the end from one sort
  * (ties get their average rank, as the Mann-Whitney statistic has it). label is the
  * training code: 1/0 (or -1) for logistic and svm, the class value for softmax, the
@@ -39,10 +40,6 @@ typedef struct EvaluateState
 {
 	CorgiHandle *model;
 	int32		kind;			/* 1 linear, 2 logistic, 3 svm, 4 softmax */
-	int32		feature_count;
-	int32		outputs;
-	double	   *class_values;	/* softmax */
-	double	   *scores;
 	CorgiFeatureScratch scratch;
 	int64		rows;
 	double		loss_sum;
@@ -60,30 +57,12 @@ evaluate_state_new(MemoryContext context, bytea *model)
 {
 	EvaluateState *s = MemoryContextAllocZero(context, sizeof(EvaluateState));
 	CorgiError	error = {0};
-	MemoryContext old = MemoryContextSwitchTo(context);
 
 	s->scratch.context = context;
 	s->model = corgi_handle_new(context);
 	corgi_model_open(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model), &s->model->object, &error);
 	corgi_raise_if_failed(&error);
-	corgi_model_shape(s->model->object, &s->kind, &s->feature_count, &s->outputs);
-	s->scores = palloc(sizeof(double) * Max(s->outputs, 1));
-	if (s->kind == 4)
-	{
-		CorgiStateInfo info;
-		double	   *weights = palloc(sizeof(double) * (int64) s->outputs * s->feature_count);
-		double	   *intercepts = palloc(sizeof(double) * s->outputs);
-
-		corgi_state_info(model, &info);
-		s->class_values = palloc(sizeof(double) * Max(info.class_count, 1));
-		corgi_state_weights(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model), weights,
-							(int64) s->outputs * s->feature_count, intercepts, s->outputs,
-							s->class_values, info.class_count, &error);
-		corgi_raise_if_failed(&error);
-		pfree(weights);
-		pfree(intercepts);
-	}
-	MemoryContextSwitchTo(old);
+	corgi_model_shape(s->model->object, &s->kind, NULL, NULL);
 	return s;
 }
 
@@ -117,6 +96,7 @@ corgi_evaluate_transition(PG_FUNCTION_ARGS)
 	int			count;
 	double		y;
 	double		z;
+	double		loss;
 	double		predicted;
 
 	if (!AggCheckCallContext(fcinfo, &context))
@@ -136,62 +116,23 @@ corgi_evaluate_transition(PG_FUNCTION_ARGS)
 	row.position = s->rows;
 	x = corgi_features_as_doubles(PG_GETARG_ARRAYTYPE_P(2), &s->scratch, &row, &count);
 	y = PG_GETARG_FLOAT8(3);
-	corgi_model_outputs(s->model->object, 0, x, count, s->scores, s->outputs, &error);
+	/* Score, loss and prediction as the model and training compute them. */
+	corgi_model_evaluate_row(s->model->object, x, count, y, &z, &loss, &predicted, &error);
 	corgi_raise_if_failed(&error);
-	z = s->scores[0];
-	/* The prediction from the scores, exactly as LinearModel.predict makes it. */
-	if (s->kind == 4)
+	s->loss_sum += loss;
+	if (s->kind == 1)
 	{
-		int			best = 0;
-
-		for (int o = 1; o < s->outputs; o++)
-			if (s->scores[o] > s->scores[best])
-				best = o;
-		predicted = s->class_values[best];
+		s->squared_error += (z - y) * (z - y);
+		s->label_sum += y;
+		s->label_squares += y * y;
 	}
+	else if (s->kind == 4)
+		s->correct += predicted == y ? 1 : 0;
 	else
-		predicted = z > 0 ? 1 : 0;
-	switch (s->kind)
 	{
-		case 1:
-			s->loss_sum += 0.5 * (z - y) * (z - y);
-			s->squared_error += (z - y) * (z - y);
-			s->label_sum += y;
-			s->label_squares += y * y;
-			break;
-		case 2:
-		case 3:
-			{
-				double		t = y == 1 ? 1.0 : -1.0;
-
-				if (s->kind == 3)
-					s->loss_sum += Max(0.0, 1.0 - t * z);
-				else
-					s->loss_sum += -t * z > 35 ? -t * z : log(1.0 + exp(-t * z));
-				s->correct += ((predicted == 1) == (t == 1)) ? 1 : 0;
-				s->positives += t == 1 ? 1 : 0;
-				keep_scored(s, context, z, t == 1);
-				break;
-			}
-		default:
-			{
-				double		top = s->scores[0];
-				double		sum = 0;
-				int			k = -1;
-
-				for (int o = 1; o < s->outputs; o++)
-					top = Max(top, s->scores[o]);
-				for (int o = 0; o < s->outputs; o++)
-				{
-					sum += exp(s->scores[o] - top);
-					if (s->class_values[o] == y)
-						k = o;
-				}
-				/* A label the model does not know: infinite loss, not correct. */
-				s->loss_sum += k < 0 ? get_float8_infinity() : top + log(sum) - s->scores[k];
-				s->correct += predicted == y ? 1 : 0;
-				break;
-			}
+		s->correct += (predicted == 1) == (y == 1) ? 1 : 0;
+		s->positives += y == 1 ? 1 : 0;
+		keep_scored(s, context, z, y == 1);
 	}
 	PG_RETURN_POINTER(s);
 }

@@ -8,7 +8,7 @@
 #include "utils/guc.h"
 
 #include "corgi_core_api.h"
-#include "corgi_error.h"
+#include "corgi_training.h"
 #include "corgi_version.h"
 
 PG_MODULE_MAGIC;

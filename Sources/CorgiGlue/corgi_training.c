@@ -3,6 +3,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -11,6 +13,21 @@
 #include "corgi_core_api.h"
 #include "corgi_error.h"
 #include "corgi_training.h"
+
+int			corgi_max_buffer_mb = 1024;
+
+void
+corgi_check_buffer_memory(int64 buffer_rows, int64 feature_count)
+{
+	double		mb = corgi_double_buffer_megabytes(buffer_rows, feature_count);
+
+	if (mb > (double) corgi_max_buffer_mb)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a tuple buffer of " INT64_FORMAT " rows x " INT64_FORMAT " features needs %.3f MB (two buffers), more than corgi.max_buffer_mb=%d",
+						buffer_rows, feature_count, ceil(mb * 1000.0) / 1000.0, corgi_max_buffer_mb),
+				 errhint("Lower buffer_fraction, or ask a superuser to raise corgi.max_buffer_mb.")));
+}
 
 CorgiHandle *
 corgi_trainer_open_in(MemoryContext context, bytea *state)

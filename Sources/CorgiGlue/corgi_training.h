@@ -51,4 +51,13 @@ extern int64 corgi_block_pages(double block_mb);
 /* "row (12,3)" or "row 17 of the pass", in a static buffer. */
 extern const char *corgi_row_name(const CorgiRowTag *row);
 
+/* corgi.max_buffer_mb: the most memory (MB) one call may allocate for tuple buffers. */
+extern int	corgi_max_buffer_mb;
+
+/*
+ * Raises a clear error when a trainer of buffer_rows rows of feature_count features
+ * (both buffers, as the trainer may double-buffer) would exceed corgi.max_buffer_mb.
+ */
+extern void corgi_check_buffer_memory(int64 buffer_rows, int64 feature_count);
+
 #endif							/* CORGI_TRAINING_H */

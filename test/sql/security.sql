@@ -93,3 +93,10 @@ RESET corgi.max_buffer_mb;
 DROP SCHEMA mallory_s CASCADE;
 DROP OWNED BY mallory;
 DROP ROLE mallory;
+
+-- Every corgi function written in SQL or PL/pgSQL pins search_path.
+SELECT p.oid::regprocedure AS unpinned FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+WHERE p.pronamespace = 'corgi'::regnamespace AND l.lanname IN ('sql', 'plpgsql')
+  AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c = 'search_path=pg_catalog, pg_temp');
+SELECT count(*) > 10 AS checked FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+WHERE p.pronamespace = 'corgi'::regnamespace AND l.lanname IN ('sql', 'plpgsql');
