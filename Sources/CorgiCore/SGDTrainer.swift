@@ -64,6 +64,11 @@ public enum RowFailure: Error, Equatable, Sendable {
 /// - L2: weight decay `w *= 1 - lr*l2` per update (intercepts excluded); skipped when 0.
 /// - L1: Tsuruoka et al.'s cumulative penalty, applied only to the coordinates a row
 ///   touches (non-zero features), so it costs O(non-zeros) per update and nothing when 0.
+/// - Averaging (`average=true`): after every update (row, or mini-batch) the running
+///   mean of the epoch's iterates moves by `(w - mean) / count`; the mean restarts at
+///   the epoch's first update. ``model`` is the mean, training continues from the
+///   iterate. With L1 the iterates averaged are those of the lazy penalty (coordinates
+///   a row does not touch carry their penalty until touched).
 /// - Rows with a NaN/Inf feature, a wrong feature count or an invalid label are refused
 ///   (``RowFailure``), never trained on. Never traps.
 public final class SGDTrainer {
@@ -102,6 +107,11 @@ public final class SGDTrainer {
     private var batchCount = 0
     private let scores: UnsafeMutablePointer<Double>
     private let gradient: UnsafeMutablePointer<Double>
+    // Averaging: the running mean of the epoch's iterates, and how many it holds.
+    private let averageWeights: UnsafeMutablePointer<Double>?   // outputs * featureCount
+    private let averageIntercepts: UnsafeMutablePointer<Double>?  // outputs
+    private var averageCount: Int64 = 0
+    private var restartAverage = false
 
     // Buffer slots: one in synchronous mode; two when concurrent (the backend fills one
     // while the worker trains the other). Per slot: features, targets, permutation, and
@@ -179,14 +189,22 @@ public final class SGDTrainer {
         }
         return make(model: model, parameters: parameters, bufferCapacity: bufferCapacity,
                     bufferMode: bufferMode, epochsCompleted: 0, lastEpoch: EpochStatistics(),
-                    l1Total: 0, l1Applied: nil, concurrent: concurrent)
+                    l1Total: 0, l1Applied: nil,
+                    averaging: parameters.average ? TrainerSnapshot.AveragingState(iterate: model, count: 0) : nil,
+                    concurrent: concurrent)
     }
 
     static func make(
         model: LinearModel, parameters: TrainingParameters, bufferCapacity: Int, bufferMode: BufferMode,
         epochsCompleted: Int, buffersThisEpoch: Int = 0, current: EpochStatistics = EpochStatistics(),
-        lastEpoch: EpochStatistics, l1Total: Double, l1Applied: [Double]?, concurrent: Bool = false
+        lastEpoch: EpochStatistics, l1Total: Double, l1Applied: [Double]?,
+        averaging: TrainerSnapshot.AveragingState?, concurrent: Bool = false
     ) -> Result<SGDTrainer, Failure> {
+        // Averaging on means a state with the iterate of the same shape as the model.
+        let iterate: LinearModel? = parameters.average ? (averaging?.iterate ?? model) : nil
+        if let iterate, iterate.weights.count != model.weights.count || iterate.intercepts.count != model.intercepts.count {
+            return .failure(.invalidShape("the averaged iterate does not have the model's shape"))
+        }
         guard bufferCapacity >= 1, bufferCapacity <= maximumBufferRows else {
             return .failure(.invalidShape("a buffer of \(bufferCapacity) rows is not between 1 and \(maximumBufferRows)"))
         }
@@ -201,7 +219,7 @@ public final class SGDTrainer {
             allocations.append(block)
             return raw.bindMemory(to: T.self, capacity: max(1, count))
         }
-        let useL1 = parameters.l1 > 0, useBatch = parameters.batchSize > 1
+        let useL1 = parameters.l1 > 0, useBatch = parameters.batchSize > 1, useAverage = iterate != nil
         // One worker thread per backend: a trainer that cannot have it trains inline
         // (same arithmetic, same result, no overlap).
         let concurrent = concurrent && !bufferMode.isStreaming && TrainingWorker.reserve()
@@ -231,13 +249,22 @@ public final class SGDTrainer {
         let bg = useBatch ? allocate(n * k, Double.self) : nil
         let bb = useBatch ? allocate(k, Double.self) : nil
         let touched = useBatch ? allocate(n, Bool.self) : nil
-        if (useL1 && q == nil) || (useBatch && (bg == nil || bb == nil || touched == nil)) {
+        let aw = useAverage ? allocate(n * k, Double.self) : nil
+        let ab = useAverage ? allocate(k, Double.self) : nil
+        if (useL1 && q == nil) || (useBatch && (bg == nil || bb == nil || touched == nil))
+            || (useAverage && (aw == nil || ab == nil)) {
             allocations.forEach { $0.release() }
             if concurrent { TrainingWorker.unreserve() }
             return .failure(.outOfMemory(bytes: n * k * 16))
         }
-        for i in 0..<(n * k) { w[i] = model.weights[i] }
-        for i in 0..<k { b[i] = model.intercepts[i] }
+        // The iterate trains; with averaging the model is the running mean beside it.
+        let start = iterate ?? model
+        for i in 0..<(n * k) { w[i] = start.weights[i] }
+        for i in 0..<k { b[i] = start.intercepts[i] }
+        if let aw, let ab {
+            for i in 0..<(n * k) { aw[i] = model.weights[i] }
+            for i in 0..<k { ab[i] = model.intercepts[i] }
+        }
         if let q {
             for i in 0..<(n * k) { q[i] = l1Applied.map { $0.count == n * k ? $0[i] : 0 } ?? 0 }
         }
@@ -251,11 +278,13 @@ public final class SGDTrainer {
             bufferMode: bufferMode, epochsCompleted: epochsCompleted, lastEpoch: lastEpoch,
             l1Total: l1Total, weights: w, intercepts: b, l1Applied: q, batchGradient: bg,
             batchInterceptGradient: bb, batchTouched: touched, scores: s, gradient: g,
+            averageWeights: aw, averageIntercepts: ab,
             slotFeatures: features, slotTargets: targets, slotOrder: orders, slotCounts: counts,
             concurrent: concurrent, allocations: allocations)
         trainer.buffersThisEpoch = buffersThisEpoch
         trainer.current = EpochStatistics(rows: current.rows, skipped: 0, lossSum: current.lossSum)
         trainer.skippedRows = current.skipped
+        trainer.averageCount = max(0, min(averaging?.count ?? 0, TrainerSnapshot.maximumRows))
         return .success(trainer)
     }
 
@@ -266,6 +295,7 @@ public final class SGDTrainer {
         l1Applied: UnsafeMutablePointer<Double>?, batchGradient: UnsafeMutablePointer<Double>?,
         batchInterceptGradient: UnsafeMutablePointer<Double>?, batchTouched: UnsafeMutablePointer<Bool>?,
         scores: UnsafeMutablePointer<Double>, gradient: UnsafeMutablePointer<Double>,
+        averageWeights: UnsafeMutablePointer<Double>?, averageIntercepts: UnsafeMutablePointer<Double>?,
         slotFeatures: [UnsafeMutablePointer<Double>], slotTargets: [UnsafeMutablePointer<Double>],
         slotOrder: [UnsafeMutablePointer<UInt32>], slotCounts: UnsafeMutablePointer<Int>, concurrent: Bool,
         allocations: [RawAllocation]
@@ -294,6 +324,8 @@ public final class SGDTrainer {
         self.batchTouched = batchTouched
         self.scores = scores
         self.gradient = gradient
+        self.averageWeights = averageWeights
+        self.averageIntercepts = averageIntercepts
         self.slotFeatures = slotFeatures
         self.slotTargets = slotTargets
         self.fillFeatures = slotFeatures[0]
@@ -326,13 +358,30 @@ public final class SGDTrainer {
     /// The learning rate of the epoch in progress: `learning_rate * decay^epochsCompleted`.
     public var learningRate: Double { parameters.learningRate(epoch: epochsCompleted) }
 
-    /// The model as it stands (copies the weights).
+    /// The model as it stands (copies the weights): with averaging, the mean of the
+    /// epoch's iterates once the epoch has had an update (else the iterate).
     public var model: LinearModel {
+        if let averageWeights, let averageIntercepts, averageCount > 0 {
+            return copyModel(averageWeights, averageIntercepts)
+        }
+        return copyModel(weights, intercepts)
+    }
+
+    /// The SGD iterate (the model itself when not averaging).
+    public var iterate: LinearModel { copyModel(weights, intercepts) }
+
+    /// Averaging bookkeeping for a snapshot (nil when not averaging).
+    var averagingState: TrainerSnapshot.AveragingState? {
+        guard averageWeights != nil else { return nil }
+        return TrainerSnapshot.AveragingState(iterate: iterate, count: averageCount)
+    }
+
+    private func copyModel(_ w: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>) -> LinearModel {
         let n = featureCount * outputs
         return LinearModel(kind: kind, featureCount: featureCount, hasIntercept: parameters.intercept,
                            classValues: classValues,
-                           weights: (0..<n).map { weights[$0] },
-                           intercepts: (0..<outputs).map { intercepts[$0] })!
+                           weights: (0..<n).map { w[$0] },
+                           intercepts: (0..<outputs).map { b[$0] })!
     }
 
     /// The L1 bookkeeping (for serialization): total penalty so far and per weight applied.
@@ -625,6 +674,7 @@ public final class SGDTrainer {
         let loss = Objective.lossAndGradient(
             kind: kind, scores: UnsafeBufferPointer(start: scores, count: k), target: target,
             gradient: UnsafeMutableBufferPointer(start: gradient, count: k))
+        if current.rows == 0 { restartAverage = true }
         current.rows &+= 1
         current.lossSum += loss
 
@@ -655,6 +705,25 @@ public final class SGDTrainer {
                 for o in 0..<k { applyL1(at: o * n + i, l1Applied) }
             }
         }
+        accumulateAverage()
+    }
+
+    /// Moves the running mean toward the iterate after an update (restarting it at the
+    /// epoch's first update). Nothing when not averaging.
+    @inline(__always)
+    private func accumulateAverage() {
+        guard let averageWeights, let averageIntercepts else { return }
+        if restartAverage { averageCount = 0; restartAverage = false }
+        averageCount &+= 1
+        let size = featureCount * outputs
+        if averageCount == 1 {
+            for i in 0..<size { averageWeights[i] = weights[i] }
+            for o in 0..<outputs { averageIntercepts[o] = intercepts[o] }
+            return
+        }
+        let share = 1 / Double(averageCount)
+        for i in 0..<size { averageWeights[i] += share * (weights[i] - averageWeights[i]) }
+        for o in 0..<outputs { averageIntercepts[o] += share * (intercepts[o] - averageIntercepts[o]) }
     }
 
     private func applyBatch() {
@@ -678,6 +747,7 @@ public final class SGDTrainer {
         }
         for i in 0..<n { batchTouched[i] = false }
         batchCount = 0
+        accumulateAverage()
     }
 
     @inline(__always)

@@ -2,7 +2,8 @@
 ///
 /// Layout, little-endian, format version 1:
 /// ```
-/// "CRGI" | u16 version | u8 kind | u8 flags (1 intercept, 4 has L1 state, bits 3-4 BufferMode)
+/// "CRGI" | u16 version | u8 kind | u8 flags (1 intercept, 2 averaging, 4 has L1 state,
+///                                             bits 3-4 BufferMode)
 /// u32 featureCount | u32 classCount (softmax; else 0)
 /// f64 learning_rate | f64 decay | u32 batch_size | f64 l2 | f64 l1 | f64 buffer_fraction
 /// f64 block_mb | f64 max_buffer_mb | i64 seed | u32 n + n bytes validation_table (UTF-8)
@@ -10,7 +11,12 @@
 /// current: i64 rows, i64 skipped, f64 lossSum | last epoch: the same
 /// f64 l1Total | classCount x f64 class values | outputs*featureCount x f64 weights
 /// outputs x f64 intercepts | [outputs*featureCount x f64 L1 applied, if flag 4]
+/// [if flag 2: outputs*featureCount x f64 iterate weights | outputs x f64 iterate
+///  intercepts | u64 iterates averaged]
 /// ```
+/// With averaging (flag 2, `average=true`) the weights and intercepts above are the
+/// running average (the model), the iterate follows. States written before averaging
+/// existed have no flag 2 and decode with `average=false`, as they were trained.
 /// Contract: ``decode(_:)`` accepts exactly what ``encode(_:into:)`` writes and
 /// rejects anything else (wrong magic or version, truncation, trailing bytes,
 /// inconsistent shapes, invalid parameters) with a ``DecodeFailure``; it never traps on
@@ -32,19 +38,26 @@ public enum TrainerCodec {
             + 8 + 4 + 8 + 24 + 24 + 8
             + 8 * model.classValues.count + 8 * weightCount + 8 * model.outputs
             + (snapshot.l1Applied != nil ? 8 * weightCount : 0)
+            + (snapshot.averaging != nil ? 8 * weightCount + 8 * model.outputs + 8 : 0)
     }
 
     /// Writes `snapshot` into `buffer`; returns the bytes written, or nil if `buffer` is
     /// smaller than ``encodedSize(_:)``.
     public static func encode(_ snapshot: TrainerSnapshot, into buffer: UnsafeMutableRawBufferPointer) -> Int? {
         guard buffer.count >= encodedSize(snapshot) else { return nil }
+        if let averaging = snapshot.averaging {
+            guard averaging.iterate.weights.count == snapshot.model.weights.count,
+                averaging.iterate.intercepts.count == snapshot.model.intercepts.count
+            else { return nil }
+        }
         var writer = ByteWriter(buffer: buffer)
         let model = snapshot.model, p = snapshot.parameters
         writer.bytes(magic)
         writer.u16(formatVersion)
         writer.u8(model.kind.rawValue)
         let hasL1 = snapshot.l1Applied?.count == model.weights.count
-        writer.u8((model.hasIntercept ? 1 : 0) | (hasL1 ? 4 : 0) | (snapshot.bufferMode.rawValue << 3))
+        writer.u8((model.hasIntercept ? 1 : 0) | (snapshot.averaging != nil ? 2 : 0) | (hasL1 ? 4 : 0)
+                  | (snapshot.bufferMode.rawValue << 3))
         writer.u32(UInt32(model.featureCount))
         writer.u32(UInt32(model.classValues.count))
         writer.f64(p.learningRate); writer.f64(p.decay); writer.u32(UInt32(p.batchSize))
@@ -63,6 +76,11 @@ public enum TrainerCodec {
         model.weights.forEach { writer.f64($0) }
         model.intercepts.forEach { writer.f64($0) }
         if hasL1, let applied = snapshot.l1Applied { applied.forEach { writer.f64($0) } }
+        if let averaging = snapshot.averaging {
+            averaging.iterate.weights.forEach { writer.f64($0) }
+            averaging.iterate.intercepts.forEach { writer.f64($0) }
+            writer.u64(UInt64(bitPattern: averaging.count))
+        }
         return writer.offset
     }
 
@@ -76,7 +94,7 @@ public enum TrainerCodec {
             return fail("model format version \(version) is not supported (this corgi reads version \(formatVersion))")
         }
         guard let kindByte = reader.u8(), let kind = ModelKind(rawValue: kindByte) else { return fail("unknown model kind") }
-        guard let flags = reader.u8(), flags & ~(1 | 4 | 24) == 0,
+        guard let flags = reader.u8(), flags & ~(1 | 2 | 4 | 24) == 0,
             let bufferMode = BufferMode(rawValue: (flags >> 3) & 3)
         else { return fail("unknown flags") }
         guard let featureCount = reader.u32(), let classCount = reader.u32() else { return fail("truncated shape") }
@@ -90,6 +108,7 @@ public enum TrainerCodec {
         p.bufferFraction = fraction; p.blockMB = blockMB; p.maxBufferMB = maxBufferMB
         p.seed = Int64(bitPattern: seed)
         p.intercept = flags & 1 != 0
+        p.average = flags & 2 != 0
         p.validationTable = String(decoding: tableBytes, as: UTF8.self)
         if let invalid = p.validationFailure() { return fail("invalid parameters: \(invalid.message)") }
         guard let capacity = reader.u64(), let epochs = reader.u32(), let buffers = reader.u64(),
@@ -119,16 +138,31 @@ public enum TrainerCodec {
             guard let applied = reader.f64s(weightCount) else { return fail("truncated weights") }
             l1Applied = applied
         }
+        var iterateWeights: [Double] = [], iterateIntercepts: [Double] = [], averaged: UInt64 = 0
+        if p.average {
+            guard let w = reader.f64s(weightCount), let b = reader.f64s(outputs), let count = reader.u64()
+            else { return fail("truncated weights") }
+            guard count <= UInt64(TrainerSnapshot.maximumRows) else { return fail("progress counters out of range") }
+            iterateWeights = w; iterateIntercepts = b; averaged = count
+        }
         guard reader.isAtEnd else { return fail("trailing bytes after the model") }
         guard let model = LinearModel(kind: kind, featureCount: Int(featureCount), hasIntercept: p.intercept,
                                       classValues: classValues, weights: weights, intercepts: intercepts)
         else { return fail("inconsistent classes") }
+        var averaging: TrainerSnapshot.AveragingState? = nil
+        if p.average {
+            guard let iterate = LinearModel(kind: kind, featureCount: Int(featureCount), hasIntercept: p.intercept,
+                                            classValues: classValues, weights: iterateWeights,
+                                            intercepts: iterateIntercepts)
+            else { return fail("inconsistent classes") }
+            averaging = TrainerSnapshot.AveragingState(iterate: iterate, count: Int64(bitPattern: averaged))
+        }
         return .success(TrainerSnapshot(
             model: model, parameters: p, bufferCapacity: Int(capacity), bufferMode: bufferMode,
             epochsCompleted: Int(epochs), buffersThisEpoch: Int(buffers),
             current: EpochStatistics(rows: Int64(bitPattern: cRows), skipped: Int64(bitPattern: cSkipped), lossSum: cLoss),
             lastEpoch: EpochStatistics(rows: Int64(bitPattern: lRows), skipped: Int64(bitPattern: lSkipped), lossSum: lLoss),
-            l1Total: l1Total, l1Applied: l1Applied))
+            l1Total: l1Total, l1Applied: l1Applied, averaging: averaging))
     }
 }
 

@@ -3,6 +3,8 @@
 /// column of an output table. A snapshot holds no buffered rows (take it after
 /// ``SGDTrainer/finishPass()`` has been drained).
 public struct TrainerSnapshot: Equatable, Sendable {
+    /// The model the state stands for: what predict, evaluate and the output tables use.
+    /// With averaging on, the mean of the epoch's iterates (see ``averaging``).
     public var model: LinearModel
     public var parameters: TrainingParameters
     public var bufferCapacity: Int
@@ -13,6 +15,18 @@ public struct TrainerSnapshot: Equatable, Sendable {
     public var lastEpoch: EpochStatistics
     public var l1Total: Double
     public var l1Applied: [Double]?
+    /// Present exactly when `parameters.average` is on: the SGD iterate that training
+    /// continues from, and how many iterates of the epoch in progress ``model`` averages
+    /// (0 before the epoch's first update; the average restarts at each epoch's first
+    /// update, so after an epoch closes ``model`` is that epoch's average).
+    public var averaging: AveragingState?
+
+    /// The raw SGD iterate beside its running average.
+    public struct AveragingState: Equatable, Sendable {
+        public var iterate: LinearModel
+        public var count: Int64
+        public init(iterate: LinearModel, count: Int64) { self.iterate = iterate; self.count = count }
+    }
 
     /// The most epochs a state may have completed (a decoded state is refused beyond it,
     /// and closing an epoch at it is refused), far beyond any real run.
@@ -34,7 +48,8 @@ public struct TrainerSnapshot: Equatable, Sendable {
         return TrainerSnapshot(
             model: model, parameters: parameters, bufferCapacity: bufferCapacity,
             bufferMode: bufferMode, epochsCompleted: 0, buffersThisEpoch: 0,
-            current: EpochStatistics(), lastEpoch: EpochStatistics(), l1Total: 0, l1Applied: nil)
+            current: EpochStatistics(), lastEpoch: EpochStatistics(), l1Total: 0, l1Applied: nil,
+            averaging: parameters.average ? AveragingState(iterate: model, count: 0) : nil)
     }
 }
 
@@ -70,7 +85,7 @@ extension SGDTrainer {
             model: model, parameters: parameters, bufferCapacity: bufferCapacity,
             bufferMode: bufferMode, epochsCompleted: epochsCompleted,
             buffersThisEpoch: buffersInEpoch, current: epochStatistics, lastEpoch: lastEpoch,
-            l1Total: l1.total, l1Applied: l1.applied)
+            l1Total: l1.total, l1Applied: l1.applied, averaging: averagingState)
     }
 
     /// A trainer that continues from `snapshot` (allocates its buffer, two when
@@ -80,6 +95,7 @@ extension SGDTrainer {
              bufferCapacity: snapshot.bufferCapacity, bufferMode: snapshot.bufferMode,
              epochsCompleted: snapshot.epochsCompleted, buffersThisEpoch: snapshot.buffersThisEpoch,
              current: snapshot.current, lastEpoch: snapshot.lastEpoch,
-             l1Total: snapshot.l1Total, l1Applied: snapshot.l1Applied, concurrent: concurrent)
+             l1Total: snapshot.l1Total, l1Applied: snapshot.l1Applied, averaging: snapshot.averaging,
+             concurrent: concurrent)
     }
 }

@@ -16,6 +16,11 @@ public struct TrainingParameters: Equatable, Sendable {
     public var blockMB = 10.0
     public var maxBufferMB = 1024.0
     public var seed: Int64 = 42
+    /// Iterate averaging (Polyak-Ruppert, as scikit-learn's `average=True`): the model
+    /// an epoch ends with is the mean of every SGD iterate of that epoch; training goes
+    /// on from the last iterate. On by default: it removes the noise of a large step and
+    /// the pull of the last buffer's rows, at one extra pass over the weights per update.
+    public var average = true
     /// A table name, for per-epoch validation metrics; empty when not set.
     public var validationTable = ""
 
@@ -37,7 +42,7 @@ public struct TrainingParameters: Equatable, Sendable {
     /// The keys, in the order ``normalized`` writes them.
     public static let keys = [
         "learning_rate", "decay", "batch_size", "l2", "l1", "intercept",
-        "buffer_fraction", "block_mb", "max_buffer_mb", "seed", "validation_table",
+        "buffer_fraction", "block_mb", "max_buffer_mb", "seed", "average", "validation_table",
     ]
 
     /// A rejected parameter string: what is wrong, and what would be valid.
@@ -82,7 +87,7 @@ public struct TrainingParameters: Equatable, Sendable {
         var parts = [
             "learning_rate=\(learningRate)", "decay=\(decay)", "batch_size=\(batchSize)",
             "l2=\(l2)", "l1=\(l1)", "intercept=\(intercept)", "buffer_fraction=\(bufferFraction)",
-            "block_mb=\(blockMB)", "max_buffer_mb=\(maxBufferMB)", "seed=\(seed)",
+            "block_mb=\(blockMB)", "max_buffer_mb=\(maxBufferMB)", "seed=\(seed)", "average=\(average)",
         ]
         if !validationTable.isEmpty { parts.append("validation_table=\(validationTable)") }
         return parts.joined(separator: ", ")
@@ -158,14 +163,16 @@ public struct TrainingParameters: Equatable, Sendable {
             return nil
         }
         switch key {
-        case "intercept":
+        case "intercept", "average":
+            let flag: Bool
             switch value.lowercased() {
-            case "true", "on", "yes", "1", "t": intercept = true
-            case "false", "off", "no", "0", "f": intercept = false
+            case "true", "on", "yes", "1", "t": flag = true
+            case "false", "off", "no", "0", "f": flag = false
             default:
-                return Failure(message: "intercept must be true or false, got \"\(value)\"",
-                               hint: "Write intercept=true or intercept=false.")
+                return Failure(message: "\(key) must be true or false, got \"\(value)\"",
+                               hint: "Write \(key)=true or \(key)=false.")
             }
+            if key == "intercept" { intercept = flag } else { average = flag }
             return nil
         case "seed":
             guard let s = Int64(value) else {

@@ -11,7 +11,7 @@ final class TrainingParametersTests: XCTestCase {
         let p = try TrainingParameters.parse("").get()
         XCTAssertEqual(p, TrainingParameters())
         XCTAssertEqual(p.normalized,
-            "learning_rate=0.1, decay=0.95, batch_size=1, l2=0.0, l1=0.0, intercept=true, buffer_fraction=0.1, block_mb=10.0, max_buffer_mb=1024.0, seed=42")
+            "learning_rate=0.1, decay=0.95, batch_size=1, l2=0.0, l1=0.0, intercept=true, buffer_fraction=0.1, block_mb=10.0, max_buffer_mb=1024.0, seed=42, average=true")
     }
 
     func testParsesAnyOrderCaseAndSpacing() throws {
@@ -21,20 +21,22 @@ final class TrainingParametersTests: XCTestCase {
         XCTAssertFalse(p.intercept)
         XCTAssertEqual(p.batchSize, 128)
         XCTAssertEqual(p.validationTable, "s.v")
-        XCTAssertTrue(p.normalized.hasSuffix("seed=7, validation_table=s.v"))
+        XCTAssertTrue(p.normalized.hasSuffix("seed=7, average=true, validation_table=s.v"))
+        XCTAssertFalse(try TrainingParameters.parse("Average=off").get().average)
         XCTAssertEqual(try TrainingParameters.parse("seed=-3").get().seed, -3)
     }
 
     func testErrorsNameTheKeyAndValue() {
         XCTAssertEqual(failure("learning_rat=0.1")?.message, "unknown parameter \"learning_rat\"")
         XCTAssertEqual(failure("learning_rat=0.1")?.hint,
-            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, seed, validation_table.")
+            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, seed, average, validation_table.")
         XCTAssertEqual(failure("learning_rate=0")?.message, "learning_rate must be a positive number, got \"0\"")
         XCTAssertEqual(failure("learning_rate=nan")?.message, "learning_rate must be a positive number, got \"nan\"")
         XCTAssertEqual(failure("decay=1.5")?.message, "decay must be in (0, 1], got \"1.5\"")
         XCTAssertEqual(failure("batch_size=2.5")?.message, "batch_size must be a whole number from 1 to 1000000, got \"2.5\"")
         XCTAssertEqual(failure("buffer_fraction=0")?.message, "buffer_fraction must be in (0, 1], got \"0\"")
         XCTAssertEqual(failure("intercept=maybe")?.message, "intercept must be true or false, got \"maybe\"")
+        XCTAssertEqual(failure("average=2")?.message, "average must be true or false, got \"2\"")
         XCTAssertEqual(failure("seed=1e3")?.message, "seed must be a whole number, got \"1e3\"")
         XCTAssertEqual(failure("seed=1, seed=2")?.message, "parameter \"seed\" is given twice")
         XCTAssertEqual(failure("seed")?.message, "parameter \"seed\" has no value")
