@@ -134,11 +134,44 @@ label_value(Datum value, Oid type)
 }
 
 /* Feeds every visible row of the scan's current page range to the trainer. */
+/*
+ * Asks the CPU for the tuple a few places ahead of the current one on the scan's page
+ * (page-at-a-time mode lists the visible tuples' offsets). The rows are read whole
+ * (every feature), tuple after tuple from the end of the page backwards, a pattern the
+ * hardware prefetcher does not follow: without this each row waits for memory several
+ * times (measured: most of the backend's time in an epoch). Reads only the pinned page
+ * the scan is on, changes nothing.
+ */
+#define PREFETCH_TUPLES_AHEAD 3
+
+static inline void
+prefetch_tuple_ahead(HeapScanDesc scan)
+{
+	int			ahead = scan->rs_cindex + PREFETCH_TUPLES_AHEAD;
+	Page		page;
+	ItemId		item;
+	char	   *line;
+	char	   *end;
+
+	if (!(scan->rs_base.rs_flags & SO_ALLOW_PAGEMODE) || ahead >= scan->rs_ntuples || ahead < 0 ||
+		!BufferIsValid(scan->rs_cbuf))
+		return;
+	page = BufferGetPage(scan->rs_cbuf);
+	item = PageGetItemId(page, scan->rs_vistuples[ahead]);
+	if (!ItemIdIsNormal(item) || ItemIdGetOffset(item) + ItemIdGetLength(item) > BLCKSZ)
+		return;
+	line = (char *) page + ItemIdGetOffset(item);
+	end = line + ItemIdGetLength(item);
+	for (; line < end; line += 64)
+		__builtin_prefetch(line, 0, 3);
+}
+
 static void
 train_range(TableScanDesc scan, TupleDesc desc, AttrNumber features, AttrNumber label,
 			Oid label_type, void *trainer, CorgiFeatureScratch *scratch,
 			MemoryContext row_context, int64 *rows)
 {
+	HeapScanDesc heap_scan = (HeapScanDesc) scan;
 	HeapTuple	tuple;
 
 	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
@@ -153,6 +186,7 @@ train_range(TableScanDesc scan, TupleDesc desc, AttrNumber features, AttrNumber 
 		double		y;
 		int			count;
 
+		prefetch_tuple_ahead(heap_scan);
 		if (++(*rows) % ROWS_PER_CHECK == 0)
 		{
 			CHECK_FOR_INTERRUPTS();
