@@ -46,6 +46,12 @@ SELECT (SELECT accuracy FROM accuracy WHERE shuffle = 'corgipile') > 0.9 AS corg
        (SELECT accuracy FROM accuracy WHERE shuffle = 'mrs')
          < (SELECT accuracy FROM accuracy WHERE shuffle = 'corgipile') AS mrs_trails;
 
+-- corgi.evaluate reads a plain table's pages directly; an expression goes through a
+-- query. Same rows in the same order: the same metrics, bit for bit.
+SELECT (SELECT row(e.*)::text FROM corgi.evaluate('m_corgipile', 'clustered') e)
+     = (SELECT row(e.*)::text FROM corgi.evaluate('m_corgipile', 'clustered', '(label)', '(features)') e) AS fast_equals_query,
+       (SELECT rows FROM corgi.evaluate('m_corgipile', 'clustered')) AS rows;
+
 -- Iterate averaging (the default): the model is the mean of the epoch's iterates. It
 -- takes the pull of the last rows out of every order; corgipile still matches once.
 -- Both paths average the same iterates, bit for bit.
@@ -190,6 +196,9 @@ SELECT epochs_run, rows_per_epoch FROM corgi.train('clustered', 'm_rls', 'label'
 SELECT training_path FROM m_rls_summary;
 -- train_pass itself refuses to read around the policy.
 SELECT corgi.train_pass('clustered', 'features', 'label', corgi.sgd_state('logistic', 10, 100));
+-- evaluate sees the policy's rows only (the query path), and its page reader refuses.
+SELECT rows FROM corgi.evaluate('m_rls', 'clustered');
+SELECT corgi._evaluate_scan((SELECT model FROM m_rls), 'clustered', 'features', 'label');
 DROP TABLE m_rls, m_rls_summary;
 RESET ROLE;
 DROP POLICY first_half ON clustered;

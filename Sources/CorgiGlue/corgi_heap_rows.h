@@ -1,0 +1,53 @@
+/*
+ * corgi_heap_rows.h: reading (features, label) rows straight from a heap table, for the
+ * fast paths (corgi.train_pass, corgi._evaluate_scan).
+ *
+ * Reading pages directly bypasses the executor: corgi_heap_rows_open checks SELECT
+ * privilege itself and refuses what a query would read differently (views, inheritance
+ * parents, other access methods, row-level security that applies to the user).
+ */
+#ifndef CORGI_HEAP_ROWS_H
+#define CORGI_HEAP_ROWS_H
+
+#include "postgres.h"
+
+#include "access/relscan.h"
+#include "utils/rel.h"
+
+#include "corgi_training.h"
+
+/* An open table and the two columns a fast path reads. */
+typedef struct CorgiHeapRows
+{
+	Relation	rel;
+	AttrNumber	features;
+	AttrNumber	label;
+	Oid			features_type;
+	Oid			label_type;
+} CorgiHeapRows;
+
+/* Called for each row with both values present, and for each row with a NULL. */
+typedef void (*CorgiRowSink) (void *arg, const double *features, int count, double label,
+							  const CorgiRowTag *row);
+typedef void (*CorgiNullRowSink) (void *arg);
+
+/*
+ * Opens relid (AccessShareLock, kept to the end of the transaction) and checks that the
+ * caller may read the two columns directly and that their types are ones the fast path
+ * decodes; errors name the column and say that `caller` reads anything else through
+ * `composed`.
+ */
+extern CorgiHeapRows corgi_heap_rows_open(Oid relid, const char *features, const char *label,
+										  const char *caller, const char *composed);
+
+/*
+ * Feeds every visible row of the scan's current page range to sink (or null_sink),
+ * checking for interrupts every 1024 rows; *rows counts every row read, NULLs included.
+ * Per-row allocations go to row_context, which is reset as it goes.
+ */
+extern void corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source,
+								 CorgiFeatureScratch *scratch, MemoryContext row_context,
+								 int64 *rows, CorgiRowSink sink, CorgiNullRowSink null_sink,
+								 void *arg);
+
+#endif
