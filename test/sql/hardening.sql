@@ -72,6 +72,19 @@ SELECT validation_table, cardinality(validation_loss) AS validated FROM "mödel_
 SELECT corgi.normalize_params('validation_table=tëst, seed=ë');
 \c contrib_regression
 DROP DATABASE corgi_latin1;
+-- EUC_CN (multibyte, 0.1.0 returned invalid text from normalize_params).
+CREATE DATABASE corgi_euc_cn ENCODING 'EUC_CN' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C';
+\c corgi_euc_cn
+SET client_min_messages = warning;
+SET client_encoding = 'UTF8';
+CREATE EXTENSION corgi;
+CREATE TABLE "数据" AS SELECT g % 2 = 0 AS label, ARRAY[g % 3, g % 5]::float8[] AS features FROM generate_series(1, 500) g;
+SELECT corgi.normalize_params('validation_table=数据, seed=7') LIKE '%validation_table=数据' AS round_trip;
+SELECT epochs_run FROM corgi.train('数据', '模型', 'label', 'features', 'logistic', 1, params => 'validation_table=数据');
+SELECT validation_table, cardinality(validation_loss) AS validated, params LIKE '%validation_table=数据' AS params_text FROM "模型_summary";
+SELECT corgi.normalize_params('validation_table=数据, seed=数');
+\c contrib_regression
+DROP DATABASE corgi_euc_cn;
 
 -- corgi.evaluate (one C pass) against the metrics computed in SQL from model_scores:
 -- mean loss, accuracy and the Mann-Whitney AUC with average ranks for ties.
