@@ -1,0 +1,302 @@
+import CorgiKernels
+
+/// The update side of SGD for the linear family: the parameters of one model, the
+/// optimizer's bookkeeping (decay, L2, cumulative L1, mini-batches), iterate averaging,
+/// and the statistics of the epoch in progress. It knows nothing of buffers or order:
+/// the ``TupleBuffer`` decides which row comes next and hands rows over.
+///
+/// Contract (unchanged from the single-class trainer of 0.1.0, pinned bit for bit by
+/// `PinnedModelTests`):
+/// - float64 arithmetic in a fixed order; the same rows in the same order give the same
+///   bits.
+/// - Learning rate of epoch `e` (0-based): `learning_rate * decay^e`.
+/// - Mini-batches (`batch_size > 1`) average the gradients of `batch_size` rows; a
+///   partial batch is applied by ``endPass()``.
+/// - L2: weight decay `w *= 1 - lr*l2` per update (intercepts excluded); skipped when 0.
+/// - L1: Tsuruoka et al.'s cumulative penalty, applied only to the coordinates a row
+///   touches (non-zero features), so it costs O(non-zeros) per update and nothing when 0.
+/// - Averaging (`average=true`): after every update (row, or mini-batch) the running
+///   mean of the epoch's iterates moves by `(w - mean) / count`; the mean restarts at
+///   the epoch's first update. ``model`` is the mean, training continues from the
+///   iterate. With L1 the iterates averaged are those of the lazy penalty.
+/// - Rows are trusted here (finite, right length, encoded target): the trainer checks
+///   them before they reach a buffer.
+final class LinearLearner {
+    let kind: ModelKind
+    let featureCount: Int
+    let outputs: Int
+    let classValues: [Double]
+    let parameters: TrainingParameters
+
+    // Hot-loop copies of the parameters: reading `parameters` (which holds a String)
+    // would retain and release it on every row.
+    private let l2: Double
+    private let l1: Double
+    private let batchSize: Int
+    private let trainsIntercept: Bool
+
+    /// Epochs closed so far: sets the learning rate. Changed only while idle.
+    var epochsCompleted: Int
+    /// The epoch in progress: rows trained and their progressive loss.
+    var current = EpochStatistics()
+
+    private let weights: UnsafeMutablePointer<Double>      // outputs * featureCount
+    private let intercepts: UnsafeMutablePointer<Double>   // outputs
+    private let l1Applied: UnsafeMutablePointer<Double>?   // outputs * featureCount, when l1 > 0
+    private var l1Total: Double
+    private let batchGradient: UnsafeMutablePointer<Double>?  // when batch_size > 1
+    private let batchInterceptGradient: UnsafeMutablePointer<Double>?
+    private let batchTouched: UnsafeMutablePointer<Bool>?
+    private(set) var pendingBatchRows = 0
+    private let scores: UnsafeMutablePointer<Double>
+    private let gradient: UnsafeMutablePointer<Double>
+    // Averaging: the running mean of the epoch's iterates, and how many it holds.
+    private let averageWeights: UnsafeMutablePointer<Double>?
+    private let averageIntercepts: UnsafeMutablePointer<Double>?
+    private var averageCount: Int64 = 0
+    private var restartAverage = false
+    private let allocations: [RawAllocation]
+
+    /// How many rows ahead ``learn(features:targets:order:range:count:stop:)`` prefetches.
+    static let prefetchDistance = 8
+
+    /// A learner continuing from `model` (with averaging, `averaging` holds the iterate
+    /// and the running mean is `model`); nil when memory cannot be had or the iterate's
+    /// shape differs from the model's.
+    init?(model: LinearModel, parameters: TrainingParameters, epochsCompleted: Int, current: EpochStatistics,
+          l1Total: Double, l1Applied: [Double]?, averaging: TrainerSnapshot.AveragingState?) {
+        let n = model.featureCount, k = model.outputs
+        let iterate: LinearModel? = parameters.average ? (averaging?.iterate ?? model) : nil
+        if let iterate, iterate.weights.count != model.weights.count || iterate.intercepts.count != model.intercepts.count {
+            return nil
+        }
+        var allocations: [RawAllocation] = []
+        func allocate<T>(_ count: Int, _ type: T.Type) -> UnsafeMutablePointer<T>? {
+            let (bytes, overflow) = max(1, count).multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+            guard !overflow, let block = RawAllocation.allocate(bytes: bytes) else { return nil }
+            allocations.append(block)
+            return block.pointer.bindMemory(to: T.self, capacity: max(1, count))
+        }
+        let useL1 = parameters.l1 > 0, useBatch = parameters.batchSize > 1, useAverage = iterate != nil
+        guard let w = allocate(n * k, Double.self), let b = allocate(k, Double.self),
+            let s = allocate(k, Double.self), let g = allocate(k, Double.self)
+        else { allocations.forEach { $0.release() }; return nil }
+        let q = useL1 ? allocate(n * k, Double.self) : nil
+        let bg = useBatch ? allocate(n * k, Double.self) : nil
+        let bb = useBatch ? allocate(k, Double.self) : nil
+        let touched = useBatch ? allocate(n, Bool.self) : nil
+        let aw = useAverage ? allocate(n * k, Double.self) : nil
+        let ab = useAverage ? allocate(k, Double.self) : nil
+        if (useL1 && q == nil) || (useBatch && (bg == nil || bb == nil || touched == nil))
+            || (useAverage && (aw == nil || ab == nil)) {
+            allocations.forEach { $0.release() }
+            return nil
+        }
+        // The iterate trains; with averaging the model is the running mean beside it.
+        let start = iterate ?? model
+        for i in 0..<(n * k) { w[i] = start.weights[i] }
+        for i in 0..<k { b[i] = start.intercepts[i] }
+        if let aw, let ab {
+            for i in 0..<(n * k) { aw[i] = model.weights[i] }
+            for i in 0..<k { ab[i] = model.intercepts[i] }
+        }
+        if let q {
+            for i in 0..<(n * k) { q[i] = l1Applied.map { $0.count == n * k ? $0[i] : 0 } ?? 0 }
+        }
+        if let bg, let bb, let touched {
+            for i in 0..<(n * k) { bg[i] = 0 }
+            for i in 0..<k { bb[i] = 0 }
+            for i in 0..<n { touched[i] = false }
+        }
+        self.kind = model.kind
+        self.featureCount = n
+        self.outputs = k
+        self.classValues = model.classValues
+        self.parameters = parameters
+        self.l2 = parameters.l2
+        self.l1 = parameters.l1
+        self.batchSize = parameters.batchSize
+        self.trainsIntercept = parameters.intercept
+        self.epochsCompleted = epochsCompleted
+        self.current = current
+        self.weights = w
+        self.intercepts = b
+        self.l1Applied = q
+        self.l1Total = l1Total
+        self.batchGradient = bg
+        self.batchInterceptGradient = bb
+        self.batchTouched = touched
+        self.scores = s
+        self.gradient = g
+        self.averageWeights = aw
+        self.averageIntercepts = ab
+        self.averageCount = max(0, min(averaging?.count ?? 0, TrainerSnapshot.maximumRows))
+        self.allocations = allocations
+    }
+
+    deinit { allocations.forEach { $0.release() } }
+
+    /// The learning rate of the epoch in progress: `learning_rate * decay^epochsCompleted`.
+    var learningRate: Double { parameters.learningRate(epoch: epochsCompleted) }
+
+    // MARK: - The model and its bookkeeping
+
+    /// The model as it stands (copies the weights): with averaging, the mean of the
+    /// epoch's iterates once the epoch has had an update (else the iterate).
+    var model: LinearModel {
+        if let averageWeights, let averageIntercepts, averageCount > 0 {
+            return copyModel(averageWeights, averageIntercepts)
+        }
+        return copyModel(weights, intercepts)
+    }
+
+    /// The SGD iterate (the model itself when not averaging).
+    var iterate: LinearModel { copyModel(weights, intercepts) }
+
+    /// Averaging bookkeeping for a snapshot (nil when not averaging).
+    var averagingState: TrainerSnapshot.AveragingState? {
+        guard averageWeights != nil else { return nil }
+        return TrainerSnapshot.AveragingState(iterate: iterate, count: averageCount)
+    }
+
+    /// The L1 bookkeeping (for serialization): total penalty so far and per weight applied.
+    var l1State: (total: Double, applied: [Double]?) {
+        (l1Total, l1Applied.map { q in (0..<(featureCount * outputs)).map { q[$0] } })
+    }
+
+    private func copyModel(_ w: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>) -> LinearModel {
+        let n = featureCount * outputs
+        return LinearModel(kind: kind, featureCount: featureCount, hasIntercept: parameters.intercept,
+                           classValues: classValues,
+                           weights: (0..<n).map { w[$0] },
+                           intercepts: (0..<outputs).map { b[$0] })!
+    }
+
+    // MARK: - Learning
+
+    /// Trains rows `order[range]` of a buffer (row `r` at `features + r * featureCount`,
+    /// its target at `targets[r]`; `count` rows are valid), prefetching ahead; stops
+    /// early when `stop` asks (checked every 1024 rows).
+    func learn(features: UnsafePointer<Double>, targets: UnsafePointer<Double>, order: UnsafePointer<UInt32>,
+               range: Range<Int>, count: Int, stop: TrainingWorker?) {
+        let rowBytes = featureCount * MemoryLayout<Double>.stride
+        let lr = learningRate
+        var position = range.lowerBound
+        while position < range.upperBound {
+            if let stop, position & 1023 == 0, stop.stopRequested.load(ordering: .relaxed) { return }
+            // The rows are read in permuted order from a buffer far larger than the
+            // cache: ask for the row a few positions ahead while this one trains.
+            let ahead = position + LinearLearner.prefetchDistance
+            if ahead < count {
+                let next = Int(order[ahead])
+                corgi_prefetch(features + next * featureCount, rowBytes)
+                corgi_prefetch(targets + next, 8)
+            }
+            let row = Int(order[position])
+            learn(row: features + row * featureCount, target: targets[row], learningRate: lr)
+            position += 1
+        }
+    }
+
+    /// Trains one row at the epoch's learning rate.
+    func learn(row x: UnsafePointer<Double>, target: Double) {
+        learn(row: x, target: target, learningRate: learningRate)
+    }
+
+    /// Ends a pass: applies a partial mini-batch.
+    func endPass() { applyBatch() }
+
+    @inline(__always)
+    private func learn(row x: UnsafePointer<Double>, target: Double, learningRate lr: Double) {
+        let n = featureCount, k = outputs
+        for o in 0..<k { scores[o] = intercepts[o] + dot(weights + o * n, x, n) }
+        let loss = Objective.lossAndGradient(
+            kind: kind, scores: UnsafeBufferPointer(start: scores, count: k), target: target,
+            gradient: UnsafeMutableBufferPointer(start: gradient, count: k))
+        if current.rows == 0 { restartAverage = true }
+        current.rows &+= 1
+        current.lossSum += loss
+
+        if let batchGradient, let batchInterceptGradient, let batchTouched {
+            for o in 0..<k where gradient[o] != 0 {
+                let g = gradient[o], row = batchGradient + o * n
+                for i in 0..<n { row[i] += g * x[i] }
+                batchInterceptGradient[o] += g
+            }
+            for i in 0..<n where x[i] != 0 { batchTouched[i] = true }
+            pendingBatchRows += 1
+            if pendingBatchRows == batchSize { applyBatch() }
+            return
+        }
+
+        if l2 > 0 {
+            let scale = 1 - lr * l2
+            for i in 0..<(n * k) { weights[i] *= scale }
+        }
+        for o in 0..<k where gradient[o] != 0 {
+            let step = lr * gradient[o], row = weights + o * n
+            for i in 0..<n { row[i] -= step * x[i] }
+            if trainsIntercept { intercepts[o] -= step }
+        }
+        if let l1Applied {
+            l1Total += lr * l1
+            for i in 0..<n where x[i] != 0 {
+                for o in 0..<k { applyL1(at: o * n + i, l1Applied) }
+            }
+        }
+        accumulateAverage()
+    }
+
+    private func applyBatch() {
+        guard let batchGradient, let batchInterceptGradient, let batchTouched, pendingBatchRows > 0 else { return }
+        let n = featureCount, k = outputs, lr = learningRate
+        let scale = lr / Double(pendingBatchRows)
+        if l2 > 0 {
+            let decay = 1 - lr * l2
+            for i in 0..<(n * k) { weights[i] *= decay }
+        }
+        for i in 0..<(n * k) { weights[i] -= scale * batchGradient[i]; batchGradient[i] = 0 }
+        for o in 0..<k {
+            if trainsIntercept { intercepts[o] -= scale * batchInterceptGradient[o] }
+            batchInterceptGradient[o] = 0
+        }
+        if let l1Applied {
+            l1Total += lr * l1
+            for i in 0..<n where batchTouched[i] {
+                for o in 0..<k { applyL1(at: o * n + i, l1Applied) }
+            }
+        }
+        for i in 0..<n { batchTouched[i] = false }
+        pendingBatchRows = 0
+        accumulateAverage()
+    }
+
+    @inline(__always)
+    private func applyL1(at index: Int, _ applied: UnsafeMutablePointer<Double>) {
+        let before = weights[index]
+        if before > 0 {
+            weights[index] = max(0, before - (l1Total + applied[index]))
+        } else if before < 0 {
+            weights[index] = min(0, before + (l1Total - applied[index]))
+        }
+        applied[index] += weights[index] - before
+    }
+
+    /// Moves the running mean toward the iterate after an update (restarting it at the
+    /// epoch's first update). Nothing when not averaging.
+    @inline(__always)
+    private func accumulateAverage() {
+        guard let averageWeights, let averageIntercepts else { return }
+        if restartAverage { averageCount = 0; restartAverage = false }
+        averageCount &+= 1
+        let size = featureCount * outputs
+        if averageCount == 1 {
+            for i in 0..<size { averageWeights[i] = weights[i] }
+            for o in 0..<outputs { averageIntercepts[o] = intercepts[o] }
+            return
+        }
+        let share = 1 / Double(averageCount)
+        for i in 0..<size { averageWeights[i] += share * (weights[i] - averageWeights[i]) }
+        for o in 0..<outputs { averageIntercepts[o] += share * (intercepts[o] - averageIntercepts[o]) }
+    }
+}
