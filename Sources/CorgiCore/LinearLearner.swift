@@ -21,7 +21,7 @@ import CorgiKernels
 ///   iterate. With L1 the iterates averaged are those of the lazy penalty.
 /// - Rows are trusted here (finite, right length, encoded target): the trainer checks
 ///   them before they reach a buffer.
-final class LinearLearner {
+final class LinearLearner: RowLearner {
     let kind: ModelKind
     let featureCount: Int
     let outputs: Int
@@ -56,9 +56,6 @@ final class LinearLearner {
     private var averageCount: Int64 = 0
     private var restartAverage = false
     private let allocations: [RawAllocation]
-
-    /// How many rows ahead ``learn(features:targets:order:range:count:stop:)`` prefetches.
-    static let prefetchDistance = 8
 
     /// A learner continuing from `model` (with averaging, `averaging` holds the iterate
     /// and the running mean is `model`); nil when memory cannot be had or the iterate's
@@ -159,9 +156,10 @@ final class LinearLearner {
         return TrainerSnapshot.AveragingState(iterate: iterate, count: averageCount)
     }
 
-    /// The L1 bookkeeping (for serialization): total penalty so far and per weight applied.
-    var l1State: (total: Double, applied: [Double]?) {
-        (l1Total, l1Applied.map { q in (0..<(featureCount * outputs)).map { q[$0] } })
+    /// SGD's bookkeeping: the L1 penalty so far and what each weight received (when l1 > 0).
+    var optimizerState: OptimizerState {
+        OptimizerState(steps: 0, l1Total: l1Total,
+                       first: l1Applied.map { q in (0..<(featureCount * outputs)).map { q[$0] } } ?? [], second: [])
     }
 
     private func copyModel(_ w: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>) -> LinearModel {
@@ -186,7 +184,7 @@ final class LinearLearner {
             if let stop, position & 1023 == 0, stop.stopRequested.load(ordering: .relaxed) { return }
             // The rows are read in permuted order from a buffer far larger than the
             // cache: ask for the row a few positions ahead while this one trains.
-            let ahead = position + LinearLearner.prefetchDistance
+            let ahead = position + rowPrefetchDistance
             if ahead < count {
                 let next = Int(order[ahead])
                 corgi_prefetch(features + next * featureCount, rowBytes)

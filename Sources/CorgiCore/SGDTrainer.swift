@@ -69,7 +69,7 @@ public final class SGDTrainer {
     /// Whether a worker thread trains one buffer while the caller fills the other.
     public var concurrent: Bool { buffer.concurrent }
 
-    private let learner: LinearLearner
+    private let learner: any RowLearner
     private let buffer: TupleBuffer
 
     public private(set) var lastEpoch = EpochStatistics()
@@ -130,20 +130,33 @@ public final class SGDTrainer {
         model: LinearModel, parameters: TrainingParameters, bufferCapacity: Int, bufferMode: BufferMode,
         epochsCompleted: Int, buffersThisEpoch: Int = 0, current: EpochStatistics = EpochStatistics(),
         lastEpoch: EpochStatistics, l1Total: Double, l1Applied: [Double]?,
-        averaging: TrainerSnapshot.AveragingState?, concurrent: Bool = false
+        averaging: TrainerSnapshot.AveragingState?, optimizerState: OptimizerState? = nil, concurrent: Bool = false
     ) -> Result<SGDTrainer, Failure> {
         guard bufferCapacity >= 1, bufferCapacity <= maximumBufferRows else {
             return .failure(.invalidShape("a buffer of \(bufferCapacity) rows is not between 1 and \(maximumBufferRows)"))
         }
         let n = model.featureCount, k = model.outputs
-        guard let learner = LinearLearner(
-            model: model, parameters: parameters, epochsCompleted: epochsCompleted,
-            current: EpochStatistics(rows: current.rows, skipped: 0, lossSum: current.lossSum),
-            l1Total: l1Total, l1Applied: l1Applied, averaging: averaging)
-        else {
-            if parameters.average, let averaging,
-               averaging.iterate.weights.count != model.weights.count || averaging.iterate.intercepts.count != model.intercepts.count {
-                return .failure(.invalidShape("the averaged iterate does not have the model's shape"))
+        if parameters.average, let averaging,
+           averaging.iterate.weights.count != model.weights.count || averaging.iterate.intercepts.count != model.intercepts.count {
+            return .failure(.invalidShape("the averaged iterate does not have the model's shape"))
+        }
+        let progress = EpochStatistics(rows: current.rows, skipped: 0, lossSum: current.lossSum)
+        // The linear family with plain SGD keeps its row-by-row path (pinned to 0.1.0);
+        // other optimizers go through the general learner.
+        let learner: (any RowLearner)?
+        if parameters.optimizer == .sgd {
+            learner = LinearLearner(model: model, parameters: parameters, epochsCompleted: epochsCompleted,
+                                    current: progress, l1Total: l1Total, l1Applied: l1Applied, averaging: averaging)
+        } else {
+            learner = BatchLearner(model: model, iterate: parameters.average ? averaging?.iterate : nil,
+                                   parameters: parameters, epochsCompleted: epochsCompleted, current: progress,
+                                   averageCount: averaging?.count ?? 0, optimizerState: optimizerState)
+        }
+        guard let learner else {
+            if parameters.optimizer != .sgd, let optimizerState,
+               makeOptimizer(parameters, parameterCount: model.parameterCount, penalizedCount: model.penalizedCount,
+                             state: optimizerState) == nil {
+                return .failure(.invalidShape("the \(parameters.optimizer.name) state does not have the model's shape"))
             }
             return .failure(.outOfMemory(bytes: n * k * 40))
         }
@@ -163,7 +176,7 @@ public final class SGDTrainer {
     }
 
     private init(parameters: TrainingParameters, model: LinearModel, bufferCapacity: Int, bufferMode: BufferMode,
-                 learner: LinearLearner, buffer: TupleBuffer) {
+                 learner: any RowLearner, buffer: TupleBuffer) {
         self.parameters = parameters
         self.kind = model.kind
         self.featureCount = model.featureCount
@@ -204,8 +217,17 @@ public final class SGDTrainer {
     /// Averaging bookkeeping for a snapshot (nil when not averaging).
     var averagingState: TrainerSnapshot.AveragingState? { learner.averagingState }
 
-    /// The L1 bookkeeping (for serialization): total penalty so far and per weight applied.
-    var l1State: (total: Double, applied: [Double]?) { learner.l1State }
+    /// SGD's L1 bookkeeping (for serialization): total penalty so far and per weight applied.
+    var l1State: (total: Double, applied: [Double]?) {
+        guard parameters.optimizer == .sgd else { return (0, nil) }
+        let state = learner.optimizerState
+        return (state.l1Total, state.first.isEmpty ? nil : state.first)
+    }
+
+    /// Momentum's or Adam's state (for serialization); nil with plain SGD.
+    var optimizerMoments: OptimizerState? {
+        parameters.optimizer == .sgd ? nil : learner.optimizerState
+    }
 
     /// Buffers shuffled so far in the epoch in progress.
     var buffersInEpoch: Int { buffer.buffersThisEpoch }

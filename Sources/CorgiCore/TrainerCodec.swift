@@ -1,220 +1,244 @@
 /// The binary format of a ``TrainerSnapshot`` (the `bytea` state and `model` column).
 ///
-/// Layout, little-endian, format version 1:
+/// Format version 2, little-endian: `"CRGI" | u16 2 |` then sections, each
+/// `u16 tag | u32 length | payload`, in tag order, each once:
 /// ```
-/// "CRGI" | u16 version | u8 kind | u8 flags (1 intercept, 2 averaging, 4 has L1 state,
-///                                             bits 3-4 BufferMode)
-/// u32 featureCount | u32 classCount (softmax; else 0)
-/// f64 learning_rate | f64 decay | u32 batch_size | f64 l2 | f64 l1 | f64 buffer_fraction
-/// f64 block_mb | f64 max_buffer_mb | i64 seed | u32 n + n bytes validation_table (UTF-8)
-/// u64 bufferCapacity | u32 epochsCompleted | u64 buffersThisEpoch
-/// current: i64 rows, i64 skipped, f64 lossSum | last epoch: the same
-/// f64 l1Total | classCount x f64 class values | outputs*featureCount x f64 weights
-/// outputs x f64 intercepts | [outputs*featureCount x f64 L1 applied, if flag 4]
-/// [if flag 2: outputs*featureCount x f64 iterate weights | outputs x f64 iterate
-///  intercepts | u64 iterates averaged]
+/// 1 header      u8 kind | u8 architecture (0 linear) | u8 BufferMode | u8 flags
+///               (1 intercept, 2 averaging) | u8 optimizer | 3 x u8 0 | u32 featureCount
+///               | u32 classCount (softmax; else 0)
+/// 2 parameters  f64 learning_rate | f64 decay | u32 batch_size | f64 l2 | f64 l1
+///               | f64 buffer_fraction | f64 block_mb | f64 max_buffer_mb | i64 seed
+///               | f64 momentum | f64 beta1 | f64 beta2 | f64 epsilon
+///               | u32 n + n bytes validation_table (UTF-8)
+/// 3 progress    u64 bufferCapacity | u32 epochsCompleted | u64 buffersThisEpoch
+///               | current: i64 rows, i64 skipped, f64 lossSum | last epoch: the same
+/// 4 model       classCount x f64 class values | the model's flat parameters
+///               (linear: outputs*featureCount weights, then outputs intercepts)
+/// 5 optimizer   u64 steps | f64 l1Total | u32 n + n x f64 first | u32 m + m x f64 second
+///               (sgd: L1 applied per weight or nothing; momentum: velocity; adam: moments)
+/// 6 averaging   (flag 2 only) the iterate's flat parameters | u64 iterates averaged
 /// ```
-/// With averaging (flag 2, `average=true`) the weights and intercepts above are the
-/// running average (the model), the iterate follows. States written before averaging
-/// existed have no flag 2 and decode with `average=false`, as they were trained.
-/// Contract: ``decode(_:)`` accepts exactly what ``encode(_:into:)`` writes and
-/// rejects anything else (wrong magic or version, truncation, trailing bytes,
-/// inconsistent shapes, invalid parameters) with a ``DecodeFailure``; it never traps on
-/// any input.
+/// The size is computed by the encoder itself (``ByteCounter``), so it cannot disagree
+/// with what is written. Version 1 (0.1.x) is still read (``decodeVersion1(_:)``).
+///
+/// Contract: ``decode(_:)`` accepts exactly what the encoders write and rejects anything
+/// else (wrong magic or version, unknown, missing, repeated or misordered sections, a
+/// section longer or shorter than its content, inconsistent shapes, invalid parameters,
+/// counters beyond their limits) with a ``DecodeFailure``; it never traps on any input.
 public enum TrainerCodec {
-    public static let formatVersion: UInt16 = 1
+    public static let formatVersion: UInt16 = 2
     static let magic: [UInt8] = [0x43, 0x52, 0x47, 0x49]  // "CRGI"
 
     public struct DecodeFailure: Error, Equatable, Sendable {
         public let reason: String
     }
 
-    /// The exact number of bytes ``encode(_:into:)`` writes for `snapshot`.
-    public static func encodedSize(_ snapshot: TrainerSnapshot) -> Int {
-        let model = snapshot.model
-        let weightCount = model.featureCount * model.outputs
-        return 4 + 2 + 1 + 1 + 4 + 4
-            + 8 + 8 + 4 + 8 + 8 + 8 + 8 + 8 + 8 + 4 + snapshot.parameters.validationTable.utf8.count
-            + 8 + 4 + 8 + 24 + 24 + 8
-            + 8 * model.classValues.count + 8 * weightCount + 8 * model.outputs
-            + (snapshot.l1Applied != nil ? 8 * weightCount : 0)
-            + (snapshot.averaging != nil ? 8 * weightCount + 8 * model.outputs + 8 : 0)
+    enum Section: UInt16 {
+        case header = 1, parameters, progress, model, optimizer, averaging
     }
 
-    /// Writes `snapshot` into `buffer`; returns the bytes written, or nil if `buffer` is
-    /// smaller than ``encodedSize(_:)``.
+    /// The exact number of bytes ``encode(_:into:)`` writes for `snapshot`.
+    public static func encodedSize(_ snapshot: TrainerSnapshot) -> Int {
+        var counter: any ByteSink = ByteCounter()
+        write(snapshot, to: &counter)
+        return counter.offset
+    }
+
+    /// Writes `snapshot` (format version 2) into `buffer`; returns the bytes written, or
+    /// nil if `buffer` is smaller than ``encodedSize(_:)``.
     public static func encode(_ snapshot: TrainerSnapshot, into buffer: UnsafeMutableRawBufferPointer) -> Int? {
         guard buffer.count >= encodedSize(snapshot) else { return nil }
-        if let averaging = snapshot.averaging {
-            guard averaging.iterate.weights.count == snapshot.model.weights.count,
-                averaging.iterate.intercepts.count == snapshot.model.intercepts.count
-            else { return nil }
-        }
-        var writer = ByteWriter(buffer: buffer)
-        let model = snapshot.model, p = snapshot.parameters
-        writer.bytes(magic)
-        writer.u16(formatVersion)
-        writer.u8(model.kind.rawValue)
-        let hasL1 = snapshot.l1Applied?.count == model.weights.count
-        writer.u8((model.hasIntercept ? 1 : 0) | (snapshot.averaging != nil ? 2 : 0) | (hasL1 ? 4 : 0)
-                  | (snapshot.bufferMode.rawValue << 3))
-        writer.u32(UInt32(model.featureCount))
-        writer.u32(UInt32(model.classValues.count))
-        writer.f64(p.learningRate); writer.f64(p.decay); writer.u32(UInt32(p.batchSize))
-        writer.f64(p.l2); writer.f64(p.l1); writer.f64(p.bufferFraction)
-        writer.f64(p.blockMB); writer.f64(p.maxBufferMB); writer.u64(UInt64(bitPattern: p.seed))
-        writer.u32(UInt32(p.validationTable.utf8.count)); writer.bytes(Array(p.validationTable.utf8))
-        writer.u64(UInt64(snapshot.bufferCapacity))
-        writer.u32(UInt32(snapshot.epochsCompleted))
-        writer.u64(UInt64(snapshot.buffersThisEpoch))
-        for stats in [snapshot.current, snapshot.lastEpoch] {
-            writer.u64(UInt64(bitPattern: stats.rows)); writer.u64(UInt64(bitPattern: stats.skipped))
-            writer.f64(stats.lossSum)
-        }
-        writer.f64(snapshot.l1Total)
-        model.classValues.forEach { writer.f64($0) }
-        model.weights.forEach { writer.f64($0) }
-        model.intercepts.forEach { writer.f64($0) }
-        if hasL1, let applied = snapshot.l1Applied { applied.forEach { writer.f64($0) } }
-        if let averaging = snapshot.averaging {
-            averaging.iterate.weights.forEach { writer.f64($0) }
-            averaging.iterate.intercepts.forEach { writer.f64($0) }
-            writer.u64(UInt64(bitPattern: averaging.count))
-        }
+        var writer: any ByteSink = ByteWriter(buffer: buffer)
+        write(snapshot, to: &writer)
         return writer.offset
     }
 
-    /// Reads a snapshot written by ``encode(_:into:)``.
+    private static func write(_ snapshot: TrainerSnapshot, to sink: inout any ByteSink) {
+        let model = snapshot.model, p = snapshot.parameters
+        sink.bytes(magic)
+        sink.u16(formatVersion)
+        section(.header, to: &sink) { s in
+            s.u8(model.kind.rawValue); s.u8(0); s.u8(snapshot.bufferMode.rawValue)
+            s.u8((model.hasIntercept ? 1 : 0) | (snapshot.averaging != nil ? 2 : 0))
+            s.u8(p.optimizer.rawValue); s.u8(0); s.u8(0); s.u8(0)
+            s.u32(UInt32(truncatingIfNeeded: model.featureCount)); s.u32(UInt32(truncatingIfNeeded: model.classValues.count))
+        }
+        section(.parameters, to: &sink) { s in
+            s.f64(p.learningRate); s.f64(p.decay); s.u32(UInt32(truncatingIfNeeded: p.batchSize))
+            s.f64(p.l2); s.f64(p.l1); s.f64(p.bufferFraction); s.f64(p.blockMB); s.f64(p.maxBufferMB)
+            s.u64(UInt64(bitPattern: p.seed))
+            s.f64(p.momentum); s.f64(p.beta1); s.f64(p.beta2); s.f64(p.epsilon)
+            let table = Array(p.validationTable.utf8)
+            s.u32(UInt32(truncatingIfNeeded: table.count)); s.bytes(table)
+        }
+        section(.progress, to: &sink) { s in
+            s.u64(UInt64(snapshot.bufferCapacity)); s.u32(UInt32(truncatingIfNeeded: snapshot.epochsCompleted))
+            s.u64(UInt64(snapshot.buffersThisEpoch))
+            for stats in [snapshot.current, snapshot.lastEpoch] {
+                s.u64(UInt64(bitPattern: stats.rows)); s.u64(UInt64(bitPattern: stats.skipped)); s.f64(stats.lossSum)
+            }
+        }
+        section(.model, to: &sink) { s in
+            s.f64s(model.classValues)
+            s.f64s(model.flatParameters)
+        }
+        section(.optimizer, to: &sink) { s in
+            let state = snapshot.optimizerState
+                ?? OptimizerState(steps: 0, l1Total: snapshot.l1Total, first: snapshot.l1Applied ?? [], second: [])
+            s.u64(UInt64(bitPattern: state.steps)); s.f64(state.l1Total)
+            s.u32(UInt32(truncatingIfNeeded: state.first.count)); s.f64s(state.first)
+            s.u32(UInt32(truncatingIfNeeded: state.second.count)); s.f64s(state.second)
+        }
+        if let averaging = snapshot.averaging {
+            section(.averaging, to: &sink) { s in
+                s.f64s(averaging.iterate.flatParameters)
+                s.u64(UInt64(bitPattern: averaging.count))
+            }
+        }
+    }
+
+    /// Writes one section: its tag, its length (counted by running the same payload
+    /// closure on a ``ByteCounter``), its payload.
+    private static func section(_ tag: Section, to sink: inout any ByteSink, _ payload: (inout any ByteSink) -> Void) {
+        var counter: any ByteSink = ByteCounter()
+        payload(&counter)
+        sink.u16(tag.rawValue)
+        sink.u32(UInt32(truncatingIfNeeded: counter.offset))
+        payload(&sink)
+    }
+
+    /// Reads a snapshot written by ``encode(_:into:)`` (version 2) or by corgi 0.1.x
+    /// (version 1).
     public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<TrainerSnapshot, DecodeFailure> {
         var reader = ByteReader(bytes: bytes)
         func fail(_ reason: String) -> Result<TrainerSnapshot, DecodeFailure> { .failure(DecodeFailure(reason: reason)) }
         guard let m = reader.bytes(4), m == magic else { return fail("not a corgi model (bad magic)") }
         guard let version = reader.u16() else { return fail("truncated header") }
-        guard version == formatVersion else {
-            return fail("model format version \(version) is not supported (this corgi reads version \(formatVersion))")
+        switch version {
+        case 1: return decodeVersion1(&reader)
+        case 2: return decodeVersion2(&reader)
+        default:
+            return fail("model format version \(version) is not supported (this corgi reads versions 1 and \(formatVersion))")
         }
-        guard let kindByte = reader.u8(), let kind = ModelKind(rawValue: kindByte) else { return fail("unknown model kind") }
-        guard let flags = reader.u8(), flags & ~(1 | 2 | 4 | 24) == 0,
-            let bufferMode = BufferMode(rawValue: (flags >> 3) & 3)
-        else { return fail("unknown flags") }
-        guard let featureCount = reader.u32(), let classCount = reader.u32() else { return fail("truncated shape") }
+    }
+}
+
+extension TrainerCodec {
+    /// Reads the sections of a version-2 state (after magic and version).
+    static func decodeVersion2(_ reader: inout ByteReader) -> Result<TrainerSnapshot, DecodeFailure> {
+        func fail(_ reason: String) -> Result<TrainerSnapshot, DecodeFailure> { .failure(DecodeFailure(reason: reason)) }
+        var sections: [Section: ByteReader] = [:]
+        var previous: UInt16 = 0
+        while !reader.isAtEnd {
+            guard let tag = reader.u16(), let length = reader.u32() else { return fail("truncated section header") }
+            guard let known = Section(rawValue: tag) else { return fail("unknown section \(tag)") }
+            guard tag > previous else { return fail("section \(tag) is repeated or out of order") }
+            previous = tag
+            guard let body = reader.slice(Int(length)) else { return fail("truncated section \(tag)") }
+            sections[known] = body
+        }
+        guard var header = sections[.header], var params = sections[.parameters], var progress = sections[.progress],
+            var modelSection = sections[.model], var optimizerSection = sections[.optimizer]
+        else { return fail("a required section is missing") }
+
+        // 1 header
+        guard let kindByte = header.u8(), let architecture = header.u8(), let modeByte = header.u8(),
+            let flags = header.u8(), let optimizerByte = header.u8(), let r1 = header.u8(), let r2 = header.u8(),
+            let r3 = header.u8(), let featureCount = header.u32(), let classCount = header.u32(), header.isAtEnd
+        else { return fail("malformed header section") }
+        guard let kind = ModelKind(rawValue: kindByte) else { return fail("unknown model kind") }
+        guard architecture == 0 else { return fail("unknown model architecture \(architecture)") }
+        guard let bufferMode = BufferMode(rawValue: modeByte), flags & ~3 == 0, r1 | r2 | r3 == 0 else {
+            return fail("unknown flags")
+        }
+        guard let optimizer = OptimizerKind(rawValue: optimizerByte) else { return fail("unknown optimizer") }
+        guard featureCount >= 1, featureCount <= LinearModel.maximumFeatures,
+            classCount <= UInt32(LinearModel.maximumClasses), (kind == .softmax) == (classCount > 0)
+        else { return fail("inconsistent shape") }
+
+        // 2 parameters
         var p = TrainingParameters()
-        guard let lr = reader.f64(), let decay = reader.f64(), let batch = reader.u32(),
-            let l2 = reader.f64(), let l1 = reader.f64(), let fraction = reader.f64(),
-            let blockMB = reader.f64(), let maxBufferMB = reader.f64(), let seed = reader.u64(),
-            let tableLength = reader.u32(), let tableBytes = reader.bytes(Int(tableLength))
-        else { return fail("truncated parameters") }
+        guard let lr = params.f64(), let decay = params.f64(), let batch = params.u32(), let l2 = params.f64(),
+            let l1 = params.f64(), let fraction = params.f64(), let blockMB = params.f64(),
+            let maxBufferMB = params.f64(), let seed = params.u64(), let momentum = params.f64(),
+            let beta1 = params.f64(), let beta2 = params.f64(), let epsilon = params.f64(),
+            let tableLength = params.u32(), let tableBytes = params.bytes(Int(tableLength)), params.isAtEnd
+        else { return fail("malformed parameters section") }
         p.learningRate = lr; p.decay = decay; p.batchSize = Int(batch); p.l2 = l2; p.l1 = l1
         p.bufferFraction = fraction; p.blockMB = blockMB; p.maxBufferMB = maxBufferMB
         p.seed = Int64(bitPattern: seed)
+        p.momentum = momentum; p.beta1 = beta1; p.beta2 = beta2; p.epsilon = epsilon
         p.intercept = flags & 1 != 0
         p.average = flags & 2 != 0
+        p.optimizer = optimizer
         p.validationTable = String(decoding: tableBytes, as: UTF8.self)
         if let invalid = p.validationFailure() { return fail("invalid parameters: \(invalid.message)") }
-        guard let capacity = reader.u64(), let epochs = reader.u32(), let buffers = reader.u64(),
-            let cRows = reader.u64(), let cSkipped = reader.u64(), let cLoss = reader.f64(),
-            let lRows = reader.u64(), let lSkipped = reader.u64(), let lLoss = reader.f64(),
-            let l1Total = reader.f64()
-        else { return fail("truncated progress") }
-        guard featureCount >= 1, featureCount <= LinearModel.maximumFeatures,
-            classCount <= UInt32(LinearModel.maximumClasses),
-            (kind == .softmax) == (classCount > 0),
-            capacity >= 1, capacity <= UInt64(SGDTrainer.maximumBufferRows)
-        else { return fail("inconsistent shape") }
-        // Progress counters are bounded like everything else, so that no arithmetic on
-        // them (a row, a buffer, an epoch more) can overflow.
+
+        // 3 progress
+        guard let capacity = progress.u64(), let epochs = progress.u32(), let buffers = progress.u64(),
+            let cRows = progress.u64(), let cSkipped = progress.u64(), let cLoss = progress.f64(),
+            let lRows = progress.u64(), let lSkipped = progress.u64(), let lLoss = progress.f64(), progress.isAtEnd
+        else { return fail("malformed progress section") }
+        guard capacity >= 1, capacity <= UInt64(SGDTrainer.maximumBufferRows) else { return fail("inconsistent shape") }
         guard epochs <= UInt32(TrainerSnapshot.maximumEpochs), buffers <= UInt64(TrainerSnapshot.maximumBuffers),
             cRows <= UInt64(TrainerSnapshot.maximumRows), cSkipped <= UInt64(TrainerSnapshot.maximumRows),
             lRows <= UInt64(TrainerSnapshot.maximumRows), lSkipped <= UInt64(TrainerSnapshot.maximumRows)
         else { return fail("progress counters out of range") }
+
+        // 4 model
         let outputs = kind == .softmax ? Int(classCount) : 1
         let weightCount = Int(featureCount) * outputs
         guard weightCount <= LinearModel.maximumWeights else { return fail("inconsistent shape") }
-        guard let classValues = reader.f64s(Int(classCount)), let weights = reader.f64s(weightCount),
-            let intercepts = reader.f64s(outputs)
-        else { return fail("truncated weights") }
-        var l1Applied: [Double]? = nil
-        if flags & 4 != 0 {
-            guard let applied = reader.f64s(weightCount) else { return fail("truncated weights") }
-            l1Applied = applied
-        }
-        var iterateWeights: [Double] = [], iterateIntercepts: [Double] = [], averaged: UInt64 = 0
-        if p.average {
-            guard let w = reader.f64s(weightCount), let b = reader.f64s(outputs), let count = reader.u64()
-            else { return fail("truncated weights") }
-            guard count <= UInt64(TrainerSnapshot.maximumRows) else { return fail("progress counters out of range") }
-            iterateWeights = w; iterateIntercepts = b; averaged = count
-        }
-        guard reader.isAtEnd else { return fail("trailing bytes after the model") }
+        let parameterCount = weightCount + outputs
+        guard let classValues = modelSection.f64s(Int(classCount)), let flat = modelSection.f64s(parameterCount),
+            modelSection.isAtEnd
+        else { return fail("malformed model section") }
         guard let model = LinearModel(kind: kind, featureCount: Int(featureCount), hasIntercept: p.intercept,
-                                      classValues: classValues, weights: weights, intercepts: intercepts)
+                                      classValues: classValues, weights: Array(flat[0..<weightCount]),
+                                      intercepts: Array(flat[weightCount...]))
         else { return fail("inconsistent classes") }
+
+        // 5 optimizer
+        guard let steps = optimizerSection.u64(), let l1Total = optimizerSection.f64(),
+            let firstCount = optimizerSection.u32(), let first = optimizerSection.f64s(Int(firstCount)),
+            let secondCount = optimizerSection.u32(), let second = optimizerSection.f64s(Int(secondCount)),
+            optimizerSection.isAtEnd
+        else { return fail("malformed optimizer section") }
+        guard steps <= UInt64(OptimizerState.maximumSteps), l1Total.isFinite, l1Total >= 0 else {
+            return fail("optimizer counters out of range")
+        }
+        let shapeMatches: Bool
+        switch optimizer {
+        case .sgd: shapeMatches = steps == 0 && second.isEmpty && (first.isEmpty || first.count == weightCount)
+        case .momentum: shapeMatches = second.isEmpty && (first.isEmpty || first.count == parameterCount)
+        case .adam: shapeMatches = first.count == second.count && (first.isEmpty || first.count == parameterCount)
+        }
+        guard shapeMatches else { return fail("the optimizer state does not fit the model") }
+
+        // 6 averaging
         var averaging: TrainerSnapshot.AveragingState? = nil
         if p.average {
+            guard var section = sections[.averaging], let iterateFlat = section.f64s(parameterCount),
+                let count = section.u64(), section.isAtEnd
+            else { return fail("malformed averaging section") }
+            guard count <= UInt64(TrainerSnapshot.maximumRows) else { return fail("progress counters out of range") }
             guard let iterate = LinearModel(kind: kind, featureCount: Int(featureCount), hasIntercept: p.intercept,
-                                            classValues: classValues, weights: iterateWeights,
-                                            intercepts: iterateIntercepts)
+                                            classValues: classValues, weights: Array(iterateFlat[0..<weightCount]),
+                                            intercepts: Array(iterateFlat[weightCount...]))
             else { return fail("inconsistent classes") }
-            averaging = TrainerSnapshot.AveragingState(iterate: iterate, count: Int64(bitPattern: averaged))
+            averaging = TrainerSnapshot.AveragingState(iterate: iterate, count: Int64(count))
+        } else if sections[.averaging] != nil {
+            return fail("an averaging section without averaging")
         }
+
+        let state = OptimizerState(steps: Int64(steps), l1Total: l1Total, first: first, second: second)
         return .success(TrainerSnapshot(
             model: model, parameters: p, bufferCapacity: Int(capacity), bufferMode: bufferMode,
             epochsCompleted: Int(epochs), buffersThisEpoch: Int(buffers),
-            current: EpochStatistics(rows: Int64(bitPattern: cRows), skipped: Int64(bitPattern: cSkipped), lossSum: cLoss),
-            lastEpoch: EpochStatistics(rows: Int64(bitPattern: lRows), skipped: Int64(bitPattern: lSkipped), lossSum: lLoss),
-            l1Total: l1Total, l1Applied: l1Applied, averaging: averaging))
-    }
-}
-
-/// Little-endian writer into a buffer the caller sized with `encodedSize`.
-struct ByteWriter {
-    let buffer: UnsafeMutableRawBufferPointer
-    private(set) var offset = 0
-    init(buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
-
-    mutating func bytes(_ values: [UInt8]) { for b in values { u8(b) } }
-    mutating func u8(_ v: UInt8) {
-        guard offset < buffer.count else { return }
-        buffer[offset] = v; offset += 1
-    }
-    mutating func u16(_ v: UInt16) { for i in 0..<2 { u8(UInt8(truncatingIfNeeded: v >> (8 * i))) } }
-    mutating func u32(_ v: UInt32) { for i in 0..<4 { u8(UInt8(truncatingIfNeeded: v >> (8 * i))) } }
-    mutating func u64(_ v: UInt64) { for i in 0..<8 { u8(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) } }
-    mutating func f64(_ v: Double) { u64(v.bitPattern) }
-}
-
-/// Little-endian reader that answers nil instead of reading past the end.
-struct ByteReader {
-    let bytes: UnsafeRawBufferPointer
-    private(set) var offset = 0
-    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
-
-    var isAtEnd: Bool { offset == bytes.count }
-    mutating func bytes(_ count: Int) -> [UInt8]? {
-        guard count >= 0, count <= bytes.count - offset else { return nil }
-        defer { offset += count }
-        return Array(bytes[offset..<(offset + count)])
-    }
-    mutating func u8() -> UInt8? {
-        guard offset < bytes.count else { return nil }
-        defer { offset += 1 }
-        return bytes[offset]
-    }
-    mutating func unsigned(_ width: Int) -> UInt64? {
-        guard width <= bytes.count - offset else { return nil }
-        var v: UInt64 = 0
-        for i in 0..<width { v |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
-        offset += width
-        return v
-    }
-    mutating func u16() -> UInt16? { unsigned(2).map { UInt16(truncatingIfNeeded: $0) } }
-    mutating func u32() -> UInt32? { unsigned(4).map { UInt32(truncatingIfNeeded: $0) } }
-    mutating func u64() -> UInt64? { unsigned(8) }
-    mutating func f64() -> Double? { unsigned(8).map { Double(bitPattern: $0) } }
-    mutating func f64s(_ count: Int) -> [Double]? {
-        guard count >= 0, count <= (bytes.count - offset) / 8 else { return nil }
-        var out = [Double](); out.reserveCapacity(count)
-        for _ in 0..<count { out.append(f64()!) }
-        return out
+            current: EpochStatistics(rows: Int64(cRows), skipped: Int64(cSkipped), lossSum: cLoss),
+            lastEpoch: EpochStatistics(rows: Int64(lRows), skipped: Int64(lSkipped), lossSum: lLoss),
+            l1Total: optimizer == .sgd ? l1Total : 0,
+            l1Applied: optimizer == .sgd && !first.isEmpty ? first : nil,
+            averaging: averaging, optimizerState: optimizer == .sgd ? nil : state))
     }
 }

@@ -20,6 +20,8 @@ public struct TrainerSnapshot: Equatable, Sendable {
     /// (0 before the epoch's first update; the average restarts at each epoch's first
     /// update, so after an epoch closes ``model`` is that epoch's average).
     public var averaging: AveragingState?
+    /// Present exactly when the optimizer is momentum or Adam: its velocity or moments.
+    public var optimizerState: OptimizerState?
 
     /// The raw SGD iterate beside its running average.
     public struct AveragingState: Equatable, Sendable {
@@ -49,7 +51,8 @@ public struct TrainerSnapshot: Equatable, Sendable {
             model: model, parameters: parameters, bufferCapacity: bufferCapacity,
             bufferMode: bufferMode, epochsCompleted: 0, buffersThisEpoch: 0,
             current: EpochStatistics(), lastEpoch: EpochStatistics(), l1Total: 0, l1Applied: nil,
-            averaging: parameters.average ? AveragingState(iterate: model, count: 0) : nil)
+            averaging: parameters.average ? AveragingState(iterate: model, count: 0) : nil,
+            optimizerState: parameters.optimizer == .sgd ? nil : OptimizerState())
     }
 }
 
@@ -85,7 +88,7 @@ extension SGDTrainer {
             model: model, parameters: parameters, bufferCapacity: bufferCapacity,
             bufferMode: bufferMode, epochsCompleted: epochsCompleted,
             buffersThisEpoch: buffersInEpoch, current: epochStatistics, lastEpoch: lastEpoch,
-            l1Total: l1.total, l1Applied: l1.applied, averaging: averagingState)
+            l1Total: l1.total, l1Applied: l1.applied, averaging: averagingState, optimizerState: optimizerMoments)
     }
 
     /// A trainer that continues from `snapshot` (allocates its buffer, two when
@@ -96,6 +99,6 @@ extension SGDTrainer {
              epochsCompleted: snapshot.epochsCompleted, buffersThisEpoch: snapshot.buffersThisEpoch,
              current: snapshot.current, lastEpoch: snapshot.lastEpoch,
              l1Total: snapshot.l1Total, l1Applied: snapshot.l1Applied, averaging: snapshot.averaging,
-             concurrent: concurrent)
+             optimizerState: snapshot.optimizerState, concurrent: concurrent)
     }
 }

@@ -21,6 +21,15 @@ public struct TrainingParameters: Equatable, Sendable {
     /// on from the last iterate. On by default: it removes the noise of a large step and
     /// the pull of the last buffer's rows, at one extra pass over the weights per update.
     public var average = true
+    /// The update rule; see ``OptimizerKind`` (its default learning rate applies when
+    /// `learning_rate` is not given).
+    public var optimizer = OptimizerKind.sgd
+    /// Momentum's velocity decay (optimizer=momentum).
+    public var momentum = 0.9
+    /// Adam's moment decays and denominator guard (optimizer=adam).
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    public var epsilon = 1e-8
     /// A table name, for per-epoch validation metrics; empty when not set.
     public var validationTable = ""
 
@@ -42,7 +51,8 @@ public struct TrainingParameters: Equatable, Sendable {
     /// The keys, in the order ``normalized`` writes them.
     public static let keys = [
         "learning_rate", "decay", "batch_size", "l2", "l1", "intercept",
-        "buffer_fraction", "block_mb", "max_buffer_mb", "seed", "average", "validation_table",
+        "buffer_fraction", "block_mb", "max_buffer_mb", "seed", "average", "optimizer",
+        "momentum", "beta1", "beta2", "epsilon", "validation_table",
     ]
 
     /// A rejected parameter string: what is wrong, and what would be valid.
@@ -78,6 +88,13 @@ public struct TrainingParameters: Equatable, Sendable {
             }
             if let failure = parameters.set(key, value) { return .failure(failure) }
         }
+        // An optimizer's own settings only make sense with it.
+        let owners: [(String, OptimizerKind)] = [("momentum", .momentum), ("beta1", .adam), ("beta2", .adam), ("epsilon", .adam)]
+        for (key, owner) in owners where seen.contains(key) && parameters.optimizer != owner {
+            return .failure(Failure(message: "parameter \"\(key)\" applies to optimizer=\(owner.name) only",
+                                    hint: "Add optimizer=\(owner.name), or leave \(key) out."))
+        }
+        if !seen.contains("learning_rate") { parameters.learningRate = parameters.optimizer.defaultLearningRate }
         return .success(parameters)
     }
 
@@ -89,6 +106,12 @@ public struct TrainingParameters: Equatable, Sendable {
             "l2=\(l2)", "l1=\(l1)", "intercept=\(intercept)", "buffer_fraction=\(bufferFraction)",
             "block_mb=\(blockMB)", "max_buffer_mb=\(maxBufferMB)", "seed=\(seed)", "average=\(average)",
         ]
+        parts.append("optimizer=\(optimizer.name)")
+        switch optimizer {
+        case .sgd: break
+        case .momentum: parts.append("momentum=\(momentum)")
+        case .adam: parts += ["beta1=\(beta1)", "beta2=\(beta2)", "epsilon=\(epsilon)"]
+        }
         if !validationTable.isEmpty { parts.append("validation_table=\(validationTable)") }
         return parts.joined(separator: ", ")
     }
@@ -104,6 +127,10 @@ public struct TrainingParameters: Equatable, Sendable {
         ("buffer_fraction", "in (0, 1]", { $0 > 0 && $0 <= 1 }),
         ("block_mb", "in (0, 1024]", { $0 > 0 && $0 <= 1024 }),
         ("max_buffer_mb", "in (0, 1048576]", { $0 > 0 && $0 <= 1_048_576 }),
+        ("momentum", "in [0, 1)", { $0 >= 0 && $0 < 1 }),
+        ("beta1", "in [0, 1)", { $0 >= 0 && $0 < 1 }),
+        ("beta2", "in [0, 1)", { $0 >= 0 && $0 < 1 }),
+        ("epsilon", "a positive number", { $0 > 0 && $0.isFinite }),
     ]
 
     /// The longest `validation_table` value, in UTF-8 bytes (a schema-qualified,
@@ -121,6 +148,10 @@ public struct TrainingParameters: Equatable, Sendable {
         case "buffer_fraction": return bufferFraction
         case "block_mb": return blockMB
         case "max_buffer_mb": return maxBufferMB
+        case "momentum": return momentum
+        case "beta1": return beta1
+        case "beta2": return beta2
+        case "epsilon": return epsilon
         default: return .nan
         }
     }
@@ -135,6 +166,10 @@ public struct TrainingParameters: Equatable, Sendable {
         case "buffer_fraction": bufferFraction = x
         case "block_mb": blockMB = x
         case "max_buffer_mb": maxBufferMB = x
+        case "momentum": momentum = x
+        case "beta1": beta1 = x
+        case "beta2": beta2 = x
+        case "epsilon": epsilon = x
         default: break
         }
     }
@@ -181,6 +216,13 @@ public struct TrainingParameters: Equatable, Sendable {
             }
             seed = s
             return nil
+        case "optimizer":
+            guard let kind = OptimizerKind(name: value.lowercased()) else {
+                return Failure(message: "optimizer must be one of \(OptimizerKind.validNames), got \"\(value)\"",
+                               hint: "Write optimizer=sgd, optimizer=momentum or optimizer=adam.")
+            }
+            optimizer = kind
+            return nil
         case "validation_table":
             guard !value.isEmpty else {
                 return Failure(message: "validation_table must name a table, got \"\"",
@@ -206,6 +248,9 @@ public struct TrainingParameters: Equatable, Sendable {
         case "buffer_fraction": return "0.1"
         case "block_mb": return "10"
         case "max_buffer_mb": return "1024"
+        case "momentum", "beta1": return "0.9"
+        case "beta2": return "0.999"
+        case "epsilon": return "1e-8"
         default: return "0"
         }
     }

@@ -1,5 +1,5 @@
 /// CorgiPile's tuple buffer: rows arrive in block order, fill a buffer, and leave for a
-/// ``LinearLearner`` in the order the ``BufferMode`` decides; it owns the buffer memory,
+/// ``RowLearner`` in the order the ``BufferMode`` decides; it owns the buffer memory,
 /// the shuffles and the worker thread, and nothing of the model.
 ///
 /// Contract:
@@ -19,7 +19,7 @@ final class TupleBuffer {
     let runSeed: Int64
     let concurrent: Bool
     /// The learner the rows go to (owned by the trainer; one learner per buffer today).
-    unowned(unsafe) let learner: LinearLearner
+    unowned(unsafe) let learner: any RowLearner
 
     /// The epoch whose buffers are being shuffled (it seeds them), and how many buffers
     /// of it were shuffled so far.
@@ -57,7 +57,7 @@ final class TupleBuffer {
     /// and the process's worker slot is free (streaming modes never use a worker); nil
     /// when memory cannot be had (`bytesWanted` says how much was asked).
     init?(capacity: Int, featureCount: Int, mode: BufferMode, runSeed: Int64, bufferFraction: Double,
-          epoch: Int, buffersThisEpoch: Int, concurrent: Bool, learner: LinearLearner) {
+          epoch: Int, buffersThisEpoch: Int, concurrent: Bool, learner: any RowLearner) {
         let (bufferDoubles, overflow) = capacity.multipliedReportingOverflow(by: featureCount)
         guard capacity >= 1, !overflow else { return nil }
         // One worker thread per backend: a buffer that cannot have it trains inline

@@ -91,13 +91,17 @@ final class IterateAveragingTests: XCTestCase {
         let saved = try XCTUnwrap(plain.snapshot)
         var bytes = [UInt8](repeating: 0, count: TrainerCodec.encodedSize(saved))
         _ = bytes.withUnsafeMutableBytes { TrainerCodec.encode(saved, into: $0) }
-        XCTAssertEqual(bytes[7] & 2, 0, "no averaging flag")
+        // Version 2: the header section's flags are byte 15 (magic 4, version 2, tag 2,
+        // length 4, kind, architecture, mode).
+        XCTAssertEqual(Array(bytes[6..<8]), [1, 0], "the header section comes first")
+        XCTAssertEqual(bytes[15] & 2, 0, "no averaging flag")
         let decoded = try bytes.withUnsafeBytes { TrainerCodec.decode($0) }.get()
         XCTAssertFalse(decoded.parameters.average)
         XCTAssertNil(decoded.averaging)
-        // The flag alone, without the iterate behind it, is a truncated state.
-        bytes[7] |= 2
-        XCTAssertEqual(try? bytes.withUnsafeBytes { TrainerCodec.decode($0) }.get(), nil)
+        // The flag alone, without the iterate behind it, is refused.
+        bytes[15] |= 2
+        guard case .failure(let failure) = bytes.withUnsafeBytes({ TrainerCodec.decode($0) }) else { return XCTFail() }
+        XCTAssertEqual(failure.reason, "malformed averaging section")
     }
 
     func testAveragingRemovesTheNoiseOfALargeStep() throws {

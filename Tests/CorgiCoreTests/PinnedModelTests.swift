@@ -36,10 +36,11 @@ final class PinnedModelTests: XCTestCase {
         return String(h, radix: 16)
     }
 
+    /// Version 1, the layout 0.1.0 wrote (the digests were taken of it).
     private func encoded(_ snapshot: TrainerSnapshot) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: TrainerCodec.encodedSize(snapshot))
-        _ = bytes.withUnsafeMutableBytes { TrainerCodec.encode(snapshot, into: $0) }
-        return bytes
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let written = bytes.withUnsafeMutableBytes { TrainerCodec.encodeVersion1(snapshot, into: $0) } ?? 0
+        return Array(bytes[0..<written])
     }
 
     /// Trains 2 epochs of 2 passes each (rows 0..<350, then the rest), as the fast path

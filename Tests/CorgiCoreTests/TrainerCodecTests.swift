@@ -62,10 +62,24 @@ final class TrainerCodecTests: XCTestCase {
                 guard case .failure = decode(Array(bytes[0..<length])) else { return XCTFail("truncation to \(length) accepted") }
             }
             guard case .failure(let trailing) = decode(bytes + [0]) else { return XCTFail() }
-            XCTAssertEqual(trailing.reason, "trailing bytes after the model")
+            XCTAssertEqual(trailing.reason, "truncated section header")
+            guard case .failure(let unknown) = decode(bytes + [7, 0, 0, 0, 0, 0]) else { return XCTFail() }
+            XCTAssertEqual(unknown.reason, "unknown section 7")
+            guard case .failure(let repeated) = decode(bytes + [1, 0, 0, 0, 0, 0]) else { return XCTFail() }
+            XCTAssertEqual(repeated.reason, "section 1 is repeated or out of order")
             var wrongVersion = bytes; wrongVersion[4] = 9
             guard case .failure(let version) = decode(wrongVersion) else { return XCTFail() }
-            XCTAssertEqual(version.reason, "model format version 9 is not supported (this corgi reads version 1)")
+            XCTAssertEqual(version.reason, "model format version 9 is not supported (this corgi reads versions 1 and 2)")
+            // Version 1 (what 0.1.x wrote): the same checks.
+            var v1 = [UInt8](repeating: 0, count: 4096)
+            let v1Length = try XCTUnwrap(v1.withUnsafeMutableBytes { TrainerCodec.encodeVersion1(snapshot, into: $0) })
+            v1 = Array(v1[0..<v1Length])
+            XCTAssertEqual(try decode(v1).get(), snapshot)
+            for length in 0..<v1.count {
+                guard case .failure = decode(Array(v1[0..<length])) else { return XCTFail("v1 truncation to \(length) accepted") }
+            }
+            guard case .failure(let v1Trailing) = decode(v1 + [0]) else { return XCTFail() }
+            XCTAssertEqual(v1Trailing.reason, "trailing bytes after the model")
             // Flip every byte in turn: decoding must answer (success or failure), never trap.
             for i in 0..<bytes.count {
                 var corrupted = bytes; corrupted[i] ^= 0xFF
@@ -76,6 +90,8 @@ final class TrainerCodecTests: XCTestCase {
         for _ in 0..<2000 {
             let random = (0..<Int(generator.next(below: 200))).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
             _ = decode([0x43, 0x52, 0x47, 0x49, 1, 0] + random)
+            _ = decode([0x43, 0x52, 0x47, 0x49, 2, 0] + random)
+            _ = decode([0x43, 0x52, 0x47, 0x49, 2, 0, 1, 0, 16, 0, 0, 0] + random)
         }
     }
 
@@ -89,22 +105,25 @@ final class TrainerCodecTests: XCTestCase {
     }
 
     func testCountersAndParametersAreBoundedByTheParsersRules() throws {
-        // Offsets (0-based): block_mb 60, epochs 96, buffers 100, rows 108, skipped 116.
+        // Version-2 offsets (0-based): batch_size 50, block_mb 78, momentum 102, epochs 152,
+        // buffers 156, rows 164, skipped 172 (pg_regress's hardening test uses them, 1-based).
         let maxInt64: [UInt8] = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]
-        for (offset, bytes) in [(108, maxInt64), (116, maxInt64), (100, maxInt64), (96, [0xff, 0xff, 0xff, 0xff]),
-                                (60, Array((Double.infinity).bitPattern.littleEndianBytes)),
-                                (60, Array((Double.nan).bitPattern.littleEndianBytes)),
-                                (60, Array((1025.0).bitPattern.littleEndianBytes)),
-                                (32, [0, 0, 0, 0])] {   // batch_size 0
+        for (offset, bytes) in [(164, maxInt64), (172, maxInt64), (156, maxInt64), (152, [0xff, 0xff, 0xff, 0xff]),
+                                (78, Array((Double.infinity).bitPattern.littleEndianBytes)),
+                                (78, Array((Double.nan).bitPattern.littleEndianBytes)),
+                                (78, Array((1025.0).bitPattern.littleEndianBytes)),
+                                (102, Array((1.0).bitPattern.littleEndianBytes)),   // momentum 1
+                                (50, [0, 0, 0, 0])] {   // batch_size 0
             guard case .failure = decode(try fresh(patching: offset, with: bytes)) else {
                 return XCTFail("offset \(offset) accepted \(bytes)")
             }
         }
         // The bounds themselves are accepted, and closing an epoch at the limit is refused.
-        let atLimit = try fresh(patching: 96, with: Array(UInt32(TrainerSnapshot.maximumEpochs).littleEndianBytes))
+        XCTAssertEqual(try decode(fresh(patching: 78, with: Array((1024.0).bitPattern.littleEndianBytes))).get().parameters.blockMB, 1024)
+        let atLimit = try fresh(patching: 152, with: Array(UInt32(TrainerSnapshot.maximumEpochs).littleEndianBytes))
         let snapshot = try decode(atLimit).get()
         XCTAssertNil(snapshot.endingEpoch())
-        XCTAssertNoThrow(try decode(fresh(patching: 108, with: Array(UInt64(TrainerSnapshot.maximumRows).littleEndianBytes))).get())
+        XCTAssertNoThrow(try decode(fresh(patching: 164, with: Array(UInt64(TrainerSnapshot.maximumRows).littleEndianBytes))).get())
         // Every parse result passes the decoder's check.
         XCTAssertNil(try TrainingParameters.parse("learning_rate=1e300, block_mb=1024, max_buffer_mb=1048576, batch_size=1000000").get().validationFailure())
     }

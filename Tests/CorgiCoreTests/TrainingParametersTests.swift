@@ -11,7 +11,19 @@ final class TrainingParametersTests: XCTestCase {
         let p = try TrainingParameters.parse("").get()
         XCTAssertEqual(p, TrainingParameters())
         XCTAssertEqual(p.normalized,
-            "learning_rate=0.1, decay=0.95, batch_size=1, l2=0.0, l1=0.0, intercept=true, buffer_fraction=0.1, block_mb=10.0, max_buffer_mb=1024.0, seed=42, average=true")
+            "learning_rate=0.1, decay=0.95, batch_size=1, l2=0.0, l1=0.0, intercept=true, buffer_fraction=0.1, block_mb=10.0, max_buffer_mb=1024.0, seed=42, average=true, optimizer=sgd")
+    }
+
+    func testOptimizersBringTheirDefaultsAndWriteThemOut() throws {
+        let adam = try TrainingParameters.parse("optimizer=adam").get()
+        XCTAssertEqual(adam.learningRate, 0.001)
+        XCTAssertTrue(adam.normalized.hasSuffix("optimizer=adam, beta1=0.9, beta2=0.999, epsilon=1e-08"))
+        let momentum = try TrainingParameters.parse("optimizer=momentum, momentum=0.5").get()
+        XCTAssertEqual(momentum.learningRate, 0.01)
+        XCTAssertTrue(momentum.normalized.hasSuffix("optimizer=momentum, momentum=0.5"))
+        XCTAssertEqual(try TrainingParameters.parse("optimizer=adam, learning_rate=0.02").get().learningRate, 0.02)
+        // The normalised string parses back to the same parameters.
+        XCTAssertEqual(try TrainingParameters.parse(adam.normalized).get(), adam)
     }
 
     func testParsesAnyOrderCaseAndSpacing() throws {
@@ -21,7 +33,7 @@ final class TrainingParametersTests: XCTestCase {
         XCTAssertFalse(p.intercept)
         XCTAssertEqual(p.batchSize, 128)
         XCTAssertEqual(p.validationTable, "s.v")
-        XCTAssertTrue(p.normalized.hasSuffix("seed=7, average=true, validation_table=s.v"))
+        XCTAssertTrue(p.normalized.hasSuffix("seed=7, average=true, optimizer=sgd, validation_table=s.v"))
         XCTAssertFalse(try TrainingParameters.parse("Average=off").get().average)
         XCTAssertEqual(try TrainingParameters.parse("seed=-3").get().seed, -3)
     }
@@ -29,7 +41,7 @@ final class TrainingParametersTests: XCTestCase {
     func testErrorsNameTheKeyAndValue() {
         XCTAssertEqual(failure("learning_rat=0.1")?.message, "unknown parameter \"learning_rat\"")
         XCTAssertEqual(failure("learning_rat=0.1")?.hint,
-            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, seed, average, validation_table.")
+            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, seed, average, optimizer, momentum, beta1, beta2, epsilon, validation_table.")
         XCTAssertEqual(failure("learning_rate=0")?.message, "learning_rate must be a positive number, got \"0\"")
         XCTAssertEqual(failure("learning_rate=nan")?.message, "learning_rate must be a positive number, got \"nan\"")
         XCTAssertEqual(failure("decay=1.5")?.message, "decay must be in (0, 1], got \"1.5\"")
@@ -37,6 +49,10 @@ final class TrainingParametersTests: XCTestCase {
         XCTAssertEqual(failure("buffer_fraction=0")?.message, "buffer_fraction must be in (0, 1], got \"0\"")
         XCTAssertEqual(failure("intercept=maybe")?.message, "intercept must be true or false, got \"maybe\"")
         XCTAssertEqual(failure("average=2")?.message, "average must be true or false, got \"2\"")
+        XCTAssertEqual(failure("optimizer=rmsprop")?.message, "optimizer must be one of sgd, momentum, adam, got \"rmsprop\"")
+        XCTAssertEqual(failure("beta1=0.5")?.message, "parameter \"beta1\" applies to optimizer=adam only")
+        XCTAssertEqual(failure("optimizer=adam, beta2=1")?.message, "beta2 must be in [0, 1), got \"1\"")
+        XCTAssertEqual(failure("optimizer=momentum, momentum=-0.1")?.message, "momentum must be in [0, 1), got \"-0.1\"")
         XCTAssertEqual(failure("seed=1e3")?.message, "seed must be a whole number, got \"1e3\"")
         XCTAssertEqual(failure("seed=1, seed=2")?.message, "parameter \"seed\" is given twice")
         XCTAssertEqual(failure("seed")?.message, "parameter \"seed\" has no value")

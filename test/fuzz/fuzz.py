@@ -88,8 +88,11 @@ def state_arg():
         return f"substring({base} FROM 1 FOR {rng.randint(0, 200)})"
     if r < 0.5:
         return f"'\\x{rng.randbytes(rng.randint(0, 64)).hex()}'::bytea"
-    position = rng.choice([5, 7, 8, 9, 13, 17, 25, 33, 37, 45, 53, 61, 69, 77, 85, 89, 97, 101, 109, 117, 125,
-                           133, 141, 149, 157, rng.randint(1, 200)])
+    # Field starts (1-based) of a format-version-2 state: section tags and lengths,
+    # header fields, every parameter, every progress counter, the model and beyond.
+    position = rng.choice([5, 7, 9, 13, 14, 15, 16, 17, 21, 25, 29, 31, 35, 43, 51, 55, 63, 71, 79, 87, 95,
+                           103, 111, 119, 127, 135, 139, 141, 145, 153, 157, 165, 173, 181, 189, 197, 205,
+                           213, 215, 219, 227, rng.randint(1, 300)])
     length = rng.choice([1, 2, 4, 8])
     payload = rng.choice([b"\xff" * length, b"\x00" * length, b"\x7f" + b"\xff" * (length - 1),
                           rng.randbytes(length), b"\x00" * (length - 1) + b"\x80"])

@@ -62,17 +62,17 @@ SELECT (corgi.sgd_state_info(corgi.sgd(NULL::float8[], label::int::float8, corgi
 -- Crafted states: every progress counter at its extreme is refused when decoded, so
 -- no arithmetic on it can overflow (these trapped and restarted the server in 0.1.0).
 CREATE TABLE crafted AS SELECT corgi.sgd_state('logistic', 2, 10) AS s;
--- offsets (1-based): block_mb 61, epochs 97, buffers 101, rows 109, skipped 117
-SELECT corgi.sgd(features, label::int::float8, overlay(s PLACING '\xffffffffffffff7f'::bytea FROM 109 FOR 8)) FROM null_pts, crafted;
-SELECT corgi.sgd(features, label::int::float8, overlay(s PLACING '\xffffffffffffff7f'::bytea FROM 117 FOR 8)) FROM null_pts, crafted;
-SELECT corgi.sgd_end_epoch(overlay(s PLACING '\xffffffff'::bytea FROM 97 FOR 4)) FROM crafted;
-SELECT corgi.sgd_state_info(overlay(s PLACING '\xffffffffffffff7f'::bytea FROM 101 FOR 8)) FROM crafted;
-SELECT corgi.sgd_state_info(overlay(s PLACING '\x000000000000f07f'::bytea FROM 61 FOR 8)) FROM crafted;
-SELECT corgi.train_pass('null_pts', 'features', 'label', overlay(s PLACING '\x000000000000f87f'::bytea FROM 61 FOR 8)) FROM crafted;
+-- offsets (1-based, state format version 2): block_mb 79, epochs 153, buffers 157, rows 165, skipped 173
+SELECT corgi.sgd(features, label::int::float8, overlay(s PLACING '\xffffffffffffff7f'::bytea FROM 165 FOR 8)) FROM null_pts, crafted;
+SELECT corgi.sgd(features, label::int::float8, overlay(s PLACING '\xffffffffffffff7f'::bytea FROM 173 FOR 8)) FROM null_pts, crafted;
+SELECT corgi.sgd_end_epoch(overlay(s PLACING '\xffffffff'::bytea FROM 153 FOR 4)) FROM crafted;
+SELECT corgi.sgd_state_info(overlay(s PLACING '\xffffffffffffff7f'::bytea FROM 157 FOR 8)) FROM crafted;
+SELECT corgi.sgd_state_info(overlay(s PLACING '\x000000000000f07f'::bytea FROM 79 FOR 8)) FROM crafted;
+SELECT corgi.train_pass('null_pts', 'features', 'label', overlay(s PLACING '\x000000000000f87f'::bytea FROM 79 FOR 8)) FROM crafted;
 -- The largest values a state may hold still work, and the epoch limit is an error.
-SELECT (corgi.sgd_state_info(corgi.sgd_end_epoch(overlay(s PLACING '\xffc99a3b'::bytea FROM 97 FOR 4)))).epochs FROM crafted;
-SELECT corgi.sgd_end_epoch(overlay(s PLACING '\x00ca9a3b'::bytea FROM 97 FOR 4)) FROM crafted;
-SELECT (corgi.sgd_state_info(corgi.sgd(features, label::int::float8, overlay(s PLACING '\x0000000000000020'::bytea FROM 109 FOR 8)))).rows_in_progress
+SELECT (corgi.sgd_state_info(corgi.sgd_end_epoch(overlay(s PLACING '\xffc99a3b'::bytea FROM 153 FOR 4)))).epochs FROM crafted;
+SELECT corgi.sgd_end_epoch(overlay(s PLACING '\x00ca9a3b'::bytea FROM 153 FOR 4)) FROM crafted;
+SELECT (corgi.sgd_state_info(corgi.sgd(features, label::int::float8, overlay(s PLACING '\x0000000000000020'::bytea FROM 165 FOR 8)))).rows_in_progress
 FROM null_pts, crafted;
 
 -- Page ranges: a page_count that overflows first_page + page_count means "to the end".

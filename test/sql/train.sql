@@ -64,6 +64,16 @@ SELECT (SELECT model FROM m_avg) = (SELECT model FROM m_avg_composed) AS bit_ide
          > (SELECT accuracy FROM accuracy WHERE shuffle = 'once') - 0.005 AS averaged_matches_once,
        (SELECT accuracy FROM corgi.evaluate('m_avg_none', 'clustered')) > 0.9 AS averaged_none_accurate;
 
+-- Other optimizers (their state travels in the model bytes): Adam and momentum, on both
+-- paths bit for bit, mini-batches of 16.
+SELECT epochs_run FROM corgi.train('clustered', 'm_adam', 'label', 'features', 'logistic', 2, 'corgipile', 'optimizer=adam, learning_rate=0.01, batch_size=16, block_mb=0.03125, seed=7');
+SELECT epochs_run FROM corgi.train('clustered', 'm_adam_composed', 'label OR false', 'features', 'logistic', 2, 'corgipile', 'optimizer=adam, learning_rate=0.01, batch_size=16, block_mb=0.03125, seed=7');
+SELECT epochs_run FROM corgi.train('clustered', 'm_momentum', 'label', 'features', 'svm', 2, 'corgipile', 'optimizer=momentum, batch_size=16, block_mb=0.03125, seed=7');
+SELECT (SELECT model FROM m_adam) = (SELECT model FROM m_adam_composed) AS adam_bit_identical,
+       (SELECT accuracy FROM corgi.evaluate('m_adam', 'clustered')) > 0.95 AS adam_accurate,
+       (SELECT accuracy FROM corgi.evaluate('m_momentum', 'clustered')) > 0.95 AS momentum_accurate,
+       (SELECT params FROM m_momentum_summary) LIKE '%learning_rate=0.01,%optimizer=momentum, momentum=0.9' AS momentum_defaults_written;
+
 -- The output tables.
 SELECT cardinality(coef) AS n_coef, cardinality(intercept) AS n_intercept, model_type, num_epochs,
        num_rows_processed, num_rows_skipped, classes, octet_length(model) > 0 AS has_model,

@@ -1,0 +1,35 @@
+/// What a ``TupleBuffer`` feeds and an ``SGDTrainer`` drives: a model with its update
+/// rule, consuming checked rows (finite features, encoded target) in the order the
+/// buffer decides. Two conformers: ``LinearLearner`` (the linear family with plain SGD,
+/// row by row, pinned bit for bit to 0.1.0) and ``BatchLearner`` (any
+/// ``TrainableModel`` with any ``Optimizer``, a mini-batch at a time).
+protocol RowLearner: AnyObject {
+    var featureCount: Int { get }
+    var outputs: Int { get }
+    /// Epochs closed so far (sets the learning rate); changed only while idle.
+    var epochsCompleted: Int { get set }
+    /// The epoch in progress: rows trained and their progressive loss.
+    var current: EpochStatistics { get set }
+    var learningRate: Double { get }
+    /// Rows of a partial mini-batch not yet applied.
+    var pendingBatchRows: Int { get }
+    /// Trains rows `order[range]` of a buffer (row `r` at `features + r * featureCount`,
+    /// target `targets[r]`, `count` rows valid); stops early when `stop` asks.
+    func learn(features: UnsafePointer<Double>, targets: UnsafePointer<Double>, order: UnsafePointer<UInt32>,
+               range: Range<Int>, count: Int, stop: TrainingWorker?)
+    /// Trains one row (the streaming modes).
+    func learn(row: UnsafePointer<Double>, target: Double)
+    /// Ends a pass: applies a partial mini-batch.
+    func endPass()
+
+    /// The model (with averaging, the epoch's mean), the iterate, and the bookkeeping a
+    /// snapshot saves.
+    var model: LinearModel { get }
+    var iterate: LinearModel { get }
+    var averagingState: TrainerSnapshot.AveragingState? { get }
+    var optimizerState: OptimizerState { get }
+}
+
+/// How many rows ahead a learner prefetches while it trains a buffer in permuted order
+/// (the rows come from a buffer far larger than the cache).
+let rowPrefetchDistance = 8
