@@ -1,0 +1,252 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A fully connected neural network: `featureCount` inputs, hidden layers with one
+/// activation, and an output layer of ``ModelKind`` `softmax` (classification, one
+/// output per class) or `linear` (regression, one output). Optional standardization
+/// (`(x - mean) / std` per feature, measured before training) is part of the model and
+/// applied at predict time.
+///
+/// Parameters, flat: every layer's weight matrix (`out x in`, row-major) in layer order,
+/// then every layer's biases; the weights are what L1/L2 penalize.
+///
+/// Contract: float64; forward and backward are plain loops in a fixed order, so a run is
+/// reproducible bit for bit; initialization is seeded (He normal for relu, Xavier uniform
+/// for tanh and sigmoid; biases 0). Shapes are validated at construction (nil, never a
+/// trap); a NaN input gives NaN scores (callers validate rows).
+public struct MultilayerPerceptron: Equatable, Sendable {
+    public enum Activation: UInt8, CaseIterable, Sendable {
+        case relu = 0, tanh = 1, sigmoid = 2
+        public var name: String {
+            switch self {
+            case .relu: return "relu"
+            case .tanh: return "tanh"
+            case .sigmoid: return "sigmoid"
+            }
+        }
+        public init?(name: String) {
+            guard let a = Activation.allCases.first(where: { $0.name == name }) else { return nil }
+            self = a
+        }
+    }
+
+    public let kind: ModelKind
+    public let featureCount: Int
+    public let hidden: [Int]
+    public let activation: Activation
+    public let classValues: [Double]
+    /// Per feature: subtracted, then multiplied (1 / standard deviation; 1 when constant).
+    public let inputShift: [Double]
+    public let inputScale: [Double]
+    public internal(set) var parameters: [Double]
+
+    /// At most 16 hidden layers of at most 100,000 units.
+    public static let maximumLayers = 16
+    public static let maximumWidth = 100_000
+
+    /// Layer widths, inputs to outputs.
+    public var widths: [Int] { [featureCount] + hidden + [outputs] }
+    public var outputs: Int { kind == .softmax ? classValues.count : 1 }
+
+    /// A seeded, initialized network; nil for an invalid shape (kind other than softmax or
+    /// linear, no or too many layers, a width out of range, bad classes or standardization,
+    /// too many parameters).
+    public init?(kind: ModelKind, featureCount: Int, hidden: [Int], activation: Activation, classValues: [Double],
+                 inputShift: [Double]? = nil, inputScale: [Double]? = nil, seed: UInt64) {
+        guard let shape = MultilayerPerceptron(kind: kind, featureCount: featureCount, hidden: hidden,
+                                               activation: activation, classValues: classValues,
+                                               inputShift: inputShift, inputScale: inputScale, parameters: nil)
+        else { return nil }
+        self = shape
+        var generator = Xoshiro256StarStar(seed: seed)
+        var offset = 0
+        let w = widths
+        for layer in 0..<(w.count - 1) {
+            let fanIn = Double(w[layer]), fanOut = Double(w[layer + 1])
+            for _ in 0..<(w[layer] * w[layer + 1]) {
+                switch activation {
+                case .relu:
+                    // Box-Muller from two uniforms in (0, 1].
+                    let u1 = 1 - generator.nextUnitInterval(), u2 = generator.nextUnitInterval()
+                    parameters[offset] = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2) * (2 / fanIn).squareRoot()
+                case .tanh, .sigmoid:
+                    let limit = (6 / (fanIn + fanOut)).squareRoot()
+                    parameters[offset] = (generator.nextUnitInterval() * 2 - 1) * limit
+                }
+                offset += 1
+            }
+        }
+    }
+
+    /// Rebuilds a network from stored parameters (deserialization); nil when they do not fit.
+    init?(kind: ModelKind, featureCount: Int, hidden: [Int], activation: Activation, classValues: [Double],
+          inputShift: [Double]?, inputScale: [Double]?, parameters: [Double]?) {
+        guard kind == .softmax || kind == .linear, featureCount >= 1, featureCount <= LinearModel.maximumFeatures,
+            !hidden.isEmpty, hidden.count <= MultilayerPerceptron.maximumLayers,
+            hidden.allSatisfy({ $0 >= 1 && $0 <= MultilayerPerceptron.maximumWidth })
+        else { return nil }
+        if kind == .softmax {
+            guard classValues.count >= 2, classValues.count <= LinearModel.maximumClasses,
+                classValues.allSatisfy(\.isFinite), zip(classValues, classValues.dropFirst()).allSatisfy({ $0 < $1 })
+            else { return nil }
+        } else {
+            guard classValues.isEmpty else { return nil }
+        }
+        let shift = inputShift ?? [Double](repeating: 0, count: featureCount)
+        let scale = inputScale ?? [Double](repeating: 1, count: featureCount)
+        guard shift.count == featureCount, scale.count == featureCount,
+            shift.allSatisfy(\.isFinite), scale.allSatisfy({ $0.isFinite && $0 > 0 })
+        else { return nil }
+        let widths = [featureCount] + hidden + [kind == .softmax ? classValues.count : 1]
+        var count = 0
+        for layer in 0..<(widths.count - 1) {
+            let (product, overflow) = (widths[layer] + 1).multipliedReportingOverflow(by: widths[layer + 1])
+            guard !overflow else { return nil }
+            count += product
+            guard count <= LinearModel.maximumWeights else { return nil }
+        }
+        if let parameters { guard parameters.count == count else { return nil } }
+        self.kind = kind
+        self.featureCount = featureCount
+        self.hidden = hidden
+        self.activation = activation
+        self.classValues = classValues
+        self.inputShift = shift
+        self.inputScale = scale
+        self.parameters = parameters ?? [Double](repeating: 0, count: count)
+    }
+
+    // MARK: - Layout
+
+    /// Where layer `l`'s weights and biases start in the flat parameters.
+    private func offsets() -> (weights: [Int], biases: [Int]) {
+        let w = widths
+        var weights: [Int] = [], biases: [Int] = [], offset = 0
+        for l in 0..<(w.count - 1) { weights.append(offset); offset += w[l] * w[l + 1] }
+        for l in 0..<(w.count - 1) { biases.append(offset); offset += w[l + 1] }
+        return (weights, biases)
+    }
+
+    @inline(__always)
+    private func activate(_ z: Double) -> Double {
+        switch activation {
+        case .relu: return z > 0 ? z : 0
+        case .tanh: return Glibc.tanh(z)
+        case .sigmoid: return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
+        }
+    }
+
+    /// The activation's derivative, from its output `a`.
+    @inline(__always)
+    private func slope(_ a: Double) -> Double {
+        switch activation {
+        case .relu: return a > 0 ? 1 : 0
+        case .tanh: return 1 - a * a
+        case .sigmoid: return a * (1 - a)
+        }
+    }
+}
+
+extension MultilayerPerceptron: TrainableModel {
+    public var parameterCount: Int { parameters.count }
+    public var penalizedCount: Int {
+        let w = widths
+        return (0..<(w.count - 1)).reduce(0) { $0 + w[$1] * w[$1 + 1] }
+    }
+    public var flatParameters: [Double] { parameters }
+
+    public func replacingParameters(_ p: UnsafePointer<Double>) -> MultilayerPerceptron {
+        var copy = self
+        copy.parameters = (0..<parameters.count).map { p[$0] }
+        return copy
+    }
+
+    /// The standardized inputs and every hidden layer's outputs, then two delta buffers.
+    public func workspaceSize(rows: Int) -> Int {
+        let activations = rows * (featureCount + hidden.reduce(0, +))
+        return activations + 2 * rows * (widths.max() ?? 1)
+    }
+
+    public func forward(parameters p: UnsafePointer<Double>, inputs: UnsafePointer<Double>, rows: Int,
+                        scores: UnsafeMutablePointer<Double>, workspace: UnsafeMutablePointer<Double>) {
+        let w = widths, (weightAt, biasAt) = offsets(), n = featureCount
+        // Layer 0's input: standardized rows.
+        for r in 0..<rows {
+            for i in 0..<n { workspace[r * n + i] = (inputs[r * n + i] - inputShift[i]) * inputScale[i] }
+        }
+        var input = workspace, inputOffset = rows * n
+        for l in 0..<(w.count - 1) {
+            let fanIn = w[l], fanOut = w[l + 1], last = l == w.count - 2
+            let out = last ? scores : workspace + inputOffset
+            let weights = p + weightAt[l], biases = p + biasAt[l]
+            for r in 0..<rows {
+                let a = input + r * fanIn
+                for o in 0..<fanOut {
+                    let z = biases[o] + dot(weights + o * fanIn, a, fanIn)
+                    out[r * fanOut + o] = last ? z : activate(z)
+                }
+            }
+            if !last { input = out; inputOffset += rows * fanOut }
+        }
+    }
+
+    public func backward(parameters p: UnsafePointer<Double>, inputs: UnsafePointer<Double>, rows: Int,
+                         dScores: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>,
+                         workspace: UnsafeMutablePointer<Double>) {
+        let w = widths, (weightAt, biasAt) = offsets(), layers = w.count - 1
+        // Where each layer's input activations start in the workspace.
+        var activationAt: [Int] = [0], offset = rows * featureCount
+        for h in hidden { activationAt.append(offset); offset += rows * h }
+        let widest = w.max() ?? 1
+        var delta = workspace + offset, previous = workspace + offset + rows * widest
+        for r in 0..<rows { for o in 0..<w[layers] { delta[r * w[layers] + o] = dScores[r * w[layers] + o] } }
+        for l in stride(from: layers - 1, through: 0, by: -1) {
+            let fanIn = w[l], fanOut = w[l + 1]
+            let a = workspace + activationAt[l]
+            let gW = gradient + weightAt[l], gB = gradient + biasAt[l], weights = p + weightAt[l]
+            for r in 0..<rows {
+                let ar = a + r * fanIn
+                for o in 0..<fanOut {
+                    let d = delta[r * fanOut + o]
+                    if d == 0 { continue }
+                    let row = gW + o * fanIn
+                    for i in 0..<fanIn { row[i] += d * ar[i] }
+                    gB[o] += d
+                }
+            }
+            guard l > 0 else { break }
+            for r in 0..<rows {
+                let out = previous + r * fanIn
+                for i in 0..<fanIn { out[i] = 0 }
+                for o in 0..<fanOut {
+                    let d = delta[r * fanOut + o]
+                    if d == 0 { continue }
+                    let row = weights + o * fanIn
+                    for i in 0..<fanIn { out[i] += d * row[i] }
+                }
+                let ar = a + r * fanIn
+                for i in 0..<fanIn { out[i] *= slope(ar[i]) }
+            }
+            swap(&delta, &previous)
+        }
+    }
+}
+
+extension MultilayerPerceptron: ScoringModel {
+    /// The network's outputs for one row (a forward pass with its own workspace).
+    public func scores(_ features: UnsafeBufferPointer<Double>) -> [Double]? {
+        guard features.count == featureCount, let x = features.baseAddress else { return nil }
+        var z = [Double](repeating: 0, count: outputs)
+        var workspace = [Double](repeating: 0, count: workspaceSize(rows: 1))
+        parameters.withUnsafeBufferPointer { p in
+            z.withUnsafeMutableBufferPointer { out in
+                workspace.withUnsafeMutableBufferPointer { ws in
+                    forward(parameters: p.baseAddress!, inputs: x, rows: 1, scores: out.baseAddress!,
+                            workspace: ws.baseAddress!)
+                }
+            }
+        }
+        return z
+    }
+}

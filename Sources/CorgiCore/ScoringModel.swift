@@ -1,0 +1,76 @@
+/// What predict, predict_proba and evaluate need from a trained model: its output layer
+/// (``kind``), its shape, and its scores for one row. Everything else (probabilities,
+/// the prediction, an evaluation row) follows from the scores and ``Objective``, the
+/// same for the linear family and for networks.
+public protocol ScoringModel: Sendable {
+    var kind: ModelKind { get }
+    var featureCount: Int { get }
+    var outputs: Int { get }
+    var classValues: [Double] { get }
+    /// The scores for one row, one per output; nil if `features.count != featureCount`.
+    func scores(_ features: UnsafeBufferPointer<Double>) -> [Double]?
+}
+
+extension ScoringModel {
+    /// Class probabilities: softmax of the scores (softmax), `[1 - p, p]` with
+    /// `p = sigmoid(z)` (logistic). nil for linear and svm, which have none, and for a
+    /// wrong feature count.
+    public func probabilities(_ features: UnsafeBufferPointer<Double>) -> [Double]? {
+        guard let z = scores(features) else { return nil }
+        switch kind {
+        case .logistic:
+            let p = Objective.sigmoid(z[0])
+            return [1 - p, p]
+        case .softmax:
+            return Objective.softmax(z)
+        case .linear, .svm:
+            return nil
+        }
+    }
+
+    /// The prediction: the value (linear), 1 or 0 for the positive or negative class
+    /// (logistic, svm: positive when `z > 0`), or the class value with the highest
+    /// score (softmax; the first on ties). nil for a wrong feature count.
+    public func predict(_ features: UnsafeBufferPointer<Double>) -> Double? {
+        scores(features).map(prediction(fromScores:))
+    }
+
+    /// The prediction for scores `z` (one per output).
+    func prediction(fromScores z: [Double]) -> Double {
+        switch kind {
+        case .linear: return z[0]
+        case .logistic, .svm: return z[0] > 0 ? 1 : 0
+        case .softmax:
+            var best = 0
+            for k in 1..<z.count where z[k] > z[best] { best = k }
+            return classValues[best]
+        }
+    }
+
+    /// One row of an evaluation: the first score, the row's loss as training computes it
+    /// (``Objective``), and the prediction. `label` is the training code: the value
+    /// (linear), 1 for positive and anything else negative (logistic, svm), the class
+    /// value (softmax; a value that is not a class has infinite loss). nil for a wrong
+    /// feature count.
+    public func evaluate(_ features: UnsafeBufferPointer<Double>, label: Double)
+        -> (score: Double, loss: Double, predicted: Double)?
+    {
+        guard let z = scores(features) else { return nil }
+        let target: Double
+        switch kind {
+        case .linear: target = label
+        case .logistic, .svm: target = label == 1 ? 1 : -1
+        case .softmax:
+            guard let k = classValues.firstIndex(of: label) else {
+                return (z[0], .infinity, prediction(fromScores: z))
+            }
+            target = Double(k)
+        }
+        let loss = z.withUnsafeBufferPointer { scores in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: z.count) { gradient in
+                Objective.lossAndGradient(kind: kind, scores: scores, target: target, gradient: gradient)
+            }
+        }
+        return (z[0], loss, prediction(fromScores: z))
+    }
+}

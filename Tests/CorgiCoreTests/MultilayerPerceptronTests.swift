@@ -1,0 +1,100 @@
+@testable import CorgiCore
+import XCTest
+
+final class MultilayerPerceptronTests: XCTestCase {
+    func testGradientsMatchNumericDifferentiationForEveryActivationAndOutput() throws {
+        var g = Xoshiro256StarStar(seed: 23)
+        for activation in MultilayerPerceptron.Activation.allCases {
+            for (kind, classes) in [(ModelKind.softmax, [0.0, 1, 4]), (.linear, [])] {
+                let net = try XCTUnwrap(MultilayerPerceptron(
+                    kind: kind, featureCount: 3, hidden: [4, 3], activation: activation, classValues: classes,
+                    inputShift: [0.1, -0.2, 0.3], inputScale: [2, 0.5, 1], seed: 7))
+                let rows = 4, k = net.outputs
+                // Random biases too: at exactly zero a relu unit sits on its kink, where the
+                // numeric derivative is half the slope.
+                var parameters = net.parameters.map { $0 + g.nextUnitInterval() - 0.5 }
+                let inputs = (0..<(rows * 3)).map { _ in g.nextUnitInterval() * 2 - 1 }
+                let targets: [Double] = (0..<rows).map { kind == .softmax ? Double($0 % 3) : Double($0) * 0.5 }
+                var workspace = [Double](repeating: 0, count: net.workspaceSize(rows: rows))
+                func lossAndDScores(_ p: [Double]) -> (Double, [Double]) {
+                    var scores = [Double](repeating: 0, count: rows * k), d = [Double](repeating: 0, count: rows * k)
+                    p.withUnsafeBufferPointer { pp in inputs.withUnsafeBufferPointer { x in
+                        net.forward(parameters: pp.baseAddress!, inputs: x.baseAddress!, rows: rows,
+                                    scores: &scores, workspace: &workspace) } }
+                    var total = 0.0
+                    for r in 0..<rows {
+                        total += scores[(r * k)..<(r * k + k)].withUnsafeBufferPointer { z in
+                            d[(r * k)..<(r * k + k)].withUnsafeMutableBufferPointer {
+                                Objective.lossAndGradient(kind: kind, scores: z, target: targets[r], gradient: $0) } }
+                    }
+                    return (total, d)
+                }
+                let (_, dScores) = lossAndDScores(parameters)
+                var gradient = [Double](repeating: 0, count: net.parameterCount)
+                parameters.withUnsafeBufferPointer { pp in inputs.withUnsafeBufferPointer { x in
+                    net.backward(parameters: pp.baseAddress!, inputs: x.baseAddress!, rows: rows, dScores: dScores,
+                                 gradient: &gradient, workspace: &workspace) } }
+                for i in 0..<net.parameterCount {
+                    let h = 1e-6
+                    parameters[i] += h; let up = lossAndDScores(parameters).0
+                    parameters[i] -= 2 * h; let down = lossAndDScores(parameters).0
+                    parameters[i] += h
+                    XCTAssertEqual(gradient[i], (up - down) / (2 * h), accuracy: 1e-5,
+                                   "\(activation.name) \(kind.name) parameter \(i)")
+                }
+            }
+        }
+    }
+
+    func testInitializationIsSeededAndShapesAreValidated() throws {
+        let a = try XCTUnwrap(MultilayerPerceptron(kind: .softmax, featureCount: 5, hidden: [8], activation: .relu,
+                                                   classValues: [0, 1], seed: 1))
+        let b = try XCTUnwrap(MultilayerPerceptron(kind: .softmax, featureCount: 5, hidden: [8], activation: .relu,
+                                                   classValues: [0, 1], seed: 1))
+        let c = try XCTUnwrap(MultilayerPerceptron(kind: .softmax, featureCount: 5, hidden: [8], activation: .relu,
+                                                   classValues: [0, 1], seed: 2))
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a.parameters, c.parameters)
+        XCTAssertEqual(a.parameterCount, 5 * 8 + 8 * 2 + 8 + 2)
+        XCTAssertEqual(a.penalizedCount, 5 * 8 + 8 * 2)
+        XCTAssertEqual(Array(a.parameters[a.penalizedCount...]), [Double](repeating: 0, count: 10), "biases start at 0")
+        // He initialization: the first layer's weights have variance near 2 / fan_in.
+        let big = try XCTUnwrap(MultilayerPerceptron(kind: .linear, featureCount: 50, hidden: [400], activation: .relu,
+                                                     classValues: [], seed: 3))
+        let first = big.parameters[0..<(50 * 400)]
+        let variance = first.reduce(0) { $0 + $1 * $1 } / Double(first.count)
+        XCTAssertEqual(variance, 2.0 / 50, accuracy: 0.003)
+        for bad in [(ModelKind.logistic, [4], [Double]()), (.softmax, [], [0, 1]), (.softmax, [0], [0, 1]),
+                    (.softmax, [4], [1]), (.linear, [4], [0, 1]), (.softmax, Array(repeating: 2, count: 17), [0, 1])] {
+            XCTAssertNil(MultilayerPerceptron(kind: bad.0, featureCount: 3, hidden: bad.1, activation: .tanh,
+                                              classValues: bad.2, seed: 0))
+        }
+        XCTAssertNil(MultilayerPerceptron(kind: .linear, featureCount: 2, hidden: [3], activation: .relu, classValues: [],
+                                          inputShift: [0, 0], inputScale: [1, 0], seed: 0), "a zero scale")
+    }
+
+    func testLearnsXorWhichNoLinearModelCan() throws {
+        // XOR of two feature signs, 4,000 rows.
+        var g = Xoshiro256StarStar(seed: 8)
+        var rows: [[Double]] = [], labels: [Double] = []
+        for _ in 0..<4_000 {
+            let x = [g.nextUnitInterval() * 2 - 1, g.nextUnitInterval() * 2 - 1]
+            rows.append(x); labels.append((x[0] > 0) != (x[1] > 0) ? 1 : 0)
+        }
+        let p = try TrainingParameters.parse("optimizer=adam, learning_rate=0.01, batch_size=16, seed=4").get()
+        let net = try XCTUnwrap(MultilayerPerceptron(kind: .softmax, featureCount: 2, hidden: [16], activation: .tanh,
+                                                     classValues: [0, 1], seed: 4))
+        let learner = try XCTUnwrap(BatchLearner(model: net, iterate: nil, parameters: p, epochsCompleted: 0,
+                                                 current: EpochStatistics(), averageCount: 0, optimizerState: nil))
+        for epoch in 0..<20 {
+            for (x, y) in zip(rows, labels) { x.withUnsafeBufferPointer { learner.learn(row: $0.baseAddress!, target: y) } }
+            learner.endPass()
+            learner.epochsCompleted = epoch + 1
+            learner.current = EpochStatistics()
+        }
+        let trained = learner.trainedModel
+        var correct = 0
+        for (x, y) in zip(rows, labels) where x.withUnsafeBufferPointer({ trained.predict($0) }) == y { correct += 1 }
+        XCTAssertGreaterThan(Double(correct) / 4_000, 0.95)
+    }
+}
