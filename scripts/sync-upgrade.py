@@ -14,7 +14,7 @@ import sys
 install_path, upgrade_path = sys.argv[1], sys.argv[2]
 install = open(install_path).read()
 upgrade = open(upgrade_path).read()
-HEAD = re.compile(r"^CREATE (OR REPLACE )?FUNCTION (corgi\.\w+)\(", re.M)
+HEAD = re.compile(r"^CREATE (OR REPLACE )?FUNCTION (corgi\.\w+)\((.*)$", re.M)
 
 
 def block_end(text, start):
@@ -23,15 +23,28 @@ def block_end(text, start):
 
 
 def blocks(text):
+    """Blocks by name, and by name plus the rest of their first line (to tell overloads
+    apart: an upgrade script that writes the whole first line gets that overload)."""
     found = {}
     for m in HEAD.finditer(text):
-        found.setdefault(m.group(2), (m.start(), block_end(text, m.start()), bool(m.group(1))))
+        block = (m.start(), block_end(text, m.start()), bool(m.group(1)))
+        found.setdefault(m.group(2), block)
+        found.setdefault(m.group(2) + "(" + m.group(3), block)
+    return found
+
+
+def upgrade_blocks(text):
+    found = {}
+    for m in HEAD.finditer(text):
+        rest = m.group(3).strip()
+        key = m.group(2) + "(" + m.group(3) if rest else m.group(2)
+        found[key] = (m.start(), block_end(text, m.start()), bool(m.group(1)))
     return found
 
 
 source = blocks(install)
 out, position = [], 0
-for name, (start, end, replace) in sorted(blocks(upgrade).items(), key=lambda kv: kv[1][0]):
+for name, (start, end, replace) in sorted(upgrade_blocks(upgrade).items(), key=lambda kv: kv[1][0]):
     if name not in source:
         sys.exit(f"{name} is not in {install_path}")
     s_start, s_end, _ = source[name]

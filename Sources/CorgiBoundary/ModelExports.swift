@@ -3,8 +3,8 @@ import CorgiCore
 
 /// A deserialized model held by C for scoring (predict, predict_proba, evaluate).
 final class ModelBox {
-    let model: LinearModel
-    init(_ model: LinearModel) { self.model = model }
+    let model: TrainedModel
+    init(_ model: TrainedModel) { self.model = model }
 }
 
 /// C: `int32_t corgi_model_open(const void *data, int64_t length, void **model_out, CorgiError *error)`.
@@ -41,7 +41,7 @@ public func corgi_model_shape(
 }
 
 private func checkedFeatures(
-    _ m: LinearModel, _ features: UnsafePointer<Double>?, _ count: Int32, _ error: UnsafeMutablePointer<CorgiError>?
+    _ m: TrainedModel, _ features: UnsafePointer<Double>?, _ count: Int32, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> UnsafeBufferPointer<Double>? {
     guard Int(count) == m.featureCount, let features else {
         report(CORGI_DATA_EXCEPTION, "features have \(count) values, the model expects \(m.featureCount)",

@@ -25,15 +25,25 @@ private func encode(_ snapshot: TrainerSnapshot) -> ByteBlob {
     return ByteBlob(bytes: out)
 }
 
-/// C: `int32_t corgi_params_normalize(const char *text, char *out, int32_t out_size, CorgiError *error)`.
-/// Writes every parameter with its effective value (NUL-terminated) into `out`.
+/// C: `int32_t corgi_params_normalize(const char *text, const char *model, char *out, int32_t out_size, CorgiError *error)`.
+/// Writes every parameter with its effective value (NUL-terminated) into `out`; `model`
+/// (may be NULL) selects the family's defaults.
 @_cdecl("corgi_params_normalize")
 public func corgi_params_normalize(
-    _ text: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<CChar>?, _ outSize: Int32,
+    _ text: UnsafePointer<CChar>?, _ model: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<CChar>?, _ outSize: Int32,
     _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
     guard let text, let out, outSize > 0 else { return report(CORGI_INTERNAL, "corgi_params_normalize: null argument", into: error) }
-    switch TrainingParameters.parse(String(cString: text)) {
+    var family = ModelFamily.logistic
+    if let model {
+        let name = String(cString: model)
+        guard let named = ModelFamily(name: name) else {
+            return report(CORGI_INVALID_ARGUMENT, "unknown model \"\(name)\"",
+                          hint: "Valid models: \(ModelFamily.validNames).", into: error)
+        }
+        family = named
+    }
+    switch TrainingParameters.parse(String(cString: text), family: family) {
     case .failure(let f):
         return report(CORGI_INVALID_ARGUMENT, f.message, hint: f.hint, into: error)
     case .success(let p):
@@ -66,9 +76,9 @@ public func corgi_state_create(
     guard let model, let params, let bufferMode, let blobOut else { return report(CORGI_INTERNAL, "corgi_state_create: null argument", into: error) }
     blobOut.pointee = nil
     let name = String(cString: model)
-    guard let kind = ModelKind(name: name) else {
+    guard let family = ModelFamily(name: name) else {
         return report(CORGI_INVALID_ARGUMENT, "unknown model \"\(name)\"",
-                      hint: "Valid models: \(ModelKind.validNames).", into: error)
+                      hint: "Valid models: \(ModelFamily.validNames).", into: error)
     }
     let modeName = String(cString: bufferMode)
     guard let mode = BufferMode(name: modeName) else {
@@ -76,7 +86,7 @@ public func corgi_state_create(
                       hint: "Valid buffers: \(BufferMode.allCases.map(\.name).joined(separator: ", ")).", into: error)
     }
     let parameters: TrainingParameters
-    switch TrainingParameters.parse(String(cString: params)) {
+    switch TrainingParameters.parse(String(cString: params), family: family) {
     case .success(let p): parameters = p
     case .failure(let f): return report(CORGI_INVALID_ARGUMENT, f.message, hint: f.hint, into: error)
     }
@@ -84,18 +94,18 @@ public func corgi_state_create(
         return report(CORGI_INVALID_ARGUMENT, "n_features must be between 1 and \(LinearModel.maximumFeatures), got \(featureCount)", into: error)
     }
     var classValues: [Double] = []
-    if kind == .softmax {
+    if family.objective == .softmax {
         guard let classes, classCount >= 2, Int(classCount) <= LinearModel.maximumClasses else {
             return report(CORGI_INVALID_ARGUMENT,
-                          "softmax needs between 2 and \(LinearModel.maximumClasses) classes, got \(max(0, classCount))",
+                          "\(name) needs between 2 and \(LinearModel.maximumClasses) classes, got \(max(0, classCount))",
                           hint: "Pass the distinct label values as classes.", into: error)
         }
         classValues = (0..<Int(classCount)).map { classes[$0] }.sorted()
         guard classValues.allSatisfy(\.isFinite), Set(classValues).count == classValues.count else {
-            return report(CORGI_INVALID_ARGUMENT, "softmax classes must be distinct finite numbers", into: error)
+            return report(CORGI_INVALID_ARGUMENT, "\(name) classes must be distinct finite numbers", into: error)
         }
     } else if classCount > 0 {
-        return report(CORGI_INVALID_ARGUMENT, "classes are only used by softmax, not \(name)", into: error)
+        return report(CORGI_INVALID_ARGUMENT, "classes are only used by softmax and mlp, not \(name)", into: error)
     }
     guard bufferRows >= 1, bufferRows <= Int64(SGDTrainer.maximumBufferRows) else {
         return report(CORGI_INVALID_ARGUMENT, "buffer_rows must be between 1 and \(SGDTrainer.maximumBufferRows), got \(bufferRows)", into: error)
@@ -111,7 +121,7 @@ public func corgi_state_create(
                       into: error)
     }
     guard let snapshot = TrainerSnapshot.initial(
-        kind: kind, featureCount: Int(featureCount), classValues: classValues, parameters: parameters,
+        family: family, featureCount: Int(featureCount), classValues: classValues, parameters: parameters,
         bufferCapacity: Int(bufferRows), bufferMode: mode)
     else { return report(CORGI_INVALID_ARGUMENT, "a \(name) model with \(featureCount) features is too large", into: error) }
     blobOut.pointee = retainedPointer(to: encode(snapshot))
@@ -137,8 +147,9 @@ public func corgi_state_describe(
         last_mean_loss: s.lastEpoch.meanLoss,
         learning_rate: s.learningRate,
         block_mb: p.blockMB, buffer_fraction: p.bufferFraction, max_buffer_mb: p.maxBufferMB, seed: p.seed,
-        block_order_seed: s.blockOrderSeed, model_name: blank.model_name, buffer_name: blank.buffer_name)
-    withUnsafeMutableBytes(of: &described.model_name) { copyCString(m.kind.name, into: $0) }
+        block_order_seed: s.blockOrderSeed, model_name: blank.model_name, buffer_name: blank.buffer_name,
+        is_network: m.network == nil ? 0 : 1)
+    withUnsafeMutableBytes(of: &described.model_name) { copyCString(s.family.name, into: $0) }
     withUnsafeMutableBytes(of: &described.buffer_name) { copyCString(s.bufferMode.name, into: $0) }
     info.pointee = described
     return reportSuccess(into: error)
@@ -172,11 +183,21 @@ public func corgi_state_weights(
 ) -> Int32 {
     guard let s = decodeState(data, length, error) else { return reportedStatus(error) }
     let m = s.model
-    guard let weights, let intercepts, weightCount == Int64(m.weights.count), interceptCount == Int64(m.intercepts.count),
-        classCount == Int64(m.classValues.count), classCount == 0 || classes != nil
-    else { return report(CORGI_INTERNAL, "corgi_state_weights: buffer sizes do not match the model", into: error) }
-    for (i, w) in m.weights.enumerated() { weights[i] = w }
-    for (i, b) in m.intercepts.enumerated() { intercepts[i] = b }
+    guard classCount == Int64(m.classValues.count), classCount == 0 || classes != nil else {
+        return report(CORGI_INTERNAL, "corgi_state_weights: buffer sizes do not match the model", into: error)
+    }
+    if let linear = m.linearModel {
+        guard let weights, let intercepts, weightCount == Int64(linear.weights.count),
+            interceptCount == Int64(linear.intercepts.count)
+        else { return report(CORGI_INTERNAL, "corgi_state_weights: buffer sizes do not match the model", into: error) }
+        for (i, w) in linear.weights.enumerated() { weights[i] = w }
+        for (i, b) in linear.intercepts.enumerated() { intercepts[i] = b }
+    } else {
+        // A network has no coefficients: only its classes are asked for.
+        guard weightCount == 0, interceptCount == 0 else {
+            return report(CORGI_INTERNAL, "corgi_state_weights: a network has no coefficients", into: error)
+        }
+    }
     if let classes { for (i, c) in m.classValues.enumerated() { classes[i] = c } }
     return reportSuccess(into: error)
 }
@@ -325,6 +346,44 @@ public func corgi_state_end_epoch(
     blobOut.pointee = nil
     guard let s = decodeState(data, length, error) else { return reportedStatus(error) }
     guard let next = s.endingEpoch() else { return epochLimitReached(into: error) }
+    blobOut.pointee = retainedPointer(to: encode(next))
+    return reportSuccess(into: error)
+}
+
+/// C: `int32_t corgi_state_standardize(const void *data, int64_t length, const double *shift,
+/// const double *scale, int32_t count, void **blob_out, CorgiError *error)`: a fresh network
+/// state with its input standardization set (`(x - shift) * scale` per feature).
+@_cdecl("corgi_state_standardize")
+public func corgi_state_standardize(
+    _ data: UnsafeRawPointer?, _ length: Int64, _ shift: UnsafePointer<Double>?, _ scale: UnsafePointer<Double>?,
+    _ count: Int32, _ blobOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let blobOut else { return report(CORGI_INTERNAL, "corgi_state_standardize: null argument", into: error) }
+    blobOut.pointee = nil
+    guard let s = decodeState(data, length, error) else { return reportedStatus(error) }
+    guard let network = s.model.network else {
+        return report(CORGI_INVALID_ARGUMENT, "only mlp and mlp_regression states are standardized, not \(s.family.name)",
+                      into: error)
+    }
+    guard s.epochsCompleted == 0, s.current.rows == 0 else {
+        return report(CORGI_INVALID_ARGUMENT, "a state is standardized before training, this one has trained \(s.current.rows) rows in epoch \(s.epochsCompleted + 1)",
+                      into: error)
+    }
+    guard let shift, let scale, Int(count) == network.featureCount else {
+        return report(CORGI_INVALID_ARGUMENT, "standardization needs \(network.featureCount) means and scales, got \(count)",
+                      into: error)
+    }
+    let shifts = (0..<Int(count)).map { shift[$0] }
+    let scales = (0..<Int(count)).map { scale[$0] }
+    guard let standardized = network.standardized(shift: shifts, scale: scales) else {
+        return report(CORGI_INVALID_ARGUMENT, "standardization means must be finite and scales finite and positive",
+                      into: error)
+    }
+    var next = s
+    next.model = .network(standardized)
+    if next.averaging != nil { next.averaging = TrainerSnapshot.AveragingState(iterate: .network(standardized), count: 0) }
+    next.parameters.standardize = true
     blobOut.pointee = retainedPointer(to: encode(next))
     return reportSuccess(into: error)
 }

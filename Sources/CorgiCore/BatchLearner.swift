@@ -9,7 +9,7 @@ import CorgiKernels
 /// bits; a partial batch is applied by ``endPass()``. Learning rate of epoch `e`:
 /// `learning_rate * decay^e`. Averaging as ``LinearLearner`` (the mean of the epoch's
 /// iterates, one iterate per optimizer step). Never traps.
-final class BatchLearner<Model: TrainableModel> {
+final class BatchLearner<Model: TrainableModel>: RowLearner {
     let shape: Model
     let parameters: TrainingParameters
     var featureCount: Int { shape.featureCount }
@@ -159,11 +159,10 @@ final class BatchLearner<Model: TrainableModel> {
     }
 }
 
-/// The linear family through the general learner (optimizer=momentum or adam).
-extension BatchLearner: RowLearner where Model == LinearModel {
-    var model: LinearModel { trainedModel }
-    var iterate: LinearModel { trainedIterate }
+extension BatchLearner {
+    var model: TrainedModel { trainedModel.asTrainedModel }
+    var iterate: TrainedModel { trainedIterate.asTrainedModel }
     var averagingState: TrainerSnapshot.AveragingState? {
-        iteratesAveraged.map { TrainerSnapshot.AveragingState(iterate: trainedIterate, count: $0) }
+        iteratesAveraged.map { TrainerSnapshot.AveragingState(iterate: trainedIterate.asTrainedModel, count: $0) }
     }
 }

@@ -63,9 +63,16 @@ final class LinearLearner: RowLearner {
     init?(model: LinearModel, parameters: TrainingParameters, epochsCompleted: Int, current: EpochStatistics,
           l1Total: Double, l1Applied: [Double]?, averaging: TrainerSnapshot.AveragingState?) {
         let n = model.featureCount, k = model.outputs
-        let iterate: LinearModel? = parameters.average ? (averaging?.iterate ?? model) : nil
-        if let iterate, iterate.weights.count != model.weights.count || iterate.intercepts.count != model.intercepts.count {
-            return nil
+        var iterate: LinearModel? = nil
+        if parameters.average {
+            if let saved = averaging?.iterate {
+                guard let linear = saved.linearModel, linear.weights.count == model.weights.count,
+                    linear.intercepts.count == model.intercepts.count
+                else { return nil }
+                iterate = linear
+            } else {
+                iterate = model
+            }
         }
         var allocations: [RawAllocation] = []
         func allocate<T>(_ count: Int, _ type: T.Type) -> UnsafeMutablePointer<T>? {
@@ -140,15 +147,15 @@ final class LinearLearner: RowLearner {
 
     /// The model as it stands (copies the weights): with averaging, the mean of the
     /// epoch's iterates once the epoch has had an update (else the iterate).
-    var model: LinearModel {
+    var model: TrainedModel {
         if let averageWeights, let averageIntercepts, averageCount > 0 {
-            return copyModel(averageWeights, averageIntercepts)
+            return .linear(copyModel(averageWeights, averageIntercepts))
         }
-        return copyModel(weights, intercepts)
+        return .linear(copyModel(weights, intercepts))
     }
 
     /// The SGD iterate (the model itself when not averaging).
-    var iterate: LinearModel { copyModel(weights, intercepts) }
+    var iterate: TrainedModel { .linear(copyModel(weights, intercepts)) }
 
     /// Averaging bookkeeping for a snapshot (nil when not averaging).
     var averagingState: TrainerSnapshot.AveragingState? {

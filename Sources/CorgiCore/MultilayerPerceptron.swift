@@ -117,6 +117,13 @@ public struct MultilayerPerceptron: Equatable, Sendable {
         self.parameters = parameters ?? [Double](repeating: 0, count: count)
     }
 
+    /// The same network with another input standardization; nil when the arrays do not
+    /// have one finite shift and one finite positive scale per feature.
+    public func standardized(shift: [Double], scale: [Double]) -> MultilayerPerceptron? {
+        MultilayerPerceptron(kind: kind, featureCount: featureCount, hidden: hidden, activation: activation,
+                             classValues: classValues, inputShift: shift, inputScale: scale, parameters: parameters)
+    }
+
     // MARK: - Layout
 
     /// Where layer `l`'s weights and biases start in the flat parameters.
@@ -155,6 +162,7 @@ extension MultilayerPerceptron: TrainableModel {
         return (0..<(w.count - 1)).reduce(0) { $0 + w[$1] * w[$1 + 1] }
     }
     public var flatParameters: [Double] { parameters }
+    public var asTrainedModel: TrainedModel { .network(self) }
 
     public func replacingParameters(_ p: UnsafePointer<Double>) -> MultilayerPerceptron {
         var copy = self

@@ -24,8 +24,8 @@ protocol RowLearner: AnyObject {
 
     /// The model (with averaging, the epoch's mean), the iterate, and the bookkeeping a
     /// snapshot saves.
-    var model: LinearModel { get }
-    var iterate: LinearModel { get }
+    var model: TrainedModel { get }
+    var iterate: TrainedModel { get }
     var averagingState: TrainerSnapshot.AveragingState? { get }
     var optimizerState: OptimizerState { get }
 }

@@ -114,11 +114,12 @@ public final class SGDTrainer {
         kind: ModelKind, featureCount: Int, classValues: [Double], parameters: TrainingParameters,
         bufferCapacity: Int, bufferMode: BufferMode, concurrent: Bool = false
     ) -> Result<SGDTrainer, Failure> {
-        guard let model = LinearModel(kind: kind, featureCount: featureCount,
-                                      hasIntercept: parameters.intercept, classValues: classValues)
+        guard let linear = LinearModel(kind: kind, featureCount: featureCount,
+                                       hasIntercept: parameters.intercept, classValues: classValues)
         else {
             return .failure(.invalidShape("a \(kind.name) model with \(featureCount) features and \(classValues.count) classes is not valid"))
         }
+        let model = TrainedModel.linear(linear)
         return make(model: model, parameters: parameters, bufferCapacity: bufferCapacity,
                     bufferMode: bufferMode, epochsCompleted: 0, lastEpoch: EpochStatistics(),
                     l1Total: 0, l1Applied: nil,
@@ -127,7 +128,7 @@ public final class SGDTrainer {
     }
 
     static func make(
-        model: LinearModel, parameters: TrainingParameters, bufferCapacity: Int, bufferMode: BufferMode,
+        model: TrainedModel, parameters: TrainingParameters, bufferCapacity: Int, bufferMode: BufferMode,
         epochsCompleted: Int, buffersThisEpoch: Int = 0, current: EpochStatistics = EpochStatistics(),
         lastEpoch: EpochStatistics, l1Total: Double, l1Applied: [Double]?,
         averaging: TrainerSnapshot.AveragingState?, optimizerState: OptimizerState? = nil, concurrent: Bool = false
@@ -135,30 +136,40 @@ public final class SGDTrainer {
         guard bufferCapacity >= 1, bufferCapacity <= maximumBufferRows else {
             return .failure(.invalidShape("a buffer of \(bufferCapacity) rows is not between 1 and \(maximumBufferRows)"))
         }
-        let n = model.featureCount, k = model.outputs
-        if parameters.average, let averaging,
-           averaging.iterate.weights.count != model.weights.count || averaging.iterate.intercepts.count != model.intercepts.count {
+        let n = model.featureCount
+        if parameters.average, let averaging, averaging.iterate.layers != model.layers {
             return .failure(.invalidShape("the averaged iterate does not have the model's shape"))
         }
         let progress = EpochStatistics(rows: current.rows, skipped: 0, lossSum: current.lossSum)
+        let iterate = parameters.average ? averaging?.iterate : nil
         // The linear family with plain SGD keeps its row-by-row path (pinned to 0.1.0);
-        // other optimizers go through the general learner.
+        // other optimizers, and networks, go through the general learner.
         let learner: (any RowLearner)?
-        if parameters.optimizer == .sgd {
-            learner = LinearLearner(model: model, parameters: parameters, epochsCompleted: epochsCompleted,
+        var penalized = 0
+        switch model {
+        case .linear(let linear) where parameters.optimizer == .sgd:
+            learner = LinearLearner(model: linear, parameters: parameters, epochsCompleted: epochsCompleted,
                                     current: progress, l1Total: l1Total, l1Applied: l1Applied, averaging: averaging)
-        } else {
-            learner = BatchLearner(model: model, iterate: parameters.average ? averaging?.iterate : nil,
-                                   parameters: parameters, epochsCompleted: epochsCompleted, current: progress,
+        case .linear(let linear):
+            penalized = linear.penalizedCount
+            learner = BatchLearner(model: linear, iterate: iterate?.linearModel, parameters: parameters,
+                                   epochsCompleted: epochsCompleted, current: progress,
                                    averageCount: averaging?.count ?? 0, optimizerState: optimizerState)
+        case .network(let network):
+            penalized = network.penalizedCount
+            let sgdState = OptimizerState(steps: 0, l1Total: l1Total, first: l1Applied ?? [], second: [])
+            learner = BatchLearner(model: network, iterate: iterate?.network, parameters: parameters,
+                                   epochsCompleted: epochsCompleted, current: progress,
+                                   averageCount: averaging?.count ?? 0,
+                                   optimizerState: parameters.optimizer == .sgd ? sgdState : optimizerState)
         }
         guard let learner else {
             if parameters.optimizer != .sgd, let optimizerState,
-               makeOptimizer(parameters, parameterCount: model.parameterCount, penalizedCount: model.penalizedCount,
+               makeOptimizer(parameters, parameterCount: model.parameterCount, penalizedCount: penalized,
                              state: optimizerState) == nil {
                 return .failure(.invalidShape("the \(parameters.optimizer.name) state does not have the model's shape"))
             }
-            return .failure(.outOfMemory(bytes: n * k * 40))
+            return .failure(.outOfMemory(bytes: model.parameterCount * 40))
         }
         guard let buffer = TupleBuffer(
             capacity: bufferCapacity, featureCount: n, mode: bufferMode, runSeed: parameters.seed,
@@ -175,7 +186,7 @@ public final class SGDTrainer {
         return .success(trainer)
     }
 
-    private init(parameters: TrainingParameters, model: LinearModel, bufferCapacity: Int, bufferMode: BufferMode,
+    private init(parameters: TrainingParameters, model: TrainedModel, bufferCapacity: Int, bufferMode: BufferMode,
                  learner: any RowLearner, buffer: TupleBuffer) {
         self.parameters = parameters
         self.kind = model.kind
@@ -209,10 +220,10 @@ public final class SGDTrainer {
 
     /// The model as it stands (copies the weights): with averaging, the mean of the
     /// epoch's iterates once the epoch has had an update (else the iterate).
-    public var model: LinearModel { learner.model }
+    public var model: TrainedModel { learner.model }
 
     /// The SGD iterate (the model itself when not averaging).
-    public var iterate: LinearModel { learner.iterate }
+    public var iterate: TrainedModel { learner.iterate }
 
     /// Averaging bookkeeping for a snapshot (nil when not averaging).
     var averagingState: TrainerSnapshot.AveragingState? { learner.averagingState }
@@ -220,6 +231,7 @@ public final class SGDTrainer {
     /// SGD's L1 bookkeeping (for serialization): total penalty so far and per weight applied.
     var l1State: (total: Double, applied: [Double]?) {
         guard parameters.optimizer == .sgd else { return (0, nil) }
+        // Networks keep SGD's bookkeeping over every weight; it is saved the same way.
         let state = learner.optimizerState
         return (state.l1Total, state.first.isEmpty ? nil : state.first)
     }

@@ -21,6 +21,8 @@ public protocol TrainableModel: Sendable {
     /// `scores[r * outputs + o]` for the `rows` rows at `inputs` (row-major, `featureCount` each).
     func forward(parameters: UnsafePointer<Double>, inputs: UnsafePointer<Double>, rows: Int,
                  scores: UnsafeMutablePointer<Double>, workspace: UnsafeMutablePointer<Double>)
+    /// The model as a state holds it.
+    var asTrainedModel: TrainedModel { get }
     /// Adds the gradient summed over the rows to `gradient`, from `dScores` (rows x outputs).
     func backward(parameters: UnsafePointer<Double>, inputs: UnsafePointer<Double>, rows: Int,
                   dScores: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>,
@@ -32,6 +34,7 @@ extension LinearModel: TrainableModel {
     public var parameterCount: Int { featureCount * outputs + outputs }
     public var penalizedCount: Int { featureCount * outputs }
     public var flatParameters: [Double] { weights + intercepts }
+    public var asTrainedModel: TrainedModel { .linear(self) }
 
     public func replacingParameters(_ parameters: UnsafePointer<Double>) -> LinearModel {
         var copy = self

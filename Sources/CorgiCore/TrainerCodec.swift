@@ -3,17 +3,19 @@
 /// Format version 2, little-endian: `"CRGI" | u16 2 |` then sections, each
 /// `u16 tag | u32 length | payload`, in tag order, each once:
 /// ```
-/// 1 header      u8 kind | u8 architecture (0 linear) | u8 BufferMode | u8 flags
-///               (1 intercept, 2 averaging) | u8 optimizer | 3 x u8 0 | u32 featureCount
-///               | u32 classCount (softmax; else 0)
+/// 1 header      u8 kind | u8 architecture (0 linear, 1 network) | u8 BufferMode | u8 flags
+///               (1 intercept, 2 averaging, 4 standardize) | u8 optimizer | 3 x u8 0
+///               | u32 featureCount | u32 classCount (softmax; else 0)
 /// 2 parameters  f64 learning_rate | f64 decay | u32 batch_size | f64 l2 | f64 l1
 ///               | f64 buffer_fraction | f64 block_mb | f64 max_buffer_mb | i64 seed
 ///               | f64 momentum | f64 beta1 | f64 beta2 | f64 epsilon
 ///               | u32 n + n bytes validation_table (UTF-8)
 /// 3 progress    u64 bufferCapacity | u32 epochsCompleted | u64 buffersThisEpoch
 ///               | current: i64 rows, i64 skipped, f64 lossSum | last epoch: the same
-/// 4 model       classCount x f64 class values | the model's flat parameters
-///               (linear: outputs*featureCount weights, then outputs intercepts)
+/// 4 model       [network: u8 activation | u32 h + h x u32 hidden widths | featureCount
+///               x f64 input shift | featureCount x f64 input scale] | classCount x f64
+///               class values | the model's flat parameters (linear: outputs*featureCount
+///               weights, then outputs intercepts; network: see MultilayerPerceptron)
 /// 5 optimizer   u64 steps | f64 l1Total | u32 n + n x f64 first | u32 m + m x f64 second
 ///               (sgd: L1 applied per weight or nothing; momentum: velocity; adam: moments)
 /// 6 averaging   (flag 2 only) the iterate's flat parameters | u64 iterates averaged
@@ -57,9 +59,10 @@ public enum TrainerCodec {
         let model = snapshot.model, p = snapshot.parameters
         sink.bytes(magic)
         sink.u16(formatVersion)
+        let network = model.network
         section(.header, to: &sink) { s in
-            s.u8(model.kind.rawValue); s.u8(0); s.u8(snapshot.bufferMode.rawValue)
-            s.u8((model.hasIntercept ? 1 : 0) | (snapshot.averaging != nil ? 2 : 0))
+            s.u8(model.kind.rawValue); s.u8(network == nil ? 0 : 1); s.u8(snapshot.bufferMode.rawValue)
+            s.u8((model.hasIntercept ? 1 : 0) | (snapshot.averaging != nil ? 2 : 0) | (p.standardize && network != nil ? 4 : 0))
             s.u8(p.optimizer.rawValue); s.u8(0); s.u8(0); s.u8(0)
             s.u32(UInt32(truncatingIfNeeded: model.featureCount)); s.u32(UInt32(truncatingIfNeeded: model.classValues.count))
         }
@@ -79,6 +82,13 @@ public enum TrainerCodec {
             }
         }
         section(.model, to: &sink) { s in
+            if let network {
+                s.u8(network.activation.rawValue)
+                s.u32(UInt32(truncatingIfNeeded: network.hidden.count))
+                for width in network.hidden { s.u32(UInt32(truncatingIfNeeded: width)) }
+                s.f64s(network.inputShift)
+                s.f64s(network.inputScale)
+            }
             s.f64s(model.classValues)
             s.f64s(model.flatParameters)
         }
@@ -147,8 +157,9 @@ extension TrainerCodec {
             let r3 = header.u8(), let featureCount = header.u32(), let classCount = header.u32(), header.isAtEnd
         else { return fail("malformed header section") }
         guard let kind = ModelKind(rawValue: kindByte) else { return fail("unknown model kind") }
-        guard architecture == 0 else { return fail("unknown model architecture \(architecture)") }
-        guard let bufferMode = BufferMode(rawValue: modeByte), flags & ~3 == 0, r1 | r2 | r3 == 0 else {
+        guard architecture <= 1 else { return fail("unknown model architecture \(architecture)") }
+        let isNetwork = architecture == 1
+        guard let bufferMode = BufferMode(rawValue: modeByte), flags & ~(isNetwork ? 7 : 3) == 0, r1 | r2 | r3 == 0 else {
             return fail("unknown flags")
         }
         guard let optimizer = OptimizerKind(rawValue: optimizerByte) else { return fail("unknown optimizer") }
@@ -171,6 +182,8 @@ extension TrainerCodec {
         p.intercept = flags & 1 != 0
         p.average = flags & 2 != 0
         p.optimizer = optimizer
+        p.isNetwork = isNetwork
+        p.standardize = flags & 4 != 0
         p.validationTable = String(decoding: tableBytes, as: UTF8.self)
         if let invalid = p.validationFailure() { return fail("invalid parameters: \(invalid.message)") }
 
@@ -189,14 +202,45 @@ extension TrainerCodec {
         let outputs = kind == .softmax ? Int(classCount) : 1
         let weightCount = Int(featureCount) * outputs
         guard weightCount <= LinearModel.maximumWeights else { return fail("inconsistent shape") }
-        let parameterCount = weightCount + outputs
-        guard let classValues = modelSection.f64s(Int(classCount)), let flat = modelSection.f64s(parameterCount),
-            modelSection.isAtEnd
-        else { return fail("malformed model section") }
-        guard let model = LinearModel(kind: kind, featureCount: Int(featureCount), hasIntercept: p.intercept,
-                                      classValues: classValues, weights: Array(flat[0..<weightCount]),
-                                      intercepts: Array(flat[weightCount...]))
-        else { return fail("inconsistent classes") }
+        let model: TrainedModel, penalizedCount: Int
+        if isNetwork {
+            guard let activationByte = modelSection.u8(),
+                let activation = MultilayerPerceptron.Activation(rawValue: activationByte),
+                let hiddenCount = modelSection.u32(), hiddenCount >= 1,
+                hiddenCount <= UInt32(MultilayerPerceptron.maximumLayers)
+            else { return fail("malformed model section") }
+            var hidden: [Int] = []
+            for _ in 0..<Int(hiddenCount) {
+                guard let width = modelSection.u32(), width >= 1, width <= UInt32(MultilayerPerceptron.maximumWidth)
+                else { return fail("malformed model section") }
+                hidden.append(Int(width))
+            }
+            guard let shift = modelSection.f64s(Int(featureCount)), let scale = modelSection.f64s(Int(featureCount)),
+                let classValues = modelSection.f64s(Int(classCount)),
+                let shape = MultilayerPerceptron(kind: kind, featureCount: Int(featureCount), hidden: hidden,
+                                                 activation: activation, classValues: classValues, inputShift: shift,
+                                                 inputScale: scale, parameters: nil),
+                let flat = modelSection.f64s(shape.parameterCount), modelSection.isAtEnd,
+                let network = MultilayerPerceptron(kind: kind, featureCount: Int(featureCount), hidden: hidden,
+                                                   activation: activation, classValues: classValues, inputShift: shift,
+                                                   inputScale: scale, parameters: flat)
+            else { return fail("malformed model section") }
+            p.hiddenLayers = hidden
+            p.activation = activation
+            model = .network(network)
+            penalizedCount = network.penalizedCount
+        } else {
+            guard let classValues = modelSection.f64s(Int(classCount)),
+                let flat = modelSection.f64s(weightCount + outputs), modelSection.isAtEnd
+            else { return fail("malformed model section") }
+            guard let linear = LinearModel(kind: kind, featureCount: Int(featureCount), hasIntercept: p.intercept,
+                                           classValues: classValues, weights: Array(flat[0..<weightCount]),
+                                           intercepts: Array(flat[weightCount...]))
+            else { return fail("inconsistent classes") }
+            model = .linear(linear)
+            penalizedCount = weightCount
+        }
+        let parameterCount = model.parameterCount
 
         // 5 optimizer
         guard let steps = optimizerSection.u64(), let l1Total = optimizerSection.f64(),
@@ -209,7 +253,7 @@ extension TrainerCodec {
         }
         let shapeMatches: Bool
         switch optimizer {
-        case .sgd: shapeMatches = steps == 0 && second.isEmpty && (first.isEmpty || first.count == weightCount)
+        case .sgd: shapeMatches = steps == 0 && second.isEmpty && (first.isEmpty || first.count == penalizedCount)
         case .momentum: shapeMatches = second.isEmpty && (first.isEmpty || first.count == parameterCount)
         case .adam: shapeMatches = first.count == second.count && (first.isEmpty || first.count == parameterCount)
         }
@@ -222,10 +266,7 @@ extension TrainerCodec {
                 let count = section.u64(), section.isAtEnd
             else { return fail("malformed averaging section") }
             guard count <= UInt64(TrainerSnapshot.maximumRows) else { return fail("progress counters out of range") }
-            guard let iterate = LinearModel(kind: kind, featureCount: Int(featureCount), hasIntercept: p.intercept,
-                                            classValues: classValues, weights: Array(iterateFlat[0..<weightCount]),
-                                            intercepts: Array(iterateFlat[weightCount...]))
-            else { return fail("inconsistent classes") }
+            guard let iterate = model.replacingParameters(iterateFlat) else { return fail("malformed averaging section") }
             averaging = TrainerSnapshot.AveragingState(iterate: iterate, count: Int64(count))
         } else if sections[.averaging] != nil {
             return fail("an averaging section without averaging")

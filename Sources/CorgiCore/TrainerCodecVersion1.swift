@@ -21,7 +21,7 @@
 extension TrainerCodec {
     /// The exact number of bytes ``encodeVersion1(_:into:)`` writes for `snapshot`.
     static func encodedSizeVersion1(_ snapshot: TrainerSnapshot) -> Int {
-        let model = snapshot.model
+        guard let model = snapshot.model.linearModel else { return 0 }
         let weightCount = model.featureCount * model.outputs
         return 4 + 2 + 1 + 1 + 4 + 4
             + 8 + 8 + 4 + 8 + 8 + 8 + 8 + 8 + 8 + 4 + snapshot.parameters.validationTable.utf8.count
@@ -36,15 +36,17 @@ extension TrainerCodec {
     /// hold (an optimizer other than sgd).
     public static func encodeVersion1(_ snapshot: TrainerSnapshot, into buffer: UnsafeMutableRawBufferPointer) -> Int? {
         guard snapshot.parameters.optimizer == .sgd, snapshot.optimizerState == nil,
-            buffer.count >= encodedSizeVersion1(snapshot)
+            let model = snapshot.model.linearModel, buffer.count >= encodedSizeVersion1(snapshot)
         else { return nil }
+        var iterate: LinearModel? = nil
         if let averaging = snapshot.averaging {
-            guard averaging.iterate.weights.count == snapshot.model.weights.count,
-                averaging.iterate.intercepts.count == snapshot.model.intercepts.count
+            guard let linear = averaging.iterate.linearModel, linear.weights.count == model.weights.count,
+                linear.intercepts.count == model.intercepts.count
             else { return nil }
+            iterate = linear
         }
         var writer = ByteWriter(buffer: buffer)
-        let model = snapshot.model, p = snapshot.parameters
+        let p = snapshot.parameters
         writer.bytes(magic)
         writer.u16(1)
         writer.u8(model.kind.rawValue)
@@ -69,9 +71,9 @@ extension TrainerCodec {
         model.weights.forEach { writer.f64($0) }
         model.intercepts.forEach { writer.f64($0) }
         if hasL1, let applied = snapshot.l1Applied { applied.forEach { writer.f64($0) } }
-        if let averaging = snapshot.averaging {
-            averaging.iterate.weights.forEach { writer.f64($0) }
-            averaging.iterate.intercepts.forEach { writer.f64($0) }
+        if let averaging = snapshot.averaging, let iterate {
+            iterate.weights.forEach { writer.f64($0) }
+            iterate.intercepts.forEach { writer.f64($0) }
             writer.u64(UInt64(bitPattern: averaging.count))
         }
         return writer.offset
@@ -142,10 +144,10 @@ extension TrainerCodec {
                                             classValues: classValues, weights: iterateWeights,
                                             intercepts: iterateIntercepts)
             else { return fail("inconsistent classes") }
-            averaging = TrainerSnapshot.AveragingState(iterate: iterate, count: Int64(bitPattern: averaged))
+            averaging = TrainerSnapshot.AveragingState(iterate: .linear(iterate), count: Int64(bitPattern: averaged))
         }
         return .success(TrainerSnapshot(
-            model: model, parameters: p, bufferCapacity: Int(capacity), bufferMode: bufferMode,
+            model: .linear(model), parameters: p, bufferCapacity: Int(capacity), bufferMode: bufferMode,
             epochsCompleted: Int(epochs), buffersThisEpoch: Int(buffers),
             current: EpochStatistics(rows: Int64(bitPattern: cRows), skipped: Int64(bitPattern: cSkipped), lossSum: cLoss),
             lastEpoch: EpochStatistics(rows: Int64(bitPattern: lRows), skipped: Int64(bitPattern: lSkipped), lossSum: lLoss),

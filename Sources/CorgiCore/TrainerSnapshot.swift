@@ -5,7 +5,7 @@
 public struct TrainerSnapshot: Equatable, Sendable {
     /// The model the state stands for: what predict, evaluate and the output tables use.
     /// With averaging on, the mean of the epoch's iterates (see ``averaging``).
-    public var model: LinearModel
+    public var model: TrainedModel
     public var parameters: TrainingParameters
     public var bufferCapacity: Int
     public var bufferMode: BufferMode
@@ -25,9 +25,9 @@ public struct TrainerSnapshot: Equatable, Sendable {
 
     /// The raw SGD iterate beside its running average.
     public struct AveragingState: Equatable, Sendable {
-        public var iterate: LinearModel
+        public var iterate: TrainedModel
         public var count: Int64
-        public init(iterate: LinearModel, count: Int64) { self.iterate = iterate; self.count = count }
+        public init(iterate: TrainedModel, count: Int64) { self.iterate = iterate; self.count = count }
     }
 
     /// The most epochs a state may have completed (a decoded state is refused beyond it,
@@ -38,15 +38,40 @@ public struct TrainerSnapshot: Equatable, Sendable {
     /// The most buffers one epoch may have shuffled: 2^62.
     public static let maximumBuffers = 1 << 62
 
-    /// A fresh state: zero weights, no epoch run yet.
+    /// A fresh linear-family state: zero weights, no epoch run yet.
     public static func initial(
         kind: ModelKind, featureCount: Int, classValues: [Double], parameters: TrainingParameters,
         bufferCapacity: Int, bufferMode: BufferMode
     ) -> TrainerSnapshot? {
-        guard let model = LinearModel(kind: kind, featureCount: featureCount,
-                                      hasIntercept: parameters.intercept, classValues: classValues),
-            bufferCapacity >= 1, bufferCapacity <= SGDTrainer.maximumBufferRows
+        guard let linear = LinearModel(kind: kind, featureCount: featureCount,
+                                       hasIntercept: parameters.intercept, classValues: classValues)
         else { return nil }
+        return initial(model: .linear(linear), parameters: parameters, bufferCapacity: bufferCapacity,
+                       bufferMode: bufferMode)
+    }
+
+    /// A fresh state of `family`: zero weights (linear family) or a network initialized
+    /// from `parameters.seed`, with `inputShift`/`inputScale` as its standardization.
+    public static func initial(
+        family: ModelFamily, featureCount: Int, classValues: [Double], parameters: TrainingParameters,
+        bufferCapacity: Int, bufferMode: BufferMode, inputShift: [Double]? = nil, inputScale: [Double]? = nil
+    ) -> TrainerSnapshot? {
+        guard family.isNetwork else {
+            return initial(kind: family.objective, featureCount: featureCount, classValues: classValues,
+                           parameters: parameters, bufferCapacity: bufferCapacity, bufferMode: bufferMode)
+        }
+        guard let network = MultilayerPerceptron(
+            kind: family.objective, featureCount: featureCount, hidden: parameters.hiddenLayers,
+            activation: parameters.activation, classValues: classValues, inputShift: inputShift,
+            inputScale: inputScale, seed: UInt64(bitPattern: parameters.seed))
+        else { return nil }
+        return initial(model: .network(network), parameters: parameters, bufferCapacity: bufferCapacity,
+                       bufferMode: bufferMode)
+    }
+
+    static func initial(model: TrainedModel, parameters: TrainingParameters, bufferCapacity: Int,
+                        bufferMode: BufferMode) -> TrainerSnapshot? {
+        guard bufferCapacity >= 1, bufferCapacity <= SGDTrainer.maximumBufferRows else { return nil }
         return TrainerSnapshot(
             model: model, parameters: parameters, bufferCapacity: bufferCapacity,
             bufferMode: bufferMode, epochsCompleted: 0, buffersThisEpoch: 0,
@@ -57,6 +82,20 @@ public struct TrainerSnapshot: Equatable, Sendable {
 }
 
 extension TrainerSnapshot {
+    /// The family the model belongs to (its SQL name).
+    public var family: ModelFamily {
+        switch model {
+        case .linear(let m):
+            switch m.kind {
+            case .linear: return .linear
+            case .logistic: return .logistic
+            case .svm: return .svm
+            case .softmax: return .softmax
+            }
+        case .network(let m): return m.kind == .softmax ? .mlp : .mlpRegression
+        }
+    }
+
     /// The learning rate of the epoch in progress.
     public var learningRate: Double { parameters.learningRate(epoch: epochsCompleted) }
 

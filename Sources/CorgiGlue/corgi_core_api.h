@@ -33,7 +33,7 @@ extern int64_t corgi_blob_size(void *blob);
 
 /* TrainingExports.swift */
 extern double corgi_double_buffer_megabytes(int64_t rows, int64_t feature_count);
-extern int32_t corgi_params_normalize(const char *text, char *out, int32_t out_size,
+extern int32_t corgi_params_normalize(const char *text, const char *model, char *out, int32_t out_size,
 									  CorgiError *error);
 extern int32_t corgi_state_create(const char *model, int32_t feature_count,
 								  const double *classes, int32_t class_count,
@@ -50,6 +50,9 @@ extern int32_t corgi_state_weights(const void *data, int64_t length, double *wei
 								   int64_t class_count, CorgiError *error);
 extern int32_t corgi_state_end_epoch(const void *data, int64_t length, void **blob_out,
 									 CorgiError *error);
+extern int32_t corgi_state_standardize(const void *data, int64_t length, const double *shift,
+									   const double *scale, int32_t count, void **blob_out,
+									   CorgiError *error);
 extern int32_t corgi_trainer_open(const void *data, int64_t length, void **trainer_out,
 								  CorgiError *error);
 extern int32_t corgi_trainer_add(void *trainer, const double *features, int32_t count,

@@ -21,14 +21,18 @@
 
 PG_FUNCTION_INFO_V1(corgi_normalize_params);
 
-/* corgi.normalize_params(params text) -> text */
+/*
+ * corgi.normalize_params(params text [, model text]) -> text: with a model, its own
+ * defaults apply (networks: adam, batch_size 64, ...).
+ */
 Datum
 corgi_normalize_params(PG_FUNCTION_ARGS)
 {
 	char		out[CORGI_PARAMS_SIZE];
 	CorgiError	error = {0};
+	const char *model = (PG_NARGS() > 1 && !PG_ARGISNULL(1)) ? text_to_cstring(PG_GETARG_TEXT_PP(1)) : NULL;
 
-	corgi_params_normalize(corgi_text_to_utf8(PG_GETARG_TEXT_PP(0)), out, sizeof(out), &error);
+	corgi_params_normalize(corgi_text_to_utf8(PG_GETARG_TEXT_PP(0)), model, out, sizeof(out), &error);
 	corgi_raise_if_failed(&error);
 	PG_RETURN_TEXT_P(cstring_to_text(corgi_utf8_to_server(out)));
 }
@@ -86,6 +90,58 @@ corgi_sgd_state(PG_FUNCTION_ARGS)
 		corgi_check_buffer_memory(buffer_rows, n_features);
 	corgi_state_create(model, n_features, classes, class_count, params, buffer_rows,
 					   buffer, &blob->object, &error);
+	corgi_raise_if_failed(&error);
+	PG_RETURN_BYTEA_P(corgi_blob_to_bytea(blob));
+}
+
+/* A float8[] without NULLs as a palloc'd C array; errors name the argument. */
+static double *
+float8_values(ArrayType *array, const char *name, int *count)
+{
+	Datum	   *values;
+	bool	   *nulls;
+	double	   *out;
+
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", name)));
+	deconstruct_array(array, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &values, &nulls, count);
+	out = palloc(sizeof(double) * Max(*count, 1));
+	for (int i = 0; i < *count; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL", name)));
+		out[i] = DatumGetFloat8(values[i]);
+	}
+	return out;
+}
+
+PG_FUNCTION_INFO_V1(corgi_sgd_standardize);
+
+/*
+ * corgi.sgd_standardize(state bytea, shift float8[], scale float8[]) -> bytea: a fresh
+ * mlp state whose inputs are standardized as (x - shift) * scale.
+ */
+Datum
+corgi_sgd_standardize(PG_FUNCTION_ARGS)
+{
+	bytea	   *state = PG_GETARG_BYTEA_PP(0);
+	int			shift_count,
+				scale_count;
+	double	   *shift = float8_values(PG_GETARG_ARRAYTYPE_P(1), "shift", &shift_count);
+	double	   *scale = float8_values(PG_GETARG_ARRAYTYPE_P(2), "scale", &scale_count);
+	CorgiHandle *blob = corgi_handle_new(CurrentMemoryContext);
+	CorgiError	error = {0};
+
+	if (shift_count != scale_count)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("shift has %d values and scale %d, they must match", shift_count, scale_count)));
+	corgi_state_standardize(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), shift, scale, shift_count,
+							&blob->object, &error);
 	corgi_raise_if_failed(&error);
 	PG_RETURN_BYTEA_P(corgi_blob_to_bytea(blob));
 }
@@ -150,7 +206,8 @@ static void
 read_weights(bytea *state, CorgiStateInfo *info, double **weights, double **intercepts,
 			 double **classes)
 {
-	int			outputs = info->kind == 4 ? info->class_count : 1;
+	/* A network has no coefficients: only its classes are read. */
+	int			outputs = info->is_network ? 0 : (info->kind == 4 ? info->class_count : 1);
 	int64		weight_count = (int64) outputs * info->feature_count;
 	CorgiError	error = {0};
 
@@ -177,7 +234,10 @@ float8_array(const double *values, int ndims, int *dims)
 
 PG_FUNCTION_INFO_V1(corgi_sgd_coef);
 
-/* corgi.sgd_coef(state bytea) -> float8[]: features (1-D), or classes x features (softmax) */
+/*
+ * corgi.sgd_coef(state bytea) -> float8[]: features (1-D), or classes x features
+ * (softmax); NULL for a network (mlp, mlp_regression), which has no coefficients.
+ */
 Datum
 corgi_sgd_coef(PG_FUNCTION_ARGS)
 {
@@ -188,6 +248,8 @@ corgi_sgd_coef(PG_FUNCTION_ARGS)
 			   *classes;
 
 	corgi_state_info(state, &info);
+	if (info.is_network)
+		PG_RETURN_NULL();
 	read_weights(state, &info, &weights, &intercepts, &classes);
 	if (info.kind == 4)
 	{
@@ -200,7 +262,7 @@ corgi_sgd_coef(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(corgi_sgd_intercept);
 
-/* corgi.sgd_intercept(state bytea) -> float8[]: one per output (class for softmax) */
+/* corgi.sgd_intercept(state bytea) -> float8[]: one per output (class for softmax); NULL for a network */
 Datum
 corgi_sgd_intercept(PG_FUNCTION_ARGS)
 {
@@ -212,6 +274,8 @@ corgi_sgd_intercept(PG_FUNCTION_ARGS)
 	int			outputs;
 
 	corgi_state_info(state, &info);
+	if (info.is_network)
+		PG_RETURN_NULL();
 	read_weights(state, &info, &weights, &intercepts, &classes);
 	outputs = info.kind == 4 ? info.class_count : 1;
 	PG_RETURN_ARRAYTYPE_P(float8_array(intercepts, 1, &outputs));

@@ -97,4 +97,50 @@ final class MultilayerPerceptronTests: XCTestCase {
         for (x, y) in zip(rows, labels) where x.withUnsafeBufferPointer({ trained.predict($0) }) == y { correct += 1 }
         XCTAssertGreaterThan(Double(correct) / 4_000, 0.95)
     }
+
+    func testANetworkStateRoundTripsAndResumesBitForBit() throws {
+        let data = ClusteredData(rows: 600, dimension: 3, seed: 6)
+        let p = try TrainingParameters.parse("hidden_layers=[5,4], activation=sigmoid, batch_size=7, seed=2, average=true",
+                                             family: .mlp).get()
+        let start = try XCTUnwrap(TrainerSnapshot.initial(family: .mlp, featureCount: 3, classValues: [0, 1], parameters: p,
+                                                          bufferCapacity: 50, bufferMode: .shuffle,
+                                                          inputShift: [0.1, 0, 0], inputScale: [1, 2, 1]))
+        func pass(_ t: SGDTrainer, _ range: Range<Int>) {
+            for i in range {
+                if case .success(.bufferFull) = data.features[i].withUnsafeBufferPointer({ t.add(features: $0, label: data.labels[i]) }) {
+                    while t.advance() {}
+                }
+            }
+            t.finishPass(); while t.advance() {}
+        }
+        let whole = try SGDTrainer.make(from: start).get()
+        pass(whole, 0..<300); pass(whole, 300..<600); whole.endEpoch()
+        let first = try SGDTrainer.make(from: start).get()
+        pass(first, 0..<300)
+        let saved = try XCTUnwrap(first.snapshot)
+        var bytes = [UInt8](repeating: 0, count: TrainerCodec.encodedSize(saved))
+        XCTAssertEqual(bytes.withUnsafeMutableBytes { TrainerCodec.encode(saved, into: $0) }, bytes.count)
+        let decoded = try bytes.withUnsafeBytes { TrainerCodec.decode($0) }.get()
+        XCTAssertEqual(decoded, saved)
+        XCTAssertEqual(decoded.family, .mlp)
+        XCTAssertEqual(decoded.model.layers, [3, 5, 4, 2])
+        XCTAssertEqual(decoded.parameters.normalized, saved.parameters.normalized)
+        let resumed = try SGDTrainer.make(from: decoded, concurrent: true).get()
+        pass(resumed, 300..<600); resumed.endEpoch()
+        XCTAssertEqual(resumed.snapshot, whole.snapshot)
+        resumed.shutdown()
+        // Version 1 cannot hold a network.
+        var v1 = [UInt8](repeating: 0, count: 65_536)
+        XCTAssertNil(v1.withUnsafeMutableBytes { TrainerCodec.encodeVersion1(saved, into: $0) })
+        // Every truncation is refused, every corrupted byte answered without a trap.
+        for length in stride(from: 0, to: bytes.count, by: 7) {
+            guard case .failure = Array(bytes[0..<length]).withUnsafeBytes({ TrainerCodec.decode($0) }) else {
+                return XCTFail("truncation to \(length) accepted")
+            }
+        }
+        for i in 0..<min(bytes.count, 400) {
+            var corrupted = bytes; corrupted[i] ^= 0xFF
+            _ = corrupted.withUnsafeBytes { TrainerCodec.decode($0) }
+        }
+    }
 }

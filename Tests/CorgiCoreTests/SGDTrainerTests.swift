@@ -18,7 +18,7 @@ struct ClusteredData {
         }
     }
 
-    func accuracy(_ model: LinearModel) -> Double {
+    func accuracy(_ model: some ScoringModel) -> Double {
         var correct = 0
         for (x, y) in zip(features, labels) {
             if x.withUnsafeBufferPointer({ model.predict($0) }) == y { correct += 1 }

@@ -26,6 +26,28 @@ final class TrainingParametersTests: XCTestCase {
         XCTAssertEqual(try TrainingParameters.parse(adam.normalized).get(), adam)
     }
 
+    func testNetworksHaveTheirOwnDefaultsAndKeys() throws {
+        let mlp = try TrainingParameters.parse("hidden_layers=[64,32], activation=tanh, standardize=true", family: .mlp).get()
+        XCTAssertEqual(mlp.hiddenLayers, [64, 32])
+        XCTAssertEqual(mlp.activation, .tanh)
+        XCTAssertEqual(mlp.optimizer, .adam)
+        XCTAssertEqual(mlp.batchSize, 64)
+        XCTAssertEqual(mlp.learningRate, 0.001)
+        XCTAssertTrue(mlp.average)
+        XCTAssertTrue(mlp.normalized.hasSuffix("hidden_layers=[64,32], activation=tanh, standardize=true"))
+        XCTAssertEqual(try TrainingParameters.parse(mlp.normalized, family: .mlp).get(), mlp)
+        let plain = try TrainingParameters.parse("", family: .mlpRegression).get()
+        XCTAssertEqual(plain.hiddenLayers, [100])
+        func failure(_ text: String, _ family: ModelFamily) -> String? {
+            if case .failure(let f) = TrainingParameters.parse(text, family: family) { return f.message }
+            return nil
+        }
+        XCTAssertEqual(failure("hidden_layers=[8]", .logistic), "parameter \"hidden_layers\" applies to mlp and mlp_regression only")
+        XCTAssertEqual(failure("hidden_layers=[8,0]", .mlp), "hidden_layers must be 1 to 16 widths from 1 to 100000, got \"[8,0]\"")
+        XCTAssertEqual(failure("hidden_layers=[]", .mlp), "hidden_layers must be 1 to 16 widths from 1 to 100000, got \"[]\"")
+        XCTAssertEqual(failure("activation=gelu", .mlp), "activation must be one of relu, tanh, sigmoid, got \"gelu\"")
+    }
+
     func testParsesAnyOrderCaseAndSpacing() throws {
         let p = try TrainingParameters.parse(" SEED=7,learning_rate = 0.5 , intercept=off, batch_size=128, validation_table=s.v ").get()
         XCTAssertEqual(p.seed, 7)
@@ -41,7 +63,7 @@ final class TrainingParametersTests: XCTestCase {
     func testErrorsNameTheKeyAndValue() {
         XCTAssertEqual(failure("learning_rat=0.1")?.message, "unknown parameter \"learning_rat\"")
         XCTAssertEqual(failure("learning_rat=0.1")?.hint,
-            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, seed, average, optimizer, momentum, beta1, beta2, epsilon, validation_table.")
+            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, seed, average, optimizer, momentum, beta1, beta2, epsilon, hidden_layers, activation, standardize, validation_table.")
         XCTAssertEqual(failure("learning_rate=0")?.message, "learning_rate must be a positive number, got \"0\"")
         XCTAssertEqual(failure("learning_rate=nan")?.message, "learning_rate must be a positive number, got \"nan\"")
         XCTAssertEqual(failure("decay=1.5")?.message, "decay must be in (0, 1], got \"1.5\"")

@@ -15,12 +15,14 @@ rng = random.Random(seed)
 EDGE_INTS = ["0", "1", "-1", "2", "3", "7", "1000", "2147483647", "-2147483648", "65536", "1000001"]
 EDGE_BIGINTS = EDGE_INTS + ["9223372036854775807", "-9223372036854775808", "4294967296", "67108864", "67108865"]
 EDGE_FLOATS = ["0", "1", "-1", "0.5", "1e-300", "1e300", "'NaN'", "'Infinity'", "'-Infinity'", "1.5", "-0.0"]
-MODELS = ["logistic", "linear", "svm", "softmax", "mlp", "", "LOGISTIC", "logistic\u00e9", "x" * 300]
+MODELS = ["logistic", "linear", "svm", "softmax", "mlp", "mlp_regression", "", "LOGISTIC", "logistic\u00e9", "x" * 300]
 BUFFERS = ["shuffle", "none", "sliding_window", "mrs", "", "bogus"]
 PARAM_KEYS = ["learning_rate", "decay", "batch_size", "l2", "l1", "intercept", "buffer_fraction",
-              "block_mb", "max_buffer_mb", "seed", "validation_table", "nope", ""]
+              "block_mb", "max_buffer_mb", "seed", "validation_table", "nope", "", "average", "optimizer",
+              "momentum", "beta1", "beta2", "epsilon", "hidden_layers", "activation", "standardize"]
 PARAM_VALUES = ["0", "1", "-1", "0.5", "1e10", "NaN", "inf", "true", "maybe", "", "fuzz_pts",
-                "1e-320", "1048577", "9999999999999999999999", "2", "[1,2]"]
+                "1e-320", "1048577", "9999999999999999999999", "2", "[1,2]", "adam", "momentum", "sgd",
+                "[3]", "[0]", "[100000,100000]", "[2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2]", "relu", "tanh", "0.999"]
 TABLES = ["fuzz_pts", "fuzz_model", "fuzz_words", "fuzz_empty", "no_such", "fuzz_model_summary",
           "pg_class", "corgi.no", "\"Fuzz Pts\"", "a.b.c", ""]
 
@@ -77,6 +79,10 @@ def state_arg():
         "corgi.sgd_state('softmax', 2, 10, '', ARRAY[0, 1, 2]::float8[])",
         "corgi.sgd_state('linear', 2, 5, 'l1=0.1, batch_size=3')",
         "corgi.sgd_state('svm', 2, 10, '', NULL, 'mrs')",
+        "corgi.sgd_state('mlp', 2, 10, 'hidden_layers=[3,2]', ARRAY[0, 1]::float8[])",
+        "corgi.sgd_state('mlp_regression', 2, 10, 'hidden_layers=[4], optimizer=momentum')",
+        "corgi.sgd_state('logistic', 2, 10, 'optimizer=adam, batch_size=3')",
+        "(SELECT model FROM fuzz_mlp)",
         "(SELECT model FROM fuzz_model)",
     ])
     r = rng.random()
@@ -139,7 +145,8 @@ def call():
         return f"SELECT corgi.epoch_seed({bigint_arg()}, {int_arg()});"
     if kind in (9, 10):
         fn = rng.choice(["predict", "predict_proba", "predict_label"])
-        model = text_arg(["fuzz_model", "fuzz_softmax", "fuzz_linear", "fuzz_pts", "no_such", "fuzz_model_summary"])
+        model = text_arg(["fuzz_model", "fuzz_softmax", "fuzz_linear", "fuzz_mlp", "fuzz_pts", "no_such",
+                          "fuzz_model_summary"])
         return f"SELECT corgi.{fn}({model}, {float_array()});"
     if kind == 11:
         fn = rng.choice(["model_predict", "model_predict_proba", "model_scores"])
@@ -157,7 +164,7 @@ def call():
         return (f"SELECT * FROM corgi.train({src}, {lit(out)}, {label}, {feats}, {model}, {epochs}, {shuffle}, "
                 f"{params_arg()}, {rng.choice(['true', 'false', 'NULL'])});")
     if kind == 15:
-        model = text_arg(["fuzz_model", "fuzz_softmax", "fuzz_linear", "no_such", "fuzz_pts"])
+        model = text_arg(["fuzz_model", "fuzz_softmax", "fuzz_linear", "fuzz_mlp", "no_such", "fuzz_pts"])
         return (f"SELECT * FROM corgi.evaluate({model}, {table_arg()}, "
                 f"{text_arg(['label', 'word', 'nope', '1'])}, {text_arg(['features', 'nope', 'ARRAY[1,2]'])});")
     if kind == 16:
@@ -169,6 +176,14 @@ def call():
         return (f"SELECT count(*) FROM fuzz_pts TABLESAMPLE corgi.corgi_block_shuffle({rng.choice(EDGE_FLOATS)}) "
                 f"REPEATABLE ({rng.choice(EDGE_FLOATS)});")
     if kind == 18:
+        r = rng.random()
+        if r < 0.3:
+            return f"SELECT corgi.normalize_params({params_arg()}, {text_arg(MODELS)});"
+        if r < 0.6:
+            return f"SELECT length(corgi.sgd_standardize({state_arg()}, {float_array()}, {float_array()}));"
+        if r < 0.8:
+            feats = rng.choice(["features", "features_r::float8[]", "NULL::float8[]", float_array()])
+            return f"SELECT corgi._feature_moments({feats}) FROM fuzz_pts;"
         return f"SELECT corgi.version(), corgi.debug_swift_objects() >= 0;"
     if kind == 19:
         # A cancel at a random moment of the next call.
@@ -194,6 +209,7 @@ INSERT INTO fuzz_child SELECT * FROM fuzz_pts;
 SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_model', 'label', 'features', 'logistic', 1);
 SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_softmax', 'word', 'features', 'softmax', 1);
 SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_linear', 'id', 'features', 'linear', 1, params => 'learning_rate=0.0001');
+SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_mlp', 'word', 'features', 'mlp', 1, params => 'hidden_layers=[4], standardize=true');
 """
 
 print(SETUP)

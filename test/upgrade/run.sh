@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 ext_dir="$(pg_config --sharedir)/extension"
 current=$(sed -n "s/^default_version = '\(.*\)'/\1/p" extension/corgi.control)
-olds=(0.1.0 0.1.1)
+olds=(0.1.0 0.1.1 0.1.2)
 for v in "${olds[@]}"; do
   cp "test/upgrade/corgi--$v.sql" "$ext_dir/corgi--$v.sql" || { echo "0 passed, 1 failed"; exit 1; }
 done

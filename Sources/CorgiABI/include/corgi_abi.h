@@ -60,6 +60,7 @@ typedef struct CorgiStateInfo
 	double		block_order_seed;	/* REPEATABLE value of the epoch in progress */
 	char		model_name[16];	/* "logistic", ... (NUL-terminated) */
 	char		buffer_name[16];	/* "shuffle", "none", "sliding_window", "mrs" */
+	int32_t		is_network;		/* 1 for mlp and mlp_regression: no coefficients */
 } CorgiStateInfo;
 
 /* How a training row is identified in error messages. */

@@ -1,0 +1,930 @@
+-- corgi 0.2.0: install script.
+-- Every object lives in schema corgi (created by CREATE EXTENSION, from the control file).
+--
+-- Security rules of this file (see README "Security"):
+-- - every PL/pgSQL and SQL function that parses SQL at run time pins
+--   search_path = pg_catalog, pg_temp, so nobody who can create objects in a schema on
+--   the caller's path can substitute a function or operator (the CVE-2018-1058 class);
+-- - the functions that take table names (train, evaluate, predict_table) get the caller's
+--   search_path from a last parameter whose DEFAULT, pg_catalog.current_setting(...), is
+--   parsed at CREATE EXTENSION and evaluated in the caller's context before their own
+--   SET applies; names are resolved against it in C (corgi._resolve_table,
+--   corgi._creation_schema);
+-- - SQL text stored in a table (a model's _summary) is never executed: stored variable
+--   names are used only when they are plain columns of the table, checked in the catalog.
+
+\echo Use "CREATE EXTENSION corgi" to load this file. \quit
+
+CREATE FUNCTION corgi.version() RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_version'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION corgi.version() IS
+    'version of the loaded corgi library';
+
+-- TABLESAMPLE corgi_block_shuffle(block_pages) [REPEATABLE (seed)]
+CREATE FUNCTION corgi.corgi_block_shuffle(internal) RETURNS tsm_handler
+    AS 'MODULE_PATHNAME', 'corgi_block_shuffle_handler'
+    LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION corgi.corgi_block_shuffle(internal) IS
+    'TABLESAMPLE method: every visible tuple once, in blocks of block_pages consecutive heap pages visited in a seeded random order, pages ascending inside a block';
+
+-- Table names as the caller means them (see the security rules above).
+CREATE FUNCTION corgi._resolve_table(name text, caller_path text) RETURNS regclass
+    AS 'MODULE_PATHNAME', 'corgi_resolve_table'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._resolve_table(text, text) IS
+    'internal: the relation name means under search_path caller_path, or NULL';
+
+CREATE FUNCTION corgi._creation_schema(name text, caller_path text) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_creation_schema'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._creation_schema(text, text) IS
+    'internal: the schema CREATE TABLE name would use under search_path caller_path';
+
+CREATE FUNCTION corgi.debug_swift_objects() RETURNS bigint
+    AS 'MODULE_PATHNAME', 'corgi_debug_swift_objects'
+    LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION corgi.debug_swift_objects() IS
+    'diagnostic: number of Swift objects held by this backend (0 between statements; nonzero after one means a leak)';
+
+------------------------------------------------------------------------------------
+-- Training states and the SGD operators (the composable building blocks).
+------------------------------------------------------------------------------------
+
+CREATE FUNCTION corgi.normalize_params(params text) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_normalize_params'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.normalize_params(text) IS
+    'every training parameter with its effective value (defaults written out); errors name unknown keys and bad values';
+
+CREATE FUNCTION corgi.normalize_params(params text, model text) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_normalize_params'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.normalize_params(text, text) IS
+    'every training parameter with its effective value for a model (its own defaults: mlp and mlp_regression use adam and batch_size 64, and write out hidden_layers, activation, standardize)';
+
+CREATE FUNCTION corgi.sgd_standardize(state bytea, shift float8[], scale float8[]) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'corgi_sgd_standardize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.sgd_standardize(bytea, float8[], float8[]) IS
+    'a fresh mlp or mlp_regression state whose inputs are standardized as (x - shift) * scale, per feature (corgi._feature_moments gives both)';
+
+CREATE FUNCTION corgi._feature_moments_transition(internal, float8[]) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_feature_moments_transition'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._feature_moments_transition(internal, float8[]) IS
+    'internal: transition of corgi._feature_moments (Welford update per feature)';
+CREATE FUNCTION corgi._feature_moments_final(internal) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_feature_moments_final'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._feature_moments_final(internal) IS
+    'internal: final of corgi._feature_moments';
+CREATE AGGREGATE corgi._feature_moments(features float8[]) (
+    SFUNC = corgi._feature_moments_transition,
+    STYPE = internal,
+    FINALFUNC = corgi._feature_moments_final,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE corgi._feature_moments(float8[]) IS
+    'internal: {mean_1..mean_n, 1/sd_1..1/sd_n} of the feature arrays (population standard deviation; 1 for a constant feature)';
+
+CREATE FUNCTION corgi.sgd_state(model text, n_features integer, buffer_rows bigint,
+                                params text DEFAULT '', classes float8[] DEFAULT NULL,
+                                buffer text DEFAULT 'shuffle') RETURNS bytea
+    AS 'MODULE_PATHNAME', 'corgi_sgd_state'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.sgd_state(text, integer, bigint, text, float8[], text) IS
+    'a fresh training state for corgi.sgd: model linear|logistic|svm|softmax (zero weights) or mlp|mlp_regression (seeded initialization), a tuple buffer of buffer_rows rows used as buffer shuffle|none|sliding_window|mrs';
+
+CREATE FUNCTION corgi.sgd_transition(internal, float8[], float8, bytea) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_sgd_transition'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi.sgd_transition(internal, float8[], float8, bytea) IS
+    'transition of corgi.sgd: buffers the row, shuffles and trains each full buffer';
+
+CREATE FUNCTION corgi.sgd_final(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'corgi_sgd_final'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi.sgd_final(internal) IS
+    'final function of corgi.sgd: trains the partial buffer and closes the epoch';
+
+CREATE FUNCTION corgi.sgd_pass_final(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'corgi_sgd_pass_final'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi.sgd_pass_final(internal) IS
+    'final function of corgi.sgd_pass: trains the partial buffer, leaves the epoch open';
+
+-- One epoch: SELECT corgi.sgd(features, label, :state) FROM t TABLESAMPLE corgi_block_shuffle(p) REPEATABLE (s)
+CREATE AGGREGATE corgi.sgd(features float8[], label float8, state bytea) (
+    SFUNC = corgi.sgd_transition,
+    STYPE = internal,
+    FINALFUNC = corgi.sgd_final,
+    FINALFUNC_MODIFY = READ_WRITE,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE corgi.sgd(float8[], float8, bytea) IS
+    'one epoch of CorgiPile SGD over the rows, in their order, from state; returns the new state (NULL for no rows)';
+
+CREATE AGGREGATE corgi.sgd_pass(features float8[], label float8, state bytea) (
+    SFUNC = corgi.sgd_transition,
+    STYPE = internal,
+    FINALFUNC = corgi.sgd_pass_final,
+    FINALFUNC_MODIFY = READ_WRITE,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE corgi.sgd_pass(float8[], float8, bytea) IS
+    'like corgi.sgd but leaves the epoch open: one pass over one segment of an epoch (close it with corgi.sgd_end_epoch)';
+
+CREATE FUNCTION corgi.sgd_end_epoch(state bytea) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'corgi_sgd_end_epoch'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.sgd_end_epoch(bytea) IS
+    'closes the epoch of a state after corgi.sgd_pass / corgi.train_pass calls: records its statistics, decays the learning rate';
+
+CREATE FUNCTION corgi.train_pass(source regclass, features name, label name, state bytea,
+                                 block_shuffle boolean DEFAULT true,
+                                 first_page bigint DEFAULT 0, page_count bigint DEFAULT NULL)
+    RETURNS bytea
+    AS 'MODULE_PATHNAME', 'corgi_train_pass'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi.train_pass(regclass, name, name, bytea, boolean, bigint, bigint) IS
+    'fast path: one pass of SGD over a heap table (or the pages first_page..first_page+page_count-1) in block-shuffled order, read directly; same model as corgi.sgd_pass over TABLESAMPLE corgi_block_shuffle';
+
+CREATE FUNCTION corgi.sgd_state_info(state bytea,
+    OUT model text, OUT n_features integer, OUT n_classes integer, OUT epochs integer,
+    OUT rows bigint, OUT skipped bigint, OUT loss float8, OUT rows_in_progress bigint,
+    OUT learning_rate float8, OUT buffer_rows bigint, OUT buffer text,
+    OUT block_pages bigint, OUT block_seed float8, OUT params text, OUT buffer_fraction float8)
+    AS 'MODULE_PATHNAME', 'corgi_sgd_state_info'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.sgd_state_info(bytea) IS
+    'what a state holds: model, shape, epochs completed, last epoch''s rows/skipped/mean loss, the next epoch''s learning rate, block size and REPEATABLE seed';
+
+CREATE FUNCTION corgi.sgd_coef(state bytea) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_sgd_coef'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.sgd_coef(bytea) IS
+    'the weights of a state or model: one per feature, or classes x features for softmax';
+
+CREATE FUNCTION corgi.sgd_intercept(state bytea) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_sgd_intercept'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.sgd_intercept(bytea) IS
+    'the intercepts of a state or model: one, or one per class for softmax';
+
+CREATE FUNCTION corgi.sgd_classes(state bytea) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_sgd_classes'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.sgd_classes(bytea) IS
+    'the class values of a softmax state (label codes), NULL for other models';
+
+CREATE FUNCTION corgi.epoch_seed(seed bigint, epoch integer) RETURNS float8
+    AS 'MODULE_PATHNAME', 'corgi_epoch_seed'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.epoch_seed(bigint, integer) IS
+    'the REPEATABLE value of the block order of epoch (0-based) of a run with this seed';
+
+------------------------------------------------------------------------------------
+-- Prediction.
+------------------------------------------------------------------------------------
+
+CREATE FUNCTION corgi.predict(model_table text, features float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'corgi_predict'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.predict(text, float8[]) IS
+    'prediction of the model in model_table: the value (linear), 1 or 0 (logistic, svm), the class code (softmax; see the classes column)';
+
+CREATE FUNCTION corgi.predict_proba(model_table text, features float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_predict_proba'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.predict_proba(text, float8[]) IS
+    'class probabilities of the model in model_table: {P(negative), P(positive)} (logistic) or one per class (softmax)';
+
+CREATE FUNCTION corgi.model_predict(model bytea, features float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'corgi_model_predict_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.model_predict(bytea, float8[]) IS
+    'corgi.predict for a model given as bytes (the model column, or a state)';
+
+CREATE FUNCTION corgi.model_predict_proba(model bytea, features float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_model_predict_proba_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.model_predict_proba(bytea, float8[]) IS
+    'corgi.predict_proba for a model given as bytes';
+
+CREATE FUNCTION corgi.model_scores(model bytea, features float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_model_scores_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.model_scores(bytea, float8[]) IS
+    'the raw scores W x + b of a model given as bytes: the decision value (linear, logistic, svm) or one per class (softmax)';
+
+------------------------------------------------------------------------------------
+-- corgi.train: all epochs in one call (MADlib-style driver).
+------------------------------------------------------------------------------------
+
+-- The quoted name of an output table and of its _summary table, from a possibly
+-- schema-qualified name; the names are quoted identifiers, never pasted.
+CREATE FUNCTION corgi._output_names(out_table text, caller_path text, OUT main text, OUT summary text, OUT schema text)
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    parts text[];
+BEGIN
+    BEGIN
+        parts := parse_ident(out_table);
+    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
+        RAISE EXCEPTION 'invalid out_table name "%"', out_table
+            USING ERRCODE = 'invalid_name', HINT = 'Write a table name, optionally schema-qualified.';
+    END;
+    IF cardinality(parts) > 2 THEN
+        RAISE EXCEPTION 'invalid out_table name "%"', out_table
+            USING ERRCODE = 'invalid_name', HINT = 'Write table or schema.table.';
+    END IF;
+    IF octet_length(parts[cardinality(parts)] || '_summary') > 63 THEN
+        RAISE EXCEPTION 'out_table name "%" is too long', parts[cardinality(parts)]
+            USING ERRCODE = 'name_too_long',
+                  DETAIL = 'Its summary table name would exceed 63 bytes and be truncated.',
+                  HINT = 'Use a name of at most 55 bytes.';
+    END IF;
+    -- Always schema-qualified: an unqualified name goes where CREATE TABLE would put it
+    -- for the caller.
+    schema := CASE WHEN cardinality(parts) = 2 THEN parts[1] ELSE corgi._creation_schema(out_table, caller_path) END;
+    main := quote_ident(schema) || '.' || quote_ident(parts[cardinality(parts)]);
+    summary := quote_ident(schema) || '.' || quote_ident(parts[cardinality(parts)] || '_summary');
+END $$;
+COMMENT ON FUNCTION corgi._output_names(text, text) IS 'internal: schema-qualified quoted names of an output table and its summary table, and its schema';
+
+-- A training parameter's value from a normalized parameter string.
+CREATE FUNCTION corgi._param(normalized text, key text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN key = 'validation_table'
+            THEN substring(normalized from ', validation_table=(.*)$')  -- always last
+            ELSE (SELECT substr(kv, length(key) + 2) FROM unnest(string_to_array(normalized, ', ')) kv
+                  WHERE kv LIKE key || '=%' LIMIT 1) END;
+COMMENT ON FUNCTION corgi._param(text, text) IS 'internal: one value of a normalized parameter string';
+
+-- The output layer of a model name: labels, metrics and predictions of the networks
+-- follow softmax (mlp) and linear (mlp_regression).
+CREATE FUNCTION corgi._objective(model text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE model WHEN 'mlp' THEN 'softmax' WHEN 'mlp_regression' THEN 'linear' ELSE model END;
+COMMENT ON FUNCTION corgi._objective(text) IS 'internal: the output layer of a model (mlp: softmax, mlp_regression: linear, others: themselves)';
+
+-- A label expression as the float8 code training uses: boolean -> 1/0, numbers as they
+-- are, other types through the softmax class list (0..K-1); NULL if not encodable.
+CREATE FUNCTION corgi._label_code(label_expr text, label_type text, class_texts text[]) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE
+    WHEN label_type = 'boolean' THEN format('(%s)::int::float8', label_expr)
+    WHEN label_type IN ('smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric')
+        THEN format('(%s)::float8', label_expr)
+    WHEN class_texts IS NOT NULL
+        THEN format('(array_position(%L::text[], (%s)::text) - 1)::float8', class_texts, label_expr)
+END;
+COMMENT ON FUNCTION corgi._label_code(text, text, text[]) IS 'internal: SQL that turns a label into its training code';
+
+-- Whether the fast paths (corgi.train_pass, corgi._evaluate_scan) may read a table's
+-- pages directly and see what a query would: a heap table or materialized view, no
+-- inheritance children (a query reads them too), no row-level security for this user.
+CREATE FUNCTION corgi._heap_readable(tbl regclass) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT c.relkind IN ('r', 'm') AND a.amname = 'heap' AND NOT row_security_active(c.oid)
+               AND NOT EXISTS (SELECT FROM pg_inherits WHERE inhparent = c.oid)
+        FROM pg_class c LEFT JOIN pg_am a ON a.oid = c.relam WHERE c.oid = tbl);
+COMMENT ON FUNCTION corgi._heap_readable(regclass) IS
+    'internal: whether the fast paths may read the table''s pages directly (heap table or matview, no inheritance children, no row-level security for this user)';
+
+-- The epochs of corgi.train. STABLE on purpose: every query it runs uses the snapshot of
+-- the statement that called it, so under READ COMMITTED all epochs of one call train on
+-- the same rows (it writes nothing; corgi.train_pass only reads).
+CREATE FUNCTION corgi._run_epochs(state bytea, epochs integer, fast boolean, read_from text, feat_col name,
+                                  label_col name, block_shuffle boolean, feat_expr text, label_code text,
+                                  sample_clause text, model text, class_texts text[], val_table regclass,
+                                  dependent_varname text, independent_varname text, norm text, verbose boolean,
+                                  OUT final_state bytea, OUT epoch_loss float8[], OUT epoch_seconds float8[],
+                                  OUT epoch_rows bigint[], OUT val_loss float8[], OUT val_metric float8[],
+                                  OUT val_seconds float8[])
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    e integer;
+    t0 timestamptz;
+    info record := corgi.sgd_state_info(state);
+    val_epoch_loss float8;
+    val_epoch_metric float8;
+BEGIN
+    epoch_loss := '{}'; epoch_seconds := '{}'; epoch_rows := '{}';
+    IF val_table IS NOT NULL THEN
+        val_loss := '{}'; val_metric := '{}'; val_seconds := '{}';
+    END IF;
+    FOR e IN 1..epochs LOOP
+        t0 := clock_timestamp();
+        IF fast THEN
+            state := corgi.train_pass(read_from::regclass, feat_col, label_col, state, block_shuffle);
+            state := corgi.sgd_end_epoch(state);
+        ELSE
+            EXECUTE format('SELECT corgi.sgd((%s)::float8[], %s, $1) FROM %s %s',
+                           feat_expr, label_code, read_from, coalesce(sample_clause, ''))
+                INTO state USING state, info.block_pages, info.block_seed;
+        END IF;
+        epoch_seconds := epoch_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
+        info := corgi.sgd_state_info(state);
+        IF info.loss IS NOT NULL AND (info.loss = 'NaN'::float8 OR info.loss IN ('Infinity'::float8, '-Infinity'::float8)
+           OR EXISTS (SELECT FROM (SELECT unnest(corgi.sgd_coef(state)) UNION ALL SELECT unnest(corgi.sgd_intercept(state))) w(v)
+                      WHERE v = 'NaN'::float8 OR v IN ('Infinity'::float8, '-Infinity'::float8))) THEN
+            RAISE EXCEPTION 'training diverged in epoch %: the loss is %', e, info.loss
+                USING ERRCODE = 'numeric_value_out_of_range',
+                      DETAIL = 'The weights are no longer finite numbers; nothing was written.',
+                      HINT = format('Lower learning_rate (it was %s in this epoch), or scale the features.',
+                                    corgi._param(norm, 'learning_rate')::float8 * power(corgi._param(norm, 'decay')::float8, e - 1));
+        END IF;
+        epoch_loss := epoch_loss || info.loss;
+        epoch_rows := epoch_rows || info.rows;
+        IF val_table IS NOT NULL THEN
+            t0 := clock_timestamp();
+            SELECT v.loss, v.metric INTO val_epoch_loss, val_epoch_metric
+              FROM corgi._validate(state, model, class_texts, val_table, dependent_varname, independent_varname) v;
+            val_seconds := val_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
+            val_loss := val_loss || val_epoch_loss;
+            val_metric := val_metric || val_epoch_metric;
+        END IF;
+        IF _run_epochs.verbose THEN
+            RAISE NOTICE 'epoch %: loss %, rows %, skipped %, % s%', e, round(info.loss::numeric, 6), info.rows,
+                info.skipped, round(epoch_seconds[e]::numeric, 3),
+                CASE WHEN val_table IS NULL THEN ''
+                     ELSE format(', validation loss %s, %s %s', round(val_epoch_loss::numeric, 6),
+                                 CASE WHEN corgi._objective(model) = 'linear' THEN 'rmse' ELSE 'accuracy' END, round(val_epoch_metric::numeric, 4)) END;
+        END IF;
+    END LOOP;
+    final_state := state;
+END $$;
+COMMENT ON FUNCTION corgi._run_epochs(bytea, integer, boolean, text, name, name, boolean, text, text, text, text, text[], regclass, text, text, text, boolean) IS
+    'internal: the epochs of corgi.train, all on the snapshot of the calling statement';
+
+CREATE FUNCTION corgi.train(
+    source_table text,
+    out_table text,
+    dependent_varname text,
+    independent_varname text,
+    model text DEFAULT 'logistic',
+    epochs integer DEFAULT 10,
+    shuffle text DEFAULT 'corgipile',
+    params text DEFAULT '',
+    verbose boolean DEFAULT false,
+    -- Evaluated in the caller's context before the SET below applies (defaults are
+    -- parsed at CREATE EXTENSION): the path table names are resolved against.
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET synchronize_seqscans = off
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    src regclass;
+    src_name text;
+    out_names record;
+    norm text;
+    feat_col name;
+    label_col name;
+    feat_expr text;
+    label_expr text;
+    label_type text;
+    feat_type text;
+    label_code text;
+    fast boolean;
+    rels record;
+    total_rows bigint;
+    usable_rows bigint;
+    has_rows boolean;
+    sized_by_pages boolean;
+    heap_pages bigint;
+    sample_rows bigint;
+    n_features integer;
+    class_texts text[];
+    class_values float8[];
+    moments float8[];
+    buffer_rows bigint;
+    state bytea;
+    info record;
+    read_from text;
+    once_table text;
+    once_seconds float8 := 0;
+    t0 timestamptz;
+    t_start timestamptz := clock_timestamp();
+    e integer;
+    epoch_loss float8[] := '{}';
+    epoch_seconds float8[] := '{}';
+    epoch_rows bigint[] := '{}';
+    val_table regclass;
+    val_loss float8[];
+    val_metric float8[];
+    val_seconds float8[];
+    val_epoch_loss float8;
+    val_epoch_metric float8;
+    sample_clause text;
+    run record;
+    label_code_negative text;
+    path text;
+    train_seconds float8 := 0;
+BEGIN
+    -- Arguments -------------------------------------------------------------------
+    IF source_table IS NULL OR out_table IS NULL OR dependent_varname IS NULL
+       OR independent_varname IS NULL OR model IS NULL OR epochs IS NULL OR shuffle IS NULL THEN
+        RAISE EXCEPTION 'corgi.train arguments must not be NULL (params and verbose excepted)'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    src := corgi._resolve_table(source_table, caller_search_path);
+    IF src IS NULL THEN
+        RAISE EXCEPTION 'source table "%" does not exist', source_table
+            USING ERRCODE = 'undefined_table', HINT = 'Check the name and your search_path.';
+    END IF;
+    src_name := src::text;
+    IF NOT has_table_privilege(src, 'SELECT') AND NOT has_any_column_privilege(src, 'SELECT') THEN
+        RAISE EXCEPTION 'permission denied for table %', source_table USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF model NOT IN ('linear', 'logistic', 'svm', 'softmax', 'mlp', 'mlp_regression') THEN
+        RAISE EXCEPTION 'unknown model "%"', model
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Valid models: linear, logistic, svm, softmax, mlp, mlp_regression.';
+    END IF;
+    IF shuffle NOT IN ('corgipile', 'block_only', 'none', 'once', 'sliding_window', 'mrs') THEN
+        RAISE EXCEPTION 'unknown shuffle "%"', shuffle
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Valid shuffles: corgipile, block_only, none, once, sliding_window, mrs.';
+    END IF;
+    IF epochs < 1 OR epochs > 100000 THEN
+        RAISE EXCEPTION 'epochs must be between 1 and 100000, got %', epochs USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    norm := corgi.normalize_params(coalesce(params, ''), model);
+    -- Default blocks: 10 MB, but small enough that the table has at least 100 blocks
+    -- (measured: a 10% buffer of fewer than ~10 single-class blocks can end an epoch
+    -- on one class; see BENCHMARKS.md). An explicit block_mb is used as given.
+    IF coalesce(params, '') !~* '(^|,)\s*block_mb\s*=' AND pg_relation_size(src) > 0 THEN
+        -- whole pages: floor(pages / 100), at least 1, at most 10 MB (exact in decimal)
+        norm := corgi.normalize_params(concat_ws(', ', nullif(params, ''), 'block_mb=' ||
+            (least(10 * 1048576 / current_setting('block_size')::numeric,
+                   greatest(1, floor(pg_relation_size(src) / current_setting('block_size')::numeric / 100)))
+             * current_setting('block_size')::numeric / 1048576)::text), model);
+    END IF;
+    out_names := corgi._output_names(out_table, caller_search_path);
+    IF to_regclass(out_names.main) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', out_names.main
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
+    END IF;
+    IF to_regclass(out_names.summary) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', out_names.summary
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
+    END IF;
+    -- Fail now, not after the epochs, when the output cannot be written.
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'corgi.train cannot write % in a read-only transaction', out_names.main
+            USING ERRCODE = 'read_only_sql_transaction';
+    END IF;
+    IF NOT has_schema_privilege(out_names.schema, 'CREATE') THEN
+        RAISE EXCEPTION 'permission denied to create % in schema %', out_names.main, out_names.schema
+            USING ERRCODE = 'insufficient_privilege', HINT = 'Choose an out_table in a schema where you can create tables.';
+    END IF;
+    -- A second session training into the same out_table learns it now, not after its epochs.
+    IF NOT pg_try_advisory_xact_lock(hashtext('corgi.train'), hashtext(out_names.main)) THEN
+        RAISE EXCEPTION 'another session is training into %', out_names.main
+            USING ERRCODE = 'lock_not_available', HINT = 'Wait for it to finish, or choose another out_table.';
+    END IF;
+    IF corgi._param(norm, 'validation_table') IS NOT NULL THEN
+        val_table := corgi._resolve_table(corgi._param(norm, 'validation_table'), caller_search_path);
+        IF val_table IS NULL THEN
+            RAISE EXCEPTION 'validation table "%" does not exist', corgi._param(norm, 'validation_table')
+                USING ERRCODE = 'undefined_table';
+        END IF;
+        val_loss := '{}'; val_metric := '{}'; val_seconds := '{}';
+    END IF;
+
+    -- Columns: a plain column is quoted; anything else is an SQL expression (as in
+    -- MADlib), evaluated with the caller's privileges.
+    SELECT a.attname INTO feat_col FROM pg_attribute a
+     WHERE a.attrelid = src AND a.attname = independent_varname AND a.attnum > 0 AND NOT a.attisdropped;
+    SELECT a.attname INTO label_col FROM pg_attribute a
+     WHERE a.attrelid = src AND a.attname = dependent_varname AND a.attnum > 0 AND NOT a.attisdropped;
+    -- A bare name that is not a column is a mistake, not an expression.
+    IF feat_col IS NULL AND independent_varname ~ '^[A-Za-z_][A-Za-z0-9_$]*$' THEN
+        RAISE EXCEPTION 'independent_varname "%" is not a column of %', independent_varname, source_table
+            USING ERRCODE = 'undefined_column', HINT = 'Name a float8[] column, or write an expression such as ARRAY[x1, x2].';
+    END IF;
+    IF label_col IS NULL AND dependent_varname ~ '^[A-Za-z_][A-Za-z0-9_$]*$' THEN
+        RAISE EXCEPTION 'dependent_varname "%" is not a column of %', dependent_varname, source_table
+            USING ERRCODE = 'undefined_column', HINT = 'Name a column, or write an expression.';
+    END IF;
+    feat_expr := CASE WHEN feat_col IS NOT NULL THEN quote_ident(feat_col) ELSE '(' || independent_varname || ')' END;
+    label_expr := CASE WHEN label_col IS NOT NULL THEN quote_ident(label_col) ELSE '(' || dependent_varname || ')' END;
+
+    EXECUTE format('SELECT pg_typeof(%1$s)::text, pg_typeof(%2$s)::text FROM %3$s LIMIT 1',
+                   feat_expr, label_expr, src_name) INTO feat_type, label_type;
+    IF feat_type IS NOT NULL AND feat_type NOT IN ('double precision[]', 'real[]', 'numeric[]', 'integer[]', 'bigint[]', 'smallint[]') THEN
+        RAISE EXCEPTION 'independent_varname "%" has type %, expected a numeric array', independent_varname, feat_type
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Use a float8[] column or an expression such as ARRAY[x1, x2].';
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL)',
+                   feat_expr, label_expr, src_name) INTO has_rows;
+    IF NOT has_rows THEN
+        EXECUTE format('SELECT count(*) FROM %s', src_name) INTO total_rows;
+        RAISE EXCEPTION 'source table % has no rows with non-NULL features and label (% rows in all)', source_table, total_rows
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
+    END IF;
+    -- Rows, to size the buffer, without a scan of the table: a heap table's page count is
+    -- exact and free, and its rows per page are counted on its first pages (a TID range
+    -- scan of at most 64 pages); deterministic for a given table layout. Other sources
+    -- (views, partitioned tables, inheritance parents) are counted.
+    SELECT c.relkind IN ('r', 'm') AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'heap')
+           AND NOT EXISTS (SELECT FROM pg_inherits WHERE inhparent = src)
+      INTO sized_by_pages FROM pg_class c WHERE c.oid = src;
+    IF sized_by_pages THEN
+        heap_pages := pg_relation_size(src) / current_setting('block_size')::bigint;
+        EXECUTE format('SELECT count(*) FROM %s WHERE ctid < %L::tid', src_name, format('(%s,0)', least(heap_pages, 64)))
+            INTO sample_rows;
+        usable_rows := greatest(1, ceil(sample_rows::numeric * heap_pages / greatest(1, least(heap_pages, 64))))::bigint;
+    ELSE
+        EXECUTE format('SELECT count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) FROM %3$s',
+                       feat_expr, label_expr, src_name) INTO usable_rows;
+    END IF;
+    EXECUTE format('SELECT cardinality(%1$s) FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL LIMIT 1',
+                   feat_expr, label_expr, src_name) INTO n_features;
+    IF n_features IS NULL OR n_features < 1 THEN
+        RAISE EXCEPTION 'independent_varname "%" is an empty array in the first row', independent_varname
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- Labels as numbers: boolean -> 1/0; numbers as they are; softmax classes -> their
+    -- values (numeric labels) or 0..K-1 (other labels, e.g. text).
+    label_code := corgi._label_code(label_expr, label_type, NULL);
+    IF label_code IS NULL AND corgi._objective(model) <> 'softmax' THEN
+        RAISE EXCEPTION 'dependent_varname "%" has type %, which % cannot use', dependent_varname, label_type, model
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = CASE WHEN corgi._objective(model) = 'linear' THEN model || ' needs a numeric label.'
+                              ELSE model || ' needs a boolean label, or 0/1 or -1/+1.' END;
+    END IF;
+    IF corgi._objective(model) = 'softmax' THEN
+        EXECUTE format('SELECT count(DISTINCT %1$s) FROM %2$s WHERE %1$s IS NOT NULL', label_expr, src_name)
+            INTO e;
+        IF e > 1000 OR e < 2 THEN
+            RAISE EXCEPTION '% needs between 2 and 1000 classes, dependent_varname "%" has %', model, dependent_varname, e
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = CASE WHEN e < 2 THEN 'Use a label with at least two distinct values.'
+                                  ELSE 'Group the classes, or use another model.' END;
+        END IF;
+        IF label_code IS NULL THEN
+            EXECUTE format('SELECT array_agg(c ORDER BY c) FROM (SELECT DISTINCT (%1$s)::text AS c FROM %2$s WHERE %1$s IS NOT NULL) d',
+                           label_expr, src_name) INTO class_texts;
+            class_values := ARRAY(SELECT generate_series(0, cardinality(class_texts) - 1)::float8);
+            label_code := corgi._label_code(label_expr, label_type, class_texts);
+        ELSE
+            EXECUTE format('SELECT array_agg(c ORDER BY c) FROM (SELECT DISTINCT %1$s AS c FROM %2$s WHERE %1$s IS NOT NULL) d',
+                           label_code, src_name) INTO class_values;
+            class_texts := class_values::text[];
+        END IF;
+    END IF;
+
+    -- Binary classifiers keep their labels as they appeared, {negative, positive}, so
+    -- corgi.predict_label can answer in the user's terms.
+    IF model IN ('logistic', 'svm') THEN
+        IF label_type = 'boolean' THEN
+            class_texts := '{false,true}';
+        ELSE
+            EXECUTE format('SELECT (%1$s)::text FROM %2$s WHERE %1$s IS NOT NULL AND (%1$s)::float8 <> 1 LIMIT 1',
+                           label_expr, src_name) INTO label_code_negative;
+            class_texts := ARRAY[coalesce(label_code_negative, '0'), '1'];
+        END IF;
+    END IF;
+
+    -- The tuple buffer: buffer_fraction of the rows for corgipile and the streaming
+    -- baselines (sliding window, MRS reservoir); without a tuple shuffle its size does
+    -- not change the result, so it is kept small.
+    buffer_rows := CASE WHEN shuffle IN ('corgipile', 'sliding_window', 'mrs')
+                        THEN greatest(1, ceil(corgi._param(norm, 'buffer_fraction')::float8 * usable_rows)::bigint)
+                        ELSE least(usable_rows, 65536) END;
+    state := corgi.sgd_state(model, n_features, buffer_rows, norm, class_values,
+                             CASE shuffle WHEN 'corgipile' THEN 'shuffle' WHEN 'sliding_window' THEN 'sliding_window'
+                                          WHEN 'mrs' THEN 'mrs' ELSE 'none' END);
+    -- Networks with standardize=true: one extra pass measures each feature's mean and
+    -- standard deviation, which the model keeps and applies (at predict time too).
+    IF corgi._param(norm, 'standardize') = 'true' THEN
+        EXECUTE format('SELECT corgi._feature_moments((%1$s)::float8[]) FROM %2$s WHERE %1$s IS NOT NULL AND %3$s IS NOT NULL',
+                       feat_expr, src_name, label_expr) INTO moments;
+        state := corgi.sgd_standardize(state, moments[1:n_features], moments[n_features + 1:2 * n_features]);
+    END IF;
+    info := corgi.sgd_state_info(state);
+
+    -- Which path reads the data.
+    SELECT c.relkind INTO rels FROM pg_class c WHERE c.oid = src;
+    fast := corgi._heap_readable(src)
+            AND feat_col IS NOT NULL AND label_col IS NOT NULL
+            AND feat_type IN ('double precision[]', 'real[]')
+            AND label_type IN ('boolean', 'smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric');
+    read_from := src_name;
+    IF shuffle = 'once' THEN
+        -- Shuffle Once: a copy of the (features, label) pairs in a seeded random order,
+        -- read sequentially every epoch. Its cost is measured and reported.
+        t0 := clock_timestamp();
+        once_table := format('pg_temp.%I', 'corgi_once_' || pg_backend_pid());
+        PERFORM setseed(((corgi._param(norm, 'seed')::numeric % 2147483647) / 2147483647.0)::float8);
+        EXECUTE format('CREATE TEMP TABLE %s AS SELECT (%s)::float8[] AS f, %s AS l FROM %s ORDER BY random()',
+                       once_table, feat_expr, label_code, src_name);
+        once_seconds := extract(epoch FROM clock_timestamp() - t0);
+        read_from := once_table;
+        feat_col := 'f'; label_col := 'l';
+        feat_expr := 'f'; label_code := 'l';
+        fast := true;
+    END IF;
+    path := CASE WHEN fast THEN 'fast' ELSE 'composed' END;
+    IF NOT fast AND shuffle IN ('corgipile', 'block_only') THEN
+        IF rels.relkind = 'p' THEN
+            RAISE NOTICE 'partitions of % are read one after another: blocks are shuffled within each partition, not across them', source_table
+                USING HINT = 'If the partition key follows the label, the result trains like block_only; train on a table or a copy instead.';
+        END IF;
+        IF rels.relkind IN ('r', 'm', 'p') THEN
+            sample_clause := 'TABLESAMPLE corgi.corgi_block_shuffle($2) REPEATABLE ($3)';
+        ELSE
+            RAISE NOTICE 'source % is not a table: its rows are read in the order it produces, only the tuple buffer is shuffled', source_table;
+        END IF;
+    END IF;
+
+    -- Epochs: one statement, so every epoch reads the same snapshot (corgi._run_epochs
+    -- is STABLE, and its queries use the snapshot of the statement that calls it).
+    SELECT * INTO run FROM corgi._run_epochs(state, epochs, fast, read_from, feat_col, label_col,
+        shuffle IN ('corgipile', 'block_only'), feat_expr, label_code, sample_clause, model, class_texts,
+        val_table, dependent_varname, independent_varname, norm, train.verbose);
+    state := run.final_state;
+    epoch_loss := run.epoch_loss; epoch_seconds := run.epoch_seconds; epoch_rows := run.epoch_rows;
+    val_loss := run.val_loss; val_metric := run.val_metric; val_seconds := run.val_seconds;
+    train_seconds := (SELECT sum(x) FROM unnest(epoch_seconds) x);
+    info := corgi.sgd_state_info(state);
+    IF once_table IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', once_table);
+    END IF;
+
+    -- Output, only now that everything succeeded ------------------------------------
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            corgi.sgd_coef($1) AS coef, corgi.sgd_intercept($1) AS intercept, $1 AS model,
+            %L::text AS model_type, $2::float8 AS loss, $3::bigint AS num_rows_processed,
+            $4::bigint AS num_rows_skipped, $5::integer AS num_epochs, $6::text[] AS classes,
+            $7::integer[] AS layers$f$,
+            out_names.main, model)
+        USING state, info.loss, info.rows, info.skipped, epochs, class_texts,
+              ARRAY[n_features]
+              || CASE WHEN model IN ('mlp', 'mlp_regression')
+                      THEN string_to_array(btrim(corgi._param(norm, 'hidden_layers'), '[]'), ',')::integer[] END
+              || CASE WHEN model IN ('softmax', 'mlp') THEN cardinality(class_values) ELSE 1 END;
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
+            %L::text AS independent_varname, %L::text AS model, %L::text AS shuffle, %L::text AS params,
+            $1::integer AS n_features, $2::integer AS n_classes, $3::text[] AS classes,
+            $4::bigint AS block_pages, $5::bigint AS buffer_rows, %L::text AS training_path,
+            $6::integer AS epochs, $7::float8[] AS epoch_loss, $8::float8[] AS epoch_seconds,
+            $9::bigint[] AS epoch_rows, $10::bigint AS num_rows_skipped, $11::float8 AS shuffle_seconds,
+            $12::float8 AS training_seconds, $13::text AS validation_table, $14::float8[] AS validation_loss,
+            $15::float8[] AS validation_metric, $16::text AS validation_metric_name, $17::float8[] AS validation_seconds$f$,
+            out_names.summary, source_table, out_table, dependent_varname, independent_varname, model, shuffle,
+            info.params, path)
+        USING n_features, CASE WHEN corgi._objective(model) = 'softmax' THEN cardinality(class_texts) END, class_texts, info.block_pages, buffer_rows, epochs,
+              epoch_loss, epoch_seconds, epoch_rows, info.skipped,
+              CASE WHEN shuffle = 'once' THEN once_seconds END, train_seconds + once_seconds,
+              corgi._param(norm, 'validation_table'), val_loss, val_metric,
+              CASE WHEN val_table IS NULL THEN NULL WHEN corgi._objective(model) = 'linear' THEN 'rmse' ELSE 'accuracy' END,
+              val_seconds;
+
+    RETURN QUERY SELECT epochs, info.rows, info.loss, train_seconds + once_seconds;
+END $$;
+COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text) IS
+    'trains a linear, logistic, svm, softmax, mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; caller_search_path (leave it out) is the path table names are resolved against';
+
+------------------------------------------------------------------------------------
+-- Evaluation and batch prediction.
+------------------------------------------------------------------------------------
+
+-- Metrics of a model (bytes) over a table: mean loss (squared error / 2 for linear,
+-- log loss for logistic and softmax, hinge for svm), accuracy (classifiers), AUC
+-- (logistic, svm; average ranks for ties), RMSE and R2 (linear).
+-- feat and lab are SQL fragments made by corgi._variable.
+
+-- A variable of a table as an SQL fragment: a column of tbl, quoted; otherwise an
+-- expression, accepted only when the caller passed it (stored = false). A variable
+-- read from a model's summary table (stored = true) must be a plain column: corgi
+-- never executes SQL text stored in a table, which its owner could have written.
+CREATE FUNCTION corgi._variable(tbl regclass, varname text, stored boolean, role text) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF varname IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', role USING ERRCODE = 'null_value_not_allowed',
+            HINT = format('Pass %s explicitly.', role);
+    END IF;
+    IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = varname AND attnum > 0 AND NOT attisdropped) THEN
+        RETURN quote_ident(varname);
+    END IF;
+    IF stored THEN
+        RAISE EXCEPTION 'the model''s % "%" is not a column of %', role, varname, tbl
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'corgi does not run SQL expressions read from a model''s summary table.',
+                  HINT = format('Pass %s explicitly.', role);
+    END IF;
+    RETURN '(' || varname || ')';
+END $$;
+COMMENT ON FUNCTION corgi._variable(regclass, text, boolean, text) IS
+    'internal: a variable as SQL text: a quoted column, or an expression the caller passed (never one read from a table)';
+
+-- One pass over the rows, scored in C: corgi._evaluate_agg returns {rows, loss,
+-- accuracy, auc, rmse, r2}, NaN where a metric does not apply.
+CREATE FUNCTION corgi._evaluate_transition(internal, bytea, float8[], float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_evaluate_transition'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._evaluate_transition(internal, bytea, float8[], float8) IS
+    'internal: transition of corgi._evaluate_agg (scores a row, sums its loss)';
+CREATE FUNCTION corgi._evaluate_final(internal) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_evaluate_final'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._evaluate_final(internal) IS
+    'internal: final function of corgi._evaluate_agg (means, AUC from one sort)';
+CREATE AGGREGATE corgi._evaluate_agg(model bytea, features float8[], label float8) (
+    SFUNC = corgi._evaluate_transition,
+    STYPE = internal,
+    FINALFUNC = corgi._evaluate_final,
+    FINALFUNC_MODIFY = READ_WRITE,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE corgi._evaluate_agg(bytea, float8[], float8) IS
+    'internal: {rows, mean loss, accuracy, auc, rmse, r2} of a model over rows (label as its training code)';
+
+CREATE FUNCTION corgi._evaluate_scan(model bytea, source regclass, features name, label name) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_evaluate_scan'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._evaluate_scan(bytea, regclass, name, name) IS
+    'internal: corgi._evaluate_agg''s metrics over a heap table''s rows, read from its pages (SELECT privilege and row-level security checked)';
+
+CREATE FUNCTION corgi._metrics(model bytea, model_type text, class_texts text[], tbl regclass,
+                               feat text, lab text,
+                               OUT rows bigint, OUT loss float8, OUT accuracy float8, OUT auc float8,
+                               OUT rmse float8, OUT r2 float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    label_type text;
+    code text;
+    m float8[];
+    feat_col name;
+    lab_col name;
+BEGIN
+    EXECUTE format('SELECT pg_typeof(%s)::text FROM %s LIMIT 1', lab, tbl) INTO label_type;
+    code := corgi._label_code(lab, coalesce(label_type, 'integer'),
+                              CASE WHEN corgi._objective(model_type) = 'softmax' AND label_type NOT IN
+                                   ('boolean', 'smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric')
+                                   THEN class_texts END);
+    IF code IS NULL THEN
+        RAISE EXCEPTION 'dependent_varname % has type %, which a % model cannot score', lab, label_type, model_type
+            USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    -- Plain columns of a plain heap table: read its pages directly (the same rows and
+    -- metrics as the query below, about twice as fast).
+    SELECT a.attname INTO feat_col FROM pg_attribute a
+    WHERE a.attrelid = tbl AND quote_ident(a.attname) = feat AND a.attnum > 0 AND NOT a.attisdropped
+      AND a.atttypid IN ('float8[]'::regtype, 'real[]'::regtype);
+    SELECT a.attname INTO lab_col FROM pg_attribute a
+    WHERE a.attrelid = tbl AND quote_ident(a.attname) = lab AND a.attnum > 0 AND NOT a.attisdropped
+      AND a.atttypid IN ('boolean'::regtype, 'smallint'::regtype, 'integer'::regtype, 'bigint'::regtype,
+                         'real'::regtype, 'double precision'::regtype, 'numeric'::regtype);
+    IF feat_col IS NOT NULL AND lab_col IS NOT NULL AND corgi._heap_readable(tbl) THEN
+        m := corgi._evaluate_scan(model, tbl, feat_col, lab_col);
+    ELSE
+        EXECUTE format('SELECT corgi._evaluate_agg($1, (%1$s)::float8[], %2$s) FROM %3$s WHERE %1$s IS NOT NULL AND %4$s IS NOT NULL',
+                       feat, code, tbl, lab)
+            INTO m USING model;
+    END IF;
+    rows := coalesce(m[1], 0)::bigint;
+    loss := CASE WHEN rows > 0 THEN m[2] END;
+    accuracy := CASE WHEN corgi._objective(model_type) <> 'linear' AND rows > 0 THEN m[3] END;
+    auc := CASE WHEN model_type IN ('logistic', 'svm') AND m[4] <> 'NaN'::float8 THEN m[4] END;
+    rmse := CASE WHEN corgi._objective(model_type) = 'linear' AND rows > 0 THEN m[5] END;
+    r2 := CASE WHEN corgi._objective(model_type) = 'linear' AND m[6] <> 'NaN'::float8 THEN m[6] END;
+END $$;
+COMMENT ON FUNCTION corgi._metrics(bytea, text, text[], regclass, text, text) IS 'internal: metrics of a model over a table';
+
+CREATE FUNCTION corgi._validate(state bytea, model_type text, class_texts text[], tbl regclass,
+                                dependent_varname text, independent_varname text,
+                                OUT loss float8, OUT metric float8)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT (m.loss, CASE WHEN corgi._objective(model_type) = 'linear' THEN m.rmse ELSE m.accuracy END)
+        FROM corgi._metrics(state, model_type, class_texts, tbl,
+                            corgi._variable(tbl, independent_varname, false, 'independent_varname'),
+                            corgi._variable(tbl, dependent_varname, false, 'dependent_varname')) m);
+COMMENT ON FUNCTION corgi._validate(bytea, text, text[], regclass, text, text) IS 'internal: per-epoch validation loss and accuracy (rmse for linear)';
+
+-- The one row of a model table, with the variables it was trained on (as stored: they
+-- are used only as plain column names, see corgi._variable).
+CREATE FUNCTION corgi._model_row(model_table text, caller_path text, OUT model bytea, OUT model_type text, OUT classes text[],
+                                 OUT dependent_varname text, OUT independent_varname text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    tbl regclass := corgi._resolve_table(model_table, caller_path);
+    summary regclass;
+    n bigint;
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'model table "%" does not exist', model_table
+            USING ERRCODE = 'undefined_table', HINT = 'Pass the out_table of corgi.train.';
+    END IF;
+    EXECUTE format('SELECT count(*) FROM %s', tbl) INTO n;
+    IF n <> 1 THEN
+        RAISE EXCEPTION 'model table "%" has % rows, expected 1', model_table, n
+            USING ERRCODE = 'data_exception', HINT = 'A model table holds the one row corgi.train wrote.';
+    END IF;
+    EXECUTE format('SELECT model, model_type, classes FROM %s', tbl) INTO model, model_type, classes;
+    SELECT c.oid INTO summary FROM pg_class c
+     WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = tbl)
+       AND c.relname = (SELECT relname FROM pg_class WHERE oid = tbl) || '_summary';
+    IF summary IS NOT NULL THEN
+        EXECUTE format('SELECT dependent_varname, independent_varname FROM %s LIMIT 1', summary)
+            INTO dependent_varname, independent_varname;
+    END IF;
+END $$;
+COMMENT ON FUNCTION corgi._model_row(text, text) IS 'internal: the model, its type and training variables';
+
+CREATE FUNCTION corgi.evaluate(model_table text, data_table text,
+                               dependent_varname text DEFAULT NULL, independent_varname text DEFAULT NULL,
+                               caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m record := corgi._model_row(model_table, caller_search_path);
+    tbl regclass := corgi._resolve_table(data_table, caller_search_path);
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
+    END IF;
+    RETURN QUERY SELECT * FROM corgi._metrics(m.model, m.model_type, m.classes, tbl,
+        corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL, 'independent_varname'),
+        corgi._variable(tbl, coalesce(dependent_varname, m.dependent_varname), dependent_varname IS NULL, 'dependent_varname'));
+END $$;
+COMMENT ON FUNCTION corgi.evaluate(text, text, text, text, text) IS
+    'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones when those are plain columns';
+
+CREATE FUNCTION corgi.predict_table(model_table text, data_table text, id_col text, output_table text,
+                                    independent_varname text DEFAULT NULL,
+                                    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m record := corgi._model_row(model_table, caller_search_path);
+    tbl regclass := corgi._resolve_table(data_table, caller_search_path);
+    out_names record;
+    feat text;
+    n bigint;
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
+    END IF;
+    out_names := corgi._output_names(output_table, caller_search_path);
+    IF to_regclass(out_names.main) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', out_names.main
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = id_col AND attnum > 0 AND NOT attisdropped) THEN
+        RAISE EXCEPTION 'column "%" of relation "%" does not exist', id_col, data_table USING ERRCODE = 'undefined_column';
+    END IF;
+    feat := corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL,
+                            'independent_varname');
+    EXECUTE format($q$CREATE TABLE %s AS
+        SELECT %I AS id, "?corgi_prediction" AS prediction,
+               CASE WHEN $2 = 'softmax' THEN $3[array_position(corgi.sgd_classes($1), "?corgi_prediction")]
+                    WHEN $2 IN ('logistic', 'svm') THEN $3["?corgi_prediction"::int + 1] END AS class,
+               CASE WHEN $2 IN ('logistic', 'softmax') THEN corgi.model_predict_proba($1, (%s)::float8[]) END AS probabilities
+        FROM (SELECT *, corgi.model_predict($1, (%s)::float8[]) AS "?corgi_prediction" FROM %s WHERE %s IS NOT NULL) d$q$,
+        out_names.main, id_col, feat, feat, tbl, feat)
+        USING m.model, corgi._objective(m.model_type), m.classes;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION corgi.predict_table(text, text, text, text, text, text) IS
+    'scores every row of data_table into a new output_table(id, prediction, class, probabilities); returns the row count';
+
+CREATE FUNCTION corgi.predict_label(model_table text, features float8[]) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_predict_label'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.predict_label(text, float8[]) IS
+    'the class a classifier in model_table predicts, as the label appeared in training (softmax: the class; logistic, svm: the negative or positive label)';
