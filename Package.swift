@@ -5,7 +5,8 @@
 // Targets, from the inside out:
 // - CorgiCore: the pure numeric core (PRNG, shuffles, block layout, models, SGD,
 //   serialization). No PostgreSQL, no Foundation; tested with `swift test`.
-// - CorgiKernels: CPU intrinsics Swift cannot spell (prefetch), header-only C.
+// - CorgiKernels: what Swift cannot spell: a prefetch, and the matrix product, which
+//   goes to OpenBLAS's serial variant (no thread pool in a backend; see corgi_kernels.h).
 // - CorgiABI: plain-C types shared by Swift and C (status codes, the error record).
 // - CorgiBoundary: the @_cdecl exports C calls; they return status codes, never raise.
 // - CorgiGlue: the C that owns every PostgreSQL call (fmgr, TABLESAMPLE, errors,
@@ -25,13 +26,25 @@ let serverSwiftSettings: [SwiftSetting] = [
     ])
 ]
 
+/// OpenBLAS, serial variant (Debian's libopenblas-serial-dev): its own directory, found
+/// at run time through an rpath, so the pthread variant (the system default) is never
+/// what a backend loads.
+let openBLASInclude = "/usr/include/x86_64-linux-gnu/openblas-serial"
+let openBLASLibrary = "/usr/lib/x86_64-linux-gnu/openblas-serial"
+
 let package = Package(
     name: "corgi",
     products: [
         .library(name: "corgi", type: .dynamic, targets: ["CorgiGlue", "CorgiBoundary"])
     ],
     targets: [
-        .target(name: "CorgiKernels"),
+        .target(
+            name: "CorgiKernels",
+            cSettings: [.unsafeFlags(["-I\(openBLASInclude)"])],
+            linkerSettings: [
+                .unsafeFlags(["-L\(openBLASLibrary)", "-Xlinker", "-rpath", "-Xlinker", openBLASLibrary]),
+                .linkedLibrary("openblas"),
+            ]),
         .target(name: "CorgiCore", dependencies: ["CorgiKernels"], swiftSettings: serverSwiftSettings),
         .target(name: "CorgiABI"),
         .target(

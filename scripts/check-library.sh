@@ -47,7 +47,18 @@ no_foundation_or_dispatch() {
 }
 
 sql_files=("$@")
+# OpenBLAS, when linked, must be the serial variant: the pthread one (the Debian
+# default) starts a thread pool in every backend that loads it.
+serial_openblas() {
+  local blas; blas=$(ldd "$lib" | grep -E 'lib(open)?blas' || true)
+  [ -z "$blas" ] && return 0
+  if echo "$blas" | grep -q 'openblas-serial/'; then return 0; fi
+  echo "  BLAS is not the serial OpenBLAS: $blas" >&2
+  return 1
+}
+
 check "ldd shows no Swift, Dispatch or Foundation library" no_libswift
+check "OpenBLAS resolves to the serial variant (no thread pool)" serial_openblas
 check "exported symbols are exactly the SQL entry points and Pg_magic_func" exports_match_sql "${sql_files[@]}"
 check "export map lists exactly the SQL entry points and Pg_magic_func" map_matches_sql "${sql_files[@]}"
 check "no Foundation or Dispatch code linked in" no_foundation_or_dispatch

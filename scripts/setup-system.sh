@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what corgi needs to build and test, if it is missing: PostgreSQL 15 server
-# and headers, OpenBLAS. Debian 12; needs root to install (prints what to install
+# and headers, OpenBLAS (serial variant). Debian 12; needs root to install (prints what to install
 # otherwise). Safe to run again: does nothing when everything is there.
 set -euo pipefail
 
@@ -9,7 +9,7 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install o
 need=()
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
 [ -f /usr/include/postgresql/15/server/postgres.h ] || need+=(postgresql-server-dev-15)
-installed libopenblas-dev || need+=(libopenblas-dev)
+installed libopenblas-serial-dev || need+=(libopenblas-serial-dev)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 
 if [ ${#need[@]} -gt 0 ]; then

@@ -1,3 +1,5 @@
+import CorgiKernels
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,8 +13,10 @@ import Glibc
 /// Parameters, flat: every layer's weight matrix (`out x in`, row-major) in layer order,
 /// then every layer's biases; the weights are what L1/L2 penalize.
 ///
-/// Contract: float64; forward and backward are plain loops in a fixed order, so a run is
-/// reproducible bit for bit; initialization is seeded (He normal for relu, Xavier uniform
+/// Contract: float64; forward and backward are matrix products over the batch (OpenBLAS
+/// dgemm, serial) and elementwise loops, in a fixed order, so a run is reproducible bit
+/// for bit on one machine (another CPU may pick another dgemm kernel and round
+/// differently); initialization is seeded (He normal for relu, Xavier uniform
 /// for tanh and sigmoid; biases 0). Shapes are validated at construction (nil, never a
 /// trap); a NaN input gives NaN scores (callers validate rows).
 public struct MultilayerPerceptron: Equatable, Sendable {
@@ -188,11 +192,15 @@ extension MultilayerPerceptron: TrainableModel {
             let fanIn = w[l], fanOut = w[l + 1], last = l == w.count - 2
             let out = last ? scores : workspace + inputOffset
             let weights = p + weightAt[l], biases = p + biasAt[l]
+            // out (rows x fanOut) = input (rows x fanIn) * weights^T, then bias and activation.
+            corgi_gemm(0, 1, Int32(rows), Int32(fanOut), Int32(fanIn), 1, input, Int32(fanIn), weights, Int32(fanIn),
+                       0, out, Int32(fanOut))
             for r in 0..<rows {
-                let a = input + r * fanIn
-                for o in 0..<fanOut {
-                    let z = biases[o] + dot(weights + o * fanIn, a, fanIn)
-                    out[r * fanOut + o] = last ? z : activate(z)
+                let row = out + r * fanOut
+                if last {
+                    for o in 0..<fanOut { row[o] += biases[o] }
+                } else {
+                    for o in 0..<fanOut { row[o] = activate(row[o] + biases[o]) }
                 }
             }
             if !last { input = out; inputOffset += rows * fanOut }
@@ -213,27 +221,19 @@ extension MultilayerPerceptron: TrainableModel {
             let fanIn = w[l], fanOut = w[l + 1]
             let a = workspace + activationAt[l]
             let gW = gradient + weightAt[l], gB = gradient + biasAt[l], weights = p + weightAt[l]
+            // gW (fanOut x fanIn) += delta^T (fanOut x rows) * a (rows x fanIn); gB += column sums.
+            corgi_gemm(1, 0, Int32(fanOut), Int32(fanIn), Int32(rows), 1, delta, Int32(fanOut), a, Int32(fanIn),
+                       1, gW, Int32(fanIn))
             for r in 0..<rows {
-                let ar = a + r * fanIn
-                for o in 0..<fanOut {
-                    let d = delta[r * fanOut + o]
-                    if d == 0 { continue }
-                    let row = gW + o * fanIn
-                    for i in 0..<fanIn { row[i] += d * ar[i] }
-                    gB[o] += d
-                }
+                let d = delta + r * fanOut
+                for o in 0..<fanOut { gB[o] += d[o] }
             }
             guard l > 0 else { break }
+            // previous (rows x fanIn) = delta (rows x fanOut) * weights (fanOut x fanIn), times the slope.
+            corgi_gemm(0, 0, Int32(rows), Int32(fanIn), Int32(fanOut), 1, delta, Int32(fanOut), weights, Int32(fanIn),
+                       0, previous, Int32(fanIn))
             for r in 0..<rows {
-                let out = previous + r * fanIn
-                for i in 0..<fanIn { out[i] = 0 }
-                for o in 0..<fanOut {
-                    let d = delta[r * fanOut + o]
-                    if d == 0 { continue }
-                    let row = weights + o * fanIn
-                    for i in 0..<fanIn { out[i] += d * row[i] }
-                }
-                let ar = a + r * fanIn
+                let out = previous + r * fanIn, ar = a + r * fanIn
                 for i in 0..<fanIn { out[i] *= slope(ar[i]) }
             }
             swap(&delta, &previous)

@@ -32,6 +32,10 @@ SELECT (SELECT model FROM xor_mlp) = (SELECT model FROM xor_mlp_composed) AS bit
        (SELECT accuracy FROM corgi.evaluate('xor_last', 'xor_pts'))
          < (SELECT accuracy FROM corgi.evaluate('xor_mlp', 'xor_pts')) - 0.02 AS averaging_helps;
 
+-- After all that training with OpenBLAS, this backend has one thread: the serial
+-- OpenBLAS starts no pool, and corgi's worker was joined.
+SELECT count(*) AS backend_threads FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task');
+
 -- The output tables: no coefficients, the layers, the classes as they appeared, every
 -- default written out.
 SELECT coef IS NULL AS no_coef, intercept IS NULL AS no_intercept, model_type, classes, layers, num_epochs

@@ -18,4 +18,14 @@ corgi_prefetch(const void *address, size_t bytes)
 		__builtin_prefetch(p + offset, 0, 3);
 }
 
+/*
+ * C = alpha * op(A) op(B) + beta * C, float64, row-major (op = transpose when asked):
+ * OpenBLAS's dgemm. corgi links OpenBLAS's serial variant (libopenblas0-serial, found
+ * through an rpath to its own directory): the default pthread variant starts a thread
+ * pool in every process that loads it, with PostgreSQL's signals unblocked, which a
+ * backend must not have. Deterministic for the same shapes on the same CPU.
+ */
+void		corgi_gemm(int transpose_a, int transpose_b, int m, int n, int k, double alpha,
+					   const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc);
+
 #endif							/* CORGI_KERNELS_H */
