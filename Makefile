@@ -52,11 +52,12 @@ test:
 demo:
 	scripts/demo.sh
 
-.PHONY: bench bench-epochs bench-defaults
+.PHONY: bench bench-epochs bench-defaults bench-mlp
 # Benchmarks (not tests). bench: the whole study (datasets, all shuffles, scikit-learn,
 # sensitivity, plots, BENCHMARKS.md; tens of minutes). bench-epochs: epoch time and
 # accuracy of the shuffles against a plain scan on 1M and 5M rows. bench-defaults:
 # accuracy of the default parameters against the Bayes limit (1M logistic rows, ~3 min).
+# bench-mlp: the MLP against logistic, no shuffle, a plain scan and scikit-learn.
 bench:
 	bench/run.sh
 
@@ -65,3 +66,6 @@ bench-epochs:
 
 bench-defaults:
 	bench/defaults_accuracy.sh
+
+bench-mlp:
+	bench/mlp.sh

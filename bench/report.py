@@ -2,7 +2,8 @@
 """Turns bench/harness.py's CSV results into PNG plots and BENCHMARKS.md.
 
 Usage: bench/report.py [--results bench/results] [--out BENCHMARKS.md]
-The hand-written analysis in bench/analysis.md is included as it is.
+The hand-written analysis in bench/analysis.md, and the sections make bench-defaults and
+make bench-mlp write (bench/results/defaults.md, mlp.md), are included as they are.
 """
 import argparse
 import csv
@@ -146,6 +147,11 @@ def main():
     analysis = os.path.join(os.path.dirname(__file__), "analysis.md")
     if os.path.exists(analysis):
         md += [open(analysis).read().strip(), ""]
+    # Sections other benchmarks write (make bench-mlp, make bench-defaults), kept as they are.
+    for extra in ("defaults.md", "mlp.md"):
+        path = os.path.join(args.results, extra)
+        if os.path.exists(path):
+            md += [open(path).read().strip(), ""]
     with open(args.out, "w") as f:
         f.write("\n".join(md))
     print("wrote", args.out, "and", len(images) + 1, "plots")
