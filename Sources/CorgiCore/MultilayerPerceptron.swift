@@ -144,7 +144,25 @@ public struct MultilayerPerceptron: Equatable, Sendable {
         switch activation {
         case .relu: return z > 0 ? z : 0
         case .tanh: return Glibc.tanh(z)
-        case .sigmoid: return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
+        case .sigmoid:
+            // One exp: with e = exp(-|z|), sigmoid(z) = 1 / (1 + e) for z >= 0, e / (1 + e) below.
+            let e = exp(-abs(z))
+            return z >= 0 ? 1 / (1 + e) : e / (1 + e)
+        }
+    }
+
+    /// The activation applied in place to `count` values (one switch, then a plain loop).
+    private func activateAll(_ values: UnsafeMutablePointer<Double>, _ count: Int) {
+        switch activation {
+        case .relu:
+            for i in 0..<count where values[i] < 0 { values[i] = 0 }
+        case .tanh:
+            for i in 0..<count { values[i] = Glibc.tanh(values[i]) }
+        case .sigmoid:
+            for i in 0..<count {
+                let z = values[i], e = exp(-abs(z))
+                values[i] = z >= 0 ? 1 / (1 + e) : e / (1 + e)
+            }
         }
     }
 
@@ -195,14 +213,12 @@ extension MultilayerPerceptron: TrainableModel {
             // out (rows x fanOut) = input (rows x fanIn) * weights^T, then bias and activation.
             corgi_gemm(0, 1, Int32(rows), Int32(fanOut), Int32(fanIn), 1, input, Int32(fanIn), weights, Int32(fanIn),
                        0, out, Int32(fanOut))
+            let count = rows * fanOut
             for r in 0..<rows {
                 let row = out + r * fanOut
-                if last {
-                    for o in 0..<fanOut { row[o] += biases[o] }
-                } else {
-                    for o in 0..<fanOut { row[o] = activate(row[o] + biases[o]) }
-                }
+                for o in 0..<fanOut { row[o] += biases[o] }
             }
+            if !last { activateAll(out, count) }
             if !last { input = out; inputOffset += rows * fanOut }
         }
     }
