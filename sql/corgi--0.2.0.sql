@@ -276,6 +276,27 @@ SET search_path = pg_catalog, pg_temp
 RETURN CASE model WHEN 'mlp' THEN 'softmax' WHEN 'mlp_regression' THEN 'linear' ELSE model END;
 COMMENT ON FUNCTION corgi._objective(text) IS 'internal: the output layer of a model (mlp: softmax, mlp_regression: linear, others: themselves)';
 
+-- The decisions corgi.train makes before training live in the core (tested there), so
+-- the single-model, multi-model and grouped drivers share them.
+CREATE FUNCTION corgi.model_names() RETURNS text[]
+    AS 'MODULE_PATHNAME', 'corgi_model_names'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.model_names() IS 'the models corgi.train accepts';
+CREATE FUNCTION corgi.shuffle_names() RETURNS text[]
+    AS 'MODULE_PATHNAME', 'corgi_shuffle_names'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.shuffle_names() IS 'the shuffles corgi.train accepts';
+CREATE FUNCTION corgi._buffer_rows(shuffle text, usable_rows bigint, buffer_fraction float8) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'corgi_plan_buffer_rows_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._buffer_rows(text, bigint, float8) IS
+    'internal: tuple buffer rows of a shuffle for a table of usable_rows rows (buffer_fraction of them, or at most 65,536 without a tuple shuffle)';
+CREATE FUNCTION corgi._default_block_mb(heap_bytes bigint) RETURNS float8
+    AS 'MODULE_PATHNAME', 'corgi_plan_block_mb_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._default_block_mb(bigint) IS
+    'internal: block_mb when not given: 10 MB, or the whole pages that give the table 100 blocks, whichever is smaller';
+
 -- A label expression as the float8 code training uses: boolean -> 1/0, numbers as they
 -- are, other types through the softmax class list (0..K-1); NULL if not encodable.
 CREATE FUNCTION corgi._label_code(label_expr text, label_type text, class_texts text[]) RETURNS text
@@ -453,15 +474,15 @@ BEGIN
     IF NOT has_table_privilege(src, 'SELECT') AND NOT has_any_column_privilege(src, 'SELECT') THEN
         RAISE EXCEPTION 'permission denied for table %', source_table USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF model NOT IN ('linear', 'logistic', 'svm', 'softmax', 'mlp', 'mlp_regression') THEN
+    IF NOT model = ANY (corgi.model_names()) THEN
         RAISE EXCEPTION 'unknown model "%"', model
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Valid models: linear, logistic, svm, softmax, mlp, mlp_regression.';
+                  HINT = 'Valid models: ' || array_to_string(corgi.model_names(), ', ') || '.';
     END IF;
-    IF shuffle NOT IN ('corgipile', 'block_only', 'none', 'once', 'sliding_window', 'mrs') THEN
+    IF NOT shuffle = ANY (corgi.shuffle_names()) THEN
         RAISE EXCEPTION 'unknown shuffle "%"', shuffle
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Valid shuffles: corgipile, block_only, none, once, sliding_window, mrs.';
+                  HINT = 'Valid shuffles: ' || array_to_string(corgi.shuffle_names(), ', ') || '.';
     END IF;
     IF epochs < 1 OR epochs > 100000 THEN
         RAISE EXCEPTION 'epochs must be between 1 and 100000, got %', epochs USING ERRCODE = 'invalid_parameter_value';
@@ -471,11 +492,8 @@ BEGIN
     -- (measured: a 10% buffer of fewer than ~10 single-class blocks can end an epoch
     -- on one class; see BENCHMARKS.md). An explicit block_mb is used as given.
     IF coalesce(params, '') !~* '(^|,)\s*block_mb\s*=' AND pg_relation_size(src) > 0 THEN
-        -- whole pages: floor(pages / 100), at least 1, at most 10 MB (exact in decimal)
-        norm := corgi.normalize_params(concat_ws(', ', nullif(params, ''), 'block_mb=' ||
-            (least(10 * 1048576 / current_setting('block_size')::numeric,
-                   greatest(1, floor(pg_relation_size(src) / current_setting('block_size')::numeric / 100)))
-             * current_setting('block_size')::numeric / 1048576)::text), model);
+        norm := corgi.normalize_params(concat_ws(', ', nullif(params, ''),
+                                                 'block_mb=' || corgi._default_block_mb(pg_relation_size(src))), model);
     END IF;
     out_names := corgi._output_names(out_table, caller_search_path);
     IF to_regclass(out_names.main) IS NOT NULL THEN
@@ -608,9 +626,7 @@ BEGIN
     -- The tuple buffer: buffer_fraction of the rows for corgipile and the streaming
     -- baselines (sliding window, MRS reservoir); without a tuple shuffle its size does
     -- not change the result, so it is kept small.
-    buffer_rows := CASE WHEN shuffle IN ('corgipile', 'sliding_window', 'mrs')
-                        THEN greatest(1, ceil(corgi._param(norm, 'buffer_fraction')::float8 * usable_rows)::bigint)
-                        ELSE least(usable_rows, 65536) END;
+    buffer_rows := corgi._buffer_rows(shuffle, usable_rows, corgi._param(norm, 'buffer_fraction')::float8);
     state := corgi.sgd_state(model, n_features, buffer_rows, norm, class_values,
                              CASE shuffle WHEN 'corgipile' THEN 'shuffle' WHEN 'sliding_window' THEN 'sliding_window'
                                           WHEN 'mrs' THEN 'mrs' ELSE 'none' END);

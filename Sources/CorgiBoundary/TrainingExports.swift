@@ -387,3 +387,36 @@ public func corgi_state_standardize(
     blobOut.pointee = retainedPointer(to: encode(next))
     return reportSuccess(into: error)
 }
+
+/// C: `int64_t corgi_plan_buffer_rows(const char *shuffle, int64_t usable_rows, double fraction)`:
+/// ``ShuffleMode/bufferRows(usableRows:bufferFraction:)``, or -1 for an unknown shuffle.
+@_cdecl("corgi_plan_buffer_rows")
+public func corgi_plan_buffer_rows(_ shuffle: UnsafePointer<CChar>?, _ usableRows: Int64, _ fraction: Double) -> Int64 {
+    guard let shuffle, let mode = ShuffleMode(name: String(cString: shuffle)) else { return -1 }
+    return mode.bufferRows(usableRows: usableRows, bufferFraction: fraction)
+}
+
+/// C: `double corgi_plan_block_mb(int64_t heap_bytes, int64_t page_bytes)`: ``defaultBlockMegabytes(heapBytes:pageBytes:)``.
+@_cdecl("corgi_plan_block_mb")
+public func corgi_plan_block_mb(_ heapBytes: Int64, _ pageBytes: Int64) -> Double {
+    defaultBlockMegabytes(heapBytes: heapBytes, pageBytes: pageBytes)
+}
+
+/// C: `int32_t corgi_plan_names(int32_t list, char *out, int32_t out_size)`: the model
+/// (list 0) or shuffle (list 1) names, comma-separated, NUL-terminated; 0 when they do
+/// not fit or the list is unknown.
+@_cdecl("corgi_plan_names")
+public func corgi_plan_names(_ list: Int32, _ out: UnsafeMutablePointer<CChar>?, _ outSize: Int32) -> Int32 {
+    guard let out, outSize > 0 else { return 0 }
+    let names: [String]
+    switch list {
+    case 0: names = ModelFamily.allCases.map(\.name)
+    case 1: names = ShuffleMode.allCases.map(\.name)
+    default: return 0
+    }
+    let utf8 = Array(names.joined(separator: ",").utf8)
+    guard utf8.count < Int(outSize) else { return 0 }
+    for (i, b) in utf8.enumerated() { out[i] = CChar(bitPattern: b) }
+    out[utf8.count] = 0
+    return 1
+}

@@ -119,6 +119,66 @@ float8_values(ArrayType *array, const char *name, int *count)
 	return out;
 }
 
+PG_FUNCTION_INFO_V1(corgi_plan_buffer_rows_sql);
+
+/* corgi._buffer_rows(shuffle text, usable_rows bigint, buffer_fraction float8) -> bigint */
+Datum
+corgi_plan_buffer_rows_sql(PG_FUNCTION_ARGS)
+{
+	char	   *shuffle = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int64		rows = corgi_plan_buffer_rows(shuffle, PG_GETARG_INT64(1), PG_GETARG_FLOAT8(2));
+
+	if (rows < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown shuffle \"%s\"", shuffle)));
+	PG_RETURN_INT64(rows);
+}
+
+PG_FUNCTION_INFO_V1(corgi_plan_block_mb_sql);
+
+/* corgi._default_block_mb(heap_bytes bigint) -> float8 */
+Datum
+corgi_plan_block_mb_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(corgi_plan_block_mb(PG_GETARG_INT64(0), BLCKSZ));
+}
+
+/* The names of list 0 (models) or 1 (shuffles) as text[]. */
+static Datum
+plan_names(int32 list)
+{
+	char		out[512];
+	char	   *name;
+	char	   *rest;
+	Datum		values[64];
+	int			count = 0;
+
+	if (!corgi_plan_names(list, out, sizeof(out)))
+		elog(ERROR, "corgi: name list %d is unavailable", list);
+	for (name = strtok_r(out, ",", &rest); name != NULL && count < 64; name = strtok_r(NULL, ",", &rest))
+		values[count++] = CStringGetTextDatum(name);
+	return PointerGetDatum(construct_array(values, count, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+PG_FUNCTION_INFO_V1(corgi_model_names);
+
+/* corgi.model_names() -> text[] */
+Datum
+corgi_model_names(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(plan_names(0));
+}
+
+PG_FUNCTION_INFO_V1(corgi_shuffle_names);
+
+/* corgi.shuffle_names() -> text[] */
+Datum
+corgi_shuffle_names(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(plan_names(1));
+}
+
 PG_FUNCTION_INFO_V1(corgi_sgd_standardize);
 
 /*

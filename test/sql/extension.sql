@@ -12,3 +12,9 @@ FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid =
 WHERE d.refclassid = 'pg_extension'::regclass
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'corgi')
 ORDER BY p.oid::regprocedure::text;
+
+-- One list of models and shuffles (the core's), and the plan corgi.train follows.
+SELECT corgi.model_names(), corgi.shuffle_names();
+SELECT corgi._buffer_rows('corgipile', 1001, 0.1) AS corgipile, corgi._buffer_rows('none', 1000000, 0.1) AS none,
+       corgi._default_block_mb(35712 * 8192::bigint) AS block_mb_279mb, corgi._default_block_mb(1::bigint << 40) AS block_mb_1tb;
+SELECT corgi._buffer_rows('random', 10, 0.1);
