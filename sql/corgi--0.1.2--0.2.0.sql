@@ -146,20 +146,42 @@ END $$;
 COMMENT ON FUNCTION corgi._run_epochs(bytea, integer, boolean, text, name, name, boolean, text, text, text, text, text[], regclass, text, text, text, boolean) IS
     'internal: the epochs of corgi.train, all on the snapshot of the calling statement';
 
-CREATE OR REPLACE FUNCTION corgi.train(
+-- corgi.train in three steps (prepare, run the epochs, write), shared by the drivers.
+CREATE TYPE corgi.training_plan AS (
     source_table text,
     out_table text,
     dependent_varname text,
     independent_varname text,
-    model text DEFAULT 'logistic',
-    epochs integer DEFAULT 10,
-    shuffle text DEFAULT 'corgipile',
-    params text DEFAULT '',
-    verbose boolean DEFAULT false,
-    -- Evaluated in the caller's context before the SET below applies (defaults are
-    -- parsed at CREATE EXTENSION): the path table names are resolved against.
-    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
-RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+    model text,
+    epochs integer,
+    shuffle text,
+    norm text,
+    out_main text,
+    out_summary text,
+    feat_col name,
+    label_col name,
+    feat_expr text,
+    label_code text,
+    n_features integer,
+    class_texts text[],
+    class_values float8[],
+    buffer_rows bigint,
+    state bytea,
+    fast boolean,
+    read_from text,
+    sample_clause text,
+    path text,
+    once_table text,
+    once_seconds float8,
+    val_table regclass
+);
+COMMENT ON TYPE corgi.training_plan IS
+    'what corgi._train_prepare decided for one training: the resolved names, the columns and label code, the classes, the buffer, the initial state and the path';
+
+CREATE FUNCTION corgi._train_prepare(
+    source_table text, out_table text, dependent_varname text, independent_varname text, model text,
+    epochs integer, shuffle text, params text, caller_search_path text)
+RETURNS corgi.training_plan
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET synchronize_seqscans = off
 SET search_path = pg_catalog, pg_temp
@@ -212,6 +234,7 @@ DECLARE
     label_code_negative text;
     path text;
     train_seconds float8 := 0;
+    plan corgi.training_plan;
 BEGIN
     -- Arguments -------------------------------------------------------------------
     IF source_table IS NULL OR out_table IS NULL OR dependent_varname IS NULL
@@ -427,11 +450,58 @@ BEGIN
         END IF;
     END IF;
 
-    -- Epochs: one statement, so every epoch reads the same snapshot (corgi._run_epochs
-    -- is STABLE, and its queries use the snapshot of the statement that calls it).
-    SELECT * INTO run FROM corgi._run_epochs(state, epochs, fast, read_from, feat_col, label_col,
-        shuffle IN ('corgipile', 'block_only'), feat_expr, label_code, sample_clause, model, class_texts,
-        val_table, dependent_varname, independent_varname, norm, train.verbose);
+    plan.source_table := source_table; plan.out_table := out_table;
+    plan.dependent_varname := dependent_varname; plan.independent_varname := independent_varname;
+    plan.model := model; plan.epochs := epochs; plan.shuffle := shuffle; plan.norm := norm;
+    plan.out_main := out_names.main; plan.out_summary := out_names.summary;
+    plan.feat_col := feat_col; plan.label_col := label_col; plan.feat_expr := feat_expr; plan.label_code := label_code;
+    plan.n_features := n_features; plan.class_texts := class_texts; plan.class_values := class_values;
+    plan.buffer_rows := buffer_rows; plan.state := state; plan.fast := fast; plan.read_from := read_from;
+    plan.sample_clause := sample_clause; plan.path := path; plan.once_table := once_table;
+    plan.once_seconds := once_seconds; plan.val_table := val_table;
+    RETURN plan;
+END $$;
+COMMENT ON FUNCTION corgi._train_prepare(text, text, text, text, text, integer, text, text, text) IS
+    'internal: the checks and decisions of corgi.train before any epoch (table and column names, label code and classes, buffer, initial state, fast or composed path, the once copy); writes nothing but the once copy';
+
+CREATE FUNCTION corgi._train_write(plan corgi.training_plan, final_state bytea, run_epoch_loss float8[],
+                                   run_epoch_seconds float8[], run_epoch_rows bigint[], run_val_loss float8[],
+                                   run_val_metric float8[], run_val_seconds float8[])
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    source_table text := plan.source_table;
+    out_table text := plan.out_table;
+    dependent_varname text := plan.dependent_varname;
+    independent_varname text := plan.independent_varname;
+    model text := plan.model;
+    epochs integer := plan.epochs;
+    shuffle text := plan.shuffle;
+    norm text := plan.norm;
+    n_features integer := plan.n_features;
+    class_texts text[] := plan.class_texts;
+    class_values float8[] := plan.class_values;
+    buffer_rows bigint := plan.buffer_rows;
+    path text := plan.path;
+    once_table text := plan.once_table;
+    once_seconds float8 := plan.once_seconds;
+    val_table regclass := plan.val_table;
+    run record;
+    state bytea;
+    info record;
+    epoch_loss float8[];
+    epoch_seconds float8[];
+    epoch_rows bigint[];
+    val_loss float8[];
+    val_metric float8[];
+    val_seconds float8[];
+    train_seconds float8 := 0;
+BEGIN
+    SELECT final_state, run_epoch_loss AS epoch_loss, run_epoch_seconds AS epoch_seconds, run_epoch_rows AS epoch_rows,
+           run_val_loss AS val_loss, run_val_metric AS val_metric, run_val_seconds AS val_seconds INTO run;
     state := run.final_state;
     epoch_loss := run.epoch_loss; epoch_seconds := run.epoch_seconds; epoch_rows := run.epoch_rows;
     val_loss := run.val_loss; val_metric := run.val_metric; val_seconds := run.val_seconds;
@@ -447,7 +517,7 @@ BEGIN
             %L::text AS model_type, $2::float8 AS loss, $3::bigint AS num_rows_processed,
             $4::bigint AS num_rows_skipped, $5::integer AS num_epochs, $6::text[] AS classes,
             $7::integer[] AS layers$f$,
-            out_names.main, model)
+            plan.out_main, model)
         USING state, info.loss, info.rows, info.skipped, epochs, class_texts,
               ARRAY[n_features]
               || CASE WHEN model IN ('mlp', 'mlp_regression')
@@ -462,7 +532,7 @@ BEGIN
             $9::bigint[] AS epoch_rows, $10::bigint AS num_rows_skipped, $11::float8 AS shuffle_seconds,
             $12::float8 AS training_seconds, $13::text AS validation_table, $14::float8[] AS validation_loss,
             $15::float8[] AS validation_metric, $16::text AS validation_metric_name, $17::float8[] AS validation_seconds$f$,
-            out_names.summary, source_table, out_table, dependent_varname, independent_varname, model, shuffle,
+            plan.out_summary, source_table, out_table, dependent_varname, independent_varname, model, shuffle,
             info.params, path)
         USING n_features, CASE WHEN corgi._objective(model) = 'softmax' THEN cardinality(class_texts) END, class_texts, info.block_pages, buffer_rows, epochs,
               epoch_loss, epoch_seconds, epoch_rows, info.skipped,
@@ -472,6 +542,43 @@ BEGIN
               val_seconds;
 
     RETURN QUERY SELECT epochs, info.rows, info.loss, train_seconds + once_seconds;
+END $$;
+COMMENT ON FUNCTION corgi._train_write(corgi.training_plan, bytea, float8[], float8[], bigint[], float8[], float8[], float8[]) IS
+    'internal: writes out_table and out_table_summary of a trained plan (and drops the once copy); returns corgi.train''s row';
+
+CREATE OR REPLACE FUNCTION corgi.train(
+    source_table text,
+    out_table text,
+    dependent_varname text,
+    independent_varname text,
+    model text DEFAULT 'logistic',
+    epochs integer DEFAULT 10,
+    shuffle text DEFAULT 'corgipile',
+    params text DEFAULT '',
+    verbose boolean DEFAULT false,
+    -- Evaluated in the caller's context before the SET below applies (defaults are
+    -- parsed at CREATE EXTENSION): the path table names are resolved against.
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET synchronize_seqscans = off
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    plan corgi.training_plan;
+    run record;
+BEGIN
+    plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, model, epochs,
+                                 shuffle, params, caller_search_path);
+    -- Epochs: one statement, so every epoch reads the same snapshot (corgi._run_epochs
+    -- is STABLE, and its queries use the snapshot of the statement that calls it).
+    SELECT * INTO run FROM corgi._run_epochs(plan.state, plan.epochs, plan.fast, plan.read_from, plan.feat_col,
+        plan.label_col, plan.shuffle IN ('corgipile', 'block_only'), plan.feat_expr, plan.label_code,
+        plan.sample_clause, plan.model, plan.class_texts, plan.val_table, plan.dependent_varname,
+        plan.independent_varname, plan.norm, train.verbose);
+    RETURN QUERY SELECT * FROM corgi._train_write(plan, run.final_state, run.epoch_loss, run.epoch_seconds,
+        run.epoch_rows, run.val_loss, run.val_metric, run.val_seconds);
 END $$;
 COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text) IS
     'trains a linear, logistic, svm, softmax, mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; caller_search_path (leave it out) is the path table names are resolved against';

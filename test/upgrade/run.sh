@@ -2,7 +2,7 @@
 # Upgrade check (part of make test): a database that installed an earlier corgi (0.1.0,
 # 0.1.1) and ran ALTER EXTENSION corgi UPDATE has exactly the functions of a fresh
 # install of the current version (same signatures, bodies, settings such as the pinned
-# search_path, volatility), and a model trained under the old version still predicts and
+# search_path, volatility; the same composite types), and a model trained under the old version still predicts and
 # evaluates. Needs write access to the server's extension directory (it installs the old
 # install scripts kept in test/upgrade for the test, then removes them).
 # Prints "N passed, N failed".
@@ -15,11 +15,17 @@ for v in "${olds[@]}"; do
   cp "test/upgrade/corgi--$v.sql" "$ext_dir/corgi--$v.sql" || { echo "0 passed, 1 failed"; exit 1; }
 done
 trap 'for v in "${olds[@]}"; do rm -f "$ext_dir/corgi--$v.sql"; done' EXIT
-catalog="SELECT p.oid::regprocedure::text, l.lanname, p.provolatile, p.proisstrict, p.proparallel,
-               p.proconfig, md5(coalesce(p.prosrc, '') || coalesce(pg_get_function_sqlbody(p.oid), '')),
-               obj_description(p.oid, 'pg_proc')
+catalog="SELECT concat_ws('|', p.oid::regprocedure::text, l.lanname, p.provolatile, p.proisstrict, p.proparallel,
+               p.proconfig::text, md5(coalesce(p.prosrc, '') || coalesce(pg_get_function_sqlbody(p.oid), '')),
+               obj_description(p.oid, 'pg_proc')) AS line
         FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
-        WHERE p.pronamespace = 'corgi'::regnamespace ORDER BY 1"
+        WHERE p.pronamespace = 'corgi'::regnamespace
+        UNION ALL
+        SELECT concat_ws('|', 'type ' || t.typname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
+                         obj_description(t.oid, 'pg_type'))
+        FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0
+        WHERE t.typnamespace = 'corgi'::regnamespace
+        ORDER BY 1"
 passed=0; failed=0
 check() { if [ "$2" = ok ]; then echo "ok - $1"; passed=$((passed + 1)); else echo "not ok - $1"; failed=$((failed + 1)); fi; }
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS corgi_fresh" -c "CREATE DATABASE corgi_fresh" >/dev/null
