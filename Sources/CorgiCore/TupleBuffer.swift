@@ -16,10 +16,14 @@ final class TupleBuffer {
     let capacity: Int
     let featureCount: Int
     let mode: BufferMode
-    let runSeed: Int64
+    var runSeed: Int64 { runSeedInUse }
     let concurrent: Bool
-    /// The learner the rows go to (owned by the trainer; one learner per buffer today).
-    unowned(unsafe) let learner: any RowLearner
+    /// The learner the rows go to (owned by the trainer). ``rebind(to:epoch:buffersThisEpoch:seed:)``
+    /// points an idle buffer at another learner, so one buffer serves many models in
+    /// turn (model hopping) without freeing and allocating its memory.
+    unowned(unsafe) private(set) var learner: any RowLearner
+    /// The run seed of the model being trained (it seeds the buffer shuffles).
+    private(set) var runSeedInUse: Int64
 
     /// The epoch whose buffers are being shuffled (it seeds them), and how many buffers
     /// of it were shuffled so far.
@@ -92,7 +96,7 @@ final class TupleBuffer {
         self.capacity = capacity
         self.featureCount = featureCount
         self.mode = mode
-        self.runSeed = runSeed
+        self.runSeedInUse = runSeed
         self.memoryStepProbability = bufferFraction
         self.epoch = epoch
         self.buffersThisEpoch = buffersThisEpoch
@@ -178,6 +182,20 @@ final class TupleBuffer {
         } else {
             learner.endPass()
         }
+    }
+
+    /// Points an idle, empty buffer at another learner (a model hopping onto this
+    /// segment), continuing that model's epoch, buffer count and seed; false (nothing
+    /// changed) while work is under way or rows are buffered, or when the learner's
+    /// rows have another width.
+    @discardableResult
+    func rebind(to next: any RowLearner, epoch: Int, buffersThisEpoch: Int, seed: Int64) -> Bool {
+        guard !isTraining, bufferedRows == 0, stream == nil, next.featureCount == featureCount else { return false }
+        learner = next
+        self.epoch = epoch
+        self.buffersThisEpoch = buffersThisEpoch
+        runSeedInUse = seed
+        return true
     }
 
     /// Closes the epoch for the buffer: the next buffers are seeded by the next epoch.

@@ -1,0 +1,54 @@
+@testable import CorgiCore
+import XCTest
+
+/// One tuple buffer serving several models in turn (model hopping) trains each exactly
+/// as a buffer of its own would.
+final class TupleBufferTests: XCTestCase {
+    func testOneBufferServesModelsInTurnBitForBit() throws {
+        let data = ClusteredData(rows: 900, dimension: 4, seed: 12)
+        let pA = try TrainingParameters.parse("learning_rate=0.2, seed=1").get()
+        let pB = try TrainingParameters.parse("learning_rate=0.05, l2=0.01, seed=2, average=false").get()
+        func learner(_ p: TrainingParameters) throws -> LinearLearner {
+            let model = try XCTUnwrap(LinearModel(kind: .logistic, featureCount: 4, hasIntercept: true))
+            return try XCTUnwrap(LinearLearner(model: model, parameters: p, epochsCompleted: 0, current: EpochStatistics(),
+                                               l1Total: 0, l1Applied: nil,
+                                               averaging: p.average ? .init(iterate: .linear(model), count: 0) : nil))
+        }
+        func feed(_ buffer: TupleBuffer, _ rows: Range<Int>) {
+            for i in rows {
+                let target = data.labels[i] == 1 ? 1.0 : -1.0
+                if data.features[i].withUnsafeBufferPointer({ buffer.add($0, target: target) }) {
+                    while buffer.advance() {}
+                }
+            }
+            buffer.finishPass()
+            while buffer.advance() {}
+        }
+        // Reference: each model with its own buffer, two segments each.
+        let refA = try learner(pA), refB = try learner(pB)
+        let bufferA = try XCTUnwrap(TupleBuffer(capacity: 64, featureCount: 4, mode: .shuffle, runSeed: 1, bufferFraction: 0.1,
+                                                epoch: 0, buffersThisEpoch: 0, concurrent: false, learner: refA))
+        let bufferB = try XCTUnwrap(TupleBuffer(capacity: 64, featureCount: 4, mode: .shuffle, runSeed: 2, bufferFraction: 0.1,
+                                                epoch: 0, buffersThisEpoch: 0, concurrent: false, learner: refB))
+        feed(bufferA, 0..<450); feed(bufferB, 450..<900); feed(bufferA, 450..<900); feed(bufferB, 0..<450)
+        // Hopping: one buffer, rebound between the models (A and B swap segments).
+        let hopA = try learner(pA), hopB = try learner(pB)
+        let shared = try XCTUnwrap(TupleBuffer(capacity: 64, featureCount: 4, mode: .shuffle, runSeed: 1, bufferFraction: 0.1,
+                                               epoch: 0, buffersThisEpoch: 0, concurrent: false, learner: hopA))
+        var buffersA = 0, buffersB = 0
+        feed(shared, 0..<450); buffersA = shared.buffersThisEpoch
+        XCTAssertTrue(shared.rebind(to: hopB, epoch: 0, buffersThisEpoch: 0, seed: 2))
+        feed(shared, 450..<900); buffersB = shared.buffersThisEpoch
+        XCTAssertTrue(shared.rebind(to: hopA, epoch: 0, buffersThisEpoch: buffersA, seed: 1))
+        feed(shared, 450..<900)
+        XCTAssertTrue(shared.rebind(to: hopB, epoch: 0, buffersThisEpoch: buffersB, seed: 2))
+        feed(shared, 0..<450)
+        XCTAssertEqual(hopA.model, refA.model)
+        XCTAssertEqual(hopB.model, refB.model)
+        XCTAssertEqual(hopA.current, refA.current)
+        XCTAssertNotEqual(hopA.model, hopB.model)
+        // A buffer holding rows refuses to change hands.
+        _ = data.features[0].withUnsafeBufferPointer { shared.add($0, target: 1) }
+        XCTAssertFalse(shared.rebind(to: hopA, epoch: 0, buffersThisEpoch: 0, seed: 1))
+    }
+}
