@@ -68,6 +68,27 @@ CREATE FUNCTION corgi.shuffle_names() RETURNS text[]
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION corgi.shuffle_names() IS 'the shuffles corgi.train accepts';
 
+CREATE FUNCTION corgi._label_types() RETURNS text[]
+    AS 'MODULE_PATHNAME', 'corgi_label_types'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._label_types() IS 'internal: label types read as numbers (as pg_typeof names them); the C reader''s own list';
+
+CREATE FUNCTION corgi._feature_types() RETURNS text[]
+    AS 'MODULE_PATHNAME', 'corgi_feature_types'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._feature_types() IS 'internal: feature column types the fast paths read (as pg_typeof names them); the C reader''s own list';
+
+CREATE OR REPLACE FUNCTION corgi._label_code(label_expr text, label_type text, class_texts text[]) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE
+    WHEN label_type = 'boolean' THEN format('(%s)::int::float8', label_expr)
+    WHEN label_type = ANY (corgi._label_types()) THEN format('(%s)::float8', label_expr)
+    WHEN class_texts IS NOT NULL
+        THEN format('(array_position(%L::text[], (%s)::text) - 1)::float8', class_texts, label_expr)
+END;
+COMMENT ON FUNCTION corgi._label_code(text, text, text[]) IS 'internal: SQL that turns a label into its training code';
+
 CREATE FUNCTION corgi._buffer_rows(shuffle text, usable_rows bigint, buffer_fraction float8) RETURNS bigint
     AS 'MODULE_PATHNAME', 'corgi_plan_buffer_rows_sql'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -420,8 +441,8 @@ BEGIN
     SELECT c.relkind INTO rels FROM pg_class c WHERE c.oid = src;
     fast := corgi._heap_readable(src)
             AND feat_col IS NOT NULL AND label_col IS NOT NULL
-            AND feat_type IN ('double precision[]', 'real[]')
-            AND label_type IN ('boolean', 'smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric');
+            AND feat_type = ANY (corgi._feature_types())
+            AND label_type = ANY (corgi._label_types());
     read_from := src_name;
     IF shuffle = 'once' THEN
         -- Shuffle Once: a copy of the (features, label) pairs in a seeded random order,
@@ -599,8 +620,7 @@ DECLARE
 BEGIN
     EXECUTE format('SELECT pg_typeof(%s)::text FROM %s LIMIT 1', lab, tbl) INTO label_type;
     code := corgi._label_code(lab, coalesce(label_type, 'integer'),
-                              CASE WHEN corgi._objective(model_type) = 'softmax' AND label_type NOT IN
-                                   ('boolean', 'smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric')
+                              CASE WHEN corgi._objective(model_type) = 'softmax' AND label_type <> ALL (corgi._label_types())
                                    THEN class_texts END);
     IF code IS NULL THEN
         RAISE EXCEPTION 'dependent_varname % has type %, which a % model cannot score', lab, label_type, model_type
@@ -610,11 +630,10 @@ BEGIN
     -- metrics as the query below, about twice as fast).
     SELECT a.attname INTO feat_col FROM pg_attribute a
     WHERE a.attrelid = tbl AND quote_ident(a.attname) = feat AND a.attnum > 0 AND NOT a.attisdropped
-      AND a.atttypid IN ('float8[]'::regtype, 'real[]'::regtype);
+      AND format_type(a.atttypid, NULL) = ANY (corgi._feature_types());
     SELECT a.attname INTO lab_col FROM pg_attribute a
     WHERE a.attrelid = tbl AND quote_ident(a.attname) = lab AND a.attnum > 0 AND NOT a.attisdropped
-      AND a.atttypid IN ('boolean'::regtype, 'smallint'::regtype, 'integer'::regtype, 'bigint'::regtype,
-                         'real'::regtype, 'double precision'::regtype, 'numeric'::regtype);
+      AND format_type(a.atttypid, NULL) = ANY (corgi._label_types());
     IF feat_col IS NOT NULL AND lab_col IS NOT NULL AND corgi._heap_readable(tbl) THEN
         m := corgi._evaluate_scan(model, tbl, feat_col, lab_col);
     ELSE

@@ -11,6 +11,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
+#include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "utils/acl.h"
@@ -24,6 +25,51 @@
 #include "utils/rls.h"
 
 #include "corgi_heap_rows.h"
+
+/*
+ * The column types the fast paths decode: the one list (the SQL scripts ask for it
+ * through corgi._label_types() and corgi._feature_types()).
+ */
+static const Oid label_types[] = {BOOLOID, INT2OID, INT4OID, INT8OID, FLOAT4OID, FLOAT8OID, NUMERICOID};
+static const Oid feature_types[] = {FLOAT8ARRAYOID, FLOAT4ARRAYOID};
+
+static bool
+type_in(Oid type, const Oid *list, int count)
+{
+	for (int i = 0; i < count; i++)
+		if (list[i] == type)
+			return true;
+	return false;
+}
+
+/* The names of a type list, as pg_typeof()::text writes them, in a text[]. */
+static Datum
+type_names(const Oid *list, int count)
+{
+	Datum	   *names = palloc(sizeof(Datum) * count);
+
+	for (int i = 0; i < count; i++)
+		names[i] = CStringGetTextDatum(format_type_be(list[i]));
+	return PointerGetDatum(construct_array(names, count, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+PG_FUNCTION_INFO_V1(corgi_label_types);
+
+/* corgi._label_types() -> text[]: label column types read as numbers */
+Datum
+corgi_label_types(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(type_names(label_types, lengthof(label_types)));
+}
+
+PG_FUNCTION_INFO_V1(corgi_feature_types);
+
+/* corgi._feature_types() -> text[]: feature column types the fast paths read */
+Datum
+corgi_feature_types(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(type_names(feature_types, lengthof(feature_types)));
+}
 
 /* Rows between interrupt checks and per-row memory resets. */
 #define ROWS_PER_CHECK 1024
@@ -151,14 +197,12 @@ corgi_heap_rows_open(Oid relid, const char *features, const char *label, const c
 	source.features = lookup_column(source.rel, features, "features", &source.features_type);
 	source.label = lookup_column(source.rel, label, "label", &source.label_type);
 	check_readable(source.rel, source.features, source.label, caller, composed);
-	if (source.features_type != FLOAT8ARRAYOID && source.features_type != FLOAT4ARRAYOID)
+	if (!type_in(source.features_type, feature_types, lengthof(feature_types)))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("features column \"%s\" has type %s, expected float8[] or real[]",
 						features, format_type_be(source.features_type))));
-	if (source.label_type != BOOLOID && source.label_type != INT2OID && source.label_type != INT4OID &&
-		source.label_type != INT8OID && source.label_type != FLOAT4OID && source.label_type != FLOAT8OID &&
-		source.label_type != NUMERICOID)
+	if (!type_in(source.label_type, label_types, lengthof(label_types)))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("label column \"%s\" has type %s, expected boolean or a number",
