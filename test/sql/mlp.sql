@@ -49,6 +49,14 @@ SELECT corgi.predict_label('xor_mlp', ARRAY[0.5, -0.5, 0.3]) AS odd, corgi.predi
 SELECT corgi.predict_table('xor_mlp', 'xor_pts', 'id', 'xor_scored');
 SELECT count(*) FILTER (WHERE class = label)::float8 / count(*) > 0.95 AS table_predictions FROM xor_scored JOIN xor_pts USING (id);
 
+-- The streaming baselines and per-epoch validation work for networks too.
+SELECT epochs_run, rows_per_epoch < 8000 AS mrs_trains_fewer FROM corgi.train('xor_pts', 'xor_mrs', 'label', 'features', 'mlp', 2, 'mrs',
+    'hidden_layers=[8], batch_size=8, seed=3, validation_table=xor_pts');
+SELECT epochs_run, rows_per_epoch FROM corgi.train('xor_pts', 'xor_window', 'label', 'features', 'mlp', 2, 'sliding_window',
+    'hidden_layers=[8], batch_size=8, seed=3');
+SELECT validation_metric_name, cardinality(validation_metric) AS validated, validation_metric[2] BETWEEN 0 AND 1 AS a_rate
+FROM xor_mrs_summary;
+
 -- Regression: y = sin(3a) * b on standardized inputs (the features' scales differ 1000x).
 CREATE TABLE wave (id int, y float8, x float8[]);
 INSERT INTO wave SELECT g, sin(3 * a) * b, ARRAY[a * 1000, b] FROM
