@@ -61,5 +61,7 @@ let package = Package(
                 .unsafeFlags(["-fwrapv", "-fno-strict-aliasing", "-Wno-ignored-attributes"])
             ]),
         .testTarget(name: "CorgiCoreTests", dependencies: ["CorgiCore"]),
+        // The training step alone, for the benchmarks (not part of the server library).
+        .executableTarget(name: "corgi-bench", dependencies: ["CorgiCore"]),
     ]
 )

@@ -15,6 +15,7 @@
 Connection from PGHOST/PGPORT/PGUSER/PGDATABASE. Usage: bench/mlp.py [rows]
 """
 import statistics
+import subprocess
 import sys
 import time
 
@@ -137,6 +138,14 @@ say(f"corgi mlp epoch / scikit-learn epoch: **{mlp_epoch / sk_epoch:.2f}** (targ
     f"mlp epoch / logistic epoch: {mlp_epoch / lin_epoch:.2f}; "
     f"rows/s of a corgi mlp epoch: {ROWS / mlp_epoch:,.0f}. After one epoch: corgi {corgi_acc:.4f}, "
     f"scikit-learn {sk_acc:.4f} (training accuracy).")
+say()
+
+# The training step alone (no database): the Swift trainer on rows already in memory.
+step = subprocess.run([".build/release/corgi-bench", "200000"], capture_output=True, text=True)
+say("### The training step alone (`swift run -c release corgi-bench 200000`: tuple buffer, shuffle and learner on rows in memory, no database)")
+say()
+for line in step.stdout.strip().splitlines():
+    say(f"    {line}")
 say()
 
 # 3. MADlib's shape: 200k x 28 logistic data (Bayes 0.839), hidden [32], sigmoid, 5 epochs.

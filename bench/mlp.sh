@@ -16,5 +16,6 @@ if [ ! -x .venv-bench/bin/python ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; python3 -m venv .venv-bench; }
   .venv-bench/bin/pip install -q "psycopg[binary]" numpy scikit-learn matplotlib
 fi
+swift build -c release --product corgi-bench >/dev/null
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(pg_config --version), $(date -u +%Y-%m-%d)"
 .venv-bench/bin/python bench/mlp.py "${1:-1000000}"

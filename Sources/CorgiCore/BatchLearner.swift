@@ -131,13 +131,15 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
         guard rows > 0 else { return }
         shape.forward(parameters: weights, inputs: inputs, rows: rows, scores: scores, workspace: workspace)
         if current.rows == 0 { restartAverage = true }
+        // The sums in locals: the class's stored statistics are touched once per batch.
+        var lossSum = current.lossSum
         for r in 0..<rows {
-            let loss = Objective.lossAndGradient(
+            lossSum += Objective.lossAndGradient(
                 kind: kind, scores: UnsafeBufferPointer(start: scores + r * k, count: k), target: targets[r],
                 gradient: UnsafeMutableBufferPointer(start: dScores + r * k, count: k))
-            current.rows &+= 1
-            current.lossSum += loss
         }
+        current.rows &+= Int64(rows)
+        current.lossSum = lossSum
         for i in 0..<count { gradient[i] = 0 }
         shape.backward(parameters: weights, inputs: inputs, rows: rows, dScores: dScores, gradient: gradient,
                        workspace: workspace)

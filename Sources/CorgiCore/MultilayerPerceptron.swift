@@ -50,7 +50,11 @@ public struct MultilayerPerceptron: Equatable, Sendable {
     public static let maximumWidth = 100_000
 
     /// Layer widths, inputs to outputs.
-    public var widths: [Int] { [featureCount] + hidden + [outputs] }
+    public let widths: [Int]
+    /// Where each layer's weights and biases start in the flat parameters (computed once:
+    /// forward and backward run per mini-batch).
+    private let weightOffsets: [Int]
+    private let biasOffsets: [Int]
     public var outputs: Int { kind == .softmax ? classValues.count : 1 }
 
     /// A seeded, initialized network; nil for an invalid shape (kind other than softmax or
@@ -111,6 +115,12 @@ public struct MultilayerPerceptron: Equatable, Sendable {
             guard count <= LinearModel.maximumWeights else { return nil }
         }
         if let parameters { guard parameters.count == count else { return nil } }
+        var weightAt: [Int] = [], biasAt: [Int] = [], offset = 0
+        for l in 0..<(widths.count - 1) { weightAt.append(offset); offset += widths[l] * widths[l + 1] }
+        for l in 0..<(widths.count - 1) { biasAt.append(offset); offset += widths[l + 1] }
+        self.widths = widths
+        self.weightOffsets = weightAt
+        self.biasOffsets = biasAt
         self.kind = kind
         self.featureCount = featureCount
         self.hidden = hidden
@@ -130,39 +140,16 @@ public struct MultilayerPerceptron: Equatable, Sendable {
 
     // MARK: - Layout
 
-    /// Where layer `l`'s weights and biases start in the flat parameters.
-    private func offsets() -> (weights: [Int], biases: [Int]) {
-        let w = widths
-        var weights: [Int] = [], biases: [Int] = [], offset = 0
-        for l in 0..<(w.count - 1) { weights.append(offset); offset += w[l] * w[l + 1] }
-        for l in 0..<(w.count - 1) { biases.append(offset); offset += w[l + 1] }
-        return (weights, biases)
-    }
-
-    @inline(__always)
-    private func activate(_ z: Double) -> Double {
-        switch activation {
-        case .relu: return z > 0 ? z : 0
-        case .tanh: return Glibc.tanh(z)
-        case .sigmoid:
-            // One exp: with e = exp(-|z|), sigmoid(z) = 1 / (1 + e) for z >= 0, e / (1 + e) below.
-            let e = exp(-abs(z))
-            return z >= 0 ? 1 / (1 + e) : e / (1 + e)
-        }
-    }
 
     /// The activation applied in place to `count` values (one switch, then a plain loop).
     private func activateAll(_ values: UnsafeMutablePointer<Double>, _ count: Int) {
         switch activation {
         case .relu:
-            for i in 0..<count where values[i] < 0 { values[i] = 0 }
+            for i in 0..<count where !(values[i] > 0) { values[i] = 0 }
         case .tanh:
-            for i in 0..<count { values[i] = Glibc.tanh(values[i]) }
+            corgi_tanh(values, count)
         case .sigmoid:
-            for i in 0..<count {
-                let z = values[i], e = exp(-abs(z))
-                values[i] = z >= 0 ? 1 / (1 + e) : e / (1 + e)
-            }
+            corgi_sigmoid(values, count)
         }
     }
 
@@ -200,10 +187,15 @@ extension MultilayerPerceptron: TrainableModel {
 
     public func forward(parameters p: UnsafePointer<Double>, inputs: UnsafePointer<Double>, rows: Int,
                         scores: UnsafeMutablePointer<Double>, workspace: UnsafeMutablePointer<Double>) {
-        let w = widths, (weightAt, biasAt) = offsets(), n = featureCount
+        let w = widths, weightAt = weightOffsets, biasAt = biasOffsets, n = featureCount
         // Layer 0's input: standardized rows.
-        for r in 0..<rows {
-            for i in 0..<n { workspace[r * n + i] = (inputs[r * n + i] - inputShift[i]) * inputScale[i] }
+        inputShift.withUnsafeBufferPointer { shift in
+            inputScale.withUnsafeBufferPointer { scale in
+                for r in 0..<rows {
+                    let x = inputs + r * n, out = workspace + r * n
+                    for i in 0..<n { out[i] = (x[i] - shift[i]) * scale[i] }
+                }
+            }
         }
         var input = workspace, inputOffset = rows * n
         for l in 0..<(w.count - 1) {
@@ -226,7 +218,7 @@ extension MultilayerPerceptron: TrainableModel {
     public func backward(parameters p: UnsafePointer<Double>, inputs: UnsafePointer<Double>, rows: Int,
                          dScores: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>,
                          workspace: UnsafeMutablePointer<Double>) {
-        let w = widths, (weightAt, biasAt) = offsets(), layers = w.count - 1
+        let w = widths, weightAt = weightOffsets, biasAt = biasOffsets, layers = w.count - 1
         // Where each layer's input activations start in the workspace.
         var activationAt: [Int] = [0], offset = rows * featureCount
         for h in hidden { activationAt.append(offset); offset += rows * h }

@@ -1,5 +1,9 @@
 @testable import CorgiCore
+import CorgiKernels
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 
 final class MultilayerPerceptronTests: XCTestCase {
     func testGradientsMatchNumericDifferentiationForEveryActivationAndOutput() throws {
@@ -141,6 +145,23 @@ final class MultilayerPerceptronTests: XCTestCase {
         for i in 0..<min(bytes.count, 400) {
             var corrupted = bytes; corrupted[i] ^= 0xFF
             _ = corrupted.withUnsafeBytes { TrainerCodec.decode($0) }
+        }
+    }
+
+    func testCorgisOwnExpMatchesTheMathLibrary() {
+        var g = Xoshiro256StarStar(seed: 31)
+        var zs: [Double] = [0, -0.0, 1e-300, -1e-300, 1e-8, -1e-8, 0.0999, 0.1, -0.1, 0.5, -0.5, 20, -20, 36.7, -36.7,
+                            700, -700, 745, -745, 1e308, -1e308]
+        for _ in 0..<20_000 { zs.append((g.nextUnitInterval() * 2 - 1) * 60) }
+        for _ in 0..<20_000 { zs.append((g.nextUnitInterval() * 2 - 1) * 0.3) }
+        var sig = zs, th = zs
+        sig.withUnsafeMutableBufferPointer { corgi_sigmoid($0.baseAddress!, $0.count) }
+        th.withUnsafeMutableBufferPointer { corgi_tanh($0.baseAddress!, $0.count) }
+        for (i, z) in zs.enumerated() {
+            let s = 1 / (1 + exp(-z)), t = tanh(z)
+            XCTAssertEqual(sig[i], s, accuracy: 2e-15 * s + 1e-303, "sigmoid(\(z))")
+            XCTAssertEqual(th[i], t, accuracy: 2e-15 * abs(t) + 1e-303, "tanh(\(z))")
+            XCTAssertTrue(sig[i] >= 0 && sig[i] <= 1 && abs(th[i]) <= 1)
         }
     }
 }

@@ -28,4 +28,14 @@ corgi_prefetch(const void *address, size_t bytes)
 void		corgi_gemm(int transpose_a, int transpose_b, int m, int n, int k, double alpha,
 					   const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc);
 
+/*
+ * The activations in place over `count` values, with corgi's own exp (exp_nonpositive in
+ * corgi_kernels.c: vectorizable, the same bits every time): sigmoid(z) = 1 / (1 + e^-z),
+ * tanh(z) = sign(z) (1 - e^-2|z|) / (1 + e^-2|z|) (its series below |z| = 0.1). Relative
+ * error within 2e-15 of the math library's (tested); below z = -700 sigmoid is 1e-304,
+ * not 0.
+ */
+void		corgi_sigmoid(double *values, long count);
+void		corgi_tanh(double *values, long count);
+
 #endif							/* CORGI_KERNELS_H */
