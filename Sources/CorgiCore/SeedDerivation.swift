@@ -20,4 +20,22 @@ public enum SeedDerivation {
         let e = generator.next() ^ UInt64(truncatingIfNeeded: epoch)
         return SplitMix64.mix(SplitMix64.mix(e) ^ UInt64(truncatingIfNeeded: buffer))
     }
+
+    /// The seed of epoch `epoch`'s model-hopping schedule (``ModelHopSchedule``).
+    public static func scheduleSeed(runSeed: Int64, epoch: Int) -> UInt64 {
+        SplitMix64.mix(UInt64(bitPattern: runSeed) ^ 0x4D4F_505F_5343_4844
+                       ^ SplitMix64.mix(UInt64(truncatingIfNeeded: epoch) &+ 1))
+    }
+
+    /// The seed of epoch `epoch`'s draw of blocks into segments (``SegmentPlan``).
+    public static func segmentSeed(runSeed: Int64, epoch: Int) -> UInt64 {
+        SplitMix64.mix(UInt64(bitPattern: runSeed) ^ 0x5345_474D_454E_5453
+                       ^ SplitMix64.mix(UInt64(truncatingIfNeeded: epoch) &+ 1))
+    }
+
+    /// The seed of the block order inside segment `segment` of epoch `epoch` for a model
+    /// of run seed `runSeed`: which participant runs the visit never matters.
+    public static func segmentBlockSeed(runSeed: Int64, epoch: Int, segment: Int) -> UInt64 {
+        SplitMix64.mix(segmentSeed(runSeed: runSeed, epoch: epoch) ^ SplitMix64.mix(UInt64(truncatingIfNeeded: segment) &+ 0x9E37))
+    }
 }
