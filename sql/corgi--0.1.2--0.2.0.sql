@@ -89,6 +89,21 @@ RETURN CASE
 END;
 COMMENT ON FUNCTION corgi._label_code(text, text, text[]) IS 'internal: SQL that turns a label into its training code';
 
+CREATE FUNCTION corgi._config_grid(model text, grid text) RETURNS text[]
+    AS 'MODULE_PATHNAME', 'corgi_config_grid_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._config_grid(text, text) IS 'internal: the params strings of every configuration of a grid';
+
+CREATE FUNCTION corgi.config_grid(model text, grid text)
+RETURNS TABLE (config_id integer, model text, params text)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT g.i::integer, config_grid.model, g.p FROM unnest(corgi._config_grid(config_grid.model, config_grid.grid)) WITH ORDINALITY g(p, i) ORDER BY g.i;
+END;
+COMMENT ON FUNCTION corgi.config_grid(text, text) IS
+    'one row per configuration of a grid such as ''learning_rate=[0.01,0.1], l2=[0,0.0001]'' (every combination, first key slowest), each checked for the model: the configs table of model selection';
+
 CREATE FUNCTION corgi._buffer_rows(shuffle text, usable_rows bigint, buffer_fraction float8) RETURNS bigint
     AS 'MODULE_PATHNAME', 'corgi_plan_buffer_rows_sql'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -420,3 +420,28 @@ public func corgi_plan_names(_ list: Int32, _ out: UnsafeMutablePointer<CChar>?,
     out[utf8.count] = 0
     return 1
 }
+
+/// C: `int32_t corgi_config_grid(const char *model, const char *grid, void **blob_out, CorgiError *error)`:
+/// every configuration of the grid (``ConfigGrid``), as params strings each followed by a NUL.
+@_cdecl("corgi_config_grid")
+public func corgi_config_grid(
+    _ model: UnsafePointer<CChar>?, _ grid: UnsafePointer<CChar>?,
+    _ blobOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let model, let grid, let blobOut else { return report(CORGI_INTERNAL, "corgi_config_grid: null argument", into: error) }
+    blobOut.pointee = nil
+    let name = String(cString: model)
+    guard let family = ModelFamily(name: name) else {
+        return report(CORGI_INVALID_ARGUMENT, "unknown model \"\(name)\"",
+                      hint: "Valid models: \(ModelFamily.validNames).", into: error)
+    }
+    switch ConfigGrid.expand(String(cString: grid), family: family) {
+    case .failure(let f):
+        return report(CORGI_INVALID_ARGUMENT, f.message, hint: f.hint, into: error)
+    case .success(let configurations):
+        var bytes: [UInt8] = []
+        for params in configurations { bytes += Array(params.utf8); bytes.append(0) }
+        blobOut.pointee = retainedPointer(to: ByteBlob(bytes: bytes))
+        return reportSuccess(into: error)
+    }
+}

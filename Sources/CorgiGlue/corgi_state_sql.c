@@ -179,6 +179,40 @@ corgi_shuffle_names(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(plan_names(1));
 }
 
+PG_FUNCTION_INFO_V1(corgi_config_grid_sql);
+
+/* corgi._config_grid(model text, grid text) -> text[]: the params of every configuration */
+Datum
+corgi_config_grid_sql(PG_FUNCTION_ARGS)
+{
+	CorgiHandle *blob = corgi_handle_new(CurrentMemoryContext);
+	CorgiError	error = {0};
+	const char *data;
+	int64		size;
+	int64		count = 0;
+	Datum	   *values;
+	int64		start = 0;
+
+	corgi_config_grid(corgi_text_to_utf8(PG_GETARG_TEXT_PP(0)), corgi_text_to_utf8(PG_GETARG_TEXT_PP(1)),
+					  &blob->object, &error);
+	corgi_raise_if_failed(&error);
+	data = (const char *) corgi_blob_data(blob->object);
+	size = corgi_blob_size(blob->object);
+	for (int64 i = 0; i < size; i++)
+		count += data[i] == '\0' ? 1 : 0;
+	values = palloc(sizeof(Datum) * Max(count, 1));
+	count = 0;
+	for (int64 i = 0; i < size; i++)
+	{
+		if (data[i] != '\0')
+			continue;
+		values[count++] = CStringGetTextDatum(corgi_utf8_to_server(data + start));
+		start = i + 1;
+	}
+	corgi_handle_release(blob);
+	PG_RETURN_ARRAYTYPE_P(construct_array(values, (int) count, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
 PG_FUNCTION_INFO_V1(corgi_sgd_standardize);
 
 /*

@@ -1,0 +1,93 @@
+/// A grid of training configurations (`corgi.config_grid(model, grid)`, MADlib's
+/// generate_model_configs in corgi's params syntax): `'learning_rate=[0.01,0.1], l2=[0,0.0001],
+/// seed=7'` gives every combination of the listed values, one params string each.
+///
+/// Order: the first key varies slowest (2 x 2 above: lr 0.01 with l2 0, lr 0.01 with l2
+/// 0.0001, lr 0.1 with l2 0, ...). A value that is itself a list (`hidden_layers`) is
+/// written inside the brackets: `hidden_layers=[[32],[64,32]]`. Every configuration is
+/// checked with the parser of the model's family, so a bad value fails here, naming the
+/// configuration, not halfway through training.
+public enum ConfigGrid {
+    public struct Failure: Error, Equatable, Sendable {
+        public let message: String
+        public let hint: String
+    }
+
+    /// At most 10,000 configurations.
+    public static let maximumConfigurations = 10_000
+
+    /// The params strings of every configuration, in grid order.
+    public static func expand(_ grid: String, family: ModelFamily) -> Result<[String], Failure> {
+        var axes: [(key: String, values: [String])] = []
+        for item in topLevelSplit(Substring(grid)) {
+            let pair = item.trimmingBlanks()
+            if pair.isEmpty { continue }
+            guard let equals = pair.firstIndex(of: "=") else {
+                return .failure(Failure(message: "grid entry \"\(pair)\" has no value",
+                                        hint: "Write the grid as 'key=[v1,v2], key=value'."))
+            }
+            let key = String(pair[..<equals]).trimmingBlanks().lowercased()
+            let value = String(pair[pair.index(after: equals)...]).trimmingBlanks()
+            guard !axes.contains(where: { $0.key == key }) else {
+                return .failure(Failure(message: "grid key \"\(key)\" is given twice", hint: "Give each key once."))
+            }
+            var values = [value]
+            if value.hasPrefix("[") && value.hasSuffix("]") && key != "hidden_layers" || value.hasPrefix("[[") {
+                values = topLevelSplit(value.dropFirst().dropLast()).map { String($0).trimmingBlanks() }
+                guard !values.isEmpty, !values.contains(where: \.isEmpty) else {
+                    return .failure(Failure(message: "grid key \"\(key)\" has an empty value list \"\(value)\"",
+                                            hint: "List at least one value, e.g. \(key)=[0.01,0.1]."))
+                }
+            }
+            axes.append((key, values))
+        }
+        var count = 1
+        for axis in axes {
+            count *= axis.values.count
+            guard count <= maximumConfigurations else {
+                return .failure(Failure(message: "the grid has more than \(maximumConfigurations) configurations",
+                                        hint: "List fewer values."))
+            }
+        }
+        var configurations: [String] = []
+        for index in 0..<count {
+            var rest = index, parts = [String](repeating: "", count: axes.count)
+            for a in stride(from: axes.count - 1, through: 0, by: -1) {
+                let values = axes[a].values
+                parts[a] = "\(axes[a].key)=\(values[rest % values.count])"
+                rest /= values.count
+            }
+            let params = parts.joined(separator: ", ")
+            if case .failure(let f) = TrainingParameters.parse(params, family: family) {
+                return .failure(Failure(message: "configuration \(index + 1) (\(params)): \(f.message)", hint: f.hint))
+            }
+            configurations.append(params)
+        }
+        return .success(configurations)
+    }
+
+    /// Splits at the commas outside brackets.
+    private static func topLevelSplit(_ text: Substring) -> [Substring] {
+        var items: [Substring] = [], depth = 0, start = text.startIndex
+        for index in text.indices {
+            switch text[index] {
+            case "[": depth += 1
+            case "]": depth = max(0, depth - 1)
+            case "," where depth == 0:
+                items.append(text[start..<index]); start = text.index(after: index)
+            default: break
+            }
+        }
+        items.append(text[start...])
+        return items
+    }
+}
+
+private extension StringProtocol {
+    func trimmingBlanks() -> String {
+        var s = Substring(self)
+        while let c = s.first, c == " " || c == "\t" || c == "\n" { s.removeFirst() }
+        while let c = s.last, c == " " || c == "\t" || c == "\n" { s.removeLast() }
+        return String(s)
+    }
+}
