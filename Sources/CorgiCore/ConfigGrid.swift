@@ -19,7 +19,7 @@ public enum ConfigGrid {
     /// The params strings of every configuration, in grid order.
     public static func expand(_ grid: String, family: ModelFamily) -> Result<[String], Failure> {
         var axes: [(key: String, values: [String])] = []
-        for item in topLevelSplit(Substring(grid)) {
+        for item in splitOutsideBrackets(Substring(grid)) {
             let pair = item.trimmingBlanks()
             if pair.isEmpty { continue }
             guard let equals = pair.firstIndex(of: "=") else {
@@ -33,7 +33,7 @@ public enum ConfigGrid {
             }
             var values = [value]
             if value.hasPrefix("[") && value.hasSuffix("]") && key != "hidden_layers" || value.hasPrefix("[[") {
-                values = topLevelSplit(value.dropFirst().dropLast()).map { String($0).trimmingBlanks() }
+                values = splitOutsideBrackets(value.dropFirst().dropLast()).map { String($0).trimmingBlanks() }
                 guard !values.isEmpty, !values.contains(where: \.isEmpty) else {
                     return .failure(Failure(message: "grid key \"\(key)\" has an empty value list \"\(value)\"",
                                             hint: "List at least one value, e.g. \(key)=[0.01,0.1]."))
@@ -64,22 +64,6 @@ public enum ConfigGrid {
             configurations.append(params)
         }
         return .success(configurations)
-    }
-
-    /// Splits at the commas outside brackets.
-    private static func topLevelSplit(_ text: Substring) -> [Substring] {
-        var items: [Substring] = [], depth = 0, start = text.startIndex
-        for index in text.indices {
-            switch text[index] {
-            case "[": depth += 1
-            case "]": depth = max(0, depth - 1)
-            case "," where depth == 0:
-                items.append(text[start..<index]); start = text.index(after: index)
-            default: break
-            }
-        }
-        items.append(text[start...])
-        return items
     }
 }
 

@@ -306,20 +306,7 @@ public struct TrainingParameters: Equatable, Sendable {
 
     /// Splits `key=value, key=value` at the commas outside brackets (a list value such as
     /// `hidden_layers=[64,32]` keeps its commas).
-    private static func splitItems(_ text: String) -> [Substring] {
-        var items: [Substring] = [], depth = 0, start = text.startIndex
-        for index in text.indices {
-            switch text[index] {
-            case "[": depth += 1
-            case "]": depth = max(0, depth - 1)
-            case "," where depth == 0:
-                items.append(text[start..<index]); start = text.index(after: index)
-            default: break
-            }
-        }
-        items.append(text[start...])
-        return items
-    }
+    private static func splitItems(_ text: String) -> [Substring] { splitOutsideBrackets(Substring(text)) }
 
     private static func trimmed<S: StringProtocol>(_ text: S) -> String {
         var scalars = Substring(text)
@@ -327,4 +314,21 @@ public struct TrainingParameters: Equatable, Sendable {
         while let last = scalars.last, last == " " || last == "\t" || last == "\n" { scalars.removeLast() }
         return String(scalars)
     }
+}
+
+/// `text` cut at the commas that are not inside brackets: the one rule of corgi's params
+/// and grid syntax (`hidden_layers=[64,32], l2=0` is two items).
+func splitOutsideBrackets(_ text: Substring) -> [Substring] {
+    var items: [Substring] = [], depth = 0, start = text.startIndex
+    for index in text.indices {
+        switch text[index] {
+        case "[": depth += 1
+        case "]": depth = max(0, depth - 1)
+        case "," where depth == 0:
+            items.append(text[start..<index]); start = text.index(after: index)
+        default: break
+        }
+    }
+    items.append(text[start...])
+    return items
 }
