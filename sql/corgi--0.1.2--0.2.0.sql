@@ -89,6 +89,14 @@ RETURN CASE
 END;
 COMMENT ON FUNCTION corgi._label_code(text, text, text[]) IS 'internal: SQL that turns a label into its training code';
 
+CREATE FUNCTION corgi.train_blocks(source regclass, features name, label name, state bytea,
+                                   blocks integer[], block_pages integer)
+    RETURNS bytea
+    AS 'MODULE_PATHNAME', 'corgi_train_blocks'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi.train_blocks(regclass, name, name, bytea, integer[], integer) IS
+    'fast path: one pass of SGD over the listed blocks of block_pages pages, in the listed order (a model''s visit to a segment in model hopping); the epoch stays open';
+
 CREATE FUNCTION corgi._config_grid(model text, grid text) RETURNS text[]
     AS 'MODULE_PATHNAME', 'corgi_config_grid_sql'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

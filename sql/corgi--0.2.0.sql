@@ -153,6 +153,14 @@ CREATE FUNCTION corgi.train_pass(source regclass, features name, label name, sta
 COMMENT ON FUNCTION corgi.train_pass(regclass, name, name, bytea, boolean, bigint, bigint) IS
     'fast path: one pass of SGD over a heap table (or the pages first_page..first_page+page_count-1) in block-shuffled order, read directly; same model as corgi.sgd_pass over TABLESAMPLE corgi_block_shuffle';
 
+CREATE FUNCTION corgi.train_blocks(source regclass, features name, label name, state bytea,
+                                   blocks integer[], block_pages integer)
+    RETURNS bytea
+    AS 'MODULE_PATHNAME', 'corgi_train_blocks'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi.train_blocks(regclass, name, name, bytea, integer[], integer) IS
+    'fast path: one pass of SGD over the listed blocks of block_pages pages, in the listed order (a model''s visit to a segment in model hopping); the epoch stays open';
+
 CREATE FUNCTION corgi.sgd_state_info(state bytea,
     OUT model text, OUT n_features integer, OUT n_classes integer, OUT epochs integer,
     OUT rows bigint, OUT skipped bigint, OUT loss float8, OUT rows_in_progress bigint,

@@ -56,6 +56,129 @@ skip_row(void *trainer)
 	corgi_trainer_skip(trainer);
 }
 
+/*
+ * The page ranges of a pass, one at a time: next(arg, &first, &count) answers false at
+ * the end. The pass reads each range in page order (heap_setscanlimits).
+ */
+typedef bool (*NextPageRange) (void *arg, BlockNumber *first, BlockNumber *count);
+
+/* One range: [first, end). */
+typedef struct SingleRange
+{
+	BlockNumber first;
+	BlockNumber count;
+	bool		done;
+} SingleRange;
+
+static bool
+next_single_range(void *arg, BlockNumber *first, BlockNumber *count)
+{
+	SingleRange *r = (SingleRange *) arg;
+
+	if (r->done)
+		return false;
+	r->done = true;
+	*first = r->first;
+	*count = r->count;
+	return true;
+}
+
+/* CorgiPile's seeded block order over [offset, offset + pages). */
+typedef struct ShuffledBlocks
+{
+	void	   *order;
+	BlockNumber offset;
+} ShuffledBlocks;
+
+static bool
+next_shuffled_block(void *arg, BlockNumber *first, BlockNumber *count)
+{
+	ShuffledBlocks *b = (ShuffledBlocks *) arg;
+	uint32		block_first,
+				block_pages;
+
+	if (!corgi_block_shuffle_next_block(b->order, &block_first, &block_pages))
+		return false;
+	*first = b->offset + block_first;
+	*count = block_pages;
+	return true;
+}
+
+/* Listed blocks of block_pages pages, in the listed order, clipped to the table. */
+typedef struct ListedBlocks
+{
+	const int32 *blocks;
+	int			count;
+	int			next;
+	int64		block_pages;
+	BlockNumber nblocks;
+} ListedBlocks;
+
+static bool
+next_listed_block(void *arg, BlockNumber *first, BlockNumber *count)
+{
+	ListedBlocks *b = (ListedBlocks *) arg;
+
+	while (b->next < b->count)
+	{
+		int64		start = (int64) b->blocks[b->next++] * b->block_pages;
+
+		if (start >= (int64) b->nblocks)
+			continue;			/* past the end of the table: no rows */
+		*first = (BlockNumber) start;
+		*count = (BlockNumber) Min(b->block_pages, (int64) b->nblocks - start);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * One pass of the trainer in `state` over the page ranges `next` gives, on an open
+ * relation; returns the new state. The epoch stays open (corgi.sgd_end_epoch closes it).
+ */
+static bytea *
+train_ranges(CorgiHeapRows *source, bytea *state, NextPageRange next, void *arg)
+{
+	MemoryContext pass_context = AllocSetContextCreate(CurrentMemoryContext, "corgi train pass",
+													   ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(pass_context);
+	MemoryContext row_context = AllocSetContextCreate(pass_context, "corgi row", ALLOCSET_DEFAULT_SIZES);
+	CorgiFeatureScratch scratch = {0};
+	CorgiError	error = {0};
+	CorgiHandle *trainer;
+	CorgiHandle *blob;
+	TableScanDesc scan;
+	BlockNumber first,
+				count;
+	bool		started = false;
+	int64		rows = 0;
+	bytea	   *result;
+
+	scratch.context = pass_context;
+	trainer = corgi_trainer_open_in(pass_context, state);
+	scan = table_beginscan_strat(source->rel, GetActiveSnapshot(), 0, NULL, true, false);
+	while (next(arg, &first, &count))
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (started)
+			table_rescan(scan, NULL);
+		started = true;
+		heap_setscanlimits(scan, first, count);
+		corgi_heap_rows_read(scan, source, &scratch, row_context, &rows, feed_trainer, skip_row, trainer->object);
+	}
+	table_endscan(scan);
+
+	corgi_trainer_finish_pass(trainer->object);
+	corgi_trainer_drain(trainer->object);
+	blob = corgi_handle_new(pass_context);
+	corgi_trainer_serialize(trainer->object, &blob->object, &error);
+	corgi_raise_if_failed(&error);
+	MemoryContextSwitchTo(old);
+	result = corgi_blob_to_bytea(blob);
+	MemoryContextDelete(pass_context);
+	return result;
+}
+
 PG_FUNCTION_INFO_V1(corgi_train_pass);
 
 /*
@@ -65,25 +188,15 @@ PG_FUNCTION_INFO_V1(corgi_train_pass);
 Datum
 corgi_train_pass(PG_FUNCTION_ARGS)
 {
-	Oid			relid;
-	char	   *features_name;
-	char	   *label_name;
 	bytea	   *state;
 	bool		block_shuffle;
 	int64		first_page;
 	int64		page_count;
-	MemoryContext pass_context;
-	MemoryContext old;
 	CorgiStateInfo info;
-	CorgiHandle *trainer;
-	CorgiHandle *blob;
-	CorgiFeatureScratch scratch = {0};
 	CorgiError	error = {0};
 	CorgiHeapRows source;
-	TableScanDesc scan;
 	BlockNumber nblocks;
 	int64		end_page;
-	int64		rows = 0;
 	bytea	   *result;
 
 	/* Not STRICT: page_count NULL means "to the end"; nothing else may be NULL. */
@@ -93,9 +206,6 @@ corgi_train_pass(PG_FUNCTION_ARGS)
 	corgi_require_argument(PG_ARGISNULL(3), "corgi.train_pass", "state");
 	corgi_require_argument(PG_ARGISNULL(4), "corgi.train_pass", "block_shuffle");
 	corgi_require_argument(PG_ARGISNULL(5), "corgi.train_pass", "first_page");
-	relid = PG_GETARG_OID(0);
-	features_name = NameStr(*PG_GETARG_NAME(1));
-	label_name = NameStr(*PG_GETARG_NAME(2));
 	state = PG_GETARG_BYTEA_PP(3);
 	block_shuffle = PG_GETARG_BOOL(4);
 	first_page = PG_GETARG_INT64(5);
@@ -108,66 +218,87 @@ corgi_train_pass(PG_FUNCTION_ARGS)
 						first_page, page_count)));
 
 	corgi_state_info(state, &info);
-
-	source = corgi_heap_rows_open(relid, features_name, label_name, "corgi.train", "corgi.sgd");
-
-	pass_context = AllocSetContextCreate(CurrentMemoryContext, "corgi train pass",
-										 ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(pass_context);
-	scratch.context = pass_context;
-	trainer = corgi_trainer_open_in(pass_context, state);
-
+	source = corgi_heap_rows_open(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), NameStr(*PG_GETARG_NAME(2)),
+								  "corgi.train", "corgi.sgd");
 	nblocks = RelationGetNumberOfBlocks(source.rel);
 	/* Both are non-negative here; compare without adding, so no value can overflow. */
 	end_page = (page_count < 0 || page_count >= (int64) nblocks - first_page)
 		? (int64) nblocks : first_page + page_count;
-	scan = table_beginscan_strat(source.rel, GetActiveSnapshot(), 0, NULL, true, false);
 
-	if (first_page < end_page)
+	if (first_page >= end_page)
 	{
-		MemoryContext row_context = AllocSetContextCreate(pass_context, "corgi row",
-														  ALLOCSET_DEFAULT_SIZES);
+		SingleRange none = {.done = true};
 
-		if (!block_shuffle)
-		{
-			heap_setscanlimits(scan, (BlockNumber) first_page, (BlockNumber) (end_page - first_page));
-			corgi_heap_rows_read(scan, &source, &scratch, row_context, &rows,
-								 feed_trainer, skip_row, trainer->object);
-		}
-		else
-		{
-			CorgiHandle *order = corgi_handle_new(pass_context);
-			uint32		seed = DatumGetUInt32(DirectFunctionCall1(hashfloat8,
-																   Float8GetDatum(info.block_order_seed)));
-			uint32		block_first,
-						block_pages;
-
-			corgi_block_shuffle_create((uint32) (end_page - first_page),
-									   (uint32) corgi_block_pages(info.block_mb), seed,
-									   &order->object, &error);
-			corgi_raise_if_failed(&error);
-			while (corgi_block_shuffle_next_block(order->object, &block_first, &block_pages))
-			{
-				CHECK_FOR_INTERRUPTS();
-				table_rescan(scan, NULL);
-				heap_setscanlimits(scan, (BlockNumber) (first_page + block_first), block_pages);
-				corgi_heap_rows_read(scan, &source, &scratch, row_context, &rows,
-									 feed_trainer, skip_row, trainer->object);
-			}
-			corgi_handle_release(order);
-		}
+		result = train_ranges(&source, state, next_single_range, &none);
 	}
-	table_endscan(scan);
+	else if (!block_shuffle)
+	{
+		SingleRange range = {(BlockNumber) first_page, (BlockNumber) (end_page - first_page), false};
+
+		result = train_ranges(&source, state, next_single_range, &range);
+	}
+	else
+	{
+		CorgiHandle *order = corgi_handle_new(CurrentMemoryContext);
+		uint32		seed = DatumGetUInt32(DirectFunctionCall1(hashfloat8, Float8GetDatum(info.block_order_seed)));
+		ShuffledBlocks blocks;
+
+		corgi_block_shuffle_create((uint32) (end_page - first_page), (uint32) corgi_block_pages(info.block_mb),
+								   seed, &order->object, &error);
+		corgi_raise_if_failed(&error);
+		blocks.order = order->object;
+		blocks.offset = (BlockNumber) first_page;
+		result = train_ranges(&source, state, next_shuffled_block, &blocks);
+		corgi_handle_release(order);
+	}
 	/* Keep the lock until the end of the transaction. */
 	table_close(source.rel, NoLock);
+	PG_RETURN_BYTEA_P(result);
+}
 
-	corgi_trainer_finish_pass(trainer->object);
-	corgi_trainer_drain(trainer->object);
-	blob = corgi_handle_new(pass_context);
-	corgi_trainer_serialize(trainer->object, &blob->object, &error);
-	corgi_raise_if_failed(&error);
-	MemoryContextSwitchTo(old);
-	result = corgi_blob_to_bytea(blob);
-	MemoryContextDelete(pass_context);
+PG_FUNCTION_INFO_V1(corgi_train_blocks);
+
+/*
+ * corgi.train_blocks(source regclass, features name, label name, state bytea,
+ *                    blocks integer[], block_pages integer) -> bytea
+ *
+ * One pass over the listed blocks in the listed order (block b is the pages
+ * [b * block_pages, (b + 1) * block_pages), clipped to the table; blocks past its end
+ * hold no rows): a model's visit to a segment of a model-hopping epoch. The epoch stays
+ * open, as with train_pass's page ranges.
+ */
+Datum
+corgi_train_blocks(PG_FUNCTION_ARGS)
+{
+	bytea	   *state = PG_GETARG_BYTEA_PP(3);
+	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(4);
+	int32		block_pages = PG_GETARG_INT32(5);
+	CorgiStateInfo info;
+	CorgiHeapRows source;
+	ListedBlocks blocks = {0};
+	bytea	   *result;
+
+	if (ARR_NDIM(array) > 1 || ARR_HASNULL(array) || ARR_ELEMTYPE(array) != INT4OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("blocks must be a one-dimensional integer array without NULLs")));
+	if (block_pages < 1 || block_pages > 131072)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("block_pages must be between 1 and 131072, got %d", block_pages)));
+	blocks.count = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+	blocks.blocks = (const int32 *) ARR_DATA_PTR(array);
+	for (int i = 0; i < blocks.count; i++)
+		if (blocks.blocks[i] < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("block numbers must not be negative, got %d", blocks.blocks[i])));
+	corgi_state_info(state, &info);
+	source = corgi_heap_rows_open(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), NameStr(*PG_GETARG_NAME(2)),
+								  "corgi.train", "corgi.sgd");
+	blocks.block_pages = block_pages;
+	blocks.nblocks = RelationGetNumberOfBlocks(source.rel);
+	result = train_ranges(&source, state, next_listed_block, &blocks);
+	table_close(source.rel, NoLock);
 	PG_RETURN_BYTEA_P(result);
 }

@@ -131,6 +131,12 @@ def call():
         return f"SELECT length(corgi.{agg}({feats}, {label}, {state_arg()})) FROM fuzz_pts {sample};"
     if kind == 4:
         return f"SELECT length(corgi.sgd_end_epoch({state_arg()}));"
+    if kind == 5 and rng.random() < 0.4:
+        blocks = rng.choice(["ARRAY[0]", "ARRAY[0, 1, 2]", "ARRAY[-1]", "ARRAY[2147483647]", "'{}'::int[]",
+                             "ARRAY[0, NULL]", "ARRAY[[0, 1]]", "ARRAY(SELECT generate_series(0, 40))"])
+        rel = rng.choice(["'fuzz_pts'", "'fuzz_parent'", "'fuzz_view'", "NULL"])
+        return (f"SELECT length(corgi.train_blocks({rel}::regclass, 'features', 'label', {state_arg()}, {blocks}, "
+                f"{rng.choice(['1', '4', '0', '-3', '131073', 'NULL'])}));")
     if kind in (5, 6):
         rel = rng.choice(["'fuzz_pts'", "'fuzz_words'", "'fuzz_empty'", "'pg_class'", "NULL", "'fuzz_view'",
                           "'fuzz_parent'"])

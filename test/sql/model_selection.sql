@@ -25,3 +25,33 @@ SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.1,-1]');
 SELECT * FROM corgi.config_grid('logistic', 'l2=[]');
 SELECT * FROM corgi.config_grid('logistic', 'hidden_layers=[[8]]');
 SELECT * FROM corgi.config_grid('forest', 'l2=[0]');
+
+-- A model's visit to a segment: corgi.train_blocks reads the listed blocks in the listed
+-- order. All blocks in ascending order, arrival-order buffer: the same model as a plain
+-- pass, bit for bit; and two visits (the even blocks, then the odd ones) train the same
+-- weights as one visit to the same blocks in the same order (only the buffer counter,
+-- which seeds shuffles, differs: a segment boundary flushes the buffer).
+CREATE TABLE seg_pts AS SELECT g % 2 = 0 AS label, ARRAY[(g % 2) * 2 - 1 + (g % 7) / 7.0, (g % 5) / 5.0]::float8[] AS features
+FROM generate_series(1, 20000) g;
+SELECT pg_relation_size('seg_pts') / 8192 AS pages \gset
+CREATE TABLE seg_start AS SELECT corgi.sgd_state('logistic', 2, 100, 'seed=4, average=false', NULL, 'none') AS s;
+SELECT corgi.train_blocks('seg_pts', 'features', 'label', s, ARRAY(SELECT generate_series(0, (:pages - 1) / 4))::int[], 4)
+     = corgi.train_pass('seg_pts', 'features', 'label', s, false) AS blocks_equal_plain_pass
+FROM seg_start;
+CREATE TABLE seg_visits AS
+SELECT corgi.train_blocks('seg_pts', 'features', 'label',
+           corgi.train_blocks('seg_pts', 'features', 'label', s, ARRAY(SELECT generate_series(0, (:pages - 1) / 4, 2))::int[], 4),
+           ARRAY(SELECT generate_series(1, (:pages - 1) / 4, 2))::int[], 4) AS two,
+       corgi.train_blocks('seg_pts', 'features', 'label', s,
+           ARRAY(SELECT generate_series(0, (:pages - 1) / 4, 2)) || ARRAY(SELECT generate_series(1, (:pages - 1) / 4, 2)), 4) AS one
+FROM seg_start;
+SELECT corgi.sgd_coef(two) = corgi.sgd_coef(one) AND corgi.sgd_intercept(two) = corgi.sgd_intercept(one) AS same_weights,
+       (corgi.sgd_state_info(two)).rows_in_progress = (corgi.sgd_state_info(one)).rows_in_progress AS same_rows,
+       (corgi.sgd_state_info(one)).rows_in_progress AS rows
+FROM seg_visits;
+SELECT (corgi.sgd_state_info(corgi.train_blocks('seg_pts', 'features', 'label', s, ARRAY[0, 999999], 4))).rows_in_progress
+         = (SELECT count(*) FROM seg_pts WHERE (ctid::text::point)[0] < 4) AS past_the_end_is_empty
+FROM seg_start;
+SELECT corgi.train_blocks('seg_pts', 'features', 'label', s, ARRAY[-1], 4) FROM seg_start;
+SELECT corgi.train_blocks('seg_pts', 'features', 'label', s, ARRAY[0], 0) FROM seg_start;
+SELECT corgi.train_blocks('seg_pts', 'features', 'label', s, ARRAY[0, NULL], 4) FROM seg_start;
