@@ -318,6 +318,19 @@ END;
 COMMENT ON FUNCTION corgi.config_grid(text, text) IS
     'one row per configuration of a grid such as ''learning_rate=[0.01,0.1], l2=[0,0.0001]'' (every combination, first key slowest), each checked for the model: the configs table of model selection';
 
+-- Model hopping (fit_multiple builds on these): which segment each model visits when,
+-- and which blocks form each segment, both from the core and fixed by the seed.
+CREATE FUNCTION corgi.hop_order(models integer, segments integer, seed bigint, epoch integer) RETURNS integer[]
+    AS 'MODULE_PATHNAME', 'corgi_hop_order_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.hop_order(integer, integer, bigint, integer) IS
+    'models x segments: row m is model m''s visit order (0-based segments) in an epoch of model hopping (a seeded Latin square)';
+CREATE FUNCTION corgi.segment_of_blocks(block_count integer, segments integer, seed bigint, epoch integer) RETURNS integer[]
+    AS 'MODULE_PATHNAME', 'corgi_segment_of_blocks_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.segment_of_blocks(integer, integer, bigint, integer) IS
+    'the segment (0-based) of each block in an epoch of model hopping: blocks drawn into segments by a seeded permutation, so each segment samples the whole table';
+
 CREATE FUNCTION corgi._buffer_rows(shuffle text, usable_rows bigint, buffer_fraction float8) RETURNS bigint
     AS 'MODULE_PATHNAME', 'corgi_plan_buffer_rows_sql'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

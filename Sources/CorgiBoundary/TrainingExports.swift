@@ -445,3 +445,41 @@ public func corgi_config_grid(
         return reportSuccess(into: error)
     }
 }
+
+/// C: `int32_t corgi_hop_order(int32_t models, int32_t segments, int64_t seed, int32_t epoch,
+/// int32_t *out, int64_t out_count, CorgiError *error)`: ``ModelHopSchedule``'s visit order,
+/// `out[m * segments + j]` = model m's j-th segment.
+@_cdecl("corgi_hop_order")
+public func corgi_hop_order(
+    _ models: Int32, _ segments: Int32, _ seed: Int64, _ epoch: Int32, _ out: UnsafeMutablePointer<Int32>?,
+    _ outCount: Int64, _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let schedule = ModelHopSchedule(models: Int(models), segments: Int(segments), seed: seed, epoch: Int(epoch)) else {
+        return report(CORGI_INVALID_ARGUMENT,
+                      "a schedule needs 1 to \(ModelHopSchedule.maximumModels) models and 1 to \(ModelHopSchedule.maximumSegments) segments, got \(models) and \(segments)",
+                      into: error)
+    }
+    guard let out, outCount == Int64(schedule.order.count) else {
+        return report(CORGI_INTERNAL, "corgi_hop_order: output size does not match", into: error)
+    }
+    for (i, s) in schedule.order.enumerated() { out[i] = Int32(s) }
+    return reportSuccess(into: error)
+}
+
+/// C: `int32_t corgi_segment_blocks(int64_t block_count, int32_t segments, int64_t seed, int32_t epoch,
+/// int32_t *segment_of, CorgiError *error)`: ``SegmentPlan``: the segment of each block.
+@_cdecl("corgi_segment_blocks")
+public func corgi_segment_blocks(
+    _ blockCount: Int64, _ segments: Int32, _ seed: Int64, _ epoch: Int32, _ segmentOf: UnsafeMutablePointer<Int32>?,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let plan = SegmentPlan(blockCount: Int(clamping: blockCount), segments: Int(segments), seed: seed, epoch: Int(epoch))
+    else {
+        return report(CORGI_INVALID_ARGUMENT,
+                      "a segment plan needs 0 to \(SegmentPlan.maximumBlocks) blocks and 1 to \(ModelHopSchedule.maximumSegments) segments, got \(blockCount) and \(segments)",
+                      into: error)
+    }
+    guard let segmentOf else { return report(CORGI_INTERNAL, "corgi_segment_blocks: null argument", into: error) }
+    for (s, blocks) in plan.segmentBlocks.enumerated() { for b in blocks { segmentOf[b] = Int32(s) } }
+    return reportSuccess(into: error)
+}

@@ -13,8 +13,9 @@ public struct SegmentPlan: Equatable, Sendable {
     /// `segmentBlocks[s]`: the block indices of segment s, ascending.
     public let segmentBlocks: [[Int]]
 
-    /// At most 2^27 blocks (a 1 PB table at the smallest block).
-    public static let maximumBlocks = 1 << 27
+    /// At most 2^24 blocks (a 20 TB table at CorgiPile's 10 MB blocks, 128 GB at one-page
+    /// blocks): the plan's arrays stay near 300 MB at most, memory PostgreSQL does not see.
+    public static let maximumBlocks = 1 << 24
 
     /// Epoch `epoch`'s segments; nil for a shape out of range. With fewer blocks than
     /// segments, the extra segments are empty.

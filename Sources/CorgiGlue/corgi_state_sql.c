@@ -213,6 +213,57 @@ corgi_config_grid_sql(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(construct_array(values, (int) count, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
+PG_FUNCTION_INFO_V1(corgi_hop_order_sql);
+
+/*
+ * corgi.hop_order(models integer, segments integer, seed bigint, epoch integer) -> integer[]
+ * models x segments: row m is model m's visit order (0-based segments) in that epoch.
+ */
+Datum
+corgi_hop_order_sql(PG_FUNCTION_ARGS)
+{
+	int32		models = PG_GETARG_INT32(0);
+	int32		segments = PG_GETARG_INT32(1);
+	CorgiError	error = {0};
+	int32	   *order;
+	Datum	   *values;
+	int			dims[2] = {models, segments};
+	int			lbs[2] = {1, 1};
+	int64		cells = (int64) Max(models, 1) * Max(segments, 1);
+
+	if (models < 1 || segments < 1 || cells > (1 << 27))
+		cells = 1;				/* the Swift check reports the error */
+	order = palloc(sizeof(int32) * cells);
+	corgi_hop_order(models, segments, PG_GETARG_INT64(2), PG_GETARG_INT32(3), order, cells, &error);
+	corgi_raise_if_failed(&error);
+	values = palloc(sizeof(Datum) * cells);
+	for (int64 i = 0; i < cells; i++)
+		values[i] = Int32GetDatum(order[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_md_array(values, NULL, 2, dims, lbs, INT4OID, 4, true, TYPALIGN_INT));
+}
+
+PG_FUNCTION_INFO_V1(corgi_segment_of_blocks_sql);
+
+/*
+ * corgi.segment_of_blocks(block_count integer, segments integer, seed bigint, epoch integer)
+ *   -> integer[]: the segment (0-based) of each block.
+ */
+Datum
+corgi_segment_of_blocks_sql(PG_FUNCTION_ARGS)
+{
+	int32		blocks = PG_GETARG_INT32(0);
+	CorgiError	error = {0};
+	int32	   *segment_of = palloc(sizeof(int32) * Max(blocks, 1));
+	Datum	   *values;
+
+	corgi_segment_blocks(blocks, PG_GETARG_INT32(1), PG_GETARG_INT64(2), PG_GETARG_INT32(3), segment_of, &error);
+	corgi_raise_if_failed(&error);
+	values = palloc(sizeof(Datum) * Max(blocks, 1));
+	for (int i = 0; i < blocks; i++)
+		values[i] = Int32GetDatum(segment_of[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(values, blocks, INT4OID, 4, true, TYPALIGN_INT));
+}
+
 PG_FUNCTION_INFO_V1(corgi_sgd_standardize);
 
 /*

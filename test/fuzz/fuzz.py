@@ -187,9 +187,12 @@ def call():
             return f"SELECT corgi.normalize_params({params_arg()}, {text_arg(MODELS)});"
         if r < 0.6:
             return f"SELECT length(corgi.sgd_standardize({state_arg()}, {float_array()}, {float_array()}));"
-        if r < 0.8:
+        if r < 0.7:
             feats = rng.choice(["features", "features_r::float8[]", "NULL::float8[]", float_array()])
             return f"SELECT corgi._feature_moments({feats}) FROM fuzz_pts;"
+        if r < 0.8:
+            fn = rng.choice(["hop_order", "segment_of_blocks"])
+            return f"SELECT cardinality(corgi.{fn}({int_arg()}, {int_arg()}, {bigint_arg()}, {int_arg()}));"
         return f"SELECT corgi.version(), corgi.debug_swift_objects() >= 0;"
     if kind == 19:
         # A cancel at a random moment of the next call.

@@ -55,3 +55,17 @@ FROM seg_start;
 SELECT corgi.train_blocks('seg_pts', 'features', 'label', s, ARRAY[-1], 4) FROM seg_start;
 SELECT corgi.train_blocks('seg_pts', 'features', 'label', s, ARRAY[0], 0) FROM seg_start;
 SELECT corgi.train_blocks('seg_pts', 'features', 'label', s, ARRAY[0, NULL], 4) FROM seg_start;
+
+-- The hopping schedule and the segments, from the core (fixed by the seed).
+SELECT corgi.hop_order(4, 4, 42, 0) AS order_epoch_0;
+-- A Latin square: every model visits every segment once, and at each step the models
+-- want different segments.
+SELECT bool_and(r = '{0,1,2,3}') AS rows_are_permutations
+FROM (SELECT array_agg(o ORDER BY o) AS r FROM unnest(corgi.hop_order(4, 4, 42, 0)) WITH ORDINALITY u(o, i) GROUP BY (i - 1) / 4) s;
+SELECT bool_and(c = '{0,1,2,3}') AS steps_are_permutations
+FROM (SELECT array_agg(o ORDER BY o) AS c FROM unnest(corgi.hop_order(4, 4, 42, 0)) WITH ORDINALITY u(o, i) GROUP BY (i - 1) % 4) s;
+SELECT corgi.hop_order(4, 4, 42, 1) <> corgi.hop_order(4, 4, 42, 0) AS epochs_differ;
+SELECT corgi.segment_of_blocks(10, 3, 42, 0) AS segment_of_blocks,
+       (SELECT array_agg(n ORDER BY s) FROM (SELECT s, count(*) AS n FROM unnest(corgi.segment_of_blocks(10, 3, 42, 0)) s GROUP BY s) c) AS sizes;
+SELECT corgi.hop_order(0, 4, 42, 0);
+SELECT corgi.segment_of_blocks(-1, 3, 42, 0);
