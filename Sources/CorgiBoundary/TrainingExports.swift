@@ -124,6 +124,14 @@ public func corgi_state_create(
         family: family, featureCount: Int(featureCount), classValues: classValues, parameters: parameters,
         bufferCapacity: Int(bufferRows), bufferMode: mode)
     else { return report(CORGI_INVALID_ARGUMENT, "a \(name) model with \(featureCount) features is too large", into: error) }
+    let totalMB = bufferMB + snapshot.learnerMegabytes
+    guard totalMB <= parameters.maxBufferMB else {
+        let neededMB = (totalMB * 1000).rounded(.up) / 1000
+        return report(CORGI_PROGRAM_LIMIT,
+                      "a \(name) model of \(snapshot.model.parameterCount) parameters with batch_size \(parameters.batchSize) and its tuple buffers need \(neededMB) MB, more than max_buffer_mb=\(parameters.maxBufferMB)",
+                      hint: neededMB <= 1_048_576 ? "Lower batch_size or hidden_layers, or raise max_buffer_mb to at least \(neededMB)."
+                                                  : "Lower batch_size or hidden_layers.", into: error)
+    }
     blobOut.pointee = retainedPointer(to: encode(snapshot))
     return reportSuccess(into: error)
 }
@@ -148,7 +156,7 @@ public func corgi_state_describe(
         learning_rate: s.learningRate,
         block_mb: p.blockMB, buffer_fraction: p.bufferFraction, max_buffer_mb: p.maxBufferMB, seed: p.seed,
         block_order_seed: s.blockOrderSeed, model_name: blank.model_name, buffer_name: blank.buffer_name,
-        is_network: m.network == nil ? 0 : 1)
+        is_network: m.network == nil ? 0 : 1, learner_mb: s.learnerMegabytes)
     withUnsafeMutableBytes(of: &described.model_name) { copyCString(s.family.name, into: $0) }
     withUnsafeMutableBytes(of: &described.buffer_name) { copyCString(s.bufferMode.name, into: $0) }
     info.pointee = described

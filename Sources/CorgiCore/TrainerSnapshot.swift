@@ -82,6 +82,32 @@ public struct TrainerSnapshot: Equatable, Sendable {
 }
 
 extension TrainerSnapshot {
+    /// Megabytes a learner for this state allocates besides the tuple buffers: the
+    /// parameters, their gradient, the running mean, the optimizer's state, and for the
+    /// general learner one mini-batch of inputs, scores and the network's workspace. With
+    /// ``SGDTrainer/doubleBufferMegabytes(rows:featureCount:)`` it is what
+    /// `max_buffer_mb` and `corgi.max_buffer_mb` cap. Float64 arithmetic: no overflow.
+    public var learnerMegabytes: Double {
+        let p = Double(model.parameterCount), n = Double(model.featureCount), k = Double(model.outputs)
+        var copies = 2.0                                  // iterate and gradient
+        if parameters.average { copies += 1 }
+        switch parameters.optimizer {
+        case .sgd: copies += parameters.l1 > 0 ? 1 : 0
+        case .momentum: copies += 1
+        case .adam: copies += 2
+        }
+        var doubles = p * copies
+        let batch = Double(max(1, parameters.batchSize))
+        if model.network != nil || parameters.optimizer != .sgd || parameters.batchSize > 1 {
+            doubles += batch * (n + 1 + 2 * k)
+        }
+        if let network = model.network {
+            let widths = network.widths.map(Double.init)
+            doubles += batch * (n + widths.dropFirst().dropLast().reduce(0, +)) + 2 * batch * (widths.max() ?? 1)
+        }
+        return doubles * 8 / 1_048_576
+    }
+
     /// The family the model belongs to (its SQL name).
     public var family: ModelFamily {
         switch model {

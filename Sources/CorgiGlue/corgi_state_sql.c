@@ -91,7 +91,15 @@ corgi_sgd_state(PG_FUNCTION_ARGS)
 	corgi_state_create(model, n_features, classes, class_count, params, buffer_rows,
 					   buffer, &blob->object, &error);
 	corgi_raise_if_failed(&error);
-	PG_RETURN_BYTEA_P(corgi_blob_to_bytea(blob));
+	{
+		bytea	   *result = corgi_blob_to_bytea(blob);
+		CorgiStateInfo info;
+
+		/* The learner's memory (a network, a mini-batch) counts too. */
+		corgi_state_info(result, &info);
+		corgi_check_training_memory(&info);
+		PG_RETURN_BYTEA_P(result);
+	}
 }
 
 /* A float8[] without NULLs as a palloc'd C array; errors name the argument. */

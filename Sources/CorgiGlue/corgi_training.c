@@ -29,6 +29,27 @@ corgi_check_buffer_memory(int64 buffer_rows, int64 feature_count)
 				 errhint("Lower buffer_fraction, or ask a superuser to raise corgi.max_buffer_mb.")));
 }
 
+/*
+ * The buffers and the learner a state's trainer allocates, against corgi.max_buffer_mb
+ * (networks and mini-batches allocate beyond the buffers).
+ */
+void
+corgi_check_training_memory(const CorgiStateInfo *info)
+{
+	double		buffers = corgi_double_buffer_megabytes(info->buffer_capacity, info->feature_count);
+	double		total = buffers + info->learner_mb;
+
+	corgi_check_buffer_memory(info->buffer_capacity, info->feature_count);
+	if (total > (double) corgi_max_buffer_mb)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a %s model with its tuple buffers needs %.3f MB, more than corgi.max_buffer_mb=%d",
+						info->model_name, ceil(total * 1000.0) / 1000.0, corgi_max_buffer_mb),
+				 errdetail("The learner (parameters, gradient, optimizer state, one mini-batch) needs %.3f MB, the buffers %.3f MB.",
+						   ceil(info->learner_mb * 1000.0) / 1000.0, ceil(buffers * 1000.0) / 1000.0),
+				 errhint("Lower batch_size or hidden_layers, or ask a superuser to raise corgi.max_buffer_mb.")));
+}
+
 CorgiHandle *
 corgi_trainer_open_in(MemoryContext context, bytea *state)
 {
@@ -36,9 +57,9 @@ corgi_trainer_open_in(MemoryContext context, bytea *state)
 	CorgiError	error = {0};
 	CorgiStateInfo info;
 
-	/* A state's buffer size is checked again here: a crafted state may claim any. */
+	/* A state's memory is checked again here: a crafted state may claim any size. */
 	corgi_state_info(state, &info);
-	corgi_check_buffer_memory(info.buffer_capacity, info.feature_count);
+	corgi_check_training_memory(&info);
 	handle = corgi_handle_new(context);
 	corgi_trainer_open(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), &handle->object, &error);
 	corgi_raise_if_failed(&error);

@@ -59,5 +59,6 @@ extern int	corgi_max_buffer_mb;
  * (both buffers, as the trainer may double-buffer) would exceed corgi.max_buffer_mb.
  */
 extern void corgi_check_buffer_memory(int64 buffer_rows, int64 feature_count);
+extern void corgi_check_training_memory(const CorgiStateInfo *info);
 
 #endif							/* CORGI_TRAINING_H */

@@ -78,6 +78,10 @@ SELECT * FROM corgi.train('xor_pts', 'bad', '(label = ''odd'')', 'features', 'lo
 SELECT * FROM corgi.train('wave', 'bad', 'y', 'x', 'mlp', 1);
 SELECT corgi.sgd_standardize(corgi.sgd_state('logistic', 2, 10), ARRAY[0, 0], ARRAY[1, 1]);
 SELECT corgi.sgd_standardize(corgi.sgd_state('mlp_regression', 2, 10), ARRAY[0, 0], ARRAY[1, 0]);
+-- What a network allocates besides the buffers (parameters, optimizer state, one
+-- mini-batch and its workspace) counts against max_buffer_mb and corgi.max_buffer_mb.
+SELECT length(corgi.sgd_state('mlp', 28, 1000, 'hidden_layers=[100000], batch_size=1000000', ARRAY[0, 1]::float8[]));
+SELECT length(corgi.sgd_state('mlp', 28, 1000, 'hidden_layers=[2000], batch_size=100000, max_buffer_mb=1048576', ARRAY[0, 1]::float8[]));
 SELECT to_regclass('bad') IS NULL AS nothing_written;
 
 -- A logistic model as corgi 0.1.0 wrote it (state format version 1) still loads and

@@ -61,6 +61,7 @@ typedef struct CorgiStateInfo
 	char		model_name[16];	/* "logistic", ... (NUL-terminated) */
 	char		buffer_name[16];	/* "shuffle", "none", "sliding_window", "mrs" */
 	int32_t		is_network;		/* 1 for mlp and mlp_regression: no coefficients */
+	double		learner_mb;		/* what the learner allocates besides the buffers */
 } CorgiStateInfo;
 
 /* How a training row is identified in error messages. */
