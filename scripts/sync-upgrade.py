@@ -3,8 +3,11 @@
 
 Every `CREATE [OR REPLACE] FUNCTION corgi.NAME(` block of the upgrade script (up to the end
 of the `COMMENT ON FUNCTION` that follows it) is replaced by the block of the same name in
-the install script, keeping the upgrade script's `OR REPLACE`. Run it after changing a
-function the upgrade script redefines; test/upgrade/run.sh checks the result.
+the install script, keeping the upgrade script's `OR REPLACE`. A block whose first line
+holds the whole signature's first line (`CREATE FUNCTION corgi.f(a text, b text) ...`)
+takes that overload; a bare `CREATE FUNCTION corgi.f(` takes the first of the name. Run it
+after changing a function the upgrade script redefines; test/upgrade/run.sh checks the
+result.
 
 Usage: scripts/sync-upgrade.py sql/corgi--0.1.1.sql sql/corgi--0.1.0--0.1.1.sql
 """

@@ -506,27 +506,15 @@ DECLARE
     moments float8[];
     buffer_rows bigint;
     state bytea;
-    info record;
     read_from text;
     once_table text;
     once_seconds float8 := 0;
     t0 timestamptz;
-    t_start timestamptz := clock_timestamp();
     e integer;
-    epoch_loss float8[] := '{}';
-    epoch_seconds float8[] := '{}';
-    epoch_rows bigint[] := '{}';
     val_table regclass;
-    val_loss float8[];
-    val_metric float8[];
-    val_seconds float8[];
-    val_epoch_loss float8;
-    val_epoch_metric float8;
     sample_clause text;
-    run record;
     label_code_negative text;
     path text;
-    train_seconds float8 := 0;
     plan corgi.training_plan;
 BEGIN
     -- Arguments -------------------------------------------------------------------
@@ -594,7 +582,6 @@ BEGIN
             RAISE EXCEPTION 'validation table "%" does not exist', corgi._param(norm, 'validation_table')
                 USING ERRCODE = 'undefined_table';
         END IF;
-        val_loss := '{}'; val_metric := '{}'; val_seconds := '{}';
     END IF;
 
     -- Columns: a plain column is quoted; anything else is an SQL expression (as in
@@ -707,7 +694,6 @@ BEGIN
                        feat_expr, src_name, label_expr) INTO moments;
         state := corgi.sgd_standardize(state, moments[1:n_features], moments[n_features + 1:2 * n_features]);
     END IF;
-    info := corgi.sgd_state_info(state);
 
     -- Which path reads the data.
     SELECT c.relkind INTO rels FROM pg_class c WHERE c.oid = src;
@@ -757,9 +743,9 @@ END $$;
 COMMENT ON FUNCTION corgi._train_prepare(text, text, text, text, text, integer, text, text, text) IS
     'internal: the checks and decisions of corgi.train before any epoch (table and column names, label code and classes, buffer, initial state, fast or composed path, the once copy); writes nothing but the once copy';
 
-CREATE FUNCTION corgi._train_write(plan corgi.training_plan, final_state bytea, run_epoch_loss float8[],
-                                   run_epoch_seconds float8[], run_epoch_rows bigint[], run_val_loss float8[],
-                                   run_val_metric float8[], run_val_seconds float8[])
+CREATE FUNCTION corgi._train_write(plan corgi.training_plan, state bytea, epoch_loss float8[],
+                                   epoch_seconds float8[], epoch_rows bigint[], val_loss float8[],
+                                   val_metric float8[], val_seconds float8[])
 RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -782,23 +768,9 @@ DECLARE
     once_table text := plan.once_table;
     once_seconds float8 := plan.once_seconds;
     val_table regclass := plan.val_table;
-    run record;
-    state bytea;
     info record;
-    epoch_loss float8[];
-    epoch_seconds float8[];
-    epoch_rows bigint[];
-    val_loss float8[];
-    val_metric float8[];
-    val_seconds float8[];
-    train_seconds float8 := 0;
+    train_seconds float8 := (SELECT sum(x) FROM unnest(epoch_seconds) x);
 BEGIN
-    SELECT final_state, run_epoch_loss AS epoch_loss, run_epoch_seconds AS epoch_seconds, run_epoch_rows AS epoch_rows,
-           run_val_loss AS val_loss, run_val_metric AS val_metric, run_val_seconds AS val_seconds INTO run;
-    state := run.final_state;
-    epoch_loss := run.epoch_loss; epoch_seconds := run.epoch_seconds; epoch_rows := run.epoch_rows;
-    val_loss := run.val_loss; val_metric := run.val_metric; val_seconds := run.val_seconds;
-    train_seconds := (SELECT sum(x) FROM unnest(epoch_seconds) x);
     info := corgi.sgd_state_info(state);
     IF once_table IS NOT NULL THEN
         EXECUTE format('DROP TABLE %s', once_table);

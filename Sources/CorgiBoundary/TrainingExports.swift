@@ -464,7 +464,7 @@ public func corgi_hop_order(
 ) -> Int32 {
     guard let schedule = ModelHopSchedule(models: Int(models), segments: Int(segments), seed: seed, epoch: Int(epoch)) else {
         return report(CORGI_INVALID_ARGUMENT,
-                      "a schedule needs 1 to \(ModelHopSchedule.maximumModels) models and 1 to \(ModelHopSchedule.maximumSegments) segments, got \(models) and \(segments)",
+                      "a schedule needs 1 to \(ModelHopSchedule.maximumModels) models and 1 to \(ModelHopSchedule.maximumSegments) segments, at most \(ModelHopSchedule.maximumCells) of both multiplied, got \(models) and \(segments)",
                       into: error)
     }
     guard let out, outCount == Int64(schedule.order.count) else {

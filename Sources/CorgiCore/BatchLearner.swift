@@ -1,5 +1,3 @@
-import CorgiKernels
-
 /// The general learner: any ``TrainableModel`` with any ``Optimizer``, fed a mini-batch
 /// of `batch_size` rows at a time (1: row by row). Per batch: one forward pass, the
 /// loss and dLoss/dscores of each row from ``Objective`` (before the update: the
@@ -46,10 +44,7 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
         else { return nil }
         var allocations: [RawAllocation] = []
         func allocate(_ count: Int) -> UnsafeMutablePointer<Double>? {
-            let (bytes, overflow) = max(1, count).multipliedReportingOverflow(by: 8)
-            guard !overflow, let block = RawAllocation.allocate(bytes: bytes) else { return nil }
-            allocations.append(block)
-            return block.pointer.bindMemory(to: Double.self, capacity: max(1, count))
+            RawAllocation.typed(count, Double.self, into: &allocations)
         }
         let (inputCount, overflow) = b.multipliedReportingOverflow(by: n)
         guard !overflow, let w = allocate(p), let g = allocate(p), let x = allocate(inputCount), let t = allocate(b),
@@ -99,19 +94,9 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
 
     func learn(features: UnsafePointer<Double>, targets rowTargets: UnsafePointer<Double>,
                order: UnsafePointer<UInt32>, range: Range<Int>, count rowCount: Int, stop: TrainingWorker?) {
-        let n = featureCount, rowBytes = n * 8
-        var position = range.lowerBound
-        while position < range.upperBound {
-            if let stop, position & 1023 == 0, stop.stopRequested.load(ordering: .relaxed) { return }
-            let ahead = position + rowPrefetchDistance
-            if ahead < rowCount {
-                let next = Int(order[ahead])
-                corgi_prefetch(features + next * n, rowBytes)
-                corgi_prefetch(rowTargets + next, 8)
-            }
-            let row = Int(order[position])
-            learn(row: features + row * n, target: rowTargets[row])
-            position += 1
+        forEachBufferedRow(features: features, targets: rowTargets, order: order, range: range, count: rowCount,
+                           featureCount: featureCount, stop: stop) { x, target in
+            learn(row: x, target: target)
         }
     }
 

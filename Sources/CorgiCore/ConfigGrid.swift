@@ -20,20 +20,20 @@ public enum ConfigGrid {
     public static func expand(_ grid: String, family: ModelFamily) -> Result<[String], Failure> {
         var axes: [(key: String, values: [String])] = []
         for item in splitOutsideBrackets(Substring(grid)) {
-            let pair = item.trimmingBlanks()
+            let pair = TrainingParameters.trimmed(item)
             if pair.isEmpty { continue }
             guard let equals = pair.firstIndex(of: "=") else {
                 return .failure(Failure(message: "grid entry \"\(pair)\" has no value",
                                         hint: "Write the grid as 'key=[v1,v2], key=value'."))
             }
-            let key = String(pair[..<equals]).trimmingBlanks().lowercased()
-            let value = String(pair[pair.index(after: equals)...]).trimmingBlanks()
+            let key = TrainingParameters.trimmed(pair[..<equals]).lowercased()
+            let value = TrainingParameters.trimmed(pair[pair.index(after: equals)...])
             guard !axes.contains(where: { $0.key == key }) else {
                 return .failure(Failure(message: "grid key \"\(key)\" is given twice", hint: "Give each key once."))
             }
             var values = [value]
             if value.hasPrefix("[") && value.hasSuffix("]") && key != "hidden_layers" || value.hasPrefix("[[") {
-                values = splitOutsideBrackets(value.dropFirst().dropLast()).map { String($0).trimmingBlanks() }
+                values = splitOutsideBrackets(value.dropFirst().dropLast()).map { TrainingParameters.trimmed($0) }
                 guard !values.isEmpty, !values.contains(where: \.isEmpty) else {
                     return .failure(Failure(message: "grid key \"\(key)\" has an empty value list \"\(value)\"",
                                             hint: "List at least one value, e.g. \(key)=[0.01,0.1]."))
@@ -64,14 +64,5 @@ public enum ConfigGrid {
             configurations.append(params)
         }
         return .success(configurations)
-    }
-}
-
-private extension StringProtocol {
-    func trimmingBlanks() -> String {
-        var s = Substring(self)
-        while let c = s.first, c == " " || c == "\t" || c == "\n" { s.removeFirst() }
-        while let c = s.last, c == " " || c == "\t" || c == "\n" { s.removeLast() }
-        return String(s)
     }
 }

@@ -1,5 +1,3 @@
-import CorgiKernels
-
 /// The update side of SGD for the linear family: the parameters of one model, the
 /// optimizer's bookkeeping (decay, L2, cumulative L1, mini-batches), iterate averaging,
 /// and the statistics of the epoch in progress. It knows nothing of buffers or order:
@@ -76,10 +74,7 @@ final class LinearLearner: RowLearner {
         }
         var allocations: [RawAllocation] = []
         func allocate<T>(_ count: Int, _ type: T.Type) -> UnsafeMutablePointer<T>? {
-            let (bytes, overflow) = max(1, count).multipliedReportingOverflow(by: MemoryLayout<T>.stride)
-            guard !overflow, let block = RawAllocation.allocate(bytes: bytes) else { return nil }
-            allocations.append(block)
-            return block.pointer.bindMemory(to: T.self, capacity: max(1, count))
+            RawAllocation.typed(count, type, into: &allocations)
         }
         let useL1 = parameters.l1 > 0, useBatch = parameters.batchSize > 1, useAverage = iterate != nil
         guard let w = allocate(n * k, Double.self), let b = allocate(k, Double.self),
@@ -184,22 +179,10 @@ final class LinearLearner: RowLearner {
     /// early when `stop` asks (checked every 1024 rows).
     func learn(features: UnsafePointer<Double>, targets: UnsafePointer<Double>, order: UnsafePointer<UInt32>,
                range: Range<Int>, count: Int, stop: TrainingWorker?) {
-        let rowBytes = featureCount * MemoryLayout<Double>.stride
         let lr = learningRate
-        var position = range.lowerBound
-        while position < range.upperBound {
-            if let stop, position & 1023 == 0, stop.stopRequested.load(ordering: .relaxed) { return }
-            // The rows are read in permuted order from a buffer far larger than the
-            // cache: ask for the row a few positions ahead while this one trains.
-            let ahead = position + rowPrefetchDistance
-            if ahead < count {
-                let next = Int(order[ahead])
-                corgi_prefetch(features + next * featureCount, rowBytes)
-                corgi_prefetch(targets + next, 8)
-            }
-            let row = Int(order[position])
-            learn(row: features + row * featureCount, target: targets[row], learningRate: lr)
-            position += 1
+        forEachBufferedRow(features: features, targets: targets, order: order, range: range, count: count,
+                           featureCount: featureCount, stop: stop) { x, target in
+            learn(row: x, target: target, learningRate: lr)
         }
     }
 

@@ -24,9 +24,12 @@ public struct ModelHopSchedule: Equatable, Sendable {
     /// Visits finished in all, out of `models * segments`.
     public private(set) var jobsDone = 0
 
-    /// At most 100,000 models and 100,000 segments (the order has K * S entries: at most 2^27).
+    /// At most 100,000 models and 100,000 segments, and at most 2^20 cells in the order
+    /// (K * S: 1,000 models x 1,000 segments), so that building it stays a call of tens of
+    /// milliseconds (the glue checks for interrupts between calls).
     public static let maximumModels = 100_000
     public static let maximumSegments = 100_000
+    public static let maximumCells = 1 << 20
 
     /// The schedule of epoch `epoch`; nil for a shape out of range.
     public init?(models: Int, segments: Int, seed: Int64, epoch: Int) {
@@ -34,7 +37,7 @@ public struct ModelHopSchedule: Equatable, Sendable {
             segments <= ModelHopSchedule.maximumSegments
         else { return nil }
         let (cells, overflow) = models.multipliedReportingOverflow(by: segments)
-        guard !overflow, cells <= 1 << 27 else { return nil }
+        guard !overflow, cells <= ModelHopSchedule.maximumCells else { return nil }
         self.models = models
         self.segments = segments
         var generator = Xoshiro256StarStar(seed: SeedDerivation.scheduleSeed(runSeed: seed, epoch: epoch))

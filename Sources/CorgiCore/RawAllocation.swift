@@ -57,3 +57,15 @@ struct RawAllocation {
         free(pointer)
     }
 }
+
+extension RawAllocation {
+    /// `count` (at least 1) uninitialised values of `T`, with their block appended to
+    /// `allocations` so that the owner releases everything it allocated in one place;
+    /// nil when the byte count overflows or the memory cannot be had.
+    static func typed<T>(_ count: Int, _ type: T.Type, into allocations: inout [RawAllocation]) -> UnsafeMutablePointer<T>? {
+        let (bytes, overflow) = max(1, count).multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+        guard !overflow, let block = RawAllocation.allocate(bytes: bytes) else { return nil }
+        allocations.append(block)
+        return block.pointer.bindMemory(to: T.self, capacity: max(1, count))
+    }
+}

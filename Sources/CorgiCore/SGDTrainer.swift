@@ -1,5 +1,3 @@
-import CorgiKernels
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -231,7 +229,6 @@ public final class SGDTrainer {
     /// SGD's L1 bookkeeping (for serialization): total penalty so far and per weight applied.
     var l1State: (total: Double, applied: [Double]?) {
         guard parameters.optimizer == .sgd else { return (0, nil) }
-        // Networks keep SGD's bookkeeping over every weight; it is saved the same way.
         let state = learner.optimizerState
         return (state.l1Total, state.first.isEmpty ? nil : state.first)
     }

@@ -308,7 +308,9 @@ public struct TrainingParameters: Equatable, Sendable {
     /// `hidden_layers=[64,32]` keeps its commas).
     private static func splitItems(_ text: String) -> [Substring] { splitOutsideBrackets(Substring(text)) }
 
-    private static func trimmed<S: StringProtocol>(_ text: S) -> String {
+    /// `text` without leading and trailing blanks (space, tab, newline): the params and
+    /// grid syntax's one trimming rule.
+    static func trimmed<S: StringProtocol>(_ text: S) -> String {
         var scalars = Substring(text)
         while let first = scalars.first, first == " " || first == "\t" || first == "\n" { scalars.removeFirst() }
         while let last = scalars.last, last == " " || last == "\t" || last == "\n" { scalars.removeLast() }

@@ -16,14 +16,13 @@ final class TupleBuffer {
     let capacity: Int
     let featureCount: Int
     let mode: BufferMode
-    var runSeed: Int64 { runSeedInUse }
+    /// The run seed of the model being trained (it seeds the buffer shuffles).
+    private(set) var runSeed: Int64
     let concurrent: Bool
     /// The learner the rows go to (owned by the trainer). ``rebind(to:epoch:buffersThisEpoch:seed:)``
     /// points an idle buffer at another learner, so one buffer serves many models in
     /// turn (model hopping) without freeing and allocating its memory.
     unowned(unsafe) private(set) var learner: any RowLearner
-    /// The run seed of the model being trained (it seeds the buffer shuffles).
-    private(set) var runSeedInUse: Int64
 
     /// The epoch whose buffers are being shuffled (it seeds them), and how many buffers
     /// of it were shuffled so far.
@@ -59,7 +58,7 @@ final class TupleBuffer {
 
     /// A buffer of `capacity` rows of `featureCount` values, two slots when `concurrent`
     /// and the process's worker slot is free (streaming modes never use a worker); nil
-    /// when memory cannot be had (`bytesWanted` says how much was asked).
+    /// when memory cannot be had.
     init?(capacity: Int, featureCount: Int, mode: BufferMode, runSeed: Int64, bufferFraction: Double,
           epoch: Int, buffersThisEpoch: Int, concurrent: Bool, learner: any RowLearner) {
         let (bufferDoubles, overflow) = capacity.multipliedReportingOverflow(by: featureCount)
@@ -70,10 +69,7 @@ final class TupleBuffer {
         let slotCount = concurrent ? 2 : 1
         var allocations: [RawAllocation] = []
         func allocate<T>(_ count: Int, _ type: T.Type) -> UnsafeMutablePointer<T>? {
-            let (bytes, overflow) = max(1, count).multipliedReportingOverflow(by: MemoryLayout<T>.stride)
-            guard !overflow, let block = RawAllocation.allocate(bytes: bytes) else { return nil }
-            allocations.append(block)
-            return block.pointer.bindMemory(to: T.self, capacity: max(1, count))
+            RawAllocation.typed(count, type, into: &allocations)
         }
         var features: [UnsafeMutablePointer<Double>] = [], targets: [UnsafeMutablePointer<Double>] = []
         var orders: [UnsafeMutablePointer<UInt32>] = []
@@ -96,7 +92,7 @@ final class TupleBuffer {
         self.capacity = capacity
         self.featureCount = featureCount
         self.mode = mode
-        self.runSeedInUse = runSeed
+        self.runSeed = runSeed
         self.memoryStepProbability = bufferFraction
         self.epoch = epoch
         self.buffersThisEpoch = buffersThisEpoch
@@ -194,7 +190,7 @@ final class TupleBuffer {
         learner = next
         self.epoch = epoch
         self.buffersThisEpoch = buffersThisEpoch
-        runSeedInUse = seed
+        runSeed = seed
         return true
     }
 

@@ -37,6 +37,27 @@ corgi_normalize_params(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(corgi_utf8_to_server(out)));
 }
 
+/* A float8[]'s values (any shape, flattened) as a palloc'd C array; a NULL element is an error naming the argument. */
+static double *
+float8_values(ArrayType *array, const char *name, int *count)
+{
+	Datum	   *values;
+	bool	   *nulls;
+	double	   *out;
+
+	deconstruct_array(array, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &values, &nulls, count);
+	out = palloc(sizeof(double) * Max(*count, 1));
+	for (int i = 0; i < *count; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL", name)));
+		out[i] = DatumGetFloat8(values[i]);
+	}
+	return out;
+}
+
 PG_FUNCTION_INFO_V1(corgi_sgd_state);
 
 /*
@@ -69,23 +90,7 @@ corgi_sgd_state(PG_FUNCTION_ARGS)
 	blob = corgi_handle_new(CurrentMemoryContext);
 
 	if (!PG_ARGISNULL(4))
-	{
-		ArrayType  *array = PG_GETARG_ARRAYTYPE_P(4);
-		Datum	   *values;
-		bool	   *nulls;
-
-		deconstruct_array(array, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-						  &values, &nulls, &class_count);
-		classes = palloc(sizeof(double) * Max(class_count, 1));
-		for (int i = 0; i < class_count; i++)
-		{
-			if (nulls[i])
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("classes must not contain NULL")));
-			classes[i] = DatumGetFloat8(values[i]);
-		}
-	}
+		classes = float8_values(PG_GETARG_ARRAYTYPE_P(4), "classes", &class_count);
 	if (n_features >= 1 && buffer_rows >= 1)
 		corgi_check_buffer_memory(buffer_rows, n_features);
 	corgi_state_create(model, n_features, classes, class_count, params, buffer_rows,
@@ -100,31 +105,6 @@ corgi_sgd_state(PG_FUNCTION_ARGS)
 		corgi_check_training_memory(&info);
 		PG_RETURN_BYTEA_P(result);
 	}
-}
-
-/* A float8[] without NULLs as a palloc'd C array; errors name the argument. */
-static double *
-float8_values(ArrayType *array, const char *name, int *count)
-{
-	Datum	   *values;
-	bool	   *nulls;
-	double	   *out;
-
-	if (ARR_NDIM(array) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s must be a one-dimensional array", name)));
-	deconstruct_array(array, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &values, &nulls, count);
-	out = palloc(sizeof(double) * Max(*count, 1));
-	for (int i = 0; i < *count; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("%s must not contain NULL", name)));
-		out[i] = DatumGetFloat8(values[i]);
-	}
-	return out;
 }
 
 PG_FUNCTION_INFO_V1(corgi_plan_buffer_rows_sql);
@@ -239,7 +219,7 @@ corgi_hop_order_sql(PG_FUNCTION_ARGS)
 	int			lbs[2] = {1, 1};
 	int64		cells = (int64) Max(models, 1) * Max(segments, 1);
 
-	if (models < 1 || segments < 1 || cells > (1 << 27))
+	if (models < 1 || segments < 1 || cells > (1 << 20))
 		cells = 1;				/* the Swift check reports the error */
 	order = palloc(sizeof(int32) * cells);
 	corgi_hop_order(models, segments, PG_GETARG_INT64(2), PG_GETARG_INT32(3), order, cells, &error);
@@ -261,12 +241,14 @@ corgi_segment_of_blocks_sql(PG_FUNCTION_ARGS)
 {
 	int32		blocks = PG_GETARG_INT32(0);
 	CorgiError	error = {0};
-	int32	   *segment_of = palloc(sizeof(int32) * Max(blocks, 1));
+	/* Out of range: a one-slot buffer, and the Swift check reports the error. */
+	int32		slots = (blocks < 1 || blocks > (1 << 18)) ? 1 : blocks;
+	int32	   *segment_of = palloc(sizeof(int32) * slots);
 	Datum	   *values;
 
 	corgi_segment_blocks(blocks, PG_GETARG_INT32(1), PG_GETARG_INT64(2), PG_GETARG_INT32(3), segment_of, &error);
 	corgi_raise_if_failed(&error);
-	values = palloc(sizeof(Datum) * Max(blocks, 1));
+	values = palloc(sizeof(Datum) * slots);
 	for (int i = 0; i < blocks; i++)
 		values[i] = Int32GetDatum(segment_of[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(values, blocks, INT4OID, 4, true, TYPALIGN_INT));
@@ -289,6 +271,11 @@ corgi_sgd_standardize(PG_FUNCTION_ARGS)
 	CorgiHandle *blob = corgi_handle_new(CurrentMemoryContext);
 	CorgiError	error = {0};
 
+	for (int arg = 1; arg <= 2; arg++)
+		if (ARR_NDIM(PG_GETARG_ARRAYTYPE_P(arg)) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("%s must be a one-dimensional array", arg == 1 ? "shift" : "scale")));
 	if (shift_count != scale_count)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),

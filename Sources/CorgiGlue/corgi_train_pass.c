@@ -124,7 +124,12 @@ next_listed_block(void *arg, BlockNumber *first, BlockNumber *count)
 		int64		start = (int64) b->blocks[b->next++] * b->block_pages;
 
 		if (start >= (int64) b->nblocks)
-			continue;			/* past the end of the table: no rows */
+		{
+			/* past the end of the table: no rows (a long list of them stays cancellable) */
+			if (b->next % 65536 == 0)
+				CHECK_FOR_INTERRUPTS();
+			continue;
+		}
 		*first = (BlockNumber) start;
 		*count = (BlockNumber) Min(b->block_pages, (int64) b->nblocks - start);
 		return true;
