@@ -18,9 +18,10 @@ no_libswift() {
 }
 
 # Expected exports: Pg_magic_func, and for every C symbol the SQL scripts name after
-# 'MODULE_PATHNAME', the function and its pg_finfo_ record.
+# 'MODULE_PATHNAME', the function and its pg_finfo_ record; and the parallel worker
+# entry corgi.fit_multiple names to CreateParallelContext (found by name in workers).
 expected_exports() {
-  { echo Pg_magic_func; echo _PG_init
+  { echo Pg_magic_func; echo _PG_init; echo corgi_hop_worker_main
     grep -ho "'MODULE_PATHNAME', *'[A-Za-z0-9_]*'" "$@" | sed "s/.*, *'\(.*\)'/\1/" |
       while read -r fn; do echo "$fn"; echo "pg_finfo_$fn"; done
   } | sort -u

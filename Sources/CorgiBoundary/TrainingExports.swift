@@ -47,13 +47,7 @@ public func corgi_params_normalize(
     case .failure(let f):
         return report(CORGI_INVALID_ARGUMENT, f.message, hint: f.hint, into: error)
     case .success(let p):
-        let utf8 = Array(p.normalized.utf8)
-        guard utf8.count < Int(outSize) else {
-            return report(CORGI_PROGRAM_LIMIT, "parameter string is too long (\(utf8.count) bytes)", into: error)
-        }
-        for (i, b) in utf8.enumerated() { out[i] = CChar(bitPattern: b) }
-        out[utf8.count] = 0
-        return reportSuccess(into: error)
+        return writeString(p.normalized, to: out, size: outSize, into: error)
     }
 }
 
@@ -454,24 +448,115 @@ public func corgi_config_grid(
     }
 }
 
-/// C: `int32_t corgi_hop_order(int32_t models, int32_t segments, int64_t seed, int32_t epoch,
-/// int32_t *out, int64_t out_count, CorgiError *error)`: ``ModelHopSchedule``'s visit order,
-/// `out[m * segments + j]` = model m's j-th segment.
+/// C: `int32_t corgi_hop_order(int32_t models, const int32_t *offsets, int32_t segments, int64_t seed,
+/// int32_t epoch, int32_t *out, int64_t out_count, CorgiError *error)`: ``ModelHopSchedule``'s
+/// visit order, `out[m * segments + j]` = model m's j-th segment; `offsets` NULL gives
+/// model m the offset m mod segments (as `corgi.fit_multiple` does).
 @_cdecl("corgi_hop_order")
 public func corgi_hop_order(
-    _ models: Int32, _ segments: Int32, _ seed: Int64, _ epoch: Int32, _ out: UnsafeMutablePointer<Int32>?,
-    _ outCount: Int64, _ error: UnsafeMutablePointer<CorgiError>?
+    _ models: Int32, _ offsets: UnsafePointer<Int32>?, _ segments: Int32, _ seed: Int64, _ epoch: Int32,
+    _ out: UnsafeMutablePointer<Int32>?, _ outCount: Int64, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
-    guard let schedule = ModelHopSchedule(models: Int(models), segments: Int(segments), seed: seed, epoch: Int(epoch)) else {
-        return report(CORGI_INVALID_ARGUMENT,
-                      "a schedule needs 1 to \(ModelHopSchedule.maximumModels) models and 1 to \(ModelHopSchedule.maximumSegments) segments, at most \(ModelHopSchedule.maximumCells) of both multiplied, got \(models) and \(segments)",
-                      into: error)
+    let shapeMessage = "a schedule needs 1 to \(ModelHopSchedule.maximumModels) models and 1 to \(ModelHopSchedule.maximumSegments) segments, at most \(ModelHopSchedule.maximumCells) of both multiplied, got \(models) and \(segments)"
+    guard models >= 1, Int(models) <= ModelHopSchedule.maximumModels, segments >= 1 else {
+        return report(CORGI_INVALID_ARGUMENT, shapeMessage, into: error)
     }
+    let modelOffsets = (0..<Int(models)).map { m in offsets.map { Int($0[m]) } ?? m % Int(segments) }
+    if let bad = modelOffsets.first(where: { $0 < 0 || $0 >= Int(segments) }) {
+        return report(CORGI_INVALID_ARGUMENT, "segment_offset must be between 0 and \(segments - 1), got \(bad)",
+                      hint: "A model's offset picks its row of the schedule; it is below segments.", into: error)
+    }
+    guard let schedule = ModelHopSchedule(offsets: modelOffsets, segments: Int(segments), seed: seed, epoch: Int(epoch))
+    else { return report(CORGI_INVALID_ARGUMENT, shapeMessage, into: error) }
     guard let out, outCount == Int64(schedule.order.count) else {
         return report(CORGI_INTERNAL, "corgi_hop_order: output size does not match", into: error)
     }
-    for (i, s) in schedule.order.enumerated() { out[i] = Int32(s) }
+    for (i, s) in schedule.order.enumerated() { out[i] = s }
     return reportSuccess(into: error)
+}
+
+/// The ``HopBoard`` over the glue's arrays, or nil for a shape that does not fit them.
+private func hopBoard(
+    _ models: Int32, _ segments: Int32, _ order: UnsafePointer<Int32>?, _ completed: UnsafeMutablePointer<Int32>?,
+    _ modelBusy: UnsafeMutablePointer<UInt8>?, _ segmentBusy: UnsafeMutablePointer<UInt8>?
+) -> HopBoard? {
+    guard let order, let completed, let modelBusy, let segmentBusy, models >= 1, segments >= 1,
+        Int(models) <= ModelHopSchedule.maximumModels, Int(segments) <= ModelHopSchedule.maximumSegments
+    else { return nil }
+    let k = Int(models), s = Int(segments)
+    return HopBoard(models: k, segments: s, order: UnsafeBufferPointer(start: order, count: k * s),
+                    completed: UnsafeMutableBufferPointer(start: completed, count: k),
+                    modelBusy: UnsafeMutableBufferPointer(start: modelBusy, count: k),
+                    segmentBusy: UnsafeMutableBufferPointer(start: segmentBusy, count: s))
+}
+
+/// C: `int32_t corgi_hop_pick(int32_t models, int32_t segments, const int32_t *order,
+/// int32_t *completed, uint8_t *model_busy, uint8_t *segment_busy, int32_t *model_out,
+/// int32_t *segment_out)`: ``HopBoard/pick()`` on shared memory (the caller holds its
+/// lock). 1 when a job was picked, 0 when none is runnable, -1 for a bad shape.
+/// Allocates nothing and never calls PostgreSQL: safe under a spinlock.
+@_cdecl("corgi_hop_pick")
+public func corgi_hop_pick(
+    _ models: Int32, _ segments: Int32, _ order: UnsafePointer<Int32>?, _ completed: UnsafeMutablePointer<Int32>?,
+    _ modelBusy: UnsafeMutablePointer<UInt8>?, _ segmentBusy: UnsafeMutablePointer<UInt8>?,
+    _ modelOut: UnsafeMutablePointer<Int32>?, _ segmentOut: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    guard let board = hopBoard(models, segments, order, completed, modelBusy, segmentBusy), let modelOut, let segmentOut
+    else { return -1 }
+    guard let job = board.pick() else { return 0 }
+    modelOut.pointee = Int32(job.model)
+    segmentOut.pointee = Int32(job.segment)
+    return 1
+}
+
+/// C: `int32_t corgi_hop_complete(int32_t models, int32_t segments, const int32_t *order,
+/// int32_t *completed, uint8_t *model_busy, uint8_t *segment_busy, int32_t model)`:
+/// ``HopBoard/complete(model:)``; 1 done, 0 when the model was not running, -1 bad shape.
+@_cdecl("corgi_hop_complete")
+public func corgi_hop_complete(
+    _ models: Int32, _ segments: Int32, _ order: UnsafePointer<Int32>?, _ completed: UnsafeMutablePointer<Int32>?,
+    _ modelBusy: UnsafeMutablePointer<UInt8>?, _ segmentBusy: UnsafeMutablePointer<UInt8>?, _ model: Int32
+) -> Int32 {
+    guard let board = hopBoard(models, segments, order, completed, modelBusy, segmentBusy) else { return -1 }
+    return board.complete(model: Int(model)) ? 1 : 0
+}
+
+/// C: `void corgi_segment_block_order(int32_t *blocks, int32_t count, int64_t model_seed,
+/// int32_t epoch, int32_t segment)`: puts a segment's blocks (ascending) into the visiting
+/// order of a model of run seed `model_seed`, in place (``SegmentPlan/shuffleBlocks``).
+@_cdecl("corgi_segment_block_order")
+public func corgi_segment_block_order(
+    _ blocks: UnsafeMutablePointer<Int32>?, _ count: Int32, _ modelSeed: Int64, _ epoch: Int32, _ segment: Int32
+) {
+    guard let blocks, count > 1 else { return }
+    SegmentPlan.shuffleBlocks(UnsafeMutableBufferPointer(start: blocks, count: Int(count)), segment: Int(segment),
+                              modelSeed: modelSeed, epoch: Int(epoch))
+}
+
+/// Copies `text` NUL-terminated into the glue's buffer `out` of `size` bytes.
+private func writeString(_ text: String, to out: UnsafeMutablePointer<CChar>?, size: Int32,
+                         into error: UnsafeMutablePointer<CorgiError>?) -> Int32 {
+    guard let out, size > 0 else { return report(CORGI_INTERNAL, "output buffer missing", into: error) }
+    let utf8 = Array(text.utf8)
+    guard utf8.count < Int(size) else {
+        return report(CORGI_PROGRAM_LIMIT, "parameter string is too long (\(utf8.count) bytes)", into: error)
+    }
+    for (i, b) in utf8.enumerated() { out[i] = CChar(bitPattern: b) }
+    out[utf8.count] = 0
+    return reportSuccess(into: error)
+}
+
+/// C: `int32_t corgi_params_merge(const char *base, const char *override, char *out,
+/// int32_t out_size, CorgiError *error)`: ``TrainingParameters/merged(base:override:)``,
+/// a config's params over `corgi.fit_multiple`'s shared params.
+@_cdecl("corgi_params_merge")
+public func corgi_params_merge(
+    _ base: UnsafePointer<CChar>?, _ override: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<CChar>?,
+    _ outSize: Int32, _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let base, let override else { return report(CORGI_INTERNAL, "corgi_params_merge: null argument", into: error) }
+    let merged = TrainingParameters.merged(base: String(cString: base), override: String(cString: override))
+    return writeString(merged, to: out, size: outSize, into: error)
 }
 
 /// C: `int32_t corgi_segment_blocks(int64_t block_count, int32_t segments, int64_t seed, int32_t epoch,

@@ -1,9 +1,12 @@
 /// The schedule of one epoch of Model Hopper Parallelism (MOP): K models each visit S
 /// segments exactly once, one model per segment and one segment per model at a time.
 ///
-/// Order (fixed before the epoch, from the seed only): draw seeded permutations σ of the
-/// segments and π of the models; model m's j-th visit is segment σ((π(m) + j) mod S), a
-/// Latin square, so that at any step the models want different segments.
+/// Order (fixed before the epoch, from the seed and the models' offsets only): draw a
+/// seeded permutation σ of the segments; model m, of offset o(m), makes its j-th visit
+/// to segment σ((o(m) + j) mod S). With the offsets m mod S (what `corgi.fit_multiple`
+/// gives its configs, in config order) this is a Latin square: at any step the models
+/// want different segments. A model's order depends only on (seed, epoch, S, its
+/// offset), so a single model trained with `segments=S, segment_offset=o` replays it.
 /// Dispatch (asynchronous, no barrier): a free participant takes, among the idle models
 /// whose next segment is idle, the one with the fewest completed visits (ties: lowest
 /// index). A model's result depends only on its visit order and the per-(model, epoch,
@@ -11,18 +14,20 @@
 /// bit for bit for any number of workers, none included.
 ///
 /// Contract: pure value type, no allocation in ``pick()`` and ``complete(model:)``,
-/// O(K) per pick; never traps (shapes are validated by ``init(models:segments:seed:epoch:)``).
+/// O(K) per pick; never traps (shapes are validated by the initializers). The same
+/// dispatch runs on plain arrays in shared memory (``HopBoard``), which is what the
+/// glue's parallel workers call.
 public struct ModelHopSchedule: Equatable, Sendable {
     public let models: Int
     public let segments: Int
     /// `order[m * segments + j]`: the segment of model m's j-th visit.
-    public private(set) var order: [Int]
+    public private(set) var order: [Int32]
     /// Visits each model has completed this epoch.
-    public private(set) var completed: [Int]
-    private var modelBusy: [Bool]
-    private var segmentBusy: [Bool]
+    public private(set) var completed: [Int32]
+    private var modelBusy: [UInt8]
+    private var segmentBusy: [UInt8]
     /// Visits finished in all, out of `models * segments`.
-    public private(set) var jobsDone = 0
+    public var jobsDone: Int { completed.reduce(0) { $0 + Int($1) } }
 
     /// At most 100,000 models and 100,000 segments, and at most 2^20 cells in the order
     /// (K * S: 1,000 models x 1,000 segments), so that building it stays a call of tens of
@@ -31,26 +36,39 @@ public struct ModelHopSchedule: Equatable, Sendable {
     public static let maximumSegments = 100_000
     public static let maximumCells = 1 << 20
 
-    /// The schedule of epoch `epoch`; nil for a shape out of range.
+    /// The schedule of epoch `epoch` for `models` models of offsets 0, 1, ... (mod S);
+    /// nil for a shape out of range.
     public init?(models: Int, segments: Int, seed: Int64, epoch: Int) {
+        guard models >= 1, models <= ModelHopSchedule.maximumModels, segments >= 1 else { return nil }
+        self.init(offsets: (0..<models).map { $0 % segments }, segments: segments, seed: seed, epoch: epoch)
+    }
+
+    /// The schedule of epoch `epoch` for one model per offset (each in 0..<segments);
+    /// nil for a shape or an offset out of range.
+    public init?(offsets: [Int], segments: Int, seed: Int64, epoch: Int) {
+        let models = offsets.count
         guard models >= 1, models <= ModelHopSchedule.maximumModels, segments >= 1,
-            segments <= ModelHopSchedule.maximumSegments
+            segments <= ModelHopSchedule.maximumSegments, offsets.allSatisfy({ $0 >= 0 && $0 < segments })
         else { return nil }
         let (cells, overflow) = models.multipliedReportingOverflow(by: segments)
         guard !overflow, cells <= ModelHopSchedule.maximumCells else { return nil }
         self.models = models
         self.segments = segments
-        var generator = Xoshiro256StarStar(seed: SeedDerivation.scheduleSeed(runSeed: seed, epoch: epoch))
-        let sigma = ModelHopSchedule.permutation(segments, &generator)
-        let pi = ModelHopSchedule.permutation(models, &generator)
-        var order = [Int](repeating: 0, count: cells)
+        let sigma = ModelHopSchedule.segmentPermutation(segments: segments, seed: seed, epoch: epoch)
+        var order = [Int32](repeating: 0, count: cells)
         for m in 0..<models {
-            for j in 0..<segments { order[m * segments + j] = sigma[(pi[m] + j) % segments] }
+            for j in 0..<segments { order[m * segments + j] = Int32(sigma[(offsets[m] + j) % segments]) }
         }
         self.order = order
-        completed = [Int](repeating: 0, count: models)
-        modelBusy = [Bool](repeating: false, count: models)
-        segmentBusy = [Bool](repeating: false, count: segments)
+        completed = [Int32](repeating: 0, count: models)
+        modelBusy = [UInt8](repeating: 0, count: models)
+        segmentBusy = [UInt8](repeating: 0, count: segments)
+    }
+
+    /// σ of epoch `epoch`: the seeded permutation of the segments the visit orders walk.
+    static func segmentPermutation(segments: Int, seed: Int64, epoch: Int) -> [Int] {
+        var generator = Xoshiro256StarStar(seed: SeedDerivation.scheduleSeed(runSeed: seed, epoch: epoch))
+        return permutation(segments, &generator)
     }
 
     /// A seeded Fisher-Yates permutation of 0..<count.
@@ -72,36 +90,39 @@ public struct ModelHopSchedule: Equatable, Sendable {
     /// returns them, or nil when no idle model's next segment is idle (wait for a
     /// ``complete(model:)``, or the epoch is finished).
     public mutating func pick() -> (model: Int, segment: Int)? {
-        var best = -1
-        for m in 0..<models where !modelBusy[m] && completed[m] < segments {
-            let segment = order[m * segments + completed[m]]
-            if segmentBusy[segment] { continue }
-            if best < 0 || completed[m] < completed[best] { best = m }
+        let (models, segments) = (self.models, self.segments)
+        return order.withUnsafeBufferPointer { order in
+            completed.withUnsafeMutableBufferPointer { completed in
+                modelBusy.withUnsafeMutableBufferPointer { modelBusy in
+                    segmentBusy.withUnsafeMutableBufferPointer { segmentBusy in
+                        HopBoard(models: models, segments: segments, order: order, completed: completed,
+                                 modelBusy: modelBusy, segmentBusy: segmentBusy)?.pick()
+                    }
+                }
+            }
         }
-        guard best >= 0 else { return nil }
-        let segment = order[best * segments + completed[best]]
-        modelBusy[best] = true
-        segmentBusy[segment] = true
-        return (best, segment)
     }
 
     /// Marks model `model`'s running visit done (its segment free again). False, changing
     /// nothing, when the model is not running.
     @discardableResult
     public mutating func complete(model: Int) -> Bool {
-        guard model >= 0, model < models, modelBusy[model], completed[model] < segments else { return false }
-        let segment = order[model * segments + completed[model]]
-        modelBusy[model] = false
-        segmentBusy[segment] = false
-        completed[model] += 1
-        jobsDone += 1
-        return true
+        let (models, segments) = (self.models, self.segments)
+        return order.withUnsafeBufferPointer { order in
+            completed.withUnsafeMutableBufferPointer { completed in
+                modelBusy.withUnsafeMutableBufferPointer { modelBusy in
+                    segmentBusy.withUnsafeMutableBufferPointer { segmentBusy in
+                        HopBoard(models: models, segments: segments, order: order, completed: completed,
+                                 modelBusy: modelBusy, segmentBusy: segmentBusy)?.complete(model: model) ?? false
+                    }
+                }
+            }
+        }
     }
 
-    /// Model m's visit order this epoch (what a single-model run can replay to check
-    /// bit-identity).
+    /// Model m's visit order this epoch (what a single-model run replays).
     public func visits(of model: Int) -> [Int] {
         guard model >= 0, model < models else { return [] }
-        return Array(order[(model * segments)..<((model + 1) * segments)])
+        return order[(model * segments)..<((model + 1) * segments)].map { Int($0) }
     }
 }

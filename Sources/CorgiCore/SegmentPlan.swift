@@ -37,9 +37,25 @@ public struct SegmentPlan: Equatable, Sendable {
     /// blocks in epoch `epoch` (a seeded permutation; empty for a segment out of range).
     public func blockOrder(segment: Int, modelSeed: Int64, epoch: Int) -> [Int] {
         guard segment >= 0, segment < segmentCount else { return [] }
+        var blocks = segmentBlocks[segment]
+        blocks.withUnsafeMutableBufferPointer {
+            SegmentPlan.shuffleBlocks($0, segment: segment, modelSeed: modelSeed, epoch: epoch)
+        }
+        return blocks
+    }
+
+    /// Puts a segment's blocks (ascending) into the visiting order of a model of run seed
+    /// `modelSeed` in epoch `epoch`, in place: the one definition of that order, used by
+    /// ``blockOrder(segment:modelSeed:epoch:)`` and by the glue on shared memory.
+    public static func shuffleBlocks<T>(_ blocks: UnsafeMutableBufferPointer<T>, segment: Int, modelSeed: Int64,
+                                        epoch: Int) {
         var generator = Xoshiro256StarStar(seed: SeedDerivation.segmentBlockSeed(runSeed: modelSeed, epoch: epoch,
                                                                                    segment: segment))
-        let blocks = segmentBlocks[segment]
-        return ModelHopSchedule.permutation(blocks.count, &generator).map { blocks[$0] }
+        let count = blocks.count
+        guard count > 1 else { return }
+        for i in 0..<(count - 1) {
+            let j = i + Int(truncatingIfNeeded: generator.next(below: UInt64(count - i)))
+            blocks.swapAt(i, j)
+        }
     }
 }

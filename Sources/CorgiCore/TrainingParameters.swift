@@ -39,6 +39,18 @@ public struct TrainingParameters: Equatable, Sendable {
     public var isNetwork = false
     /// A table name, for per-epoch validation metrics; empty when not set.
     public var validationTable = ""
+    /// Model hopping (0: off): each epoch visits the table's blocks as `segments`
+    /// segments (``SegmentPlan``) in the order ``ModelHopSchedule`` gives a model of offset
+    /// `segmentOffset`, both drawn from `segmentSeed` (the run's `seed` when not given).
+    /// `corgi.fit_multiple` sets them for every config, so a config's stored params
+    /// replay it alone with `corgi.train`. Not part of a stored state.
+    public var segments = 0
+    public var segmentOffset = 0
+    public var segmentSeed: Int64?
+    /// How many parallel workers `corgi.fit_multiple` asks for (nil: as many as
+    /// `max_parallel_workers` and `corgi.max_workers` allow). The models do not depend on
+    /// it, so ``normalized`` leaves it out.
+    public var workers: Int?
 
     public init() {}
 
@@ -59,7 +71,8 @@ public struct TrainingParameters: Equatable, Sendable {
     public static let keys = [
         "learning_rate", "decay", "batch_size", "l2", "l1", "intercept",
         "buffer_fraction", "block_mb", "max_buffer_mb", "seed", "average", "optimizer",
-        "momentum", "beta1", "beta2", "epsilon", "hidden_layers", "activation", "standardize", "validation_table",
+        "momentum", "beta1", "beta2", "epsilon", "hidden_layers", "activation", "standardize", "segments", "segment_offset", "segment_seed",
+        "workers", "validation_table",
     ]
 
     /// A rejected parameter string: what is wrong, and what would be valid.
@@ -113,6 +126,14 @@ public struct TrainingParameters: Equatable, Sendable {
             return .failure(Failure(message: "parameter \"\(key)\" applies to mlp and mlp_regression only",
                                     hint: "Leave \(key) out for a \(family.name) model."))
         }
+        if parameters.segments == 0, let key = ["segment_offset", "segment_seed"].first(where: seen.contains) {
+            return .failure(Failure(message: "parameter \"\(key)\" applies with segments only",
+                                    hint: "Add segments=N (model hopping), or leave \(key) out."))
+        }
+        if parameters.segments > 0, parameters.segmentOffset >= parameters.segments {
+            return .failure(Failure(message: "segment_offset must be below segments (\(parameters.segments)), got \(parameters.segmentOffset)",
+                                    hint: "A model's offset picks its row of the hopping schedule: 0 to segments - 1."))
+        }
         if !seen.contains("learning_rate") { parameters.learningRate = parameters.optimizer.defaultLearningRate }
         parameters.isNetwork = family.isNetwork
         return .success(parameters)
@@ -136,6 +157,9 @@ public struct TrainingParameters: Equatable, Sendable {
             parts += ["hidden_layers=[\(hiddenLayers.map(String.init).joined(separator: ","))]",
                       "activation=\(activation.name)", "standardize=\(standardize)"]
         }
+        if segments > 0 {
+            parts += ["segments=\(segments)", "segment_offset=\(segmentOffset)", "segment_seed=\(segmentSeed ?? seed)"]
+        }
         if !validationTable.isEmpty { parts.append("validation_table=\(validationTable)") }
         return parts.joined(separator: ", ")
     }
@@ -155,6 +179,9 @@ public struct TrainingParameters: Equatable, Sendable {
         ("beta1", "in [0, 1)", { $0 >= 0 && $0 < 1 }),
         ("beta2", "in [0, 1)", { $0 >= 0 && $0 < 1 }),
         ("epsilon", "a positive number", { $0 > 0 && $0.isFinite }),
+        ("segments", "a whole number from 0 to 100000", { $0 >= 0 && $0 <= 100_000 && $0 == $0.rounded() }),
+        ("segment_offset", "a whole number from 0 to 99999", { $0 >= 0 && $0 < 100_000 && $0 == $0.rounded() }),
+        ("workers", "a whole number from 0 to 1024", { $0 >= 0 && $0 <= 1024 && $0 == $0.rounded() }),
     ]
 
     /// The longest `validation_table` value, in UTF-8 bytes (a schema-qualified,
@@ -176,6 +203,9 @@ public struct TrainingParameters: Equatable, Sendable {
         case "beta1": return beta1
         case "beta2": return beta2
         case "epsilon": return epsilon
+        case "segments": return Double(segments)
+        case "segment_offset": return Double(segmentOffset)
+        case "workers": return Double(workers ?? 0)
         default: return .nan
         }
     }
@@ -194,6 +224,9 @@ public struct TrainingParameters: Equatable, Sendable {
         case "beta1": beta1 = x
         case "beta2": beta2 = x
         case "epsilon": epsilon = x
+        case "segments": segments = Int(x)
+        case "segment_offset": segmentOffset = Int(x)
+        case "workers": workers = Int(x)
         default: break
         }
     }
@@ -258,12 +291,12 @@ public struct TrainingParameters: Equatable, Sendable {
             default: standardize = flag
             }
             return nil
-        case "seed":
+        case "seed", "segment_seed":
             guard let s = Int64(value) else {
-                return Failure(message: "seed must be a whole number, got \"\(value)\"",
-                               hint: "Write an integer, e.g. seed=42.")
+                return Failure(message: "\(key) must be a whole number, got \"\(value)\"",
+                               hint: "Write an integer, e.g. \(key)=42.")
             }
-            seed = s
+            if key == "seed" { seed = s } else { segmentSeed = s }
             return nil
         case "optimizer":
             guard let kind = OptimizerKind(name: value.lowercased()) else {
@@ -302,6 +335,32 @@ public struct TrainingParameters: Equatable, Sendable {
         case "epsilon": return "1e-8"
         default: return "0"
         }
+    }
+
+    /// `override`'s items over `base`'s: a key given in both takes `override`'s value (in
+    /// `base`'s position), the others are kept in order (base first). Keys compare
+    /// case-insensitively; items are not validated here (``parse(_:family:)`` does that
+    /// to the result, naming the bad item).
+    public static func merged(base: String, override: String) -> String {
+        func key(_ item: Substring) -> String {
+            let t = trimmed(item)
+            guard let equals = t.firstIndex(of: "=") else { return t.lowercased() }
+            return trimmed(t[..<equals]).lowercased()
+        }
+        let blank: (Substring) -> Bool = { trimmed($0).isEmpty }
+        let overrides = splitItems(override).filter { !blank($0) }
+        var used = Set<Int>()
+        var items: [String] = []
+        for item in splitItems(base) where !blank(item) {
+            if let i = overrides.indices.first(where: { !used.contains($0) && key(overrides[$0]) == key(item) }) {
+                used.insert(i)
+                items.append(trimmed(overrides[i]))
+            } else {
+                items.append(trimmed(item))
+            }
+        }
+        for i in overrides.indices where !used.contains(i) { items.append(trimmed(overrides[i])) }
+        return items.joined(separator: ", ")
     }
 
     /// Splits `key=value, key=value` at the commas outside brackets (a list value such as

@@ -50,4 +50,8 @@ extern void corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source
 								 int64 *rows, CorgiRowSink sink, CorgiNullRowSink null_sink,
 								 void *arg);
 
+/* corgi_train_pass.c: one pass of a trainer state over listed blocks of a relation. */
+extern bytea *corgi_train_listed_blocks(CorgiHeapRows *source, bytea *state, const int32 *block_list,
+										int count, int64 block_pages, BlockNumber nblocks);
+
 #endif

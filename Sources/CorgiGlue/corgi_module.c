@@ -31,6 +31,14 @@ _PG_init(void)
 							1024, 1, 1048576,
 							PGC_SUSET, GUC_UNIT_MB,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("corgi.max_workers",
+							"Most parallel workers one corgi.fit_multiple call asks for.",
+							"The leader trains too, so a call runs on up to this many processes "
+							"plus one; max_parallel_workers caps it. The models do not depend on it.",
+							&corgi_max_workers,
+							1, 0, 1024,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("corgi");
 }
 

@@ -37,6 +37,24 @@ corgi_normalize_params(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(corgi_utf8_to_server(out)));
 }
 
+PG_FUNCTION_INFO_V1(corgi_merge_params);
+
+/*
+ * corgi._merge_params(base text, override text) -> text: override's key=value items
+ * over base's (a fit_multiple config over the call's shared params); not validated.
+ */
+Datum
+corgi_merge_params(PG_FUNCTION_ARGS)
+{
+	char		out[CORGI_PARAMS_SIZE];
+	CorgiError	error = {0};
+
+	corgi_params_merge(corgi_text_to_utf8(PG_GETARG_TEXT_PP(0)), corgi_text_to_utf8(PG_GETARG_TEXT_PP(1)),
+					   out, sizeof(out), &error);
+	corgi_raise_if_failed(&error);
+	PG_RETURN_TEXT_P(cstring_to_text(corgi_utf8_to_server(out)));
+}
+
 /* A float8[]'s values (any shape, flattened) as a palloc'd C array; a NULL element is an error naming the argument. */
 static double *
 float8_values(ArrayType *array, const char *name, int *count)
@@ -222,7 +240,7 @@ corgi_hop_order_sql(PG_FUNCTION_ARGS)
 	if (models < 1 || segments < 1 || cells > (1 << 20))
 		cells = 1;				/* the Swift check reports the error */
 	order = palloc(sizeof(int32) * cells);
-	corgi_hop_order(models, segments, PG_GETARG_INT64(2), PG_GETARG_INT32(3), order, cells, &error);
+	corgi_hop_order(models, NULL, segments, PG_GETARG_INT64(2), PG_GETARG_INT32(3), order, cells, &error);
 	corgi_raise_if_failed(&error);
 	values = palloc(sizeof(Datum) * cells);
 	for (int64 i = 0; i < cells; i++)

@@ -184,6 +184,24 @@ train_ranges(CorgiHeapRows *source, bytea *state, NextPageRange next, void *arg)
 	return result;
 }
 
+/*
+ * One pass of the trainer in `state` over the listed blocks (block_pages pages each, in
+ * the listed order, clipped to the relation's nblocks pages); returns the new state.
+ * A model-hopping job (corgi_model_hopping.c) is one such call.
+ */
+bytea *
+corgi_train_listed_blocks(CorgiHeapRows *source, bytea *state, const int32 *block_list, int count,
+						  int64 block_pages, BlockNumber nblocks)
+{
+	ListedBlocks blocks = {0};
+
+	blocks.blocks = block_list;
+	blocks.count = count;
+	blocks.block_pages = block_pages;
+	blocks.nblocks = nblocks;
+	return train_ranges(source, state, next_listed_block, &blocks);
+}
+
 PG_FUNCTION_INFO_V1(corgi_train_pass);
 
 /*

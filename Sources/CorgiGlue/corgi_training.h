@@ -54,6 +54,9 @@ extern const char *corgi_row_name(const CorgiRowTag *row);
 /* corgi.max_buffer_mb: the most memory (MB) one call may allocate for tuple buffers. */
 extern int	corgi_max_buffer_mb;
 
+/* corgi_model_hopping.c: corgi.max_workers. */
+extern int	corgi_max_workers;
+
 /*
  * Raises a clear error when a trainer of buffer_rows rows of feature_count features
  * (both buffers, as the trainer may double-buffer) would exceed corgi.max_buffer_mb.

@@ -33,8 +33,8 @@ final class ModelHopScheduleTests: XCTestCase {
             // unfinished model's next segment is taken (checked against the public visit
             // orders, not by asking the scheduler again).
             if running.count < workers {
-                for m in 0..<models where schedule.completed[m] < segments && !running.contains(where: { $0.model == m }) {
-                    let next = schedule.visits(of: m)[schedule.completed[m]]
+                for m in 0..<models where Int(schedule.completed[m]) < segments && !running.contains(where: { $0.model == m }) {
+                    let next = schedule.visits(of: m)[Int(schedule.completed[m])]
                     XCTAssertTrue(running.contains { $0.segment == next },
                                   "model \(m) could run on free segment \(next) while a participant idles")
                 }

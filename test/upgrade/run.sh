@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Upgrade check (part of make test): a database that installed an earlier corgi (0.1.0,
-# 0.1.1, 0.1.2) and ran ALTER EXTENSION corgi UPDATE has exactly the functions and
+# 0.1.1, 0.1.2, 0.2.0) and ran ALTER EXTENSION corgi UPDATE has exactly the functions and
 # composite types of a fresh install of the current version (same signatures, bodies,
 # settings such as the pinned search_path, volatility), and a model trained under the old
 # version still predicts and evaluates. Only 0.1.0's install script is kept (in
-# test/upgrade): PostgreSQL installs 0.1.1 and 0.1.2 from it through the upgrade scripts,
+# test/upgrade): PostgreSQL installs 0.1.1, 0.1.2 and 0.2.0 from it through the upgrade scripts,
 # and each of those was checked against its own fresh install when it was released. Needs
 # write access to the server's extension directory (the old script is copied in, then
 # removed). Prints "N passed, N failed".
@@ -12,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 ext_dir="$(pg_config --sharedir)/extension"
 current=$(sed -n "s/^default_version = '\(.*\)'/\1/p" extension/corgi.control)
-olds=(0.1.0 0.1.1 0.1.2)
+olds=(0.1.0 0.1.1 0.1.2 0.2.0)
 cp test/upgrade/corgi--0.1.0.sql "$ext_dir/corgi--0.1.0.sql" || { echo "0 passed, 1 failed"; exit 1; }
 trap 'rm -f "$ext_dir/corgi--0.1.0.sql"' EXIT
 catalog="SELECT concat_ws('|', p.oid::regprocedure::text, l.lanname, p.provolatile, p.proisstrict, p.proparallel,

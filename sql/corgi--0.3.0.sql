@@ -161,6 +161,23 @@ CREATE FUNCTION corgi.train_blocks(source regclass, features name, label name, s
 COMMENT ON FUNCTION corgi.train_blocks(regclass, name, name, bytea, integer[], integer) IS
     'fast path: one pass of SGD over the listed blocks of block_pages pages, in the listed order (a model''s visit to a segment in model hopping); the epoch stays open';
 
+-- One epoch of Model Hopper Parallelism over a heap table (corgi_model_hopping.c): every
+-- state visits every segment once, in the order of its offset, on the leader and up to
+-- `workers` parallel workers (< 0: the default). Reads only; writes nothing.
+CREATE FUNCTION corgi._hop_epoch(source regclass, features name, label name, states bytea[], offsets integer[],
+                                 segments integer, segment_seed bigint, block_shuffle boolean, workers integer,
+                                 OUT states bytea[], OUT seconds float8[], OUT workers_launched integer)
+    AS 'MODULE_PATHNAME', 'corgi_hop_epoch'
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._hop_epoch(regclass, name, name, bytea[], integer[], integer, bigint, boolean, integer) IS
+    'internal: one model-hopping epoch of the states over the table''s segments, on parallel workers; returns the new states, each model''s training seconds and the workers launched';
+
+CREATE FUNCTION corgi._merge_params(base text, override text) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_merge_params'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._merge_params(text, text) IS
+    'internal: override''s key=value items over base''s (a fit_multiple config over the call''s shared params)';
+
 CREATE FUNCTION corgi.sgd_state_info(state bytea,
     OUT model text, OUT n_features integer, OUT n_classes integer, OUT epochs integer,
     OUT rows bigint, OUT skipped bigint, OUT loss float8, OUT rows_in_progress bigint,
@@ -394,7 +411,14 @@ BEGIN
     END IF;
     FOR e IN 1..epochs LOOP
         t0 := clock_timestamp();
-        IF fast THEN
+        IF fast AND corgi._param(norm, 'segments') IS NOT NULL THEN
+            -- Model hopping alone: the visits corgi.fit_multiple makes for this offset.
+            state := (corgi._hop_epoch(read_from::regclass, feat_col, label_col, ARRAY[state],
+                                       ARRAY[corgi._param(norm, 'segment_offset')::integer],
+                                       corgi._param(norm, 'segments')::integer,
+                                       corgi._param(norm, 'segment_seed')::bigint, block_shuffle, 0)).states[1];
+            state := corgi.sgd_end_epoch(state);
+        ELSIF fast THEN
             state := corgi.train_pass(read_from::regclass, feat_col, label_col, state, block_shuffle);
             state := corgi.sgd_end_epoch(state);
         ELSE
@@ -717,6 +741,12 @@ BEGIN
         fast := true;
     END IF;
     path := CASE WHEN fast THEN 'fast' ELSE 'composed' END;
+    IF NOT fast AND corgi._param(norm, 'segments') IS NOT NULL THEN
+        RAISE EXCEPTION 'segments (model hopping) needs a source whose pages corgi reads directly, and % is not one', source_table
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'Model hopping reads heap tables (no inheritance children, no row-level security for you) with plain feature and label columns of the accepted types.',
+                  HINT = 'Train on a plain table (CREATE TABLE ... AS SELECT), or leave segments out.';
+    END IF;
     IF NOT fast AND shuffle IN ('corgipile', 'block_only') THEN
         IF rels.relkind = 'p' THEN
             RAISE NOTICE 'partitions of % are read one after another: blocks are shuffled within each partition, not across them', source_table
@@ -849,6 +879,308 @@ COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, tex
     'trains a linear, logistic, svm, softmax, mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; caller_search_path (leave it out) is the path table names are resolved against';
 
 ------------------------------------------------------------------------------------
+-- Model selection: many configs trained at once by Model Hopper Parallelism.
+------------------------------------------------------------------------------------
+
+-- The epochs of corgi.fit_multiple. STABLE on purpose, as corgi._run_epochs: every
+-- epoch reads the snapshot of the calling statement. A model whose loss or weights stop
+-- being finite is set aside (it trains no further; its epoch is reported), the others go
+-- on. Per-epoch arrays are flat, element (e - 1) * K + k for config k of K.
+CREATE FUNCTION corgi._fit_epochs(plans corgi.training_plan[], segments integer, segment_seed bigint,
+                                  workers integer, verbose boolean,
+                                  OUT final_states bytea[], OUT epoch_loss float8[], OUT epoch_seconds float8[],
+                                  OUT epoch_rows bigint[], OUT val_loss float8[], OUT val_metric float8[],
+                                  OUT workers_launched integer[], OUT wall_seconds float8[], OUT diverged_in integer[],
+                                  OUT diverged_loss float8[])
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    k_count integer := cardinality(plans);
+    p corgi.training_plan := plans[1];
+    e integer;
+    k integer;
+    active integer[];
+    run record;
+    t0 timestamptz;
+    info record;
+    v record;
+    flat integer;
+BEGIN
+    final_states := ARRAY(SELECT (x).state FROM unnest(plans) x);
+    epoch_loss := array_fill(NULL::float8, ARRAY[k_count * p.epochs]);
+    epoch_seconds := epoch_loss; val_loss := epoch_loss; val_metric := epoch_loss;
+    epoch_rows := array_fill(NULL::bigint, ARRAY[k_count * p.epochs]);
+    diverged_in := array_fill(NULL::integer, ARRAY[k_count]);
+    diverged_loss := array_fill(NULL::float8, ARRAY[k_count]);
+    workers_launched := '{}'; wall_seconds := '{}';
+    FOR e IN 1..p.epochs LOOP
+        t0 := clock_timestamp();
+        active := ARRAY(SELECT i FROM generate_series(1, k_count) i WHERE diverged_in[i] IS NULL);
+        EXIT WHEN cardinality(active) = 0;
+        SELECT * INTO run FROM corgi._hop_epoch(p.read_from::regclass, p.feat_col, p.label_col,
+            ARRAY(SELECT final_states[i] FROM unnest(active) i),
+            ARRAY(SELECT (i - 1) % segments FROM unnest(active) i),
+            segments, segment_seed, p.shuffle IN ('corgipile', 'block_only'), workers);
+        workers_launched := workers_launched || run.workers_launched;
+        FOR j IN 1..cardinality(active) LOOP
+            k := active[j];
+            flat := (e - 1) * k_count + k;
+            final_states[k] := corgi.sgd_end_epoch(run.states[j]);
+            info := corgi.sgd_state_info(final_states[k]);
+            epoch_loss[flat] := info.loss;
+            epoch_rows[flat] := info.rows;
+            epoch_seconds[flat] := run.seconds[j];
+            IF info.loss IS NOT NULL AND (info.loss = 'NaN'::float8 OR info.loss IN ('Infinity'::float8, '-Infinity'::float8)
+               OR EXISTS (SELECT FROM (SELECT unnest(corgi.sgd_coef(final_states[k]))
+                                       UNION ALL SELECT unnest(corgi.sgd_intercept(final_states[k]))) w(x)
+                          WHERE x = 'NaN'::float8 OR x IN ('Infinity'::float8, '-Infinity'::float8))) THEN
+                diverged_in[k] := e;
+                diverged_loss[k] := info.loss;
+                RAISE NOTICE 'config % diverged in epoch % (loss %): it is set aside, the others go on',
+                    k, e, info.loss USING HINT = 'Lower its learning_rate, or scale the features.';
+            ELSIF (plans[k]).val_table IS NOT NULL THEN
+                SELECT x.loss, x.metric INTO v
+                  FROM corgi._validate(final_states[k], (plans[k]).model, (plans[k]).class_texts, (plans[k]).val_table,
+                                       (plans[k]).dependent_varname, (plans[k]).independent_varname) x;
+                val_loss[flat] := v.loss;
+                val_metric[flat] := v.metric;
+            END IF;
+        END LOOP;
+        wall_seconds := wall_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
+        IF _fit_epochs.verbose THEN
+            RAISE NOTICE 'epoch %: % models on % workers and the leader, % s; lowest training loss %', e,
+                cardinality(active), run.workers_launched, round(wall_seconds[e]::numeric, 3),
+                (SELECT round(min(epoch_loss[(e - 1) * k_count + i])::numeric, 6) FROM unnest(active) i);
+        END IF;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION corgi._fit_epochs(corgi.training_plan[], integer, bigint, integer, boolean) IS
+    'internal: the epochs of corgi.fit_multiple, all on the snapshot of the calling statement';
+
+-- A named setting of fit_multiple's shared params, validated (NULL when not given).
+CREATE FUNCTION corgi._shared_param(params text, key text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    value text := btrim(substring(params from '(?i)(?:^|,)\s*' || key || '\s*=\s*([^,]*)'));
+BEGIN
+    IF value IS NOT NULL THEN
+        PERFORM corgi.normalize_params(key || '=' || value);   -- a bad value gets the usual error
+    END IF;
+    RETURN value;
+END $$;
+COMMENT ON FUNCTION corgi._shared_param(text, text) IS 'internal: one setting (seed, segments, workers) of fit_multiple''s params, checked';
+
+CREATE FUNCTION corgi.fit_multiple(
+    source_table text,
+    out_table text,
+    dependent_varname text,
+    independent_varname text,
+    configs text,
+    epochs integer DEFAULT 10,
+    shuffle text DEFAULT 'corgipile',
+    params text DEFAULT '',
+    validation_table text DEFAULT NULL,
+    verbose boolean DEFAULT false,
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS TABLE (configs_trained integer, configs_diverged integer, workers_launched integer, segments integer,
+               training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET synchronize_seqscans = off
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    cfg regclass;
+    ids integer[];
+    models text[];
+    cfg_params text[];
+    n bigint;
+    n_ids bigint;
+    n_null bigint;
+    bad text;
+    shared text := coalesce(params, '');
+    seed bigint;
+    n_segments integer;
+    n_workers integer;
+    plans corgi.training_plan[] := '{}';
+    plan corgi.training_plan;
+    msg text; det text; hnt text; st text;
+    run record;
+    t0 timestamptz := clock_timestamp();
+    out_names record;
+    info_name text;
+    info record;
+    layers integer[];
+    orders integer[];
+    last_epoch integer;
+    k integer;
+    e integer;
+    wall float8;
+BEGIN
+    IF source_table IS NULL OR out_table IS NULL OR dependent_varname IS NULL OR independent_varname IS NULL
+       OR configs IS NULL OR epochs IS NULL OR shuffle IS NULL THEN
+        RAISE EXCEPTION 'corgi.fit_multiple arguments must not be NULL (params, validation_table and verbose excepted)'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF shuffle = 'once' THEN
+        RAISE EXCEPTION 'corgi.fit_multiple does not offer shuffle "once"'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Use corgipile (the default): it reaches a full shuffle''s accuracy without the copy.';
+    END IF;
+
+    -- The configs: any table with (config_id, model, params), corgi.config_grid's shape.
+    cfg := corgi._resolve_table(configs, caller_search_path);
+    IF cfg IS NULL THEN
+        RAISE EXCEPTION 'configs table "%" does not exist', configs
+            USING ERRCODE = 'undefined_table', HINT = 'Make one with CREATE TABLE ... AS SELECT * FROM corgi.config_grid(...).';
+    END IF;
+    IF NOT has_table_privilege(cfg, 'SELECT') THEN
+        RAISE EXCEPTION 'permission denied for table %', configs USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF (SELECT count(*) FROM pg_attribute a
+         WHERE a.attrelid = cfg AND a.attnum > 0 AND NOT a.attisdropped
+           AND ((a.attname = 'config_id' AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype))
+                OR (a.attname IN ('model', 'params') AND a.atttypid IN ('text'::regtype, 'varchar'::regtype)))) <> 3 THEN
+        RAISE EXCEPTION 'configs table "%" needs columns config_id (integer), model (text) and params (text)', configs
+            USING ERRCODE = 'undefined_column', HINT = 'corgi.config_grid returns that shape.';
+    END IF;
+    -- Plain column values, used as data (never as SQL): model names are checked against
+    -- corgi.model_names() and params by corgi's parser.
+    EXECUTE format('SELECT array_agg(config_id::integer ORDER BY config_id), array_agg(model::text ORDER BY config_id),
+                           array_agg(coalesce(params::text, %L) ORDER BY config_id), count(*),
+                           count(DISTINCT config_id), count(*) - count(config_id) + count(*) - count(model)
+                    FROM %s', '', cfg)
+        INTO ids, models, cfg_params, n, n_ids, n_null;
+    IF n = 0 THEN
+        RAISE EXCEPTION 'configs table "%" is empty', configs USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n > 1000 THEN
+        RAISE EXCEPTION 'corgi.fit_multiple trains at most 1000 configs at once, "%" has %', configs, n
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Split the configs over several calls.';
+    END IF;
+    IF n_null > 0 THEN
+        RAISE EXCEPTION 'configs table "%" has a NULL config_id or model', configs USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF n_ids <> n THEN
+        RAISE EXCEPTION 'configs table "%" repeats a config_id', configs
+            USING ERRCODE = 'unique_violation', HINT = 'Give every config its own config_id.';
+    END IF;
+    FOR k IN 1..n LOOP
+        bad := substring(cfg_params[k] from '(?i)(?:^|,)\s*(segments|segment_offset|segment_seed|workers|validation_table)\s*=');
+        IF bad IS NOT NULL THEN
+            RAISE EXCEPTION 'config %: parameter "%" belongs in fit_multiple''s params, not in a config', ids[k], lower(bad)
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'All configs share the segments, the workers and the validation table.';
+        END IF;
+    END LOOP;
+
+    -- Shared settings: seed (of the segments and the schedule), segments, workers.
+    IF validation_table IS NOT NULL THEN
+        shared := corgi._merge_params(shared, 'validation_table=' || validation_table);
+    END IF;
+    seed := coalesce(corgi._shared_param(shared, 'seed'), corgi._param(corgi.normalize_params(''), 'seed'))::bigint;
+    n_segments := coalesce(corgi._shared_param(shared, 'segments'), '8')::integer;
+    n_workers := coalesce(corgi._shared_param(shared, 'workers'), '-1')::integer;
+    IF n_segments < 1 THEN
+        RAISE EXCEPTION 'segments must be at least 1 for corgi.fit_multiple, got %', n_segments
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave it out for the default (8).';
+    END IF;
+
+    -- One plan per config: corgi.train's checks and initial state, with the config's
+    -- place in the hopping schedule in its params (so its params replay it alone).
+    FOR k IN 1..n LOOP
+        BEGIN
+            plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, models[k],
+                epochs, shuffle,
+                corgi._merge_params(corgi._merge_params(shared, cfg_params[k]),
+                                    format('segments=%s, segment_offset=%s, segment_seed=%s', n_segments, (k - 1) % n_segments, seed)),
+                caller_search_path);
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT, st = RETURNED_SQLSTATE;
+            RAISE EXCEPTION 'config %: %', ids[k], msg USING ERRCODE = st, DETAIL = det, HINT = hnt;
+        END;
+        plans := plans || plan;
+    END LOOP;
+    out_names := corgi._output_names(out_table, caller_search_path);
+    info_name := quote_ident(out_names.schema) || '.'
+                 || quote_ident((parse_ident(out_table))[cardinality(parse_ident(out_table))] || '_info');
+    IF to_regclass(info_name) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', info_name
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
+    END IF;
+
+    -- Epochs: one statement, one snapshot.
+    SELECT * INTO run FROM corgi._fit_epochs(plans, n_segments, seed, n_workers, fit_multiple.verbose);
+    wall := extract(epoch FROM clock_timestamp() - t0);
+
+    -- Output, only now that every epoch succeeded ------------------------------------
+    EXECUTE format('CREATE TABLE %s (config_id integer, model_type text, params text, coef float8[],
+                    intercept float8[], model bytea, loss float8, num_rows_processed bigint, num_rows_skipped bigint,
+                    num_epochs integer, classes text[], layers integer[], training_seconds float8,
+                    validation_loss float8, validation_metric float8, validation_metric_name text, status text)',
+                   out_names.main);
+    EXECUTE format('CREATE TABLE %s (config_id integer, model_type text, params text, epoch_loss float8[],
+                    epoch_seconds float8[], epoch_rows bigint[], validation_loss float8[], validation_metric float8[],
+                    segment_order integer[])', info_name);
+    FOR k IN 1..n LOOP
+        plan := plans[k];
+        info := corgi.sgd_state_info(run.final_states[k]);
+        last_epoch := coalesce(run.diverged_in[k], epochs);
+        layers := ARRAY[plan.n_features]
+                  || CASE WHEN plan.model IN ('mlp', 'mlp_regression')
+                          THEN string_to_array(btrim(corgi._param(plan.norm, 'hidden_layers'), '[]'), ',')::integer[] END
+                  || CASE WHEN plan.model IN ('softmax', 'mlp') THEN cardinality(plan.class_values) ELSE 1 END;
+        EXECUTE format('INSERT INTO %s VALUES ($1, $2, $3, corgi.sgd_coef($4), corgi.sgd_intercept($4), $4, $5, $6, $7,
+                        $8, $9, $10, $11, $12, $13, $14, $15)', out_names.main)
+            USING ids[k], plan.model, plan.norm, run.final_states[k], info.loss, info.rows, info.skipped,
+                  last_epoch, plan.class_texts, layers,
+                  (SELECT sum(run.epoch_seconds[(i - 1) * n + k]) FROM generate_series(1, last_epoch) i),
+                  CASE WHEN run.diverged_in[k] IS NULL THEN run.val_loss[(epochs - 1) * n + k] END,
+                  CASE WHEN run.diverged_in[k] IS NULL THEN run.val_metric[(epochs - 1) * n + k] END,
+                  CASE WHEN plan.val_table IS NULL THEN NULL WHEN corgi._objective(plan.model) = 'linear' THEN 'rmse' ELSE 'accuracy' END,
+                  CASE WHEN run.diverged_in[k] IS NULL THEN 'ok'
+                       ELSE format('diverged in epoch %s (loss %s)', run.diverged_in[k], run.diverged_loss[k]) END;
+        orders := '{}';
+        FOR e IN 1..last_epoch LOOP
+            orders := orders || (corgi.hop_order(n::integer, n_segments, seed, e - 1))[k:k][1:n_segments];
+        END LOOP;
+        EXECUTE format('INSERT INTO %s VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', info_name)
+            USING ids[k], plan.model, plan.norm,
+                  ARRAY(SELECT run.epoch_loss[(i - 1) * n + k] FROM generate_series(1, last_epoch) i),
+                  ARRAY(SELECT run.epoch_seconds[(i - 1) * n + k] FROM generate_series(1, last_epoch) i),
+                  ARRAY(SELECT run.epoch_rows[(i - 1) * n + k] FROM generate_series(1, last_epoch) i),
+                  CASE WHEN plan.val_table IS NOT NULL THEN
+                       ARRAY(SELECT run.val_loss[(i - 1) * n + k] FROM generate_series(1, last_epoch) i) END,
+                  CASE WHEN plan.val_table IS NOT NULL THEN
+                       ARRAY(SELECT run.val_metric[(i - 1) * n + k] FROM generate_series(1, last_epoch) i) END,
+                  orders;
+    END LOOP;
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
+            %L::text AS independent_varname, %L::text AS configs_table, $1::integer AS num_configs,
+            $2::text[] AS model_types, %L::text AS shuffle, %L::text AS params, $3::bigint AS seed,
+            $4::integer AS segments, $5::integer AS epochs, $6::integer AS workers_requested,
+            $7::integer[] AS workers_launched, $8::bigint AS block_pages, $9::float8[] AS epoch_wall_seconds,
+            $10::float8 AS training_seconds, $11::float8 AS model_seconds, $12::text AS validation_table,
+            $13::integer AS num_diverged$f$,
+            out_names.summary, source_table, out_table, dependent_varname, independent_varname, cfg::text, shuffle,
+            shared)
+        USING n, ARRAY(SELECT DISTINCT x FROM unnest(models) x ORDER BY 1), seed, n_segments, epochs,
+              nullif(n_workers, -1), run.workers_launched, (corgi.sgd_state_info(run.final_states[1])).block_pages,
+              run.wall_seconds, wall, (SELECT sum(x) FROM unnest(run.epoch_seconds) x), validation_table,
+              (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL);
+
+    RETURN QUERY SELECT (n - (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL))::integer,
+                        (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL)::integer,
+                        (SELECT max(x) FROM unnest(run.workers_launched) x), n_segments, wall;
+END $$;
+COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, text, text, text, boolean, text) IS
+    'trains every config of a configs table (config_id, model, params; see corgi.config_grid) at once by Model Hopper Parallelism on parallel workers: out_table (one model per config), out_table_info (per-epoch arrays) and out_table_summary; params are shared (seed, segments, workers, and defaults under each config''s own)';
+
+------------------------------------------------------------------------------------
 -- Evaluation and batch prediction.
 ------------------------------------------------------------------------------------
 
@@ -970,27 +1302,49 @@ RETURN (SELECT (m.loss, CASE WHEN corgi._objective(model_type) = 'linear' THEN m
 COMMENT ON FUNCTION corgi._validate(bytea, text, text[], regclass, text, text) IS 'internal: per-epoch validation loss and accuracy (rmse for linear)';
 
 -- The one row of a model table, with the variables it was trained on (as stored: they
--- are used only as plain column names, see corgi._variable).
-CREATE FUNCTION corgi._model_row(model_table text, caller_path text, OUT model bytea, OUT model_type text, OUT classes text[],
+-- are used only as plain column names, see corgi._variable). A corgi.fit_multiple
+-- out_table holds one model per config: config_id picks one.
+CREATE FUNCTION corgi._model_row(model_table text, caller_path text, config_id integer,
+                                 OUT model bytea, OUT model_type text, OUT classes text[],
                                  OUT dependent_varname text, OUT independent_varname text)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_variable
 DECLARE
     tbl regclass := corgi._resolve_table(model_table, caller_path);
     summary regclass;
+    has_config_id boolean;
     n bigint;
 BEGIN
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'model table "%" does not exist', model_table
-            USING ERRCODE = 'undefined_table', HINT = 'Pass the out_table of corgi.train.';
+            USING ERRCODE = 'undefined_table', HINT = 'Pass the out_table of corgi.train or corgi.fit_multiple.';
     END IF;
-    EXECUTE format('SELECT count(*) FROM %s', tbl) INTO n;
-    IF n <> 1 THEN
-        RAISE EXCEPTION 'model table "%" has % rows, expected 1', model_table, n
-            USING ERRCODE = 'data_exception', HINT = 'A model table holds the one row corgi.train wrote.';
+    has_config_id := EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = 'config_id'
+                                                          AND a.attnum > 0 AND NOT a.attisdropped);
+    IF config_id IS NOT NULL AND NOT has_config_id THEN
+        RAISE EXCEPTION 'model table "%" has no config_id column', model_table
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'config_id picks a model of a corgi.fit_multiple out_table; leave it out for corgi.train''s.';
     END IF;
-    EXECUTE format('SELECT model, model_type, classes FROM %s', tbl) INTO model, model_type, classes;
+    IF config_id IS NOT NULL THEN
+        EXECUTE format('SELECT count(*) FROM %s WHERE config_id = $1', tbl) INTO n USING config_id;
+        IF n <> 1 THEN
+            RAISE EXCEPTION 'model table "%" has % rows with config_id %, expected 1', model_table, n, config_id
+                USING ERRCODE = 'data_exception', HINT = 'Pick a config_id of the table.';
+        END IF;
+        EXECUTE format('SELECT model, model_type, classes FROM %s WHERE config_id = $1', tbl)
+            INTO model, model_type, classes USING config_id;
+    ELSE
+        EXECUTE format('SELECT count(*) FROM %s', tbl) INTO n;
+        IF n <> 1 THEN
+            RAISE EXCEPTION 'model table "%" has % rows, expected 1', model_table, n
+                USING ERRCODE = 'data_exception',
+                      HINT = CASE WHEN has_config_id THEN 'A corgi.fit_multiple out_table holds one model per config: pass config_id.'
+                                  ELSE 'A model table holds the one row corgi.train wrote.' END;
+        END IF;
+        EXECUTE format('SELECT model, model_type, classes FROM %s', tbl) INTO model, model_type, classes;
+    END IF;
     SELECT c.oid INTO summary FROM pg_class c
      WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = tbl)
        AND c.relname = (SELECT relname FROM pg_class WHERE oid = tbl) || '_summary';
@@ -999,17 +1353,18 @@ BEGIN
             INTO dependent_varname, independent_varname;
     END IF;
 END $$;
-COMMENT ON FUNCTION corgi._model_row(text, text) IS 'internal: the model, its type and training variables';
+COMMENT ON FUNCTION corgi._model_row(text, text, integer) IS 'internal: the model (of config config_id, for a fit_multiple table), its type and training variables';
 
 CREATE FUNCTION corgi.evaluate(model_table text, data_table text,
                                dependent_varname text DEFAULT NULL, independent_varname text DEFAULT NULL,
+                               config_id integer DEFAULT NULL,
                                caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
 RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    m record := corgi._model_row(model_table, caller_search_path);
+    m record := corgi._model_row(model_table, caller_search_path, config_id);
     tbl regclass := corgi._resolve_table(data_table, caller_search_path);
 BEGIN
     IF tbl IS NULL THEN
@@ -1019,18 +1374,18 @@ BEGIN
         corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL, 'independent_varname'),
         corgi._variable(tbl, coalesce(dependent_varname, m.dependent_varname), dependent_varname IS NULL, 'dependent_varname'));
 END $$;
-COMMENT ON FUNCTION corgi.evaluate(text, text, text, text, text) IS
-    'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones when those are plain columns';
+COMMENT ON FUNCTION corgi.evaluate(text, text, text, text, integer, text) IS
+    'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones when those are plain columns; config_id picks a model of a corgi.fit_multiple out_table';
 
 CREATE FUNCTION corgi.predict_table(model_table text, data_table text, id_col text, output_table text,
-                                    independent_varname text DEFAULT NULL,
+                                    independent_varname text DEFAULT NULL, config_id integer DEFAULT NULL,
                                     caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    m record := corgi._model_row(model_table, caller_search_path);
+    m record := corgi._model_row(model_table, caller_search_path, config_id);
     tbl regclass := corgi._resolve_table(data_table, caller_search_path);
     out_names record;
     feat text;
@@ -1060,8 +1415,8 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END $$;
-COMMENT ON FUNCTION corgi.predict_table(text, text, text, text, text, text) IS
-    'scores every row of data_table into a new output_table(id, prediction, class, probabilities); returns the row count';
+COMMENT ON FUNCTION corgi.predict_table(text, text, text, text, text, integer, text) IS
+    'scores every row of data_table into a new output_table(id, prediction, class, probabilities); returns the row count; config_id picks a model of a corgi.fit_multiple out_table';
 
 CREATE FUNCTION corgi.predict_label(model_table text, features float8[]) RETURNS text
     AS 'MODULE_PATHNAME', 'corgi_predict_label'

@@ -1,0 +1,444 @@
+/*
+ * corgi_model_hopping.c: one epoch of Model Hopper Parallelism (MOP) on PostgreSQL
+ * parallel workers: corgi._hop_epoch.
+ *
+ * The table's blocks are drawn into S segments (a seeded draw per epoch, Swift's
+ * SegmentPlan); K model states each visit every segment once, in the order Swift's
+ * ModelHopSchedule fixes from the seed and each model's offset. The leader and the
+ * workers it launches (a ParallelContext, as nbtsort.c and pgvector's parallel build
+ * use it) share one dynamic shared memory chunk: the schedule's arrays, the segments'
+ * block lists and one slot per model holding its serialized state. Each participant
+ * loops: under the spinlock, Swift's pure corgi_hop_pick chooses an idle model whose
+ * next segment is idle; the participant trains that state over the segment's blocks
+ * (the model's seeded block order, CorgiPile's tuple buffer), writes it back into the
+ * slot and marks the job done. A model's result depends only on its visit order and
+ * the per-(model, epoch, segment) seeds, so the models are bit-identical for any
+ * number of workers launched, none included (the leader alone then runs every job).
+ *
+ * Nothing is written in parallel mode: the caller gets the new states back and writes
+ * after this returns. Temporary tables (workers cannot read the leader's local
+ * buffers) and calls already in parallel mode run on the leader alone. Errors in a
+ * worker reach the leader through PostgreSQL's error queues; cancel and
+ * statement_timeout reach the leader, whose abort terminates the workers.
+ */
+#include "postgres.h"
+
+#include "access/parallel.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "portability/instr_time.h"
+#include "postmaster/bgworker.h"
+#include "storage/bufmgr.h"
+#include "storage/condition_variable.h"
+#include "storage/shm_toc.h"
+#include "storage/spin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/wait_event.h"
+
+#include "corgi_core_api.h"
+#include "corgi_error.h"
+#include "corgi_heap_rows.h"
+#include "corgi_training.h"
+
+/* shm_toc key of the shared chunk (parallel.c reserves 0xFFFFFFFFFFFF000x). */
+#define CORGI_HOP_KEY_SHARED	UINT64CONST(0xC0B61A0000000001)
+
+/* At most this many models in one hopping epoch (corgi.fit_multiple's config limit). */
+#define CORGI_HOP_MAX_MODELS	1000
+
+/* The shared chunk: this header, then the arrays at the offsets it records. */
+typedef struct CorgiHopShared
+{
+	Oid			relid;
+	NameData	features;
+	NameData	label;
+	int32		models;
+	int32		segments;
+	int32		epoch;
+	bool		block_shuffle;
+	int64		block_pages;
+	BlockNumber nblocks;
+	Size		slot_bytes;
+	slock_t		mutex;
+	ConditionVariable cv;
+	int32		jobs_done;		/* under mutex */
+	Size		order_offset;	/* int32[models * segments] */
+	Size		completed_offset;	/* int32[models] */
+	Size		model_busy_offset;	/* uint8[models] */
+	Size		segment_busy_offset;	/* uint8[segments] */
+	Size		segment_start_offset;	/* int32[segments + 1] into segment_blocks */
+	Size		segment_blocks_offset;	/* int32[block_count], ascending per segment */
+	Size		seconds_offset; /* double[models]: each written by the model's runner */
+	Size		slots_offset;	/* models slots of slot_bytes: a bytea each */
+} CorgiHopShared;
+
+#define HOP_ARRAY(shared, field, type) ((type *) ((char *) (shared) + (shared)->field))
+#define HOP_SLOT(shared, model) \
+	((bytea *) ((char *) (shared) + (shared)->slots_offset + (Size) (model) * (shared)->slot_bytes))
+
+/* corgi.max_workers: the most parallel workers one call asks for (corgi_module.c). */
+int			corgi_max_workers = 1;
+
+PGDLLEXPORT void corgi_hop_worker_main(dsm_segment *seg, shm_toc *toc);
+
+/* One job: model `model` trains over segment `segment`'s blocks; its slot is updated. */
+static void
+hop_run_job(CorgiHopShared *shared, CorgiHeapRows *source, int32 model, int32 segment)
+{
+	MemoryContext job_context = AllocSetContextCreate(CurrentMemoryContext, "corgi hop job",
+													  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(job_context);
+	const int32 *start = HOP_ARRAY(shared, segment_start_offset, int32);
+	int32		count = start[segment + 1] - start[segment];
+	int32	   *blocks = palloc(sizeof(int32) * Max(count, 1));
+	bytea	   *slot = HOP_SLOT(shared, model);
+	bytea	   *state;
+	bytea	   *result;
+	CorgiStateInfo info;
+	instr_time	began,
+				took;
+
+	INSTR_TIME_SET_CURRENT(began);
+	/* The slot is this participant's alone while the model is busy; train on a copy. */
+	state = palloc(VARSIZE(slot));
+	memcpy(state, slot, VARSIZE(slot));
+	memcpy(blocks, HOP_ARRAY(shared, segment_blocks_offset, int32) + start[segment], sizeof(int32) * count);
+	corgi_state_info(state, &info);
+	if (shared->block_shuffle)
+		corgi_segment_block_order(blocks, count, info.seed, shared->epoch, segment);
+	result = corgi_train_listed_blocks(source, state, blocks, count, shared->block_pages, shared->nblocks);
+	if (VARSIZE_ANY_EXHDR(result) + VARHDRSZ > shared->slot_bytes)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("corgi: a model state grew to %zu bytes, past its %zu-byte hopping slot",
+						VARSIZE_ANY_EXHDR(result) + VARHDRSZ, shared->slot_bytes)));
+	SET_VARSIZE(slot, VARSIZE_ANY_EXHDR(result) + VARHDRSZ);
+	memcpy(VARDATA(slot), VARDATA_ANY(result), VARSIZE_ANY_EXHDR(result));
+	INSTR_TIME_SET_CURRENT(took);
+	INSTR_TIME_SUBTRACT(took, began);
+	HOP_ARRAY(shared, seconds_offset, double)[model] += INSTR_TIME_GET_DOUBLE(took);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(job_context);
+}
+
+/*
+ * A participant's loop (the leader's and every worker's): take runnable jobs until every
+ * visit of the epoch is done; sleep on the condition variable while none is runnable.
+ * The spinlock covers only Swift's allocation-free pick and complete (O(models)).
+ */
+static void
+hop_run_jobs(CorgiHopShared *shared, CorgiHeapRows *source)
+{
+	int32	   *order = HOP_ARRAY(shared, order_offset, int32);
+	int32	   *completed = HOP_ARRAY(shared, completed_offset, int32);
+	uint8	   *model_busy = HOP_ARRAY(shared, model_busy_offset, uint8);
+	uint8	   *segment_busy = HOP_ARRAY(shared, segment_busy_offset, uint8);
+	int32		total = shared->models * shared->segments;
+
+	for (;;)
+	{
+		int32		model = -1,
+					segment = -1;
+		int32		picked;
+		bool		finished;
+
+		CHECK_FOR_INTERRUPTS();
+		SpinLockAcquire(&shared->mutex);
+		picked = corgi_hop_pick(shared->models, shared->segments, order, completed, model_busy, segment_busy,
+								&model, &segment);
+		finished = shared->jobs_done >= total;
+		SpinLockRelease(&shared->mutex);
+		if (picked < 0)
+			elog(ERROR, "corgi: the model-hopping schedule in shared memory is malformed");
+		if (picked == 0)
+		{
+			if (finished)
+				break;
+			ConditionVariableSleep(&shared->cv, PG_WAIT_EXTENSION);
+			continue;
+		}
+		hop_run_job(shared, source, model, segment);
+		SpinLockAcquire(&shared->mutex);
+		picked = corgi_hop_complete(shared->models, shared->segments, order, completed, model_busy, segment_busy,
+									model);
+		shared->jobs_done++;
+		SpinLockRelease(&shared->mutex);
+		ConditionVariableBroadcast(&shared->cv);
+		if (picked != 1)
+			elog(ERROR, "corgi: model %d was not running on segment %d", model, segment);
+	}
+	ConditionVariableCancelSleep();
+}
+
+/* The entry point of a parallel worker (resolved by name: exported in corgi.map). */
+void
+corgi_hop_worker_main(dsm_segment *seg, shm_toc *toc)
+{
+	CorgiHopShared *shared = shm_toc_lookup(toc, CORGI_HOP_KEY_SHARED, false);
+	CorgiHeapRows source;
+
+	/* The leader holds AccessShareLock; group locking lets the worker take it too. */
+	source = corgi_heap_rows_open(shared->relid, NameStr(shared->features), NameStr(shared->label),
+								  "corgi.fit_multiple", "which it does not offer");
+	hop_run_jobs(shared, &source);
+	table_close(source.rel, AccessShareLock);
+}
+
+/* A bytea array's elements: 1-D, no NULLs. */
+static Datum *
+bytea_elements(ArrayType *array, int *count)
+{
+	Datum	   *values;
+	bool	   *nulls;
+
+	if (ARR_NDIM(array) > 1 || ARR_ELEMTYPE(array) != BYTEAOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("states must be a one-dimensional bytea array")));
+	deconstruct_array(array, BYTEAOID, -1, false, TYPALIGN_INT, &values, &nulls, count);
+	for (int i = 0; i < *count; i++)
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("states must not contain NULL (element %d is)", i + 1)));
+	return values;
+}
+
+PG_FUNCTION_INFO_V1(corgi_hop_epoch);
+
+/*
+ * corgi._hop_epoch(source regclass, features name, label name, states bytea[],
+ *                  offsets integer[], segments integer, segment_seed bigint,
+ *                  block_shuffle boolean, workers integer,
+ *                  OUT states bytea[], OUT seconds float8[], OUT workers_launched integer)
+ *
+ * One model-hopping epoch of every state (all at the same epoch, with the same
+ * block_mb): the new states (the epoch still open: corgi.sgd_end_epoch closes it), the
+ * seconds each model spent training, and how many workers ran beside the leader.
+ * workers < 0 asks for the default (max_parallel_workers and corgi.max_workers allow).
+ */
+Datum
+corgi_hop_epoch(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	const char *features = NameStr(*PG_GETARG_NAME(1));
+	const char *label = NameStr(*PG_GETARG_NAME(2));
+	ArrayType  *states_array = PG_GETARG_ARRAYTYPE_P(3);
+	ArrayType  *offsets_array = PG_GETARG_ARRAYTYPE_P(4);
+	int32		segments = PG_GETARG_INT32(5);
+	int64		segment_seed = PG_GETARG_INT64(6);
+	bool		block_shuffle = PG_GETARG_BOOL(7);
+	int32		workers = PG_GETARG_INT32(8);
+	int			models;
+	int			offset_count;
+	Datum	   *state_datums;
+	bytea	  **states;
+	int32	   *offsets;
+	CorgiStateInfo first_info;
+	Size		largest = 0;
+	CorgiHeapRows source;
+	BlockNumber nblocks;
+	int64		block_pages;
+	int64		block_count;
+	int32	   *segment_of;
+	int32	   *order;
+	CorgiError	error = {0};
+	Size		header,
+				total;
+	CorgiHopShared *shared;
+	CorgiHopShared layout = {0};
+	ParallelContext *pcxt = NULL;
+	int			launched = 0;
+	Datum	   *out_states;
+	Datum	   *out_seconds;
+	TupleDesc	tupdesc;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "corgi._hop_epoch must return a record");
+
+	/* Arguments ---------------------------------------------------------------------- */
+	state_datums = bytea_elements(states_array, &models);
+	if (models < 1 || models > CORGI_HOP_MAX_MODELS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("model hopping trains 1 to %d models at once, got %d", CORGI_HOP_MAX_MODELS, models)));
+	if (ARR_NDIM(offsets_array) > 1 || ARR_HASNULL(offsets_array) || ARR_ELEMTYPE(offsets_array) != INT4OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("offsets must be a one-dimensional integer array without NULLs")));
+	offset_count = ArrayGetNItems(ARR_NDIM(offsets_array), ARR_DIMS(offsets_array));
+	if (offset_count != models)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("offsets has %d elements, states has %d", offset_count, models)));
+	offsets = (int32 *) ARR_DATA_PTR(offsets_array);
+	if (segments < 1 || segments > 100000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("segments must be between 1 and 100000, got %d", segments)));
+
+	/* States: one epoch, one block size; each fits the memory budget. */
+	states = palloc(sizeof(bytea *) * models);
+	for (int m = 0; m < models; m++)
+	{
+		CorgiStateInfo info;
+
+		states[m] = DatumGetByteaPP(state_datums[m]);
+		corgi_state_info(states[m], &info);
+		corgi_check_training_memory(&info);
+		if (m == 0)
+			first_info = info;
+		else if (info.epochs_completed != first_info.epochs_completed)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("models of one hopping epoch must be at the same epoch, got %d and %d",
+							first_info.epochs_completed, info.epochs_completed)));
+		else if (corgi_block_pages(info.block_mb) != corgi_block_pages(first_info.block_mb))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("models of one hopping epoch must share block_mb, got %g and %g",
+							first_info.block_mb, info.block_mb),
+					 errhint("Segments are cut in blocks; set block_mb in the call's params, not in a config.")));
+		largest = Max(largest, VARSIZE_ANY_EXHDR(states[m]) + VARHDRSZ);
+	}
+	block_pages = corgi_block_pages(first_info.block_mb);
+
+	/* The table, its blocks and their segments -------------------------------------- */
+	source = corgi_heap_rows_open(relid, features, label, "corgi.fit_multiple", "which it does not offer");
+	nblocks = RelationGetNumberOfBlocks(source.rel);
+	block_count = ((int64) nblocks + block_pages - 1) / block_pages;
+	segment_of = palloc(sizeof(int32) * Max(block_count, 1));
+	corgi_segment_blocks(block_count, segments, segment_seed, first_info.epochs_completed, segment_of, &error);
+	corgi_raise_if_failed(&error);
+	order = palloc(sizeof(int32) * models * segments);
+	corgi_hop_order(models, offsets, segments, segment_seed, first_info.epochs_completed, order,
+					(int64) models * segments, &error);
+	corgi_raise_if_failed(&error);
+
+	/* The shared chunk's layout ------------------------------------------------------ */
+	header = MAXALIGN(sizeof(CorgiHopShared));
+	layout.order_offset = header;
+	layout.completed_offset = layout.order_offset + MAXALIGN(sizeof(int32) * models * segments);
+	layout.model_busy_offset = layout.completed_offset + MAXALIGN(sizeof(int32) * models);
+	layout.segment_busy_offset = layout.model_busy_offset + MAXALIGN(models);
+	layout.segment_start_offset = layout.segment_busy_offset + MAXALIGN(segments);
+	layout.segment_blocks_offset = layout.segment_start_offset + MAXALIGN(sizeof(int32) * (segments + 1));
+	layout.seconds_offset = layout.segment_blocks_offset + MAXALIGN(sizeof(int32) * Max(block_count, 1));
+	layout.slots_offset = layout.seconds_offset + MAXALIGN(sizeof(double) * models);
+	/*
+	 * A state keeps its size while it trains, but for sections written once they exist
+	 * (the averaged iterate after the first update): room for twice the largest state.
+	 */
+	layout.slot_bytes = MAXALIGN(2 * largest + 1024);
+	if (layout.slot_bytes > MaxAllocSize / 2 || (Size) models * layout.slot_bytes > (Size) 1 << 30)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%d model states of up to %zu bytes need more than 1 GB of shared memory to hop",
+						models, largest),
+				 errhint("Train fewer or smaller configs per call.")));
+	total = layout.slots_offset + (Size) models * layout.slot_bytes;
+
+	/* Workers: as asked, within what the server allows and the work can use. */
+	if (workers < 0)
+		workers = Min(corgi_max_workers, max_parallel_workers);
+	workers = Min(workers, max_parallel_workers);
+	workers = Min(workers, Min(models, segments) - 1);
+	if (workers > 0 && (source.rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP || IsInParallelMode()
+						|| IsParallelWorker() || !IsUnderPostmaster))
+		workers = 0;
+
+	if (workers > 0)
+	{
+		EnterParallelMode();
+		pcxt = CreateParallelContext("corgi", "corgi_hop_worker_main", workers);
+		shm_toc_estimate_chunk(&pcxt->estimator, total);
+		shm_toc_estimate_keys(&pcxt->estimator, 1);
+		InitializeParallelDSM(pcxt);
+		shared = shm_toc_allocate(pcxt->toc, total);
+	}
+	else
+		shared = palloc(total);
+
+	/* Fill it ----------------------------------------------------------------------- */
+	memset(shared, 0, total);
+	*shared = layout;
+	shared->relid = relid;
+	namestrcpy(&shared->features, features);
+	namestrcpy(&shared->label, label);
+	shared->models = models;
+	shared->segments = segments;
+	shared->epoch = first_info.epochs_completed;
+	shared->block_shuffle = block_shuffle;
+	shared->block_pages = block_pages;
+	shared->nblocks = nblocks;
+	SpinLockInit(&shared->mutex);
+	ConditionVariableInit(&shared->cv);
+	shared->jobs_done = 0;
+	memcpy(HOP_ARRAY(shared, order_offset, int32), order, sizeof(int32) * models * segments);
+	{
+		int32	   *start = HOP_ARRAY(shared, segment_start_offset, int32);
+		int32	   *blocks = HOP_ARRAY(shared, segment_blocks_offset, int32);
+		int32	   *fill = palloc0(sizeof(int32) * segments);
+
+		/* Counting sort by segment, ascending blocks within each. */
+		for (int64 b = 0; b < block_count; b++)
+			start[segment_of[b] + 1]++;
+		for (int s = 0; s < segments; s++)
+			start[s + 1] += start[s];
+		for (int64 b = 0; b < block_count; b++)
+			blocks[start[segment_of[b]] + fill[segment_of[b]]++] = (int32) b;
+	}
+	for (int m = 0; m < models; m++)
+	{
+		bytea	   *slot = HOP_SLOT(shared, m);
+
+		SET_VARSIZE(slot, VARSIZE_ANY_EXHDR(states[m]) + VARHDRSZ);
+		memcpy(VARDATA(slot), VARDATA_ANY(states[m]), VARSIZE_ANY_EXHDR(states[m]));
+	}
+
+	/* Run: the leader works too ------------------------------------------------------- */
+	if (pcxt != NULL)
+	{
+		shm_toc_insert(pcxt->toc, CORGI_HOP_KEY_SHARED, shared);
+		LaunchParallelWorkers(pcxt);
+		launched = pcxt->nworkers_launched;
+	}
+	hop_run_jobs(shared, &source);
+	if (pcxt != NULL)
+		WaitForParallelWorkersToFinish(pcxt);
+
+	/* Results, copied out of shared memory before it goes --------------------------- */
+	out_states = palloc(sizeof(Datum) * models);
+	out_seconds = palloc(sizeof(Datum) * models);
+	for (int m = 0; m < models; m++)
+	{
+		bytea	   *slot = HOP_SLOT(shared, m);
+		bytea	   *copy = palloc(VARSIZE(slot));
+
+		memcpy(copy, slot, VARSIZE(slot));
+		out_states[m] = PointerGetDatum(copy);
+		out_seconds[m] = Float8GetDatum(HOP_ARRAY(shared, seconds_offset, double)[m]);
+	}
+	if (pcxt != NULL)
+	{
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+	}
+	table_close(source.rel, NoLock);
+
+	values[0] = PointerGetDatum(construct_array(out_states, models, BYTEAOID, -1, false, TYPALIGN_INT));
+	values[1] = PointerGetDatum(construct_array(out_seconds, models, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[2] = Int32GetDatum(launched);
+	tupdesc = BlessTupleDesc(tupdesc);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
