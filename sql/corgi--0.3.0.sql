@@ -341,7 +341,7 @@ CREATE FUNCTION corgi.hop_order(models integer, segments integer, seed bigint, e
     AS 'MODULE_PATHNAME', 'corgi_hop_order_sql'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION corgi.hop_order(integer, integer, bigint, integer) IS
-    'models x segments: row m is model m''s visit order (0-based segments) in an epoch of model hopping (a seeded Latin square)';
+    'models x segments: row m is model m''s visit order (0-based segments) in an epoch of model hopping, the order corgi.fit_multiple gives its m-th config (0-based): a seeded permutation of the segments, rotated by m mod segments (a Latin square)';
 CREATE FUNCTION corgi.segment_of_blocks(block_count integer, segments integer, seed bigint, epoch integer) RETURNS integer[]
     AS 'MODULE_PATHNAME', 'corgi_segment_of_blocks_sql'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -1100,7 +1100,16 @@ BEGIN
                 caller_search_path);
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT, st = RETURNED_SQLSTATE;
-            RAISE EXCEPTION 'config %: %', ids[k], msg USING ERRCODE = st, DETAIL = det, HINT = hnt;
+            -- The same error, naming the config (an empty DETAIL or HINT stays absent).
+            IF det <> '' AND hnt <> '' THEN
+                RAISE EXCEPTION 'config %: %', ids[k], msg USING ERRCODE = st, DETAIL = det, HINT = hnt;
+            ELSIF hnt <> '' THEN
+                RAISE EXCEPTION 'config %: %', ids[k], msg USING ERRCODE = st, HINT = hnt;
+            ELSIF det <> '' THEN
+                RAISE EXCEPTION 'config %: %', ids[k], msg USING ERRCODE = st, DETAIL = det;
+            ELSE
+                RAISE EXCEPTION 'config %: %', ids[k], msg USING ERRCODE = st;
+            END IF;
         END;
         plans := plans || plan;
     END LOOP;

@@ -116,4 +116,63 @@ final class ModelHopScheduleTests: XCTestCase {
         XCTAssertNil(SegmentPlan(blockCount: -1, segments: 4, seed: 1, epoch: 0))
         XCTAssertEqual(plan.blockOrder(segment: 9, modelSeed: 1, epoch: 0), [])
     }
+
+    func testOffsetsFixEachModelsOrderWhateverTheOtherModels() throws {
+        // A model's visits depend on (seed, epoch, segments, its offset) only: what lets a
+        // config of fit_multiple be replayed alone with segments and segment_offset.
+        let eight = try XCTUnwrap(ModelHopSchedule(models: 8, segments: 5, seed: 3, epoch: 2))
+        for m in 0..<8 {
+            let alone = try XCTUnwrap(ModelHopSchedule(offsets: [m % 5], segments: 5, seed: 3, epoch: 2))
+            XCTAssertEqual(alone.visits(of: 0), eight.visits(of: m), "model \(m)")
+        }
+        // Rows of distinct offsets never want the same segment at the same step.
+        for j in 0..<5 {
+            XCTAssertEqual(Set((0..<5).map { eight.visits(of: $0)[j] }).count, 5)
+        }
+        XCTAssertNil(ModelHopSchedule(offsets: [5], segments: 5, seed: 3, epoch: 2))
+        XCTAssertNil(ModelHopSchedule(offsets: [-1], segments: 5, seed: 3, epoch: 2))
+        XCTAssertNil(ModelHopSchedule(offsets: [], segments: 5, seed: 3, epoch: 2))
+    }
+
+    func testTheBoardOnPlainArraysDispatchesAsTheScheduleAndRefusesCorruptContents() throws {
+        var schedule = try XCTUnwrap(ModelHopSchedule(models: 3, segments: 3, seed: 8, epoch: 0))
+        var order = schedule.order
+        var completed = [Int32](repeating: 0, count: 3)
+        var modelBusy = [UInt8](repeating: 0, count: 3), segmentBusy = [UInt8](repeating: 0, count: 3)
+        order.withUnsafeMutableBufferPointer { order in
+            completed.withUnsafeMutableBufferPointer { completed in
+                modelBusy.withUnsafeMutableBufferPointer { modelBusy in
+                    segmentBusy.withUnsafeMutableBufferPointer { segmentBusy in
+                        let board = HopBoard(models: 3, segments: 3, order: UnsafeBufferPointer(order),
+                                             completed: completed, modelBusy: modelBusy, segmentBusy: segmentBusy)!
+                        while !board.isFinished {
+                            let a = board.pick(), b = schedule.pick()
+                            XCTAssertEqual(a?.model, b?.model); XCTAssertEqual(a?.segment, b?.segment)
+                            guard let job = a else { XCTFail("stalled"); return }
+                            XCTAssertTrue(board.complete(model: job.model))
+                            XCTAssertTrue(schedule.complete(model: job.model))
+                        }
+                        XCTAssertNil(board.pick())
+                        XCTAssertFalse(board.complete(model: 0))
+                        // A corrupt segment number or count makes a model not runnable, not a trap.
+                        completed[0] = 0; completed[1] = -5; completed[2] = 0
+                        order[0] = 99; order[6] = -1
+                        XCTAssertNil(board.pick())
+                        XCTAssertFalse(board.complete(model: 3))
+                    }
+                }
+            }
+        }
+        XCTAssertNil(HopBoard(models: 2, segments: 3, order: UnsafeBufferPointer(start: nil, count: 0),
+                              completed: UnsafeMutableBufferPointer(start: nil, count: 0),
+                              modelBusy: UnsafeMutableBufferPointer(start: nil, count: 0),
+                              segmentBusy: UnsafeMutableBufferPointer(start: nil, count: 0)), "sizes must match")
+    }
+
+    func testShuffleBlocksInPlaceIsTheSegmentsBlockOrder() throws {
+        let plan = try XCTUnwrap(SegmentPlan(blockCount: 50, segments: 3, seed: 4, epoch: 1))
+        var blocks = plan.segmentBlocks[1].map { Int32($0) }
+        blocks.withUnsafeMutableBufferPointer { SegmentPlan.shuffleBlocks($0, segment: 1, modelSeed: 9, epoch: 1) }
+        XCTAssertEqual(blocks.map { Int($0) }, plan.blockOrder(segment: 1, modelSeed: 9, epoch: 1))
+    }
 }

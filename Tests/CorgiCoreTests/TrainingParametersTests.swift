@@ -63,7 +63,7 @@ final class TrainingParametersTests: XCTestCase {
     func testErrorsNameTheKeyAndValue() {
         XCTAssertEqual(failure("learning_rat=0.1")?.message, "unknown parameter \"learning_rat\"")
         XCTAssertEqual(failure("learning_rat=0.1")?.hint,
-            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, seed, average, optimizer, momentum, beta1, beta2, epsilon, hidden_layers, activation, standardize, validation_table.")
+            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, seed, average, optimizer, momentum, beta1, beta2, epsilon, hidden_layers, activation, standardize, segments, segment_offset, segment_seed, workers, validation_table.")
         XCTAssertEqual(failure("learning_rate=0")?.message, "learning_rate must be a positive number, got \"0\"")
         XCTAssertEqual(failure("learning_rate=nan")?.message, "learning_rate must be a positive number, got \"nan\"")
         XCTAssertEqual(failure("decay=1.5")?.message, "decay must be in (0, 1], got \"1.5\"")
@@ -104,5 +104,27 @@ final class LearningRateScheduleTests: XCTestCase {
         XCTAssertEqual(p.learningRate(epoch: Int(UInt32.max)), pow(0.999_999, Double(UInt32.max)), accuracy: 1e-300)
         p.decay = 1
         XCTAssertEqual(p.learningRate(epoch: Int(UInt32.max)), 1)
+    }
+
+    func testSegmentsAreWrittenOutAndWorkersAreNot() throws {
+        let p = try TrainingParameters.parse("segments=4, segment_offset=3, workers=2, seed=7").get()
+        XCTAssertEqual(p.segments, 4); XCTAssertEqual(p.segmentOffset, 3); XCTAssertEqual(p.workers, 2)
+        XCTAssertTrue(p.normalized.hasSuffix("seed=7, average=true, optimizer=sgd, segments=4, segment_offset=3, segment_seed=7"))
+        XCTAssertFalse(p.normalized.contains("workers"))
+        XCTAssertFalse(try TrainingParameters.parse("seed=7").get().normalized.contains("segment"))
+        XCTAssertEqual(try TrainingParameters.parse("segments=2, segment_seed=-3").get().segmentSeed, -3)
+        for bad in ["segment_offset=1", "segment_seed=2", "segments=2, segment_offset=2", "segments=1.5",
+                    "segments=-1", "workers=2000", "segments=2, segment_seed=x"] {
+            XCTAssertThrowsError(try TrainingParameters.parse(bad).get(), bad)
+        }
+    }
+
+    func testMergedParamsLetTheOverrideWinKeyByKey() {
+        XCTAssertEqual(TrainingParameters.merged(base: "seed=42, l2=0, hidden_layers=[4,2]", override: "L2 = 0.5, batch_size=8"),
+                       "seed=42, L2 = 0.5, hidden_layers=[4,2], batch_size=8")
+        XCTAssertEqual(TrainingParameters.merged(base: "", override: "l2=1"), "l2=1")
+        XCTAssertEqual(TrainingParameters.merged(base: "l2=1", override: "  "), "l2=1")
+        XCTAssertEqual(TrainingParameters.merged(base: "oops, l2=1", override: "oops"), "oops, l2=1",
+                       "malformed items pass through, for the parser to name")
     }
 }
