@@ -15,8 +15,9 @@ SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.05,0.5], l2=[0,0.0
 UNION ALL SELECT 5, 'svm', 'learning_rate=0.1'
 UNION ALL SELECT 6, 'mlp', 'hidden_layers=[8], learning_rate=0.01, batch_size=32';
 
-SELECT * FROM corgi.fit_multiple('hop_pts', 'hop_w0', 'label', 'features', 'hop_configs', epochs => 2,
-                                 params => 'workers=0, segments=4, seed=11');
+SELECT configs_trained, configs_diverged, workers_launched, segments, training_seconds > 0 AS timed
+FROM corgi.fit_multiple('hop_pts', 'hop_w0', 'label', 'features', 'hop_configs', epochs => 2,
+                        params => 'workers=0, segments=4, seed=11');
 SELECT configs_trained, configs_diverged, workers_launched >= 1 AS workers_ran, segments
 FROM corgi.fit_multiple('hop_pts', 'hop_w2', 'label', 'features', 'hop_configs', epochs => 2,
                         params => 'workers=2, segments=4, seed=11');
