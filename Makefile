@@ -52,12 +52,13 @@ test:
 demo:
 	scripts/demo.sh
 
-.PHONY: bench bench-epochs bench-defaults bench-mlp
+.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop
 # Benchmarks (not tests). bench: the whole study (datasets, all shuffles, scikit-learn,
 # sensitivity, plots, BENCHMARKS.md; tens of minutes). bench-epochs: epoch time and
 # accuracy of the shuffles against a plain scan on 1M and 5M rows. bench-defaults:
 # accuracy of the default parameters against the Bayes limit (1M logistic rows, ~3 min).
 # bench-mlp: the MLP against logistic, no shuffle, a plain scan and scikit-learn.
+# bench-mop: corgi.fit_multiple against one corgi.train per config (8 configs, 1M rows).
 bench:
 	bench/run.sh
 
@@ -69,3 +70,6 @@ bench-defaults:
 
 bench-mlp:
 	bench/mlp.sh
+
+bench-mop:
+	bench/mop.sh

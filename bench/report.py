@@ -3,7 +3,8 @@
 
 Usage: bench/report.py [--results bench/results] [--out BENCHMARKS.md]
 The hand-written analysis in bench/analysis.md, and the sections make bench-defaults and
-make bench-mlp write (bench/results/epochs.md, defaults.md, mlp.md), are included as they are.
+make bench-mlp and make bench-mop write (bench/results/epochs.md, defaults.md, mlp.md,
+mop.md), are included as they are.
 """
 import argparse
 import csv
@@ -148,7 +149,7 @@ def main():
     if os.path.exists(analysis):
         md += [open(analysis).read().strip(), ""]
     # Sections other benchmarks write (make bench-mlp, make bench-defaults), kept as they are.
-    for extra in ("epochs.md", "defaults.md", "mlp.md"):
+    for extra in ("epochs.md", "defaults.md", "mlp.md", "mop.md"):
         path = os.path.join(args.results, extra)
         if os.path.exists(path):
             md += [open(path).read().strip(), ""]

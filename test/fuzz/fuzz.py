@@ -19,7 +19,8 @@ MODELS = ["logistic", "linear", "svm", "softmax", "mlp", "mlp_regression", "", "
 BUFFERS = ["shuffle", "none", "sliding_window", "mrs", "", "bogus"]
 PARAM_KEYS = ["learning_rate", "decay", "batch_size", "l2", "l1", "intercept", "buffer_fraction",
               "block_mb", "max_buffer_mb", "seed", "validation_table", "nope", "", "average", "optimizer",
-              "momentum", "beta1", "beta2", "epsilon", "hidden_layers", "activation", "standardize"]
+              "momentum", "beta1", "beta2", "epsilon", "hidden_layers", "activation", "standardize",
+              "segments", "segment_offset", "segment_seed", "workers"]
 PARAM_VALUES = ["0", "1", "-1", "0.5", "1e10", "NaN", "inf", "true", "maybe", "", "fuzz_pts",
                 "1e-320", "1048577", "9999999999999999999999", "2", "[1,2]", "adam", "momentum", "sgd",
                 "[3]", "[0]", "[100000,100000]", "[2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2]", "relu", "tanh", "0.999"]
@@ -114,7 +115,7 @@ def table_arg():
 
 
 def call():
-    kind = rng.randrange(22)
+    kind = rng.randrange(24)
     if kind == 0:
         return f"SELECT corgi.normalize_params({params_arg()});"
     if kind == 1:
@@ -194,6 +195,24 @@ def call():
             fn = rng.choice(["hop_order", "segment_of_blocks"])
             return f"SELECT cardinality(corgi.{fn}({int_arg()}, {int_arg()}, {bigint_arg()}, {int_arg()}));"
         return f"SELECT corgi.version(), corgi.debug_swift_objects() >= 0;"
+    if kind == 21:
+        # One model-hopping epoch, crafted: any states, offsets, shapes and worker counts.
+        n = rng.choice([1, 2, 3])
+        states = "ARRAY[" + ", ".join(state_arg() for _ in range(n)) + "]"
+        offsets = rng.choice([f"ARRAY[{', '.join(str(rng.randint(-1, 4)) for _ in range(n))}]", "ARRAY[0]",
+                              "'{}'::int[]", "ARRAY[NULL::int]", "ARRAY[[0]]"])
+        rel = rng.choice(["'fuzz_pts'", "'fuzz_view'", "'fuzz_parent'", "'fuzz_empty'", "NULL"])
+        return (f"SELECT cardinality((corgi._hop_epoch({rel}::regclass, 'features', 'label', {states}, {offsets}, "
+                f"{int_arg()}, {bigint_arg()}, {rng.choice(['true', 'false'])}, "
+                f"{rng.choice(['0', '1', '2', '-1', '1000', 'NULL'])})).states);")
+    if kind == 22:
+        src = text_arg(["fuzz_pts", "fuzz_pts", "fuzz_view", "fuzz_words", "fuzz_empty", "no_such"], 0.02)
+        configs = text_arg(["fuzz_configs", "fuzz_configs", "fuzz_pts", "no_such", "fuzz_model"], 0.02)
+        epochs = maybe_null(rng.choice(["1", "2", "0", "-1"]), "integer", 0.02)
+        shuffle = text_arg(["corgipile", "block_only", "none", "once", "mrs", "random"], 0.02)
+        out = f"fuzz_hop_{rng.randrange(10**9)}"
+        return (f"SELECT * FROM corgi.fit_multiple({src}, {lit(out)}, 'label', 'features', {configs}, {epochs}, "
+                f"{shuffle}, {params_arg()}, {text_arg(['fuzz_pts', 'no_such'], 0.7)});")
     if kind == 19:
         # A cancel at a random moment of the next call.
         return f"SET statement_timeout = '{rng.randint(1, 40)}ms';\n{call()}\nRESET statement_timeout;"
@@ -205,7 +224,7 @@ def call():
 SETUP = """
 SET client_min_messages = error;
 SET statement_timeout = '3s';
-DROP TABLE IF EXISTS fuzz_pts, fuzz_words, fuzz_empty, fuzz_parent CASCADE;
+DROP TABLE IF EXISTS fuzz_pts, fuzz_words, fuzz_empty, fuzz_parent, fuzz_configs CASCADE;
 CREATE TABLE fuzz_pts AS SELECT g AS id, g % 2 = 0 AS label, ARRAY[g % 5, g % 7]::float8[] AS features,
     ARRAY[g % 5, g % 7]::real[] AS features_r, (ARRAY['a', 'b', 'c'])[g % 3 + 1] AS word
 FROM generate_series(1, 3000) g;
@@ -218,6 +237,8 @@ INSERT INTO fuzz_child SELECT * FROM fuzz_pts;
 SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_model', 'label', 'features', 'logistic', 1);
 SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_softmax', 'word', 'features', 'softmax', 1);
 SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_linear', 'id', 'features', 'linear', 1, params => 'learning_rate=0.0001');
+CREATE TABLE fuzz_configs AS SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.01,0.1]')
+    UNION ALL SELECT 3, 'mlp', 'hidden_layers=[3]';
 SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_mlp', 'word', 'features', 'mlp', 1, params => 'hidden_layers=[4], standardize=true');
 """
 
