@@ -118,6 +118,26 @@ SELECT * FROM corgi.fit_multiple('hop_view', 'hop_e', 'label', 'features', 'hop_
 SELECT * FROM corgi.train('hop_view', 'hop_e', 'label', 'features', params => 'segments=4');
 SELECT * FROM corgi.train('hop_pts', 'hop_e', 'label', 'features', params => 'segment_offset=1');
 SELECT * FROM corgi.train('hop_pts', 'hop_e', 'label', 'features', params => 'segments=4, segment_offset=4');
+CREATE TABLE hop_rls AS SELECT * FROM hop_pts;
+ALTER TABLE hop_rls ENABLE ROW LEVEL SECURITY;
+CREATE POLICY hop_rls_half ON hop_rls USING (id % 2 = 0);
+CREATE ROLE corgi_hop_reader;
+GRANT SELECT ON hop_rls, hop_cfg_e TO corgi_hop_reader;
+GRANT CREATE ON SCHEMA public TO corgi_hop_reader;
+GRANT USAGE ON SCHEMA corgi TO corgi_hop_reader;
+SET ROLE corgi_hop_reader;
+SELECT * FROM corgi.fit_multiple('hop_rls', 'hop_e', 'label', 'features', 'hop_cfg_e');
+RESET ROLE;
+REVOKE CREATE ON SCHEMA public FROM corgi_hop_reader;
+REVOKE USAGE ON SCHEMA corgi FROM corgi_hop_reader;
+DROP OWNED BY corgi_hop_reader;
+DROP ROLE corgi_hop_reader;
+-- A row no model can use, deep in the table: whichever process meets it (the leader or a
+-- worker), the call fails with its message.
+CREATE TABLE hop_bad_row AS SELECT * FROM hop_pts;
+UPDATE hop_bad_row SET features = ARRAY[1, 2] WHERE id = 45678;
+SELECT * FROM corgi.fit_multiple('hop_bad_row', 'hop_e', 'label', 'features', 'hop_configs', epochs => 1,
+                                 params => 'workers=2, segments=4');
 SELECT count(*) AS nothing_written FROM pg_class WHERE relname LIKE 'hop\_e%';
 
 -- Crafted calls of the internal epoch: refused, not crashed.
@@ -139,4 +159,5 @@ SELECT * FROM corgi.fit_multiple('hop_big', 'hop_cancel', 'label', 'features', '
 RESET statement_timeout;
 SELECT pg_sleep(0.3);
 SELECT count(*) AS parallel_workers_left FROM pg_stat_activity WHERE backend_type = 'parallel worker';
-SELECT to_regclass('hop_cancel') IS NULL AS nothing_written;
+SELECT to_regclass('hop_cancel') IS NULL AS nothing_written, corgi.debug_swift_objects() AS swift_objects_held,
+       (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task')) AS backend_threads;
