@@ -233,6 +233,32 @@ public func corgi_trainer_open(
     }
 }
 
+/// C: `int32_t corgi_trainer_reopen(void *previous, const void *data, int64_t length,
+/// void **trainer_out, CorgiError *error)`: ``corgi_trainer_open``, taking over the tuple
+/// buffer (and worker thread) of `previous` (a trainer the caller still releases, which
+/// must not train any more) when the shapes match: a model-hopping participant keeps one
+/// buffer for every model it trains. `previous` NULL: a plain open.
+@_cdecl("corgi_trainer_reopen")
+public func corgi_trainer_reopen(
+    _ previous: UnsafeMutableRawPointer?, _ data: UnsafeRawPointer?, _ length: Int64,
+    _ trainerOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let trainerOut else { return report(CORGI_INTERNAL, "corgi_trainer_reopen: null argument", into: error) }
+    trainerOut.pointee = nil
+    let old = borrow(previous, as: TrainerBox.self)?.trainer
+    guard let snapshot = decodeState(data, length, error) else { return reportedStatus(error) }
+    switch SGDTrainer.make(from: snapshot, concurrent: true, reusing: old) {
+    case .success(let trainer):
+        trainerOut.pointee = retainedPointer(to: TrainerBox(trainer))
+        return reportSuccess(into: error)
+    case .failure(.outOfMemory(let bytes)):
+        return report(CORGI_PROGRAM_LIMIT, "could not allocate \(bytes / 1_048_576) MB for the tuple buffer",
+                      hint: "Lower buffer_fraction or max_buffer_mb.", into: error)
+    case .failure(.invalidShape(let why)):
+        return report(CORGI_DATA_EXCEPTION, "invalid corgi state: \(why)", into: error)
+    }
+}
+
 /// C: `int32_t corgi_trainer_add(void *trainer, const double *features, int32_t count, double label,
 /// const CorgiRowTag *row, int32_t *buffer_full, CorgiError *error)`.
 /// Buffers a row; sets `*buffer_full` when the caller must drain corgi_trainer_train_step.

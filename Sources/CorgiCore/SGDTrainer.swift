@@ -69,6 +69,9 @@ public final class SGDTrainer {
 
     private let learner: any RowLearner
     private let buffer: TupleBuffer
+    /// False once a later trainer took the buffer over (``make(from:concurrent:reusing:)``):
+    /// this trainer must not be used for training any more, and no longer stops its worker.
+    private var ownsBuffer = true
 
     public private(set) var lastEpoch = EpochStatistics()
     // Rows skipped (NULL label or features): counted by the backend thread.
@@ -129,7 +132,8 @@ public final class SGDTrainer {
         model: TrainedModel, parameters: TrainingParameters, bufferCapacity: Int, bufferMode: BufferMode,
         epochsCompleted: Int, buffersThisEpoch: Int = 0, current: EpochStatistics = EpochStatistics(),
         lastEpoch: EpochStatistics, l1Total: Double, l1Applied: [Double]?,
-        averaging: TrainerSnapshot.AveragingState?, optimizerState: OptimizerState? = nil, concurrent: Bool = false
+        averaging: TrainerSnapshot.AveragingState?, optimizerState: OptimizerState? = nil, concurrent: Bool = false,
+        reusing previous: SGDTrainer? = nil
     ) -> Result<SGDTrainer, Failure> {
         guard bufferCapacity >= 1, bufferCapacity <= maximumBufferRows else {
             return .failure(.invalidShape("a buffer of \(bufferCapacity) rows is not between 1 and \(maximumBufferRows)"))
@@ -169,6 +173,21 @@ public final class SGDTrainer {
             }
             return .failure(.outOfMemory(bytes: model.parameterCount * 40))
         }
+        // A model hopping onto this process takes over the previous model's buffer (and
+        // its worker thread) when the shapes match: no memory is freed and allocated per
+        // hop. The buffer is idle and empty between hops, so the result is the same.
+        if let previous, previous.ownsBuffer, previous.buffer.capacity == bufferCapacity,
+           previous.buffer.featureCount == n, previous.buffer.mode == bufferMode,
+           previous.buffer.memoryStepProbability == parameters.bufferFraction,
+           previous.buffer.rebind(to: learner, epoch: epochsCompleted, buffersThisEpoch: buffersThisEpoch,
+                                  seed: parameters.seed) {
+            previous.ownsBuffer = false
+            let trainer = SGDTrainer(parameters: parameters, model: model, bufferCapacity: bufferCapacity,
+                                     bufferMode: bufferMode, learner: learner, buffer: previous.buffer)
+            trainer.lastEpoch = lastEpoch
+            trainer.skippedRows = current.skipped
+            return .success(trainer)
+        }
         guard let buffer = TupleBuffer(
             capacity: bufferCapacity, featureCount: n, mode: bufferMode, runSeed: parameters.seed,
             bufferFraction: parameters.bufferFraction, epoch: epochsCompleted, buffersThisEpoch: buffersThisEpoch,
@@ -204,7 +223,7 @@ public final class SGDTrainer {
     /// the glue releases the trainer (normal end, ERROR, cancel), so no thread outlives
     /// the statement whatever else holds a reference. Idempotent; the trainer must not
     /// be used for training afterwards.
-    public func shutdown() { buffer.shutdown() }
+    public func shutdown() { if ownsBuffer { buffer.shutdown() } }
 
     /// Epochs closed so far.
     public var epochsCompleted: Int { learner.epochsCompleted }

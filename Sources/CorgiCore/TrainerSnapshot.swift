@@ -158,12 +158,15 @@ extension SGDTrainer {
 
     /// A trainer that continues from `snapshot` (allocates its buffer, two when
     /// `concurrent`: then a worker thread trains one while the caller fills the other).
-    public static func make(from snapshot: TrainerSnapshot, concurrent: Bool = false) -> Result<SGDTrainer, Failure> {
+    /// `previous`: a trainer this one may take the tuple buffer (and worker) of, when
+    /// the shapes match (model hopping); it must not train any more afterwards.
+    public static func make(from snapshot: TrainerSnapshot, concurrent: Bool = false,
+                            reusing previous: SGDTrainer? = nil) -> Result<SGDTrainer, Failure> {
         make(model: snapshot.model, parameters: snapshot.parameters,
              bufferCapacity: snapshot.bufferCapacity, bufferMode: snapshot.bufferMode,
              epochsCompleted: snapshot.epochsCompleted, buffersThisEpoch: snapshot.buffersThisEpoch,
              current: snapshot.current, lastEpoch: snapshot.lastEpoch,
              l1Total: snapshot.l1Total, l1Applied: snapshot.l1Applied, averaging: snapshot.averaging,
-             optimizerState: snapshot.optimizerState, concurrent: concurrent)
+             optimizerState: snapshot.optimizerState, concurrent: concurrent, reusing: previous)
     }
 }

@@ -28,7 +28,8 @@ final class TupleBuffer {
     /// of it were shuffled so far.
     var epoch: Int
     private(set) var buffersThisEpoch: Int
-    private let memoryStepProbability: Double
+    /// The buffer fraction it was made for (the streaming modes' memory step).
+    let memoryStepProbability: Double
     // Streaming modes: the decisions of the pass in progress.
     private var stream: StreamingOrder?
 

@@ -50,8 +50,21 @@ extern void corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source
 								 int64 *rows, CorgiRowSink sink, CorgiNullRowSink null_sink,
 								 void *arg);
 
+/*
+ * A trainer kept between passes (model hopping: one participant trains many models in
+ * turn): each pass opens its state into a trainer that takes over the previous one's
+ * tuple buffer and worker thread, so no buffer is freed and allocated per hop. The
+ * trainer lives in `context`; NULL before the first pass.
+ */
+typedef struct CorgiTrainerCache
+{
+	MemoryContext context;
+	CorgiHandle *trainer;
+} CorgiTrainerCache;
+
 /* corgi_train_pass.c: one pass of a trainer state over listed blocks of a relation. */
 extern bytea *corgi_train_listed_blocks(CorgiHeapRows *source, bytea *state, const int32 *block_list,
-										int count, int64 block_pages, BlockNumber nblocks);
+										int count, int64 block_pages, BlockNumber nblocks,
+										CorgiTrainerCache *cache);
 
 #endif

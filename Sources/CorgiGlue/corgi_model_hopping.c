@@ -91,7 +91,7 @@ PGDLLEXPORT void corgi_hop_worker_main(dsm_segment *seg, shm_toc *toc);
 
 /* One job: model `model` trains over segment `segment`'s blocks; its slot is updated. */
 static void
-hop_run_job(CorgiHopShared *shared, CorgiHeapRows *source, int32 model, int32 segment)
+hop_run_job(CorgiHopShared *shared, CorgiHeapRows *source, CorgiTrainerCache *cache, int32 model, int32 segment)
 {
 	MemoryContext job_context = AllocSetContextCreate(CurrentMemoryContext, "corgi hop job",
 													  ALLOCSET_DEFAULT_SIZES);
@@ -114,7 +114,7 @@ hop_run_job(CorgiHopShared *shared, CorgiHeapRows *source, int32 model, int32 se
 	corgi_state_info(state, &info);
 	if (shared->block_shuffle)
 		corgi_segment_block_order(blocks, count, info.seed, shared->epoch, segment);
-	result = corgi_train_listed_blocks(source, state, blocks, count, shared->block_pages, shared->nblocks);
+	result = corgi_train_listed_blocks(source, state, blocks, count, shared->block_pages, shared->nblocks, cache);
 	if (VARSIZE_ANY_EXHDR(result) + VARHDRSZ > shared->slot_bytes)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
@@ -142,6 +142,8 @@ hop_run_jobs(CorgiHopShared *shared, CorgiHeapRows *source)
 	uint8	   *model_busy = HOP_ARRAY(shared, model_busy_offset, uint8);
 	uint8	   *segment_busy = HOP_ARRAY(shared, segment_busy_offset, uint8);
 	int32		total = shared->models * shared->segments;
+	/* One tuple buffer for every model this participant trains (released with the context). */
+	CorgiTrainerCache cache = {CurrentMemoryContext, NULL};
 
 	for (;;)
 	{
@@ -165,7 +167,7 @@ hop_run_jobs(CorgiHopShared *shared, CorgiHeapRows *source)
 			ConditionVariableSleep(&shared->cv, PG_WAIT_EXTENSION);
 			continue;
 		}
-		hop_run_job(shared, source, model, segment);
+		hop_run_job(shared, source, &cache, model, segment);
 		SpinLockAcquire(&shared->mutex);
 		picked = corgi_hop_complete(shared->models, shared->segments, order, completed, model_busy, segment_busy,
 									model);
@@ -176,6 +178,8 @@ hop_run_jobs(CorgiHopShared *shared, CorgiHeapRows *source)
 			elog(ERROR, "corgi: model %d was not running on segment %d", model, segment);
 	}
 	ConditionVariableCancelSleep();
+	if (cache.trainer != NULL)
+		corgi_handle_release(cache.trainer);
 }
 
 /* The entry point of a parallel worker (resolved by name: exported in corgi.map). */

@@ -142,7 +142,7 @@ next_listed_block(void *arg, BlockNumber *first, BlockNumber *count)
  * relation; returns the new state. The epoch stays open (corgi.sgd_end_epoch closes it).
  */
 static bytea *
-train_ranges(CorgiHeapRows *source, bytea *state, NextPageRange next, void *arg)
+train_ranges(CorgiHeapRows *source, bytea *state, NextPageRange next, void *arg, CorgiTrainerCache *cache)
 {
 	MemoryContext pass_context = AllocSetContextCreate(CurrentMemoryContext, "corgi train pass",
 													   ALLOCSET_DEFAULT_SIZES);
@@ -160,7 +160,25 @@ train_ranges(CorgiHeapRows *source, bytea *state, NextPageRange next, void *arg)
 	bytea	   *result;
 
 	scratch.context = pass_context;
-	trainer = corgi_trainer_open_in(pass_context, state);
+	if (cache == NULL)
+		trainer = corgi_trainer_open_in(pass_context, state);
+	else
+	{
+		/* The trainer outlives the pass (in the cache's context) and takes over the tuple
+		 * buffer of the cache's previous trainer, which is then let go. */
+		CorgiError	open_error = {0};
+		CorgiStateInfo info;
+
+		corgi_state_info(state, &info);
+		corgi_check_training_memory(&info);
+		trainer = corgi_handle_new(cache->context);
+		corgi_trainer_reopen(cache->trainer ? cache->trainer->object : NULL, VARDATA_ANY(state),
+							 VARSIZE_ANY_EXHDR(state), &trainer->object, &open_error);
+		if (cache->trainer != NULL)
+			corgi_handle_release(cache->trainer);
+		cache->trainer = trainer;
+		corgi_raise_if_failed(&open_error);
+	}
 	scan = table_beginscan_strat(source->rel, GetActiveSnapshot(), 0, NULL, true, false);
 	while (next(arg, &first, &count))
 	{
@@ -191,7 +209,7 @@ train_ranges(CorgiHeapRows *source, bytea *state, NextPageRange next, void *arg)
  */
 bytea *
 corgi_train_listed_blocks(CorgiHeapRows *source, bytea *state, const int32 *block_list, int count,
-						  int64 block_pages, BlockNumber nblocks)
+						  int64 block_pages, BlockNumber nblocks, CorgiTrainerCache *cache)
 {
 	ListedBlocks blocks = {0};
 
@@ -199,7 +217,7 @@ corgi_train_listed_blocks(CorgiHeapRows *source, bytea *state, const int32 *bloc
 	blocks.count = count;
 	blocks.block_pages = block_pages;
 	blocks.nblocks = nblocks;
-	return train_ranges(source, state, next_listed_block, &blocks);
+	return train_ranges(source, state, next_listed_block, &blocks, cache);
 }
 
 PG_FUNCTION_INFO_V1(corgi_train_pass);
@@ -252,13 +270,13 @@ corgi_train_pass(PG_FUNCTION_ARGS)
 	{
 		SingleRange none = {.done = true};
 
-		result = train_ranges(&source, state, next_single_range, &none);
+		result = train_ranges(&source, state, next_single_range, &none, NULL);
 	}
 	else if (!block_shuffle)
 	{
 		SingleRange range = {(BlockNumber) first_page, (BlockNumber) (end_page - first_page), false};
 
-		result = train_ranges(&source, state, next_single_range, &range);
+		result = train_ranges(&source, state, next_single_range, &range, NULL);
 	}
 	else
 	{
@@ -271,7 +289,7 @@ corgi_train_pass(PG_FUNCTION_ARGS)
 		corgi_raise_if_failed(&error);
 		blocks.order = order->object;
 		blocks.offset = (BlockNumber) first_page;
-		result = train_ranges(&source, state, next_shuffled_block, &blocks);
+		result = train_ranges(&source, state, next_shuffled_block, &blocks, NULL);
 		corgi_handle_release(order);
 	}
 	/* Keep the lock until the end of the transaction. */
@@ -321,7 +339,7 @@ corgi_train_blocks(PG_FUNCTION_ARGS)
 								  "corgi.train", "corgi.sgd");
 	blocks.block_pages = block_pages;
 	blocks.nblocks = RelationGetNumberOfBlocks(source.rel);
-	result = train_ranges(&source, state, next_listed_block, &blocks);
+	result = train_ranges(&source, state, next_listed_block, &blocks, NULL);
 	table_close(source.rel, NoLock);
 	PG_RETURN_BYTEA_P(result);
 }

@@ -51,4 +51,58 @@ final class TupleBufferTests: XCTestCase {
         _ = data.features[0].withUnsafeBufferPointer { shared.add($0, target: 1) }
         XCTAssertFalse(shared.rebind(to: hopA, epoch: 0, buffersThisEpoch: 0, seed: 1))
     }
+
+    /// The glue's path: each visit opens a state into a trainer that takes over the
+    /// previous trainer's buffer (and worker thread); the states are the same as with a
+    /// fresh trainer per visit, for linear SGD, Adam and a network.
+    func testTrainersTakingOverABufferGiveTheSameStates() throws {
+        let data = ClusteredData(rows: 1200, dimension: 3, seed: 5)
+        let configs: [(ModelFamily, String)] = [(.logistic, "learning_rate=0.2, seed=1"),
+                                                (.logistic, "optimizer=adam, batch_size=4, seed=2"),
+                                                (.mlp, "hidden_layers=[4], seed=3")]
+        func fresh(_ family: ModelFamily, _ params: String) throws -> TrainerSnapshot {
+            let p = try TrainingParameters.parse(params, family: family).get()
+            let trainer: SGDTrainer
+            if family == .mlp {
+                trainer = try SGDTrainer.make(model: .network(XCTUnwrap(MultilayerPerceptron(
+                    kind: .softmax, featureCount: 3, hidden: p.hiddenLayers, activation: p.activation,
+                    classValues: [0, 1], seed: UInt64(p.seed)))), parameters: p, bufferCapacity: 100,
+                    bufferMode: .shuffle, epochsCompleted: 0, lastEpoch: EpochStatistics(), l1Total: 0,
+                    l1Applied: nil, averaging: nil).get()
+            } else {
+                trainer = try SGDTrainer.make(kind: .logistic, featureCount: 3, classValues: [], parameters: p,
+                                              bufferCapacity: 100, bufferMode: .shuffle).get()
+            }
+            return try XCTUnwrap(trainer.snapshot)
+        }
+        func visit(_ trainer: SGDTrainer, _ rows: Range<Int>) throws -> TrainerSnapshot {
+            for i in rows {
+                let outcome = try data.features[i].withUnsafeBufferPointer { trainer.add(features: $0, label: data.labels[i]) }.get()
+                if outcome == .bufferFull { while trainer.advance() {} }
+            }
+            trainer.finishPass()
+            while trainer.advance() {}
+            return try XCTUnwrap(trainer.snapshot)
+        }
+        let segments = [0..<300, 300..<600, 600..<900, 900..<1200]
+        var alone = try configs.map { try fresh($0.0, $0.1) }
+        var hopping = alone
+        var previous: SGDTrainer?
+        var kept: [SGDTrainer] = []
+        for step in 0..<segments.count {
+            for m in configs.indices {
+                let rows = segments[(m + step) % segments.count]
+                alone[m] = try visit(SGDTrainer.make(from: alone[m], concurrent: true).get(), rows)
+                let trainer = try SGDTrainer.make(from: hopping[m], concurrent: true, reusing: previous).get()
+                hopping[m] = try visit(trainer, rows)
+                if let previous { kept.append(previous) }   // released later: must not stop the moved buffer
+                previous = trainer
+            }
+        }
+        for m in configs.indices { XCTAssertEqual(hopping[m], alone[m], "config \(m)") }
+        XCTAssertEqual(SGDTrainer.liveWorkerThreads, 1, "one worker thread served every model")
+        kept.removeAll()
+        previous?.shutdown()
+        XCTAssertEqual(SGDTrainer.liveWorkerThreads, 0)
+    }
 }
