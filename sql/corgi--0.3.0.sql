@@ -178,6 +178,46 @@ CREATE FUNCTION corgi._merge_params(base text, override text) RETURNS text
 COMMENT ON FUNCTION corgi._merge_params(text, text) IS
     'internal: override''s key=value items over base''s (a fit_multiple config over the call''s shared params)';
 
+-- Grouped learning (corgi_group_training.c): one pass trains every group of a batch,
+-- each row routed by its group key to its group's trainer.
+CREATE FUNCTION corgi._train_groups(source regclass, features name, label name, group_columns name[], keys text[],
+                                    states bytea[], block_shuffle boolean) RETURNS bytea[]
+    AS 'MODULE_PATHNAME', 'corgi_train_groups'
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._train_groups(regclass, name, name, name[], text[], bytea[], boolean) IS
+    'internal: one epoch of the groups whose keys (text per grouping column, group after group) are given, over a heap table in the states'' block order; returns their new states';
+
+CREATE FUNCTION corgi._sgd_groups_transition(internal, record, float8[], float8, bytea[], text[]) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_sgd_groups_transition'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._sgd_groups_transition(internal, record, float8[], float8, bytea[], text[]) IS
+    'internal: transition of corgi._sgd_groups: routes the row by its key to its group''s trainer';
+
+CREATE FUNCTION corgi._sgd_groups_final(internal) RETURNS bytea[]
+    AS 'MODULE_PATHNAME', 'corgi_sgd_groups_final'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._sgd_groups_final(internal) IS
+    'internal: final function of corgi._sgd_groups: closes every group''s epoch';
+
+-- The composed path of grouped learning: SELECT corgi._sgd_groups(ROW(keys...), features,
+-- label, states, key_texts) FROM t TABLESAMPLE corgi_block_shuffle(p) REPEATABLE (s)
+CREATE AGGREGATE corgi._sgd_groups(key record, features float8[], label float8, states bytea[], keys text[]) (
+    SFUNC = corgi._sgd_groups_transition,
+    STYPE = internal,
+    FINALFUNC = corgi._sgd_groups_final,
+    FINALFUNC_MODIFY = READ_WRITE,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE corgi._sgd_groups(record, float8[], float8, bytea[], text[]) IS
+    'internal: one epoch of every group over the rows, in their order (the composed path of grouping_cols); NULL for no rows';
+
+CREATE FUNCTION corgi._states_progress(states bytea[], OUT loss float8[], OUT rows bigint[], OUT skipped bigint[],
+                                       OUT megabytes float8[])
+    AS 'MODULE_PATHNAME', 'corgi_states_progress'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._states_progress(bytea[]) IS
+    'internal: per state, the last epoch''s mean loss, rows and skipped rows, and the megabytes its trainer allocates';
+
 CREATE FUNCTION corgi.sgd_state_info(state bytea,
     OUT model text, OUT n_features integer, OUT n_classes integer, OUT epochs integer,
     OUT rows bigint, OUT skipped bigint, OUT loss float8, OUT rows_in_progress bigint,
@@ -851,6 +891,7 @@ CREATE FUNCTION corgi.train(
     shuffle text DEFAULT 'corgipile',
     params text DEFAULT '',
     verbose boolean DEFAULT false,
+    grouping_cols text DEFAULT NULL,
     -- Evaluated in the caller's context before the SET below applies (defaults are
     -- parsed at CREATE EXTENSION): the path table names are resolved against.
     caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
@@ -866,6 +907,12 @@ DECLARE
 BEGIN
     plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, model, epochs,
                                  shuffle, params, caller_search_path);
+    IF grouping_cols IS NOT NULL THEN
+        -- One model per group, every group in one pass per epoch.
+        RETURN QUERY SELECT * FROM corgi._train_grouped(plan, corgi._resolve_table(source_table, caller_search_path),
+                                                        grouping_cols, train.verbose);
+        RETURN;
+    END IF;
     -- Epochs: one statement, so every epoch reads the same snapshot (corgi._run_epochs
     -- is STABLE, and its queries use the snapshot of the statement that calls it).
     SELECT * INTO run FROM corgi._run_epochs(plan.state, plan.epochs, plan.fast, plan.read_from, plan.feat_col,
@@ -875,8 +922,395 @@ BEGIN
     RETURN QUERY SELECT * FROM corgi._train_write(plan, run.final_state, run.epoch_loss, run.epoch_seconds,
         run.epoch_rows, run.val_loss, run.val_metric, run.val_seconds);
 END $$;
-COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text) IS
-    'trains a linear, logistic, svm, softmax, mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; caller_search_path (leave it out) is the path table names are resolved against';
+COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text, text) IS
+    'trains a linear, logistic, svm, softmax, mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; grouping_cols trains one model per group (and writes out_table_groups); caller_search_path (leave it out) is the path table names are resolved against';
+
+------------------------------------------------------------------------------------
+-- Grouped learning: corgi.train(..., grouping_cols => 'a, b'), one model per group.
+------------------------------------------------------------------------------------
+
+-- grouping_cols cut at the commas outside parentheses, brackets and quotes.
+CREATE FUNCTION corgi._split_grouping_cols(grouping_cols text) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    items text[] := '{}';
+    depth integer := 0;
+    quote text := NULL;
+    start integer := 1;
+    ch text;
+BEGIN
+    FOR i IN 1..length(grouping_cols) LOOP
+        ch := substr(grouping_cols, i, 1);
+        IF quote IS NOT NULL THEN
+            IF ch = quote THEN quote := NULL; END IF;
+        ELSIF ch IN ('''', '"') THEN quote := ch;
+        ELSIF ch IN ('(', '[') THEN depth := depth + 1;
+        ELSIF ch IN (')', ']') THEN depth := greatest(depth - 1, 0);
+        ELSIF ch = ',' AND depth = 0 THEN
+            items := items || btrim(substr(grouping_cols, start, i - start));
+            start := i + 1;
+        END IF;
+    END LOOP;
+    items := items || btrim(substr(grouping_cols, start));
+    RETURN items;
+END $$;
+COMMENT ON FUNCTION corgi._split_grouping_cols(text) IS 'internal: the items of grouping_cols (commas inside parentheses, brackets or quotes do not cut)';
+
+-- The epochs of a grouped corgi.train: STABLE, so every epoch reads the snapshot of
+-- the calling statement. groups: per trainable group (in group order) its batch; the
+-- keys are key_count texts per group. A group whose loss stops being finite is set
+-- aside (it trains no further). Per-epoch arrays are flat, element (e - 1) * G + g.
+CREATE FUNCTION corgi._run_grouped_epochs(plan corgi.training_plan, states bytea[], keys text[], key_count integer,
+                                          batches integer[], group_columns name[], key_exprs text, verbose boolean,
+                                          OUT final_states bytea[], OUT epoch_loss float8[], OUT epoch_rows bigint[],
+                                          OUT epoch_skipped bigint[], OUT epoch_seconds float8[], OUT diverged_in integer[])
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    g_count integer := cardinality(states);
+    b_count integer := (SELECT max(b) FROM unnest(batches) b);
+    e integer;
+    b integer;
+    members integer[];
+    batch_states bytea[];
+    batch_keys text[];
+    trained bytea[];
+    progress record;
+    info record;
+    t0 timestamptz;
+    k integer;
+    flat integer;
+BEGIN
+    final_states := states;
+    epoch_loss := array_fill(NULL::float8, ARRAY[g_count * plan.epochs]);
+    epoch_rows := array_fill(NULL::bigint, ARRAY[g_count * plan.epochs]);
+    epoch_skipped := epoch_rows;
+    diverged_in := array_fill(NULL::integer, ARRAY[g_count]);
+    epoch_seconds := '{}';
+    FOR e IN 1..plan.epochs LOOP
+        t0 := clock_timestamp();
+        FOR b IN 1..b_count LOOP
+            members := ARRAY(SELECT g FROM generate_series(1, g_count) g WHERE batches[g] = b AND diverged_in[g] IS NULL);
+            CONTINUE WHEN cardinality(members) = 0;
+            batch_states := ARRAY(SELECT final_states[g] FROM unnest(members) g);
+            batch_keys := ARRAY(SELECT keys[(g - 1) * key_count + c] FROM unnest(members) WITH ORDINALITY m(g, o),
+                                       generate_series(1, key_count) c ORDER BY o, c);
+            IF plan.fast THEN
+                trained := corgi._train_groups(plan.read_from::regclass, plan.feat_col, plan.label_col, group_columns,
+                                               batch_keys, batch_states, plan.shuffle IN ('corgipile', 'block_only'));
+            ELSE
+                info := corgi.sgd_state_info(batch_states[1]);
+                EXECUTE format('SELECT corgi._sgd_groups(ROW(%s), (%s)::float8[], %s, $1, $4) FROM %s %s',
+                               key_exprs, plan.feat_expr, plan.label_code, plan.read_from, coalesce(plan.sample_clause, ''))
+                    INTO trained USING batch_states, info.block_pages, info.block_seed, batch_keys;
+                IF trained IS NULL THEN
+                    trained := ARRAY(SELECT corgi.sgd_end_epoch(s) FROM unnest(batch_states) s);
+                END IF;
+            END IF;
+            progress := corgi._states_progress(trained);
+            FOR j IN 1..cardinality(members) LOOP
+                k := members[j];
+                flat := (e - 1) * g_count + k;
+                final_states[k] := trained[j];
+                epoch_loss[flat] := progress.loss[j];
+                epoch_rows[flat] := progress.rows[j];
+                epoch_skipped[flat] := progress.skipped[j];
+                IF progress.loss[j] = 'NaN'::float8 OR progress.loss[j] IN ('Infinity'::float8, '-Infinity'::float8) THEN
+                    diverged_in[k] := e;
+                END IF;
+            END LOOP;
+        END LOOP;
+        epoch_seconds := epoch_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
+        IF _run_grouped_epochs.verbose THEN
+            RAISE NOTICE 'epoch %: % groups in % batches, % s, mean loss %', e,
+                (SELECT count(*) FROM unnest(diverged_in) d WHERE d IS NULL OR d = e), b_count,
+                round(epoch_seconds[e]::numeric, 3),
+                (SELECT round((sum(epoch_loss[(e - 1) * g_count + g] * epoch_rows[(e - 1) * g_count + g])
+                               / nullif(sum(epoch_rows[(e - 1) * g_count + g]), 0))::numeric, 6)
+                   FROM generate_series(1, g_count) g);
+        END IF;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION corgi._run_grouped_epochs(corgi.training_plan, bytea[], text[], integer, integer[], name[], text, boolean) IS
+    'internal: the epochs of a grouped corgi.train, all on the snapshot of the calling statement';
+
+-- A grouped corgi.train after corgi._train_prepare: the groups (one counting pass), a
+-- state per trainable group, batches within the memory budget, the epochs, the outputs.
+CREATE FUNCTION corgi._train_grouped(plan corgi.training_plan, source regclass, grouping_cols text, verbose boolean)
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    src regclass := source;
+    items text[] := corgi._split_grouping_cols(grouping_cols);
+    item text;
+    col name;
+    exprs text[] := '{}';
+    names text[] := '{}';
+    plain boolean := true;
+    name_taken text;
+    gtab text := format('pg_temp.%I', 'corgi_groups_' || pg_backend_pid());
+    g_all integer;
+    key_count integer;
+    keys text[];
+    states bytea[];
+    trainable integer[];
+    batches integer[];
+    megabytes float8[];
+    budget float8;
+    used float8 := 0;
+    batch integer := 1;
+    standardize boolean := corgi._param(plan.norm, 'standardize') = 'true';
+    buffer_mode text := CASE plan.shuffle WHEN 'corgipile' THEN 'shuffle' WHEN 'sliding_window' THEN 'sliding_window'
+                                          WHEN 'mrs' THEN 'mrs' ELSE 'none' END;
+    run record;
+    t0 timestamptz := clock_timestamp();
+    g_states bytea[];
+    g_status text[];
+    g_epochs integer[];
+    failed integer;
+    info record;
+    last_rows bigint;
+    last_loss float8;
+    seconds float8;
+    n_epochs integer;
+    layers integer[];
+    group_select text;
+    key_exprs text;
+    once_table text;
+    classifier boolean := corgi._objective(plan.model) IN ('logistic', 'svm', 'softmax');
+    groups_name text := format('%I.%I', (parse_ident(plan.out_main))[1], (parse_ident(plan.out_main))[2] || '_groups');
+BEGIN
+    IF grouping_cols ~ '^\s*$' THEN
+        RAISE EXCEPTION 'grouping_cols must name at least one column or expression'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write grouping_cols => ''store_id'' or ''store_id, region''.';
+    END IF;
+    IF to_regclass(groups_name) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', groups_name
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
+    END IF;
+    IF plan.val_table IS NOT NULL THEN
+        RAISE EXCEPTION 'validation_table is not offered with grouping_cols yet'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Evaluate the groups after training: corgi.evaluate(out_table, validation_table) reports each group.';
+    END IF;
+    -- The items: a column of the source (kept as it is named), or an expression (named
+    -- after its text).
+    FOREACH item IN ARRAY items LOOP
+        IF item = '' THEN
+            RAISE EXCEPTION 'grouping_cols "%" has an empty item', grouping_cols USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        SELECT a.attname INTO col FROM pg_attribute a
+         WHERE a.attrelid = source
+           AND a.attnum > 0 AND NOT a.attisdropped
+           AND (a.attname = item OR (item ~ '^[A-Za-z_][A-Za-z0-9_$]*$' AND a.attname = lower(item))
+                OR (item ~ '^".+"$' AND a.attname = substr(item, 2, length(item) - 2)));
+        IF col IS NULL AND item ~ '^([A-Za-z_][A-Za-z0-9_$]*|".+")$' THEN
+            RAISE EXCEPTION 'grouping column "%" is not a column of %', item, plan.source_table
+                USING ERRCODE = 'undefined_column', HINT = 'Name columns of the source, or write expressions.';
+        END IF;
+        IF col IS NOT NULL THEN
+            exprs := exprs || quote_ident(col);
+            name_taken := col;
+        ELSE
+            plain := false;
+            exprs := exprs || ('(' || item || ')');
+            name_taken := coalesce(nullif(left(btrim(regexp_replace(lower(item), '[^a-z0-9_]+', '_', 'g'), '_'), 60), ''),
+                                   'group_' || cardinality(exprs));
+        END IF;
+        IF name_taken = ANY (names) THEN
+            name_taken := left(name_taken, 55) || '_' || cardinality(exprs);
+        END IF;
+        IF name_taken IN ('coef', 'intercept', 'model', 'model_type', 'loss', 'num_rows_processed', 'num_rows_skipped',
+                          'num_epochs', 'classes', 'layers', 'status', 'num_rows', 'epoch_loss', 'epoch_rows', 'batch') THEN
+            RAISE EXCEPTION 'grouping column "%" has the name of an output column', name_taken
+                USING ERRCODE = 'duplicate_column', HINT = 'Group by an expression of it instead, e.g. (model)::text.';
+        END IF;
+        names := names || name_taken;
+        col := NULL;
+    END LOOP;
+    key_count := cardinality(exprs);
+    IF key_count > 32 THEN
+        RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', key_count USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+
+    -- Shuffle once: a copy with the group keys beside features and label.
+    IF plan.shuffle = 'once' THEN
+        EXECUTE format('DROP TABLE %s', plan.once_table);
+        t0 := clock_timestamp();
+        once_table := plan.once_table;
+        PERFORM setseed(((corgi._param(plan.norm, 'seed')::numeric % 2147483647) / 2147483647.0)::float8);
+        EXECUTE format('CREATE TEMP TABLE %s AS SELECT (%s)::float8[] AS f, %s AS l, %s FROM %s ORDER BY random()',
+                       once_table, plan.feat_expr, plan.label_code,
+                       (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n)),
+                       source);
+        plan.once_seconds := extract(epoch FROM clock_timestamp() - t0);
+        exprs := ARRAY(SELECT quote_ident(n) FROM unnest(names) n);
+        plain := true;
+        src := once_table::regclass;
+    END IF;
+    key_exprs := array_to_string(exprs, ', ');
+
+    -- The groups: one counting pass (and the feature moments, with standardize).
+    IF to_regclass(gtab) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', gtab);
+    END IF;
+    group_select := (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n));
+    EXECUTE format($q$CREATE TEMP TABLE %s AS
+        SELECT row_number() OVER (ORDER BY %s) AS "?gid", %s, count(*) AS "?rows",
+               count(*) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL) AS "?usable",
+               count(DISTINCT (%s)) FILTER (WHERE (%s) IS NOT NULL) AS "?labels",
+               %s AS "?moments"
+        FROM %s GROUP BY %s$q$,
+        gtab, key_exprs, group_select, plan.feat_expr, plan.label_code, plan.label_code, plan.feat_expr,
+        CASE WHEN standardize THEN format('corgi._feature_moments((%s)::float8[]) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL)',
+                                          plan.feat_expr, plan.feat_expr, plan.label_code)
+             ELSE 'NULL::float8[]' END,
+        src, key_exprs);
+    EXECUTE format('SELECT count(*) FROM %s', gtab) INTO g_all;
+    IF g_all > 1000000 THEN
+        RAISE EXCEPTION 'grouping_cols "%" makes % groups, at most 1000000 are allowed', grouping_cols, g_all
+            USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    -- Groups that cannot be trained: no usable row; a classifier's single class.
+    EXECUTE format($q$SELECT array_agg("?gid" ORDER BY "?gid") FILTER (WHERE "?usable" > 0 AND (NOT $1 OR "?labels" > 1)),
+                           array_agg(CASE WHEN "?usable" = 0 THEN 'failed: no rows with non-NULL features and label'
+                                          WHEN $1 AND "?labels" < 2 THEN 'failed: a single class' END ORDER BY "?gid")
+                    FROM %s$q$, gtab)
+        INTO trainable, g_status USING classifier;
+    trainable := coalesce(trainable, '{}');
+    IF cardinality(trainable) = 0 THEN
+        RAISE EXCEPTION 'every one of the % groups of grouping_cols "%" failed before training', g_all, grouping_cols
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s have no row with non-NULL features and label, %s a single class.',
+                                  (SELECT count(*) FROM unnest(g_status) s WHERE s LIKE '%no rows%'),
+                                  (SELECT count(*) FROM unnest(g_status) s WHERE s LIKE '%single class%')),
+                  HINT = 'A classifier needs two classes in a group.';
+    END IF;
+    -- A state per trainable group, its buffer sized from its own rows.
+    EXECUTE format($q$SELECT array_agg(CASE WHEN $5 THEN corgi.sgd_standardize(s, "?moments"[1:$2], "?moments"[$2 + 1:2 * $2]) ELSE s END
+                                       ORDER BY "?gid")
+                    FROM (SELECT "?gid", "?moments",
+                                 corgi.sgd_state($1, $2, corgi._buffer_rows($3, "?usable", $4), $6, $7, $8) AS s
+                          FROM %s WHERE "?gid" = ANY ($9)) q$q$, gtab)
+        INTO states
+        USING plan.model, plan.n_features, plan.shuffle, corgi._param(plan.norm, 'buffer_fraction')::float8, standardize,
+              plan.norm, plan.class_values, buffer_mode, trainable;
+    EXECUTE format($q$SELECT array_agg(k ORDER BY g."?gid", u.o) FROM %s g,
+                          unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o) WHERE g."?gid" = ANY ($1)$q$,
+                   gtab, (SELECT string_agg(format('%I::text', n), ', ') FROM unnest(names) n))
+        INTO keys USING trainable;
+
+    -- Batches: groups in order, each batch within the budget (max_buffer_mb and
+    -- corgi.max_buffer_mb cover all the groups of a pass together).
+    budget := least(corgi._param(plan.norm, 'max_buffer_mb')::float8,
+                    pg_size_bytes(current_setting('corgi.max_buffer_mb')) / 1048576.0);
+    megabytes := (corgi._states_progress(states)).megabytes;
+    batches := '{}';
+    FOR j IN 1..cardinality(states) LOOP
+        IF used > 0 AND used + megabytes[j] > budget THEN
+            batch := batch + 1;
+            used := 0;
+        END IF;
+        used := used + megabytes[j];
+        batches := batches || batch;
+    END LOOP;
+    IF batch > 1 THEN
+        RAISE NOTICE 'the % groups need % MB of buffers and models, more than the % MB budget: they train in % batches, one scan per batch per epoch',
+            cardinality(states), round((SELECT sum(m) FROM unnest(megabytes) m)::numeric, 1), round(budget::numeric), batch
+            USING HINT = 'Raise max_buffer_mb (and corgi.max_buffer_mb), or lower buffer_fraction, for fewer scans.';
+    END IF;
+
+    -- Fast path: a heap table read directly, with plain grouping columns. A table that
+    -- takes the composed path only for its grouping expressions is still read in
+    -- CorgiPile's block order (as the fast path reads it).
+    IF plan.fast AND NOT plain AND plan.shuffle IN ('corgipile', 'block_only') THEN
+        plan.sample_clause := 'TABLESAMPLE corgi.corgi_block_shuffle($2) REPEATABLE ($3)';
+    END IF;
+    plan.fast := plan.fast AND plain;
+    IF plan.shuffle = 'once' THEN plan.read_from := once_table; END IF;
+    plan.path := CASE WHEN plan.fast THEN 'fast' ELSE 'composed' END;
+    SELECT * INTO run FROM corgi._run_grouped_epochs(plan, states, keys, key_count, batches,
+        ARRAY(SELECT n::name FROM unnest(names) n), key_exprs, _train_grouped.verbose);
+    seconds := extract(epoch FROM clock_timestamp() - t0);
+
+    -- Outputs, only now that every epoch succeeded ---------------------------------
+    g_states := array_fill(NULL::bytea, ARRAY[g_all]);
+    g_epochs := array_fill(NULL::integer, ARRAY[g_all]);
+    FOR j IN 1..cardinality(trainable) LOOP
+        g_states[trainable[j]] := run.final_states[j];
+        g_epochs[trainable[j]] := coalesce(run.diverged_in[j], plan.epochs);
+        g_status[trainable[j]] := CASE WHEN run.diverged_in[j] IS NULL THEN 'ok'
+                                       ELSE format('failed: diverged in epoch %s', run.diverged_in[j]) END;
+        IF run.diverged_in[j] IS NOT NULL THEN g_states[trainable[j]] := NULL; END IF;
+    END LOOP;
+    failed := (SELECT count(*) FROM unnest(g_status) s WHERE s <> 'ok');
+    IF failed = g_all THEN
+        RAISE EXCEPTION 'every one of the % groups failed', g_all
+            USING ERRCODE = 'numeric_value_out_of_range',
+                  DETAIL = 'Every trainable group diverged (its loss is no longer a finite number); nothing was written.',
+                  HINT = 'Lower learning_rate, or scale the features.';
+    END IF;
+    layers := ARRAY[plan.n_features]
+              || CASE WHEN plan.model IN ('mlp', 'mlp_regression')
+                      THEN string_to_array(btrim(corgi._param(plan.norm, 'hidden_layers'), '[]'), ',')::integer[] END
+              || CASE WHEN plan.model IN ('softmax', 'mlp') THEN cardinality(plan.class_values) ELSE 1 END;
+    EXECUTE format($f$CREATE TABLE %s AS
+        SELECT %s, corgi.sgd_coef(s.state) AS coef, corgi.sgd_intercept(s.state) AS intercept, s.state AS model,
+               %L::text AS model_type, (corgi.sgd_state_info(s.state)).loss AS loss,
+               (corgi.sgd_state_info(s.state)).rows AS num_rows_processed,
+               (corgi.sgd_state_info(s.state)).skipped AS num_rows_skipped, s.epochs AS num_epochs,
+               $4::text[] AS classes, $5::integer[] AS layers, s.status
+        FROM %s g JOIN unnest($1::bytea[], $2::text[], $3::integer[]) WITH ORDINALITY AS s(state, status, epochs, gid)
+          ON s.gid = g."?gid"
+        ORDER BY g."?gid"$f$,
+        plan.out_main, (SELECT string_agg(format('g.%I', n), ', ') FROM unnest(names) n), plan.model, gtab)
+        USING g_states, g_status, g_epochs, plan.class_texts, layers;
+    EXECUTE format($f$CREATE TABLE %s AS
+        SELECT %s, g."?rows" AS num_rows, t.batch, s.status,
+               CASE WHEN t.j IS NOT NULL THEN ARRAY(SELECT $3[(e - 1) * $5 + t.j] FROM generate_series(1, $6) e) END AS epoch_loss,
+               CASE WHEN t.j IS NOT NULL THEN ARRAY(SELECT $4[(e - 1) * $5 + t.j] FROM generate_series(1, $6) e) END AS epoch_rows
+        FROM %s g
+        JOIN unnest($1::text[]) WITH ORDINALITY AS s(status, gid) ON s.gid = g."?gid"
+        LEFT JOIN unnest($2::integer[], $7::integer[]) WITH ORDINALITY AS t(gid, batch, j) ON t.gid = g."?gid"
+        ORDER BY g."?gid"$f$,
+        groups_name, (SELECT string_agg(format('g.%I', n), ', ') FROM unnest(names) n), gtab)
+        USING g_status, trainable, run.epoch_loss, run.epoch_rows, cardinality(trainable), plan.epochs, batches;
+    last_rows := (SELECT sum(run.epoch_rows[(plan.epochs - 1) * cardinality(trainable) + j])
+                  FROM generate_series(1, cardinality(trainable)) j WHERE run.diverged_in[j] IS NULL);
+    last_loss := (SELECT sum(run.epoch_loss[(plan.epochs - 1) * cardinality(trainable) + j]
+                             * run.epoch_rows[(plan.epochs - 1) * cardinality(trainable) + j]) / nullif(last_rows, 0)
+                  FROM generate_series(1, cardinality(trainable)) j WHERE run.diverged_in[j] IS NULL);
+    info := corgi.sgd_state_info(states[1]);
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
+            %L::text AS independent_varname, %L::text AS model, %L::text AS shuffle, %L::text AS params,
+            $1::integer AS n_features, $2::integer AS n_classes, $3::text[] AS classes,
+            $4::bigint AS block_pages, %L::text AS training_path, $5::integer AS epochs,
+            $6::float8[] AS epoch_seconds, $7::float8 AS shuffle_seconds, $8::float8 AS training_seconds,
+            %L::text AS grouping_cols, $9::text[] AS grouping_columns, $10::integer AS num_all_groups,
+            $11::integer AS num_failed_groups, $12::integer AS num_batches, $13::float8 AS buffer_budget_mb,
+            $14::bigint AS rows_per_epoch, $15::float8 AS loss$f$,
+            plan.out_summary, plan.source_table, plan.out_table, plan.dependent_varname, plan.independent_varname,
+            plan.model, plan.shuffle, plan.norm, plan.path, grouping_cols)
+        USING plan.n_features, CASE WHEN corgi._objective(plan.model) = 'softmax' THEN cardinality(plan.class_texts) END,
+              plan.class_texts, info.block_pages, plan.epochs, run.epoch_seconds,
+              CASE WHEN plan.shuffle = 'once' THEN plan.once_seconds END, seconds + plan.once_seconds, names, g_all,
+              failed, batch, budget, last_rows, last_loss;
+    EXECUTE format('DROP TABLE %s', gtab);
+    IF once_table IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', once_table);
+    END IF;
+    RETURN QUERY SELECT plan.epochs, last_rows, last_loss, seconds + plan.once_seconds;
+END $$;
+COMMENT ON FUNCTION corgi._train_grouped(corgi.training_plan, regclass, text, boolean) IS
+    'internal: a grouped corgi.train after corgi._train_prepare: groups, per-group states and batches, epochs, and out_table, out_table_groups, out_table_summary';
 
 ------------------------------------------------------------------------------------
 -- Model selection: many configs trained at once by Model Hopper Parallelism.

@@ -193,6 +193,8 @@ corgi_heap_rows_open(Oid relid, const char *features, const char *label, const c
 {
 	CorgiHeapRows source;
 
+	source.route = NULL;
+	source.route_arg = NULL;
 	source.rel = table_open(relid, AccessShareLock);
 	source.features = lookup_column(source.rel, features, "features", &source.features_type);
 	source.label = lookup_column(source.rel, label, "label", &source.label_type);
@@ -231,6 +233,7 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 		const double *x;
 		double		y;
 		int			count;
+		void	   *target = arg;
 
 		prefetch_tuple_ahead(heap_scan);
 		if (++(*rows) % ROWS_PER_CHECK == 0)
@@ -238,10 +241,19 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 			CHECK_FOR_INTERRUPTS();
 			MemoryContextReset(row_context);
 		}
+		if (source->route != NULL)
+		{
+			/* Hashing a key may detoast: in the row context. */
+			old = MemoryContextSwitchTo(row_context);
+			target = source->route(source->route_arg, tuple, desc);
+			MemoryContextSwitchTo(old);
+			if (target == NULL)
+				continue;
+		}
 		if (features_null || label_null)
 		{
 			if (null_sink)
-				null_sink(arg);
+				null_sink(target);
 			continue;
 		}
 		row.kind = 1;
@@ -253,6 +265,6 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 		x = corgi_features_as_doubles(DatumGetArrayTypeP(features_datum), scratch, &row, &count);
 		y = label_value(label_datum, source->label_type);
 		MemoryContextSwitchTo(old);
-		sink(arg, x, count, y, &row);
+		sink(target, x, count, y, &row);
 	}
 }

@@ -17,6 +17,12 @@
 #include "corgi_training.h"
 
 /* An open table and the two columns a fast path reads. */
+/*
+ * Grouped training: which trainer a row goes to (the sinks' argument), or NULL to pass
+ * the row over (a group not trained in this scan).
+ */
+typedef void *(*CorgiRowRoute) (void *route_arg, HeapTuple tuple, TupleDesc desc);
+
 typedef struct CorgiHeapRows
 {
 	Relation	rel;
@@ -24,6 +30,8 @@ typedef struct CorgiHeapRows
 	AttrNumber	label;
 	Oid			features_type;
 	Oid			label_type;
+	CorgiRowRoute route;		/* NULL: every row goes to the read's own argument */
+	void	   *route_arg;
 } CorgiHeapRows;
 
 /* Called for each row with both values present, and for each row with a NULL. */
@@ -66,5 +74,9 @@ typedef struct CorgiTrainerCache
 extern bytea *corgi_train_listed_blocks(CorgiHeapRows *source, bytea *state, const int32 *block_list,
 										int count, int64 block_pages, BlockNumber nblocks,
 										CorgiTrainerCache *cache);
+
+/* corgi_train_pass.c: the whole relation in a state's block order, rows to the sinks. */
+extern void corgi_read_in_block_order(CorgiHeapRows *source, bool block_shuffle, const CorgiStateInfo *info,
+									  CorgiRowSink sink, CorgiNullRowSink null_sink, void *arg);
 
 #endif

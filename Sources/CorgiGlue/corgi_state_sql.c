@@ -466,3 +466,69 @@ corgi_epoch_seed(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_FLOAT8(corgi_epoch_block_seed(PG_GETARG_INT64(0), PG_GETARG_INT32(1)));
 }
+
+PG_FUNCTION_INFO_V1(corgi_states_progress);
+
+/*
+ * corgi._states_progress(states bytea[], OUT loss float8[], OUT rows bigint[],
+ *                        OUT skipped bigint[], OUT megabytes float8[])
+ * Per state (NULL for a NULL element): the last epoch's mean loss (NULL before any row),
+ * rows and skipped rows, and the memory a trainer of it allocates (both tuple buffers
+ * and the learner: what corgi.max_buffer_mb caps). One call for many groups' states.
+ */
+Datum
+corgi_states_progress(PG_FUNCTION_ARGS)
+{
+	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
+	Datum	   *states;
+	bool	   *state_nulls;
+	int			count;
+	Datum	   *loss,
+			   *rows,
+			   *skipped,
+			   *megabytes;
+	bool	   *loss_nulls,
+			   *other_nulls;
+	int			dims[1];
+	int			lbs[1] = {1};
+	TupleDesc	tupdesc;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "corgi._states_progress must return a record");
+	if (ARR_NDIM(array) > 1 || ARR_ELEMTYPE(array) != BYTEAOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("states must be a one-dimensional bytea array")));
+	deconstruct_array(array, BYTEAOID, -1, false, TYPALIGN_INT, &states, &state_nulls, &count);
+	loss = palloc(sizeof(Datum) * Max(count, 1));
+	rows = palloc(sizeof(Datum) * Max(count, 1));
+	skipped = palloc(sizeof(Datum) * Max(count, 1));
+	megabytes = palloc(sizeof(Datum) * Max(count, 1));
+	loss_nulls = palloc0(sizeof(bool) * Max(count, 1));
+	other_nulls = palloc0(sizeof(bool) * Max(count, 1));
+	for (int i = 0; i < count; i++)
+	{
+		CorgiStateInfo info;
+
+		if (state_nulls[i])
+		{
+			loss_nulls[i] = other_nulls[i] = true;
+			continue;
+		}
+		corgi_state_info(DatumGetByteaPP(states[i]), &info);
+		loss[i] = Float8GetDatum(info.last_mean_loss);
+		loss_nulls[i] = info.last_rows == 0;
+		rows[i] = Int64GetDatum(info.last_rows);
+		skipped[i] = Int64GetDatum(info.last_skipped);
+		megabytes[i] = Float8GetDatum(corgi_double_buffer_megabytes(info.buffer_capacity, info.feature_count)
+									  + info.learner_mb);
+	}
+	dims[0] = count;
+	values[0] = PointerGetDatum(construct_md_array(loss, loss_nulls, 1, dims, lbs, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[1] = PointerGetDatum(construct_md_array(rows, other_nulls, 1, dims, lbs, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[2] = PointerGetDatum(construct_md_array(skipped, other_nulls, 1, dims, lbs, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[3] = PointerGetDatum(construct_md_array(megabytes, other_nulls, 1, dims, lbs, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}

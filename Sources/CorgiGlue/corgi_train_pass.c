@@ -220,6 +220,57 @@ corgi_train_listed_blocks(CorgiHeapRows *source, bytea *state, const int32 *bloc
 	return train_ranges(source, state, next_listed_block, &blocks, cache);
 }
 
+/*
+ * Reads the whole relation in the block order of a state (CorgiPile's seeded block
+ * order when block_shuffle, else page order), each row to the sinks: the scan of a
+ * grouped epoch, whose rows the source's route sends to their group's trainer.
+ */
+void
+corgi_read_in_block_order(CorgiHeapRows *source, bool block_shuffle, const CorgiStateInfo *info,
+						  CorgiRowSink sink, CorgiNullRowSink null_sink, void *arg)
+{
+	MemoryContext read_context = AllocSetContextCreate(CurrentMemoryContext, "corgi ordered read",
+													   ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(read_context);
+	MemoryContext row_context = AllocSetContextCreate(read_context, "corgi row", ALLOCSET_DEFAULT_SIZES);
+	CorgiFeatureScratch scratch = {0};
+	BlockNumber nblocks = RelationGetNumberOfBlocks(source->rel);
+	TableScanDesc scan;
+	CorgiHandle *order = NULL;
+	ShuffledBlocks blocks = {0};
+	SingleRange all = {0, nblocks, nblocks == 0};
+	BlockNumber first,
+				count;
+	bool		started = false;
+	int64		rows = 0;
+
+	scratch.context = read_context;
+	if (block_shuffle && nblocks > 0)
+	{
+		CorgiError	error = {0};
+		uint32		seed = DatumGetUInt32(DirectFunctionCall1(hashfloat8, Float8GetDatum(info->block_order_seed)));
+
+		order = corgi_handle_new(read_context);
+		corgi_block_shuffle_create((uint32) nblocks, (uint32) corgi_block_pages(info->block_mb), seed,
+								   &order->object, &error);
+		corgi_raise_if_failed(&error);
+		blocks.order = order->object;
+	}
+	scan = table_beginscan_strat(source->rel, GetActiveSnapshot(), 0, NULL, true, false);
+	while (order != NULL ? next_shuffled_block(&blocks, &first, &count) : next_single_range(&all, &first, &count))
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (started)
+			table_rescan(scan, NULL);
+		started = true;
+		heap_setscanlimits(scan, first, count);
+		corgi_heap_rows_read(scan, source, &scratch, row_context, &rows, sink, null_sink, arg);
+	}
+	table_endscan(scan);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(read_context);
+}
+
 PG_FUNCTION_INFO_V1(corgi_train_pass);
 
 /*

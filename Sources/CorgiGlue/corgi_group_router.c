@@ -1,0 +1,155 @@
+/*
+ * corgi_group_router.c: key values -> group index, for grouped training (see the header).
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
+
+#include "corgi_group_router.h"
+
+/* The hash of a NULL key column (any constant: NULLs are one group). */
+#define NULL_KEY_HASH 0x9E3779B9u
+
+static uint32
+key_hash(const CorgiGroupRouter *router, const Datum *values, const bool *nulls)
+{
+	uint32		hash = 0;
+
+	for (int c = 0; c < router->key_count; c++)
+	{
+		uint32		h = nulls[c] ? NULL_KEY_HASH
+			: DatumGetUInt32(FunctionCall1Coll(&router->hash[c], router->collations[c], values[c]));
+
+		hash = hash_combine(hash, h);
+	}
+	return hash;
+}
+
+static bool
+keys_equal(const CorgiGroupRouter *router, int32 group, const Datum *values, const bool *nulls)
+{
+	const Datum *keys = router->keys + (Size) group * router->key_count;
+	const bool *key_nulls = router->nulls + (Size) group * router->key_count;
+
+	for (int c = 0; c < router->key_count; c++)
+	{
+		if (nulls[c] || key_nulls[c])
+		{
+			if (nulls[c] != key_nulls[c])
+				return false;
+			continue;
+		}
+		if (!DatumGetBool(FunctionCall2Coll(&router->equal[c], router->collations[c], keys[c], values[c])))
+			return false;
+	}
+	return true;
+}
+
+CorgiGroupRouter *
+corgi_group_router_build(int key_count, const Oid *types, const Oid *collations, ArrayType *key_texts)
+{
+	CorgiGroupRouter *router = palloc0(sizeof(CorgiGroupRouter));
+	Datum	   *texts;
+	bool	   *text_nulls;
+	int			text_count;
+	uint32		slots = 16;
+
+	if (ARR_ELEMTYPE(key_texts) != TEXTOID || ARR_NDIM(key_texts) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("group keys must be a one-dimensional text array")));
+	deconstruct_array(key_texts, TEXTOID, -1, false, TYPALIGN_INT, &texts, &text_nulls, &text_count);
+	if (key_count < 1 || text_count % key_count != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("group keys have %d values, not a multiple of %d grouping columns", text_count, key_count)));
+	router->key_count = key_count;
+	router->group_count = text_count / key_count;
+	router->types = palloc(sizeof(Oid) * key_count);
+	router->collations = palloc(sizeof(Oid) * key_count);
+	router->hash = palloc(sizeof(FmgrInfo) * key_count);
+	router->equal = palloc(sizeof(FmgrInfo) * key_count);
+	for (int c = 0; c < key_count; c++)
+	{
+		TypeCacheEntry *type = lookup_type_cache(types[c], TYPECACHE_HASH_PROC_FINFO | TYPECACHE_EQ_OPR_FINFO);
+
+		if (!OidIsValid(type->hash_proc) || !OidIsValid(type->eq_opr))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("grouping column %d has type %s, which has no hash function", c + 1,
+							format_type_be(types[c])),
+					 errhint("Group by a column of a type that can be hashed, or cast it (e.g. to text).")));
+		router->types[c] = types[c];
+		router->collations[c] = collations[c];
+		fmgr_info_copy(&router->hash[c], &type->hash_proc_finfo, CurrentMemoryContext);
+		fmgr_info_copy(&router->equal[c], &type->eq_opr_finfo, CurrentMemoryContext);
+	}
+
+	/* The keys, read with their types' input functions. */
+	router->keys = palloc(sizeof(Datum) * Max(text_count, 1));
+	router->nulls = palloc(sizeof(bool) * Max(text_count, 1));
+	for (int i = 0; i < text_count; i++)
+	{
+		int			c = i % key_count;
+
+		router->nulls[i] = text_nulls[i];
+		if (text_nulls[i])
+			router->keys[i] = (Datum) 0;
+		else
+		{
+			Oid			input,
+						ioparam;
+
+			getTypeInputInfo(types[c], &input, &ioparam);
+			router->keys[i] = OidInputFunctionCall(input, TextDatumGetCString(texts[i]), ioparam, -1);
+		}
+	}
+
+	/* Open addressing, at most half full. */
+	while (slots < (uint32) router->group_count * 2)
+		slots <<= 1;
+	router->mask = slots - 1;
+	router->slots = palloc(sizeof(int32) * slots);
+	router->slot_hashes = palloc(sizeof(uint32) * slots);
+	memset(router->slots, 0xFF, sizeof(int32) * slots);
+	for (int32 g = 0; g < router->group_count; g++)
+	{
+		const Datum *values = router->keys + (Size) g * key_count;
+		const bool *nulls = router->nulls + (Size) g * key_count;
+		uint32		hash = key_hash(router, values, nulls);
+		uint32		slot = hash & router->mask;
+
+		CHECK_FOR_INTERRUPTS();
+		while (router->slots[slot] >= 0)
+		{
+			if (router->slot_hashes[slot] == hash && keys_equal(router, router->slots[slot], values, nulls))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("group %d repeats the key of group %d", g + 1, router->slots[slot] + 1)));
+			slot = (slot + 1) & router->mask;
+		}
+		router->slots[slot] = g;
+		router->slot_hashes[slot] = hash;
+	}
+	return router;
+}
+
+int32
+corgi_group_router_find(const CorgiGroupRouter *router, const Datum *values, const bool *nulls)
+{
+	uint32		hash = key_hash(router, values, nulls);
+	uint32		slot = hash & router->mask;
+
+	while (router->slots[slot] >= 0)
+	{
+		if (router->slot_hashes[slot] == hash && keys_equal(router, router->slots[slot], values, nulls))
+			return router->slots[slot];
+		slot = (slot + 1) & router->mask;
+	}
+	return -1;
+}

@@ -1,0 +1,383 @@
+/*
+ * corgi_group_training.c: grouped learning (corgi.train's grouping_cols), one model per
+ * group, every group of a batch trained in one block-shuffled pass.
+ *
+ * Each row is routed by its group key (corgi_group_router.c: the types' hash and
+ * equality, GROUP BY's semantics) to its group's Swift trainer, which has a tuple buffer
+ * of its own: every group sees its rows in CorgiPile order (the table's seeded block
+ * order, then its own buffer shuffles), as it would trained alone on
+ *   SELECT ... FROM t TABLESAMPLE corgi_block_shuffle(block_pages) REPEATABLE (seed)
+ *   WHERE <group key> = <its key>
+ * Two paths route the same rows the same way:
+ * - corgi._train_groups reads a heap table's pages (plain grouping columns), as
+ *   corgi.train_pass does, with the same privilege and row-level security checks;
+ * - the aggregate corgi._sgd_groups takes each row's key as a record from any query
+ *   (views, row-level security, expressions), fed in the TABLESAMPLE order.
+ * Both close every trained group's epoch. Memory: the caller cuts the groups into
+ * batches that fit corgi's budget (one scan per batch); the total is checked here.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/typcache.h"
+
+#include "corgi_core_api.h"
+#include "corgi_error.h"
+#include "corgi_group_router.h"
+#include "corgi_heap_rows.h"
+#include "corgi_training.h"
+
+/* The trainers of one grouped pass, and how a row finds its own. */
+typedef struct GroupPass
+{
+	CorgiGroupRouter *router;
+	CorgiHandle **trainers;		/* by group index */
+	int			key_count;
+	AttrNumber *key_columns;	/* fast path: the grouping columns' numbers */
+	Datum	   *values;			/* scratch: one row's key */
+	bool	   *nulls;
+	int64		unrouted;		/* rows of no group of this pass */
+} GroupPass;
+
+/* A bytea array's elements: 1-D, no NULLs (named in the error). */
+static Datum *
+state_elements(ArrayType *array, int *count)
+{
+	Datum	   *values;
+	bool	   *nulls;
+
+	if (ARR_NDIM(array) > 1 || ARR_ELEMTYPE(array) != BYTEAOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("states must be a one-dimensional bytea array")));
+	deconstruct_array(array, BYTEAOID, -1, false, TYPALIGN_INT, &values, &nulls, count);
+	for (int i = 0; i < *count; i++)
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("states must not contain NULL (element %d is)", i + 1)));
+	return values;
+}
+
+/*
+ * Opens one trainer per state in `context`, after checking that the states share an
+ * epoch, a block size and a seed (one scan order serves them all) and that all their
+ * buffers together fit corgi.max_buffer_mb. Fills *info with the first state's facts.
+ */
+static CorgiHandle **
+open_group_trainers(MemoryContext context, Datum *states, int count, CorgiStateInfo *first)
+{
+	CorgiHandle **trainers = MemoryContextAlloc(context, sizeof(CorgiHandle *) * Max(count, 1));
+	double		total_mb = 0;
+
+	for (int g = 0; g < count; g++)
+	{
+		bytea	   *state = DatumGetByteaPP(states[g]);
+		CorgiStateInfo info;
+
+		corgi_state_info(state, &info);
+		if (g == 0)
+			*first = info;
+		else if (info.epochs_completed != first->epochs_completed || info.seed != first->seed
+				 || corgi_block_pages(info.block_mb) != corgi_block_pages(first->block_mb))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the groups of one pass must share the epoch, the seed and block_mb (group %d differs from group 1)",
+							g + 1)));
+		total_mb += corgi_double_buffer_megabytes(info.buffer_capacity, info.feature_count) + info.learner_mb;
+		if (total_mb > corgi_max_buffer_mb)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("the groups of one pass need more than corgi.max_buffer_mb (%d MB) for their buffers and models",
+							corgi_max_buffer_mb),
+					 errhint("Train the groups in smaller batches (corgi.train does), or raise corgi.max_buffer_mb.")));
+		CHECK_FOR_INTERRUPTS();
+		trainers[g] = corgi_trainer_open_in(context, state);
+	}
+	return trainers;
+}
+
+/* Every group's pass ends, its epoch closes; the new states, in group order. */
+static ArrayType *
+close_group_trainers(CorgiHandle **trainers, int count)
+{
+	Datum	   *out = palloc(sizeof(Datum) * Max(count, 1));
+
+	for (int g = 0; g < count; g++)
+	{
+		CorgiError	error = {0};
+		CorgiHandle *blob;
+
+		CHECK_FOR_INTERRUPTS();
+		corgi_trainer_finish_pass(trainers[g]->object);
+		corgi_trainer_drain(trainers[g]->object);
+		corgi_trainer_end_epoch(trainers[g]->object, &error);
+		corgi_raise_if_failed(&error);
+		blob = corgi_handle_new(CurrentMemoryContext);
+		corgi_trainer_serialize(trainers[g]->object, &blob->object, &error);
+		corgi_raise_if_failed(&error);
+		out[g] = PointerGetDatum(corgi_blob_to_bytea(blob));
+		corgi_handle_release(blob);
+		/* Spent: its buffer goes now, not at the end of the statement. */
+		corgi_handle_release(trainers[g]);
+	}
+	return construct_array(out, count, BYTEAOID, -1, false, TYPALIGN_INT);
+}
+
+/* corgi_heap_rows_read's route: the trainer of the tuple's group, or NULL. */
+static void *
+route_heap_row(void *arg, HeapTuple tuple, TupleDesc desc)
+{
+	GroupPass  *pass = (GroupPass *) arg;
+	int32		group;
+
+	for (int c = 0; c < pass->key_count; c++)
+		pass->values[c] = heap_getattr(tuple, pass->key_columns[c], desc, &pass->nulls[c]);
+	group = corgi_group_router_find(pass->router, pass->values, pass->nulls);
+	if (group < 0)
+	{
+		pass->unrouted++;
+		return NULL;
+	}
+	return pass->trainers[group]->object;
+}
+
+static void
+feed_group(void *trainer, const double *features, int count, double label, const CorgiRowTag *row)
+{
+	corgi_trainer_feed(trainer, features, count, label, row);
+}
+
+static void
+skip_group_row(void *trainer)
+{
+	corgi_trainer_skip(trainer);
+}
+
+PG_FUNCTION_INFO_V1(corgi_train_groups);
+
+/*
+ * corgi._train_groups(source regclass, features name, label name, group_columns name[],
+ *                     keys text[], states bytea[], block_shuffle boolean) -> bytea[]
+ *
+ * One epoch of every group whose key is in keys (group after group, one text per
+ * grouping column, NULL for a NULL key) and whose state is at the same position in
+ * states, over a heap table read in the states' block order. Rows of other groups are
+ * passed over. Returns the new states, each epoch closed.
+ */
+Datum
+corgi_train_groups(PG_FUNCTION_ARGS)
+{
+	ArrayType  *columns = PG_GETARG_ARRAYTYPE_P(3);
+	ArrayType  *keys = PG_GETARG_ARRAYTYPE_P(4);
+	ArrayType  *states_array = PG_GETARG_ARRAYTYPE_P(5);
+	bool		block_shuffle = PG_GETARG_BOOL(6);
+	Datum	   *column_names;
+	bool	   *column_nulls;
+	int			key_count;
+	Datum	   *states;
+	int			state_count;
+	Oid		   *types;
+	Oid		   *collations;
+	CorgiHeapRows source;
+	GroupPass	pass = {0};
+	CorgiStateInfo info;
+	MemoryContext pass_context;
+	MemoryContext old;
+	ArrayType  *result;
+
+	if (ARR_NDIM(columns) > 1 || ARR_ELEMTYPE(columns) != NAMEOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("group_columns must be a one-dimensional name array")));
+	deconstruct_array(columns, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR, &column_names, &column_nulls, &key_count);
+	if (key_count < 1 || key_count > 32)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("grouping takes 1 to 32 columns, got %d", key_count)));
+	states = state_elements(states_array, &state_count);
+	if (state_count < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a grouped pass needs at least one group")));
+
+	source = corgi_heap_rows_open(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), NameStr(*PG_GETARG_NAME(2)),
+								  "corgi.train", "corgi._sgd_groups");
+	pass.key_count = key_count;
+	pass.key_columns = palloc(sizeof(AttrNumber) * key_count);
+	pass.values = palloc(sizeof(Datum) * key_count);
+	pass.nulls = palloc(sizeof(bool) * key_count);
+	types = palloc(sizeof(Oid) * key_count);
+	collations = palloc(sizeof(Oid) * key_count);
+	for (int c = 0; c < key_count; c++)
+	{
+		if (column_nulls[c])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("group_columns must not contain NULL")));
+		pass.key_columns[c] = get_attnum(RelationGetRelid(source.rel), NameStr(*DatumGetName(column_names[c])));
+		if (pass.key_columns[c] <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("grouping column \"%s\" is not a column of \"%s\"", NameStr(*DatumGetName(column_names[c])),
+							RelationGetRelationName(source.rel))));
+		if (pg_attribute_aclcheck(RelationGetRelid(source.rel), pass.key_columns[c], GetUserId(), ACL_SELECT) != ACLCHECK_OK
+			&& pg_class_aclcheck(RelationGetRelid(source.rel), GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied for table %s", RelationGetRelationName(source.rel))));
+		get_atttypetypmodcoll(RelationGetRelid(source.rel), pass.key_columns[c], &types[c], &(int32){0},
+							  &collations[c]);
+	}
+	pass.router = corgi_group_router_build(key_count, types, collations, keys);
+	if (pass.router->group_count != state_count)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%d group keys for %d states", pass.router->group_count, state_count)));
+
+	pass_context = AllocSetContextCreate(CurrentMemoryContext, "corgi grouped pass", ALLOCSET_DEFAULT_SIZES);
+	pass.trainers = open_group_trainers(pass_context, states, state_count, &info);
+	source.route = route_heap_row;
+	source.route_arg = &pass;
+	corgi_read_in_block_order(&source, block_shuffle, &info, feed_group, skip_group_row, NULL);
+	result = close_group_trainers(pass.trainers, state_count);
+	old = CurrentMemoryContext;
+	MemoryContextDelete(pass_context);
+	(void) old;
+	table_close(source.rel, NoLock);
+	PG_RETURN_ARRAYTYPE_P(result);
+}
+
+/* The composed path's aggregate state. */
+typedef struct GroupAggregateState
+{
+	GroupPass	pass;
+	CorgiFeatureScratch scratch;
+	int			state_count;
+	Oid			key_type;		/* the key record's type and typmod, fixed by the first row */
+	int32		key_typmod;
+	int64		rows;
+} GroupAggregateState;
+
+PG_FUNCTION_INFO_V1(corgi_sgd_groups_transition);
+
+/*
+ * corgi_sgd_groups_transition(internal, key record, features float8[], label float8,
+ *                             states bytea[], keys text[])
+ */
+Datum
+corgi_sgd_groups_transition(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggregate_context;
+	GroupAggregateState *s;
+	HeapTupleHeader key;
+	HeapTupleData tuple;
+	TupleDesc	desc;
+	int32		group;
+	CorgiRowTag row = {0};
+	const double *x;
+	int			count;
+
+	if (!AggCheckCallContext(fcinfo, &aggregate_context))
+		elog(ERROR, "corgi_sgd_groups_transition called in non-aggregate context");
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the group key of corgi._sgd_groups must be a row, not NULL")));
+	key = PG_GETARG_HEAPTUPLEHEADER(1);
+	if (PG_ARGISNULL(0))
+	{
+		MemoryContext old = MemoryContextSwitchTo(aggregate_context);
+		Datum	   *states;
+		Oid		   *types;
+		Oid		   *collations;
+		CorgiStateInfo info;
+
+		if (PG_ARGISNULL(4) || PG_ARGISNULL(5))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("the states and keys of corgi._sgd_groups must not be NULL")));
+		s = palloc0(sizeof(GroupAggregateState));
+		s->scratch.context = aggregate_context;
+		s->key_type = HeapTupleHeaderGetTypeId(key);
+		s->key_typmod = HeapTupleHeaderGetTypMod(key);
+		desc = lookup_rowtype_tupdesc(s->key_type, s->key_typmod);
+		s->pass.key_count = desc->natts;
+		types = palloc(sizeof(Oid) * desc->natts);
+		collations = palloc(sizeof(Oid) * desc->natts);
+		for (int c = 0; c < desc->natts; c++)
+		{
+			types[c] = TupleDescAttr(desc, c)->atttypid;
+			collations[c] = TupleDescAttr(desc, c)->attcollation;
+			if (!OidIsValid(collations[c]))
+				collations[c] = get_typcollation(types[c]);
+		}
+		ReleaseTupleDesc(desc);
+		s->pass.values = palloc(sizeof(Datum) * s->pass.key_count);
+		s->pass.nulls = palloc(sizeof(bool) * s->pass.key_count);
+		s->pass.router = corgi_group_router_build(s->pass.key_count, types, collations, PG_GETARG_ARRAYTYPE_P(5));
+		states = state_elements(PG_GETARG_ARRAYTYPE_P(4), &s->state_count);
+		if (s->pass.router->group_count != s->state_count)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%d group keys for %d states", s->pass.router->group_count, s->state_count)));
+		s->pass.trainers = open_group_trainers(aggregate_context, states, s->state_count, &info);
+		MemoryContextSwitchTo(old);
+	}
+	else
+		s = (GroupAggregateState *) PG_GETARG_POINTER(0);
+
+	if (HeapTupleHeaderGetTypeId(key) != s->key_type || HeapTupleHeaderGetTypMod(key) != s->key_typmod)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("every group key of corgi._sgd_groups must have the same row type")));
+	desc = lookup_rowtype_tupdesc(s->key_type, s->key_typmod);
+	tuple.t_len = HeapTupleHeaderGetDatumLength(key);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = key;
+	heap_deform_tuple(&tuple, desc, s->pass.values, s->pass.nulls);
+	group = corgi_group_router_find(s->pass.router, s->pass.values, s->pass.nulls);
+	ReleaseTupleDesc(desc);
+	s->rows++;
+	if (group < 0)
+	{
+		s->pass.unrouted++;
+		PG_RETURN_POINTER(s);
+	}
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
+	{
+		corgi_trainer_skip(s->pass.trainers[group]->object);
+		PG_RETURN_POINTER(s);
+	}
+	row.kind = 0;
+	row.position = s->rows;
+	x = corgi_features_as_doubles(PG_GETARG_ARRAYTYPE_P(2), &s->scratch, &row, &count);
+	corgi_trainer_feed(s->pass.trainers[group]->object, x, count, PG_GETARG_FLOAT8(3), &row);
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(corgi_sgd_groups_final);
+
+/* Final function of corgi._sgd_groups: every group's epoch closed; NULL without rows. */
+Datum
+corgi_sgd_groups_final(PG_FUNCTION_ARGS)
+{
+	GroupAggregateState *s;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (GroupAggregateState *) PG_GETARG_POINTER(0);
+	PG_RETURN_ARRAYTYPE_P(close_group_trainers(s->pass.trainers, s->state_count));
+}
