@@ -1681,6 +1681,22 @@ CREATE AGGREGATE corgi._evaluate_agg(model bytea, features float8[], label float
 COMMENT ON AGGREGATE corgi._evaluate_agg(bytea, float8[], float8) IS
     'internal: {rows, mean loss, accuracy, auc, rmse, r2} of a model over rows (label as its training code)';
 
+CREATE FUNCTION corgi._evaluate_groups_transition(internal, integer, bytea[], float8[], float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_evaluate_groups_transition'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._evaluate_groups_transition(internal, integer, bytea[], float8[], float8) IS
+    'internal: transition of corgi._evaluate_groups: scores the row with model i of models';
+
+CREATE AGGREGATE corgi._evaluate_groups(i integer, models bytea[], features float8[], label float8) (
+    SFUNC = corgi._evaluate_groups_transition,
+    STYPE = internal,
+    FINALFUNC = corgi._evaluate_final,
+    FINALFUNC_MODIFY = READ_WRITE,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE corgi._evaluate_groups(integer, bytea[], float8[], float8) IS
+    'internal: corgi._evaluate_agg''s sums for a grouped model, each row scored by model i of models';
+
 CREATE FUNCTION corgi._evaluate_scan(model bytea, source regclass, features name, label name) RETURNS float8[]
     AS 'MODULE_PATHNAME', 'corgi_evaluate_scan'
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
@@ -1732,6 +1748,57 @@ BEGIN
     r2 := CASE WHEN corgi._objective(model_type) = 'linear' AND m[6] <> 'NaN'::float8 THEN m[6] END;
 END $$;
 COMMENT ON FUNCTION corgi._metrics(bytea, text, text[], regclass, text, text) IS 'internal: metrics of a model over a table';
+
+-- The metrics of corgi._evaluate_agg's sums, for a model type.
+CREATE FUNCTION corgi._metric_values(m float8[], model_type text,
+                                     OUT rows bigint, OUT loss float8, OUT accuracy float8, OUT auc float8,
+                                     OUT rmse float8, OUT r2 float8)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT ROW(r, CASE WHEN r > 0 THEN m[2] END,
+                   CASE WHEN corgi._objective(model_type) <> 'linear' AND r > 0 THEN m[3] END,
+                   CASE WHEN model_type IN ('logistic', 'svm') AND m[4] <> 'NaN'::float8 THEN m[4] END,
+                   CASE WHEN corgi._objective(model_type) = 'linear' AND r > 0 THEN m[5] END,
+                   CASE WHEN corgi._objective(model_type) = 'linear' AND m[6] <> 'NaN'::float8 THEN m[6] END)
+        FROM (SELECT coalesce(m[1], 0)::bigint AS r) x);
+COMMENT ON FUNCTION corgi._metric_values(float8[], text) IS 'internal: rows, loss, accuracy, AUC, RMSE and R2 from corgi._evaluate_agg''s result';
+
+-- corgi._evaluate_agg of a grouped model over a table: per group (i, its position in
+-- models) and over every scored row (i NULL), in one pass.
+CREATE FUNCTION corgi._metrics_grouped(models bytea[], keys text[], key_names text[], model_type text,
+                                       class_texts text[], tbl regclass, feat text, lab text)
+RETURNS TABLE (i integer, m float8[])
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    label_type text;
+    code text;
+BEGIN
+    EXECUTE format('SELECT pg_typeof(%s)::text FROM %s LIMIT 1', lab, tbl) INTO label_type;
+    code := corgi._label_code(lab, coalesce(label_type, 'integer'),
+                              CASE WHEN corgi._objective(model_type) = 'softmax' AND label_type <> ALL (corgi._label_types())
+                                   THEN class_texts END);
+    IF code IS NULL THEN
+        RAISE EXCEPTION 'dependent_varname % has type %, which a % model cannot score', lab, label_type, model_type
+            USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    FOREACH label_type IN ARRAY key_names LOOP
+        IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = label_type AND attnum > 0 AND NOT attisdropped) THEN
+            RAISE EXCEPTION 'table % has no grouping column "%"', tbl, label_type
+                USING ERRCODE = 'undefined_column', HINT = 'A grouped model scores rows of tables with its grouping columns.';
+        END IF;
+    END LOOP;
+    RETURN QUERY EXECUTE format(
+        $q$SELECT "?g"::integer, corgi._evaluate_groups("?g", $1, (%1$s)::float8[], %2$s)
+           FROM (SELECT corgi._group_index(ROW(%5$s), $2) AS "?g", * FROM %3$s AS "?d" WHERE %1$s IS NOT NULL AND %4$s IS NOT NULL) d
+           WHERE "?g" IS NOT NULL
+           GROUP BY GROUPING SETS (("?g"), ())$q$,
+        feat, code, tbl, lab, (SELECT string_agg(format('"?d".%I', n), ', ') FROM unnest(key_names) n))
+        USING models, keys;
+END $$;
+COMMENT ON FUNCTION corgi._metrics_grouped(bytea[], text[], text[], text, text[], regclass, text, text) IS
+    'internal: evaluation sums of a grouped model per group and overall';
 
 CREATE FUNCTION corgi._validate(state bytea, model_type text, class_texts text[], tbl regclass,
                                 dependent_varname text, independent_varname text,
@@ -1798,27 +1865,95 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION corgi._model_row(text, text, integer) IS 'internal: the model (of config config_id, for a fit_multiple table), its type and training variables';
 
-CREATE FUNCTION corgi.evaluate(model_table text, data_table text,
-                               dependent_varname text DEFAULT NULL, independent_varname text DEFAULT NULL,
-                               config_id integer DEFAULT NULL,
-                               caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
-RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8)
+-- A grouped model table (corgi.train with grouping_cols): its trained models in table
+-- order, their keys (one text per grouping column, model after model: what
+-- corgi._group_index takes), the grouping columns and a label per model; key_names is
+-- NULL for a table that is not grouped. The grouping column names come from the
+-- summary and are used as quoted identifiers only.
+CREATE FUNCTION corgi._grouped_models(model_table text, caller_path text,
+                                      OUT models bytea[], OUT keys text[], OUT key_names text[], OUT key_labels text[],
+                                      OUT model_type text, OUT classes text[], OUT dependent_varname text,
+                                      OUT independent_varname text)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    m record := corgi._model_row(model_table, caller_search_path, config_id);
+    tbl regclass := corgi._resolve_table(model_table, caller_path);
+    summary regclass;
+BEGIN
+    IF tbl IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT c.oid INTO summary FROM pg_class c
+     WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = tbl)
+       AND c.relname = (SELECT relname FROM pg_class WHERE oid = tbl) || '_summary';
+    IF summary IS NULL OR NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = summary AND attname = 'grouping_columns'
+                                                                AND NOT attisdropped) THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT grouping_columns, dependent_varname, independent_varname FROM %s LIMIT 1', summary)
+        INTO key_names, dependent_varname, independent_varname;
+    IF key_names IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE format($q$SELECT array_agg(model ORDER BY "?n"), array_agg(ROW(%1$s)::text ORDER BY "?n"),
+                             min(model_type), min(classes::text)::text[]
+                      FROM (SELECT row_number() OVER () AS "?n", * FROM %2$s WHERE model IS NOT NULL) m$q$,
+                   (SELECT string_agg(format('m.%I', n), ', ') FROM unnest(key_names) n), tbl)
+        INTO models, key_labels, model_type, classes;
+    EXECUTE format($q$SELECT array_agg(u.k ORDER BY m."?n", u.o)
+                      FROM (SELECT row_number() OVER () AS "?n", * FROM %1$s WHERE model IS NOT NULL) m,
+                           unnest(ARRAY[%2$s]) WITH ORDINALITY AS u(k, o)$q$,
+                   tbl, (SELECT string_agg(format('m.%I::text', n), ', ') FROM unnest(key_names) n))
+        INTO keys;
+END $$;
+COMMENT ON FUNCTION corgi._grouped_models(text, text) IS
+    'internal: the models of a grouped model table, their keys and grouping columns (NULL key_names when it is not grouped)';
+
+CREATE FUNCTION corgi._group_index(key record, keys text[]) RETURNS integer
+    AS 'MODULE_PATHNAME', 'corgi_group_index'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._group_index(record, text[]) IS
+    'internal: the 1-based position of a key''s group among keys (one text per grouping column, group after group), with GROUP BY''s equality; NULL for a key of no group';
+
+CREATE FUNCTION corgi.evaluate(model_table text, data_table text,
+                               dependent_varname text DEFAULT NULL, independent_varname text DEFAULT NULL,
+                               config_id integer DEFAULT NULL,
+                               caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8, group_key text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    g record := corgi._grouped_models(model_table, caller_search_path);
+    m record;
     tbl regclass := corgi._resolve_table(data_table, caller_search_path);
+    feat text;
+    lab text;
 BEGIN
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
     END IF;
-    RETURN QUERY SELECT * FROM corgi._metrics(m.model, m.model_type, m.classes, tbl,
-        corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL, 'independent_varname'),
-        corgi._variable(tbl, coalesce(dependent_varname, m.dependent_varname), dependent_varname IS NULL, 'dependent_varname'));
+    IF g.key_names IS NULL THEN
+        m := corgi._model_row(model_table, caller_search_path, config_id);
+        RETURN QUERY SELECT x.*, NULL::text FROM corgi._metrics(m.model, m.model_type, m.classes, tbl,
+            corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL, 'independent_varname'),
+            corgi._variable(tbl, coalesce(dependent_varname, m.dependent_varname), dependent_varname IS NULL, 'dependent_varname')) x;
+        RETURN;
+    END IF;
+    -- A grouped model table: each row scored by its group's model (rows of a group
+    -- without a model are not scored); one row per group, then the overall row.
+    feat := corgi._variable(tbl, coalesce(independent_varname, g.independent_varname), independent_varname IS NULL, 'independent_varname');
+    lab := corgi._variable(tbl, coalesce(dependent_varname, g.dependent_varname), dependent_varname IS NULL, 'dependent_varname');
+    RETURN QUERY
+        SELECT v.rows, v.loss, v.accuracy, v.auc, v.rmse, v.r2, CASE WHEN q.i IS NOT NULL THEN g.key_labels[q.i] END
+        FROM corgi._metrics_grouped(g.models, g.keys, g.key_names, g.model_type, g.classes, tbl, feat, lab) q,
+             LATERAL corgi._metric_values(q.m, g.model_type) v
+        ORDER BY q.i NULLS LAST;
 END $$;
 COMMENT ON FUNCTION corgi.evaluate(text, text, text, text, integer, text) IS
-    'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones when those are plain columns; config_id picks a model of a corgi.fit_multiple out_table';
+    'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones when those are plain columns; config_id picks a model of a corgi.fit_multiple out_table; a grouped model gives one row per group (group_key) and an overall row (group_key NULL)';
 
 CREATE FUNCTION corgi.predict_table(model_table text, data_table text, id_col text, output_table text,
                                     independent_varname text DEFAULT NULL, config_id integer DEFAULT NULL,
@@ -1828,11 +1963,14 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    m record := corgi._model_row(model_table, caller_search_path, config_id);
+    g record := corgi._grouped_models(model_table, caller_search_path);
+    m record;
     tbl regclass := corgi._resolve_table(data_table, caller_search_path);
     out_names record;
     feat text;
     n bigint;
+    unscored bigint;
+    key_name text;
 BEGIN
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
@@ -1845,6 +1983,35 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = id_col AND attnum > 0 AND NOT attisdropped) THEN
         RAISE EXCEPTION 'column "%" of relation "%" does not exist', id_col, data_table USING ERRCODE = 'undefined_column';
     END IF;
+    IF g.key_names IS NOT NULL THEN
+        -- A grouped model table: each row scored by its group's model; rows of a group
+        -- without a model get NULL (counted in a NOTICE).
+        FOREACH key_name IN ARRAY g.key_names LOOP
+            IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = key_name AND attnum > 0 AND NOT attisdropped) THEN
+                RAISE EXCEPTION 'table % has no grouping column "%"', data_table, key_name
+                    USING ERRCODE = 'undefined_column', HINT = 'A grouped model scores rows of tables with its grouping columns.';
+            END IF;
+        END LOOP;
+        feat := corgi._variable(tbl, coalesce(independent_varname, g.independent_varname), independent_varname IS NULL,
+                                'independent_varname');
+        EXECUTE format($q$CREATE TABLE %s AS
+            SELECT %I AS id, "?corgi_prediction" AS prediction,
+                   CASE WHEN $2 = 'softmax' THEN $3[array_position(corgi.sgd_classes("?corgi_model"), "?corgi_prediction")]
+                        WHEN $2 IN ('logistic', 'svm') THEN $3["?corgi_prediction"::int + 1] END AS class,
+                   CASE WHEN $2 IN ('logistic', 'softmax') THEN corgi.model_predict_proba("?corgi_model", (%s)::float8[]) END AS probabilities
+            FROM (SELECT *, corgi.model_predict("?corgi_model", (%s)::float8[]) AS "?corgi_prediction"
+                  FROM (SELECT *, ($1)[corgi._group_index(ROW(%s), $4)] AS "?corgi_model" FROM %s AS "?d" WHERE %s IS NOT NULL) d0) d$q$,
+            out_names.main, id_col, feat, feat,
+            (SELECT string_agg(format('"?d".%I', k), ', ') FROM unnest(g.key_names) k), tbl, feat)
+            USING g.models, corgi._objective(g.model_type), g.classes, g.keys;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        EXECUTE format('SELECT count(*) FROM %s WHERE prediction IS NULL', out_names.main) INTO unscored;
+        IF unscored > 0 THEN
+            RAISE NOTICE '% of % rows belong to groups without a model: their prediction is NULL', unscored, n;
+        END IF;
+        RETURN n;
+    END IF;
+    m := corgi._model_row(model_table, caller_search_path, config_id);
     feat := corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL,
                             'independent_varname');
     EXECUTE format($q$CREATE TABLE %s AS

@@ -53,6 +53,8 @@ typedef struct EvaluateState
 	double		label_sum;
 	double		label_squares;
 	ScoredRow  *scored;			/* binary models: one per row, for the AUC */
+	CorgiHandle **group_models; /* corgi._evaluate_groups: the models opened so far, by index */
+	int			group_count;
 	int64		scored_capacity;
 	int64		positives;
 } EvaluateState;
@@ -274,6 +276,101 @@ corgi_evaluate_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	PG_RETURN_ARRAYTYPE_P(evaluate_result((EvaluateState *) PG_GETARG_POINTER(0)));
+}
+
+/* The model at 1-based position i of a bytea[] datum, opened in `context`. */
+static CorgiHandle *
+open_group_model(MemoryContext context, Datum models, int i, int *count)
+{
+	ArrayType  *array = DatumGetArrayTypeP(models);
+	bool		isnull;
+	Datum		element;
+	CorgiHandle *handle;
+	CorgiError	error = {0};
+	bytea	   *model;
+
+	if (ARR_NDIM(array) != 1 || ARR_ELEMTYPE(array) != BYTEAOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("models must be a one-dimensional bytea array")));
+	*count = ARR_DIMS(array)[0];
+	if (i < 1 || i > *count)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model index %d is outside the %d models", i, *count)));
+	element = array_ref(array, 1, &i, -1, -1, false, TYPALIGN_INT, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("model %d is NULL", i)));
+	model = DatumGetByteaPP(element);
+	handle = corgi_handle_new(context);
+	corgi_model_open(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model), &handle->object, &error);
+	corgi_raise_if_failed(&error);
+	return handle;
+}
+
+PG_FUNCTION_INFO_V1(corgi_evaluate_groups_transition);
+
+/*
+ * corgi_evaluate_groups_transition(internal, i integer, models bytea[], features float8[],
+ * label float8): a grouped model's evaluation, each row scored by model i of models
+ * (rows with i NULL are not scored). Each model is opened once, at its first row; the
+ * models array is only read then (it is the same argument for every row).
+ */
+Datum
+corgi_evaluate_groups_transition(PG_FUNCTION_ARGS)
+{
+	MemoryContext context;
+	EvaluateState *s;
+	CorgiRowTag row = {0};
+	const double *x;
+	int			count;
+	int			i;
+
+	if (!AggCheckCallContext(fcinfo, &context))
+		elog(ERROR, "corgi_evaluate_groups_transition called in non-aggregate context");
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
+		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+	i = PG_GETARG_INT32(1);
+	if (PG_ARGISNULL(0))
+	{
+		int32		kind;
+		CorgiHandle *first = open_group_model(context, PG_GETARG_DATUM(2), i, &count);
+
+		s = MemoryContextAllocZero(context, sizeof(EvaluateState));
+		s->context = context;
+		s->scratch.context = context;
+		s->group_count = count;
+		s->group_models = MemoryContextAllocZero(context, sizeof(CorgiHandle *) * count);
+		s->group_models[i - 1] = first;
+		corgi_model_shape(first->object, &kind, NULL, NULL);
+		s->kind = kind;
+	}
+	else
+		s = (EvaluateState *) PG_GETARG_POINTER(0);
+	if (i < 1 || i > s->group_count)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model index %d is outside the %d models", i, s->group_count)));
+	if (s->group_models[i - 1] == NULL)
+	{
+		int32		kind;
+
+		s->group_models[i - 1] = open_group_model(context, PG_GETARG_DATUM(2), i, &count);
+		corgi_model_shape(s->group_models[i - 1]->object, &kind, NULL, NULL);
+		if (kind != s->kind)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("the models of one evaluation must be of one kind")));
+	}
+	s->model = s->group_models[i - 1];
+	if ((s->rows + 1) % 1024 == 0)
+		CHECK_FOR_INTERRUPTS();
+	row.position = s->rows + 1;
+	x = corgi_features_as_doubles(PG_GETARG_ARRAYTYPE_P(3), &s->scratch, &row, &count);
+	evaluate_row(s, x, count, PG_GETARG_FLOAT8(4), &row);
+	PG_RETURN_POINTER(s);
 }
 
 PG_FUNCTION_INFO_V1(corgi_evaluate_scan);

@@ -381,3 +381,93 @@ corgi_sgd_groups_final(PG_FUNCTION_ARGS)
 	s = (GroupAggregateState *) PG_GETARG_POINTER(0);
 	PG_RETURN_ARRAYTYPE_P(close_group_trainers(s->pass.trainers, s->state_count));
 }
+
+/* corgi._group_index's router, kept across the calls of one query (fn_extra). */
+typedef struct GroupIndexCache
+{
+	CorgiGroupRouter *router;
+	Oid			key_type;
+	int32		key_typmod;
+	bytea	   *keys_copy;		/* the keys it was built from */
+	Datum		keys_datum;		/* and the argument as it came, undetoasted */
+	Datum	   *values;
+	bool	   *nulls;
+} GroupIndexCache;
+
+PG_FUNCTION_INFO_V1(corgi_group_index);
+
+/*
+ * corgi._group_index(key record, keys text[]) -> integer: the 1-based position of the
+ * key's group among the keys (as corgi._train_groups takes them: one text per grouping
+ * column, group after group), with the types' hash and equality (GROUP BY's semantics:
+ * NULL keys are a group); NULL for a key of no group. How prediction and evaluation find
+ * a row's model in a grouped model table.
+ */
+Datum
+corgi_group_index(PG_FUNCTION_ARGS)
+{
+	HeapTupleHeader key = PG_GETARG_HEAPTUPLEHEADER(0);
+	GroupIndexCache *cache = (GroupIndexCache *) fcinfo->flinfo->fn_extra;
+	HeapTupleData tuple;
+	TupleDesc	desc;
+	int32		group;
+	ArrayType  *keys = NULL;
+
+	/*
+	 * The keys are a constant or a parameter of the query: the same argument datum every
+	 * row, recognized without detoasting (an expanded array would be flattened anew at
+	 * every call); another datum is compared by content.
+	 */
+	if (cache == NULL || cache->keys_datum != PG_GETARG_DATUM(1))
+	{
+		keys = PG_GETARG_ARRAYTYPE_P(1);
+		if (cache != NULL && VARSIZE(cache->keys_copy) == VARSIZE(keys)
+			&& memcmp(cache->keys_copy, keys, VARSIZE(keys)) == 0)
+			cache->keys_datum = PG_GETARG_DATUM(1);
+	}
+	if (cache == NULL || cache->keys_datum != PG_GETARG_DATUM(1)
+		|| cache->key_type != HeapTupleHeaderGetTypeId(key) || cache->key_typmod != HeapTupleHeaderGetTypMod(key))
+	{
+		if (keys == NULL)
+			keys = PG_GETARG_ARRAYTYPE_P(1);
+		{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		Oid		   *types;
+		Oid		   *collations;
+
+		cache = palloc0(sizeof(GroupIndexCache));
+		cache->key_type = HeapTupleHeaderGetTypeId(key);
+		cache->key_typmod = HeapTupleHeaderGetTypMod(key);
+		cache->keys_copy = palloc(VARSIZE(keys));
+		memcpy(cache->keys_copy, keys, VARSIZE(keys));
+		desc = lookup_rowtype_tupdesc(cache->key_type, cache->key_typmod);
+		types = palloc(sizeof(Oid) * desc->natts);
+		collations = palloc(sizeof(Oid) * desc->natts);
+		for (int c = 0; c < desc->natts; c++)
+		{
+			types[c] = TupleDescAttr(desc, c)->atttypid;
+			collations[c] = TupleDescAttr(desc, c)->attcollation;
+			if (!OidIsValid(collations[c]))
+				collations[c] = get_typcollation(types[c]);
+		}
+		cache->values = palloc(sizeof(Datum) * desc->natts);
+		cache->nulls = palloc(sizeof(bool) * desc->natts);
+		cache->router = corgi_group_router_build(desc->natts, types, collations, keys);
+		cache->keys_datum = PG_GETARG_DATUM(1);
+		ReleaseTupleDesc(desc);
+		fcinfo->flinfo->fn_extra = cache;
+		MemoryContextSwitchTo(old);
+		}
+	}
+	desc = lookup_rowtype_tupdesc(cache->key_type, cache->key_typmod);
+	tuple.t_len = HeapTupleHeaderGetDatumLength(key);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = key;
+	heap_deform_tuple(&tuple, desc, cache->values, cache->nulls);
+	ReleaseTupleDesc(desc);
+	group = corgi_group_router_find(cache->router, cache->values, cache->nulls);
+	if (group < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(group + 1);
+}
