@@ -683,7 +683,592 @@ COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, te
 COMMENT ON FUNCTION corgi.hop_order(integer, integer, bigint, integer) IS
     'models x segments: row m is model m''s visit order (0-based segments) in an epoch of model hopping, the order corgi.fit_multiple gives its m-th config (0-based): a seeded permutation of the segments, rotated by m mod segments (a Latin square)';
 
--- New trailing config_id arguments: the old signatures go.
+-- Grouped learning.
+CREATE FUNCTION corgi._train_groups(source regclass, features name, label name, group_columns name[], keys text[],
+                                    states bytea[], block_shuffle boolean) RETURNS bytea[]
+    AS 'MODULE_PATHNAME', 'corgi_train_groups'
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._train_groups(regclass, name, name, name[], text[], bytea[], boolean) IS
+    'internal: one epoch of the groups whose keys (text per grouping column, group after group) are given, over a heap table in the states'' block order; returns their new states';
+
+CREATE FUNCTION corgi._sgd_groups_transition(internal, record, float8[], float8, bytea[], text[]) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_sgd_groups_transition'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._sgd_groups_transition(internal, record, float8[], float8, bytea[], text[]) IS
+    'internal: transition of corgi._sgd_groups: routes the row by its key to its group''s trainer';
+
+CREATE FUNCTION corgi._sgd_groups_final(internal) RETURNS bytea[]
+    AS 'MODULE_PATHNAME', 'corgi_sgd_groups_final'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._sgd_groups_final(internal) IS
+    'internal: final function of corgi._sgd_groups: closes every group''s epoch';
+
+CREATE AGGREGATE corgi._sgd_groups(key record, features float8[], label float8, states bytea[], keys text[]) (
+    SFUNC = corgi._sgd_groups_transition,
+    STYPE = internal,
+    FINALFUNC = corgi._sgd_groups_final,
+    FINALFUNC_MODIFY = READ_WRITE,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE corgi._sgd_groups(record, float8[], float8, bytea[], text[]) IS
+    'internal: one epoch of every group over the rows, in their order (the composed path of grouping_cols); NULL for no rows';
+
+CREATE FUNCTION corgi._states_progress(states bytea[], OUT loss float8[], OUT rows bigint[], OUT skipped bigint[],
+                                       OUT megabytes float8[])
+    AS 'MODULE_PATHNAME', 'corgi_states_progress'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._states_progress(bytea[]) IS
+    'internal: per state, the last epoch''s mean loss, rows and skipped rows, and the megabytes its trainer allocates';
+
+CREATE FUNCTION corgi._split_grouping_cols(grouping_cols text) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    items text[] := '{}';
+    depth integer := 0;
+    quote text := NULL;
+    start integer := 1;
+    ch text;
+BEGIN
+    FOR i IN 1..length(grouping_cols) LOOP
+        ch := substr(grouping_cols, i, 1);
+        IF quote IS NOT NULL THEN
+            IF ch = quote THEN quote := NULL; END IF;
+        ELSIF ch IN ('''', '"') THEN quote := ch;
+        ELSIF ch IN ('(', '[') THEN depth := depth + 1;
+        ELSIF ch IN (')', ']') THEN depth := greatest(depth - 1, 0);
+        ELSIF ch = ',' AND depth = 0 THEN
+            items := items || btrim(substr(grouping_cols, start, i - start));
+            start := i + 1;
+        END IF;
+    END LOOP;
+    items := items || btrim(substr(grouping_cols, start));
+    RETURN items;
+END $$;
+COMMENT ON FUNCTION corgi._split_grouping_cols(text) IS 'internal: the items of grouping_cols (commas inside parentheses, brackets or quotes do not cut)';
+
+CREATE FUNCTION corgi._run_grouped_epochs(plan corgi.training_plan, states bytea[], keys text[], key_count integer,
+                                          batches integer[], group_columns name[], key_exprs text, verbose boolean,
+                                          OUT final_states bytea[], OUT epoch_loss float8[], OUT epoch_rows bigint[],
+                                          OUT epoch_skipped bigint[], OUT epoch_seconds float8[], OUT diverged_in integer[])
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    g_count integer := cardinality(states);
+    b_count integer := (SELECT max(b) FROM unnest(batches) b);
+    e integer;
+    b integer;
+    members integer[];
+    batch_states bytea[];
+    batch_keys text[];
+    trained bytea[];
+    progress record;
+    info record;
+    t0 timestamptz;
+    k integer;
+    flat integer;
+BEGIN
+    final_states := states;
+    epoch_loss := array_fill(NULL::float8, ARRAY[g_count * plan.epochs]);
+    epoch_rows := array_fill(NULL::bigint, ARRAY[g_count * plan.epochs]);
+    epoch_skipped := epoch_rows;
+    diverged_in := array_fill(NULL::integer, ARRAY[g_count]);
+    epoch_seconds := '{}';
+    FOR e IN 1..plan.epochs LOOP
+        t0 := clock_timestamp();
+        FOR b IN 1..b_count LOOP
+            members := ARRAY(SELECT g FROM generate_series(1, g_count) g WHERE batches[g] = b AND diverged_in[g] IS NULL);
+            CONTINUE WHEN cardinality(members) = 0;
+            batch_states := ARRAY(SELECT final_states[g] FROM unnest(members) g);
+            batch_keys := ARRAY(SELECT keys[(g - 1) * key_count + c] FROM unnest(members) WITH ORDINALITY m(g, o),
+                                       generate_series(1, key_count) c ORDER BY o, c);
+            IF plan.fast THEN
+                trained := corgi._train_groups(plan.read_from::regclass, plan.feat_col, plan.label_col, group_columns,
+                                               batch_keys, batch_states, plan.shuffle IN ('corgipile', 'block_only'));
+            ELSE
+                info := corgi.sgd_state_info(batch_states[1]);
+                EXECUTE format('SELECT corgi._sgd_groups(ROW(%s), (%s)::float8[], %s, $1, $4) FROM %s %s',
+                               key_exprs, plan.feat_expr, plan.label_code, plan.read_from, coalesce(plan.sample_clause, ''))
+                    INTO trained USING batch_states, info.block_pages, info.block_seed, batch_keys;
+                IF trained IS NULL THEN
+                    trained := ARRAY(SELECT corgi.sgd_end_epoch(s) FROM unnest(batch_states) s);
+                END IF;
+            END IF;
+            progress := corgi._states_progress(trained);
+            FOR j IN 1..cardinality(members) LOOP
+                k := members[j];
+                flat := (e - 1) * g_count + k;
+                final_states[k] := trained[j];
+                epoch_loss[flat] := progress.loss[j];
+                epoch_rows[flat] := progress.rows[j];
+                epoch_skipped[flat] := progress.skipped[j];
+                IF progress.loss[j] = 'NaN'::float8 OR progress.loss[j] IN ('Infinity'::float8, '-Infinity'::float8) THEN
+                    diverged_in[k] := e;
+                END IF;
+            END LOOP;
+        END LOOP;
+        epoch_seconds := epoch_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
+        IF _run_grouped_epochs.verbose THEN
+            RAISE NOTICE 'epoch %: % groups in % batches, % s, mean loss %', e,
+                (SELECT count(*) FROM unnest(diverged_in) d WHERE d IS NULL OR d = e), b_count,
+                round(epoch_seconds[e]::numeric, 3),
+                (SELECT round((sum(epoch_loss[(e - 1) * g_count + g] * epoch_rows[(e - 1) * g_count + g])
+                               / nullif(sum(epoch_rows[(e - 1) * g_count + g]), 0))::numeric, 6)
+                   FROM generate_series(1, g_count) g);
+        END IF;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION corgi._run_grouped_epochs(corgi.training_plan, bytea[], text[], integer, integer[], name[], text, boolean) IS
+    'internal: the epochs of a grouped corgi.train, all on the snapshot of the calling statement';
+
+CREATE FUNCTION corgi._train_grouped(plan corgi.training_plan, source regclass, grouping_cols text, verbose boolean)
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    src regclass := source;
+    items text[] := corgi._split_grouping_cols(grouping_cols);
+    item text;
+    col name;
+    exprs text[] := '{}';
+    names text[] := '{}';
+    plain boolean := true;
+    name_taken text;
+    gtab text := format('pg_temp.%I', 'corgi_groups_' || pg_backend_pid());
+    g_all integer;
+    key_count integer;
+    keys text[];
+    states bytea[];
+    trainable integer[];
+    batches integer[];
+    megabytes float8[];
+    budget float8;
+    used float8 := 0;
+    batch integer := 1;
+    standardize boolean := corgi._param(plan.norm, 'standardize') = 'true';
+    buffer_mode text := CASE plan.shuffle WHEN 'corgipile' THEN 'shuffle' WHEN 'sliding_window' THEN 'sliding_window'
+                                          WHEN 'mrs' THEN 'mrs' ELSE 'none' END;
+    run record;
+    t0 timestamptz := clock_timestamp();
+    g_states bytea[];
+    g_status text[];
+    g_epochs integer[];
+    failed integer;
+    info record;
+    last_rows bigint;
+    last_loss float8;
+    seconds float8;
+    n_epochs integer;
+    layers integer[];
+    group_select text;
+    key_exprs text;
+    once_table text;
+    classifier boolean := corgi._objective(plan.model) IN ('logistic', 'svm', 'softmax');
+    groups_name text := format('%I.%I', (parse_ident(plan.out_main))[1], (parse_ident(plan.out_main))[2] || '_groups');
+BEGIN
+    IF grouping_cols ~ '^\s*$' THEN
+        RAISE EXCEPTION 'grouping_cols must name at least one column or expression'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write grouping_cols => ''store_id'' or ''store_id, region''.';
+    END IF;
+    IF to_regclass(groups_name) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', groups_name
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
+    END IF;
+    IF plan.val_table IS NOT NULL THEN
+        RAISE EXCEPTION 'validation_table is not offered with grouping_cols yet'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Evaluate the groups after training: corgi.evaluate(out_table, validation_table) reports each group.';
+    END IF;
+    -- The items: a column of the source (kept as it is named), or an expression (named
+    -- after its text).
+    FOREACH item IN ARRAY items LOOP
+        IF item = '' THEN
+            RAISE EXCEPTION 'grouping_cols "%" has an empty item', grouping_cols USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        SELECT a.attname INTO col FROM pg_attribute a
+         WHERE a.attrelid = source
+           AND a.attnum > 0 AND NOT a.attisdropped
+           AND (a.attname = item OR (item ~ '^[A-Za-z_][A-Za-z0-9_$]*$' AND a.attname = lower(item))
+                OR (item ~ '^".+"$' AND a.attname = substr(item, 2, length(item) - 2)));
+        IF col IS NULL AND item ~ '^([A-Za-z_][A-Za-z0-9_$]*|".+")$' THEN
+            RAISE EXCEPTION 'grouping column "%" is not a column of %', item, plan.source_table
+                USING ERRCODE = 'undefined_column', HINT = 'Name columns of the source, or write expressions.';
+        END IF;
+        IF col IS NOT NULL THEN
+            exprs := exprs || quote_ident(col);
+            name_taken := col;
+        ELSE
+            plain := false;
+            exprs := exprs || ('(' || item || ')');
+            name_taken := coalesce(nullif(left(btrim(regexp_replace(lower(item), '[^a-z0-9_]+', '_', 'g'), '_'), 60), ''),
+                                   'group_' || cardinality(exprs));
+        END IF;
+        IF name_taken = ANY (names) THEN
+            name_taken := left(name_taken, 55) || '_' || cardinality(exprs);
+        END IF;
+        IF name_taken IN ('coef', 'intercept', 'model', 'model_type', 'loss', 'num_rows_processed', 'num_rows_skipped',
+                          'num_epochs', 'classes', 'layers', 'status', 'num_rows', 'epoch_loss', 'epoch_rows', 'batch') THEN
+            RAISE EXCEPTION 'grouping column "%" has the name of an output column', name_taken
+                USING ERRCODE = 'duplicate_column', HINT = 'Group by an expression of it instead, e.g. (model)::text.';
+        END IF;
+        names := names || name_taken;
+        col := NULL;
+    END LOOP;
+    key_count := cardinality(exprs);
+    IF key_count > 32 THEN
+        RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', key_count USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+
+    -- Shuffle once: a copy with the group keys beside features and label.
+    IF plan.shuffle = 'once' THEN
+        t0 := clock_timestamp();
+        once_table := format('pg_temp.%I', 'corgi_once_' || pg_backend_pid());
+        IF to_regclass(once_table) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', once_table);
+        END IF;
+        PERFORM setseed(((corgi._param(plan.norm, 'seed')::numeric % 2147483647) / 2147483647.0)::float8);
+        EXECUTE format('CREATE TEMP TABLE %s AS SELECT (%s)::float8[] AS f, %s AS l, %s FROM %s ORDER BY random()',
+                       once_table, plan.feat_expr, plan.label_code,
+                       (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n)),
+                       source);
+        plan.once_seconds := extract(epoch FROM clock_timestamp() - t0);
+        exprs := ARRAY(SELECT quote_ident(n) FROM unnest(names) n);
+        plain := true;
+        src := once_table::regclass;
+        plan.feat_col := 'f'; plan.label_col := 'l'; plan.feat_expr := 'f'; plan.label_code := 'l';
+        plan.fast := true;
+        plan.sample_clause := NULL;
+    END IF;
+    key_exprs := array_to_string(exprs, ', ');
+
+    -- The groups: one counting pass (and the feature moments, with standardize).
+    IF to_regclass(gtab) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', gtab);
+    END IF;
+    group_select := (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n));
+    EXECUTE format($q$CREATE TEMP TABLE %s AS
+        SELECT row_number() OVER (ORDER BY %s) AS "?gid", %s, count(*) AS "?rows",
+               count(*) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL) AS "?usable",
+               count(DISTINCT (%s)) FILTER (WHERE (%s) IS NOT NULL) AS "?labels",
+               %s AS "?moments"
+        FROM %s GROUP BY %s$q$,
+        gtab, key_exprs, group_select, plan.feat_expr, plan.label_code, plan.label_code, plan.feat_expr,
+        CASE WHEN standardize THEN format('corgi._feature_moments((%s)::float8[]) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL)',
+                                          plan.feat_expr, plan.feat_expr, plan.label_code)
+             ELSE 'NULL::float8[]' END,
+        src, key_exprs);
+    EXECUTE format('SELECT count(*) FROM %s', gtab) INTO g_all;
+    IF g_all > 1000000 THEN
+        RAISE EXCEPTION 'grouping_cols "%" makes % groups, at most 1000000 are allowed', grouping_cols, g_all
+            USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    -- Groups that cannot be trained: no usable row; a classifier's single class.
+    EXECUTE format($q$SELECT array_agg("?gid" ORDER BY "?gid") FILTER (WHERE "?usable" > 0 AND (NOT $1 OR "?labels" > 1)),
+                           array_agg(CASE WHEN "?usable" = 0 THEN 'failed: no rows with non-NULL features and label'
+                                          WHEN $1 AND "?labels" < 2 THEN 'failed: a single class' END ORDER BY "?gid")
+                    FROM %s$q$, gtab)
+        INTO trainable, g_status USING classifier;
+    trainable := coalesce(trainable, '{}');
+    IF cardinality(trainable) = 0 THEN
+        RAISE EXCEPTION 'every one of the % groups of grouping_cols "%" failed before training', g_all, grouping_cols
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s have no row with non-NULL features and label, %s a single class.',
+                                  (SELECT count(*) FROM unnest(g_status) s WHERE s LIKE '%no rows%'),
+                                  (SELECT count(*) FROM unnest(g_status) s WHERE s LIKE '%single class%')),
+                  HINT = 'A classifier needs two classes in a group.';
+    END IF;
+    -- A state per trainable group, its buffer sized from its own rows.
+    EXECUTE format($q$SELECT array_agg(CASE WHEN $5 THEN corgi.sgd_standardize(s, "?moments"[1:$2], "?moments"[$2 + 1:2 * $2]) ELSE s END
+                                       ORDER BY "?gid")
+                    FROM (SELECT "?gid", "?moments",
+                                 corgi.sgd_state($1, $2, corgi._buffer_rows($3, "?usable", $4), $6, $7, $8) AS s
+                          FROM %s WHERE "?gid" = ANY ($9)) q$q$, gtab)
+        INTO states
+        USING plan.model, plan.n_features, plan.shuffle, corgi._param(plan.norm, 'buffer_fraction')::float8, standardize,
+              plan.norm, plan.class_values, buffer_mode, trainable;
+    EXECUTE format($q$SELECT array_agg(k ORDER BY g."?gid", u.o) FROM %s g,
+                          unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o) WHERE g."?gid" = ANY ($1)$q$,
+                   gtab, (SELECT string_agg(format('%I::text', n), ', ') FROM unnest(names) n))
+        INTO keys USING trainable;
+
+    -- Batches: groups in order, each batch within the budget (max_buffer_mb and
+    -- corgi.max_buffer_mb cover all the groups of a pass together).
+    budget := least(corgi._param(plan.norm, 'max_buffer_mb')::float8,
+                    pg_size_bytes(current_setting('corgi.max_buffer_mb')) / 1048576.0);
+    megabytes := (corgi._states_progress(states)).megabytes;
+    batches := '{}';
+    FOR j IN 1..cardinality(states) LOOP
+        IF used > 0 AND used + megabytes[j] > budget THEN
+            batch := batch + 1;
+            used := 0;
+        END IF;
+        used := used + megabytes[j];
+        batches := batches || batch;
+    END LOOP;
+    IF batch > 1 THEN
+        RAISE NOTICE 'the % groups need % MB of buffers and models, more than the % MB budget: they train in % batches, one scan per batch per epoch',
+            cardinality(states), round((SELECT sum(m) FROM unnest(megabytes) m)::numeric, 1), round(budget::numeric), batch
+            USING HINT = 'Raise max_buffer_mb (and corgi.max_buffer_mb), or lower buffer_fraction, for fewer scans.';
+    END IF;
+
+    -- Fast path: a heap table read directly, with plain grouping columns. A table that
+    -- takes the composed path only for its grouping expressions is still read in
+    -- CorgiPile's block order (as the fast path reads it).
+    IF plan.fast AND NOT plain AND plan.shuffle IN ('corgipile', 'block_only') THEN
+        plan.sample_clause := 'TABLESAMPLE corgi.corgi_block_shuffle($2) REPEATABLE ($3)';
+    END IF;
+    plan.fast := plan.fast AND plain;
+    IF plan.shuffle = 'once' THEN plan.read_from := once_table; END IF;
+    plan.path := CASE WHEN plan.fast THEN 'fast' ELSE 'composed' END;
+    SELECT * INTO run FROM corgi._run_grouped_epochs(plan, states, keys, key_count, batches,
+        ARRAY(SELECT n::name FROM unnest(names) n), key_exprs, _train_grouped.verbose);
+    seconds := extract(epoch FROM clock_timestamp() - t0);
+
+    -- Outputs, only now that every epoch succeeded ---------------------------------
+    g_states := array_fill(NULL::bytea, ARRAY[g_all]);
+    g_epochs := array_fill(NULL::integer, ARRAY[g_all]);
+    FOR j IN 1..cardinality(trainable) LOOP
+        g_states[trainable[j]] := run.final_states[j];
+        g_epochs[trainable[j]] := coalesce(run.diverged_in[j], plan.epochs);
+        g_status[trainable[j]] := CASE WHEN run.diverged_in[j] IS NULL THEN 'ok'
+                                       ELSE format('failed: diverged in epoch %s', run.diverged_in[j]) END;
+        IF run.diverged_in[j] IS NOT NULL THEN g_states[trainable[j]] := NULL; END IF;
+    END LOOP;
+    failed := (SELECT count(*) FROM unnest(g_status) s WHERE s <> 'ok');
+    IF failed = g_all THEN
+        RAISE EXCEPTION 'every one of the % groups failed', g_all
+            USING ERRCODE = 'numeric_value_out_of_range',
+                  DETAIL = 'Every trainable group diverged (its loss is no longer a finite number); nothing was written.',
+                  HINT = 'Lower learning_rate, or scale the features.';
+    END IF;
+    layers := ARRAY[plan.n_features]
+              || CASE WHEN plan.model IN ('mlp', 'mlp_regression')
+                      THEN string_to_array(btrim(corgi._param(plan.norm, 'hidden_layers'), '[]'), ',')::integer[] END
+              || CASE WHEN plan.model IN ('softmax', 'mlp') THEN cardinality(plan.class_values) ELSE 1 END;
+    EXECUTE format($f$CREATE TABLE %s AS
+        SELECT %s, corgi.sgd_coef(s.state) AS coef, corgi.sgd_intercept(s.state) AS intercept, s.state AS model,
+               %L::text AS model_type, (corgi.sgd_state_info(s.state)).loss AS loss,
+               (corgi.sgd_state_info(s.state)).rows AS num_rows_processed,
+               (corgi.sgd_state_info(s.state)).skipped AS num_rows_skipped, s.epochs AS num_epochs,
+               $4::text[] AS classes, $5::integer[] AS layers, s.status
+        FROM %s g JOIN unnest($1::bytea[], $2::text[], $3::integer[]) WITH ORDINALITY AS s(state, status, epochs, gid)
+          ON s.gid = g."?gid"
+        ORDER BY g."?gid"$f$,
+        plan.out_main, (SELECT string_agg(format('g.%I', n), ', ') FROM unnest(names) n), plan.model, gtab)
+        USING g_states, g_status, g_epochs, plan.class_texts, layers;
+    EXECUTE format($f$CREATE TABLE %s AS
+        SELECT %s, g."?rows" AS num_rows, t.batch, s.status,
+               CASE WHEN t.j IS NOT NULL THEN ARRAY(SELECT $3[(e - 1) * $5 + t.j] FROM generate_series(1, $6) e) END AS epoch_loss,
+               CASE WHEN t.j IS NOT NULL THEN ARRAY(SELECT $4[(e - 1) * $5 + t.j] FROM generate_series(1, $6) e) END AS epoch_rows
+        FROM %s g
+        JOIN unnest($1::text[]) WITH ORDINALITY AS s(status, gid) ON s.gid = g."?gid"
+        LEFT JOIN unnest($2::integer[], $7::integer[]) WITH ORDINALITY AS t(gid, batch, j) ON t.gid = g."?gid"
+        ORDER BY g."?gid"$f$,
+        groups_name, (SELECT string_agg(format('g.%I', n), ', ') FROM unnest(names) n), gtab)
+        USING g_status, trainable, run.epoch_loss, run.epoch_rows, cardinality(trainable), plan.epochs, batches;
+    last_rows := (SELECT sum(run.epoch_rows[(plan.epochs - 1) * cardinality(trainable) + j])
+                  FROM generate_series(1, cardinality(trainable)) j WHERE run.diverged_in[j] IS NULL);
+    last_loss := (SELECT sum(run.epoch_loss[(plan.epochs - 1) * cardinality(trainable) + j]
+                             * run.epoch_rows[(plan.epochs - 1) * cardinality(trainable) + j]) / nullif(last_rows, 0)
+                  FROM generate_series(1, cardinality(trainable)) j WHERE run.diverged_in[j] IS NULL);
+    info := corgi.sgd_state_info(states[1]);
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
+            %L::text AS independent_varname, %L::text AS model, %L::text AS shuffle, %L::text AS params,
+            $1::integer AS n_features, $2::integer AS n_classes, $3::text[] AS classes,
+            $4::bigint AS block_pages, %L::text AS training_path, $5::integer AS epochs,
+            $6::float8[] AS epoch_seconds, $7::float8 AS shuffle_seconds, $8::float8 AS training_seconds,
+            %L::text AS grouping_cols, $9::text[] AS grouping_columns, $10::integer AS num_all_groups,
+            $11::integer AS num_failed_groups, $12::integer AS num_batches, $13::float8 AS buffer_budget_mb,
+            $14::bigint AS rows_per_epoch, $15::float8 AS loss$f$,
+            plan.out_summary, plan.source_table, plan.out_table, plan.dependent_varname, plan.independent_varname,
+            plan.model, plan.shuffle, plan.norm, plan.path, grouping_cols)
+        USING plan.n_features, CASE WHEN corgi._objective(plan.model) = 'softmax' THEN cardinality(plan.class_texts) END,
+              plan.class_texts, info.block_pages, plan.epochs, run.epoch_seconds,
+              CASE WHEN plan.shuffle = 'once' THEN plan.once_seconds END, seconds + plan.once_seconds, names, g_all,
+              failed, batch, budget, last_rows, last_loss;
+    EXECUTE format('DROP TABLE %s', gtab);
+    IF once_table IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', once_table);
+    END IF;
+    RETURN QUERY SELECT plan.epochs, last_rows, last_loss, seconds + plan.once_seconds;
+END $$;
+COMMENT ON FUNCTION corgi._train_grouped(corgi.training_plan, regclass, text, boolean) IS
+    'internal: a grouped corgi.train after corgi._train_prepare: groups, per-group states and batches, epochs, and out_table, out_table_groups, out_table_summary';
+
+CREATE FUNCTION corgi._grouped_models(model_table text, caller_path text,
+                                      OUT models bytea[], OUT keys text[], OUT key_names text[], OUT key_labels text[],
+                                      OUT model_type text, OUT classes text[], OUT dependent_varname text,
+                                      OUT independent_varname text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    tbl regclass := corgi._resolve_table(model_table, caller_path);
+    summary regclass;
+BEGIN
+    IF tbl IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT c.oid INTO summary FROM pg_class c
+     WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = tbl)
+       AND c.relname = (SELECT relname FROM pg_class WHERE oid = tbl) || '_summary';
+    IF summary IS NULL OR NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = summary AND attname = 'grouping_columns'
+                                                                AND NOT attisdropped) THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT grouping_columns, dependent_varname, independent_varname FROM %s LIMIT 1', summary)
+        INTO key_names, dependent_varname, independent_varname;
+    IF key_names IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE format($q$SELECT array_agg(model ORDER BY "?n"), array_agg(ROW(%1$s)::text ORDER BY "?n"),
+                             min(model_type), min(classes::text)::text[]
+                      FROM (SELECT row_number() OVER () AS "?n", * FROM %2$s WHERE model IS NOT NULL) m$q$,
+                   (SELECT string_agg(format('m.%I', n), ', ') FROM unnest(key_names) n), tbl)
+        INTO models, key_labels, model_type, classes;
+    EXECUTE format($q$SELECT array_agg(u.k ORDER BY m."?n", u.o)
+                      FROM (SELECT row_number() OVER () AS "?n", * FROM %1$s WHERE model IS NOT NULL) m,
+                           unnest(ARRAY[%2$s]) WITH ORDINALITY AS u(k, o)$q$,
+                   tbl, (SELECT string_agg(format('m.%I::text', n), ', ') FROM unnest(key_names) n))
+        INTO keys;
+END $$;
+COMMENT ON FUNCTION corgi._grouped_models(text, text) IS
+    'internal: the models of a grouped model table, their keys and grouping columns (NULL key_names when it is not grouped)';
+
+CREATE FUNCTION corgi._group_index(key record, keys text[]) RETURNS integer
+    AS 'MODULE_PATHNAME', 'corgi_group_index'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._group_index(record, text[]) IS
+    'internal: the 1-based position of a key''s group among keys (one text per grouping column, group after group), with GROUP BY''s equality; NULL for a key of no group';
+
+CREATE FUNCTION corgi._metric_values(m float8[], model_type text,
+                                     OUT rows bigint, OUT loss float8, OUT accuracy float8, OUT auc float8,
+                                     OUT rmse float8, OUT r2 float8)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT ROW(r, CASE WHEN r > 0 THEN m[2] END,
+                   CASE WHEN corgi._objective(model_type) <> 'linear' AND r > 0 THEN m[3] END,
+                   CASE WHEN model_type IN ('logistic', 'svm') AND m[4] <> 'NaN'::float8 THEN m[4] END,
+                   CASE WHEN corgi._objective(model_type) = 'linear' AND r > 0 THEN m[5] END,
+                   CASE WHEN corgi._objective(model_type) = 'linear' AND m[6] <> 'NaN'::float8 THEN m[6] END)
+        FROM (SELECT coalesce(m[1], 0)::bigint AS r) x);
+COMMENT ON FUNCTION corgi._metric_values(float8[], text) IS 'internal: rows, loss, accuracy, AUC, RMSE and R2 from corgi._evaluate_agg''s result';
+
+CREATE FUNCTION corgi._metrics_grouped(models bytea[], keys text[], key_names text[], model_type text,
+                                       class_texts text[], tbl regclass, feat text, lab text)
+RETURNS TABLE (i integer, m float8[])
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    label_type text;
+    code text;
+BEGIN
+    EXECUTE format('SELECT pg_typeof(%s)::text FROM %s LIMIT 1', lab, tbl) INTO label_type;
+    code := corgi._label_code(lab, coalesce(label_type, 'integer'),
+                              CASE WHEN corgi._objective(model_type) = 'softmax' AND label_type <> ALL (corgi._label_types())
+                                   THEN class_texts END);
+    IF code IS NULL THEN
+        RAISE EXCEPTION 'dependent_varname % has type %, which a % model cannot score', lab, label_type, model_type
+            USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    FOREACH label_type IN ARRAY key_names LOOP
+        IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = label_type AND attnum > 0 AND NOT attisdropped) THEN
+            RAISE EXCEPTION 'table % has no grouping column "%"', tbl, label_type
+                USING ERRCODE = 'undefined_column', HINT = 'A grouped model scores rows of tables with its grouping columns.';
+        END IF;
+    END LOOP;
+    RETURN QUERY EXECUTE format(
+        $q$SELECT "?g"::integer, corgi._evaluate_groups("?g", $1, (%1$s)::float8[], %2$s)
+           FROM (SELECT corgi._group_index(ROW(%5$s), $2) AS "?g", * FROM %3$s AS "?d" WHERE %1$s IS NOT NULL AND %4$s IS NOT NULL) d
+           WHERE "?g" IS NOT NULL
+           GROUP BY GROUPING SETS (("?g"), ())$q$,
+        feat, code, tbl, lab, (SELECT string_agg(format('"?d".%I', n), ', ') FROM unnest(key_names) n))
+        USING models, keys;
+END $$;
+COMMENT ON FUNCTION corgi._metrics_grouped(bytea[], text[], text[], text, text[], regclass, text, text) IS
+    'internal: evaluation sums of a grouped model per group and overall';
+
+CREATE FUNCTION corgi._evaluate_groups_transition(internal, integer, bytea[], float8[], float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_evaluate_groups_transition'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._evaluate_groups_transition(internal, integer, bytea[], float8[], float8) IS
+    'internal: transition of corgi._evaluate_groups: scores the row with model i of models';
+
+CREATE AGGREGATE corgi._evaluate_groups(i integer, models bytea[], features float8[], label float8) (
+    SFUNC = corgi._evaluate_groups_transition,
+    STYPE = internal,
+    FINALFUNC = corgi._evaluate_final,
+    FINALFUNC_MODIFY = READ_WRITE,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE corgi._evaluate_groups(integer, bytea[], float8[], float8) IS
+    'internal: corgi._evaluate_agg''s sums for a grouped model, each row scored by model i of models';
+
+-- New trailing arguments (config_id, grouping_cols) and result columns (group_key): the
+-- old signatures go.
+DROP FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text);
+CREATE FUNCTION corgi.train(
+    source_table text,
+    out_table text,
+    dependent_varname text,
+    independent_varname text,
+    model text DEFAULT 'logistic',
+    epochs integer DEFAULT 10,
+    shuffle text DEFAULT 'corgipile',
+    params text DEFAULT '',
+    verbose boolean DEFAULT false,
+    grouping_cols text DEFAULT NULL,
+    -- Evaluated in the caller's context before the SET below applies (defaults are
+    -- parsed at CREATE EXTENSION): the path table names are resolved against.
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET synchronize_seqscans = off
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    plan corgi.training_plan;
+    run record;
+BEGIN
+    -- Grouped: shuffle once makes its own copy (with the group keys), so prepare as
+    -- 'none'; the whole-table state prepare makes is not used, so its buffer is not
+    -- held to max_buffer_mb (each group's is, and all groups of a pass together).
+    plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, model, epochs,
+                                 CASE WHEN grouping_cols IS NOT NULL AND shuffle = 'once' THEN 'none' ELSE shuffle END,
+                                 CASE WHEN grouping_cols IS NULL THEN params
+                                      ELSE corgi._merge_params(coalesce(params, ''), 'max_buffer_mb=1048576') END,
+                                 caller_search_path);
+    plan.shuffle := shuffle;
+    IF grouping_cols IS NOT NULL THEN
+        plan.norm := corgi.normalize_params(corgi._merge_params(plan.norm, 'max_buffer_mb='
+                         || corgi._param(corgi.normalize_params(coalesce(params, ''), model), 'max_buffer_mb')), model);
+    END IF;
+    IF grouping_cols IS NOT NULL THEN
+        -- One model per group, every group in one pass per epoch.
+        RETURN QUERY SELECT * FROM corgi._train_grouped(plan, corgi._resolve_table(source_table, caller_search_path),
+                                                        grouping_cols, train.verbose);
+        RETURN;
+    END IF;
+    -- Epochs: one statement, so every epoch reads the same snapshot (corgi._run_epochs
+    -- is STABLE, and its queries use the snapshot of the statement that calls it).
+    SELECT * INTO run FROM corgi._run_epochs(plan.state, plan.epochs, plan.fast, plan.read_from, plan.feat_col,
+        plan.label_col, plan.shuffle IN ('corgipile', 'block_only'), plan.feat_expr, plan.label_code,
+        plan.sample_clause, plan.model, plan.class_texts, plan.val_table, plan.dependent_varname,
+        plan.independent_varname, plan.norm, train.verbose);
+    RETURN QUERY SELECT * FROM corgi._train_write(plan, run.final_state, run.epoch_loss, run.epoch_seconds,
+        run.epoch_rows, run.val_loss, run.val_metric, run.val_seconds);
+END $$;
+COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text, text) IS
+    'trains a linear, logistic, svm, softmax, mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; grouping_cols trains one model per group (and writes out_table_groups); caller_search_path (leave it out) is the path table names are resolved against';
+
 DROP FUNCTION corgi.evaluate(text, text, text, text, text);
 DROP FUNCTION corgi.predict_table(text, text, text, text, text, text);
 DROP FUNCTION corgi._model_row(text, text);
@@ -743,23 +1328,40 @@ CREATE FUNCTION corgi.evaluate(model_table text, data_table text,
                                dependent_varname text DEFAULT NULL, independent_varname text DEFAULT NULL,
                                config_id integer DEFAULT NULL,
                                caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
-RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8)
+RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8, group_key text)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_column
 DECLARE
-    m record := corgi._model_row(model_table, caller_search_path, config_id);
+    g record := corgi._grouped_models(model_table, caller_search_path);
+    m record;
     tbl regclass := corgi._resolve_table(data_table, caller_search_path);
+    feat text;
+    lab text;
 BEGIN
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
     END IF;
-    RETURN QUERY SELECT * FROM corgi._metrics(m.model, m.model_type, m.classes, tbl,
-        corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL, 'independent_varname'),
-        corgi._variable(tbl, coalesce(dependent_varname, m.dependent_varname), dependent_varname IS NULL, 'dependent_varname'));
+    IF g.key_names IS NULL THEN
+        m := corgi._model_row(model_table, caller_search_path, config_id);
+        RETURN QUERY SELECT x.*, NULL::text FROM corgi._metrics(m.model, m.model_type, m.classes, tbl,
+            corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL, 'independent_varname'),
+            corgi._variable(tbl, coalesce(dependent_varname, m.dependent_varname), dependent_varname IS NULL, 'dependent_varname')) x;
+        RETURN;
+    END IF;
+    -- A grouped model table: each row scored by its group's model (rows of a group
+    -- without a model are not scored); one row per group, then the overall row.
+    feat := corgi._variable(tbl, coalesce(independent_varname, g.independent_varname), independent_varname IS NULL, 'independent_varname');
+    lab := corgi._variable(tbl, coalesce(dependent_varname, g.dependent_varname), dependent_varname IS NULL, 'dependent_varname');
+    RETURN QUERY
+        SELECT v.rows, v.loss, v.accuracy, v.auc, v.rmse, v.r2, CASE WHEN q.i IS NOT NULL THEN g.key_labels[q.i] END
+        FROM corgi._metrics_grouped(g.models, g.keys, g.key_names, g.model_type, g.classes, tbl, feat, lab) q,
+             LATERAL corgi._metric_values(q.m, g.model_type) v
+        ORDER BY q.i NULLS LAST;
 END $$;
 COMMENT ON FUNCTION corgi.evaluate(text, text, text, text, integer, text) IS
-    'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones when those are plain columns; config_id picks a model of a corgi.fit_multiple out_table';
+    'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones when those are plain columns; config_id picks a model of a corgi.fit_multiple out_table; a grouped model gives one row per group (group_key) and an overall row (group_key NULL)';
 
 CREATE FUNCTION corgi.predict_table(model_table text, data_table text, id_col text, output_table text,
                                     independent_varname text DEFAULT NULL, config_id integer DEFAULT NULL,
@@ -769,11 +1371,14 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    m record := corgi._model_row(model_table, caller_search_path, config_id);
+    g record := corgi._grouped_models(model_table, caller_search_path);
+    m record;
     tbl regclass := corgi._resolve_table(data_table, caller_search_path);
     out_names record;
     feat text;
     n bigint;
+    unscored bigint;
+    key_name text;
 BEGIN
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
@@ -786,6 +1391,35 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = id_col AND attnum > 0 AND NOT attisdropped) THEN
         RAISE EXCEPTION 'column "%" of relation "%" does not exist', id_col, data_table USING ERRCODE = 'undefined_column';
     END IF;
+    IF g.key_names IS NOT NULL THEN
+        -- A grouped model table: each row scored by its group's model; rows of a group
+        -- without a model get NULL (counted in a NOTICE).
+        FOREACH key_name IN ARRAY g.key_names LOOP
+            IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = key_name AND attnum > 0 AND NOT attisdropped) THEN
+                RAISE EXCEPTION 'table % has no grouping column "%"', data_table, key_name
+                    USING ERRCODE = 'undefined_column', HINT = 'A grouped model scores rows of tables with its grouping columns.';
+            END IF;
+        END LOOP;
+        feat := corgi._variable(tbl, coalesce(independent_varname, g.independent_varname), independent_varname IS NULL,
+                                'independent_varname');
+        EXECUTE format($q$CREATE TABLE %s AS
+            SELECT %I AS id, "?corgi_prediction" AS prediction,
+                   CASE WHEN $2 = 'softmax' THEN $3[array_position(corgi.sgd_classes("?corgi_model"), "?corgi_prediction")]
+                        WHEN $2 IN ('logistic', 'svm') THEN $3["?corgi_prediction"::int + 1] END AS class,
+                   CASE WHEN $2 IN ('logistic', 'softmax') THEN corgi.model_predict_proba("?corgi_model", (%s)::float8[]) END AS probabilities
+            FROM (SELECT *, corgi.model_predict("?corgi_model", (%s)::float8[]) AS "?corgi_prediction"
+                  FROM (SELECT *, ($1)[corgi._group_index(ROW(%s), $4)] AS "?corgi_model" FROM %s AS "?d" WHERE %s IS NOT NULL) d0) d$q$,
+            out_names.main, id_col, feat, feat,
+            (SELECT string_agg(format('"?d".%I', k), ', ') FROM unnest(g.key_names) k), tbl, feat)
+            USING g.models, corgi._objective(g.model_type), g.classes, g.keys;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        EXECUTE format('SELECT count(*) FROM %s WHERE prediction IS NULL', out_names.main) INTO unscored;
+        IF unscored > 0 THEN
+            RAISE NOTICE '% of % rows belong to groups without a model: their prediction is NULL', unscored, n;
+        END IF;
+        RETURN n;
+    END IF;
+    m := corgi._model_row(model_table, caller_search_path, config_id);
     feat := corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL,
                             'independent_varname');
     EXECUTE format($q$CREATE TABLE %s AS

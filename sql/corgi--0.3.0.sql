@@ -905,8 +905,19 @@ DECLARE
     plan corgi.training_plan;
     run record;
 BEGIN
+    -- Grouped: shuffle once makes its own copy (with the group keys), so prepare as
+    -- 'none'; the whole-table state prepare makes is not used, so its buffer is not
+    -- held to max_buffer_mb (each group's is, and all groups of a pass together).
     plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, model, epochs,
-                                 shuffle, params, caller_search_path);
+                                 CASE WHEN grouping_cols IS NOT NULL AND shuffle = 'once' THEN 'none' ELSE shuffle END,
+                                 CASE WHEN grouping_cols IS NULL THEN params
+                                      ELSE corgi._merge_params(coalesce(params, ''), 'max_buffer_mb=1048576') END,
+                                 caller_search_path);
+    plan.shuffle := shuffle;
+    IF grouping_cols IS NOT NULL THEN
+        plan.norm := corgi.normalize_params(corgi._merge_params(plan.norm, 'max_buffer_mb='
+                         || corgi._param(corgi.normalize_params(coalesce(params, ''), model), 'max_buffer_mb')), model);
+    END IF;
     IF grouping_cols IS NOT NULL THEN
         -- One model per group, every group in one pass per epoch.
         RETURN QUERY SELECT * FROM corgi._train_grouped(plan, corgi._resolve_table(source_table, caller_search_path),
@@ -1142,9 +1153,11 @@ BEGIN
 
     -- Shuffle once: a copy with the group keys beside features and label.
     IF plan.shuffle = 'once' THEN
-        EXECUTE format('DROP TABLE %s', plan.once_table);
         t0 := clock_timestamp();
-        once_table := plan.once_table;
+        once_table := format('pg_temp.%I', 'corgi_once_' || pg_backend_pid());
+        IF to_regclass(once_table) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', once_table);
+        END IF;
         PERFORM setseed(((corgi._param(plan.norm, 'seed')::numeric % 2147483647) / 2147483647.0)::float8);
         EXECUTE format('CREATE TEMP TABLE %s AS SELECT (%s)::float8[] AS f, %s AS l, %s FROM %s ORDER BY random()',
                        once_table, plan.feat_expr, plan.label_code,
@@ -1154,6 +1167,9 @@ BEGIN
         exprs := ARRAY(SELECT quote_ident(n) FROM unnest(names) n);
         plain := true;
         src := once_table::regclass;
+        plan.feat_col := 'f'; plan.label_col := 'l'; plan.feat_expr := 'f'; plan.label_code := 'l';
+        plan.fast := true;
+        plan.sample_clause := NULL;
     END IF;
     key_exprs := array_to_string(exprs, ', ');
 
