@@ -52,13 +52,14 @@ test:
 demo:
 	scripts/demo.sh
 
-.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop
+.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping
 # Benchmarks (not tests). bench: the whole study (datasets, all shuffles, scikit-learn,
 # sensitivity, plots, BENCHMARKS.md; tens of minutes). bench-epochs: epoch time and
 # accuracy of the shuffles against a plain scan on 1M and 5M rows. bench-defaults:
 # accuracy of the default parameters against the Bayes limit (1M logistic rows, ~3 min).
 # bench-mlp: the MLP against logistic, no shuffle, a plain scan and scikit-learn.
 # bench-mop: corgi.fit_multiple against one corgi.train per config (8 configs, 1M rows).
+# bench-grouping: grouped learning against an ungrouped epoch and a loop over the groups.
 bench:
 	bench/run.sh
 
@@ -73,3 +74,6 @@ bench-mlp:
 
 bench-mop:
 	bench/mop.sh
+
+bench-grouping:
+	bench/grouping.sh

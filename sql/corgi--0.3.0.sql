@@ -983,7 +983,7 @@ AS $$
 #variable_conflict use_variable
 DECLARE
     g_count integer := cardinality(states);
-    b_count integer := (SELECT max(b) FROM unnest(batches) b);
+    b_count integer := (SELECT max(x) FROM unnest(batches) x);
     e integer;
     b integer;
     members integer[];
@@ -993,23 +993,28 @@ DECLARE
     progress record;
     info record;
     t0 timestamptz;
-    k integer;
-    flat integer;
+    all_members integer[];
+    all_states bytea[];
+    all_loss float8[];
+    all_rows bigint[];
+    all_skipped bigint[];
 BEGIN
+    -- Set-based throughout: an element of a large array with NULLs or of varlena type
+    -- costs a walk from its start, so no loop subscripts the per-group arrays.
     final_states := states;
-    epoch_loss := array_fill(NULL::float8, ARRAY[g_count * plan.epochs]);
-    epoch_rows := array_fill(NULL::bigint, ARRAY[g_count * plan.epochs]);
-    epoch_skipped := epoch_rows;
+    epoch_loss := '{}'; epoch_rows := '{}'; epoch_skipped := '{}'; epoch_seconds := '{}';
     diverged_in := array_fill(NULL::integer, ARRAY[g_count]);
-    epoch_seconds := '{}';
     FOR e IN 1..plan.epochs LOOP
         t0 := clock_timestamp();
+        all_members := '{}'; all_states := '{}'; all_loss := '{}'; all_rows := '{}'; all_skipped := '{}';
         FOR b IN 1..b_count LOOP
-            members := ARRAY(SELECT g FROM generate_series(1, g_count) g WHERE batches[g] = b AND diverged_in[g] IS NULL);
-            CONTINUE WHEN cardinality(members) = 0;
-            batch_states := ARRAY(SELECT final_states[g] FROM unnest(members) g);
-            batch_keys := ARRAY(SELECT keys[(g - 1) * key_count + c] FROM unnest(members) WITH ORDINALITY m(g, o),
-                                       generate_series(1, key_count) c ORDER BY o, c);
+            SELECT array_agg(u.g ORDER BY u.g), array_agg(u.s ORDER BY u.g) INTO members, batch_states
+              FROM unnest(final_states, batches, diverged_in) WITH ORDINALITY AS u(s, bt, d, g)
+             WHERE u.bt = b AND u.d IS NULL;
+            CONTINUE WHEN members IS NULL;
+            SELECT array_agg(k.k ORDER BY m.o, k.o) INTO batch_keys
+              FROM unnest(members) WITH ORDINALITY AS m(g, o)
+              JOIN unnest(keys) WITH ORDINALITY AS k(k, o) ON (k.o - 1) / key_count + 1 = m.g;
             IF plan.fast THEN
                 trained := corgi._train_groups(plan.read_from::regclass, plan.feat_col, plan.label_col, group_columns,
                                                batch_keys, batch_states, plan.shuffle IN ('corgipile', 'block_only'));
@@ -1023,26 +1028,26 @@ BEGIN
                 END IF;
             END IF;
             progress := corgi._states_progress(trained);
-            FOR j IN 1..cardinality(members) LOOP
-                k := members[j];
-                flat := (e - 1) * g_count + k;
-                final_states[k] := trained[j];
-                epoch_loss[flat] := progress.loss[j];
-                epoch_rows[flat] := progress.rows[j];
-                epoch_skipped[flat] := progress.skipped[j];
-                IF progress.loss[j] = 'NaN'::float8 OR progress.loss[j] IN ('Infinity'::float8, '-Infinity'::float8) THEN
-                    diverged_in[k] := e;
-                END IF;
-            END LOOP;
+            all_members := all_members || members;
+            all_states := all_states || trained;
+            all_loss := all_loss || progress.loss;
+            all_rows := all_rows || progress.rows;
+            all_skipped := all_skipped || progress.skipped;
         END LOOP;
+        -- This epoch's states and statistics into the per-group arrays (one join each).
+        SELECT array_agg(coalesce(t.s, f.s) ORDER BY f.g),
+               array_agg(CASE WHEN f.d IS NULL AND (t.loss = 'NaN'::float8 OR t.loss IN ('Infinity'::float8, '-Infinity'::float8))
+                              THEN e ELSE f.d END ORDER BY f.g),
+               epoch_loss || array_agg(t.loss ORDER BY f.g), epoch_rows || array_agg(t.r ORDER BY f.g),
+               epoch_skipped || array_agg(t.sk ORDER BY f.g)
+          INTO final_states, diverged_in, epoch_loss, epoch_rows, epoch_skipped
+          FROM unnest(final_states, diverged_in) WITH ORDINALITY AS f(s, d, g)
+          LEFT JOIN unnest(all_members, all_states, all_loss, all_rows, all_skipped) AS t(g, s, loss, r, sk) ON t.g = f.g;
         epoch_seconds := epoch_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
         IF _run_grouped_epochs.verbose THEN
-            RAISE NOTICE 'epoch %: % groups in % batches, % s, mean loss %', e,
-                (SELECT count(*) FROM unnest(diverged_in) d WHERE d IS NULL OR d = e), b_count,
+            RAISE NOTICE 'epoch %: % groups in % batches, % s, mean loss %', e, cardinality(all_members), b_count,
                 round(epoch_seconds[e]::numeric, 3),
-                (SELECT round((sum(epoch_loss[(e - 1) * g_count + g] * epoch_rows[(e - 1) * g_count + g])
-                               / nullif(sum(epoch_rows[(e - 1) * g_count + g]), 0))::numeric, 6)
-                   FROM generate_series(1, g_count) g);
+                (SELECT round((sum(l * r) / nullif(sum(r), 0))::numeric, 6) FROM unnest(all_loss, all_rows) x(l, r));
         END IF;
     END LOOP;
 END $$;
@@ -1181,10 +1186,12 @@ BEGIN
     EXECUTE format($q$CREATE TEMP TABLE %s AS
         SELECT row_number() OVER (ORDER BY %s) AS "?gid", %s, count(*) AS "?rows",
                count(*) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL) AS "?usable",
-               count(DISTINCT (%s)) FILTER (WHERE (%s) IS NOT NULL) AS "?labels",
+               CASE WHEN min(%s) FILTER (WHERE (%s) IS NOT NULL) < max(%s) FILTER (WHERE (%s) IS NOT NULL)
+                    THEN 2 ELSE 1 END AS "?labels",
                %s AS "?moments"
         FROM %s GROUP BY %s$q$,
         gtab, key_exprs, group_select, plan.feat_expr, plan.label_code, plan.label_code, plan.feat_expr,
+        plan.label_code, plan.feat_expr,
         CASE WHEN standardize THEN format('corgi._feature_moments((%s)::float8[]) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL)',
                                           plan.feat_expr, plan.feat_expr, plan.label_code)
              ELSE 'NULL::float8[]' END,
@@ -1214,12 +1221,13 @@ BEGIN
                                        ORDER BY "?gid")
                     FROM (SELECT "?gid", "?moments",
                                  corgi.sgd_state($1, $2, corgi._buffer_rows($3, "?usable", $4), $6, $7, $8) AS s
-                          FROM %s WHERE "?gid" = ANY ($9)) q$q$, gtab)
+                          FROM %s JOIN unnest($9::bigint[]) AS t(gid) ON t.gid = "?gid") q$q$, gtab)
         INTO states
         USING plan.model, plan.n_features, plan.shuffle, corgi._param(plan.norm, 'buffer_fraction')::float8, standardize,
               plan.norm, plan.class_values, buffer_mode, trainable;
     EXECUTE format($q$SELECT array_agg(k ORDER BY g."?gid", u.o) FROM %s g,
-                          unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o) WHERE g."?gid" = ANY ($1)$q$,
+                          unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o), unnest($1::bigint[]) AS t(gid)
+                    WHERE g."?gid" = t.gid$q$,
                    gtab, (SELECT string_agg(format('%I::text', n), ', ') FROM unnest(names) n))
         INTO keys USING trainable;
 
@@ -1228,14 +1236,14 @@ BEGIN
     budget := least(corgi._param(plan.norm, 'max_buffer_mb')::float8,
                     pg_size_bytes(current_setting('corgi.max_buffer_mb')) / 1048576.0);
     megabytes := (corgi._states_progress(states)).megabytes;
-    batches := '{}';
+    batches := array_fill(1, ARRAY[cardinality(states)]);   -- assigned in place below (no appends)
     FOR j IN 1..cardinality(states) LOOP
         IF used > 0 AND used + megabytes[j] > budget THEN
             batch := batch + 1;
             used := 0;
         END IF;
         used := used + megabytes[j];
-        batches := batches || batch;
+        batches[j] := batch;
     END LOOP;
     IF batch > 1 THEN
         RAISE NOTICE 'the % groups need % MB of buffers and models, more than the % MB budget: they train in % batches, one scan per batch per epoch',
@@ -1257,15 +1265,14 @@ BEGIN
     seconds := extract(epoch FROM clock_timestamp() - t0);
 
     -- Outputs, only now that every epoch succeeded ---------------------------------
-    g_states := array_fill(NULL::bytea, ARRAY[g_all]);
-    g_epochs := array_fill(NULL::integer, ARRAY[g_all]);
-    FOR j IN 1..cardinality(trainable) LOOP
-        g_states[trainable[j]] := run.final_states[j];
-        g_epochs[trainable[j]] := coalesce(run.diverged_in[j], plan.epochs);
-        g_status[trainable[j]] := CASE WHEN run.diverged_in[j] IS NULL THEN 'ok'
-                                       ELSE format('failed: diverged in epoch %s', run.diverged_in[j]) END;
-        IF run.diverged_in[j] IS NOT NULL THEN g_states[trainable[j]] := NULL; END IF;
-    END LOOP;
+    -- Per group, in group order (set-based: no loop subscripts the per-group arrays).
+    SELECT array_agg(CASE WHEN t.d IS NULL THEN t.s END ORDER BY f.g),
+           array_agg(CASE WHEN t.g IS NULL THEN f.st WHEN t.d IS NULL THEN 'ok'
+                          ELSE format('failed: diverged in epoch %s', t.d) END ORDER BY f.g),
+           array_agg(CASE WHEN t.g IS NOT NULL THEN coalesce(t.d, plan.epochs) END ORDER BY f.g)
+      INTO g_states, g_status, g_epochs
+      FROM unnest(g_status) WITH ORDINALITY AS f(st, g)
+      LEFT JOIN unnest(trainable, run.final_states, run.diverged_in) AS t(g, s, d) ON t.g = f.g;
     failed := (SELECT count(*) FROM unnest(g_status) s WHERE s <> 'ok');
     IF failed = g_all THEN
         RAISE EXCEPTION 'every one of the % groups failed', g_all
@@ -1289,20 +1296,21 @@ BEGIN
         plan.out_main, (SELECT string_agg(format('g.%I', n), ', ') FROM unnest(names) n), plan.model, gtab)
         USING g_states, g_status, g_epochs, plan.class_texts, layers;
     EXECUTE format($f$CREATE TABLE %s AS
-        SELECT %s, g."?rows" AS num_rows, t.batch, s.status,
-               CASE WHEN t.j IS NOT NULL THEN ARRAY(SELECT $3[(e - 1) * $5 + t.j] FROM generate_series(1, $6) e) END AS epoch_loss,
-               CASE WHEN t.j IS NOT NULL THEN ARRAY(SELECT $4[(e - 1) * $5 + t.j] FROM generate_series(1, $6) e) END AS epoch_rows
+        WITH per AS (SELECT (x.o - 1) %% $5 + 1 AS j, array_agg(x.l ORDER BY x.o) AS epoch_loss,
+                            array_agg(x.r ORDER BY x.o) AS epoch_rows
+                     FROM unnest($3::float8[], $4::bigint[]) WITH ORDINALITY AS x(l, r, o) GROUP BY 1)
+        SELECT %s, g."?rows" AS num_rows, t.batch, s.status, per.epoch_loss, per.epoch_rows
         FROM %s g
         JOIN unnest($1::text[]) WITH ORDINALITY AS s(status, gid) ON s.gid = g."?gid"
-        LEFT JOIN unnest($2::integer[], $7::integer[]) WITH ORDINALITY AS t(gid, batch, j) ON t.gid = g."?gid"
+        LEFT JOIN unnest($2::integer[], $6::integer[]) WITH ORDINALITY AS t(gid, batch, j) ON t.gid = g."?gid"
+        LEFT JOIN per ON per.j = t.j
         ORDER BY g."?gid"$f$,
         groups_name, (SELECT string_agg(format('g.%I', n), ', ') FROM unnest(names) n), gtab)
-        USING g_status, trainable, run.epoch_loss, run.epoch_rows, cardinality(trainable), plan.epochs, batches;
-    last_rows := (SELECT sum(run.epoch_rows[(plan.epochs - 1) * cardinality(trainable) + j])
-                  FROM generate_series(1, cardinality(trainable)) j WHERE run.diverged_in[j] IS NULL);
-    last_loss := (SELECT sum(run.epoch_loss[(plan.epochs - 1) * cardinality(trainable) + j]
-                             * run.epoch_rows[(plan.epochs - 1) * cardinality(trainable) + j]) / nullif(last_rows, 0)
-                  FROM generate_series(1, cardinality(trainable)) j WHERE run.diverged_in[j] IS NULL);
+        USING g_status, trainable, run.epoch_loss, run.epoch_rows, cardinality(trainable), batches;
+    SELECT sum(x.r), sum(x.l * x.r) / nullif(sum(x.r), 0) INTO last_rows, last_loss
+      FROM unnest(run.epoch_loss, run.epoch_rows) WITH ORDINALITY AS x(l, r, o)
+     WHERE x.o > (plan.epochs - 1) * cardinality(trainable)
+       AND x.l <> 'NaN'::float8 AND x.l NOT IN ('Infinity'::float8, '-Infinity'::float8);
     info := corgi.sgd_state_info(states[1]);
     EXECUTE format($f$CREATE TABLE %s AS SELECT
             %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
