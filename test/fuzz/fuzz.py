@@ -115,7 +115,7 @@ def table_arg():
 
 
 def call():
-    kind = rng.randrange(24)
+    kind = rng.randrange(26)
     if kind == 0:
         return f"SELECT corgi.normalize_params({params_arg()});"
     if kind == 1:
@@ -213,6 +213,34 @@ def call():
         out = f"fuzz_hop_{rng.randrange(10**9)}"
         return (f"SELECT * FROM corgi.fit_multiple({src}, {lit(out)}, 'label', 'features', {configs}, {epochs}, "
                 f"{shuffle}, {params_arg()}, {text_arg(['fuzz_pts', 'no_such'], 0.7)});")
+    if kind == 23:
+        # Grouped training: columns, expressions, junk, any model and shuffle.
+        groups = text_arg(["word", "id % 3", "word, id % 2", "label", "nope", "", "word,", "(word", "id % 0",
+                           "features", "ctid", "word, word"], 0.05)
+        src = text_arg(["fuzz_pts", "fuzz_pts", "fuzz_view", "fuzz_empty"], 0.02)
+        model = text_arg(["logistic", "svm", "linear", "softmax", "mlp"], 0.02)
+        shuffle = text_arg(["corgipile", "none", "once", "mrs", "block_only"], 0.02)
+        out = f"fuzz_grp_{rng.randrange(10**9)}"
+        label = text_arg(["label", "label", "id", "word"], 0.02)
+        return (f"SELECT * FROM corgi.train({src}, {lit(out)}, {label}, 'features', {model}, "
+                f"{rng.choice(['1', '2'])}, {shuffle}, {params_arg()}, false, {groups});")
+    if kind == 24:
+        keys = rng.choice(["ARRAY['a']", "ARRAY['a', 'b']", "ARRAY[NULL]::text[]", "'{}'::text[]", "ARRAY['1', 'x']",
+                           "ARRAY[[1]]::text[]", "NULL::text[]"])
+        r = rng.random()
+        if r < 0.4:
+            n = rng.choice([1, 2])
+            states = "ARRAY[" + ", ".join(state_arg() for _ in range(n)) + "]"
+            cols = rng.choice(["ARRAY['word']::name[]", "ARRAY['id']::name[]", "ARRAY['nope']::name[]", "'{}'::name[]",
+                               "ARRAY['word', 'id']::name[]", "ARRAY[NULL]::name[]"])
+            return (f"SELECT cardinality(corgi._train_groups('fuzz_pts', 'features', 'label', {cols}, {keys}, {states}, "
+                    f"{rng.choice(['true', 'false'])}));")
+        if r < 0.7:
+            key = rng.choice(["ROW('a'::text)", "ROW(1, 'b'::text)", "ROW(NULL::int)", "NULL::record", "ROW(1.5::float8)"])
+            return f"SELECT corgi._group_index({key}, {keys});"
+        model = text_arg(["fuzz_model", "fuzz_grouped", "no_such"])
+        return (f"SELECT * FROM corgi.evaluate({model}, {table_arg()}, NULL, NULL, "
+                f"{rng.choice(['NULL', '1', '-1'])});")
     if kind == 19:
         # A cancel at a random moment of the next call.
         return f"SET statement_timeout = '{rng.randint(1, 40)}ms';\n{call()}\nRESET statement_timeout;"
@@ -239,6 +267,7 @@ SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_softmax', 'word', 'features', 'softm
 SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_linear', 'id', 'features', 'linear', 1, params => 'learning_rate=0.0001');
 CREATE TABLE fuzz_configs AS SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.01,0.1]')
     UNION ALL SELECT 3, 'mlp', 'hidden_layers=[3]';
+SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_grouped', 'label', 'features', 'logistic', 1, grouping_cols => 'word');
 SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_mlp', 'word', 'features', 'mlp', 1, params => 'hidden_layers=[4], standardize=true');
 """
 
