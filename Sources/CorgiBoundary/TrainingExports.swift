@@ -259,6 +259,49 @@ public func corgi_trainer_reopen(
     }
 }
 
+/// The glue's handle on a ``SharedTrainingWorker``: its thread is joined when C lets go.
+final class SharedWorkerBox: ReleasedByGlue {
+    let shared: SharedTrainingWorker
+    init(_ shared: SharedTrainingWorker) { self.shared = shared }
+    func glueWillRelease() { shared.release() }
+}
+
+/// C: `void *corgi_shared_worker_create(void)`: a worker thread for the trainers of a
+/// grouped pass (one retain for the glue), or NULL when the backend's one worker slot is
+/// taken or no thread could start (the trainers then train inline, with the same results).
+@_cdecl("corgi_shared_worker_create")
+public func corgi_shared_worker_create() -> UnsafeMutableRawPointer? {
+    guard let shared = SharedTrainingWorker.make() else { return nil }
+    return retainedPointer(to: SharedWorkerBox(shared))
+}
+
+/// C: `int32_t corgi_trainer_open_shared(void *worker, const void *data, int64_t length,
+/// void **trainer_out, CorgiError *error)`: ``corgi_trainer_open`` whose full buffers go to
+/// `worker` (from corgi_shared_worker_create; NULL, or a buffer under
+/// ``SharedTrainingWorker/minimumBufferRows``: trains inline). The glue lets go of every
+/// such trainer before the worker.
+@_cdecl("corgi_trainer_open_shared")
+public func corgi_trainer_open_shared(
+    _ worker: UnsafeMutableRawPointer?, _ data: UnsafeRawPointer?, _ length: Int64,
+    _ trainerOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let trainerOut else { return report(CORGI_INTERNAL, "corgi_trainer_open_shared: null argument", into: error) }
+    trainerOut.pointee = nil
+    guard let snapshot = decodeState(data, length, error) else { return reportedStatus(error) }
+    let shared = snapshot.bufferCapacity >= SharedTrainingWorker.minimumBufferRows
+        ? borrow(worker, as: SharedWorkerBox.self)?.shared : nil
+    switch SGDTrainer.make(from: snapshot, concurrent: false, sharedWorker: shared) {
+    case .success(let trainer):
+        trainerOut.pointee = retainedPointer(to: TrainerBox(trainer))
+        return reportSuccess(into: error)
+    case .failure(.outOfMemory(let bytes)):
+        return report(CORGI_PROGRAM_LIMIT, "could not allocate \(bytes / 1_048_576) MB for the tuple buffer",
+                      hint: "Lower buffer_fraction or max_buffer_mb.", into: error)
+    case .failure(.invalidShape(let why)):
+        return report(CORGI_DATA_EXCEPTION, "invalid corgi state: \(why)", into: error)
+    }
+}
+
 /// C: `int32_t corgi_trainer_add(void *trainer, const double *features, int32_t count, double label,
 /// const CorgiRowTag *row, int32_t *buffer_full, CorgiError *error)`.
 /// Buffers a row; sets `*buffer_full` when the caller must drain corgi_trainer_train_step.

@@ -133,7 +133,7 @@ public final class SGDTrainer {
         epochsCompleted: Int, buffersThisEpoch: Int = 0, current: EpochStatistics = EpochStatistics(),
         lastEpoch: EpochStatistics, l1Total: Double, l1Applied: [Double]?,
         averaging: TrainerSnapshot.AveragingState?, optimizerState: OptimizerState? = nil, concurrent: Bool = false,
-        reusing previous: SGDTrainer? = nil
+        reusing previous: SGDTrainer? = nil, sharedWorker: SharedTrainingWorker? = nil
     ) -> Result<SGDTrainer, Failure> {
         guard bufferCapacity >= 1, bufferCapacity <= maximumBufferRows else {
             return .failure(.invalidShape("a buffer of \(bufferCapacity) rows is not between 1 and \(maximumBufferRows)"))
@@ -191,7 +191,7 @@ public final class SGDTrainer {
         guard let buffer = TupleBuffer(
             capacity: bufferCapacity, featureCount: n, mode: bufferMode, runSeed: parameters.seed,
             bufferFraction: parameters.bufferFraction, epoch: epochsCompleted, buffersThisEpoch: buffersThisEpoch,
-            concurrent: concurrent, learner: learner)
+            concurrent: concurrent, learner: learner, sharedWorker: sharedWorker?.worker)
         else {
             let slots = concurrent && !bufferMode.isStreaming ? 2 : 1
             return .failure(.outOfMemory(bytes: slots &* bufferCapacity &* bufferBytesPerRow(featureCount: n)))

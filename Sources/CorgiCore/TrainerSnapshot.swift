@@ -160,13 +160,17 @@ extension SGDTrainer {
     /// `concurrent`: then a worker thread trains one while the caller fills the other).
     /// `previous`: a trainer this one may take the tuple buffer (and worker) of, when
     /// the shapes match (model hopping); it must not train any more afterwards.
+    /// `sharedWorker`: train full buffers on that thread, shared with the other trainers
+    /// given it (the groups of a grouped pass), in submission order.
     public static func make(from snapshot: TrainerSnapshot, concurrent: Bool = false,
-                            reusing previous: SGDTrainer? = nil) -> Result<SGDTrainer, Failure> {
+                            reusing previous: SGDTrainer? = nil,
+                            sharedWorker: SharedTrainingWorker? = nil) -> Result<SGDTrainer, Failure> {
         make(model: snapshot.model, parameters: snapshot.parameters,
              bufferCapacity: snapshot.bufferCapacity, bufferMode: snapshot.bufferMode,
              epochsCompleted: snapshot.epochsCompleted, buffersThisEpoch: snapshot.buffersThisEpoch,
              current: snapshot.current, lastEpoch: snapshot.lastEpoch,
              l1Total: snapshot.l1Total, l1Applied: snapshot.l1Applied, averaging: snapshot.averaging,
-             optimizerState: snapshot.optimizerState, concurrent: concurrent, reusing: previous)
+             optimizerState: snapshot.optimizerState, concurrent: concurrent, reusing: previous,
+             sharedWorker: sharedWorker)
     }
 }

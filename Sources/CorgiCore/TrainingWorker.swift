@@ -4,14 +4,16 @@ import Synchronization
 import Glibc
 #endif
 
-/// One background thread that runs training jobs, one at a time, in submission order.
+/// One background thread that runs training jobs, one at a time, in submission order
+/// (a queue: the tuple buffers of many groups may share one worker, each waiting for its
+/// own job by the ticket ``submit(_:)`` returned).
 ///
 /// Contract:
 /// - The thread only runs the job closure given to it (pure arithmetic on memory the
 ///   trainer owns); it never calls into PostgreSQL, never allocates on the job path and
 ///   blocks every signal, so the server's signal handlers keep running on the backend
 ///   thread only.
-/// - ``waitUntilIdle(milliseconds:)`` never blocks longer than asked, so the backend
+/// - ``waitUntilDone(ticket:milliseconds:)`` never blocks longer than asked, so the backend
 ///   can check for interrupts between waits.
 /// - ``stopAndJoin()`` asks the job to stop at its next check and joins the thread; the
 ///   owner must call it before dropping the worker (the running thread holds a
@@ -24,6 +26,25 @@ final class TrainingWorker: @unchecked Sendable {
     /// Whether a trainer holds the process's one worker slot. Only the backend's main
     /// thread creates and releases trainers, so a plain flag is enough.
     nonisolated(unsafe) private static var slotTaken = false
+
+    /// A worker for many buffers (the groups of a grouped pass): takes the process's
+    /// slot and starts the thread; nil when the slot is taken or no thread could start
+    /// (the buffers then train inline). The owner stops it and gives the slot back with
+    /// ``releaseShared()``.
+    static func makeShared() -> TrainingWorker? {
+        guard reserve() else { return nil }
+        guard let worker = make() else { unreserve(); return nil }
+        return worker
+    }
+
+    /// Stops and joins a worker made by ``makeShared()`` and gives the slot back. Idempotent.
+    func releaseShared() {
+        guard !sharedReleased else { return }
+        sharedReleased = true
+        stopAndJoin()
+        TrainingWorker.unreserve()
+    }
+    private var sharedReleased = false
 
     /// Takes the process's one worker slot; false when another trainer holds it.
     static func reserve() -> Bool {
@@ -41,8 +62,11 @@ final class TrainingWorker: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let changed: UnsafeMutablePointer<pthread_cond_t>
     private var thread = pthread_t()
-    private var job: (() -> Void)?
-    private var busy = false
+    /// Jobs not yet started, oldest first (appended by the backend, taken by the thread).
+    private var jobs: [() -> Void] = []
+    /// Tickets handed out, and tickets whose job finished (jobs run in ticket order).
+    private var submitted: UInt64 = 0
+    private var finished: UInt64 = 0
     private var stopping = false
     private var joined = false
     /// Read by running jobs to stop early during teardown.
@@ -85,29 +109,34 @@ final class TrainingWorker: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Hands a job to the thread. Call only when ``waitUntilIdle(milliseconds:)`` said idle.
-    func submit(_ work: @escaping () -> Void) {
+    /// Queues a job behind those already submitted; returns its ticket, for
+    /// ``waitUntilDone(ticket:milliseconds:)``.
+    @discardableResult
+    func submit(_ work: @escaping () -> Void) -> UInt64 {
         pthread_mutex_lock(mutex)
-        job = work
-        busy = true
+        jobs.append(work)
+        submitted += 1
+        let ticket = submitted
         pthread_cond_broadcast(changed)
         pthread_mutex_unlock(mutex)
+        return ticket
     }
 
-    /// Waits up to `milliseconds` for the current job to finish; true when idle.
-    func waitUntilIdle(milliseconds: Int) -> Bool {
+    /// Waits up to `milliseconds` for the job of `ticket` (and every earlier one) to
+    /// finish; true when it did, or when the worker was stopped (its queued jobs never run).
+    func waitUntilDone(ticket: UInt64, milliseconds: Int) -> Bool {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        if !busy { return true }
+        if finished >= ticket || stopping { return true }
         var deadline = timespec()
         clock_gettime(CLOCK_REALTIME, &deadline)
         let nanoseconds = Int(deadline.tv_nsec) + milliseconds * 1_000_000
         deadline.tv_sec += nanoseconds / 1_000_000_000
         deadline.tv_nsec = nanoseconds % 1_000_000_000
-        while busy {
+        while finished < ticket && !stopping {
             if pthread_cond_timedwait(changed, mutex, &deadline) == ETIMEDOUT { break }
         }
-        return !busy
+        return finished >= ticket || stopping
     }
 
     /// Stops the running job at its next check and joins the thread. Idempotent.
@@ -133,17 +162,16 @@ final class TrainingWorker: @unchecked Sendable {
     private func run() {
         pthread_mutex_lock(mutex)
         while true {
-            while job == nil && !stopping { pthread_cond_wait(changed, mutex) }
-            guard !stopping, let work = job else { break }
-            job = nil
+            while jobs.isEmpty && !stopping { pthread_cond_wait(changed, mutex) }
+            guard !stopping, !jobs.isEmpty else { break }
+            let work = jobs.removeFirst()
             pthread_mutex_unlock(mutex)
             work()
             pthread_mutex_lock(mutex)
-            busy = false
+            finished += 1
             pthread_cond_broadcast(changed)
         }
-        job = nil
-        busy = false
+        jobs.removeAll()
         pthread_cond_broadcast(changed)
         pthread_mutex_unlock(mutex)
     }

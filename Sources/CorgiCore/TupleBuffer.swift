@@ -52,7 +52,11 @@ final class TupleBuffer {
     // Concurrent mode.
     private var holdsWorkerSlot: Bool
     private var worker: TrainingWorker?
+    /// Whether the worker is shared with other buffers (a grouped pass): this buffer then
+    /// neither makes nor owns the thread, and waits for its own job's ticket.
+    private let sharesWorker: Bool
     private var workerBusy = false
+    private var pendingTicket: UInt64 = 0
     private var awaitingSubmit = false
     private var finishStage = 0     // 0 none, 1 submit the partial buffer, 2 wait for the worker
     private let allocations: [RawAllocation]
@@ -61,12 +65,15 @@ final class TupleBuffer {
     /// and the process's worker slot is free (streaming modes never use a worker); nil
     /// when memory cannot be had.
     init?(capacity: Int, featureCount: Int, mode: BufferMode, runSeed: Int64, bufferFraction: Double,
-          epoch: Int, buffersThisEpoch: Int, concurrent: Bool, learner: any RowLearner) {
+          epoch: Int, buffersThisEpoch: Int, concurrent: Bool, learner: any RowLearner,
+          sharedWorker: TrainingWorker? = nil) {
         let (bufferDoubles, overflow) = capacity.multipliedReportingOverflow(by: featureCount)
         guard capacity >= 1, !overflow else { return nil }
         // One worker thread per backend: a buffer that cannot have it trains inline
-        // (same arithmetic, same result, no overlap).
-        let concurrent = concurrent && !mode.isStreaming && TrainingWorker.reserve()
+        // (same arithmetic, same result, no overlap). A shared worker (the groups of a
+        // grouped pass) already holds the backend's slot.
+        let shares = sharedWorker != nil && !mode.isStreaming
+        let concurrent = shares || (concurrent && sharedWorker == nil && !mode.isStreaming && TrainingWorker.reserve())
         let slotCount = concurrent ? 2 : 1
         var allocations: [RawAllocation] = []
         func allocate<T>(_ count: Int, _ type: T.Type) -> UnsafeMutablePointer<T>? {
@@ -79,14 +86,14 @@ final class TupleBuffer {
                 let o = allocate(capacity, UInt32.self)
             else {
                 allocations.forEach { $0.release() }
-                if concurrent { TrainingWorker.unreserve() }
+                if concurrent && !shares { TrainingWorker.unreserve() }
                 return nil
             }
             features.append(bf); targets.append(bt); orders.append(o)
         }
         guard let counts = allocate(slotCount, Int.self) else {
             allocations.forEach { $0.release() }
-            if concurrent { TrainingWorker.unreserve() }
+            if concurrent && !shares { TrainingWorker.unreserve() }
             return nil
         }
         for i in 0..<slotCount { counts[i] = 0 }
@@ -98,7 +105,9 @@ final class TupleBuffer {
         self.epoch = epoch
         self.buffersThisEpoch = buffersThisEpoch
         self.concurrent = concurrent
-        self.holdsWorkerSlot = concurrent
+        self.holdsWorkerSlot = concurrent && !shares
+        self.sharesWorker = shares
+        self.worker = shares ? sharedWorker : nil
         self.learner = learner
         self.slotFeatures = features
         self.slotTargets = targets
@@ -118,6 +127,8 @@ final class TupleBuffer {
     /// millisecond) and joins it, then gives back the backend's worker slot. Idempotent;
     /// the buffer must not be used for training afterwards.
     func shutdown() {
+        // A shared worker is stopped too: its queue may hold jobs on this buffer's memory
+        // (the pass is over, or failing, when any of its buffers goes).
         worker?.stopAndJoin()
         worker = nil
         workerBusy = false
@@ -254,7 +265,7 @@ final class TupleBuffer {
     /// Waits (at most 50 ms) for the worker to finish its buffer; true when idle.
     private func waitForWorker() -> Bool {
         guard let worker, workerBusy else { return true }
-        if worker.waitUntilIdle(milliseconds: 50) {
+        if worker.waitUntilDone(ticket: pendingTicket, milliseconds: 50) {
             workerBusy = false
             return true
         }
@@ -267,7 +278,7 @@ final class TupleBuffer {
         let seed = SeedDerivation.bufferSeed(runSeed: runSeed, epoch: epoch, buffer: buffersThisEpoch)
         buffersThisEpoch += 1
         fillSlot = 1 - fillSlot
-        if worker == nil { worker = TrainingWorker.make() }
+        if worker == nil && !sharesWorker { worker = TrainingWorker.make() }
         guard let worker else {
             // No thread could be started: train inline (correct, just not overlapped).
             trainSlot(slot, seed: seed, stop: nil)
@@ -279,7 +290,7 @@ final class TupleBuffer {
         // deinit) could then happen on the worker. shutdown() joins the worker before
         // any memory the job touches is freed, and a job not yet started never runs.
         let buffer = Unmanaged.passUnretained(self)
-        worker.submit { [unowned worker] in
+        pendingTicket = worker.submit { [unowned worker] in
             buffer._withUnsafeGuaranteedRef { $0.trainSlot(slot, seed: seed, stop: worker) }
         }
     }

@@ -74,6 +74,9 @@ extern int32_t corgi_trainer_open(const void *data, int64_t length, void **train
 								  CorgiError *error);
 extern int32_t corgi_trainer_reopen(void *previous, const void *data, int64_t length, void **trainer_out,
 									CorgiError *error);
+extern void *corgi_shared_worker_create(void);
+extern int32_t corgi_trainer_open_shared(void *worker, const void *data, int64_t length, void **trainer_out,
+										 CorgiError *error);
 extern int32_t corgi_trainer_add(void *trainer, const double *features, int32_t count,
 								 double label, const CorgiRowTag *row,
 								 int32_t *buffer_full, CorgiError *error);

@@ -80,6 +80,14 @@ open_group_trainers(MemoryContext context, Datum *states, int count, CorgiStateI
 {
 	CorgiHandle **trainers = MemoryContextAlloc(context, sizeof(CorgiHandle *) * Max(count, 1));
 	double		total_mb = 0;
+	/*
+	 * One worker thread trains the groups' full buffers while the backend reads and
+	 * routes rows. Registered first in the context, so its reset callback runs after the
+	 * trainers' (callbacks run last registered first).
+	 */
+	CorgiHandle *worker = corgi_handle_new(context);
+
+	worker->object = corgi_shared_worker_create();
 
 	for (int g = 0; g < count; g++)
 	{
@@ -103,12 +111,24 @@ open_group_trainers(MemoryContext context, Datum *states, int count, CorgiStateI
 							corgi_max_buffer_mb),
 					 errhint("Train the groups in smaller batches (corgi.train does), or raise corgi.max_buffer_mb.")));
 		CHECK_FOR_INTERRUPTS();
-		trainers[g] = corgi_trainer_open_in(context, state);
+		corgi_check_training_memory(&info);
+		trainers[g] = corgi_handle_new(context);
+		{
+			CorgiError	error = {0};
+
+			corgi_trainer_open_shared(worker->object, VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state),
+									  &trainers[g]->object, &error);
+			corgi_raise_if_failed(&error);
+		}
 	}
 	return trainers;
 }
 
-/* Every group's pass ends, its epoch closes; the new states, in group order. */
+/*
+ * Every group's pass ends, its epoch closes; the new states, in group order. The
+ * trainers are let go only after all are serialized: the first one let go stops the
+ * worker they share.
+ */
 static ArrayType *
 close_group_trainers(CorgiHandle **trainers, int count)
 {
@@ -129,9 +149,10 @@ close_group_trainers(CorgiHandle **trainers, int count)
 		corgi_raise_if_failed(&error);
 		out[g] = PointerGetDatum(corgi_blob_to_bytea(blob));
 		corgi_handle_release(blob);
-		/* Spent: its buffer goes now, not at the end of the statement. */
-		corgi_handle_release(trainers[g]);
 	}
+	/* Spent: the buffers go now, not at the end of the statement. */
+	for (int g = 0; g < count; g++)
+		corgi_handle_release(trainers[g]);
 	return construct_array(out, count, BYTEAOID, -1, false, TYPALIGN_INT);
 }
 

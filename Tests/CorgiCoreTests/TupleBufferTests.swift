@@ -105,4 +105,48 @@ final class TupleBufferTests: XCTestCase {
         previous?.shutdown()
         XCTAssertEqual(SGDTrainer.liveWorkerThreads, 0)
     }
+
+    /// The groups of a grouped pass: buffers sharing one worker thread (each waiting for
+    /// its own jobs) train every group exactly as inline buffers do, rows interleaved.
+    func testBuffersSharingOneWorkerTrainEachGroupAsInline() throws {
+        let data = ClusteredData(rows: 3000, dimension: 4, seed: 21)
+        let p = try TrainingParameters.parse("learning_rate=0.2, seed=5").get()
+        func learner() throws -> LinearLearner {
+            let model = try XCTUnwrap(LinearModel(kind: .logistic, featureCount: 4, hasIntercept: true))
+            return try XCTUnwrap(LinearLearner(model: model, parameters: p, epochsCompleted: 0, current: EpochStatistics(),
+                                               l1Total: 0, l1Applied: nil, averaging: .init(iterate: .linear(model), count: 0)))
+        }
+        let groups = 3
+        let inline = try (0..<groups).map { _ in try learner() }
+        let shared = try (0..<groups).map { _ in try learner() }
+        let worker = try XCTUnwrap(SharedTrainingWorker.make())
+        XCTAssertNil(SharedTrainingWorker.make(), "one worker slot per process")
+        let inlineBuffers = try inline.map {
+            try XCTUnwrap(TupleBuffer(capacity: 50, featureCount: 4, mode: .shuffle, runSeed: 5, bufferFraction: 0.1,
+                                      epoch: 0, buffersThisEpoch: 0, concurrent: false, learner: $0))
+        }
+        let sharedBuffers = try shared.map {
+            try XCTUnwrap(TupleBuffer(capacity: 50, featureCount: 4, mode: .shuffle, runSeed: 5, bufferFraction: 0.1,
+                                      epoch: 0, buffersThisEpoch: 0, concurrent: false, learner: $0,
+                                      sharedWorker: worker.worker))
+        }
+        for i in 0..<data.labels.count {
+            let g = (i * 7919) % groups, target = data.labels[i] == 1 ? 1.0 : -1.0
+            for buffer in [inlineBuffers[g], sharedBuffers[g]] {
+                if data.features[i].withUnsafeBufferPointer({ buffer.add($0, target: target) }) {
+                    while buffer.advance() {}
+                }
+            }
+        }
+        for buffer in inlineBuffers + sharedBuffers {
+            buffer.finishPass()
+            while buffer.advance() {}
+        }
+        for g in 0..<groups { XCTAssertEqual(shared[g].model, inline[g].model, "group \(g)") }
+        XCTAssertEqual(SGDTrainer.liveWorkerThreads, 1)
+        sharedBuffers.forEach { $0.shutdown() }
+        worker.release()
+        XCTAssertEqual(SGDTrainer.liveWorkerThreads, 0)
+        XCTAssertNotNil(SharedTrainingWorker.make().map { $0.release() }, "the slot is free again")
+    }
 }

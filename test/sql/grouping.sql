@@ -95,3 +95,13 @@ SELECT corgi._train_groups('grp', 'features', 'label', ARRAY['store']::name[], A
                            ARRAY[(SELECT model FROM grp_m WHERE store = 1 AND region = 'north')], true);
 SELECT corgi._group_index(ROW(2, 'south'::text), ARRAY['1', 'north', '2', 'south']), corgi._group_index(ROW(3, 'x'::text), ARRAY['1', 'north']),
        corgi._group_index(ROW(NULL::int), ARRAY['1', NULL]);
+
+-- Cancel in the middle of the epochs: nothing written, no Swift object, no thread left
+-- (the groups' shared worker thread is joined).
+CREATE TABLE grp_big AS SELECT g AS id, g % 10 AS grp, g % 3 = 0 AS label, ARRAY[g % 7, g % 11, g % 13]::float8[] AS features
+FROM generate_series(1, 600000) g;
+SET statement_timeout = '1500ms';
+SELECT * FROM corgi.train('grp_big', 'grp_cancel', 'label', 'features', epochs => 100, grouping_cols => 'grp');
+RESET statement_timeout;
+SELECT to_regclass('grp_cancel') IS NULL AS nothing_written, corgi.debug_swift_objects() AS swift_objects_held,
+       (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task')) AS backend_threads;
