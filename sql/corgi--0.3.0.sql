@@ -974,9 +974,12 @@ COMMENT ON FUNCTION corgi._split_grouping_cols(text) IS 'internal: the items of 
 -- keys are key_count texts per group. A group whose loss stops being finite is set
 -- aside (it trains no further). Per-epoch arrays are flat, element (e - 1) * G + g.
 CREATE FUNCTION corgi._run_grouped_epochs(plan corgi.training_plan, states bytea[], keys text[], key_count integer,
-                                          batches integer[], group_columns name[], key_exprs text, verbose boolean,
+                                          batches integer[], group_columns name[], key_exprs text, val_key_sql text,
+                                          verbose boolean,
                                           OUT final_states bytea[], OUT epoch_loss float8[], OUT epoch_rows bigint[],
-                                          OUT epoch_skipped bigint[], OUT epoch_seconds float8[], OUT diverged_in integer[])
+                                          OUT epoch_skipped bigint[], OUT epoch_seconds float8[], OUT diverged_in integer[],
+                                          OUT val_loss float8[], OUT val_metric float8[], OUT val_loss_all float8[],
+                                          OUT val_metric_all float8[])
 LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -998,7 +1001,15 @@ DECLARE
     all_loss float8[];
     all_rows bigint[];
     all_skipped bigint[];
+    val_feat text;
+    val_lab text;
+    v record;
 BEGIN
+    IF plan.val_table IS NOT NULL THEN
+        val_feat := corgi._variable(plan.val_table, plan.independent_varname, false, 'independent_varname');
+        val_lab := corgi._variable(plan.val_table, plan.dependent_varname, false, 'dependent_varname');
+        val_loss := '{}'; val_metric := '{}'; val_loss_all := '{}'; val_metric_all := '{}';
+    END IF;
     -- Set-based throughout: an element of a large array with NULLs or of varlena type
     -- costs a walk from its start, so no loop subscripts the per-group arrays.
     final_states := states;
@@ -1044,6 +1055,23 @@ BEGIN
           FROM unnest(final_states, diverged_in) WITH ORDINALITY AS f(s, d, g)
           LEFT JOIN unnest(all_members, all_states, all_loss, all_rows, all_skipped) AS t(g, s, loss, r, sk) ON t.g = f.g;
         epoch_seconds := epoch_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
+        IF plan.val_table IS NOT NULL THEN
+            -- Every group's model on the validation rows of its group (one pass), and overall.
+            SELECT array_agg(q.i) AS idx, array_agg(r.loss) AS l,
+                   array_agg(CASE WHEN corgi._objective(plan.model) = 'linear' THEN r.rmse ELSE r.accuracy END) AS m
+              INTO v
+              FROM corgi._metrics_grouped(final_states, keys, val_key_sql, plan.model, plan.class_texts,
+                                          plan.val_table, val_feat, val_lab) q,
+                   LATERAL corgi._metric_values(q.m, plan.model) r;
+            SELECT val_loss || array_agg(x.l ORDER BY f.g), val_metric || array_agg(x.m ORDER BY f.g)
+              INTO val_loss, val_metric
+              FROM generate_series(1, g_count) AS f(g)
+              LEFT JOIN unnest(v.idx, v.l, v.m) AS x(i, l, m) ON x.i = f.g;
+            val_loss_all := val_loss_all || (SELECT x.l FROM unnest(v.idx, v.l, v.m) AS x(i, l, m)
+                                             WHERE x.i IS NULL);
+            val_metric_all := val_metric_all || (SELECT x.m FROM unnest(v.idx, v.l, v.m) AS x(i, l, m)
+                                                 WHERE x.i IS NULL);
+        END IF;
         IF _run_grouped_epochs.verbose THEN
             RAISE NOTICE 'epoch %: % groups in % batches, % s, mean loss %', e, cardinality(all_members), b_count,
                 round(epoch_seconds[e]::numeric, 3),
@@ -1051,7 +1079,7 @@ BEGIN
         END IF;
     END LOOP;
 END $$;
-COMMENT ON FUNCTION corgi._run_grouped_epochs(corgi.training_plan, bytea[], text[], integer, integer[], name[], text, boolean) IS
+COMMENT ON FUNCTION corgi._run_grouped_epochs(corgi.training_plan, bytea[], text[], integer, integer[], name[], text, text, boolean) IS
     'internal: the epochs of a grouped corgi.train, all on the snapshot of the calling statement';
 
 -- A grouped corgi.train after corgi._train_prepare: the groups (one counting pass), a
@@ -1101,6 +1129,7 @@ DECLARE
     key_exprs text;
     once_table text;
     classifier boolean := corgi._objective(plan.model) IN ('logistic', 'svm', 'softmax');
+    val_key_sql text;
     groups_name text := format('%I.%I', (parse_ident(plan.out_main))[1], (parse_ident(plan.out_main))[2] || '_groups');
 BEGIN
     IF grouping_cols ~ '^\s*$' THEN
@@ -1110,11 +1139,6 @@ BEGIN
     IF to_regclass(groups_name) IS NOT NULL THEN
         RAISE EXCEPTION 'output table % already exists', groups_name
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
-    END IF;
-    IF plan.val_table IS NOT NULL THEN
-        RAISE EXCEPTION 'validation_table is not offered with grouping_cols yet'
-            USING ERRCODE = 'feature_not_supported',
-                  HINT = 'Evaluate the groups after training: corgi.evaluate(out_table, validation_table) reports each group.';
     END IF;
     -- The items: a column of the source (kept as it is named), or an expression (named
     -- after its text).
@@ -1156,6 +1180,8 @@ BEGIN
         RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', key_count USING ERRCODE = 'program_limit_exceeded';
     END IF;
 
+    -- The keys as the caller wrote them: how validation rows find their group.
+    val_key_sql := array_to_string(exprs, ', ');
     -- Shuffle once: a copy with the group keys beside features and label.
     IF plan.shuffle = 'once' THEN
         t0 := clock_timestamp();
@@ -1261,7 +1287,7 @@ BEGIN
     IF plan.shuffle = 'once' THEN plan.read_from := once_table; END IF;
     plan.path := CASE WHEN plan.fast THEN 'fast' ELSE 'composed' END;
     SELECT * INTO run FROM corgi._run_grouped_epochs(plan, states, keys, key_count, batches,
-        ARRAY(SELECT n::name FROM unnest(names) n), key_exprs, _train_grouped.verbose);
+        ARRAY(SELECT n::name FROM unnest(names) n), key_exprs, val_key_sql, _train_grouped.verbose);
     seconds := extract(epoch FROM clock_timestamp() - t0);
 
     -- Outputs, only now that every epoch succeeded ---------------------------------
@@ -1298,15 +1324,21 @@ BEGIN
     EXECUTE format($f$CREATE TABLE %s AS
         WITH per AS (SELECT (x.o - 1) %% $5 + 1 AS j, array_agg(x.l ORDER BY x.o) AS epoch_loss,
                             array_agg(x.r ORDER BY x.o) AS epoch_rows
-                     FROM unnest($3::float8[], $4::bigint[]) WITH ORDINALITY AS x(l, r, o) GROUP BY 1)
-        SELECT %s, g."?rows" AS num_rows, t.batch, s.status, per.epoch_loss, per.epoch_rows
+                     FROM unnest($3::float8[], $4::bigint[]) WITH ORDINALITY AS x(l, r, o) GROUP BY 1),
+             val AS (SELECT (x.o - 1) %% $5 + 1 AS j, array_agg(x.l ORDER BY x.o) AS validation_loss,
+                            array_agg(x.m ORDER BY x.o) AS validation_metric
+                     FROM unnest($7::float8[], $8::float8[]) WITH ORDINALITY AS x(l, m, o) GROUP BY 1)
+        SELECT %s, g."?rows" AS num_rows, t.batch, s.status, per.epoch_loss, per.epoch_rows,
+               val.validation_loss, val.validation_metric
         FROM %s g
         JOIN unnest($1::text[]) WITH ORDINALITY AS s(status, gid) ON s.gid = g."?gid"
         LEFT JOIN unnest($2::integer[], $6::integer[]) WITH ORDINALITY AS t(gid, batch, j) ON t.gid = g."?gid"
         LEFT JOIN per ON per.j = t.j
+        LEFT JOIN val ON val.j = t.j
         ORDER BY g."?gid"$f$,
         groups_name, (SELECT string_agg(format('g.%I', n), ', ') FROM unnest(names) n), gtab)
-        USING g_status, trainable, run.epoch_loss, run.epoch_rows, cardinality(trainable), batches;
+        USING g_status, trainable, run.epoch_loss, run.epoch_rows, cardinality(trainable), batches,
+              coalesce(run.val_loss, '{}'), coalesce(run.val_metric, '{}');
     SELECT sum(x.r), sum(x.l * x.r) / nullif(sum(x.r), 0) INTO last_rows, last_loss
       FROM unnest(run.epoch_loss, run.epoch_rows) WITH ORDINALITY AS x(l, r, o)
      WHERE x.o > (plan.epochs - 1) * cardinality(trainable)
@@ -1320,13 +1352,16 @@ BEGIN
             $6::float8[] AS epoch_seconds, $7::float8 AS shuffle_seconds, $8::float8 AS training_seconds,
             %L::text AS grouping_cols, $9::text[] AS grouping_columns, $10::integer AS num_all_groups,
             $11::integer AS num_failed_groups, $12::integer AS num_batches, $13::float8 AS buffer_budget_mb,
-            $14::bigint AS rows_per_epoch, $15::float8 AS loss$f$,
+            $14::bigint AS rows_per_epoch, $15::float8 AS loss, $16::text AS validation_table,
+            $17::float8[] AS validation_loss, $18::float8[] AS validation_metric, $19::text AS validation_metric_name$f$,
             plan.out_summary, plan.source_table, plan.out_table, plan.dependent_varname, plan.independent_varname,
             plan.model, plan.shuffle, plan.norm, plan.path, grouping_cols)
         USING plan.n_features, CASE WHEN corgi._objective(plan.model) = 'softmax' THEN cardinality(plan.class_texts) END,
               plan.class_texts, info.block_pages, plan.epochs, run.epoch_seconds,
               CASE WHEN plan.shuffle = 'once' THEN plan.once_seconds END, seconds + plan.once_seconds, names, g_all,
-              failed, batch, budget, last_rows, last_loss;
+              failed, batch, budget, last_rows, last_loss, corgi._param(plan.norm, 'validation_table'),
+              run.val_loss_all, run.val_metric_all,
+              CASE WHEN plan.val_table IS NULL THEN NULL WHEN corgi._objective(plan.model) = 'linear' THEN 'rmse' ELSE 'accuracy' END;
     EXECUTE format('DROP TABLE %s', gtab);
     IF once_table IS NOT NULL THEN
         EXECUTE format('DROP TABLE %s', once_table);
@@ -1789,7 +1824,7 @@ COMMENT ON FUNCTION corgi._metric_values(float8[], text) IS 'internal: rows, los
 
 -- corgi._evaluate_agg of a grouped model over a table: per group (i, its position in
 -- models) and over every scored row (i NULL), in one pass.
-CREATE FUNCTION corgi._metrics_grouped(models bytea[], keys text[], key_names text[], model_type text,
+CREATE FUNCTION corgi._metrics_grouped(models bytea[], keys text[], key_sql text, model_type text,
                                        class_texts text[], tbl regclass, feat text, lab text)
 RETURNS TABLE (i integer, m float8[])
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -1807,22 +1842,16 @@ BEGIN
         RAISE EXCEPTION 'dependent_varname % has type %, which a % model cannot score', lab, label_type, model_type
             USING ERRCODE = 'datatype_mismatch';
     END IF;
-    FOREACH label_type IN ARRAY key_names LOOP
-        IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = label_type AND attnum > 0 AND NOT attisdropped) THEN
-            RAISE EXCEPTION 'table % has no grouping column "%"', tbl, label_type
-                USING ERRCODE = 'undefined_column', HINT = 'A grouped model scores rows of tables with its grouping columns.';
-        END IF;
-    END LOOP;
     RETURN QUERY EXECUTE format(
         $q$SELECT "?g"::integer, corgi._evaluate_groups("?g", $1, (%1$s)::float8[], %2$s)
-           FROM (SELECT corgi._group_index(ROW(%5$s), $2) AS "?g", * FROM %3$s AS "?d" WHERE %1$s IS NOT NULL AND %4$s IS NOT NULL) d
+           FROM (SELECT corgi._group_index(ROW(%5$s), $2) AS "?g", * FROM %3$s WHERE %1$s IS NOT NULL AND %4$s IS NOT NULL) d
            WHERE "?g" IS NOT NULL
            GROUP BY GROUPING SETS (("?g"), ())$q$,
-        feat, code, tbl, lab, (SELECT string_agg(format('"?d".%I', n), ', ') FROM unnest(key_names) n))
+        feat, code, tbl, lab, key_sql)
         USING models, keys;
 END $$;
-COMMENT ON FUNCTION corgi._metrics_grouped(bytea[], text[], text[], text, text[], regclass, text, text) IS
-    'internal: evaluation sums of a grouped model per group and overall';
+COMMENT ON FUNCTION corgi._metrics_grouped(bytea[], text[], text, text, text[], regclass, text, text) IS
+    'internal: evaluation sums of a grouped model per group (keys computed by key_sql over the table) and overall';
 
 CREATE FUNCTION corgi._validate(state bytea, model_type text, class_texts text[], tbl regclass,
                                 dependent_varname text, independent_varname text,
@@ -1955,6 +1984,7 @@ DECLARE
     tbl regclass := corgi._resolve_table(data_table, caller_search_path);
     feat text;
     lab text;
+    key_name text;
 BEGIN
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
@@ -1970,9 +2000,17 @@ BEGIN
     -- without a model are not scored); one row per group, then the overall row.
     feat := corgi._variable(tbl, coalesce(independent_varname, g.independent_varname), independent_varname IS NULL, 'independent_varname');
     lab := corgi._variable(tbl, coalesce(dependent_varname, g.dependent_varname), dependent_varname IS NULL, 'dependent_varname');
+    FOREACH key_name IN ARRAY g.key_names LOOP
+        IF NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = key_name AND a.attnum > 0
+                                                    AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'table % has no grouping column "%"', data_table, key_name
+                USING ERRCODE = 'undefined_column', HINT = 'A grouped model scores rows of tables with its grouping columns.';
+        END IF;
+    END LOOP;
     RETURN QUERY
         SELECT v.rows, v.loss, v.accuracy, v.auc, v.rmse, v.r2, CASE WHEN q.i IS NOT NULL THEN g.key_labels[q.i] END
-        FROM corgi._metrics_grouped(g.models, g.keys, g.key_names, g.model_type, g.classes, tbl, feat, lab) q,
+        FROM corgi._metrics_grouped(g.models, g.keys, (SELECT string_agg(quote_ident(n), ', ') FROM unnest(g.key_names) n),
+                                    g.model_type, g.classes, tbl, feat, lab) q,
              LATERAL corgi._metric_values(q.m, g.model_type) v
         ORDER BY q.i NULLS LAST;
 END $$;

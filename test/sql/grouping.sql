@@ -65,6 +65,16 @@ SELECT region, status FROM grp_lin ORDER BY region;
 SELECT 1 FROM corgi.train('grp', 'grp_once', 'label', 'features', 'svm', 1, 'once', grouping_cols => 'store');
 SELECT store, status FROM grp_once ORDER BY store NULLS LAST;
 
+-- Validation per group and epoch (one pass over the validation table per epoch), and overall.
+SELECT 1 FROM corgi.train('grp', 'grp_v', 'label', 'features', 'logistic', 2, params => 'validation_table=grp',
+                          grouping_cols => 'store, region');
+SELECT store, region, cardinality(validation_metric) AS epochs_validated, validation_metric[2] > 0.9 AS accurate
+FROM grp_v_groups WHERE status = 'ok' ORDER BY store NULLS LAST, region;
+SELECT validation_table, cardinality(validation_loss) AS epochs, validation_metric_name,
+       round(validation_metric[2]::numeric, 2) AS overall_accuracy,
+       validation_metric[2] = (SELECT accuracy FROM corgi.evaluate('grp_v', 'grp') WHERE group_key IS NULL) AS equals_evaluate
+FROM grp_v_summary;
+
 -- Prediction and evaluation by group; rows of a group without a model get NULL.
 SELECT corgi.predict_table('grp_m', 'grp', 'id', 'grp_pred');
 SELECT count(*) AS scored, count(*) FILTER (WHERE p.prediction IS NULL) AS without_model
@@ -77,8 +87,6 @@ WHERE m.status = 'ok' AND corgi.model_predict(m.model, d.features) = d.label::in
 SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => 'shop');
 SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => ' ');
 SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => 'store,');
-SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => 'store',
-                          params => 'validation_table=grp');
 CREATE TABLE grp_one AS SELECT * FROM grp WHERE store = 9;
 SELECT * FROM corgi.train('grp_one', 'grp_e', 'label', 'features', grouping_cols => 'store');
 CREATE TABLE grp_named AS SELECT id, label, features, store AS model FROM grp;
