@@ -215,7 +215,6 @@ corgi_train_groups(PG_FUNCTION_ARGS)
 	GroupPass	pass = {0};
 	CorgiStateInfo info;
 	MemoryContext pass_context;
-	MemoryContext old;
 	ArrayType  *result;
 
 	if (ARR_NDIM(columns) > 1 || ARR_ELEMTYPE(columns) != NAMEOID)
@@ -273,9 +272,7 @@ corgi_train_groups(PG_FUNCTION_ARGS)
 	source.route_arg = &pass;
 	corgi_read_in_block_order(&source, block_shuffle, &info, feed_group, skip_group_row, NULL);
 	result = close_group_trainers(pass.trainers, state_count);
-	old = CurrentMemoryContext;
 	MemoryContextDelete(pass_context);
-	(void) old;
 	table_close(source.rel, NoLock);
 	PG_RETURN_ARRAYTYPE_P(result);
 }
