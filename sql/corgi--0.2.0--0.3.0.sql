@@ -913,6 +913,10 @@ BEGIN
         RAISE EXCEPTION 'output table % already exists', groups_name
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
     END IF;
+    IF corgi._param(plan.norm, 'segments') IS NOT NULL THEN
+        RAISE EXCEPTION 'segments (model hopping) is not offered with grouping_cols yet'
+            USING ERRCODE = 'feature_not_supported', HINT = 'Leave segments out: every group sees the whole table in CorgiPile order.';
+    END IF;
     -- The items: a column of the source (kept as it is named), or an expression (named
     -- after its text).
     FOREACH item IN ARRAY items LOOP

@@ -87,6 +87,7 @@ WHERE m.status = 'ok' AND corgi.model_predict(m.model, d.features) = d.label::in
 SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => 'shop');
 SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => ' ');
 SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => 'store,');
+SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => 'store', params => 'segments=4');
 CREATE TABLE grp_one AS SELECT * FROM grp WHERE store = 9;
 SELECT * FROM corgi.train('grp_one', 'grp_e', 'label', 'features', grouping_cols => 'store');
 CREATE TABLE grp_named AS SELECT id, label, features, store AS model FROM grp;
