@@ -21,6 +21,11 @@ CREATE FUNCTION corgi._hop_epoch(source regclass, features name, label name, sta
 COMMENT ON FUNCTION corgi._hop_epoch(regclass, name, name, bytea[], integer[], integer, bigint, boolean, integer) IS
     'internal: one model-hopping epoch of the states over the table''s segments, on parallel workers; returns the new states, each model''s training seconds and the workers launched';
 
+CREATE FUNCTION corgi._buffer_mode(shuffle text) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_plan_buffer_mode_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._buffer_mode(text) IS 'internal: the tuple buffer (corgi.sgd_state''s buffer) of a shuffle mode, from the core''s one table of modes';
+
 CREATE FUNCTION corgi._merge_params(base text, override text) RETURNS text
     AS 'MODULE_PATHNAME', 'corgi_merge_params'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -314,8 +319,7 @@ BEGIN
     -- not change the result, so it is kept small.
     buffer_rows := corgi._buffer_rows(shuffle, usable_rows, corgi._param(norm, 'buffer_fraction')::float8);
     state := corgi.sgd_state(model, n_features, buffer_rows, norm, class_values,
-                             CASE shuffle WHEN 'corgipile' THEN 'shuffle' WHEN 'sliding_window' THEN 'sliding_window'
-                                          WHEN 'mrs' THEN 'mrs' ELSE 'none' END);
+                             corgi._buffer_mode(shuffle));
     -- Networks with standardize=true: one extra pass measures each feature's mean and
     -- standard deviation, which the model keeps and applies (at predict time too).
     IF corgi._param(norm, 'standardize') = 'true' THEN
@@ -884,8 +888,7 @@ DECLARE
     used float8 := 0;
     batch integer := 1;
     standardize boolean := corgi._param(plan.norm, 'standardize') = 'true';
-    buffer_mode text := CASE plan.shuffle WHEN 'corgipile' THEN 'shuffle' WHEN 'sliding_window' THEN 'sliding_window'
-                                          WHEN 'mrs' THEN 'mrs' ELSE 'none' END;
+    buffer_mode text := corgi._buffer_mode(plan.shuffle);
     run record;
     t0 timestamptz := clock_timestamp();
     g_states bytea[];

@@ -393,6 +393,11 @@ CREATE FUNCTION corgi._buffer_rows(shuffle text, usable_rows bigint, buffer_frac
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION corgi._buffer_rows(text, bigint, float8) IS
     'internal: tuple buffer rows of a shuffle for a table of usable_rows rows (buffer_fraction of them, or at most 65,536 without a tuple shuffle)';
+CREATE FUNCTION corgi._buffer_mode(shuffle text) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_plan_buffer_mode_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._buffer_mode(text) IS 'internal: the tuple buffer (corgi.sgd_state''s buffer) of a shuffle mode, from the core''s one table of modes';
+
 CREATE FUNCTION corgi._default_block_mb(heap_bytes bigint) RETURNS float8
     AS 'MODULE_PATHNAME', 'corgi_plan_block_mb_sql'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -749,8 +754,7 @@ BEGIN
     -- not change the result, so it is kept small.
     buffer_rows := corgi._buffer_rows(shuffle, usable_rows, corgi._param(norm, 'buffer_fraction')::float8);
     state := corgi.sgd_state(model, n_features, buffer_rows, norm, class_values,
-                             CASE shuffle WHEN 'corgipile' THEN 'shuffle' WHEN 'sliding_window' THEN 'sliding_window'
-                                          WHEN 'mrs' THEN 'mrs' ELSE 'none' END);
+                             corgi._buffer_mode(shuffle));
     -- Networks with standardize=true: one extra pass measures each feature's mean and
     -- standard deviation, which the model keeps and applies (at predict time too).
     IF corgi._param(norm, 'standardize') = 'true' THEN
@@ -1111,8 +1115,7 @@ DECLARE
     used float8 := 0;
     batch integer := 1;
     standardize boolean := corgi._param(plan.norm, 'standardize') = 'true';
-    buffer_mode text := CASE plan.shuffle WHEN 'corgipile' THEN 'shuffle' WHEN 'sliding_window' THEN 'sliding_window'
-                                          WHEN 'mrs' THEN 'mrs' ELSE 'none' END;
+    buffer_mode text := corgi._buffer_mode(plan.shuffle);
     run record;
     t0 timestamptz := clock_timestamp();
     g_states bytea[];

@@ -473,6 +473,20 @@ public func corgi_plan_block_mb(_ heapBytes: Int64, _ pageBytes: Int64) -> Doubl
     defaultBlockMegabytes(heapBytes: heapBytes, pageBytes: pageBytes)
 }
 
+/// C: `int32_t corgi_plan_buffer_mode(const char *shuffle, char *out, int32_t out_size)`:
+/// the tuple buffer name (`corgi.sgd_state`'s `buffer`) of a shuffle mode
+/// (``ShuffleMode/bufferMode``); 0 for an unknown shuffle.
+@_cdecl("corgi_plan_buffer_mode")
+public func corgi_plan_buffer_mode(_ shuffle: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<CChar>?,
+                                   _ outSize: Int32) -> Int32 {
+    guard let shuffle, let out, outSize > 0, let mode = ShuffleMode(name: String(cString: shuffle)) else { return 0 }
+    let utf8 = Array(mode.bufferMode.name.utf8)
+    guard utf8.count < Int(outSize) else { return 0 }
+    for (i, b) in utf8.enumerated() { out[i] = CChar(bitPattern: b) }
+    out[utf8.count] = 0
+    return 1
+}
+
 /// C: `int32_t corgi_plan_names(int32_t list, char *out, int32_t out_size)`: the model
 /// (list 0) or shuffle (list 1) names, comma-separated, NUL-terminated; 0 when they do
 /// not fit or the list is unknown.

@@ -35,6 +35,7 @@ extern int64_t corgi_blob_size(void *blob);
 extern double corgi_double_buffer_megabytes(int64_t rows, int64_t feature_count);
 extern int64_t corgi_plan_buffer_rows(const char *shuffle, int64_t usable_rows, double fraction);
 extern double corgi_plan_block_mb(int64_t heap_bytes, int64_t page_bytes);
+extern int32_t corgi_plan_buffer_mode(const char *shuffle, char *out, int32_t out_size);
 extern int32_t corgi_plan_names(int32_t list, char *out, int32_t out_size);
 extern int32_t corgi_config_grid(const char *model, const char *grid, void **blob_out, CorgiError *error);
 extern int32_t corgi_hop_order(int32_t models, const int32_t *offsets, int32_t segments, int64_t seed,

@@ -141,6 +141,22 @@ corgi_plan_buffer_rows_sql(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(rows);
 }
 
+PG_FUNCTION_INFO_V1(corgi_plan_buffer_mode_sql);
+
+/* corgi._buffer_mode(shuffle text) -> text: the tuple buffer a shuffle mode uses */
+Datum
+corgi_plan_buffer_mode_sql(PG_FUNCTION_ARGS)
+{
+	char	   *shuffle = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char		out[32];
+
+	if (!corgi_plan_buffer_mode(shuffle, out, sizeof(out)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown shuffle \"%s\"", shuffle)));
+	PG_RETURN_TEXT_P(cstring_to_text(out));
+}
+
 PG_FUNCTION_INFO_V1(corgi_plan_block_mb_sql);
 
 /* corgi._default_block_mb(heap_bytes bigint) -> float8 */
