@@ -100,7 +100,15 @@ read_model_table(const char *table, MemoryContext into, ArrayType **classes)
 	if (rows != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("model table \"%s\" has %s rows, expected 1", table, rows == 0 ? "no" : "several")));
+				 errmsg("model table \"%s\" has %s rows, expected 1", table, rows == 0 ? "no" : "several"),
+				 rows == 0 ? 0
+				 : get_attnum(relid, "config_id") != InvalidAttrNumber
+				 ? errhint("A corgi.fit_multiple out_table holds a model per config: use corgi.model_predict(m.model, features) "
+						   "with m one of its rows (WHERE config_id = ...), or corgi.evaluate/predict_table with config_id.")
+				 : get_attnum(relid, "status") != InvalidAttrNumber
+				 ? errhint("A grouped model table holds a model per group: use corgi.model_predict(m.model, features) "
+						   "over a join on the grouping columns, or corgi.predict_table/evaluate.")
+				 : 0));
 	if (SPI_tuptable->tupdesc->natts < 2 || SPI_gettypeid(SPI_tuptable->tupdesc, 1) != BYTEAOID ||
 		SPI_gettypeid(SPI_tuptable->tupdesc, 2) != TEXTARRAYOID)
 		ereport(ERROR,

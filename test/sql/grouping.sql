@@ -83,6 +83,8 @@ SELECT group_key, rows, round(accuracy::numeric, 2) AS accuracy FROM corgi.evalu
 SELECT count(*) AS correct_by_join FROM grp d JOIN grp_m m ON m.store = d.store AND m.region = d.region
 WHERE m.status = 'ok' AND corgi.model_predict(m.model, d.features) = d.label::int;
 
+SELECT corgi.predict_label('grp_m', ARRAY[1, 0, 0.5]);
+
 -- Errors: clear, nothing written.
 SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => 'shop');
 SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => ' ');

@@ -67,6 +67,7 @@ SELECT corgi.predict_table('hop_w2', 'hop_pts', 'id', 'hop_pred6', config_id => 
 SELECT count(*) FILTER (WHERE class IS NOT NULL) AS classified FROM hop_pred6;
 SELECT corgi.model_predict(m.model, ARRAY[2, 0, 0.5]) AS idiom FROM hop_w2 m WHERE config_id = 1;
 SELECT * FROM corgi.evaluate('hop_w2', 'hop_pts');
+SELECT corgi.predict('hop_w2', ARRAY[2, 0, 0.5]);
 SELECT * FROM corgi.evaluate('hop_w2', 'hop_pts', config_id => 9);
 SELECT * FROM corgi.evaluate('hop_alone2', 'hop_pts', config_id => 1);
 
