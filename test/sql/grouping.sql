@@ -95,6 +95,13 @@ SELECT * FROM corgi.train('grp_one', 'grp_e', 'label', 'features', grouping_cols
 CREATE TABLE grp_named AS SELECT id, label, features, store AS model FROM grp;
 SELECT * FROM corgi.train('grp_named', 'grp_e', 'label', 'features', grouping_cols => 'model');
 SELECT * FROM corgi.train('grp', 'grp_m', 'label', 'features', grouping_cols => 'store');
+-- A row no model can use, met in the middle of a pass: the error names it, the groups'
+-- worker thread is joined, the next grouped call runs.
+CREATE TABLE grp_bad AS SELECT * FROM grp;
+UPDATE grp_bad SET features = ARRAY[1, 2] WHERE id = 12345;
+SELECT * FROM corgi.train('grp_bad', 'grp_e', 'label', 'features', grouping_cols => 'store');
+SELECT corgi.debug_swift_objects() AS swift_objects_held,
+       (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task')) AS backend_threads;
 SELECT count(*) AS nothing_written FROM pg_class WHERE relname LIKE 'grp\_e%';
 -- Crafted calls of the internal pieces.
 SELECT corgi._train_groups('grp', 'features', 'label', ARRAY['store']::name[], ARRAY['1'], ARRAY[NULL::bytea], true);
