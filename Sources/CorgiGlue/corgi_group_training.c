@@ -15,6 +15,9 @@
  *   (views, row-level security, expressions), fed in the TABLESAMPLE order.
  * Both close every trained group's epoch. Memory: the caller cuts the groups into
  * batches that fit corgi's budget (one scan per batch); the total is checked here.
+ * Threads: the groups' trainers share the backend's one worker thread (a ticketed queue,
+ * corgi_shared_worker_create); it is joined when the first trainer is let go, so the
+ * trainers are let go only after every group is serialized.
  */
 #include "postgres.h"
 
