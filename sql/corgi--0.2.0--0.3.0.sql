@@ -13,6 +13,176 @@
 
 \echo Use "ALTER EXTENSION corgi UPDATE TO '0.3.0'" to load this file. \quit
 
+-- Helpers the drivers share (created first: later bodies use them).
+CREATE FUNCTION corgi._metric_name(model text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE corgi._objective(model) WHEN 'linear' THEN 'rmse' ELSE 'accuracy' END;
+COMMENT ON FUNCTION corgi._metric_name(text) IS 'internal: the validation metric a model reports (rmse for linear output layers, accuracy otherwise)';
+
+CREATE FUNCTION corgi._not_finite(x float8) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN x = 'NaN'::float8 OR x IN ('Infinity'::float8, '-Infinity'::float8);
+COMMENT ON FUNCTION corgi._not_finite(float8) IS 'internal: whether a number is NaN or infinite';
+
+CREATE FUNCTION corgi._diverged(state bytea) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN coalesce(corgi._not_finite((corgi.sgd_state_info(state)).loss), false)
+       OR EXISTS (SELECT FROM (SELECT unnest(corgi.sgd_coef(state)) UNION ALL SELECT unnest(corgi.sgd_intercept(state))) w(v)
+                  WHERE corgi._not_finite(v));
+COMMENT ON FUNCTION corgi._diverged(bytea) IS 'internal: whether a state''s last loss or a weight is NaN or infinite';
+
+CREATE FUNCTION corgi._shuffled_copy(copy_table text, select_list text, source text, seed bigint) RETURNS float8
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t0 timestamptz := clock_timestamp();
+BEGIN
+    PERFORM setseed(((seed::numeric % 2147483647) / 2147483647.0)::float8);
+    EXECUTE format('CREATE TEMP TABLE %s AS SELECT %s FROM %s ORDER BY random()', copy_table, select_list, source);
+    RETURN extract(epoch FROM clock_timestamp() - t0);
+END $$;
+COMMENT ON FUNCTION corgi._shuffled_copy(text, text, text, bigint) IS
+    'internal: the seeded shuffled copy of shuffle once (SQL fragments from corgi''s drivers, run with the caller''s rights); returns its seconds';
+
+CREATE FUNCTION corgi._layers(plan corgi.training_plan) RETURNS integer[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN ARRAY[(plan).n_features]
+       || CASE WHEN (plan).model IN ('mlp', 'mlp_regression')
+               THEN string_to_array(btrim(corgi._param((plan).norm, 'hidden_layers'), '[]'), ',')::integer[] END
+       || CASE WHEN (plan).model IN ('softmax', 'mlp') THEN cardinality((plan).class_values) ELSE 1 END;
+COMMENT ON FUNCTION corgi._layers(corgi.training_plan) IS 'internal: the layers column of a plan''s model (inputs, hidden widths, outputs)';
+
+CREATE FUNCTION corgi._scoring_code(tbl regclass, lab text, model_type text, class_texts text[]) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    label_type text;
+    code text;
+BEGIN
+    EXECUTE format('SELECT pg_typeof(%s)::text FROM %s LIMIT 1', lab, tbl) INTO label_type;
+    code := corgi._label_code(lab, coalesce(label_type, 'integer'),
+                              CASE WHEN corgi._objective(model_type) = 'softmax' AND label_type <> ALL (corgi._label_types())
+                                   THEN class_texts END);
+    IF code IS NULL THEN
+        RAISE EXCEPTION 'dependent_varname % has type %, which a % model cannot score', lab, label_type, model_type
+            USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    RETURN code;
+END $$;
+COMMENT ON FUNCTION corgi._scoring_code(regclass, text, text, text[]) IS 'internal: the training code of a table''s label for scoring it against a model';
+
+CREATE OR REPLACE FUNCTION corgi._train_write(plan corgi.training_plan, state bytea, epoch_loss float8[],
+                                   epoch_seconds float8[], epoch_rows bigint[], val_loss float8[],
+                                   val_metric float8[], val_seconds float8[])
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    source_table text := plan.source_table;
+    out_table text := plan.out_table;
+    dependent_varname text := plan.dependent_varname;
+    independent_varname text := plan.independent_varname;
+    model text := plan.model;
+    epochs integer := plan.epochs;
+    shuffle text := plan.shuffle;
+    norm text := plan.norm;
+    n_features integer := plan.n_features;
+    class_texts text[] := plan.class_texts;
+    buffer_rows bigint := plan.buffer_rows;
+    path text := plan.path;
+    once_table text := plan.once_table;
+    once_seconds float8 := plan.once_seconds;
+    val_table regclass := plan.val_table;
+    info record;
+    train_seconds float8 := (SELECT sum(x) FROM unnest(epoch_seconds) x);
+BEGIN
+    info := corgi.sgd_state_info(state);
+    IF once_table IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', once_table);
+    END IF;
+
+    -- Output, only now that everything succeeded ------------------------------------
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            corgi.sgd_coef($1) AS coef, corgi.sgd_intercept($1) AS intercept, $1 AS model,
+            %L::text AS model_type, $2::float8 AS loss, $3::bigint AS num_rows_processed,
+            $4::bigint AS num_rows_skipped, $5::integer AS num_epochs, $6::text[] AS classes,
+            $7::integer[] AS layers$f$,
+            plan.out_main, model)
+        USING state, info.loss, info.rows, info.skipped, epochs, class_texts, corgi._layers(plan);
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
+            %L::text AS independent_varname, %L::text AS model, %L::text AS shuffle, %L::text AS params,
+            $1::integer AS n_features, $2::integer AS n_classes, $3::text[] AS classes,
+            $4::bigint AS block_pages, $5::bigint AS buffer_rows, %L::text AS training_path,
+            $6::integer AS epochs, $7::float8[] AS epoch_loss, $8::float8[] AS epoch_seconds,
+            $9::bigint[] AS epoch_rows, $10::bigint AS num_rows_skipped, $11::float8 AS shuffle_seconds,
+            $12::float8 AS training_seconds, $13::text AS validation_table, $14::float8[] AS validation_loss,
+            $15::float8[] AS validation_metric, $16::text AS validation_metric_name, $17::float8[] AS validation_seconds$f$,
+            plan.out_summary, source_table, out_table, dependent_varname, independent_varname, model, shuffle,
+            info.params, path)
+        USING n_features, CASE WHEN corgi._objective(model) = 'softmax' THEN cardinality(class_texts) END, class_texts, info.block_pages, buffer_rows, epochs,
+              epoch_loss, epoch_seconds, epoch_rows, info.skipped,
+              CASE WHEN shuffle = 'once' THEN once_seconds END, train_seconds + once_seconds,
+              corgi._param(norm, 'validation_table'), val_loss, val_metric,
+              CASE WHEN val_table IS NOT NULL THEN corgi._metric_name(model) END,
+              val_seconds;
+
+    RETURN QUERY SELECT epochs, info.rows, info.loss, train_seconds + once_seconds;
+END $$;
+COMMENT ON FUNCTION corgi._train_write(corgi.training_plan, bytea, float8[], float8[], bigint[], float8[], float8[], float8[]) IS
+    'internal: writes out_table and out_table_summary of a trained plan (and drops the once copy); returns corgi.train''s row';
+
+CREATE OR REPLACE FUNCTION corgi._metrics(model bytea, model_type text, class_texts text[], tbl regclass,
+                               feat text, lab text,
+                               OUT rows bigint, OUT loss float8, OUT accuracy float8, OUT auc float8,
+                               OUT rmse float8, OUT r2 float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    code text := corgi._scoring_code(tbl, lab, model_type, class_texts);
+    m float8[];
+    feat_col name;
+    lab_col name;
+BEGIN
+    -- Plain columns of a plain heap table: read its pages directly (the same rows and
+    -- metrics as the query below, about twice as fast).
+    SELECT a.attname INTO feat_col FROM pg_attribute a
+    WHERE a.attrelid = tbl AND quote_ident(a.attname) = feat AND a.attnum > 0 AND NOT a.attisdropped
+      AND format_type(a.atttypid, NULL) = ANY (corgi._feature_types());
+    SELECT a.attname INTO lab_col FROM pg_attribute a
+    WHERE a.attrelid = tbl AND quote_ident(a.attname) = lab AND a.attnum > 0 AND NOT a.attisdropped
+      AND format_type(a.atttypid, NULL) = ANY (corgi._label_types());
+    IF feat_col IS NOT NULL AND lab_col IS NOT NULL AND corgi._heap_readable(tbl) THEN
+        m := corgi._evaluate_scan(model, tbl, feat_col, lab_col);
+    ELSE
+        EXECUTE format('SELECT corgi._evaluate_agg($1, (%1$s)::float8[], %2$s) FROM %3$s WHERE %1$s IS NOT NULL AND %4$s IS NOT NULL',
+                       feat, code, tbl, lab)
+            INTO m USING model;
+    END IF;
+    SELECT * INTO rows, loss, accuracy, auc, rmse, r2 FROM corgi._metric_values(m, model_type);
+END $$;
+COMMENT ON FUNCTION corgi._metrics(bytea, text, text[], regclass, text, text) IS 'internal: metrics of a model over a table';
+
+CREATE OR REPLACE FUNCTION corgi._validate(state bytea, model_type text, class_texts text[], tbl regclass,
+                                dependent_varname text, independent_varname text,
+                                OUT loss float8, OUT metric float8)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT (m.loss, CASE corgi._metric_name(model_type) WHEN 'rmse' THEN m.rmse ELSE m.accuracy END)
+        FROM corgi._metrics(state, model_type, class_texts, tbl,
+                            corgi._variable(tbl, independent_varname, false, 'independent_varname'),
+                            corgi._variable(tbl, dependent_varname, false, 'dependent_varname')) m);
+COMMENT ON FUNCTION corgi._validate(bytea, text, text[], regclass, text, text) IS 'internal: per-epoch validation loss and accuracy (rmse for linear)';
+
 CREATE FUNCTION corgi._hop_epoch(source regclass, features name, label name, states bytea[], offsets integer[],
                                  segments integer, segment_seed bigint, block_shuffle boolean, workers integer,
                                  OUT states bytea[], OUT seconds float8[], OUT workers_launched integer)
@@ -73,9 +243,7 @@ BEGIN
         END IF;
         epoch_seconds := epoch_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
         info := corgi.sgd_state_info(state);
-        IF info.loss IS NOT NULL AND (info.loss = 'NaN'::float8 OR info.loss IN ('Infinity'::float8, '-Infinity'::float8)
-           OR EXISTS (SELECT FROM (SELECT unnest(corgi.sgd_coef(state)) UNION ALL SELECT unnest(corgi.sgd_intercept(state))) w(v)
-                      WHERE v = 'NaN'::float8 OR v IN ('Infinity'::float8, '-Infinity'::float8))) THEN
+        IF corgi._diverged(state) THEN
             RAISE EXCEPTION 'training diverged in epoch %: the loss is %', e, info.loss
                 USING ERRCODE = 'numeric_value_out_of_range',
                       DETAIL = 'The weights are no longer finite numbers; nothing was written.',
@@ -97,7 +265,7 @@ BEGIN
                 info.skipped, round(epoch_seconds[e]::numeric, 3),
                 CASE WHEN val_table IS NULL THEN ''
                      ELSE format(', validation loss %s, %s %s', round(val_epoch_loss::numeric, 6),
-                                 CASE WHEN corgi._objective(model) = 'linear' THEN 'rmse' ELSE 'accuracy' END, round(val_epoch_metric::numeric, 4)) END;
+                                 corgi._metric_name(model), round(val_epoch_metric::numeric, 4)) END;
         END IF;
     END LOOP;
     final_state := state;
@@ -143,7 +311,6 @@ DECLARE
     read_from text;
     once_table text;
     once_seconds float8 := 0;
-    t0 timestamptz;
     e integer;
     val_table regclass;
     sample_clause text;
@@ -338,12 +505,9 @@ BEGIN
     IF shuffle = 'once' THEN
         -- Shuffle Once: a copy of the (features, label) pairs in a seeded random order,
         -- read sequentially every epoch. Its cost is measured and reported.
-        t0 := clock_timestamp();
         once_table := format('pg_temp.%I', 'corgi_once_' || pg_backend_pid());
-        PERFORM setseed(((corgi._param(norm, 'seed')::numeric % 2147483647) / 2147483647.0)::float8);
-        EXECUTE format('CREATE TEMP TABLE %s AS SELECT (%s)::float8[] AS f, %s AS l FROM %s ORDER BY random()',
-                       once_table, feat_expr, label_code, src_name);
-        once_seconds := extract(epoch FROM clock_timestamp() - t0);
+        once_seconds := corgi._shuffled_copy(once_table, format('(%s)::float8[] AS f, %s AS l', feat_expr, label_code),
+                                             src_name, corgi._param(norm, 'seed')::bigint);
         read_from := once_table;
         feat_col := 'f'; label_col := 'l';
         feat_expr := 'f'; label_code := 'l';
@@ -428,10 +592,7 @@ BEGIN
             epoch_loss[flat] := info.loss;
             epoch_rows[flat] := info.rows;
             epoch_seconds[flat] := run.seconds[j];
-            IF info.loss IS NOT NULL AND (info.loss = 'NaN'::float8 OR info.loss IN ('Infinity'::float8, '-Infinity'::float8)
-               OR EXISTS (SELECT FROM (SELECT unnest(corgi.sgd_coef(final_states[k]))
-                                       UNION ALL SELECT unnest(corgi.sgd_intercept(final_states[k]))) w(x)
-                          WHERE x = 'NaN'::float8 OR x IN ('Infinity'::float8, '-Infinity'::float8))) THEN
+            IF corgi._diverged(final_states[k]) THEN
                 diverged_in[k] := e;
                 diverged_loss[k] := info.loss;
                 RAISE NOTICE 'config % diverged in epoch % (loss %): it is set aside, the others go on',
@@ -509,7 +670,6 @@ DECLARE
     out_names record;
     info_name text;
     info record;
-    layers integer[];
     orders integer[];
     last_epoch integer;
     k integer;
@@ -633,18 +793,14 @@ BEGIN
         plan := plans[k];
         info := corgi.sgd_state_info(run.final_states[k]);
         last_epoch := coalesce(run.diverged_in[k], epochs);
-        layers := ARRAY[plan.n_features]
-                  || CASE WHEN plan.model IN ('mlp', 'mlp_regression')
-                          THEN string_to_array(btrim(corgi._param(plan.norm, 'hidden_layers'), '[]'), ',')::integer[] END
-                  || CASE WHEN plan.model IN ('softmax', 'mlp') THEN cardinality(plan.class_values) ELSE 1 END;
         EXECUTE format('INSERT INTO %s VALUES ($1, $2, $3, corgi.sgd_coef($4), corgi.sgd_intercept($4), $4, $5, $6, $7,
                         $8, $9, $10, $11, $12, $13, $14, $15)', out_names.main)
             USING ids[k], plan.model, plan.norm, run.final_states[k], info.loss, info.rows, info.skipped,
-                  last_epoch, plan.class_texts, layers,
+                  last_epoch, plan.class_texts, corgi._layers(plan),
                   (SELECT sum(run.epoch_seconds[(i - 1) * n + k]) FROM generate_series(1, last_epoch) i),
                   CASE WHEN run.diverged_in[k] IS NULL THEN run.val_loss[(epochs - 1) * n + k] END,
                   CASE WHEN run.diverged_in[k] IS NULL THEN run.val_metric[(epochs - 1) * n + k] END,
-                  CASE WHEN plan.val_table IS NULL THEN NULL WHEN corgi._objective(plan.model) = 'linear' THEN 'rmse' ELSE 'accuracy' END,
+                  CASE WHEN plan.val_table IS NOT NULL THEN corgi._metric_name(plan.model) END,
                   CASE WHEN run.diverged_in[k] IS NULL THEN 'ok'
                        ELSE format('diverged in epoch %s (loss %s)', run.diverged_in[k], run.diverged_loss[k]) END;
         orders := '{}';
@@ -826,8 +982,7 @@ BEGIN
         END LOOP;
         -- This epoch's states and statistics into the per-group arrays (one join each).
         SELECT array_agg(coalesce(t.s, f.s) ORDER BY f.g),
-               array_agg(CASE WHEN f.d IS NULL AND (t.loss = 'NaN'::float8 OR t.loss IN ('Infinity'::float8, '-Infinity'::float8))
-                              THEN e ELSE f.d END ORDER BY f.g),
+               array_agg(CASE WHEN f.d IS NULL AND corgi._not_finite(t.loss) THEN e ELSE f.d END ORDER BY f.g),
                epoch_loss || array_agg(t.loss ORDER BY f.g), epoch_rows || array_agg(t.r ORDER BY f.g),
                epoch_skipped || array_agg(t.sk ORDER BY f.g)
           INTO final_states, diverged_in, epoch_loss, epoch_rows, epoch_skipped
@@ -837,7 +992,7 @@ BEGIN
         IF plan.val_table IS NOT NULL THEN
             -- Every group's model on the validation rows of its group (one pass), and overall.
             SELECT array_agg(q.i) AS idx, array_agg(r.loss) AS l,
-                   array_agg(CASE WHEN corgi._objective(plan.model) = 'linear' THEN r.rmse ELSE r.accuracy END) AS m
+                   array_agg(CASE corgi._metric_name(plan.model) WHEN 'rmse' THEN r.rmse ELSE r.accuracy END) AS m
               INTO v
               FROM corgi._metrics_grouped(final_states, keys, val_key_sql, plan.model, plan.class_texts,
                                           plan.val_table, val_feat, val_lab) q,
@@ -900,7 +1055,6 @@ DECLARE
     last_loss float8;
     seconds float8;
     n_epochs integer;
-    layers integer[];
     group_select text;
     key_exprs text;
     once_table text;
@@ -964,17 +1118,14 @@ BEGIN
     val_key_sql := array_to_string(exprs, ', ');
     -- Shuffle once: a copy with the group keys beside features and label.
     IF plan.shuffle = 'once' THEN
-        t0 := clock_timestamp();
         once_table := format('pg_temp.%I', 'corgi_once_' || pg_backend_pid());
         IF to_regclass(once_table) IS NOT NULL THEN
             EXECUTE format('DROP TABLE %s', once_table);
         END IF;
-        PERFORM setseed(((corgi._param(plan.norm, 'seed')::numeric % 2147483647) / 2147483647.0)::float8);
-        EXECUTE format('CREATE TEMP TABLE %s AS SELECT (%s)::float8[] AS f, %s AS l, %s FROM %s ORDER BY random()',
-                       once_table, plan.feat_expr, plan.label_code,
-                       (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n)),
-                       source);
-        plan.once_seconds := extract(epoch FROM clock_timestamp() - t0);
+        plan.once_seconds := corgi._shuffled_copy(once_table,
+            format('(%s)::float8[] AS f, %s AS l, %s', plan.feat_expr, plan.label_code,
+                   (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n))),
+            source::text, corgi._param(plan.norm, 'seed')::bigint);
         exprs := ARRAY(SELECT quote_ident(n) FROM unnest(names) n);
         plain := true;
         src := once_table::regclass;
@@ -1086,10 +1237,6 @@ BEGIN
                   DETAIL = 'Every trainable group diverged (its loss is no longer a finite number); nothing was written.',
                   HINT = 'Lower learning_rate, or scale the features.';
     END IF;
-    layers := ARRAY[plan.n_features]
-              || CASE WHEN plan.model IN ('mlp', 'mlp_regression')
-                      THEN string_to_array(btrim(corgi._param(plan.norm, 'hidden_layers'), '[]'), ',')::integer[] END
-              || CASE WHEN plan.model IN ('softmax', 'mlp') THEN cardinality(plan.class_values) ELSE 1 END;
     EXECUTE format($f$CREATE TABLE %s AS
         SELECT %s, corgi.sgd_coef(s.state) AS coef, corgi.sgd_intercept(s.state) AS intercept, s.state AS model,
                %L::text AS model_type, (corgi.sgd_state_info(s.state)).loss AS loss,
@@ -1100,7 +1247,7 @@ BEGIN
           ON s.gid = g."?gid"
         ORDER BY g."?gid"$f$,
         plan.out_main, (SELECT string_agg(format('g.%I', n), ', ') FROM unnest(names) n), plan.model, gtab)
-        USING g_states, g_status, g_epochs, plan.class_texts, layers;
+        USING g_states, g_status, g_epochs, plan.class_texts, corgi._layers(plan);
     EXECUTE format($f$CREATE TABLE %s AS
         WITH per AS (SELECT (x.o - 1) %% $5 + 1 AS j, array_agg(x.l ORDER BY x.o) AS epoch_loss,
                             array_agg(x.r ORDER BY x.o) AS epoch_rows
@@ -1122,7 +1269,7 @@ BEGIN
     SELECT sum(x.r), sum(x.l * x.r) / nullif(sum(x.r), 0) INTO last_rows, last_loss
       FROM unnest(run.epoch_loss, run.epoch_rows) WITH ORDINALITY AS x(l, r, o)
      WHERE x.o > (plan.epochs - 1) * cardinality(trainable)
-       AND x.l <> 'NaN'::float8 AND x.l NOT IN ('Infinity'::float8, '-Infinity'::float8);
+       AND NOT corgi._not_finite(x.l);
     info := corgi.sgd_state_info(states[1]);
     EXECUTE format($f$CREATE TABLE %s AS SELECT
             %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
@@ -1141,7 +1288,7 @@ BEGIN
               CASE WHEN plan.shuffle = 'once' THEN plan.once_seconds END, seconds + plan.once_seconds, names, g_all,
               failed, batch, budget, last_rows, last_loss, corgi._param(plan.norm, 'validation_table'),
               run.val_loss_all, run.val_metric_all,
-              CASE WHEN plan.val_table IS NULL THEN NULL WHEN corgi._objective(plan.model) = 'linear' THEN 'rmse' ELSE 'accuracy' END;
+              CASE WHEN plan.val_table IS NOT NULL THEN corgi._metric_name(plan.model) END;
     EXECUTE format('DROP TABLE %s', gtab);
     IF once_table IS NOT NULL THEN
         EXECUTE format('DROP TABLE %s', once_table);
@@ -1217,17 +1364,8 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    label_type text;
-    code text;
+    code text := corgi._scoring_code(tbl, lab, model_type, class_texts);
 BEGIN
-    EXECUTE format('SELECT pg_typeof(%s)::text FROM %s LIMIT 1', lab, tbl) INTO label_type;
-    code := corgi._label_code(lab, coalesce(label_type, 'integer'),
-                              CASE WHEN corgi._objective(model_type) = 'softmax' AND label_type <> ALL (corgi._label_types())
-                                   THEN class_texts END);
-    IF code IS NULL THEN
-        RAISE EXCEPTION 'dependent_varname % has type %, which a % model cannot score', lab, label_type, model_type
-            USING ERRCODE = 'datatype_mismatch';
-    END IF;
     RETURN QUERY EXECUTE format(
         $q$SELECT "?g"::integer, corgi._evaluate_groups("?g", $1, (%1$s)::float8[], %2$s)
            FROM (SELECT corgi._group_index(ROW(%5$s), $2) AS "?g", * FROM %3$s WHERE %1$s IS NOT NULL AND %4$s IS NOT NULL) d

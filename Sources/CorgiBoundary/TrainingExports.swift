@@ -212,53 +212,6 @@ final class TrainerBox: ReleasedByGlue {
     func glueWillRelease() { trainer.shutdown() }
 }
 
-/// C: `int32_t corgi_trainer_open(const void *data, int64_t length, void **trainer_out, CorgiError *error)`.
-@_cdecl("corgi_trainer_open")
-public func corgi_trainer_open(
-    _ data: UnsafeRawPointer?, _ length: Int64, _ trainerOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
-    _ error: UnsafeMutablePointer<CorgiError>?
-) -> Int32 {
-    guard let trainerOut else { return report(CORGI_INTERNAL, "corgi_trainer_open: null argument", into: error) }
-    trainerOut.pointee = nil
-    guard let snapshot = decodeState(data, length, error) else { return reportedStatus(error) }
-    switch SGDTrainer.make(from: snapshot, concurrent: true) {
-    case .success(let trainer):
-        trainerOut.pointee = retainedPointer(to: TrainerBox(trainer))
-        return reportSuccess(into: error)
-    case .failure(.outOfMemory(let bytes)):
-        return report(CORGI_PROGRAM_LIMIT, "could not allocate \(bytes / 1_048_576) MB for the tuple buffer",
-                      hint: "Lower buffer_fraction or max_buffer_mb.", into: error)
-    case .failure(.invalidShape(let why)):
-        return report(CORGI_DATA_EXCEPTION, "invalid corgi state: \(why)", into: error)
-    }
-}
-
-/// C: `int32_t corgi_trainer_reopen(void *previous, const void *data, int64_t length,
-/// void **trainer_out, CorgiError *error)`: ``corgi_trainer_open``, taking over the tuple
-/// buffer (and worker thread) of `previous` (a trainer the caller still releases, which
-/// must not train any more) when the shapes match: a model-hopping participant keeps one
-/// buffer for every model it trains. `previous` NULL: a plain open.
-@_cdecl("corgi_trainer_reopen")
-public func corgi_trainer_reopen(
-    _ previous: UnsafeMutableRawPointer?, _ data: UnsafeRawPointer?, _ length: Int64,
-    _ trainerOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ error: UnsafeMutablePointer<CorgiError>?
-) -> Int32 {
-    guard let trainerOut else { return report(CORGI_INTERNAL, "corgi_trainer_reopen: null argument", into: error) }
-    trainerOut.pointee = nil
-    let old = borrow(previous, as: TrainerBox.self)?.trainer
-    guard let snapshot = decodeState(data, length, error) else { return reportedStatus(error) }
-    switch SGDTrainer.make(from: snapshot, concurrent: true, reusing: old) {
-    case .success(let trainer):
-        trainerOut.pointee = retainedPointer(to: TrainerBox(trainer))
-        return reportSuccess(into: error)
-    case .failure(.outOfMemory(let bytes)):
-        return report(CORGI_PROGRAM_LIMIT, "could not allocate \(bytes / 1_048_576) MB for the tuple buffer",
-                      hint: "Lower buffer_fraction or max_buffer_mb.", into: error)
-    case .failure(.invalidShape(let why)):
-        return report(CORGI_DATA_EXCEPTION, "invalid corgi state: \(why)", into: error)
-    }
-}
-
 /// The glue's handle on a ``SharedTrainingWorker``: its thread is joined when C lets go.
 final class SharedWorkerBox: ReleasedByGlue {
     let shared: SharedTrainingWorker
@@ -275,22 +228,30 @@ public func corgi_shared_worker_create() -> UnsafeMutableRawPointer? {
     return retainedPointer(to: SharedWorkerBox(shared))
 }
 
-/// C: `int32_t corgi_trainer_open_shared(void *worker, const void *data, int64_t length,
-/// void **trainer_out, CorgiError *error)`: ``corgi_trainer_open`` whose full buffers go to
-/// `worker` (from corgi_shared_worker_create; NULL, or a buffer under
-/// ``SharedTrainingWorker/minimumBufferRows``: trains inline). The glue lets go of every
-/// such trainer before the worker.
-@_cdecl("corgi_trainer_open_shared")
-public func corgi_trainer_open_shared(
-    _ worker: UnsafeMutableRawPointer?, _ data: UnsafeRawPointer?, _ length: Int64,
-    _ trainerOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ error: UnsafeMutablePointer<CorgiError>?
+/// C: `int32_t corgi_trainer_open(void *previous, void *shared_worker, const void *data,
+/// int64_t length, void **trainer_out, CorgiError *error)`: a trainer continuing from the
+/// state bytes. `previous` (a trainer the caller still lets go, which must not train any
+/// more; NULL: none) gives up its tuple buffer and worker thread when the shapes match:
+/// a model-hopping participant keeps one buffer for every model it trains.
+/// `shared_worker` (from corgi_shared_worker_create; NULL: none) trains the full buffers
+/// of a buffer of at least ``SharedTrainingWorker/minimumBufferRows`` rows, shared with
+/// the other groups of a grouped pass; the glue lets go of every such trainer before the
+/// worker. Otherwise the trainer takes the backend's own worker slot if free, or trains
+/// inline: the same model every way.
+@_cdecl("corgi_trainer_open")
+public func corgi_trainer_open(
+    _ previous: UnsafeMutableRawPointer?, _ sharedWorker: UnsafeMutableRawPointer?, _ data: UnsafeRawPointer?,
+    _ length: Int64, _ trainerOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
-    guard let trainerOut else { return report(CORGI_INTERNAL, "corgi_trainer_open_shared: null argument", into: error) }
+    guard let trainerOut else { return report(CORGI_INTERNAL, "corgi_trainer_open: null argument", into: error) }
     trainerOut.pointee = nil
     guard let snapshot = decodeState(data, length, error) else { return reportedStatus(error) }
+    let old = borrow(previous, as: TrainerBox.self)?.trainer
+    // Small buffers train inline: handing a few rows to the thread costs more than training them.
     let shared = snapshot.bufferCapacity >= SharedTrainingWorker.minimumBufferRows
-        ? borrow(worker, as: SharedWorkerBox.self)?.shared : nil
-    switch SGDTrainer.make(from: snapshot, concurrent: false, sharedWorker: shared) {
+        ? borrow(sharedWorker, as: SharedWorkerBox.self)?.shared : nil
+    switch SGDTrainer.make(from: snapshot, concurrent: true, reusing: old, sharedWorker: shared) {
     case .success(let trainer):
         trainerOut.pointee = retainedPointer(to: TrainerBox(trainer))
         return reportSuccess(into: error)
@@ -576,8 +537,9 @@ private func hopBoard(
 /// C: `int32_t corgi_hop_pick(int32_t models, int32_t segments, const int32_t *order,
 /// int32_t *completed, uint8_t *model_busy, uint8_t *segment_busy, int32_t *model_out,
 /// int32_t *segment_out)`: ``HopBoard/pick()`` on shared memory (the caller holds its
-/// lock). 1 when a job was picked, 0 when none is runnable, -1 for a bad shape.
-/// Allocates nothing and never calls PostgreSQL: safe under a spinlock.
+/// lock). 1 when a job was picked, 0 when none is runnable yet, 2 when every visit is
+/// done, -1 for a bad shape. Allocates nothing and never calls PostgreSQL: safe under a
+/// spinlock.
 @_cdecl("corgi_hop_pick")
 public func corgi_hop_pick(
     _ models: Int32, _ segments: Int32, _ order: UnsafePointer<Int32>?, _ completed: UnsafeMutablePointer<Int32>?,
@@ -586,7 +548,7 @@ public func corgi_hop_pick(
 ) -> Int32 {
     guard let board = hopBoard(models, segments, order, completed, modelBusy, segmentBusy), let modelOut, let segmentOut
     else { return -1 }
-    guard let job = board.pick() else { return 0 }
+    guard let job = board.pick() else { return board.isFinished ? 2 : 0 }
     modelOut.pointee = Int32(job.model)
     segmentOut.pointee = Int32(job.segment)
     return 1

@@ -71,13 +71,9 @@ extern int32_t corgi_state_end_epoch(const void *data, int64_t length, void **bl
 extern int32_t corgi_state_standardize(const void *data, int64_t length, const double *shift,
 									   const double *scale, int32_t count, void **blob_out,
 									   CorgiError *error);
-extern int32_t corgi_trainer_open(const void *data, int64_t length, void **trainer_out,
-								  CorgiError *error);
-extern int32_t corgi_trainer_reopen(void *previous, const void *data, int64_t length, void **trainer_out,
-									CorgiError *error);
 extern void *corgi_shared_worker_create(void);
-extern int32_t corgi_trainer_open_shared(void *worker, const void *data, int64_t length, void **trainer_out,
-										 CorgiError *error);
+extern int32_t corgi_trainer_open(void *previous, void *shared_worker, const void *data, int64_t length,
+								  void **trainer_out, CorgiError *error);
 extern int32_t corgi_trainer_add(void *trainer, const double *features, int32_t count,
 								 double label, const CorgiRowTag *row,
 								 int32_t *buffer_full, CorgiError *error);

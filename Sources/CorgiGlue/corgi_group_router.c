@@ -97,6 +97,9 @@ corgi_group_router_build(int key_count, const Oid *types, const Oid *collations,
 	{
 		int			c = i % key_count;
 
+		if (i % 65536 == 0)
+			CHECK_FOR_INTERRUPTS();
+
 		router->nulls[i] = text_nulls[i];
 		if (text_nulls[i])
 			router->keys[i] = (Datum) 0;

@@ -50,28 +50,7 @@ typedef struct GroupPass
 	AttrNumber *key_columns;	/* fast path: the grouping columns' numbers */
 	Datum	   *values;			/* scratch: one row's key */
 	bool	   *nulls;
-	int64		unrouted;		/* rows of no group of this pass */
 } GroupPass;
-
-/* A bytea array's elements: 1-D, no NULLs (named in the error). */
-static Datum *
-state_elements(ArrayType *array, int *count)
-{
-	Datum	   *values;
-	bool	   *nulls;
-
-	if (ARR_NDIM(array) > 1 || ARR_ELEMTYPE(array) != BYTEAOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("states must be a one-dimensional bytea array")));
-	deconstruct_array(array, BYTEAOID, -1, false, TYPALIGN_INT, &values, &nulls, count);
-	for (int i = 0; i < *count; i++)
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("states must not contain NULL (element %d is)", i + 1)));
-	return values;
-}
 
 /*
  * Opens one trainer per state in `context`, after checking that the states share an
@@ -114,15 +93,7 @@ open_group_trainers(MemoryContext context, Datum *states, int count, CorgiStateI
 							corgi_max_buffer_mb),
 					 errhint("Train the groups in smaller batches (corgi.train does), or raise corgi.max_buffer_mb.")));
 		CHECK_FOR_INTERRUPTS();
-		corgi_check_training_memory(&info);
-		trainers[g] = corgi_handle_new(context);
-		{
-			CorgiError	error = {0};
-
-			corgi_trainer_open_shared(worker->object, VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state),
-									  &trainers[g]->object, &error);
-			corgi_raise_if_failed(&error);
-		}
+		trainers[g] = corgi_trainer_open_with(context, state, NULL, worker->object);
 	}
 	return trainers;
 }
@@ -139,19 +110,8 @@ close_group_trainers(CorgiHandle **trainers, int count)
 
 	for (int g = 0; g < count; g++)
 	{
-		CorgiError	error = {0};
-		CorgiHandle *blob;
-
 		CHECK_FOR_INTERRUPTS();
-		corgi_trainer_finish_pass(trainers[g]->object);
-		corgi_trainer_drain(trainers[g]->object);
-		corgi_trainer_end_epoch(trainers[g]->object, &error);
-		corgi_raise_if_failed(&error);
-		blob = corgi_handle_new(CurrentMemoryContext);
-		corgi_trainer_serialize(trainers[g]->object, &blob->object, &error);
-		corgi_raise_if_failed(&error);
-		out[g] = PointerGetDatum(corgi_blob_to_bytea(blob));
-		corgi_handle_release(blob);
+		out[g] = PointerGetDatum(corgi_trainer_finish(trainers[g]->object, true));
 	}
 	/* Spent: the buffers go now, not at the end of the statement. */
 	for (int g = 0; g < count; g++)
@@ -169,24 +129,7 @@ route_heap_row(void *arg, HeapTuple tuple, TupleDesc desc)
 	for (int c = 0; c < pass->key_count; c++)
 		pass->values[c] = heap_getattr(tuple, pass->key_columns[c], desc, &pass->nulls[c]);
 	group = corgi_group_router_find(pass->router, pass->values, pass->nulls);
-	if (group < 0)
-	{
-		pass->unrouted++;
-		return NULL;
-	}
-	return pass->trainers[group]->object;
-}
-
-static void
-feed_group(void *trainer, const double *features, int count, double label, const CorgiRowTag *row)
-{
-	corgi_trainer_feed(trainer, features, count, label, row);
-}
-
-static void
-skip_group_row(void *trainer)
-{
-	corgi_trainer_skip(trainer);
+	return group < 0 ? NULL : pass->trainers[group]->object;
 }
 
 PG_FUNCTION_INFO_V1(corgi_train_groups);
@@ -229,7 +172,7 @@ corgi_train_groups(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("grouping takes 1 to 32 columns, got %d", key_count)));
-	states = state_elements(states_array, &state_count);
+	states = corgi_bytea_elements(states_array, "states", &state_count);
 	if (state_count < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -273,11 +216,53 @@ corgi_train_groups(PG_FUNCTION_ARGS)
 	pass.trainers = open_group_trainers(pass_context, states, state_count, &info);
 	source.route = route_heap_row;
 	source.route_arg = &pass;
-	corgi_read_in_block_order(&source, block_shuffle, &info, feed_group, skip_group_row, NULL);
+	corgi_read_in_block_order(&source, block_shuffle, &info, corgi_trainer_feed, corgi_trainer_skip, NULL);
 	result = close_group_trainers(pass.trainers, state_count);
 	MemoryContextDelete(pass_context);
 	table_close(source.rel, NoLock);
 	PG_RETURN_ARRAYTYPE_P(result);
+}
+
+/*
+ * A router for group keys that arrive as rows of the record type of `key` (its columns'
+ * types and collations; a column without one takes its type's), built from `keys`.
+ */
+static CorgiGroupRouter *
+router_for_record(HeapTupleHeader key, ArrayType *keys)
+{
+	TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(key), HeapTupleHeaderGetTypMod(key));
+	int			count = desc->natts;
+	Oid		   *types = palloc(sizeof(Oid) * count);
+	Oid		   *collations = palloc(sizeof(Oid) * count);
+
+	for (int c = 0; c < count; c++)
+	{
+		types[c] = TupleDescAttr(desc, c)->atttypid;
+		collations[c] = TupleDescAttr(desc, c)->attcollation;
+		if (!OidIsValid(collations[c]))
+			collations[c] = get_typcollation(types[c]);
+	}
+	ReleaseTupleDesc(desc);
+	return corgi_group_router_build(count, types, collations, keys);
+}
+
+/*
+ * The group of a record key of the type the router was built for (its values deformed
+ * into the router's key_count-long scratch), or -1.
+ */
+static int32
+find_record_key(const CorgiGroupRouter *router, HeapTupleHeader key, Datum *values, bool *nulls)
+{
+	TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(key), HeapTupleHeaderGetTypMod(key));
+	HeapTupleData tuple;
+
+	tuple.t_len = HeapTupleHeaderGetDatumLength(key);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = key;
+	heap_deform_tuple(&tuple, desc, values, nulls);
+	ReleaseTupleDesc(desc);
+	return corgi_group_router_find(router, values, nulls);
 }
 
 /* The composed path's aggregate state. */
@@ -303,8 +288,6 @@ corgi_sgd_groups_transition(PG_FUNCTION_ARGS)
 	MemoryContext aggregate_context;
 	GroupAggregateState *s;
 	HeapTupleHeader key;
-	HeapTupleData tuple;
-	TupleDesc	desc;
 	int32		group;
 	CorgiRowTag row = {0};
 	const double *x;
@@ -321,8 +304,6 @@ corgi_sgd_groups_transition(PG_FUNCTION_ARGS)
 	{
 		MemoryContext old = MemoryContextSwitchTo(aggregate_context);
 		Datum	   *states;
-		Oid		   *types;
-		Oid		   *collations;
 		CorgiStateInfo info;
 
 		if (PG_ARGISNULL(4) || PG_ARGISNULL(5))
@@ -333,22 +314,11 @@ corgi_sgd_groups_transition(PG_FUNCTION_ARGS)
 		s->scratch.context = aggregate_context;
 		s->key_type = HeapTupleHeaderGetTypeId(key);
 		s->key_typmod = HeapTupleHeaderGetTypMod(key);
-		desc = lookup_rowtype_tupdesc(s->key_type, s->key_typmod);
-		s->pass.key_count = desc->natts;
-		types = palloc(sizeof(Oid) * desc->natts);
-		collations = palloc(sizeof(Oid) * desc->natts);
-		for (int c = 0; c < desc->natts; c++)
-		{
-			types[c] = TupleDescAttr(desc, c)->atttypid;
-			collations[c] = TupleDescAttr(desc, c)->attcollation;
-			if (!OidIsValid(collations[c]))
-				collations[c] = get_typcollation(types[c]);
-		}
-		ReleaseTupleDesc(desc);
+		s->pass.router = router_for_record(key, PG_GETARG_ARRAYTYPE_P(5));
+		s->pass.key_count = s->pass.router->key_count;
 		s->pass.values = palloc(sizeof(Datum) * s->pass.key_count);
 		s->pass.nulls = palloc(sizeof(bool) * s->pass.key_count);
-		s->pass.router = corgi_group_router_build(s->pass.key_count, types, collations, PG_GETARG_ARRAYTYPE_P(5));
-		states = state_elements(PG_GETARG_ARRAYTYPE_P(4), &s->state_count);
+		states = corgi_bytea_elements(PG_GETARG_ARRAYTYPE_P(4), "states", &s->state_count);
 		if (s->pass.router->group_count != s->state_count)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -363,20 +333,10 @@ corgi_sgd_groups_transition(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("every group key of corgi._sgd_groups must have the same row type")));
-	desc = lookup_rowtype_tupdesc(s->key_type, s->key_typmod);
-	tuple.t_len = HeapTupleHeaderGetDatumLength(key);
-	ItemPointerSetInvalid(&tuple.t_self);
-	tuple.t_tableOid = InvalidOid;
-	tuple.t_data = key;
-	heap_deform_tuple(&tuple, desc, s->pass.values, s->pass.nulls);
-	group = corgi_group_router_find(s->pass.router, s->pass.values, s->pass.nulls);
-	ReleaseTupleDesc(desc);
+	group = find_record_key(s->pass.router, key, s->pass.values, s->pass.nulls);
 	s->rows++;
 	if (group < 0)
-	{
-		s->pass.unrouted++;
-		PG_RETURN_POINTER(s);
-	}
+		PG_RETURN_POINTER(s);		/* a row of no group of this pass */
 	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
 	{
 		corgi_trainer_skip(s->pass.trainers[group]->object);
@@ -423,71 +383,45 @@ PG_FUNCTION_INFO_V1(corgi_group_index);
  * column, group after group), with the types' hash and equality (GROUP BY's semantics:
  * NULL keys are a group); NULL for a key of no group. How prediction and evaluation find
  * a row's model in a grouped model table.
+ *
+ * The keys are a constant or a parameter of the query: the same argument datum every
+ * row, recognized without detoasting (an expanded array would be flattened anew at every
+ * call); another datum is compared by content, and the router rebuilt only if it differs.
  */
 Datum
 corgi_group_index(PG_FUNCTION_ARGS)
 {
 	HeapTupleHeader key = PG_GETARG_HEAPTUPLEHEADER(0);
+	Datum		keys_datum = PG_GETARG_DATUM(1);
 	GroupIndexCache *cache = (GroupIndexCache *) fcinfo->flinfo->fn_extra;
-	HeapTupleData tuple;
-	TupleDesc	desc;
 	int32		group;
-	ArrayType  *keys = NULL;
 
-	/*
-	 * The keys are a constant or a parameter of the query: the same argument datum every
-	 * row, recognized without detoasting (an expanded array would be flattened anew at
-	 * every call); another datum is compared by content.
-	 */
-	if (cache == NULL || cache->keys_datum != PG_GETARG_DATUM(1))
-	{
-		keys = PG_GETARG_ARRAYTYPE_P(1);
-		if (cache != NULL && VARSIZE(cache->keys_copy) == VARSIZE(keys)
-			&& memcmp(cache->keys_copy, keys, VARSIZE(keys)) == 0)
-			cache->keys_datum = PG_GETARG_DATUM(1);
-	}
-	if (cache == NULL || cache->keys_datum != PG_GETARG_DATUM(1)
+	if (cache == NULL || cache->keys_datum != keys_datum
 		|| cache->key_type != HeapTupleHeaderGetTypeId(key) || cache->key_typmod != HeapTupleHeaderGetTypMod(key))
 	{
-		if (keys == NULL)
-			keys = PG_GETARG_ARRAYTYPE_P(1);
-		{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-		Oid		   *types;
-		Oid		   *collations;
+		ArrayType  *keys = PG_GETARG_ARRAYTYPE_P(1);
+		bool		same = cache != NULL && cache->key_type == HeapTupleHeaderGetTypeId(key)
+			&& cache->key_typmod == HeapTupleHeaderGetTypMod(key)
+			&& VARSIZE(cache->keys_copy) == VARSIZE(keys) && memcmp(cache->keys_copy, keys, VARSIZE(keys)) == 0;
 
-		cache = palloc0(sizeof(GroupIndexCache));
-		cache->key_type = HeapTupleHeaderGetTypeId(key);
-		cache->key_typmod = HeapTupleHeaderGetTypMod(key);
-		cache->keys_copy = palloc(VARSIZE(keys));
-		memcpy(cache->keys_copy, keys, VARSIZE(keys));
-		desc = lookup_rowtype_tupdesc(cache->key_type, cache->key_typmod);
-		types = palloc(sizeof(Oid) * desc->natts);
-		collations = palloc(sizeof(Oid) * desc->natts);
-		for (int c = 0; c < desc->natts; c++)
+		if (!same)
 		{
-			types[c] = TupleDescAttr(desc, c)->atttypid;
-			collations[c] = TupleDescAttr(desc, c)->attcollation;
-			if (!OidIsValid(collations[c]))
-				collations[c] = get_typcollation(types[c]);
+			MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+			cache = palloc0(sizeof(GroupIndexCache));
+			cache->key_type = HeapTupleHeaderGetTypeId(key);
+			cache->key_typmod = HeapTupleHeaderGetTypMod(key);
+			cache->keys_copy = palloc(VARSIZE(keys));
+			memcpy(cache->keys_copy, keys, VARSIZE(keys));
+			cache->router = router_for_record(key, keys);
+			cache->values = palloc(sizeof(Datum) * cache->router->key_count);
+			cache->nulls = palloc(sizeof(bool) * cache->router->key_count);
+			fcinfo->flinfo->fn_extra = cache;
+			MemoryContextSwitchTo(old);
 		}
-		cache->values = palloc(sizeof(Datum) * desc->natts);
-		cache->nulls = palloc(sizeof(bool) * desc->natts);
-		cache->router = corgi_group_router_build(desc->natts, types, collations, keys);
-		cache->keys_datum = PG_GETARG_DATUM(1);
-		ReleaseTupleDesc(desc);
-		fcinfo->flinfo->fn_extra = cache;
-		MemoryContextSwitchTo(old);
-		}
+		cache->keys_datum = keys_datum;
 	}
-	desc = lookup_rowtype_tupdesc(cache->key_type, cache->key_typmod);
-	tuple.t_len = HeapTupleHeaderGetDatumLength(key);
-	ItemPointerSetInvalid(&tuple.t_self);
-	tuple.t_tableOid = InvalidOid;
-	tuple.t_data = key;
-	heap_deform_tuple(&tuple, desc, cache->values, cache->nulls);
-	ReleaseTupleDesc(desc);
-	group = corgi_group_router_find(cache->router, cache->values, cache->nulls);
+	group = find_record_key(cache->router, key, cache->values, cache->nulls);
 	if (group < 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT32(group + 1);

@@ -67,7 +67,6 @@ typedef struct CorgiHopShared
 	Size		slot_bytes;
 	slock_t		mutex;
 	ConditionVariable cv;
-	int32		jobs_done;		/* under mutex */
 	Size		order_offset;	/* int32[models * segments] */
 	Size		completed_offset;	/* int32[models] */
 	Size		model_busy_offset;	/* uint8[models] */
@@ -139,7 +138,6 @@ hop_run_jobs(CorgiHopShared *shared, CorgiHeapRows *source)
 	int32	   *completed = HOP_ARRAY(shared, completed_offset, int32);
 	uint8	   *model_busy = HOP_ARRAY(shared, model_busy_offset, uint8);
 	uint8	   *segment_busy = HOP_ARRAY(shared, segment_busy_offset, uint8);
-	int32		total = shared->models * shared->segments;
 	/* One tuple buffer for every model this participant trains (released with the context). */
 	CorgiTrainerCache cache = {CurrentMemoryContext, NULL};
 
@@ -148,20 +146,18 @@ hop_run_jobs(CorgiHopShared *shared, CorgiHeapRows *source)
 		int32		model = -1,
 					segment = -1;
 		int32		picked;
-		bool		finished;
 
 		CHECK_FOR_INTERRUPTS();
 		SpinLockAcquire(&shared->mutex);
 		picked = corgi_hop_pick(shared->models, shared->segments, order, completed, model_busy, segment_busy,
 								&model, &segment);
-		finished = shared->jobs_done >= total;
 		SpinLockRelease(&shared->mutex);
 		if (picked < 0)
 			elog(ERROR, "corgi: the model-hopping schedule in shared memory is malformed");
+		if (picked == 2)
+			break;				/* every visit of the epoch is done */
 		if (picked == 0)
 		{
-			if (finished)
-				break;
 			ConditionVariableSleep(&shared->cv, PG_WAIT_EXTENSION);
 			continue;
 		}
@@ -169,7 +165,6 @@ hop_run_jobs(CorgiHopShared *shared, CorgiHeapRows *source)
 		SpinLockAcquire(&shared->mutex);
 		picked = corgi_hop_complete(shared->models, shared->segments, order, completed, model_busy, segment_busy,
 									model);
-		shared->jobs_done++;
 		SpinLockRelease(&shared->mutex);
 		ConditionVariableBroadcast(&shared->cv);
 		if (picked != 1)
@@ -192,26 +187,6 @@ corgi_hop_worker_main(dsm_segment *seg, shm_toc *toc)
 								  "corgi.fit_multiple", "which it does not offer");
 	hop_run_jobs(shared, &source);
 	table_close(source.rel, AccessShareLock);
-}
-
-/* A bytea array's elements: 1-D, no NULLs. */
-static Datum *
-bytea_elements(ArrayType *array, int *count)
-{
-	Datum	   *values;
-	bool	   *nulls;
-
-	if (ARR_NDIM(array) > 1 || ARR_ELEMTYPE(array) != BYTEAOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("states must be a one-dimensional bytea array")));
-	deconstruct_array(array, BYTEAOID, -1, false, TYPALIGN_INT, &values, &nulls, count);
-	for (int i = 0; i < *count; i++)
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("states must not contain NULL (element %d is)", i + 1)));
-	return values;
 }
 
 PG_FUNCTION_INFO_V1(corgi_hop_epoch);
@@ -269,7 +244,7 @@ corgi_hop_epoch(PG_FUNCTION_ARGS)
 		elog(ERROR, "corgi._hop_epoch must return a record");
 
 	/* Arguments ---------------------------------------------------------------------- */
-	state_datums = bytea_elements(states_array, &models);
+	state_datums = corgi_bytea_elements(states_array, "states", &models);
 	if (models < 1 || models > CORGI_HOP_MAX_MODELS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -385,7 +360,6 @@ corgi_hop_epoch(PG_FUNCTION_ARGS)
 	shared->nblocks = nblocks;
 	SpinLockInit(&shared->mutex);
 	ConditionVariableInit(&shared->cv);
-	shared->jobs_done = 0;
 	memcpy(HOP_ARRAY(shared, order_offset, int32), order, sizeof(int32) * models * segments);
 	{
 		int32	   *start = HOP_ARRAY(shared, segment_start_offset, int32);

@@ -75,24 +75,12 @@ static Datum
 sgd_final(FunctionCallInfo fcinfo, bool end_epoch)
 {
 	SgdAggregateState *s;
-	CorgiHandle *blob;
-	CorgiError	error = {0};
 	bytea	   *result;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();		/* no rows: nothing was trained */
 	s = (SgdAggregateState *) PG_GETARG_POINTER(0);
-	corgi_trainer_finish_pass(s->trainer->object);
-	corgi_trainer_drain(s->trainer->object);
-	if (end_epoch)
-	{
-		corgi_trainer_end_epoch(s->trainer->object, &error);
-		corgi_raise_if_failed(&error);
-	}
-	blob = corgi_handle_new(CurrentMemoryContext);
-	corgi_trainer_serialize(s->trainer->object, &blob->object, &error);
-	corgi_raise_if_failed(&error);
-	result = corgi_blob_to_bytea(blob);
+	result = corgi_trainer_finish(s->trainer->object, end_epoch);
 	/* The trainer is spent: release its buffer now rather than at context reset. */
 	corgi_handle_release(s->trainer);
 	PG_RETURN_BYTEA_P(result);

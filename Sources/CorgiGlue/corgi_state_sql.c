@@ -8,6 +8,7 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -517,6 +518,7 @@ corgi_states_progress(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("states must be a one-dimensional bytea array")));
+	/* NULL elements are allowed here (reported as NULL), unlike corgi_bytea_elements. */
 	deconstruct_array(array, BYTEAOID, -1, false, TYPALIGN_INT, &states, &state_nulls, &count);
 	loss = palloc(sizeof(Datum) * Max(count, 1));
 	rows = palloc(sizeof(Datum) * Max(count, 1));
@@ -528,6 +530,8 @@ corgi_states_progress(PG_FUNCTION_ARGS)
 	{
 		CorgiStateInfo info;
 
+		if (i % 1024 == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (state_nulls[i])
 		{
 			loss_nulls[i] = other_nulls[i] = true;

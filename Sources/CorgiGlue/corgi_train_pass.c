@@ -43,19 +43,6 @@ corgi_block_pages(double block_mb)
 	return pages < 1 ? 1 : (int64) pages;
 }
 
-/* corgi_heap_rows_read's sinks for training. */
-static void
-feed_trainer(void *trainer, const double *features, int count, double label, const CorgiRowTag *row)
-{
-	corgi_trainer_feed(trainer, features, count, label, row);
-}
-
-static void
-skip_row(void *trainer)
-{
-	corgi_trainer_skip(trainer);
-}
-
 /*
  * The page ranges of a pass, one at a time: next(arg, &first, &count) answers false at
  * the end. The pass reads each range in page order (heap_setscanlimits).
@@ -138,47 +125,25 @@ next_listed_block(void *arg, BlockNumber *first, BlockNumber *count)
 }
 
 /*
- * One pass of the trainer in `state` over the page ranges `next` gives, on an open
- * relation; returns the new state. The epoch stays open (corgi.sgd_end_epoch closes it).
+ * Reads the rows of the page ranges `next` gives, each range in page order, each row to
+ * the sinks (corgi_heap_rows_read: a route on the source sends it to another argument).
  */
-static bytea *
-train_ranges(CorgiHeapRows *source, bytea *state, NextPageRange next, void *arg, CorgiTrainerCache *cache)
+static void
+read_ranges(CorgiHeapRows *source, NextPageRange next, void *arg, CorgiRowSink sink, CorgiNullRowSink null_sink,
+			void *sink_arg)
 {
-	MemoryContext pass_context = AllocSetContextCreate(CurrentMemoryContext, "corgi train pass",
+	MemoryContext read_context = AllocSetContextCreate(CurrentMemoryContext, "corgi read",
 													   ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(pass_context);
-	MemoryContext row_context = AllocSetContextCreate(pass_context, "corgi row", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(read_context);
+	MemoryContext row_context = AllocSetContextCreate(read_context, "corgi row", ALLOCSET_DEFAULT_SIZES);
 	CorgiFeatureScratch scratch = {0};
-	CorgiError	error = {0};
-	CorgiHandle *trainer;
-	CorgiHandle *blob;
 	TableScanDesc scan;
 	BlockNumber first,
 				count;
 	bool		started = false;
 	int64		rows = 0;
-	bytea	   *result;
 
-	scratch.context = pass_context;
-	if (cache == NULL)
-		trainer = corgi_trainer_open_in(pass_context, state);
-	else
-	{
-		/* The trainer outlives the pass (in the cache's context) and takes over the tuple
-		 * buffer of the cache's previous trainer, which is then let go. */
-		CorgiError	open_error = {0};
-		CorgiStateInfo info;
-
-		corgi_state_info(state, &info);
-		corgi_check_training_memory(&info);
-		trainer = corgi_handle_new(cache->context);
-		corgi_trainer_reopen(cache->trainer ? cache->trainer->object : NULL, VARDATA_ANY(state),
-							 VARSIZE_ANY_EXHDR(state), &trainer->object, &open_error);
-		if (cache->trainer != NULL)
-			corgi_handle_release(cache->trainer);
-		cache->trainer = trainer;
-		corgi_raise_if_failed(&open_error);
-	}
+	scratch.context = read_context;
 	scan = table_beginscan_strat(source->rel, GetActiveSnapshot(), 0, NULL, true, false);
 	while (next(arg, &first, &count))
 	{
@@ -187,17 +152,60 @@ train_ranges(CorgiHeapRows *source, bytea *state, NextPageRange next, void *arg,
 			table_rescan(scan, NULL);
 		started = true;
 		heap_setscanlimits(scan, first, count);
-		corgi_heap_rows_read(scan, source, &scratch, row_context, &rows, feed_trainer, skip_row, trainer->object);
+		corgi_heap_rows_read(scan, source, &scratch, row_context, &rows, sink, null_sink, sink_arg);
 	}
 	table_endscan(scan);
-
-	corgi_trainer_finish_pass(trainer->object);
-	corgi_trainer_drain(trainer->object);
-	blob = corgi_handle_new(pass_context);
-	corgi_trainer_serialize(trainer->object, &blob->object, &error);
-	corgi_raise_if_failed(&error);
 	MemoryContextSwitchTo(old);
-	result = corgi_blob_to_bytea(blob);
+	MemoryContextDelete(read_context);
+}
+
+/*
+ * CorgiPile's block order over `pages` pages from `offset`, seeded by a state's
+ * REPEATABLE value (the same order TABLESAMPLE corgi_block_shuffle gives); the cursor
+ * lives in `context`.
+ */
+static ShuffledBlocks
+shuffled_blocks(MemoryContext context, BlockNumber offset, BlockNumber pages, const CorgiStateInfo *info)
+{
+	CorgiHandle *order = corgi_handle_new(context);
+	CorgiError	error = {0};
+	uint32		seed = DatumGetUInt32(DirectFunctionCall1(hashfloat8, Float8GetDatum(info->block_order_seed)));
+	ShuffledBlocks blocks;
+
+	corgi_block_shuffle_create((uint32) pages, (uint32) corgi_block_pages(info->block_mb), seed, &order->object,
+							   &error);
+	corgi_raise_if_failed(&error);
+	blocks.order = order->object;
+	blocks.offset = offset;
+	return blocks;
+}
+
+/*
+ * One pass of the trainer in `state` over the page ranges `next` gives, on an open
+ * relation; returns the new state. The epoch stays open (corgi.sgd_end_epoch closes it).
+ * With a cache, the trainer outlives the pass (in the cache's context) and takes over
+ * the tuple buffer of the cache's previous trainer, which is then let go.
+ */
+static bytea *
+train_ranges(CorgiHeapRows *source, bytea *state, NextPageRange next, void *arg, CorgiTrainerCache *cache)
+{
+	MemoryContext pass_context = AllocSetContextCreate(CurrentMemoryContext, "corgi train pass",
+													   ALLOCSET_DEFAULT_SIZES);
+	CorgiHandle *trainer;
+	bytea	   *result;
+
+	if (cache == NULL)
+		trainer = corgi_trainer_open_in(pass_context, state);
+	else
+	{
+		trainer = corgi_trainer_open_with(cache->context, state, cache->trainer ? cache->trainer->object : NULL,
+										  NULL);
+		if (cache->trainer != NULL)
+			corgi_handle_release(cache->trainer);
+		cache->trainer = trainer;
+	}
+	read_ranges(source, next, arg, corgi_trainer_feed, corgi_trainer_skip, trainer->object);
+	result = corgi_trainer_finish(trainer->object, false);
 	MemoryContextDelete(pass_context);
 	return result;
 }
@@ -229,46 +237,23 @@ void
 corgi_read_in_block_order(CorgiHeapRows *source, bool block_shuffle, const CorgiStateInfo *info,
 						  CorgiRowSink sink, CorgiNullRowSink null_sink, void *arg)
 {
-	MemoryContext read_context = AllocSetContextCreate(CurrentMemoryContext, "corgi ordered read",
-													   ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(read_context);
-	MemoryContext row_context = AllocSetContextCreate(read_context, "corgi row", ALLOCSET_DEFAULT_SIZES);
-	CorgiFeatureScratch scratch = {0};
+	MemoryContext order_context = AllocSetContextCreate(CurrentMemoryContext, "corgi block order",
+														ALLOCSET_DEFAULT_SIZES);
 	BlockNumber nblocks = RelationGetNumberOfBlocks(source->rel);
-	TableScanDesc scan;
-	CorgiHandle *order = NULL;
-	ShuffledBlocks blocks = {0};
-	SingleRange all = {0, nblocks, nblocks == 0};
-	BlockNumber first,
-				count;
-	bool		started = false;
-	int64		rows = 0;
 
-	scratch.context = read_context;
 	if (block_shuffle && nblocks > 0)
 	{
-		CorgiError	error = {0};
-		uint32		seed = DatumGetUInt32(DirectFunctionCall1(hashfloat8, Float8GetDatum(info->block_order_seed)));
+		ShuffledBlocks blocks = shuffled_blocks(order_context, 0, nblocks, info);
 
-		order = corgi_handle_new(read_context);
-		corgi_block_shuffle_create((uint32) nblocks, (uint32) corgi_block_pages(info->block_mb), seed,
-								   &order->object, &error);
-		corgi_raise_if_failed(&error);
-		blocks.order = order->object;
+		read_ranges(source, next_shuffled_block, &blocks, sink, null_sink, arg);
 	}
-	scan = table_beginscan_strat(source->rel, GetActiveSnapshot(), 0, NULL, true, false);
-	while (order != NULL ? next_shuffled_block(&blocks, &first, &count) : next_single_range(&all, &first, &count))
+	else
 	{
-		CHECK_FOR_INTERRUPTS();
-		if (started)
-			table_rescan(scan, NULL);
-		started = true;
-		heap_setscanlimits(scan, first, count);
-		corgi_heap_rows_read(scan, source, &scratch, row_context, &rows, sink, null_sink, arg);
+		SingleRange all = {0, nblocks, nblocks == 0};
+
+		read_ranges(source, next_single_range, &all, sink, null_sink, arg);
 	}
-	table_endscan(scan);
-	MemoryContextSwitchTo(old);
-	MemoryContextDelete(read_context);
+	MemoryContextDelete(order_context);
 }
 
 PG_FUNCTION_INFO_V1(corgi_train_pass);
@@ -285,7 +270,6 @@ corgi_train_pass(PG_FUNCTION_ARGS)
 	int64		first_page;
 	int64		page_count;
 	CorgiStateInfo info;
-	CorgiError	error = {0};
 	CorgiHeapRows source;
 	BlockNumber nblocks;
 	int64		end_page;
@@ -331,17 +315,10 @@ corgi_train_pass(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		CorgiHandle *order = corgi_handle_new(CurrentMemoryContext);
-		uint32		seed = DatumGetUInt32(DirectFunctionCall1(hashfloat8, Float8GetDatum(info.block_order_seed)));
-		ShuffledBlocks blocks;
+		ShuffledBlocks blocks = shuffled_blocks(CurrentMemoryContext, (BlockNumber) first_page,
+												(BlockNumber) (end_page - first_page), &info);
 
-		corgi_block_shuffle_create((uint32) (end_page - first_page), (uint32) corgi_block_pages(info.block_mb),
-								   seed, &order->object, &error);
-		corgi_raise_if_failed(&error);
-		blocks.order = order->object;
-		blocks.offset = (BlockNumber) first_page;
 		result = train_ranges(&source, state, next_shuffled_block, &blocks, NULL);
-		corgi_handle_release(order);
 	}
 	/* Keep the lock until the end of the transaction. */
 	table_close(source.rel, NoLock);

@@ -51,7 +51,7 @@ corgi_check_training_memory(const CorgiStateInfo *info)
 }
 
 CorgiHandle *
-corgi_trainer_open_in(MemoryContext context, bytea *state)
+corgi_trainer_open_with(MemoryContext context, bytea *state, void *previous, void *shared_worker)
 {
 	CorgiHandle *handle;
 	CorgiError	error = {0};
@@ -61,9 +61,54 @@ corgi_trainer_open_in(MemoryContext context, bytea *state)
 	corgi_state_info(state, &info);
 	corgi_check_training_memory(&info);
 	handle = corgi_handle_new(context);
-	corgi_trainer_open(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), &handle->object, &error);
+	corgi_trainer_open(previous, shared_worker, VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), &handle->object,
+					   &error);
 	corgi_raise_if_failed(&error);
 	return handle;
+}
+
+CorgiHandle *
+corgi_trainer_open_in(MemoryContext context, bytea *state)
+{
+	return corgi_trainer_open_with(context, state, NULL, NULL);
+}
+
+bytea *
+corgi_trainer_finish(void *trainer, bool end_epoch)
+{
+	CorgiError	error = {0};
+	CorgiHandle *blob;
+
+	corgi_trainer_finish_pass(trainer);
+	corgi_trainer_drain(trainer);
+	if (end_epoch)
+	{
+		corgi_trainer_end_epoch(trainer, &error);
+		corgi_raise_if_failed(&error);
+	}
+	blob = corgi_handle_new(CurrentMemoryContext);
+	corgi_trainer_serialize(trainer, &blob->object, &error);
+	corgi_raise_if_failed(&error);
+	return corgi_blob_to_bytea(blob);
+}
+
+Datum *
+corgi_bytea_elements(ArrayType *array, const char *name, int *count)
+{
+	Datum	   *values;
+	bool	   *nulls;
+
+	if (ARR_NDIM(array) > 1 || ARR_ELEMTYPE(array) != BYTEAOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a one-dimensional bytea array", name)));
+	deconstruct_array(array, BYTEAOID, -1, false, TYPALIGN_INT, &values, &nulls, count);
+	for (int i = 0; i < *count; i++)
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL (element %d is)", name, i + 1)));
+	return values;
 }
 
 void

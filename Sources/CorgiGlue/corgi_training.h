@@ -24,6 +24,21 @@ typedef struct CorgiFeatureScratch
 /* Opens a trainer on state (any memory context owns it via the returned handle). */
 extern CorgiHandle *corgi_trainer_open_in(MemoryContext context, bytea *state);
 
+/*
+ * The same, taking over the tuple buffer of `previous` (a trainer object, let go by the
+ * caller afterwards) and/or handing full buffers to `shared_worker` (a grouped pass's
+ * thread); either may be NULL. The state's memory is checked first.
+ */
+extern CorgiHandle *corgi_trainer_open_with(MemoryContext context, bytea *state, void *previous,
+											void *shared_worker);
+
+/* Ends the trainer's pass (trains what is buffered), optionally closes its epoch, and
+ * returns its state as a new bytea. */
+extern bytea *corgi_trainer_finish(void *trainer, bool end_epoch);
+
+/* A bytea[] argument's elements: 1-D, no NULLs (errors name the argument). */
+extern Datum *corgi_bytea_elements(ArrayType *array, const char *name, int *count);
+
 /* Describes a state; raises a clear error if it is not one. */
 extern void corgi_state_info(bytea *state, CorgiStateInfo *info);
 
