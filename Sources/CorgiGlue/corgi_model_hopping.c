@@ -297,7 +297,8 @@ corgi_hop_epoch(PG_FUNCTION_ARGS)
 	segment_of = palloc(sizeof(int32) * Max(block_count, 1));
 	corgi_segment_blocks(block_count, segments, segment_seed, first_info.epochs_completed, segment_of, &error);
 	corgi_raise_if_failed(&error);
-	order = palloc(sizeof(int32) * models * segments);
+	/* Past the schedule's size limit a one-cell buffer is enough: Swift reports the error. */
+	order = palloc(sizeof(int32) * ((int64) models * segments > (1 << 20) ? 1 : models * segments));
 	corgi_hop_order(models, offsets, segments, segment_seed, first_info.epochs_completed, order,
 					(int64) models * segments, &error);
 	corgi_raise_if_failed(&error);
