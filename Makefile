@@ -23,7 +23,9 @@ include $(PGXS)
 
 SWIFT ?= swift
 PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
-SWIFT_PG_FLAGS = -Xcc -I$(PG_INCLUDEDIR_SERVER)
+# libpq's headers too: partition hopping reaches other servers through libpq.
+PG_INCLUDEDIR := $(shell $(PG_CONFIG) --includedir)
+SWIFT_PG_FLAGS = -Xcc -I$(PG_INCLUDEDIR_SERVER) -Xcc -I$(PG_INCLUDEDIR)
 SWIFT_SOURCES := Package.swift $(shell find Sources -type f -name '*.[chs]*')
 
 # The server module: release build, static Swift runtime, only the PostgreSQL entry
@@ -36,7 +38,7 @@ corgi.so: $(SWIFT_SOURCES) extension/corgi.map
 		-Xlinker --version-script=$(CURDIR)/extension/corgi.map
 	cp .build/release/libcorgi.so $@
 
-.PHONY: swift-test check-library test demo
+.PHONY: swift-test check-library test test-multinode demo
 
 # Unit tests of the pure Swift core (no server needed).
 swift-test:
@@ -48,6 +50,11 @@ check-library: corgi.so
 
 test:
 	scripts/test.sh
+
+# Model hopping across servers alone: a coordinator and 3 scratch node clusters (make
+# test runs it too). Needs corgi installed (make install).
+test-multinode:
+	test/multinode/run.sh
 
 demo:
 	scripts/demo.sh

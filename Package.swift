@@ -10,7 +10,8 @@
 // - CorgiABI: plain-C types shared by Swift and C (status codes, the error record).
 // - CorgiBoundary: the @_cdecl exports C calls; they return status codes, never raise.
 // - CorgiGlue: the C that owns every PostgreSQL call (fmgr, TABLESAMPLE, errors,
-//   memory contexts). Built against the server headers the Makefile passes with -Xcc.
+//   memory contexts, libpq to other servers). Built against the server and libpq
+//   headers the Makefile passes with -Xcc.
 //
 // The product `corgi` is the server module. Build it with `make` (which adds
 // -static-stdlib, the server include path and the export map), not with a bare
@@ -59,7 +60,10 @@ let package = Package(
                 // What PostgreSQL's own build uses; gnu_printf (PG's format
                 // attribute) is gcc's spelling, which clang ignores with a warning.
                 .unsafeFlags(["-fwrapv", "-fno-strict-aliasing", "-Wno-ignored-attributes"])
-            ]),
+            ],
+            // libpq: partition hopping sends jobs to the servers of foreign partitions
+            // (as postgres_fdw and dblink do; it starts no thread).
+            linkerSettings: [.linkedLibrary("pq")]),
         .testTarget(name: "CorgiCoreTests", dependencies: ["CorgiCore"]),
         // The training step alone, for the benchmarks (not part of the server library).
         .executableTarget(name: "corgi-bench", dependencies: ["CorgiCore"]),

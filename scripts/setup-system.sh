@@ -9,6 +9,7 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install o
 need=()
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
 [ -f /usr/include/postgresql/15/server/postgres.h ] || need+=(postgresql-server-dev-15)
+[ -f /usr/include/postgresql/libpq-fe.h ] || need+=(libpq-dev)
 installed libopenblas-serial-dev || need+=(libopenblas-serial-dev)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 

@@ -5,7 +5,8 @@
 #   3. pg_regress against a scratch cluster (or the server PGHOST/PGPORT name),
 #   4. the fuzz run (test/fuzz/run.sh) against the same server,
 #   5. the two-session checks (test/concurrency/run.sh),
-#   6. the upgrade check from 0.1.0 (test/upgrade/run.sh).
+#   6. the upgrade check from 0.1.0 (test/upgrade/run.sh),
+#   7. model hopping across servers: a coordinator and 3 nodes (test/multinode/run.sh).
 # Ends with the line "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -87,6 +88,10 @@ if cluster_start; then
 else
   fail_step "scratch cluster"
 fi
+
+echo "== several servers"
+# Its own coordinator and 3 node clusters (model hopping over postgres_fdw partitions).
+run_suite multinode "multi-server checks" test/multinode/run.sh
 
 echo "make test took $(( $(date +%s) - start )) s"
 echo "$passed passed, $failed failed"

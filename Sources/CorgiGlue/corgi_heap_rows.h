@@ -75,6 +75,10 @@ extern bytea *corgi_train_listed_blocks(CorgiHeapRows *source, bytea *state, con
 										int count, int64 block_pages, BlockNumber nblocks,
 										CorgiTrainerCache *cache);
 
+/* corgi_train_pass.c: one pass of a trainer state over a whole relation (corgi.train_pass's). */
+extern bytea *corgi_train_relation(CorgiHeapRows *source, bytea *state, bool block_shuffle,
+								   CorgiTrainerCache *cache);
+
 /* corgi_train_pass.c: the whole relation in a state's block order, rows to the sinks. */
 extern void corgi_read_in_block_order(CorgiHeapRows *source, bool block_shuffle, const CorgiStateInfo *info,
 									  CorgiRowSink sink, CorgiNullRowSink null_sink, void *arg);

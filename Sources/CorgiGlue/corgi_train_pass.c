@@ -256,6 +256,49 @@ corgi_read_in_block_order(CorgiHeapRows *source, bool block_shuffle, const Corgi
 	MemoryContextDelete(order_context);
 }
 
+/*
+ * One pass of `state` over the pages [first_page, end_page) of an open relation, in the
+ * state's CorgiPile block order (block_shuffle) or in page order: corgi.train_pass, and
+ * with the whole relation a job of partition hopping (corgi_train_relation).
+ */
+static bytea *
+train_page_range(CorgiHeapRows *source, bytea *state, bool block_shuffle, int64 first_page, int64 end_page,
+				 CorgiTrainerCache *cache)
+{
+	CorgiStateInfo info;
+
+	corgi_state_info(state, &info);
+	if (first_page >= end_page)
+	{
+		SingleRange none = {.done = true};
+
+		return train_ranges(source, state, next_single_range, &none, cache);
+	}
+	if (!block_shuffle)
+	{
+		SingleRange range = {(BlockNumber) first_page, (BlockNumber) (end_page - first_page), false};
+
+		return train_ranges(source, state, next_single_range, &range, cache);
+	}
+	{
+		ShuffledBlocks blocks = shuffled_blocks(CurrentMemoryContext, (BlockNumber) first_page,
+												(BlockNumber) (end_page - first_page), &info);
+
+		return train_ranges(source, state, next_shuffled_block, &blocks, cache);
+	}
+}
+
+/*
+ * One pass of `state` over a whole relation, as corgi.train_pass(source, features,
+ * label, state, block_shuffle) makes it: a job of partition hopping, on the coordinator
+ * (a local partition) or on a node (corgi._train_segment).
+ */
+bytea *
+corgi_train_relation(CorgiHeapRows *source, bytea *state, bool block_shuffle, CorgiTrainerCache *cache)
+{
+	return train_page_range(source, state, block_shuffle, 0, RelationGetNumberOfBlocks(source->rel), cache);
+}
+
 PG_FUNCTION_INFO_V1(corgi_train_pass);
 
 /*
@@ -269,7 +312,6 @@ corgi_train_pass(PG_FUNCTION_ARGS)
 	bool		block_shuffle;
 	int64		first_page;
 	int64		page_count;
-	CorgiStateInfo info;
 	CorgiHeapRows source;
 	BlockNumber nblocks;
 	int64		end_page;
@@ -293,33 +335,13 @@ corgi_train_pass(PG_FUNCTION_ARGS)
 				 errmsg("page range must not be negative, got first_page " INT64_FORMAT ", page_count " INT64_FORMAT,
 						first_page, page_count)));
 
-	corgi_state_info(state, &info);
 	source = corgi_heap_rows_open(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), NameStr(*PG_GETARG_NAME(2)),
 								  "corgi.train", "corgi.sgd");
 	nblocks = RelationGetNumberOfBlocks(source.rel);
 	/* Both are non-negative here; compare without adding, so no value can overflow. */
 	end_page = (page_count < 0 || page_count >= (int64) nblocks - first_page)
 		? (int64) nblocks : first_page + page_count;
-
-	if (first_page >= end_page)
-	{
-		SingleRange none = {.done = true};
-
-		result = train_ranges(&source, state, next_single_range, &none, NULL);
-	}
-	else if (!block_shuffle)
-	{
-		SingleRange range = {(BlockNumber) first_page, (BlockNumber) (end_page - first_page), false};
-
-		result = train_ranges(&source, state, next_single_range, &range, NULL);
-	}
-	else
-	{
-		ShuffledBlocks blocks = shuffled_blocks(CurrentMemoryContext, (BlockNumber) first_page,
-												(BlockNumber) (end_page - first_page), &info);
-
-		result = train_ranges(&source, state, next_shuffled_block, &blocks, NULL);
-	}
+	result = train_page_range(&source, state, block_shuffle, first_page, end_page, NULL);
 	/* Keep the lock until the end of the transaction. */
 	table_close(source.rel, NoLock);
 	PG_RETURN_BYTEA_P(result);

@@ -5,6 +5,6 @@
 #ifndef CORGI_VERSION_H
 #define CORGI_VERSION_H
 
-#define CORGI_VERSION "0.3.0"
+#define CORGI_VERSION "0.4.0"
 
 #endif

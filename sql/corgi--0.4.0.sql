@@ -172,6 +172,35 @@ CREATE FUNCTION corgi._hop_epoch(source regclass, features name, label name, sta
 COMMENT ON FUNCTION corgi._hop_epoch(regclass, name, name, bytea[], integer[], integer, bigint, boolean, integer) IS
     'internal: one model-hopping epoch of the states over the table''s segments, on parallel workers; returns the new states, each model''s training seconds and the workers launched';
 
+-- Model hopping over the partitions of a partitioned table (corgi_partition_hopping.c):
+-- each leaf partition is a segment; a foreign partition's jobs run on its server.
+CREATE FUNCTION corgi._hop_partitions(partitions regclass[], features name, label name, states bytea[],
+                                      offsets integer[], segment_seed bigint, block_shuffle boolean,
+                                      OUT states bytea[], OUT seconds float8[], OUT servers integer,
+                                      OUT bytes_sent bigint, OUT bytes_received bigint, OUT remote_jobs integer,
+                                      OUT round_trip_seconds float8)
+    AS 'MODULE_PATHNAME', 'corgi_hop_partitions'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._hop_partitions(regclass[], name, name, bytea[], integer[], bigint, boolean) IS
+    'internal: one model-hopping epoch of the states over the partitions, each job on the server that holds its partition (postgres_fdw foreign partitions) or here; returns the new states, each model''s training seconds, the servers used, the state bytes sent and received, the remote jobs and their seconds outside training';
+
+CREATE FUNCTION corgi._train_segment(source regclass, features name, label name, state bytea, block_shuffle boolean,
+                                     OUT state bytea, OUT seconds float8)
+    AS 'MODULE_PATHNAME', 'corgi_train_segment'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._train_segment(regclass, name, name, bytea, boolean) IS
+    'internal: a partition-hopping job as a node runs it: corgi.train_pass over the whole table, and its seconds';
+
+-- The leaf partitions of a partitioned table, in the order of their partition bounds
+-- (then names): the segments of partition hopping.
+CREATE FUNCTION corgi._segment_tables(source regclass) RETURNS regclass[]
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN ARRAY(SELECT t.relid FROM pg_partition_tree(source) t JOIN pg_class c ON c.oid = t.relid
+             WHERE t.isleaf ORDER BY pg_get_expr(c.relpartbound, c.oid), c.relname, c.oid);
+COMMENT ON FUNCTION corgi._segment_tables(regclass) IS
+    'internal: the leaf partitions of a partitioned table in the order of their bounds: the segments of partition hopping';
+
 CREATE FUNCTION corgi._merge_params(base text, override text) RETURNS text
     AS 'MODULE_PATHNAME', 'corgi_merge_params'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -495,7 +524,13 @@ BEGIN
     END IF;
     FOR e IN 1..epochs LOOP
         t0 := clock_timestamp();
-        IF fast AND corgi._param(norm, 'segments') IS NOT NULL THEN
+        IF NOT fast AND corgi._param(norm, 'segments') IS NOT NULL THEN
+            -- Model hopping over the partitions (foreign ones on their servers).
+            state := (corgi._hop_partitions(corgi._segment_tables(read_from::regclass), feat_col, label_col,
+                                            ARRAY[state], ARRAY[corgi._param(norm, 'segment_offset')::integer],
+                                            corgi._param(norm, 'segment_seed')::bigint, block_shuffle)).states[1];
+            state := corgi.sgd_end_epoch(state);
+        ELSIF fast AND corgi._param(norm, 'segments') IS NOT NULL THEN
             -- Model hopping alone: the visits corgi.fit_multiple makes for this offset.
             state := (corgi._hop_epoch(read_from::regclass, feat_col, label_col, ARRAY[state],
                                        ARRAY[corgi._param(norm, 'segment_offset')::integer],
@@ -593,6 +628,7 @@ CREATE FUNCTION corgi._train_prepare(
 RETURNS corgi.training_plan
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET synchronize_seqscans = off
+SET enable_partitionwise_aggregate = on
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_variable
@@ -828,13 +864,52 @@ BEGIN
         fast := true;
     END IF;
     path := CASE WHEN fast THEN 'fast' ELSE 'composed' END;
-    IF NOT fast AND corgi._param(norm, 'segments') IS NOT NULL THEN
+    -- A partitioned table: model hopping over its leaf partitions, each read where it
+    -- lives (a local heap partition here, a postgres_fdw foreign partition on its server),
+    -- so no row moves. corgi.fit_multiple always hops (it sets segments); corgi.train
+    -- hops when a partition is foreign (else it reads the partitions through a query).
+    IF NOT fast AND rels.relkind = 'p' AND shuffle <> 'once'
+       AND (corgi._param(norm, 'segments') IS NOT NULL
+            OR EXISTS (SELECT FROM pg_partition_tree(src) t JOIN pg_class c ON c.oid = t.relid
+                        WHERE t.isleaf AND c.relkind = 'f')) THEN
+        e := cardinality(corgi._segment_tables(src));
+        IF feat_col IS NULL OR label_col IS NULL OR NOT feat_type = ANY (corgi._feature_types())
+           OR NOT label_type = ANY (corgi._label_types()) THEN
+            RAISE EXCEPTION 'model hopping over the partitions of % needs plain feature and label columns', source_table
+                USING ERRCODE = 'feature_not_supported',
+                      DETAIL = format('Partitions are read where they live, as tables; got independent_varname %L (%s) and dependent_varname %L (%s).',
+                                      independent_varname, feat_type, dependent_varname, label_type),
+                      HINT = 'Name a float8[] or real[] column and a boolean or numeric label column.';
+        END IF;
+        IF row_security_active(src) THEN
+            RAISE EXCEPTION 'row-level security applies to % for you: its partitions cannot be read where they live', source_table
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Train as a user the policies do not apply to, or on a table of the rows you may read.';
+        END IF;
+        IF e = 0 THEN
+            RAISE EXCEPTION 'partitioned table % has no partitions', source_table USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF corgi._param(norm, 'segments') IS NOT NULL AND corgi._param(norm, 'segments')::integer <> e THEN
+            RAISE EXCEPTION 'the segments of partitioned table % are its % partitions, got segments=%',
+                            source_table, e, corgi._param(norm, 'segments')
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave segments out.';
+        END IF;
+        IF corgi._param(norm, 'segments') IS NULL THEN
+            norm := corgi.normalize_params(concat_ws(', ', nullif(norm, ''), 'segments=' || e), model);
+            state := corgi.sgd_state(model, n_features, buffer_rows, norm, class_values, corgi._buffer_mode(shuffle));
+            IF moments IS NOT NULL THEN
+                state := corgi.sgd_standardize(state, moments[1:n_features], moments[n_features + 1:2 * n_features]);
+            END IF;
+        END IF;
+        path := 'partitions';
+        sample_clause := NULL;
+    ELSIF NOT fast AND corgi._param(norm, 'segments') IS NOT NULL THEN
         RAISE EXCEPTION 'segments (model hopping) needs a source whose pages corgi reads directly, and % is not one', source_table
             USING ERRCODE = 'feature_not_supported',
                   DETAIL = 'Model hopping reads heap tables (no inheritance children, no row-level security for you) with plain feature and label columns of the accepted types.',
                   HINT = 'Train on a plain table (CREATE TABLE ... AS SELECT), or leave segments out.';
     END IF;
-    IF NOT fast AND shuffle IN ('corgipile', 'block_only') THEN
+    IF NOT fast AND path <> 'partitions' AND shuffle IN ('corgipile', 'block_only') THEN
         IF rels.relkind = 'p' THEN
             RAISE NOTICE 'partitions of % are read one after another: blocks are shuffled within each partition, not across them', source_table
                 USING HINT = 'If the partition key follows the label, the result trains like block_only; train on a table or a copy instead.';
@@ -1179,6 +1254,11 @@ BEGIN
         RAISE EXCEPTION 'output table % already exists', groups_name
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
     END IF;
+    IF plan.path = 'partitions' THEN
+        RAISE EXCEPTION 'grouping_cols is not offered yet with model hopping over the partitions of %', plan.source_table
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Train each server''s groups there, or group a local copy of the table.';
+    END IF;
     IF corgi._param(plan.norm, 'segments') IS NOT NULL THEN
         RAISE EXCEPTION 'segments (model hopping) is not offered with grouping_cols yet'
             USING ERRCODE = 'feature_not_supported', HINT = 'Leave segments out: every group sees the whole table in CorgiPile order.';
@@ -1420,7 +1500,8 @@ CREATE FUNCTION corgi._fit_epochs(plans corgi.training_plan[], segments integer,
                                   OUT final_states bytea[], OUT epoch_loss float8[], OUT epoch_seconds float8[],
                                   OUT epoch_rows bigint[], OUT val_loss float8[], OUT val_metric float8[],
                                   OUT workers_launched integer[], OUT wall_seconds float8[], OUT diverged_in integer[],
-                                  OUT diverged_loss float8[])
+                                  OUT diverged_loss float8[], OUT servers integer, OUT bytes_moved bigint,
+                                  OUT remote_jobs integer, OUT round_trip_seconds float8)
 LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1444,14 +1525,30 @@ BEGIN
     diverged_in := array_fill(NULL::integer, ARRAY[k_count]);
     diverged_loss := array_fill(NULL::float8, ARRAY[k_count]);
     workers_launched := '{}'; wall_seconds := '{}';
+    servers := 0; bytes_moved := 0; remote_jobs := 0; round_trip_seconds := 0;
     FOR e IN 1..p.epochs LOOP
         t0 := clock_timestamp();
         active := ARRAY(SELECT i FROM generate_series(1, k_count) i WHERE diverged_in[i] IS NULL);
         EXIT WHEN cardinality(active) = 0;
-        SELECT * INTO run FROM corgi._hop_epoch(p.read_from::regclass, p.feat_col, p.label_col,
-            ARRAY(SELECT final_states[i] FROM unnest(active) i),
-            ARRAY(SELECT (i - 1) % segments FROM unnest(active) i),
-            segments, segment_seed, p.shuffle IN ('corgipile', 'block_only'), workers);
+        IF p.path = 'partitions' THEN
+            -- Segments are the partitions; a foreign one's jobs run on its server.
+            SELECT h.states, h.seconds, 0 AS workers_launched, h.servers, h.bytes_sent, h.bytes_received,
+                   h.remote_jobs, h.round_trip_seconds
+              INTO run
+              FROM corgi._hop_partitions(corgi._segment_tables(p.read_from::regclass), p.feat_col, p.label_col,
+                       ARRAY(SELECT final_states[i] FROM unnest(active) i),
+                       ARRAY(SELECT (i - 1) % segments FROM unnest(active) i),
+                       segment_seed, p.shuffle IN ('corgipile', 'block_only')) h;
+            servers := greatest(servers, run.servers);
+            bytes_moved := bytes_moved + run.bytes_sent + run.bytes_received;
+            remote_jobs := remote_jobs + run.remote_jobs;
+            round_trip_seconds := round_trip_seconds + run.round_trip_seconds;
+        ELSE
+            SELECT * INTO run FROM corgi._hop_epoch(p.read_from::regclass, p.feat_col, p.label_col,
+                ARRAY(SELECT final_states[i] FROM unnest(active) i),
+                ARRAY(SELECT (i - 1) % segments FROM unnest(active) i),
+                segments, segment_seed, p.shuffle IN ('corgipile', 'block_only'), workers);
+        END IF;
         workers_launched := workers_launched || run.workers_launched;
         FOR j IN 1..cardinality(active) LOOP
             k := active[j];
@@ -1475,7 +1572,11 @@ BEGIN
             END IF;
         END LOOP;
         wall_seconds := wall_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
-        IF _fit_epochs.verbose THEN
+        IF _fit_epochs.verbose AND p.path = 'partitions' THEN
+            RAISE NOTICE 'epoch %: % models over % partitions (on % other servers), % s; lowest training loss %', e,
+                cardinality(active), segments, run.servers, round(wall_seconds[e]::numeric, 3),
+                (SELECT round(min(epoch_loss[(e - 1) * k_count + i])::numeric, 6) FROM unnest(active) i);
+        ELSIF _fit_epochs.verbose THEN
             RAISE NOTICE 'epoch %: % models on % workers and the leader, % s; lowest training loss %', e,
                 cardinality(active), run.workers_launched, round(wall_seconds[e]::numeric, 3),
                 (SELECT round(min(epoch_loss[(e - 1) * k_count + i])::numeric, 6) FROM unnest(active) i);
@@ -1521,6 +1622,8 @@ AS $$
 #variable_conflict use_variable
 DECLARE
     cfg regclass;
+    src regclass;
+    n_partitions integer;
     ids integer[];
     models text[];
     cfg_params text[];
@@ -1613,6 +1716,21 @@ BEGIN
         RAISE EXCEPTION 'segments must be at least 1 for corgi.fit_multiple, got %', n_segments
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave it out for the default (8).';
     END IF;
+    -- A partitioned source: its leaf partitions are the segments (local or foreign: the
+    -- data's placement decides), so segments, if given, must count them.
+    src := corgi._resolve_table(source_table, caller_search_path);
+    IF src IS NOT NULL AND (SELECT c.relkind FROM pg_class c WHERE c.oid = src) = 'p' THEN
+        n_partitions := cardinality(corgi._segment_tables(src));
+        IF corgi._shared_param(shared, 'segments') IS NOT NULL AND n_segments <> n_partitions THEN
+            RAISE EXCEPTION 'the segments of partitioned table % are its % partitions, got segments=%',
+                            source_table, n_partitions, n_segments
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave segments out.';
+        END IF;
+        IF n_partitions = 0 THEN
+            RAISE EXCEPTION 'partitioned table % has no partitions', source_table USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        n_segments := n_partitions;
+    END IF;
 
     -- One plan per config: corgi.train's checks and initial state, with the config's
     -- place in the hopping schedule in its params (so its params replay it alone).
@@ -1695,13 +1813,15 @@ BEGIN
             $4::integer AS segments, $5::integer AS epochs, $6::integer AS workers_requested,
             $7::integer[] AS workers_launched, $8::bigint AS block_pages, $9::float8[] AS epoch_wall_seconds,
             $10::float8 AS training_seconds, $11::float8 AS model_seconds, $12::text AS validation_table,
-            $13::integer AS num_diverged$f$,
+            $13::integer AS num_diverged, $14::text AS path, $15::integer AS servers,
+            $16::bigint AS state_bytes_moved, $17::integer AS remote_jobs, $18::float8 AS round_trip_seconds$f$,
             out_names.summary, source_table, out_table, dependent_varname, independent_varname, cfg::text, shuffle,
             shared)
         USING n, ARRAY(SELECT DISTINCT x FROM unnest(models) x ORDER BY 1), seed, n_segments, epochs,
               nullif(n_workers, -1), run.workers_launched, (corgi.sgd_state_info(run.final_states[1])).block_pages,
               run.wall_seconds, wall, (SELECT sum(x) FROM unnest(run.epoch_seconds) x), validation_table,
-              (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL);
+              (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL),
+              plans[1].path, run.servers, run.bytes_moved, run.remote_jobs, run.round_trip_seconds;
 
     RETURN QUERY SELECT (n - (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL))::integer,
                         (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL)::integer,

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Model hopping across PostgreSQL servers (part of make test): a coordinator and 3
+# nodes, each a scratch cluster on a Unix socket (scripts/lib/multinode.sh). The table
+# pts on the coordinator is hash-partitioned into 3 postgres_fdw foreign partitions, one
+# per node; pts_local holds the same rows in the same page order as local partitions.
+#   1. fit_multiple over pts equals fit_multiple over pts_local bit for bit (every
+#      config), with the jobs run on the nodes (summary: 3 servers, state bytes moved,
+#      one remote job per model, partition and epoch), and the models are accurate;
+#   2. corgi.train over pts (one model) equals corgi.train over pts_local, and equals
+#      fit_multiple's config with the same offset;
+#   3. a node whose corgi is missing or of another version is refused before training,
+#      by name; a non-superuser without a password in the user mapping is refused;
+#   4. a node stopped in the middle of a call gives an error naming it, and nothing is
+#      written on the coordinator;
+#   5. statement_timeout on the coordinator cancels the node jobs: no corgi backend is
+#      left on any node, and the coordinator keeps no connection;
+#   6. every epoch reads one snapshot per node: rows committed on a node during a call
+#      are not seen by its later epochs.
+# Prints "multinode: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/lib/multinode.sh
+
+passed=0; failed=0
+check() { if [ "$2" = ok ]; then echo "ok - $1"; passed=$((passed + 1)); else echo "not ok - $1"; failed=$((failed + 1)); fi; }
+expect() { # expect NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then check "$1" ok; else echo "    expected: $2"; echo "    got:      $3"; check "$1" fail; fi
+}
+
+multinode_start 3 || { echo "multinode: 0 passed, 1 failed"; exit 1; }
+C=$MN_COORD
+c() { mn_psql "$C" "$@"; }
+
+# Rows: label follows a linear rule with 10 % noise; stored sorted by label on every
+# partition (the order CorgiPile exists for).
+c <<'SQL' >/dev/null
+CREATE TABLE pts_local (id integer, label boolean, features float8[]) PARTITION BY HASH (id);
+CREATE TABLE pts_local_0 PARTITION OF pts_local FOR VALUES WITH (MODULUS 3, REMAINDER 0);
+CREATE TABLE pts_local_1 PARTITION OF pts_local FOR VALUES WITH (MODULUS 3, REMAINDER 1);
+CREATE TABLE pts_local_2 PARTITION OF pts_local FOR VALUES WITH (MODULUS 3, REMAINDER 2);
+INSERT INTO pts_local
+SELECT id, label, features FROM (
+  SELECT g AS id, ARRAY[x1, x2, x3]::float8[] AS features,
+         (x1 + 2 * x2 - x3 > 0.2) <> (abs(sin(g * 7.0)) < 0.1) AS label
+  FROM (SELECT g, sin(g * 1.3) AS x1, cos(g * 0.7) AS x2, sin(g * 0.31 + 1) AS x3
+        FROM generate_series(1, 30000) g) s) t
+ORDER BY label, id;
+CREATE TABLE pts (id integer, label boolean, features float8[]) PARTITION BY HASH (id);
+CREATE FOREIGN TABLE pts_0 PARTITION OF pts FOR VALUES WITH (MODULUS 3, REMAINDER 0) SERVER node1 OPTIONS (table_name 'pts_part');
+CREATE FOREIGN TABLE pts_1 PARTITION OF pts FOR VALUES WITH (MODULUS 3, REMAINDER 1) SERVER node2 OPTIONS (table_name 'pts_part');
+CREATE FOREIGN TABLE pts_2 PARTITION OF pts FOR VALUES WITH (MODULUS 3, REMAINDER 2) SERVER node3 OPTIONS (table_name 'pts_part');
+CREATE TABLE configs AS SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.05,0.2], l2=[0,0.001]')
+  UNION ALL SELECT 5, 'svm', 'learning_rate=0.05'
+  UNION ALL SELECT 6, 'mlp', 'hidden_layers=[8], learning_rate=0.01, batch_size=16';
+SQL
+for i in 0 1 2; do
+  mn_psql "${MN_NODES[$i]}" -c "CREATE TABLE pts_part (id integer, label boolean, features float8[])"
+  # The node's rows in the local partition's page order.
+  c -c "INSERT INTO pts_$i SELECT * FROM pts_local_$i ORDER BY ctid"
+done
+c -c "ANALYZE pts_local" -c "ANALYZE pts"
+rows=$(c -c "SELECT (SELECT count(*) FROM pts) || ' ' || (SELECT count(*) FROM pts_local)")
+expect "the nodes hold the 30,000 rows of the local partitions" "30000 30000" "$rows"
+same_pages=$(c -c "SELECT bool_and(a = b) FROM (SELECT (SELECT array_agg(ctid::text || id ORDER BY ctid) FROM pts_local_0) a,
+                                                      (SELECT array_agg(ctid::text || id ORDER BY ctid) FROM pts_0) b) s")
+expect "a node's table has the local partition's rows at the same places (ctid)" "t" "$same_pages"
+
+# 1. fit_multiple on the nodes = fit_multiple on local partitions.
+c -c "SELECT * FROM corgi.fit_multiple('pts', 'remote_models', 'label', 'features', 'configs', epochs => 3)" >/dev/null 2>"$MN_DIR/fit.err" ||
+  cat "$MN_DIR/fit.err"
+c -c "SELECT * FROM corgi.fit_multiple('pts_local', 'local_models', 'label', 'features', 'configs', epochs => 3)" >/dev/null
+r=$(c -c "SELECT count(*) FILTER (WHERE r.model = l.model), count(*) FROM remote_models r JOIN local_models l USING (config_id)")
+expect "fit_multiple over 3 nodes equals fit_multiple over local partitions, bit for bit (6 configs)" "6|6" "$r"
+r=$(c -c "SELECT path, segments, servers, remote_jobs, state_bytes_moved > 0, round_trip_seconds >= 0 FROM remote_models_summary")
+expect "the jobs ran on the 3 nodes: one per model, partition and epoch (6 x 3 x 3), state bytes moved" "partitions|3|3|54|t|t" "$r"
+r=$(c -c "SELECT path, servers, remote_jobs, state_bytes_moved FROM local_models_summary")
+expect "over local partitions nothing leaves the coordinator" "partitions|0|0|0" "$r"
+r=$(c -c "SELECT bool_and(rows = 30000), bool_and(accuracy > 0.85) FROM remote_models m, LATERAL corgi.evaluate('remote_models', 'pts', config_id => m.config_id) e WHERE m.model_type = 'logistic'")
+expect "every logistic config sees all 30,000 rows and is accurate (> 0.85) on the nodes' data" "t|t" "$r"
+r=$(c -c "SELECT bool_and(epoch_rows = ARRAY[30000, 30000, 30000]::bigint[]) FROM remote_models_info")
+expect "each epoch of each config visits every row once (epoch_rows)" "t" "$r"
+
+# 2. corgi.train: one config, the same hopping.
+c -c "SELECT * FROM corgi.train('pts', 'one_remote', 'label', 'features', 'logistic', 3, params => 'learning_rate=0.05, l2=0')" >/dev/null
+c -c "SELECT * FROM corgi.train('pts_local', 'one_local', 'label', 'features', 'logistic', 3, params => 'learning_rate=0.05, l2=0, segments=3')" >/dev/null
+r=$(c -c "SELECT (SELECT model FROM one_remote) = (SELECT model FROM one_local),
+                 (SELECT model FROM one_remote) = (SELECT model FROM remote_models WHERE config_id = 1),
+                 (SELECT training_path FROM one_remote_summary)")
+expect "corgi.train over the nodes equals it over local partitions and fit_multiple's config 1" "t|t|partitions" "$r"
+
+# 3. Nodes that cannot take part are refused by name, before any training.
+mn_psql "${MN_NODES[2]}" -c "UPDATE pg_extension SET extversion = '0.3.0' WHERE extname = 'corgi'"
+err=$(c -c "SELECT * FROM corgi.fit_multiple('pts', 'bad_version', 'label', 'features', 'configs', epochs => 1)" 2>&1)
+expect "a node with another corgi version is refused by name" \
+  'ERROR:  server "node3" has corgi 0.3.0, this server 0.4.0' "$(head -1 <<<"$err")"
+mn_psql "${MN_NODES[2]}" -c "UPDATE pg_extension SET extversion = '0.4.0' WHERE extname = 'corgi'"
+mn_psql "${MN_NODES[1]}" -c "DROP EXTENSION corgi"
+err=$(c -c "SELECT * FROM corgi.train('pts', 'no_corgi', 'label', 'features', 'logistic', 1)" 2>&1)
+expect "a node without corgi is refused by name" \
+  'ERROR:  corgi is not installed in the database of server "node2"' "$(head -1 <<<"$err")"
+mn_psql "${MN_NODES[1]}" -c "CREATE EXTENSION corgi"
+r=$(c -c "SELECT count(*) FROM pg_class WHERE relname IN ('bad_version', 'bad_version_info', 'bad_version_summary', 'no_corgi', 'no_corgi_summary')")
+expect "the refused calls wrote nothing" "0" "$r"
+c >/dev/null <<'SQL'
+CREATE ROLE alice LOGIN;
+GRANT USAGE ON FOREIGN SERVER node1, node2, node3 TO alice;
+GRANT USAGE ON SCHEMA corgi TO alice;
+GRANT SELECT ON pts, configs TO alice;
+GRANT CREATE ON SCHEMA public TO alice;
+CREATE USER MAPPING FOR alice SERVER node1 OPTIONS (user 'postgres');
+CREATE USER MAPPING FOR alice SERVER node2 OPTIONS (user 'postgres');
+CREATE USER MAPPING FOR alice SERVER node3 OPTIONS (user 'postgres');
+SQL
+err=$(c -c "SET ROLE alice" -c "SELECT * FROM corgi.fit_multiple('pts', 'alice_models', 'label', 'features', 'configs', epochs => 1)" 2>&1)
+expect "a non-superuser who reaches a node without a password is refused (postgres_fdw's rule, before corgi's own)" \
+  'ERROR:  config 1: password is required' "$(head -1 <<<"$err")"
+
+# 4. A node stopped in the middle of a call.
+c -c "CREATE TABLE many_configs AS SELECT * FROM corgi.config_grid('mlp', 'hidden_layers=[32], learning_rate=[0.001,0.002,0.003,0.004]')" >/dev/null
+c -c "SELECT * FROM corgi.fit_multiple('pts', 'stopped', 'label', 'features', 'many_configs', epochs => 200)" >"$MN_DIR/stop.out" 2>&1 &
+caller=$!
+for _ in $(seq 1 100); do
+  n=$(mn_psql "${MN_NODES[1]}" -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'corgi' AND query LIKE '%_train_segment%'")
+  [ "$n" -gt 0 ] && break; sleep 0.1
+done
+mn_run "$(pg_config --bindir)/pg_ctl" -D "${MN_NODES[1]}/data" -m immediate -w stop >/dev/null 2>&1
+wait $caller
+expect "a node stopped in the middle of a call: an error naming it" \
+  'ERROR:  corgi lost the connection to server "node2" while training a model on its partition' "$(head -1 "$MN_DIR/stop.out")"
+r=$(c -c "SELECT count(*) FROM pg_class WHERE relname LIKE 'stopped%'")
+expect "the stopped call wrote nothing on the coordinator" "0" "$r"
+mn_run "$(pg_config --bindir)/pg_ctl" -D "${MN_NODES[1]}/data" -l "${MN_NODES[1]}/server.log" -w \
+  -o "-c listen_addresses='' -k ${MN_NODES[1]} -c fsync=off" start >/dev/null
+
+# 5. statement_timeout on the coordinator reaches the nodes.
+err=$(c -c "SET statement_timeout = '1500ms'" \
+        -c "SELECT * FROM corgi.fit_multiple('pts', 'timed_out', 'label', 'features', 'many_configs', epochs => 200)" 2>&1)
+expect "statement_timeout cancels a call over the nodes" "ERROR:  canceling statement due to statement timeout" "$(head -1 <<<"$err")"
+left=""
+for _ in $(seq 1 50); do
+  left=$(for d in "${MN_NODES[@]}"; do mn_psql "$d" -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'corgi'"; done | paste -sd ' ')
+  [ "$left" = "0 0 0" ] && break; sleep 0.1
+done
+expect "after the cancel no corgi backend is left on any node (within 5 s)" "0 0 0" "$left"
+r=$(c -c "SELECT count(*) FROM pg_class WHERE relname LIKE 'timed_out%'")
+expect "the cancelled call wrote nothing on the coordinator" "0" "$r"
+
+# 6. One snapshot per node for the whole call: rows a node commits between epochs are
+# not trained on. A validation view pauses 0.5 s per epoch; meanwhile node1 gets rows.
+c >/dev/null <<'SQL'
+CREATE FUNCTION pause() RETURNS boolean LANGUAGE sql VOLATILE AS 'SELECT pg_sleep(0.5) IS NOT NULL';
+CREATE VIEW slow_validation AS SELECT p.* FROM pts_local_0 p, (SELECT pause()) s(ok) WHERE s.ok;
+SQL
+c -c "SELECT * FROM corgi.train('pts', 'snap', 'label', 'features', 'logistic', 3, params => 'validation_table=slow_validation')" >/dev/null &
+caller=$!
+for _ in 1 2; do
+  for _ in $(seq 1 100); do
+    n=$(c -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE '%snap%'")
+    [ "$n" -gt 0 ] && break; sleep 0.05
+  done
+  mn_psql "${MN_NODES[0]}" -c "INSERT INTO pts_part SELECT 0, true, ARRAY[1, 1, 1]::float8[] FROM generate_series(1, 1000)"
+  sleep 0.6
+done
+wait $caller
+r=$(c -c "SELECT epoch_rows FROM snap_summary")
+expect "epochs read one snapshot per node: rows committed on a node during the call are not seen" "{30000,30000,30000}" "$r"
+
+multinode_stop
+echo "multinode: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
