@@ -59,7 +59,7 @@ test-multinode:
 demo:
 	scripts/demo.sh
 
-.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping
+.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping bench-multinode
 # Benchmarks (not tests). bench: the whole study (datasets, all shuffles, scikit-learn,
 # sensitivity, plots, BENCHMARKS.md; tens of minutes). bench-epochs: epoch time and
 # accuracy of the shuffles against a plain scan on 1M and 5M rows. bench-defaults:
@@ -67,6 +67,7 @@ demo:
 # bench-mlp: the MLP against logistic, no shuffle, a plain scan and scikit-learn.
 # bench-mop: corgi.fit_multiple against one corgi.train per config (8 configs, 1M rows).
 # bench-grouping: grouped learning against an ungrouped epoch and a loop over the groups.
+# bench-multinode: fit_multiple over 3 node clusters (postgres_fdw partitions) against local partitions.
 bench:
 	bench/run.sh
 
@@ -84,3 +85,6 @@ bench-mop:
 
 bench-grouping:
 	bench/grouping.sh
+
+bench-multinode:
+	bench/multinode.sh

@@ -628,7 +628,6 @@ CREATE FUNCTION corgi._train_prepare(
 RETURNS corgi.training_plan
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET synchronize_seqscans = off
-SET enable_partitionwise_aggregate = on
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_variable
@@ -778,6 +777,18 @@ BEGIN
         EXECUTE format('SELECT count(*) FROM %s WHERE ctid < %L::tid', src_name, format('(%s,0)', least(heap_pages, 64)))
             INTO sample_rows;
         usable_rows := greatest(1, ceil(sample_rows::numeric * heap_pages / greatest(1, least(heap_pages, 64))))::bigint;
+    ELSIF feat_col IS NOT NULL AND label_col IS NOT NULL AND NOT row_security_active(src)
+          AND (SELECT c.relkind FROM pg_class c WHERE c.oid = src) = 'p'
+          AND NOT EXISTS (SELECT FROM unnest(corgi._segment_tables(src)) l WHERE NOT has_table_privilege(l, 'SELECT')) THEN
+        -- A partitioned table is counted partition by partition, so that a foreign
+        -- partition counts on its server (postgres_fdw cannot push down a count over the
+        -- parent: it would fetch every row).
+        EXECUTE (SELECT 'SELECT coalesce(sum(n), 0)::bigint FROM ('
+                        || string_agg(format('SELECT count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) AS n FROM %3$s',
+                                             feat_expr, label_expr, l), ' UNION ALL ')
+                        || ') c'
+                 FROM unnest(corgi._segment_tables(src)) l)
+            INTO usable_rows;
     ELSE
         EXECUTE format('SELECT count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) FROM %3$s',
                        feat_expr, label_expr, src_name) INTO usable_rows;

@@ -530,7 +530,7 @@ static void
 wait_for_nodes(NodeJob *jobs, CorgiNode **job_nodes, int count)
 {
 	WaitEventSet *set = CreateWaitEventSet(CurrentMemoryContext, count + 2);
-	WaitEvent	event;
+	WaitEvent	event = {0};
 
 	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
 	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);

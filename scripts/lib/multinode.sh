@@ -32,7 +32,7 @@ multinode_start() {
   MN_DIR=$(mktemp -d /tmp/corgi-multinode.XXXXXX)
   chmod 700 "$MN_DIR"
   if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$MN_DIR"; fi
-  trap multinode_stop EXIT
+  [ -n "${BENCH_KEEP:-}" ] || trap multinode_stop EXIT
   mn_start_one coordinator || return 1
   MN_COORD="$MN_DIR/coordinator"
   MN_NODES=()

@@ -115,6 +115,27 @@ err=$(c -c "SET ROLE alice" -c "SELECT * FROM corgi.fit_multiple('pts', 'alice_m
 expect "a non-superuser who reaches a node without a password is refused (postgres_fdw's rule, before corgi's own)" \
   'ERROR:  config 1: password is required' "$(head -1 <<<"$err")"
 
+# The mapped user reads nothing on a node that a plain SELECT would not give it: with
+# row-level security for it on the node's table, the node refuses to read the pages.
+mn_psql "${MN_NODES[0]}" >/dev/null <<'SQL'
+CREATE ROLE reader LOGIN;
+GRANT USAGE ON SCHEMA corgi TO reader;
+GRANT SELECT ON pts_part TO reader;
+ALTER TABLE pts_part ENABLE ROW LEVEL SECURITY;
+CREATE POLICY some_rows ON pts_part FOR SELECT USING (id % 2 = 0);
+SQL
+c >/dev/null <<'SQL'
+CREATE ROLE carol SUPERUSER;
+CREATE USER MAPPING FOR carol SERVER node1 OPTIONS (user 'reader');
+CREATE USER MAPPING FOR carol SERVER node2 OPTIONS (user 'postgres');
+CREATE USER MAPPING FOR carol SERVER node3 OPTIONS (user 'postgres');
+SQL
+err=$(c -c "SET ROLE carol" -c "SELECT * FROM corgi.fit_multiple('pts', 'rls_models', 'label', 'features', 'configs', epochs => 1)" 2>&1)
+expect "row-level security on a node's table for the mapped user: the node refuses, the error names the server" \
+  'ERROR:  table "pts_part" has row-level security for the current user|CONTEXT:  server "node1", while training a model on its partition' \
+  "$(grep -E '^(ERROR|CONTEXT)' <<<"$err" | head -2 | paste -sd '|')"
+mn_psql "${MN_NODES[0]}" -c "ALTER TABLE pts_part DISABLE ROW LEVEL SECURITY" >/dev/null
+
 # 4. A node stopped in the middle of a call.
 c -c "CREATE TABLE many_configs AS SELECT * FROM corgi.config_grid('mlp', 'hidden_layers=[32], learning_rate=[0.001,0.002,0.003,0.004]')" >/dev/null
 c -c "SELECT * FROM corgi.fit_multiple('pts', 'stopped', 'label', 'features', 'many_configs', epochs => 200)" >"$MN_DIR/stop.out" 2>&1 &
