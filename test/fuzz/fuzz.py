@@ -115,7 +115,7 @@ def table_arg():
 
 
 def call():
-    kind = rng.randrange(26)
+    kind = rng.randrange(27)
     if kind == 0:
         return f"SELECT corgi.normalize_params({params_arg()});"
     if kind == 1:
@@ -241,6 +241,30 @@ def call():
         model = text_arg(["fuzz_model", "fuzz_grouped", "no_such"])
         return (f"SELECT * FROM corgi.evaluate({model}, {table_arg()}, NULL, NULL, "
                 f"{rng.choice(['NULL', '1', '-1'])});")
+    if kind == 25:
+        # Model hopping over partitions: a local one and a loopback postgres_fdw one
+        # (jobs sent over libpq to this same server), crafted lists, states and offsets.
+        r = rng.random()
+        n = rng.choice([1, 2])
+        states = "ARRAY[" + ", ".join(state_arg() for _ in range(n)) + "]"
+        if r < 0.4:
+            parts = rng.choice(["'{fuzz_parted_a,fuzz_parted_r}'", "'{fuzz_parted_r}'", "'{fuzz_parted_a}'",
+                                "'{fuzz_parted_a,fuzz_parted_a}'", "'{fuzz_view}'", "'{fuzz_parent}'", "'{}'",
+                                "'{fuzz_parted}'", "ARRAY[NULL]", "'{{fuzz_pts}}'"])
+            offsets = rng.choice([f"ARRAY[{', '.join(str(rng.randint(-1, 2)) for _ in range(n))}]", "ARRAY[0]",
+                                  "'{}'::int[]", "ARRAY[NULL::int]"])
+            return (f"SELECT cardinality((corgi._hop_partitions({parts}::regclass[], 'features', 'label', {states}, "
+                    f"{offsets}, {bigint_arg()}, {rng.choice(['true', 'false'])})).states);")
+        if r < 0.6:
+            rel = rng.choice(["'fuzz_pts'", "'fuzz_view'", "'fuzz_parted_r'", "'fuzz_parted'", "'fuzz_empty'"])
+            return (f"SELECT length((corgi._train_segment({rel}::regclass, 'features', 'label', {state_arg()}, "
+                    f"{rng.choice(['true', 'false'])})).state);")
+        out = f"fuzz_part_{rng.randrange(10**9)}"
+        if r < 0.8:
+            return (f"SELECT * FROM corgi.fit_multiple('fuzz_parted', {lit(out)}, 'label', 'features', 'fuzz_configs', "
+                    f"{rng.choice(['1', '2'])}, 'corgipile', {params_arg()});")
+        return (f"SELECT * FROM corgi.train('fuzz_parted', {lit(out)}, 'label', 'features', "
+                f"{text_arg(['logistic', 'svm', 'mlp', 'softmax'], 0.02)}, 1, 'corgipile', {params_arg()});")
     if kind == 19:
         # A cancel at a random moment of the next call.
         return f"SET statement_timeout = '{rng.randint(1, 40)}ms';\n{call()}\nRESET statement_timeout;"
@@ -269,6 +293,18 @@ CREATE TABLE fuzz_configs AS SELECT * FROM corgi.config_grid('logistic', 'learni
     UNION ALL SELECT 3, 'mlp', 'hidden_layers=[3]';
 SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_grouped', 'label', 'features', 'logistic', 1, grouping_cols => 'word');
 SELECT 1 FROM corgi.train('fuzz_pts', 'fuzz_mlp', 'word', 'features', 'mlp', 1, params => 'hidden_layers=[4], standardize=true');
+CREATE EXTENSION IF NOT EXISTS postgres_fdw;
+DO $$ BEGIN
+  EXECUTE format('CREATE SERVER fuzz_loopback FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host %L, port %L, dbname %L)',
+                 split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'), current_database());
+END $$;
+CREATE USER MAPPING FOR CURRENT_USER SERVER fuzz_loopback;
+CREATE TABLE fuzz_remote_rows AS SELECT id, label, features, word FROM fuzz_pts WHERE id % 2 = 1;
+CREATE TABLE fuzz_parted (id integer, label boolean, features float8[], word text) PARTITION BY LIST ((id % 2));
+CREATE TABLE fuzz_parted_a PARTITION OF fuzz_parted FOR VALUES IN (0);
+CREATE FOREIGN TABLE fuzz_parted_r PARTITION OF fuzz_parted FOR VALUES IN (1)
+    SERVER fuzz_loopback OPTIONS (table_name 'fuzz_remote_rows');
+INSERT INTO fuzz_parted_a SELECT id, label, features, word FROM fuzz_pts WHERE id % 2 = 0;
 """
 
 print(SETUP)
