@@ -33,7 +33,7 @@ start=$(date +%s)
 scripts/setup-system.sh || { fail_step "system set-up"; echo "$passed passed, $failed failed"; exit 1; }
 
 echo "== swift test"
-swift test -c release -Xcc -I"$(pg_config --includedir-server)" 2>&1 | tee "$log_dir/swift-test.log"
+swift test -c release -Xcc -I"$(pg_config --includedir-server)" -Xcc -I"$(pg_config --includedir)" 2>&1 | tee "$log_dir/swift-test.log"
 swift_rc=${PIPESTATUS[0]}
 # XCTest: "Executed 23 tests, with 0 failures" (the last such line is the total).
 summary=$(grep -E 'Executed [0-9]+ tests?, with [0-9]+ failures?' "$log_dir/swift-test.log" | tail -1)
