@@ -41,7 +41,9 @@ let package = Package(
     targets: [
         .target(
             name: "CorgiKernels",
-            cSettings: [.unsafeFlags(["-I\(openBLASInclude)"])],
+            // No fused multiply-add (the AVX2 and baseline versions of a loop give the same
+            // bits) and no errno from sqrt (so that it vectorizes).
+            cSettings: [.unsafeFlags(["-I\(openBLASInclude)", "-ffp-contract=off", "-fno-math-errno"])],
             linkerSettings: [
                 .unsafeFlags(["-L\(openBLASLibrary)", "-Xlinker", "-rpath", "-Xlinker", openBLASLibrary]),
                 .linkedLibrary("openblas"),

@@ -1,3 +1,5 @@
+import CorgiKernels
+
 /// The general learner: any ``TrainableModel`` with any ``Optimizer``, fed a mini-batch
 /// of `batch_size` rows at a time (1: row by row). Per batch: one forward pass, the
 /// loss and dLoss/dscores of each row from ``Objective`` (before the update: the
@@ -141,8 +143,7 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
             for i in 0..<count { average[i] = weights[i] }
             return
         }
-        let share = 1 / Double(averageCount)
-        for i in 0..<count { average[i] += share * (weights[i] - average[i]) }
+        corgi_running_mean(average, weights, count, 1 / Double(averageCount))
     }
 }
 

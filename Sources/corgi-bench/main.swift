@@ -1,6 +1,7 @@
 // corgi-bench: the training step alone, without PostgreSQL: rows per second of the Swift
 // trainer (tuple buffer, shuffle, learner) on generated rows already in memory.
-// Usage: swift run -c release corgi-bench [rows]   (bench/mlp.py runs it)
+// Usage: swift run -c release corgi-bench [rows] [model]   (bench/mlp.py runs it; model:
+// the beginning of a line's name, e.g. "mlp [32]", to time that one alone)
 import CorgiCore
 
 #if canImport(Glibc)
@@ -54,12 +55,13 @@ func epoch(_ family: ModelFamily, _ params: String, concurrent: Bool) -> (Double
     return (elapsed, Double(rows) / elapsed)
 }
 
+let only = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : ""
 print("rows: \(rows) x \(features), one epoch, tuple buffer of 10 %, no database")
 for (name, family, params) in [
     ("logistic (sgd, per row)", ModelFamily.logistic, ""),
     ("mlp [32] sigmoid, adam, batch 64", .mlp, "hidden_layers=[32], activation=sigmoid, batch_size=64"),
     ("mlp [64] relu, adam, batch 64", .mlp, "hidden_layers=[64], activation=relu, batch_size=64"),
-] {
+] where name.hasPrefix(only) {
     for concurrent in [false, true] {
         let (s, rate) = epoch(family, params, concurrent: concurrent)
         print("\(name), \(concurrent ? "worker thread" : "inline"): \(String(Int(s * 1000))) ms, \(Int(rate)) rows/s")

@@ -38,4 +38,15 @@ void		corgi_gemm(int transpose_a, int transpose_b, int m, int n, int k, double a
 void		corgi_sigmoid(double *values, long count);
 void		corgi_tanh(double *values, long count);
 
+/*
+ * Adam's update of count parameters from a batch's summed gradient (AdamOptimizer.swift
+ * states the rule; the first `penalized` get coupled L2), and a running mean: loops the
+ * Swift compiler leaves scalar, here four lanes wide where the CPU has AVX2. Element-wise,
+ * the same bits on every CPU.
+ */
+void		corgi_adam_step(double *w, const double *g, double *m, double *v, long count, long penalized,
+							double inverse_rows, double l2, double beta1, double beta2, double learning_rate,
+							double correction1, double correction2, double epsilon);
+void		corgi_running_mean(double *mean, const double *x, long count, double share);
+
 #endif							/* CORGI_KERNELS_H */
