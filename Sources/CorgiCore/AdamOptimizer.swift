@@ -7,7 +7,8 @@ import Glibc
 /// Adam (Kingma and Ba, 2015, algorithm 1): with `g` the mean gradient plus `l2 * w` on
 /// the weights (coupled L2, as scikit-learn's MLP `alpha`),
 /// `t += 1; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;`
-/// `p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + epsilon)`; an L1 penalty is a
+/// `p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + epsilon)` (computed as
+/// `(lr / (1 - b1^t)) m / (sqrt(v (1 / (1 - b2^t))) + epsilon)`); an L1 penalty is a
 /// proximal step afterwards. The moments and `t` are saved in the state, so a model
 /// continues exactly after a hop between segments or SQL calls.
 final class AdamOptimizer: Optimizer {
@@ -50,7 +51,7 @@ final class AdamOptimizer: Optimizer {
         let inverse = 1 / Double(rows), penalized = penalizedCount
         let b1 = beta1, b2 = beta2, eps = epsilon, l2 = l2
         // The loop is corgi_adam_step (CorgiKernels): the rule above, element-wise, four
-        // lanes wide where the CPU allows; the same bits as the scalar loop.
+        // lanes wide where the CPU allows, the same bits on every CPU.
         first.withUnsafeMutableBufferPointer { m in
             second.withUnsafeMutableBufferPointer { v in
                 guard let mb = m.baseAddress, let vb = v.baseAddress else { return }

@@ -5,8 +5,11 @@ import CorgiKernels
 /// loss and dLoss/dscores of each row from ``Objective`` (before the update: the
 /// progressive loss), one backward pass summing the gradient, one optimizer step.
 ///
-/// Contract: float64 in a fixed order, so the same rows in the same order give the same
-/// bits; a partial batch is applied by ``endPass()``. Learning rate of epoch `e`:
+/// Contract: a fixed order of operations, so the same rows in the same order give the same
+/// bits; the parameters, the optimizer and the loss are float64; a model that
+/// ``TrainableModel/trainsInFloat32`` (a network) runs its forward and backward passes in
+/// float32 on a float32 copy of the parameters, taken each step. A partial batch is
+/// applied by ``endPass()``. Learning rate of epoch `e`:
 /// `learning_rate * decay^e`. Averaging as ``LinearLearner`` (the mean of the epoch's
 /// iterates, one iterate per optimizer step). Never traps.
 final class BatchLearner<Model: TrainableModel>: RowLearner {
@@ -30,6 +33,8 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
     private let dScores: UnsafeMutablePointer<Double>
     private let workspace: UnsafeMutablePointer<Double>
     private let average: UnsafeMutablePointer<Double>?
+    /// float32 copies for a model that trains in float32 (else nil).
+    private let single: SinglePrecisionBuffers?
     private var averageCount: Int64
     private var restartAverage = false
     private let allocations: [RawAllocation]
@@ -54,6 +59,18 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
         else { allocations.forEach { $0.release() }; return nil }
         let mean = parameters.average ? allocate(p) : nil
         if parameters.average && mean == nil { allocations.forEach { $0.release() }; return nil }
+        var single: SinglePrecisionBuffers? = nil
+        if model.trainsInFloat32 {
+            func allocateFloats(_ count: Int) -> UnsafeMutablePointer<Float>? {
+                RawAllocation.typed(count, Float.self, into: &allocations)
+            }
+            guard let w32 = allocateFloats(p), let g32 = allocateFloats(p), let x32 = allocateFloats(inputCount),
+                let s32 = allocateFloats(b * k), let ds32 = allocateFloats(b * k),
+                let ws32 = allocateFloats(model.workspaceSize(rows: b))
+            else { allocations.forEach { $0.release() }; return nil }
+            single = SinglePrecisionBuffers(weights: w32, gradient: g32, inputs: x32, scores: s32, dScores: ds32,
+                                            workspace: ws32)
+        }
         let start = (iterate ?? model).flatParameters
         for i in 0..<p { w[i] = start[i]; g[i] = 0 }
         if let mean {
@@ -76,6 +93,7 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
         self.dScores = ds
         self.workspace = ws
         self.average = mean
+        self.single = single
         self.averageCount = mean == nil ? 0 : max(0, min(averageCount, TrainerSnapshot.maximumRows))
         self.allocations = allocations
     }
@@ -103,8 +121,14 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
     }
 
     func learn(row x: UnsafePointer<Double>, target: Double) {
-        let n = featureCount, destination = inputs + pendingBatchRows * n
-        for i in 0..<n { destination[i] = x[i] }
+        let n = featureCount
+        if let single {
+            let destination = single.inputs + pendingBatchRows * n
+            for i in 0..<n { destination[i] = Float(x[i]) }
+        } else {
+            let destination = inputs + pendingBatchRows * n
+            for i in 0..<n { destination[i] = x[i] }
+        }
         targets[pendingBatchRows] = target
         pendingBatchRows += 1
         if pendingBatchRows == batchSize { applyBatch() }
@@ -116,7 +140,14 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
     private func applyBatch() {
         let rows = pendingBatchRows, k = outputs
         guard rows > 0 else { return }
-        shape.forward(parameters: weights, inputs: inputs, rows: rows, scores: scores, workspace: workspace)
+        if let single {
+            corgi_double_to_float(weights, single.weights, count)
+            shape.forward(parameters: UnsafePointer(single.weights), inputs: single.inputs, rows: rows,
+                          scores: single.scores, workspace: single.workspace)
+            corgi_float_to_double(single.scores, scores, rows * k)
+        } else {
+            shape.forward(parameters: weights, inputs: inputs, rows: rows, scores: scores, workspace: workspace)
+        }
         if current.rows == 0 { restartAverage = true }
         // The sums in locals: the class's stored statistics are touched once per batch.
         var lossSum = current.lossSum
@@ -127,9 +158,17 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
         }
         current.rows &+= Int64(rows)
         current.lossSum = lossSum
-        for i in 0..<count { gradient[i] = 0 }
-        shape.backward(parameters: weights, inputs: inputs, rows: rows, dScores: dScores, gradient: gradient,
-                       workspace: workspace)
+        if let single {
+            corgi_double_to_float(dScores, single.dScores, rows * k)
+            for i in 0..<count { single.gradient[i] = 0 }
+            shape.backward(parameters: UnsafePointer(single.weights), inputs: single.inputs, rows: rows,
+                           dScores: single.dScores, gradient: single.gradient, workspace: single.workspace)
+            corgi_float_to_double(single.gradient, gradient, count)
+        } else {
+            for i in 0..<count { gradient[i] = 0 }
+            shape.backward(parameters: weights, inputs: inputs, rows: rows, dScores: dScores, gradient: gradient,
+                           workspace: workspace)
+        }
         optimizer.step(parameters: weights, gradientSum: gradient, rows: rows, learningRate: learningRate)
         pendingBatchRows = 0
         accumulateAverage()
@@ -145,6 +184,17 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
         }
         corgi_running_mean(average, weights, count, 1 / Double(averageCount))
     }
+}
+
+/// A network's float32 working copies: parameters (copied from the float64 iterate each
+/// step), gradient, the batch's inputs, scores and dScores, and the workspace.
+struct SinglePrecisionBuffers {
+    let weights: UnsafeMutablePointer<Float>
+    let gradient: UnsafeMutablePointer<Float>
+    let inputs: UnsafeMutablePointer<Float>
+    let scores: UnsafeMutablePointer<Float>
+    let dScores: UnsafeMutablePointer<Float>
+    let workspace: UnsafeMutablePointer<Float>
 }
 
 extension BatchLearner {

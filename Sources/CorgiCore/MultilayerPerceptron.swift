@@ -142,20 +142,20 @@ public struct MultilayerPerceptron: Equatable, Sendable {
 
 
     /// The activation applied in place to `count` values (one switch, then a plain loop).
-    private func activateAll(_ values: UnsafeMutablePointer<Double>, _ count: Int) {
+    private func activateAll<T: NetworkScalar>(_ values: UnsafeMutablePointer<T>, _ count: Int) {
         switch activation {
         case .relu:
             for i in 0..<count where !(values[i] > 0) { values[i] = 0 }
         case .tanh:
-            corgi_tanh(values, count)
+            T.tanh(values, count)
         case .sigmoid:
-            corgi_sigmoid(values, count)
+            T.sigmoid(values, count)
         }
     }
 
     /// The activation's derivative, from its output `a`.
     @inline(__always)
-    private func slope(_ a: Double) -> Double {
+    private func slope<T: NetworkScalar>(_ a: T) -> T {
         switch activation {
         case .relu: return a > 0 ? 1 : 0
         case .tanh: return 1 - a * a
@@ -187,13 +187,40 @@ extension MultilayerPerceptron: TrainableModel {
 
     public func forward(parameters p: UnsafePointer<Double>, inputs: UnsafePointer<Double>, rows: Int,
                         scores: UnsafeMutablePointer<Double>, workspace: UnsafeMutablePointer<Double>) {
+        forwardPass(parameters: p, inputs: inputs, rows: rows, scores: scores, workspace: workspace)
+    }
+
+    public func backward(parameters p: UnsafePointer<Double>, inputs: UnsafePointer<Double>, rows: Int,
+                         dScores: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>,
+                         workspace: UnsafeMutablePointer<Double>) {
+        backwardPass(parameters: p, inputs: inputs, rows: rows, dScores: dScores, gradient: gradient,
+                     workspace: workspace)
+    }
+
+    /// Networks train in float32 (see ``TrainableModel/trainsInFloat32``).
+    public var trainsInFloat32: Bool { true }
+
+    public func forward(parameters p: UnsafePointer<Float>, inputs: UnsafePointer<Float>, rows: Int,
+                        scores: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>) {
+        forwardPass(parameters: p, inputs: inputs, rows: rows, scores: scores, workspace: workspace)
+    }
+
+    public func backward(parameters p: UnsafePointer<Float>, inputs: UnsafePointer<Float>, rows: Int,
+                         dScores: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                         workspace: UnsafeMutablePointer<Float>) {
+        backwardPass(parameters: p, inputs: inputs, rows: rows, dScores: dScores, gradient: gradient,
+                     workspace: workspace)
+    }
+
+    func forwardPass<T: NetworkScalar>(parameters p: UnsafePointer<T>, inputs: UnsafePointer<T>, rows: Int,
+                                       scores: UnsafeMutablePointer<T>, workspace: UnsafeMutablePointer<T>) {
         let w = widths, weightAt = weightOffsets, biasAt = biasOffsets, n = featureCount
         // Layer 0's input: standardized rows.
         inputShift.withUnsafeBufferPointer { shift in
             inputScale.withUnsafeBufferPointer { scale in
                 for r in 0..<rows {
                     let x = inputs + r * n, out = workspace + r * n
-                    for i in 0..<n { out[i] = (x[i] - shift[i]) * scale[i] }
+                    for i in 0..<n { out[i] = (x[i] - T(shift[i])) * T(scale[i]) }
                 }
             }
         }
@@ -203,21 +230,23 @@ extension MultilayerPerceptron: TrainableModel {
             let out = last ? scores : workspace + inputOffset
             let weights = p + weightAt[l], biases = p + biasAt[l]
             // out (rows x fanOut) = input (rows x fanIn) * weights^T, then bias and activation.
-            corgi_gemm(0, 1, Int32(rows), Int32(fanOut), Int32(fanIn), 1, input, Int32(fanIn), weights, Int32(fanIn),
-                       0, out, Int32(fanOut))
-            let count = rows * fanOut
+            // The biases first, then the product added to them (beta 1: OpenBLAS neither
+            // clears out nor makes a second pass over it).
             for r in 0..<rows {
                 let row = out + r * fanOut
-                for o in 0..<fanOut { row[o] += biases[o] }
+                for o in 0..<fanOut { row[o] = biases[o] }
             }
+            T.gemm(transposeA: false, transposeB: true, m: rows, n: fanOut, k: fanIn, alpha: 1, a: input, lda: fanIn,
+                   b: weights, ldb: fanIn, beta: 1, c: out, ldc: fanOut)
+            let count = rows * fanOut
             if !last { activateAll(out, count) }
             if !last { input = out; inputOffset += rows * fanOut }
         }
     }
 
-    public func backward(parameters p: UnsafePointer<Double>, inputs: UnsafePointer<Double>, rows: Int,
-                         dScores: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>,
-                         workspace: UnsafeMutablePointer<Double>) {
+    func backwardPass<T: NetworkScalar>(parameters p: UnsafePointer<T>, inputs: UnsafePointer<T>, rows: Int,
+                                        dScores: UnsafePointer<T>, gradient: UnsafeMutablePointer<T>,
+                                        workspace: UnsafeMutablePointer<T>) {
         let w = widths, weightAt = weightOffsets, biasAt = biasOffsets, layers = w.count - 1
         // Where each layer's input activations start in the workspace.
         var activationAt: [Int] = [0], offset = rows * featureCount
@@ -230,16 +259,16 @@ extension MultilayerPerceptron: TrainableModel {
             let a = workspace + activationAt[l]
             let gW = gradient + weightAt[l], gB = gradient + biasAt[l], weights = p + weightAt[l]
             // gW (fanOut x fanIn) += delta^T (fanOut x rows) * a (rows x fanIn); gB += column sums.
-            corgi_gemm(1, 0, Int32(fanOut), Int32(fanIn), Int32(rows), 1, delta, Int32(fanOut), a, Int32(fanIn),
-                       1, gW, Int32(fanIn))
+            T.gemm(transposeA: true, transposeB: false, m: fanOut, n: fanIn, k: rows, alpha: 1, a: delta, lda: fanOut,
+                   b: a, ldb: fanIn, beta: 1, c: gW, ldc: fanIn)
             for r in 0..<rows {
                 let d = delta + r * fanOut
                 for o in 0..<fanOut { gB[o] += d[o] }
             }
             guard l > 0 else { break }
             // previous (rows x fanIn) = delta (rows x fanOut) * weights (fanOut x fanIn), times the slope.
-            corgi_gemm(0, 0, Int32(rows), Int32(fanIn), Int32(fanOut), 1, delta, Int32(fanOut), weights, Int32(fanIn),
-                       0, previous, Int32(fanIn))
+            T.gemm(transposeA: false, transposeB: false, m: rows, n: fanIn, k: fanOut, alpha: 1, a: delta,
+                   lda: fanOut, b: weights, ldb: fanIn, beta: 0, c: previous, ldc: fanIn)
             for r in 0..<rows {
                 let out = previous + r * fanIn, ar = a + r * fanIn
                 for i in 0..<fanIn { out[i] *= slope(ar[i]) }

@@ -27,6 +27,27 @@ public protocol TrainableModel: Sendable {
     func backward(parameters: UnsafePointer<Double>, inputs: UnsafePointer<Double>, rows: Int,
                   dScores: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>,
                   workspace: UnsafeMutablePointer<Double>)
+    /// Whether ``BatchLearner`` trains the model in float32 with the two functions below
+    /// (its parameters, the optimizer and the loss stay float64; networks do, so that
+    /// their matrix products and activations run twice as wide).
+    var trainsInFloat32: Bool { get }
+    /// ``forward(parameters:inputs:rows:scores:workspace:)`` in float32.
+    func forward(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, rows: Int,
+                 scores: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>)
+    /// ``backward(parameters:inputs:rows:dScores:gradient:workspace:)`` in float32.
+    func backward(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, rows: Int,
+                  dScores: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                  workspace: UnsafeMutablePointer<Float>)
+}
+
+/// Models that train in float64 only: the float32 functions are never called.
+extension TrainableModel {
+    public var trainsInFloat32: Bool { false }
+    public func forward(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, rows: Int,
+                        scores: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>) {}
+    public func backward(parameters: UnsafePointer<Float>, inputs: UnsafePointer<Float>, rows: Int,
+                         dScores: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                         workspace: UnsafeMutablePointer<Float>) {}
 }
 
 extension LinearModel: TrainableModel {

@@ -103,7 +103,10 @@ extension TrainerSnapshot {
         }
         if let network = model.network {
             let widths = network.widths.map(Double.init)
-            doubles += batch * (n + widths.dropFirst().dropLast().reduce(0, +)) + 2 * batch * (widths.max() ?? 1)
+            let workspace = batch * (n + widths.dropFirst().dropLast().reduce(0, +)) + 2 * batch * (widths.max() ?? 1)
+            // The workspace, and float32 copies (half a double each) of the parameters, the
+            // gradient, the batch, its scores and dScores and the workspace.
+            doubles += workspace + (2 * p + batch * (n + 2 * k) + workspace) / 2
         }
         return doubles * 8 / 1_048_576
     }

@@ -148,6 +148,62 @@ final class MultilayerPerceptronTests: XCTestCase {
         }
     }
 
+    /// The float32 activations (how networks train) against the math library, to float
+    /// precision, extremes included; never outside [0, 1] / [-1, 1].
+    func testFloatActivationsMatchTheMathLibraryToFloatPrecision() {
+        var g = Xoshiro256StarStar(seed: 37)
+        var zs: [Float] = [0, -0.0, 1e-30, -1e-30, 1e-8, -1e-8, 0.0499, 0.05, -0.05, 0.5, -0.5, 20, -20, 87, -87,
+                           88, -88, 100, -100, 3e38, -3e38]
+        for _ in 0..<20_000 { zs.append(Float((g.nextUnitInterval() * 2 - 1) * 30)) }
+        for _ in 0..<20_000 { zs.append(Float((g.nextUnitInterval() * 2 - 1) * 0.2)) }
+        var sig = zs, th = zs
+        sig.withUnsafeMutableBufferPointer { corgi_sigmoid_f($0.baseAddress!, $0.count) }
+        th.withUnsafeMutableBufferPointer { corgi_tanh_f($0.baseAddress!, $0.count) }
+        for (i, z) in zs.enumerated() {
+            let s = 1 / (1 + exp(-Double(z))), t = tanh(Double(z))
+            XCTAssertEqual(Double(sig[i]), s, accuracy: 5e-7 * s + 1e-37, "sigmoid(\(z))")
+            XCTAssertEqual(Double(th[i]), t, accuracy: 5e-7 * abs(t) + 1e-37, "tanh(\(z))")
+            XCTAssertTrue(sig[i] >= 0 && sig[i] <= 1 && abs(th[i]) <= 1)
+        }
+    }
+
+    /// The float32 passes a network trains with give the float64 gradient to float
+    /// precision (relative 1e-4 of the largest component), for every activation and output.
+    func testFloatPassesMatchTheDoublePasses() throws {
+        var g = Xoshiro256StarStar(seed: 41)
+        for activation in MultilayerPerceptron.Activation.allCases {
+            for (kind, classes) in [(ModelKind.softmax, [0.0, 1, 4]), (.linear, [])] {
+                let net = try XCTUnwrap(MultilayerPerceptron(
+                    kind: kind, featureCount: 5, hidden: [16, 8], activation: activation, classValues: classes,
+                    inputShift: [0.1, -0.2, 0.3, 0, 1], inputScale: [2, 0.5, 1, 1, 3], seed: 9))
+                XCTAssertTrue(net.trainsInFloat32)
+                let rows = 33, k = net.outputs, count = net.parameterCount
+                let parameters = net.parameters.map { $0 + (g.nextUnitInterval() - 0.5) * 0.1 }
+                let inputs = (0..<(rows * 5)).map { _ in g.nextUnitInterval() * 2 - 1 }
+                let dScores = (0..<(rows * k)).map { _ in g.nextUnitInterval() - 0.5 }
+                var scores = [Double](repeating: 0, count: rows * k), gradient = [Double](repeating: 0, count: count)
+                var workspace = [Double](repeating: 0, count: net.workspaceSize(rows: rows))
+                net.forward(parameters: parameters, inputs: inputs, rows: rows, scores: &scores, workspace: &workspace)
+                net.backward(parameters: parameters, inputs: inputs, rows: rows, dScores: dScores, gradient: &gradient,
+                             workspace: &workspace)
+                let p32 = parameters.map(Float.init), x32 = inputs.map(Float.init), d32 = dScores.map(Float.init)
+                var scores32 = [Float](repeating: 0, count: rows * k), gradient32 = [Float](repeating: 0, count: count)
+                var workspace32 = [Float](repeating: 0, count: net.workspaceSize(rows: rows))
+                net.forward(parameters: p32, inputs: x32, rows: rows, scores: &scores32, workspace: &workspace32)
+                net.backward(parameters: p32, inputs: x32, rows: rows, dScores: d32, gradient: &gradient32,
+                             workspace: &workspace32)
+                let scoreScale = scores.map(abs).max() ?? 1, gradientScale = gradient.map(abs).max() ?? 1
+                for i in 0..<(rows * k) {
+                    XCTAssertEqual(Double(scores32[i]), scores[i], accuracy: 1e-4 * scoreScale, "\(activation) score \(i)")
+                }
+                for i in 0..<count {
+                    XCTAssertEqual(Double(gradient32[i]), gradient[i], accuracy: 1e-4 * gradientScale,
+                                   "\(activation.name) \(kind.name) parameter \(i)")
+                }
+            }
+        }
+    }
+
     func testCorgisOwnExpMatchesTheMathLibrary() {
         var g = Xoshiro256StarStar(seed: 31)
         var zs: [Double] = [0, -0.0, 1e-300, -1e-300, 1e-8, -1e-8, 0.0999, 0.1, -0.1, 0.5, -0.5, 20, -20, 36.7, -36.7,

@@ -43,7 +43,7 @@ final class OptimizerTests: XCTestCase {
     }
 
     /// The vectorized kernel (corgi_adam_step, AVX2 where the CPU has it) against the
-    /// scalar rule it replaced, bit for bit, over 1,001 parameters (odd: a tail past the
+    /// rule written out as scalar Swift, bit for bit, over 1,001 parameters (odd: a tail past the
     /// vector width), 600 of them penalized, for 20 steps.
     func testAdamKernelEqualsTheScalarRuleBitForBit() throws {
         let count = 1001, penalized = 600
@@ -62,7 +62,7 @@ final class OptimizerTests: XCTestCase {
                 if i < penalized { g += p.l2 * reference[i] }
                 m[i] = p.beta1 * m[i] + (1 - p.beta1) * g
                 v[i] = p.beta2 * v[i] + (1 - p.beta2) * g * g
-                reference[i] -= 0.01 * (m[i] / c1) / ((v[i] / c2).squareRoot() + p.epsilon)
+                reference[i] -= (0.01 / c1) * m[i] / ((v[i] * (1 / c2)).squareRoot() + p.epsilon)
             }
             gradientSum.withUnsafeBufferPointer { g in
                 w.withUnsafeMutableBufferPointer { adam.step(parameters: $0.baseAddress!, gradientSum: g.baseAddress!, rows: 64, learningRate: 0.01) }

@@ -28,6 +28,19 @@ corgi_prefetch(const void *address, size_t bytes)
 void		corgi_gemm(int transpose_a, int transpose_b, int m, int n, int k, double alpha,
 					   const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc);
 
+/* The same in float32 (cblas_sgemm): how networks train (BatchLearner). */
+void		corgi_sgemm(int transpose_a, int transpose_b, int m, int n, int k, float alpha,
+						const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+
+/*
+ * The activations in float32, in place (exp by a degree-7 series after range reduction:
+ * relative error within a few float ulps), and conversions between the widths.
+ */
+void		corgi_sigmoid_f(float *values, long count);
+void		corgi_tanh_f(float *values, long count);
+void		corgi_double_to_float(const double *from, float *to, long count);
+void		corgi_float_to_double(const float *from, double *to, long count);
+
 /*
  * The activations in place over `count` values, with corgi's own exp (exp_nonpositive in
  * corgi_kernels.c: vectorizable, the same bits every time): sigmoid(z) = 1 / (1 + e^-z),
