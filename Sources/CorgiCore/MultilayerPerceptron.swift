@@ -13,10 +13,11 @@ import Glibc
 /// Parameters, flat: every layer's weight matrix (`out x in`, row-major) in layer order,
 /// then every layer's biases; the weights are what L1/L2 penalize.
 ///
-/// Contract: float64; forward and backward are matrix products over the batch (OpenBLAS
-/// dgemm, serial) and elementwise loops, in a fixed order, so a run is reproducible bit
-/// for bit on one machine (another CPU may pick another dgemm kernel and round
-/// differently); initialization is seeded (He normal for relu, Xavier uniform
+/// Contract: parameters float64; forward and backward exist in float64 (prediction, the
+/// gradient checks) and float32 (training, see ``NetworkScalar``); both are matrix
+/// products over the batch (OpenBLAS dgemm/sgemm, serial) and elementwise loops, in a
+/// fixed order, so a run is reproducible bit for bit on one machine (another CPU may pick
+/// another GEMM kernel and round differently); initialization is seeded (He normal for relu, Xavier uniform
 /// for tanh and sigmoid; biases 0). Shapes are validated at construction (nil, never a
 /// trap); a NaN input gives NaN scores (callers validate rows).
 public struct MultilayerPerceptron: Equatable, Sendable {
