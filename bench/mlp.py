@@ -73,7 +73,8 @@ def say(text=""):
 say(f"## MLP (make bench-mlp, {time.strftime('%Y-%m-%d', time.gmtime())})")
 say()
 say(f"PostgreSQL {one('SHOW server_version')}, corgi {one('SELECT corgi.version()')}; one backend, "
-    "no parallel query; float64, OpenBLAS serial dgemm. Reproduce: `make bench-mlp`.")
+    "no parallel query; networks train in float32 (OpenBLAS serial sgemm), linear models in float64. "
+    "Reproduce: `make bench-mlp`.")
 say()
 
 # 1. XOR, sorted by label.

@@ -39,6 +39,14 @@ _PG_init(void)
 							1, 0, 1024,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("corgi.node_retries",
+							"How often one corgi call sends a training job again after losing its connection to another server.",
+							"A job is a pure function of the model state and the partition, so sending it again on a "
+							"new connection gives the same model, provided the node's rows did not change.",
+							&corgi_node_retries,
+							0, 0, 10,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("corgi");
 }
 

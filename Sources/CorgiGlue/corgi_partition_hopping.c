@@ -191,54 +191,23 @@ is_libpq_option(const PQconninfoOption *options, const char *keyword)
 }
 
 /*
- * The connection to a postgres_fdw server for the current user, opened on first use in
- * this transaction: its server and user-mapping options, a password for non-superusers,
- * corgi of this very version, search_path pg_catalog, one REPEATABLE READ transaction.
+ * (Re)opens node's connection: the server's and the user mapping's libpq options, a
+ * password for non-superusers, search_path pg_catalog, one REPEATABLE READ READ ONLY
+ * transaction, and corgi of this very version there. Raises a clear error naming the
+ * server (the transaction's end closes what was opened).
  */
-static CorgiNode *
-node_for_server(Oid serverid)
+static void
+node_open(CorgiNode *node)
 {
-	Oid			userid = GetUserId();
-	ForeignServer *server;
-	ForeignDataWrapper *fdw;
-	UserMapping *mapping;
+	ForeignServer *server = GetForeignServer(node->serverid);
+	UserMapping *mapping = GetUserMapping(node->userid, node->serverid);
 	PQconninfoOption *defaults;
 	const char **keywords;
 	const char **values;
 	int			n = 0;
 	ListCell   *lc;
-	CorgiNode  *node;
 	PGresult   *result;
 	char	   *version;
-
-	for (int i = 0; i < node_count; i++)
-		if (nodes[i]->serverid == serverid && nodes[i]->userid == userid && nodes[i]->conn != NULL)
-			return nodes[i];
-
-	server = GetForeignServer(serverid);
-	fdw = GetForeignDataWrapper(server->fdwid);
-	if (strcmp(fdw->fdwname, "postgres_fdw") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("server \"%s\" uses foreign-data wrapper \"%s\": corgi trains on postgres_fdw servers only",
-						server->servername, fdw->fdwname)));
-	mapping = GetUserMapping(userid, serverid);
-
-	if (!callbacks_registered)
-	{
-		RegisterXactCallback(node_xact_callback, NULL);
-		RegisterSubXactCallback(node_subxact_callback, NULL);
-		callbacks_registered = true;
-	}
-	if (node_count == node_capacity)
-	{
-		int			capacity = Max(8, node_capacity * 2);
-
-		nodes = nodes == NULL
-			? MemoryContextAllocZero(TopMemoryContext, sizeof(CorgiNode *) * capacity)
-			: repalloc(nodes, sizeof(CorgiNode *) * capacity);
-		node_capacity = capacity;
-	}
 
 	/* Keywords: the libpq ones among the server's and the mapping's options. */
 	defaults = PQconndefaults();
@@ -274,10 +243,7 @@ node_for_server(Oid serverid)
 	keywords[n] = NULL;
 	values[n] = NULL;
 
-	node = MemoryContextAllocZero(TopMemoryContext, sizeof(CorgiNode));
-	node->serverid = serverid;
-	node->userid = userid;
-	strlcpy(node->name, server->servername, NAMEDATALEN);
+	node->in_flight = false;
 	node->conn = libpqsrv_connect_params(keywords, values, false, PG_WAIT_EXTENSION);
 	if (node->conn == NULL || PQstatus(node->conn) != CONNECTION_OK)
 	{
@@ -285,16 +251,15 @@ node_for_server(Oid serverid)
 
 		if (node->conn != NULL)
 			libpqsrv_disconnect(node->conn);
-		pfree(node);
+		node->conn = NULL;
 		ereport(ERROR,
 				(errcode(ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION),
-				 errmsg("corgi could not connect to server \"%s\"", server->servername),
+				 errmsg("corgi could not connect to server \"%s\"", node->name),
 				 errdetail_internal("%s", message),
 				 errhint("Check the server's options and your user mapping for it.")));
 	}
-	nodes[node_count++] = node; /* from here on the transaction's end closes it */
 
-	if (!superuser_arg(userid) && !PQconnectionUsedPassword(node->conn))
+	if (!superuser_arg(node->userid) && !PQconnectionUsedPassword(node->conn))
 		ereport(ERROR,
 				(errcode(ERRCODE_S_R_E_PROHIBITED_SQL_STATEMENT_ATTEMPTED),
 				 errmsg("password is required to reach server \"%s\"", node->name),
@@ -319,6 +284,59 @@ node_for_server(Oid serverid)
 				 errmsg("server \"%s\" has corgi %s, this server %s", node->name, version, CORGI_VERSION),
 				 errdetail("Models hop between servers only when every server trains with the same code."),
 				 errhint("Run ALTER EXTENSION corgi UPDATE on every server (and install the same library).")));
+}
+
+/*
+ * The connection to a postgres_fdw server for the current user, opened on first use in
+ * this transaction (node_open) and kept to its end.
+ */
+static CorgiNode *
+node_for_server(Oid serverid)
+{
+	Oid			userid = GetUserId();
+	ForeignServer *server;
+	ForeignDataWrapper *fdw;
+	CorgiNode  *node;
+
+	for (int i = 0; i < node_count; i++)
+		if (nodes[i]->serverid == serverid && nodes[i]->userid == userid)
+		{
+			/* Closed by an aborted subtransaction: open it again. */
+			if (nodes[i]->conn == NULL)
+				node_open(nodes[i]);
+			return nodes[i];
+		}
+
+	server = GetForeignServer(serverid);
+	fdw = GetForeignDataWrapper(server->fdwid);
+	if (strcmp(fdw->fdwname, "postgres_fdw") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("server \"%s\" uses foreign-data wrapper \"%s\": corgi trains on postgres_fdw servers only",
+						server->servername, fdw->fdwname)));
+	(void) GetUserMapping(userid, serverid);	/* a clear error when there is none */
+
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(node_xact_callback, NULL);
+		RegisterSubXactCallback(node_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+	if (node_count == node_capacity)
+	{
+		int			capacity = Max(8, node_capacity * 2);
+
+		nodes = nodes == NULL
+			? MemoryContextAllocZero(TopMemoryContext, sizeof(CorgiNode *) * capacity)
+			: repalloc(nodes, sizeof(CorgiNode *) * capacity);
+		node_capacity = capacity;
+	}
+	node = MemoryContextAllocZero(TopMemoryContext, sizeof(CorgiNode));
+	node->serverid = serverid;
+	node->userid = userid;
+	strlcpy(node->name, server->servername, NAMEDATALEN);
+	nodes[node_count++] = node; /* from here on the transaction's end closes it */
+	node_open(node);
 	return node;
 }
 
@@ -427,8 +445,11 @@ complete_job(HopRun *run, int32 model, int32 segment)
 		elog(ERROR, "corgi: model %d was not running on segment %d", model, segment);
 }
 
-/* Sends model's state to the node that holds segment (binary bytea parameter). */
-static void
+/*
+ * Sends model's state to the node that holds segment (binary bytea parameter); false
+ * when the connection is lost (the caller may reconnect and send again).
+ */
+static bool
 send_job(HopRun *run, const Segment *seg, NodeJob *job, int32 model, int32 segment, bool block_shuffle)
 {
 	static const char *sql =
@@ -447,13 +468,18 @@ send_job(HopRun *run, const Segment *seg, NodeJob *job, int32 model, int32 segme
 	lengths[3] = VARSIZE_ANY_EXHDR(state);
 	values[4] = block_shuffle ? "true" : "false";
 	if (!PQsendQueryParams(seg->node->conn, sql, 5, types, values, lengths, formats, 1))
+	{
+		if (PQstatus(seg->node->conn) == CONNECTION_BAD)
+			return false;
 		raise_node_error(seg->node, NULL, "sending it a training job");
+	}
 	seg->node->in_flight = true;
 	job->model = model;
 	job->segment = segment;
 	job->has_result = false;
 	INSTR_TIME_SET_CURRENT(job->sent);
 	run->bytes_sent += VARSIZE_ANY_EXHDR(state);
+	return true;
 }
 
 /* A big-endian float8 of a binary result. */
@@ -470,14 +496,38 @@ binary_float8(const char *bytes)
 }
 
 /*
- * Reads what a node has sent without blocking; true when its job is over (the result
- * stored in the model's state). Raises the node's error.
+ * Whether a failed job failed with its connection (so sending it again may succeed): the
+ * connection is gone, or the node said it is ending it (class 08, connection exception;
+ * 57P0x, an administrator's or a crash shutdown, pg_terminate_backend).
  */
 static bool
+connection_failed(CorgiNode *node, PGresult *result)
+{
+	const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+
+	return PQstatus(node->conn) == CONNECTION_BAD
+		|| (sqlstate != NULL && (strncmp(sqlstate, "08", 2) == 0 || strncmp(sqlstate, "57P", 3) == 0));
+}
+
+/* poll_job's answers. */
+#define JOB_RUNNING 0
+#define JOB_DONE 1
+#define JOB_CONNECTION_LOST (-1)
+
+/*
+ * Reads what a node has sent without blocking: JOB_DONE when its job is over (the result
+ * stored in the model's state), JOB_CONNECTION_LOST when the connection broke before the
+ * result arrived (nothing is stored: the job can be sent again). Raises the node's error.
+ */
+static int
 poll_job(HopRun *run, const Segment *segs, NodeJob *job, CorgiNode *node, MemoryContext results)
 {
 	if (!PQconsumeInput(node->conn))
+	{
+		if (PQstatus(node->conn) == CONNECTION_BAD && !job->has_result)
+			return JOB_CONNECTION_LOST;
 		raise_node_error(node, NULL, "training a model on its partition");
+	}
 	while (!PQisBusy(node->conn))
 	{
 		PGresult   *result = PQgetResult(node->conn);
@@ -493,10 +543,17 @@ poll_job(HopRun *run, const Segment *segs, NodeJob *job, CorgiNode *node, Memory
 						(errcode(ERRCODE_PROTOCOL_VIOLATION),
 						 errmsg("server \"%s\" returned no state for a training job", node->name)));
 			node->in_flight = false;
-			return true;
+			return JOB_DONE;
 		}
 		if (PQresultStatus(result) != PGRES_TUPLES_OK)
+		{
+			if (connection_failed(node, result) && !job->has_result)
+			{
+				PQclear(result);
+				return JOB_CONNECTION_LOST;
+			}
 			raise_node_error(node, result, "training a model on its partition");
+		}
 		if (PQntuples(result) != 1 || PQnfields(result) != 2 || PQgetisnull(result, 0, 0)
 			|| PQgetisnull(result, 0, 1) || PQgetlength(result, 0, 1) != 8)
 		{
@@ -522,7 +579,39 @@ poll_job(HopRun *run, const Segment *segs, NodeJob *job, CorgiNode *node, Memory
 		run->remote_wall += INSTR_TIME_GET_DOUBLE(took);
 		run->remote_jobs++;
 	}
-	return false;
+	return JOB_RUNNING;
+}
+
+/* corgi.node_retries: how often one call sends a job again after a lost connection. */
+int			corgi_node_retries = 0;
+
+/*
+ * A node's connection broke in the middle of a job: with retries left, open a new one
+ * (a new REPEATABLE READ transaction there) and send the job again (a job is a pure
+ * function of the state and the partition); else the error, naming the node.
+ */
+static void
+retry_job(HopRun *run, Segment *segs, NodeJob *job, CorgiNode *node, int *retries, bool block_shuffle)
+{
+	int32		model = job->model,
+				segment = job->segment;
+
+	for (;;)
+	{
+		if (*retries >= corgi_node_retries)
+			raise_node_error(node, NULL, "training a model on its partition");
+		(*retries)++;
+		ereport(NOTICE,
+				(errmsg("corgi lost the connection to server \"%s\" during a job; sending it again on a new connection (retry %d of %d)",
+						node->name, *retries, corgi_node_retries),
+				 errdetail_internal("%s", pchomp(PQerrorMessage(node->conn)))));
+		node->in_flight = false;
+		libpqsrv_disconnect(node->conn);
+		node->conn = NULL;
+		node_open(node);
+		if (send_job(run, &segs[segment], job, model, segment, block_shuffle))
+			return;
+	}
 }
 
 /* Waits until a busy node's socket is readable or the latch is set; then checks interrupts. */
@@ -606,6 +695,7 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 	Segment    *segs;
 	CorgiNode **job_nodes;		/* the distinct nodes, in first-segment order */
 	NodeJob    *jobs;
+	int		   *retries;		/* per node: retries used in this call */
 	int			node_total = 0;
 	HopRun		run = {0};
 	CorgiStateInfo first_info;
@@ -696,6 +786,7 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 					 errmsg("partition %s is neither a table nor a foreign table", get_rel_name(relids[s]))));
 	}
 	jobs = palloc(sizeof(NodeJob) * Max(node_total, 1));
+	retries = palloc0(sizeof(int) * Max(node_total, 1));
 	for (int i = 0; i < node_total; i++)
 		jobs[i].model = -1;
 
@@ -719,15 +810,30 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < node_total; i++)
 		{
-			if (jobs[i].model >= 0 && poll_job(&run, segs, &jobs[i], job_nodes[i], results))
+			if (jobs[i].model >= 0)
 			{
-				complete_job(&run, jobs[i].model, jobs[i].segment);
-				jobs[i].model = -1;
-				progressed = true;
+				int			polled = poll_job(&run, segs, &jobs[i], job_nodes[i], results);
+
+				if (polled == JOB_CONNECTION_LOST)
+				{
+					retry_job(&run, segs, &jobs[i], job_nodes[i], &retries[i], block_shuffle);
+					progressed = true;
+				}
+				else if (polled == JOB_DONE)
+				{
+					complete_job(&run, jobs[i].model, jobs[i].segment);
+					jobs[i].model = -1;
+					progressed = true;
+				}
 			}
 			if (jobs[i].model < 0 && (model = pick_job(&run, segs, job_nodes[i], false, &segment)) >= 0)
 			{
-				send_job(&run, &segs[segment], &jobs[i], model, segment, block_shuffle);
+				if (!send_job(&run, &segs[segment], &jobs[i], model, segment, block_shuffle))
+				{
+					jobs[i].model = model;
+					jobs[i].segment = segment;
+					retry_job(&run, segs, &jobs[i], job_nodes[i], &retries[i], block_shuffle);
+				}
 				progressed = true;
 			}
 			busy = busy || jobs[i].model >= 0;

@@ -10,8 +10,9 @@
 #      fit_multiple's config with the same offset;
 #   3. a node whose corgi is missing or of another version is refused before training,
 #      by name; a non-superuser without a password in the user mapping is refused;
-#   4. a node stopped in the middle of a call gives an error naming it, and nothing is
-#      written on the coordinator;
+#   4. a node backend killed in the middle of a job: with corgi.node_retries the job is
+#      sent again and the models are still bit-identical; a node stopped in the middle
+#      of a call gives an error naming it, and nothing is written on the coordinator;
 #   5. statement_timeout on the coordinator cancels the node jobs: no corgi backend is
 #      left on any node, and the coordinator keeps no connection;
 #   6. every epoch reads one snapshot per node: rows committed on a node during a call
@@ -138,6 +139,27 @@ mn_psql "${MN_NODES[0]}" -c "ALTER TABLE pts_part DISABLE ROW LEVEL SECURITY" >/
 
 # 4. A node stopped in the middle of a call.
 c -c "CREATE TABLE many_configs AS SELECT * FROM corgi.config_grid('mlp', 'hidden_layers=[32], learning_rate=[0.001,0.002,0.003,0.004]')" >/dev/null
+# With corgi.node_retries, a node backend that dies in the middle of a job (here
+# pg_terminate_backend on the node) costs a new connection and the job sent again: the
+# call succeeds and its models equal the local-partition ones, bit for bit.
+c -c "SET corgi.node_retries = 1" \
+  -c "SELECT * FROM corgi.fit_multiple('pts', 'retried', 'label', 'features', 'many_configs', epochs => 30)" \
+  >"$MN_DIR/retry.out" 2>&1 &
+caller=$!
+killed=0
+for _ in $(seq 1 100); do
+  killed=$(mn_psql "${MN_NODES[1]}" -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                                        WHERE application_name = 'corgi' AND query LIKE '%_train_segment%' AND state = 'active'")
+  [ "$killed" -gt 0 ] && break; sleep 0.05
+done
+wait $caller
+c -c "SELECT * FROM corgi.fit_multiple('pts_local', 'retried_local', 'label', 'features', 'many_configs', epochs => 30)" >/dev/null
+r=$(c -c "SELECT count(*) FILTER (WHERE a.model = b.model), count(*) FROM retried a JOIN retried_local b USING (config_id)")
+expect "a node backend killed mid-job ($killed killed): with corgi.node_retries = 1 the job is sent again, models bit-identical" \
+  "4|4" "$r"
+expect "the retry is announced, naming the node" "1" \
+  "$(grep -c 'NOTICE:  corgi lost the connection to server "node2" during a job; sending it again on a new connection (retry 1 of 1)' "$MN_DIR/retry.out")"
+
 c -c "SELECT * FROM corgi.fit_multiple('pts', 'stopped', 'label', 'features', 'many_configs', epochs => 200)" >"$MN_DIR/stop.out" 2>&1 &
 caller=$!
 for _ in $(seq 1 100); do
@@ -186,6 +208,6 @@ wait $caller
 r=$(c -c "SELECT epoch_rows FROM snap_summary")
 expect "epochs read one snapshot per node: rows committed on a node during the call are not seen" "{30000,30000,30000}" "$r"
 
-multinode_stop
+[ -n "${MN_KEEP:-}" ] || multinode_stop
 echo "multinode: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
