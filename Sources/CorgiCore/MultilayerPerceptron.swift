@@ -154,13 +154,17 @@ public struct MultilayerPerceptron: Equatable, Sendable {
         }
     }
 
-    /// The activation's derivative, from its output `a`.
-    @inline(__always)
-    private func slope<T: NetworkScalar>(_ a: T) -> T {
+    /// `values[i] *= ` the activation's derivative at output `activations[i]`: one switch,
+    /// then a flat loop the compiler vectorizes.
+    private func multiplyBySlope<T: NetworkScalar>(_ values: UnsafeMutablePointer<T>,
+                                                  activations a: UnsafePointer<T>, count: Int) {
         switch activation {
-        case .relu: return a > 0 ? 1 : 0
-        case .tanh: return 1 - a * a
-        case .sigmoid: return a * (1 - a)
+        case .relu:
+            for i in 0..<count { values[i] *= a[i] > 0 ? 1 : 0 }
+        case .tanh:
+            for i in 0..<count { values[i] *= 1 - a[i] * a[i] }
+        case .sigmoid:
+            for i in 0..<count { values[i] *= a[i] * (1 - a[i]) }
         }
     }
 }
@@ -270,10 +274,7 @@ extension MultilayerPerceptron: TrainableModel {
             // previous (rows x fanIn) = delta (rows x fanOut) * weights (fanOut x fanIn), times the slope.
             T.gemm(transposeA: false, transposeB: false, m: rows, n: fanIn, k: fanOut, alpha: 1, a: delta,
                    lda: fanOut, b: weights, ldb: fanIn, beta: 0, c: previous, ldc: fanIn)
-            for r in 0..<rows {
-                let out = previous + r * fanIn, ar = a + r * fanIn
-                for i in 0..<fanIn { out[i] *= slope(ar[i]) }
-            }
+            multiplyBySlope(previous, activations: a, count: rows * fanIn)
             swap(&delta, &previous)
         }
     }
