@@ -47,6 +47,14 @@ _PG_init(void)
 							0, 0, 10,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("corgi.node_connections",
+							"Most connections one corgi call opens to one other server.",
+							"A server holding several partitions of the source trains that many "
+							"of them at once, one job per connection; all read one snapshot.",
+							&corgi_node_connections,
+							4, 1, 64,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("corgi");
 }
 

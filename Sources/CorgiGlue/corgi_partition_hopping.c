@@ -60,9 +60,11 @@ typedef struct CorgiNode
 {
 	Oid			serverid;
 	Oid			userid;
+	int			lane;			/* 0..corgi.node_connections-1: one job at a time each */
 	char		name[NAMEDATALEN];
 	PGconn	   *conn;
 	bool		in_flight;		/* a job was sent and its last result not yet read */
+	char		snapshot[64];	/* lane 0: its exported snapshot, which the others import */
 } CorgiNode;
 
 /* The connections of this transaction (TopMemoryContext; closed at its end). */
@@ -190,6 +192,8 @@ is_libpq_option(const PQconninfoOption *options, const char *keyword)
 	return false;
 }
 
+static CorgiNode *node_for_server(Oid serverid, int lane);
+
 /*
  * (Re)opens node's connection: the server's and the user mapping's libpq options, a
  * password for non-superusers, search_path pg_catalog, one REPEATABLE READ READ ONLY
@@ -269,6 +273,21 @@ node_open(CorgiNode *node)
 	PQclear(node_exec(node, "SET search_path = pg_catalog", PGRES_COMMAND_OK, "preparing its session"));
 	PQclear(node_exec(node, "START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", PGRES_COMMAND_OK,
 					  "starting its transaction"));
+	if (node->lane == 0)
+	{
+		/* The snapshot every connection to this server reads with, in this transaction. */
+		result = node_exec(node, "SELECT pg_catalog.pg_export_snapshot()", PGRES_TUPLES_OK,
+						   "exporting its snapshot");
+		strlcpy(node->snapshot, PQntuples(result) == 1 ? PQgetvalue(result, 0, 0) : "", sizeof(node->snapshot));
+		PQclear(result);
+	}
+	else
+	{
+		CorgiNode  *first = node_for_server(node->serverid, 0);
+		char	   *sql = psprintf("SET TRANSACTION SNAPSHOT %s", quote_literal_cstr(first->snapshot));
+
+		PQclear(node_exec(node, sql, PGRES_COMMAND_OK, "taking the snapshot of its first connection"));
+	}
 	result = node_exec(node, "SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'corgi'",
 					   PGRES_TUPLES_OK, "checking its corgi version");
 	version = PQntuples(result) == 1 ? pstrdup(PQgetvalue(result, 0, 0)) : NULL;
@@ -287,11 +306,12 @@ node_open(CorgiNode *node)
 }
 
 /*
- * The connection to a postgres_fdw server for the current user, opened on first use in
- * this transaction (node_open) and kept to its end.
+ * Connection `lane` to a postgres_fdw server for the current user, opened on first use in
+ * this transaction (node_open) and kept to its end. Lane 0 exports its snapshot and the
+ * other lanes read with it, so every connection to a server sees the same rows.
  */
 static CorgiNode *
-node_for_server(Oid serverid)
+node_for_server(Oid serverid, int lane)
 {
 	Oid			userid = GetUserId();
 	ForeignServer *server;
@@ -299,7 +319,7 @@ node_for_server(Oid serverid)
 	CorgiNode  *node;
 
 	for (int i = 0; i < node_count; i++)
-		if (nodes[i]->serverid == serverid && nodes[i]->userid == userid)
+		if (nodes[i]->serverid == serverid && nodes[i]->userid == userid && nodes[i]->lane == lane)
 		{
 			/* Closed by an aborted subtransaction: open it again. */
 			if (nodes[i]->conn == NULL)
@@ -334,6 +354,7 @@ node_for_server(Oid serverid)
 	node = MemoryContextAllocZero(TopMemoryContext, sizeof(CorgiNode));
 	node->serverid = serverid;
 	node->userid = userid;
+	node->lane = lane;
 	strlcpy(node->name, server->servername, NAMEDATALEN);
 	nodes[node_count++] = node; /* from here on the transaction's end closes it */
 	node_open(node);
@@ -585,6 +606,9 @@ poll_job(HopRun *run, const Segment *segs, NodeJob *job, CorgiNode *node, Memory
 /* corgi.node_retries: how often one call sends a job again after a lost connection. */
 int			corgi_node_retries = 0;
 
+/* corgi.node_connections: connections per server, each running one job at a time. */
+int			corgi_node_connections = 4;
+
 /*
  * A node's connection broke in the middle of a job: with retries left, open a new one
  * (a new REPEATABLE READ transaction there) and send the job again (a job is a pure
@@ -693,10 +717,11 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 	Oid		   *relids;
 	int32	   *offsets;
 	Segment    *segs;
-	CorgiNode **job_nodes;		/* the distinct nodes, in first-segment order */
+	CorgiNode **job_nodes;		/* the distinct connections, in first-segment order */
 	NodeJob    *jobs;
 	int		   *retries;		/* per node: retries used in this call */
-	int			node_total = 0;
+	int			node_total = 0;		/* connections (lanes) */
+	int			server_total = 0;
 	HopRun		run = {0};
 	CorgiStateInfo first_info;
 	CorgiError	error = {0};
@@ -768,8 +793,18 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 						 errmsg("partition %s is listed twice", get_rel_name(relids[s]))));
 		if (kind == RELKIND_FOREIGN_TABLE)
 		{
-			CorgiNode  *node = node_for_server(GetForeignTable(relids[s])->serverid);
+			Oid			server = GetForeignTable(relids[s])->serverid;
+			int			on_server = 0;
+			CorgiNode  *node;
 			bool		known = false;
+
+			/* The k-th partition of a server goes to lane k mod corgi.node_connections. */
+			for (int t = 0; t < s; t++)
+				if (segs[t].node != NULL && segs[t].node->serverid == server)
+					on_server++;
+			if (on_server == 0)
+				server_total++;
+			node = node_for_server(server, on_server % Max(corgi_node_connections, 1));
 
 			segs[s].node = node;
 			segs[s].remote_table = remote_table_name(relids[s]);
@@ -872,7 +907,7 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 	}
 	values[0] = PointerGetDatum(construct_array(out_states, models, BYTEAOID, -1, false, TYPALIGN_INT));
 	values[1] = PointerGetDatum(construct_array(out_seconds, models, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	values[2] = Int32GetDatum(node_total);
+	values[2] = Int32GetDatum(server_total);
 	values[3] = Int64GetDatum(run.bytes_sent);
 	values[4] = Int64GetDatum(run.bytes_received);
 	values[5] = Int32GetDatum(run.remote_jobs);

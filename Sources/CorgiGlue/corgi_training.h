@@ -72,8 +72,9 @@ extern int	corgi_max_buffer_mb;
 /* corgi_model_hopping.c: corgi.max_workers. */
 extern int	corgi_max_workers;
 
-/* corgi_partition_hopping.c: corgi.node_retries. */
+/* corgi_partition_hopping.c: corgi.node_retries, corgi.node_connections. */
 extern int	corgi_node_retries;
+extern int	corgi_node_connections;
 
 /*
  * Raises a clear error when a trainer of buffer_rows rows of feature_count features

@@ -81,6 +81,44 @@ expect "every logistic config sees all 30,000 rows and is accurate (> 0.85) on t
 r=$(c -c "SELECT bool_and(epoch_rows = ARRAY[30000, 30000, 30000]::bigint[]) FROM remote_models_info")
 expect "each epoch of each config visits every row once (epoch_rows)" "t" "$r"
 
+# Several partitions on one server: each gets its own connection (corgi.node_connections,
+# default 4), all reading the snapshot the first one exported; the same models.
+c >/dev/null <<'SQL'
+CREATE TABLE quad_local (id integer, label boolean, features float8[]) PARTITION BY HASH (id);
+CREATE TABLE quad_local_0 PARTITION OF quad_local FOR VALUES WITH (MODULUS 4, REMAINDER 0);
+CREATE TABLE quad_local_1 PARTITION OF quad_local FOR VALUES WITH (MODULUS 4, REMAINDER 1);
+CREATE TABLE quad_local_2 PARTITION OF quad_local FOR VALUES WITH (MODULUS 4, REMAINDER 2);
+CREATE TABLE quad_local_3 PARTITION OF quad_local FOR VALUES WITH (MODULUS 4, REMAINDER 3);
+INSERT INTO quad_local SELECT * FROM pts_local ORDER BY label, id;
+CREATE TABLE quad (id integer, label boolean, features float8[]) PARTITION BY HASH (id);
+CREATE FOREIGN TABLE quad_0 PARTITION OF quad FOR VALUES WITH (MODULUS 4, REMAINDER 0) SERVER node1 OPTIONS (table_name 'quad_a');
+CREATE FOREIGN TABLE quad_1 PARTITION OF quad FOR VALUES WITH (MODULUS 4, REMAINDER 1) SERVER node1 OPTIONS (table_name 'quad_b');
+CREATE FOREIGN TABLE quad_2 PARTITION OF quad FOR VALUES WITH (MODULUS 4, REMAINDER 2) SERVER node2 OPTIONS (table_name 'quad_a');
+CREATE FOREIGN TABLE quad_3 PARTITION OF quad FOR VALUES WITH (MODULUS 4, REMAINDER 3) SERVER node2 OPTIONS (table_name 'quad_b');
+SQL
+for n in 0 1; do
+  mn_psql "${MN_NODES[$n]}" -c "CREATE TABLE quad_a (id integer, label boolean, features float8[])" \
+                           -c "CREATE TABLE quad_b (id integer, label boolean, features float8[])"
+done
+c -c "INSERT INTO quad_0 SELECT * FROM quad_local_0 ORDER BY ctid" -c "INSERT INTO quad_1 SELECT * FROM quad_local_1 ORDER BY ctid" \
+  -c "INSERT INTO quad_2 SELECT * FROM quad_local_2 ORDER BY ctid" -c "INSERT INTO quad_3 SELECT * FROM quad_local_3 ORDER BY ctid"
+# In one transaction that then sleeps, so the connections are still open when counted.
+c -c "BEGIN" -c "SELECT configs_trained FROM corgi.fit_multiple('quad', 'quad_models', 'label', 'features', 'configs', epochs => 2)" \
+  -c "SELECT pg_sleep(2)" -c "COMMIT" >/dev/null &
+caller=$!
+for _ in $(seq 1 200); do
+  n=$(c -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE '%pg_sleep(2)%'")
+  [ "$n" -gt 0 ] && break; sleep 0.05
+done
+conns=$(for d in "${MN_NODES[0]}" "${MN_NODES[1]}"; do mn_psql "$d" -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'corgi'"; done | paste -sd ' ')
+wait $caller
+expect "one connection per partition on each server (corgi.node_connections 4), open for the transaction" "2 2" "$conns"
+c -c "SELECT * FROM corgi.fit_multiple('quad_local', 'quad_local_models', 'label', 'features', 'configs', epochs => 2)" >/dev/null
+r=$(c -c "SELECT count(*) FILTER (WHERE r.model = l.model), count(*) FROM quad_models r JOIN quad_local_models l USING (config_id)")
+expect "two partitions on each of two servers: fit_multiple equals the local-partition run, bit for bit" "6|6" "$r"
+r=$(c -c "SELECT servers, remote_jobs FROM quad_models_summary")
+expect "the summary counts 2 servers and 6 x 4 x 2 remote jobs" "2|48" "$r"
+
 # 2. corgi.train: one config, the same hopping.
 c -c "SELECT * FROM corgi.train('pts', 'one_remote', 'label', 'features', 'logistic', 3, params => 'learning_rate=0.05, l2=0')" >/dev/null
 c -c "SELECT * FROM corgi.train('pts_local', 'one_local', 'label', 'features', 'logistic', 3, params => 'learning_rate=0.05, l2=0, segments=3')" >/dev/null
