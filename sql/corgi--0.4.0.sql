@@ -175,14 +175,14 @@ COMMENT ON FUNCTION corgi._hop_epoch(regclass, name, name, bytea[], integer[], i
 -- Model hopping over the partitions of a partitioned table (corgi_partition_hopping.c):
 -- each leaf partition is a segment; a foreign partition's jobs run on its server.
 CREATE FUNCTION corgi._hop_partitions(partitions regclass[], features name, label name, states bytea[],
-                                      offsets integer[], segment_seed bigint, block_shuffle boolean,
+                                      offsets integer[], segment_seed bigint, block_shuffle boolean, workers integer,
                                       OUT states bytea[], OUT seconds float8[], OUT servers integer,
                                       OUT bytes_sent bigint, OUT bytes_received bigint, OUT remote_jobs integer,
-                                      OUT round_trip_seconds float8)
+                                      OUT round_trip_seconds float8, OUT workers_launched integer)
     AS 'MODULE_PATHNAME', 'corgi_hop_partitions'
     LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION corgi._hop_partitions(regclass[], name, name, bytea[], integer[], bigint, boolean) IS
-    'internal: one model-hopping epoch of the states over the partitions, each job on the server that holds its partition (postgres_fdw foreign partitions) or here; returns the new states, each model''s training seconds, the servers used, the state bytes sent and received, the remote jobs and their seconds outside training';
+COMMENT ON FUNCTION corgi._hop_partitions(regclass[], name, name, bytea[], integer[], bigint, boolean, integer) IS
+    'internal: one model-hopping epoch of the states over the partitions, each job on the server that holds its partition (postgres_fdw foreign partitions) or here (on up to workers parallel workers when all are local); returns the new states, each model''s training seconds, the servers used, the state bytes sent and received, the remote jobs and their seconds outside training, the workers launched';
 
 CREATE FUNCTION corgi._train_segment(source regclass, features name, label name, state bytea, block_shuffle boolean,
                                      OUT state bytea, OUT seconds float8)
@@ -528,7 +528,7 @@ BEGIN
             -- Model hopping over the partitions (foreign ones on their servers).
             state := (corgi._hop_partitions(corgi._segment_tables(read_from::regclass), feat_col, label_col,
                                             ARRAY[state], ARRAY[corgi._param(norm, 'segment_offset')::integer],
-                                            corgi._param(norm, 'segment_seed')::bigint, block_shuffle)).states[1];
+                                            corgi._param(norm, 'segment_seed')::bigint, block_shuffle, 0)).states[1];
             state := corgi.sgd_end_epoch(state);
         ELSIF fast AND corgi._param(norm, 'segments') IS NOT NULL THEN
             -- Model hopping alone: the visits corgi.fit_multiple makes for this offset.
@@ -1543,13 +1543,13 @@ BEGIN
         EXIT WHEN cardinality(active) = 0;
         IF p.path = 'partitions' THEN
             -- Segments are the partitions; a foreign one's jobs run on its server.
-            SELECT h.states, h.seconds, 0 AS workers_launched, h.servers, h.bytes_sent, h.bytes_received,
+            SELECT h.states, h.seconds, h.workers_launched, h.servers, h.bytes_sent, h.bytes_received,
                    h.remote_jobs, h.round_trip_seconds
               INTO run
               FROM corgi._hop_partitions(corgi._segment_tables(p.read_from::regclass), p.feat_col, p.label_col,
                        ARRAY(SELECT final_states[i] FROM unnest(active) i),
                        ARRAY(SELECT (i - 1) % segments FROM unnest(active) i),
-                       segment_seed, p.shuffle IN ('corgipile', 'block_only')) h;
+                       segment_seed, p.shuffle IN ('corgipile', 'block_only'), workers) h;
             servers := greatest(servers, run.servers);
             bytes_moved := bytes_moved + run.bytes_sent + run.bytes_received;
             remote_jobs := remote_jobs + run.remote_jobs;
@@ -1584,8 +1584,8 @@ BEGIN
         END LOOP;
         wall_seconds := wall_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
         IF _fit_epochs.verbose AND p.path = 'partitions' THEN
-            RAISE NOTICE 'epoch %: % models over % partitions (on % other servers), % s; lowest training loss %', e,
-                cardinality(active), segments, run.servers, round(wall_seconds[e]::numeric, 3),
+            RAISE NOTICE 'epoch %: % models over % partitions (on % other servers; % workers here), % s; lowest training loss %', e,
+                cardinality(active), segments, run.servers, run.workers_launched, round(wall_seconds[e]::numeric, 3),
                 (SELECT round(min(epoch_loss[(e - 1) * k_count + i])::numeric, 6) FROM unnest(active) i);
         ELSIF _fit_epochs.verbose THEN
             RAISE NOTICE 'epoch %: % models on % workers and the leader, % s; lowest training loss %', e,

@@ -73,6 +73,8 @@ typedef struct CorgiHopShared
 	Size		segment_busy_offset;	/* uint8[segments] */
 	Size		segment_start_offset;	/* int32[segments + 1] into segment_blocks */
 	Size		segment_blocks_offset;	/* int32[block_count], ascending per segment */
+	bool		partitions;		/* segment s is the relation relids[s], read whole */
+	Size		relids_offset;	/* Oid[segments] when partitions */
 	Size		seconds_offset; /* double[models]: each written by the model's runner */
 	Size		slots_offset;	/* models slots of slot_bytes: a bytea each */
 } CorgiHopShared;
@@ -107,11 +109,25 @@ hop_run_job(CorgiHopShared *shared, CorgiHeapRows *source, CorgiTrainerCache *ca
 	/* The slot is this participant's alone while the model is busy; train on a copy. */
 	state = palloc(VARSIZE(slot));
 	memcpy(state, slot, VARSIZE(slot));
-	memcpy(blocks, HOP_ARRAY(shared, segment_blocks_offset, int32) + start[segment], sizeof(int32) * count);
-	corgi_state_info(state, &info);
-	if (shared->block_shuffle)
-		corgi_segment_block_order(blocks, count, info.seed, shared->epoch, segment);
-	result = corgi_train_listed_blocks(source, state, blocks, count, shared->block_pages, shared->nblocks, cache);
+	if (shared->partitions)
+	{
+		/* A partition, whole, as corgi.train_pass reads it (the leader holds its lock). */
+		CorgiHeapRows partition = corgi_heap_rows_open(HOP_ARRAY(shared, relids_offset, Oid)[segment],
+													   NameStr(shared->features), NameStr(shared->label),
+													   "corgi.fit_multiple", "which it does not offer for partitions");
+
+		result = corgi_train_relation(&partition, state, shared->block_shuffle, cache);
+		table_close(partition.rel, NoLock);
+	}
+	else
+	{
+		memcpy(blocks, HOP_ARRAY(shared, segment_blocks_offset, int32) + start[segment], sizeof(int32) * count);
+		corgi_state_info(state, &info);
+		if (shared->block_shuffle)
+			corgi_segment_block_order(blocks, count, info.seed, shared->epoch, segment);
+		result = corgi_train_listed_blocks(source, state, blocks, count, shared->block_pages, shared->nblocks,
+										   cache);
+	}
 	if (VARSIZE_ANY_EXHDR(result) + VARHDRSZ > shared->slot_bytes)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
@@ -183,10 +199,163 @@ corgi_hop_worker_main(dsm_segment *seg, shm_toc *toc)
 	CorgiHeapRows source;
 
 	/* The leader holds AccessShareLock; group locking lets the worker take it too. */
+	if (shared->partitions)
+	{
+		hop_run_jobs(shared, NULL);
+		return;
+	}
 	source = corgi_heap_rows_open(shared->relid, NameStr(shared->features), NameStr(shared->label),
 								  "corgi.fit_multiple", "which it does not offer");
 	hop_run_jobs(shared, &source);
 	table_close(source.rel, AccessShareLock);
+}
+
+/*
+ * The segments of one hopping epoch: blocks of one relation (segment_of[b] for each of
+ * block_count blocks of block_pages pages, relid open as `source`), or whole relations
+ * (partitions: relids[s]).
+ */
+typedef struct HopSegments
+{
+	bool		partitions;
+	const Oid  *relids;
+	Oid			relid;
+	CorgiHeapRows *source;
+	const int32 *segment_of;
+	int64		block_count;
+	int64		block_pages;
+	BlockNumber nblocks;
+	bool		temporary;		/* a temporary relation: the leader alone reads it */
+} HopSegments;
+
+/*
+ * One epoch of every model over the segments in the given visit orders (order[m * S + j]),
+ * on the leader and up to `workers` parallel workers (< 0: the default); the new states
+ * and each model's seconds go to out_states/out_seconds; returns the workers launched.
+ */
+static int
+hop_run_epoch(const HopSegments *segs, const char *features, const char *label, bytea **states, int models,
+			  const int32 *order, int segments, int epoch, bool block_shuffle, int workers, Size largest,
+			  Datum *out_states, Datum *out_seconds)
+{
+	Size		header,
+				total;
+	CorgiHopShared *shared;
+	CorgiHopShared layout = {0};
+	ParallelContext *pcxt = NULL;
+	int			launched = 0;
+	int64		block_count = segs->partitions ? 0 : segs->block_count;
+
+	/* The shared chunk's layout ------------------------------------------------------ */
+	header = MAXALIGN(sizeof(CorgiHopShared));
+	layout.order_offset = header;
+	layout.completed_offset = layout.order_offset + MAXALIGN(sizeof(int32) * models * segments);
+	layout.model_busy_offset = layout.completed_offset + MAXALIGN(sizeof(int32) * models);
+	layout.segment_busy_offset = layout.model_busy_offset + MAXALIGN(models);
+	layout.segment_start_offset = layout.segment_busy_offset + MAXALIGN(segments);
+	layout.segment_blocks_offset = layout.segment_start_offset + MAXALIGN(sizeof(int32) * (segments + 1));
+	layout.relids_offset = layout.segment_blocks_offset + MAXALIGN(sizeof(int32) * Max(block_count, 1));
+	layout.seconds_offset = layout.relids_offset + MAXALIGN(sizeof(Oid) * segments);
+	layout.slots_offset = layout.seconds_offset + MAXALIGN(sizeof(double) * models);
+	/*
+	 * A state keeps its size while it trains, but for sections written once they exist
+	 * (the averaged iterate after the first update): room for twice the largest state.
+	 */
+	layout.slot_bytes = MAXALIGN(2 * largest + 1024);
+	if (layout.slot_bytes > MaxAllocSize / 2 || (Size) models * layout.slot_bytes > (Size) 1 << 30)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%d model states of up to %zu bytes need more than 1 GB of shared memory to hop",
+						models, largest),
+				 errhint("Train fewer or smaller configs per call.")));
+	total = layout.slots_offset + (Size) models * layout.slot_bytes;
+
+	/* Workers: as asked, within what the server allows and the work can use. */
+	if (workers < 0)
+		workers = Min(corgi_max_workers, max_parallel_workers);
+	workers = Min(workers, max_parallel_workers);
+	workers = Min(workers, Min(models, segments) - 1);
+	if (workers > 0 && (segs->temporary || IsInParallelMode() || IsParallelWorker() || !IsUnderPostmaster))
+		workers = 0;
+
+	if (workers > 0)
+	{
+		EnterParallelMode();
+		pcxt = CreateParallelContext("corgi", "corgi_hop_worker_main", workers);
+		shm_toc_estimate_chunk(&pcxt->estimator, total);
+		shm_toc_estimate_keys(&pcxt->estimator, 1);
+		InitializeParallelDSM(pcxt);
+		shared = shm_toc_allocate(pcxt->toc, total);
+	}
+	else
+		shared = palloc(total);
+
+	/* Fill it ----------------------------------------------------------------------- */
+	memset(shared, 0, total);
+	*shared = layout;
+	shared->relid = segs->relid;
+	namestrcpy(&shared->features, features);
+	namestrcpy(&shared->label, label);
+	shared->models = models;
+	shared->segments = segments;
+	shared->epoch = epoch;
+	shared->block_shuffle = block_shuffle;
+	shared->block_pages = segs->block_pages;
+	shared->nblocks = segs->nblocks;
+	shared->partitions = segs->partitions;
+	if (segs->partitions)
+		memcpy(HOP_ARRAY(shared, relids_offset, Oid), segs->relids, sizeof(Oid) * segments);
+	SpinLockInit(&shared->mutex);
+	ConditionVariableInit(&shared->cv);
+	memcpy(HOP_ARRAY(shared, order_offset, int32), order, sizeof(int32) * models * segments);
+	{
+		int32	   *start = HOP_ARRAY(shared, segment_start_offset, int32);
+		int32	   *blocks = HOP_ARRAY(shared, segment_blocks_offset, int32);
+		int32	   *fill = palloc0(sizeof(int32) * segments);
+
+		/* Counting sort by segment, ascending blocks within each. */
+		for (int64 b = 0; b < block_count; b++)
+			start[segs->segment_of[b] + 1]++;
+		for (int s = 0; s < segments; s++)
+			start[s + 1] += start[s];
+		for (int64 b = 0; b < block_count; b++)
+			blocks[start[segs->segment_of[b]] + fill[segs->segment_of[b]]++] = (int32) b;
+	}
+	for (int m = 0; m < models; m++)
+	{
+		bytea	   *slot = HOP_SLOT(shared, m);
+
+		SET_VARSIZE(slot, VARSIZE_ANY_EXHDR(states[m]) + VARHDRSZ);
+		memcpy(VARDATA(slot), VARDATA_ANY(states[m]), VARSIZE_ANY_EXHDR(states[m]));
+	}
+
+	/* Run: the leader works too ------------------------------------------------------- */
+	if (pcxt != NULL)
+	{
+		shm_toc_insert(pcxt->toc, CORGI_HOP_KEY_SHARED, shared);
+		LaunchParallelWorkers(pcxt);
+		launched = pcxt->nworkers_launched;
+	}
+	hop_run_jobs(shared, segs->source);
+	if (pcxt != NULL)
+		WaitForParallelWorkersToFinish(pcxt);
+
+	/* Results, copied out of shared memory before it goes --------------------------- */
+	for (int m = 0; m < models; m++)
+	{
+		bytea	   *slot = HOP_SLOT(shared, m);
+		bytea	   *copy = palloc(VARSIZE(slot));
+
+		memcpy(copy, slot, VARSIZE(slot));
+		out_states[m] = PointerGetDatum(copy);
+		out_seconds[m] = Float8GetDatum(HOP_ARRAY(shared, seconds_offset, double)[m]);
+	}
+	if (pcxt != NULL)
+	{
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+	}
+	return launched;
 }
 
 PG_FUNCTION_INFO_V1(corgi_hop_epoch);
@@ -228,11 +397,6 @@ corgi_hop_epoch(PG_FUNCTION_ARGS)
 	int32	   *segment_of;
 	int32	   *order;
 	CorgiError	error = {0};
-	Size		header,
-				total;
-	CorgiHopShared *shared;
-	CorgiHopShared layout = {0};
-	ParallelContext *pcxt = NULL;
 	int			launched = 0;
 	Datum	   *out_states;
 	Datum	   *out_seconds;
@@ -303,113 +467,21 @@ corgi_hop_epoch(PG_FUNCTION_ARGS)
 					(int64) models * segments, &error);
 	corgi_raise_if_failed(&error);
 
-	/* The shared chunk's layout ------------------------------------------------------ */
-	header = MAXALIGN(sizeof(CorgiHopShared));
-	layout.order_offset = header;
-	layout.completed_offset = layout.order_offset + MAXALIGN(sizeof(int32) * models * segments);
-	layout.model_busy_offset = layout.completed_offset + MAXALIGN(sizeof(int32) * models);
-	layout.segment_busy_offset = layout.model_busy_offset + MAXALIGN(models);
-	layout.segment_start_offset = layout.segment_busy_offset + MAXALIGN(segments);
-	layout.segment_blocks_offset = layout.segment_start_offset + MAXALIGN(sizeof(int32) * (segments + 1));
-	layout.seconds_offset = layout.segment_blocks_offset + MAXALIGN(sizeof(int32) * Max(block_count, 1));
-	layout.slots_offset = layout.seconds_offset + MAXALIGN(sizeof(double) * models);
-	/*
-	 * A state keeps its size while it trains, but for sections written once they exist
-	 * (the averaged iterate after the first update): room for twice the largest state.
-	 */
-	layout.slot_bytes = MAXALIGN(2 * largest + 1024);
-	if (layout.slot_bytes > MaxAllocSize / 2 || (Size) models * layout.slot_bytes > (Size) 1 << 30)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%d model states of up to %zu bytes need more than 1 GB of shared memory to hop",
-						models, largest),
-				 errhint("Train fewer or smaller configs per call.")));
-	total = layout.slots_offset + (Size) models * layout.slot_bytes;
-
-	/* Workers: as asked, within what the server allows and the work can use. */
-	if (workers < 0)
-		workers = Min(corgi_max_workers, max_parallel_workers);
-	workers = Min(workers, max_parallel_workers);
-	workers = Min(workers, Min(models, segments) - 1);
-	if (workers > 0 && (source.rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP || IsInParallelMode()
-						|| IsParallelWorker() || !IsUnderPostmaster))
-		workers = 0;
-
-	if (workers > 0)
 	{
-		EnterParallelMode();
-		pcxt = CreateParallelContext("corgi", "corgi_hop_worker_main", workers);
-		shm_toc_estimate_chunk(&pcxt->estimator, total);
-		shm_toc_estimate_keys(&pcxt->estimator, 1);
-		InitializeParallelDSM(pcxt);
-		shared = shm_toc_allocate(pcxt->toc, total);
-	}
-	else
-		shared = palloc(total);
+		HopSegments segs = {0};
 
-	/* Fill it ----------------------------------------------------------------------- */
-	memset(shared, 0, total);
-	*shared = layout;
-	shared->relid = relid;
-	namestrcpy(&shared->features, features);
-	namestrcpy(&shared->label, label);
-	shared->models = models;
-	shared->segments = segments;
-	shared->epoch = first_info.epochs_completed;
-	shared->block_shuffle = block_shuffle;
-	shared->block_pages = block_pages;
-	shared->nblocks = nblocks;
-	SpinLockInit(&shared->mutex);
-	ConditionVariableInit(&shared->cv);
-	memcpy(HOP_ARRAY(shared, order_offset, int32), order, sizeof(int32) * models * segments);
-	{
-		int32	   *start = HOP_ARRAY(shared, segment_start_offset, int32);
-		int32	   *blocks = HOP_ARRAY(shared, segment_blocks_offset, int32);
-		int32	   *fill = palloc0(sizeof(int32) * segments);
-
-		/* Counting sort by segment, ascending blocks within each. */
-		for (int64 b = 0; b < block_count; b++)
-			start[segment_of[b] + 1]++;
-		for (int s = 0; s < segments; s++)
-			start[s + 1] += start[s];
-		for (int64 b = 0; b < block_count; b++)
-			blocks[start[segment_of[b]] + fill[segment_of[b]]++] = (int32) b;
-	}
-	for (int m = 0; m < models; m++)
-	{
-		bytea	   *slot = HOP_SLOT(shared, m);
-
-		SET_VARSIZE(slot, VARSIZE_ANY_EXHDR(states[m]) + VARHDRSZ);
-		memcpy(VARDATA(slot), VARDATA_ANY(states[m]), VARSIZE_ANY_EXHDR(states[m]));
-	}
-
-	/* Run: the leader works too ------------------------------------------------------- */
-	if (pcxt != NULL)
-	{
-		shm_toc_insert(pcxt->toc, CORGI_HOP_KEY_SHARED, shared);
-		LaunchParallelWorkers(pcxt);
-		launched = pcxt->nworkers_launched;
-	}
-	hop_run_jobs(shared, &source);
-	if (pcxt != NULL)
-		WaitForParallelWorkersToFinish(pcxt);
-
-	/* Results, copied out of shared memory before it goes --------------------------- */
-	out_states = palloc(sizeof(Datum) * models);
-	out_seconds = palloc(sizeof(Datum) * models);
-	for (int m = 0; m < models; m++)
-	{
-		bytea	   *slot = HOP_SLOT(shared, m);
-		bytea	   *copy = palloc(VARSIZE(slot));
-
-		memcpy(copy, slot, VARSIZE(slot));
-		out_states[m] = PointerGetDatum(copy);
-		out_seconds[m] = Float8GetDatum(HOP_ARRAY(shared, seconds_offset, double)[m]);
-	}
-	if (pcxt != NULL)
-	{
-		DestroyParallelContext(pcxt);
-		ExitParallelMode();
+		segs.relid = relid;
+		segs.source = &source;
+		segs.segment_of = segment_of;
+		segs.block_count = block_count;
+		segs.block_pages = block_pages;
+		segs.nblocks = nblocks;
+		segs.temporary = source.rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP;
+		out_states = palloc(sizeof(Datum) * models);
+		out_seconds = palloc(sizeof(Datum) * models);
+		launched = hop_run_epoch(&segs, features, label, states, models, order, segments,
+								 first_info.epochs_completed, block_shuffle, workers, largest, out_states,
+								 out_seconds);
 	}
 	table_close(source.rel, NoLock);
 
@@ -418,4 +490,38 @@ corgi_hop_epoch(PG_FUNCTION_ARGS)
 	values[2] = Int32GetDatum(launched);
 	tupdesc = BlessTupleDesc(tupdesc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/*
+ * Model hopping over whole local relations (the partitions of corgi._hop_partitions when
+ * none is foreign), on parallel workers as corgi._hop_epoch runs block segments: the
+ * caller computed the visit orders and checked the states; workers < 0 asks for the
+ * default. Returns the workers launched.
+ */
+int
+corgi_hop_local_partitions(const Oid *relids, int segments, const char *features, const char *label,
+						   bytea **states, int models, const int32 *order, int epoch, bool block_shuffle,
+						   int workers, Datum *out_states, Datum *out_seconds)
+{
+	HopSegments segs = {0};
+	Size		largest = 0;
+	int			launched;
+	Relation   *rels = palloc(sizeof(Relation) * segments);
+
+	/* The leader locks every partition first (workers take the locks through group locking). */
+	for (int s = 0; s < segments; s++)
+	{
+		rels[s] = table_open(relids[s], AccessShareLock);
+		segs.temporary = segs.temporary || rels[s]->rd_rel->relpersistence == RELPERSISTENCE_TEMP;
+	}
+	for (int m = 0; m < models; m++)
+		largest = Max(largest, VARSIZE_ANY_EXHDR(states[m]) + VARHDRSZ);
+	segs.partitions = true;
+	segs.relids = relids;
+	segs.relid = InvalidOid;
+	launched = hop_run_epoch(&segs, features, label, states, models, order, segments, epoch, block_shuffle, workers,
+							 largest, out_states, out_seconds);
+	for (int s = 0; s < segments; s++)
+		table_close(rels[s], NoLock);
+	return launched;
 }

@@ -691,14 +691,18 @@ PG_FUNCTION_INFO_V1(corgi_hop_partitions);
 /*
  * corgi._hop_partitions(partitions regclass[], features name, label name, states bytea[],
  *                       offsets integer[], segment_seed bigint, block_shuffle boolean,
+ *                       workers integer,
  *                       OUT states bytea[], OUT seconds float8[], OUT servers integer,
  *                       OUT bytes_sent bigint, OUT bytes_received bigint,
- *                       OUT remote_jobs integer, OUT round_trip_seconds float8)
+ *                       OUT remote_jobs integer, OUT round_trip_seconds float8,
+ *                       OUT workers_launched integer)
  *
  * One model-hopping epoch of every state over the partitions (segment s = partitions[s]),
  * all at the same epoch: the new states (epoch still open), each model's training
  * seconds, how many servers worked, the state bytes sent and received, the remote jobs
- * and the time they spent outside training (network, parse, state (de)coding).
+ * and the time they spent outside training (network, parse, state (de)coding). When
+ * every partition is local, up to `workers` parallel workers (< 0: the default) train
+ * beside this backend, as corgi._hop_epoch does; the models do not depend on it.
  */
 Datum
 corgi_hop_partitions(PG_FUNCTION_ARGS)
@@ -710,6 +714,8 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 	ArrayType  *offsets_array = PG_GETARG_ARRAYTYPE_P(4);
 	int64		segment_seed = PG_GETARG_INT64(5);
 	bool		block_shuffle = PG_GETARG_BOOL(6);
+	int32		workers = PG_GETARG_INT32(7);
+	int			launched = 0;
 	MemoryContext results = CurrentMemoryContext;
 	Datum	   *state_datums;
 	int			models;
@@ -727,8 +733,8 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 	CorgiError	error = {0};
 	CorgiTrainerCache cache = {CurrentMemoryContext, NULL};
 	TupleDesc	tupdesc;
-	Datum		values[7];
-	bool		nulls[7] = {0};
+	Datum		values[8];
+	bool		nulls[8] = {0};
 	Datum	   *out_states;
 	Datum	   *out_seconds;
 
@@ -834,6 +840,23 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 	run.model_busy = palloc0(models);
 	run.mask = palloc0(segments);
 
+	/* Every partition here and workers allowed: this server's parallel workers hop them. */
+	if (node_total == 0 && workers != 0 && models > 1 && segments > 1)
+	{
+		Datum	   *out_states = palloc(sizeof(Datum) * models);
+		Datum	   *out_seconds = palloc(sizeof(Datum) * models);
+
+		launched = corgi_hop_local_partitions(relids, segments, features, label, run.states, models, run.order,
+											  first_info.epochs_completed, block_shuffle, workers, out_states,
+											  out_seconds);
+		for (int m = 0; m < models; m++)
+		{
+			run.states[m] = DatumGetByteaPP(out_states[m]);
+			run.seconds[m] = DatumGetFloat8(out_seconds[m]);
+			run.completed[m] = segments;
+		}
+	}
+
 	/* Dispatch: every idle node gets a job, the coordinator runs local ones between -- */
 	for (;;)
 	{
@@ -912,6 +935,7 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 	values[4] = Int64GetDatum(run.bytes_received);
 	values[5] = Int32GetDatum(run.remote_jobs);
 	values[6] = Float8GetDatum(Max(0.0, run.remote_wall - run.remote_training));
+	values[7] = Int32GetDatum(launched);
 	tupdesc = BlessTupleDesc(tupdesc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -72,6 +72,14 @@ extern int	corgi_max_buffer_mb;
 /* corgi_model_hopping.c: corgi.max_workers. */
 extern int	corgi_max_workers;
 
+/*
+ * corgi_model_hopping.c: one hopping epoch over whole local relations on parallel
+ * workers (see corgi_partition_hopping.c); returns the workers launched.
+ */
+extern int	corgi_hop_local_partitions(const Oid *relids, int segments, const char *features, const char *label,
+									   bytea **states, int models, const int32 *order, int epoch,
+									   bool block_shuffle, int workers, Datum *out_states, Datum *out_seconds);
+
 /* corgi_partition_hopping.c: corgi.node_retries, corgi.node_connections. */
 extern int	corgi_node_retries;
 extern int	corgi_node_connections;

@@ -254,7 +254,8 @@ def call():
             offsets = rng.choice([f"ARRAY[{', '.join(str(rng.randint(-1, 2)) for _ in range(n))}]", "ARRAY[0]",
                                   "'{}'::int[]", "ARRAY[NULL::int]"])
             return (f"SELECT cardinality((corgi._hop_partitions({parts}::regclass[], 'features', 'label', {states}, "
-                    f"{offsets}, {bigint_arg()}, {rng.choice(['true', 'false'])})).states);")
+                    f"{offsets}, {bigint_arg()}, {rng.choice(['true', 'false'])}, "
+                    f"{rng.choice(['0', '1', '-1', '2', 'NULL'])})).states);")
         if r < 0.6:
             rel = rng.choice(["'fuzz_pts'", "'fuzz_view'", "'fuzz_parted_r'", "'fuzz_parted'", "'fuzz_empty'"])
             return (f"SELECT length((corgi._train_segment({rel}::regclass, 'features', 'label', {state_arg()}, "

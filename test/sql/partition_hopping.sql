@@ -29,6 +29,15 @@ SELECT config_id, epoch_rows, segment_order FROM part_models_info ORDER BY 1;
 SELECT m.config_id, e.rows, e.accuracy > 0.85 AS accurate
 FROM part_models m, LATERAL corgi.evaluate('part_models', 'part_pts', config_id => m.config_id) e ORDER BY 1;
 
+-- Local partitions hop on this server's parallel workers too: the same models for 0 and
+-- 1 worker (1 and 2 processes).
+SELECT configs_trained, workers_launched >= 1 AS worker_ran
+FROM corgi.fit_multiple('part_pts', 'part_w1', 'label', 'features', 'part_configs', epochs => 3, params => 'workers=1');
+SELECT configs_trained, workers_launched
+FROM corgi.fit_multiple('part_pts', 'part_w0', 'label', 'features', 'part_configs', epochs => 3, params => 'workers=0');
+SELECT a.config_id, a.model = b.model AS w0_equal, a.model = c.model AS w1_equal
+FROM part_models a JOIN part_w0 b USING (config_id) JOIN part_w1 c USING (config_id) ORDER BY 1;
+
 -- Each config alone with the params fit_multiple stored: the same model, bit for bit.
 SELECT params FROM part_models WHERE config_id = 2;
 SELECT epochs_run FROM corgi.train('part_pts', 'part_alone2', 'label', 'features', 'logistic', 3,
@@ -70,11 +79,11 @@ CREATE TABLE part_none (id integer, label boolean, features float8[]) PARTITION 
 SELECT * FROM corgi.fit_multiple('part_none', 'part_bad', 'label', 'features', 'part_configs');
 -- Crafted calls of the internal function: a view, a partition twice, mismatched offsets.
 CREATE VIEW part_view AS SELECT * FROM part_pts_a;
-SELECT corgi._hop_partitions('{part_view}', 'features', 'label', ARRAY[s], '{0}', 1, true)
+SELECT corgi._hop_partitions('{part_view}', 'features', 'label', ARRAY[s], '{0}', 1, true, 0)
 FROM (SELECT corgi.sgd_state('logistic', 3, 1000, corgi.normalize_params('')) s) x;
-SELECT corgi._hop_partitions('{part_pts_a,part_pts_a}', 'features', 'label', ARRAY[s], '{0}', 1, true)
+SELECT corgi._hop_partitions('{part_pts_a,part_pts_a}', 'features', 'label', ARRAY[s], '{0}', 1, true, 0)
 FROM (SELECT corgi.sgd_state('logistic', 3, 1000, corgi.normalize_params('')) s) x;
-SELECT corgi._hop_partitions('{part_pts_a}', 'features', 'label', ARRAY[s], '{0,1}', 1, true)
+SELECT corgi._hop_partitions('{part_pts_a}', 'features', 'label', ARRAY[s], '{0,1}', 1, true, 0)
 FROM (SELECT corgi.sgd_state('logistic', 3, 1000, corgi.normalize_params('')) s) x;
 SELECT count(*) AS left_behind FROM pg_class WHERE relname LIKE 'part_bad%' OR relname LIKE 'part_rls%';
 SELECT corgi.debug_swift_objects() AS swift_objects;
