@@ -63,7 +63,7 @@ local_s=$(t "SELECT * FROM corgi.fit_multiple('data_local', 'm_local', 'label', 
 plain_s=$(t "SELECT * FROM corgi.fit_multiple('data_plain', 'm_plain', 'label', 'features', 'configs', epochs => $epochs, params => 'workers=1')")
 scan_s=$(t "SELECT count(*) FROM data WHERE features IS NOT NULL")
 printf '%-62s %8.2f s\n' "fit_multiple over the 3 nodes (jobs on the nodes, all at once)" "$nodes_s"
-printf '%-62s %8.2f s  (%.2fx the nodes)\n' "fit_multiple over the same rows as 3 local partitions" "$local_s" "$(echo "$local_s / $nodes_s" | bc -l)"
+printf '%-62s %8.2f s  (%.2fx the nodes)\n' "fit_multiple over the same rows as 3 local partitions, 2 processes" "$local_s" "$(echo "$local_s / $nodes_s" | bc -l)"
 printf '%-62s %8.2f s  (%.2fx the nodes)\n' "fit_multiple over a plain local table, 2 processes (8 segments)" "$plain_s" "$(echo "$plain_s / $nodes_s" | bc -l)"
 printf '%-62s %8.2f s  (one pass of the rows to the coordinator)\n' "for scale: count(*) over the foreign partitions, not pushed down" "$scan_s"
 printf '%-62s %8.2f s  (8 configs x %s epochs x that pass, before any training)\n' "moving the rows to the models instead would cost at least" "$(echo "8 * $epochs * $scan_s" | bc -l)" "$epochs"
