@@ -4,7 +4,7 @@
 # 1M rows x 28 features hash-partitioned by id into 3 postgres_fdw foreign partitions
 # (one per node), and the same rows as 3 local partitions on the coordinator. 8
 # logistic configs, 3 epochs, all measured in one run:
-#   - fit_multiple over the 3 nodes, over the local partitions (one process), and over a
+#   - fit_multiple over the 3 nodes, over the local partitions (2 processes), and over a
 #     plain local table with 2 processes (one-server MOP, for scale);
 #   - the state bytes moved per hop against the data's size, and the seconds of the
 #     remote jobs spent outside training (network, parse, state coding);
