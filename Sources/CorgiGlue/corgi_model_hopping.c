@@ -14,6 +14,9 @@
  * slot and marks the job done. A model's result depends only on its visit order and
  * the per-(model, epoch, segment) seeds, so the models are bit-identical for any
  * number of workers launched, none included (the leader alone then runs every job).
+ * The same machinery hops models over whole relations (the local partitions of a
+ * partitioned table, corgi_hop_local_partitions): a segment is then a relation, read
+ * whole in the model's block order, as corgi.train_pass reads it.
  *
  * Nothing is written in parallel mode: the caller gets the new states back and writes
  * after this returns. Temporary tables (workers cannot read the leader's local

@@ -13,14 +13,19 @@
  * not depend on where its segments live or in which order the jobs finish: the models
  * are bit-identical to the same call over local copies of the partitions.
  *
- * Connections (one per foreign server and user, from postgres_fdw's server and user
- * mapping options) live for the coordinator's transaction: each runs one REPEATABLE
- * READ READ ONLY transaction, so every epoch of a call sees the same rows on every
- * node. All nodes work at once (asynchronous libpq, one wait over every socket and the
- * latch). On ERROR, cancel or statement_timeout the transaction callbacks cancel the
- * running node queries and close every connection: no node keeps working for a call
- * that is gone. A non-superuser must reach a node with a password (postgres_fdw's and
- * dblink's rule), so nobody reads a node as the server's own operating-system user.
+ * Connections (per foreign server and user, one per partition there up to
+ * corgi.node_connections, from postgres_fdw's server and user-mapping options) live for
+ * the coordinator's transaction: each runs a REPEATABLE READ READ ONLY transaction, all
+ * of a server's with the snapshot its first connection exported, so every epoch of a
+ * call sees the same rows on every node. All connections work at once (asynchronous
+ * libpq, one wait over every busy socket and the latch). On ERROR, cancel or
+ * statement_timeout the transaction callbacks cancel the running node queries and close
+ * every connection: no node keeps working for a call that is gone. With
+ * corgi.node_retries, a job whose connection broke is sent again on a new one. A
+ * non-superuser must reach a node with a password (postgres_fdw's and dblink's rule), so
+ * nobody reads a node as the server's own operating-system user. When every partition
+ * is local, the epoch runs on this server's parallel workers instead
+ * (corgi_hop_local_partitions in corgi_model_hopping.c).
  */
 #include "postgres.h"
 
@@ -541,7 +546,7 @@ connection_failed(CorgiNode *node, PGresult *result)
  * result arrived (nothing is stored: the job can be sent again). Raises the node's error.
  */
 static int
-poll_job(HopRun *run, const Segment *segs, NodeJob *job, CorgiNode *node, MemoryContext results)
+poll_job(HopRun *run, NodeJob *job, CorgiNode *node, MemoryContext results)
 {
 	if (!PQconsumeInput(node->conn))
 	{
@@ -870,7 +875,7 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 		{
 			if (jobs[i].model >= 0)
 			{
-				int			polled = poll_job(&run, segs, &jobs[i], job_nodes[i], results);
+				int			polled = poll_job(&run, &jobs[i], job_nodes[i], results);
 
 				if (polled == JOB_CONNECTION_LOST)
 				{
