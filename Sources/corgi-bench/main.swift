@@ -40,11 +40,16 @@ func epoch(_ family: ModelFamily, _ params: String, concurrent: Bool) -> (Double
         case .success(let trainer) = SGDTrainer.make(from: start, concurrent: concurrent)
     else { print("cannot make a \(family.name) trainer"); exit(1) }
     let t0 = seconds()
+    // Plain pointers in the loop: global arrays indexed per row would cost exclusivity
+    // checks that no database path pays, and starve the worker thread.
     data.withUnsafeBufferPointer { all in
-        for r in 0..<rows {
-            let row = UnsafeBufferPointer(rebasing: all[(r * features)..<((r + 1) * features)])
-            if case .success(.bufferFull) = trainer.add(features: row, label: labels[r]) {
-                while trainer.advance() {}
+        labels.withUnsafeBufferPointer { y in
+            guard let base = all.baseAddress else { return }
+            for r in 0..<rows {
+                let row = UnsafeBufferPointer(start: base + r * features, count: features)
+                if case .success(.bufferFull) = trainer.add(features: row, label: y[r]) {
+                    while trainer.advance() {}
+                }
             }
         }
     }
