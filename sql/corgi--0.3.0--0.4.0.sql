@@ -136,6 +136,7 @@ DECLARE
     feat_type text;
     label_code text;
     fast boolean;
+    partition_hop boolean;
     rels record;
     total_rows bigint;
     usable_rows bigint;
@@ -334,47 +335,17 @@ BEGIN
         END IF;
     END IF;
 
-    -- The tuple buffer: buffer_fraction of the rows for corgipile and the streaming
-    -- baselines (sliding window, MRS reservoir); without a tuple shuffle its size does
-    -- not change the result, so it is kept small.
-    buffer_rows := corgi._buffer_rows(shuffle, usable_rows, corgi._param(norm, 'buffer_fraction')::float8);
-    state := corgi.sgd_state(model, n_features, buffer_rows, norm, class_values,
-                             corgi._buffer_mode(shuffle));
-    -- Networks with standardize=true: one extra pass measures each feature's mean and
-    -- standard deviation, which the model keeps and applies (at predict time too).
-    IF corgi._param(norm, 'standardize') = 'true' THEN
-        EXECUTE format('SELECT corgi._feature_moments((%1$s)::float8[]) FROM %2$s WHERE %1$s IS NOT NULL AND %3$s IS NOT NULL',
-                       feat_expr, src_name, label_expr) INTO moments;
-        state := corgi.sgd_standardize(state, moments[1:n_features], moments[n_features + 1:2 * n_features]);
-    END IF;
-
-    -- Which path reads the data.
-    SELECT c.relkind INTO rels FROM pg_class c WHERE c.oid = src;
-    fast := corgi._heap_readable(src)
-            AND feat_col IS NOT NULL AND label_col IS NOT NULL
-            AND feat_type = ANY (corgi._feature_types())
-            AND label_type = ANY (corgi._label_types());
-    read_from := src_name;
-    IF shuffle = 'once' THEN
-        -- Shuffle Once: a copy of the (features, label) pairs in a seeded random order,
-        -- read sequentially every epoch. Its cost is measured and reported.
-        once_table := format('pg_temp.%I', 'corgi_once_' || pg_backend_pid());
-        once_seconds := corgi._shuffled_copy(once_table, format('(%s)::float8[] AS f, %s AS l', feat_expr, label_code),
-                                             src_name, corgi._param(norm, 'seed')::bigint);
-        read_from := once_table;
-        feat_col := 'f'; label_col := 'l';
-        feat_expr := 'f'; label_code := 'l';
-        fast := true;
-    END IF;
-    path := CASE WHEN fast THEN 'fast' ELSE 'composed' END;
     -- A partitioned table: model hopping over its leaf partitions, each read where it
     -- lives (a local heap partition here, a postgres_fdw foreign partition on its server),
     -- so no row moves. corgi.fit_multiple always hops (it sets segments); corgi.train
     -- hops when a partition is foreign (else it reads the partitions through a query).
-    IF NOT fast AND rels.relkind = 'p' AND shuffle <> 'once'
-       AND (corgi._param(norm, 'segments') IS NOT NULL
-            OR EXISTS (SELECT FROM pg_partition_tree(src) t JOIN pg_class c ON c.oid = t.relid
-                        WHERE t.isleaf AND c.relkind = 'f')) THEN
+    -- Decided before the state is made: segments, if left out, becomes the partitions.
+    SELECT c.relkind INTO rels FROM pg_class c WHERE c.oid = src;
+    partition_hop := rels.relkind = 'p' AND shuffle <> 'once'
+        AND (corgi._param(norm, 'segments') IS NOT NULL
+             OR EXISTS (SELECT FROM pg_partition_tree(src) t JOIN pg_class c ON c.oid = t.relid
+                         WHERE t.isleaf AND c.relkind = 'f'));
+    IF partition_hop THEN
         e := cardinality(corgi._segment_tables(src));
         IF feat_col IS NULL OR label_col IS NULL OR NOT feat_type = ANY (corgi._feature_types())
            OR NOT label_type = ANY (corgi._label_types()) THEN
@@ -399,20 +370,48 @@ BEGIN
         END IF;
         IF corgi._param(norm, 'segments') IS NULL THEN
             norm := corgi.normalize_params(concat_ws(', ', nullif(norm, ''), 'segments=' || e), model);
-            state := corgi.sgd_state(model, n_features, buffer_rows, norm, class_values, corgi._buffer_mode(shuffle));
-            IF moments IS NOT NULL THEN
-                state := corgi.sgd_standardize(state, moments[1:n_features], moments[n_features + 1:2 * n_features]);
-            END IF;
         END IF;
-        path := 'partitions';
-        sample_clause := NULL;
-    ELSIF NOT fast AND corgi._param(norm, 'segments') IS NOT NULL THEN
+    END IF;
+
+    -- The tuple buffer: buffer_fraction of the rows for corgipile and the streaming
+    -- baselines (sliding window, MRS reservoir); without a tuple shuffle its size does
+    -- not change the result, so it is kept small.
+    buffer_rows := corgi._buffer_rows(shuffle, usable_rows, corgi._param(norm, 'buffer_fraction')::float8);
+    state := corgi.sgd_state(model, n_features, buffer_rows, norm, class_values,
+                             corgi._buffer_mode(shuffle));
+    -- Networks with standardize=true: one extra pass measures each feature's mean and
+    -- standard deviation, which the model keeps and applies (at predict time too).
+    IF corgi._param(norm, 'standardize') = 'true' THEN
+        EXECUTE format('SELECT corgi._feature_moments((%1$s)::float8[]) FROM %2$s WHERE %1$s IS NOT NULL AND %3$s IS NOT NULL',
+                       feat_expr, src_name, label_expr) INTO moments;
+        state := corgi.sgd_standardize(state, moments[1:n_features], moments[n_features + 1:2 * n_features]);
+    END IF;
+
+    -- Which path reads the data.
+    fast := corgi._heap_readable(src)
+            AND feat_col IS NOT NULL AND label_col IS NOT NULL
+            AND feat_type = ANY (corgi._feature_types())
+            AND label_type = ANY (corgi._label_types());
+    read_from := src_name;
+    IF shuffle = 'once' THEN
+        -- Shuffle Once: a copy of the (features, label) pairs in a seeded random order,
+        -- read sequentially every epoch. Its cost is measured and reported.
+        once_table := format('pg_temp.%I', 'corgi_once_' || pg_backend_pid());
+        once_seconds := corgi._shuffled_copy(once_table, format('(%s)::float8[] AS f, %s AS l', feat_expr, label_code),
+                                             src_name, corgi._param(norm, 'seed')::bigint);
+        read_from := once_table;
+        feat_col := 'f'; label_col := 'l';
+        feat_expr := 'f'; label_code := 'l';
+        fast := true;
+    END IF;
+    path := CASE WHEN partition_hop THEN 'partitions' WHEN fast THEN 'fast' ELSE 'composed' END;
+    IF NOT fast AND NOT partition_hop AND corgi._param(norm, 'segments') IS NOT NULL THEN
         RAISE EXCEPTION 'segments (model hopping) needs a source whose pages corgi reads directly, and % is not one', source_table
             USING ERRCODE = 'feature_not_supported',
                   DETAIL = 'Model hopping reads heap tables (no inheritance children, no row-level security for you) with plain feature and label columns of the accepted types.',
                   HINT = 'Train on a plain table (CREATE TABLE ... AS SELECT), or leave segments out.';
     END IF;
-    IF NOT fast AND path <> 'partitions' AND shuffle IN ('corgipile', 'block_only') THEN
+    IF NOT fast AND NOT partition_hop AND shuffle IN ('corgipile', 'block_only') THEN
         IF rels.relkind = 'p' THEN
             RAISE NOTICE 'partitions of % are read one after another: blocks are shuffled within each partition, not across them', source_table
                 USING HINT = 'If the partition key follows the label, the result trains like block_only; train on a table or a copy instead.';

@@ -74,12 +74,7 @@ public struct ModelHopSchedule: Equatable, Sendable {
     /// A seeded Fisher-Yates permutation of 0..<count.
     static func permutation(_ count: Int, _ generator: inout Xoshiro256StarStar) -> [Int] {
         var values = Array(0..<count)
-        if count > 1 {
-            for i in 0..<(count - 1) {
-                let j = i + Int(truncatingIfNeeded: generator.next(below: UInt64(count - i)))
-                values.swapAt(i, j)
-            }
-        }
+        values.withUnsafeMutableBufferPointer { generator.shuffle($0) }
         return values
     }
 
@@ -90,30 +85,26 @@ public struct ModelHopSchedule: Equatable, Sendable {
     /// returns them, or nil when no idle model's next segment is idle (wait for a
     /// ``complete(model:)``, or the epoch is finished).
     public mutating func pick() -> (model: Int, segment: Int)? {
-        let (models, segments) = (self.models, self.segments)
-        return order.withUnsafeBufferPointer { order in
-            completed.withUnsafeMutableBufferPointer { completed in
-                modelBusy.withUnsafeMutableBufferPointer { modelBusy in
-                    segmentBusy.withUnsafeMutableBufferPointer { segmentBusy in
-                        HopBoard(models: models, segments: segments, order: order, completed: completed,
-                                 modelBusy: modelBusy, segmentBusy: segmentBusy)?.pick()
-                    }
-                }
-            }
-        }
+        withBoard { $0.pick() } ?? nil
     }
 
     /// Marks model `model`'s running visit done (its segment free again). False, changing
     /// nothing, when the model is not running.
     @discardableResult
     public mutating func complete(model: Int) -> Bool {
+        withBoard { $0.complete(model: model) } ?? false
+    }
+
+    /// `body` on a ``HopBoard`` over this schedule's arrays (nil if their shapes disagree,
+    /// which the initializers rule out).
+    private mutating func withBoard<Result>(_ body: (HopBoard) -> Result) -> Result? {
         let (models, segments) = (self.models, self.segments)
         return order.withUnsafeBufferPointer { order in
             completed.withUnsafeMutableBufferPointer { completed in
                 modelBusy.withUnsafeMutableBufferPointer { modelBusy in
                     segmentBusy.withUnsafeMutableBufferPointer { segmentBusy in
                         HopBoard(models: models, segments: segments, order: order, completed: completed,
-                                 modelBusy: modelBusy, segmentBusy: segmentBusy)?.complete(model: model) ?? false
+                                 modelBusy: modelBusy, segmentBusy: segmentBusy).map(body)
                     }
                 }
             }

@@ -51,11 +51,6 @@ public struct SegmentPlan: Equatable, Sendable {
                                         epoch: Int) {
         var generator = Xoshiro256StarStar(seed: SeedDerivation.segmentBlockSeed(runSeed: modelSeed, epoch: epoch,
                                                                                    segment: segment))
-        let count = blocks.count
-        guard count > 1 else { return }
-        for i in 0..<(count - 1) {
-            let j = i + Int(truncatingIfNeeded: generator.next(below: UInt64(count - i)))
-            blocks.swapAt(i, j)
-        }
+        generator.shuffle(blocks)
     }
 }

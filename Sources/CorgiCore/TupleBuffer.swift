@@ -309,12 +309,9 @@ final class TupleBuffer {
     private func permute(slot: Int, count: Int, seed: UInt64) {
         let order = slotOrder[slot]
         for i in 0..<count { order[i] = UInt32(truncatingIfNeeded: i) }
-        if mode != .arrivalOrder && count > 1 {
+        if mode != .arrivalOrder {
             var generator = Xoshiro256StarStar(seed: seed)
-            for i in 0..<(count - 1) {
-                let j = i + Int(truncatingIfNeeded: generator.next(below: UInt64(count - i)))
-                let t = order[i]; order[i] = order[j]; order[j] = t
-            }
+            generator.shuffle(UnsafeMutableBufferPointer(start: order, count: count))
         }
     }
 

@@ -361,6 +361,42 @@ hop_run_epoch(const HopSegments *segs, const char *features, const char *label, 
 	return launched;
 }
 
+/*
+ * The states of one hopping epoch as byteas, checked: each a state within the memory
+ * budget, all at the same epoch and, when segments are cut in blocks (same_block_size),
+ * of one block size. *first describes the first; *largest is the largest's size.
+ */
+bytea **
+corgi_hop_states(Datum *datums, int models, bool same_block_size, CorgiStateInfo *first, Size *largest)
+{
+	bytea	  **states = palloc(sizeof(bytea *) * models);
+
+	*largest = 0;
+	for (int m = 0; m < models; m++)
+	{
+		CorgiStateInfo info;
+
+		states[m] = DatumGetByteaPP(datums[m]);
+		corgi_state_info(states[m], &info);
+		corgi_check_training_memory(&info);
+		if (m == 0)
+			*first = info;
+		else if (info.epochs_completed != first->epochs_completed)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("models of one hopping epoch must be at the same epoch, got %d and %d",
+							first->epochs_completed, info.epochs_completed)));
+		else if (same_block_size && corgi_block_pages(info.block_mb) != corgi_block_pages(first->block_mb))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("models of one hopping epoch must share block_mb, got %g and %g",
+							first->block_mb, info.block_mb),
+					 errhint("Segments are cut in blocks; set block_mb in the call's params, not in a config.")));
+		*largest = Max(*largest, VARSIZE_ANY_EXHDR(states[m]) + VARHDRSZ);
+	}
+	return states;
+}
+
 PG_FUNCTION_INFO_V1(corgi_hop_epoch);
 
 /*
@@ -432,29 +468,7 @@ corgi_hop_epoch(PG_FUNCTION_ARGS)
 				 errmsg("segments must be between 1 and 100000, got %d", segments)));
 
 	/* States: one epoch, one block size; each fits the memory budget. */
-	states = palloc(sizeof(bytea *) * models);
-	for (int m = 0; m < models; m++)
-	{
-		CorgiStateInfo info;
-
-		states[m] = DatumGetByteaPP(state_datums[m]);
-		corgi_state_info(states[m], &info);
-		corgi_check_training_memory(&info);
-		if (m == 0)
-			first_info = info;
-		else if (info.epochs_completed != first_info.epochs_completed)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("models of one hopping epoch must be at the same epoch, got %d and %d",
-							first_info.epochs_completed, info.epochs_completed)));
-		else if (corgi_block_pages(info.block_mb) != corgi_block_pages(first_info.block_mb))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("models of one hopping epoch must share block_mb, got %g and %g",
-							first_info.block_mb, info.block_mb),
-					 errhint("Segments are cut in blocks; set block_mb in the call's params, not in a config.")));
-		largest = Max(largest, VARSIZE_ANY_EXHDR(states[m]) + VARHDRSZ);
-	}
+	states = corgi_hop_states(state_datums, models, true, &first_info, &largest);
 	block_pages = corgi_block_pages(first_info.block_mb);
 
 	/* The table, its blocks and their segments -------------------------------------- */
@@ -498,16 +512,16 @@ corgi_hop_epoch(PG_FUNCTION_ARGS)
 /*
  * Model hopping over whole local relations (the partitions of corgi._hop_partitions when
  * none is foreign), on parallel workers as corgi._hop_epoch runs block segments: the
- * caller computed the visit orders and checked the states; workers < 0 asks for the
- * default. Returns the workers launched.
+ * caller computed the visit orders and checked the states (corgi_hop_states: largest is
+ * the largest state's size); workers < 0 asks for the default. Returns the workers
+ * launched.
  */
 int
 corgi_hop_local_partitions(const Oid *relids, int segments, const char *features, const char *label,
-						   bytea **states, int models, const int32 *order, int epoch, bool block_shuffle,
-						   int workers, Datum *out_states, Datum *out_seconds)
+						   bytea **states, int models, Size largest, const int32 *order, int epoch,
+						   bool block_shuffle, int workers, Datum *out_states, Datum *out_seconds)
 {
 	HopSegments segs = {0};
-	Size		largest = 0;
 	int			launched;
 	Relation   *rels = palloc(sizeof(Relation) * segments);
 
@@ -517,8 +531,6 @@ corgi_hop_local_partitions(const Oid *relids, int segments, const char *features
 		rels[s] = table_open(relids[s], AccessShareLock);
 		segs.temporary = segs.temporary || rels[s]->rd_rel->relpersistence == RELPERSISTENCE_TEMP;
 	}
-	for (int m = 0; m < models; m++)
-		largest = Max(largest, VARSIZE_ANY_EXHDR(states[m]) + VARHDRSZ);
 	segs.partitions = true;
 	segs.relids = relids;
 	segs.relid = InvalidOid;

@@ -735,6 +735,7 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 	int			server_total = 0;
 	HopRun		run = {0};
 	CorgiStateInfo first_info;
+	Size		largest;
 	CorgiError	error = {0};
 	CorgiTrainerCache cache = {CurrentMemoryContext, NULL};
 	TupleDesc	tupdesc;
@@ -771,23 +772,9 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 
 	run.models = models;
 	run.segments = segments;
-	run.states = palloc(sizeof(bytea *) * models);
+	/* A partition is read whole, so the models need not share a block size. */
+	run.states = corgi_hop_states(state_datums, models, false, &first_info, &largest);
 	run.seconds = palloc0(sizeof(double) * models);
-	for (int m = 0; m < models; m++)
-	{
-		CorgiStateInfo info;
-
-		run.states[m] = DatumGetByteaPP(state_datums[m]);
-		corgi_state_info(run.states[m], &info);
-		corgi_check_training_memory(&info);
-		if (m == 0)
-			first_info = info;
-		else if (info.epochs_completed != first_info.epochs_completed)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("models of one hopping epoch must be at the same epoch, got %d and %d",
-							first_info.epochs_completed, info.epochs_completed)));
-	}
 
 	/* The segments and their servers (connecting, checking each node's corgi) -------- */
 	segs = palloc0(sizeof(Segment) * segments);
@@ -795,6 +782,8 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 	for (int s = 0; s < segments; s++)
 	{
 		char		kind = get_rel_relkind(relids[s]);
+
+		CHECK_FOR_INTERRUPTS(); /* up to 10,000 partitions, O(s) checks each */
 
 		segs[s].relid = relids[s];
 		for (int t = 0; t < s; t++)
@@ -851,9 +840,9 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 		Datum	   *out_states = palloc(sizeof(Datum) * models);
 		Datum	   *out_seconds = palloc(sizeof(Datum) * models);
 
-		launched = corgi_hop_local_partitions(relids, segments, features, label, run.states, models, run.order,
-											  first_info.epochs_completed, block_shuffle, workers, out_states,
-											  out_seconds);
+		launched = corgi_hop_local_partitions(relids, segments, features, label, run.states, models, largest,
+											  run.order, first_info.epochs_completed, block_shuffle, workers,
+											  out_states, out_seconds);
 		for (int m = 0; m < models; m++)
 		{
 			run.states[m] = DatumGetByteaPP(out_states[m]);

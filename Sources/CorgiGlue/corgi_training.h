@@ -77,8 +77,15 @@ extern int	corgi_max_workers;
  * workers (see corgi_partition_hopping.c); returns the workers launched.
  */
 extern int	corgi_hop_local_partitions(const Oid *relids, int segments, const char *features, const char *label,
-									   bytea **states, int models, const int32 *order, int epoch,
+									   bytea **states, int models, Size largest, const int32 *order, int epoch,
 									   bool block_shuffle, int workers, Datum *out_states, Datum *out_seconds);
+
+/*
+ * corgi_model_hopping.c: the states of one hopping epoch, checked (valid, within the
+ * memory budget, one epoch; one block size when same_block_size).
+ */
+extern bytea **corgi_hop_states(Datum *datums, int models, bool same_block_size, CorgiStateInfo *first,
+								Size *largest);
 
 /* corgi_partition_hopping.c: corgi.node_retries, corgi.node_connections. */
 extern int	corgi_node_retries;
