@@ -228,6 +228,30 @@ public func corgi_shared_worker_create() -> UnsafeMutableRawPointer? {
     return retainedPointer(to: SharedWorkerBox(shared))
 }
 
+/// C: `int32_t corgi_trainer_open_synchronous(const void *data, int64_t length, void **trainer_out,
+/// CorgiError *error)`: a trainer continuing from the state bytes that trains inline (one
+/// buffer slot, no thread of its own): a grouped pass's ``GroupRowStager`` trains it on
+/// the pass's worker.
+@_cdecl("corgi_trainer_open_synchronous")
+public func corgi_trainer_open_synchronous(
+    _ data: UnsafeRawPointer?, _ length: Int64, _ trainerOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let trainerOut else { return report(CORGI_INTERNAL, "corgi_trainer_open_synchronous: null argument", into: error) }
+    trainerOut.pointee = nil
+    guard let snapshot = decodeState(data, length, error) else { return reportedStatus(error) }
+    switch SGDTrainer.make(from: snapshot, concurrent: false) {
+    case .success(let trainer):
+        trainerOut.pointee = retainedPointer(to: TrainerBox(trainer))
+        return reportSuccess(into: error)
+    case .failure(.outOfMemory(let bytes)):
+        return report(CORGI_PROGRAM_LIMIT, "could not allocate \(bytes / 1_048_576) MB for the tuple buffer",
+                      hint: "Lower buffer_fraction or max_buffer_mb.", into: error)
+    case .failure(.invalidShape(let why)):
+        return report(CORGI_DATA_EXCEPTION, "invalid corgi state: \(why)", into: error)
+    }
+}
+
 /// C: `int32_t corgi_trainer_open(void *previous, void *shared_worker, const void *data,
 /// int64_t length, void **trainer_out, CorgiError *error)`: a trainer continuing from the
 /// state bytes. `previous` (a trainer the caller still lets go, which must not train any
@@ -291,25 +315,33 @@ public func corgi_trainer_add(
         guard let box = borrow(trainer, as: TrainerBox.self) else {
             return report(CORGI_INTERNAL, "corgi_trainer_add: invalid trainer", into: error)
         }
-        let which: String
-        if let row = row?.pointee, row.kind == 1 {
-            which = "row (\(row.block),\(row.offset))"
-        } else {
-            which = "row \(row?.pointee.position ?? 0) of the pass"
-        }
-        let hint: String
-        switch failure {
-        case .wrongFeatureCount: hint = "Every row must have the same number of features as the model."
-        case .nonFiniteFeature: hint = "Remove or repair rows with NaN or infinite features."
-        case .invalidLabel:
-            switch box.trainer.kind {
-            case .logistic, .svm: hint = "\(box.trainer.kind.name) labels must be boolean, 0/1 or -1/+1."
-            case .softmax: hint = "The label is not one of the model's classes."
-            case .linear: hint = "linear labels must be finite numbers."
-            }
-        }
-        return report(CORGI_DATA_EXCEPTION, "\(which) \(failure.message)", hint: hint, into: error)
+        return reportRefusedRow(failure, kind: box.trainer.kind, row: row, into: error)
     }
+}
+
+/// Reports a row a trainer refused: which row (its heap position, or its place in the
+/// pass), what is wrong with it, and a hint for the model kind.
+func reportRefusedRow(
+    _ failure: RowFailure, kind: ModelKind, row: UnsafePointer<CorgiRowTag>?, into error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    let which: String
+    if let row = row?.pointee, row.kind == 1 {
+        which = "row (\(row.block),\(row.offset))"
+    } else {
+        which = "row \(row?.pointee.position ?? 0) of the pass"
+    }
+    let hint: String
+    switch failure {
+    case .wrongFeatureCount: hint = "Every row must have the same number of features as the model."
+    case .nonFiniteFeature: hint = "Remove or repair rows with NaN or infinite features."
+    case .invalidLabel:
+        switch kind {
+        case .logistic, .svm: hint = "\(kind.name) labels must be boolean, 0/1 or -1/+1."
+        case .softmax: hint = "The label is not one of the model's classes."
+        case .linear: hint = "linear labels must be finite numbers."
+        }
+    }
+    return report(CORGI_DATA_EXCEPTION, "\(which) \(failure.message)", hint: hint, into: error)
 }
 
 /// C: `void corgi_trainer_skip(void *trainer)`: counts a row with a NULL label or features.

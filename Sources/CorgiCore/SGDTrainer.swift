@@ -297,6 +297,17 @@ public final class SGDTrainer {
     /// refused with `bufferFull` and changes nothing).
     public func add(features: UnsafeBufferPointer<Double>, label: Double) -> Result<AddOutcome, RowFailure> {
         guard buffer.acceptsRows else { return .success(.bufferFull) }
+        switch checkedTarget(features: features, label: label) {
+        case .success(let target): return .success(buffer.add(features, target: target) ? .bufferFull : .accepted)
+        case .failure(let failure): return .failure(failure)
+        }
+    }
+
+    /// The checks every row passes before it is buffered: the width, the label (as
+    /// ``target(forLabel:)`` encodes it) and finite features; the row's target, or why
+    /// it is refused. Depends only on ``kind``, ``featureCount`` and ``classValues``.
+    @inline(__always)
+    func checkedTarget(features: UnsafeBufferPointer<Double>, label: Double) -> Result<Double, RowFailure> {
         guard features.count == featureCount else {
             return .failure(.wrongFeatureCount(got: features.count, expected: featureCount))
         }
@@ -304,11 +315,23 @@ public final class SGDTrainer {
         for i in 0..<featureCount where !features[i].isFinite {
             return .failure(.nonFiniteFeature(index: i, value: features[i]))
         }
-        return .success(buffer.add(features, target: target) ? .bufferFull : .accepted)
+        return .success(target)
     }
+
+    /// The tuple buffer's fill slot for a ``GroupRowFeeder`` (see ``TupleBuffer/openFill()``).
+    func openFill() -> TupleBuffer.FillWindow? { buffer.openFill() }
+
+    /// Records the rows a ``GroupRowFeeder`` wrote (see ``TupleBuffer/commitFill(rows:)``).
+    func commitFill(rows: Int) -> Bool { buffer.commitFill(rows: rows) }
 
     /// Counts a row skipped for a NULL label or NULL features.
     public func skip() { skippedRows &+= 1 }
+
+    /// Counts `count` such rows (a ``GroupRowStager`` counts a pass's and hands them over).
+    public func skip(count: Int) { skippedRows &+= Int64(count) }
+
+    /// Whether full buffers go to a worker thread (two slots) rather than train inline.
+    public var isConcurrent: Bool { buffer.concurrent }
 
     /// Ends a pass over the data: the partial buffer is trained, then any partial
     /// mini-batch is applied. Call ``advance()`` until it returns false afterwards.

@@ -1,4 +1,5 @@
 import Synchronization
+import CorgiKernels
 
 #if canImport(Glibc)
 import Glibc
@@ -60,23 +61,42 @@ final class TrainingWorker: @unchecked Sendable {
     nonisolated(unsafe) static var liveThreads = 0
 
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let changed: UnsafeMutablePointer<pthread_cond_t>
+    /// Signalled when a job arrives (or a stop is asked) while the thread sleeps.
+    private let workArrived: UnsafeMutablePointer<pthread_cond_t>
+    /// Broadcast when a job finishes while the backend waits for one.
+    private let jobFinished: UnsafeMutablePointer<pthread_cond_t>
     private var thread = pthread_t()
-    /// Jobs not yet started, oldest first (appended by the backend, taken by the thread).
-    private var jobs: [() -> Void] = []
-    /// Tickets handed out, and tickets whose job finished (jobs run in ticket order).
+    /// Jobs, oldest first from `nextJob` (appended by the backend, taken by the thread;
+    /// emptied whenever the thread has caught up, so it does not grow with a pass).
+    private var jobs: [(() -> Void)?] = []
+    private var nextJob = 0
+    /// Tickets handed out (under the mutex; mirrored in `submittedCount` for the thread's
+    /// spin), and tickets whose job finished (jobs run in ticket order).
     private var submitted: UInt64 = 0
-    private var finished: UInt64 = 0
+    private let submittedCount = Atomic<UInt64>(0)
+    private let finished = Atomic<UInt64>(0)
+    /// Under the mutex: the thread sleeps on `workArrived`; the backend waits on `jobFinished`.
+    private var threadSleeps = false
+    private var backendWaits = false
     private var stopping = false
     private var joined = false
     /// Read by running jobs to stop early during teardown.
     let stopRequested = Atomic<Bool>(false)
 
+    /// How long the thread polls for the next job before it sleeps. The jobs of a grouped
+    /// pass arrive every few tens of microseconds (a group's small buffer fills); waking a
+    /// sleeping thread costs the backend a system call and the thread a reschedule each
+    /// time, which at thousands of buffers per epoch cost more than the polling (a core
+    /// the pass holds anyway, for at most this long after its last job).
+    static let spinNanoseconds = 100_000
+
     private init() {
         mutex = .allocate(capacity: 1)
-        changed = .allocate(capacity: 1)
+        workArrived = .allocate(capacity: 1)
+        jobFinished = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
-        pthread_cond_init(changed, nil)
+        pthread_cond_init(workArrived, nil)
+        pthread_cond_init(jobFinished, nil)
     }
 
     /// Starts the thread with every signal blocked, or returns nil if it cannot start.
@@ -103,40 +123,47 @@ final class TrainingWorker: @unchecked Sendable {
 
     deinit {
         stopAndJoin()
-        pthread_cond_destroy(changed)
+        pthread_cond_destroy(workArrived)
+        pthread_cond_destroy(jobFinished)
         pthread_mutex_destroy(mutex)
-        changed.deallocate()
+        workArrived.deallocate()
+        jobFinished.deallocate()
         mutex.deallocate()
     }
 
     /// Queues a job behind those already submitted; returns its ticket, for
-    /// ``waitUntilDone(ticket:milliseconds:)``.
+    /// ``waitUntilDone(ticket:milliseconds:)``. Wakes the thread only if it sleeps.
     @discardableResult
     func submit(_ work: @escaping () -> Void) -> UInt64 {
         pthread_mutex_lock(mutex)
         jobs.append(work)
         submitted += 1
         let ticket = submitted
-        pthread_cond_broadcast(changed)
+        submittedCount.store(ticket, ordering: .releasing)
+        let wake = threadSleeps
         pthread_mutex_unlock(mutex)
+        if wake { pthread_cond_signal(workArrived) }
         return ticket
     }
 
     /// Waits up to `milliseconds` for the job of `ticket` (and every earlier one) to
     /// finish; true when it did, or when the worker was stopped (its queued jobs never run).
     func waitUntilDone(ticket: UInt64, milliseconds: Int) -> Bool {
+        if finished.load(ordering: .acquiring) >= ticket { return true }
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        if finished >= ticket || stopping { return true }
+        if finished.load(ordering: .acquiring) >= ticket || stopping { return true }
         var deadline = timespec()
         clock_gettime(CLOCK_REALTIME, &deadline)
         let nanoseconds = Int(deadline.tv_nsec) + milliseconds * 1_000_000
         deadline.tv_sec += nanoseconds / 1_000_000_000
         deadline.tv_nsec = nanoseconds % 1_000_000_000
-        while finished < ticket && !stopping {
-            if pthread_cond_timedwait(changed, mutex, &deadline) == ETIMEDOUT { break }
+        backendWaits = true
+        defer { backendWaits = false }
+        while finished.load(ordering: .acquiring) < ticket && !stopping {
+            if pthread_cond_timedwait(jobFinished, mutex, &deadline) == ETIMEDOUT { break }
         }
-        return finished >= ticket || stopping
+        return finished.load(ordering: .acquiring) >= ticket || stopping
     }
 
     /// Stops the running job at its next check and joins the thread. Idempotent.
@@ -148,7 +175,8 @@ final class TrainingWorker: @unchecked Sendable {
         if joined { pthread_mutex_unlock(mutex); return }
         stopping = true
         stopRequested.store(true, ordering: .relaxed)
-        pthread_cond_broadcast(changed)
+        pthread_cond_broadcast(workArrived)
+        pthread_cond_broadcast(jobFinished)
         pthread_mutex_unlock(mutex)
         if pthread_equal(pthread_self(), thread) != 0 {
             pthread_detach(thread)
@@ -159,20 +187,53 @@ final class TrainingWorker: @unchecked Sendable {
         joined = true
     }
 
+    /// Polls (without the mutex) until a job after `taken` was submitted, a stop was
+    /// asked, or ``spinNanoseconds`` passed; true when there is a job.
+    private func spinForJob(after taken: UInt64) -> Bool {
+        var start = timespec(), now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        while true {
+            for _ in 0..<64 {
+                if submittedCount.load(ordering: .acquiring) > taken { return true }
+                if stopRequested.load(ordering: .relaxed) { return false }
+                corgi_cpu_relax()
+            }
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            let elapsed = (Int(now.tv_sec) - Int(start.tv_sec)) * 1_000_000_000 + Int(now.tv_nsec) - Int(start.tv_nsec)
+            if elapsed >= TrainingWorker.spinNanoseconds { return false }
+        }
+    }
+
     private func run() {
+        var taken: UInt64 = 0
         pthread_mutex_lock(mutex)
         while true {
-            while jobs.isEmpty && !stopping { pthread_cond_wait(changed, mutex) }
-            guard !stopping, !jobs.isEmpty else { break }
-            let work = jobs.removeFirst()
+            if nextJob == jobs.count && !stopping {
+                // Caught up: reuse the queue's storage from its start, poll a while, then sleep.
+                jobs.removeAll(keepingCapacity: true)
+                nextJob = 0
+                pthread_mutex_unlock(mutex)
+                _ = spinForJob(after: taken)
+                pthread_mutex_lock(mutex)
+                while nextJob == jobs.count && !stopping {
+                    threadSleeps = true
+                    pthread_cond_wait(workArrived, mutex)
+                    threadSleeps = false
+                }
+            }
+            guard !stopping, nextJob < jobs.count, let work = jobs[nextJob] else { break }
+            jobs[nextJob] = nil
+            nextJob += 1
+            taken += 1
             pthread_mutex_unlock(mutex)
             work()
+            finished.store(taken, ordering: .releasing)
             pthread_mutex_lock(mutex)
-            finished += 1
-            pthread_cond_broadcast(changed)
+            if backendWaits { pthread_cond_broadcast(jobFinished) }
         }
         jobs.removeAll()
-        pthread_cond_broadcast(changed)
+        nextJob = 0
+        pthread_cond_broadcast(jobFinished)
         pthread_mutex_unlock(mutex)
     }
 }

@@ -162,16 +162,38 @@ final class TupleBuffer {
         let destination = fillFeatures + count * featureCount
         for i in 0..<featureCount { destination[i] = features[i] }
         fillTargets[count] = target
-        slotCounts[fillSlot] = count + 1
-        if count + 1 == capacity {
-            if concurrent {
-                awaitingSubmit = true
-            } else {
-                beginTraining(flush: false)
-            }
-            return true
+        return commitFill(rows: count + 1)
+    }
+
+    /// The fill slot's memory, for a writer that places checked rows itself (a grouped
+    /// pass's ``GroupRowFeeder``): rows `filled..<capacity` of `features` (row-major,
+    /// ``featureCount`` wide) and `targets` are free. Valid until ``commitFill(rows:)``.
+    struct FillWindow {
+        let features: UnsafeMutablePointer<Double>
+        let targets: UnsafeMutablePointer<Double>
+        let filled: Int
+        let capacity: Int
+    }
+
+    /// The fill slot as a ``FillWindow``; nil in the streaming modes (they decide row by
+    /// row) and while the buffer does not accept rows.
+    func openFill() -> FillWindow? {
+        guard !mode.isStreaming, acceptsRows else { return nil }
+        return FillWindow(features: fillFeatures, targets: fillTargets, filled: slotCounts[fillSlot], capacity: capacity)
+    }
+
+    /// Records that the fill slot holds `rows` rows (1...capacity, written through
+    /// ``add(_:target:)`` or a ``FillWindow``); true when that filled the buffer: call
+    /// ``advance()`` until it returns false before adding more.
+    func commitFill(rows: Int) -> Bool {
+        slotCounts[fillSlot] = rows
+        guard rows == capacity else { return false }
+        if concurrent {
+            awaitingSubmit = true
+        } else {
+            beginTraining(flush: false)
         }
-        return false
+        return true
     }
 
     /// Ends a pass: the partial buffer is trained, then the learner's pass ends. Call

@@ -72,6 +72,15 @@ extern int32_t corgi_state_standardize(const void *data, int64_t length, const d
 									   const double *scale, int32_t count, void **blob_out,
 									   CorgiError *error);
 extern void *corgi_shared_worker_create(void);
+/* A grouped pass's row path (GroupStagerExports.swift). */
+extern int32_t corgi_trainer_open_synchronous(const void *data, int64_t length, void **trainer_out,
+											  CorgiError *error);
+extern void *corgi_group_stager_open(void *const *trainers, int32_t count, void *shared_worker);
+extern int32_t corgi_group_stager_add(void *stager, int32_t group, const double *features, int32_t count,
+									  double label, const CorgiRowTag *row, int32_t *chunk_full, CorgiError *error);
+extern void corgi_group_stager_skip(void *stager, int32_t group);
+extern void corgi_group_stager_finish_pass(void *stager);
+extern int32_t corgi_group_stager_advance(void *stager);
 extern int32_t corgi_trainer_open(void *previous, void *shared_worker, const void *data, int64_t length,
 								  void **trainer_out, CorgiError *error);
 extern int32_t corgi_trainer_add(void *trainer, const double *features, int32_t count,

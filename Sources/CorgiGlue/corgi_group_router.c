@@ -15,7 +15,41 @@
 /* The hash of a NULL key column (any constant: NULLs are one group). */
 #define NULL_KEY_HASH 0x9E3779B9u
 
-static uint32
+/*
+ * Types whose equality is the equality of their Datums (by value, one representation per
+ * value): their keys are hashed and compared inline. The router's hashes are its own
+ * (the table is built and probed with the same function), so they need not be the
+ * types' hash functions.
+ */
+static bool
+is_bitwise_type(Oid type)
+{
+	switch (type)
+	{
+		case BOOLOID:
+		case CHAROID:
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case OIDOID:
+		case DATEOID:
+			return true;
+	}
+	return false;
+}
+
+/* splitmix64's finalizer: every bit of the value reaches the low bits the mask keeps. */
+static inline uint32
+datum_hash(Datum value)
+{
+	uint64		v = (uint64) value;
+
+	v = (v ^ (v >> 30)) * UINT64CONST(0xbf58476d1ce4e5b9);
+	v = (v ^ (v >> 27)) * UINT64CONST(0x94d049bb133111eb);
+	return (uint32) (v ^ (v >> 31));
+}
+
+static inline uint32
 key_hash(const CorgiGroupRouter *router, const Datum *values, const bool *nulls)
 {
 	uint32		hash = 0;
@@ -23,6 +57,7 @@ key_hash(const CorgiGroupRouter *router, const Datum *values, const bool *nulls)
 	for (int c = 0; c < router->key_count; c++)
 	{
 		uint32		h = nulls[c] ? NULL_KEY_HASH
+			: router->bitwise[c] ? datum_hash(values[c])
 			: DatumGetUInt32(FunctionCall1Coll(&router->hash[c], router->collations[c], values[c]));
 
 		hash = hash_combine(hash, h);
@@ -30,7 +65,7 @@ key_hash(const CorgiGroupRouter *router, const Datum *values, const bool *nulls)
 	return hash;
 }
 
-static bool
+static inline bool
 keys_equal(const CorgiGroupRouter *router, int32 group, const Datum *values, const bool *nulls)
 {
 	const Datum *keys = router->keys + (Size) group * router->key_count;
@@ -44,7 +79,8 @@ keys_equal(const CorgiGroupRouter *router, int32 group, const Datum *values, con
 				return false;
 			continue;
 		}
-		if (!DatumGetBool(FunctionCall2Coll(&router->equal[c], router->collations[c], keys[c], values[c])))
+		if (router->bitwise[c] ? keys[c] != values[c]
+			: !DatumGetBool(FunctionCall2Coll(&router->equal[c], router->collations[c], keys[c], values[c])))
 			return false;
 	}
 	return true;
@@ -74,6 +110,7 @@ corgi_group_router_build(int key_count, const Oid *types, const Oid *collations,
 	router->collations = palloc(sizeof(Oid) * key_count);
 	router->hash = palloc(sizeof(FmgrInfo) * key_count);
 	router->equal = palloc(sizeof(FmgrInfo) * key_count);
+	router->bitwise = palloc(sizeof(bool) * key_count);
 	for (int c = 0; c < key_count; c++)
 	{
 		TypeCacheEntry *type = lookup_type_cache(types[c], TYPECACHE_HASH_PROC_FINFO | TYPECACHE_EQ_OPR_FINFO);
@@ -85,6 +122,7 @@ corgi_group_router_build(int key_count, const Oid *types, const Oid *collations,
 							format_type_be(types[c])),
 					 errhint("Group by a column of a type that can be hashed, or cast it (e.g. to text).")));
 		router->types[c] = types[c];
+		router->bitwise[c] = is_bitwise_type(types[c]);
 		router->collations[c] = collations[c];
 		fmgr_info_copy(&router->hash[c], &type->hash_proc_finfo, CurrentMemoryContext);
 		fmgr_info_copy(&router->equal[c], &type->eq_opr_finfo, CurrentMemoryContext);

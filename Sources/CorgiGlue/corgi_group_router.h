@@ -21,6 +21,9 @@ typedef struct CorgiGroupRouter
 	Oid		   *collations;
 	FmgrInfo   *hash;			/* per column: the type's hash function */
 	FmgrInfo   *equal;			/* per column: its equality */
+	bool	   *bitwise;		/* per column: a by-value type whose equality is the
+								 * Datum's (integers, bool, "char", oid, date): hashed and
+								 * compared inline, without a function call */
 	Datum	   *keys;			/* group_count * key_count */
 	bool	   *nulls;
 	uint32		mask;			/* slot count - 1 (a power of two) */

@@ -41,11 +41,25 @@
 #include "corgi_heap_rows.h"
 #include "corgi_training.h"
 
+/*
+ * What the fast path's route hands the row sinks: the pass's stager and the row's group.
+ * The stager (corgi_group_stager_open) takes checked rows in arrival order into staging
+ * chunks; the pass's worker thread writes them into the groups' buffers and trains each
+ * full buffer. Writing into a thousand buffers scatters the writes, and in the backend,
+ * which reads the table, each waited on memory; the worker had time to spare.
+ */
+typedef struct GroupRowTarget
+{
+	void	   *stager;
+	int32		group;
+} GroupRowTarget;
+
 /* The trainers of one grouped pass, and how a row finds its own. */
 typedef struct GroupPass
 {
 	CorgiGroupRouter *router;
 	CorgiHandle **trainers;		/* by group index */
+	GroupRowTarget *targets;	/* by group index, when the pass has a stager */
 	int			key_count;
 	AttrNumber *key_columns;	/* fast path: the grouping columns' numbers */
 	Datum	   *values;			/* scratch: one row's key */
@@ -56,9 +70,13 @@ typedef struct GroupPass
  * Opens one trainer per state in `context`, after checking that the states share an
  * epoch, a block size and a seed (one scan order serves them all) and that all their
  * buffers together fit corgi.max_buffer_mb. Fills *info with the first state's facts.
+ * The trainers hand their full buffers to the pass's one worker thread, or, when
+ * `synchronous`, train inline (a stager trains them on that worker); *worker_out, when
+ * given, receives the worker's handle.
  */
 static CorgiHandle **
-open_group_trainers(MemoryContext context, Datum *states, int count, CorgiStateInfo *first)
+open_group_trainers(MemoryContext context, Datum *states, int count, CorgiStateInfo *first, bool synchronous,
+					CorgiHandle **worker_out)
 {
 	CorgiHandle **trainers = MemoryContextAlloc(context, sizeof(CorgiHandle *) * Max(count, 1));
 	double		total_mb = 0;
@@ -70,6 +88,8 @@ open_group_trainers(MemoryContext context, Datum *states, int count, CorgiStateI
 	CorgiHandle *worker = corgi_handle_new(context);
 
 	worker->object = corgi_shared_worker_create();
+	if (worker_out)
+		*worker_out = worker;
 
 	for (int g = 0; g < count; g++)
 	{
@@ -93,25 +113,36 @@ open_group_trainers(MemoryContext context, Datum *states, int count, CorgiStateI
 							corgi_max_buffer_mb),
 					 errhint("Train the groups in smaller batches (corgi.train does), or raise corgi.max_buffer_mb.")));
 		CHECK_FOR_INTERRUPTS();
-		trainers[g] = corgi_trainer_open_with(context, state, NULL, worker->object);
+		trainers[g] = synchronous ? corgi_trainer_open_synchronous_described(context, state, &info)
+			: corgi_trainer_open_described(context, state, &info, NULL, worker->object);
 	}
 	return trainers;
 }
 
 /*
- * Every group's pass ends, its epoch closes; the new states, in group order. The
- * trainers are let go only after all are serialized: the first one let go stops the
- * worker they share.
+ * Every group's pass ends (unless a stager ended them: passes_ended), its epoch
+ * closes; the new states, in group order. First every
+ * group hands its partial buffer to the worker (one step each: the worker trains them
+ * back to back), then each group waits for its own and is serialized: ending the groups
+ * one after the other instead would wait out a hand-off and a wake-up per group. Each
+ * group's buffers are trained in the same order either way. The trainers are let go only
+ * after all are serialized: the first one let go stops the worker they share.
  */
 static ArrayType *
-close_group_trainers(CorgiHandle **trainers, int count)
+close_group_trainers(CorgiHandle **trainers, int count, bool passes_ended)
 {
 	Datum	   *out = palloc(sizeof(Datum) * Max(count, 1));
 
+	for (int g = 0; g < count && !passes_ended; g++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		corgi_trainer_finish_pass(trainers[g]->object);
+		(void) corgi_trainer_train_step(trainers[g]->object);
+	}
 	for (int g = 0; g < count; g++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		out[g] = PointerGetDatum(corgi_trainer_finish(trainers[g]->object, true));
+		out[g] = PointerGetDatum(corgi_trainer_complete(trainers[g]->object, true));
 	}
 	/* Spent: the buffers go now, not at the end of the statement. */
 	for (int g = 0; g < count; g++)
@@ -129,7 +160,32 @@ route_heap_row(void *arg, HeapTuple tuple, TupleDesc desc)
 	for (int c = 0; c < pass->key_count; c++)
 		pass->values[c] = heap_getattr(tuple, pass->key_columns[c], desc, &pass->nulls[c]);
 	group = corgi_group_router_find(pass->router, pass->values, pass->nulls);
-	return group < 0 ? NULL : pass->trainers[group]->object;
+	if (group < 0)
+		return NULL;
+	return pass->targets ? (void *) &pass->targets[group] : pass->trainers[group]->object;
+}
+
+/* corgi_heap_rows_read's sink with a stager: the row checked and staged. */
+static void
+stage_group_row(void *arg, const double *features, int count, double label, const CorgiRowTag *row)
+{
+	GroupRowTarget *target = (GroupRowTarget *) arg;
+	CorgiError	error = {0};
+	int32_t		full = 0;
+
+	corgi_group_stager_add(target->stager, target->group, features, count, label, row, &full, &error);
+	corgi_raise_if_failed(&error);
+	if (full)
+		corgi_group_stager_drain(target->stager);
+}
+
+/* corgi_heap_rows_read's NULL-row sink with a stager. */
+static void
+skip_staged_row(void *arg)
+{
+	GroupRowTarget *target = (GroupRowTarget *) arg;
+
+	corgi_group_stager_skip(target->stager, target->group);
 }
 
 PG_FUNCTION_INFO_V1(corgi_train_groups);
@@ -161,6 +217,8 @@ corgi_train_groups(PG_FUNCTION_ARGS)
 	GroupPass	pass = {0};
 	CorgiStateInfo info;
 	MemoryContext pass_context;
+	CorgiHandle *worker;
+	CorgiHandle *stager;
 	ArrayType  *result;
 
 	if (ARR_NDIM(columns) > 1 || ARR_ELEMTYPE(columns) != NAMEOID)
@@ -213,11 +271,41 @@ corgi_train_groups(PG_FUNCTION_ARGS)
 				 errmsg("%d group keys for %d states", pass.router->group_count, state_count)));
 
 	pass_context = AllocSetContextCreate(CurrentMemoryContext, "corgi grouped pass", ALLOCSET_DEFAULT_SIZES);
-	pass.trainers = open_group_trainers(pass_context, states, state_count, &info);
+	pass.trainers = open_group_trainers(pass_context, states, state_count, &info, true, &worker);
+	/* Registered after the trainers: let go of (its worker joined) before them, on ERROR too. */
+	stager = corgi_handle_new(pass_context);
+	{
+		void	  **objects = palloc(sizeof(void *) * state_count);
+
+		for (int g = 0; g < state_count; g++)
+			objects[g] = pass.trainers[g]->object;
+		stager->object = corgi_group_stager_open(objects, state_count, worker->object);
+		pfree(objects);
+	}
+	if (stager->object != NULL)
+	{
+		pass.targets = MemoryContextAlloc(pass_context, sizeof(GroupRowTarget) * state_count);
+		for (int g = 0; g < state_count; g++)
+		{
+			pass.targets[g].stager = stager->object;
+			pass.targets[g].group = g;
+		}
+	}
 	source.route = route_heap_row;
 	source.route_arg = &pass;
-	corgi_read_in_block_order(&source, block_shuffle, &info, corgi_trainer_feed, corgi_trainer_skip, NULL);
-	result = close_group_trainers(pass.trainers, state_count);
+	if (stager->object != NULL)
+	{
+		corgi_read_in_block_order(&source, block_shuffle, &info, stage_group_row, skip_staged_row, NULL);
+		corgi_group_stager_finish_pass(stager->object);
+		corgi_group_stager_drain(stager->object);
+	}
+	else
+	{
+		/* A streaming buffer mode: every group's trainer fed and trained inline. */
+		corgi_read_in_block_order(&source, block_shuffle, &info, corgi_trainer_feed, corgi_trainer_skip, NULL);
+	}
+	result = close_group_trainers(pass.trainers, state_count, stager->object != NULL);
+	corgi_handle_release(stager);
 	MemoryContextDelete(pass_context);
 	table_close(source.rel, NoLock);
 	PG_RETURN_ARRAYTYPE_P(result);
@@ -323,7 +411,7 @@ corgi_sgd_groups_transition(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%d group keys for %d states", s->pass.router->group_count, s->state_count)));
-		s->pass.trainers = open_group_trainers(aggregate_context, states, s->state_count, &info);
+		s->pass.trainers = open_group_trainers(aggregate_context, states, s->state_count, &info, false, NULL);
 		MemoryContextSwitchTo(old);
 	}
 	else
@@ -360,7 +448,7 @@ corgi_sgd_groups_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = (GroupAggregateState *) PG_GETARG_POINTER(0);
-	PG_RETURN_ARRAYTYPE_P(close_group_trainers(s->pass.trainers, s->state_count));
+	PG_RETURN_ARRAYTYPE_P(close_group_trainers(s->pass.trainers, s->state_count, false));
 }
 
 /* corgi._group_index's router, kept across the calls of one query (fn_extra). */

@@ -53,13 +53,21 @@ corgi_check_training_memory(const CorgiStateInfo *info)
 CorgiHandle *
 corgi_trainer_open_with(MemoryContext context, bytea *state, void *previous, void *shared_worker)
 {
-	CorgiHandle *handle;
-	CorgiError	error = {0};
 	CorgiStateInfo info;
 
 	/* A state's memory is checked again here: a crafted state may claim any size. */
 	corgi_state_info(state, &info);
-	corgi_check_training_memory(&info);
+	return corgi_trainer_open_described(context, state, &info, previous, shared_worker);
+}
+
+CorgiHandle *
+corgi_trainer_open_described(MemoryContext context, bytea *state, const CorgiStateInfo *info, void *previous,
+							 void *shared_worker)
+{
+	CorgiHandle *handle;
+	CorgiError	error = {0};
+
+	corgi_check_training_memory(info);
 	handle = corgi_handle_new(context);
 	corgi_trainer_open(previous, shared_worker, VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), &handle->object,
 					   &error);
@@ -73,13 +81,43 @@ corgi_trainer_open_in(MemoryContext context, bytea *state)
 	return corgi_trainer_open_with(context, state, NULL, NULL);
 }
 
+CorgiHandle *
+corgi_trainer_open_synchronous_described(MemoryContext context, bytea *state, const CorgiStateInfo *info)
+{
+	CorgiHandle *handle;
+	CorgiError	error = {0};
+
+	corgi_check_training_memory(info);
+	handle = corgi_handle_new(context);
+	corgi_trainer_open_synchronous(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), &handle->object, &error);
+	corgi_raise_if_failed(&error);
+	return handle;
+}
+
+void
+corgi_group_stager_drain(void *stager)
+{
+	int32_t		status;
+
+	while ((status = corgi_group_stager_advance(stager)) == 1)
+		CHECK_FOR_INTERRUPTS();
+	if (status < 0)
+		elog(ERROR, "corgi: a grouped pass could not place every staged row in its group's buffer");
+}
+
 bytea *
 corgi_trainer_finish(void *trainer, bool end_epoch)
+{
+	corgi_trainer_finish_pass(trainer);
+	return corgi_trainer_complete(trainer, end_epoch);
+}
+
+bytea *
+corgi_trainer_complete(void *trainer, bool end_epoch)
 {
 	CorgiError	error = {0};
 	CorgiHandle *blob;
 
-	corgi_trainer_finish_pass(trainer);
 	corgi_trainer_drain(trainer);
 	if (end_epoch)
 	{

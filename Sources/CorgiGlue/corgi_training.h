@@ -32,9 +32,29 @@ extern CorgiHandle *corgi_trainer_open_in(MemoryContext context, bytea *state);
 extern CorgiHandle *corgi_trainer_open_with(MemoryContext context, bytea *state, void *previous,
 											void *shared_worker);
 
+/* The same for a state the caller has just described (corgi_state_info): not decoded twice. */
+extern CorgiHandle *corgi_trainer_open_described(MemoryContext context, bytea *state, const CorgiStateInfo *info,
+												 void *previous, void *shared_worker);
+
+/*
+ * The same, for a trainer that trains inline (one buffer slot, no thread of its own): a
+ * grouped pass's stager trains it on the pass's worker.
+ */
+extern CorgiHandle *corgi_trainer_open_synchronous_described(MemoryContext context, bytea *state,
+															 const CorgiStateInfo *info);
+
+/* Does a stager's pending work, checking for interrupts between bounded steps. */
+extern void corgi_group_stager_drain(void *stager);
+
 /* Ends the trainer's pass (trains what is buffered), optionally closes its epoch, and
  * returns its state as a new bytea. */
 extern bytea *corgi_trainer_finish(void *trainer, bool end_epoch);
+
+/*
+ * The second half of corgi_trainer_finish, after corgi_trainer_finish_pass (and any
+ * steps): drains the pending work, closes the epoch when asked, returns the state.
+ */
+extern bytea *corgi_trainer_complete(void *trainer, bool end_epoch);
 
 /* A bytea[] argument's elements: 1-D, no NULLs (errors name the argument). */
 extern Datum *corgi_bytea_elements(ArrayType *array, const char *name, int *count);

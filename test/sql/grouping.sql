@@ -103,6 +103,16 @@ SELECT * FROM corgi.train('grp_bad', 'grp_e', 'label', 'features', grouping_cols
 SELECT corgi.debug_swift_objects() AS swift_objects_held,
        (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task')) AS backend_threads;
 SELECT count(*) AS nothing_written FROM pg_class WHERE relname LIKE 'grp\_e%';
+-- A non-finite feature, then a label a classifier cannot take, in one group's row of the
+-- fast path (checked before the row is staged for the worker): the row is named, nothing
+-- is written, the worker is joined.
+UPDATE grp_bad SET features = ARRAY[1, 'Infinity', 3]::float8[] WHERE id = 12345;
+SELECT * FROM corgi.train('grp_bad', 'grp_e', 'label', 'features', grouping_cols => 'store');
+CREATE TABLE grp_bad_label AS SELECT id, store, CASE WHEN id = 777 THEN 2 ELSE label::int END AS label, features FROM grp;
+SELECT * FROM corgi.train('grp_bad_label', 'grp_e', 'label', 'features', 'svm', grouping_cols => 'store');
+SELECT corgi.debug_swift_objects() AS swift_objects_held,
+       (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task')) AS backend_threads;
+SELECT count(*) AS nothing_written FROM pg_class WHERE relname LIKE 'grp\_e%';
 -- Crafted calls of the internal pieces.
 SELECT corgi._train_groups('grp', 'features', 'label', ARRAY['store']::name[], ARRAY['1'], ARRAY[NULL::bytea], true);
 SELECT corgi._train_groups('grp', 'features', 'label', ARRAY['nope']::name[], ARRAY['1'],

@@ -18,6 +18,31 @@ corgi_prefetch(const void *address, size_t bytes)
 		__builtin_prefetch(p + offset, 0, 3);
 }
 
+/* The same for writing: the lines arrive owned, so stores to them do not wait.
+ * Never faults; no effect on results. */
+static inline void
+corgi_prefetch_write(const void *address, size_t bytes)
+{
+	const char *p = (const char *) address;
+	const char *end = p + bytes;
+
+	/* Every line the range touches, the last one included when it is unaligned. */
+	for (; p < end; p += 64)
+		__builtin_prefetch(p, 1, 3);
+	if (bytes > 0)
+		__builtin_prefetch(end - 1, 1, 3);
+}
+
+/* Tells the CPU this is a spin-wait loop (x86 PAUSE): saves power and the other
+ * hardware thread's cycles while a thread polls for work. No effect on results. */
+static inline void
+corgi_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
 /*
  * C = alpha * op(A) op(B) + beta * C, float64, row-major (op = transpose when asked):
  * OpenBLAS's dgemm. corgi links OpenBLAS's serial variant (libopenblas0-serial, found
