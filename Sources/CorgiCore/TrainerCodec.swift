@@ -137,7 +137,10 @@ extension TrainerCodec {
     /// Reads the sections of a version-2 state (after magic and version).
     static func decodeVersion2(_ reader: inout ByteReader) -> Result<TrainerSnapshot, DecodeFailure> {
         func fail(_ reason: String) -> Result<TrainerSnapshot, DecodeFailure> { .failure(DecodeFailure(reason: reason)) }
-        var sections: [Section: ByteReader] = [:]
+        // The sections, each at most once and in tag order (locals, not a dictionary: a
+        // grouped pass decodes a state per group per epoch).
+        var header: ByteReader?, params: ByteReader?, progress: ByteReader?
+        var modelSection: ByteReader?, optimizerSection: ByteReader?, averagingSection: ByteReader?
         var previous: UInt16 = 0
         while !reader.isAtEnd {
             guard let tag = reader.u16(), let length = reader.u32() else { return fail("truncated section header") }
@@ -145,10 +148,16 @@ extension TrainerCodec {
             guard tag > previous else { return fail("section \(tag) is repeated or out of order") }
             previous = tag
             guard let body = reader.slice(Int(length)) else { return fail("truncated section \(tag)") }
-            sections[known] = body
+            switch known {
+            case .header: header = body
+            case .parameters: params = body
+            case .progress: progress = body
+            case .model: modelSection = body
+            case .optimizer: optimizerSection = body
+            case .averaging: averagingSection = body
+            }
         }
-        guard var header = sections[.header], var params = sections[.parameters], var progress = sections[.progress],
-            var modelSection = sections[.model], var optimizerSection = sections[.optimizer]
+        guard var header, var params, var progress, var modelSection, var optimizerSection
         else { return fail("a required section is missing") }
 
         // 1 header
@@ -262,13 +271,13 @@ extension TrainerCodec {
         // 6 averaging
         var averaging: TrainerSnapshot.AveragingState? = nil
         if p.average {
-            guard var section = sections[.averaging], let iterateFlat = section.f64s(parameterCount),
+            guard var section = averagingSection, let iterateFlat = section.f64s(parameterCount),
                 let count = section.u64(), section.isAtEnd
             else { return fail("malformed averaging section") }
             guard count <= UInt64(TrainerSnapshot.maximumRows) else { return fail("progress counters out of range") }
             guard let iterate = model.replacingParameters(iterateFlat) else { return fail("malformed averaging section") }
             averaging = TrainerSnapshot.AveragingState(iterate: iterate, count: Int64(count))
-        } else if sections[.averaging] != nil {
+        } else if averagingSection != nil {
             return fail("an averaging section without averaging")
         }
 

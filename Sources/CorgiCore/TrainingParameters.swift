@@ -188,8 +188,14 @@ public struct TrainingParameters: Equatable, Sendable {
     /// quoted name fits in far less).
     public static let maximumValidationTableBytes = 512
 
+    /// The values ``numericRules`` check, in the rules' order.
+    var numericValues: [Double] {
+        [learningRate, decay, Double(batchSize), l2, l1, bufferFraction, blockMB, maxBufferMB, momentum, beta1, beta2,
+         epsilon, Double(segments), Double(segmentOffset), Double(workers ?? 0)]
+    }
+
     /// The numeric value of a parameter, for ``numericRules``.
-    private func numericValue(_ key: String) -> Double {
+    func numericValue(_ key: String) -> Double {
         switch key {
         case "learning_rate": return learningRate
         case "decay": return decay
@@ -235,7 +241,9 @@ public struct TrainingParameters: Equatable, Sendable {
     /// value is one the parser could have produced. A decoded state must pass this
     /// before any of its values is used.
     public func validationFailure() -> Failure? {
-        for rule in TrainingParameters.numericRules where !rule.valid(numericValue(rule.key)) {
+        // Every rule checked on its value; the key looked up only to name a failure (a
+        // state is validated each time it is decoded).
+        for (rule, value) in zip(TrainingParameters.numericRules, numericValues) where !rule.valid(value) {
             return Failure(message: "\(rule.key) must be \(rule.range), got \(NumberFormat.sql(numericValue(rule.key)))",
                            hint: "")
         }

@@ -1,4 +1,4 @@
-import CorgiCore
+@testable import CorgiCore
 import XCTest
 
 final class TrainingParametersTests: XCTestCase {
@@ -126,5 +126,18 @@ final class LearningRateScheduleTests: XCTestCase {
         XCTAssertEqual(TrainingParameters.merged(base: "l2=1", override: "  "), "l2=1")
         XCTAssertEqual(TrainingParameters.merged(base: "oops, l2=1", override: "oops"), "oops, l2=1",
                        "malformed items pass through, for the parser to name")
+    }
+
+    /// The values validation checks line up with the rules' keys (they are listed apart,
+    /// so that a decode does not look each one up by name).
+    func testRuleValuesLineUpWithTheirKeys() throws {
+        let p = try TrainingParameters.parse(
+            "learning_rate=0.3, decay=0.7, batch_size=9, l2=0.02, l1=0.01, buffer_fraction=0.4, block_mb=3, "
+                + "max_buffer_mb=77, segments=5, segment_offset=2, workers=3").get()
+        XCTAssertEqual(p.numericValues.count, TrainingParameters.numericRules.count)
+        for (rule, value) in zip(TrainingParameters.numericRules, p.numericValues) {
+            XCTAssertEqual(value, p.numericValue(rule.key), rule.key)
+        }
+        XCTAssertEqual(Set(p.numericValues).count, p.numericValues.count - 3, "distinct but momentum/beta defaults")
     }
 }
