@@ -1,4 +1,4 @@
--- corgi 0.2.0: install script.
+-- corgi 0.5.0: install script.
 -- Every object lives in schema corgi (created by CREATE EXTENSION, from the control file).
 --
 -- Security rules of this file (see README "Security"):
@@ -1131,6 +1131,7 @@ DECLARE
     val_feat text;
     val_lab text;
     v record;
+    whole boolean;
 BEGIN
     IF plan.val_table IS NOT NULL THEN
         val_feat := corgi._variable(plan.val_table, plan.independent_varname, false, 'independent_varname');
@@ -1145,14 +1146,22 @@ BEGIN
     FOR e IN 1..plan.epochs LOOP
         t0 := clock_timestamp();
         all_members := '{}'; all_states := '{}'; all_loss := '{}'; all_rows := '{}'; all_skipped := '{}';
+        -- One batch and no group diverged (the common case): every group trains, in
+        -- order, so the states go in and come back as they are, without regrouping.
+        whole := b_count = 1 AND NOT EXISTS (SELECT 1 FROM unnest(diverged_in) d WHERE d IS NOT NULL);
         FOR b IN 1..b_count LOOP
-            SELECT array_agg(u.g ORDER BY u.g), array_agg(u.s ORDER BY u.g) INTO members, batch_states
-              FROM unnest(final_states, batches, diverged_in) WITH ORDINALITY AS u(s, bt, d, g)
-             WHERE u.bt = b AND u.d IS NULL;
-            CONTINUE WHEN members IS NULL;
-            SELECT array_agg(k.k ORDER BY m.o, k.o) INTO batch_keys
-              FROM unnest(members) WITH ORDINALITY AS m(g, o)
-              JOIN unnest(keys) WITH ORDINALITY AS k(k, o) ON (k.o - 1) / key_count + 1 = m.g;
+            IF whole THEN
+                batch_states := final_states;
+                batch_keys := keys;
+            ELSE
+                SELECT array_agg(u.g ORDER BY u.g), array_agg(u.s ORDER BY u.g) INTO members, batch_states
+                  FROM unnest(final_states, batches, diverged_in) WITH ORDINALITY AS u(s, bt, d, g)
+                 WHERE u.bt = b AND u.d IS NULL;
+                CONTINUE WHEN members IS NULL;
+                SELECT array_agg(k.k ORDER BY m.o, k.o) INTO batch_keys
+                  FROM unnest(members) WITH ORDINALITY AS m(g, o)
+                  JOIN unnest(keys) WITH ORDINALITY AS k(k, o) ON (k.o - 1) / key_count + 1 = m.g;
+            END IF;
             IF plan.fast THEN
                 trained := corgi._train_groups(plan.read_from::regclass, plan.feat_col, plan.label_col, group_columns,
                                                batch_keys, batch_states, plan.shuffle IN ('corgipile', 'block_only'));
@@ -1166,20 +1175,30 @@ BEGIN
                 END IF;
             END IF;
             progress := corgi._states_progress(trained);
-            all_members := all_members || members;
-            all_states := all_states || trained;
             all_loss := all_loss || progress.loss;
             all_rows := all_rows || progress.rows;
-            all_skipped := all_skipped || progress.skipped;
+            IF whole THEN
+                final_states := trained;
+                diverged_in := ARRAY(SELECT CASE WHEN corgi._not_finite(l) THEN e END FROM unnest(progress.loss) l);
+                epoch_loss := epoch_loss || progress.loss;
+                epoch_rows := epoch_rows || progress.rows;
+                epoch_skipped := epoch_skipped || progress.skipped;
+            ELSE
+                all_members := all_members || members;
+                all_states := all_states || trained;
+                all_skipped := all_skipped || progress.skipped;
+            END IF;
         END LOOP;
-        -- This epoch's states and statistics into the per-group arrays (one join each).
-        SELECT array_agg(coalesce(t.s, f.s) ORDER BY f.g),
-               array_agg(CASE WHEN f.d IS NULL AND corgi._not_finite(t.loss) THEN e ELSE f.d END ORDER BY f.g),
-               epoch_loss || array_agg(t.loss ORDER BY f.g), epoch_rows || array_agg(t.r ORDER BY f.g),
-               epoch_skipped || array_agg(t.sk ORDER BY f.g)
-          INTO final_states, diverged_in, epoch_loss, epoch_rows, epoch_skipped
-          FROM unnest(final_states, diverged_in) WITH ORDINALITY AS f(s, d, g)
-          LEFT JOIN unnest(all_members, all_states, all_loss, all_rows, all_skipped) AS t(g, s, loss, r, sk) ON t.g = f.g;
+        -- Otherwise this epoch's states and statistics into the per-group arrays (one join each).
+        IF NOT whole THEN
+            SELECT array_agg(coalesce(t.s, f.s) ORDER BY f.g),
+                   array_agg(CASE WHEN f.d IS NULL AND corgi._not_finite(t.loss) THEN e ELSE f.d END ORDER BY f.g),
+                   epoch_loss || array_agg(t.loss ORDER BY f.g), epoch_rows || array_agg(t.r ORDER BY f.g),
+                   epoch_skipped || array_agg(t.sk ORDER BY f.g)
+              INTO final_states, diverged_in, epoch_loss, epoch_rows, epoch_skipped
+              FROM unnest(final_states, diverged_in) WITH ORDINALITY AS f(s, d, g)
+              LEFT JOIN unnest(all_members, all_states, all_loss, all_rows, all_skipped) AS t(g, s, loss, r, sk) ON t.g = f.g;
+        END IF;
         epoch_seconds := epoch_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
         IF plan.val_table IS NOT NULL THEN
             -- Every group's model on the validation rows of its group (one pass), and overall.
@@ -1199,7 +1218,7 @@ BEGIN
                                                  WHERE x.i IS NULL);
         END IF;
         IF _run_grouped_epochs.verbose THEN
-            RAISE NOTICE 'epoch %: % groups in % batches, % s, mean loss %', e, cardinality(all_members), b_count,
+            RAISE NOTICE 'epoch %: % groups in % batches, % s, mean loss %', e, cardinality(all_loss), b_count,
                 round(epoch_seconds[e]::numeric, 3),
                 (SELECT round((sum(l * r) / nullif(sum(r), 0))::numeric, 6) FROM unnest(all_loss, all_rows) x(l, r));
         END IF;
