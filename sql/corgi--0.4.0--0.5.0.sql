@@ -5,6 +5,10 @@
 --   states to the pass and takes them back as they are, without regrouping the arrays.
 -- - (corgi.so) A grouped pass over a heap table stages its rows for the worker thread,
 --   which writes them into the groups' buffers and trains them.
+-- - corgi.fit_multiple takes grouping_cols (a new parameter before caller_search_path:
+--   the function is dropped and created again): every config trains one model per
+--   group, a config's groups hopping over the segments together as one bundle
+--   (corgi._bundle, corgi._unbundle, corgi._hop_groups_epoch, corgi._fit_grouped).
 
 \echo Use "ALTER EXTENSION corgi UPDATE TO '0.5.0'" to load this file. \quit
 
@@ -134,3 +138,507 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION corgi._run_grouped_epochs(corgi.training_plan, bytea[], text[], integer, integer[], name[], text, text, boolean) IS
     'internal: the epochs of a grouped corgi.train, all on the snapshot of the calling statement';
+
+CREATE FUNCTION corgi._bundle(groups integer[], states bytea[]) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'corgi_bundle_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._bundle(integer[], bytea[]) IS
+    'internal: a config''s group states as one value (groups: their 0-based positions among the pass''s keys, ascending), the unit that hops in fit_multiple with grouping_cols';
+
+CREATE FUNCTION corgi._unbundle(bundle bytea, OUT groups integer[], OUT states bytea[])
+    AS 'MODULE_PATHNAME', 'corgi_unbundle_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._unbundle(bytea) IS 'internal: the groups and states of a bundle (corgi._bundle)';
+
+CREATE FUNCTION corgi._hop_groups_epoch(source regclass, features name, label name, group_columns name[], keys text[],
+                                        bundles bytea[], offsets integer[], segments integer, segment_seed bigint,
+                                        block_shuffle boolean, workers integer,
+                                        OUT bundles bytea[], OUT seconds float8[], OUT workers_launched integer)
+    AS 'MODULE_PATHNAME', 'corgi_hop_groups_epoch'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._hop_groups_epoch(regclass, name, name, name[], text[], bytea[], integer[], integer, bigint, boolean, integer) IS
+    'internal: corgi._hop_epoch for configs whose groups hop together: each model is a bundle of group states (corgi._bundle), and a job sends each row of its segment to its group''s state; epochs stay open';
+
+CREATE FUNCTION corgi._fit_grouped(plans corgi.training_plan[], ids integer[], src regclass, grouping_cols text,
+                                   n_segments integer, seed bigint, n_workers integer, verbose boolean,
+                                   info_name text, configs_name text, shared text)
+RETURNS TABLE (configs_trained integer, configs_diverged integer, workers_launched integer, segments integer,
+               training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    p corgi.training_plan := plans[1];
+    n integer := cardinality(plans);
+    items text[] := corgi._split_grouping_cols(grouping_cols);
+    item text;
+    col name;
+    names text[] := '{}';
+    gtab text := format('pg_temp.%I', 'corgi_fit_groups_' || pg_backend_pid());
+    ftab text := format('pg_temp.%I', 'corgi_fit_states_' || pg_backend_pid());
+    ctab text := format('pg_temp.%I', 'corgi_fit_configs_' || pg_backend_pid());
+    g_all integer;
+    keys text[];
+    key_list text;
+    standardize boolean;
+    any_standardize boolean;
+    classifier boolean;
+    bundle bytea;
+    bundles bytea[] := '{}';
+    active integer[];
+    run record;
+    unb record;
+    prog record;
+    ended bytea[];
+    e integer;
+    k integer;
+    j integer;
+    t0 timestamptz := clock_timestamp();
+    te timestamptz;
+    wall float8;
+    epoch_loss float8[] := array_fill(NULL::float8, ARRAY[n * p.epochs]);
+    epoch_rows bigint[] := array_fill(NULL::bigint, ARRAY[n * p.epochs]);
+    epoch_seconds float8[] := array_fill(NULL::float8, ARRAY[n * p.epochs]);
+    last_epoch integer[] := array_fill(p.epochs, ARRAY[n]);
+    wall_seconds float8[] := '{}';
+    launched integer[] := '{}';
+    n_diverged integer := 0;
+    n_failed integer;
+BEGIN
+    IF grouping_cols ~ '^\s*$' THEN
+        RAISE EXCEPTION 'grouping_cols must name at least one column'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write grouping_cols => ''store_id'' or ''store_id, region''.';
+    END IF;
+    IF p.path = 'partitions' THEN
+        RAISE EXCEPTION 'grouping_cols is not offered yet with model hopping over the partitions of %', p.source_table
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Train each server''s groups there, or group a local copy of the table.';
+    END IF;
+    IF p.val_table IS NOT NULL THEN
+        RAISE EXCEPTION 'validation_table is not offered yet with grouping_cols in corgi.fit_multiple'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Pick the config here, then train it with corgi.train(..., grouping_cols => ..., params => ''validation_table=...'').';
+    END IF;
+    -- The grouping columns: plain columns of the table (a job reads its pages directly).
+    FOREACH item IN ARRAY items LOOP
+        SELECT a.attname INTO col FROM pg_attribute a
+         WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped
+           AND (a.attname = item OR (item ~ '^[A-Za-z_][A-Za-z0-9_$]*$' AND a.attname = lower(item))
+                OR (item ~ '^".+"$' AND a.attname = substr(item, 2, length(item) - 2)));
+        IF col IS NULL THEN
+            RAISE EXCEPTION 'grouping_cols of corgi.fit_multiple must name columns of %, got "%"', p.source_table, item
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = 'Group by a column: add the expression to a copy of the table (CREATE TABLE ... AS SELECT *, (expr) AS g ...).';
+        END IF;
+        IF col::text = ANY (names) THEN
+            RAISE EXCEPTION 'grouping_cols "%" names column "%" twice', grouping_cols, col USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF col IN ('config_id', 'model_type', 'params', 'coef', 'intercept', 'model', 'loss', 'num_rows_processed',
+                   'num_rows_skipped', 'num_epochs', 'classes', 'layers', 'status') THEN
+            RAISE EXCEPTION 'grouping column "%" has the name of an output column', col
+                USING ERRCODE = 'duplicate_column', HINT = 'Rename it in a copy of the table.';
+        END IF;
+        names := names || col::text;
+        col := NULL;
+    END LOOP;
+    IF cardinality(names) > 32 THEN
+        RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', cardinality(names)
+            USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    key_list := (SELECT string_agg(quote_ident(x), ', ') FROM unnest(names) x);
+
+    -- The groups: one counting pass (and each group's feature moments, with standardize).
+    any_standardize := EXISTS (SELECT FROM unnest(plans) x WHERE corgi._param((x).norm, 'standardize') = 'true');
+    FOREACH item IN ARRAY ARRAY[gtab, ftab, ctab] LOOP
+        IF to_regclass(item) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', item);
+        END IF;
+    END LOOP;
+    EXECUTE format($q$CREATE TEMP TABLE %s AS
+        SELECT row_number() OVER (ORDER BY %s) AS "?gid", %s, count(*) AS "?rows",
+               count(*) FILTER (WHERE %I IS NOT NULL AND (%s) IS NOT NULL) AS "?usable",
+               CASE WHEN min(%s) FILTER (WHERE %I IS NOT NULL) < max(%s) FILTER (WHERE %I IS NOT NULL)
+                    THEN 2 ELSE 1 END AS "?labels",
+               %s AS "?moments"
+        FROM %s GROUP BY %s$q$,
+        gtab, key_list, key_list, p.feat_col, p.label_code, p.label_code, p.feat_col, p.label_code, p.feat_col,
+        CASE WHEN any_standardize THEN format('corgi._feature_moments(%I::float8[]) FILTER (WHERE %I IS NOT NULL AND (%s) IS NOT NULL)',
+                                              p.feat_col, p.feat_col, p.label_code)
+             ELSE 'NULL::float8[]' END,
+        src, key_list);
+    EXECUTE format('SELECT count(*) FROM %s', gtab) INTO g_all;
+    IF g_all > 1000000 THEN
+        RAISE EXCEPTION 'grouping_cols "%" makes % groups, at most 1000000 are allowed', grouping_cols, g_all
+            USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    EXECUTE format($q$SELECT array_agg(k ORDER BY g."?gid", u.o) FROM %s g,
+                          unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o)$q$,
+                   gtab, (SELECT string_agg(format('%I::text', x), ', ') FROM unnest(names) x))
+        INTO keys;
+
+    -- Each config's bundle: a state per trainable group (no usable row, or a single class
+    -- for a classifier: failed), its buffer sized from the group's own rows.
+    FOR k IN 1..n LOOP
+        classifier := corgi._objective(plans[k].model) IN ('logistic', 'svm', 'softmax');
+        standardize := corgi._param(plans[k].norm, 'standardize') = 'true';
+        EXECUTE format($q$SELECT corgi._bundle(array_agg(("?gid" - 1)::integer ORDER BY "?gid"),
+                                  array_agg(CASE WHEN $5 THEN corgi.sgd_standardize(s, "?moments"[1:$2], "?moments"[$2 + 1:2 * $2])
+                                                 ELSE s END ORDER BY "?gid"))
+                        FROM (SELECT "?gid", "?moments",
+                                     corgi.sgd_state($1, $2, corgi._buffer_rows($3, "?usable", $4), $6, $7, $8) AS s
+                              FROM %s WHERE "?usable" > 0 AND (NOT $9 OR "?labels" > 1)) q$q$, gtab)
+            INTO bundle
+            USING plans[k].model, plans[k].n_features, plans[k].shuffle,
+                  corgi._param(plans[k].norm, 'buffer_fraction')::float8, standardize, plans[k].norm,
+                  plans[k].class_values, corgi._buffer_mode(plans[k].shuffle), classifier;
+        IF bundle IS NULL THEN
+            RAISE EXCEPTION 'config %: every one of the % groups of grouping_cols "%" failed before training', ids[k], g_all,
+                            grouping_cols
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'A classifier needs two classes in a group.';
+        END IF;
+        bundles := bundles || bundle;
+    END LOOP;
+
+    -- Epochs: the bundles hop; after each, every group's epoch closes, and a group that
+    -- diverged leaves its bundle with its last state (failed, as corgi.train marks it).
+    EXECUTE format('CREATE TEMP TABLE %s (k integer, gid bigint, state bytea, diverged integer)', ftab);
+    FOR e IN 1..p.epochs LOOP
+        te := clock_timestamp();
+        active := ARRAY(SELECT i FROM generate_series(1, n) i WHERE bundles[i] IS NOT NULL);
+        EXIT WHEN cardinality(active) = 0;
+        SELECT * INTO run FROM corgi._hop_groups_epoch(p.read_from::regclass, p.feat_col, p.label_col, names::name[], keys,
+            ARRAY(SELECT bundles[i] FROM unnest(active) i), ARRAY(SELECT (i - 1) % n_segments FROM unnest(active) i),
+            n_segments, seed, p.shuffle IN ('corgipile', 'block_only'), n_workers);
+        launched := launched || run.workers_launched;
+        FOR j IN 1..cardinality(active) LOOP
+            k := active[j];
+            unb := corgi._unbundle(run.bundles[j]);
+            ended := ARRAY(SELECT corgi.sgd_end_epoch(x) FROM unnest(unb.states) x);
+            prog := corgi._states_progress(ended);
+            epoch_loss[(e - 1) * n + k] := (SELECT sum(l * r) / nullif(sum(r), 0) FROM unnest(prog.loss, prog.rows) x(l, r)
+                                            WHERE NOT corgi._not_finite(l));
+            epoch_rows[(e - 1) * n + k] := (SELECT sum(r) FROM unnest(prog.rows) r);
+            epoch_seconds[(e - 1) * n + k] := run.seconds[j];
+            EXECUTE format('INSERT INTO %s SELECT $1, g + 1, s, $2 FROM unnest($3::integer[], $4::bytea[]) x(g, s)
+                            WHERE corgi._diverged(s)', ftab)
+                USING k, e, unb.groups, ended;
+            SELECT corgi._bundle(array_agg(g ORDER BY o), array_agg(s ORDER BY o)) INTO bundle
+              FROM unnest(unb.groups, ended) WITH ORDINALITY AS x(g, s, o) WHERE NOT corgi._diverged(s);
+            bundles[k] := bundle;
+            IF bundle IS NULL THEN
+                n_diverged := n_diverged + 1;
+                last_epoch[k] := e;
+                RAISE NOTICE 'config %: every group diverged in epoch %: it is set aside, the others go on', ids[k], e
+                    USING HINT = 'Lower its learning_rate, or scale the features.';
+            END IF;
+        END LOOP;
+        wall_seconds := wall_seconds || extract(epoch FROM clock_timestamp() - te)::float8;
+        IF _fit_grouped.verbose THEN
+            RAISE NOTICE 'epoch %: % configs of % groups on % workers and the leader, % s; lowest training loss %', e,
+                cardinality(active), g_all, run.workers_launched, round(wall_seconds[e]::numeric, 3),
+                (SELECT round(min(epoch_loss[(e - 1) * n + i])::numeric, 6) FROM unnest(active) i);
+        END IF;
+    END LOOP;
+    FOR k IN 1..n LOOP
+        CONTINUE WHEN bundles[k] IS NULL;
+        unb := corgi._unbundle(bundles[k]);
+        EXECUTE format('INSERT INTO %s SELECT $1, g + 1, s, NULL FROM unnest($2::integer[], $3::bytea[]) x(g, s)', ftab)
+            USING k, unb.groups, unb.states;
+    END LOOP;
+    wall := extract(epoch FROM clock_timestamp() - t0);
+
+    -- Outputs, only now that every epoch succeeded ------------------------------------
+    EXECUTE format($f$CREATE TEMP TABLE %s AS
+        SELECT k, ($2::integer[])[k] AS config_id, (($1::corgi.training_plan[])[k]).model AS model,
+               (($1::corgi.training_plan[])[k]).norm AS norm, (($1::corgi.training_plan[])[k]).class_texts AS classes,
+               corgi._layers(($1::corgi.training_plan[])[k]) AS layers
+        FROM generate_series(1, $3) AS k$f$, ctab)
+        USING plans, ids, n;
+    EXECUTE format($f$CREATE TABLE %s AS
+        SELECT c.config_id, %s, c.model AS model_type, c.norm AS params,
+               CASE WHEN f.diverged IS NULL THEN corgi.sgd_coef(f.state) END AS coef,
+               CASE WHEN f.diverged IS NULL THEN corgi.sgd_intercept(f.state) END AS intercept,
+               CASE WHEN f.diverged IS NULL THEN f.state END AS model,
+               CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).loss END AS loss,
+               CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).rows END AS num_rows_processed,
+               CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).skipped END AS num_rows_skipped,
+               CASE WHEN f.k IS NOT NULL THEN coalesce(f.diverged, $1) END AS num_epochs,
+               c.classes, c.layers,
+               CASE WHEN f.k IS NULL AND g."?usable" = 0 THEN 'failed: no rows with non-NULL features and label'
+                    WHEN f.k IS NULL THEN 'failed: a single class'
+                    WHEN f.diverged IS NOT NULL THEN format('failed: diverged in epoch %%s', f.diverged)
+                    ELSE 'ok' END AS status
+        FROM %s c CROSS JOIN %s g LEFT JOIN %s f ON f.k = c.k AND f.gid = g."?gid"
+        ORDER BY c.config_id, g."?gid"$f$,
+        p.out_main, (SELECT string_agg(format('g.%I', x), ', ') FROM unnest(names) x), ctab, gtab, ftab)
+        USING p.epochs;
+    EXECUTE format('SELECT count(*) FROM %s WHERE status <> %L', p.out_main, 'ok') INTO n_failed;
+    EXECUTE format($f$CREATE TABLE %s AS
+        SELECT c.config_id, c.model AS model_type, c.norm AS params,
+               ARRAY(SELECT $1[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) AS epoch_loss,
+               ARRAY(SELECT $2[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) AS epoch_seconds,
+               ARRAY(SELECT $3[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) AS epoch_rows,
+               (SELECT count(*) FROM %s f WHERE f.k = c.k AND f.diverged IS NULL)::integer AS num_groups_trained,
+               $6 - (SELECT count(*) FROM %s f WHERE f.k = c.k AND f.diverged IS NULL)::integer AS num_failed_groups,
+               ARRAY(SELECT ARRAY(SELECT unnest((corgi.hop_order($4, $7, $8, i - 1))[c.k:c.k][1:$7]))
+                     FROM generate_series(1, $5[c.k]) i) AS segment_order
+        FROM %s c ORDER BY c.config_id$f$, info_name, ftab, ftab, ctab)
+        USING epoch_loss, epoch_seconds, epoch_rows, n, last_epoch, g_all, n_segments, seed;
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
+            %L::text AS independent_varname, %L::text AS configs_table, $1::integer AS num_configs,
+            $2::text[] AS model_types, %L::text AS shuffle, %L::text AS params, $3::bigint AS seed,
+            $4::integer AS segments, $5::integer AS epochs, $6::integer AS workers_requested,
+            $7::integer[] AS workers_launched, $8::bigint AS block_pages, $9::float8[] AS epoch_wall_seconds,
+            $10::float8 AS training_seconds, $11::float8 AS model_seconds, NULL::text AS validation_table,
+            $12::integer AS num_diverged, 'fast'::text AS path, %L::text AS grouping_cols,
+            $13::text[] AS grouping_columns, $14::integer AS num_all_groups, $15::integer AS num_failed_groups$f$,
+            p.out_summary, p.source_table, p.out_table, p.dependent_varname, p.independent_varname, configs_name,
+            p.shuffle, shared, grouping_cols)
+        USING n, ARRAY(SELECT DISTINCT (x).model FROM unnest(plans) x ORDER BY 1), seed, n_segments, p.epochs,
+              nullif(n_workers, -1), launched, (corgi.sgd_state_info(p.state)).block_pages, wall_seconds, wall,
+              (SELECT sum(x) FROM unnest(epoch_seconds) x), n_diverged, names, g_all, n_failed;
+    EXECUTE format('DROP TABLE %s, %s, %s', gtab, ftab, ctab);
+    RETURN QUERY SELECT n - n_diverged, n_diverged, (SELECT max(x) FROM unnest(launched) x), n_segments, wall;
+END $$;
+COMMENT ON FUNCTION corgi._fit_grouped(corgi.training_plan[], integer[], regclass, text, integer, bigint, integer, boolean, text, text, text) IS
+    'internal: corgi.fit_multiple with grouping_cols after its plans: groups, a bundle of group states per config, the hopping epochs, and out_table (config x group), out_table_info and out_table_summary';
+
+DROP FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, text, text, text, boolean, text);
+CREATE FUNCTION corgi.fit_multiple(
+    source_table text,
+    out_table text,
+    dependent_varname text,
+    independent_varname text,
+    configs text,
+    epochs integer DEFAULT 10,
+    shuffle text DEFAULT 'corgipile',
+    params text DEFAULT '',
+    validation_table text DEFAULT NULL,
+    verbose boolean DEFAULT false,
+    grouping_cols text DEFAULT NULL,
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS TABLE (configs_trained integer, configs_diverged integer, workers_launched integer, segments integer,
+               training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET synchronize_seqscans = off
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    cfg regclass;
+    src regclass;
+    n_partitions integer;
+    ids integer[];
+    models text[];
+    cfg_params text[];
+    n bigint;
+    n_ids bigint;
+    n_null bigint;
+    bad text;
+    shared text := coalesce(params, '');
+    seed bigint;
+    n_segments integer;
+    n_workers integer;
+    plans corgi.training_plan[] := '{}';
+    plan corgi.training_plan;
+    msg text; det text; hnt text; st text;
+    run record;
+    t0 timestamptz := clock_timestamp();
+    out_names record;
+    info_name text;
+    info record;
+    orders integer[];
+    last_epoch integer;
+    k integer;
+    e integer;
+    wall float8;
+BEGIN
+    IF source_table IS NULL OR out_table IS NULL OR dependent_varname IS NULL OR independent_varname IS NULL
+       OR configs IS NULL OR epochs IS NULL OR shuffle IS NULL THEN
+        RAISE EXCEPTION 'corgi.fit_multiple arguments must not be NULL (params, validation_table and verbose excepted)'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF shuffle = 'once' THEN
+        RAISE EXCEPTION 'corgi.fit_multiple does not offer shuffle "once"'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Use corgipile (the default): it reaches a full shuffle''s accuracy without the copy.';
+    END IF;
+
+    -- The configs: any table with (config_id, model, params), corgi.config_grid's shape.
+    cfg := corgi._resolve_table(configs, caller_search_path);
+    IF cfg IS NULL THEN
+        RAISE EXCEPTION 'configs table "%" does not exist', configs
+            USING ERRCODE = 'undefined_table', HINT = 'Make one with CREATE TABLE ... AS SELECT * FROM corgi.config_grid(...).';
+    END IF;
+    IF NOT has_table_privilege(cfg, 'SELECT') THEN
+        RAISE EXCEPTION 'permission denied for table %', configs USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF (SELECT count(*) FROM pg_attribute a
+         WHERE a.attrelid = cfg AND a.attnum > 0 AND NOT a.attisdropped
+           AND ((a.attname = 'config_id' AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype))
+                OR (a.attname IN ('model', 'params') AND a.atttypid IN ('text'::regtype, 'varchar'::regtype)))) <> 3 THEN
+        RAISE EXCEPTION 'configs table "%" needs columns config_id (integer), model (text) and params (text)', configs
+            USING ERRCODE = 'undefined_column', HINT = 'corgi.config_grid returns that shape.';
+    END IF;
+    -- Plain column values, used as data (never as SQL): model names are checked against
+    -- corgi.model_names() and params by corgi's parser.
+    EXECUTE format('SELECT array_agg(config_id::integer ORDER BY config_id), array_agg(model::text ORDER BY config_id),
+                           array_agg(coalesce(params::text, %L) ORDER BY config_id), count(*),
+                           count(DISTINCT config_id), count(*) - count(config_id) + count(*) - count(model)
+                    FROM %s', '', cfg)
+        INTO ids, models, cfg_params, n, n_ids, n_null;
+    IF n = 0 THEN
+        RAISE EXCEPTION 'configs table "%" is empty', configs USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n > 1000 THEN
+        RAISE EXCEPTION 'corgi.fit_multiple trains at most 1000 configs at once, "%" has %', configs, n
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Split the configs over several calls.';
+    END IF;
+    IF n_null > 0 THEN
+        RAISE EXCEPTION 'configs table "%" has a NULL config_id or model', configs USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF n_ids <> n THEN
+        RAISE EXCEPTION 'configs table "%" repeats a config_id', configs
+            USING ERRCODE = 'unique_violation', HINT = 'Give every config its own config_id.';
+    END IF;
+    FOR k IN 1..n LOOP
+        bad := substring(cfg_params[k] from '(?i)(?:^|,)\s*(segments|segment_offset|segment_seed|workers|validation_table)\s*=');
+        IF bad IS NOT NULL THEN
+            RAISE EXCEPTION 'config %: parameter "%" belongs in fit_multiple''s params, not in a config', ids[k], lower(bad)
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'All configs share the segments, the workers and the validation table.';
+        END IF;
+    END LOOP;
+
+    -- Shared settings: seed (of the segments and the schedule), segments, workers.
+    IF validation_table IS NOT NULL THEN
+        shared := corgi._merge_params(shared, 'validation_table=' || validation_table);
+    END IF;
+    seed := coalesce(corgi._shared_param(shared, 'seed'), corgi._param(corgi.normalize_params(''), 'seed'))::bigint;
+    n_segments := coalesce(corgi._shared_param(shared, 'segments'), '8')::integer;
+    n_workers := coalesce(corgi._shared_param(shared, 'workers'), '-1')::integer;
+    IF n_segments < 1 THEN
+        RAISE EXCEPTION 'segments must be at least 1 for corgi.fit_multiple, got %', n_segments
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave it out for the default (8).';
+    END IF;
+    -- A partitioned source: its leaf partitions are the segments (local or foreign: the
+    -- data's placement decides), so segments, if given, must count them.
+    src := corgi._resolve_table(source_table, caller_search_path);
+    IF src IS NOT NULL AND (SELECT c.relkind FROM pg_class c WHERE c.oid = src) = 'p' THEN
+        n_partitions := cardinality(corgi._segment_tables(src));
+        IF corgi._shared_param(shared, 'segments') IS NOT NULL AND n_segments <> n_partitions THEN
+            RAISE EXCEPTION 'the segments of partitioned table % are its % partitions, got segments=%',
+                            source_table, n_partitions, n_segments
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave segments out.';
+        END IF;
+        IF n_partitions = 0 THEN
+            RAISE EXCEPTION 'partitioned table % has no partitions', source_table USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        n_segments := n_partitions;
+    END IF;
+
+    -- One plan per config: corgi.train's checks and initial state, with the config's
+    -- place in the hopping schedule in its params (so its params replay it alone).
+    FOR k IN 1..n LOOP
+        BEGIN
+            plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, models[k],
+                epochs, shuffle,
+                corgi._merge_params(corgi._merge_params(shared, cfg_params[k]),
+                                    format('segments=%s, segment_offset=%s, segment_seed=%s', n_segments, (k - 1) % n_segments, seed)),
+                caller_search_path);
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT, st = RETURNED_SQLSTATE;
+            -- The same error, naming the config (an empty DETAIL or HINT stays absent).
+            IF det <> '' AND hnt <> '' THEN
+                RAISE EXCEPTION 'config %: %', ids[k], msg USING ERRCODE = st, DETAIL = det, HINT = hnt;
+            ELSIF hnt <> '' THEN
+                RAISE EXCEPTION 'config %: %', ids[k], msg USING ERRCODE = st, HINT = hnt;
+            ELSIF det <> '' THEN
+                RAISE EXCEPTION 'config %: %', ids[k], msg USING ERRCODE = st, DETAIL = det;
+            ELSE
+                RAISE EXCEPTION 'config %: %', ids[k], msg USING ERRCODE = st;
+            END IF;
+        END;
+        plans := plans || plan;
+    END LOOP;
+    out_names := corgi._output_names(out_table, caller_search_path);
+    info_name := quote_ident(out_names.schema) || '.'
+                 || quote_ident((parse_ident(out_table))[cardinality(parse_ident(out_table))] || '_info');
+    IF to_regclass(info_name) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', info_name
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
+    END IF;
+
+    -- Grouped: every config trains a model per group, its groups hopping together.
+    IF grouping_cols IS NOT NULL THEN
+        RETURN QUERY SELECT * FROM corgi._fit_grouped(plans, ids, src, grouping_cols, n_segments, seed, n_workers,
+                                                      fit_multiple.verbose, info_name, cfg::text, shared);
+        RETURN;
+    END IF;
+
+    -- Epochs: one statement, one snapshot.
+    SELECT * INTO run FROM corgi._fit_epochs(plans, n_segments, seed, n_workers, fit_multiple.verbose);
+    wall := extract(epoch FROM clock_timestamp() - t0);
+
+    -- Output, only now that every epoch succeeded ------------------------------------
+    EXECUTE format('CREATE TABLE %s (config_id integer, model_type text, params text, coef float8[],
+                    intercept float8[], model bytea, loss float8, num_rows_processed bigint, num_rows_skipped bigint,
+                    num_epochs integer, classes text[], layers integer[], training_seconds float8,
+                    validation_loss float8, validation_metric float8, validation_metric_name text, status text)',
+                   out_names.main);
+    EXECUTE format('CREATE TABLE %s (config_id integer, model_type text, params text, epoch_loss float8[],
+                    epoch_seconds float8[], epoch_rows bigint[], validation_loss float8[], validation_metric float8[],
+                    segment_order integer[])', info_name);
+    FOR k IN 1..n LOOP
+        plan := plans[k];
+        info := corgi.sgd_state_info(run.final_states[k]);
+        last_epoch := coalesce(run.diverged_in[k], epochs);
+        EXECUTE format('INSERT INTO %s VALUES ($1, $2, $3, corgi.sgd_coef($4), corgi.sgd_intercept($4), $4, $5, $6, $7,
+                        $8, $9, $10, $11, $12, $13, $14, $15)', out_names.main)
+            USING ids[k], plan.model, plan.norm, run.final_states[k], info.loss, info.rows, info.skipped,
+                  last_epoch, plan.class_texts, corgi._layers(plan),
+                  (SELECT sum(run.epoch_seconds[(i - 1) * n + k]) FROM generate_series(1, last_epoch) i),
+                  CASE WHEN run.diverged_in[k] IS NULL THEN run.val_loss[(epochs - 1) * n + k] END,
+                  CASE WHEN run.diverged_in[k] IS NULL THEN run.val_metric[(epochs - 1) * n + k] END,
+                  CASE WHEN plan.val_table IS NOT NULL THEN corgi._metric_name(plan.model) END,
+                  CASE WHEN run.diverged_in[k] IS NULL THEN 'ok'
+                       ELSE format('diverged in epoch %s (loss %s)', run.diverged_in[k], run.diverged_loss[k]) END;
+        orders := '{}';
+        FOR e IN 1..last_epoch LOOP
+            orders := orders || (corgi.hop_order(n::integer, n_segments, seed, e - 1))[k:k][1:n_segments];
+        END LOOP;
+        EXECUTE format('INSERT INTO %s VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', info_name)
+            USING ids[k], plan.model, plan.norm,
+                  ARRAY(SELECT run.epoch_loss[(i - 1) * n + k] FROM generate_series(1, last_epoch) i),
+                  ARRAY(SELECT run.epoch_seconds[(i - 1) * n + k] FROM generate_series(1, last_epoch) i),
+                  ARRAY(SELECT run.epoch_rows[(i - 1) * n + k] FROM generate_series(1, last_epoch) i),
+                  CASE WHEN plan.val_table IS NOT NULL THEN
+                       ARRAY(SELECT run.val_loss[(i - 1) * n + k] FROM generate_series(1, last_epoch) i) END,
+                  CASE WHEN plan.val_table IS NOT NULL THEN
+                       ARRAY(SELECT run.val_metric[(i - 1) * n + k] FROM generate_series(1, last_epoch) i) END,
+                  orders;
+    END LOOP;
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
+            %L::text AS independent_varname, %L::text AS configs_table, $1::integer AS num_configs,
+            $2::text[] AS model_types, %L::text AS shuffle, %L::text AS params, $3::bigint AS seed,
+            $4::integer AS segments, $5::integer AS epochs, $6::integer AS workers_requested,
+            $7::integer[] AS workers_launched, $8::bigint AS block_pages, $9::float8[] AS epoch_wall_seconds,
+            $10::float8 AS training_seconds, $11::float8 AS model_seconds, $12::text AS validation_table,
+            $13::integer AS num_diverged, $14::text AS path, $15::integer AS servers,
+            $16::bigint AS state_bytes_moved, $17::integer AS remote_jobs, $18::float8 AS round_trip_seconds$f$,
+            out_names.summary, source_table, out_table, dependent_varname, independent_varname, cfg::text, shuffle,
+            shared)
+        USING n, ARRAY(SELECT DISTINCT x FROM unnest(models) x ORDER BY 1), seed, n_segments, epochs,
+              nullif(n_workers, -1), run.workers_launched, (corgi.sgd_state_info(run.final_states[1])).block_pages,
+              run.wall_seconds, wall, (SELECT sum(x) FROM unnest(run.epoch_seconds) x), validation_table,
+              (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL),
+              plans[1].path, run.servers, run.bytes_moved, run.remote_jobs, run.round_trip_seconds;
+
+    RETURN QUERY SELECT (n - (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL))::integer,
+                        (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL)::integer,
+                        (SELECT max(x) FROM unnest(run.workers_launched) x), n_segments, wall;
+END $$;
+COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, text, text, text, boolean, text, text) IS
+    'trains every config of a configs table (config_id, model, params; see corgi.config_grid) at once by Model Hopper Parallelism on parallel workers: out_table (one model per config, or per config and group with grouping_cols: a config''s groups hop together), out_table_info (per-epoch arrays) and out_table_summary; params are shared (seed, segments, workers, and defaults under each config''s own)';

@@ -164,6 +164,26 @@ COMMENT ON FUNCTION corgi.train_blocks(regclass, name, name, bytea, integer[], i
 -- One epoch of Model Hopper Parallelism over a heap table (corgi_model_hopping.c): every
 -- state visits every segment once, in the order of its offset, on the leader and up to
 -- `workers` parallel workers (< 0: the default). Reads only; writes nothing.
+CREATE FUNCTION corgi._bundle(groups integer[], states bytea[]) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'corgi_bundle_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._bundle(integer[], bytea[]) IS
+    'internal: a config''s group states as one value (groups: their 0-based positions among the pass''s keys, ascending), the unit that hops in fit_multiple with grouping_cols';
+
+CREATE FUNCTION corgi._unbundle(bundle bytea, OUT groups integer[], OUT states bytea[])
+    AS 'MODULE_PATHNAME', 'corgi_unbundle_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._unbundle(bytea) IS 'internal: the groups and states of a bundle (corgi._bundle)';
+
+CREATE FUNCTION corgi._hop_groups_epoch(source regclass, features name, label name, group_columns name[], keys text[],
+                                        bundles bytea[], offsets integer[], segments integer, segment_seed bigint,
+                                        block_shuffle boolean, workers integer,
+                                        OUT bundles bytea[], OUT seconds float8[], OUT workers_launched integer)
+    AS 'MODULE_PATHNAME', 'corgi_hop_groups_epoch'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._hop_groups_epoch(regclass, name, name, name[], text[], bytea[], integer[], integer, bigint, boolean, integer) IS
+    'internal: corgi._hop_epoch for configs whose groups hop together: each model is a bundle of group states (corgi._bundle), and a job sends each row of its segment to its group''s state; epochs stay open';
+
 CREATE FUNCTION corgi._hop_epoch(source regclass, features name, label name, states bytea[], offsets integer[],
                                  segments integer, segment_seed bigint, block_shuffle boolean, workers integer,
                                  OUT states bytea[], OUT seconds float8[], OUT workers_launched integer)
@@ -1630,6 +1650,255 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION corgi._shared_param(text, text) IS 'internal: one setting (seed, segments, workers) of fit_multiple''s params, checked';
 
+-- fit_multiple with grouping_cols: each config trains one model per group; a config's
+-- groups hop over the segments together, as one bundle (corgi._hop_groups_epoch), so the
+-- table is read once per config per epoch, whatever the number of groups.
+CREATE FUNCTION corgi._fit_grouped(plans corgi.training_plan[], ids integer[], src regclass, grouping_cols text,
+                                   n_segments integer, seed bigint, n_workers integer, verbose boolean,
+                                   info_name text, configs_name text, shared text)
+RETURNS TABLE (configs_trained integer, configs_diverged integer, workers_launched integer, segments integer,
+               training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    p corgi.training_plan := plans[1];
+    n integer := cardinality(plans);
+    items text[] := corgi._split_grouping_cols(grouping_cols);
+    item text;
+    col name;
+    names text[] := '{}';
+    gtab text := format('pg_temp.%I', 'corgi_fit_groups_' || pg_backend_pid());
+    ftab text := format('pg_temp.%I', 'corgi_fit_states_' || pg_backend_pid());
+    ctab text := format('pg_temp.%I', 'corgi_fit_configs_' || pg_backend_pid());
+    g_all integer;
+    keys text[];
+    key_list text;
+    standardize boolean;
+    any_standardize boolean;
+    classifier boolean;
+    bundle bytea;
+    bundles bytea[] := '{}';
+    active integer[];
+    run record;
+    unb record;
+    prog record;
+    ended bytea[];
+    e integer;
+    k integer;
+    j integer;
+    t0 timestamptz := clock_timestamp();
+    te timestamptz;
+    wall float8;
+    epoch_loss float8[] := array_fill(NULL::float8, ARRAY[n * p.epochs]);
+    epoch_rows bigint[] := array_fill(NULL::bigint, ARRAY[n * p.epochs]);
+    epoch_seconds float8[] := array_fill(NULL::float8, ARRAY[n * p.epochs]);
+    last_epoch integer[] := array_fill(p.epochs, ARRAY[n]);
+    wall_seconds float8[] := '{}';
+    launched integer[] := '{}';
+    n_diverged integer := 0;
+    n_failed integer;
+BEGIN
+    IF grouping_cols ~ '^\s*$' THEN
+        RAISE EXCEPTION 'grouping_cols must name at least one column'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write grouping_cols => ''store_id'' or ''store_id, region''.';
+    END IF;
+    IF p.path = 'partitions' THEN
+        RAISE EXCEPTION 'grouping_cols is not offered yet with model hopping over the partitions of %', p.source_table
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Train each server''s groups there, or group a local copy of the table.';
+    END IF;
+    IF p.val_table IS NOT NULL THEN
+        RAISE EXCEPTION 'validation_table is not offered yet with grouping_cols in corgi.fit_multiple'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Pick the config here, then train it with corgi.train(..., grouping_cols => ..., params => ''validation_table=...'').';
+    END IF;
+    -- The grouping columns: plain columns of the table (a job reads its pages directly).
+    FOREACH item IN ARRAY items LOOP
+        SELECT a.attname INTO col FROM pg_attribute a
+         WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped
+           AND (a.attname = item OR (item ~ '^[A-Za-z_][A-Za-z0-9_$]*$' AND a.attname = lower(item))
+                OR (item ~ '^".+"$' AND a.attname = substr(item, 2, length(item) - 2)));
+        IF col IS NULL THEN
+            RAISE EXCEPTION 'grouping_cols of corgi.fit_multiple must name columns of %, got "%"', p.source_table, item
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = 'Group by a column: add the expression to a copy of the table (CREATE TABLE ... AS SELECT *, (expr) AS g ...).';
+        END IF;
+        IF col::text = ANY (names) THEN
+            RAISE EXCEPTION 'grouping_cols "%" names column "%" twice', grouping_cols, col USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF col IN ('config_id', 'model_type', 'params', 'coef', 'intercept', 'model', 'loss', 'num_rows_processed',
+                   'num_rows_skipped', 'num_epochs', 'classes', 'layers', 'status') THEN
+            RAISE EXCEPTION 'grouping column "%" has the name of an output column', col
+                USING ERRCODE = 'duplicate_column', HINT = 'Rename it in a copy of the table.';
+        END IF;
+        names := names || col::text;
+        col := NULL;
+    END LOOP;
+    IF cardinality(names) > 32 THEN
+        RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', cardinality(names)
+            USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    key_list := (SELECT string_agg(quote_ident(x), ', ') FROM unnest(names) x);
+
+    -- The groups: one counting pass (and each group's feature moments, with standardize).
+    any_standardize := EXISTS (SELECT FROM unnest(plans) x WHERE corgi._param((x).norm, 'standardize') = 'true');
+    FOREACH item IN ARRAY ARRAY[gtab, ftab, ctab] LOOP
+        IF to_regclass(item) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', item);
+        END IF;
+    END LOOP;
+    EXECUTE format($q$CREATE TEMP TABLE %s AS
+        SELECT row_number() OVER (ORDER BY %s) AS "?gid", %s, count(*) AS "?rows",
+               count(*) FILTER (WHERE %I IS NOT NULL AND (%s) IS NOT NULL) AS "?usable",
+               CASE WHEN min(%s) FILTER (WHERE %I IS NOT NULL) < max(%s) FILTER (WHERE %I IS NOT NULL)
+                    THEN 2 ELSE 1 END AS "?labels",
+               %s AS "?moments"
+        FROM %s GROUP BY %s$q$,
+        gtab, key_list, key_list, p.feat_col, p.label_code, p.label_code, p.feat_col, p.label_code, p.feat_col,
+        CASE WHEN any_standardize THEN format('corgi._feature_moments(%I::float8[]) FILTER (WHERE %I IS NOT NULL AND (%s) IS NOT NULL)',
+                                              p.feat_col, p.feat_col, p.label_code)
+             ELSE 'NULL::float8[]' END,
+        src, key_list);
+    EXECUTE format('SELECT count(*) FROM %s', gtab) INTO g_all;
+    IF g_all > 1000000 THEN
+        RAISE EXCEPTION 'grouping_cols "%" makes % groups, at most 1000000 are allowed', grouping_cols, g_all
+            USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    EXECUTE format($q$SELECT array_agg(k ORDER BY g."?gid", u.o) FROM %s g,
+                          unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o)$q$,
+                   gtab, (SELECT string_agg(format('%I::text', x), ', ') FROM unnest(names) x))
+        INTO keys;
+
+    -- Each config's bundle: a state per trainable group (no usable row, or a single class
+    -- for a classifier: failed), its buffer sized from the group's own rows.
+    FOR k IN 1..n LOOP
+        classifier := corgi._objective(plans[k].model) IN ('logistic', 'svm', 'softmax');
+        standardize := corgi._param(plans[k].norm, 'standardize') = 'true';
+        EXECUTE format($q$SELECT corgi._bundle(array_agg(("?gid" - 1)::integer ORDER BY "?gid"),
+                                  array_agg(CASE WHEN $5 THEN corgi.sgd_standardize(s, "?moments"[1:$2], "?moments"[$2 + 1:2 * $2])
+                                                 ELSE s END ORDER BY "?gid"))
+                        FROM (SELECT "?gid", "?moments",
+                                     corgi.sgd_state($1, $2, corgi._buffer_rows($3, "?usable", $4), $6, $7, $8) AS s
+                              FROM %s WHERE "?usable" > 0 AND (NOT $9 OR "?labels" > 1)) q$q$, gtab)
+            INTO bundle
+            USING plans[k].model, plans[k].n_features, plans[k].shuffle,
+                  corgi._param(plans[k].norm, 'buffer_fraction')::float8, standardize, plans[k].norm,
+                  plans[k].class_values, corgi._buffer_mode(plans[k].shuffle), classifier;
+        IF bundle IS NULL THEN
+            RAISE EXCEPTION 'config %: every one of the % groups of grouping_cols "%" failed before training', ids[k], g_all,
+                            grouping_cols
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'A classifier needs two classes in a group.';
+        END IF;
+        bundles := bundles || bundle;
+    END LOOP;
+
+    -- Epochs: the bundles hop; after each, every group's epoch closes, and a group that
+    -- diverged leaves its bundle with its last state (failed, as corgi.train marks it).
+    EXECUTE format('CREATE TEMP TABLE %s (k integer, gid bigint, state bytea, diverged integer)', ftab);
+    FOR e IN 1..p.epochs LOOP
+        te := clock_timestamp();
+        active := ARRAY(SELECT i FROM generate_series(1, n) i WHERE bundles[i] IS NOT NULL);
+        EXIT WHEN cardinality(active) = 0;
+        SELECT * INTO run FROM corgi._hop_groups_epoch(p.read_from::regclass, p.feat_col, p.label_col, names::name[], keys,
+            ARRAY(SELECT bundles[i] FROM unnest(active) i), ARRAY(SELECT (i - 1) % n_segments FROM unnest(active) i),
+            n_segments, seed, p.shuffle IN ('corgipile', 'block_only'), n_workers);
+        launched := launched || run.workers_launched;
+        FOR j IN 1..cardinality(active) LOOP
+            k := active[j];
+            unb := corgi._unbundle(run.bundles[j]);
+            ended := ARRAY(SELECT corgi.sgd_end_epoch(x) FROM unnest(unb.states) x);
+            prog := corgi._states_progress(ended);
+            epoch_loss[(e - 1) * n + k] := (SELECT sum(l * r) / nullif(sum(r), 0) FROM unnest(prog.loss, prog.rows) x(l, r)
+                                            WHERE NOT corgi._not_finite(l));
+            epoch_rows[(e - 1) * n + k] := (SELECT sum(r) FROM unnest(prog.rows) r);
+            epoch_seconds[(e - 1) * n + k] := run.seconds[j];
+            EXECUTE format('INSERT INTO %s SELECT $1, g + 1, s, $2 FROM unnest($3::integer[], $4::bytea[]) x(g, s)
+                            WHERE corgi._diverged(s)', ftab)
+                USING k, e, unb.groups, ended;
+            SELECT corgi._bundle(array_agg(g ORDER BY o), array_agg(s ORDER BY o)) INTO bundle
+              FROM unnest(unb.groups, ended) WITH ORDINALITY AS x(g, s, o) WHERE NOT corgi._diverged(s);
+            bundles[k] := bundle;
+            IF bundle IS NULL THEN
+                n_diverged := n_diverged + 1;
+                last_epoch[k] := e;
+                RAISE NOTICE 'config %: every group diverged in epoch %: it is set aside, the others go on', ids[k], e
+                    USING HINT = 'Lower its learning_rate, or scale the features.';
+            END IF;
+        END LOOP;
+        wall_seconds := wall_seconds || extract(epoch FROM clock_timestamp() - te)::float8;
+        IF _fit_grouped.verbose THEN
+            RAISE NOTICE 'epoch %: % configs of % groups on % workers and the leader, % s; lowest training loss %', e,
+                cardinality(active), g_all, run.workers_launched, round(wall_seconds[e]::numeric, 3),
+                (SELECT round(min(epoch_loss[(e - 1) * n + i])::numeric, 6) FROM unnest(active) i);
+        END IF;
+    END LOOP;
+    FOR k IN 1..n LOOP
+        CONTINUE WHEN bundles[k] IS NULL;
+        unb := corgi._unbundle(bundles[k]);
+        EXECUTE format('INSERT INTO %s SELECT $1, g + 1, s, NULL FROM unnest($2::integer[], $3::bytea[]) x(g, s)', ftab)
+            USING k, unb.groups, unb.states;
+    END LOOP;
+    wall := extract(epoch FROM clock_timestamp() - t0);
+
+    -- Outputs, only now that every epoch succeeded ------------------------------------
+    EXECUTE format($f$CREATE TEMP TABLE %s AS
+        SELECT k, ($2::integer[])[k] AS config_id, (($1::corgi.training_plan[])[k]).model AS model,
+               (($1::corgi.training_plan[])[k]).norm AS norm, (($1::corgi.training_plan[])[k]).class_texts AS classes,
+               corgi._layers(($1::corgi.training_plan[])[k]) AS layers
+        FROM generate_series(1, $3) AS k$f$, ctab)
+        USING plans, ids, n;
+    EXECUTE format($f$CREATE TABLE %s AS
+        SELECT c.config_id, %s, c.model AS model_type, c.norm AS params,
+               CASE WHEN f.diverged IS NULL THEN corgi.sgd_coef(f.state) END AS coef,
+               CASE WHEN f.diverged IS NULL THEN corgi.sgd_intercept(f.state) END AS intercept,
+               CASE WHEN f.diverged IS NULL THEN f.state END AS model,
+               CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).loss END AS loss,
+               CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).rows END AS num_rows_processed,
+               CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).skipped END AS num_rows_skipped,
+               CASE WHEN f.k IS NOT NULL THEN coalesce(f.diverged, $1) END AS num_epochs,
+               c.classes, c.layers,
+               CASE WHEN f.k IS NULL AND g."?usable" = 0 THEN 'failed: no rows with non-NULL features and label'
+                    WHEN f.k IS NULL THEN 'failed: a single class'
+                    WHEN f.diverged IS NOT NULL THEN format('failed: diverged in epoch %%s', f.diverged)
+                    ELSE 'ok' END AS status
+        FROM %s c CROSS JOIN %s g LEFT JOIN %s f ON f.k = c.k AND f.gid = g."?gid"
+        ORDER BY c.config_id, g."?gid"$f$,
+        p.out_main, (SELECT string_agg(format('g.%I', x), ', ') FROM unnest(names) x), ctab, gtab, ftab)
+        USING p.epochs;
+    EXECUTE format('SELECT count(*) FROM %s WHERE status <> %L', p.out_main, 'ok') INTO n_failed;
+    EXECUTE format($f$CREATE TABLE %s AS
+        SELECT c.config_id, c.model AS model_type, c.norm AS params,
+               ARRAY(SELECT $1[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) AS epoch_loss,
+               ARRAY(SELECT $2[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) AS epoch_seconds,
+               ARRAY(SELECT $3[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) AS epoch_rows,
+               (SELECT count(*) FROM %s f WHERE f.k = c.k AND f.diverged IS NULL)::integer AS num_groups_trained,
+               $6 - (SELECT count(*) FROM %s f WHERE f.k = c.k AND f.diverged IS NULL)::integer AS num_failed_groups,
+               ARRAY(SELECT ARRAY(SELECT unnest((corgi.hop_order($4, $7, $8, i - 1))[c.k:c.k][1:$7]))
+                     FROM generate_series(1, $5[c.k]) i) AS segment_order
+        FROM %s c ORDER BY c.config_id$f$, info_name, ftab, ftab, ctab)
+        USING epoch_loss, epoch_seconds, epoch_rows, n, last_epoch, g_all, n_segments, seed;
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
+            %L::text AS independent_varname, %L::text AS configs_table, $1::integer AS num_configs,
+            $2::text[] AS model_types, %L::text AS shuffle, %L::text AS params, $3::bigint AS seed,
+            $4::integer AS segments, $5::integer AS epochs, $6::integer AS workers_requested,
+            $7::integer[] AS workers_launched, $8::bigint AS block_pages, $9::float8[] AS epoch_wall_seconds,
+            $10::float8 AS training_seconds, $11::float8 AS model_seconds, NULL::text AS validation_table,
+            $12::integer AS num_diverged, 'fast'::text AS path, %L::text AS grouping_cols,
+            $13::text[] AS grouping_columns, $14::integer AS num_all_groups, $15::integer AS num_failed_groups$f$,
+            p.out_summary, p.source_table, p.out_table, p.dependent_varname, p.independent_varname, configs_name,
+            p.shuffle, shared, grouping_cols)
+        USING n, ARRAY(SELECT DISTINCT (x).model FROM unnest(plans) x ORDER BY 1), seed, n_segments, p.epochs,
+              nullif(n_workers, -1), launched, (corgi.sgd_state_info(p.state)).block_pages, wall_seconds, wall,
+              (SELECT sum(x) FROM unnest(epoch_seconds) x), n_diverged, names, g_all, n_failed;
+    EXECUTE format('DROP TABLE %s, %s, %s', gtab, ftab, ctab);
+    RETURN QUERY SELECT n - n_diverged, n_diverged, (SELECT max(x) FROM unnest(launched) x), n_segments, wall;
+END $$;
+COMMENT ON FUNCTION corgi._fit_grouped(corgi.training_plan[], integer[], regclass, text, integer, bigint, integer, boolean, text, text, text) IS
+    'internal: corgi.fit_multiple with grouping_cols after its plans: groups, a bundle of group states per config, the hopping epochs, and out_table (config x group), out_table_info and out_table_summary';
+
 CREATE FUNCTION corgi.fit_multiple(
     source_table text,
     out_table text,
@@ -1641,6 +1910,7 @@ CREATE FUNCTION corgi.fit_multiple(
     params text DEFAULT '',
     validation_table text DEFAULT NULL,
     verbose boolean DEFAULT false,
+    grouping_cols text DEFAULT NULL,
     caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
 RETURNS TABLE (configs_trained integer, configs_diverged integer, workers_launched integer, segments integer,
                training_seconds float8)
@@ -1793,6 +2063,13 @@ BEGIN
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
     END IF;
 
+    -- Grouped: every config trains a model per group, its groups hopping together.
+    IF grouping_cols IS NOT NULL THEN
+        RETURN QUERY SELECT * FROM corgi._fit_grouped(plans, ids, src, grouping_cols, n_segments, seed, n_workers,
+                                                      fit_multiple.verbose, info_name, cfg::text, shared);
+        RETURN;
+    END IF;
+
     -- Epochs: one statement, one snapshot.
     SELECT * INTO run FROM corgi._fit_epochs(plans, n_segments, seed, n_workers, fit_multiple.verbose);
     wall := extract(epoch FROM clock_timestamp() - t0);
@@ -1856,8 +2133,8 @@ BEGIN
                         (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL)::integer,
                         (SELECT max(x) FROM unnest(run.workers_launched) x), n_segments, wall;
 END $$;
-COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, text, text, text, boolean, text) IS
-    'trains every config of a configs table (config_id, model, params; see corgi.config_grid) at once by Model Hopper Parallelism on parallel workers: out_table (one model per config), out_table_info (per-epoch arrays) and out_table_summary; params are shared (seed, segments, workers, and defaults under each config''s own)';
+COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, text, text, text, boolean, text, text) IS
+    'trains every config of a configs table (config_id, model, params; see corgi.config_grid) at once by Model Hopper Parallelism on parallel workers: out_table (one model per config, or per config and group with grouping_cols: a config''s groups hop together), out_table_info (per-epoch arrays) and out_table_summary; params are shared (seed, segments, workers, and defaults under each config''s own)';
 
 ------------------------------------------------------------------------------------
 -- Evaluation and batch prediction.

@@ -38,6 +38,7 @@
 #include "corgi_core_api.h"
 #include "corgi_error.h"
 #include "corgi_group_router.h"
+#include "corgi_group_training.h"
 #include "corgi_heap_rows.h"
 #include "corgi_training.h"
 
@@ -58,10 +59,12 @@ typedef struct GroupRowTarget
 typedef struct GroupPass
 {
 	CorgiGroupRouter *router;
-	CorgiHandle **trainers;		/* by group index */
-	GroupRowTarget *targets;	/* by group index, when the pass has a stager */
+	const int32 *state_of_group;	/* fast path: the router's group -> its state's
+									 * index, -1 for none (NULL: the same index) */
+	CorgiHandle **trainers;		/* by state index */
+	GroupRowTarget *targets;	/* by state index, when the pass has a stager */
 	int			key_count;
-	AttrNumber *key_columns;	/* fast path: the grouping columns' numbers */
+	const AttrNumber *key_columns;	/* fast path: the grouping columns' numbers */
 	Datum	   *values;			/* scratch: one row's key */
 	bool	   *nulls;
 } GroupPass;
@@ -121,15 +124,15 @@ open_group_trainers(MemoryContext context, Datum *states, int count, CorgiStateI
 
 /*
  * Every group's pass ends (unless a stager ended them: passes_ended), its epoch
- * closes; the new states, in group order. First every
+ * closes when end_epoch; the new states, in group order. First every
  * group hands its partial buffer to the worker (one step each: the worker trains them
  * back to back), then each group waits for its own and is serialized: ending the groups
  * one after the other instead would wait out a hand-off and a wake-up per group. Each
  * group's buffers are trained in the same order either way. The trainers are let go only
  * after all are serialized: the first one let go stops the worker they share.
  */
-static ArrayType *
-close_group_trainers(CorgiHandle **trainers, int count, bool passes_ended)
+static Datum *
+close_group_trainers(CorgiHandle **trainers, int count, bool passes_ended, bool end_epoch)
 {
 	Datum	   *out = palloc(sizeof(Datum) * Max(count, 1));
 
@@ -142,12 +145,12 @@ close_group_trainers(CorgiHandle **trainers, int count, bool passes_ended)
 	for (int g = 0; g < count; g++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		out[g] = PointerGetDatum(corgi_trainer_complete(trainers[g]->object, true));
+		out[g] = PointerGetDatum(corgi_trainer_complete(trainers[g]->object, end_epoch));
 	}
 	/* Spent: the buffers go now, not at the end of the statement. */
 	for (int g = 0; g < count; g++)
 		corgi_handle_release(trainers[g]);
-	return construct_array(out, count, BYTEAOID, -1, false, TYPALIGN_INT);
+	return out;
 }
 
 /* corgi_heap_rows_read's route: the trainer of the tuple's group, or NULL. */
@@ -160,6 +163,8 @@ route_heap_row(void *arg, HeapTuple tuple, TupleDesc desc)
 	for (int c = 0; c < pass->key_count; c++)
 		pass->values[c] = heap_getattr(tuple, pass->key_columns[c], desc, &pass->nulls[c]);
 	group = corgi_group_router_find(pass->router, pass->values, pass->nulls);
+	if (group >= 0 && pass->state_of_group != NULL)
+		group = pass->state_of_group[group];
 	if (group < 0)
 		return NULL;
 	return pass->targets ? (void *) &pass->targets[group] : pass->trainers[group]->object;
@@ -188,6 +193,121 @@ skip_staged_row(void *arg)
 	corgi_group_stager_skip(target->stager, target->group);
 }
 
+CorgiGroupKeys
+corgi_group_keys_open(Relation rel, ArrayType *columns, ArrayType *keys)
+{
+	CorgiGroupKeys result;
+	Datum	   *column_names;
+	bool	   *column_nulls;
+	int			key_count;
+	AttrNumber *key_columns;
+	Oid		   *types;
+	Oid		   *collations;
+
+	if (ARR_NDIM(columns) > 1 || ARR_ELEMTYPE(columns) != NAMEOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("group_columns must be a one-dimensional name array")));
+	deconstruct_array(columns, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR, &column_names, &column_nulls, &key_count);
+	if (key_count < 1 || key_count > 32)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("grouping takes 1 to 32 columns, got %d", key_count)));
+	key_columns = palloc(sizeof(AttrNumber) * key_count);
+	types = palloc(sizeof(Oid) * key_count);
+	collations = palloc(sizeof(Oid) * key_count);
+	for (int c = 0; c < key_count; c++)
+	{
+		if (column_nulls[c])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("group_columns must not contain NULL")));
+		key_columns[c] = get_attnum(RelationGetRelid(rel), NameStr(*DatumGetName(column_names[c])));
+		if (key_columns[c] <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("grouping column \"%s\" is not a column of \"%s\"", NameStr(*DatumGetName(column_names[c])),
+							RelationGetRelationName(rel))));
+		if (pg_attribute_aclcheck(RelationGetRelid(rel), key_columns[c], GetUserId(), ACL_SELECT) != ACLCHECK_OK
+			&& pg_class_aclcheck(RelationGetRelid(rel), GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied for table %s", RelationGetRelationName(rel))));
+		get_atttypetypmodcoll(RelationGetRelid(rel), key_columns[c], &types[c], &(int32){0}, &collations[c]);
+	}
+	result.key_count = key_count;
+	result.columns = key_columns;
+	result.router = corgi_group_router_build(key_count, types, collations, keys);
+	return result;
+}
+
+Datum *
+corgi_group_pass(CorgiHeapRows *source, const CorgiGroupKeys *keys, const int32 *state_of_group, Datum *states,
+				 int count, bool end_epoch, CorgiGroupReader reader, void *reader_arg)
+{
+	GroupPass	pass = {0};
+	CorgiStateInfo info;
+	MemoryContext pass_context = AllocSetContextCreate(CurrentMemoryContext, "corgi grouped pass",
+													   ALLOCSET_DEFAULT_SIZES);
+	CorgiHandle *worker;
+	CorgiHandle *stager;
+	Datum	   *result;
+
+	pass.router = keys->router;
+	pass.state_of_group = state_of_group;
+	pass.key_count = keys->key_count;
+	pass.key_columns = keys->columns;
+	pass.values = palloc(sizeof(Datum) * keys->key_count);
+	pass.nulls = palloc(sizeof(bool) * keys->key_count);
+	pass.trainers = open_group_trainers(pass_context, states, count, &info, true, &worker);
+	/* Registered after the trainers: let go of (its worker joined) before them, on ERROR too. */
+	stager = corgi_handle_new(pass_context);
+	{
+		void	  **objects = palloc(sizeof(void *) * count);
+
+		for (int g = 0; g < count; g++)
+			objects[g] = pass.trainers[g]->object;
+		stager->object = corgi_group_stager_open(objects, count, worker->object);
+		pfree(objects);
+	}
+	if (stager->object != NULL)
+	{
+		pass.targets = MemoryContextAlloc(pass_context, sizeof(GroupRowTarget) * count);
+		for (int g = 0; g < count; g++)
+		{
+			pass.targets[g].stager = stager->object;
+			pass.targets[g].group = g;
+		}
+	}
+	source->route = route_heap_row;
+	source->route_arg = &pass;
+	if (stager->object != NULL)
+	{
+		reader(source, &info, stage_group_row, skip_staged_row, reader_arg);
+		corgi_group_stager_finish_pass(stager->object);
+		corgi_group_stager_drain(stager->object);
+	}
+	else
+	{
+		/* A streaming buffer mode: every group's trainer fed and trained inline. */
+		reader(source, &info, corgi_trainer_feed, corgi_trainer_skip, reader_arg);
+	}
+	source->route = NULL;
+	source->route_arg = NULL;
+	result = close_group_trainers(pass.trainers, count, stager->object != NULL, end_epoch);
+	corgi_handle_release(stager);
+	MemoryContextDelete(pass_context);
+	return result;
+}
+
+/* corgi._train_groups's reader: the whole relation in the states' block order. */
+static void
+read_whole_relation(CorgiHeapRows *source, const CorgiStateInfo *info, CorgiRowSink sink,
+					CorgiNullRowSink null_sink, void *reader_arg)
+{
+	corgi_read_in_block_order(source, *(bool *) reader_arg, info, sink, null_sink, NULL);
+}
+
 PG_FUNCTION_INFO_V1(corgi_train_groups);
 
 /*
@@ -202,113 +322,29 @@ PG_FUNCTION_INFO_V1(corgi_train_groups);
 Datum
 corgi_train_groups(PG_FUNCTION_ARGS)
 {
-	ArrayType  *columns = PG_GETARG_ARRAYTYPE_P(3);
-	ArrayType  *keys = PG_GETARG_ARRAYTYPE_P(4);
 	ArrayType  *states_array = PG_GETARG_ARRAYTYPE_P(5);
 	bool		block_shuffle = PG_GETARG_BOOL(6);
-	Datum	   *column_names;
-	bool	   *column_nulls;
-	int			key_count;
 	Datum	   *states;
 	int			state_count;
-	Oid		   *types;
-	Oid		   *collations;
 	CorgiHeapRows source;
-	GroupPass	pass = {0};
-	CorgiStateInfo info;
-	MemoryContext pass_context;
-	CorgiHandle *worker;
-	CorgiHandle *stager;
-	ArrayType  *result;
+	CorgiGroupKeys keys;
+	Datum	   *result;
 
-	if (ARR_NDIM(columns) > 1 || ARR_ELEMTYPE(columns) != NAMEOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("group_columns must be a one-dimensional name array")));
-	deconstruct_array(columns, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR, &column_names, &column_nulls, &key_count);
-	if (key_count < 1 || key_count > 32)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("grouping takes 1 to 32 columns, got %d", key_count)));
 	states = corgi_bytea_elements(states_array, "states", &state_count);
 	if (state_count < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a grouped pass needs at least one group")));
-
 	source = corgi_heap_rows_open(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), NameStr(*PG_GETARG_NAME(2)),
 								  "corgi.train", "corgi._sgd_groups");
-	pass.key_count = key_count;
-	pass.key_columns = palloc(sizeof(AttrNumber) * key_count);
-	pass.values = palloc(sizeof(Datum) * key_count);
-	pass.nulls = palloc(sizeof(bool) * key_count);
-	types = palloc(sizeof(Oid) * key_count);
-	collations = palloc(sizeof(Oid) * key_count);
-	for (int c = 0; c < key_count; c++)
-	{
-		if (column_nulls[c])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("group_columns must not contain NULL")));
-		pass.key_columns[c] = get_attnum(RelationGetRelid(source.rel), NameStr(*DatumGetName(column_names[c])));
-		if (pass.key_columns[c] <= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("grouping column \"%s\" is not a column of \"%s\"", NameStr(*DatumGetName(column_names[c])),
-							RelationGetRelationName(source.rel))));
-		if (pg_attribute_aclcheck(RelationGetRelid(source.rel), pass.key_columns[c], GetUserId(), ACL_SELECT) != ACLCHECK_OK
-			&& pg_class_aclcheck(RelationGetRelid(source.rel), GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied for table %s", RelationGetRelationName(source.rel))));
-		get_atttypetypmodcoll(RelationGetRelid(source.rel), pass.key_columns[c], &types[c], &(int32){0},
-							  &collations[c]);
-	}
-	pass.router = corgi_group_router_build(key_count, types, collations, keys);
-	if (pass.router->group_count != state_count)
+	keys = corgi_group_keys_open(source.rel, PG_GETARG_ARRAYTYPE_P(3), PG_GETARG_ARRAYTYPE_P(4));
+	if (keys.router->group_count != state_count)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%d group keys for %d states", pass.router->group_count, state_count)));
-
-	pass_context = AllocSetContextCreate(CurrentMemoryContext, "corgi grouped pass", ALLOCSET_DEFAULT_SIZES);
-	pass.trainers = open_group_trainers(pass_context, states, state_count, &info, true, &worker);
-	/* Registered after the trainers: let go of (its worker joined) before them, on ERROR too. */
-	stager = corgi_handle_new(pass_context);
-	{
-		void	  **objects = palloc(sizeof(void *) * state_count);
-
-		for (int g = 0; g < state_count; g++)
-			objects[g] = pass.trainers[g]->object;
-		stager->object = corgi_group_stager_open(objects, state_count, worker->object);
-		pfree(objects);
-	}
-	if (stager->object != NULL)
-	{
-		pass.targets = MemoryContextAlloc(pass_context, sizeof(GroupRowTarget) * state_count);
-		for (int g = 0; g < state_count; g++)
-		{
-			pass.targets[g].stager = stager->object;
-			pass.targets[g].group = g;
-		}
-	}
-	source.route = route_heap_row;
-	source.route_arg = &pass;
-	if (stager->object != NULL)
-	{
-		corgi_read_in_block_order(&source, block_shuffle, &info, stage_group_row, skip_staged_row, NULL);
-		corgi_group_stager_finish_pass(stager->object);
-		corgi_group_stager_drain(stager->object);
-	}
-	else
-	{
-		/* A streaming buffer mode: every group's trainer fed and trained inline. */
-		corgi_read_in_block_order(&source, block_shuffle, &info, corgi_trainer_feed, corgi_trainer_skip, NULL);
-	}
-	result = close_group_trainers(pass.trainers, state_count, stager->object != NULL);
-	corgi_handle_release(stager);
-	MemoryContextDelete(pass_context);
+				 errmsg("%d group keys for %d states", keys.router->group_count, state_count)));
+	result = corgi_group_pass(&source, &keys, NULL, states, state_count, true, read_whole_relation, &block_shuffle);
 	table_close(source.rel, NoLock);
-	PG_RETURN_ARRAYTYPE_P(result);
+	PG_RETURN_ARRAYTYPE_P(construct_array(result, state_count, BYTEAOID, -1, false, TYPALIGN_INT));
 }
 
 /*
@@ -448,7 +484,8 @@ corgi_sgd_groups_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = (GroupAggregateState *) PG_GETARG_POINTER(0);
-	PG_RETURN_ARRAYTYPE_P(close_group_trainers(s->pass.trainers, s->state_count, false));
+	PG_RETURN_ARRAYTYPE_P(construct_array(close_group_trainers(s->pass.trainers, s->state_count, false, true),
+										  s->state_count, BYTEAOID, -1, false, TYPALIGN_INT));
 }
 
 /* corgi._group_index's router, kept across the calls of one query (fn_extra). */

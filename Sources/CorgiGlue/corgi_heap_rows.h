@@ -83,4 +83,9 @@ extern bytea *corgi_train_relation(CorgiHeapRows *source, bytea *state, bool blo
 extern void corgi_read_in_block_order(CorgiHeapRows *source, bool block_shuffle, const CorgiStateInfo *info,
 									  CorgiRowSink sink, CorgiNullRowSink null_sink, void *arg);
 
+/* corgi_train_pass.c: listed blocks of block_pages pages, in the listed order, rows to the sinks. */
+extern void corgi_read_listed_blocks(CorgiHeapRows *source, const int32 *block_list, int count,
+									 int64 block_pages, BlockNumber nblocks, CorgiRowSink sink,
+									 CorgiNullRowSink null_sink, void *arg);
+
 #endif

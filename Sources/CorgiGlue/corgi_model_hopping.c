@@ -16,7 +16,10 @@
  * number of workers launched, none included (the leader alone then runs every job).
  * The same machinery hops models over whole relations (the local partitions of a
  * partitioned table, corgi_hop_local_partitions): a segment is then a relation, read
- * whole in the model's block order, as corgi.train_pass reads it.
+ * whole in the model's block order, as corgi.train_pass reads it. And it hops a config's
+ * groups as one unit (corgi._hop_groups_epoch, fit_multiple with grouping_cols): a
+ * model is then a bundle of group states (corgi_group_bundle.c), and a job routes each
+ * row of the segment to its group's state (corgi_group_pass).
  *
  * Nothing is written in parallel mode: the caller gets the new states back and writes
  * after this returns. Temporary tables (workers cannot read the leader's local
@@ -46,6 +49,8 @@
 
 #include "corgi_core_api.h"
 #include "corgi_error.h"
+#include "corgi_group_bundle.h"
+#include "corgi_group_training.h"
 #include "corgi_heap_rows.h"
 #include "corgi_training.h"
 
@@ -79,6 +84,9 @@ typedef struct CorgiHopShared
 	bool		partitions;		/* segment s is the relation relids[s], read whole */
 	Size		relids_offset;	/* Oid[segments] when partitions */
 	Size		seconds_offset; /* double[models]: each written by the model's runner */
+	bool		grouped;		/* models are group bundles */
+	Size		columns_offset; /* grouped: the grouping columns, a name[] (flat) */
+	Size		keys_offset;	/* grouped: the pass's group keys, a text[] (flat) */
 	Size		slots_offset;	/* models slots of slot_bytes: a bytea each */
 } CorgiHopShared;
 
@@ -91,9 +99,74 @@ int			corgi_max_workers = 1;
 
 PGDLLEXPORT void corgi_hop_worker_main(dsm_segment *seg, shm_toc *toc);
 
+/*
+ * A participant's grouping (grouped hopping): the grouping columns and the router of the
+ * pass's keys, and a scratch map from the router's group to the job's bundle position.
+ */
+typedef struct HopGroups
+{
+	CorgiGroupKeys keys;
+	int32	   *state_of_group;	/* router group count entries, -1 between jobs */
+} HopGroups;
+
+/* A grouped job's reader: the segment's blocks in the model's order. */
+typedef struct ListedRead
+{
+	const int32 *blocks;
+	int			count;
+	int64		block_pages;
+	BlockNumber nblocks;
+} ListedRead;
+
+static void
+read_listed(CorgiHeapRows *source, const CorgiStateInfo *info, CorgiRowSink sink, CorgiNullRowSink null_sink,
+			void *reader_arg)
+{
+	ListedRead *r = (ListedRead *) reader_arg;
+
+	corgi_read_listed_blocks(source, r->blocks, r->count, r->block_pages, r->nblocks, sink, null_sink, NULL);
+}
+
+/*
+ * A grouped job: the bundle's groups, each its own state, over the listed blocks (the
+ * segment's, in the order of the config's seed); returns the new bundle.
+ */
+static bytea *
+hop_train_bundle(CorgiHeapRows *source, HopGroups *groups, bytea *bundle, int32 *blocks, int count,
+				 const CorgiHopShared *shared, int32 segment)
+{
+	int32	   *members;
+	Datum	   *states;
+	Datum	   *trained;
+	int			member_count = corgi_bundle_unpack(bundle, &members, &states);
+	int32		group_count = groups->keys.router->group_count;
+	CorgiStateInfo info;
+	ListedRead	read = {blocks, count, shared->block_pages, shared->nblocks};
+	bytea	   *result;
+
+	for (int i = 0; i < member_count; i++)
+	{
+		if (members[i] >= group_count)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("a bundle names group %d of %d", members[i] + 1, group_count)));
+		groups->state_of_group[members[i]] = i;
+	}
+	corgi_state_info(DatumGetByteaPP(states[0]), &info);
+	if (shared->block_shuffle)
+		corgi_segment_block_order(blocks, count, info.seed, shared->epoch, segment);
+	trained = corgi_group_pass(source, &groups->keys, groups->state_of_group, states, member_count, false,
+							   read_listed, &read);
+	for (int i = 0; i < member_count; i++)
+		groups->state_of_group[members[i]] = -1;
+	result = corgi_bundle_pack(members, trained, member_count);
+	return result;
+}
+
 /* One job: model `model` trains over segment `segment`'s blocks; its slot is updated. */
 static void
-hop_run_job(CorgiHopShared *shared, CorgiHeapRows *source, CorgiTrainerCache *cache, int32 model, int32 segment)
+hop_run_job(CorgiHopShared *shared, CorgiHeapRows *source, CorgiTrainerCache *cache, HopGroups *groups,
+			int32 model, int32 segment)
 {
 	MemoryContext job_context = AllocSetContextCreate(CurrentMemoryContext, "corgi hop job",
 													  ALLOCSET_DEFAULT_SIZES);
@@ -121,6 +194,11 @@ hop_run_job(CorgiHopShared *shared, CorgiHeapRows *source, CorgiTrainerCache *ca
 
 		result = corgi_train_relation(&partition, state, shared->block_shuffle, cache);
 		table_close(partition.rel, NoLock);
+	}
+	else if (shared->grouped)
+	{
+		memcpy(blocks, HOP_ARRAY(shared, segment_blocks_offset, int32) + start[segment], sizeof(int32) * count);
+		result = hop_train_bundle(source, groups, state, blocks, count, shared, segment);
 	}
 	else
 	{
@@ -159,6 +237,16 @@ hop_run_jobs(CorgiHopShared *shared, CorgiHeapRows *source)
 	uint8	   *segment_busy = HOP_ARRAY(shared, segment_busy_offset, uint8);
 	/* One tuple buffer for every model this participant trains (released with the context). */
 	CorgiTrainerCache cache = {CurrentMemoryContext, NULL};
+	HopGroups	groups = {0};
+
+	if (shared->grouped)
+	{
+		groups.keys = corgi_group_keys_open(source->rel, HOP_ARRAY(shared, columns_offset, ArrayType),
+											HOP_ARRAY(shared, keys_offset, ArrayType));
+		groups.state_of_group = palloc(sizeof(int32) * Max(groups.keys.router->group_count, 1));
+		for (int32 g = 0; g < groups.keys.router->group_count; g++)
+			groups.state_of_group[g] = -1;
+	}
 
 	for (;;)
 	{
@@ -180,7 +268,7 @@ hop_run_jobs(CorgiHopShared *shared, CorgiHeapRows *source)
 			ConditionVariableSleep(&shared->cv, PG_WAIT_EXTENSION);
 			continue;
 		}
-		hop_run_job(shared, source, &cache, model, segment);
+		hop_run_job(shared, source, &cache, &groups, model, segment);
 		SpinLockAcquire(&shared->mutex);
 		picked = corgi_hop_complete(shared->models, shared->segments, order, completed, model_busy, segment_busy,
 									model);
@@ -239,7 +327,7 @@ typedef struct HopSegments
 static int
 hop_run_epoch(const HopSegments *segs, const char *features, const char *label, bytea **states, int models,
 			  const int32 *order, int segments, int epoch, bool block_shuffle, int workers, Size largest,
-			  Datum *out_states, Datum *out_seconds)
+			  ArrayType *group_columns, ArrayType *group_keys, Datum *out_states, Datum *out_seconds)
 {
 	Size		header,
 				total;
@@ -259,7 +347,10 @@ hop_run_epoch(const HopSegments *segs, const char *features, const char *label, 
 	layout.segment_blocks_offset = layout.segment_start_offset + MAXALIGN(sizeof(int32) * (segments + 1));
 	layout.relids_offset = layout.segment_blocks_offset + MAXALIGN(sizeof(int32) * Max(block_count, 1));
 	layout.seconds_offset = layout.relids_offset + MAXALIGN(sizeof(Oid) * segments);
-	layout.slots_offset = layout.seconds_offset + MAXALIGN(sizeof(double) * models);
+	layout.grouped = group_keys != NULL;
+	layout.columns_offset = layout.seconds_offset + MAXALIGN(sizeof(double) * models);
+	layout.keys_offset = layout.columns_offset + (layout.grouped ? MAXALIGN(VARSIZE(group_columns)) : 0);
+	layout.slots_offset = layout.keys_offset + (layout.grouped ? MAXALIGN(VARSIZE(group_keys)) : 0);
 	/*
 	 * A state keeps its size while it trains, but for sections written once they exist
 	 * (the averaged iterate after the first update): room for twice the largest state.
@@ -308,6 +399,11 @@ hop_run_epoch(const HopSegments *segs, const char *features, const char *label, 
 	shared->partitions = segs->partitions;
 	if (segs->partitions)
 		memcpy(HOP_ARRAY(shared, relids_offset, Oid), segs->relids, sizeof(Oid) * segments);
+	if (layout.grouped)
+	{
+		memcpy(HOP_ARRAY(shared, columns_offset, char), group_columns, VARSIZE(group_columns));
+		memcpy(HOP_ARRAY(shared, keys_offset, char), group_keys, VARSIZE(group_keys));
+	}
 	SpinLockInit(&shared->mutex);
 	ConditionVariableInit(&shared->cv);
 	memcpy(HOP_ARRAY(shared, order_offset, int32), order, sizeof(int32) * models * segments);
@@ -397,31 +493,77 @@ corgi_hop_states(Datum *datums, int models, bool same_block_size, CorgiStateInfo
 	return states;
 }
 
-PG_FUNCTION_INFO_V1(corgi_hop_epoch);
+/*
+ * The bundles of a grouped hopping epoch as byteas, checked as corgi_hop_states checks
+ * states: every group state of every bundle at the same epoch with the same block size,
+ * and each bundle's groups within the memory budget together (a job opens them all).
+ */
+static bytea **
+hop_bundles(Datum *datums, int models, CorgiStateInfo *first, Size *largest)
+{
+	bytea	  **bundles = palloc(sizeof(bytea *) * models);
+
+	*largest = 0;
+	for (int m = 0; m < models; m++)
+	{
+		int32	   *groups;
+		Datum	   *states;
+		int			count;
+		double		total_mb = 0;
+
+		bundles[m] = DatumGetByteaPP(datums[m]);
+		count = corgi_bundle_unpack(bundles[m], &groups, &states);
+		for (int g = 0; g < count; g++)
+		{
+			CorgiStateInfo info;
+
+			CHECK_FOR_INTERRUPTS();
+			corgi_state_info(DatumGetByteaPP(states[g]), &info);
+			corgi_check_training_memory(&info);
+			if (m == 0 && g == 0)
+				*first = info;
+			else if (info.epochs_completed != first->epochs_completed
+					 || corgi_block_pages(info.block_mb) != corgi_block_pages(first->block_mb))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("the group states of one hopping epoch must share the epoch and block_mb (bundle %d, group %d differs)",
+								m + 1, g + 1)));
+			total_mb += corgi_double_buffer_megabytes(info.buffer_capacity, info.feature_count) + info.learner_mb;
+			pfree(DatumGetPointer(states[g]));
+		}
+		if (total_mb > corgi_max_buffer_mb)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("the %d groups of bundle %d need %.1f MB for their buffers and models, more than corgi.max_buffer_mb (%d MB)",
+							count, m + 1, total_mb, corgi_max_buffer_mb),
+					 errhint("Lower buffer_fraction, or raise corgi.max_buffer_mb: a job trains a config's groups together.")));
+		pfree(groups);
+		pfree(states);
+		*largest = Max(*largest, VARSIZE_ANY_EXHDR(bundles[m]) + VARHDRSZ);
+	}
+	return bundles;
+}
 
 /*
- * corgi._hop_epoch(source regclass, features name, label name, states bytea[],
- *                  offsets integer[], segments integer, segment_seed bigint,
- *                  block_shuffle boolean, workers integer,
- *                  OUT states bytea[], OUT seconds float8[], OUT workers_launched integer)
- *
- * One model-hopping epoch of every state (all at the same epoch, with the same
- * block_mb): the new states (the epoch still open: corgi.sgd_end_epoch closes it), the
- * seconds each model spent training, and how many workers ran beside the leader.
- * workers < 0 asks for the default (max_parallel_workers and corgi.max_workers allow).
+ * corgi._hop_epoch and corgi._hop_groups_epoch: one model-hopping epoch over a table's
+ * block segments. The grouped one takes two more arguments after label (the grouping
+ * columns, the pass's group keys) and bundles in place of states.
  */
-Datum
-corgi_hop_epoch(PG_FUNCTION_ARGS)
+static Datum
+hop_epoch_sql(FunctionCallInfo fcinfo, bool grouped)
 {
+	int			shift = grouped ? 2 : 0;
 	Oid			relid = PG_GETARG_OID(0);
 	const char *features = NameStr(*PG_GETARG_NAME(1));
 	const char *label = NameStr(*PG_GETARG_NAME(2));
-	ArrayType  *states_array = PG_GETARG_ARRAYTYPE_P(3);
-	ArrayType  *offsets_array = PG_GETARG_ARRAYTYPE_P(4);
-	int32		segments = PG_GETARG_INT32(5);
-	int64		segment_seed = PG_GETARG_INT64(6);
-	bool		block_shuffle = PG_GETARG_BOOL(7);
-	int32		workers = PG_GETARG_INT32(8);
+	ArrayType  *group_columns = grouped ? PG_GETARG_ARRAYTYPE_P(3) : NULL;
+	ArrayType  *group_keys = grouped ? PG_GETARG_ARRAYTYPE_P(4) : NULL;
+	ArrayType  *states_array = PG_GETARG_ARRAYTYPE_P(3 + shift);
+	ArrayType  *offsets_array = PG_GETARG_ARRAYTYPE_P(4 + shift);
+	int32		segments = PG_GETARG_INT32(5 + shift);
+	int64		segment_seed = PG_GETARG_INT64(6 + shift);
+	bool		block_shuffle = PG_GETARG_BOOL(7 + shift);
+	int32		workers = PG_GETARG_INT32(8 + shift);
 	int			models;
 	int			offset_count;
 	Datum	   *state_datums;
@@ -447,7 +589,7 @@ corgi_hop_epoch(PG_FUNCTION_ARGS)
 		elog(ERROR, "corgi._hop_epoch must return a record");
 
 	/* Arguments ---------------------------------------------------------------------- */
-	state_datums = corgi_bytea_elements(states_array, "states", &models);
+	state_datums = corgi_bytea_elements(states_array, grouped ? "bundles" : "states", &models);
 	if (models < 1 || models > CORGI_HOP_MAX_MODELS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -468,11 +610,19 @@ corgi_hop_epoch(PG_FUNCTION_ARGS)
 				 errmsg("segments must be between 1 and 100000, got %d", segments)));
 
 	/* States: one epoch, one block size; each fits the memory budget. */
-	states = corgi_hop_states(state_datums, models, true, &first_info, &largest);
+	states = grouped ? hop_bundles(state_datums, models, &first_info, &largest)
+		: corgi_hop_states(state_datums, models, true, &first_info, &largest);
 	block_pages = corgi_block_pages(first_info.block_mb);
 
 	/* The table, its blocks and their segments -------------------------------------- */
 	source = corgi_heap_rows_open(relid, features, label, "corgi.fit_multiple", "which it does not offer");
+	if (grouped)
+	{
+		/* The columns and keys are checked here, before any worker starts. */
+		CorgiGroupKeys keys = corgi_group_keys_open(source.rel, group_columns, group_keys);
+
+		(void) keys;
+	}
 	nblocks = RelationGetNumberOfBlocks(source.rel);
 	block_count = ((int64) nblocks + block_pages - 1) / block_pages;
 	segment_of = palloc(sizeof(int32) * Max(block_count, 1));
@@ -497,8 +647,8 @@ corgi_hop_epoch(PG_FUNCTION_ARGS)
 		out_states = palloc(sizeof(Datum) * models);
 		out_seconds = palloc(sizeof(Datum) * models);
 		launched = hop_run_epoch(&segs, features, label, states, models, order, segments,
-								 first_info.epochs_completed, block_shuffle, workers, largest, out_states,
-								 out_seconds);
+								 first_info.epochs_completed, block_shuffle, workers, largest, group_columns,
+								 group_keys, out_states, out_seconds);
 	}
 	table_close(source.rel, NoLock);
 
@@ -507,6 +657,45 @@ corgi_hop_epoch(PG_FUNCTION_ARGS)
 	values[2] = Int32GetDatum(launched);
 	tupdesc = BlessTupleDesc(tupdesc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(corgi_hop_epoch);
+
+/*
+ * corgi._hop_epoch(source regclass, features name, label name, states bytea[],
+ *                  offsets integer[], segments integer, segment_seed bigint,
+ *                  block_shuffle boolean, workers integer,
+ *                  OUT states bytea[], OUT seconds float8[], OUT workers_launched integer)
+ *
+ * One model-hopping epoch of every state (all at the same epoch, with the same
+ * block_mb): the new states (the epoch still open: corgi.sgd_end_epoch closes it), the
+ * seconds each model spent training, and how many workers ran beside the leader.
+ * workers < 0 asks for the default (max_parallel_workers and corgi.max_workers allow).
+ */
+Datum
+corgi_hop_epoch(PG_FUNCTION_ARGS)
+{
+	return hop_epoch_sql(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(corgi_hop_groups_epoch);
+
+/*
+ * corgi._hop_groups_epoch(source regclass, features name, label name, group_columns name[],
+ *                         keys text[], bundles bytea[], offsets integer[], segments integer,
+ *                         segment_seed bigint, block_shuffle boolean, workers integer,
+ *                         OUT bundles bytea[], OUT seconds float8[], OUT workers_launched integer)
+ *
+ * corgi._hop_epoch for configs whose groups hop together: each model is a bundle of
+ * group states (corgi._bundle; its groups are positions among keys, one text per
+ * grouping column, group after group), and a job sends each row of the segment to its
+ * group's state. Every group's state continues as it would trained on its own rows in
+ * the same visiting order; the epochs stay open (corgi.sgd_end_epoch closes them).
+ */
+Datum
+corgi_hop_groups_epoch(PG_FUNCTION_ARGS)
+{
+	return hop_epoch_sql(fcinfo, true);
 }
 
 /*
@@ -535,7 +724,7 @@ corgi_hop_local_partitions(const Oid *relids, int segments, const char *features
 	segs.relids = relids;
 	segs.relid = InvalidOid;
 	launched = hop_run_epoch(&segs, features, label, states, models, order, segments, epoch, block_shuffle, workers,
-							 largest, out_states, out_seconds);
+							 largest, NULL, NULL, out_states, out_seconds);
 	for (int s = 0; s < segments; s++)
 		table_close(rels[s], NoLock);
 	return launched;

@@ -181,6 +181,24 @@ shuffled_blocks(MemoryContext context, BlockNumber offset, BlockNumber pages, co
 }
 
 /*
+ * Reads the listed blocks (block_pages pages each, in the listed order, clipped to the
+ * relation's nblocks pages), each row to the sinks: a model-hopping job of a config's
+ * groups (corgi_model_hopping.c), whose route sends each row to its group.
+ */
+void
+corgi_read_listed_blocks(CorgiHeapRows *source, const int32 *block_list, int count, int64 block_pages,
+						 BlockNumber nblocks, CorgiRowSink sink, CorgiNullRowSink null_sink, void *arg)
+{
+	ListedBlocks blocks = {0};
+
+	blocks.blocks = block_list;
+	blocks.count = count;
+	blocks.block_pages = block_pages;
+	blocks.nblocks = nblocks;
+	read_ranges(source, next_listed_block, &blocks, sink, null_sink, arg);
+}
+
+/*
  * One pass of the trainer in `state` over the page ranges `next` gives, on an open
  * relation; returns the new state. The epoch stays open (corgi.sgd_end_epoch closes it).
  * With a cache, the trainer outlives the pass (in the cache's context) and takes over
