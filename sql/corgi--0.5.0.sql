@@ -175,6 +175,13 @@ CREATE FUNCTION corgi._unbundle(bundle bytea, OUT groups integer[], OUT states b
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION corgi._unbundle(bytea) IS 'internal: the groups and states of a bundle (corgi._bundle)';
 
+CREATE FUNCTION corgi._bundle_end_epoch(bundle bytea, OUT bundle bytea, OUT groups integer[], OUT loss float8[],
+                                        OUT rows bigint[], OUT diverged_groups integer[], OUT diverged_states bytea[])
+    AS 'MODULE_PATHNAME', 'corgi_bundle_end_epoch'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._bundle_end_epoch(bytea) IS
+    'internal: every group state of a bundle with its epoch closed; the bundle of those that did not diverge (NULL if none), each group''s epoch loss and rows, and the diverged groups and their states';
+
 CREATE FUNCTION corgi._hop_groups_epoch(source regclass, features name, label name, group_columns name[], keys text[],
                                         bundles bytea[], offsets integer[], segments integer, segment_seed bigint,
                                         block_shuffle boolean, workers integer,
@@ -1683,8 +1690,7 @@ DECLARE
     active integer[];
     run record;
     unb record;
-    prog record;
-    ended bytea[];
+    ended_run record;
     e integer;
     k integer;
     j integer;
@@ -1807,18 +1813,16 @@ BEGIN
         launched := launched || run.workers_launched;
         FOR j IN 1..cardinality(active) LOOP
             k := active[j];
-            unb := corgi._unbundle(run.bundles[j]);
-            ended := ARRAY(SELECT corgi.sgd_end_epoch(x) FROM unnest(unb.states) x);
-            prog := corgi._states_progress(ended);
-            epoch_loss[(e - 1) * n + k] := (SELECT sum(l * r) / nullif(sum(r), 0) FROM unnest(prog.loss, prog.rows) x(l, r)
-                                            WHERE NOT corgi._not_finite(l));
-            epoch_rows[(e - 1) * n + k] := (SELECT sum(r) FROM unnest(prog.rows) r);
+            ended_run := corgi._bundle_end_epoch(run.bundles[j]);
+            epoch_loss[(e - 1) * n + k] := (SELECT sum(l * r) / nullif(sum(r), 0)
+                                            FROM unnest(ended_run.loss, ended_run.rows) x(l, r) WHERE NOT corgi._not_finite(l));
+            epoch_rows[(e - 1) * n + k] := (SELECT sum(r) FROM unnest(ended_run.rows) r);
             epoch_seconds[(e - 1) * n + k] := run.seconds[j];
-            EXECUTE format('INSERT INTO %s SELECT $1, g + 1, s, $2 FROM unnest($3::integer[], $4::bytea[]) x(g, s)
-                            WHERE corgi._diverged(s)', ftab)
-                USING k, e, unb.groups, ended;
-            SELECT corgi._bundle(array_agg(g ORDER BY o), array_agg(s ORDER BY o)) INTO bundle
-              FROM unnest(unb.groups, ended) WITH ORDINALITY AS x(g, s, o) WHERE NOT corgi._diverged(s);
+            IF cardinality(ended_run.diverged_groups) > 0 THEN
+                EXECUTE format('INSERT INTO %s SELECT $1, g + 1, s, $2 FROM unnest($3::integer[], $4::bytea[]) x(g, s)', ftab)
+                    USING k, e, ended_run.diverged_groups, ended_run.diverged_states;
+            END IF;
+            bundle := ended_run.bundle;
             bundles[k] := bundle;
             IF bundle IS NULL THEN
                 n_diverged := n_diverged + 1;

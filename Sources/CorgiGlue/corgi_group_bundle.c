@@ -12,10 +12,14 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "corgi_core_api.h"
+#include "corgi_error.h"
 #include "corgi_group_bundle.h"
+#include "corgi_handle.h"
 #include "corgi_training.h"
 
 #define BUNDLE_MAGIC "CGB1"
@@ -168,5 +172,82 @@ corgi_unbundle_sql(PG_FUNCTION_ARGS)
 		group_datums[g] = Int32GetDatum(groups[g]);
 	values[0] = PointerGetDatum(construct_array(group_datums, count, INT4OID, 4, true, TYPALIGN_INT));
 	values[1] = PointerGetDatum(construct_array(states, count, BYTEAOID, -1, false, TYPALIGN_INT));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(corgi_bundle_end_epoch);
+
+/*
+ * corgi._bundle_end_epoch(bundle bytea, OUT bundle bytea, OUT groups integer[],
+ *                         OUT loss float8[], OUT rows bigint[], OUT diverged_groups integer[],
+ *                         OUT diverged_states bytea[])
+ *
+ * Closes the epoch of every group state of a bundle (as corgi.sgd_end_epoch does) and
+ * takes out the groups whose training diverged (corgi._diverged's rule): the bundle of
+ * the others (NULL when none is left), per group of the input its epoch's mean loss and
+ * rows, and the diverged groups with their states. One call per config per epoch, where
+ * SQL would call three functions per group.
+ */
+Datum
+corgi_bundle_end_epoch(PG_FUNCTION_ARGS)
+{
+	int32	   *groups;
+	Datum	   *states;
+	int			count = corgi_bundle_unpack(PG_GETARG_BYTEA_PP(0), &groups, &states);
+	int32	   *kept_groups = palloc(sizeof(int32) * count);
+	Datum	   *kept_states = palloc(sizeof(Datum) * count);
+	Datum	   *group_datums = palloc(sizeof(Datum) * count);
+	Datum	   *loss = palloc(sizeof(Datum) * count);
+	bool	   *loss_nulls = palloc0(sizeof(bool) * count);
+	Datum	   *rows = palloc(sizeof(Datum) * count);
+	Datum	   *diverged_groups = palloc(sizeof(Datum) * count);
+	Datum	   *diverged_states = palloc(sizeof(Datum) * count);
+	int			kept = 0,
+				diverged = 0;
+	int			dims[1];
+	int			lbs[1] = {1};
+	TupleDesc	tupdesc;
+	Datum		values[6];
+	bool		nulls[6] = {false, false, false, false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "corgi._bundle_end_epoch must return a record");
+	for (int g = 0; g < count; g++)
+	{
+		bytea	   *state = DatumGetByteaPP(states[g]);
+		CorgiHandle *blob = corgi_handle_new(CurrentMemoryContext);
+		CorgiError	error = {0};
+		CorgiStateInfo info;
+		bytea	   *ended;
+
+		CHECK_FOR_INTERRUPTS();
+		corgi_state_end_epoch(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), &blob->object, &error);
+		corgi_raise_if_failed(&error);
+		ended = corgi_blob_to_bytea(blob);
+		corgi_state_info(ended, &info);
+		group_datums[g] = Int32GetDatum(groups[g]);
+		loss[g] = Float8GetDatum(info.last_mean_loss);
+		loss_nulls[g] = info.last_rows == 0;
+		rows[g] = Int64GetDatum(info.last_rows);
+		if (corgi_state_diverged(ended, &info))
+		{
+			diverged_groups[diverged] = Int32GetDatum(groups[g]);
+			diverged_states[diverged++] = PointerGetDatum(ended);
+		}
+		else
+		{
+			kept_groups[kept] = groups[g];
+			kept_states[kept++] = PointerGetDatum(ended);
+		}
+	}
+	values[0] = kept > 0 ? PointerGetDatum(corgi_bundle_pack(kept_groups, kept_states, kept)) : (Datum) 0;
+	nulls[0] = kept == 0;
+	values[1] = PointerGetDatum(construct_array(group_datums, count, INT4OID, 4, true, TYPALIGN_INT));
+	dims[0] = count;
+	values[2] = PointerGetDatum(construct_md_array(loss, loss_nulls, 1, dims, lbs, FLOAT8OID, 8, FLOAT8PASSBYVAL,
+												   TYPALIGN_DOUBLE));
+	values[3] = PointerGetDatum(construct_array(rows, count, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[4] = PointerGetDatum(construct_array(diverged_groups, diverged, INT4OID, 4, true, TYPALIGN_INT));
+	values[5] = PointerGetDatum(construct_array(diverged_states, diverged, BYTEAOID, -1, false, TYPALIGN_INT));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }

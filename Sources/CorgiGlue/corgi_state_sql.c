@@ -4,6 +4,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -405,6 +407,36 @@ float8_array(const double *values, int ndims, int *dims)
 		datums[i] = Float8GetDatum(values[i]);
 	return construct_md_array(datums, NULL, ndims, dims, lbs, FLOAT8OID, 8,
 							  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
+
+/*
+ * Whether training diverged (corgi._diverged's rule): the last epoch's loss (with rows) or
+ * a weight or intercept of a linear model is NaN or infinite.
+ */
+bool
+corgi_state_diverged(bytea *state, const CorgiStateInfo *info)
+{
+	CorgiStateInfo copy = *info;
+	double	   *weights,
+			   *intercepts,
+			   *classes;
+	int			outputs;
+	int64		weight_count;
+
+	if (info->last_rows > 0 && !isfinite(info->last_mean_loss))
+		return true;
+	if (info->is_network)
+		return false;
+	read_weights(state, &copy, &weights, &intercepts, &classes);
+	outputs = info->kind == 4 ? info->class_count : 1;
+	weight_count = (int64) outputs * info->feature_count;
+	for (int64 i = 0; i < weight_count; i++)
+		if (!isfinite(weights[i]))
+			return true;
+	for (int i = 0; i < outputs; i++)
+		if (!isfinite(intercepts[i]))
+			return true;
+	return false;
 }
 
 PG_FUNCTION_INFO_V1(corgi_sgd_coef);

@@ -65,6 +65,9 @@ extern void corgi_state_info(bytea *state, CorgiStateInfo *info);
 /* Copies the ByteBlob a handle holds into a new bytea and releases the blob. */
 extern bytea *corgi_blob_to_bytea(CorgiHandle *blob);
 
+/* Whether a state's training diverged: its last loss or a linear model's weight is not finite. */
+extern bool corgi_state_diverged(bytea *state, const CorgiStateInfo *info);
+
 /* Trains what the trainer has buffered, checking for interrupts between steps. */
 extern void corgi_trainer_drain(void *trainer);
 

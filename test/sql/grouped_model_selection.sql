@@ -4,6 +4,8 @@
 -- for bit those of fit_multiple without grouping; they do not depend on the number of
 -- workers; a group a config cannot train is reported, not fatal.
 SET client_min_messages = warning;
+-- Errors are the spec: their messages, details and hints (not PL/pgSQL line numbers).
+\set SHOW_CONTEXT never
 SET max_parallel_workers = 4;
 SET corgi.max_workers = 2;
 -- Fixed-width rows filling whole pages: fit_multiple sizes an ungrouped model's buffer
