@@ -115,7 +115,7 @@ def table_arg():
 
 
 def call():
-    kind = rng.randrange(27)
+    kind = rng.randrange(28)
     if kind == 0:
         return f"SELECT corgi.normalize_params({params_arg()});"
     if kind == 1:
@@ -266,6 +266,32 @@ def call():
                     f"{rng.choice(['1', '2'])}, 'corgipile', {params_arg()});")
         return (f"SELECT * FROM corgi.train('fuzz_parted', {lit(out)}, 'label', 'features', "
                 f"{text_arg(['logistic', 'svm', 'mlp', 'softmax'], 0.02)}, 1, 'corgipile', {params_arg()});")
+    if kind == 26:
+        # Grouped model selection: fit_multiple with grouping_cols, and crafted bundles
+        # (corgi._bundle, _unbundle, _bundle_end_epoch, _hop_groups_epoch).
+        r = rng.random()
+        if r < 0.45:
+            groups = text_arg(["word", "word", "id % 3", "label", "nope", "", "word, word", "features"], 0.05)
+            src = text_arg(["fuzz_pts", "fuzz_pts", "fuzz_view", "fuzz_parted", "fuzz_empty"], 0.02)
+            out = f"fuzz_gfm_{rng.randrange(10**9)}"
+            return (f"SELECT * FROM corgi.fit_multiple({src}, {lit(out)}, 'label', 'features', 'fuzz_configs', "
+                    f"{rng.choice(['1', '2'])}, {text_arg(['corgipile', 'none', 'mrs'], 0.02)}, {params_arg()}, "
+                    f"{text_arg(['fuzz_pts'], 0.9)}, false, {groups});")
+        n = rng.choice([1, 2])
+        states = "ARRAY[" + ", ".join(state_arg() for _ in range(n)) + "]"
+        members = rng.choice([f"ARRAY[{', '.join(str(rng.randint(-1, 3)) for _ in range(n))}]", "ARRAY[0]", "'{}'::int[]",
+                              "ARRAY[NULL::int]", "ARRAY[[0]]"])
+        bundle = rng.choice([f"corgi._bundle({members}, {states})", "'\\x4347423101000000'::bytea", "'\\x00'::bytea",
+                             "NULL::bytea", f"(SELECT corgi._bundle(ARRAY[0], ARRAY[model]) FROM fuzz_model LIMIT 1)"])
+        if r < 0.6:
+            return f"SELECT cardinality((corgi._unbundle({bundle})).states);"
+        if r < 0.75:
+            return f"SELECT cardinality((corgi._bundle_end_epoch({bundle})).groups);"
+        keys = rng.choice(["ARRAY['a', 'b', 'c']", "ARRAY['a']", "'{}'::text[]", "ARRAY[NULL]::text[]"])
+        cols = rng.choice(["ARRAY['word']::name[]", "ARRAY['nope']::name[]", "'{}'::name[]", "ARRAY['word', 'id']::name[]"])
+        return (f"SELECT cardinality((corgi._hop_groups_epoch('fuzz_pts', 'features', 'label', {cols}, {keys}, "
+                f"ARRAY[{bundle}], ARRAY[0], {int_arg()}, {bigint_arg()}, {rng.choice(['true', 'false'])}, "
+                f"{rng.choice(['0', '1', '2', '-1'])})).bundles);")
     if kind == 19:
         # A cancel at a random moment of the next call.
         return f"SET statement_timeout = '{rng.randint(1, 40)}ms';\n{call()}\nRESET statement_timeout;"
