@@ -10,14 +10,18 @@
  *   WHERE <group key> = <its key>
  * Two paths route the same rows the same way:
  * - corgi._train_groups reads a heap table's pages (plain grouping columns), as
- *   corgi.train_pass does, with the same privilege and row-level security checks;
+ *   corgi.train_pass does, with the same privilege and row-level security checks
+ *   (corgi_group_pass; model hopping with groups runs the same pass over a segment);
  * - the aggregate corgi._sgd_groups takes each row's key as a record from any query
  *   (views, row-level security, expressions), fed in the TABLESAMPLE order.
  * Both close every trained group's epoch. Memory: the caller cuts the groups into
  * batches that fit corgi's budget (one scan per batch); the total is checked here.
- * Threads: the groups' trainers share the backend's one worker thread (a ticketed queue,
- * corgi_shared_worker_create); it is joined when the first trainer is let go, so the
- * trainers are let go only after every group is serialized.
+ * Threads: the groups share the backend's one worker thread (corgi_shared_worker_create).
+ * On the heap path the backend checks each row and stages it (GroupRowStager, Swift);
+ * the worker writes staged rows into the groups' buffers and trains them, the trainers
+ * being synchronous. On the query path each group's full buffer is queued to the worker
+ * (a ticketed queue). The worker is joined when the stager or the first trainer is let
+ * go, so they are let go only after every group is serialized.
  */
 #include "postgres.h"
 
