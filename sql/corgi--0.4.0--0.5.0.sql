@@ -9,7 +9,8 @@
 --   the function is dropped and created again): every config trains one model per
 --   group, a config's groups hopping over the segments together as one bundle
 --   (corgi._bundle, corgi._unbundle, corgi._bundle_end_epoch, corgi._hop_groups_epoch,
---   corgi._fit_grouped).
+--   corgi._fit_grouped). corgi.evaluate and corgi.predict_table take such a table's
+--   config_id (corgi._grouped_models gains it: dropped and created again).
 
 \echo Use "ALTER EXTENSION corgi UPDATE TO '0.5.0'" to load this file. \quit
 
@@ -647,3 +648,189 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, text, text, text, boolean, text, text) IS
     'trains every config of a configs table (config_id, model, params; see corgi.config_grid) at once by Model Hopper Parallelism on parallel workers: out_table (one model per config, or per config and group with grouping_cols: a config''s groups hop together), out_table_info (per-epoch arrays) and out_table_summary; params are shared (seed, segments, workers, and defaults under each config''s own)';
+
+DROP FUNCTION corgi._grouped_models(text, text);
+CREATE FUNCTION corgi._grouped_models(model_table text, caller_path text, config_id integer,
+                                      OUT models bytea[], OUT keys text[], OUT key_names text[], OUT key_labels text[],
+                                      OUT model_type text, OUT classes text[], OUT dependent_varname text,
+                                      OUT independent_varname text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    tbl regclass := corgi._resolve_table(model_table, caller_path);
+    summary regclass;
+    rows_of text := '';
+    configs bigint;
+BEGIN
+    IF tbl IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT c.oid INTO summary FROM pg_class c
+     WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = tbl)
+       AND c.relname = (SELECT relname FROM pg_class WHERE oid = tbl) || '_summary';
+    IF summary IS NULL OR NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = summary AND attname = 'grouping_columns'
+                                                                AND NOT attisdropped) THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT grouping_columns, dependent_varname, independent_varname FROM %s LIMIT 1', summary)
+        INTO key_names, dependent_varname, independent_varname;
+    IF key_names IS NULL THEN
+        RETURN;
+    END IF;
+    -- A grouped corgi.fit_multiple table holds every config's groups: one config is scored.
+    IF EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = 'config_id' AND a.attnum > 0
+                                            AND NOT a.attisdropped) THEN
+        IF config_id IS NULL THEN
+            EXECUTE format('SELECT count(DISTINCT config_id) FROM %s', tbl) INTO configs;
+            IF configs > 1 THEN
+                RAISE EXCEPTION 'model table "%" holds the groups of % configs', model_table, configs
+                    USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass config_id to pick one.';
+            END IF;
+        ELSE
+            EXECUTE format('SELECT count(*) FROM %s WHERE config_id = $1', tbl) INTO configs USING config_id;
+            IF configs = 0 THEN
+                RAISE EXCEPTION 'model table "%" has no rows with config_id %', model_table, config_id
+                    USING ERRCODE = 'data_exception', HINT = 'Pick a config_id of the table.';
+            END IF;
+            rows_of := format(' AND config_id = %s', config_id);
+        END IF;
+    ELSIF config_id IS NOT NULL THEN
+        RAISE EXCEPTION 'model table "%" has no config_id column', model_table
+            USING ERRCODE = 'undefined_column', HINT = 'config_id picks a model of a corgi.fit_multiple table.';
+    END IF;
+    EXECUTE format($q$SELECT array_agg(model ORDER BY "?n"), array_agg(ROW(%1$s)::text ORDER BY "?n"),
+                             min(model_type), min(classes::text)::text[]
+                      FROM (SELECT row_number() OVER () AS "?n", * FROM %2$s WHERE model IS NOT NULL%3$s) m$q$,
+                   (SELECT string_agg(format('m.%I', n), ', ') FROM unnest(key_names) n), tbl, rows_of)
+        INTO models, key_labels, model_type, classes;
+    EXECUTE format($q$SELECT array_agg(u.k ORDER BY m."?n", u.o)
+                      FROM (SELECT row_number() OVER () AS "?n", * FROM %1$s WHERE model IS NOT NULL%3$s) m,
+                           unnest(ARRAY[%2$s]) WITH ORDINALITY AS u(k, o)$q$,
+                   tbl, (SELECT string_agg(format('m.%I::text', n), ', ') FROM unnest(key_names) n), rows_of)
+        INTO keys;
+END $$;
+COMMENT ON FUNCTION corgi._grouped_models(text, text, integer) IS
+    'internal: the models of a grouped model table (of config config_id in a grouped corgi.fit_multiple table), their keys and grouping columns (NULL key_names when it is not grouped)';
+
+CREATE OR REPLACE FUNCTION corgi.evaluate(model_table text, data_table text,
+                               dependent_varname text DEFAULT NULL, independent_varname text DEFAULT NULL,
+                               config_id integer DEFAULT NULL,
+                               caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8, group_key text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    g record := corgi._grouped_models(model_table, caller_search_path, config_id);
+    m record;
+    tbl regclass := corgi._resolve_table(data_table, caller_search_path);
+    feat text;
+    lab text;
+    key_name text;
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
+    END IF;
+    IF g.key_names IS NULL THEN
+        m := corgi._model_row(model_table, caller_search_path, config_id);
+        RETURN QUERY SELECT x.*, NULL::text FROM corgi._metrics(m.model, m.model_type, m.classes, tbl,
+            corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL, 'independent_varname'),
+            corgi._variable(tbl, coalesce(dependent_varname, m.dependent_varname), dependent_varname IS NULL, 'dependent_varname')) x;
+        RETURN;
+    END IF;
+    -- A grouped model table: each row scored by its group's model (rows of a group
+    -- without a model are not scored); one row per group, then the overall row.
+    feat := corgi._variable(tbl, coalesce(independent_varname, g.independent_varname), independent_varname IS NULL, 'independent_varname');
+    lab := corgi._variable(tbl, coalesce(dependent_varname, g.dependent_varname), dependent_varname IS NULL, 'dependent_varname');
+    FOREACH key_name IN ARRAY g.key_names LOOP
+        IF NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = key_name AND a.attnum > 0
+                                                    AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'table % has no grouping column "%"', data_table, key_name
+                USING ERRCODE = 'undefined_column', HINT = 'A grouped model scores rows of tables with its grouping columns.';
+        END IF;
+    END LOOP;
+    RETURN QUERY
+        SELECT v.rows, v.loss, v.accuracy, v.auc, v.rmse, v.r2, CASE WHEN q.i IS NOT NULL THEN g.key_labels[q.i] END
+        FROM corgi._metrics_grouped(g.models, g.keys, (SELECT string_agg(quote_ident(n), ', ') FROM unnest(g.key_names) n),
+                                    g.model_type, g.classes, tbl, feat, lab) q,
+             LATERAL corgi._metric_values(q.m, g.model_type) v
+        ORDER BY q.i NULLS LAST;
+END $$;
+COMMENT ON FUNCTION corgi.evaluate(text, text, text, text, integer, text) IS
+    'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones when those are plain columns; config_id picks a model of a corgi.fit_multiple out_table; a grouped model gives one row per group (group_key) and an overall row (group_key NULL)';
+
+CREATE OR REPLACE FUNCTION corgi.predict_table(model_table text, data_table text, id_col text, output_table text,
+                                    independent_varname text DEFAULT NULL, config_id integer DEFAULT NULL,
+                                    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    g record := corgi._grouped_models(model_table, caller_search_path, config_id);
+    m record;
+    tbl regclass := corgi._resolve_table(data_table, caller_search_path);
+    out_names record;
+    feat text;
+    n bigint;
+    unscored bigint;
+    key_name text;
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
+    END IF;
+    out_names := corgi._output_names(output_table, caller_search_path);
+    IF to_regclass(out_names.main) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', out_names.main
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = id_col AND attnum > 0 AND NOT attisdropped) THEN
+        RAISE EXCEPTION 'column "%" of relation "%" does not exist', id_col, data_table USING ERRCODE = 'undefined_column';
+    END IF;
+    IF g.key_names IS NOT NULL THEN
+        -- A grouped model table: each row scored by its group's model; rows of a group
+        -- without a model get NULL (counted in a NOTICE).
+        FOREACH key_name IN ARRAY g.key_names LOOP
+            IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = key_name AND attnum > 0 AND NOT attisdropped) THEN
+                RAISE EXCEPTION 'table % has no grouping column "%"', data_table, key_name
+                    USING ERRCODE = 'undefined_column', HINT = 'A grouped model scores rows of tables with its grouping columns.';
+            END IF;
+        END LOOP;
+        feat := corgi._variable(tbl, coalesce(independent_varname, g.independent_varname), independent_varname IS NULL,
+                                'independent_varname');
+        EXECUTE format($q$CREATE TABLE %s AS
+            SELECT %I AS id, "?corgi_prediction" AS prediction,
+                   CASE WHEN $2 = 'softmax' THEN $3[array_position(corgi.sgd_classes("?corgi_model"), "?corgi_prediction")]
+                        WHEN $2 IN ('logistic', 'svm') THEN $3["?corgi_prediction"::int + 1] END AS class,
+                   CASE WHEN $2 IN ('logistic', 'softmax') THEN corgi.model_predict_proba("?corgi_model", (%s)::float8[]) END AS probabilities
+            FROM (SELECT *, corgi.model_predict("?corgi_model", (%s)::float8[]) AS "?corgi_prediction"
+                  FROM (SELECT *, ($1)[corgi._group_index(ROW(%s), $4)] AS "?corgi_model" FROM %s AS "?d" WHERE %s IS NOT NULL) d0) d$q$,
+            out_names.main, id_col, feat, feat,
+            (SELECT string_agg(format('"?d".%I', k), ', ') FROM unnest(g.key_names) k), tbl, feat)
+            USING g.models, corgi._objective(g.model_type), g.classes, g.keys;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        EXECUTE format('SELECT count(*) FROM %s WHERE prediction IS NULL', out_names.main) INTO unscored;
+        IF unscored > 0 THEN
+            RAISE NOTICE '% of % rows belong to groups without a model: their prediction is NULL', unscored, n;
+        END IF;
+        RETURN n;
+    END IF;
+    m := corgi._model_row(model_table, caller_search_path, config_id);
+    feat := corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL,
+                            'independent_varname');
+    EXECUTE format($q$CREATE TABLE %s AS
+        SELECT %I AS id, "?corgi_prediction" AS prediction,
+               CASE WHEN $2 = 'softmax' THEN $3[array_position(corgi.sgd_classes($1), "?corgi_prediction")]
+                    WHEN $2 IN ('logistic', 'svm') THEN $3["?corgi_prediction"::int + 1] END AS class,
+               CASE WHEN $2 IN ('logistic', 'softmax') THEN corgi.model_predict_proba($1, (%s)::float8[]) END AS probabilities
+        FROM (SELECT *, corgi.model_predict($1, (%s)::float8[]) AS "?corgi_prediction" FROM %s WHERE %s IS NOT NULL) d$q$,
+        out_names.main, id_col, feat, feat, tbl, feat)
+        USING m.model, corgi._objective(m.model_type), m.classes;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION corgi.predict_table(text, text, text, text, text, integer, text) IS
+    'scores every row of data_table into a new output_table(id, prediction, class, probabilities); returns the row count; config_id picks a model of a corgi.fit_multiple out_table';

@@ -2381,16 +2381,19 @@ COMMENT ON FUNCTION corgi._model_row(text, text, integer) IS 'internal: the mode
 -- corgi._group_index takes), the grouping columns and a label per model; key_names is
 -- NULL for a table that is not grouped. The grouping column names come from the
 -- summary and are used as quoted identifiers only.
-CREATE FUNCTION corgi._grouped_models(model_table text, caller_path text,
+CREATE FUNCTION corgi._grouped_models(model_table text, caller_path text, config_id integer,
                                       OUT models bytea[], OUT keys text[], OUT key_names text[], OUT key_labels text[],
                                       OUT model_type text, OUT classes text[], OUT dependent_varname text,
                                       OUT independent_varname text)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+#variable_conflict use_variable
 DECLARE
     tbl regclass := corgi._resolve_table(model_table, caller_path);
     summary regclass;
+    rows_of text := '';
+    configs bigint;
 BEGIN
     IF tbl IS NULL THEN
         RETURN;
@@ -2407,19 +2410,40 @@ BEGIN
     IF key_names IS NULL THEN
         RETURN;
     END IF;
+    -- A grouped corgi.fit_multiple table holds every config's groups: one config is scored.
+    IF EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = 'config_id' AND a.attnum > 0
+                                            AND NOT a.attisdropped) THEN
+        IF config_id IS NULL THEN
+            EXECUTE format('SELECT count(DISTINCT config_id) FROM %s', tbl) INTO configs;
+            IF configs > 1 THEN
+                RAISE EXCEPTION 'model table "%" holds the groups of % configs', model_table, configs
+                    USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass config_id to pick one.';
+            END IF;
+        ELSE
+            EXECUTE format('SELECT count(*) FROM %s WHERE config_id = $1', tbl) INTO configs USING config_id;
+            IF configs = 0 THEN
+                RAISE EXCEPTION 'model table "%" has no rows with config_id %', model_table, config_id
+                    USING ERRCODE = 'data_exception', HINT = 'Pick a config_id of the table.';
+            END IF;
+            rows_of := format(' AND config_id = %s', config_id);
+        END IF;
+    ELSIF config_id IS NOT NULL THEN
+        RAISE EXCEPTION 'model table "%" has no config_id column', model_table
+            USING ERRCODE = 'undefined_column', HINT = 'config_id picks a model of a corgi.fit_multiple table.';
+    END IF;
     EXECUTE format($q$SELECT array_agg(model ORDER BY "?n"), array_agg(ROW(%1$s)::text ORDER BY "?n"),
                              min(model_type), min(classes::text)::text[]
-                      FROM (SELECT row_number() OVER () AS "?n", * FROM %2$s WHERE model IS NOT NULL) m$q$,
-                   (SELECT string_agg(format('m.%I', n), ', ') FROM unnest(key_names) n), tbl)
+                      FROM (SELECT row_number() OVER () AS "?n", * FROM %2$s WHERE model IS NOT NULL%3$s) m$q$,
+                   (SELECT string_agg(format('m.%I', n), ', ') FROM unnest(key_names) n), tbl, rows_of)
         INTO models, key_labels, model_type, classes;
     EXECUTE format($q$SELECT array_agg(u.k ORDER BY m."?n", u.o)
-                      FROM (SELECT row_number() OVER () AS "?n", * FROM %1$s WHERE model IS NOT NULL) m,
+                      FROM (SELECT row_number() OVER () AS "?n", * FROM %1$s WHERE model IS NOT NULL%3$s) m,
                            unnest(ARRAY[%2$s]) WITH ORDINALITY AS u(k, o)$q$,
-                   tbl, (SELECT string_agg(format('m.%I::text', n), ', ') FROM unnest(key_names) n))
+                   tbl, (SELECT string_agg(format('m.%I::text', n), ', ') FROM unnest(key_names) n), rows_of)
         INTO keys;
 END $$;
-COMMENT ON FUNCTION corgi._grouped_models(text, text) IS
-    'internal: the models of a grouped model table, their keys and grouping columns (NULL key_names when it is not grouped)';
+COMMENT ON FUNCTION corgi._grouped_models(text, text, integer) IS
+    'internal: the models of a grouped model table (of config config_id in a grouped corgi.fit_multiple table), their keys and grouping columns (NULL key_names when it is not grouped)';
 
 CREATE FUNCTION corgi._group_index(key record, keys text[]) RETURNS integer
     AS 'MODULE_PATHNAME', 'corgi_group_index'
@@ -2437,7 +2461,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    g record := corgi._grouped_models(model_table, caller_search_path);
+    g record := corgi._grouped_models(model_table, caller_search_path, config_id);
     m record;
     tbl regclass := corgi._resolve_table(data_table, caller_search_path);
     feat text;
@@ -2483,7 +2507,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    g record := corgi._grouped_models(model_table, caller_search_path);
+    g record := corgi._grouped_models(model_table, caller_search_path, config_id);
     m record;
     tbl regclass := corgi._resolve_table(data_table, caller_search_path);
     out_names record;

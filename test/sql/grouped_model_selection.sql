@@ -51,6 +51,15 @@ FROM gms_w0_info ORDER BY 1;
 SELECT num_configs, grouping_cols, grouping_columns, num_all_groups, num_failed_groups, path, segments, epochs
 FROM gms_w0_summary;
 
+-- Scoring a config's groups: config_id picks it (the table holds every config's groups).
+SELECT rows, accuracy > 0.9 AS accurate, group_key FROM corgi.evaluate('gms_w0', 'gms', config_id => 1);
+SELECT corgi.predict_table('gms_w0', 'gms', 'id', 'gms_pred', config_id => 4) AS rows_scored;
+SELECT count(*) AS rows, count(prediction) AS predicted, count(*) FILTER (WHERE store = 99) AS of_the_failed_group
+FROM gms_pred JOIN gms USING (id);
+SELECT * FROM corgi.evaluate('gms_w0', 'gms');
+SELECT * FROM corgi.evaluate('gms_w0', 'gms', config_id => 7);
+SELECT * FROM corgi.predict_table('gms_w0', 'gms', 'id', 'gms_pred2');
+
 -- Errors: nothing is written.
 SELECT * FROM corgi.fit_multiple('gms', 'gms_e', 'label', 'features', 'gms_configs', grouping_cols => 'store % 2');
 SELECT * FROM corgi.fit_multiple('gms', 'gms_e', 'label', 'features', 'gms_configs', grouping_cols => 'store, store');
