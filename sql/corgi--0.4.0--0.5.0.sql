@@ -213,6 +213,14 @@ DECLARE
     launched integer[] := '{}';
     n_diverged integer := 0;
     n_failed integer;
+    vtab text := format('pg_temp.%I', 'corgi_fit_validation_' || pg_backend_pid());
+    val_feat text;
+    val_lab text;
+    val_keys text;
+    val_loss float8[] := array_fill(NULL::float8, ARRAY[n * p.epochs]);
+    val_metric float8[] := array_fill(NULL::float8, ARRAY[n * p.epochs]);
+    v_loss float8;
+    v_metric float8;
 BEGIN
     IF grouping_cols ~ '^\s*$' THEN
         RAISE EXCEPTION 'grouping_cols must name at least one column'
@@ -222,11 +230,6 @@ BEGIN
         RAISE EXCEPTION 'grouping_cols is not offered yet with model hopping over the partitions of %', p.source_table
             USING ERRCODE = 'feature_not_supported',
                   HINT = 'Train each server''s groups there, or group a local copy of the table.';
-    END IF;
-    IF p.val_table IS NOT NULL THEN
-        RAISE EXCEPTION 'validation_table is not offered yet with grouping_cols in corgi.fit_multiple'
-            USING ERRCODE = 'feature_not_supported',
-                  HINT = 'Pick the config here, then train it with corgi.train(..., grouping_cols => ..., params => ''validation_table=...'').';
     END IF;
     -- The grouping columns: plain columns of the table (a job reads its pages directly).
     FOREACH item IN ARRAY items LOOP
@@ -255,10 +258,23 @@ BEGIN
             USING ERRCODE = 'program_limit_exceeded';
     END IF;
     key_list := (SELECT string_agg(quote_ident(x), ', ') FROM unnest(names) x);
+    -- A validation table: each epoch, every config's groups score its rows by group.
+    IF p.val_table IS NOT NULL THEN
+        FOREACH item IN ARRAY names LOOP
+            IF NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = p.val_table AND a.attname = item AND a.attnum > 0
+                                                        AND NOT a.attisdropped) THEN
+                RAISE EXCEPTION 'validation table % has no grouping column "%"', p.val_table, item
+                    USING ERRCODE = 'undefined_column', HINT = 'Validation rows find their group by the grouping columns.';
+            END IF;
+        END LOOP;
+        val_feat := corgi._variable(p.val_table, p.independent_varname, false, 'independent_varname');
+        val_lab := corgi._variable(p.val_table, p.dependent_varname, false, 'dependent_varname');
+        val_keys := (SELECT string_agg(quote_ident(x), ', ') FROM unnest(names) x);
+    END IF;
 
     -- The groups: one counting pass (and each group's feature moments, with standardize).
     any_standardize := EXISTS (SELECT FROM unnest(plans) x WHERE corgi._param((x).norm, 'standardize') = 'true');
-    FOREACH item IN ARRAY ARRAY[gtab, ftab, ctab] LOOP
+    FOREACH item IN ARRAY ARRAY[gtab, ftab, ctab, vtab] LOOP
         IF to_regclass(item) IS NOT NULL THEN
             EXECUTE format('DROP TABLE %s', item);
         END IF;
@@ -311,6 +327,7 @@ BEGIN
     -- Epochs: the bundles hop; after each, every group's epoch closes, and a group that
     -- diverged leaves its bundle with its last state (failed, as corgi.train marks it).
     EXECUTE format('CREATE TEMP TABLE %s (k integer, gid bigint, state bytea, diverged integer)', ftab);
+    EXECUTE format('CREATE TEMP TABLE %s (k integer, gid bigint, loss float8, metric float8)', vtab);
     FOR e IN 1..p.epochs LOOP
         te := clock_timestamp();
         active := ARRAY(SELECT i FROM generate_series(1, n) i WHERE bundles[i] IS NOT NULL);
@@ -332,6 +349,27 @@ BEGIN
             END IF;
             bundle := ended_run.bundle;
             bundles[k] := bundle;
+            IF p.val_table IS NOT NULL AND bundle IS NOT NULL THEN
+                -- The config's groups on the validation rows of their groups, and overall;
+                -- a group's last validation is the one of its last epoch.
+                unb := corgi._unbundle(bundle);
+                EXECUTE format('DELETE FROM %s WHERE k = $1 AND gid = ANY ($2)', vtab)
+                    USING k, ARRAY(SELECT g + 1 FROM unnest(unb.groups) g);
+                EXECUTE format($v$INSERT INTO %s
+                    SELECT $1, CASE WHEN q.i IS NOT NULL THEN ($2::integer[])[q.i] + 1 END, r.loss,
+                           CASE corgi._metric_name($3) WHEN 'rmse' THEN r.rmse ELSE r.accuracy END
+                    FROM corgi._metrics_grouped($4, $5, $6, $3, $7, $8, $9, $10) q,
+                         LATERAL corgi._metric_values(q.m, $3) r$v$, vtab)
+                    USING k, unb.groups, plans[k].model, unb.states,
+                          ARRAY(SELECT keys[x.g * cardinality(names) + c] FROM unnest(unb.groups) WITH ORDINALITY AS x(g, o),
+                                       generate_series(1, cardinality(names)) c ORDER BY x.o, c),
+                          val_keys, plans[k].class_texts, p.val_table, val_feat, val_lab;
+                EXECUTE format('SELECT loss, metric FROM %s WHERE k = $1 AND gid IS NULL', vtab)
+                    INTO v_loss, v_metric USING k;
+                val_loss[(e - 1) * n + k] := v_loss;
+                val_metric[(e - 1) * n + k] := v_metric;
+                EXECUTE format('DELETE FROM %s WHERE k = $1 AND gid IS NULL', vtab) USING k;
+            END IF;
             IF bundle IS NULL THEN
                 n_diverged := n_diverged + 1;
                 last_epoch[k] := e;
@@ -371,41 +409,49 @@ BEGIN
                CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).skipped END AS num_rows_skipped,
                CASE WHEN f.k IS NOT NULL THEN coalesce(f.diverged, $1) END AS num_epochs,
                c.classes, c.layers,
+               CASE WHEN f.diverged IS NULL THEN v.loss END AS validation_loss,
+               CASE WHEN f.diverged IS NULL THEN v.metric END AS validation_metric,
+               CASE WHEN $2 THEN corgi._metric_name(c.model) END AS validation_metric_name,
                CASE WHEN f.k IS NULL AND g."?usable" = 0 THEN 'failed: no rows with non-NULL features and label'
                     WHEN f.k IS NULL THEN 'failed: a single class'
                     WHEN f.diverged IS NOT NULL THEN format('failed: diverged in epoch %%s', f.diverged)
                     ELSE 'ok' END AS status
         FROM %s c CROSS JOIN %s g LEFT JOIN %s f ON f.k = c.k AND f.gid = g."?gid"
+             LEFT JOIN %s v ON v.k = c.k AND v.gid = g."?gid"
         ORDER BY c.config_id, g."?gid"$f$,
-        p.out_main, (SELECT string_agg(format('g.%I', x), ', ') FROM unnest(names) x), ctab, gtab, ftab)
-        USING p.epochs;
+        p.out_main, (SELECT string_agg(format('g.%I', x), ', ') FROM unnest(names) x), ctab, gtab, ftab, vtab)
+        USING p.epochs, p.val_table IS NOT NULL;
     EXECUTE format('SELECT count(*) FROM %s WHERE status <> %L', p.out_main, 'ok') INTO n_failed;
     EXECUTE format($f$CREATE TABLE %s AS
         SELECT c.config_id, c.model AS model_type, c.norm AS params,
                ARRAY(SELECT $1[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) AS epoch_loss,
                ARRAY(SELECT $2[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) AS epoch_seconds,
                ARRAY(SELECT $3[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) AS epoch_rows,
+               CASE WHEN $9 THEN ARRAY(SELECT $10[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) END AS validation_loss,
+               CASE WHEN $9 THEN ARRAY(SELECT $11[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) END AS validation_metric,
                (SELECT count(*) FROM %s f WHERE f.k = c.k AND f.diverged IS NULL)::integer AS num_groups_trained,
                $6 - (SELECT count(*) FROM %s f WHERE f.k = c.k AND f.diverged IS NULL)::integer AS num_failed_groups,
                ARRAY(SELECT ARRAY(SELECT unnest((corgi.hop_order($4, $7, $8, i - 1))[c.k:c.k][1:$7]))
                      FROM generate_series(1, $5[c.k]) i) AS segment_order
         FROM %s c ORDER BY c.config_id$f$, info_name, ftab, ftab, ctab)
-        USING epoch_loss, epoch_seconds, epoch_rows, n, last_epoch, g_all, n_segments, seed;
+        USING epoch_loss, epoch_seconds, epoch_rows, n, last_epoch, g_all, n_segments, seed, p.val_table IS NOT NULL,
+              val_loss, val_metric;
     EXECUTE format($f$CREATE TABLE %s AS SELECT
             %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
             %L::text AS independent_varname, %L::text AS configs_table, $1::integer AS num_configs,
             $2::text[] AS model_types, %L::text AS shuffle, %L::text AS params, $3::bigint AS seed,
             $4::integer AS segments, $5::integer AS epochs, $6::integer AS workers_requested,
             $7::integer[] AS workers_launched, $8::bigint AS block_pages, $9::float8[] AS epoch_wall_seconds,
-            $10::float8 AS training_seconds, $11::float8 AS model_seconds, NULL::text AS validation_table,
+            $10::float8 AS training_seconds, $11::float8 AS model_seconds, $16::text AS validation_table,
             $12::integer AS num_diverged, 'fast'::text AS path, %L::text AS grouping_cols,
             $13::text[] AS grouping_columns, $14::integer AS num_all_groups, $15::integer AS num_failed_groups$f$,
             p.out_summary, p.source_table, p.out_table, p.dependent_varname, p.independent_varname, configs_name,
             p.shuffle, shared, grouping_cols)
         USING n, ARRAY(SELECT DISTINCT (x).model FROM unnest(plans) x ORDER BY 1), seed, n_segments, p.epochs,
               nullif(n_workers, -1), launched, (corgi.sgd_state_info(p.state)).block_pages, wall_seconds, wall,
-              (SELECT sum(x) FROM unnest(epoch_seconds) x), n_diverged, names, g_all, n_failed;
-    EXECUTE format('DROP TABLE %s, %s, %s', gtab, ftab, ctab);
+              (SELECT sum(x) FROM unnest(epoch_seconds) x), n_diverged, names, g_all, n_failed,
+              p.val_table::text;
+    EXECUTE format('DROP TABLE %s, %s, %s, %s', gtab, ftab, ctab, vtab);
     RETURN QUERY SELECT n - n_diverged, n_diverged, (SELECT max(x) FROM unnest(launched) x), n_segments, wall;
 END $$;
 COMMENT ON FUNCTION corgi._fit_grouped(corgi.training_plan[], integer[], regclass, text, integer, bigint, integer, boolean, text, text, text) IS

@@ -60,12 +60,29 @@ SELECT * FROM corgi.evaluate('gms_w0', 'gms');
 SELECT * FROM corgi.evaluate('gms_w0', 'gms', config_id => 7);
 SELECT * FROM corgi.predict_table('gms_w0', 'gms', 'id', 'gms_pred2');
 
+-- A validation table: each epoch every config's groups score its rows by group; a
+-- group's last validation equals corgi.evaluate of its model, the overall one too.
+CREATE TABLE gms_val AS SELECT * FROM gms_all WHERE id % 7 = 0;
+SELECT configs_trained FROM corgi.fit_multiple('gms', 'gms_v', 'label', 'features', 'gms_configs', epochs => 2,
+                                               params => 'segments=3', validation_table => 'gms_val', grouping_cols => 'store');
+SELECT v.config_id, v.store, v.validation_metric_name,
+       v.validation_loss = e.loss AND v.validation_metric IS NOT DISTINCT FROM e.accuracy AS equals_evaluate
+FROM gms_v v, LATERAL corgi.evaluate('gms_v', 'gms_val', config_id => v.config_id) e
+WHERE e.group_key = format('(%s)', v.store) AND v.model IS NOT NULL
+ORDER BY 1, 2;
+SELECT i.config_id, cardinality(i.validation_loss) AS epochs_validated,
+       i.validation_loss[2] = e.loss AS overall_equals_evaluate
+FROM gms_v_info i, LATERAL corgi.evaluate('gms_v', 'gms_val', config_id => i.config_id) e
+WHERE e.group_key IS NULL ORDER BY 1;
+SELECT validation_table FROM gms_v_summary;
+CREATE TABLE gms_val_nokey AS SELECT id, label, features FROM gms_val;
+SELECT * FROM corgi.fit_multiple('gms', 'gms_e', 'label', 'features', 'gms_configs', grouping_cols => 'store',
+                                 validation_table => 'gms_val_nokey');
+
 -- Errors: nothing is written.
 SELECT * FROM corgi.fit_multiple('gms', 'gms_e', 'label', 'features', 'gms_configs', grouping_cols => 'store % 2');
 SELECT * FROM corgi.fit_multiple('gms', 'gms_e', 'label', 'features', 'gms_configs', grouping_cols => 'store, store');
 SELECT * FROM corgi.fit_multiple('gms', 'gms_e', 'label', 'features', 'gms_configs', grouping_cols => ' ');
-SELECT * FROM corgi.fit_multiple('gms', 'gms_e', 'label', 'features', 'gms_configs', grouping_cols => 'store',
-                                 validation_table => 'gms');
 CREATE TABLE gms_named AS SELECT id, store AS model, label, features FROM gms;
 SELECT * FROM corgi.fit_multiple('gms_named', 'gms_e', 'label', 'features', 'gms_configs', grouping_cols => 'model');
 CREATE TABLE gms_one_class AS SELECT id, store, true AS label, features FROM gms;
