@@ -26,9 +26,13 @@
 ///   job touches goes.
 /// - Never traps: group indices are checked when rows are staged.
 public final class GroupRowStager {
-    /// Rows per staging chunk (about 0.5 MB of 28-feature rows: the worker reads a chunk
-    /// while it is still in the cache the backend wrote it through).
-    public static let chunkRows = 2048
+    /// The most rows and bytes of a staging chunk: 2,048 rows, about 0.5 MB (the worker
+    /// reads a chunk while it is still in the cache the backend wrote it through, and the
+    /// chunks stay small beside the buffers corgi.max_buffer_mb counts: at most ~2 MB).
+    public static let maximumChunkRows = 2048
+    static let chunkBytes = 512 * 1024
+    /// Rows per staging chunk for this pass's row width (16 to ``maximumChunkRows``).
+    let chunkRows: Int
     /// Chunks: the backend fills one while the worker works through the others.
     static let chunkCount = 4
 
@@ -66,12 +70,14 @@ public final class GroupRowStager {
         var allocations: [RawAllocation] = []
         var features: [UnsafeMutablePointer<Double>] = [], targets: [UnsafeMutablePointer<Double>] = []
         var groups: [UnsafeMutablePointer<Int32>] = []
-        let (doubles, overflow) = GroupRowStager.chunkRows.multipliedReportingOverflow(by: max(1, n))
+        let rowBytes = max(1, n) &* MemoryLayout<Double>.stride &+ MemoryLayout<Double>.stride &+ MemoryLayout<Int32>.stride
+        let chunkRows = min(GroupRowStager.maximumChunkRows, max(16, GroupRowStager.chunkBytes / rowBytes))
+        let (doubles, overflow) = chunkRows.multipliedReportingOverflow(by: max(1, n))
         guard !overflow else { return nil }
         for _ in 0..<GroupRowStager.chunkCount {
             guard let f = RawAllocation.typed(doubles, Double.self, into: &allocations),
-                let t = RawAllocation.typed(GroupRowStager.chunkRows, Double.self, into: &allocations),
-                let g = RawAllocation.typed(GroupRowStager.chunkRows, Int32.self, into: &allocations)
+                let t = RawAllocation.typed(chunkRows, Double.self, into: &allocations),
+                let g = RawAllocation.typed(chunkRows, Int32.self, into: &allocations)
             else {
                 allocations.forEach { $0.release() }
                 return nil
@@ -84,6 +90,7 @@ public final class GroupRowStager {
         }
         counts.initialize(repeating: 0, count: GroupRowStager.chunkCount)
         self.feeder = feeder
+        self.chunkRows = chunkRows
         self.trainers = trainers
         self.checker = trainers[0]
         self.featureCount = n
@@ -127,7 +134,7 @@ public final class GroupRowStager {
         chunkTargets[fillChunk][row] = target
         chunkGroups[fillChunk][row] = Int32(truncatingIfNeeded: group)
         fillCount = row &+ 1
-        if fillCount == GroupRowStager.chunkRows {
+        if fillCount == chunkRows {
             chunkFull = true
             return .success(true)
         }

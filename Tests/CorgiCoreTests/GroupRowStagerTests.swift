@@ -65,6 +65,38 @@ final class GroupRowStagerTests: XCTestCase {
         XCTAssertNotNil(SharedTrainingWorker.make().map { $0.release() }, "the slot is free again")
     }
 
+    /// Staging chunks hold at most ~0.5 MB (2,048 narrow rows, fewer wide ones, never
+    /// fewer than 16), so wide rows do not stage megabytes beside the counted buffers; a
+    /// pass of wide rows in small chunks trains as its own trainer does.
+    func testChunksAreSizedByRowWidth() throws {
+        let p = try TrainingParameters.parse("seed=3, learning_rate=0.01").get()
+        func stager(_ width: Int) throws -> (GroupRowStager, SGDTrainer) {
+            let t = try SGDTrainer.make(kind: .logistic, featureCount: width, classValues: [], parameters: p,
+                                        bufferCapacity: 50, bufferMode: .shuffle).get()
+            return (try XCTUnwrap(GroupRowStager(trainers: [t], worker: nil)), t)
+        }
+        XCTAssertEqual(try stager(28).0.chunkRows, 2048)
+        XCTAssertEqual(try stager(500).0.chunkRows, 130)
+        XCTAssertEqual(try stager(100_000).0.chunkRows, 16)
+        let (wide, staged) = try stager(4000)
+        let reference = try SGDTrainer.make(kind: .logistic, featureCount: 4000, classValues: [], parameters: p,
+                                            bufferCapacity: 50, bufferMode: .shuffle).get()
+        var g = Xoshiro256StarStar(seed: 8)
+        for i in 0..<300 {
+            let row = (0..<4000).map { _ in g.nextUnitInterval() - 0.5 }
+            let label: Double = i % 3 == 0 ? 1 : 0
+            if try row.withUnsafeBufferPointer({ try reference.add(features: $0, label: label).get() }) == .bufferFull {
+                while reference.advance() {}
+            }
+            if try row.withUnsafeBufferPointer({ try wide.add(group: 0, features: $0, label: label).get() }) {
+                while wide.advance() {}
+            }
+        }
+        reference.finishPass(); while reference.advance() {}
+        wide.finishPass(); while wide.advance() {}
+        XCTAssertEqual(staged.snapshot, reference.snapshot)
+    }
+
     /// A refused row is reported as the trainer reports it, and nothing is staged.
     func testRefusedRowsAreReportedAndNotStaged() throws {
         let p = try TrainingParameters.parse("seed=1").get()
