@@ -11,6 +11,9 @@
 --   (corgi._bundle, corgi._unbundle, corgi._bundle_end_epoch, corgi._hop_groups_epoch,
 --   corgi._fit_grouped). corgi.evaluate and corgi.predict_table take such a table's
 --   config_id (corgi._grouped_models gains it: dropped and created again).
+-- - corgi.train and corgi.fit_multiple share the grouping pieces: corgi._grouping_column,
+--   corgi._count_groups (the counting pass), corgi._group_states (the initial states).
+-- - corgi._diverged is C (the rule corgi._bundle_end_epoch applies), not three SQL calls.
 
 \echo Use "ALTER EXTENSION corgi UPDATE TO '0.5.0'" to load this file. \quit
 
@@ -141,6 +144,332 @@ END $$;
 COMMENT ON FUNCTION corgi._run_grouped_epochs(corgi.training_plan, bytea[], text[], integer, integer[], name[], text, text, boolean) IS
     'internal: the epochs of a grouped corgi.train, all on the snapshot of the calling statement';
 
+CREATE OR REPLACE FUNCTION corgi._diverged(state bytea) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'corgi_diverged_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._diverged(bytea) IS 'internal: whether a state''s last loss or a weight is NaN or infinite';
+
+CREATE FUNCTION corgi._grouping_column(src regclass, item text) RETURNS name
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT a.attname FROM pg_attribute a
+        WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped
+          AND (a.attname = item OR (item ~ '^[A-Za-z_][A-Za-z0-9_$]*$' AND a.attname = lower(item))
+               OR (item ~ '^".+"$' AND a.attname = substr(item, 2, length(item) - 2)))
+        ORDER BY a.attname = item DESC LIMIT 1);
+COMMENT ON FUNCTION corgi._grouping_column(regclass, text) IS
+    'internal: the column of src an item of grouping_cols names (as written, folded to lower case, or double-quoted), NULL for an expression';
+
+CREATE FUNCTION corgi._count_groups(gtab text, src text, exprs text[], names text[], feat_expr text, label_code text,
+                                    moments boolean, grouping_cols text) RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    key_exprs text := array_to_string(exprs, ', ');
+    g_all integer;
+BEGIN
+    IF to_regclass(gtab) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', gtab);
+    END IF;
+    EXECUTE format($q$CREATE TEMP TABLE %s AS
+        SELECT row_number() OVER (ORDER BY %s) AS "?gid", %s, count(*) AS "?rows",
+               count(*) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL) AS "?usable",
+               CASE WHEN min(%s) FILTER (WHERE (%s) IS NOT NULL) < max(%s) FILTER (WHERE (%s) IS NOT NULL)
+                    THEN 2 ELSE 1 END AS "?labels",
+               %s AS "?moments"
+        FROM %s GROUP BY %s$q$,
+        gtab, key_exprs, (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n)),
+        feat_expr, label_code, label_code, feat_expr, label_code, feat_expr,
+        CASE WHEN moments THEN format('corgi._feature_moments((%s)::float8[]) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL)',
+                                      feat_expr, feat_expr, label_code)
+             ELSE 'NULL::float8[]' END,
+        src, key_exprs);
+    EXECUTE format('SELECT count(*) FROM %s', gtab) INTO g_all;
+    IF g_all > 1000000 THEN
+        RAISE EXCEPTION 'grouping_cols "%" makes % groups, at most 1000000 are allowed', grouping_cols, g_all
+            USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    RETURN g_all;
+END $$;
+COMMENT ON FUNCTION corgi._count_groups(text, text, text[], text[], text, text, boolean, text) IS
+    'internal: one counting pass of a grouped training into a temporary table of its groups (rows, usable rows, label variety, feature moments); the number of groups';
+
+CREATE FUNCTION corgi._group_states(gtab text, plan corgi.training_plan, gids bigint[]) RETURNS bytea[]
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    states bytea[];
+BEGIN
+    EXECUTE format($q$SELECT array_agg(CASE WHEN $5 THEN corgi.sgd_standardize(s, "?moments"[1:$2], "?moments"[$2 + 1:2 * $2]) ELSE s END
+                                       ORDER BY "?gid")
+                    FROM (SELECT "?gid", "?moments",
+                                 corgi.sgd_state($1, $2, corgi._buffer_rows($3, "?usable", $4), $6, $7, $8) AS s
+                          FROM %s JOIN unnest($9::bigint[]) AS t(gid) ON t.gid = "?gid") q$q$, gtab)
+        INTO states
+        USING plan.model, plan.n_features, plan.shuffle, corgi._param(plan.norm, 'buffer_fraction')::float8,
+              corgi._param(plan.norm, 'standardize') = 'true', plan.norm, plan.class_values,
+              corgi._buffer_mode(plan.shuffle), gids;
+    RETURN states;
+END $$;
+COMMENT ON FUNCTION corgi._group_states(text, corgi.training_plan, bigint[]) IS
+    'internal: the initial state of each listed group of a grouped training (buffer from the group''s rows, the group''s own standardization)';
+
+CREATE OR REPLACE FUNCTION corgi._train_grouped(plan corgi.training_plan, source regclass, grouping_cols text, verbose boolean)
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    src regclass := source;
+    items text[] := corgi._split_grouping_cols(grouping_cols);
+    item text;
+    col name;
+    exprs text[] := '{}';
+    names text[] := '{}';
+    plain boolean := true;
+    name_taken text;
+    gtab text := format('pg_temp.%I', 'corgi_groups_' || pg_backend_pid());
+    g_all integer;
+    key_count integer;
+    keys text[];
+    states bytea[];
+    trainable integer[];
+    batches integer[];
+    megabytes float8[];
+    budget float8;
+    used float8 := 0;
+    batch integer := 1;
+    standardize boolean := corgi._param(plan.norm, 'standardize') = 'true';
+    run record;
+    t0 timestamptz := clock_timestamp();
+    g_states bytea[];
+    g_status text[];
+    g_epochs integer[];
+    failed integer;
+    info record;
+    last_rows bigint;
+    last_loss float8;
+    seconds float8;
+    n_epochs integer;
+    key_exprs text;
+    once_table text;
+    classifier boolean := corgi._objective(plan.model) IN ('logistic', 'svm', 'softmax');
+    val_key_sql text;
+    groups_name text := format('%I.%I', (parse_ident(plan.out_main))[1], (parse_ident(plan.out_main))[2] || '_groups');
+BEGIN
+    IF grouping_cols ~ '^\s*$' THEN
+        RAISE EXCEPTION 'grouping_cols must name at least one column or expression'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write grouping_cols => ''store_id'' or ''store_id, region''.';
+    END IF;
+    IF to_regclass(groups_name) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', groups_name
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
+    END IF;
+    IF plan.path = 'partitions' THEN
+        RAISE EXCEPTION 'grouping_cols is not offered yet with model hopping over the partitions of %', plan.source_table
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Train each server''s groups there, or group a local copy of the table.';
+    END IF;
+    IF corgi._param(plan.norm, 'segments') IS NOT NULL THEN
+        RAISE EXCEPTION 'segments (model hopping) is not offered with grouping_cols yet'
+            USING ERRCODE = 'feature_not_supported', HINT = 'Leave segments out: every group sees the whole table in CorgiPile order.';
+    END IF;
+    -- The items: a column of the source (kept as it is named), or an expression (named
+    -- after its text).
+    FOREACH item IN ARRAY items LOOP
+        IF item = '' THEN
+            RAISE EXCEPTION 'grouping_cols "%" has an empty item', grouping_cols USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        col := corgi._grouping_column(source, item);
+        IF col IS NULL AND item ~ '^([A-Za-z_][A-Za-z0-9_$]*|".+")$' THEN
+            RAISE EXCEPTION 'grouping column "%" is not a column of %', item, plan.source_table
+                USING ERRCODE = 'undefined_column', HINT = 'Name columns of the source, or write expressions.';
+        END IF;
+        IF col IS NOT NULL THEN
+            exprs := exprs || quote_ident(col);
+            name_taken := col;
+        ELSE
+            plain := false;
+            exprs := exprs || ('(' || item || ')');
+            name_taken := coalesce(nullif(left(btrim(regexp_replace(lower(item), '[^a-z0-9_]+', '_', 'g'), '_'), 60), ''),
+                                   'group_' || cardinality(exprs));
+        END IF;
+        IF name_taken = ANY (names) THEN
+            name_taken := left(name_taken, 55) || '_' || cardinality(exprs);
+        END IF;
+        IF name_taken IN ('coef', 'intercept', 'model', 'model_type', 'loss', 'num_rows_processed', 'num_rows_skipped',
+                          'num_epochs', 'classes', 'layers', 'status', 'num_rows', 'epoch_loss', 'epoch_rows', 'batch') THEN
+            RAISE EXCEPTION 'grouping column "%" has the name of an output column', name_taken
+                USING ERRCODE = 'duplicate_column', HINT = 'Group by an expression of it instead, e.g. (model)::text.';
+        END IF;
+        names := names || name_taken;
+        col := NULL;
+    END LOOP;
+    key_count := cardinality(exprs);
+    IF key_count > 32 THEN
+        RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', key_count USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+
+    -- The keys as the caller wrote them: how validation rows find their group.
+    val_key_sql := array_to_string(exprs, ', ');
+    -- Shuffle once: a copy with the group keys beside features and label.
+    IF plan.shuffle = 'once' THEN
+        once_table := format('pg_temp.%I', 'corgi_once_' || pg_backend_pid());
+        IF to_regclass(once_table) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', once_table);
+        END IF;
+        plan.once_seconds := corgi._shuffled_copy(once_table,
+            format('(%s)::float8[] AS f, %s AS l, %s', plan.feat_expr, plan.label_code,
+                   (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n))),
+            source::text, corgi._param(plan.norm, 'seed')::bigint);
+        exprs := ARRAY(SELECT quote_ident(n) FROM unnest(names) n);
+        plain := true;
+        src := once_table::regclass;
+        plan.feat_col := 'f'; plan.label_col := 'l'; plan.feat_expr := 'f'; plan.label_code := 'l';
+        plan.fast := true;
+        plan.sample_clause := NULL;
+    END IF;
+    key_exprs := array_to_string(exprs, ', ');
+
+    -- The groups: one counting pass (and the feature moments, with standardize).
+    g_all := corgi._count_groups(gtab, src::text, exprs, names, plan.feat_expr, plan.label_code, standardize,
+                                 grouping_cols);
+    -- Groups that cannot be trained: no usable row; a classifier's single class.
+    EXECUTE format($q$SELECT array_agg("?gid" ORDER BY "?gid") FILTER (WHERE "?usable" > 0 AND (NOT $1 OR "?labels" > 1)),
+                           array_agg(CASE WHEN "?usable" = 0 THEN 'failed: no rows with non-NULL features and label'
+                                          WHEN $1 AND "?labels" < 2 THEN 'failed: a single class' END ORDER BY "?gid")
+                    FROM %s$q$, gtab)
+        INTO trainable, g_status USING classifier;
+    trainable := coalesce(trainable, '{}');
+    IF cardinality(trainable) = 0 THEN
+        RAISE EXCEPTION 'every one of the % groups of grouping_cols "%" failed before training', g_all, grouping_cols
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s have no row with non-NULL features and label, %s a single class.',
+                                  (SELECT count(*) FROM unnest(g_status) s WHERE s LIKE '%no rows%'),
+                                  (SELECT count(*) FROM unnest(g_status) s WHERE s LIKE '%single class%')),
+                  HINT = 'A classifier needs two classes in a group.';
+    END IF;
+    -- A state per trainable group, its buffer sized from its own rows.
+    states := corgi._group_states(gtab, plan, trainable);
+    EXECUTE format($q$SELECT array_agg(k ORDER BY g."?gid", u.o) FROM %s g,
+                          unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o), unnest($1::bigint[]) AS t(gid)
+                    WHERE g."?gid" = t.gid$q$,
+                   gtab, (SELECT string_agg(format('%I::text', n), ', ') FROM unnest(names) n))
+        INTO keys USING trainable;
+
+    -- Batches: groups in order, each batch within the budget (max_buffer_mb and
+    -- corgi.max_buffer_mb cover all the groups of a pass together).
+    budget := least(corgi._param(plan.norm, 'max_buffer_mb')::float8,
+                    pg_size_bytes(current_setting('corgi.max_buffer_mb')) / 1048576.0);
+    megabytes := (corgi._states_progress(states)).megabytes;
+    batches := array_fill(1, ARRAY[cardinality(states)]);   -- assigned in place below (no appends)
+    FOR j IN 1..cardinality(states) LOOP
+        IF used > 0 AND used + megabytes[j] > budget THEN
+            batch := batch + 1;
+            used := 0;
+        END IF;
+        used := used + megabytes[j];
+        batches[j] := batch;
+    END LOOP;
+    IF batch > 1 THEN
+        RAISE NOTICE 'the % groups need % MB of buffers and models, more than the % MB budget: they train in % batches, one scan per batch per epoch',
+            cardinality(states), round((SELECT sum(m) FROM unnest(megabytes) m)::numeric, 1), round(budget::numeric), batch
+            USING HINT = 'Raise max_buffer_mb (and corgi.max_buffer_mb), or lower buffer_fraction, for fewer scans.';
+    END IF;
+
+    -- Fast path: a heap table read directly, with plain grouping columns. A table that
+    -- takes the composed path only for its grouping expressions is still read in
+    -- CorgiPile's block order (as the fast path reads it).
+    IF plan.fast AND NOT plain AND plan.shuffle IN ('corgipile', 'block_only') THEN
+        plan.sample_clause := 'TABLESAMPLE corgi.corgi_block_shuffle($2) REPEATABLE ($3)';
+    END IF;
+    plan.fast := plan.fast AND plain;
+    IF plan.shuffle = 'once' THEN plan.read_from := once_table; END IF;
+    plan.path := CASE WHEN plan.fast THEN 'fast' ELSE 'composed' END;
+    SELECT * INTO run FROM corgi._run_grouped_epochs(plan, states, keys, key_count, batches,
+        ARRAY(SELECT n::name FROM unnest(names) n), key_exprs, val_key_sql, _train_grouped.verbose);
+    seconds := extract(epoch FROM clock_timestamp() - t0);
+
+    -- Outputs, only now that every epoch succeeded ---------------------------------
+    -- Per group, in group order (set-based: no loop subscripts the per-group arrays).
+    SELECT array_agg(CASE WHEN t.d IS NULL THEN t.s END ORDER BY f.g),
+           array_agg(CASE WHEN t.g IS NULL THEN f.st WHEN t.d IS NULL THEN 'ok'
+                          ELSE format('failed: diverged in epoch %s', t.d) END ORDER BY f.g),
+           array_agg(CASE WHEN t.g IS NOT NULL THEN coalesce(t.d, plan.epochs) END ORDER BY f.g)
+      INTO g_states, g_status, g_epochs
+      FROM unnest(g_status) WITH ORDINALITY AS f(st, g)
+      LEFT JOIN unnest(trainable, run.final_states, run.diverged_in) AS t(g, s, d) ON t.g = f.g;
+    failed := (SELECT count(*) FROM unnest(g_status) s WHERE s <> 'ok');
+    IF failed = g_all THEN
+        RAISE EXCEPTION 'every one of the % groups failed', g_all
+            USING ERRCODE = 'numeric_value_out_of_range',
+                  DETAIL = 'Every trainable group diverged (its loss is no longer a finite number); nothing was written.',
+                  HINT = 'Lower learning_rate, or scale the features.';
+    END IF;
+    EXECUTE format($f$CREATE TABLE %s AS
+        SELECT %s, corgi.sgd_coef(s.state) AS coef, corgi.sgd_intercept(s.state) AS intercept, s.state AS model,
+               %L::text AS model_type, (corgi.sgd_state_info(s.state)).loss AS loss,
+               (corgi.sgd_state_info(s.state)).rows AS num_rows_processed,
+               (corgi.sgd_state_info(s.state)).skipped AS num_rows_skipped, s.epochs AS num_epochs,
+               $4::text[] AS classes, $5::integer[] AS layers, s.status
+        FROM %s g JOIN unnest($1::bytea[], $2::text[], $3::integer[]) WITH ORDINALITY AS s(state, status, epochs, gid)
+          ON s.gid = g."?gid"
+        ORDER BY g."?gid"$f$,
+        plan.out_main, (SELECT string_agg(format('g.%I', n), ', ') FROM unnest(names) n), plan.model, gtab)
+        USING g_states, g_status, g_epochs, plan.class_texts, corgi._layers(plan);
+    EXECUTE format($f$CREATE TABLE %s AS
+        WITH per AS (SELECT (x.o - 1) %% $5 + 1 AS j, array_agg(x.l ORDER BY x.o) AS epoch_loss,
+                            array_agg(x.r ORDER BY x.o) AS epoch_rows
+                     FROM unnest($3::float8[], $4::bigint[]) WITH ORDINALITY AS x(l, r, o) GROUP BY 1),
+             val AS (SELECT (x.o - 1) %% $5 + 1 AS j, array_agg(x.l ORDER BY x.o) AS validation_loss,
+                            array_agg(x.m ORDER BY x.o) AS validation_metric
+                     FROM unnest($7::float8[], $8::float8[]) WITH ORDINALITY AS x(l, m, o) GROUP BY 1)
+        SELECT %s, g."?rows" AS num_rows, t.batch, s.status, per.epoch_loss, per.epoch_rows,
+               val.validation_loss, val.validation_metric
+        FROM %s g
+        JOIN unnest($1::text[]) WITH ORDINALITY AS s(status, gid) ON s.gid = g."?gid"
+        LEFT JOIN unnest($2::integer[], $6::integer[]) WITH ORDINALITY AS t(gid, batch, j) ON t.gid = g."?gid"
+        LEFT JOIN per ON per.j = t.j
+        LEFT JOIN val ON val.j = t.j
+        ORDER BY g."?gid"$f$,
+        groups_name, (SELECT string_agg(format('g.%I', n), ', ') FROM unnest(names) n), gtab)
+        USING g_status, trainable, run.epoch_loss, run.epoch_rows, cardinality(trainable), batches,
+              coalesce(run.val_loss, '{}'), coalesce(run.val_metric, '{}');
+    SELECT sum(x.r), sum(x.l * x.r) / nullif(sum(x.r), 0) INTO last_rows, last_loss
+      FROM unnest(run.epoch_loss, run.epoch_rows) WITH ORDINALITY AS x(l, r, o)
+     WHERE x.o > (plan.epochs - 1) * cardinality(trainable)
+       AND NOT corgi._not_finite(x.l);
+    info := corgi.sgd_state_info(states[1]);
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
+            %L::text AS independent_varname, %L::text AS model, %L::text AS shuffle, %L::text AS params,
+            $1::integer AS n_features, $2::integer AS n_classes, $3::text[] AS classes,
+            $4::bigint AS block_pages, %L::text AS training_path, $5::integer AS epochs,
+            $6::float8[] AS epoch_seconds, $7::float8 AS shuffle_seconds, $8::float8 AS training_seconds,
+            %L::text AS grouping_cols, $9::text[] AS grouping_columns, $10::integer AS num_all_groups,
+            $11::integer AS num_failed_groups, $12::integer AS num_batches, $13::float8 AS buffer_budget_mb,
+            $14::bigint AS rows_per_epoch, $15::float8 AS loss, $16::text AS validation_table,
+            $17::float8[] AS validation_loss, $18::float8[] AS validation_metric, $19::text AS validation_metric_name$f$,
+            plan.out_summary, plan.source_table, plan.out_table, plan.dependent_varname, plan.independent_varname,
+            plan.model, plan.shuffle, plan.norm, plan.path, grouping_cols)
+        USING plan.n_features, CASE WHEN corgi._objective(plan.model) = 'softmax' THEN cardinality(plan.class_texts) END,
+              plan.class_texts, info.block_pages, plan.epochs, run.epoch_seconds,
+              CASE WHEN plan.shuffle = 'once' THEN plan.once_seconds END, seconds + plan.once_seconds, names, g_all,
+              failed, batch, budget, last_rows, last_loss, corgi._param(plan.norm, 'validation_table'),
+              run.val_loss_all, run.val_metric_all,
+              CASE WHEN plan.val_table IS NOT NULL THEN corgi._metric_name(plan.model) END;
+    EXECUTE format('DROP TABLE %s', gtab);
+    IF once_table IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', once_table);
+    END IF;
+    RETURN QUERY SELECT plan.epochs, last_rows, last_loss, seconds + plan.once_seconds;
+END $$;
+COMMENT ON FUNCTION corgi._train_grouped(corgi.training_plan, regclass, text, boolean) IS
+    'internal: a grouped corgi.train after corgi._train_prepare: groups, per-group states and batches, epochs, and out_table, out_table_groups, out_table_summary';
+
 CREATE FUNCTION corgi._bundle(groups integer[], states bytea[]) RETURNS bytea
     AS 'MODULE_PATHNAME', 'corgi_bundle_sql'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -189,8 +518,7 @@ DECLARE
     ctab text := format('pg_temp.%I', 'corgi_fit_configs_' || pg_backend_pid());
     g_all integer;
     keys text[];
-    key_list text;
-    standardize boolean;
+    gids bigint[];
     any_standardize boolean;
     classifier boolean;
     bundle bytea;
@@ -233,10 +561,7 @@ BEGIN
     END IF;
     -- The grouping columns: plain columns of the table (a job reads its pages directly).
     FOREACH item IN ARRAY items LOOP
-        SELECT a.attname INTO col FROM pg_attribute a
-         WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped
-           AND (a.attname = item OR (item ~ '^[A-Za-z_][A-Za-z0-9_$]*$' AND a.attname = lower(item))
-                OR (item ~ '^".+"$' AND a.attname = substr(item, 2, length(item) - 2)));
+        col := corgi._grouping_column(src, item);
         IF col IS NULL THEN
             RAISE EXCEPTION 'grouping_cols of corgi.fit_multiple must name columns of %, got "%"', p.source_table, item
                 USING ERRCODE = 'feature_not_supported',
@@ -257,7 +582,6 @@ BEGIN
         RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', cardinality(names)
             USING ERRCODE = 'program_limit_exceeded';
     END IF;
-    key_list := (SELECT string_agg(quote_ident(x), ', ') FROM unnest(names) x);
     -- A validation table: each epoch, every config's groups score its rows by group.
     IF p.val_table IS NOT NULL THEN
         FOREACH item IN ARRAY names LOOP
@@ -269,33 +593,18 @@ BEGIN
         END LOOP;
         val_feat := corgi._variable(p.val_table, p.independent_varname, false, 'independent_varname');
         val_lab := corgi._variable(p.val_table, p.dependent_varname, false, 'dependent_varname');
-        val_keys := (SELECT string_agg(quote_ident(x), ', ') FROM unnest(names) x);
+        val_keys := (SELECT string_agg(quote_ident(x), ', ') FROM unnest(names) x);   -- the keys' SQL on its rows
     END IF;
 
     -- The groups: one counting pass (and each group's feature moments, with standardize).
     any_standardize := EXISTS (SELECT FROM unnest(plans) x WHERE corgi._param((x).norm, 'standardize') = 'true');
-    FOREACH item IN ARRAY ARRAY[gtab, ftab, ctab, vtab] LOOP
+    FOREACH item IN ARRAY ARRAY[ftab, ctab, vtab] LOOP
         IF to_regclass(item) IS NOT NULL THEN
             EXECUTE format('DROP TABLE %s', item);
         END IF;
     END LOOP;
-    EXECUTE format($q$CREATE TEMP TABLE %s AS
-        SELECT row_number() OVER (ORDER BY %s) AS "?gid", %s, count(*) AS "?rows",
-               count(*) FILTER (WHERE %I IS NOT NULL AND (%s) IS NOT NULL) AS "?usable",
-               CASE WHEN min(%s) FILTER (WHERE %I IS NOT NULL) < max(%s) FILTER (WHERE %I IS NOT NULL)
-                    THEN 2 ELSE 1 END AS "?labels",
-               %s AS "?moments"
-        FROM %s GROUP BY %s$q$,
-        gtab, key_list, key_list, p.feat_col, p.label_code, p.label_code, p.feat_col, p.label_code, p.feat_col,
-        CASE WHEN any_standardize THEN format('corgi._feature_moments(%I::float8[]) FILTER (WHERE %I IS NOT NULL AND (%s) IS NOT NULL)',
-                                              p.feat_col, p.feat_col, p.label_code)
-             ELSE 'NULL::float8[]' END,
-        src, key_list);
-    EXECUTE format('SELECT count(*) FROM %s', gtab) INTO g_all;
-    IF g_all > 1000000 THEN
-        RAISE EXCEPTION 'grouping_cols "%" makes % groups, at most 1000000 are allowed', grouping_cols, g_all
-            USING ERRCODE = 'program_limit_exceeded';
-    END IF;
+    g_all := corgi._count_groups(gtab, src::text, ARRAY(SELECT quote_ident(x) FROM unnest(names) x), names,
+                                 p.feat_expr, p.label_code, any_standardize, grouping_cols);
     EXECUTE format($q$SELECT array_agg(k ORDER BY g."?gid", u.o) FROM %s g,
                           unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o)$q$,
                    gtab, (SELECT string_agg(format('%I::text', x), ', ') FROM unnest(names) x))
@@ -305,17 +614,10 @@ BEGIN
     -- for a classifier: failed), its buffer sized from the group's own rows.
     FOR k IN 1..n LOOP
         classifier := corgi._objective(plans[k].model) IN ('logistic', 'svm', 'softmax');
-        standardize := corgi._param(plans[k].norm, 'standardize') = 'true';
-        EXECUTE format($q$SELECT corgi._bundle(array_agg(("?gid" - 1)::integer ORDER BY "?gid"),
-                                  array_agg(CASE WHEN $5 THEN corgi.sgd_standardize(s, "?moments"[1:$2], "?moments"[$2 + 1:2 * $2])
-                                                 ELSE s END ORDER BY "?gid"))
-                        FROM (SELECT "?gid", "?moments",
-                                     corgi.sgd_state($1, $2, corgi._buffer_rows($3, "?usable", $4), $6, $7, $8) AS s
-                              FROM %s WHERE "?usable" > 0 AND (NOT $9 OR "?labels" > 1)) q$q$, gtab)
-            INTO bundle
-            USING plans[k].model, plans[k].n_features, plans[k].shuffle,
-                  corgi._param(plans[k].norm, 'buffer_fraction')::float8, standardize, plans[k].norm,
-                  plans[k].class_values, corgi._buffer_mode(plans[k].shuffle), classifier;
+        EXECUTE format('SELECT array_agg("?gid" ORDER BY "?gid") FROM %s WHERE "?usable" > 0 AND (NOT $1 OR "?labels" > 1)',
+                       gtab)
+            INTO gids USING classifier;
+        bundle := corgi._bundle(ARRAY(SELECT (g - 1)::integer FROM unnest(gids) g), corgi._group_states(gtab, plans[k], gids));
         IF bundle IS NULL THEN
             RAISE EXCEPTION 'config %: every one of the % groups of grouping_cols "%" failed before training', ids[k], g_all,
                             grouping_cols

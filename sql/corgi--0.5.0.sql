@@ -413,11 +413,8 @@ COMMENT ON FUNCTION corgi._not_finite(float8) IS 'internal: whether a number is 
 
 -- Whether training diverged: the state's last loss, or a weight, is no longer finite.
 CREATE FUNCTION corgi._diverged(state bytea) RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN coalesce(corgi._not_finite((corgi.sgd_state_info(state)).loss), false)
-       OR EXISTS (SELECT FROM (SELECT unnest(corgi.sgd_coef(state)) UNION ALL SELECT unnest(corgi.sgd_intercept(state))) w(v)
-                  WHERE corgi._not_finite(v));
+    AS 'MODULE_PATHNAME', 'corgi_diverged_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION corgi._diverged(bytea) IS 'internal: whether a state''s last loss or a weight is NaN or infinite';
 
 -- A seeded shuffled copy (shuffle once): CREATE TEMP TABLE copy AS SELECT list FROM source
@@ -1123,6 +1120,82 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION corgi._split_grouping_cols(text) IS 'internal: the items of grouping_cols (commas inside parentheses, brackets or quotes do not cut)';
 
+-- An item of grouping_cols as a column of src: its name as written, unquoted and folded
+-- to lower case as SQL folds it, or in double quotes; NULL for an expression.
+CREATE FUNCTION corgi._grouping_column(src regclass, item text) RETURNS name
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT a.attname FROM pg_attribute a
+        WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped
+          AND (a.attname = item OR (item ~ '^[A-Za-z_][A-Za-z0-9_$]*$' AND a.attname = lower(item))
+               OR (item ~ '^".+"$' AND a.attname = substr(item, 2, length(item) - 2)))
+        ORDER BY a.attname = item DESC LIMIT 1);
+COMMENT ON FUNCTION corgi._grouping_column(regclass, text) IS
+    'internal: the column of src an item of grouping_cols names (as written, folded to lower case, or double-quoted), NULL for an expression';
+
+-- The groups of a grouped training: one counting pass over src into the temporary table
+-- gtab ("?gid" in key order, the keys named names, "?rows", "?usable" rows with features
+-- and label, "?labels" 2 when the label varies, and each group's feature moments when
+-- asked); returns the number of groups (at most 1,000,000).
+CREATE FUNCTION corgi._count_groups(gtab text, src text, exprs text[], names text[], feat_expr text, label_code text,
+                                    moments boolean, grouping_cols text) RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    key_exprs text := array_to_string(exprs, ', ');
+    g_all integer;
+BEGIN
+    IF to_regclass(gtab) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', gtab);
+    END IF;
+    EXECUTE format($q$CREATE TEMP TABLE %s AS
+        SELECT row_number() OVER (ORDER BY %s) AS "?gid", %s, count(*) AS "?rows",
+               count(*) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL) AS "?usable",
+               CASE WHEN min(%s) FILTER (WHERE (%s) IS NOT NULL) < max(%s) FILTER (WHERE (%s) IS NOT NULL)
+                    THEN 2 ELSE 1 END AS "?labels",
+               %s AS "?moments"
+        FROM %s GROUP BY %s$q$,
+        gtab, key_exprs, (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n)),
+        feat_expr, label_code, label_code, feat_expr, label_code, feat_expr,
+        CASE WHEN moments THEN format('corgi._feature_moments((%s)::float8[]) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL)',
+                                      feat_expr, feat_expr, label_code)
+             ELSE 'NULL::float8[]' END,
+        src, key_exprs);
+    EXECUTE format('SELECT count(*) FROM %s', gtab) INTO g_all;
+    IF g_all > 1000000 THEN
+        RAISE EXCEPTION 'grouping_cols "%" makes % groups, at most 1000000 are allowed', grouping_cols, g_all
+            USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    RETURN g_all;
+END $$;
+COMMENT ON FUNCTION corgi._count_groups(text, text, text[], text[], text, text, boolean, text) IS
+    'internal: one counting pass of a grouped training into a temporary table of its groups (rows, usable rows, label variety, feature moments); the number of groups';
+
+-- The initial state of each listed group of gtab (corgi._count_groups) for a plan, its
+-- tuple buffer sized from the group's own usable rows, standardized by the group's own
+-- moments when the plan standardizes; in group order.
+CREATE FUNCTION corgi._group_states(gtab text, plan corgi.training_plan, gids bigint[]) RETURNS bytea[]
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    states bytea[];
+BEGIN
+    EXECUTE format($q$SELECT array_agg(CASE WHEN $5 THEN corgi.sgd_standardize(s, "?moments"[1:$2], "?moments"[$2 + 1:2 * $2]) ELSE s END
+                                       ORDER BY "?gid")
+                    FROM (SELECT "?gid", "?moments",
+                                 corgi.sgd_state($1, $2, corgi._buffer_rows($3, "?usable", $4), $6, $7, $8) AS s
+                          FROM %s JOIN unnest($9::bigint[]) AS t(gid) ON t.gid = "?gid") q$q$, gtab)
+        INTO states
+        USING plan.model, plan.n_features, plan.shuffle, corgi._param(plan.norm, 'buffer_fraction')::float8,
+              corgi._param(plan.norm, 'standardize') = 'true', plan.norm, plan.class_values,
+              corgi._buffer_mode(plan.shuffle), gids;
+    RETURN states;
+END $$;
+COMMENT ON FUNCTION corgi._group_states(text, corgi.training_plan, bigint[]) IS
+    'internal: the initial state of each listed group of a grouped training (buffer from the group''s rows, the group''s own standardization)';
+
 -- The epochs of a grouped corgi.train: STABLE, so every epoch reads the snapshot of
 -- the calling statement. groups: per trainable group (in group order) its batch; the
 -- keys are key_count texts per group. A group whose loss stops being finite is set
@@ -1283,7 +1356,6 @@ DECLARE
     used float8 := 0;
     batch integer := 1;
     standardize boolean := corgi._param(plan.norm, 'standardize') = 'true';
-    buffer_mode text := corgi._buffer_mode(plan.shuffle);
     run record;
     t0 timestamptz := clock_timestamp();
     g_states bytea[];
@@ -1295,7 +1367,6 @@ DECLARE
     last_loss float8;
     seconds float8;
     n_epochs integer;
-    group_select text;
     key_exprs text;
     once_table text;
     classifier boolean := corgi._objective(plan.model) IN ('logistic', 'svm', 'softmax');
@@ -1325,11 +1396,7 @@ BEGIN
         IF item = '' THEN
             RAISE EXCEPTION 'grouping_cols "%" has an empty item', grouping_cols USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        SELECT a.attname INTO col FROM pg_attribute a
-         WHERE a.attrelid = source
-           AND a.attnum > 0 AND NOT a.attisdropped
-           AND (a.attname = item OR (item ~ '^[A-Za-z_][A-Za-z0-9_$]*$' AND a.attname = lower(item))
-                OR (item ~ '^".+"$' AND a.attname = substr(item, 2, length(item) - 2)));
+        col := corgi._grouping_column(source, item);
         IF col IS NULL AND item ~ '^([A-Za-z_][A-Za-z0-9_$]*|".+")$' THEN
             RAISE EXCEPTION 'grouping column "%" is not a column of %', item, plan.source_table
                 USING ERRCODE = 'undefined_column', HINT = 'Name columns of the source, or write expressions.';
@@ -1381,28 +1448,8 @@ BEGIN
     key_exprs := array_to_string(exprs, ', ');
 
     -- The groups: one counting pass (and the feature moments, with standardize).
-    IF to_regclass(gtab) IS NOT NULL THEN
-        EXECUTE format('DROP TABLE %s', gtab);
-    END IF;
-    group_select := (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n));
-    EXECUTE format($q$CREATE TEMP TABLE %s AS
-        SELECT row_number() OVER (ORDER BY %s) AS "?gid", %s, count(*) AS "?rows",
-               count(*) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL) AS "?usable",
-               CASE WHEN min(%s) FILTER (WHERE (%s) IS NOT NULL) < max(%s) FILTER (WHERE (%s) IS NOT NULL)
-                    THEN 2 ELSE 1 END AS "?labels",
-               %s AS "?moments"
-        FROM %s GROUP BY %s$q$,
-        gtab, key_exprs, group_select, plan.feat_expr, plan.label_code, plan.label_code, plan.feat_expr,
-        plan.label_code, plan.feat_expr,
-        CASE WHEN standardize THEN format('corgi._feature_moments((%s)::float8[]) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL)',
-                                          plan.feat_expr, plan.feat_expr, plan.label_code)
-             ELSE 'NULL::float8[]' END,
-        src, key_exprs);
-    EXECUTE format('SELECT count(*) FROM %s', gtab) INTO g_all;
-    IF g_all > 1000000 THEN
-        RAISE EXCEPTION 'grouping_cols "%" makes % groups, at most 1000000 are allowed', grouping_cols, g_all
-            USING ERRCODE = 'program_limit_exceeded';
-    END IF;
+    g_all := corgi._count_groups(gtab, src::text, exprs, names, plan.feat_expr, plan.label_code, standardize,
+                                 grouping_cols);
     -- Groups that cannot be trained: no usable row; a classifier's single class.
     EXECUTE format($q$SELECT array_agg("?gid" ORDER BY "?gid") FILTER (WHERE "?usable" > 0 AND (NOT $1 OR "?labels" > 1)),
                            array_agg(CASE WHEN "?usable" = 0 THEN 'failed: no rows with non-NULL features and label'
@@ -1419,14 +1466,7 @@ BEGIN
                   HINT = 'A classifier needs two classes in a group.';
     END IF;
     -- A state per trainable group, its buffer sized from its own rows.
-    EXECUTE format($q$SELECT array_agg(CASE WHEN $5 THEN corgi.sgd_standardize(s, "?moments"[1:$2], "?moments"[$2 + 1:2 * $2]) ELSE s END
-                                       ORDER BY "?gid")
-                    FROM (SELECT "?gid", "?moments",
-                                 corgi.sgd_state($1, $2, corgi._buffer_rows($3, "?usable", $4), $6, $7, $8) AS s
-                          FROM %s JOIN unnest($9::bigint[]) AS t(gid) ON t.gid = "?gid") q$q$, gtab)
-        INTO states
-        USING plan.model, plan.n_features, plan.shuffle, corgi._param(plan.norm, 'buffer_fraction')::float8, standardize,
-              plan.norm, plan.class_values, buffer_mode, trainable;
+    states := corgi._group_states(gtab, plan, trainable);
     EXECUTE format($q$SELECT array_agg(k ORDER BY g."?gid", u.o) FROM %s g,
                           unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o), unnest($1::bigint[]) AS t(gid)
                     WHERE g."?gid" = t.gid$q$,
@@ -1681,8 +1721,7 @@ DECLARE
     ctab text := format('pg_temp.%I', 'corgi_fit_configs_' || pg_backend_pid());
     g_all integer;
     keys text[];
-    key_list text;
-    standardize boolean;
+    gids bigint[];
     any_standardize boolean;
     classifier boolean;
     bundle bytea;
@@ -1725,10 +1764,7 @@ BEGIN
     END IF;
     -- The grouping columns: plain columns of the table (a job reads its pages directly).
     FOREACH item IN ARRAY items LOOP
-        SELECT a.attname INTO col FROM pg_attribute a
-         WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped
-           AND (a.attname = item OR (item ~ '^[A-Za-z_][A-Za-z0-9_$]*$' AND a.attname = lower(item))
-                OR (item ~ '^".+"$' AND a.attname = substr(item, 2, length(item) - 2)));
+        col := corgi._grouping_column(src, item);
         IF col IS NULL THEN
             RAISE EXCEPTION 'grouping_cols of corgi.fit_multiple must name columns of %, got "%"', p.source_table, item
                 USING ERRCODE = 'feature_not_supported',
@@ -1749,7 +1785,6 @@ BEGIN
         RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', cardinality(names)
             USING ERRCODE = 'program_limit_exceeded';
     END IF;
-    key_list := (SELECT string_agg(quote_ident(x), ', ') FROM unnest(names) x);
     -- A validation table: each epoch, every config's groups score its rows by group.
     IF p.val_table IS NOT NULL THEN
         FOREACH item IN ARRAY names LOOP
@@ -1761,33 +1796,18 @@ BEGIN
         END LOOP;
         val_feat := corgi._variable(p.val_table, p.independent_varname, false, 'independent_varname');
         val_lab := corgi._variable(p.val_table, p.dependent_varname, false, 'dependent_varname');
-        val_keys := (SELECT string_agg(quote_ident(x), ', ') FROM unnest(names) x);
+        val_keys := (SELECT string_agg(quote_ident(x), ', ') FROM unnest(names) x);   -- the keys' SQL on its rows
     END IF;
 
     -- The groups: one counting pass (and each group's feature moments, with standardize).
     any_standardize := EXISTS (SELECT FROM unnest(plans) x WHERE corgi._param((x).norm, 'standardize') = 'true');
-    FOREACH item IN ARRAY ARRAY[gtab, ftab, ctab, vtab] LOOP
+    FOREACH item IN ARRAY ARRAY[ftab, ctab, vtab] LOOP
         IF to_regclass(item) IS NOT NULL THEN
             EXECUTE format('DROP TABLE %s', item);
         END IF;
     END LOOP;
-    EXECUTE format($q$CREATE TEMP TABLE %s AS
-        SELECT row_number() OVER (ORDER BY %s) AS "?gid", %s, count(*) AS "?rows",
-               count(*) FILTER (WHERE %I IS NOT NULL AND (%s) IS NOT NULL) AS "?usable",
-               CASE WHEN min(%s) FILTER (WHERE %I IS NOT NULL) < max(%s) FILTER (WHERE %I IS NOT NULL)
-                    THEN 2 ELSE 1 END AS "?labels",
-               %s AS "?moments"
-        FROM %s GROUP BY %s$q$,
-        gtab, key_list, key_list, p.feat_col, p.label_code, p.label_code, p.feat_col, p.label_code, p.feat_col,
-        CASE WHEN any_standardize THEN format('corgi._feature_moments(%I::float8[]) FILTER (WHERE %I IS NOT NULL AND (%s) IS NOT NULL)',
-                                              p.feat_col, p.feat_col, p.label_code)
-             ELSE 'NULL::float8[]' END,
-        src, key_list);
-    EXECUTE format('SELECT count(*) FROM %s', gtab) INTO g_all;
-    IF g_all > 1000000 THEN
-        RAISE EXCEPTION 'grouping_cols "%" makes % groups, at most 1000000 are allowed', grouping_cols, g_all
-            USING ERRCODE = 'program_limit_exceeded';
-    END IF;
+    g_all := corgi._count_groups(gtab, src::text, ARRAY(SELECT quote_ident(x) FROM unnest(names) x), names,
+                                 p.feat_expr, p.label_code, any_standardize, grouping_cols);
     EXECUTE format($q$SELECT array_agg(k ORDER BY g."?gid", u.o) FROM %s g,
                           unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o)$q$,
                    gtab, (SELECT string_agg(format('%I::text', x), ', ') FROM unnest(names) x))
@@ -1797,17 +1817,10 @@ BEGIN
     -- for a classifier: failed), its buffer sized from the group's own rows.
     FOR k IN 1..n LOOP
         classifier := corgi._objective(plans[k].model) IN ('logistic', 'svm', 'softmax');
-        standardize := corgi._param(plans[k].norm, 'standardize') = 'true';
-        EXECUTE format($q$SELECT corgi._bundle(array_agg(("?gid" - 1)::integer ORDER BY "?gid"),
-                                  array_agg(CASE WHEN $5 THEN corgi.sgd_standardize(s, "?moments"[1:$2], "?moments"[$2 + 1:2 * $2])
-                                                 ELSE s END ORDER BY "?gid"))
-                        FROM (SELECT "?gid", "?moments",
-                                     corgi.sgd_state($1, $2, corgi._buffer_rows($3, "?usable", $4), $6, $7, $8) AS s
-                              FROM %s WHERE "?usable" > 0 AND (NOT $9 OR "?labels" > 1)) q$q$, gtab)
-            INTO bundle
-            USING plans[k].model, plans[k].n_features, plans[k].shuffle,
-                  corgi._param(plans[k].norm, 'buffer_fraction')::float8, standardize, plans[k].norm,
-                  plans[k].class_values, corgi._buffer_mode(plans[k].shuffle), classifier;
+        EXECUTE format('SELECT array_agg("?gid" ORDER BY "?gid") FROM %s WHERE "?usable" > 0 AND (NOT $1 OR "?labels" > 1)',
+                       gtab)
+            INTO gids USING classifier;
+        bundle := corgi._bundle(ARRAY(SELECT (g - 1)::integer FROM unnest(gids) g), corgi._group_states(gtab, plans[k], gids));
         IF bundle IS NULL THEN
             RAISE EXCEPTION 'config %: every one of the % groups of grouping_cols "%" failed before training', ids[k], g_all,
                             grouping_cols

@@ -240,7 +240,16 @@ public func corgi_trainer_open_synchronous(
     guard let trainerOut else { return report(CORGI_INTERNAL, "corgi_trainer_open_synchronous: null argument", into: error) }
     trainerOut.pointee = nil
     guard let snapshot = decodeState(data, length, error) else { return reportedStatus(error) }
-    switch SGDTrainer.make(from: snapshot, concurrent: false) {
+    return handOut(SGDTrainer.make(from: snapshot, concurrent: false), to: trainerOut, error: error)
+}
+
+/// A trainer made for C: stored in `trainerOut` with one retain for the glue, or the
+/// reason it could not be made reported.
+private func handOut(
+    _ made: Result<SGDTrainer, SGDTrainer.Failure>, to trainerOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>,
+    error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    switch made {
     case .success(let trainer):
         trainerOut.pointee = retainedPointer(to: TrainerBox(trainer))
         return reportSuccess(into: error)
@@ -275,16 +284,8 @@ public func corgi_trainer_open(
     // Small buffers train inline: handing a few rows to the thread costs more than training them.
     let shared = snapshot.bufferCapacity >= SharedTrainingWorker.minimumBufferRows
         ? borrow(sharedWorker, as: SharedWorkerBox.self)?.shared : nil
-    switch SGDTrainer.make(from: snapshot, concurrent: true, reusing: old, sharedWorker: shared) {
-    case .success(let trainer):
-        trainerOut.pointee = retainedPointer(to: TrainerBox(trainer))
-        return reportSuccess(into: error)
-    case .failure(.outOfMemory(let bytes)):
-        return report(CORGI_PROGRAM_LIMIT, "could not allocate \(bytes / 1_048_576) MB for the tuple buffer",
-                      hint: "Lower buffer_fraction or max_buffer_mb.", into: error)
-    case .failure(.invalidShape(let why)):
-        return report(CORGI_DATA_EXCEPTION, "invalid corgi state: \(why)", into: error)
-    }
+    return handOut(SGDTrainer.make(from: snapshot, concurrent: true, reusing: old, sharedWorker: shared),
+                   to: trainerOut, error: error)
 }
 
 /// C: `int32_t corgi_trainer_add(void *trainer, const double *features, int32_t count, double label,

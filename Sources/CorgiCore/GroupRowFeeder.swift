@@ -18,13 +18,13 @@ import CorgiKernels
 ///   ``SGDTrainer/classValues`` (rows are checked once, for all); ``init(trainers:)``
 ///   answers nil otherwise, and for the streaming buffer modes.
 /// - ``addChecked(group:features:target:)`` answers ``Outcome/bufferFull`` when the
-///   group's buffer filled, and ``Outcome/useTrainer`` when the row was not buffered (a
-///   buffer not accepting rows, a group out of range); the cursor is then closed and its
-///   rows committed. After either, the caller trains or feeds the trainer and calls
+///   group's buffer filled, and ``Outcome/notBuffered`` when the row was not buffered (a
+///   closed cursor, a row of another width, a group out of range); the cursor is then
+///   closed and its rows committed. After either, the caller trains the trainer and calls
 ///   ``reopen(group:)``. ``commitAll()`` before the trainers end their pass.
 /// - Never traps.
-public final class GroupRowFeeder {
-    public enum Outcome: Int32 { case accepted = 0, bufferFull = 1, useTrainer = 2 }
+final class GroupRowFeeder {
+    enum Outcome { case accepted, bufferFull, notBuffered }
 
     /// A group's fill slot: rows go to `features + filled * featureCount` and
     /// `targets[filled]` while `filled < capacity`; closed when `features` is nil.
@@ -41,7 +41,7 @@ public final class GroupRowFeeder {
 
     /// A feeder for `trainers` (group g is `trainers[g]`), or nil when they do not
     /// share their row checks, a buffer streams, or there is no trainer.
-    public init?(trainers: [SGDTrainer]) {
+    init?(trainers: [SGDTrainer]) {
         guard let first = trainers.first else { return nil }
         for trainer in trainers {
             guard trainer.kind == first.kind, trainer.featureCount == first.featureCount,
@@ -61,18 +61,18 @@ public final class GroupRowFeeder {
     }
 
     /// Buffers one row of `group` whose target ``SGDTrainer/checkedTarget(features:label:)``
-    /// has already given (a ``GroupRowStager`` checks rows when it stages them). Answers
-    /// as ``add(group:features:label:)``.
+    /// has already given (a ``GroupRowStager`` checks rows when it stages them); see the
+    /// type's contract for the answers.
     @inline(__always)
-    public func addChecked(group: Int, features: UnsafeBufferPointer<Double>, target: Double) -> Outcome {
-        guard group >= 0, group < trainers.count else { return .useTrainer }
+    func addChecked(group: Int, features: UnsafeBufferPointer<Double>, target: Double) -> Outcome {
+        guard group >= 0, group < trainers.count else { return .notBuffered }
         let cursor = cursors + group
         let filled = cursor.pointee.filled
         guard let destination = cursor.pointee.features, let targets = cursor.pointee.targets,
             filled < cursor.pointee.capacity, features.count == featureCount, let source = features.baseAddress
         else {
             close(group: group)
-            return .useTrainer
+            return .notBuffered
         }
         (destination + filled &* featureCount).update(from: source, count: featureCount)
         targets[filled] = target
@@ -85,7 +85,7 @@ public final class GroupRowFeeder {
     /// Asks the CPU for the cache lines the group's next row will be written to (its
     /// features and target), so that the write does not wait for them. Changes nothing.
     @inline(__always)
-    public func prefetch(group: Int) {
+    func prefetch(group: Int) {
         guard group >= 0, group < trainers.count, let destination = cursors[group].features,
             let targets = cursors[group].targets
         else { return }
@@ -94,9 +94,9 @@ public final class GroupRowFeeder {
         corgi_prefetch_write(targets + filled, MemoryLayout<Double>.stride)
     }
 
-    /// Points the group's cursor at its buffer's fill slot again (after the caller drained
-    /// or fed its trainer); leaves it closed while the buffer does not accept rows.
-    public func reopen(group: Int) {
+    /// Points the group's cursor at its buffer's fill slot again (after the caller trained
+    /// its full buffer); leaves it closed while the buffer does not accept rows.
+    func reopen(group: Int) {
         guard group >= 0, group < trainers.count else { return }
         if let window = trainers[group].openFill() {
             cursors[group] = Cursor(features: window.features, targets: window.targets, filled: window.filled,
@@ -107,8 +107,8 @@ public final class GroupRowFeeder {
     }
 
     /// Commits every open cursor's rows to its buffer and closes it: call before the
-    /// trainers end their pass (or are read) and after the last ``add(group:features:label:)``.
-    public func commitAll() {
+    /// trainers end their pass (or are read), after the last row.
+    func commitAll() {
         for group in trainers.indices { close(group: group) }
     }
 

@@ -40,14 +40,15 @@ public final class GroupRowStager {
     private let trainers: [SGDTrainer]
     private let checker: SGDTrainer
     private let featureCount: Int
+    /// The pass's worker, until ``shutdown()``; its thread, whose stop the jobs watch.
     private var worker: SharedTrainingWorker?
+    private let thread: TrainingWorker?
 
-    // Chunk c: rows 0..<chunkCounts[c] of chunkFeatures[c] (row-major), chunkTargets[c],
-    // chunkGroups[c]; pendingTickets[c] > 0 while the worker holds it.
+    // Chunk c: its rows in chunkFeatures[c] (row-major), chunkTargets[c], chunkGroups[c]
+    // (a job gets the count); pendingTickets[c] > 0 while the worker holds it.
     private let chunkFeatures: [UnsafeMutablePointer<Double>]
     private let chunkTargets: [UnsafeMutablePointer<Double>]
     private let chunkGroups: [UnsafeMutablePointer<Int32>]
-    private let chunkCounts: UnsafeMutablePointer<Int>
     private var pendingTickets: [UInt64]
     private var fillChunk = 0
     private var fillCount = 0
@@ -84,21 +85,16 @@ public final class GroupRowStager {
             }
             features.append(f); targets.append(t); groups.append(g)
         }
-        guard let counts = RawAllocation.typed(GroupRowStager.chunkCount, Int.self, into: &allocations) else {
-            allocations.forEach { $0.release() }
-            return nil
-        }
-        counts.initialize(repeating: 0, count: GroupRowStager.chunkCount)
         self.feeder = feeder
         self.chunkRows = chunkRows
         self.trainers = trainers
         self.checker = trainers[0]
         self.featureCount = n
         self.worker = worker
+        self.thread = worker?.worker
         self.chunkFeatures = features
         self.chunkTargets = targets
         self.chunkGroups = groups
-        self.chunkCounts = counts
         self.pendingTickets = Array(repeating: 0, count: GroupRowStager.chunkCount)
         self.allocations = allocations
         self.skipped = Array(repeating: 0, count: trainers.count)
@@ -171,7 +167,7 @@ public final class GroupRowStager {
             finishStage = 2
             return true
         case 2:
-            if let worker, !worker.worker.waitUntilDone(ticket: finishTicket, milliseconds: 50) { return true }
+            if let thread, !thread.waitUntilDone(ticket: finishTicket, milliseconds: 50) { return true }
             for (group, count) in skipped.enumerated() where count > 0 { trainers[group].skip(count: count) }
             for group in skipped.indices { skipped[group] = 0 }
             finishStage = 0
@@ -185,14 +181,13 @@ public final class GroupRowStager {
     /// fill chunk once the worker is done with it; false while it is not (waited ~50 ms).
     private func handOver() -> Bool {
         let next = (fillChunk + 1) % GroupRowStager.chunkCount
-        if let worker, pendingTickets[next] > 0 {
-            guard worker.worker.waitUntilDone(ticket: pendingTickets[next], milliseconds: 50) else { return false }
+        if let thread, pendingTickets[next] > 0 {
+            guard thread.waitUntilDone(ticket: pendingTickets[next], milliseconds: 50) else { return false }
             pendingTickets[next] = 0
         }
         if fillCount > 0 {
-            let chunk = fillChunk
-            chunkCounts[chunk] = fillCount
-            pendingTickets[chunk] = submit { stager in stager.writeChunk(chunk) }
+            let chunk = fillChunk, count = fillCount
+            pendingTickets[chunk] = submit { stager in stager.writeChunk(chunk, count: count) }
             fillChunk = next
             fillCount = 0
         }
@@ -201,70 +196,62 @@ public final class GroupRowStager {
 
     /// Runs `job` on the worker (returning its ticket), or inline without one (ticket 0).
     private func submit(_ job: @escaping (GroupRowStager) -> Void) -> UInt64 {
-        guard let worker else {
+        guard let thread else {
             job(self)
             return 0
         }
         // The job holds no reference (see TupleBuffer.submitFillSlot): shutdown() joins
         // the worker before the stager's memory goes, and a job not yet started never runs.
         let stager = Unmanaged.passUnretained(self)
-        return worker.worker.submit { stager._withUnsafeGuaranteedRef { job($0) } }
+        return thread.submit { stager._withUnsafeGuaranteedRef { job($0) } }
     }
 
     /// Rows the worker writes ahead of: it asks for the buffer lines of the row this many
     /// places on while it writes the current one.
     private static let prefetchDistance = 4
 
-    /// The worker's part: every row of the chunk into its group's buffer, a full buffer
-    /// trained at once. Stops early (the pass is being abandoned) when asked to.
-    private func writeChunk(_ chunk: Int) {
-        let count = chunkCounts[chunk]
+    /// The worker's part: the chunk's `count` rows, each into its group's buffer, a full
+    /// buffer trained at once. Stops early (the pass is being abandoned) when asked to.
+    private func writeChunk(_ chunk: Int, count: Int) {
         let groups = chunkGroups[chunk], targets = chunkTargets[chunk], rows = chunkFeatures[chunk]
-        let stop = worker?.worker
         for r in 0..<count {
-            if r & 255 == 0, let stop, stop.stopRequested.load(ordering: .relaxed) { return }
+            if r & 255 == 0, stopAsked { return }
             if r + GroupRowStager.prefetchDistance < count {
                 feeder.prefetch(group: Int(groups[r + GroupRowStager.prefetchDistance]))
             }
             let group = Int(groups[r])
             let features = UnsafeBufferPointer(start: rows + r &* featureCount, count: featureCount)
-            var outcome = feeder.addChecked(group: group, features: features, target: targets[r])
-            if outcome == .useTrainer {
-                // The group's cursor is closed (a pass ended since): open it and retry.
-                trainFully(group)
-                feeder.reopen(group: group)
-                outcome = feeder.addChecked(group: group, features: features, target: targets[r])
-            }
-            switch outcome {
+            switch feeder.addChecked(group: group, features: features, target: targets[r]) {
             case .accepted: break
             case .bufferFull:
                 trainFully(group)
                 feeder.reopen(group: group)
-            case .useTrainer:
-                lostRows &+= 1     // a synchronous buffer trained out always takes rows
+            case .notBuffered:
+                lostRows &+= 1     // an open cursor of a synchronous buffer trained out takes every row
             }
         }
     }
 
+    /// Whether the worker was asked to stop (the pass is being abandoned).
+    private var stopAsked: Bool { thread?.stopRequested.load(ordering: .relaxed) ?? false }
+
     /// Rows the worker could not place (none, by construction; the glue checks).
     public private(set) var lostRows = 0
 
-    /// The worker's end of the pass: every group's partial buffer, then its pass ends.
+    /// The worker's end of the pass: every group's partial buffer, then its pass ends;
+    /// its cursor opens again on the emptied buffer, for a next pass.
     private func endGroupPasses() {
         feeder.commitAll()
-        let stop = worker?.worker
         for group in trainers.indices {
-            if let stop, stop.stopRequested.load(ordering: .relaxed) { return }
+            if stopAsked { return }
             trainers[group].finishPass()
             trainFully(group)
+            feeder.reopen(group: group)
         }
     }
 
     /// Trains what the (synchronous) trainer holds, in slices so a stop is seen.
     private func trainFully(_ group: Int) {
-        let stop = worker?.worker
-        while trainers[group].trainStep(maxRows: 4096) {
-            if let stop, stop.stopRequested.load(ordering: .relaxed) { return }
-        }
+        while trainers[group].trainStep(maxRows: 4096), !stopAsked {}
     }
 }

@@ -164,57 +164,36 @@ public struct TrainingParameters: Equatable, Sendable {
         return parts.joined(separator: ", ")
     }
 
-    /// The valid range of each numeric parameter: the one definition that both
-    /// ``parse(_:)`` and ``validationFailure()`` (used when a stored state is decoded) apply.
-    static let numericRules: [(key: String, range: String, valid: @Sendable (Double) -> Bool)] = [
-        ("learning_rate", "a positive number", { $0 > 0 && $0.isFinite }),
-        ("decay", "in (0, 1]", { $0 > 0 && $0 <= 1 }),
-        ("batch_size", "a whole number from 1 to 1000000", { $0 >= 1 && $0 <= 1_000_000 && $0 == $0.rounded() }),
-        ("l2", "zero or positive", { $0 >= 0 && $0.isFinite }),
-        ("l1", "zero or positive", { $0 >= 0 && $0.isFinite }),
-        ("buffer_fraction", "in (0, 1]", { $0 > 0 && $0 <= 1 }),
-        ("block_mb", "in (0, 1024]", { $0 > 0 && $0 <= 1024 }),
-        ("max_buffer_mb", "in (0, 1048576]", { $0 > 0 && $0 <= 1_048_576 }),
-        ("momentum", "in [0, 1)", { $0 >= 0 && $0 < 1 }),
-        ("beta1", "in [0, 1)", { $0 >= 0 && $0 < 1 }),
-        ("beta2", "in [0, 1)", { $0 >= 0 && $0 < 1 }),
-        ("epsilon", "a positive number", { $0 > 0 && $0.isFinite }),
-        ("segments", "a whole number from 0 to 100000", { $0 >= 0 && $0 <= 100_000 && $0 == $0.rounded() }),
-        ("segment_offset", "a whole number from 0 to 99999", { $0 >= 0 && $0 < 100_000 && $0 == $0.rounded() }),
-        ("workers", "a whole number from 0 to 1024", { $0 >= 0 && $0 <= 1024 && $0 == $0.rounded() }),
+    /// The valid range of each numeric parameter, and where its value is: the one
+    /// definition that both ``parse(_:)`` and ``validationFailure()`` (used when a stored
+    /// state is decoded) apply.
+    typealias NumericRule = (key: String, range: String, valid: @Sendable (Double) -> Bool,
+                             value: @Sendable (TrainingParameters) -> Double)
+    static let numericRules: [NumericRule] = [
+        ("learning_rate", "a positive number", { $0 > 0 && $0.isFinite }, { $0.learningRate }),
+        ("decay", "in (0, 1]", { $0 > 0 && $0 <= 1 }, { $0.decay }),
+        ("batch_size", "a whole number from 1 to 1000000", { $0 >= 1 && $0 <= 1_000_000 && $0 == $0.rounded() },
+         { Double($0.batchSize) }),
+        ("l2", "zero or positive", { $0 >= 0 && $0.isFinite }, { $0.l2 }),
+        ("l1", "zero or positive", { $0 >= 0 && $0.isFinite }, { $0.l1 }),
+        ("buffer_fraction", "in (0, 1]", { $0 > 0 && $0 <= 1 }, { $0.bufferFraction }),
+        ("block_mb", "in (0, 1024]", { $0 > 0 && $0 <= 1024 }, { $0.blockMB }),
+        ("max_buffer_mb", "in (0, 1048576]", { $0 > 0 && $0 <= 1_048_576 }, { $0.maxBufferMB }),
+        ("momentum", "in [0, 1)", { $0 >= 0 && $0 < 1 }, { $0.momentum }),
+        ("beta1", "in [0, 1)", { $0 >= 0 && $0 < 1 }, { $0.beta1 }),
+        ("beta2", "in [0, 1)", { $0 >= 0 && $0 < 1 }, { $0.beta2 }),
+        ("epsilon", "a positive number", { $0 > 0 && $0.isFinite }, { $0.epsilon }),
+        ("segments", "a whole number from 0 to 100000", { $0 >= 0 && $0 <= 100_000 && $0 == $0.rounded() },
+         { Double($0.segments) }),
+        ("segment_offset", "a whole number from 0 to 99999", { $0 >= 0 && $0 < 100_000 && $0 == $0.rounded() },
+         { Double($0.segmentOffset) }),
+        ("workers", "a whole number from 0 to 1024", { $0 >= 0 && $0 <= 1024 && $0 == $0.rounded() },
+         { Double($0.workers ?? 0) }),
     ]
 
     /// The longest `validation_table` value, in UTF-8 bytes (a schema-qualified,
     /// quoted name fits in far less).
     public static let maximumValidationTableBytes = 512
-
-    /// The values ``numericRules`` check, in the rules' order.
-    var numericValues: [Double] {
-        [learningRate, decay, Double(batchSize), l2, l1, bufferFraction, blockMB, maxBufferMB, momentum, beta1, beta2,
-         epsilon, Double(segments), Double(segmentOffset), Double(workers ?? 0)]
-    }
-
-    /// The numeric value of a parameter, for ``numericRules``.
-    func numericValue(_ key: String) -> Double {
-        switch key {
-        case "learning_rate": return learningRate
-        case "decay": return decay
-        case "batch_size": return Double(batchSize)
-        case "l2": return l2
-        case "l1": return l1
-        case "buffer_fraction": return bufferFraction
-        case "block_mb": return blockMB
-        case "max_buffer_mb": return maxBufferMB
-        case "momentum": return momentum
-        case "beta1": return beta1
-        case "beta2": return beta2
-        case "epsilon": return epsilon
-        case "segments": return Double(segments)
-        case "segment_offset": return Double(segmentOffset)
-        case "workers": return Double(workers ?? 0)
-        default: return .nan
-        }
-    }
 
     private mutating func setNumeric(_ key: String, _ x: Double) {
         switch key {
@@ -241,10 +220,8 @@ public struct TrainingParameters: Equatable, Sendable {
     /// value is one the parser could have produced. A decoded state must pass this
     /// before any of its values is used.
     public func validationFailure() -> Failure? {
-        // Every rule checked on its value; the key looked up only to name a failure (a
-        // state is validated each time it is decoded).
-        for (rule, value) in zip(TrainingParameters.numericRules, numericValues) where !rule.valid(value) {
-            return Failure(message: "\(rule.key) must be \(rule.range), got \(NumberFormat.sql(numericValue(rule.key)))",
+        for rule in TrainingParameters.numericRules where !rule.valid(rule.value(self)) {
+            return Failure(message: "\(rule.key) must be \(rule.range), got \(NumberFormat.sql(rule.value(self)))",
                            hint: "")
         }
         if validationTable.utf8.count > TrainingParameters.maximumValidationTableBytes {

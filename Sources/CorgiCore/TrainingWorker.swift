@@ -70,10 +70,9 @@ final class TrainingWorker: @unchecked Sendable {
     /// emptied whenever the thread has caught up, so it does not grow with a pass).
     private var jobs: [(() -> Void)?] = []
     private var nextJob = 0
-    /// Tickets handed out (under the mutex; mirrored in `submittedCount` for the thread's
-    /// spin), and tickets whose job finished (jobs run in ticket order).
-    private var submitted: UInt64 = 0
-    private let submittedCount = Atomic<UInt64>(0)
+    /// Tickets handed out (written under the mutex, read by the thread's poll without it),
+    /// and tickets whose job finished (jobs run in ticket order).
+    private let submitted = Atomic<UInt64>(0)
     private let finished = Atomic<UInt64>(0)
     /// Under the mutex: the thread sleeps on `workArrived`; the backend waits on `jobFinished`.
     private var threadSleeps = false
@@ -137,9 +136,8 @@ final class TrainingWorker: @unchecked Sendable {
     func submit(_ work: @escaping () -> Void) -> UInt64 {
         pthread_mutex_lock(mutex)
         jobs.append(work)
-        submitted += 1
-        let ticket = submitted
-        submittedCount.store(ticket, ordering: .releasing)
+        let ticket = submitted.load(ordering: .relaxed) &+ 1
+        submitted.store(ticket, ordering: .releasing)
         let wake = threadSleeps
         pthread_mutex_unlock(mutex)
         if wake { pthread_cond_signal(workArrived) }
@@ -188,19 +186,18 @@ final class TrainingWorker: @unchecked Sendable {
     }
 
     /// Polls (without the mutex) until a job after `taken` was submitted, a stop was
-    /// asked, or ``spinNanoseconds`` passed; true when there is a job.
-    private func spinForJob(after taken: UInt64) -> Bool {
+    /// asked, or ``spinNanoseconds`` passed (the caller then looks, under the mutex).
+    private func spinForJob(after taken: UInt64) {
         var start = timespec(), now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
         while true {
             for _ in 0..<64 {
-                if submittedCount.load(ordering: .acquiring) > taken { return true }
-                if stopRequested.load(ordering: .relaxed) { return false }
+                if submitted.load(ordering: .acquiring) > taken || stopRequested.load(ordering: .relaxed) { return }
                 corgi_cpu_relax()
             }
             clock_gettime(CLOCK_MONOTONIC, &now)
             let elapsed = (Int(now.tv_sec) - Int(start.tv_sec)) * 1_000_000_000 + Int(now.tv_nsec) - Int(start.tv_nsec)
-            if elapsed >= TrainingWorker.spinNanoseconds { return false }
+            if elapsed >= TrainingWorker.spinNanoseconds { return }
         }
     }
 
@@ -213,7 +210,7 @@ final class TrainingWorker: @unchecked Sendable {
                 jobs.removeAll(keepingCapacity: true)
                 nextJob = 0
                 pthread_mutex_unlock(mutex)
-                _ = spinForJob(after: taken)
+                spinForJob(after: taken)
                 pthread_mutex_lock(mutex)
                 while nextJob == jobs.count && !stopping {
                     threadSleeps = true

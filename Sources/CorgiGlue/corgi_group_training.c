@@ -120,8 +120,7 @@ open_group_trainers(MemoryContext context, Datum *states, int count, CorgiStateI
 							corgi_max_buffer_mb),
 					 errhint("Train the groups in smaller batches (corgi.train does), or raise corgi.max_buffer_mb.")));
 		CHECK_FOR_INTERRUPTS();
-		trainers[g] = synchronous ? corgi_trainer_open_synchronous_described(context, state, &info)
-			: corgi_trainer_open_described(context, state, &info, NULL, worker->object);
+		trainers[g] = corgi_trainer_open_described(context, state, &info, NULL, worker->object, synchronous);
 	}
 	return trainers;
 }

@@ -472,6 +472,7 @@ corgi_hop_states(Datum *datums, int models, bool same_block_size, CorgiStateInfo
 	{
 		CorgiStateInfo info;
 
+		CHECK_FOR_INTERRUPTS();
 		states[m] = DatumGetByteaPP(datums[m]);
 		corgi_state_info(states[m], &info);
 		corgi_check_training_memory(&info);
@@ -494,9 +495,11 @@ corgi_hop_states(Datum *datums, int models, bool same_block_size, CorgiStateInfo
 }
 
 /*
- * The bundles of a grouped hopping epoch as byteas, checked as corgi_hop_states checks
- * states: every group state of every bundle at the same epoch with the same block size,
- * and each bundle's groups within the memory budget together (a job opens them all).
+ * The bundles of a grouped hopping epoch as byteas, each one's group states checked by
+ * corgi_hop_states (valid, within the memory budget, one epoch and block size) and all
+ * bundles at the same epoch with the same block size; *first describes the first group
+ * state, *largest is the largest bundle's size. That a job's groups fit the budget
+ * together is checked where it opens them (corgi_group_pass).
  */
 static bytea **
 hop_bundles(Datum *datums, int models, CorgiStateInfo *first, Size *largest)
@@ -509,34 +512,20 @@ hop_bundles(Datum *datums, int models, CorgiStateInfo *first, Size *largest)
 		int32	   *groups;
 		Datum	   *states;
 		int			count;
-		double		total_mb = 0;
+		CorgiStateInfo info;
+		Size		state_largest;
 
 		bundles[m] = DatumGetByteaPP(datums[m]);
 		count = corgi_bundle_unpack(bundles[m], &groups, &states);
-		for (int g = 0; g < count; g++)
-		{
-			CorgiStateInfo info;
-
-			CHECK_FOR_INTERRUPTS();
-			corgi_state_info(DatumGetByteaPP(states[g]), &info);
-			corgi_check_training_memory(&info);
-			if (m == 0 && g == 0)
-				*first = info;
-			else if (info.epochs_completed != first->epochs_completed
-					 || corgi_block_pages(info.block_mb) != corgi_block_pages(first->block_mb))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("the group states of one hopping epoch must share the epoch and block_mb (bundle %d, group %d differs)",
-								m + 1, g + 1)));
-			total_mb += corgi_double_buffer_megabytes(info.buffer_capacity, info.feature_count) + info.learner_mb;
-			pfree(DatumGetPointer(states[g]));
-		}
-		if (total_mb > corgi_max_buffer_mb)
+		pfree(corgi_hop_states(states, count, true, &info, &state_largest));
+		if (m == 0)
+			*first = info;
+		else if (info.epochs_completed != first->epochs_completed
+				 || corgi_block_pages(info.block_mb) != corgi_block_pages(first->block_mb))
 			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("the %d groups of bundle %d need %.1f MB for their buffers and models, more than corgi.max_buffer_mb (%d MB)",
-							count, m + 1, total_mb, corgi_max_buffer_mb),
-					 errhint("Lower buffer_fraction, or raise corgi.max_buffer_mb: a job trains a config's groups together.")));
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the group states of one hopping epoch must share the epoch and block_mb (bundle %d differs from bundle 1)",
+							m + 1)));
 		pfree(groups);
 		pfree(states);
 		*largest = Max(*largest, VARSIZE_ANY_EXHDR(bundles[m]) + VARHDRSZ);
@@ -616,13 +605,9 @@ hop_epoch_sql(FunctionCallInfo fcinfo, bool grouped)
 
 	/* The table, its blocks and their segments -------------------------------------- */
 	source = corgi_heap_rows_open(relid, features, label, "corgi.fit_multiple", "which it does not offer");
+	/* The grouping columns and keys are checked here, before any worker starts. */
 	if (grouped)
-	{
-		/* The columns and keys are checked here, before any worker starts. */
-		CorgiGroupKeys keys = corgi_group_keys_open(source.rel, group_columns, group_keys);
-
-		(void) keys;
-	}
+		(void) corgi_group_keys_open(source.rel, group_columns, group_keys);
 	nblocks = RelationGetNumberOfBlocks(source.rel);
 	block_count = ((int64) nblocks + block_pages - 1) / block_pages;
 	segment_of = palloc(sizeof(int32) * Max(block_count, 1));

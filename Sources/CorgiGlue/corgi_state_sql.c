@@ -439,6 +439,19 @@ corgi_state_diverged(bytea *state, const CorgiStateInfo *info)
 	return false;
 }
 
+PG_FUNCTION_INFO_V1(corgi_diverged_sql);
+
+/* corgi._diverged(state bytea) -> boolean (corgi_state_diverged's rule) */
+Datum
+corgi_diverged_sql(PG_FUNCTION_ARGS)
+{
+	bytea	   *state = PG_GETARG_BYTEA_PP(0);
+	CorgiStateInfo info;
+
+	corgi_state_info(state, &info);
+	PG_RETURN_BOOL(corgi_state_diverged(state, &info));
+}
+
 PG_FUNCTION_INFO_V1(corgi_sgd_coef);
 
 /*

@@ -57,20 +57,23 @@ corgi_trainer_open_with(MemoryContext context, bytea *state, void *previous, voi
 
 	/* A state's memory is checked again here: a crafted state may claim any size. */
 	corgi_state_info(state, &info);
-	return corgi_trainer_open_described(context, state, &info, previous, shared_worker);
+	return corgi_trainer_open_described(context, state, &info, previous, shared_worker, false);
 }
 
 CorgiHandle *
 corgi_trainer_open_described(MemoryContext context, bytea *state, const CorgiStateInfo *info, void *previous,
-							 void *shared_worker)
+							 void *shared_worker, bool synchronous)
 {
 	CorgiHandle *handle;
 	CorgiError	error = {0};
 
 	corgi_check_training_memory(info);
 	handle = corgi_handle_new(context);
-	corgi_trainer_open(previous, shared_worker, VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), &handle->object,
-					   &error);
+	if (synchronous)
+		corgi_trainer_open_synchronous(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), &handle->object, &error);
+	else
+		corgi_trainer_open(previous, shared_worker, VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), &handle->object,
+						   &error);
 	corgi_raise_if_failed(&error);
 	return handle;
 }
@@ -79,19 +82,6 @@ CorgiHandle *
 corgi_trainer_open_in(MemoryContext context, bytea *state)
 {
 	return corgi_trainer_open_with(context, state, NULL, NULL);
-}
-
-CorgiHandle *
-corgi_trainer_open_synchronous_described(MemoryContext context, bytea *state, const CorgiStateInfo *info)
-{
-	CorgiHandle *handle;
-	CorgiError	error = {0};
-
-	corgi_check_training_memory(info);
-	handle = corgi_handle_new(context);
-	corgi_trainer_open_synchronous(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), &handle->object, &error);
-	corgi_raise_if_failed(&error);
-	return handle;
 }
 
 void

@@ -32,16 +32,13 @@ extern CorgiHandle *corgi_trainer_open_in(MemoryContext context, bytea *state);
 extern CorgiHandle *corgi_trainer_open_with(MemoryContext context, bytea *state, void *previous,
 											void *shared_worker);
 
-/* The same for a state the caller has just described (corgi_state_info): not decoded twice. */
-extern CorgiHandle *corgi_trainer_open_described(MemoryContext context, bytea *state, const CorgiStateInfo *info,
-												 void *previous, void *shared_worker);
-
 /*
- * The same, for a trainer that trains inline (one buffer slot, no thread of its own): a
- * grouped pass's stager trains it on the pass's worker.
+ * The same for a state the caller has just described (corgi_state_info): not decoded
+ * twice. A synchronous trainer (previous and shared_worker unused) trains inline: one
+ * buffer slot, no thread of its own (a grouped pass's stager trains it on its worker).
  */
-extern CorgiHandle *corgi_trainer_open_synchronous_described(MemoryContext context, bytea *state,
-															 const CorgiStateInfo *info);
+extern CorgiHandle *corgi_trainer_open_described(MemoryContext context, bytea *state, const CorgiStateInfo *info,
+												 void *previous, void *shared_worker, bool synchronous);
 
 /* Does a stager's pending work, checking for interrupts between bounded steps. */
 extern void corgi_group_stager_drain(void *stager);

@@ -128,17 +128,23 @@ final class LearningRateScheduleTests: XCTestCase {
                        "malformed items pass through, for the parser to name")
     }
 
-    /// The values validation checks line up with the rules' keys (they are listed apart,
-    /// so that a decode does not look each one up by name).
-    func testRuleValuesLineUpWithTheirKeys() throws {
+    /// Each numeric rule reads the value of its own key (the rules name their values, so
+    /// that a decode checks them without looking each up by name).
+    func testEachRuleReadsItsOwnValue() throws {
         var p = try TrainingParameters.parse(
             "learning_rate=0.3, decay=0.7, batch_size=9, l2=0.02, l1=0.01, buffer_fraction=0.4, block_mb=4, "
                 + "max_buffer_mb=77, segments=5, segment_offset=2, workers=3").get()
         p.momentum = 0.8; p.beta1 = 0.85; p.beta2 = 0.95; p.epsilon = 1e-7
-        XCTAssertEqual(p.numericValues.count, TrainingParameters.numericRules.count)
-        XCTAssertEqual(Set(p.numericValues).count, p.numericValues.count, "every value distinct, so a swap shows")
-        for (rule, value) in zip(TrainingParameters.numericRules, p.numericValues) {
-            XCTAssertEqual(value, p.numericValue(rule.key), rule.key)
+        let expected: [String: Double] = [
+            "learning_rate": 0.3, "decay": 0.7, "batch_size": 9, "l2": 0.02, "l1": 0.01, "buffer_fraction": 0.4,
+            "block_mb": 4, "max_buffer_mb": 77, "momentum": 0.8, "beta1": 0.85, "beta2": 0.95, "epsilon": 1e-7,
+            "segments": 5, "segment_offset": 2, "workers": 3,
+        ]
+        XCTAssertEqual(Set(TrainingParameters.numericRules.map(\.key)), Set(expected.keys))
+        for rule in TrainingParameters.numericRules {
+            XCTAssertEqual(rule.value(p), expected[rule.key], rule.key)
         }
+        p.beta2 = 1
+        XCTAssertEqual(p.validationFailure()?.message, "beta2 must be in [0, 1), got 1")
     }
 }

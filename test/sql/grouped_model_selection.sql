@@ -17,7 +17,8 @@ SELECT g AS id, 1 AS one, CASE WHEN g % 10 = 9 THEN 99 ELSE g % 3 END AS store,
 FROM generate_series(1, 40000) g;
 SELECT count(*) AS per_page FROM gms_all WHERE ctid < '(1,0)' \gset
 CREATE TABLE gms AS SELECT * FROM gms_all WHERE id <= :per_page * 40;
-SELECT count(*) = :per_page * 40 AS whole_pages, pg_relation_size('gms') / current_setting('block_size')::int AS pages FROM gms;
+SELECT count(*) = :per_page * (pg_relation_size('gms') / current_setting('block_size')::int) AS whole_pages,
+       pg_relation_size('gms') / current_setting('block_size')::int AS pages FROM gms;
 CREATE TABLE gms_configs AS
 SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.1,0.3]')
 UNION ALL SELECT 3, 'svm', 'l2=0.001'
@@ -37,7 +38,7 @@ FROM gms_u u JOIN gms_one g USING (config_id) ORDER BY 1;
 SELECT configs_trained, configs_diverged, segments
 FROM corgi.fit_multiple('gms', 'gms_w0', 'label', 'features', 'gms_configs', epochs => 3, params => 'segments=3, workers=0',
                         grouping_cols => 'store');
-SELECT configs_trained, configs_diverged, segments
+SELECT configs_trained, configs_diverged, workers_launched >= 1 AS workers_ran, segments
 FROM corgi.fit_multiple('gms', 'gms_w2', 'label', 'features', 'gms_configs', epochs => 3, params => 'segments=3, workers=2',
                         grouping_cols => 'store');
 SELECT a.config_id, a.store, a.model_type, a.status, a.model IS NOT DISTINCT FROM b.model AS same_for_any_workers,
