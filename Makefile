@@ -10,10 +10,13 @@ EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" extension/corg
 
 MODULES = corgi
 MODULEDIR = extension
-DATA = extension/corgi.control $(wildcard sql/corgi--*.sql)
+# Upgrade scripts built from a declaration of what changed (sql/corgi--A--B.sql.in) and
+# the install script, where every body lives once (scripts/build-upgrade.py).
+DATA_built = $(patsubst %.sql.in,%.sql,$(wildcard sql/corgi--*--*.sql.in))
+DATA = extension/corgi.control $(filter-out $(DATA_built),$(wildcard sql/corgi--*.sql))
 REGRESS = $(sort $(patsubst test/sql/%.sql,%,$(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --load-extension=corgi
-EXTRA_CLEAN = .build results regression.diffs regression.out
+EXTRA_CLEAN = .build results regression.diffs regression.out extension/corgi.map
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -27,6 +30,13 @@ PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
 PG_INCLUDEDIR := $(shell $(PG_CONFIG) --includedir)
 SWIFT_PG_FLAGS = -Xcc -I$(PG_INCLUDEDIR_SERVER) -Xcc -I$(PG_INCLUDEDIR)
 SWIFT_SOURCES := Package.swift $(shell find Sources -type f -name '*.[chs]*')
+
+# The linker version script, generated from the SQL (the one list of C entry points).
+extension/corgi.map: $(DATA) scripts/export-map.sh
+	scripts/export-map.sh $(DATA) >$@.tmp && mv $@.tmp $@
+
+$(DATA_built): %.sql: %.sql.in sql/corgi--$(EXTVERSION).sql scripts/build-upgrade.py
+	scripts/build-upgrade.py sql/corgi--$(EXTVERSION).sql $< >$@.tmp && mv $@.tmp $@
 
 # The server module: release build, static Swift runtime, only the PostgreSQL entry
 # points exported (extension/corgi.map).
@@ -46,7 +56,7 @@ swift-test:
 
 # corgi.so links no libswift and exports only what the SQL scripts reference.
 check-library: corgi.so
-	scripts/check-library.sh corgi.so extension/corgi.map $(DATA)
+	scripts/check-library.sh corgi.so extension/corgi.map $(DATA) $(DATA_built)
 
 test:
 	scripts/test.sh

@@ -101,24 +101,29 @@ public func corgi_model_outputs(
 }
 
 /// C: `int32_t corgi_model_evaluate_row(void *model, const double *features, int32_t count, double label,
-/// double *score, double *loss, double *predicted, CorgiError *error)`: one row of
-/// corgi.evaluate (``LinearModel/evaluate(_:label:)``).
+/// const CorgiRowTag *row, double *score, double *loss, double *predicted, CorgiError *error)`: one row
+/// of corgi.evaluate (``ScoringModel/evaluate(_:label:)``). A label training refuses is
+/// refused here too, naming the row as training does.
 @_cdecl("corgi_model_evaluate_row")
 public func corgi_model_evaluate_row(
     _ model: UnsafeMutableRawPointer?, _ features: UnsafePointer<Double>?, _ count: Int32, _ label: Double,
+    _ row: UnsafePointer<CorgiRowTag>?,
     _ score: UnsafeMutablePointer<Double>?, _ loss: UnsafeMutablePointer<Double>?,
     _ predicted: UnsafeMutablePointer<Double>?, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
     guard let m = borrow(model, as: ModelBox.self)?.model, let score, let loss, let predicted else {
         return report(CORGI_INTERNAL, "corgi_model_evaluate_row: invalid argument", into: error)
     }
-    guard let x = checkedFeatures(m, features, count, error), let row = m.evaluate(x, label: label) else {
-        return reportedStatus(error)
+    guard let x = checkedFeatures(m, features, count, error) else { return reportedStatus(error) }
+    switch m.evaluate(x, label: label) {
+    case .success(let scored):
+        score.pointee = scored.score
+        loss.pointee = scored.loss
+        predicted.pointee = scored.predicted
+        return reportSuccess(into: error)
+    case .failure(let failure):
+        return reportRefusedRow(failure, kind: m.kind, row: row, into: error)
     }
-    score.pointee = row.score
-    loss.pointee = row.loss
-    predicted.pointee = row.predicted
-    return reportSuccess(into: error)
 }
 
 /// C: `double corgi_epoch_block_seed(int64_t seed, int32_t epoch)`: the REPEATABLE value

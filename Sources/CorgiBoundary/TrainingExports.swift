@@ -60,11 +60,15 @@ public func corgi_double_buffer_megabytes(_ rows: Int64, _ featureCount: Int64) 
 
 /// C: `int32_t corgi_state_create(const char *model, int32_t feature_count, const double *classes,
 /// int32_t class_count, const char *params, int64_t buffer_rows, const char *buffer_mode,
-/// void **blob_out, CorgiError *error)`. A fresh state with zero weights.
+/// double cap_mb, void **blob_out, CorgiError *error)`. A fresh state with zero weights.
+/// Its memory (buffers, learner, serialized copies) is checked against the lower of
+/// `max_buffer_mb` and `cap_mb` (the server's `corgi.max_buffer_mb`) from the shape,
+/// before the model is allocated.
 @_cdecl("corgi_state_create")
 public func corgi_state_create(
     _ model: UnsafePointer<CChar>?, _ featureCount: Int32, _ classes: UnsafePointer<Double>?,
     _ classCount: Int32, _ params: UnsafePointer<CChar>?, _ bufferRows: Int64, _ bufferMode: UnsafePointer<CChar>?,
+    _ capMB: Double,
     _ blobOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
     guard let model, let params, let bufferMode, let blobOut else { return report(CORGI_INTERNAL, "corgi_state_create: null argument", into: error) }
@@ -114,18 +118,24 @@ public func corgi_state_create(
                       hint: "Raise max_buffer_mb to at least \(neededMB), or lower buffer_fraction so the buffer holds at most \(fitting) rows.",
                       into: error)
     }
+    guard let learner = TrainerSnapshot.plannedLearner(
+        family: family, featureCount: Int(featureCount), classCount: classValues.count, parameters: parameters)
+    else { return report(CORGI_INVALID_ARGUMENT, "a \(name) model with \(featureCount) features is too large", into: error) }
+    let totalMB = bufferMB + learner.megabytes
+    guard totalMB <= parameters.maxBufferMB, totalMB <= capMB else {
+        let neededMB = (totalMB * 1000).rounded(.up) / 1000
+        let serverCap = capMB < parameters.maxBufferMB
+        return report(CORGI_PROGRAM_LIMIT,
+                      "a \(name) model of \(learner.parameterCount) parameters with batch_size \(parameters.batchSize) and its tuple buffers need \(neededMB) MB, more than "
+                        + (serverCap ? "corgi.max_buffer_mb=\(Int(capMB))" : "max_buffer_mb=\(parameters.maxBufferMB)"),
+                      hint: neededMB > 1_048_576 ? "Lower batch_size or hidden_layers."
+                          : serverCap ? "Lower batch_size or hidden_layers, or ask a superuser to raise corgi.max_buffer_mb to at least \(neededMB)."
+                          : "Lower batch_size or hidden_layers, or raise max_buffer_mb to at least \(neededMB).", into: error)
+    }
     guard let snapshot = TrainerSnapshot.initial(
         family: family, featureCount: Int(featureCount), classValues: classValues, parameters: parameters,
         bufferCapacity: Int(bufferRows), bufferMode: mode)
     else { return report(CORGI_INVALID_ARGUMENT, "a \(name) model with \(featureCount) features is too large", into: error) }
-    let totalMB = bufferMB + snapshot.learnerMegabytes
-    guard totalMB <= parameters.maxBufferMB else {
-        let neededMB = (totalMB * 1000).rounded(.up) / 1000
-        return report(CORGI_PROGRAM_LIMIT,
-                      "a \(name) model of \(snapshot.model.parameterCount) parameters with batch_size \(parameters.batchSize) and its tuple buffers need \(neededMB) MB, more than max_buffer_mb=\(parameters.maxBufferMB)",
-                      hint: neededMB <= 1_048_576 ? "Lower batch_size or hidden_layers, or raise max_buffer_mb to at least \(neededMB)."
-                                                  : "Lower batch_size or hidden_layers.", into: error)
-    }
     blobOut.pointee = retainedPointer(to: encode(snapshot))
     return reportSuccess(into: error)
 }

@@ -13,8 +13,13 @@ public enum ConfigGrid {
         public let hint: String
     }
 
-    /// At most 10,000 configurations.
-    public static let maximumConfigurations = 10_000
+    /// At most 1,000 configurations: what one `corgi.fit_multiple` call trains.
+    public static let maximumConfigurations = 1_000
+
+    /// Keys that belong to the call, shared by all its configurations, never to one
+    /// configuration (`corgi.fit_multiple` refuses a configs row that sets one).
+    public static let callKeys: Set<String> = ["segments", "segment_offset", "segment_seed", "workers",
+                                               "validation_table"]
 
     /// The params strings of every configuration, in grid order.
     public static func expand(_ grid: String, family: ModelFamily) -> Result<[String], Failure> {
@@ -28,6 +33,10 @@ public enum ConfigGrid {
             }
             let key = TrainingParameters.trimmed(pair[..<equals]).lowercased()
             let value = TrainingParameters.trimmed(pair[pair.index(after: equals)...])
+            guard !callKeys.contains(key) else {
+                return .failure(Failure(message: "grid key \"\(key)\" belongs to the call, not to a configuration",
+                                        hint: "Pass it in corgi.fit_multiple's params: every configuration shares it."))
+            }
             guard !axes.contains(where: { $0.key == key }) else {
                 return .failure(Failure(message: "grid key \"\(key)\" is given twice", hint: "Give each key once."))
             }

@@ -31,6 +31,31 @@ public enum ModelKind: UInt8, CaseIterable, Sendable {
     /// Whether the model predicts a class (everything but `linear`).
     public var isClassifier: Bool { self != .linear }
 
+    /// Training's label rule, the one training and evaluation apply: the target of a raw
+    /// label (the value for linear; +1/-1 for logistic and svm, where 1 is positive and
+    /// 0 and -1 negative; the class index for softmax, by binary search in the sorted
+    /// `classValues`), or nil for a label the model refuses (not finite, another value
+    /// for logistic and svm, not a class for softmax).
+    @inline(__always)
+    public func target(forLabel label: Double, classValues: [Double]) -> Double? {
+        guard label.isFinite else { return nil }
+        switch self {
+        case .linear: return label
+        case .logistic, .svm:
+            if label == 1 { return 1 }
+            if label == 0 || label == -1 { return -1 }
+            return nil
+        case .softmax:
+            var low = 0, high = classValues.count - 1
+            while low <= high {
+                let mid = (low + high) / 2
+                if classValues[mid] == label { return Double(mid) }
+                if classValues[mid] < label { low = mid + 1 } else { high = mid - 1 }
+            }
+            return nil
+        }
+    }
+
     /// The valid names, for error messages: "linear, logistic, svm, softmax".
     public static var validNames: String { allCases.map(\.name).joined(separator: ", ") }
 }

@@ -88,6 +88,22 @@ public struct MultilayerPerceptron: Equatable, Sendable {
         }
     }
 
+    /// The parameters (weights and biases) of a network with layer `widths`, inputs to
+    /// outputs, computed without allocating anything; nil when the count overflows or
+    /// exceeds ``LinearModel/maximumWeights``. A decoder checks a claimed shape with it
+    /// before it allocates that shape.
+    public static func parameterCount(widths: [Int]) -> Int? {
+        guard widths.count >= 2, widths.allSatisfy({ $0 >= 1 }) else { return nil }
+        var count = 0
+        for layer in 0..<(widths.count - 1) {
+            let (inputs, overflowIn) = widths[layer].addingReportingOverflow(1)
+            let (product, overflow) = inputs.multipliedReportingOverflow(by: widths[layer + 1])
+            guard !overflowIn, !overflow, product <= LinearModel.maximumWeights - count else { return nil }
+            count += product
+        }
+        return count
+    }
+
     /// Rebuilds a network from stored parameters (deserialization); nil when they do not fit.
     init?(kind: ModelKind, featureCount: Int, hidden: [Int], activation: Activation, classValues: [Double],
           inputShift: [Double]?, inputScale: [Double]?, parameters: [Double]?) {
@@ -108,13 +124,7 @@ public struct MultilayerPerceptron: Equatable, Sendable {
             shift.allSatisfy(\.isFinite), scale.allSatisfy({ $0.isFinite && $0 > 0 })
         else { return nil }
         let widths = [featureCount] + hidden + [kind == .softmax ? classValues.count : 1]
-        var count = 0
-        for layer in 0..<(widths.count - 1) {
-            let (product, overflow) = (widths[layer] + 1).multipliedReportingOverflow(by: widths[layer + 1])
-            guard !overflow else { return nil }
-            count += product
-            guard count <= LinearModel.maximumWeights else { return nil }
-        }
+        guard let count = MultilayerPerceptron.parameterCount(widths: widths) else { return nil }
         if let parameters { guard parameters.count == count else { return nil } }
         var weightAt: [Int] = [], biasAt: [Int] = [], offset = 0
         for l in 0..<(widths.count - 1) { weightAt.append(offset); offset += widths[l] * widths[l + 1] }

@@ -272,22 +272,7 @@ public final class SGDTrainer {
     /// Encodes a raw label as the training target: the value (linear), +1/-1 (logistic,
     /// svm: 1 is positive, 0 and -1 negative), or the class index (softmax).
     public func target(forLabel label: Double) -> Double? {
-        guard label.isFinite else { return nil }
-        switch kind {
-        case .linear: return label
-        case .logistic, .svm:
-            if label == 1 { return 1 }
-            if label == 0 || label == -1 { return -1 }
-            return nil
-        case .softmax:
-            var low = 0, high = classValues.count - 1
-            while low <= high {
-                let mid = (low + high) / 2
-                if classValues[mid] == label { return Double(mid) }
-                if classValues[mid] < label { low = mid + 1 } else { high = mid - 1 }
-            }
-            return nil
-        }
+        kind.target(forLabel: label, classValues: classValues)
     }
 
     public enum AddOutcome: Equatable, Sendable { case accepted, bufferFull }

@@ -48,29 +48,24 @@ extension ScoringModel {
     }
 
     /// One row of an evaluation: the first score, the row's loss as training computes it
-    /// (``Objective``), and the prediction. `label` is the training code: the value
-    /// (linear), 1 for positive and anything else negative (logistic, svm), the class
-    /// value (softmax; a value that is not a class has infinite loss). nil for a wrong
-    /// feature count.
+    /// (``Objective``), and the prediction. `label` is the raw label as training takes it
+    /// (``ModelKind/target(forLabel:classValues:)``: the value for linear; 1, 0 or -1 for
+    /// logistic and svm; a class value for softmax); a label training would refuse is
+    /// refused here too (`.invalidLabel`), as is a wrong feature count.
     public func evaluate(_ features: UnsafeBufferPointer<Double>, label: Double)
-        -> (score: Double, loss: Double, predicted: Double)?
+        -> Result<(score: Double, loss: Double, predicted: Double), RowFailure>
     {
-        guard let z = scores(features) else { return nil }
-        let target: Double
-        switch kind {
-        case .linear: target = label
-        case .logistic, .svm: target = label == 1 ? 1 : -1
-        case .softmax:
-            guard let k = classValues.firstIndex(of: label) else {
-                return (z[0], .infinity, prediction(fromScores: z))
-            }
-            target = Double(k)
+        guard let z = scores(features) else {
+            return .failure(.wrongFeatureCount(got: features.count, expected: featureCount))
+        }
+        guard let target = kind.target(forLabel: label, classValues: classValues) else {
+            return .failure(.invalidLabel(value: label))
         }
         let loss = z.withUnsafeBufferPointer { scores in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: z.count) { gradient in
                 Objective.lossAndGradient(kind: kind, scores: scores, target: target, gradient: gradient)
             }
         }
-        return (z[0], loss, prediction(fromScores: z))
+        return .success((z[0], loss, prediction(fromScores: z)))
     }
 }

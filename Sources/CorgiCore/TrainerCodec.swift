@@ -224,12 +224,14 @@ extension TrainerCodec {
                 else { return fail("malformed model section") }
                 hidden.append(Int(width))
             }
+            // The parameter count from the claimed shape, checked against the bytes there
+            // before anything of that shape is allocated (a few crafted bytes may claim a
+            // network of a billion parameters).
             guard let shift = modelSection.f64s(Int(featureCount)), let scale = modelSection.f64s(Int(featureCount)),
                 let classValues = modelSection.f64s(Int(classCount)),
-                let shape = MultilayerPerceptron(kind: kind, featureCount: Int(featureCount), hidden: hidden,
-                                                 activation: activation, classValues: classValues, inputShift: shift,
-                                                 inputScale: scale, parameters: nil),
-                let flat = modelSection.f64s(shape.parameterCount), modelSection.isAtEnd,
+                let count = MultilayerPerceptron.parameterCount(
+                    widths: [Int(featureCount)] + hidden + [kind == .softmax ? classValues.count : 1]),
+                let flat = modelSection.f64s(count), modelSection.isAtEnd,
                 let network = MultilayerPerceptron(kind: kind, featureCount: Int(featureCount), hidden: hidden,
                                                    activation: activation, classValues: classValues, inputShift: shift,
                                                    inputScale: scale, parameters: flat)

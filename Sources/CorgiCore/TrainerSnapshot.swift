@@ -82,13 +82,51 @@ public struct TrainerSnapshot: Equatable, Sendable {
 }
 
 extension TrainerSnapshot {
-    /// Megabytes a learner for this state allocates besides the tuple buffers: the
-    /// parameters, their gradient, the running mean, the optimizer's state, and for the
-    /// general learner one mini-batch of inputs, scores and the network's workspace. With
-    /// ``SGDTrainer/doubleBufferMegabytes(rows:featureCount:)`` it is what
-    /// `max_buffer_mb` and `corgi.max_buffer_mb` cap. Float64 arithmetic: no overflow.
+    /// Megabytes training this state allocates besides the tuple buffers
+    /// (``learnerMegabytes(parameterCount:featureCount:outputs:widths:parameters:)`` of its
+    /// shape). With ``SGDTrainer/doubleBufferMegabytes(rows:featureCount:)`` it is what
+    /// `max_buffer_mb` and `corgi.max_buffer_mb` cap.
     public var learnerMegabytes: Double {
-        let p = Double(model.parameterCount), n = Double(model.featureCount), k = Double(model.outputs)
+        TrainerSnapshot.learnerMegabytes(parameterCount: model.parameterCount, featureCount: model.featureCount,
+                                         outputs: model.outputs, widths: model.network?.widths, parameters: parameters)
+    }
+
+    /// How many serialized states' worth of memory one training call holds at its peak,
+    /// measured (test/memory: the peak resident memory of corgi.train grows by 11.7 MB
+    /// per MB of state): the state it was given and its decoded snapshot beside the
+    /// learner's copies, the state it makes, that one's copy into a `bytea`, and the
+    /// copies the SQL drivers keep of the states they pass between epochs. Part of
+    /// ``learnerMegabytes(parameterCount:featureCount:outputs:widths:parameters:)``.
+    public static let stateCopies = 12.0
+
+    /// Megabytes of one serialized state of this shape: the parameters, the averaged
+    /// iterate, the optimizer's velocity or moments (or the L1 penalties applied), and
+    /// the network's standardization.
+    public static func stateMegabytes(parameterCount: Int, featureCount: Int, widths: [Int]?,
+                                      parameters: TrainingParameters) -> Double {
+        let p = Double(parameterCount)
+        var copies = 1.0
+        if parameters.average { copies += 1 }
+        switch parameters.optimizer {
+        case .sgd: copies += parameters.l1 > 0 ? 1 : 0
+        case .momentum: copies += 1
+        case .adam: copies += 2
+        }
+        let standardization = widths == nil ? 0 : 2 * Double(featureCount)
+        return (p * copies + standardization) * 8 / 1_048_576
+    }
+
+    /// Megabytes that training a model of this shape allocates besides the tuple buffers,
+    /// computed from the shape alone (nothing is allocated: a state is created, or a
+    /// claimed shape refused, only after this fits the cap): the parameters and their
+    /// gradient, the running mean, the optimizer's state, for the general learner one
+    /// mini-batch of inputs, scores and the network's workspace (with float32 copies),
+    /// and ``stateCopies`` serialized states
+    /// (``stateMegabytes(parameterCount:featureCount:widths:parameters:)``). Float64
+    /// arithmetic: no overflow.
+    public static func learnerMegabytes(parameterCount: Int, featureCount: Int, outputs: Int, widths: [Int]?,
+                                        parameters: TrainingParameters) -> Double {
+        let p = Double(parameterCount), n = Double(featureCount), k = Double(outputs)
         var copies = 2.0                                  // iterate and gradient
         if parameters.average { copies += 1 }
         switch parameters.optimizer {
@@ -98,17 +136,38 @@ extension TrainerSnapshot {
         }
         var doubles = p * copies
         let batch = Double(max(1, parameters.batchSize))
-        if model.network != nil || parameters.optimizer != .sgd || parameters.batchSize > 1 {
+        if widths != nil || parameters.optimizer != .sgd || parameters.batchSize > 1 {
             doubles += batch * (n + 1 + 2 * k)
         }
-        if let network = model.network {
-            let widths = network.widths.map(Double.init)
-            let workspace = batch * (n + widths.dropFirst().dropLast().reduce(0, +)) + 2 * batch * (widths.max() ?? 1)
+        if let widths {
+            let w = widths.map(Double.init)
+            let workspace = batch * (n + w.dropFirst().dropLast().reduce(0, +)) + 2 * batch * (w.max() ?? 1)
             // The workspace, and float32 copies (half a double each) of the parameters, the
             // gradient, the batch, its scores and dScores and the workspace.
             doubles += workspace + (2 * p + batch * (n + 2 * k) + workspace) / 2
         }
         return doubles * 8 / 1_048_576
+            + stateCopies * stateMegabytes(parameterCount: parameterCount, featureCount: featureCount, widths: widths,
+                                           parameters: parameters)
+    }
+
+    /// The parameter count and ``learnerMegabytes(parameterCount:featureCount:outputs:widths:parameters:)``
+    /// of a fresh `family` model before it exists; nil for a shape no model can have (too
+    /// many weights, or an overflow).
+    public static func plannedLearner(family: ModelFamily, featureCount: Int, classCount: Int,
+                                      parameters: TrainingParameters) -> (parameterCount: Int, megabytes: Double)? {
+        let outputs = family.objective == .softmax ? classCount : 1
+        guard featureCount >= 1, outputs >= 1 else { return nil }
+        if family.isNetwork {
+            let widths = [featureCount] + parameters.hiddenLayers + [outputs]
+            guard let count = MultilayerPerceptron.parameterCount(widths: widths) else { return nil }
+            return (count, learnerMegabytes(parameterCount: count, featureCount: featureCount, outputs: outputs,
+                                            widths: widths, parameters: parameters))
+        }
+        let (weights, overflow) = featureCount.multipliedReportingOverflow(by: outputs)
+        guard !overflow, weights <= LinearModel.maximumWeights else { return nil }
+        return (weights + outputs, learnerMegabytes(parameterCount: weights + outputs, featureCount: featureCount,
+                                                    outputs: outputs, widths: nil, parameters: parameters))
     }
 
     /// The family the model belongs to (its SQL name).

@@ -56,7 +56,7 @@ extern int32_t corgi_params_normalize(const char *text, const char *model, char 
 extern int32_t corgi_state_create(const char *model, int32_t feature_count,
 								  const double *classes, int32_t class_count,
 								  const char *params, int64_t buffer_rows,
-								  const char *buffer_mode, void **blob_out,
+								  const char *buffer_mode, double cap_mb, void **blob_out,
 								  CorgiError *error);
 extern int32_t corgi_state_describe(const void *data, int64_t length,
 									CorgiStateInfo *info, CorgiError *error);
@@ -103,7 +103,7 @@ extern int32_t corgi_model_outputs(void *model, int32_t probabilities,
 								   const double *features, int32_t count, double *out,
 								   int32_t out_count, CorgiError *error);
 extern int32_t corgi_model_evaluate_row(void *model, const double *features, int32_t count,
-										 double label, double *score, double *loss,
+										 double label, const CorgiRowTag *row, double *score, double *loss,
 										 double *predicted, CorgiError *error);
 extern double corgi_epoch_block_seed(int64_t seed, int32_t epoch);
 

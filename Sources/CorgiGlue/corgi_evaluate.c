@@ -28,6 +28,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "corgi_call_snapshot.h"
 #include "corgi_core_api.h"
 #include "corgi_error.h"
 #include "corgi_heap_rows.h"
@@ -119,7 +120,7 @@ evaluate_row(void *arg, const double *x, int count, double y, const CorgiRowTag 
 
 	s->rows++;
 	/* Score, loss and prediction as the model and training compute them. */
-	corgi_model_evaluate_row(s->model->object, x, count, y, &z, &loss, &predicted, &error);
+	corgi_model_evaluate_row(s->model->object, x, count, y, tag, &z, &loss, &predicted, &error);
 	corgi_raise_if_failed(&error);
 	s->loss_sum += loss;
 	if (s->kind == 1)
@@ -330,8 +331,13 @@ corgi_evaluate_groups_transition(PG_FUNCTION_ARGS)
 
 	if (!AggCheckCallContext(fcinfo, &context))
 		elog(ERROR, "corgi_evaluate_groups_transition called in non-aggregate context");
+	/* A row without a group, features or label is not scored (a NULL state stays NULL). */
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
 	i = PG_GETARG_INT32(1);
 	if (PG_ARGISNULL(0))
 	{
@@ -394,7 +400,7 @@ corgi_evaluate_scan(PG_FUNCTION_ARGS)
 												NameStr(*PG_GETARG_NAME(3)), "corgi.evaluate",
 												"corgi._evaluate_agg");
 	MemoryContext row_context = AllocSetContextCreate(scan_context, "corgi row", ALLOCSET_DEFAULT_SIZES);
-	TableScanDesc scan = table_beginscan_strat(source.rel, GetActiveSnapshot(), 0, NULL, true, false);
+	TableScanDesc scan = table_beginscan_strat(source.rel, corgi_read_snapshot(source.rel), 0, NULL, true, false);
 	int64		rows = 0;
 	ArrayType  *metrics;
 	ArrayType  *result;

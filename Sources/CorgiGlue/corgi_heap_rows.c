@@ -6,10 +6,12 @@
 
 #include "access/heapam.h"
 #include "access/relscan.h"
+#include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/pg_am_d.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/objectaddress.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -24,6 +26,7 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 
+#include "corgi_call_snapshot.h"
 #include "corgi_heap_rows.h"
 
 /*
@@ -267,4 +270,60 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 		MemoryContextSwitchTo(old);
 		sink(target, x, count, y, &row);
 	}
+}
+
+PG_FUNCTION_INFO_V1(corgi_leading_page_rows);
+
+/*
+ * corgi._leading_page_rows(source regclass, pages integer) -> bigint
+ *
+ * The visible rows on the first `pages` pages of a heap table, which size a tuple buffer
+ * without a scan of the whole table (the rows per page of its head times its pages).
+ * What `SELECT count(*) FROM source WHERE ctid < '(pages,0)'` counts, but a reader with
+ * SELECT on some columns only may ask too (a query naming ctid needs the table's). The
+ * count is the call's first read: it pins the call's snapshot (corgi._begin_call). NULL
+ * when row-level security applies to the caller (its policies decide what to count: the
+ * caller counts through a query).
+ */
+Datum
+corgi_leading_page_rows(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	int32		pages = PG_GETARG_INT32(1);
+	Relation	rel;
+	TableScanDesc scan;
+	BlockNumber nblocks;
+	int64		rows = 0;
+
+	if (pages < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("pages must not be negative, got %d", pages)));
+	rel = table_open(relid, AccessShareLock);
+	if (rel->rd_rel->relkind != RELKIND_RELATION && rel->rd_rel->relkind != RELKIND_MATVIEW)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a table or materialized view", RelationGetRelationName(rel))));
+	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table \"%s\" does not use the heap access method", RelationGetRelationName(rel))));
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK
+		&& pg_attribute_aclcheck_all(relid, GetUserId(), ACL_SELECT, ACLMASK_ANY) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind), RelationGetRelationName(rel));
+	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+	{
+		table_close(rel, AccessShareLock);
+		PG_RETURN_NULL();
+	}
+	corgi_pin_call_snapshot();
+	nblocks = RelationGetNumberOfBlocks(rel);
+	scan = table_beginscan_strat(rel, corgi_read_snapshot(rel), 0, NULL, true, false);
+	heap_setscanlimits(scan, 0, Min((BlockNumber) pages, nblocks));
+	while (heap_getnext(scan, ForwardScanDirection) != NULL)
+		if (++rows % ROWS_PER_CHECK == 0)
+			CHECK_FOR_INTERRUPTS();
+	table_endscan(scan);
+	table_close(rel, NoLock);
+	PG_RETURN_INT64(rows);
 }

@@ -47,6 +47,7 @@
 #include "utils/rel.h"
 #include "utils/wait_event.h"
 
+#include "corgi_call_snapshot.h"
 #include "corgi_core_api.h"
 #include "corgi_error.h"
 #include "corgi_group_bundle.h"
@@ -59,6 +60,11 @@
 
 /* At most this many models in one hopping epoch (corgi.fit_multiple's config limit). */
 #define CORGI_HOP_MAX_MODELS	1000
+/*
+ * segments may exceed a table's block count up to this many (fit_multiple's default), so that
+ * the default works on small tables; beyond it, segments are bounded by the blocks.
+ */
+#define CORGI_HOP_FREE_SEGMENTS 8
 
 /* The shared chunk: this header, then the arrays at the offsets it records. */
 typedef struct CorgiHopShared
@@ -335,6 +341,7 @@ hop_run_epoch(const HopSegments *segs, const char *features, const char *label, 
 	CorgiHopShared layout = {0};
 	ParallelContext *pcxt = NULL;
 	int			launched = 0;
+	bool		pushed = false;
 	int64		block_count = segs->partitions ? 0 : segs->block_count;
 
 	/* The shared chunk's layout ------------------------------------------------------ */
@@ -374,6 +381,8 @@ hop_run_epoch(const HopSegments *segs, const char *features, const char *label, 
 
 	if (workers > 0)
 	{
+		/* The workers read with the call's snapshot: the active one when the DSM is made. */
+		pushed = corgi_push_call_snapshot();
 		EnterParallelMode();
 		pcxt = CreateParallelContext("corgi", "corgi_hop_worker_main", workers);
 		shm_toc_estimate_chunk(&pcxt->estimator, total);
@@ -454,6 +463,7 @@ hop_run_epoch(const HopSegments *segs, const char *features, const char *label, 
 		DestroyParallelContext(pcxt);
 		ExitParallelMode();
 	}
+	corgi_pop_call_snapshot(pushed);
 	return launched;
 }
 
@@ -593,7 +603,7 @@ hop_epoch_sql(FunctionCallInfo fcinfo, bool grouped)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("offsets has %d elements, states has %d", offset_count, models)));
 	offsets = (int32 *) ARR_DATA_PTR(offsets_array);
-	if (segments < 1 || segments > 100000)
+	if (segments < 1 || segments > 100000)		/* and at most the blocks, below */
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("segments must be between 1 and 100000, got %d", segments)));
@@ -610,6 +620,16 @@ hop_epoch_sql(FunctionCallInfo fcinfo, bool grouped)
 		(void) corgi_group_keys_open(source.rel, group_columns, group_keys);
 	nblocks = RelationGetNumberOfBlocks(source.rel);
 	block_count = ((int64) nblocks + block_pages - 1) / block_pages;
+	/* More segments than blocks are empty segments: work for the schedule, none for SGD. */
+	if (segments > Max(block_count, CORGI_HOP_FREE_SEGMENTS))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("segments=%d exceeds the " INT64_FORMAT " blocks of table \"%s\"", segments, block_count,
+						RelationGetRelationName(source.rel)),
+				 errdetail("A segment is a set of CorgiPile blocks of %d pages (block_mb); a segment without a block is work for the schedule and none for training.",
+						   (int) block_pages),
+				 errhint("Use at most " INT64_FORMAT " segments, or lower block_mb for more, smaller blocks.",
+						 Max(block_count, (int64) CORGI_HOP_FREE_SEGMENTS))));
 	segment_of = palloc(sizeof(int32) * Max(block_count, 1));
 	corgi_segment_blocks(block_count, segments, segment_seed, first_info.epochs_completed, segment_of, &error);
 	corgi_raise_if_failed(&error);

@@ -50,10 +50,11 @@ _PG_init(void)
 	DefineCustomIntVariable("corgi.node_connections",
 							"Most connections one corgi call opens to one other server.",
 							"A server holding several partitions of the source trains that many "
-							"of them at once, one job per connection; all read one snapshot.",
+							"of them at once, one job per connection; all read one snapshot. Each is a "
+							"backend on that server, so only a superuser may change it.",
 							&corgi_node_connections,
 							4, 1, 64,
-							PGC_USERSET, 0,
+							PGC_SUSET, 0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("corgi");
 }

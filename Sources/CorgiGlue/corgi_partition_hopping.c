@@ -43,11 +43,13 @@
 #include "miscadmin.h"
 #include "portability/instr_time.h"
 #include "storage/latch.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/wait_event.h"
 
 #include "corgi_core_api.h"
@@ -70,6 +72,8 @@ typedef struct CorgiNode
 	PGconn	   *conn;
 	bool		in_flight;		/* a job was sent and its last result not yet read */
 	char		snapshot[64];	/* lane 0: its exported snapshot, which the others import */
+	char		lost_sqlstate[6];	/* why its last job's connection failed: the node's */
+	char	   *lost_message;	/* SQLSTATE and message, or "" and NULL (TopMemoryContext) */
 } CorgiNode;
 
 /* The connections of this transaction (TopMemoryContext; closed at its end). */
@@ -110,6 +114,8 @@ close_all_nodes(void)
 	for (int i = 0; i < node_count; i++)
 	{
 		node_close(nodes[i]);
+		if (nodes[i]->lost_message != NULL)
+			pfree(nodes[i]->lost_message);
 		pfree(nodes[i]);
 	}
 	node_count = 0;
@@ -144,14 +150,35 @@ node_subxact_callback(SubXactEvent event, SubTransactionId mySubid, SubTransacti
 			node_close(nodes[i]);
 }
 
+/*
+ * A connection's error message without libpq's "SEVERITY:  " prefix (PQerrorMessage
+ * holds the server's error as "ERROR:  text"): relayed, it reads as the node said it.
+ */
+static char *
+connection_message(PGconn *conn)
+{
+	static const char *const severities[] = {"ERROR:  ", "FATAL:  ", "PANIC:  "};
+	char	   *message = pchomp(conn ? PQerrorMessage(conn) : "out of memory");
+
+	for (int i = 0; i < lengthof(severities); i++)
+		if (strncmp(message, severities[i], strlen(severities[i])) == 0)
+			return message + strlen(severities[i]);
+	return message;
+}
+
 /* Raises a node's error (a PGresult's fields, or the connection's message), naming it. */
 static void
 raise_node_error(CorgiNode *node, PGresult *result, const char *doing)
 {
-	const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+	const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE)
+		: node->lost_sqlstate[0] != '\0' ? node->lost_sqlstate : NULL;
+
+	if (sqlstate != NULL && strlen(sqlstate) != 5)
+		sqlstate = NULL;		/* not a SQLSTATE: the connection's failure code below */
 	char	   *message = pstrdup(result && PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)
 								  ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)
-								  : pchomp(PQerrorMessage(node->conn)));
+								  : !result && node->lost_message ? node->lost_message
+								  : connection_message(node->conn));
 	char	   *detail = result && PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL)
 		? pstrdup(PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL)) : NULL;
 	char	   *hint = result && PQresultErrorField(result, PG_DIAG_MESSAGE_HINT)
@@ -164,7 +191,7 @@ raise_node_error(CorgiNode *node, PGresult *result, const char *doing)
 		PQclear(result);
 	if (lost)
 		ereport(ERROR,
-				(errcode(ERRCODE_CONNECTION_FAILURE),
+				(errcode(sqlstate ? code : ERRCODE_CONNECTION_FAILURE),
 				 errmsg("corgi lost the connection to server \"%s\" while %s", node->name, doing),
 				 errdetail_internal("%s", message),
 				 errhint("Check that the server is running; nothing was written.")));
@@ -199,6 +226,71 @@ is_libpq_option(const PQconninfoOption *options, const char *keyword)
 
 static CorgiNode *node_for_server(Oid serverid, int lane);
 
+/* Option `name` of a DefElem list, or NULL. */
+static DefElem *
+find_option(List *options, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *d = lfirst(lc);
+
+		if (strcmp(d->defname, name) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+/*
+ * postgres_fdw's rule for a non-superuser's connection (its check_conn_params), applied
+ * before connecting, on every path that opens one: the user mapping holds a non-empty
+ * password (unless a superuser set password_required 'false' on it), and nothing makes
+ * libpq read the credentials of this server's operating-system account: no passfile
+ * (libpq reads it with the password of the mapping absent), and no client certificate
+ * or key but the user mapping's (libpq's defaults are files in that account's home, so
+ * they are pointed at a path that does not exist). Otherwise a role could reach another
+ * server as whoever the postmaster's ~/.pgpass or certificate names (CVE-2007-6601).
+ * Appends the certificate overrides to keywords/values at *n (two slots).
+ */
+static void
+check_node_credentials(const CorgiNode *node, const ForeignServer *server, const UserMapping *mapping,
+					   const char **keywords, const char **values, int *n)
+{
+	DefElem    *required = find_option(mapping->options, "password_required");
+	DefElem    *password = find_option(mapping->options, "password");
+
+	if (superuser_arg(node->userid))
+		return;
+	if (required != NULL && !defGetBoolean(required))
+		return;					/* a superuser's explicit choice, as postgres_fdw */
+	if (password == NULL || defGetString(password)[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_S_R_E_PROHIBITED_SQL_STATEMENT_ATTEMPTED),
+				 errmsg("password is required to reach server \"%s\"", node->name),
+				 errdetail("Non-superusers must provide a password in the user mapping."),
+				 errhint("Add a password to your user mapping for server \"%s\".", node->name)));
+	if (find_option(server->options, "passfile") != NULL || find_option(mapping->options, "passfile") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("server \"%s\" names a passfile, which only a superuser's connection may use", node->name),
+				 errdetail("A password file is read with the rights of this server's operating-system account."),
+				 errhint("Drop the passfile option; put the password in your user mapping.")));
+	if (find_option(mapping->options, "sslcert") == NULL)
+	{
+		keywords[*n] = "sslcert";
+		values[(*n)++] = "/nonexistent/corgi-no-client-certificate";
+	}
+	if (find_option(mapping->options, "sslkey") == NULL)
+	{
+		keywords[*n] = "sslkey";
+		values[(*n)++] = "/nonexistent/corgi-no-client-key";
+	}
+}
+
+static void remember_loss(CorgiNode *node, PGresult *result);
+static void forget_loss(CorgiNode *node);
+
 /*
  * (Re)opens node's connection: the server's and the user mapping's libpq options, a
  * password for non-superusers, search_path pg_catalog, one REPEATABLE READ READ ONLY
@@ -222,12 +314,16 @@ node_open(CorgiNode *node)
 	defaults = PQconndefaults();
 	if (defaults == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	keywords = palloc0(sizeof(char *) * (list_length(server->options) + list_length(mapping->options) + 4));
-	values = palloc0(sizeof(char *) * (list_length(server->options) + list_length(mapping->options) + 4));
+	keywords = palloc0(sizeof(char *) * (list_length(server->options) + list_length(mapping->options) + 6));
+	values = palloc0(sizeof(char *) * (list_length(server->options) + list_length(mapping->options) + 6));
 	foreach(lc, server->options)
 	{
 		DefElem    *d = lfirst(lc);
 
+		/* A client certificate comes from the user mapping only (check_node_credentials). */
+		if (is_libpq_option(defaults, d->defname) && !superuser_arg(node->userid)
+			&& (strcmp(d->defname, "sslcert") == 0 || strcmp(d->defname, "sslkey") == 0))
+			continue;
 		if (is_libpq_option(defaults, d->defname))
 		{
 			keywords[n] = pstrdup(d->defname);
@@ -245,6 +341,7 @@ node_open(CorgiNode *node)
 		}
 	}
 	PQconninfoFree(defaults);
+	check_node_credentials(node, server, mapping, keywords, values, &n);
 	keywords[n] = "fallback_application_name";
 	values[n++] = "corgi";
 	keywords[n] = "client_encoding";
@@ -408,6 +505,32 @@ remote_column_name(Oid relid, const char *column)
 	return pstrdup(column);
 }
 
+/*
+ * What a query of a foreign partition checks here before postgres_fdw reads it: SELECT
+ * on the table (or on the two columns read), and no row-level security of this server
+ * for the current user (the node reads the whole remote table: the local policies would
+ * be read around). The node checks its own privileges and policies for the mapped user.
+ */
+static void
+check_foreign_readable(Oid relid, const char *features, const char *label)
+{
+	Oid			user = GetUserId();
+	AttrNumber	feature_column = get_attnum(relid, features);
+	AttrNumber	label_column = get_attnum(relid, label);
+
+	if (pg_class_aclcheck(relid, user, ACL_SELECT) != ACLCHECK_OK
+		&& (feature_column == InvalidAttrNumber || label_column == InvalidAttrNumber
+			|| pg_attribute_aclcheck(relid, feature_column, user, ACL_SELECT) != ACLCHECK_OK
+			|| pg_attribute_aclcheck(relid, label_column, user, ACL_SELECT) != ACLCHECK_OK))
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FOREIGN_TABLE, get_rel_name(relid));
+	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("foreign table \"%s\" has row-level security for the current user", get_rel_name(relid)),
+				 errdetail("Its server trains on every row of the remote table, around this server's policies."),
+				 errhint("Train on a table without row-level security for you, or ask its owner for one.")));
+}
+
 /* One segment: a local partition, or a foreign one on a node. */
 typedef struct Segment
 {
@@ -496,10 +619,14 @@ send_job(HopRun *run, const Segment *seg, NodeJob *job, int32 model, int32 segme
 	if (!PQsendQueryParams(seg->node->conn, sql, 5, types, values, lengths, formats, 1))
 	{
 		if (PQstatus(seg->node->conn) == CONNECTION_BAD)
+		{
+			remember_loss(seg->node, NULL);
 			return false;
+		}
 		raise_node_error(seg->node, NULL, "sending it a training job");
 	}
 	seg->node->in_flight = true;
+	forget_loss(seg->node);
 	job->model = model;
 	job->segment = segment;
 	job->has_result = false;
@@ -535,6 +662,86 @@ connection_failed(CorgiNode *node, PGresult *result)
 		|| (sqlstate != NULL && (strncmp(sqlstate, "08", 2) == 0 || strncmp(sqlstate, "57P", 3) == 0));
 }
 
+/*
+ * Keeps why a job's connection failed (the node's SQLSTATE and message, from its result
+ * or the connection), so that the error raised when no retry is left says what the node
+ * said; a job sent again forgets it.
+ */
+static void
+remember_loss(CorgiNode *node, PGresult *result)
+{
+	const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	strlcpy(node->lost_sqlstate, sqlstate != NULL && strlen(sqlstate) == 5 ? sqlstate : "",
+			sizeof(node->lost_sqlstate));
+	if (node->lost_message != NULL)
+		pfree(node->lost_message);
+	node->lost_message = MemoryContextStrdup(TopMemoryContext,
+											 primary != NULL ? primary : connection_message(node->conn));
+}
+
+static void
+forget_loss(CorgiNode *node)
+{
+	node->lost_sqlstate[0] = '\0';
+	if (node->lost_message != NULL)
+		pfree(node->lost_message);
+	node->lost_message = NULL;
+}
+
+/*
+ * A node's answer must be the state of its job one partition further: the same model
+ * (kind, shape, classes, parameters with the seed, buffer and batch), the same open
+ * epoch, and at least the rows it was sent with. A node that answers anything else (a
+ * bug, another corgi, or a server that is not what its options say) is refused by name
+ * before its state is stored.
+ */
+static void
+check_node_answer(const CorgiNode *node, bytea *sent, bytea *received)
+{
+	CorgiStateInfo before;
+	CorgiStateInfo after;
+	CorgiError	error = {0};
+	char		sent_params[CORGI_PARAMS_SIZE];
+	char		received_params[CORGI_PARAMS_SIZE];
+	const char *differs = NULL;
+
+	corgi_state_info(sent, &before);
+	corgi_state_describe(VARDATA_ANY(received), VARSIZE_ANY_EXHDR(received), &after, &error);
+	if (error.status != CORGI_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("server \"%s\" answered a training job with a malformed state", node->name),
+				 errdetail_internal("%s", error.message)));
+	corgi_state_parameters(VARDATA_ANY(sent), VARSIZE_ANY_EXHDR(sent), sent_params, sizeof(sent_params), &error);
+	corgi_raise_if_failed(&error);
+	corgi_state_parameters(VARDATA_ANY(received), VARSIZE_ANY_EXHDR(received), received_params,
+						   sizeof(received_params), &error);
+	corgi_raise_if_failed(&error);
+	if (strcmp(before.model_name, after.model_name) != 0 || before.kind != after.kind
+		|| before.is_network != after.is_network)
+		differs = "the model kind";
+	else if (before.feature_count != after.feature_count || before.class_count != after.class_count
+			 || before.has_intercept != after.has_intercept || before.learner_mb != after.learner_mb)
+		differs = "the model's shape";
+	else if (strcmp(sent_params, received_params) != 0 || before.seed != after.seed)
+		differs = "the parameters or the seed";
+	else if (before.buffer_mode != after.buffer_mode || before.buffer_capacity != after.buffer_capacity
+			 || before.batch_size != after.batch_size)
+		differs = "the tuple buffer";
+	else if (before.epochs_completed != after.epochs_completed)
+		differs = "the epoch";
+	else if (after.current_rows < before.current_rows)
+		differs = "the rows trained";
+	if (differs != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("server \"%s\" answered a training job with a state of another job", node->name),
+				 errdetail("The state it returned differs from the one it was sent in %s.", differs),
+				 errhint("Check that server \"%s\" runs corgi %s unchanged.", node->name, CORGI_VERSION)));
+}
+
 /* poll_job's answers. */
 #define JOB_RUNNING 0
 #define JOB_DONE 1
@@ -551,7 +758,10 @@ poll_job(HopRun *run, NodeJob *job, CorgiNode *node, MemoryContext results)
 	if (!PQconsumeInput(node->conn))
 	{
 		if (PQstatus(node->conn) == CONNECTION_BAD && !job->has_result)
+		{
+			remember_loss(node, NULL);
 			return JOB_CONNECTION_LOST;
+		}
 		raise_node_error(node, NULL, "training a model on its partition");
 	}
 	while (!PQisBusy(node->conn))
@@ -575,6 +785,7 @@ poll_job(HopRun *run, NodeJob *job, CorgiNode *node, MemoryContext results)
 		{
 			if (connection_failed(node, result) && !job->has_result)
 			{
+				remember_loss(node, result);
 				PQclear(result);
 				return JOB_CONNECTION_LOST;
 			}
@@ -594,6 +805,16 @@ poll_job(HopRun *run, NodeJob *job, CorgiNode *node, MemoryContext results)
 		MemoryContextSwitchTo(old);
 		SET_VARSIZE(state, length + VARHDRSZ);
 		memcpy(VARDATA(state), PQgetvalue(result, 0, 0), length);
+		PG_TRY();
+		{
+			check_node_answer(node, run->states[job->model], state);
+		}
+		PG_CATCH();
+		{
+			PQclear(result);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
 		run->seconds[job->model] += binary_float8(PQgetvalue(result, 0, 1));
 		run->remote_training += binary_float8(PQgetvalue(result, 0, 1));
 		PQclear(result);
@@ -633,7 +854,7 @@ retry_job(HopRun *run, Segment *segs, NodeJob *job, CorgiNode *node, int *retrie
 		ereport(NOTICE,
 				(errmsg("corgi lost the connection to server \"%s\" during a job; sending it again on a new connection (retry %d of %d)",
 						node->name, *retries, corgi_node_retries),
-				 errdetail_internal("%s", pchomp(PQerrorMessage(node->conn)))));
+				 errdetail_internal("%s", node->lost_message ? node->lost_message : connection_message(node->conn))));
 		node->in_flight = false;
 		libpqsrv_disconnect(node->conn);
 		node->conn = NULL;
@@ -798,6 +1019,7 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 			CorgiNode  *node;
 			bool		known = false;
 
+			check_foreign_readable(relids[s], features, label);
 			/* The k-th partition of a server goes to lane k mod corgi.node_connections. */
 			for (int t = 0; t < s; t++)
 				if (segs[t].node != NULL && segs[t].node->serverid == server)

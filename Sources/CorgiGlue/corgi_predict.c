@@ -12,14 +12,19 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
+#include "utils/rls.h"
+#include "utils/syscache.h"
 #include "utils/varlena.h"
 
 #include "corgi_core_api.h"
@@ -64,6 +69,38 @@ open_model(ModelCache *cache, bytea *bytes)
 	corgi_model_shape(cache->model->object, &cache->kind, &cache->feature_count, &cache->outputs);
 }
 
+/*
+ * A model table is read as the caller, so it must run no SQL its owner wrote: a plain or
+ * partitioned table (not a view or a foreign table), and no row-level security policy of
+ * another role (corgi._stored_table's rules, for the table form of predict).
+ */
+static void
+check_model_relation(Oid relid, const char *table)
+{
+	char		kind = get_rel_relkind(relid);
+	HeapTuple	tuple;
+	Oid			owner;
+
+	if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("model table \"%s\" is not a table", table),
+				 errdetail("Reading a view or a foreign table runs SQL its owner wrote with your rights; "
+						   "corgi reads stored models from plain tables only."),
+				 errhint("Pass the out_table of corgi.train.")));
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	if (owner != GetUserId() && check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("model table \"%s\" has row-level security for the current user", table),
+				 errdetail("Its policies are SQL another role wrote; corgi does not run them on your behalf."),
+				 errhint("Ask the table's owner for a copy without row-level security.")));
+}
+
 /* Reads the model column of a one-row model table, as the current user. */
 static bytea *
 read_model_table(const char *table, MemoryContext into, ArrayType **classes)
@@ -81,6 +118,7 @@ read_model_table(const char *table, MemoryContext into, ArrayType **classes)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("model table \"%s\" does not exist", table),
 				 errhint("Pass the out_table of corgi.train.")));
+	check_model_relation(relid, table);
 	if (get_atttype(relid, get_attnum(relid, "model")) != BYTEAOID ||
 		get_atttype(relid, get_attnum(relid, "classes")) != TEXTARRAYOID)
 		ereport(ERROR,

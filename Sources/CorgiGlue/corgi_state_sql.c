@@ -19,9 +19,6 @@
 #include "corgi_error.h"
 #include "corgi_training.h"
 
-#define CORGI_PARAMS_SIZE 4096
-
-
 PG_FUNCTION_INFO_V1(corgi_normalize_params);
 
 /*
@@ -115,7 +112,7 @@ corgi_sgd_state(PG_FUNCTION_ARGS)
 	if (n_features >= 1 && buffer_rows >= 1)
 		corgi_check_buffer_memory(buffer_rows, n_features);
 	corgi_state_create(model, n_features, classes, class_count, params, buffer_rows,
-					   buffer, &blob->object, &error);
+					   buffer, (double) corgi_max_buffer_mb, &blob->object, &error);
 	corgi_raise_if_failed(&error);
 	{
 		bytea	   *result = corgi_blob_to_bytea(blob);

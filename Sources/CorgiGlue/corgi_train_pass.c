@@ -29,6 +29,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "corgi_call_snapshot.h"
 #include "corgi_core_api.h"
 #include "corgi_error.h"
 #include "corgi_heap_rows.h"
@@ -144,7 +145,7 @@ read_ranges(CorgiHeapRows *source, NextPageRange next, void *arg, CorgiRowSink s
 	int64		rows = 0;
 
 	scratch.context = read_context;
-	scan = table_beginscan_strat(source->rel, GetActiveSnapshot(), 0, NULL, true, false);
+	scan = table_beginscan_strat(source->rel, corgi_read_snapshot(source->rel), 0, NULL, true, false);
 	while (next(arg, &first, &count))
 	{
 		CHECK_FOR_INTERRUPTS();

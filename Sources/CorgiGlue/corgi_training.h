@@ -59,6 +59,9 @@ extern Datum *corgi_bytea_elements(ArrayType *array, const char *name, int *coun
 /* Describes a state; raises a clear error if it is not one. */
 extern void corgi_state_info(bytea *state, CorgiStateInfo *info);
 
+/* Room for a state's normalized parameter string (corgi_state_parameters). */
+#define CORGI_PARAMS_SIZE 4096
+
 /* Copies the ByteBlob a handle holds into a new bytea and releases the blob. */
 extern bytea *corgi_blob_to_bytea(CorgiHandle *blob);
 

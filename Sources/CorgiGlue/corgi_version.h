@@ -5,6 +5,6 @@
 #ifndef CORGI_VERSION_H
 #define CORGI_VERSION_H
 
-#define CORGI_VERSION "0.5.0"
+#define CORGI_VERSION "0.5.1"
 
 #endif

@@ -28,6 +28,14 @@ final class ConfigGridTests: XCTestCase {
         XCTAssertEqual(failure("hidden_layers=[[8]]"),
                        "configuration 1 (hidden_layers=[8]): parameter \"hidden_layers\" applies to mlp and mlp_regression only")
         let huge = (0..<5).map { "k\($0)=[" + (0..<10).map(String.init).joined(separator: ",") + "]" }.joined(separator: ", ")
-        XCTAssertEqual(failure(huge), "the grid has more than 10000 configurations")
+        XCTAssertEqual(failure(huge), "the grid has more than 1000 configurations")
+        // fit_multiple trains at most 1,000 configurations: a grid of 1,000 is the largest.
+        let thousand = "l2=[" + (0..<10).map { "0.\($0)" }.joined(separator: ",") + "], decay=["
+            + (0..<10).map { "0.\($0 + 1)" }.joined(separator: ",") + "], batch_size=[" + (1...10).map(String.init).joined(separator: ",") + "]"
+        XCTAssertEqual(try ConfigGrid.expand(thousand, family: .logistic).get().count, 1000)
+        // Keys of the call (fit_multiple refuses them in a configuration) are refused here.
+        for key in ["segments", "segment_offset", "segment_seed", "workers", "validation_table"] {
+            XCTAssertEqual(failure("\(key)=[1,2]"), "grid key \"\(key)\" belongs to the call, not to a configuration")
+        }
     }
 }

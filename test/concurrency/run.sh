@@ -4,7 +4,12 @@
 #   1. under READ COMMITTED, rows committed by another session between the epochs of one
 #      corgi.train call are not seen by its later epochs (one snapshot per call);
 #   2. a second session training into the same out_table fails at once with
-#      lock_not_available, while the first is still in its transaction.
+#      lock_not_available, while the first is still in its transaction;
+#   3. the same for a grouped corgi.fit_multiple (it took a new snapshot every epoch in
+#      0.5.0) and a grouped corgi.train: the groups' counting pass and every epoch read
+#      one snapshot;
+#   4. a table another session creates under one of a running call's output names
+#      cannot make the call fail after its epochs: the names are taken at its start.
 # Prints "concurrency: N passed, N failed".
 set -uo pipefail
 db=corgi_concurrency
@@ -53,6 +58,56 @@ else
 fi
 wait $holder
 [ "$(q -c "SELECT count(*) FROM shared_out")" = 1 ] && check "the first session's model was written" ok || check "the first session's model was written" fail
+# 3. Grouped calls: the counting pass and every epoch on one snapshot.
+q <<'SQL' >/dev/null
+CREATE TABLE gpts AS SELECT g % 4 AS grp, g % 3 = 0 AS label, ARRAY[g % 3, g % 5]::float8[] AS features
+FROM generate_series(1, 4000) g;
+CREATE VIEW slow_gvalidation AS SELECT p.* FROM gpts p, (SELECT pause()) s(ok) WHERE s.ok;
+CREATE TABLE gconfigs AS SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.05,0.1]');
+SQL
+q -c "SELECT configs_trained FROM corgi.fit_multiple('gpts', 'gfit', 'label', 'features', 'gconfigs', 3,
+                                                     validation_table => 'slow_gvalidation', grouping_cols => 'grp')" >/dev/null &
+trainer=$!
+for _ in 1 2; do
+  wait_for_sleep gfit && q -c "INSERT INTO gpts SELECT g % 4, true, ARRAY[1, 2]::float8[] FROM generate_series(1, 1000) g"
+  sleep 0.6
+done
+wait $trainer
+rows=$(q -c "SELECT string_agg(epoch_rows::text, ' ' ORDER BY config_id) FROM gfit_info")
+inserted=$(q -c "SELECT count(*) - 4000 FROM gpts")
+[ "$rows" = "{4000,4000,4000} {4000,4000,4000}" ] && [ "$inserted" -gt 0 ] \
+  && check "grouped fit_multiple: every epoch read the call's snapshot (epoch_rows $rows while $inserted rows were committed)" ok \
+  || check "grouped fit_multiple: every epoch read the call's snapshot (epoch_rows $rows, $inserted rows committed meanwhile)" fail
+q -c "DELETE FROM gpts WHERE features = ARRAY[1, 2]::float8[]" >/dev/null
+q -c "SELECT epochs_run FROM corgi.train('gpts', 'gtrain', 'label', 'features', 'logistic', 3,
+                                         params => 'validation_table=slow_gvalidation', grouping_cols => 'grp')" >/dev/null &
+trainer=$!
+before=$(q -c "SELECT count(*) FROM gpts")
+for _ in 1 2; do
+  wait_for_sleep gtrain && q -c "INSERT INTO gpts SELECT g % 4, true, ARRAY[1, 2]::float8[] FROM generate_series(1, 1000) g"
+  sleep 0.6
+done
+wait $trainer
+r=$(q -c "SELECT bool_and(num_rows * 3 = (SELECT sum(x) FROM unnest(epoch_rows) x)), sum(num_rows) FROM gtrain_groups")
+[ "$r" = "t|$before" ] && check "grouped train: the counting pass and every epoch read one snapshot ($before rows, counted and trained)" ok \
+  || check "grouped train: one snapshot for counting and epochs (got $r, $before rows at the start)" fail
+
+# 4. Output names are taken at the start of a call.
+q -c "SELECT epochs_run FROM corgi.train('pts', 'taken', 'label', 'features', 'logistic', 2,
+                                         params => 'validation_table=slow_validation')" >"/tmp/corgi-taken.$$" 2>&1 &
+trainer=$!
+wait_for_sleep "taken" || true
+# Another session tries to create the summary's name while the call runs: it waits for
+# the call's transaction, then fails; the call itself succeeds.
+q -c "SET lock_timeout = '10s'" -c "CREATE TABLE taken_summary (x int)" >"/tmp/corgi-taken-other.$$" 2>&1
+other=$(head -1 "/tmp/corgi-taken-other.$$")
+wait $trainer; trainer_rc=$?
+r=$(q -c "SELECT count(*) FROM taken_summary WHERE out_table = 'taken'")
+[ "$trainer_rc" = 0 ] && [ "$r" = 1 ] && grep -qE 'already exists|duplicate key value' <<<"$other" \
+  && check "a name taken during the call: the call writes its outputs, the other session fails ($other)" ok \
+  || check "a name taken during the call (call exit $trainer_rc, summary rows $r, other session: $other)" fail
+rm -f "/tmp/corgi-taken.$$" "/tmp/corgi-taken-other.$$"
+
 psql -X -q -d postgres -c "DROP DATABASE $db" >/dev/null 2>&1
 echo "concurrency: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -29,6 +29,7 @@ expect() { # expect NAME EXPECTED ACTUAL
 }
 
 multinode_start 3 || { echo "multinode: 0 passed, 1 failed"; exit 1; }
+version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" extension/corgi.control)
 C=$MN_COORD
 c() { mn_psql "$C" "$@"; }
 
@@ -131,8 +132,8 @@ expect "corgi.train over the nodes equals it over local partitions and fit_multi
 mn_psql "${MN_NODES[2]}" -c "UPDATE pg_extension SET extversion = '0.3.0' WHERE extname = 'corgi'"
 err=$(c -c "SELECT * FROM corgi.fit_multiple('pts', 'bad_version', 'label', 'features', 'configs', epochs => 1)" 2>&1)
 expect "a node with another corgi version is refused by name" \
-  'ERROR:  server "node3" has corgi 0.3.0, this server 0.5.0' "$(head -1 <<<"$err")"
-mn_psql "${MN_NODES[2]}" -c "UPDATE pg_extension SET extversion = '0.5.0' WHERE extname = 'corgi'"
+  "ERROR:  server \"node3\" has corgi 0.3.0, this server $version" "$(head -1 <<<"$err")"
+mn_psql "${MN_NODES[2]}" -c "UPDATE pg_extension SET extversion = '$version' WHERE extname = 'corgi'"
 mn_psql "${MN_NODES[1]}" -c "DROP EXTENSION corgi"
 err=$(c -c "SELECT * FROM corgi.train('pts', 'no_corgi', 'label', 'features', 'logistic', 1)" 2>&1)
 expect "a node without corgi is refused by name" \

@@ -79,3 +79,35 @@ FROM null_pts, crafted;
 SELECT (corgi.sgd_state_info(corgi.train_pass('null_pts', 'features', 'label', s, true, 0, 9223372036854775807))).rows_in_progress FROM crafted;
 SELECT (corgi.sgd_state_info(corgi.train_pass('null_pts', 'features', 'label', s, true, 9223372036854775807, 9223372036854775807))).rows_in_progress FROM crafted;
 SELECT corgi.debug_swift_objects() AS objects_held;
+
+-- Every aggregate, over no row and over one row whose arguments are all NULL: NULL or a
+-- clear error, never a crash (corgi._evaluate_groups restarted the server on a NULL first
+-- row in 0.5.0). Read from the catalog, so a new aggregate is covered when declared.
+CREATE TABLE null_agg_results (agg text, rows int, outcome text);
+DO $$
+DECLARE
+    a record;
+    n int;
+    call text;
+    result text;
+BEGIN
+    FOR a IN SELECT p.proname, p.oid::regprocedure::text AS signature, p.proargtypes::regtype[] AS types, p.pronargs
+             FROM pg_proc p WHERE p.pronamespace = 'corgi'::regnamespace AND p.prokind = 'a'
+             ORDER BY p.proname, p.pronargs
+    LOOP
+        FOREACH n IN ARRAY ARRAY[0, 1] LOOP
+            call := format('SELECT (corgi.%I(%s))::text FROM generate_series(1, %s)', a.proname,
+                           (SELECT string_agg('NULL::' || t::text, ', ') FROM unnest(a.types) t), n);
+            BEGIN
+                EXECUTE call INTO result;
+                result := CASE WHEN result IS NULL THEN 'NULL' ELSE 'value' END;
+            EXCEPTION WHEN OTHERS THEN
+                result := SQLSTATE || ': ' || SQLERRM;
+            END;
+            INSERT INTO null_agg_results VALUES (a.signature, n, result);
+        END LOOP;
+    END LOOP;
+END $$;
+SELECT agg, rows, outcome FROM null_agg_results ORDER BY agg, rows;
+SELECT corgi._evaluate_groups(NULL::int, NULL::bytea[], NULL::float8[], NULL::float8);
+SELECT corgi.debug_swift_objects() AS objects_held;

@@ -1,4 +1,4 @@
--- corgi 0.5.0: install script.
+-- corgi 0.5.1: install script.
 -- Every object lives in schema corgi (created by CREATE EXTENSION, from the control file).
 --
 -- Security rules of this file (see README "Security"):
@@ -29,6 +29,30 @@ CREATE FUNCTION corgi.corgi_block_shuffle(internal) RETURNS tsm_handler
 
 COMMENT ON FUNCTION corgi.corgi_block_shuffle(internal) IS
     'TABLESAMPLE method: every visible tuple once, in blocks of block_pages consecutive heap pages visited in a seeded random order, pages ascending inside a block';
+
+-- One snapshot for a whole training call (see corgi_call_snapshot.c): a driver begins
+-- and ends a call, its counting pass pins the snapshot it reads with, and every direct
+-- read of the call (the epochs, on parallel workers too) uses that snapshot.
+CREATE FUNCTION corgi._begin_call() RETURNS integer
+    AS 'MODULE_PATHNAME', 'corgi_begin_call'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._begin_call() IS
+    'internal: a training driver starts (calls nest); returns its depth';
+CREATE FUNCTION corgi._end_call() RETURNS integer
+    AS 'MODULE_PATHNAME', 'corgi_end_call'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._end_call() IS
+    'internal: a training driver ends; the outermost unpins the call''s snapshot; returns the depth left';
+CREATE FUNCTION corgi._pin_snapshot() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'corgi_pin_snapshot'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._pin_snapshot() IS
+    'internal: inside a training call, pins the calling query''s snapshot for the call''s direct reads (unless one is); whether it did';
+CREATE FUNCTION corgi._leading_page_rows(source regclass, pages integer) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'corgi_leading_page_rows'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._leading_page_rows(regclass, integer) IS
+    'internal: the visible rows on the first pages of a heap table (sizes a tuple buffer; SELECT on the table or a column; pins the call''s snapshot); NULL under row-level security';
 
 -- Table names as the caller means them (see the security rules above).
 CREATE FUNCTION corgi._resolve_table(name text, caller_path text) RETURNS regclass
@@ -378,6 +402,48 @@ BEGIN
     summary := quote_ident(schema) || '.' || quote_ident(parts[cardinality(parts)] || '_summary');
 END $$;
 COMMENT ON FUNCTION corgi._output_names(text, text) IS 'internal: schema-qualified quoted names of an output table and its summary table, and its schema';
+
+-- A call's output tables, taken at its start: an empty placeholder table under each
+-- name (quoted and qualified, as corgi._output_names gives them), so that a table
+-- another session creates under one of them meanwhile cannot make the call fail after
+-- its epochs (that session waits for this transaction, then fails). Dropped by
+-- corgi._release_outputs just before the outputs are written, in the same transaction,
+-- so the names are never free in between.
+CREATE FUNCTION corgi._reserve_outputs(names text[]) RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n text;
+BEGIN
+    FOREACH n IN ARRAY names LOOP
+        IF to_regclass(n) IS NOT NULL THEN
+            RAISE EXCEPTION 'output table % already exists', n
+                USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
+        END IF;
+        EXECUTE format('CREATE TABLE %s ()', n);
+        EXECUTE format('COMMENT ON TABLE %s IS %L', n, 'corgi: reserved for the output of a training call in progress');
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION corgi._reserve_outputs(text[]) IS
+    'internal: takes a call''s output table names at its start (empty placeholder tables)';
+
+CREATE FUNCTION corgi._release_outputs(names text[]) RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n text;
+BEGIN
+    FOREACH n IN ARRAY names LOOP
+        IF EXISTS (SELECT FROM pg_class c WHERE c.oid = to_regclass(n) AND c.relkind = 'r' AND c.relnatts = 0
+                                           AND obj_description(c.oid, 'pg_class') = 'corgi: reserved for the output of a training call in progress') THEN
+            EXECUTE format('DROP TABLE %s', n);
+        END IF;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION corgi._release_outputs(text[]) IS
+    'internal: drops a call''s output placeholders (corgi._reserve_outputs) just before it writes its outputs';
 
 -- A training parameter's value from a normalized parameter string.
 CREATE FUNCTION corgi._param(normalized text, key text) RETURNS text
@@ -799,8 +865,13 @@ BEGIN
       INTO sized_by_pages FROM pg_class c WHERE c.oid = src;
     IF sized_by_pages THEN
         heap_pages := pg_relation_size(src) / current_setting('block_size')::bigint;
-        EXECUTE format('SELECT count(*) FROM %s WHERE ctid < %L::tid', src_name, format('(%s,0)', least(heap_pages, 64)))
-            INTO sample_rows;
+        -- Counted in C, so SELECT on the feature and label columns alone is enough.
+        sample_rows := corgi._leading_page_rows(src, least(heap_pages, 64)::integer);
+        IF sample_rows IS NULL THEN   -- row-level security: counted through its policies
+            EXECUTE format('SELECT count(*) FROM %s WHERE ctid < %L::tid AND (SELECT corgi._pin_snapshot()) IS NOT NULL',
+                           src_name, format('(%s,0)', least(heap_pages, 64)))
+                INTO sample_rows;
+        END IF;
         usable_rows := greatest(1, ceil(sample_rows::numeric * heap_pages / greatest(1, least(heap_pages, 64))))::bigint;
     ELSIF feat_col IS NOT NULL AND label_col IS NOT NULL AND NOT row_security_active(src)
           AND (SELECT c.relkind FROM pg_class c WHERE c.oid = src) = 'p'
@@ -811,11 +882,12 @@ BEGIN
         EXECUTE (SELECT 'SELECT coalesce(sum(n), 0)::bigint FROM ('
                         || string_agg(format('SELECT count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) AS n FROM %3$s',
                                              feat_expr, label_expr, l), ' UNION ALL ')
-                        || ') c'
+                        || ') c WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL'
                  FROM unnest(corgi._segment_tables(src)) l)
             INTO usable_rows;
     ELSE
-        EXECUTE format('SELECT count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) FROM %3$s',
+        EXECUTE format('SELECT count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) FROM %3$s
+                        WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL',
                        feat_expr, label_expr, src_name) INTO usable_rows;
     END IF;
     EXECUTE format('SELECT cardinality(%1$s) FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL LIMIT 1',
@@ -1002,6 +1074,7 @@ BEGIN
     END IF;
 
     -- Output, only now that everything succeeded ------------------------------------
+    PERFORM corgi._release_outputs(ARRAY[plan.out_main, plan.out_summary]);
     EXECUTE format($f$CREATE TABLE %s AS SELECT
             corgi.sgd_coef($1) AS coef, corgi.sgd_intercept($1) AS intercept, $1 AS model,
             %L::text AS model_type, $2::float8 AS loss, $3::bigint AS num_rows_processed,
@@ -1056,6 +1129,11 @@ DECLARE
     plan corgi.training_plan;
     run record;
 BEGIN
+    -- One snapshot for the call: its counting pass pins it (for grouping, the groups'
+    -- counting pass, so the call begins after the whole-table preparation).
+    IF grouping_cols IS NULL THEN
+        PERFORM corgi._begin_call();
+    END IF;
     -- Grouped: shuffle once makes its own copy (with the group keys), so prepare as
     -- 'none'; the whole-table state prepare makes is not used, so its buffer is not
     -- held to max_buffer_mb (each group's is, and all groups of a pass together).
@@ -1069,10 +1147,15 @@ BEGIN
         plan.norm := corgi.normalize_params(corgi._merge_params(plan.norm, 'max_buffer_mb='
                          || corgi._param(corgi.normalize_params(coalesce(params, ''), model), 'max_buffer_mb')), model);
     END IF;
+    IF grouping_cols IS NULL THEN
+        PERFORM corgi._reserve_outputs(ARRAY[plan.out_main, plan.out_summary]);
+    END IF;
     IF grouping_cols IS NOT NULL THEN
         -- One model per group, every group in one pass per epoch.
+        PERFORM corgi._begin_call();
         RETURN QUERY SELECT * FROM corgi._train_grouped(plan, corgi._resolve_table(source_table, caller_search_path),
                                                         grouping_cols, train.verbose);
+        PERFORM corgi._end_call();
         RETURN;
     END IF;
     -- Epochs: one statement, so every epoch reads the same snapshot (corgi._run_epochs
@@ -1083,6 +1166,7 @@ BEGIN
         plan.independent_varname, plan.norm, train.verbose);
     RETURN QUERY SELECT * FROM corgi._train_write(plan, run.final_state, run.epoch_loss, run.epoch_seconds,
         run.epoch_rows, run.val_loss, run.val_metric, run.val_seconds);
+    PERFORM corgi._end_call();
 END $$;
 COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text, text) IS
     'trains a linear, logistic, svm, softmax, mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; grouping_cols trains one model per group (and writes out_table_groups); caller_search_path (leave it out) is the path table names are resolved against';
@@ -1121,14 +1205,16 @@ END $$;
 COMMENT ON FUNCTION corgi._split_grouping_cols(text) IS 'internal: the items of grouping_cols (commas inside parentheses, brackets or quotes do not cut)';
 
 -- An item of grouping_cols as a column of src: its name as written, unquoted and folded
--- to lower case as SQL folds it, or in double quotes; NULL for an expression.
+-- to lower case as SQL folds it, or in double quotes (a doubled quote inside standing
+-- for one); NULL for an expression. Names of any length, one character too.
 CREATE FUNCTION corgi._grouping_column(src regclass, item text) RETURNS name
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT a.attname FROM pg_attribute a
         WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped
-          AND (a.attname = item OR (item ~ '^[A-Za-z_][A-Za-z0-9_$]*$' AND a.attname = lower(item))
-               OR (item ~ '^".+"$' AND a.attname = substr(item, 2, length(item) - 2)))
+          AND (a.attname = item
+               OR a.attname = CASE WHEN item ~ '^[A-Za-z_][A-Za-z0-9_$]*$' THEN lower(item)
+                                   WHEN item ~ '^"([^"]|"")+"$' THEN replace(substr(item, 2, length(item) - 2), '""', '"') END)
         ORDER BY a.attname = item DESC LIMIT 1);
 COMMENT ON FUNCTION corgi._grouping_column(regclass, text) IS
     'internal: the column of src an item of grouping_cols names (as written, folded to lower case, or double-quoted), NULL for an expression';
@@ -1155,7 +1241,7 @@ BEGIN
                CASE WHEN min(%s) FILTER (WHERE (%s) IS NOT NULL) < max(%s) FILTER (WHERE (%s) IS NOT NULL)
                     THEN 2 ELSE 1 END AS "?labels",
                %s AS "?moments"
-        FROM %s GROUP BY %s$q$,
+        FROM %s WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL GROUP BY %s$q$,
         gtab, key_exprs, (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n)),
         feat_expr, label_code, label_code, feat_expr, label_code, feat_expr,
         CASE WHEN moments THEN format('corgi._feature_moments((%s)::float8[]) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL)',
@@ -1401,6 +1487,10 @@ BEGIN
             RAISE EXCEPTION 'grouping column "%" is not a column of %', item, plan.source_table
                 USING ERRCODE = 'undefined_column', HINT = 'Name columns of the source, or write expressions.';
         END IF;
+        IF col IS NOT NULL AND quote_ident(col) = ANY (exprs) THEN
+            RAISE EXCEPTION 'grouping_cols "%" names column "%" twice', grouping_cols, col
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
         IF col IS NOT NULL THEN
             exprs := exprs || quote_ident(col);
             name_taken := col;
@@ -1425,6 +1515,7 @@ BEGIN
     IF key_count > 32 THEN
         RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', key_count USING ERRCODE = 'program_limit_exceeded';
     END IF;
+    PERFORM corgi._reserve_outputs(ARRAY[plan.out_main, plan.out_summary, groups_name]);
 
     -- The keys as the caller wrote them: how validation rows find their group.
     val_key_sql := array_to_string(exprs, ', ');
@@ -1522,6 +1613,7 @@ BEGIN
                   DETAIL = 'Every trainable group diverged (its loss is no longer a finite number); nothing was written.',
                   HINT = 'Lower learning_rate, or scale the features.';
     END IF;
+    PERFORM corgi._release_outputs(ARRAY[plan.out_main, plan.out_summary, groups_name]);
     EXECUTE format($f$CREATE TABLE %s AS
         SELECT %s, corgi.sgd_coef(s.state) AS coef, corgi.sgd_intercept(s.state) AS intercept, s.state AS model,
                %L::text AS model_type, (corgi.sgd_state_info(s.state)).loss AS loss,
@@ -1898,6 +1990,7 @@ BEGIN
     wall := extract(epoch FROM clock_timestamp() - t0);
 
     -- Outputs, only now that every epoch succeeded ------------------------------------
+    PERFORM corgi._release_outputs(ARRAY[p.out_main, info_name, p.out_summary]);
     EXECUTE format($f$CREATE TEMP TABLE %s AS
         SELECT k, ($2::integer[])[k] AS config_id, (($1::corgi.training_plan[])[k]).model AS model,
                (($1::corgi.training_plan[])[k]).norm AS norm, (($1::corgi.training_plan[])[k]).class_texts AS classes,
@@ -2031,6 +2124,7 @@ BEGIN
     IF NOT has_table_privilege(cfg, 'SELECT') THEN
         RAISE EXCEPTION 'permission denied for table %', configs USING ERRCODE = 'insufficient_privilege';
     END IF;
+    PERFORM corgi._stored_table(cfg, 'configs table', NULL, '{}', '{}');
     IF (SELECT count(*) FROM pg_attribute a
          WHERE a.attrelid = cfg AND a.attnum > 0 AND NOT a.attisdropped
            AND ((a.attname = 'config_id' AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype))
@@ -2094,6 +2188,11 @@ BEGIN
         n_segments := n_partitions;
     END IF;
 
+    -- One snapshot for the call: the first config's counting pass pins it (with
+    -- grouping, the groups' counting pass: the call begins after the preparation).
+    IF grouping_cols IS NULL THEN
+        PERFORM corgi._begin_call();
+    END IF;
     -- One plan per config: corgi.train's checks and initial state, with the config's
     -- place in the hopping schedule in its params (so its params replay it alone).
     FOR k IN 1..n LOOP
@@ -2125,11 +2224,14 @@ BEGIN
         RAISE EXCEPTION 'output table % already exists', info_name
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
     END IF;
+    PERFORM corgi._reserve_outputs(ARRAY[out_names.main, info_name, out_names.summary]);
 
     -- Grouped: every config trains a model per group, its groups hopping together.
     IF grouping_cols IS NOT NULL THEN
+        PERFORM corgi._begin_call();
         RETURN QUERY SELECT * FROM corgi._fit_grouped(plans, ids, src, grouping_cols, n_segments, seed, n_workers,
                                                       fit_multiple.verbose, info_name, cfg::text, shared);
+        PERFORM corgi._end_call();
         RETURN;
     END IF;
 
@@ -2138,6 +2240,7 @@ BEGIN
     wall := extract(epoch FROM clock_timestamp() - t0);
 
     -- Output, only now that every epoch succeeded ------------------------------------
+    PERFORM corgi._release_outputs(ARRAY[out_names.main, info_name, out_names.summary]);
     EXECUTE format('CREATE TABLE %s (config_id integer, model_type text, params text, coef float8[],
                     intercept float8[], model bytea, loss float8, num_rows_processed bigint, num_rows_skipped bigint,
                     num_epochs integer, classes text[], layers integer[], training_seconds float8,
@@ -2192,6 +2295,7 @@ BEGIN
               (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL),
               plans[1].path, run.servers, run.bytes_moved, run.remote_jobs, run.round_trip_seconds;
 
+    PERFORM corgi._end_call();
     RETURN QUERY SELECT (n - (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL))::integer,
                         (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL)::integer,
                         (SELECT max(x) FROM unnest(run.workers_launched) x), n_segments, wall;
@@ -2381,6 +2485,62 @@ RETURN (SELECT (m.loss, CASE corgi._metric_name(model_type) WHEN 'rmse' THEN m.r
                             corgi._variable(tbl, dependent_varname, false, 'dependent_varname')) m);
 COMMENT ON FUNCTION corgi._validate(bytea, text, text[], regclass, text, text) IS 'internal: per-epoch validation loss and accuracy (rmse for linear)';
 
+-- A table corgi reads stored values from (a model table, its _summary, a configs
+-- table). Reading a view, a foreign table or another role's row-level security policy
+-- runs SQL its owner wrote with the caller's rights, so: a plain or partitioned table;
+-- with companion_of, owned by the owner of that table (a model's summary belongs to the
+-- model table's owner: anybody may create "<model>_summary" beside another's model);
+-- no policy of another role applies; and each named column, where present, of the type
+-- given (no cast a type's owner could have written runs on the way in).
+CREATE FUNCTION corgi._stored_table(tbl regclass, what text, companion_of regclass,
+                                    columns name[], types regtype[]) RETURNS regclass
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c record;
+    owner_of oid;
+    bad record;
+BEGIN
+    SELECT relkind, relowner INTO c FROM pg_class WHERE oid = tbl;
+    IF c.relkind NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION '% % is a %, not a table', what, tbl,
+                        CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+                                       WHEN 'f' THEN 'foreign table' ELSE 'relation of kind ' || c.relkind::text END
+            USING ERRCODE = 'wrong_object_type',
+                  DETAIL = 'Reading a view or a foreign table runs SQL its owner wrote with your rights; corgi reads stored models and configs from plain tables only.',
+                  HINT = 'Pass the table corgi wrote, or copy the rows into a table (CREATE TABLE ... AS).';
+    END IF;
+    IF companion_of IS NOT NULL THEN
+        SELECT relowner INTO owner_of FROM pg_class WHERE oid = companion_of;
+        IF c.relowner <> owner_of THEN
+            RAISE EXCEPTION '% % is owned by role %, model table % by role %', what, tbl,
+                            c.relowner::regrole, companion_of, owner_of::regrole
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = 'A model''s summary table must belong to the owner of its model table: anybody who can create tables beside a model could otherwise supply its summary.',
+                      HINT = 'Drop the other role''s table, or pass the variables explicitly.';
+        END IF;
+    END IF;
+    IF row_security_active(tbl) AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user) THEN
+        RAISE EXCEPTION '% % has row-level security for the current user', what, tbl
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Its policies are SQL another role wrote; corgi does not run them on your behalf.',
+                  HINT = 'Ask the table''s owner for a copy without row-level security.';
+    END IF;
+    SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS has, t.want INTO bad
+    FROM unnest(columns, types) AS t(col, want)
+    JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = t.col AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE a.atttypid <> t.want
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'column "%" of % % has type %, expected %', bad.attname, what, tbl, bad.has, bad.want::regtype
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Pass the table corgi wrote.';
+    END IF;
+    RETURN tbl;
+END $$;
+COMMENT ON FUNCTION corgi._stored_table(regclass, text, regclass, name[], regtype[]) IS
+    'internal: tbl, checked as a table corgi may read stored values from (plain or partitioned, a companion owned by the model table''s owner, no other role''s row-level security, stored columns of their types)';
+
 -- The one row of a model table, with the variables it was trained on (as stored: they
 -- are used only as plain column names, see corgi._variable). A corgi.fit_multiple
 -- out_table holds one model per config: config_id picks one.
@@ -2401,6 +2561,8 @@ BEGIN
         RAISE EXCEPTION 'model table "%" does not exist', model_table
             USING ERRCODE = 'undefined_table', HINT = 'Pass the out_table of corgi.train or corgi.fit_multiple.';
     END IF;
+    PERFORM corgi._stored_table(tbl, 'model table', NULL, '{model,model_type,classes,config_id}',
+                                '{bytea,text,text[],integer}');
     has_config_id := EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = 'config_id'
                                                           AND a.attnum > 0 AND NOT a.attisdropped);
     IF config_id IS NOT NULL AND NOT has_config_id THEN
@@ -2429,6 +2591,8 @@ BEGIN
      WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = tbl)
        AND c.relname = (SELECT relname FROM pg_class WHERE oid = tbl) || '_summary';
     IF summary IS NOT NULL THEN
+        PERFORM corgi._stored_table(summary, 'summary table', tbl, '{dependent_varname,independent_varname}',
+                                    '{text,text}');
         EXECUTE format('SELECT dependent_varname, independent_varname FROM %s LIMIT 1', summary)
             INTO dependent_varname, independent_varname;
     END IF;
@@ -2464,6 +2628,10 @@ BEGIN
                                                                 AND NOT attisdropped) THEN
         RETURN;
     END IF;
+    PERFORM corgi._stored_table(tbl, 'model table', NULL, '{model,model_type,classes,config_id}',
+                                '{bytea,text,text[],integer}');
+    PERFORM corgi._stored_table(summary, 'summary table', tbl,
+                                '{grouping_columns,dependent_varname,independent_varname}', '{text[],text,text}');
     EXECUTE format('SELECT grouping_columns, dependent_varname, independent_varname FROM %s LIMIT 1', summary)
         INTO key_names, dependent_varname, independent_varname;
     IF key_names IS NULL THEN
@@ -2636,3 +2804,22 @@ CREATE FUNCTION corgi.predict_label(model_table text, features float8[]) RETURNS
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION corgi.predict_label(text, float8[]) IS
     'the class a classifier in model_table predicts, as the label appeared in training (softmax: the class; logistic, svm: the negative or positive label)';
+
+------------------------------------------------------------------------------------
+-- Privileges. The support functions of the aggregates are called by the aggregates,
+-- whose owner's EXECUTE is what PostgreSQL checks: nobody needs to call them. Every
+-- other function stays callable: the public ones, and the internal ones the PL/pgSQL
+-- drivers call with the caller's rights (each checks its arguments as a public entry
+-- point does; README "Security" lists them and what each checks).
+------------------------------------------------------------------------------------
+REVOKE EXECUTE ON FUNCTION corgi._feature_moments_transition(internal, float8[]),
+                           corgi._feature_moments_final(internal),
+                           corgi.sgd_transition(internal, float8[], float8, bytea),
+                           corgi.sgd_final(internal),
+                           corgi.sgd_pass_final(internal),
+                           corgi._sgd_groups_transition(internal, record, float8[], float8, bytea[], text[]),
+                           corgi._sgd_groups_final(internal),
+                           corgi._evaluate_transition(internal, bytea, float8[], float8),
+                           corgi._evaluate_final(internal),
+                           corgi._evaluate_groups_transition(internal, integer, bytea[], float8[], float8)
+    FROM PUBLIC;
