@@ -6,7 +6,9 @@
 #   4. the fuzz run (test/fuzz/run.sh) against the same server,
 #   5. the two-session checks (test/concurrency/run.sh),
 #   6. the upgrade check from 0.1.0 (test/upgrade/run.sh),
-#   7. model hopping across servers: a coordinator and 3 nodes (test/multinode/run.sh).
+#   7. model hopping across servers: a coordinator and 3 nodes (test/multinode/run.sh),
+#   8. memory caps: peak resident memory of calls against corgi.max_buffer_mb
+#      (test/memory/run.sh, its own scratch cluster).
 # Ends with the line "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -92,6 +94,9 @@ fi
 echo "== several servers"
 # Its own coordinator and 3 node clusters (model hopping over postgres_fdw partitions).
 run_suite multinode "multi-server checks" test/multinode/run.sh
+
+echo "== memory caps"
+run_suite memory "memory checks" test/memory/run.sh
 
 echo "make test took $(( $(date +%s) - start )) s"
 echo "$passed passed, $failed failed"

@@ -3,13 +3,20 @@
 random cancels. Prints the SQL script on stdout; test/fuzz/run.sh runs it through psql and
 fails on any lost connection or server crash.
 
-Usage: fuzz.py SEED CALLS
+Besides the hand-written calls below (which aim at deep paths), every function PUBLIC may
+execute is called with arguments drawn by type, round robin from the catalog (the file
+CATALOG: one line per function, `name|kind|type,type,...`, written by run.sh), so a new
+function is fuzzed as soon as it is declared; and half of all calls run as an ordinary role
+(fuzz_user: USAGE on corgi, SELECT on the fuzz tables, a schema of its own).
+
+Usage: fuzz.py SEED CALLS [CATALOG]
 """
 import random
 import sys
 
 seed = int(sys.argv[1]) if len(sys.argv) > 1 else 1
 calls = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
+catalog_path = sys.argv[3] if len(sys.argv) > 3 else None
 rng = random.Random(seed)
 
 EDGE_INTS = ["0", "1", "-1", "2", "3", "7", "1000", "2147483647", "-2147483648", "65536", "1000001"]
@@ -114,7 +121,80 @@ def table_arg():
     return text_arg(TABLES)
 
 
+CATALOG = []
+if catalog_path:
+    for line in open(catalog_path):
+        name, kind, types = line.rstrip("\n").split("|")
+        CATALOG.append((name, kind, [t for t in types.split(",") if t]))
+next_function = 0
+
+def plan():
+    return (f"(corgi._train_prepare('fuzz_pts', 'fuzz_plan_{rng.randrange(10**9)}', 'label', 'features', "
+            f"{lit(rng.choice(['logistic', 'mlp', 'svm', 'linear']))}, 1, 'corgipile', '', current_setting('search_path')))")
+
+
+def typed_arg(sqltype):
+    """An argument of a catalog type: mostly plausible, sometimes edge or NULL."""
+    if rng.random() < 0.1:
+        return f"NULL::{sqltype}"
+    if sqltype == "text":
+        return lit(rng.choice(TABLES + MODELS[:4] + ["label", "features", "word", "", "shuffle", "corgipile",
+                                                     "learning_rate=0.1", "public", "fuzz_model", "id % 2"]))
+    if sqltype == "integer":
+        return int_arg()
+    if sqltype == "bigint":
+        return bigint_arg()
+    if sqltype == "double precision":
+        return float_arg()
+    if sqltype == "double precision[]":
+        return float_array()
+    if sqltype == "boolean":
+        return rng.choice(["true", "false"])
+    if sqltype == "bytea":
+        return state_arg()
+    if sqltype == "bytea[]":
+        return "ARRAY[" + ", ".join(state_arg() for _ in range(rng.choice([1, 2]))) + "]::bytea[]"
+    if sqltype == "regclass":
+        return rng.choice(["'fuzz_pts'::regclass", "'fuzz_view'::regclass", "'fuzz_parent'::regclass",
+                           "'fuzz_model'::regclass", "'fuzz_parted'::regclass", "'pg_class'::regclass"])
+    if sqltype == "regclass[]":
+        return rng.choice(["'{fuzz_pts}'::regclass[]", "'{fuzz_parted_a,fuzz_parted_r}'::regclass[]", "'{}'::regclass[]"])
+    if sqltype == "name":
+        return lit(rng.choice(["features", "label", "word", "id", "nope", "ctid"])) + "::name"
+    if sqltype == "name[]":
+        return rng.choice(["ARRAY['word']::name[]", "ARRAY['word', 'id']::name[]", "'{}'::name[]", "ARRAY['nope']::name[]"])
+    if sqltype == "text[]":
+        return rng.choice(["ARRAY['a', 'b']", "ARRAY['fuzz_pts']", "'{}'::text[]", "ARRAY[NULL]::text[]",
+                           "ARRAY['public.fuzz_tmp_' || pg_backend_pid()]"])
+    if sqltype == "integer[]":
+        return rng.choice(["ARRAY[0]", "ARRAY[0, 1]", "'{}'::int[]", "ARRAY[-1]", "ARRAY[NULL::int]", "ARRAY[[1]]"])
+    if sqltype == "bigint[]":
+        return rng.choice(["ARRAY[1]::bigint[]", "ARRAY[1, 2, 3]::bigint[]", "'{}'::bigint[]"])
+    if sqltype == "regtype[]":
+        return rng.choice(["ARRAY['text']::regtype[]", "'{}'::regtype[]", "ARRAY['bytea', 'text']::regtype[]"])
+    if sqltype == "record":
+        return rng.choice(["ROW('a'::text)", "ROW(1, 'b'::text)", "ROW(NULL::int)"])
+    if sqltype == "corgi.training_plan":
+        return plan()
+    if sqltype == "corgi.training_plan[]":
+        return f"ARRAY[{plan()}]"
+    return f"NULL::{sqltype}"
+
+
+def catalog_call():
+    """The next catalog function, round robin, with arguments drawn by type."""
+    global next_function
+    name, kind, types = CATALOG[next_function % len(CATALOG)]
+    next_function += 1
+    args = ", ".join(f"({typed_arg(t)})::{t}" for t in types)
+    if kind == "a":
+        return f"SELECT {name}({args}) IS NULL FROM fuzz_pts;"
+    return f"SELECT ({name}({args})) IS NULL;"
+
+
 def call():
+    if CATALOG and rng.random() < 0.35:
+        return catalog_call()
     kind = rng.randrange(28)
     if kind == 0:
         return f"SELECT corgi.normalize_params({params_arg()});"
@@ -334,9 +414,33 @@ CREATE FOREIGN TABLE fuzz_parted_r PARTITION OF fuzz_parted FOR VALUES IN (1)
 INSERT INTO fuzz_parted_a SELECT id, label, features, word FROM fuzz_pts WHERE id % 2 = 0;
 """
 
+ROLE_SETUP = """
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'fuzz_user') THEN CREATE ROLE fuzz_user NOSUPERUSER; END IF;
+END $$;
+DROP SCHEMA IF EXISTS fuzz_user_s CASCADE;
+CREATE SCHEMA fuzz_user_s AUTHORIZATION fuzz_user;
+GRANT USAGE ON SCHEMA corgi TO fuzz_user;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO fuzz_user;
+GRANT CREATE ON SCHEMA public TO fuzz_user;
+GRANT USAGE ON FOREIGN SERVER fuzz_loopback TO fuzz_user;
+"""
+
 print(SETUP)
+print(ROLE_SETUP)
+# Half of the calls run as the ordinary role, in blocks.
+as_user = False
 for i in range(calls):
+    if i % 50 == 0:
+        as_user = rng.random() < 0.5
+        print("RESET ROLE;" if not as_user else "SET ROLE fuzz_user;")
+    # Every catalog function is called as each role at least once.
+    if CATALOG and i < 2 * len(CATALOG):
+        print("SET ROLE fuzz_user;" if i >= len(CATALOG) else "RESET ROLE;")
+        print(catalog_call())
+        continue
     print(call())
+print("RESET ROLE;")
 print("RESET statement_timeout;")
 print("SELECT 'fuzz-end', corgi.debug_swift_objects() AS objects_held,"
       " (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task')) AS threads;")

@@ -14,7 +14,17 @@ psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 psql -X -q -d $db -c "CREATE EXTENSION corgi" >/dev/null || exit 1
 log_lines_before=0
 [ -n "$server_log" ] && [ -f "$server_log" ] && log_lines_before=$(wc -l <"$server_log")
-python3 test/fuzz/fuzz.py "$seed" "$calls" >"$work/fuzz.sql"
+# Every function PUBLIC may execute (but those taking internal, which SQL cannot pass).
+psql -X -q -At -d $db -c "SELECT p.oid::regproc::text, p.prokind,
+                                 array_to_string(ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) t), ',')
+                          FROM pg_proc p
+                          WHERE p.pronamespace = 'corgi'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE')
+                            AND NOT 'internal'::regtype = ANY (p.proargtypes::regtype[])
+                          ORDER BY 1, 3" | sed 's/^\([a-z_0-9]*\)|/corgi.\1|/' >"$work/catalog.txt"
+python3 test/fuzz/fuzz.py "$seed" "$calls" "$work/catalog.txt" >"$work/fuzz.sql"
+functions=$(wc -l <"$work/catalog.txt")
+uncovered=$(cut -d'|' -f1 "$work/catalog.txt" | sort -u | while read -r f; do
+  [ "$(grep -cF "$f(" "$work/fuzz.sql")" -ge 2 ] || echo "$f"; done)
 start=$(date +%s)
 psql -X -q -d $db -f "$work/fuzz.sql" >"$work/out.txt" 2>"$work/err.txt"
 rc=$?
@@ -27,7 +37,9 @@ if [ -n "$server_log" ] && [ -f "$server_log" ]; then
 fi
 end_line=$(grep 'fuzz-end' "$work/out.txt" | tr -s ' ')
 echo "fuzz: seed $seed, $calls calls in $(( $(date +%s) - start )) s; end of run: ${end_line:-missing}"
+echo "fuzz: $functions functions PUBLIC may execute, each called as a superuser and as an ordinary role"
 ok=1
+[ -z "$uncovered" ] || { echo "fuzz: functions not called: $uncovered"; ok=0; }
 [ "$crashes" -eq 0 ] || { echo "fuzz: server crashes:"; grep -B2 -E 'connection to server was lost|server closed' "$work/err.txt" | head -20; ok=0; }
 grep -qE 'fuzz-end \| 0 \| 1$' <<<"$end_line" || { echo "fuzz: Swift objects or threads left after the run"; ok=0; }
 [ "$rc" -eq 0 ] || { echo "fuzz: psql exited $rc"; ok=0; }

@@ -16,7 +16,13 @@
 #   5. statement_timeout on the coordinator cancels the node jobs: no corgi backend is
 #      left on any node, and the coordinator keeps no connection;
 #   6. every epoch reads one snapshot per node: rows committed on a node during a call
-#      are not seen by its later epochs.
+#      are not seen by its later epochs;
+#   7. (0.5.1) node3 takes SCRAM passwords only, and the server account has a password
+#      file: a non-superuser cannot reach node3 as postgres through a foreign server
+#      naming that file (with or without a password of its own in the mapping), nor
+#      with a mapping that has no password; a node that answers a job with another
+#      job's state is refused by name; a node backend killed mid-job with no retry left
+#      gives the node's SQLSTATE, its message relayed once.
 # Prints "multinode: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -249,6 +255,87 @@ done
 wait $caller
 r=$(c -c "SELECT epoch_rows FROM snap_summary")
 expect "epochs read one snapshot per node: rows committed on a node during the call are not seen" "{30000,30000,30000}" "$r"
+
+# 7. Hardening (0.5.1). node3 now asks for a SCRAM password from everyone; the server
+# account (postgres) keeps node3's password in a password file, as a DBA might.
+pgpass="$MN_DIR/pgpass"
+mn_run sh -c "umask 077; echo '*:*:*:postgres:node3-secret' > '$pgpass'"
+export PGPASSFILE="$pgpass"     # the harness reaches node3 the same way
+mn_psql "${MN_NODES[2]}" -c "ALTER ROLE postgres PASSWORD 'node3-secret'" >/dev/null
+mn_run sh -c "echo 'local all all scram-sha-256' > '${MN_NODES[2]}/data/pg_hba.conf'"
+mn_run "$(pg_config --bindir)/pg_ctl" -D "${MN_NODES[2]}/data" reload >/dev/null
+c -c "ALTER USER MAPPING FOR postgres SERVER node3 OPTIONS (ADD password 'node3-secret')" >/dev/null
+r=$(env -u PGPASSFILE psql -X -q -At -h "${MN_NODES[2]}" -U postgres -d postgres -w -c "SELECT 1" 2>&1 | head -1)
+expect "node3 asks for a password" "fe_sendauth: no password supplied" "${r##*: }"
+c -c "SELECT * FROM corgi.fit_multiple('pts', 'scram_models', 'label', 'features', 'configs', epochs => 1)" >/dev/null
+r=$(c -c "SELECT count(*) FROM scram_models")
+expect "a superuser's mapping with node3's password trains over the SCRAM node" "6" "$r"
+mn_psql "${MN_NODES[2]}" >/dev/null <<'SQL'
+CREATE TABLE secrets (card_number float8, f float8[]);
+INSERT INTO secrets VALUES (4111111111111112, ARRAY[1]);
+SQL
+c >/dev/null <<SQL
+CREATE ROLE mal LOGIN;
+GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO mal;
+GRANT USAGE ON SCHEMA corgi TO mal;
+CREATE SCHEMA mal AUTHORIZATION mal;
+SET ROLE mal;
+CREATE SERVER evil FOREIGN DATA WRAPPER postgres_fdw
+    OPTIONS (host '${MN_NODES[2]}', dbname 'postgres', passfile '$pgpass');
+CREATE USER MAPPING FOR mal SERVER evil OPTIONS (user 'postgres');
+CREATE FOREIGN TABLE mal.loot (card_number float8, f float8[]) SERVER evil OPTIONS (table_name 'secrets');
+CREATE SERVER evil2 FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '${MN_NODES[2]}', dbname 'postgres');
+CREATE USER MAPPING FOR mal SERVER evil2 OPTIONS (user 'postgres');
+CREATE FOREIGN TABLE mal.loot2 (card_number float8, f float8[]) SERVER evil2 OPTIONS (table_name 'secrets');
+SQL
+before=$(mn_psql "${MN_NODES[2]}" -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'corgi'")
+hop="SELECT corgi._hop_partitions(ARRAY['mal.loot']::regclass[], 'f', 'card_number', ARRAY[corgi.sgd_state('logistic', 1, 10)], '{0}', 1, false, 0)"
+err=$(c -c "SET ROLE mal" -c "$hop" 2>&1)
+expect "a non-superuser's foreign server naming the server account's password file: refused before connecting" \
+  'ERROR:  password is required to reach server "evil"' "$(grep -m1 '^ERROR' <<<"$err")"
+c -c "ALTER USER MAPPING FOR mal SERVER evil OPTIONS (ADD password 'guess')" >/dev/null
+err=$(c -c "SET ROLE mal" -c "$hop" 2>&1)
+expect "the same with a password of its own in the mapping: the passfile is still refused" \
+  'ERROR:  server "evil" names a passfile, which only a superuser'"'"'s connection may use' "$(grep -m1 '^ERROR' <<<"$err")"
+err=$(c -c "SET ROLE mal" -c "${hop/mal.loot/mal.loot2}" 2>&1)
+expect "a non-superuser's mapping without a password (the harness's PGPASSFILE in the server's environment is not read)" \
+  'ERROR:  password is required to reach server "evil2"' "$(grep -m1 '^ERROR' <<<"$err")"
+expect "no secret value in any of the errors" "0" "$(grep -c 4111111111111112 <<<"$err")"
+r=$(mn_psql "${MN_NODES[2]}" -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'corgi'")
+log=$(grep -c 'password authentication failed\|connection authorized: user=postgres.*application_name=corgi' "${MN_NODES[2]}/server.log")
+expect "node3 saw no connection from the refused calls" "$before 0" "$r $log"
+r=$(c -c "SELECT rolsuper FROM pg_roles WHERE rolname = 'mal'")
+expect "mal is still an ordinary role" "f" "$r"
+
+# A node that answers a job with another job's state (an MLP for a logistic model).
+mn_psql "${MN_NODES[0]}" >/dev/null <<'SQL'
+CREATE OR REPLACE FUNCTION corgi._train_segment(source regclass, features name, label name, state bytea,
+                                                block_shuffle boolean, OUT state bytea, OUT seconds float8)
+LANGUAGE sql AS $$ SELECT corgi.sgd_state('mlp', 3, 10, 'hidden_layers=[3]', ARRAY[0, 1]::float8[]), 0.0::float8 $$;
+SQL
+err=$(c -c "SELECT * FROM corgi.train('pts', 'forged', 'label', 'features', 'logistic', 1)" 2>&1)
+expect "a node's answer of another job's state is refused, naming the node" \
+  'ERROR:  server "node1" answered a training job with a state of another job|DETAIL:  The state it returned differs from the one it was sent in the model kind.' \
+  "$(grep -E '^(ERROR|DETAIL)' <<<"$err" | head -2 | paste -sd '|')"
+r=$(c -c "SELECT count(*) FROM pg_class WHERE relname LIKE 'forged%'")
+expect "the refused call wrote nothing" "0" "$r"
+mn_psql "${MN_NODES[0]}" -c "DROP EXTENSION corgi" -c "CREATE EXTENSION corgi" >/dev/null
+
+# A node backend killed in the middle of a job, no retry left: the node's SQLSTATE
+# (57P01, admin shutdown), its message once (0.5.0 relayed "ERROR:  ERROR: ..." as 08006).
+c -v VERBOSITY=verbose -c "SELECT * FROM corgi.fit_multiple('pts', 'killed', 'label', 'features', 'many_configs', epochs => 30)" \
+  >"$MN_DIR/killed.out" 2>&1 &
+caller=$!
+killed=0
+for _ in $(seq 1 100); do
+  killed=$(mn_psql "${MN_NODES[1]}" -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                                        WHERE application_name = 'corgi' AND query LIKE '%_train_segment%' AND state = 'active'")
+  [ "$killed" -gt 0 ] && break; sleep 0.05
+done
+wait $caller
+first=$(grep -m1 '^ERROR:' "$MN_DIR/killed.out")
+expect "a killed node job relays the node's SQLSTATE 57P01, its message once ($killed killed: $first)" "1 0" \
+  "$(grep -c '^ERROR:  57P01: ' <<<"$first") $(grep -cE 'ERROR: +(ERROR|FATAL):' "$MN_DIR/killed.out")"
 
 [ -n "${MN_KEEP:-}" ] || multinode_stop
 echo "multinode: $passed passed, $failed failed"

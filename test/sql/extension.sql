@@ -18,3 +18,10 @@ SELECT corgi.model_names(), corgi.shuffle_names();
 SELECT corgi._buffer_rows('corgipile', 1001, 0.1) AS corgipile, corgi._buffer_rows('none', 1000000, 0.1) AS none,
        corgi._default_block_mb(35712 * 8192::bigint) AS block_mb_279mb, corgi._default_block_mb(1::bigint << 40) AS block_mb_1tb;
 SELECT corgi._buffer_rows('random', 10, 0.1);
+
+-- Functions nobody but the extension's owner may call: the aggregates' support functions
+-- (the aggregates' owner's EXECUTE is what counts). Every other function is callable,
+-- and checks its arguments as a public entry point does (README "Security").
+SELECT p.oid::regprocedure AS not_public FROM pg_proc p
+WHERE p.pronamespace = 'corgi'::regnamespace AND NOT has_function_privilege('public', p.oid, 'EXECUTE')
+ORDER BY p.oid::regprocedure::text;

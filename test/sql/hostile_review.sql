@@ -1,9 +1,12 @@
+-- The findings of a hostile test of 0.5.0 that a single server shows (the others are in
+-- test/multinode, test/concurrency and test/memory), each as its reproduction.
+--
 -- Model, summary and configs tables are read with the caller's rights, so corgi reads
 -- them only where that runs no SQL another role wrote: plain or partitioned tables, a
 -- summary owned by its model table's owner, no other role's row-level security, stored
--- columns of their own types. A hostile test of 0.5 made a superuser's corgi.evaluate
--- run ALTER ROLE ... SUPERUSER through a view named "<model>_summary"; each attack of
--- that report is here, and each must leave the attacker an ordinary role.
+-- columns of their own types. 0.5.0 let a superuser's corgi.evaluate run ALTER ROLE ...
+-- SUPERUSER through a view named "<model>_summary"; each attack of that report is here,
+-- and each must leave the attacker an ordinary role.
 SET client_min_messages = warning;
 \set SHOW_CONTEXT never
 CREATE TABLE st_pts AS SELECT g AS id, g % 2 = 0 AS label, ARRAY[g % 5, g % 7]::float8[] AS features,
@@ -115,4 +118,64 @@ ALTER TABLE st_pts RENAME COLUMN g TO "we""ird";
 SELECT epochs_run FROM corgi.train('st_pts', 'st_weird', 'label', 'features', 'logistic', 1,
                                        grouping_cols => '"we""ird"');
 SELECT * FROM corgi.train('st_pts', 'st_twice', 'label', 'features', 'logistic', 1, grouping_cols => '"we""ird", "we""ird"');
+-- A grouping column named k (0.5.1's own queries had a "k" of theirs), in both drivers.
+CREATE TABLE st_k AS SELECT g % 3 AS k, g % 2 = 0 AS label, ARRAY[g % 5, g % 7]::float8[] AS features
+FROM generate_series(1, 600) g;
+SELECT epochs_run FROM corgi.train('st_k', 'st_k_m', 'label', 'features', 'logistic', 1, grouping_cols => 'k');
+SELECT configs_trained FROM corgi.fit_multiple('st_k', 'st_k_fit', 'label', 'features', 'st_configs', 1, grouping_cols => 'k');
+SELECT count(*) AS groups, count(*) FILTER (WHERE status = 'ok') AS ok FROM st_k_fit;
+-- Volatile keys made thousands of empty groups marked ok; a whole row as a key.
+SELECT * FROM corgi.train('st_k', 'st_vol', 'label', 'features', 'logistic', 1, grouping_cols => '(random() * 1000)::int');
+SELECT * FROM corgi.train('st_k', 'st_vol', 'label', 'features', 'logistic', 1, grouping_cols => 'k + (random() < 2)::int');
+SELECT * FROM corgi.train('st_k', 'st_row', 'label', 'features', 'logistic', 1, grouping_cols => 'st_k');
+SELECT * FROM corgi.train('st_k', 'st_row', 'label', 'features', 'logistic', 1, grouping_cols => 'ROW(k, k)');
+SELECT * FROM corgi.train('st_k', 'st_row', 'label', 'features', 'logistic', 1, grouping_cols => 'st_k.*');
+SELECT * FROM corgi.train('st_k', 'st_row', 'label', 'features', 'logistic', 1, grouping_cols => 'k) FROM st_k UNION SELECT (k');
+SELECT count(*) AS half_written FROM pg_class WHERE relname LIKE 'st_vol%' OR relname LIKE 'st_row%';
+-- A model grouped by an expression scores tables that have its column, and says so.
+SELECT epochs_run FROM corgi.train('st_k', 'st_expr', 'label', 'features', 'logistic', 1, grouping_cols => 'k % 2');
+SELECT grouping_columns FROM st_expr_summary;
+SELECT rows FROM corgi.evaluate('st_expr', 'st_k');
+CREATE TABLE st_k2 AS SELECT *, k % 2 AS k_2 FROM st_k;
+SELECT count(*) AS groups_scored FROM corgi.evaluate('st_expr', 'st_k2') WHERE group_key IS NOT NULL;
+
+-- corgi.train trains one model: workers is refused, not ignored.
+SELECT * FROM corgi.train('st_k', 'st_workers', 'label', 'features', 'logistic', 1, params => 'workers=2');
+-- segments beyond the table's blocks (8, the default, is always allowed).
+SELECT * FROM corgi.train('st_k', 'st_segs', 'label', 'features', 'logistic', 1, params => 'segments=100000');
+SELECT epochs_run FROM corgi.train('st_k', 'st_segs', 'label', 'features', 'logistic', 1, params => 'segments=8');
+-- config_grid emits only configs fit_multiple takes.
+SELECT * FROM corgi.config_grid('logistic', 'workers=[1,2]');
+SELECT * FROM corgi.config_grid('logistic', 'segments=4');
+SELECT count(*) FROM corgi.config_grid('logistic', 'l2=[0,1,2,3,4,5,6,7,8,9], decay=[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1], batch_size=[1,2,3,4,5,6,7,8,9,10]');
+SELECT count(*) FROM corgi.config_grid('logistic', 'l2=[0,1,2,3,4,5,6,7,8,9,10], decay=[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1], batch_size=[1,2,3,4,5,6,7,8,9,10]');
+
+-- Grouped training under a cap below the whole table's buffer: its groups' buffers fit,
+-- and it trains (0.5.0 refused it for a buffer it does not use).
+CREATE TABLE st_big AS SELECT g % 4 AS k, g % 3 = 0 AS label, ARRAY[g % 5, g % 7, g % 11]::float8[] AS features
+FROM generate_series(1, 200000) g;
+SET corgi.max_buffer_mb = 1;
+SELECT * FROM corgi.train('st_big', 'st_big_whole', 'label', 'features', 'logistic', 1);
+SELECT epochs_run FROM corgi.train('st_big', 'st_big_g', 'label', 'features', 'logistic', 1, grouping_cols => 'k');
+SELECT num_batches FROM st_big_g_summary;
+RESET corgi.max_buffer_mb;
+
+-- SELECT on the label and feature columns alone is enough to train and evaluate (the
+-- buffer was sized through ctid, which needs the whole table's).
+CREATE TABLE st_cols AS SELECT g AS id, g % 2 = 0 AS label, ARRAY[g % 5, g % 7]::float8[] AS features,
+    'secret ' || g AS secret FROM generate_series(1, 1000) g;
+GRANT SELECT (label, features) ON st_cols TO vera;
+GRANT CREATE ON SCHEMA public TO vera;
+SET ROLE vera;
+SELECT epochs_run, rows_per_epoch FROM corgi.train('st_cols', 'vera_model', 'label', 'features', 'logistic', 2);
+SELECT rows FROM corgi.evaluate('vera_model', 'st_cols');
+SELECT * FROM corgi.train('st_cols', 'vera_secret', 'label', 'features', 'logistic', 1, grouping_cols => 'secret');
+RESET ROLE;
+SELECT epochs_run FROM corgi.train('st_cols', 'st_cols_model', 'label', 'features', 'logistic', 2);
+SELECT (SELECT model FROM vera_model) = (SELECT model FROM st_cols_model) AS same_model_as_the_owner;
+
+-- Each node connection is a backend on another server: only a superuser sets how many.
+SET ROLE vera;
+SET corgi.node_connections = 64;
+RESET ROLE;
 SELECT corgi.debug_swift_objects() AS objects_held;
