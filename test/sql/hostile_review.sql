@@ -179,3 +179,7 @@ SET ROLE vera;
 SET corgi.node_connections = 64;
 RESET ROLE;
 SELECT corgi.debug_swift_objects() AS objects_held;
+
+-- The roles are the cluster's: leave none behind.
+DROP OWNED BY mallet, vera CASCADE;
+DROP ROLE mallet, vera;
