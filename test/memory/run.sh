@@ -89,10 +89,21 @@ within "an MLP [$width] on 5,000 features, the widest corgi.max_buffer_mb=$cap a
   "$(peak "SET corgi.max_buffer_mb = $cap; SELECT epochs_run FROM corgi.train('wide', 'wide_m', 'label', 'features', 'mlp', 2, params => 'hidden_layers=[$width], max_buffer_mb=$cap');")" \
   "ok" $((cap + overhead))
 
-# 3. A crafted state: a [3]-unit network whose stored width claims 100,000 units.
-within "model_predict of a crafted state claiming 100,000 hidden units" \
-  "$(peak "SELECT corgi.model_predict(overlay(s PLACING '\\xa0860100'::bytea FROM position('\\x0100000003000000'::bytea IN s) + 4 FOR 4), ARRAY[1, 2]) FROM (SELECT corgi.sgd_state('mlp', 2, 10, 'hidden_layers=[3]', '{0,1}') AS s) x;")" \
+# 3. A crafted state: a [3]-unit network's model section rewritten to claim hidden
+# layers [11000, 11000] (121 million parameters) in the same few hundred bytes: its tag
+# and length, the activation, the layer count and the widths.
+crafted="WITH s AS (SELECT corgi.sgd_state('mlp', 2, 10, 'hidden_layers=[3]', '{0,1}') AS s),
+  p AS (SELECT s, position('\\x0100000003000000'::bytea IN s) AS p FROM s),
+  l AS (SELECT s, p, get_byte(s, p - 6) + 256 * get_byte(s, p - 5) + 65536 * get_byte(s, p - 4) + 4 AS len FROM p)
+SELECT substr(s, 1, p - 6)
+       || set_byte(set_byte(set_byte('\\x00000000'::bytea, 0, len % 256), 1, len / 256 % 256), 2, len / 65536)
+       || substr(s, p - 1, 1) || '\\x02000000f82a0000f82a0000'::bytea || substr(s, p + 8) AS s FROM l"
+within "model_predict of a crafted state of a few hundred bytes claiming hidden layers [11000, 11000]" \
+  "$(peak "SELECT corgi.model_predict(s, ARRAY[1, 2]) FROM ($crafted) x;")" \
   "invalid corgi model: malformed" "$small"
+within "the same state as a training state (sgd_state_info)" \
+  "$(peak "SELECT corgi.sgd_state_info(s) FROM ($crafted) x;")" \
+  "invalid corgi state: malformed" "$small"
 
 # 4. Grouped training.
 within "grouped corgi.train of 100,000 groups (1,000,000 rows)" \
