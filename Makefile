@@ -16,7 +16,7 @@ DATA_built = $(patsubst %.sql.in,%.sql,$(wildcard sql/corgi--*--*.sql.in))
 DATA = extension/corgi.control $(filter-out $(DATA_built),$(wildcard sql/corgi--*.sql))
 REGRESS = $(sort $(patsubst test/sql/%.sql,%,$(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --load-extension=corgi
-EXTRA_CLEAN = .build results regression.diffs regression.out extension/corgi.map
+EXTRA_CLEAN = .build .build-pg* results regression.diffs regression.out extension/corgi.map
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -26,10 +26,17 @@ include $(PGXS)
 
 SWIFT ?= swift
 PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
-# libpq's headers too: partition hopping reaches other servers through libpq.
+# libpq's headers and library too: partition hopping reaches other servers through
+# libpq, the server's own (its libdir first, and found there at run time).
 PG_INCLUDEDIR := $(shell $(PG_CONFIG) --includedir)
-SWIFT_PG_FLAGS = -Xcc -I$(PG_INCLUDEDIR_SERVER) -Xcc -I$(PG_INCLUDEDIR)
+PG_LIBDIR := $(shell $(PG_CONFIG) --libdir)
+SWIFT_PG_FLAGS = -Xcc -I$(PG_INCLUDEDIR_SERVER) -Xcc -I$(PG_INCLUDEDIR) \
+	-Xlinker -L$(PG_LIBDIR) -Xlinker -rpath -Xlinker $(PG_LIBDIR)
 SWIFT_SOURCES := Package.swift $(shell find Sources -type f -name '*.[chs]*')
+# One SwiftPM build directory per server major version (the glue is compiled against
+# that server's headers): .build for 15, .build-pg16, .build-pg18, ...
+PG_MAJOR := $(shell $(PG_CONFIG) --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+SWIFT_BUILD_DIR := $(if $(filter 15,$(PG_MAJOR)),.build,.build-pg$(PG_MAJOR))
 
 # The linker version script, generated from the SQL (the one list of C entry points).
 extension/corgi.map: $(DATA) scripts/export-map.sh
@@ -40,19 +47,24 @@ $(DATA_built): %.sql: %.sql.in sql/corgi--$(EXTVERSION).sql scripts/build-upgrad
 
 # The server module: release build, static Swift runtime, only the PostgreSQL entry
 # points exported (extension/corgi.map).
-corgi.so: $(SWIFT_SOURCES) extension/corgi.map
+# Always asks SwiftPM (a no-op when nothing changed), so that switching PG_CONFIG
+# installs the library built for that server.
+corgi.so: $(SWIFT_SOURCES) extension/corgi.map FORCE
 	@# SwiftPM does not know the export map: relink when it changed.
-	@if [ extension/corgi.map -nt .build/release/libcorgi.so ]; then rm -f .build/release/libcorgi.so; fi
-	$(SWIFT) build -c release --product corgi $(SWIFT_PG_FLAGS) \
+	@if [ extension/corgi.map -nt $(SWIFT_BUILD_DIR)/release/libcorgi.so ]; then rm -f $(SWIFT_BUILD_DIR)/release/libcorgi.so; fi
+	$(SWIFT) build -c release --product corgi --scratch-path $(SWIFT_BUILD_DIR) $(SWIFT_PG_FLAGS) \
 		-Xswiftc -static-stdlib \
 		-Xlinker --version-script=$(CURDIR)/extension/corgi.map
-	cp .build/release/libcorgi.so $@
+	cmp -s $(SWIFT_BUILD_DIR)/release/libcorgi.so $@ || cp $(SWIFT_BUILD_DIR)/release/libcorgi.so $@
+
+.PHONY: FORCE
+FORCE:
 
 .PHONY: swift-test check-library test test-multinode demo
 
 # Unit tests of the pure Swift core (no server needed).
 swift-test:
-	$(SWIFT) test -c release $(SWIFT_PG_FLAGS)
+	$(SWIFT) test -c release -Xcc -I$(PG_INCLUDEDIR_SERVER) -Xcc -I$(PG_INCLUDEDIR)
 
 # corgi.so links no libswift and exports only what the SQL scripts reference.
 check-library: corgi.so

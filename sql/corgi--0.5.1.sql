@@ -54,6 +54,12 @@ CREATE FUNCTION corgi._leading_page_rows(source regclass, pages integer) RETURNS
 COMMENT ON FUNCTION corgi._leading_page_rows(regclass, integer) IS
     'internal: the visible rows on the first pages of a heap table (sizes a tuple buffer; SELECT on the table or a column; pins the call''s snapshot); NULL under row-level security';
 
+CREATE FUNCTION corgi._heap_data_pages(source regclass) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'corgi_heap_data_pages_sql'
+    LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._heap_data_pages(regclass) IS
+    'internal: a heap table''s pages up to the last that holds a tuple (what block orders and buffers are sized by); NULL for other relations';
+
 -- Table names as the caller means them (see the security rules above).
 CREATE FUNCTION corgi._resolve_table(name text, caller_path text) RETURNS regclass
     AS 'MODULE_PATHNAME', 'corgi_resolve_table'
@@ -790,9 +796,12 @@ BEGIN
     -- Default blocks: 10 MB, but small enough that the table has at least 100 blocks
     -- (measured: a 10% buffer of fewer than ~10 single-class blocks can end an epoch
     -- on one class; see BENCHMARKS.md). An explicit block_mb is used as given.
-    IF coalesce(params, '') !~* '(^|,)\s*block_mb\s*=' AND pg_relation_size(src) > 0 THEN
+    -- The table's size: its pages up to the last that holds a tuple (a bulk insert may
+    -- leave empty pages at the end, more on one server version than on another).
+    heap_pages := coalesce(corgi._heap_data_pages(src), pg_relation_size(src) / current_setting('block_size')::bigint);
+    IF coalesce(params, '') !~* '(^|,)\s*block_mb\s*=' AND heap_pages > 0 THEN
         norm := corgi.normalize_params(concat_ws(', ', nullif(params, ''),
-                                                 'block_mb=' || corgi._default_block_mb(pg_relation_size(src))), model);
+                                                 'block_mb=' || corgi._default_block_mb(heap_pages * current_setting('block_size')::bigint)), model);
     END IF;
     out_names := corgi._output_names(out_table, caller_search_path);
     IF to_regclass(out_names.main) IS NOT NULL THEN
@@ -864,7 +873,6 @@ BEGIN
            AND NOT EXISTS (SELECT FROM pg_inherits WHERE inhparent = src)
       INTO sized_by_pages FROM pg_class c WHERE c.oid = src;
     IF sized_by_pages THEN
-        heap_pages := pg_relation_size(src) / current_setting('block_size')::bigint;
         -- Counted in C, so SELECT on the feature and label columns alone is enough.
         sample_rows := corgi._leading_page_rows(src, least(heap_pages, 64)::integer);
         IF sample_rows IS NULL THEN   -- row-level security: counted through its policies

@@ -22,6 +22,7 @@
 #include "corgi_core_api.h"
 #include "corgi_error.h"
 #include "corgi_handle.h"
+#include "corgi_heap_rows.h"
 
 /* The largest block: 1 GB of heap pages. */
 #define CORGI_MAX_BLOCK_PAGES ((int64) (1024 * 1024 * 1024) / BLCKSZ)
@@ -33,6 +34,7 @@ typedef struct BlockShuffleSampler
 	bool		order_made;		/* the page order of this scan exists */
 	CorgiHandle *order;			/* Swift BlockShuffleCursor */
 	OffsetNumber last_offset;	/* last offset returned on the current page */
+	BlockNumber data_pages;		/* the pages the order is drawn over */
 } BlockShuffleSampler;
 
 static void block_shuffle_sample_size(PlannerInfo *root, RelOptInfo *baserel,
@@ -122,6 +124,9 @@ block_shuffle_next_block(SampleScanState *node, BlockNumber nblocks)
 	{
 		CorgiError	error = {0};
 
+		/* The order is drawn over the pages that hold tuples (corgi_heap_data_pages). */
+		nblocks = Min(nblocks, corgi_heap_data_pages(node->ss.ss_currentRelation));
+		sampler->data_pages = nblocks;
 		corgi_block_shuffle_create(nblocks, sampler->block_pages, sampler->seed,
 								   &sampler->order->object, &error);
 		corgi_raise_if_failed(&error);
@@ -131,7 +136,7 @@ block_shuffle_next_block(SampleScanState *node, BlockNumber nblocks)
 	sampler->last_offset = InvalidOffsetNumber;
 	if (!corgi_block_shuffle_next_page(sampler->order->object, &page))
 		return InvalidBlockNumber;
-	if (page >= nblocks)
+	if (page >= sampler->data_pages)
 		elog(ERROR, "corgi block shuffle returned page %u of a %u-page relation",
 			 page, nblocks);
 	return (BlockNumber) page;

@@ -27,6 +27,9 @@
 #include "utils/float.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
 
 #include "corgi_call_snapshot.h"
 #include "corgi_core_api.h"

@@ -272,6 +272,57 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 	}
 }
 
+BlockNumber
+corgi_heap_data_pages(Relation rel)
+{
+	BlockNumber pages = RelationGetNumberOfBlocks(rel);
+
+	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
+		return pages;			/* only heap pages are read here */
+	while (pages > 0)
+	{
+		Buffer		buffer = ReadBufferExtended(rel, MAIN_FORKNUM, pages - 1, RBM_NORMAL, NULL);
+		Page		page;
+		bool		empty;
+
+		LockBuffer(buffer, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buffer);
+		empty = PageIsNew(page) || PageGetMaxOffsetNumber(page) == 0;
+		UnlockReleaseBuffer(buffer);
+		if (!empty)
+			break;
+		pages--;
+		CHECK_FOR_INTERRUPTS();
+	}
+	return pages;
+}
+
+PG_FUNCTION_INFO_V1(corgi_heap_data_pages_sql);
+
+/*
+ * corgi._heap_data_pages(source regclass) -> bigint: corgi_heap_data_pages of a heap
+ * table (SELECT on it or on one of its columns), for sizing blocks and buffers.
+ */
+Datum
+corgi_heap_data_pages_sql(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel = table_open(relid, AccessShareLock);
+	BlockNumber pages;
+
+	if (!RELKIND_HAS_STORAGE(rel->rd_rel->relkind) || rel->rd_rel->relam != HEAP_TABLE_AM_OID)
+	{
+		table_close(rel, AccessShareLock);
+		PG_RETURN_NULL();
+	}
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK
+		&& pg_attribute_aclcheck_all(relid, GetUserId(), ACL_SELECT, ACLMASK_ANY) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind), RelationGetRelationName(rel));
+	pages = corgi_heap_data_pages(rel);
+	table_close(rel, NoLock);
+	PG_RETURN_INT64((int64) pages);
+}
+
 PG_FUNCTION_INFO_V1(corgi_leading_page_rows);
 
 /*
@@ -317,7 +368,7 @@ corgi_leading_page_rows(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	}
 	corgi_pin_call_snapshot();
-	nblocks = RelationGetNumberOfBlocks(rel);
+	nblocks = corgi_heap_data_pages(rel);
 	scan = table_beginscan_strat(rel, corgi_read_snapshot(rel), 0, NULL, true, false);
 	heap_setscanlimits(scan, 0, Min((BlockNumber) pages, nblocks));
 	while (heap_getnext(scan, ForwardScanDirection) != NULL)

@@ -49,6 +49,14 @@ extern CorgiHeapRows corgi_heap_rows_open(Oid relid, const char *features, const
 										  const char *caller, const char *composed);
 
 /*
+ * The pages of a heap table up to its last page that holds a tuple: where a block order
+ * is drawn over. A relation may end in pages that never held one (from 16, a bulk insert
+ * extends a relation many pages at a time), and a block order drawn over them would
+ * differ from one server version to the next for the same rows on the same pages.
+ */
+extern BlockNumber corgi_heap_data_pages(Relation rel);
+
+/*
  * Feeds every visible row of the scan's current page range to sink (or null_sink),
  * checking for interrupts every 1024 rows; *rows counts every row read, NULLs included.
  * Per-row allocations go to row_context, which is reset as it goes.

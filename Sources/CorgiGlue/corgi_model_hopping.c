@@ -46,6 +46,9 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/wait_event.h"
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
 
 #include "corgi_call_snapshot.h"
 #include "corgi_core_api.h"
@@ -618,7 +621,7 @@ hop_epoch_sql(FunctionCallInfo fcinfo, bool grouped)
 	/* The grouping columns and keys are checked here, before any worker starts. */
 	if (grouped)
 		(void) corgi_group_keys_open(source.rel, group_columns, group_keys);
-	nblocks = RelationGetNumberOfBlocks(source.rel);
+	nblocks = corgi_heap_data_pages(source.rel);
 	block_count = ((int64) nblocks + block_pages - 1) / block_pages;
 	/* More segments than blocks are empty segments: work for the schedule, none for SGD. */
 	if (segments > Max(block_count, CORGI_HOP_FREE_SEGMENTS))

@@ -11,7 +11,12 @@
 #include "corgi_training.h"
 #include "corgi_version.h"
 
+/* From 18 the loaded module names itself and its version (pg_get_loaded_modules()). */
+#if PG_VERSION_NUM >= 180000
+PG_MODULE_MAGIC_EXT(.name = "corgi", .version = CORGI_VERSION);
+#else
 PG_MODULE_MAGIC;
+#endif
 
 void		_PG_init(void);
 

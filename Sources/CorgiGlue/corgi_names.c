@@ -28,7 +28,11 @@ parse_table_name(text *name)
 	if (!SplitIdentifierString(text_to_cstring(name), '.', &names) || names == NIL ||
 		list_length(names) > 3)
 		return NULL;
+#if PG_VERSION_NUM >= 160000
+	return makeRangeVarFromNameList(stringToQualifiedNameList(text_to_cstring(name), NULL));
+#else
 	return makeRangeVarFromNameList(stringToQualifiedNameList(text_to_cstring(name)));
+#endif
 }
 
 /* Runs with search_path = path until restore_path(). */

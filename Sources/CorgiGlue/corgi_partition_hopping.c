@@ -38,23 +38,30 @@
 #include "foreign/foreign.h"
 #include "funcapi.h"
 #include "libpq-fe.h"
-#include "libpq/libpq-be-fe-helpers.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
 #include "storage/latch.h"
+#if PG_VERSION_NUM >= 180000
+#include "storage/waiteventset.h"
+#endif
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/wait_event.h"
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
 
 #include "corgi_core_api.h"
 #include "corgi_error.h"
 #include "corgi_heap_rows.h"
+#include "corgi_libpq.h"
 #include "corgi_training.h"
 #include "corgi_version.h"
 
@@ -86,14 +93,7 @@ static bool callbacks_registered = false;
 static void
 node_cancel(CorgiNode *node)
 {
-	PGcancel   *cancel = PQgetCancel(node->conn);
-	char		message[256];
-
-	if (cancel != NULL)
-	{
-		(void) PQcancel(cancel, message, sizeof(message));
-		PQfreeCancel(cancel);
-	}
+	corgi_libpq_cancel(node->conn);
 }
 
 static void
@@ -103,7 +103,7 @@ node_close(CorgiNode *node)
 		return;
 	if (node->in_flight)
 		node_cancel(node);
-	libpqsrv_disconnect(node->conn);
+	corgi_libpq_finish(node->conn);
 	node->conn = NULL;
 	node->in_flight = false;
 }
@@ -207,7 +207,7 @@ raise_node_error(CorgiNode *node, PGresult *result, const char *doing)
 static PGresult *
 node_exec(CorgiNode *node, const char *sql, ExecStatusType expected, const char *doing)
 {
-	PGresult   *result = libpqsrv_exec(node->conn, sql, PG_WAIT_EXTENSION);
+	PGresult   *result = corgi_libpq_exec(node->conn, sql, PG_WAIT_EXTENSION);
 
 	if (result == NULL || PQresultStatus(result) != expected)
 		raise_node_error(node, result, doing);
@@ -260,6 +260,21 @@ check_node_credentials(const CorgiNode *node, const ForeignServer *server, const
 	DefElem    *required = find_option(mapping->options, "password_required");
 	DefElem    *password = find_option(mapping->options, "password");
 
+	/*
+	 * postgres_fdw 18 can pass the client's SCRAM keys through to the remote server
+	 * (use_scram_passthrough); corgi's node connections do not: a clear error, not a
+	 * failed login or a connection under other credentials.
+	 */
+	if ((find_option(server->options, "use_scram_passthrough") != NULL
+		 && defGetBoolean(find_option(server->options, "use_scram_passthrough")))
+		|| (find_option(mapping->options, "use_scram_passthrough") != NULL
+			&& defGetBoolean(find_option(mapping->options, "use_scram_passthrough"))))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("corgi does not pass SCRAM keys through to server \"%s\" (use_scram_passthrough)", node->name),
+				 errdetail("Partition hopping connects with the user mapping's own credentials."),
+				 errhint("Put a password in your user mapping for server \"%s\" (or a superuser sets password_required 'false').",
+						 node->name)));
 	if (superuser_arg(node->userid))
 		return;
 	if (required != NULL && !defGetBoolean(required))
@@ -350,13 +365,12 @@ node_open(CorgiNode *node)
 	values[n] = NULL;
 
 	node->in_flight = false;
-	node->conn = libpqsrv_connect_params(keywords, values, false, PG_WAIT_EXTENSION);
+	(void) corgi_libpq_connect(keywords, values, &node->conn, PG_WAIT_EXTENSION);
 	if (node->conn == NULL || PQstatus(node->conn) != CONNECTION_OK)
 	{
 		char	   *message = node->conn ? pchomp(PQerrorMessage(node->conn)) : pstrdup("out of memory");
 
-		if (node->conn != NULL)
-			libpqsrv_disconnect(node->conn);
+		corgi_libpq_finish(node->conn);
 		node->conn = NULL;
 		ereport(ERROR,
 				(errcode(ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION),
@@ -856,7 +870,7 @@ retry_job(HopRun *run, Segment *segs, NodeJob *job, CorgiNode *node, int *retrie
 						node->name, *retries, corgi_node_retries),
 				 errdetail_internal("%s", node->lost_message ? node->lost_message : connection_message(node->conn))));
 		node->in_flight = false;
-		libpqsrv_disconnect(node->conn);
+		corgi_libpq_finish(node->conn);
 		node->conn = NULL;
 		node_open(node);
 		if (send_job(run, &segs[segment], job, model, segment, block_shuffle))
@@ -868,7 +882,11 @@ retry_job(HopRun *run, Segment *segs, NodeJob *job, CorgiNode *node, int *retrie
 static void
 wait_for_nodes(NodeJob *jobs, CorgiNode **job_nodes, int count)
 {
+#if PG_VERSION_NUM >= 170000
+	WaitEventSet *set = CreateWaitEventSet(CurrentResourceOwner, count + 2);
+#else
 	WaitEventSet *set = CreateWaitEventSet(CurrentMemoryContext, count + 2);
+#endif
 	WaitEvent	event = {0};
 
 	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);

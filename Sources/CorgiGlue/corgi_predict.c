@@ -26,6 +26,9 @@
 #include "utils/rls.h"
 #include "utils/syscache.h"
 #include "utils/varlena.h"
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
 
 #include "corgi_core_api.h"
 #include "corgi_error.h"
@@ -105,7 +108,11 @@ check_model_relation(Oid relid, const char *table)
 static bytea *
 read_model_table(const char *table, MemoryContext into, ArrayType **classes)
 {
+#if PG_VERSION_NUM >= 160000
+	List	   *names = stringToQualifiedNameList(table, NULL);
+#else
 	List	   *names = stringToQualifiedNameList(table);
+#endif
 	Oid			relid = RangeVarGetRelid(makeRangeVarFromNameList(names), AccessShareLock, true);
 	StringInfoData query;
 	bytea	   *result;

@@ -258,7 +258,7 @@ corgi_read_in_block_order(CorgiHeapRows *source, bool block_shuffle, const Corgi
 {
 	MemoryContext order_context = AllocSetContextCreate(CurrentMemoryContext, "corgi block order",
 														ALLOCSET_DEFAULT_SIZES);
-	BlockNumber nblocks = RelationGetNumberOfBlocks(source->rel);
+	BlockNumber nblocks = corgi_heap_data_pages(source->rel);
 
 	if (block_shuffle && nblocks > 0)
 	{
@@ -315,7 +315,7 @@ train_page_range(CorgiHeapRows *source, bytea *state, bool block_shuffle, int64 
 bytea *
 corgi_train_relation(CorgiHeapRows *source, bytea *state, bool block_shuffle, CorgiTrainerCache *cache)
 {
-	return train_page_range(source, state, block_shuffle, 0, RelationGetNumberOfBlocks(source->rel), cache);
+	return train_page_range(source, state, block_shuffle, 0, corgi_heap_data_pages(source->rel), cache);
 }
 
 PG_FUNCTION_INFO_V1(corgi_train_pass);
@@ -356,7 +356,7 @@ corgi_train_pass(PG_FUNCTION_ARGS)
 
 	source = corgi_heap_rows_open(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), NameStr(*PG_GETARG_NAME(2)),
 								  "corgi.train", "corgi.sgd");
-	nblocks = RelationGetNumberOfBlocks(source.rel);
+	nblocks = corgi_heap_data_pages(source.rel);
 	/* Both are non-negative here; compare without adding, so no value can overflow. */
 	end_page = (page_count < 0 || page_count >= (int64) nblocks - first_page)
 		? (int64) nblocks : first_page + page_count;
@@ -407,7 +407,7 @@ corgi_train_blocks(PG_FUNCTION_ARGS)
 	source = corgi_heap_rows_open(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), NameStr(*PG_GETARG_NAME(2)),
 								  "corgi.train", "corgi.sgd");
 	blocks.block_pages = block_pages;
-	blocks.nblocks = RelationGetNumberOfBlocks(source.rel);
+	blocks.nblocks = corgi_heap_data_pages(source.rel);
 	result = train_ranges(&source, state, next_listed_block, &blocks, NULL);
 	table_close(source.rel, NoLock);
 	PG_RETURN_BYTEA_P(result);
