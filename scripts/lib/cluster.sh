@@ -38,4 +38,6 @@ cluster_stop() {
   cluster_run "$(pg_config --bindir)/pg_ctl" -D "$CORGI_CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$CORGI_CLUSTER_DIR"
   CORGI_CLUSTER_DIR=""
+  # The next cluster_start (another server version) makes its own cluster again.
+  unset PGHOST PGUSER PGDATABASE
 }
