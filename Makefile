@@ -81,7 +81,7 @@ test-multinode:
 demo:
 	scripts/demo.sh
 
-.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping bench-multinode
+.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping bench-multinode bench-cold
 # Benchmarks (not tests). bench: the whole study (datasets, all shuffles, scikit-learn,
 # sensitivity, plots, BENCHMARKS.md; tens of minutes). bench-epochs: epoch time and
 # accuracy of the shuffles against a plain scan on 1M and 5M rows. bench-defaults:
@@ -90,6 +90,7 @@ demo:
 # bench-mop: corgi.fit_multiple against one corgi.train per config (8 configs, 1M rows).
 # bench-grouping: grouped learning against an ungrouped epoch and a loop over the groups.
 # bench-multinode: fit_multiple over 3 node clusters (postgres_fdw partitions) against local partitions.
+# bench-cold: a table larger than shared_buffers read cold and OS-cached, per server version.
 bench:
 	bench/run.sh
 
@@ -110,3 +111,8 @@ bench-grouping:
 
 bench-multinode:
 	bench/multinode.sh
+
+# Reads of a table larger than shared_buffers, cold and OS-cached, per server version
+# (as root: it drops the OS page cache): bench/results/cold.md.
+bench-cold:
+	bench/cold.sh
