@@ -2,8 +2,9 @@
 # make bench-cold: CorgiPile's reads on a table larger than shared_buffers, cold (server
 # restarted and the OS page cache dropped before each measurement) and OS-cached (server
 # restarted only), per PostgreSQL version: a plain scan (SELECT sum(features[1]), no
-# parallel worker), one epoch of corgipile, block_only and none (corgi.train's own epoch
-# time), and shuffle once's copy. Medians of interleaved runs; seconds, MB/s and the
+# parallel worker), one epoch of corgipile (also with corgi.prefetch_next_block off),
+# block_only and none (corgi.train's own epoch time), and shuffle once's copy
+# (CORGI_COLD_MODES picks modes). Medians of interleaved runs; seconds, MB/s and the
 # ratio to the plain scan of the same run, appended to bench/results/cold.md.
 # Runs as root (it drops the OS page cache), on its own scratch clusters.
 # Usage: bench/cold.sh [rows] [runs] [servers...]  (defaults: 8000000 3 15 18)
@@ -28,8 +29,13 @@ restart() {
 measure() {
   case $1 in
     scan) q -c "SELECT timed_scan()" ;;
-    once) q -c "DROP TABLE IF EXISTS m, m_summary" -c "SELECT shuffle_seconds FROM corgi.train('cold', 'm', 'label', 'features', 'logistic', 1, 'once') t, m_summary" | tail -1 ;;
-    *) q -c "DROP TABLE IF EXISTS m, m_summary" -c "SELECT epoch_seconds[1] FROM corgi.train('cold', 'm', 'label', 'features', 'logistic', 1, '$1') t, m_summary" | tail -1 ;;
+    once) q -c "DROP TABLE IF EXISTS m, m_summary" -c "SELECT 1 FROM corgi.train('cold', 'm', 'label', 'features', 'logistic', 1, 'once')" \
+            -c "SELECT shuffle_seconds FROM m_summary" | tail -1 ;;
+    *-noprefetch) q -c "DROP TABLE IF EXISTS m, m_summary" -c "SET corgi.prefetch_next_block = off" \
+         -c "SELECT 1 FROM corgi.train('cold', 'm', 'label', 'features', 'logistic', 1, '${1%-noprefetch}')" \
+         -c "SELECT epoch_seconds[1] FROM m_summary" | tail -1 ;;
+    *) q -c "DROP TABLE IF EXISTS m, m_summary" -c "SELECT 1 FROM corgi.train('cold', 'm', 'label', 'features', 'logistic', 1, '$1')" \
+         -c "SELECT epoch_seconds[1] FROM m_summary" | tail -1 ;;
   esac
 }
 
@@ -38,7 +44,7 @@ for major in "${servers[@]}"; do
   export PATH="$("$pgc" --bindir):$PATH"
   make PG_CONFIG="$pgc" >"$log" 2>&1 && make PG_CONFIG="$pgc" install >>"$log" 2>&1 || { tail -20 "$log"; exit 1; }
   MN_SERVER_OPTIONS="-c shared_buffers=1GB -c max_parallel_workers_per_gather=0" multinode_start 0 >/dev/null
-  q() { mn_psql "$MN_COORD" "$@"; }
+  q() { mn_psql "$MN_COORD" -v ON_ERROR_STOP=1 "$@" 2>/dev/null; }
   version=$(q -c "SHOW server_version")
   echo "PostgreSQL $version: building a table of $rows rows x 28 features"
   q -c "SELECT setseed(0.2024)" -c "CREATE TABLE cold AS SELECT g AS id, (g > $rows / 2) AS label,
@@ -54,7 +60,7 @@ for major in "${servers[@]}"; do
   echo "  $mb MB (shared_buffers 1 GB)"
   results=$(mktemp /tmp/corgi-cold-results.XXXXXX)
   for run in $(seq 1 "$runs"); do
-    for mode in scan corgipile none block_only once; do
+    for mode in ${CORGI_COLD_MODES:-scan corgipile corgipile-noprefetch none block_only once}; do
       for cache in cold cached; do
         [ "$cache" = cold ] && { restart; drop_caches; } || restart
         s=$(measure "$mode")
@@ -79,8 +85,12 @@ med = {}
 for mode, cache, s in rows:
     med.setdefault((mode, cache), []).append(float(s))
 med = {k: statistics.median(v) for k, v in med.items()}
-names = {"scan": "plain scan", "corgipile": "corgipile epoch", "none": "none epoch", "block_only": "block_only epoch", "once": "once's copy"}
-for mode in ["scan", "corgipile", "none", "block_only", "once"]:
+names = {"scan": "plain scan", "corgipile": "corgipile epoch", "corgipile-noprefetch": "corgipile epoch, no prefetch",
+         "none": "none epoch", "block_only": "block_only epoch", "block_only-noprefetch": "block_only epoch, no prefetch",
+         "once": "once's copy"}
+for mode in ["scan", "corgipile", "corgipile-noprefetch", "none", "block_only", "block_only-noprefetch", "once"]:
+    if (mode, "cold") not in med:
+        continue
     c, h = med[(mode, "cold")], med[(mode, "cached")]
     print(f"| {names[mode]} | {c:.2f} | {mb / c:.0f} | {c / med[('scan', 'cold')]:.2f}x | {h:.2f} | {mb / h:.0f} | {h / med[('scan', 'cached')]:.2f}x |")
 PY

@@ -48,11 +48,12 @@ private func checkedFeatures(
                hint: "Pass the same features the model was trained on.", into: error)
         return nil
     }
-    for i in 0..<Int(count) where !features[i].isFinite {
+    let row = UnsafeBufferPointer(start: features, count: Int(count))
+    if let i = FiniteCheck.firstNonFinite(row) {
         report(CORGI_DATA_EXCEPTION, "feature \(i + 1) is \(NumberFormat.sql(features[i]))", hint: "Features must be finite numbers.", into: error)
         return nil
     }
-    return UnsafeBufferPointer(start: features, count: Int(count))
+    return row
 }
 
 /// C: `int32_t corgi_model_predict(void *model, const double *features, int32_t count, double *out, CorgiError *error)`:

@@ -297,7 +297,7 @@ public final class SGDTrainer {
             return .failure(.wrongFeatureCount(got: features.count, expected: featureCount))
         }
         guard let target = target(forLabel: label) else { return .failure(.invalidLabel(value: label)) }
-        for i in 0..<featureCount where !features[i].isFinite {
+        if let i = FiniteCheck.firstNonFinite(features) {
             return .failure(.nonFiniteFeature(index: i, value: features[i]))
         }
         return .success(target)

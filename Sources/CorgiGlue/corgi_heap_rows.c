@@ -13,6 +13,7 @@
 #include "catalog/pg_inherits.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_type.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
@@ -224,13 +225,20 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 	HeapScanDesc heap_scan = (HeapScanDesc) scan;
 	TupleDesc	desc = RelationGetDescr(source->rel);
 	HeapTuple	tuple;
+	/*
+	 * Both columns come from one pass over the tuple's attributes, as the executor deforms
+	 * a row (slot_getsomeattrs, up to the later of the two): heap_getattr walks from the
+	 * first attribute again for every column past the first varlena.
+	 */
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
+	int			last = Max(source->features, source->label);
 
 	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
 	{
 		bool		features_null,
 					label_null;
-		Datum		features_datum = heap_getattr(tuple, source->features, desc, &features_null);
-		Datum		label_datum = heap_getattr(tuple, source->label, desc, &label_null);
+		Datum		features_datum;
+		Datum		label_datum;
 		MemoryContext old;
 		CorgiRowTag row;
 		const double *x;
@@ -238,6 +246,12 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 		int			count;
 		void	   *target = arg;
 
+		ExecStoreHeapTuple(tuple, slot, false);
+		slot_getsomeattrs(slot, last);
+		features_datum = slot->tts_values[source->features - 1];
+		features_null = slot->tts_isnull[source->features - 1];
+		label_datum = slot->tts_values[source->label - 1];
+		label_null = slot->tts_isnull[source->label - 1];
 		prefetch_tuple_ahead(heap_scan);
 		if (++(*rows) % ROWS_PER_CHECK == 0)
 		{
@@ -270,6 +284,7 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 		MemoryContextSwitchTo(old);
 		sink(target, x, count, y, &row);
 	}
+	ExecDropSingleTupleTableSlot(slot);
 }
 
 BlockNumber

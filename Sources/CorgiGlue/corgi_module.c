@@ -61,6 +61,14 @@ _PG_init(void)
 							4, 1, 64,
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("corgi.prefetch_next_block",
+							 "Whether a direct read asks for the next block's pages while it reads one.",
+							 "CorgiPile's block order is drawn in advance, so the next block's pages can "
+							 "be read from disk while a block's rows are trained. The models do not depend on it.",
+							 &corgi_prefetch_next_block,
+							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("corgi");
 }
 

@@ -23,6 +23,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/smgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
@@ -126,6 +127,34 @@ next_listed_block(void *arg, BlockNumber *first, BlockNumber *count)
 }
 
 /*
+ * corgi.prefetch_next_block: ask for the next block's pages while one is read. Off by
+ * default: on the test machine (a virtual disk reading 1.3 to 2.7 GB/s "cold") it did
+ * not pay measurably (make bench-cold, BENCHMARKS.md); on a slower disk it may.
+ */
+bool		corgi_prefetch_next_block = false;
+
+/*
+ * Before 17 a prefetch request is one system call per page: only the first pages of the
+ * next range are asked for (where a jump stops the kernel's read-ahead; once its pages
+ * are read in order the read-ahead takes over). Asking for all of a 10 MB block cost
+ * 1,280 calls per block, 0.2 s per 2 GB epoch when the pages were in the OS cache.
+ */
+#define CORGI_PREFETCH_PAGES 32
+
+/* Asks the storage for a range's pages (posix_fadvise), without waiting for them. */
+static void
+prefetch_range(Relation rel, BlockNumber first, BlockNumber count)
+{
+#if PG_VERSION_NUM >= 170000
+	/* One request for the whole range (pages already in shared buffers are not checked). */
+	(void) smgrprefetch(RelationGetSmgr(rel), MAIN_FORKNUM, first, (int) count);
+#elif defined(USE_PREFETCH)
+	for (BlockNumber page = first; page < first + Min(count, CORGI_PREFETCH_PAGES); page++)
+		(void) PrefetchBuffer(rel, MAIN_FORKNUM, page);
+#endif
+}
+
+/*
  * Reads the rows of the page ranges `next` gives, each range in page order, each row to
  * the sinks (corgi_heap_rows_read: a route on the source sends it to another argument).
  */
@@ -140,15 +169,30 @@ read_ranges(CorgiHeapRows *source, NextPageRange next, void *arg, CorgiRowSink s
 	CorgiFeatureScratch scratch = {0};
 	TableScanDesc scan;
 	BlockNumber first,
-				count;
+				count,
+				next_first,
+				next_count;
+	bool		has_next;
 	bool		started = false;
 	int64		rows = 0;
 
 	scratch.context = read_context;
 	scan = table_beginscan_strat(source->rel, corgi_read_snapshot(source->rel), 0, NULL, true, false);
-	while (next(arg, &first, &count))
+	has_next = next(arg, &next_first, &next_count);
+	while (has_next)
 	{
 		CHECK_FOR_INTERRUPTS();
+		first = next_first;
+		count = next_count;
+		/*
+		 * The next range is known before this one is read (CorgiPile's order is drawn in
+		 * advance): ask for its pages now, so that the disk reads them while this range's
+		 * rows are trained (a random jump between blocks is where a sequential read-ahead
+		 * stops). Pages already in shared buffers cost a hash lookup each.
+		 */
+		has_next = next(arg, &next_first, &next_count);
+		if (has_next && corgi_prefetch_next_block)
+			prefetch_range(source->rel, next_first, next_count);
 		if (started)
 			table_rescan(scan, NULL);
 		started = true;

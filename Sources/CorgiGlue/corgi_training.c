@@ -236,11 +236,13 @@ void
 corgi_trainer_feed(void *trainer, const double *features, int count, double label,
 				   const CorgiRowTag *row)
 {
-	CorgiError	error = {0};
+	CorgiError	error;			/* filled by Swift when it fails: not cleared per row */
 	int32_t		full = 0;
 
-	corgi_trainer_add(trainer, features, count, label, row, &full, &error);
-	corgi_raise_if_failed(&error);
+	error.message[0] = error.hint[0] = '\0';
+
+	if (corgi_trainer_add(trainer, features, count, label, row, &full, &error) != CORGI_OK)
+		corgi_raise_if_failed(&error);
 	if (full)
 		corgi_trainer_drain(trainer);
 }

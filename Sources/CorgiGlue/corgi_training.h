@@ -92,6 +92,9 @@ extern const char *corgi_row_name(const CorgiRowTag *row);
 /* corgi.max_buffer_mb: the most memory (MB) one call may allocate for tuple buffers. */
 extern int	corgi_max_buffer_mb;
 
+/* corgi_train_pass.c: corgi.prefetch_next_block. */
+extern bool corgi_prefetch_next_block;
+
 /* corgi_model_hopping.c: corgi.max_workers. */
 extern int	corgi_max_workers;
 

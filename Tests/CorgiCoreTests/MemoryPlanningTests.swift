@@ -107,3 +107,24 @@ final class MemoryPlanningTests: XCTestCase {
         }
     }
 }
+
+final class FiniteCheckTests: XCTestCase {
+    func testFindsTheFirstValueThatIsNotFinite() {
+        func first(_ values: [Double]) -> Int? { values.withUnsafeBufferPointer { FiniteCheck.firstNonFinite($0) } }
+        XCTAssertNil(first([]))
+        XCTAssertNil(first([0, -0.0, 1e308, -1e308, .leastNonzeroMagnitude, .greatestFiniteMagnitude]))
+        XCTAssertEqual(first([1, 2, .nan]), 2)
+        XCTAssertEqual(first([.infinity, .nan]), 0)
+        XCTAssertEqual(first((0..<28).map { $0 == 17 ? -Double.infinity : Double($0) }), 17)
+        XCTAssertEqual(first([1, Double(nan: 5, signaling: true)]), 1)
+        // Every width from 0 to 70, a bad value at every place: the vectorized pass and
+        // its tail agree with a plain scan.
+        for n in 0...70 {
+            for bad in 0..<n {
+                var values = (0..<n).map { Double($0) * 1.5 - 20 }
+                values[bad] = bad % 2 == 0 ? .nan : .infinity
+                XCTAssertEqual(first(values), bad)
+            }
+        }
+    }
+}
