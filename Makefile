@@ -81,7 +81,7 @@ test-multinode:
 demo:
 	scripts/demo.sh
 
-.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping bench-multinode bench-cold
+.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping bench-multinode bench-cold bench-hot
 # Benchmarks (not tests). bench: the whole study (datasets, all shuffles, scikit-learn,
 # sensitivity, plots, BENCHMARKS.md; tens of minutes). bench-epochs: epoch time and
 # accuracy of the shuffles against a plain scan on 1M and 5M rows. bench-defaults:
@@ -91,6 +91,7 @@ demo:
 # bench-grouping: grouped learning against an ungrouped epoch and a loop over the groups.
 # bench-multinode: fit_multiple over 3 node clusters (postgres_fdw partitions) against local partitions.
 # bench-cold: a table larger than shared_buffers read cold and OS-cached, per server version.
+# bench-hot: an epoch against a plain scan with the table in shared_buffers, per server version.
 bench:
 	bench/run.sh
 
@@ -116,3 +117,8 @@ bench-multinode:
 # (as root: it drops the OS page cache): bench/results/cold.md.
 bench-cold:
 	bench/cold.sh
+
+# An epoch against a plain scan with the table in shared_buffers, per server version:
+# bench/results/hot.md.
+bench-hot:
+	bench/hot.sh

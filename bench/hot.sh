@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# make bench-hot: an epoch against a plain scan with the table in shared_buffers, per
+# PostgreSQL version: 1,000,000 rows x 28 features (279 MB, pg_prewarm'ed into 1 GB of
+# shared_buffers), 2 rounds of 8-epoch corgi.train calls (corgipile, none) interleaved
+# with 6 plain scans (SELECT sum(features[1]), no parallel worker) each; medians of epochs
+# 2-8 and of the scans. Appends to bench/results/hot.md.
+# Usage: bench/hot.sh [servers...]  (default: 15 18)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/multinode.sh
+. scripts/lib/servers.sh
+servers=("$@"); [ ${#servers[@]} -gt 0 ] || servers=(15 18)
+scripts/setup-system.sh
+out=bench/results/hot.md
+log=$(mktemp /tmp/corgi-hot.XXXXXX.log)
+for major in "${servers[@]}"; do
+  pgc=$(server_pg_config "$major")
+  export PATH="$("$pgc" --bindir):$PATH"
+  make PG_CONFIG="$pgc" >"$log" 2>&1 && make PG_CONFIG="$pgc" install >>"$log" 2>&1 || { tail -20 "$log"; exit 1; }
+  MN_SERVER_OPTIONS="-c shared_buffers=1GB -c max_parallel_workers_per_gather=0" multinode_start 0 >/dev/null
+  version=$(mn_psql "$MN_COORD" -c "SHOW server_version")
+  {
+    echo
+    echo "### PostgreSQL $version ($(date -u +%Y-%m-%d), $(nproc) cores)"
+    echo
+    mn_psql "$MN_COORD" -v ON_ERROR_STOP=1 <<'SQL'
+\pset format unaligned
+\pset tuples_only off
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_prewarm;
+SELECT setseed(0.2024) \g /dev/null
+CREATE TABLE hot AS SELECT g AS id, (g > 500000) AS label,
+    ARRAY[(CASE WHEN g > 500000 THEN 0.25 ELSE -0.25 END) + random() - 0.5, random(), random(), random(), random(),
+          random(), random(), random(), random(), random(), random(), random(), random(), random(), random(),
+          random(), random(), random(), random(), random(), random(), random(), random(), random(), random(),
+          random(), random(), random()]::float8[] AS features
+FROM generate_series(1, 1000000) g;
+VACUUM ANALYZE hot;
+SELECT pg_prewarm('hot') \g /dev/null
+CREATE FUNCTION timed_scan() RETURNS float8 LANGUAGE plpgsql AS $$
+  DECLARE t0 timestamptz := clock_timestamp(); x float8;
+  BEGIN SELECT sum(features[1]) INTO x FROM hot; RETURN extract(epoch FROM clock_timestamp() - t0); END $$;
+CREATE TEMP TABLE r (mode text, s float8);
+DO $$ DECLARE m text; e float8[]; BEGIN
+  FOR round IN 1..2 LOOP
+    FOREACH m IN ARRAY ARRAY['corgipile', 'none'] LOOP
+      DROP TABLE IF EXISTS hm, hm_summary;
+      PERFORM corgi.train('hot', 'hm', 'label', 'features', 'logistic', 8, m);
+      SELECT epoch_seconds INTO e FROM hm_summary;
+      INSERT INTO r SELECT m, x FROM unnest(e[2:]) x;
+      FOR i IN 1..6 LOOP INSERT INTO r VALUES ('scan', timed_scan()); END LOOP;
+    END LOOP;
+  END LOOP; END $$;
+SELECT mode, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY s)::numeric, 4) AS median_seconds,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY s) /
+              (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s) FROM r WHERE mode = 'scan'))::numeric, 2) AS x_scan,
+       count(*) AS measured
+FROM r GROUP BY mode ORDER BY mode;
+SQL
+  } | tee -a "$out"
+  multinode_stop
+done
+echo "appended to $out"
