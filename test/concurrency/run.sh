@@ -25,6 +25,14 @@ CREATE TABLE pts AS SELECT g % 2 = 0 AS label, ARRAY[g % 3, g % 5]::float8[] AS 
 CREATE FUNCTION pause() RETURNS boolean LANGUAGE sql VOLATILE AS 'SELECT pg_sleep(0.5) IS NOT NULL';
 CREATE VIEW slow_validation AS SELECT p.* FROM pts p, (SELECT pause()) s(ok) WHERE s.ok;
 SQL
+# insert_during CALL_PATTERN SQL: twice, waits for the call's validation pause and runs SQL
+# (a commit of another session between two epochs).
+insert_during() {
+  for _ in 1 2; do
+    wait_for_sleep "$1" && q -c "$2"
+    sleep 0.6
+  done
+}
 wait_for_sleep() { # waits until a backend running $1 sleeps in pg_sleep (at most 10 s)
   for _ in $(seq 1 200); do
     n=$(q -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db' AND wait_event = 'PgSleep' AND query LIKE '%$1%'")
@@ -36,10 +44,7 @@ wait_for_sleep() { # waits until a backend running $1 sleeps in pg_sleep (at mos
 q -c "SELECT epochs_run FROM corgi.train('pts', 'rc_model', 'label', 'features', 'logistic', 3,
                                          params => 'validation_table=slow_validation')" >/dev/null &
 trainer=$!
-for _ in 1 2; do
-  wait_for_sleep rc_model && q -c "INSERT INTO pts SELECT true, ARRAY[1, 2]::float8[] FROM generate_series(1, 1000)"
-  sleep 0.6
-done
+insert_during rc_model "INSERT INTO pts SELECT true, ARRAY[1, 2]::float8[] FROM generate_series(1, 1000)"
 wait $trainer
 rows=$(q -c "SELECT epoch_rows FROM rc_model_summary")
 inserted=$(q -c "SELECT count(*) - 5000 FROM pts")
@@ -68,10 +73,7 @@ SQL
 q -c "SELECT configs_trained FROM corgi.fit_multiple('gpts', 'gfit', 'label', 'features', 'gconfigs', 3,
                                                      validation_table => 'slow_gvalidation', grouping_cols => 'grp')" >/dev/null &
 trainer=$!
-for _ in 1 2; do
-  wait_for_sleep gfit && q -c "INSERT INTO gpts SELECT g % 4, true, ARRAY[1, 2]::float8[] FROM generate_series(1, 1000) g"
-  sleep 0.6
-done
+insert_during gfit "INSERT INTO gpts SELECT g % 4, true, ARRAY[1, 2]::float8[] FROM generate_series(1, 1000) g"
 wait $trainer
 rows=$(q -c "SELECT string_agg(epoch_rows::text, ' ' ORDER BY config_id) FROM gfit_info")
 inserted=$(q -c "SELECT count(*) - 4000 FROM gpts")
@@ -83,10 +85,7 @@ q -c "SELECT epochs_run FROM corgi.train('gpts', 'gtrain', 'label', 'features', 
                                          params => 'validation_table=slow_gvalidation', grouping_cols => 'grp')" >/dev/null &
 trainer=$!
 before=$(q -c "SELECT count(*) FROM gpts")
-for _ in 1 2; do
-  wait_for_sleep gtrain && q -c "INSERT INTO gpts SELECT g % 4, true, ARRAY[1, 2]::float8[] FROM generate_series(1, 1000) g"
-  sleep 0.6
-done
+insert_during gtrain "INSERT INTO gpts SELECT g % 4, true, ARRAY[1, 2]::float8[] FROM generate_series(1, 1000) g"
 wait $trainer
 r=$(q -c "SELECT bool_and(num_rows * 3 = (SELECT sum(x) FROM unnest(epoch_rows) x)), sum(num_rows) FROM gtrain_groups")
 [ "$r" = "t|$before" ] && check "grouped train: the counting pass and every epoch read one snapshot ($before rows, counted and trained)" ok \

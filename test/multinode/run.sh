@@ -33,6 +33,16 @@ check() { if [ "$2" = ok ]; then echo "ok - $1"; passed=$((passed + 1)); else ec
 expect() { # expect NAME EXPECTED ACTUAL
   if [ "$2" = "$3" ]; then check "$1" ok; else echo "    expected: $2"; echo "    got:      $3"; check "$1" fail; fi
 }
+# kill_node2_job: terminates node2's backend while it runs a corgi job (polls up to 5 s);
+# sets killed to how many it terminated.
+kill_node2_job() {
+  killed=0
+  for _ in $(seq 1 100); do
+    killed=$(mn_psql "${MN_NODES[1]}" -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                                          WHERE application_name = 'corgi' AND query LIKE '%_train_segment%' AND state = 'active'")
+    [ "$killed" -gt 0 ] && break; sleep 0.05
+  done
+}
 
 multinode_start 3 || { echo "multinode: 0 passed, 1 failed"; exit 1; }
 version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" extension/corgi.control)
@@ -193,12 +203,7 @@ c -c "SET corgi.node_retries = 1" \
   -c "SELECT * FROM corgi.fit_multiple('pts', 'retried', 'label', 'features', 'many_configs', epochs => 30)" \
   >"$MN_DIR/retry.out" 2>&1 &
 caller=$!
-killed=0
-for _ in $(seq 1 100); do
-  killed=$(mn_psql "${MN_NODES[1]}" -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                                        WHERE application_name = 'corgi' AND query LIKE '%_train_segment%' AND state = 'active'")
-  [ "$killed" -gt 0 ] && break; sleep 0.05
-done
+kill_node2_job
 wait $caller
 c -c "SELECT * FROM corgi.fit_multiple('pts_local', 'retried_local', 'label', 'features', 'many_configs', epochs => 30)" >/dev/null
 r=$(c -c "SELECT count(*) FILTER (WHERE a.model = b.model), count(*) FROM retried a JOIN retried_local b USING (config_id)")
@@ -328,12 +333,7 @@ mn_psql "${MN_NODES[0]}" -c "DROP EXTENSION corgi" -c "CREATE EXTENSION corgi" >
 c -v VERBOSITY=verbose -c "SELECT * FROM corgi.fit_multiple('pts', 'killed', 'label', 'features', 'many_configs', epochs => 30)" \
   >"$MN_DIR/killed.out" 2>&1 &
 caller=$!
-killed=0
-for _ in $(seq 1 100); do
-  killed=$(mn_psql "${MN_NODES[1]}" -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                                        WHERE application_name = 'corgi' AND query LIKE '%_train_segment%' AND state = 'active'")
-  [ "$killed" -gt 0 ] && break; sleep 0.05
-done
+kill_node2_job
 wait $caller
 first=$(grep -m1 '^ERROR:' "$MN_DIR/killed.out")
 expect "a killed node job relays the node's SQLSTATE 57P01, its message once ($killed killed: $first)" "1 0" \
