@@ -442,5 +442,7 @@ for i in range(calls):
     print(call())
 print("RESET ROLE;")
 print("RESET statement_timeout;")
+# The ordinary role is still ordinary: no call gave it a privilege.
+print("SELECT 'fuzz-role', rolsuper, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = 'fuzz_user';")
 print("SELECT 'fuzz-end', corgi.debug_swift_objects() AS objects_held,"
       " (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task')) AS threads;")

@@ -40,6 +40,8 @@ echo "fuzz: seed $seed, $calls calls in $(( $(date +%s) - start )) s; end of run
 echo "fuzz: $functions functions PUBLIC may execute, each called as a superuser and as an ordinary role"
 ok=1
 [ -z "$uncovered" ] || { echo "fuzz: functions not called: $uncovered"; ok=0; }
+role_line=$(grep 'fuzz-role' "$work/out.txt" | tr -s ' ')
+grep -qE 'fuzz-role \| f \| f \| f$' <<<"$role_line" || { echo "fuzz: the ordinary role gained a privilege: $role_line"; ok=0; }
 [ "$crashes" -eq 0 ] || { echo "fuzz: server crashes:"; grep -B2 -E 'connection to server was lost|server closed' "$work/err.txt" | head -20; ok=0; }
 grep -qE 'fuzz-end \| 0 \| 1$' <<<"$end_line" || { echo "fuzz: Swift objects or threads left after the run"; ok=0; }
 [ "$rc" -eq 0 ] || { echo "fuzz: psql exited $rc"; ok=0; }
