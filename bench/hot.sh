@@ -16,7 +16,10 @@ log=$(mktemp /tmp/corgi-hot.XXXXXX.log)
 for major in "${servers[@]}"; do
   pgc=$(server_pg_config "$major")
   export PATH="$("$pgc" --bindir):$PATH"
-  make PG_CONFIG="$pgc" >"$log" 2>&1 && make PG_CONFIG="$pgc" install >>"$log" 2>&1 || { tail -20 "$log"; exit 1; }
+  # (CORGI_HOT_NO_INSTALL=1: measure the corgi.so installed, e.g. to compare two builds)
+  if [ -z "${CORGI_HOT_NO_INSTALL:-}" ]; then
+    make PG_CONFIG="$pgc" >"$log" 2>&1 && make PG_CONFIG="$pgc" install >>"$log" 2>&1 || { tail -20 "$log"; exit 1; }
+  fi
   MN_SERVER_OPTIONS="-c shared_buffers=1GB -c max_parallel_workers_per_gather=0" multinode_start 0 >/dev/null
   version=$(mn_psql "$MN_COORD" -c "SHOW server_version")
   {
