@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Checks that a built corgi.so is self-contained and exports only its entry points.
+# Checks that a built corgi.so is self-contained and exports only its entry points, and
+# that the C prototypes of the Swift exports match them.
 # Usage: scripts/check-library.sh corgi.so extension/corgi.map sql/corgi--*.sql ...
 # Prints one "ok"/"not ok" line per check, then "check-library: N passed, N failed".
 set -u
@@ -63,6 +64,9 @@ check "OpenBLAS resolves to the serial variant (no thread pool)" serial_openblas
 check "exported symbols are exactly the SQL entry points and Pg_magic_func" exports_match_sql "${sql_files[@]}"
 check "export map lists exactly the SQL entry points and Pg_magic_func" map_matches_sql "${sql_files[@]}"
 check "no Foundation or Dispatch code linked in" no_foundation_or_dispatch
+# The C prototypes of the Swift exports (corgi_core_api.h) against the @_cdecl functions.
+abi_matches() { python3 "$(dirname "$0")/check-abi.py" Sources/CorgiBoundary Sources/CorgiGlue/corgi_core_api.h | tail -n +2; return "${PIPESTATUS[0]}"; }
+check "the Swift exports match their C prototypes (scripts/check-abi.py)" abi_matches
 echo "library: $(stat -c %s "$lib") bytes; exports: $(actual_exports | tr '\n' ' ')"
 echo "check-library: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
