@@ -40,6 +40,22 @@ public func corgi_model_shape(
     return 1
 }
 
+/// A model's traits as the C glue reads them (`CorgiModelTraits`).
+func cTraits(_ traits: ModelTraits) -> CorgiModelTraits {
+    CorgiModelTraits(task: traits.task.rawValue, outputs: Int32(clamping: traits.outputs),
+                     probability_outputs: Int32(clamping: traits.probabilityOutputs),
+                     ranks_scores: traits.ranksScores ? 1 : 0, predicts_labels: traits.predictsLabels ? 1 : 0)
+}
+
+/// C: `int32_t corgi_model_traits(void *model, CorgiModelTraits *traits)`: what the model is
+/// for (``ModelTraits``); 0 for an invalid handle.
+@_cdecl("corgi_model_traits")
+public func corgi_model_traits(_ model: UnsafeMutableRawPointer?, _ traits: UnsafeMutablePointer<CorgiModelTraits>?) -> Int32 {
+    guard let m = borrow(model, as: ModelBox.self)?.model, let traits else { return 0 }
+    traits.pointee = cTraits(m.kind.traits(classCount: m.classValues.count))
+    return 1
+}
+
 private func checkedFeatures(
     _ m: TrainedModel, _ features: UnsafePointer<Double>?, _ count: Int32, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> UnsafeBufferPointer<Double>? {

@@ -160,7 +160,8 @@ public func corgi_state_describe(
         learning_rate: s.learningRate,
         block_mb: p.blockMB, buffer_fraction: p.bufferFraction, max_buffer_mb: p.maxBufferMB, seed: p.seed,
         block_order_seed: s.blockOrderSeed, model_name: blank.model_name, buffer_name: blank.buffer_name,
-        is_network: m.network == nil ? 0 : 1, learner_mb: s.learnerMegabytes)
+        is_network: m.network == nil ? 0 : 1, learner_mb: s.learnerMegabytes,
+        traits: cTraits(m.kind.traits(classCount: m.classValues.count)))
     withUnsafeMutableBytes(of: &described.model_name) { copyCString(s.family.name, into: $0) }
     withUnsafeMutableBytes(of: &described.buffer_name) { copyCString(s.bufferMode.name, into: $0) }
     info.pointee = described
@@ -336,7 +337,7 @@ func reportRefusedRow(
     _ failure: RowFailure, kind: ModelKind, row: UnsafePointer<CorgiRowTag>?, into error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
     let which: String
-    if let row = row?.pointee, row.kind == 1 {
+    if let row = row?.pointee, row.kind == Int32(CORGI_ROW_HEAP_TUPLE.rawValue) {
         which = "row (\(row.block),\(row.offset))"
     } else {
         which = "row \(row?.pointee.position ?? 0) of the pass"

@@ -48,7 +48,7 @@ typedef struct EvaluateState
 {
 	MemoryContext context;		/* where the state and its scored rows live */
 	CorgiHandle *model;
-	int32		kind;			/* 1 linear, 2 logistic, 3 svm, 4 softmax */
+	CorgiModelTraits traits;	/* what the model is for: which sums and metrics apply */
 	CorgiFeatureScratch scratch;
 	int64		rows;
 	double		loss_sum;
@@ -63,6 +63,16 @@ typedef struct EvaluateState
 	int64		positives;
 } EvaluateState;
 
+/* A model's traits; a task this glue does not know is an error, never a default. */
+static void
+model_traits(CorgiHandle *model, CorgiModelTraits *traits)
+{
+	if (!corgi_model_traits(model->object, traits)
+		|| (traits->task != CORGI_TASK_REGRESSION && traits->task != CORGI_TASK_BINARY
+			&& traits->task != CORGI_TASK_MULTICLASS))
+		elog(ERROR, "corgi: a model of an unknown task cannot be evaluated");
+}
+
 static EvaluateState *
 evaluate_state_new(MemoryContext context, bytea *model)
 {
@@ -74,7 +84,7 @@ evaluate_state_new(MemoryContext context, bytea *model)
 	s->model = corgi_handle_new(context);
 	corgi_model_open(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model), &s->model->object, &error);
 	corgi_raise_if_failed(&error);
-	corgi_model_shape(s->model->object, &s->kind, NULL, NULL);
+	model_traits(s->model, &s->traits);
 	return s;
 }
 
@@ -126,19 +136,22 @@ evaluate_row(void *arg, const double *x, int count, double y, const CorgiRowTag 
 	corgi_model_evaluate_row(s->model->object, x, count, y, tag, &z, &loss, &predicted, &error);
 	corgi_raise_if_failed(&error);
 	s->loss_sum += loss;
-	if (s->kind == 1)
+	switch ((CorgiTask) s->traits.task)
 	{
-		s->squared_error += (z - y) * (z - y);
-		s->label_sum += y;
-		s->label_squares += y * y;
-	}
-	else if (s->kind == 4)
-		s->correct += predicted == y ? 1 : 0;
-	else
-	{
-		s->correct += (predicted == 1) == (y == 1) ? 1 : 0;
-		s->positives += y == 1 ? 1 : 0;
-		keep_scored(s, s->context, z, y == 1);
+		case CORGI_TASK_REGRESSION:
+			s->squared_error += (z - y) * (z - y);
+			s->label_sum += y;
+			s->label_squares += y * y;
+			break;
+		case CORGI_TASK_MULTICLASS:
+			s->correct += predicted == y ? 1 : 0;
+			break;
+		case CORGI_TASK_BINARY:
+			s->correct += (predicted == 1) == (y == 1) ? 1 : 0;
+			s->positives += y == 1 ? 1 : 0;
+			if (s->traits.ranks_scores)
+				keep_scored(s, s->context, z, y == 1);
+			break;
 	}
 }
 
@@ -256,17 +269,19 @@ evaluate_result(EvaluateState *s)
 	Datum		values[6];
 	double		nan = get_float8_nan();
 	double		n;
+	bool		regression = s->traits.task == CORGI_TASK_REGRESSION;
 
 	n = (double) s->rows;
 	values[0] = Float8GetDatum(n);
 	values[1] = Float8GetDatum(s->rows > 0 ? s->loss_sum / n : nan);
-	values[2] = Float8GetDatum(s->kind != 1 && s->rows > 0 ? (double) s->correct / n : nan);
-	values[3] = Float8GetDatum(s->kind == 2 || s->kind == 3 ? area_under_curve(s, CurrentMemoryContext) : nan);
-	values[4] = Float8GetDatum(s->kind == 1 && s->rows > 0 ? sqrt(s->squared_error / n) : nan);
+	values[2] = Float8GetDatum(s->traits.predicts_labels && s->rows > 0 ? (double) s->correct / n : nan);
+	values[3] = Float8GetDatum(s->traits.task == CORGI_TASK_BINARY && s->traits.ranks_scores
+							   ? area_under_curve(s, CurrentMemoryContext) : nan);
+	values[4] = Float8GetDatum(regression && s->rows > 0 ? sqrt(s->squared_error / n) : nan);
 	{
 		double		total = s->label_squares - s->label_sum * s->label_sum / Max(n, 1);
 
-		values[5] = Float8GetDatum(s->kind == 1 && s->rows > 0 && total > 0 ? 1 - s->squared_error / total : nan);
+		values[5] = Float8GetDatum(regression && s->rows > 0 && total > 0 ? 1 - s->squared_error / total : nan);
 	}
 	corgi_handle_release(s->model);
 	return construct_array(values, 6, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
@@ -344,7 +359,6 @@ corgi_evaluate_groups_transition(PG_FUNCTION_ARGS)
 	i = PG_GETARG_INT32(1);
 	if (PG_ARGISNULL(0))
 	{
-		int32		kind;
 		CorgiHandle *first = open_group_model(context, PG_GETARG_DATUM(2), i, &count);
 
 		s = MemoryContextAllocZero(context, sizeof(EvaluateState));
@@ -353,8 +367,7 @@ corgi_evaluate_groups_transition(PG_FUNCTION_ARGS)
 		s->group_count = count;
 		s->group_models = MemoryContextAllocZero(context, sizeof(CorgiHandle *) * count);
 		s->group_models[i - 1] = first;
-		corgi_model_shape(first->object, &kind, NULL, NULL);
-		s->kind = kind;
+		model_traits(first, &s->traits);
 	}
 	else
 		s = (EvaluateState *) PG_GETARG_POINTER(0);
@@ -364,11 +377,11 @@ corgi_evaluate_groups_transition(PG_FUNCTION_ARGS)
 				 errmsg("model index %d is outside the %d models", i, s->group_count)));
 	if (s->group_models[i - 1] == NULL)
 	{
-		int32		kind;
+		CorgiModelTraits traits;
 
 		s->group_models[i - 1] = open_group_model(context, PG_GETARG_DATUM(2), i, &count);
-		corgi_model_shape(s->group_models[i - 1]->object, &kind, NULL, NULL);
-		if (kind != s->kind)
+		model_traits(s->group_models[i - 1], &traits);
+		if (traits.task != s->traits.task || traits.ranks_scores != s->traits.ranks_scores)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("the models of one evaluation must be of one kind")));

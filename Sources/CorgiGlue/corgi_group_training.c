@@ -472,7 +472,7 @@ corgi_sgd_groups_transition(PG_FUNCTION_ARGS)
 		corgi_trainer_skip(s->pass.trainers[group]->object);
 		PG_RETURN_POINTER(s);
 	}
-	row.kind = 0;
+	row.kind = CORGI_ROW_PASS_POSITION;
 	row.position = s->rows;
 	x = corgi_features_as_doubles(PG_GETARG_ARRAYTYPE_P(2), &s->scratch, &row, &count);
 	corgi_trainer_feed(s->pass.trainers[group]->object, x, count, PG_GETARG_FLOAT8(3), &row);

@@ -273,7 +273,7 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 				null_sink(target);
 			continue;
 		}
-		row.kind = 1;
+		row.kind = CORGI_ROW_HEAP_TUPLE;
 		row.block = ItemPointerGetBlockNumber(&tuple->t_self);
 		row.offset = ItemPointerGetOffsetNumber(&tuple->t_self);
 		row.position = *rows;

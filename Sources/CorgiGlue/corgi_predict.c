@@ -40,7 +40,8 @@ typedef struct ModelCache
 	bytea	   *bytes;			/* bytea form: a copy of the model */
 	CorgiHandle *model;
 	ArrayType  *classes;		/* table form: the classes column (labels as text), or NULL */
-	int32		kind;
+	int32		kind;			/* identity only (corgi_model_shape); what it is for: traits */
+	CorgiModelTraits traits;
 	int32		feature_count;
 	int32		outputs;
 	CorgiFeatureScratch scratch;
@@ -70,6 +71,8 @@ open_model(ModelCache *cache, bytea *bytes)
 	corgi_model_open(VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes), &cache->model->object, &error);
 	corgi_raise_if_failed(&error);
 	corgi_model_shape(cache->model->object, &cache->kind, &cache->feature_count, &cache->outputs);
+	if (!corgi_model_traits(cache->model->object, &cache->traits))
+		elog(ERROR, "corgi: could not read the model's traits");
 }
 
 /*
@@ -224,7 +227,7 @@ model_from_bytes(FunctionCallInfo fcinfo)
 static const double *
 features_argument(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 {
-	CorgiRowTag row = {.kind = 0, .position = 1};
+	CorgiRowTag row = {.kind = CORGI_ROW_PASS_POSITION, .position = 1};
 
 	return corgi_features_as_doubles(PG_GETARG_ARRAYTYPE_P(1), &cache->scratch, &row, count);
 }
@@ -249,7 +252,8 @@ model_outputs(FunctionCallInfo fcinfo, ModelCache *cache, bool probabilities)
 	CorgiError	error = {0};
 	int			count;
 	const double *x = features_argument(fcinfo, cache, &count);
-	int			outputs = (probabilities && cache->kind == 2) ? 2 : cache->outputs;
+	int			outputs = probabilities && cache->traits.probability_outputs > 0
+		? cache->traits.probability_outputs : cache->outputs;
 	double	   *p = palloc(sizeof(double) * Max(outputs, 1));
 	Datum	   *datums = palloc(sizeof(Datum) * Max(outputs, 1));
 
@@ -315,14 +319,14 @@ corgi_predict_label(PG_FUNCTION_ARGS)
 	bool	   *nulls;
 	int			label_count;
 
-	if (cache->kind == 1)
+	if (!cache->traits.predicts_labels)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("model table \"%s\" holds a linear model, which predicts numbers, not labels",
 						text_to_cstring(PG_GETARG_TEXT_PP(0))),
 				 errhint("Use corgi.predict.")));
 	x = features_argument(fcinfo, cache, &count);
-	if (cache->kind == 4)
+	if (cache->traits.task == CORGI_TASK_MULTICLASS)
 	{
 		double	   *scores = palloc(sizeof(double) * Max(cache->outputs, 1));
 

@@ -384,7 +384,7 @@ read_weights(bytea *state, CorgiStateInfo *info, double **weights, double **inte
 			 double **classes)
 {
 	/* A network has no coefficients: only its classes are read. */
-	int			outputs = info->is_network ? 0 : (info->kind == 4 ? info->class_count : 1);
+	int			outputs = info->is_network ? 0 : info->traits.outputs;
 	int64		weight_count = (int64) outputs * info->feature_count;
 	CorgiError	error = {0};
 
@@ -428,7 +428,7 @@ corgi_state_diverged(bytea *state, const CorgiStateInfo *info)
 	if (info->is_network)
 		return false;
 	read_weights(state, &copy, &weights, &intercepts, &classes);
-	outputs = info->kind == 4 ? info->class_count : 1;
+	outputs = info->traits.outputs;
 	weight_count = (int64) outputs * info->feature_count;
 	for (int64 i = 0; i < weight_count; i++)
 		if (!isfinite(weights[i]))
@@ -471,9 +471,9 @@ corgi_sgd_coef(PG_FUNCTION_ARGS)
 	if (info.is_network)
 		PG_RETURN_NULL();
 	read_weights(state, &info, &weights, &intercepts, &classes);
-	if (info.kind == 4)
+	if (info.traits.task == CORGI_TASK_MULTICLASS)
 	{
-		int			dims[2] = {info.class_count, info.feature_count};
+		int			dims[2] = {info.traits.outputs, info.feature_count};
 
 		PG_RETURN_ARRAYTYPE_P(float8_array(weights, 2, dims));
 	}
@@ -497,7 +497,7 @@ corgi_sgd_intercept(PG_FUNCTION_ARGS)
 	if (info.is_network)
 		PG_RETURN_NULL();
 	read_weights(state, &info, &weights, &intercepts, &classes);
-	outputs = info.kind == 4 ? info.class_count : 1;
+	outputs = info.traits.outputs;
 	PG_RETURN_ARRAYTYPE_P(float8_array(intercepts, 1, &outputs));
 }
 
@@ -514,7 +514,7 @@ corgi_sgd_classes(PG_FUNCTION_ARGS)
 			   *classes;
 
 	corgi_state_info(state, &info);
-	if (info.kind != 4)
+	if (info.traits.task != CORGI_TASK_MULTICLASS)
 		PG_RETURN_NULL();
 	read_weights(state, &info, &weights, &intercepts, &classes);
 	PG_RETURN_ARRAYTYPE_P(float8_array(classes, 1, &info.class_count));

@@ -183,7 +183,7 @@ corgi_row_name(const CorgiRowTag *row)
 {
 	static char name[64];
 
-	if (row->kind == 1)
+	if (row->kind == CORGI_ROW_HEAP_TUPLE)
 		snprintf(name, sizeof(name), "row (%u,%u)", row->block, row->offset);
 	else
 		snprintf(name, sizeof(name), "row " INT64_FORMAT " of the pass", (int64) row->position);

@@ -35,10 +35,31 @@ typedef struct CorgiError
 	char		hint[CORGI_HINT_SIZE];
 } CorgiError;
 
+/*
+ * What a model is for (the core's ModelTraits): the glue branches on these, never on a
+ * model's kind. A task the glue does not know is an error there, not a default.
+ */
+typedef enum CorgiTask
+{
+	CORGI_TASK_REGRESSION = 1,	/* a number: squared error, RMSE, R2 */
+	CORGI_TASK_BINARY = 2,		/* two classes, one score: accuracy (AUC when it ranks) */
+	CORGI_TASK_MULTICLASS = 3	/* one class of K, K scores: accuracy */
+} CorgiTask;
+
+typedef struct CorgiModelTraits
+{
+	int32_t		task;			/* a CorgiTask */
+	int32_t		outputs;		/* scores per row: 1, or one per class */
+	int32_t		probability_outputs;	/* probabilities per row; 0: none */
+	int32_t		ranks_scores;	/* 1: the score ranks the positive class (AUC) */
+	int32_t		predicts_labels;	/* 1: predicts a class, not a number */
+} CorgiModelTraits;
+
 /* Read-only facts about a serialized training state (corgi_state_describe). */
 typedef struct CorgiStateInfo
 {
-	int32_t		kind;			/* 1 linear, 2 logistic, 3 svm, 4 softmax */
+	int32_t		kind;			/* the output layer's number in the state format: identity only
+								 * (compare two states); what it is for is in traits */
 	int32_t		feature_count;
 	int32_t		class_count;	/* softmax classes; 0 otherwise */
 	int32_t		has_intercept;
@@ -62,12 +83,19 @@ typedef struct CorgiStateInfo
 	char		buffer_name[16];	/* "shuffle", "none", "sliding_window", "mrs" */
 	int32_t		is_network;		/* 1 for mlp and mlp_regression: no coefficients */
 	double		learner_mb;		/* what the learner allocates besides the buffers */
+	CorgiModelTraits traits;	/* what the model is for */
 } CorgiStateInfo;
 
 /* How a training row is identified in error messages. */
+typedef enum CorgiRowKind
+{
+	CORGI_ROW_PASS_POSITION = 0,	/* the row's place in the pass (position) */
+	CORGI_ROW_HEAP_TUPLE = 1		/* a heap tuple (block, offset) */
+} CorgiRowKind;
+
 typedef struct CorgiRowTag
 {
-	int32_t		kind;			/* 0: pass position; 1: heap tuple (block, offset) */
+	int32_t		kind;			/* a CorgiRowKind */
 	uint32_t	block;
 	uint32_t	offset;
 	int64_t		position;		/* 1-based row number within the pass */
