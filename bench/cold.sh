@@ -34,7 +34,8 @@ measure() {
     *-noprefetch) q -c "DROP TABLE IF EXISTS m, m_summary" -c "SET corgi.prefetch_next_block = off" \
          -c "SELECT 1 FROM corgi.train('cold', 'm', 'label', 'features', 'logistic', 1, '${1%-noprefetch}')" \
          -c "SELECT epoch_seconds[1] FROM m_summary" | tail -1 ;;
-    *) q -c "DROP TABLE IF EXISTS m, m_summary" -c "SELECT 1 FROM corgi.train('cold', 'm', 'label', 'features', 'logistic', 1, '$1')" \
+    *) q -c "DROP TABLE IF EXISTS m, m_summary" -c "SET corgi.prefetch_next_block = on" \
+         -c "SELECT 1 FROM corgi.train('cold', 'm', 'label', 'features', 'logistic', 1, '$1')" \
          -c "SELECT epoch_seconds[1] FROM m_summary" | tail -1 ;;
   esac
 }
