@@ -81,7 +81,7 @@ test-multinode:
 demo:
 	scripts/demo.sh
 
-.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping bench-multinode bench-cold bench-hot
+.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping bench-multinode bench-cold bench-hot bench-predict
 # Benchmarks (not tests). bench: the whole study (datasets, all shuffles, scikit-learn,
 # sensitivity, plots, BENCHMARKS.md; tens of minutes). bench-epochs: epoch time and
 # accuracy of the shuffles against a plain scan on 1M and 5M rows. bench-defaults:
@@ -92,11 +92,15 @@ demo:
 # bench-multinode: fit_multiple over 3 node clusters (postgres_fdw partitions) against local partitions.
 # bench-cold: a table larger than shared_buffers read cold and OS-cached, per server version.
 # bench-hot: an epoch against a plain scan with the table in shared_buffers, per server version.
+# bench-predict: predict, model_predict, predict_proba and evaluate against a plain scan.
 bench:
 	bench/run.sh
 
 bench-epochs:
 	bench/train_epochs.sh
+
+bench-predict:
+	bench/predict.sh
 
 bench-defaults:
 	bench/defaults_accuracy.sh

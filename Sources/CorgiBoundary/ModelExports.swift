@@ -4,7 +4,14 @@ import CorgiCore
 /// A deserialized model held by C for scoring (predict, predict_proba, evaluate).
 final class ModelBox {
     let model: TrainedModel
-    init(_ model: TrainedModel) { self.model = model }
+    /// A linear model's per-row predict path (nil for a network).
+    let linearPredictor: LinearPredictor?
+    let featureCount: Int
+    init(_ model: TrainedModel) {
+        self.model = model
+        linearPredictor = model.linearModel.flatMap(LinearPredictor.init)
+        featureCount = model.featureCount
+    }
 }
 
 /// C: `int32_t corgi_model_open(const void *data, int64_t length, void **model_out, CorgiError *error)`.
@@ -57,7 +64,7 @@ public func corgi_model_traits(_ model: UnsafeMutableRawPointer?, _ traits: Unsa
 }
 
 private func checkedFeatures(
-    _ m: TrainedModel, _ features: UnsafePointer<Double>?, _ count: Int32, _ error: UnsafeMutablePointer<CorgiError>?
+    _ m: ModelBox, _ features: UnsafePointer<Double>?, _ count: Int32, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> UnsafeBufferPointer<Double>? {
     guard Int(count) == m.featureCount, let features else {
         report(CORGI_DATA_EXCEPTION, "features have \(count) values, the model expects \(m.featureCount)",
@@ -79,11 +86,15 @@ public func corgi_model_predict(
     _ model: UnsafeMutableRawPointer?, _ features: UnsafePointer<Double>?, _ count: Int32,
     _ out: UnsafeMutablePointer<Double>?, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
-    guard let m = borrow(model, as: ModelBox.self)?.model, let out else {
+    guard let box = borrow(model, as: ModelBox.self), let out else {
         return report(CORGI_INTERNAL, "corgi_model_predict: invalid argument", into: error)
     }
-    guard let x = checkedFeatures(m, features, count, error) else { return reportedStatus(error) }
-    out.pointee = m.predict(x) ?? .nan
+    guard let x = checkedFeatures(box, features, count, error) else { return reportedStatus(error) }
+    if let linear = box.linearPredictor {
+        out.pointee = linear.predict(x) ?? .nan
+    } else {
+        out.pointee = box.model.predict(x) ?? .nan
+    }
     return reportSuccess(into: error)
 }
 
@@ -96,10 +107,11 @@ public func corgi_model_outputs(
     _ model: UnsafeMutableRawPointer?, _ probabilities: Int32, _ features: UnsafePointer<Double>?, _ count: Int32,
     _ out: UnsafeMutablePointer<Double>?, _ outCount: Int32, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
-    guard let m = borrow(model, as: ModelBox.self)?.model, let out else {
+    guard let box = borrow(model, as: ModelBox.self), let out else {
         return report(CORGI_INTERNAL, "corgi_model_outputs: invalid argument", into: error)
     }
-    guard let x = checkedFeatures(m, features, count, error) else { return reportedStatus(error) }
+    guard let x = checkedFeatures(box, features, count, error) else { return reportedStatus(error) }
+    let m = box.model
     let values: [Double]
     if probabilities != 0 {
         guard let p = m.probabilities(x) else {
@@ -128,10 +140,11 @@ public func corgi_model_evaluate_row(
     _ score: UnsafeMutablePointer<Double>?, _ loss: UnsafeMutablePointer<Double>?,
     _ predicted: UnsafeMutablePointer<Double>?, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
-    guard let m = borrow(model, as: ModelBox.self)?.model, let score, let loss, let predicted else {
+    guard let box = borrow(model, as: ModelBox.self), let score, let loss, let predicted else {
         return report(CORGI_INTERNAL, "corgi_model_evaluate_row: invalid argument", into: error)
     }
-    guard let x = checkedFeatures(m, features, count, error) else { return reportedStatus(error) }
+    guard let x = checkedFeatures(box, features, count, error) else { return reportedStatus(error) }
+    let m = box.model
     switch m.evaluate(x, label: label) {
     case .success(let scored):
         score.pointee = scored.score

@@ -37,6 +37,7 @@
 typedef struct ModelCache
 {
 	char	   *table;			/* table form: the name as given */
+	Size		table_length;
 	bytea	   *bytes;			/* bytea form: a copy of the model */
 	CorgiHandle *model;
 	ArrayType  *classes;		/* table form: the classes column (labels as text), or NULL */
@@ -184,10 +185,14 @@ static ModelCache *
 model_from_table(FunctionCallInfo fcinfo)
 {
 	ModelCache *cache = cache_for(fcinfo);
-	char	   *table = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	text	   *name = PG_GETARG_TEXT_PP(0);
+	Size		length = VARSIZE_ANY_EXHDR(name);
 
-	if (cache->table == NULL || strcmp(cache->table, table) != 0)
+	/* Per row: the same name as the cached one, compared without copying it. */
+	if (cache->table == NULL || cache->table_length != length ||
+		memcmp(cache->table, VARDATA_ANY(name), length) != 0)
 	{
+		char	   *table = text_to_cstring(name);
 		bytea	   *bytes;
 
 		if (cache->classes)
@@ -200,6 +205,7 @@ model_from_table(FunctionCallInfo fcinfo)
 		if (cache->table)
 			pfree(cache->table);
 		cache->table = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, table);
+		cache->table_length = length;
 	}
 	return cache;
 }
@@ -235,10 +241,13 @@ features_argument(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 static Datum
 predict(FunctionCallInfo fcinfo, ModelCache *cache)
 {
-	CorgiError	error = {0};
+	CorgiError	error;			/* per row: not zeroed whole (Swift sets status, and text on failure) */
 	double		value;
 	int			count;
 	const double *x = features_argument(fcinfo, cache, &count);
+
+	error.status = CORGI_OK;
+	error.message[0] = error.hint[0] = '\0';
 
 	corgi_model_predict(cache->model->object, x, count, &value, &error);
 	corgi_raise_if_failed(&error);

@@ -1,0 +1,80 @@
+/// A linear model's parameters in memory of its own, for predicting row after row:
+/// ``predict(_:)`` touches no Swift array, so a call costs no reference counting (the
+/// per-row path of `corgi.predict`; a `LinearModel` held in an enum was copied, with its
+/// three arrays retained and released, on every row).
+///
+/// Contract: the prediction is bit for bit ``LinearModel/prediction(_:)``, which calls the
+/// same ``prediction(kind:featureCount:outputs:weights:intercepts:classValues:features:)``.
+public final class LinearPredictor {
+    public let kind: ModelKind
+    public let featureCount: Int
+    public let outputs: Int
+    private let weights: UnsafeMutableBufferPointer<Double>
+    private let intercepts: UnsafeMutableBufferPointer<Double>
+    private let classValues: UnsafeMutableBufferPointer<Double>
+
+    /// nil when the model's arrays do not have its shape (a model that decoded has it).
+    public init?(_ model: LinearModel) {
+        guard model.outputs >= 1, model.intercepts.count == model.outputs,
+              model.featureCount >= 0, model.weights.count == model.outputs * model.featureCount,
+              model.kind != .softmax || model.classValues.count == model.outputs
+        else { return nil }
+        kind = model.kind
+        featureCount = model.featureCount
+        outputs = model.outputs
+        weights = .allocate(capacity: model.weights.count)
+        _ = weights.initialize(from: model.weights)
+        intercepts = .allocate(capacity: model.intercepts.count)
+        _ = intercepts.initialize(from: model.intercepts)
+        classValues = .allocate(capacity: model.classValues.count)
+        _ = classValues.initialize(from: model.classValues)
+    }
+
+    deinit {
+        weights.deallocate()
+        intercepts.deallocate()
+        classValues.deallocate()
+    }
+
+    /// The prediction for one row; nil for a wrong feature count.
+    @inline(__always)
+    public func predict(_ features: UnsafeBufferPointer<Double>) -> Double? {
+        guard features.count == featureCount else { return nil }
+        return Self.prediction(kind: kind, featureCount: featureCount, outputs: outputs,
+                               weights: UnsafeBufferPointer(weights), intercepts: UnsafeBufferPointer(intercepts),
+                               classValues: UnsafeBufferPointer(classValues), features: features)
+    }
+
+    /// The prediction from a linear model's parameters: `z[k] = b[k] + W[k] . x` (the dot
+    /// product in index order, 0.0 for no features, as `LinearModel.scores`), then the value
+    /// (linear), `z[0] > 0 ? 1 : 0` (logistic, svm) or the class value of the first highest
+    /// score (softmax). Requires `weights.count == outputs * featureCount`,
+    /// `intercepts.count == outputs >= 1`, `features.count == featureCount` and, for softmax,
+    /// `classValues.count == outputs` (both callers check; reads are bounds-checked).
+    @inline(__always)
+    static func prediction(
+        kind: ModelKind, featureCount: Int, outputs: Int,
+        weights: UnsafeBufferPointer<Double>, intercepts: UnsafeBufferPointer<Double>,
+        classValues: UnsafeBufferPointer<Double>, features: UnsafeBufferPointer<Double>
+    ) -> Double? {
+        guard outputs >= 1, intercepts.count >= outputs, weights.count >= outputs * featureCount,
+              features.count == featureCount else { return nil }
+        func score(_ k: Int) -> Double {
+            guard featureCount > 0, let x = features.baseAddress, let w = weights.baseAddress else { return intercepts[k] + 0.0 }
+            return intercepts[k] + dot(w + k * featureCount, x, featureCount)
+        }
+        switch kind {
+        case .linear: return score(0)
+        case .logistic, .svm: return score(0) > 0 ? 1 : 0
+        case .softmax:
+            guard classValues.count >= outputs else { return nil }
+            var best = 0
+            var bestScore = score(0)
+            for k in 1..<outputs {
+                let z = score(k)
+                if z > bestScore { best = k; bestScore = z }
+            }
+            return classValues[best]
+        }
+    }
+}

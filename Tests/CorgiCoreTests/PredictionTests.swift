@@ -1,0 +1,50 @@
+import CorgiCore
+import XCTest
+
+/// `TrainedModel.predict` and `LinearPredictor` (a linear model's allocation-free paths) give the bits of the
+/// prediction taken from the scores, for every linear kind, ties and signed zeros included.
+final class PredictionTests: XCTestCase {
+    private func fromScores(_ m: TrainedModel, _ x: UnsafeBufferPointer<Double>) -> Double? {
+        guard let z = m.scores(x) else { return nil }
+        switch m.kind {
+        case .linear: return z[0]
+        case .logistic, .svm: return z[0] > 0 ? 1 : 0
+        case .softmax:
+            var best = 0
+            for k in 1..<z.count where z[k] > z[best] { best = k }
+            return m.classValues[best]
+        }
+    }
+
+    func testPredictionEqualsPredictionFromScoresBitForBit() throws {
+        var rng = Xoshiro256StarStar(seed: 20261207)
+        var checked = 0
+        for kind in [ModelKind.linear, .logistic, .svm, .softmax] {
+            for features in [1, 3, 28] {
+                let classes: [Double] = kind == .softmax ? [-2, 0.5, 7, 11] : []
+                let base = try XCTUnwrap(LinearModel(kind: kind, featureCount: features, hasIntercept: true, classValues: classes))
+                for trial in 0..<50 {
+                    // Trial 0: all parameters zero (every score ties, -0.0 + 0.0 cases).
+                    let flat = (0..<TrainedModel.linear(base).parameterCount).map { _ in trial == 0 ? 0.0 : Double.random(in: -3...3, using: &rng) }
+                    let model = try XCTUnwrap(TrainedModel.linear(base).replacingParameters(flat))
+                    let x = (0..<features).map { _ in trial == 1 ? -0.0 : Double.random(in: -5...5, using: &rng) }
+                    try x.withUnsafeBufferPointer { row in
+                        let fast = try XCTUnwrap(model.predict(row))
+                        let slow = try XCTUnwrap(fromScores(model, row))
+                        XCTAssertEqual(fast.bitPattern, slow.bitPattern, "\(kind) \(features) features, trial \(trial)")
+                        let predictor = try XCTUnwrap(LinearPredictor(try XCTUnwrap(model.linearModel)))
+                        let held = try XCTUnwrap(predictor.predict(row))
+                        XCTAssertEqual(held.bitPattern, slow.bitPattern, "LinearPredictor: \(kind) \(features) features, trial \(trial)")
+                        checked += 1
+                    }
+                }
+                // A wrong feature count is nil, as scores(_:) is.
+                [1.0, 2.0, 3.0, 4.0].prefix(features == 3 ? 2 : 3).withUnsafeBufferPointer {
+                    XCTAssertNil(TrainedModel.linear(base).predict($0))
+                    XCTAssertNil(LinearPredictor(base)?.predict($0))
+                }
+            }
+        }
+        XCTAssertEqual(checked, 4 * 3 * 50)
+    }
+}
