@@ -6,16 +6,7 @@ SET client_min_messages = warning;
 SET search_path = public, corgi;
 SET max_parallel_workers_per_gather = 0;
 
-SELECT to_regclass(format('bench_%s', :rows)) IS NULL AS must_build \gset
-\if :must_build
-SELECT setseed(0.2024);
-CREATE TABLE bench_:rows AS
-SELECT g AS id, (g > :rows / 2) AS label,
-       ARRAY(SELECT (CASE WHEN j <= 5 THEN (CASE WHEN g > :rows / 2 THEN 0.25 ELSE -0.25 END) ELSE 0 END)
-                    + (random() - 0.5) * 2 FROM generate_series(1, 28) j WHERE g > 0)::float8[] AS features
-FROM generate_series(1, :rows) g;
-VACUUM ANALYZE bench_:rows;
-\endif
+\ir bench_table.sql
 DROP TABLE IF EXISTS bench_predict_model, bench_predict_model_summary;
 SELECT 1 FROM corgi.train(format('bench_%s', :rows), 'bench_predict_model', 'label', 'features', 'logistic', 1) \g /dev/null
 
