@@ -1164,20 +1164,17 @@ BEGIN
                                  caller_search_path, grouping_cols IS NULL);
     plan.shuffle := shuffle;
     IF grouping_cols IS NOT NULL THEN
+        -- One model per group, every group in one pass per epoch (_train_grouped takes
+        -- its output names once it knows the groups table's).
         plan.norm := corgi.normalize_params(corgi._merge_params(plan.norm, 'max_buffer_mb='
                          || corgi._param(corgi.normalize_params(coalesce(params, ''), model), 'max_buffer_mb')), model);
-    END IF;
-    IF grouping_cols IS NULL THEN
-        PERFORM corgi._reserve_outputs(ARRAY[plan.out_main, plan.out_summary]);
-    END IF;
-    IF grouping_cols IS NOT NULL THEN
-        -- One model per group, every group in one pass per epoch.
         PERFORM corgi._begin_call();
         RETURN QUERY SELECT * FROM corgi._train_grouped(plan, corgi._resolve_table(source_table, caller_search_path),
                                                         grouping_cols, train.verbose);
         PERFORM corgi._end_call();
         RETURN;
     END IF;
+    PERFORM corgi._reserve_outputs(ARRAY[plan.out_main, plan.out_summary]);
     -- Epochs: one statement, so every epoch reads the same snapshot (corgi._run_epochs
     -- is STABLE, and its queries use the snapshot of the statement that calls it).
     SELECT * INTO run FROM corgi._run_epochs(plan.state, plan.epochs, plan.fast, plan.read_from, plan.feat_col,
@@ -2563,50 +2560,8 @@ COMMENT ON FUNCTION corgi._validate(bytea, text, text[], regclass, text, text) I
 -- given (no cast a type's owner could have written runs on the way in).
 CREATE FUNCTION corgi._stored_table(tbl regclass, what text, companion_of regclass,
                                     columns name[], types regtype[]) RETURNS regclass
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    c record;
-    owner_of oid;
-    bad record;
-BEGIN
-    SELECT relkind, relowner INTO c FROM pg_class WHERE oid = tbl;
-    IF c.relkind NOT IN ('r', 'p') THEN
-        RAISE EXCEPTION '% % is a %, not a table', what, tbl,
-                        CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-                                       WHEN 'f' THEN 'foreign table' ELSE 'relation of kind ' || c.relkind::text END
-            USING ERRCODE = 'wrong_object_type',
-                  DETAIL = 'Reading a view or a foreign table runs SQL its owner wrote with your rights; corgi reads stored models and configs from plain tables only.',
-                  HINT = 'Pass the table corgi wrote, or copy the rows into a table (CREATE TABLE ... AS).';
-    END IF;
-    IF companion_of IS NOT NULL THEN
-        SELECT relowner INTO owner_of FROM pg_class WHERE oid = companion_of;
-        IF c.relowner <> owner_of THEN
-            RAISE EXCEPTION '% % is owned by role %, model table % by role %', what, tbl,
-                            c.relowner::regrole, companion_of, owner_of::regrole
-                USING ERRCODE = 'insufficient_privilege',
-                      DETAIL = 'A model''s summary table must belong to the owner of its model table: anybody who can create tables beside a model could otherwise supply its summary.',
-                      HINT = 'Drop the other role''s table, or pass the variables explicitly.';
-        END IF;
-    END IF;
-    IF row_security_active(tbl) AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user) THEN
-        RAISE EXCEPTION '% % has row-level security for the current user', what, tbl
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'Its policies are SQL another role wrote; corgi does not run them on your behalf.',
-                  HINT = 'Ask the table''s owner for a copy without row-level security.';
-    END IF;
-    SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS has, t.want INTO bad
-    FROM unnest(columns, types) AS t(col, want)
-    JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = t.col AND a.attnum > 0 AND NOT a.attisdropped
-    WHERE a.atttypid <> t.want
-    LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'column "%" of % % has type %, expected %', bad.attname, what, tbl, bad.has, bad.want::regtype
-            USING ERRCODE = 'datatype_mismatch', HINT = 'Pass the table corgi wrote.';
-    END IF;
-    RETURN tbl;
-END $$;
+    AS 'MODULE_PATHNAME', 'corgi_stored_table'
+    LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION corgi._stored_table(regclass, text, regclass, name[], regtype[]) IS
     'internal: tbl, checked as a table corgi may read stored values from (plain or partitioned, a companion owned by the model table''s owner, no other role''s row-level security, stored columns of their types)';
 

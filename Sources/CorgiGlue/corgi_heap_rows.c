@@ -98,12 +98,33 @@ lookup_column(Relation rel, const char *name, const char *role, Oid *type)
 	return attnum;
 }
 
+bool
+corgi_may_select_columns(Oid relid, AttrNumber first, AttrNumber second)
+{
+	Oid			user = GetUserId();
+
+	if (pg_class_aclcheck(relid, user, ACL_SELECT) == ACLCHECK_OK)
+		return true;
+	return first != InvalidAttrNumber && second != InvalidAttrNumber
+		&& pg_attribute_aclcheck(relid, first, user, ACL_SELECT) == ACLCHECK_OK
+		&& pg_attribute_aclcheck(relid, second, user, ACL_SELECT) == ACLCHECK_OK;
+}
+
+void
+corgi_check_select_some_column(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK
+		&& pg_attribute_aclcheck_all(relid, GetUserId(), ACL_SELECT, ACLMASK_ANY) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind), RelationGetRelationName(rel));
+}
+
 static void
 check_readable(Relation rel, AttrNumber features, AttrNumber label, const char *caller,
 			   const char *composed)
 {
 	Oid			relid = RelationGetRelid(rel);
-	Oid			user = GetUserId();
 	char		kind = rel->rd_rel->relkind;
 
 	if (kind != RELKIND_RELATION && kind != RELKIND_MATVIEW)
@@ -122,9 +143,7 @@ check_readable(Relation rel, AttrNumber features, AttrNumber label, const char *
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("table \"%s\" does not use the heap access method", RelationGetRelationName(rel)),
 				 errhint("%s reads such tables through the composed path, %s.", caller, composed)));
-	if (pg_class_aclcheck(relid, user, ACL_SELECT) != ACLCHECK_OK &&
-		(pg_attribute_aclcheck(relid, features, user, ACL_SELECT) != ACLCHECK_OK ||
-		 pg_attribute_aclcheck(relid, label, user, ACL_SELECT) != ACLCHECK_OK))
+	if (!corgi_may_select_columns(relid, features, label))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied for table %s", RelationGetRelationName(rel))));
@@ -330,9 +349,7 @@ corgi_heap_data_pages_sql(PG_FUNCTION_ARGS)
 		table_close(rel, AccessShareLock);
 		PG_RETURN_NULL();
 	}
-	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK
-		&& pg_attribute_aclcheck_all(relid, GetUserId(), ACL_SELECT, ACLMASK_ANY) != ACLCHECK_OK)
-		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind), RelationGetRelationName(rel));
+	corgi_check_select_some_column(rel);
 	pages = corgi_heap_data_pages(rel);
 	table_close(rel, NoLock);
 	PG_RETURN_INT64((int64) pages);
@@ -374,9 +391,7 @@ corgi_leading_page_rows(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("table \"%s\" does not use the heap access method", RelationGetRelationName(rel))));
-	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK
-		&& pg_attribute_aclcheck_all(relid, GetUserId(), ACL_SELECT, ACLMASK_ANY) != ACLCHECK_OK)
-		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind), RelationGetRelationName(rel));
+	corgi_check_select_some_column(rel);
 	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
 	{
 		table_close(rel, AccessShareLock);

@@ -16,7 +16,15 @@
 
 #include "corgi_training.h"
 
-/* An open table and the two columns a fast path reads. */
+/*
+ * Whether the current user may read two columns of a table: SELECT on the table, or on
+ * both columns (an invalid column number: no). What a query reading them would need.
+ */
+extern bool corgi_may_select_columns(Oid relid, AttrNumber first, AttrNumber second);
+
+/* Raises unless the current user has SELECT on the table or on one of its columns. */
+extern void corgi_check_select_some_column(Relation rel);
+
 /*
  * Grouped training: which trainer a row goes to (the sinks' argument), or NULL to pass
  * the row over (a group not trained in this scan).

@@ -528,14 +528,7 @@ remote_column_name(Oid relid, const char *column)
 static void
 check_foreign_readable(Oid relid, const char *features, const char *label)
 {
-	Oid			user = GetUserId();
-	AttrNumber	feature_column = get_attnum(relid, features);
-	AttrNumber	label_column = get_attnum(relid, label);
-
-	if (pg_class_aclcheck(relid, user, ACL_SELECT) != ACLCHECK_OK
-		&& (feature_column == InvalidAttrNumber || label_column == InvalidAttrNumber
-			|| pg_attribute_aclcheck(relid, feature_column, user, ACL_SELECT) != ACLCHECK_OK
-			|| pg_attribute_aclcheck(relid, label_column, user, ACL_SELECT) != ACLCHECK_OK))
+	if (!corgi_may_select_columns(relid, get_attnum(relid, features), get_attnum(relid, label)))
 		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FOREIGN_TABLE, get_rel_name(relid));
 	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
 		ereport(ERROR,

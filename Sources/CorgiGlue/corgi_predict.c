@@ -23,8 +23,6 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
-#include "utils/rls.h"
-#include "utils/syscache.h"
 #include "utils/varlena.h"
 #if PG_VERSION_NUM >= 160000
 #include "varatt.h"
@@ -32,6 +30,7 @@
 
 #include "corgi_core_api.h"
 #include "corgi_error.h"
+#include "corgi_stored_table.h"
 #include "corgi_training.h"
 
 typedef struct ModelCache
@@ -77,38 +76,9 @@ open_model(ModelCache *cache, bytea *bytes)
 }
 
 /*
- * A model table is read as the caller, so it must run no SQL its owner wrote: a plain or
- * partitioned table (not a view or a foreign table), and no row-level security policy of
- * another role (corgi._stored_table's rules, for the table form of predict).
+ * Reads the model column of a one-row model table, as the current user. The table is
+ * read as the caller, so it must run no SQL its owner wrote: corgi_check_stored_table.
  */
-static void
-check_model_relation(Oid relid, const char *table)
-{
-	char		kind = get_rel_relkind(relid);
-	HeapTuple	tuple;
-	Oid			owner;
-
-	if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("model table \"%s\" is not a table", table),
-				 errdetail("Reading a view or a foreign table runs SQL its owner wrote with your rights; "
-						   "corgi reads stored models from plain tables only."),
-				 errhint("Pass the out_table of corgi.train.")));
-	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	if (owner != GetUserId() && check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("model table \"%s\" has row-level security for the current user", table),
-				 errdetail("Its policies are SQL another role wrote; corgi does not run them on your behalf."),
-				 errhint("Ask the table's owner for a copy without row-level security.")));
-}
-
-/* Reads the model column of a one-row model table, as the current user. */
 static bytea *
 read_model_table(const char *table, MemoryContext into, ArrayType **classes)
 {
@@ -129,7 +99,7 @@ read_model_table(const char *table, MemoryContext into, ArrayType **classes)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("model table \"%s\" does not exist", table),
 				 errhint("Pass the out_table of corgi.train.")));
-	check_model_relation(relid, table);
+	corgi_check_stored_table(relid, "model table", InvalidOid, 0, NULL, NULL);
 	if (get_atttype(relid, get_attnum(relid, "model")) != BYTEAOID ||
 		get_atttype(relid, get_attnum(relid, "classes")) != TEXTARRAYOID)
 		ereport(ERROR,

@@ -1,7 +1,7 @@
 import CorgiCore
 import XCTest
 
-/// `TrainedModel.predict` and `LinearPredictor` (a linear model's allocation-free paths) give the bits of the
+/// `LinearPredictor` (a linear model's allocation-free predict path) gives the bits of the
 /// prediction taken from the scores, for every linear kind, ties and signed zeros included.
 final class PredictionTests: XCTestCase {
     private func fromScores(_ m: TrainedModel, _ x: UnsafeBufferPointer<Double>) -> Double? {

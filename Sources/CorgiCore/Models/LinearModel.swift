@@ -74,20 +74,6 @@ public struct LinearModel: ScoringModel, Equatable, Sendable {
         return z
     }
 
-    /// The prediction for one row as ``ScoringModel/predict(_:)`` gives it, bit for bit,
-    /// without allocating: the value (linear), 1 or 0 (logistic, svm), or the class value
-    /// with the highest score (softmax, the first on ties). nil for a wrong feature count.
-    public func prediction(_ features: UnsafeBufferPointer<Double>) -> Double? {
-        guard features.count == featureCount else { return nil }
-        return weights.withUnsafeBufferPointer { w in
-            intercepts.withUnsafeBufferPointer { b in
-                classValues.withUnsafeBufferPointer { c in
-                    LinearPredictor.prediction(kind: kind, featureCount: featureCount, outputs: outputs,
-                                               weights: w, intercepts: b, classValues: c, features: features)
-                }
-            }
-        }
-    }
 }
 
 /// `sum(a[i] * b[i])` for `i` in `0..<count`, in index order.

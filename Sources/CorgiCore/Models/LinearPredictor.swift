@@ -3,8 +3,8 @@
 /// per-row path of `corgi.predict`; a `LinearModel` held in an enum was copied, with its
 /// three arrays retained and released, on every row).
 ///
-/// Contract: the prediction is bit for bit ``LinearModel/prediction(_:)``, which calls the
-/// same ``prediction(kind:featureCount:outputs:weights:intercepts:classValues:features:)``.
+/// Contract: the prediction is bit for bit ``ScoringModel/predict(_:)``'s, from the same
+/// scores (`LinearModel.scores`: the intercept plus the dot product in index order).
 public final class LinearPredictor {
     public let kind: ModelKind
     public let featureCount: Int
@@ -50,9 +50,9 @@ public final class LinearPredictor {
     /// (linear), `z[0] > 0 ? 1 : 0` (logistic, svm) or the class value of the first highest
     /// score (softmax). Requires `weights.count == outputs * featureCount`,
     /// `intercepts.count == outputs >= 1`, `features.count == featureCount` and, for softmax,
-    /// `classValues.count == outputs` (both callers check; reads are bounds-checked).
+    /// `classValues.count == outputs` (``init(_:)`` checks them, and this guards them again).
     @inline(__always)
-    static func prediction(
+    private static func prediction(
         kind: ModelKind, featureCount: Int, outputs: Int,
         weights: UnsafeBufferPointer<Double>, intercepts: UnsafeBufferPointer<Double>,
         classValues: UnsafeBufferPointer<Double>, features: UnsafeBufferPointer<Double>

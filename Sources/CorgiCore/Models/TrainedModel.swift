@@ -68,14 +68,6 @@ public enum TrainedModel: ScoringModel, Equatable, Sendable {
         }
     }
 
-    /// The prediction (``ScoringModel/predict(_:)``); a linear model's without allocating.
-    public func predict(_ features: UnsafeBufferPointer<Double>) -> Double? {
-        switch self {
-        case .linear(let m): return m.prediction(features)
-        case .network(let m): return m.scores(features).map(m.prediction(fromScores:))
-        }
-    }
-
     public func scores(_ features: UnsafeBufferPointer<Double>) -> [Double]? {
         switch self {
         case .linear(let m): return m.scores(features)
