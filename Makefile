@@ -10,13 +10,17 @@ EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" extension/corg
 
 MODULES = corgi
 MODULEDIR = extension
-# Upgrade scripts built from a declaration of what changed (sql/corgi--A--B.sql.in) and
-# the install script, where every body lives once (scripts/build-upgrade.py).
-DATA_built = $(patsubst %.sql.in,%.sql,$(wildcard sql/corgi--*--*.sql.in))
+# The install script, built from its one source (sql/corgi.sql, as pgvector's), and the
+# newest upgrade script, built from a declaration of what changed (sql/corgi--A--B.sql.in)
+# and that source, where every body lives once (scripts/build-upgrade.py). The upgrade
+# scripts of past releases are kept as they were released.
+CORGI_INSTALL_SQL = sql/corgi--$(EXTVERSION).sql
+CORGI_UPGRADE_SQL = $(patsubst %.sql.in,%.sql,$(wildcard sql/corgi--*--*.sql.in))
+DATA_built = $(CORGI_INSTALL_SQL) $(CORGI_UPGRADE_SQL)
 DATA = extension/corgi.control $(filter-out $(DATA_built),$(wildcard sql/corgi--*.sql))
 REGRESS = $(sort $(patsubst test/sql/%.sql,%,$(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --load-extension=corgi
-EXTRA_CLEAN = .build .build-pg* results regression.diffs regression.out extension/corgi.map
+EXTRA_CLEAN = .build .build-pg* results regression.diffs regression.out extension/corgi.map sql/*.tmp
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -39,11 +43,14 @@ PG_MAJOR := $(shell $(PG_CONFIG) --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1
 SWIFT_BUILD_DIR := $(if $(filter 15,$(PG_MAJOR)),.build,.build-pg$(PG_MAJOR))
 
 # The linker version script, generated from the SQL (the one list of C entry points).
-extension/corgi.map: $(DATA) scripts/export-map.sh
-	scripts/export-map.sh $(DATA) >$@.tmp && mv $@.tmp $@
+extension/corgi.map: $(DATA) $(CORGI_INSTALL_SQL) scripts/export-map.sh
+	scripts/export-map.sh $(DATA) $(CORGI_INSTALL_SQL) >$@.tmp && mv $@.tmp $@
 
-$(DATA_built): %.sql: %.sql.in sql/corgi--$(EXTVERSION).sql scripts/build-upgrade.py
-	scripts/build-upgrade.py sql/corgi--$(EXTVERSION).sql $< >$@.tmp && mv $@.tmp $@
+$(CORGI_INSTALL_SQL): sql/corgi.sql extension/corgi.control
+	sed 's/@VERSION@/$(EXTVERSION)/' $< >$@.tmp && mv $@.tmp $@
+
+$(CORGI_UPGRADE_SQL): %.sql: %.sql.in sql/corgi.sql scripts/build-upgrade.py
+	scripts/build-upgrade.py sql/corgi.sql $< >$@.tmp && mv $@.tmp $@
 
 # The server module: release build, static Swift runtime, only the PostgreSQL entry
 # points exported (extension/corgi.map).

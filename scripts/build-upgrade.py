@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Builds an upgrade script from its source and the install script (make does it).
 
-An upgrade source (sql/corgi--A--B.sql.in) is SQL with one directive: a line
+An upgrade source (sql/corgi--A--B.sql.in) is SQL with two directives: a line
 `@function corgi.NAME(ARGS)` stands for that function's whole definition in the install
 script, from its CREATE FUNCTION to the end of its COMMENT ON FUNCTION, made a
-CREATE OR REPLACE (a function the update adds is created by it alike). ARGS are the
+CREATE OR REPLACE (a function the update adds is created by it alike); a line
+`@view corgi.NAME` for a view's, from its CREATE VIEW to the end of its COMMENT ON VIEW,
+made a CREATE OR REPLACE VIEW (its GRANTs are the source's to write). ARGS are the
 argument types as pg_proc writes them after `::regprocedure` (`corgi.f(text, integer)`),
 which tells overloads apart. So an upgrade source declares what changed, and the bodies
 exist once, in the install script: nothing to keep in step by hand. test/upgrade/run.sh
 checks the result against a fresh install.
 
-Usage: scripts/build-upgrade.py sql/corgi--B.sql sql/corgi--A--B.sql.in > sql/corgi--A--B.sql
+Usage: scripts/build-upgrade.py sql/corgi.sql sql/corgi--A--B.sql.in > sql/corgi--A--B.sql
 """
 import re
 import sys
@@ -62,8 +64,20 @@ definitions = {}
 for m in HEAD.finditer(install):
     definitions[signature(m.start())] = install[m.start():block_end(m.start())]
 
+VIEW = re.compile(r"^CREATE VIEW (corgi\.\w+) AS", re.M)
+views = {}
+for m in VIEW.finditer(install):
+    comment = install.index("COMMENT ON VIEW " + m.group(1), m.start())
+    views[m.group(1)] = install[m.start():install.index(";\n", install.index(" IS", comment)) + 2]
+
 out = []
 for number, line in enumerate(open(source_path).read().splitlines(keepends=True), 1):
+    view = re.match(r"^@view\s+(\S+)\s*$", line)
+    if view:
+        if view.group(1) not in views:
+            sys.exit(f"{source_path}:{number}: no view {view.group(1)} in {install_path}")
+        out.append(views[view.group(1)].replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1))
+        continue
     directive = re.match(r"^@function\s+(.+?)\s*$", line)
     if not directive:
         out.append(line)

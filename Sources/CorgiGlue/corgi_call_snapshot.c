@@ -17,7 +17,8 @@
  *   corgi._pin_snapshot() inside the counting query (an uncorrelated subquery: it runs
  *                         once, with the query's own snapshot active), pinning that
  *                         snapshot unless one is pinned;
- *   corgi._end_call()     at the end of the driver: the outermost end unpins.
+ *   corgi._end_call()     at the end of the driver: the outermost end unpins (and
+ *                         ends the call's progress row, corgi_progress.c).
  * An error unwinds it
  * all: the (sub)transaction callbacks drop what was begun or pinned in what aborted.
  * Reads through SQL (the composed path's aggregates, validation queries) use their own
@@ -32,6 +33,7 @@
 #include "utils/snapmgr.h"
 
 #include "corgi_call_snapshot.h"
+#include "corgi_progress.h"
 
 /* How deep driver calls may nest (a driver called from a driver's validation query). */
 #define CORGI_CALL_DEPTH 16
@@ -152,7 +154,10 @@ corgi_end_call(PG_FUNCTION_ARGS)
 	if (call_depth > 0)
 		call_depth--;
 	if (call_depth == 0)
+	{
 		unpin();
+		corgi_progress_end();
+	}
 	PG_RETURN_INT32(call_depth);
 }
 

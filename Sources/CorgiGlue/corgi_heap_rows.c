@@ -29,6 +29,7 @@
 
 #include "corgi_call_snapshot.h"
 #include "corgi_heap_rows.h"
+#include "corgi_progress.h"
 
 /*
  * The column types the fast paths decode: the one list (the SQL scripts ask for it
@@ -275,6 +276,7 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 		if (++(*rows) % ROWS_PER_CHECK == 0)
 		{
 			CHECK_FOR_INTERRUPTS();
+			corgi_progress_count_rows(ROWS_PER_CHECK);
 			MemoryContextReset(row_context);
 		}
 		if (source->route != NULL)

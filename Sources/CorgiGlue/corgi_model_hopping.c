@@ -56,6 +56,7 @@
 #include "corgi_group_bundle.h"
 #include "corgi_group_training.h"
 #include "corgi_heap_rows.h"
+#include "corgi_progress.h"
 #include "corgi_training.h"
 
 /* shm_toc key of the shared chunk (parallel.c reserves 0xFFFFFFFFFFFF000x). */
@@ -84,6 +85,7 @@ typedef struct CorgiHopShared
 	Size		slot_bytes;
 	slock_t		mutex;
 	ConditionVariable cv;
+	pg_atomic_uint64 rows_read;	/* rows every participant read (progress) */
 	Size		order_offset;	/* int32[models * segments] */
 	Size		completed_offset;	/* int32[models] */
 	Size		model_busy_offset;	/* uint8[models] */
@@ -275,6 +277,7 @@ hop_run_jobs(CorgiHopShared *shared, CorgiHeapRows *source)
 		if (picked == 0)
 		{
 			ConditionVariableSleep(&shared->cv, PG_WAIT_EXTENSION);
+			corgi_progress_count_rows(0);	/* the leader publishes the others' rows */
 			continue;
 		}
 		hop_run_job(shared, source, &cache, &groups, model, segment);
@@ -298,6 +301,7 @@ corgi_hop_worker_main(dsm_segment *seg, shm_toc *toc)
 	CorgiHopShared *shared = shm_toc_lookup(toc, CORGI_HOP_KEY_SHARED, false);
 	CorgiHeapRows source;
 
+	corgi_progress_share_rows(&shared->rows_read);
 	/* The leader holds AccessShareLock; group locking lets the worker take it too. */
 	if (shared->partitions)
 	{
@@ -418,6 +422,7 @@ hop_run_epoch(const HopSegments *segs, const char *features, const char *label, 
 	}
 	SpinLockInit(&shared->mutex);
 	ConditionVariableInit(&shared->cv);
+	pg_atomic_init_u64(&shared->rows_read, 0);
 	memcpy(HOP_ARRAY(shared, order_offset, int32), order, sizeof(int32) * models * segments);
 	{
 		int32	   *start = HOP_ARRAY(shared, segment_start_offset, int32);
@@ -447,9 +452,11 @@ hop_run_epoch(const HopSegments *segs, const char *features, const char *label, 
 		LaunchParallelWorkers(pcxt);
 		launched = pcxt->nworkers_launched;
 	}
+	corgi_progress_share_rows(&shared->rows_read);
 	hop_run_jobs(shared, segs->source);
 	if (pcxt != NULL)
 		WaitForParallelWorkersToFinish(pcxt);
+	corgi_progress_share_rows(NULL);
 
 	/* Results, copied out of shared memory before it goes --------------------------- */
 	for (int m = 0; m < models; m++)

@@ -20,6 +20,7 @@
 
 #include "corgi_core_api.h"
 #include "corgi_error.h"
+#include "corgi_progress.h"
 #include "corgi_training.h"
 
 typedef struct SgdAggregateState
@@ -59,6 +60,7 @@ corgi_sgd_transition(PG_FUNCTION_ARGS)
 		s = (SgdAggregateState *) PG_GETARG_POINTER(0);
 
 	s->rows++;
+	corgi_progress_count_rows(1);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
 		corgi_trainer_skip(s->trainer->object);

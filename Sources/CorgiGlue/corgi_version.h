@@ -5,6 +5,6 @@
 #ifndef CORGI_VERSION_H
 #define CORGI_VERSION_H
 
-#define CORGI_VERSION "0.5.1"
+#define CORGI_VERSION "0.6.0"
 
 #endif

@@ -9,7 +9,10 @@
 #      0.5.0) and a grouped corgi.train: the groups' counting pass and every epoch read
 #      one snapshot;
 #   4. a table another session creates under one of a running call's output names
-#      cannot make the call fail after its epochs: the names are taken at its start.
+#      cannot make the call fail after its epochs: the names are taken at its start;
+#   5. live progress: corgi.training_progress shows a running call to another session of
+#      its role (and to pg_read_all_stats), not to another role, and the row goes when
+#      the call returns, fails in a rolled-back savepoint, or is cancelled.
 # Prints "concurrency: N passed, N failed".
 set -uo pipefail
 db=corgi_concurrency
@@ -106,6 +109,71 @@ r=$(q -c "SELECT count(*) FROM taken_summary WHERE out_table = 'taken'")
   && check "a name taken during the call: the call writes its outputs, the other session fails ($other)" ok \
   || check "a name taken during the call (call exit $trainer_rc, summary rows $r, other session: $other)" fail
 rm -f "/tmp/corgi-taken.$$" "/tmp/corgi-taken-other.$$"
+
+# 5. Live progress: another session sees a running call in corgi.training_progress (its
+#    own role, or pg_read_all_stats), another role does not, and the row goes when the
+#    call returns, fails or is cancelled.
+q <<'SQL' >/dev/null
+CREATE TABLE big AS SELECT g % 2 = 0 AS label, ARRAY[g % 3, g % 5]::float8[] AS features FROM generate_series(1, 100000) g;
+CREATE VIEW slow_big AS SELECT p.* FROM big p, (SELECT pause()) s(ok) WHERE s.ok;
+DROP ROLE IF EXISTS corgi_progress_peer; DROP ROLE IF EXISTS corgi_progress_reader;
+CREATE ROLE corgi_progress_peer; CREATE ROLE corgi_progress_reader;
+GRANT pg_read_all_stats TO corgi_progress_reader;
+GRANT USAGE ON SCHEMA corgi TO corgi_progress_peer, corgi_progress_reader;
+SQL
+progress_cols="call, phase, source_table, out_table, epoch, epochs, rows_done > 0, rows_per_epoch > 0, tasks_done, tasks, last_loss IS NOT NULL, elapsed_seconds > 0"
+q -c "SELECT epochs_run FROM corgi.train('big', 'prog_model', 'label', 'features', 'logistic', 3,
+                                         params => 'validation_table=slow_big')" >/dev/null 2>&1 &
+trainer=$!
+if wait_for_sleep prog_model; then
+  pid=$(q -c "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND query LIKE '%prog_model%' AND pid <> pg_backend_pid()")
+  row=$(q -c "SELECT $progress_cols FROM corgi.training_progress WHERE pid = $pid")
+  [ "$row" = "train|validating|big|prog_model|1|3|t|t|0|1|t|t" ] && check "progress of a running corgi.train, from another session: $row" ok \
+    || check "progress of a running corgi.train (got '$row')" fail
+  peer=$(q -c "SET ROLE corgi_progress_peer" -c "SELECT count(*) FROM corgi.training_progress")
+  reader=$(q -c "SET ROLE corgi_progress_reader" -c "SELECT count(*) FROM corgi.training_progress WHERE pid = $pid")
+  [ "$peer" = 0 ] && [ "$reader" = 1 ] && check "another role sees no row, a member of pg_read_all_stats sees it" ok \
+    || check "another role sees $peer rows, pg_read_all_stats $reader (expected 0 and 1)" fail
+  sleep 0.2
+  q -c "SELECT pg_cancel_backend($pid)" >/dev/null
+  wait $trainer; rc=$?
+  left=$(q -c "SELECT (SELECT count(*) FROM corgi.training_progress WHERE pid = $pid) + (SELECT count(*) FROM pg_stat_progress_vacuum WHERE pid = $pid)")
+  [ "$rc" != 0 ] && [ "$left" = 0 ] && check "a cancelled call leaves no progress row" ok || check "after cancel: exit $rc, $left progress rows" fail
+else
+  check "the progress call did not reach its validation pause" fail; wait $trainer
+fi
+# The row goes when the call returns (the transaction goes on), and when it fails inside
+# a subtransaction that is rolled back.
+no_row_during() { # no_row_during LABEL SQL...: runs SQL, then a pause; no progress row of that session during it
+  local label=$1 holder pid left; shift
+  q -c "BEGIN" "$@" -c "SELECT pg_sleep(3) /* $label */" -c "COMMIT" >/dev/null 2>&1 &
+  holder=$!
+  if wait_for_sleep "$label"; then
+    pid=$(q -c "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND query LIKE '%$label%' AND pid <> pg_backend_pid()")
+    left=$(q -c "SELECT (SELECT count(*) FROM corgi.training_progress WHERE pid = $pid) + (SELECT count(*) FROM pg_stat_progress_vacuum WHERE pid = $pid)")
+    [ "$left" = 0 ] && check "$label: no progress row left" ok || check "$label: $left progress rows left" fail
+  else
+    check "$label: the session did not reach its pause" fail
+  fi
+  wait $holder
+}
+no_row_during "a call returned, its transaction goes on" \
+  -c "SELECT epochs_run FROM corgi.train('big', 'prog_done', 'label', 'features', 'logistic', 1)"
+no_row_during "a call failed in a savepoint rolled back" \
+  -c "SAVEPOINT s" -c "SELECT corgi.train('big', 'prog_fail', 'label', 'features', 'no_such_model', 1)" -c "ROLLBACK TO s"
+# corgi.fit_multiple: configs are its tasks, and every config reads each row per epoch.
+q -c "SELECT configs_trained FROM corgi.fit_multiple('big', 'prog_fit', 'label', 'features', 'gconfigs', 2,
+                                                     validation_table => 'slow_big')" >/dev/null 2>&1 &
+trainer=$!
+if wait_for_sleep prog_fit; then
+  row=$(q -c "SELECT call, phase, out_table, epoch, epochs, tasks, rows_per_epoch >= 200000 FROM corgi.training_progress")
+  [ "$row" = "fit_multiple|validating|prog_fit|1|2|2|t" ] && check "progress of a running corgi.fit_multiple: $row" ok \
+    || check "progress of a running corgi.fit_multiple (got '$row')" fail
+else
+  check "the fit_multiple call did not reach its validation pause" fail
+fi
+wait $trainer
+q -c "DROP ROLE corgi_progress_peer" -c "DROP ROLE corgi_progress_reader" >/dev/null 2>&1
 
 psql -X -q -d postgres -c "DROP DATABASE $db" >/dev/null 2>&1
 echo "concurrency: $passed passed, $failed failed"

@@ -12,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 ext_dir="$(pg_config --sharedir)/extension"
 current=$(sed -n "s/^default_version = '\(.*\)'/\1/p" extension/corgi.control)
-olds=(0.1.0 0.1.1 0.1.2 0.2.0 0.3.0 0.4.0 0.5.0)
+olds=(0.1.0 0.1.1 0.1.2 0.2.0 0.3.0 0.4.0 0.5.0 0.5.1)
 cp test/upgrade/corgi--0.1.0.sql "$ext_dir/corgi--0.1.0.sql" || { echo "0 passed, 1 failed"; exit 1; }
 trap 'rm -f "$ext_dir/corgi--0.1.0.sql"' EXIT
 catalog="SELECT concat_ws('|', p.oid::regprocedure::text, l.lanname, p.provolatile, p.proisstrict, p.proparallel,
@@ -25,6 +25,9 @@ catalog="SELECT concat_ws('|', p.oid::regprocedure::text, l.lanname, p.provolati
                          obj_description(t.oid, 'pg_type'))
         FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0
         WHERE t.typnamespace = 'corgi'::regnamespace
+        UNION ALL
+        SELECT concat_ws('|', 'view ' || c.relname, md5(pg_get_viewdef(c.oid)), c.relacl::text, obj_description(c.oid, 'pg_class'))
+        FROM pg_class c WHERE c.relnamespace = 'corgi'::regnamespace AND c.relkind = 'v'
         ORDER BY 1"
 passed=0; failed=0
 check() { if [ "$2" = ok ]; then echo "ok - $1"; passed=$((passed + 1)); else echo "not ok - $1"; failed=$((failed + 1)); fi; }

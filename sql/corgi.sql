@@ -1,4 +1,6 @@
--- corgi 0.5.1: install script.
+-- corgi @VERSION@: install script. Its source is sql/corgi.sql; make builds
+-- sql/corgi--VERSION.sql from it (the version from extension/corgi.control), and the newest
+-- upgrade script from its declaration and this file (scripts/build-upgrade.py).
 -- Every object lives in schema corgi (created by CREATE EXTENSION, from the control file).
 --
 -- Security rules of this file (see README "Security"):
@@ -43,6 +45,32 @@ CREATE FUNCTION corgi._end_call() RETURNS integer
     LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION corgi._end_call() IS
     'internal: a training driver ends; the outermost unpins the call''s snapshot; returns the depth left';
+-- Live progress of a training call (corgi_progress.c): the backend's progress counters
+-- in a borrowed VACUUM slot marked by a magic number, read by corgi.training_progress.
+CREATE FUNCTION corgi._progress_begin(call text, source regclass, out_table text, epochs integer, tasks integer)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'corgi_progress_begin'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._progress_begin(text, regclass, text, integer, integer) IS
+    'internal: a training call (train or fit_multiple) begins its progress row, phase counting; false when this backend already reports one';
+CREATE FUNCTION corgi._progress_set(phase text DEFAULT NULL, epoch integer DEFAULT NULL,
+                                    rows_per_epoch bigint DEFAULT NULL, tasks_done integer DEFAULT NULL,
+                                    tasks integer DEFAULT NULL, loss float8 DEFAULT NULL, workers integer DEFAULT NULL)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'corgi_progress_set'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._progress_set(text, integer, bigint, integer, integer, float8, integer) IS
+    'internal: updates the given fields of the call''s progress row (NULL: unchanged; a new epoch starts its rows at 0 and takes the previous epoch''s rows as rows per epoch); whether there is one';
+CREATE FUNCTION corgi._progress_decode(params bigint[], OUT call text, OUT phase text, OUT out_table text,
+                                       OUT epoch integer, OUT epochs integer, OUT rows_done bigint,
+                                       OUT rows_per_epoch bigint, OUT tasks_done integer, OUT tasks integer,
+                                       OUT last_loss float8, OUT workers integer, OUT elapsed_seconds float8,
+                                       OUT seconds_left float8)
+    AS 'MODULE_PATHNAME', 'corgi_progress_decode'
+    LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._progress_decode(bigint[]) IS
+    'internal: a progress row''s 20 parameters read back (all NULL unless a corgi call''s)';
+
 CREATE FUNCTION corgi._pin_snapshot() RETURNS boolean
     AS 'MODULE_PATHNAME', 'corgi_pin_snapshot'
     LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
@@ -620,6 +648,7 @@ BEGIN
     END IF;
     FOR e IN 1..epochs LOOP
         t0 := clock_timestamp();
+        PERFORM corgi._progress_set(phase => 'training', epoch => e);
         IF NOT fast AND corgi._param(norm, 'segments') IS NOT NULL THEN
             -- Model hopping over the partitions (foreign ones on their servers).
             state := (corgi._hop_partitions(corgi._segment_tables(read_from::regclass), feat_col, label_col,
@@ -652,7 +681,9 @@ BEGIN
         END IF;
         epoch_loss := epoch_loss || info.loss;
         epoch_rows := epoch_rows || info.rows;
+        PERFORM corgi._progress_set(loss => info.loss);
         IF val_table IS NOT NULL THEN
+            PERFORM corgi._progress_set(phase => 'validating');
             t0 := clock_timestamp();
             SELECT v.loss, v.metric INTO val_epoch_loss, val_epoch_metric
               FROM corgi._validate(state, model, class_texts, val_table, dependent_varname, independent_varname) v;
@@ -779,6 +810,8 @@ BEGIN
     IF NOT has_table_privilege(src, 'SELECT') AND NOT has_any_column_privilege(src, 'SELECT') THEN
         RAISE EXCEPTION 'permission denied for table %', source_table USING ERRCODE = 'insufficient_privilege';
     END IF;
+    -- Progress (corgi.training_progress), unless an outer call (fit_multiple) reports it.
+    PERFORM corgi._progress_begin('train', src, out_table, epochs, 1);
     IF NOT model = ANY (corgi.model_names()) THEN
         RAISE EXCEPTION 'unknown model "%"', model
             USING ERRCODE = 'invalid_parameter_value',
@@ -989,6 +1022,7 @@ BEGIN
     -- baselines (sliding window, MRS reservoir); without a tuple shuffle its size does
     -- not change the result, so it is kept small.
     buffer_rows := corgi._buffer_rows(shuffle, usable_rows, corgi._param(norm, 'buffer_fraction')::float8);
+    PERFORM corgi._progress_set(rows_per_epoch => usable_rows);
     -- Grouped training makes a state per group, each with its own buffer: the whole
     -- table's state is only described, so its buffer is not held to the cap.
     IF NOT whole_table_buffer THEN
@@ -1014,6 +1048,7 @@ BEGIN
         -- Shuffle Once: a copy of the (features, label) pairs in a seeded random order,
         -- read sequentially every epoch. Its cost is measured and reported.
         once_table := format('pg_temp.%I', 'corgi_once_' || pg_backend_pid());
+        PERFORM corgi._progress_set(phase => 'copying');
         once_seconds := corgi._shuffled_copy(once_table, format('(%s)::float8[] AS f, %s AS l', feat_expr, label_code),
                                              src_name, corgi._param(norm, 'seed')::bigint);
         read_from := once_table;
@@ -1081,6 +1116,7 @@ DECLARE
     info record;
     train_seconds float8 := (SELECT sum(x) FROM unnest(epoch_seconds) x);
 BEGIN
+    PERFORM corgi._progress_set(phase => 'writing', tasks_done => 1);
     info := corgi.sgd_state_info(state);
     IF once_table IS NOT NULL THEN
         EXECUTE format('DROP TABLE %s', once_table);
@@ -1367,6 +1403,7 @@ BEGIN
     diverged_in := array_fill(NULL::integer, ARRAY[g_count]);
     FOR e IN 1..plan.epochs LOOP
         t0 := clock_timestamp();
+        PERFORM corgi._progress_set(phase => 'training', epoch => e);
         all_members := '{}'; all_states := '{}'; all_loss := '{}'; all_rows := '{}'; all_skipped := '{}';
         -- One batch and no group diverged (the common case): every group trains, in
         -- order, so the states go in and come back as they are, without regrouping.
@@ -1422,7 +1459,9 @@ BEGIN
               LEFT JOIN unnest(all_members, all_states, all_loss, all_rows, all_skipped) AS t(g, s, loss, r, sk) ON t.g = f.g;
         END IF;
         epoch_seconds := epoch_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
+        PERFORM corgi._progress_set(loss => (SELECT sum(l * r) / nullif(sum(r), 0) FROM unnest(all_loss, all_rows) x(l, r)));
         IF plan.val_table IS NOT NULL THEN
+            PERFORM corgi._progress_set(phase => 'validating');
             -- Every group's model on the validation rows of its group (one pass), and overall.
             SELECT array_agg(q.i) AS idx, array_agg(r.loss) AS l,
                    array_agg(CASE corgi._metric_name(plan.model) WHEN 'rmse' THEN r.rmse ELSE r.accuracy END) AS m
@@ -1563,6 +1602,7 @@ BEGIN
         IF to_regclass(once_table) IS NOT NULL THEN
             EXECUTE format('DROP TABLE %s', once_table);
         END IF;
+        PERFORM corgi._progress_set(phase => 'copying');
         plan.once_seconds := corgi._shuffled_copy(once_table,
             format('(%s)::float8[] AS f, %s AS l, %s', plan.feat_expr, plan.label_code,
                    (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n))),
@@ -1586,6 +1626,7 @@ BEGIN
                     FROM %s$q$, gtab)
         INTO trainable, g_status USING classifier;
     trainable := coalesce(trainable, '{}');
+    PERFORM corgi._progress_set(tasks => cardinality(trainable));
     IF cardinality(trainable) = 0 THEN
         RAISE EXCEPTION 'every one of the % groups of grouping_cols "%" failed before training', g_all, grouping_cols
             USING ERRCODE = 'invalid_parameter_value',
@@ -1663,6 +1704,7 @@ BEGIN
                   DETAIL = 'Every trainable group diverged (its loss is no longer a finite number); nothing was written.',
                   HINT = 'Lower learning_rate, or scale the features.';
     END IF;
+    PERFORM corgi._progress_set(phase => 'writing', tasks_done => cardinality(trainable));
     PERFORM corgi._release_outputs(ARRAY[plan.out_main, plan.out_summary, groups_name]);
     EXECUTE format($f$CREATE TABLE %s AS
         SELECT %s, corgi.sgd_coef(s.state) AS coef, corgi.sgd_intercept(s.state) AS intercept, s.state AS model,
@@ -1768,6 +1810,7 @@ BEGIN
         t0 := clock_timestamp();
         active := ARRAY(SELECT i FROM generate_series(1, k_count) i WHERE diverged_in[i] IS NULL);
         EXIT WHEN cardinality(active) = 0;
+        PERFORM corgi._progress_set(phase => 'training', epoch => e, tasks_done => k_count - cardinality(active));
         IF p.path = 'partitions' THEN
             -- Segments are the partitions; a foreign one's jobs run on its server.
             SELECT h.states, h.seconds, h.workers_launched, h.servers, h.bytes_sent, h.bytes_received,
@@ -1788,6 +1831,8 @@ BEGIN
                 segments, segment_seed, p.shuffle IN ('corgipile', 'block_only'), workers);
         END IF;
         workers_launched := workers_launched || run.workers_launched;
+        PERFORM corgi._progress_set(workers => run.workers_launched,
+                                    phase => CASE WHEN p.val_table IS NOT NULL THEN 'validating' END);
         FOR j IN 1..cardinality(active) LOOP
             k := active[j];
             flat := (e - 1) * k_count + k;
@@ -1810,6 +1855,7 @@ BEGIN
             END IF;
         END LOOP;
         wall_seconds := wall_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
+        PERFORM corgi._progress_set(loss => (SELECT min(epoch_loss[(e - 1) * k_count + i]) FROM unnest(active) i));
         IF _fit_epochs.verbose AND p.path = 'partitions' THEN
             RAISE NOTICE 'epoch %: % models over % partitions (on % other servers; % workers here), % s; lowest training loss %', e,
                 cardinality(active), segments, run.servers, run.workers_launched, round(wall_seconds[e]::numeric, 3),
@@ -1952,6 +1998,7 @@ BEGIN
     END LOOP;
     g_all := corgi._count_groups(gtab, src::text, ARRAY(SELECT quote_ident(x) FROM unnest(names) x), names,
                                  p.feat_expr, p.label_code, any_standardize, grouping_cols);
+    PERFORM corgi._progress_set(tasks => n * g_all);
     EXECUTE format($q$SELECT array_agg(u.k ORDER BY g."?gid", u.o) FROM %s g,
                           unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o)$q$,
                    gtab, (SELECT string_agg(format('g.%I::text', x), ', ') FROM unnest(names) x))
@@ -1995,10 +2042,13 @@ BEGIN
         te := clock_timestamp();
         active := ARRAY(SELECT i FROM generate_series(1, n) i WHERE bundles[i] IS NOT NULL);
         EXIT WHEN cardinality(active) = 0;
+        PERFORM corgi._progress_set(phase => 'training', epoch => e, tasks_done => (n - cardinality(active)) * g_all);
         SELECT * INTO run FROM corgi._hop_groups_epoch(p.read_from::regclass, p.feat_col, p.label_col, names::name[], keys,
             ARRAY(SELECT bundles[i] FROM unnest(active) i), ARRAY(SELECT (i - 1) % n_segments FROM unnest(active) i),
             n_segments, seed, p.shuffle IN ('corgipile', 'block_only'), n_workers);
         launched := launched || run.workers_launched;
+        PERFORM corgi._progress_set(workers => run.workers_launched,
+                                    phase => CASE WHEN p.val_table IS NOT NULL THEN 'validating' END);
         FOR j IN 1..cardinality(active) LOOP
             k := active[j];
             ended_run := corgi._bundle_end_epoch(run.bundles[j]);
@@ -2041,6 +2091,7 @@ BEGIN
             END IF;
         END LOOP;
         wall_seconds := wall_seconds || extract(epoch FROM clock_timestamp() - te)::float8;
+        PERFORM corgi._progress_set(loss => (SELECT min(epoch_loss[(e - 1) * n + i]) FROM unnest(active) i));
         IF _fit_grouped.verbose THEN
             RAISE NOTICE 'epoch %: % configs of % groups on % workers and the leader, % s; lowest training loss %', e,
                 cardinality(active), g_all, run.workers_launched, round(wall_seconds[e]::numeric, 3),
@@ -2056,6 +2107,7 @@ BEGIN
     wall := extract(epoch FROM clock_timestamp() - t0);
 
     -- Outputs, only now that every epoch succeeded ------------------------------------
+    PERFORM corgi._progress_set(phase => 'writing', tasks_done => n * g_all);
     PERFORM corgi._release_outputs(ARRAY[p.out_main, info_name, p.out_summary]);
     EXECUTE format($f$CREATE TEMP TABLE %s AS
         SELECT k, ($2::integer[])[k] AS config_id, (($1::corgi.training_plan[])[k]).model AS model,
@@ -2253,6 +2305,9 @@ BEGIN
         END IF;
         n_segments := n_partitions;
     END IF;
+    IF src IS NOT NULL THEN
+        PERFORM corgi._progress_begin('fit_multiple', src, out_table, epochs, n::integer);
+    END IF;
 
     -- One snapshot for the call: the first config's counting pass pins it (with
     -- grouping, the groups' counting pass: the call begins after the preparation).
@@ -2306,6 +2361,7 @@ BEGIN
     wall := extract(epoch FROM clock_timestamp() - t0);
 
     -- Output, only now that every epoch succeeded ------------------------------------
+    PERFORM corgi._progress_set(phase => 'writing', tasks_done => n::integer);
     PERFORM corgi._release_outputs(ARRAY[out_names.main, info_name, out_names.summary]);
     EXECUTE format('CREATE TABLE %s (config_id integer, model_type text, params text, coef float8[],
                     intercept float8[], model bytea, loss float8, num_rows_processed bigint, num_rows_skipped bigint,
@@ -2838,6 +2894,24 @@ COMMENT ON FUNCTION corgi.predict_label(text, float8[]) IS
 -- drivers call with the caller's rights (each checks its arguments as a public entry
 -- point does; README "Security" lists them and what each checks).
 ------------------------------------------------------------------------------------
+------------------------------------------------------------------------------------
+-- Live progress: one row per running corgi.train or corgi.fit_multiple call that the
+-- reader may see (its own role's calls; every call for pg_read_all_stats).
+------------------------------------------------------------------------------------
+CREATE VIEW corgi.training_progress AS
+SELECT s.pid, a.datname, a.usename AS user_name, s.relid::regclass AS source_table, d.out_table, d.call,
+       d.phase, d.epoch, d.epochs, d.rows_done, d.rows_per_epoch, d.tasks_done, d.tasks, d.last_loss,
+       d.workers, d.elapsed_seconds, d.seconds_left
+  FROM pg_catalog.pg_stat_get_progress_info('VACUUM') s
+  JOIN pg_catalog.pg_stat_activity a ON a.pid = s.pid
+ CROSS JOIN LATERAL corgi._progress_decode(ARRAY[s.param1, s.param2, s.param3, s.param4, s.param5, s.param6,
+        s.param7, s.param8, s.param9, s.param10, s.param11, s.param12, s.param13, s.param14, s.param15,
+        s.param16, s.param17, s.param18, s.param19, s.param20]) d
+ WHERE d.call IS NOT NULL;
+COMMENT ON VIEW corgi.training_progress IS
+    'running corgi.train and corgi.fit_multiple calls: phase, epoch, rows, tasks, last loss, workers, elapsed seconds and an estimate of the seconds left (a role sees its own calls, pg_read_all_stats every call; one snapshot per transaction)';
+GRANT SELECT ON corgi.training_progress TO PUBLIC;
+
 REVOKE EXECUTE ON FUNCTION corgi._feature_moments_transition(internal, float8[]),
                            corgi._feature_moments_final(internal),
                            corgi.sgd_transition(internal, float8[], float8, bytea),
