@@ -489,20 +489,14 @@ RETURN CASE WHEN key = 'validation_table'
                   WHERE kv LIKE key || '=%' LIMIT 1) END;
 COMMENT ON FUNCTION corgi._param(text, text) IS 'internal: one value of a normalized parameter string';
 
--- The output layer of a model name: labels, metrics and predictions of the networks
--- follow softmax (mlp) and linear (mlp_regression).
-CREATE FUNCTION corgi._objective(model text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN CASE model WHEN 'mlp' THEN 'softmax' WHEN 'mlp_regression' THEN 'linear' ELSE model END;
-COMMENT ON FUNCTION corgi._objective(text) IS 'internal: the output layer of a model (mlp: softmax, mlp_regression: linear, others: themselves)';
-
--- The validation metric of a model's output layer: rmse for regression, accuracy otherwise.
-CREATE FUNCTION corgi._metric_name(model text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN CASE corgi._objective(model) WHEN 'linear' THEN 'rmse' ELSE 'accuracy' END;
-COMMENT ON FUNCTION corgi._metric_name(text) IS 'internal: the validation metric a model reports (rmse for linear output layers, accuracy otherwise)';
+-- What a model is for (the Swift core's traits): SQL branches on these, never on a
+-- model's name, so a new model is Swift only, and an unknown one is an error.
+CREATE FUNCTION corgi.model_traits(model text, OUT task text, OUT classifier boolean, OUT network boolean,
+                                   OUT probabilities boolean, OUT ranks_scores boolean, OUT metric text)
+    AS 'MODULE_PATHNAME', 'corgi_model_traits_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.model_traits(text) IS
+    'what a model is for: task (regression, binary, multiclass), whether it predicts a class, is a network, gives probabilities, ranks two classes by a score (AUC), and its validation metric (rmse or accuracy)';
 
 -- Whether a value is NaN or infinite (a training loss or weight that diverged); NULL stays NULL.
 CREATE FUNCTION corgi._not_finite(x float8) RETURNS boolean
@@ -696,7 +690,7 @@ BEGIN
                 info.skipped, round(epoch_seconds[e]::numeric, 3),
                 CASE WHEN val_table IS NULL THEN ''
                      ELSE format(', validation loss %s, %s %s', round(val_epoch_loss::numeric, 6),
-                                 corgi._metric_name(model), round(val_epoch_metric::numeric, 4)) END;
+                                 (corgi.model_traits(model)).metric, round(val_epoch_metric::numeric, 4)) END;
         END IF;
     END LOOP;
     final_state := state;
@@ -744,9 +738,9 @@ CREATE FUNCTION corgi._layers(plan corgi.training_plan) RETURNS integer[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN ARRAY[(plan).n_features]
-       || CASE WHEN (plan).model IN ('mlp', 'mlp_regression')
+       || CASE WHEN (corgi.model_traits((plan).model)).network
                THEN string_to_array(btrim(corgi._param((plan).norm, 'hidden_layers'), '[]'), ',')::integer[] END
-       || CASE WHEN (plan).model IN ('softmax', 'mlp') THEN cardinality((plan).class_values) ELSE 1 END;
+       || CASE WHEN (corgi.model_traits((plan).model)).task = 'multiclass' THEN cardinality((plan).class_values) ELSE 1 END;
 COMMENT ON FUNCTION corgi._layers(corgi.training_plan) IS 'internal: the layers column of a plan''s model (inputs, hidden widths, outputs)';
 
 CREATE FUNCTION corgi._train_prepare(
@@ -941,13 +935,13 @@ BEGIN
     -- Labels as numbers: boolean -> 1/0; numbers as they are; softmax classes -> their
     -- values (numeric labels) or 0..K-1 (other labels, e.g. text).
     label_code := corgi._label_code(label_expr, label_type, NULL);
-    IF label_code IS NULL AND corgi._objective(model) <> 'softmax' THEN
+    IF label_code IS NULL AND (corgi.model_traits(model)).task <> 'multiclass' THEN
         RAISE EXCEPTION 'dependent_varname "%" has type %, which % cannot use', dependent_varname, label_type, model
             USING ERRCODE = 'datatype_mismatch',
-                  HINT = CASE WHEN corgi._objective(model) = 'linear' THEN model || ' needs a numeric label.'
+                  HINT = CASE WHEN (corgi.model_traits(model)).task = 'regression' THEN model || ' needs a numeric label.'
                               ELSE model || ' needs a boolean label, or 0/1 or -1/+1.' END;
     END IF;
-    IF corgi._objective(model) = 'softmax' THEN
+    IF (corgi.model_traits(model)).task = 'multiclass' THEN
         EXECUTE format('SELECT count(DISTINCT %1$s) FROM %2$s WHERE %1$s IS NOT NULL', label_expr, src_name)
             INTO e;
         IF e > 1000 OR e < 2 THEN
@@ -970,7 +964,7 @@ BEGIN
 
     -- Binary classifiers keep their labels as they appeared, {negative, positive}, so
     -- corgi.predict_label can answer in the user's terms.
-    IF model IN ('logistic', 'svm') THEN
+    IF (corgi.model_traits(model)).task = 'binary' THEN
         IF label_type = 'boolean' THEN
             class_texts := '{false,true}';
         ELSE
@@ -1142,11 +1136,11 @@ BEGIN
             $15::float8[] AS validation_metric, $16::text AS validation_metric_name, $17::float8[] AS validation_seconds$f$,
             plan.out_summary, source_table, out_table, dependent_varname, independent_varname, model, shuffle,
             info.params, path)
-        USING n_features, CASE WHEN corgi._objective(model) = 'softmax' THEN cardinality(class_texts) END, class_texts, info.block_pages, buffer_rows, epochs,
+        USING n_features, CASE WHEN (corgi.model_traits(model)).task = 'multiclass' THEN cardinality(class_texts) END, class_texts, info.block_pages, buffer_rows, epochs,
               epoch_loss, epoch_seconds, epoch_rows, info.skipped,
               CASE WHEN shuffle = 'once' THEN once_seconds END, train_seconds + once_seconds,
               corgi._param(norm, 'validation_table'), val_loss, val_metric,
-              CASE WHEN val_table IS NOT NULL THEN corgi._metric_name(model) END,
+              CASE WHEN val_table IS NOT NULL THEN (corgi.model_traits(model)).metric END,
               val_seconds;
 
     RETURN QUERY SELECT epochs, info.rows, info.loss, train_seconds + once_seconds;
@@ -1464,7 +1458,7 @@ BEGIN
             PERFORM corgi._progress_set(phase => 'validating');
             -- Every group's model on the validation rows of its group (one pass), and overall.
             SELECT array_agg(q.i) AS idx, array_agg(r.loss) AS l,
-                   array_agg(CASE corgi._metric_name(plan.model) WHEN 'rmse' THEN r.rmse ELSE r.accuracy END) AS m
+                   array_agg(CASE (corgi.model_traits(plan.model)).task WHEN 'regression' THEN r.rmse ELSE r.accuracy END) AS m
               INTO v
               FROM corgi._metrics_grouped(final_states, keys, val_key_sql, plan.model, plan.class_texts,
                                           plan.val_table, val_feat, val_lab) q,
@@ -1531,7 +1525,7 @@ DECLARE
     n_epochs integer;
     key_exprs text;
     once_table text;
-    classifier boolean := corgi._objective(plan.model) IN ('logistic', 'svm', 'softmax');
+    classifier boolean := (corgi.model_traits(plan.model)).classifier;
     val_key_sql text;
     groups_name text := format('%I.%I', (parse_ident(plan.out_main))[1], (parse_ident(plan.out_main))[2] || '_groups');
 BEGIN
@@ -1752,12 +1746,12 @@ BEGIN
             $17::float8[] AS validation_loss, $18::float8[] AS validation_metric, $19::text AS validation_metric_name$f$,
             plan.out_summary, plan.source_table, plan.out_table, plan.dependent_varname, plan.independent_varname,
             plan.model, plan.shuffle, plan.norm, plan.path, grouping_cols)
-        USING plan.n_features, CASE WHEN corgi._objective(plan.model) = 'softmax' THEN cardinality(plan.class_texts) END,
+        USING plan.n_features, CASE WHEN (corgi.model_traits(plan.model)).task = 'multiclass' THEN cardinality(plan.class_texts) END,
               plan.class_texts, info.block_pages, plan.epochs, run.epoch_seconds,
               CASE WHEN plan.shuffle = 'once' THEN plan.once_seconds END, seconds + plan.once_seconds, names, g_all,
               failed, batch, budget, last_rows, last_loss, corgi._param(plan.norm, 'validation_table'),
               run.val_loss_all, run.val_metric_all,
-              CASE WHEN plan.val_table IS NOT NULL THEN corgi._metric_name(plan.model) END;
+              CASE WHEN plan.val_table IS NOT NULL THEN (corgi.model_traits(plan.model)).metric END;
     EXECUTE format('DROP TABLE %s', gtab);
     IF once_table IS NOT NULL THEN
         EXECUTE format('DROP TABLE %s', once_table);
@@ -2021,7 +2015,7 @@ BEGIN
     -- Each config's bundle: a state per trainable group (no usable row, or a single class
     -- for a classifier: failed), its buffer sized from the group's own rows.
     FOR k IN 1..n LOOP
-        classifier := corgi._objective(plans[k].model) IN ('logistic', 'svm', 'softmax');
+        classifier := (corgi.model_traits(plans[k].model)).classifier;
         EXECUTE format('SELECT array_agg("?gid" ORDER BY "?gid") FROM %s WHERE "?usable" > 0 AND (NOT $1 OR "?labels" > 1)',
                        gtab)
             INTO gids USING classifier;
@@ -2070,7 +2064,7 @@ BEGIN
                     USING k, ARRAY(SELECT g + 1 FROM unnest(unb.groups) g);
                 EXECUTE format($v$INSERT INTO %s
                     SELECT $1, CASE WHEN q.i IS NOT NULL THEN ($2::integer[])[q.i] + 1 END, r.loss,
-                           CASE corgi._metric_name($3) WHEN 'rmse' THEN r.rmse ELSE r.accuracy END
+                           CASE (corgi.model_traits($3)).task WHEN 'regression' THEN r.rmse ELSE r.accuracy END
                     FROM corgi._metrics_grouped($4, $5, $6, $3, $7, $8, $9, $10) q,
                          LATERAL corgi._metric_values(q.m, $3) r$v$, vtab)
                     USING k, unb.groups, plans[k].model, unb.states,
@@ -2127,7 +2121,7 @@ BEGIN
                c.classes, c.layers,
                CASE WHEN f.diverged IS NULL THEN v.loss END AS validation_loss,
                CASE WHEN f.diverged IS NULL THEN v.metric END AS validation_metric,
-               CASE WHEN $2 THEN corgi._metric_name(c.model) END AS validation_metric_name,
+               CASE WHEN $2 THEN (corgi.model_traits(c.model)).metric END AS validation_metric_name,
                CASE WHEN f.k IS NULL AND g."?usable" = 0 THEN 'failed: no rows with non-NULL features and label'
                     WHEN f.k IS NULL THEN 'failed: a single class'
                     WHEN f.diverged IS NOT NULL THEN format('failed: diverged in epoch %%s', f.diverged)
@@ -2382,7 +2376,7 @@ BEGIN
                   (SELECT sum(run.epoch_seconds[(i - 1) * n + k]) FROM generate_series(1, last_epoch) i),
                   CASE WHEN run.diverged_in[k] IS NULL THEN run.val_loss[(epochs - 1) * n + k] END,
                   CASE WHEN run.diverged_in[k] IS NULL THEN run.val_metric[(epochs - 1) * n + k] END,
-                  CASE WHEN plan.val_table IS NOT NULL THEN corgi._metric_name(plan.model) END,
+                  CASE WHEN plan.val_table IS NOT NULL THEN (corgi.model_traits(plan.model)).metric END,
                   CASE WHEN run.diverged_in[k] IS NULL THEN 'ok'
                        ELSE format('diverged in epoch %s (loss %s)', run.diverged_in[k], run.diverged_loss[k]) END;
         orders := '{}';
@@ -2518,7 +2512,7 @@ DECLARE
 BEGIN
     EXECUTE format('SELECT pg_typeof(%s)::text FROM %s LIMIT 1', lab, tbl) INTO label_type;
     code := corgi._label_code(lab, coalesce(label_type, 'integer'),
-                              CASE WHEN corgi._objective(model_type) = 'softmax' AND label_type <> ALL (corgi._label_types())
+                              CASE WHEN (corgi.model_traits(model_type)).task = 'multiclass' AND label_type <> ALL (corgi._label_types())
                                    THEN class_texts END);
     IF code IS NULL THEN
         RAISE EXCEPTION 'dependent_varname % has type %, which a % model cannot score', lab, label_type, model_type
@@ -2567,11 +2561,11 @@ CREATE FUNCTION corgi._metric_values(m float8[], model_type text,
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT ROW(r, CASE WHEN r > 0 THEN m[2] END,
-                   CASE WHEN corgi._objective(model_type) <> 'linear' AND r > 0 THEN m[3] END,
-                   CASE WHEN model_type IN ('logistic', 'svm') AND m[4] <> 'NaN'::float8 THEN m[4] END,
-                   CASE WHEN corgi._objective(model_type) = 'linear' AND r > 0 THEN m[5] END,
-                   CASE WHEN corgi._objective(model_type) = 'linear' AND m[6] <> 'NaN'::float8 THEN m[6] END)
-        FROM (SELECT coalesce(m[1], 0)::bigint AS r) x);
+                   CASE WHEN (t).classifier AND r > 0 THEN m[3] END,
+                   CASE WHEN (t).ranks_scores AND m[4] <> 'NaN'::float8 THEN m[4] END,
+                   CASE WHEN (t).task = 'regression' AND r > 0 THEN m[5] END,
+                   CASE WHEN (t).task = 'regression' AND m[6] <> 'NaN'::float8 THEN m[6] END)
+        FROM (SELECT coalesce(m[1], 0)::bigint AS r, corgi.model_traits(model_type) AS t) x);
 COMMENT ON FUNCTION corgi._metric_values(float8[], text) IS 'internal: rows, loss, accuracy, AUC, RMSE and R2 from corgi._evaluate_agg''s result';
 
 -- corgi._evaluate_agg of a grouped model over a table: per group (i, its position in
@@ -2601,7 +2595,7 @@ CREATE FUNCTION corgi._validate(state bytea, model_type text, class_texts text[]
                                 OUT loss float8, OUT metric float8)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT (m.loss, CASE corgi._metric_name(model_type) WHEN 'rmse' THEN m.rmse ELSE m.accuracy END)
+RETURN (SELECT (m.loss, CASE (corgi.model_traits(model_type)).task WHEN 'regression' THEN m.rmse ELSE m.accuracy END)
         FROM corgi._metrics(state, model_type, class_texts, tbl,
                             corgi._variable(tbl, independent_varname, false, 'independent_varname'),
                             corgi._variable(tbl, dependent_varname, false, 'dependent_varname')) m);
@@ -2849,14 +2843,15 @@ BEGIN
                                 'independent_varname');
         EXECUTE format($q$CREATE TABLE %s AS
             SELECT %I AS id, "?corgi_prediction" AS prediction,
-                   CASE WHEN $2 = 'softmax' THEN $3[array_position(corgi.sgd_classes("?corgi_model"), "?corgi_prediction")]
-                        WHEN $2 IN ('logistic', 'svm') THEN $3["?corgi_prediction"::int + 1] END AS class,
-                   CASE WHEN $2 IN ('logistic', 'softmax') THEN corgi.model_predict_proba("?corgi_model", (%s)::float8[]) END AS probabilities
+                   CASE $2 WHEN 'multiclass' THEN $3[array_position(corgi.sgd_classes("?corgi_model"), "?corgi_prediction")]
+                           WHEN 'binary' THEN $3["?corgi_prediction"::int + 1] END AS class,
+                   CASE WHEN $5 THEN corgi.model_predict_proba("?corgi_model", (%s)::float8[]) END AS probabilities
             FROM (SELECT *, corgi.model_predict("?corgi_model", (%s)::float8[]) AS "?corgi_prediction"
                   FROM (SELECT *, ($1)[corgi._group_index(ROW(%s), $4)] AS "?corgi_model" FROM %s AS "?d" WHERE %s IS NOT NULL) d0) d$q$,
             out_names.main, id_col, feat, feat,
             (SELECT string_agg(format('"?d".%I', k), ', ') FROM unnest(g.key_names) k), tbl, feat)
-            USING g.models, corgi._objective(g.model_type), g.classes, g.keys;
+            USING g.models, (corgi.model_traits(g.model_type)).task, g.classes, g.keys,
+                  (corgi.model_traits(g.model_type)).probabilities;
         GET DIAGNOSTICS n = ROW_COUNT;
         EXECUTE format('SELECT count(*) FROM %s WHERE prediction IS NULL', out_names.main) INTO unscored;
         IF unscored > 0 THEN
@@ -2869,12 +2864,12 @@ BEGIN
                             'independent_varname');
     EXECUTE format($q$CREATE TABLE %s AS
         SELECT %I AS id, "?corgi_prediction" AS prediction,
-               CASE WHEN $2 = 'softmax' THEN $3[array_position(corgi.sgd_classes($1), "?corgi_prediction")]
-                    WHEN $2 IN ('logistic', 'svm') THEN $3["?corgi_prediction"::int + 1] END AS class,
-               CASE WHEN $2 IN ('logistic', 'softmax') THEN corgi.model_predict_proba($1, (%s)::float8[]) END AS probabilities
+               CASE $2 WHEN 'multiclass' THEN $3[array_position(corgi.sgd_classes($1), "?corgi_prediction")]
+                       WHEN 'binary' THEN $3["?corgi_prediction"::int + 1] END AS class,
+               CASE WHEN $4 THEN corgi.model_predict_proba($1, (%s)::float8[]) END AS probabilities
         FROM (SELECT *, corgi.model_predict($1, (%s)::float8[]) AS "?corgi_prediction" FROM %s WHERE %s IS NOT NULL) d$q$,
         out_names.main, id_col, feat, feat, tbl, feat)
-        USING m.model, corgi._objective(m.model_type), m.classes;
+        USING m.model, (corgi.model_traits(m.model_type)).task, m.classes, (corgi.model_traits(m.model_type)).probabilities;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END $$;

@@ -63,6 +63,20 @@ public func corgi_model_traits(_ model: UnsafeMutableRawPointer?, _ traits: Unsa
     return 1
 }
 
+/// C: `int32_t corgi_family_traits(const char *model, CorgiModelTraits *traits, int32_t *network)`:
+/// what a model named in SQL is for (``ModelFamily``'s output layer's traits, the per-class
+/// counts as for two classes) and whether it is a network (1) or linear (0); 0 for a name
+/// that is no model.
+@_cdecl("corgi_family_traits")
+public func corgi_family_traits(
+    _ model: UnsafePointer<CChar>?, _ traits: UnsafeMutablePointer<CorgiModelTraits>?, _ network: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    guard let model, let traits, let network, let family = ModelFamily(name: String(cString: model)) else { return 0 }
+    traits.pointee = cTraits(family.objective.traits(classCount: 2))
+    network.pointee = family.isNetwork ? 1 : 0
+    return 1
+}
+
 private func checkedFeatures(
     _ m: ModelBox, _ features: UnsafePointer<Double>?, _ count: Int32, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> UnsafeBufferPointer<Double>? {

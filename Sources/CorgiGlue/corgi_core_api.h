@@ -98,6 +98,7 @@ extern int32_t corgi_model_open(const void *data, int64_t length, void **model_o
 extern int32_t corgi_model_shape(void *model, int32_t *kind, int32_t *feature_count,
 								 int32_t *outputs);
 extern int32_t corgi_model_traits(void *model, CorgiModelTraits *traits);
+extern int32_t corgi_family_traits(const char *model, CorgiModelTraits *traits, int32_t *network);
 extern int32_t corgi_model_predict(void *model, const double *features, int32_t count,
 								   double *out, CorgiError *error);
 extern int32_t corgi_model_outputs(void *model, int32_t probabilities,

@@ -15,6 +15,9 @@ ORDER BY p.oid::regprocedure::text;
 
 -- One list of models and shuffles (the core's), and the plan corgi.train follows.
 SELECT corgi.model_names(), corgi.shuffle_names();
+-- What each model is for (the core's traits; SQL and C branch on these, never on names).
+SELECT m AS model, t.* FROM unnest(corgi.model_names()) m, corgi.model_traits(m) t;
+SELECT corgi.model_traits('ridge');
 SELECT corgi._buffer_rows('corgipile', 1001, 0.1) AS corgipile, corgi._buffer_rows('none', 1000000, 0.1) AS none,
        corgi._default_block_mb(35712 * 8192::bigint) AS block_mb_279mb, corgi._default_block_mb(1::bigint << 40) AS block_mb_1tb;
 SELECT corgi._buffer_rows('random', 10, 0.1);

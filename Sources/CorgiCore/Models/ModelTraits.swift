@@ -1,7 +1,6 @@
-/// What a model is for, as the glue needs to know it: the C glue branches on these, never
-/// on a model's kind, so a new output layer says its traits here and the C glue has no
-/// silent default for it. (The PL/pgSQL drivers still switch on model names; the one
-/// epoch engine removes them.)
+/// What a model is for, as the glue needs to know it: the C glue and the SQL branch on
+/// these (SQL through `corgi.model_traits(model)`), never on a model's kind or name, so a
+/// new output layer says its traits here and neither has a silent default for it.
 ///
 /// | kind | task | outputs | probabilities | ranks (AUC) |
 /// |---|---|---|---|---|
