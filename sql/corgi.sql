@@ -615,92 +615,10 @@ RETURN (SELECT c.relkind IN ('r', 'm') AND a.amname = 'heap' AND NOT row_securit
 COMMENT ON FUNCTION corgi._heap_readable(regclass) IS
     'internal: whether the fast paths may read the table''s pages directly (heap table or matview, no inheritance children, no row-level security for this user)';
 
--- The epochs of corgi.train. STABLE on purpose: every query it runs uses the snapshot of
--- the statement that called it, so under READ COMMITTED all epochs of one call train on
--- the same rows (it writes nothing; corgi.train_pass only reads).
-CREATE FUNCTION corgi._run_epochs(state bytea, epochs integer, fast boolean, read_from text, feat_col name,
-                                  label_col name, block_shuffle boolean, feat_expr text, label_code text,
-                                  sample_clause text, model text, class_texts text[], val_table regclass,
-                                  dependent_varname text, independent_varname text, norm text, verbose boolean,
-                                  OUT final_state bytea, OUT epoch_loss float8[], OUT epoch_seconds float8[],
-                                  OUT epoch_rows bigint[], OUT val_loss float8[], OUT val_metric float8[],
-                                  OUT val_seconds float8[])
-LANGUAGE plpgsql STABLE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-#variable_conflict use_variable
-DECLARE
-    e integer;
-    t0 timestamptz;
-    info record := corgi.sgd_state_info(state);
-    val_epoch_loss float8;
-    val_epoch_metric float8;
-BEGIN
-    epoch_loss := '{}'; epoch_seconds := '{}'; epoch_rows := '{}';
-    IF val_table IS NOT NULL THEN
-        val_loss := '{}'; val_metric := '{}'; val_seconds := '{}';
-    END IF;
-    FOR e IN 1..epochs LOOP
-        t0 := clock_timestamp();
-        PERFORM corgi._progress_set(phase => 'training', epoch => e);
-        IF NOT fast AND corgi._param(norm, 'segments') IS NOT NULL THEN
-            -- Model hopping over the partitions (foreign ones on their servers).
-            state := (corgi._hop_partitions(corgi._segment_tables(read_from::regclass), feat_col, label_col,
-                                            ARRAY[state], ARRAY[corgi._param(norm, 'segment_offset')::integer],
-                                            corgi._param(norm, 'segment_seed')::bigint, block_shuffle, 0)).states[1];
-            state := corgi.sgd_end_epoch(state);
-        ELSIF fast AND corgi._param(norm, 'segments') IS NOT NULL THEN
-            -- Model hopping alone: the visits corgi.fit_multiple makes for this offset.
-            state := (corgi._hop_epoch(read_from::regclass, feat_col, label_col, ARRAY[state],
-                                       ARRAY[corgi._param(norm, 'segment_offset')::integer],
-                                       corgi._param(norm, 'segments')::integer,
-                                       corgi._param(norm, 'segment_seed')::bigint, block_shuffle, 0)).states[1];
-            state := corgi.sgd_end_epoch(state);
-        ELSIF fast THEN
-            state := corgi.train_pass(read_from::regclass, feat_col, label_col, state, block_shuffle);
-            state := corgi.sgd_end_epoch(state);
-        ELSE
-            EXECUTE format('SELECT corgi.sgd((%s)::float8[], %s, $1) FROM %s %s',
-                           feat_expr, label_code, read_from, coalesce(sample_clause, ''))
-                INTO state USING state, info.block_pages, info.block_seed;
-        END IF;
-        epoch_seconds := epoch_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
-        info := corgi.sgd_state_info(state);
-        IF corgi._diverged(state) THEN
-            RAISE EXCEPTION 'training diverged in epoch %: the loss is %', e, info.loss
-                USING ERRCODE = 'numeric_value_out_of_range',
-                      DETAIL = 'The weights are no longer finite numbers; nothing was written.',
-                      HINT = format('Lower learning_rate (it was %s in this epoch), or scale the features.',
-                                    corgi._param(norm, 'learning_rate')::float8 * power(corgi._param(norm, 'decay')::float8, e - 1));
-        END IF;
-        epoch_loss := epoch_loss || info.loss;
-        epoch_rows := epoch_rows || info.rows;
-        PERFORM corgi._progress_set(loss => info.loss);
-        IF val_table IS NOT NULL THEN
-            PERFORM corgi._progress_set(phase => 'validating');
-            t0 := clock_timestamp();
-            SELECT v.loss, v.metric INTO val_epoch_loss, val_epoch_metric
-              FROM corgi._validate(state, model, class_texts, val_table, dependent_varname, independent_varname) v;
-            val_seconds := val_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
-            val_loss := val_loss || val_epoch_loss;
-            val_metric := val_metric || val_epoch_metric;
-        END IF;
-        IF _run_epochs.verbose THEN
-            RAISE NOTICE 'epoch %: loss %, rows %, skipped %, % s%', e, round(info.loss::numeric, 6), info.rows,
-                info.skipped, round(epoch_seconds[e]::numeric, 3),
-                CASE WHEN val_table IS NULL THEN ''
-                     ELSE format(', validation loss %s, %s %s', round(val_epoch_loss::numeric, 6),
-                                 (corgi.model_traits(model)).metric, round(val_epoch_metric::numeric, 4)) END;
-        END IF;
-    END LOOP;
-    final_state := state;
-END $$;
-COMMENT ON FUNCTION corgi._run_epochs(bytea, integer, boolean, text, name, name, boolean, text, text, text, text, text[], regclass, text, text, text, boolean) IS
-    'internal: the epochs of corgi.train, all on the snapshot of the calling statement';
 
 -- A corgi.train call in three steps, so that the single-model, multi-model and grouped
 -- drivers share them: corgi._train_prepare checks every argument and builds the initial
--- state (nothing is written), corgi._run_epochs trains (every epoch on one snapshot),
+-- state (nothing is written), corgi._fit trains (every epoch on one snapshot),
 -- corgi._train_write writes out_table and out_table_summary.
 CREATE TYPE corgi.training_plan AS (
     source_table text,
@@ -742,6 +660,23 @@ RETURN ARRAY[(plan).n_features]
                THEN string_to_array(btrim(corgi._param((plan).norm, 'hidden_layers'), '[]'), ',')::integer[] END
        || CASE WHEN (corgi.model_traits((plan).model)).task = 'multiclass' THEN cardinality((plan).class_values) ELSE 1 END;
 COMMENT ON FUNCTION corgi._layers(corgi.training_plan) IS 'internal: the layers column of a plan''s model (inputs, hidden widths, outputs)';
+
+-- The epochs of corgi.train and corgi.fit_multiple (without grouping), one loop in C
+-- (corgi_fit.c). STABLE on purpose: every query it runs uses the snapshot of the
+-- statement that called it, so under READ COMMITTED all epochs of one call train on the
+-- same rows (it writes nothing). corgi.train stops at a task that diverges; fit_multiple
+-- sets it aside (it trains no further; its epoch is reported), the others go on.
+CREATE FUNCTION corgi._fit(plans corgi.training_plan[], call text, workers integer, verbose boolean,
+                           OUT final_states bytea[], OUT epoch_loss float8[], OUT epoch_seconds float8[],
+                           OUT epoch_rows bigint[], OUT val_loss float8[], OUT val_metric float8[],
+                           OUT val_seconds float8[], OUT workers_launched integer[], OUT wall_seconds float8[],
+                           OUT diverged_in integer[], OUT diverged_loss float8[], OUT servers integer,
+                           OUT bytes_moved bigint, OUT remote_jobs integer, OUT round_trip_seconds float8)
+    AS 'MODULE_PATHNAME', 'corgi_fit'
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION corgi._fit(corgi.training_plan[], text, integer, boolean) IS
+    'internal: the one epoch loop of corgi.train and corgi.fit_multiple (corgi_fit.c): every epoch of a job of plans, all on the snapshot of the calling statement; per-epoch figures flat, epochs x plans';
 
 CREATE FUNCTION corgi._train_prepare(
     source_table text, out_table text, dependent_varname text, independent_varname text, model text,
@@ -1205,14 +1140,13 @@ BEGIN
         RETURN;
     END IF;
     PERFORM corgi._reserve_outputs(ARRAY[plan.out_main, plan.out_summary]);
-    -- Epochs: one statement, so every epoch reads the same snapshot (corgi._run_epochs
-    -- is STABLE, and its queries use the snapshot of the statement that calls it).
-    SELECT * INTO run FROM corgi._run_epochs(plan.state, plan.epochs, plan.fast, plan.read_from, plan.feat_col,
-        plan.label_col, plan.shuffle IN ('corgipile', 'block_only'), plan.feat_expr, plan.label_code,
-        plan.sample_clause, plan.model, plan.class_texts, plan.val_table, plan.dependent_varname,
-        plan.independent_varname, plan.norm, train.verbose);
-    RETURN QUERY SELECT * FROM corgi._train_write(plan, run.final_state, run.epoch_loss, run.epoch_seconds,
-        run.epoch_rows, run.val_loss, run.val_metric, run.val_seconds);
+    -- Epochs: one statement, so every epoch reads the same snapshot (corgi._fit is
+    -- STABLE, and its queries use the snapshot of the statement that calls it).
+    SELECT * INTO run FROM corgi._fit(ARRAY[plan], 'train', 0, train.verbose);
+    RETURN QUERY SELECT * FROM corgi._train_write(plan, run.final_states[1], run.epoch_loss, run.epoch_seconds,
+        run.epoch_rows, CASE WHEN plan.val_table IS NOT NULL THEN run.val_loss END,
+        CASE WHEN plan.val_table IS NOT NULL THEN run.val_metric END,
+        CASE WHEN plan.val_table IS NOT NULL THEN run.val_seconds END);
     PERFORM corgi._end_call();
 END $$;
 COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text, text) IS
@@ -1765,105 +1699,6 @@ COMMENT ON FUNCTION corgi._train_grouped(corgi.training_plan, regclass, text, bo
 -- Model selection: many configs trained at once by Model Hopper Parallelism.
 ------------------------------------------------------------------------------------
 
--- The epochs of corgi.fit_multiple. STABLE on purpose, as corgi._run_epochs: every
--- epoch reads the snapshot of the calling statement. A model whose loss or weights stop
--- being finite is set aside (it trains no further; its epoch is reported), the others go
--- on. Per-epoch arrays are flat, element (e - 1) * K + k for config k of K.
-CREATE FUNCTION corgi._fit_epochs(plans corgi.training_plan[], segments integer, segment_seed bigint,
-                                  workers integer, verbose boolean,
-                                  OUT final_states bytea[], OUT epoch_loss float8[], OUT epoch_seconds float8[],
-                                  OUT epoch_rows bigint[], OUT val_loss float8[], OUT val_metric float8[],
-                                  OUT workers_launched integer[], OUT wall_seconds float8[], OUT diverged_in integer[],
-                                  OUT diverged_loss float8[], OUT servers integer, OUT bytes_moved bigint,
-                                  OUT remote_jobs integer, OUT round_trip_seconds float8)
-LANGUAGE plpgsql STABLE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-#variable_conflict use_variable
-DECLARE
-    k_count integer := cardinality(plans);
-    p corgi.training_plan := plans[1];
-    e integer;
-    k integer;
-    active integer[];
-    run record;
-    t0 timestamptz;
-    info record;
-    v record;
-    flat integer;
-BEGIN
-    final_states := ARRAY(SELECT (x).state FROM unnest(plans) x);
-    epoch_loss := array_fill(NULL::float8, ARRAY[k_count * p.epochs]);
-    epoch_seconds := epoch_loss; val_loss := epoch_loss; val_metric := epoch_loss;
-    epoch_rows := array_fill(NULL::bigint, ARRAY[k_count * p.epochs]);
-    diverged_in := array_fill(NULL::integer, ARRAY[k_count]);
-    diverged_loss := array_fill(NULL::float8, ARRAY[k_count]);
-    workers_launched := '{}'; wall_seconds := '{}';
-    servers := 0; bytes_moved := 0; remote_jobs := 0; round_trip_seconds := 0;
-    FOR e IN 1..p.epochs LOOP
-        t0 := clock_timestamp();
-        active := ARRAY(SELECT i FROM generate_series(1, k_count) i WHERE diverged_in[i] IS NULL);
-        EXIT WHEN cardinality(active) = 0;
-        PERFORM corgi._progress_set(phase => 'training', epoch => e, tasks_done => k_count - cardinality(active));
-        IF p.path = 'partitions' THEN
-            -- Segments are the partitions; a foreign one's jobs run on its server.
-            SELECT h.states, h.seconds, h.workers_launched, h.servers, h.bytes_sent, h.bytes_received,
-                   h.remote_jobs, h.round_trip_seconds
-              INTO run
-              FROM corgi._hop_partitions(corgi._segment_tables(p.read_from::regclass), p.feat_col, p.label_col,
-                       ARRAY(SELECT final_states[i] FROM unnest(active) i),
-                       ARRAY(SELECT (i - 1) % segments FROM unnest(active) i),
-                       segment_seed, p.shuffle IN ('corgipile', 'block_only'), workers) h;
-            servers := greatest(servers, run.servers);
-            bytes_moved := bytes_moved + run.bytes_sent + run.bytes_received;
-            remote_jobs := remote_jobs + run.remote_jobs;
-            round_trip_seconds := round_trip_seconds + run.round_trip_seconds;
-        ELSE
-            SELECT * INTO run FROM corgi._hop_epoch(p.read_from::regclass, p.feat_col, p.label_col,
-                ARRAY(SELECT final_states[i] FROM unnest(active) i),
-                ARRAY(SELECT (i - 1) % segments FROM unnest(active) i),
-                segments, segment_seed, p.shuffle IN ('corgipile', 'block_only'), workers);
-        END IF;
-        workers_launched := workers_launched || run.workers_launched;
-        PERFORM corgi._progress_set(workers => run.workers_launched,
-                                    phase => CASE WHEN p.val_table IS NOT NULL THEN 'validating' END);
-        FOR j IN 1..cardinality(active) LOOP
-            k := active[j];
-            flat := (e - 1) * k_count + k;
-            final_states[k] := corgi.sgd_end_epoch(run.states[j]);
-            info := corgi.sgd_state_info(final_states[k]);
-            epoch_loss[flat] := info.loss;
-            epoch_rows[flat] := info.rows;
-            epoch_seconds[flat] := run.seconds[j];
-            IF corgi._diverged(final_states[k]) THEN
-                diverged_in[k] := e;
-                diverged_loss[k] := info.loss;
-                RAISE NOTICE 'config % diverged in epoch % (loss %): it is set aside, the others go on',
-                    k, e, info.loss USING HINT = 'Lower its learning_rate, or scale the features.';
-            ELSIF (plans[k]).val_table IS NOT NULL THEN
-                SELECT x.loss, x.metric INTO v
-                  FROM corgi._validate(final_states[k], (plans[k]).model, (plans[k]).class_texts, (plans[k]).val_table,
-                                       (plans[k]).dependent_varname, (plans[k]).independent_varname) x;
-                val_loss[flat] := v.loss;
-                val_metric[flat] := v.metric;
-            END IF;
-        END LOOP;
-        wall_seconds := wall_seconds || extract(epoch FROM clock_timestamp() - t0)::float8;
-        PERFORM corgi._progress_set(loss => (SELECT min(epoch_loss[(e - 1) * k_count + i]) FROM unnest(active) i));
-        IF _fit_epochs.verbose AND p.path = 'partitions' THEN
-            RAISE NOTICE 'epoch %: % models over % partitions (on % other servers; % workers here), % s; lowest training loss %', e,
-                cardinality(active), segments, run.servers, run.workers_launched, round(wall_seconds[e]::numeric, 3),
-                (SELECT round(min(epoch_loss[(e - 1) * k_count + i])::numeric, 6) FROM unnest(active) i);
-        ELSIF _fit_epochs.verbose THEN
-            RAISE NOTICE 'epoch %: % models on % workers and the leader, % s; lowest training loss %', e,
-                cardinality(active), run.workers_launched, round(wall_seconds[e]::numeric, 3),
-                (SELECT round(min(epoch_loss[(e - 1) * k_count + i])::numeric, 6) FROM unnest(active) i);
-        END IF;
-    END LOOP;
-END $$;
-COMMENT ON FUNCTION corgi._fit_epochs(corgi.training_plan[], integer, bigint, integer, boolean) IS
-    'internal: the epochs of corgi.fit_multiple, all on the snapshot of the calling statement';
-
 -- A named setting of fit_multiple's shared params, validated (NULL when not given).
 CREATE FUNCTION corgi._shared_param(params text, key text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
@@ -2351,7 +2186,7 @@ BEGIN
     END IF;
 
     -- Epochs: one statement, one snapshot.
-    SELECT * INTO run FROM corgi._fit_epochs(plans, n_segments, seed, n_workers, fit_multiple.verbose);
+    SELECT * INTO run FROM corgi._fit(plans, 'fit_multiple', n_workers, fit_multiple.verbose);
     wall := extract(epoch FROM clock_timestamp() - t0);
 
     -- Output, only now that every epoch succeeded ------------------------------------

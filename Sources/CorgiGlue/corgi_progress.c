@@ -312,16 +312,79 @@ corgi_progress_begin(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(true);
 }
 
+/*
+ * A new epoch starts its rows at 0, and takes the rows the previous epoch read as its
+ * rows per epoch unless the caller gives them (keep_rows_per_epoch).
+ */
+static void
+start_epoch(int32 epoch, bool keep_rows_per_epoch)
+{
+	if (epoch == current_epoch)
+		return;
+	if (current_epoch > 0 && rows_done > 0 && !keep_rows_per_epoch)
+		publish(P_ROWS_PER_EPOCH, rows_done);
+	current_epoch = Max(epoch, 0);
+	publish(P_EPOCH, current_epoch);
+	rows_done = rows_published = 0;
+	publish(P_ROWS_DONE, 0);
+}
+
+/*
+ * Before the first epoch, rows per epoch are the source's rows (the driver's estimate
+ * from its counting pass), read once by each model: by every config of a fit_multiple.
+ */
+static void
+set_rows_per_epoch(int64 rows)
+{
+	rows = Max(rows, 0);
+	if (current_epoch == 0 && pg_mul_s64_overflow(rows, readers, &rows))
+		rows = PG_INT64_MAX;
+	publish(P_ROWS_PER_EPOCH, rows);
+}
+
+void
+corgi_progress_epoch(const char *phase, int32 epoch, int32 tasks_done)
+{
+	int			code = code_of("phase", phase, phase_names, PHASE_COUNT);
+
+	if (!active)
+		return;
+	publish_all();
+	publish(P_PHASE, code);
+	start_epoch(epoch, false);
+	publish(P_TASKS_DONE, Max(tasks_done, 0));
+}
+
+void
+corgi_progress_phase(const char *phase)
+{
+	int			code = code_of("phase", phase, phase_names, PHASE_COUNT);
+
+	if (active)
+		publish(P_PHASE, code);
+}
+
+void
+corgi_progress_loss(double loss)
+{
+	if (active)
+		publish(P_LOSS, float_bits(loss));
+}
+
+void
+corgi_progress_workers(int32 workers)
+{
+	if (active)
+		publish(P_WORKERS, Max(workers, 0));
+}
+
 PG_FUNCTION_INFO_V1(corgi_progress_set);
 
 /*
  * corgi._progress_set(phase text, epoch integer, rows_per_epoch bigint, tasks_done
  * integer, tasks integer, loss float8, workers integer) -> boolean: updates the fields
- * given (a NULL leaves one as it is); whether this backend reports a call's progress.
- * A new epoch starts its rows at 0, and unless rows_per_epoch is given, takes the rows
- * the previous epoch read as its rows per epoch. Before the first epoch, rows_per_epoch
- * is the source's rows (the driver's estimate from its counting pass), read once by
- * each model: by every config of a fit_multiple call.
+ * given (a NULL leaves one as it is; see start_epoch and set_rows_per_epoch); whether
+ * this backend reports a call's progress.
  */
 Datum
 corgi_progress_set(PG_FUNCTION_ARGS)
@@ -335,23 +398,10 @@ corgi_progress_set(PG_FUNCTION_ARGS)
 	publish_all();
 	if (phase > 0)
 		publish(P_PHASE, phase);
-	if (!PG_ARGISNULL(1) && PG_GETARG_INT32(1) != current_epoch)
-	{
-		if (current_epoch > 0 && rows_done > 0 && PG_ARGISNULL(2))
-			publish(P_ROWS_PER_EPOCH, rows_done);
-		current_epoch = Max(PG_GETARG_INT32(1), 0);
-		publish(P_EPOCH, current_epoch);
-		rows_done = rows_published = 0;
-		publish(P_ROWS_DONE, 0);
-	}
+	if (!PG_ARGISNULL(1))
+		start_epoch(PG_GETARG_INT32(1), !PG_ARGISNULL(2));
 	if (!PG_ARGISNULL(2))
-	{
-		int64		rows = Max(PG_GETARG_INT64(2), 0);
-
-		if (current_epoch == 0 && pg_mul_s64_overflow(rows, readers, &rows))
-			rows = PG_INT64_MAX;
-		publish(P_ROWS_PER_EPOCH, rows);
-	}
+		set_rows_per_epoch(PG_GETARG_INT64(2));
 	if (!PG_ARGISNULL(3))
 		publish(P_TASKS_DONE, Max(PG_GETARG_INT32(3), 0));
 	if (!PG_ARGISNULL(4))

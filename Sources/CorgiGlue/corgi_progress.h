@@ -24,6 +24,16 @@ extern void corgi_progress_count_rows(int64 rows);
  */
 extern void corgi_progress_share_rows(pg_atomic_uint64 *counter);
 
+/*
+ * The epoch loop's updates (corgi_fit.c), as corgi._progress_set makes them: an epoch
+ * begins (in phase, with tasks_done tasks finished or set aside), a phase, an epoch's
+ * loss, the workers that ran it. No-ops when nothing reports.
+ */
+extern void corgi_progress_epoch(const char *phase, int32 epoch, int32 tasks_done);
+extern void corgi_progress_phase(const char *phase);
+extern void corgi_progress_loss(double loss);
+extern void corgi_progress_workers(int32 workers);
+
 /* The outermost training call ended: its progress row goes. */
 extern void corgi_progress_end(void);
 

@@ -46,6 +46,15 @@ typedef enum CorgiTask
 	CORGI_TASK_MULTICLASS = 3	/* one class of K, K scores: accuracy */
 } CorgiTask;
 
+/* How the tasks of a training job read their source (the core's TrainingJob.ReadPath). */
+typedef enum CorgiReadPath
+{
+	CORGI_READ_PARTITIONS = 1,	/* model hopping over a partitioned table's partitions */
+	CORGI_READ_HOP = 2,			/* model hopping over segments of one heap table */
+	CORGI_READ_PASS = 3,		/* one task, the heap table's pages read directly */
+	CORGI_READ_COMPOSED = 4		/* one task, rows from a query through the aggregate */
+} CorgiReadPath;
+
 typedef struct CorgiModelTraits
 {
 	int32_t		task;			/* a CorgiTask */

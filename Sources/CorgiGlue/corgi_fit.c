@@ -1,0 +1,705 @@
+/*
+ * corgi_fit.c: the one epoch loop of corgi.train and corgi.fit_multiple (without
+ * grouping): corgi._fit(plans, call, workers, verbose).
+ *
+ * A job is K tasks, one per plan (corgi._train_prepare's corgi.training_plan): K = 1 for
+ * corgi.train, one per config for corgi.fit_multiple, every one over the same source
+ * read the same way (the plans' path, as corgi_job_read_path decides it):
+ *   partitions  model hopping over the partitions of a partitioned table, a foreign one
+ *               on its server (corgi._hop_partitions, corgi_partition_hopping.c);
+ *   hop         model hopping over segments of one heap table (corgi._hop_epoch,
+ *               corgi_model_hopping.c), the tasks on parallel workers and the leader;
+ *   pass        one task, a heap table read directly (corgi.train_pass);
+ *   composed    one task, the aggregate corgi.sgd over a query (views, expressions).
+ *
+ * Every epoch runs the executor once for the tasks still training, then for each: closes
+ * its epoch in Swift, applies the job's divergence policy (corgi.train stops the call,
+ * fit_multiple sets the task aside: corgi_job_divergence_sets_aside), validates it
+ * (corgi._validate), and publishes progress (corgi_progress.c) and, when verbose, one
+ * NOTICE per epoch. The executors are reached through SPI in read-only mode, so every
+ * epoch reads the snapshot of the statement that called corgi._fit (it is STABLE), as
+ * the PL/pgSQL loops it replaces did; the call's pinned snapshot serves the direct reads
+ * (corgi_call_snapshot.c). The models are those of the loops it replaces, bit for bit:
+ * the same executors in the same order on the same states.
+ *
+ * The plans come from the caller, and the composed path runs their SQL fragments
+ * (feature expression, label code, source, sample clause) with the caller's rights, as
+ * corgi._shuffled_copy does: a SECURITY INVOKER function gives nobody more than they had.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "portability/instr_time.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/float.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "corgi_core_api.h"
+#include "corgi_error.h"
+#include "corgi_handle.h"
+#include "corgi_progress.h"
+#include "corgi_training.h"
+
+/* One task: a plan's own fields and its state. */
+typedef struct FitTask
+{
+	char	   *model;
+	char	   *metric;			/* the model's validation metric (its traits) */
+	bytea	   *state;			/* the current state, in the epoch's memory */
+	int32		offset;			/* the task's place in the hopping schedule */
+	double		learning_rate;
+	double		decay;
+	Datum		class_texts;
+	bool		class_texts_null;
+	Oid			val_table;		/* InvalidOid: no validation */
+	char	   *dependent_varname;
+	char	   *independent_varname;
+	int32		diverged_in;	/* 0 while it trains */
+	double		diverged_loss;
+	bool		diverged_loss_null;
+} FitTask;
+
+/* What every task shares: the job. */
+typedef struct FitJob
+{
+	int32		read_path;		/* a CorgiReadPath */
+	bool		sets_aside;		/* divergence sets a task aside (else stops the call) */
+	bool		per_task_seconds;	/* epoch seconds: the executor's per task, else wall */
+	int32		epochs;
+	char	   *read_from;
+	char	   *feat_col;
+	char	   *label_col;
+	char	   *feat_expr;
+	char	   *label_code;
+	char	   *sample_clause;
+	bool		block_shuffle;
+	int32		segments;		/* 0: none */
+	int32		segment_partitions;	/* partitions of read_from (the NOTICE's count) */
+	int64		segment_seed;
+	int32		workers;
+	int			count;
+	FitTask    *tasks;
+} FitJob;
+
+/* The results, flat per (epoch, task) as fit_multiple's summary keeps them. */
+typedef struct FitResults
+{
+	Datum	   *epoch_loss;
+	bool	   *epoch_loss_null;
+	Datum	   *epoch_seconds;
+	bool	   *epoch_seconds_null;
+	Datum	   *epoch_rows;
+	bool	   *epoch_rows_null;
+	Datum	   *val_loss;
+	bool	   *val_loss_null;
+	Datum	   *val_metric;
+	bool	   *val_metric_null;
+	Datum	   *val_seconds;
+	bool	   *val_seconds_null;
+	Datum	   *workers_launched;	/* per epoch run */
+	Datum	   *wall_seconds;
+	int			epochs_run;
+	int32		servers;
+	int64		bytes_moved;
+	int32		remote_jobs;
+	double		round_trip_seconds;
+} FitResults;
+
+/* What one epoch's executor returned, in the epoch's memory. */
+typedef struct EpochRun
+{
+	bytea	  **states;			/* one per active task, epoch not yet closed (composed: closed) */
+	double	   *seconds;		/* per active task, when the executor reports them */
+	int32		workers_launched;
+	int32		servers;
+	int64		bytes_moved;
+	int32		remote_jobs;
+	double		round_trip_seconds;
+} EpochRun;
+
+static Datum
+copy_column(int column, bool *isnull, MemoryContext into)
+{
+	Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, isnull);
+	Form_pg_attribute attr = TupleDescAttr(SPI_tuptable->tupdesc, column - 1);
+	MemoryContext old;
+
+	if (*isnull || attr->attbyval)
+		return value;
+	old = MemoryContextSwitchTo(into);
+	value = datumCopy(value, false, attr->attlen);
+	MemoryContextSwitchTo(old);
+	return value;
+}
+
+static char *
+text_column(HeapTuple tuple, TupleDesc desc, int column, MemoryContext into)
+{
+	bool		isnull;
+	Datum		value = SPI_getbinval(tuple, desc, column, &isnull);
+	MemoryContext old;
+	char	   *result;
+
+	if (isnull)
+		return NULL;
+	old = MemoryContextSwitchTo(into);
+	result = TextDatumGetCString(value);
+	MemoryContextSwitchTo(old);
+	return result;
+}
+
+/* Runs a read-only query expected to return one row; the row stays in SPI_tuptable. */
+static void
+run_one_row(const char *query, int nargs, Oid *types, Datum *values, const char *nulls)
+{
+	int			rc = SPI_execute_with_args(query, nargs, types, values, nulls, true, 2);
+
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "corgi._fit: a query of the epoch loop returned " UINT64_FORMAT " rows (SPI code %d): %s",
+			 (uint64) SPI_processed, rc, query);
+}
+
+/* The job from its plans: one query reads every plan's fields and parameters. */
+static FitJob
+read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, MemoryContext into)
+{
+	const char *query =
+		"SELECT x.model, x.epochs, x.feat_col::text, x.label_col::text, x.feat_expr, x.label_code,"
+		"       x.class_texts, x.state, x.read_from, x.sample_clause, x.path, x.val_table::oid,"
+		"       x.dependent_varname, x.independent_varname,"
+		"       coalesce(x.shuffle IN ('corgipile', 'block_only'), false),"
+		"       corgi._param(x.norm, 'segments')::integer,"
+		"       coalesce(corgi._param(x.norm, 'segment_offset')::integer, 0),"
+		"       coalesce(corgi._param(x.norm, 'segment_seed')::bigint, 0),"
+		"       corgi._param(x.norm, 'learning_rate')::float8, corgi._param(x.norm, 'decay')::float8,"
+		"       (corgi.model_traits(x.model)).metric,"
+		"       CASE WHEN x.path = 'partitions' THEN cardinality(corgi._segment_tables(x.read_from::regclass)) END"
+		"  FROM unnest($1) WITH ORDINALITY AS x ORDER BY x.ordinality";
+	Oid			types[1] = {plans_type};
+	Datum		values[1] = {PointerGetDatum(plans)};
+	FitJob		job = {0};
+	char	   *first_path = NULL;
+
+	if (SPI_execute_with_args(query, 1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "corgi._fit: reading the plans failed");
+	if (SPI_processed < 1 || SPI_processed > 1000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("corgi._fit takes 1 to 1000 plans, got " UINT64_FORMAT, (uint64) SPI_processed)));
+	job.count = (int) SPI_processed;
+	job.tasks = MemoryContextAllocZero(into, sizeof(FitTask) * job.count);
+	job.workers = workers;
+	for (int k = 0; k < job.count; k++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[k];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		FitTask    *task = &job.tasks[k];
+		bool		isnull;
+		Datum		value;
+		char	   *path = text_column(row, desc, 11, into);
+		int32		epochs = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
+		bool		epochs_null = isnull;
+		int32		segments;
+		bool		segments_null;
+		MemoryContext old;
+
+		task->model = text_column(row, desc, 1, into);
+		value = SPI_getbinval(row, desc, 8, &isnull);
+		if (task->model == NULL || isnull || path == NULL || epochs_null)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("plan %d of corgi._fit has no model, state, path or epochs", k + 1)));
+		old = MemoryContextSwitchTo(into);
+		task->state = DatumGetByteaPCopy(value);
+		MemoryContextSwitchTo(old);
+		value = SPI_getbinval(row, desc, 7, &task->class_texts_null);
+		if (!task->class_texts_null)
+		{
+			old = MemoryContextSwitchTo(into);
+			task->class_texts = datumCopy(value, false, -1);
+			MemoryContextSwitchTo(old);
+		}
+		value = SPI_getbinval(row, desc, 12, &isnull);
+		task->val_table = isnull ? InvalidOid : DatumGetObjectId(value);
+		task->dependent_varname = text_column(row, desc, 13, into);
+		task->independent_varname = text_column(row, desc, 14, into);
+		segments = DatumGetInt32(SPI_getbinval(row, desc, 16, &segments_null));
+		task->offset = DatumGetInt32(SPI_getbinval(row, desc, 17, &isnull));
+		value = SPI_getbinval(row, desc, 19, &isnull);
+		task->learning_rate = isnull ? get_float8_nan() : DatumGetFloat8(value);
+		value = SPI_getbinval(row, desc, 20, &isnull);
+		task->decay = isnull ? 1.0 : DatumGetFloat8(value);
+		task->metric = text_column(row, desc, 21, into);
+
+		if (k == 0)
+		{
+			first_path = path;
+			job.epochs = epochs;
+			job.feat_col = text_column(row, desc, 3, into);
+			job.label_col = text_column(row, desc, 4, into);
+			job.feat_expr = text_column(row, desc, 5, into);
+			job.label_code = text_column(row, desc, 6, into);
+			job.read_from = text_column(row, desc, 9, into);
+			job.sample_clause = text_column(row, desc, 10, into);
+			job.block_shuffle = DatumGetBool(SPI_getbinval(row, desc, 15, &isnull));
+			job.segments = segments_null ? 0 : segments;
+			job.segment_seed = DatumGetInt64(SPI_getbinval(row, desc, 18, &isnull));
+			value = SPI_getbinval(row, desc, 22, &isnull);
+			job.segment_partitions = isnull ? 0 : DatumGetInt32(value);
+		}
+		else if (strcmp(path, first_path) != 0 || epochs != job.epochs ||
+				 (segments_null ? 0 : segments) != job.segments)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("plan %d of corgi._fit reads its source otherwise than plan 1", k + 1),
+					 errdetail("The plans of one job share their path, epochs and segments.")));
+		if (job.read_from == NULL || job.feat_expr == NULL || job.label_code == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("plan %d of corgi._fit has no source or variables", k + 1)));
+	}
+	SPI_freetuptable(SPI_tuptable);
+
+	/* The job's rules are the core's (TrainingJob.swift). */
+	{
+		int32		read_path;
+		int32		sets_aside;
+		int32		per_task_seconds;
+
+		if (!corgi_job_plan(call, first_path, job.segments > 0 ? 1 : 0, job.count, &read_path, &sets_aside,
+							&per_task_seconds))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("corgi._fit cannot run %d plans of path \"%s\" for call \"%s\"%s", job.count,
+							first_path, call, job.segments > 0 ? " with segments" : ""),
+					 errhint("corgi._fit runs the plans corgi.train and corgi.fit_multiple prepare.")));
+		job.read_path = read_path;
+		job.sets_aside = sets_aside != 0;
+		job.per_task_seconds = per_task_seconds != 0;
+	}
+	return job;
+}
+
+static Datum
+bytea_array(bytea **states, int count)
+{
+	return PointerGetDatum(construct_array((Datum *) states, count, BYTEAOID, -1, false, TYPALIGN_INT));
+}
+
+static Datum
+int4_array(const int32 *values, int count)
+{
+	Datum	   *datums = palloc(sizeof(Datum) * Max(count, 1));
+
+	for (int i = 0; i < count; i++)
+		datums[i] = Int32GetDatum(values[i]);
+	return PointerGetDatum(construct_array(datums, count, INT4OID, 4, true, TYPALIGN_INT));
+}
+
+/* The active tasks' states after one run of the executor, in epoch_cxt. */
+static EpochRun
+run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_cxt)
+{
+	EpochRun	run = {0};
+	bytea	  **states = palloc(sizeof(bytea *) * n_active);
+	int32	   *offsets = palloc(sizeof(int32) * n_active);
+	bool		isnull;
+
+	for (int j = 0; j < n_active; j++)
+	{
+		states[j] = job->tasks[active[j]].state;
+		offsets[j] = job->tasks[active[j]].offset;
+	}
+	run.states = MemoryContextAlloc(epoch_cxt, sizeof(bytea *) * n_active);
+	run.seconds = MemoryContextAllocZero(epoch_cxt, sizeof(double) * n_active);
+
+	if (job->read_path == CORGI_READ_PARTITIONS || job->read_path == CORGI_READ_HOP)
+	{
+		bool		partitions = job->read_path == CORGI_READ_PARTITIONS;
+		const char *query = partitions
+			? "SELECT h.states, h.seconds, h.workers_launched, h.servers, h.bytes_sent + h.bytes_received,"
+			"       h.remote_jobs, h.round_trip_seconds"
+			"  FROM corgi._hop_partitions(corgi._segment_tables($1::regclass), $2::name, $3::name, $4, $5, $6, $7, $8) h"
+			: "SELECT h.states, h.seconds, h.workers_launched"
+			"  FROM corgi._hop_epoch($1::regclass, $2::name, $3::name, $4, $5, $9, $6, $7, $8) h";
+		Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, BYTEAARRAYOID, INT4ARRAYOID, INT8OID, BOOLOID, INT4OID,
+		INT4OID};
+		Datum		values[9] = {CStringGetTextDatum(job->read_from), CStringGetTextDatum(job->feat_col),
+			CStringGetTextDatum(job->label_col), bytea_array(states, n_active), int4_array(offsets, n_active),
+			Int64GetDatum(job->segment_seed), BoolGetDatum(job->block_shuffle), Int32GetDatum(job->workers),
+		Int32GetDatum(job->segments)};
+		Datum		result;
+		Datum	   *elems;
+		bool	   *elem_nulls;
+		int			count;
+		Datum	   *state_datums;
+
+		run_one_row(query, partitions ? 8 : 9, types, values, NULL);
+		result = copy_column(1, &isnull, epoch_cxt);
+		if (isnull)
+			elog(ERROR, "corgi._fit: the hopping epoch returned no states");
+		state_datums = corgi_bytea_elements(DatumGetArrayTypeP(result), "the hopping epoch's states", &count);
+		if (count != n_active)
+			elog(ERROR, "corgi._fit: the hopping epoch returned %d states for %d tasks", count, n_active);
+		for (int j = 0; j < n_active; j++)
+			run.states[j] = DatumGetByteaPP(state_datums[j]);
+		result = copy_column(2, &isnull, epoch_cxt);
+		if (!isnull)
+		{
+			deconstruct_array(DatumGetArrayTypeP(result), FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems,
+							  &elem_nulls, &count);
+			for (int j = 0; j < n_active && j < count; j++)
+				run.seconds[j] = elem_nulls[j] ? 0 : DatumGetFloat8(elems[j]);
+		}
+		run.workers_launched = DatumGetInt32(copy_column(3, &isnull, epoch_cxt));
+		if (partitions)
+		{
+			run.servers = DatumGetInt32(copy_column(4, &isnull, epoch_cxt));
+			run.bytes_moved = DatumGetInt64(copy_column(5, &isnull, epoch_cxt));
+			run.remote_jobs = DatumGetInt32(copy_column(6, &isnull, epoch_cxt));
+			run.round_trip_seconds = DatumGetFloat8(copy_column(7, &isnull, epoch_cxt));
+		}
+	}
+	else if (job->read_path == CORGI_READ_PASS)
+	{
+		Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, BYTEAOID, BOOLOID};
+		Datum		values[5] = {CStringGetTextDatum(job->read_from), CStringGetTextDatum(job->feat_col),
+			CStringGetTextDatum(job->label_col), PointerGetDatum(states[0]), BoolGetDatum(job->block_shuffle)};
+		Datum		result;
+
+		run_one_row("SELECT corgi.train_pass($1::regclass, $2::name, $3::name, $4, $5)", 5, types, values, NULL);
+		result = copy_column(1, &isnull, epoch_cxt);
+		if (isnull)
+			elog(ERROR, "corgi._fit: corgi.train_pass returned no state");
+		run.states[0] = DatumGetByteaPP(result);
+	}
+	else
+	{
+		/* The composed path: the aggregate over a query; it closes the epoch itself. */
+		CorgiStateInfo info;
+		StringInfoData query;
+		Oid			types[3] = {BYTEAOID, INT8OID, FLOAT8OID};
+		Datum		values[3];
+		Datum		result;
+
+		corgi_state_info(states[0], &info);
+		values[0] = PointerGetDatum(states[0]);
+		values[1] = Int64GetDatum(corgi_block_pages(info.block_mb));
+		values[2] = Float8GetDatum(info.block_order_seed);
+		initStringInfo(&query);
+		appendStringInfo(&query, "SELECT corgi.sgd((%s)::float8[], %s, $1) FROM %s %s", job->feat_expr, job->label_code,
+						 job->read_from, job->sample_clause ? job->sample_clause : "");
+		run_one_row(query.data, 3, types, values, NULL);
+		result = copy_column(1, &isnull, epoch_cxt);
+		if (isnull)
+			elog(ERROR, "corgi._fit: corgi.sgd returned no state");
+		run.states[0] = DatumGetByteaPP(result);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return run;
+}
+
+static bytea *
+end_epoch(bytea *state, MemoryContext into)
+{
+	MemoryContext old = MemoryContextSwitchTo(into);
+	CorgiHandle *blob = corgi_handle_new(into);
+	CorgiError	error = {0};
+	bytea	   *result;
+
+	corgi_state_end_epoch(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), &blob->object, &error);
+	corgi_raise_if_failed(&error);
+	result = corgi_blob_to_bytea(blob);
+	MemoryContextSwitchTo(old);
+	return result;
+}
+
+/* x rounded to `digits` as numeric prints it (the NOTICEs' round(x::numeric, d)). */
+static char *
+rounded(double x, int digits)
+{
+	Datum		n = DirectFunctionCall1(float8_numeric, Float8GetDatum(x));
+
+	n = DirectFunctionCall2(numeric_round, n, Int32GetDatum(digits));
+	return DatumGetCString(DirectFunctionCall1(numeric_out, n));
+}
+
+static double
+seconds_since(instr_time start)
+{
+	instr_time	now;
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	return INSTR_TIME_GET_DOUBLE(now);
+}
+
+/* Validates a task's state: (loss, metric), either NULL when the table scores no row. */
+static void
+validate(FitJob *job, FitTask *task, bytea *state, Datum *loss, bool *loss_null, Datum *metric, bool *metric_null)
+{
+	Oid			types[6] = {BYTEAOID, TEXTOID, TEXTARRAYOID, REGCLASSOID, TEXTOID, TEXTOID};
+	Datum		values[6] = {PointerGetDatum(state), CStringGetTextDatum(task->model), task->class_texts,
+		ObjectIdGetDatum(task->val_table), CStringGetTextDatum(task->dependent_varname),
+	CStringGetTextDatum(task->independent_varname)};
+	char		nulls[7] = "      ";
+
+	if (task->class_texts_null)
+		nulls[2] = 'n';
+	run_one_row("SELECT v.loss, v.metric FROM corgi._validate($1, $2, $3, $4, $5, $6) v", 6, types, values, nulls);
+	*loss = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, loss_null);
+	*metric = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, metric_null);
+	SPI_freetuptable(SPI_tuptable);
+}
+
+static Datum
+flat_array(Datum *values, bool *nulls, int count, Oid type)
+{
+	int			dims[1] = {count};
+	int			lbs[1] = {1};
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs, type, typlen, typbyval, typalign));
+}
+
+PG_FUNCTION_INFO_V1(corgi_fit);
+
+/*
+ * corgi._fit(plans corgi.training_plan[], call text, workers integer, verbose boolean)
+ * -> (final_states, epoch_loss, epoch_seconds, epoch_rows, val_loss, val_metric,
+ * val_seconds, workers_launched, wall_seconds, diverged_in, diverged_loss, servers,
+ * bytes_moved, remote_jobs, round_trip_seconds): the epochs of a job (see the top of
+ * this file). Per-epoch figures are flat arrays of epochs x K, the task fastest.
+ */
+Datum
+corgi_fit(PG_FUNCTION_ARGS)
+{
+	ArrayType  *plans = PG_GETARG_ARRAYTYPE_P(0);
+	char	   *call = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	int32		workers = PG_GETARG_INT32(2);
+	bool		verbose = PG_GETARG_BOOL(3);
+	Oid			plans_type = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	MemoryContext call_cxt = CurrentMemoryContext;
+	MemoryContext epoch_cxt = NULL;
+	FitJob		job;
+	FitResults	res = {0};
+	int			k_count;
+	int			flat;
+	int		   *active;
+	TupleDesc	desc;
+	Datum		values[15];
+	bool		nulls[15] = {false};
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "corgi._fit must return a record");
+	if (!OidIsValid(plans_type))
+		elog(ERROR, "corgi._fit: the type of its plans is unknown");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "corgi._fit: SPI_connect failed");
+	job = read_job(plans, plans_type, call, workers, call_cxt);
+	k_count = job.count;
+	flat = k_count * Max(job.epochs, 0);
+
+	{
+		MemoryContext old = MemoryContextSwitchTo(call_cxt);
+
+#define FLAT(name) do { res.name = palloc0(sizeof(Datum) * Max(flat, 1)); \
+		res.name##_null = palloc(sizeof(bool) * Max(flat, 1)); \
+		memset(res.name##_null, true, sizeof(bool) * Max(flat, 1)); } while (0)
+		FLAT(epoch_loss);
+		FLAT(epoch_seconds);
+		FLAT(epoch_rows);
+		FLAT(val_loss);
+		FLAT(val_metric);
+		FLAT(val_seconds);
+#undef FLAT
+		res.workers_launched = palloc0(sizeof(Datum) * Max(job.epochs, 1));
+		res.wall_seconds = palloc0(sizeof(Datum) * Max(job.epochs, 1));
+		active = palloc(sizeof(int) * k_count);
+		MemoryContextSwitchTo(old);
+	}
+
+	for (int e = 1; e <= job.epochs; e++)
+	{
+		MemoryContext next_cxt = AllocSetContextCreate(call_cxt, "corgi epoch states", ALLOCSET_DEFAULT_SIZES);
+		int			n_active = 0;
+		instr_time	began;
+		EpochRun	run;
+		double		wall;
+		double		lowest = get_float8_nan();
+		bool		any_loss = false;
+
+		for (int k = 0; k < k_count; k++)
+			if (job.tasks[k].diverged_in == 0)
+				active[n_active++] = k;
+		if (n_active == 0)
+		{
+			MemoryContextDelete(next_cxt);
+			break;
+		}
+		corgi_progress_epoch("training", e, k_count - n_active);
+		INSTR_TIME_SET_CURRENT(began);
+		run = run_executor(&job, active, n_active, next_cxt);
+		res.workers_launched[res.epochs_run] = Int32GetDatum(run.workers_launched);
+		res.servers = Max(res.servers, run.servers);
+		res.bytes_moved += run.bytes_moved;
+		res.remote_jobs += run.remote_jobs;
+		res.round_trip_seconds += run.round_trip_seconds;
+		corgi_progress_workers(run.workers_launched);
+
+		for (int j = 0; j < n_active; j++)
+		{
+			int			k = active[j];
+			FitTask    *task = &job.tasks[k];
+			int			i = (e - 1) * k_count + k;
+			bytea	   *state = job.read_path == CORGI_READ_COMPOSED
+				? run.states[j] : end_epoch(run.states[j], next_cxt);
+			CorgiStateInfo info;
+			bool		loss_null;
+
+			CHECK_FOR_INTERRUPTS();
+			task->state = state;
+			corgi_state_info(state, &info);
+			loss_null = info.last_rows == 0;
+			res.epoch_loss[i] = Float8GetDatum(info.last_mean_loss);
+			res.epoch_loss_null[i] = loss_null;
+			res.epoch_rows[i] = Int64GetDatum(info.last_rows);
+			res.epoch_rows_null[i] = false;
+			res.epoch_seconds[i] = Float8GetDatum(job.per_task_seconds ? run.seconds[j] : seconds_since(began));
+			res.epoch_seconds_null[i] = false;
+			/* The lowest as min() orders float8: NaN above every number. */
+			if (!loss_null && (!any_loss || info.last_mean_loss < lowest ||
+							   (isnan(lowest) && !isnan(info.last_mean_loss))))
+			{
+				lowest = info.last_mean_loss;
+				any_loss = true;
+				corgi_progress_loss(lowest);	/* the epoch's lowest so far */
+			}
+			if (corgi_state_diverged(state, &info))
+			{
+				char	   *loss_text = loss_null ? "<NULL>" : float8out_internal(info.last_mean_loss);
+
+				if (!job.sets_aside)
+					ereport(ERROR,
+							(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+							 errmsg("training diverged in epoch %d: the loss is %s", e, loss_text),
+							 errdetail("The weights are no longer finite numbers; nothing was written."),
+							 errhint("Lower learning_rate (it was %s in this epoch), or scale the features.",
+									 float8out_internal(task->learning_rate * pow(task->decay, e - 1)))));
+				task->diverged_in = e;
+				task->diverged_loss = info.last_mean_loss;
+				task->diverged_loss_null = loss_null;
+				ereport(NOTICE,
+						(errmsg("config %d diverged in epoch %d (loss %s): it is set aside, the others go on",
+								k + 1, e, loss_text),
+						 errhint("Lower its learning_rate, or scale the features.")));
+				continue;
+			}
+			if (OidIsValid(task->val_table))
+			{
+				instr_time	validation_began;
+				Datum		loss,
+							metric;
+				bool		metric_null;
+
+				corgi_progress_phase("validating");
+				INSTR_TIME_SET_CURRENT(validation_began);
+				validate(&job, task, state, &loss, &loss_null, &metric, &metric_null);
+				res.val_loss[i] = loss;
+				res.val_loss_null[i] = loss_null;
+				res.val_metric[i] = metric;
+				res.val_metric_null[i] = metric_null;
+				res.val_seconds[i] = Float8GetDatum(seconds_since(validation_began));
+				res.val_seconds_null[i] = false;
+			}
+			if (verbose && !job.sets_aside)
+			{
+				StringInfoData validation;
+
+				initStringInfo(&validation);
+				if (OidIsValid(task->val_table))
+					appendStringInfo(&validation, ", validation loss %s, %s %s",
+									 res.val_loss_null[i] ? "" : rounded(DatumGetFloat8(res.val_loss[i]), 6),
+									 task->metric,
+									 res.val_metric_null[i] ? "" : rounded(DatumGetFloat8(res.val_metric[i]), 4));
+				ereport(NOTICE,
+						(errmsg("epoch %d: loss %s, rows " INT64_FORMAT ", skipped " INT64_FORMAT ", %s s%s", e,
+								loss_null ? "<NULL>" : rounded(info.last_mean_loss, 6), info.last_rows, info.last_skipped,
+								rounded(DatumGetFloat8(res.epoch_seconds[i]), 3), validation.data)));
+			}
+		}
+		wall = seconds_since(began);
+		res.wall_seconds[res.epochs_run] = Float8GetDatum(wall);
+		res.epochs_run++;
+		if (verbose && job.sets_aside)
+		{
+			if (job.read_path == CORGI_READ_PARTITIONS)
+				ereport(NOTICE,
+						(errmsg("epoch %d: %d models over %d partitions (on %d other servers; %d workers here), %s s; lowest training loss %s",
+								e, n_active, job.segment_partitions, run.servers, run.workers_launched,
+								rounded(wall, 3), any_loss ? rounded(lowest, 6) : "")));
+			else
+				ereport(NOTICE,
+						(errmsg("epoch %d: %d models on %d workers and the leader, %s s; lowest training loss %s",
+								e, n_active, run.workers_launched, rounded(wall, 3),
+								any_loss ? rounded(lowest, 6) : "")));
+		}
+		/* The states of the epoch before are no longer needed. */
+		if (epoch_cxt != NULL)
+			MemoryContextDelete(epoch_cxt);
+		epoch_cxt = next_cxt;
+	}
+
+	/* The result, in the caller's memory. */
+	{
+		MemoryContext old = MemoryContextSwitchTo(call_cxt);
+		bytea	  **finals = palloc(sizeof(bytea *) * k_count);
+		Datum	   *diverged_in = palloc(sizeof(Datum) * k_count);
+		bool	   *diverged_in_null = palloc(sizeof(bool) * k_count);
+		Datum	   *diverged_loss = palloc(sizeof(Datum) * k_count);
+		bool	   *diverged_loss_null = palloc(sizeof(bool) * k_count);
+
+		for (int k = 0; k < k_count; k++)
+		{
+			FitTask    *task = &job.tasks[k];
+
+			finals[k] = (bytea *) PG_DETOAST_DATUM_COPY(PointerGetDatum(task->state));
+			diverged_in[k] = Int32GetDatum(task->diverged_in);
+			diverged_in_null[k] = task->diverged_in == 0;
+			diverged_loss[k] = Float8GetDatum(task->diverged_loss);
+			diverged_loss_null[k] = task->diverged_in == 0 || task->diverged_loss_null;
+		}
+		values[0] = bytea_array(finals, k_count);
+		values[1] = flat_array(res.epoch_loss, res.epoch_loss_null, flat, FLOAT8OID);
+		values[2] = flat_array(res.epoch_seconds, res.epoch_seconds_null, flat, FLOAT8OID);
+		values[3] = flat_array(res.epoch_rows, res.epoch_rows_null, flat, INT8OID);
+		values[4] = flat_array(res.val_loss, res.val_loss_null, flat, FLOAT8OID);
+		values[5] = flat_array(res.val_metric, res.val_metric_null, flat, FLOAT8OID);
+		values[6] = flat_array(res.val_seconds, res.val_seconds_null, flat, FLOAT8OID);
+		values[7] = flat_array(res.workers_launched, NULL, res.epochs_run, INT4OID);
+		values[8] = flat_array(res.wall_seconds, NULL, res.epochs_run, FLOAT8OID);
+		values[9] = flat_array(diverged_in, diverged_in_null, k_count, INT4OID);
+		values[10] = flat_array(diverged_loss, diverged_loss_null, k_count, FLOAT8OID);
+		values[11] = Int32GetDatum(res.servers);
+		values[12] = Int64GetDatum(res.bytes_moved);
+		values[13] = Int32GetDatum(res.remote_jobs);
+		values[14] = Float8GetDatum(res.round_trip_seconds);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
+}

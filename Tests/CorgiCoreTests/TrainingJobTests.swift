@@ -1,0 +1,41 @@
+import XCTest
+@testable import CorgiCore
+
+final class TrainingJobTests: XCTestCase {
+    func testTrainReadsOneTaskEveryWayAndStopsOnDivergence() throws {
+        let cases: [(String, Bool, TrainingJob.ReadPath)] = [
+            ("partitions", true, .partitions), ("fast", true, .hop), ("fast", false, .pass), ("composed", false, .composed),
+        ]
+        for (path, segments, read) in cases {
+            let job = try XCTUnwrap(TrainingJob(call: "train", path: path, segments: segments, tasks: 1), path)
+            XCTAssertEqual(job.readPath, read, path)
+            XCTAssertEqual(job.divergence, .stopCall)
+            XCTAssertFalse(job.secondsPerTask)
+        }
+        XCTAssertNil(TrainingJob(call: "train", path: "fast", segments: false, tasks: 2), "one pass trains one task")
+    }
+
+    func testFitMultipleHopsAndSetsTasksAside() throws {
+        let hop = try XCTUnwrap(TrainingJob(call: "fit_multiple", path: "fast", segments: true, tasks: 8))
+        XCTAssertEqual(hop.readPath, .hop)
+        XCTAssertEqual(hop.divergence, .setTaskAside)
+        XCTAssertTrue(hop.secondsPerTask)
+        XCTAssertEqual(TrainingJob(call: "fit_multiple", path: "partitions", segments: true, tasks: 1000)?.readPath,
+                       .partitions)
+        XCTAssertNil(TrainingJob(call: "fit_multiple", path: "fast", segments: false, tasks: 2), "it always hops")
+        XCTAssertNil(TrainingJob(call: "fit_multiple", path: "composed", segments: false, tasks: 2))
+        XCTAssertNil(TrainingJob(call: "fit_multiple", path: "fast", segments: true, tasks: 1001))
+    }
+
+    func testNoJobOutsideTheTable() {
+        XCTAssertNil(TrainingJob(call: "train", path: "composed", segments: true, tasks: 1), "a query cannot hop")
+        XCTAssertNil(TrainingJob(call: "train", path: "partitions", segments: false, tasks: 1))
+        XCTAssertNil(TrainingJob(call: "train", path: "once", segments: false, tasks: 1))
+        XCTAssertNil(TrainingJob(call: "evaluate", path: "fast", segments: false, tasks: 1))
+        XCTAssertNil(TrainingJob(call: "train", path: "fast", segments: false, tasks: 0))
+    }
+
+    func testReadPathNumbersAreTheABIs() {
+        XCTAssertEqual([TrainingJob.ReadPath.partitions, .hop, .pass, .composed].map(\.rawValue), [1, 2, 3, 4])
+    }
+}
