@@ -12,6 +12,12 @@
  *   pass        one task, a heap table read directly (corgi.train_pass);
  *   composed    one task, the aggregate corgi.sgd over a query (views, expressions).
  *
+ * A grouped corgi.train is a job of one plan whose tasks are its groups (the groups
+ * argument): every epoch reads the source once per batch of groups (corgi._train_groups,
+ * or the aggregate corgi._sgd_groups on the composed path), a group whose loss stops
+ * being finite is set aside (it fails, the others go on), and validation scores every
+ * group's rows in one pass (corgi._metrics_grouped).
+ *
  * Every epoch runs the executor once for the tasks still training, then for each: closes
  * its epoch in Swift, applies the job's divergence policy (corgi.train stops the call,
  * fit_multiple sets the task aside: corgi_job_divergence_sets_aside), validates it
@@ -116,6 +122,30 @@ typedef struct FitResults
 	double		round_trip_seconds;
 } FitResults;
 
+/* A grouped job's groups (the tasks of its one plan). */
+typedef struct FitGroups
+{
+	int			count;			/* G */
+	Datum	   *states;			/* each group's current state */
+	Datum	   *keys;			/* key_count text keys per group, flat */
+	bool	   *key_nulls;		/* a NULL key is a group of its own */
+	int			key_count;
+	int32	   *batch_of;		/* each group's batch, 1.. */
+	int32		batches;
+	Datum		group_columns;	/* name[] */
+	char	   *key_exprs;		/* the composed path's key expressions */
+	char	   *val_key_sql;	/* the keys' SQL over the validation table */
+	char	   *val_features;	/* the validation table's variables (corgi._variable) */
+	char	   *val_label;
+	int32	   *diverged_in;	/* 0 while a group trains */
+	Datum	   *epoch_skipped;	/* flat epochs x G */
+	bool	   *epoch_skipped_null;
+	Datum	   *val_loss_all;	/* per epoch, over every scored row */
+	bool	   *val_loss_all_null;
+	Datum	   *val_metric_all;
+	bool	   *val_metric_all_null;
+} FitGroups;
+
 /* What one epoch's executor returned, in the epoch's memory. */
 typedef struct EpochRun
 {
@@ -172,7 +202,7 @@ run_one_row(const char *query, int nargs, Oid *types, Datum *values, const char 
 
 /* The job from its plans: one query reads every plan's fields and parameters. */
 static FitJob
-read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, MemoryContext into)
+read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, int32 groups, MemoryContext into)
 {
 	const char *query =
 		"SELECT x.model, x.epochs, x.feat_col::text, x.label_col::text, x.feat_expr, x.label_code,"
@@ -277,12 +307,14 @@ read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, Memo
 		int32		sets_aside;
 		int32		per_task_seconds;
 
-		if (!corgi_job_plan(call, first_path, job.segments > 0 ? 1 : 0, job.count, &read_path, &sets_aside,
+		if (!corgi_job_plan(call, first_path, job.segments > 0 ? 1 : 0, job.count, groups, &read_path, &sets_aside,
 							&per_task_seconds))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("corgi._fit cannot run %d plans of path \"%s\" for call \"%s\"%s", job.count,
-							first_path, call, job.segments > 0 ? " with segments" : ""),
+					 errmsg_plural("corgi._fit cannot run %d plan of path \"%s\" for call \"%s\"%s%s",
+								   "corgi._fit cannot run %d plans of path \"%s\" for call \"%s\"%s%s",
+								   job.count, job.count, first_path, call, job.segments > 0 ? " with segments" : "",
+								   groups > 0 ? " with groups" : ""),
 					 errhint("corgi._fit runs the plans corgi.train and corgi.fit_multiple prepare.")));
 		job.read_path = read_path;
 		job.sets_aside = sets_aside != 0;
@@ -463,6 +495,301 @@ validate(FitJob *job, FitTask *task, bytea *state, Datum *loss, bool *loss_null,
 	SPI_freetuptable(SPI_tuptable);
 }
 
+/* A state kept past its epoch (a task or group set aside): into memory that stays. */
+static bytea *
+keep_state(bytea *state, MemoryContext into)
+{
+	MemoryContext old = MemoryContextSwitchTo(into);
+	bytea	   *copy = (bytea *) PG_DETOAST_DATUM_COPY(PointerGetDatum(state));
+
+	MemoryContextSwitchTo(old);
+	return copy;
+}
+
+/* The groups of a grouped job, from corgi._fit's group arguments (4 to 10). */
+static FitGroups
+read_groups(FunctionCallInfo fcinfo, FitJob *job, int epochs, MemoryContext into)
+{
+	FitGroups	groups = {0};
+	MemoryContext old = MemoryContextSwitchTo(into);
+	Datum	   *elems;
+	bool	   *elem_nulls;
+	int			count;
+	int			flat;
+
+	for (int a = 4; a <= 8; a++)
+		if (PG_ARGISNULL(a))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("a grouped corgi._fit needs its groups' states, keys, key count, batches and columns")));
+	groups.states = corgi_bytea_elements(PG_GETARG_ARRAYTYPE_P_COPY(4), "the groups' states", &groups.count);
+	groups.key_count = PG_GETARG_INT32(6);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P_COPY(5), TEXTOID, -1, false, TYPALIGN_INT, &groups.keys,
+					  &groups.key_nulls, &count);
+	if (groups.count < 1 || groups.count > 1000000 || groups.key_count < 1 || groups.key_count > 32 ||
+		count != groups.count * groups.key_count)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%d groups need %d keys each, got %d keys", groups.count, groups.key_count, count),
+				 errhint("A grouped job has 1 to 1000000 groups of 1 to 32 keys each.")));
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(7), INT4OID, 4, true, TYPALIGN_INT, &elems, &elem_nulls, &count);
+	if (count != groups.count)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%d groups need a batch each, got %d", groups.count, count)));
+	groups.batch_of = palloc(sizeof(int32) * groups.count);
+	groups.batches = 0;
+	for (int g = 0; g < groups.count; g++)
+	{
+		int32		b = elem_nulls[g] ? 0 : DatumGetInt32(elems[g]);
+
+		if (b < 1 || b > groups.count)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("group %d has batch %d, expected 1 to %d", g + 1, b, groups.count)));
+		groups.batch_of[g] = b;
+		groups.batches = Max(groups.batches, b);
+	}
+	groups.group_columns = PointerGetDatum(PG_GETARG_ARRAYTYPE_P_COPY(8));
+	groups.key_exprs = PG_ARGISNULL(9) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(9));
+	groups.val_key_sql = PG_ARGISNULL(10) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(10));
+	if (job->read_path == CORGI_READ_GROUP_COMPOSED && groups.key_exprs == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a grouped corgi._fit on the composed path needs its key expressions")));
+	groups.diverged_in = palloc0(sizeof(int32) * groups.count);
+	flat = groups.count * Max(epochs, 0);
+	groups.epoch_skipped = palloc0(sizeof(Datum) * Max(flat, 1));
+	groups.epoch_skipped_null = palloc(sizeof(bool) * Max(flat, 1));
+	memset(groups.epoch_skipped_null, true, sizeof(bool) * Max(flat, 1));
+	groups.val_loss_all = palloc0(sizeof(Datum) * Max(epochs, 1));
+	groups.val_loss_all_null = palloc(sizeof(bool) * Max(epochs, 1));
+	groups.val_metric_all = palloc0(sizeof(Datum) * Max(epochs, 1));
+	groups.val_metric_all_null = palloc(sizeof(bool) * Max(epochs, 1));
+	memset(groups.val_loss_all_null, true, sizeof(bool) * Max(epochs, 1));
+	memset(groups.val_metric_all_null, true, sizeof(bool) * Max(epochs, 1));
+	MemoryContextSwitchTo(old);
+
+	if (OidIsValid(job->tasks[0].val_table))
+	{
+		Oid			types[3] = {REGCLASSOID, TEXTOID, TEXTOID};
+		Datum		values[3] = {ObjectIdGetDatum(job->tasks[0].val_table),
+			CStringGetTextDatum(job->tasks[0].independent_varname),
+		CStringGetTextDatum(job->tasks[0].dependent_varname)};
+
+		if (groups.val_key_sql == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("a grouped corgi._fit with validation needs the keys' SQL")));
+		run_one_row("SELECT corgi._variable($1, $2, false, 'independent_varname'),"
+					"       corgi._variable($1, $3, false, 'dependent_varname')", 3, types, values, NULL);
+		groups.val_features = text_column(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, into);
+		groups.val_label = text_column(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, into);
+		SPI_freetuptable(SPI_tuptable);
+	}
+	return groups;
+}
+
+/* A text[] that may hold NULLs. */
+static Datum
+text_array(Datum *values, bool *nulls, int count)
+{
+	int			dims[1] = {count};
+	int			lbs[1] = {1};
+
+	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* One batch of groups through the grouped executor: their new states, epoch closed. */
+static Datum *
+run_group_batch(FitJob *job, FitGroups *groups, const int *members, int n, MemoryContext epoch_cxt)
+{
+	Datum	   *batch_states = palloc(sizeof(Datum) * n);
+	Datum	   *batch_keys = palloc(sizeof(Datum) * n * groups->key_count);
+	bool	   *batch_key_nulls = palloc(sizeof(bool) * n * groups->key_count);
+	Datum		states_array;
+	Datum		keys_array;
+	Datum		result;
+	Datum	   *trained;
+	bool		isnull;
+	int			count;
+
+	for (int j = 0; j < n; j++)
+	{
+		batch_states[j] = groups->states[members[j]];
+		for (int c = 0; c < groups->key_count; c++)
+		{
+			batch_keys[j * groups->key_count + c] = groups->keys[members[j] * groups->key_count + c];
+			batch_key_nulls[j * groups->key_count + c] = groups->key_nulls[members[j] * groups->key_count + c];
+		}
+	}
+	states_array = PointerGetDatum(construct_array(batch_states, n, BYTEAOID, -1, false, TYPALIGN_INT));
+	keys_array = text_array(batch_keys, batch_key_nulls, n * groups->key_count);
+	if (job->read_path == CORGI_READ_GROUP_PASS)
+	{
+		Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, NAMEARRAYOID, TEXTARRAYOID, BYTEAARRAYOID, BOOLOID};
+		Datum		values[7] = {CStringGetTextDatum(job->read_from), CStringGetTextDatum(job->feat_col),
+			CStringGetTextDatum(job->label_col), groups->group_columns, keys_array, states_array,
+		BoolGetDatum(job->block_shuffle)};
+
+		run_one_row("SELECT corgi._train_groups($1::regclass, $2::name, $3::name, $4, $5, $6, $7)", 7, types, values,
+					NULL);
+	}
+	else
+	{
+		CorgiStateInfo info;
+		StringInfoData query;
+		Oid			types[4] = {BYTEAARRAYOID, INT8OID, FLOAT8OID, TEXTARRAYOID};
+		Datum		values[4];
+
+		corgi_state_info(DatumGetByteaPP(batch_states[0]), &info);
+		values[0] = states_array;
+		values[1] = Int64GetDatum(corgi_block_pages(info.block_mb));
+		values[2] = Float8GetDatum(info.block_order_seed);
+		values[3] = keys_array;
+		initStringInfo(&query);
+		appendStringInfo(&query, "SELECT corgi._sgd_groups(ROW(%s), (%s)::float8[], %s, $1, $4) FROM %s %s",
+						 groups->key_exprs, job->feat_expr, job->label_code, job->read_from,
+						 job->sample_clause ? job->sample_clause : "");
+		run_one_row(query.data, 4, types, values, NULL);
+	}
+	result = copy_column(1, &isnull, epoch_cxt);
+	SPI_freetuptable(SPI_tuptable);
+	if (isnull)
+	{
+		/* The aggregate saw no row: every group's epoch closes as it is. */
+		trained = palloc(sizeof(Datum) * n);
+		for (int j = 0; j < n; j++)
+			trained[j] = PointerGetDatum(end_epoch(DatumGetByteaPP(batch_states[j]), epoch_cxt));
+		return trained;
+	}
+	trained = corgi_bytea_elements(DatumGetArrayTypeP(result), "the trained groups' states", &count);
+	if (count != n)
+		elog(ERROR, "corgi._fit: a batch of %d groups came back with %d states", n, count);
+	return trained;
+}
+
+/*
+ * One epoch of a grouped job: every batch of the groups still training, then each
+ * group's figures; a group whose loss is no longer finite is set aside. Returns how many
+ * groups trained, and their row-weighted mean loss (known when any has rows).
+ */
+static int
+run_group_epoch(FitJob *job, FitGroups *groups, FitResults *res, int e, MemoryContext epoch_cxt,
+				MemoryContext keep_cxt, double *mean_loss, bool *mean_known)
+{
+	int			g_count = groups->count;
+	int		   *members = palloc(sizeof(int) * g_count);
+	bool		whole = groups->batches == 1;
+	int			trained_count = 0;
+	double		weighted = 0;
+	int64		rows_sum = 0;
+
+	for (int g = 0; g < g_count; g++)
+		if (groups->diverged_in[g] != 0)
+			whole = false;
+	for (int32 b = 1; b <= groups->batches; b++)
+	{
+		int			n = 0;
+		Datum	   *trained;
+
+		for (int g = 0; g < g_count; g++)
+			if (whole || (groups->batch_of[g] == b && groups->diverged_in[g] == 0))
+				members[n++] = g;
+		if (n == 0)
+			continue;
+		trained = run_group_batch(job, groups, members, n, epoch_cxt);
+		for (int j = 0; j < n; j++)
+		{
+			int			g = members[j];
+			int			i = (e - 1) * g_count + g;
+			bytea	   *state = DatumGetByteaPP(trained[j]);
+			CorgiStateInfo info;
+			bool		loss_null;
+
+			if (j % 1024 == 0)
+				CHECK_FOR_INTERRUPTS();
+			corgi_state_info(state, &info);
+			loss_null = info.last_rows == 0;
+			res->epoch_loss[i] = Float8GetDatum(info.last_mean_loss);
+			res->epoch_loss_null[i] = loss_null;
+			res->epoch_rows[i] = Int64GetDatum(info.last_rows);
+			res->epoch_rows_null[i] = false;
+			groups->epoch_skipped[i] = Int64GetDatum(info.last_skipped);
+			groups->epoch_skipped_null[i] = false;
+			groups->states[g] = PointerGetDatum(state);
+			trained_count++;
+			rows_sum += info.last_rows;
+			if (!loss_null)
+				weighted += info.last_mean_loss * (double) info.last_rows;
+			if (!loss_null && !isfinite(info.last_mean_loss))
+			{
+				/* Set aside: its last state stays (validated with the others, not written). */
+				groups->diverged_in[g] = e;
+				groups->states[g] = PointerGetDatum(keep_state(state, keep_cxt));
+			}
+		}
+		if (whole)
+			break;
+	}
+	*mean_known = rows_sum > 0;
+	*mean_loss = rows_sum > 0 ? weighted / (double) rows_sum : get_float8_nan();
+	return trained_count;
+}
+
+/* Every group's state on the validation rows of its group, and over every scored row. */
+static void
+validate_groups(FitJob *job, FitGroups *groups, FitResults *res, int e)
+{
+	FitTask    *plan = &job->tasks[0];
+	Oid			types[8] = {BYTEAARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTARRAYOID, REGCLASSOID, TEXTOID, TEXTOID};
+	Datum		values[8] = {
+		PointerGetDatum(construct_array(groups->states, groups->count, BYTEAOID, -1, false, TYPALIGN_INT)),
+		text_array(groups->keys, groups->key_nulls, groups->count * groups->key_count),
+		CStringGetTextDatum(groups->val_key_sql), CStringGetTextDatum(plan->model), plan->class_texts,
+		ObjectIdGetDatum(plan->val_table), CStringGetTextDatum(groups->val_features),
+	CStringGetTextDatum(groups->val_label)};
+	char		nulls[9] = "        ";
+
+	if (plan->class_texts_null)
+		nulls[4] = 'n';
+	if (SPI_execute_with_args("SELECT q.i, r.loss,"
+							  "       CASE (corgi.model_traits($4)).task WHEN 'regression' THEN r.rmse ELSE r.accuracy END"
+							  "  FROM corgi._metrics_grouped($1, $2, $3, $4, $5, $6, $7, $8) q,"
+							  "       LATERAL corgi._metric_values(q.m, $4) r",
+							  8, types, values, nulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "corgi._fit: validating the groups failed");
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		index_null,
+					loss_null,
+					metric_null;
+		int32		index = DatumGetInt32(SPI_getbinval(row, desc, 1, &index_null));
+		Datum		loss = SPI_getbinval(row, desc, 2, &loss_null);
+		Datum		metric = SPI_getbinval(row, desc, 3, &metric_null);
+
+		if (index_null)
+		{
+			groups->val_loss_all[e - 1] = loss;
+			groups->val_loss_all_null[e - 1] = loss_null;
+			groups->val_metric_all[e - 1] = metric;
+			groups->val_metric_all_null[e - 1] = metric_null;
+		}
+		else if (index >= 1 && index <= groups->count)
+		{
+			int			i = (e - 1) * groups->count + index - 1;
+
+			res->val_loss[i] = loss;
+			res->val_loss_null[i] = loss_null;
+			res->val_metric[i] = metric;
+			res->val_metric_null[i] = metric_null;
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
 static Datum
 flat_array(Datum *values, bool *nulls, int count, Oid type)
 {
@@ -479,39 +806,59 @@ flat_array(Datum *values, bool *nulls, int count, Oid type)
 PG_FUNCTION_INFO_V1(corgi_fit);
 
 /*
- * corgi._fit(plans corgi.training_plan[], call text, workers integer, verbose boolean)
- * -> (final_states, epoch_loss, epoch_seconds, epoch_rows, val_loss, val_metric,
- * val_seconds, workers_launched, wall_seconds, diverged_in, diverged_loss, servers,
- * bytes_moved, remote_jobs, round_trip_seconds): the epochs of a job (see the top of
- * this file). Per-epoch figures are flat arrays of epochs x K, the task fastest.
+ * corgi._fit(plans corgi.training_plan[], call text, workers integer, verbose boolean,
+ * group_states bytea[], group_keys text[], key_count integer, batches integer[],
+ * group_columns name[], key_exprs text, val_key_sql text) -> (final_states, epoch_loss,
+ * epoch_seconds, epoch_rows, epoch_skipped, val_loss, val_metric, val_seconds,
+ * workers_launched, wall_seconds, diverged_in, diverged_loss, val_loss_all,
+ * val_metric_all, servers, bytes_moved, remote_jobs, round_trip_seconds): the epochs of
+ * a job (see the top of this file); group_states NULL: not grouped. Per-epoch figures are
+ * flat arrays of epochs x tasks (or groups), the task fastest; a grouped job's
+ * epoch_seconds has one entry per epoch.
  */
 Datum
 corgi_fit(PG_FUNCTION_ARGS)
 {
-	ArrayType  *plans = PG_GETARG_ARRAYTYPE_P(0);
-	char	   *call = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	int32		workers = PG_GETARG_INT32(2);
-	bool		verbose = PG_GETARG_BOOL(3);
+	ArrayType  *plans;
+	char	   *call;
+	int32		workers;
+	bool		verbose;
+	bool		grouped = !PG_ARGISNULL(4);
 	Oid			plans_type = get_fn_expr_argtype(fcinfo->flinfo, 0);
 	MemoryContext call_cxt = CurrentMemoryContext;
 	MemoryContext epoch_cxt = NULL;
 	FitJob		job;
+	FitGroups	groups = {0};
 	FitResults	res = {0};
 	int			k_count;
 	int			flat;
 	int		   *active;
 	TupleDesc	desc;
-	Datum		values[15];
-	bool		nulls[15] = {false};
+	Datum		values[18];
+	bool		nulls[18] = {false};
 
+	for (int a = 0; a <= 3; a++)
+		if (PG_ARGISNULL(a))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("the plans, call, workers and verbose of corgi._fit must not be NULL")));
+	plans = PG_GETARG_ARRAYTYPE_P(0);
+	call = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	workers = PG_GETARG_INT32(2);
+	verbose = PG_GETARG_BOOL(3);
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "corgi._fit must return a record");
 	if (!OidIsValid(plans_type))
 		elog(ERROR, "corgi._fit: the type of its plans is unknown");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "corgi._fit: SPI_connect failed");
-	job = read_job(plans, plans_type, call, workers, call_cxt);
-	k_count = job.count;
+	job = read_job(plans, plans_type, call, workers,
+				   grouped ? Max(ArrayGetNItems(ARR_NDIM(PG_GETARG_ARRAYTYPE_P(4)),
+												ARR_DIMS(PG_GETARG_ARRAYTYPE_P(4))), 1) : 0,
+				   call_cxt);
+	if (grouped)
+		groups = read_groups(fcinfo, &job, job.epochs, call_cxt);
+	k_count = grouped ? groups.count : job.count;
 	flat = k_count * Max(job.epochs, 0);
 
 	{
@@ -529,7 +876,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 #undef FLAT
 		res.workers_launched = palloc0(sizeof(Datum) * Max(job.epochs, 1));
 		res.wall_seconds = palloc0(sizeof(Datum) * Max(job.epochs, 1));
-		active = palloc(sizeof(int) * k_count);
+		active = palloc(sizeof(int) * Max(job.count, 1));
 		MemoryContextSwitchTo(old);
 	}
 
@@ -538,125 +885,159 @@ corgi_fit(PG_FUNCTION_ARGS)
 		MemoryContext next_cxt = AllocSetContextCreate(call_cxt, "corgi epoch states", ALLOCSET_DEFAULT_SIZES);
 		int			n_active = 0;
 		instr_time	began;
-		EpochRun	run;
+		EpochRun	run = {0};
 		double		wall;
 		double		lowest = get_float8_nan();
 		bool		any_loss = false;
 
-		for (int k = 0; k < k_count; k++)
-			if (job.tasks[k].diverged_in == 0)
-				active[n_active++] = k;
-		if (n_active == 0)
+		if (grouped)
 		{
-			MemoryContextDelete(next_cxt);
-			break;
-		}
-		corgi_progress_epoch("training", e, k_count - n_active);
-		INSTR_TIME_SET_CURRENT(began);
-		run = run_executor(&job, active, n_active, next_cxt);
-		res.workers_launched[res.epochs_run] = Int32GetDatum(run.workers_launched);
-		res.servers = Max(res.servers, run.servers);
-		res.bytes_moved += run.bytes_moved;
-		res.remote_jobs += run.remote_jobs;
-		res.round_trip_seconds += run.round_trip_seconds;
-		corgi_progress_workers(run.workers_launched);
+			/* The groups: every batch, then validation of them all at once. */
+			double		mean_loss;
+			bool		mean_known;
+			int			set_aside = 0;
+			int			trained;
 
-		for (int j = 0; j < n_active; j++)
-		{
-			int			k = active[j];
-			FitTask    *task = &job.tasks[k];
-			int			i = (e - 1) * k_count + k;
-			bytea	   *state = job.read_path == CORGI_READ_COMPOSED
-				? run.states[j] : end_epoch(run.states[j], next_cxt);
-			CorgiStateInfo info;
-			bool		loss_null;
-
-			CHECK_FOR_INTERRUPTS();
-			task->state = state;
-			corgi_state_info(state, &info);
-			loss_null = info.last_rows == 0;
-			res.epoch_loss[i] = Float8GetDatum(info.last_mean_loss);
-			res.epoch_loss_null[i] = loss_null;
-			res.epoch_rows[i] = Int64GetDatum(info.last_rows);
-			res.epoch_rows_null[i] = false;
-			res.epoch_seconds[i] = Float8GetDatum(job.per_task_seconds ? run.seconds[j] : seconds_since(began));
-			res.epoch_seconds_null[i] = false;
-			/* The lowest as min() orders float8: NaN above every number. */
-			if (!loss_null && (!any_loss || info.last_mean_loss < lowest ||
-							   (isnan(lowest) && !isnan(info.last_mean_loss))))
+			for (int g = 0; g < groups.count; g++)
+				set_aside += groups.diverged_in[g] != 0;
+			corgi_progress_epoch("training", e, set_aside);
+			INSTR_TIME_SET_CURRENT(began);
+			trained = run_group_epoch(&job, &groups, &res, e, next_cxt, call_cxt, &mean_loss, &mean_known);
+			wall = seconds_since(began);
+			res.wall_seconds[res.epochs_run] = Float8GetDatum(wall);
+			res.epochs_run++;
+			if (mean_known)
+				corgi_progress_loss(mean_loss);
+			if (OidIsValid(job.tasks[0].val_table))
 			{
-				lowest = info.last_mean_loss;
-				any_loss = true;
-				corgi_progress_loss(lowest);	/* the epoch's lowest so far */
-			}
-			if (corgi_state_diverged(state, &info))
-			{
-				char	   *loss_text = loss_null ? "<NULL>" : float8out_internal(info.last_mean_loss);
-
-				if (!job.sets_aside)
-					ereport(ERROR,
-							(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-							 errmsg("training diverged in epoch %d: the loss is %s", e, loss_text),
-							 errdetail("The weights are no longer finite numbers; nothing was written."),
-							 errhint("Lower learning_rate (it was %s in this epoch), or scale the features.",
-									 float8out_internal(task->learning_rate * pow(task->decay, e - 1)))));
-				task->diverged_in = e;
-				task->diverged_loss = info.last_mean_loss;
-				task->diverged_loss_null = loss_null;
-				ereport(NOTICE,
-						(errmsg("config %d diverged in epoch %d (loss %s): it is set aside, the others go on",
-								k + 1, e, loss_text),
-						 errhint("Lower its learning_rate, or scale the features.")));
-				continue;
-			}
-			if (OidIsValid(task->val_table))
-			{
-				instr_time	validation_began;
-				Datum		loss,
-							metric;
-				bool		metric_null;
-
 				corgi_progress_phase("validating");
-				INSTR_TIME_SET_CURRENT(validation_began);
-				validate(&job, task, state, &loss, &loss_null, &metric, &metric_null);
-				res.val_loss[i] = loss;
-				res.val_loss_null[i] = loss_null;
-				res.val_metric[i] = metric;
-				res.val_metric_null[i] = metric_null;
-				res.val_seconds[i] = Float8GetDatum(seconds_since(validation_began));
-				res.val_seconds_null[i] = false;
+				validate_groups(&job, &groups, &res, e);
 			}
-			if (verbose && !job.sets_aside)
-			{
-				StringInfoData validation;
-
-				initStringInfo(&validation);
-				if (OidIsValid(task->val_table))
-					appendStringInfo(&validation, ", validation loss %s, %s %s",
-									 res.val_loss_null[i] ? "" : rounded(DatumGetFloat8(res.val_loss[i]), 6),
-									 task->metric,
-									 res.val_metric_null[i] ? "" : rounded(DatumGetFloat8(res.val_metric[i]), 4));
+			if (verbose)
 				ereport(NOTICE,
-						(errmsg("epoch %d: loss %s, rows " INT64_FORMAT ", skipped " INT64_FORMAT ", %s s%s", e,
-								loss_null ? "<NULL>" : rounded(info.last_mean_loss, 6), info.last_rows, info.last_skipped,
-								rounded(DatumGetFloat8(res.epoch_seconds[i]), 3), validation.data)));
-			}
+						(errmsg("epoch %d: %d groups in %d batches, %s s, mean loss %s", e, trained, groups.batches,
+								rounded(wall, 3), mean_known ? rounded(mean_loss, 6) : "<NULL>")));
 		}
-		wall = seconds_since(began);
-		res.wall_seconds[res.epochs_run] = Float8GetDatum(wall);
-		res.epochs_run++;
-		if (verbose && job.sets_aside)
+		else
 		{
-			if (job.read_path == CORGI_READ_PARTITIONS)
-				ereport(NOTICE,
-						(errmsg("epoch %d: %d models over %d partitions (on %d other servers; %d workers here), %s s; lowest training loss %s",
-								e, n_active, job.segment_partitions, run.servers, run.workers_launched,
-								rounded(wall, 3), any_loss ? rounded(lowest, 6) : "")));
-			else
-				ereport(NOTICE,
-						(errmsg("epoch %d: %d models on %d workers and the leader, %s s; lowest training loss %s",
-								e, n_active, run.workers_launched, rounded(wall, 3),
-								any_loss ? rounded(lowest, 6) : "")));
+			for (int k = 0; k < k_count; k++)
+				if (job.tasks[k].diverged_in == 0)
+					active[n_active++] = k;
+			if (n_active == 0)
+			{
+				MemoryContextDelete(next_cxt);
+				break;
+			}
+			corgi_progress_epoch("training", e, k_count - n_active);
+			INSTR_TIME_SET_CURRENT(began);
+			run = run_executor(&job, active, n_active, next_cxt);
+			res.workers_launched[res.epochs_run] = Int32GetDatum(run.workers_launched);
+			res.servers = Max(res.servers, run.servers);
+			res.bytes_moved += run.bytes_moved;
+			res.remote_jobs += run.remote_jobs;
+			res.round_trip_seconds += run.round_trip_seconds;
+			corgi_progress_workers(run.workers_launched);
+
+			for (int j = 0; j < n_active; j++)
+			{
+				int			k = active[j];
+				FitTask    *task = &job.tasks[k];
+				int			i = (e - 1) * k_count + k;
+				bytea	   *state = job.read_path == CORGI_READ_COMPOSED
+					? run.states[j] : end_epoch(run.states[j], next_cxt);
+				CorgiStateInfo info;
+				bool		loss_null;
+
+				CHECK_FOR_INTERRUPTS();
+				task->state = state;
+				corgi_state_info(state, &info);
+				loss_null = info.last_rows == 0;
+				res.epoch_loss[i] = Float8GetDatum(info.last_mean_loss);
+				res.epoch_loss_null[i] = loss_null;
+				res.epoch_rows[i] = Int64GetDatum(info.last_rows);
+				res.epoch_rows_null[i] = false;
+				res.epoch_seconds[i] = Float8GetDatum(job.per_task_seconds ? run.seconds[j] : seconds_since(began));
+				res.epoch_seconds_null[i] = false;
+				/* The lowest as min() orders float8: NaN above every number. */
+				if (!loss_null && (!any_loss || info.last_mean_loss < lowest ||
+								   (isnan(lowest) && !isnan(info.last_mean_loss))))
+				{
+					lowest = info.last_mean_loss;
+					any_loss = true;
+					corgi_progress_loss(lowest);	/* the epoch's lowest so far */
+				}
+				if (corgi_state_diverged(state, &info))
+				{
+					char	   *loss_text = loss_null ? "<NULL>" : float8out_internal(info.last_mean_loss);
+
+					if (!job.sets_aside)
+						ereport(ERROR,
+								(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+								 errmsg("training diverged in epoch %d: the loss is %s", e, loss_text),
+								 errdetail("The weights are no longer finite numbers; nothing was written."),
+								 errhint("Lower learning_rate (it was %s in this epoch), or scale the features.",
+										 float8out_internal(task->learning_rate * pow(task->decay, e - 1)))));
+					/* Set aside: its last state stays, past this epoch's memory. */
+					task->state = keep_state(state, call_cxt);
+					task->diverged_in = e;
+					task->diverged_loss = info.last_mean_loss;
+					task->diverged_loss_null = loss_null;
+					ereport(NOTICE,
+							(errmsg("config %d diverged in epoch %d (loss %s): it is set aside, the others go on",
+									k + 1, e, loss_text),
+							 errhint("Lower its learning_rate, or scale the features.")));
+					continue;
+				}
+				if (OidIsValid(task->val_table))
+				{
+					instr_time	validation_began;
+					Datum		loss,
+								metric;
+					bool		metric_null;
+
+					corgi_progress_phase("validating");
+					INSTR_TIME_SET_CURRENT(validation_began);
+					validate(&job, task, state, &loss, &loss_null, &metric, &metric_null);
+					res.val_loss[i] = loss;
+					res.val_loss_null[i] = loss_null;
+					res.val_metric[i] = metric;
+					res.val_metric_null[i] = metric_null;
+					res.val_seconds[i] = Float8GetDatum(seconds_since(validation_began));
+					res.val_seconds_null[i] = false;
+				}
+				if (verbose && !job.sets_aside)
+				{
+					StringInfoData validation;
+
+					initStringInfo(&validation);
+					if (OidIsValid(task->val_table))
+						appendStringInfo(&validation, ", validation loss %s, %s %s",
+										 res.val_loss_null[i] ? "" : rounded(DatumGetFloat8(res.val_loss[i]), 6),
+										 task->metric,
+										 res.val_metric_null[i] ? "" : rounded(DatumGetFloat8(res.val_metric[i]), 4));
+					ereport(NOTICE,
+							(errmsg("epoch %d: loss %s, rows " INT64_FORMAT ", skipped " INT64_FORMAT ", %s s%s", e,
+									loss_null ? "<NULL>" : rounded(info.last_mean_loss, 6), info.last_rows,
+									info.last_skipped, rounded(DatumGetFloat8(res.epoch_seconds[i]), 3),
+									validation.data)));
+				}
+			}
+			wall = seconds_since(began);
+			res.wall_seconds[res.epochs_run] = Float8GetDatum(wall);
+			res.epochs_run++;
+			if (verbose && job.sets_aside)
+			{
+				if (job.read_path == CORGI_READ_PARTITIONS)
+					ereport(NOTICE,
+							(errmsg("epoch %d: %d models over %d partitions (on %d other servers; %d workers here), %s s; lowest training loss %s",
+									e, n_active, job.segment_partitions, run.servers, run.workers_launched,
+									rounded(wall, 3), any_loss ? rounded(lowest, 6) : "")));
+				else
+					ereport(NOTICE,
+							(errmsg("epoch %d: %d models on %d workers and the leader, %s s; lowest training loss %s",
+									e, n_active, run.workers_launched, rounded(wall, 3),
+									any_loss ? rounded(lowest, 6) : "")));
+			}
 		}
 		/* The states of the epoch before are no longer needed. */
 		if (epoch_cxt != NULL)
@@ -667,37 +1048,51 @@ corgi_fit(PG_FUNCTION_ARGS)
 	/* The result, in the caller's memory. */
 	{
 		MemoryContext old = MemoryContextSwitchTo(call_cxt);
-		bytea	  **finals = palloc(sizeof(bytea *) * k_count);
-		Datum	   *diverged_in = palloc(sizeof(Datum) * k_count);
-		bool	   *diverged_in_null = palloc(sizeof(bool) * k_count);
-		Datum	   *diverged_loss = palloc(sizeof(Datum) * k_count);
-		bool	   *diverged_loss_null = palloc(sizeof(bool) * k_count);
+		bytea	  **finals = palloc(sizeof(bytea *) * Max(k_count, 1));
+		Datum	   *diverged_in = palloc(sizeof(Datum) * Max(k_count, 1));
+		bool	   *diverged_in_null = palloc(sizeof(bool) * Max(k_count, 1));
+		Datum	   *diverged_loss = palloc(sizeof(Datum) * Max(k_count, 1));
+		bool	   *diverged_loss_null = palloc(sizeof(bool) * Max(k_count, 1));
 
 		for (int k = 0; k < k_count; k++)
 		{
-			FitTask    *task = &job.tasks[k];
+			int32		d = grouped ? groups.diverged_in[k] : job.tasks[k].diverged_in;
+			Datum		state = grouped ? groups.states[k] : PointerGetDatum(job.tasks[k].state);
 
-			finals[k] = (bytea *) PG_DETOAST_DATUM_COPY(PointerGetDatum(task->state));
-			diverged_in[k] = Int32GetDatum(task->diverged_in);
-			diverged_in_null[k] = task->diverged_in == 0;
-			diverged_loss[k] = Float8GetDatum(task->diverged_loss);
-			diverged_loss_null[k] = task->diverged_in == 0 || task->diverged_loss_null;
+			finals[k] = (bytea *) PG_DETOAST_DATUM_COPY(state);
+			diverged_in[k] = Int32GetDatum(d);
+			diverged_in_null[k] = d == 0;
+			diverged_loss[k] = Float8GetDatum(grouped ? 0 : job.tasks[k].diverged_loss);
+			diverged_loss_null[k] = grouped || d == 0 || job.tasks[k].diverged_loss_null;
 		}
 		values[0] = bytea_array(finals, k_count);
 		values[1] = flat_array(res.epoch_loss, res.epoch_loss_null, flat, FLOAT8OID);
-		values[2] = flat_array(res.epoch_seconds, res.epoch_seconds_null, flat, FLOAT8OID);
+		/* A grouped job's groups share their epochs' seconds. */
+		values[2] = grouped ? flat_array(res.wall_seconds, NULL, res.epochs_run, FLOAT8OID)
+			: flat_array(res.epoch_seconds, res.epoch_seconds_null, flat, FLOAT8OID);
 		values[3] = flat_array(res.epoch_rows, res.epoch_rows_null, flat, INT8OID);
-		values[4] = flat_array(res.val_loss, res.val_loss_null, flat, FLOAT8OID);
-		values[5] = flat_array(res.val_metric, res.val_metric_null, flat, FLOAT8OID);
-		values[6] = flat_array(res.val_seconds, res.val_seconds_null, flat, FLOAT8OID);
-		values[7] = flat_array(res.workers_launched, NULL, res.epochs_run, INT4OID);
-		values[8] = flat_array(res.wall_seconds, NULL, res.epochs_run, FLOAT8OID);
-		values[9] = flat_array(diverged_in, diverged_in_null, k_count, INT4OID);
-		values[10] = flat_array(diverged_loss, diverged_loss_null, k_count, FLOAT8OID);
-		values[11] = Int32GetDatum(res.servers);
-		values[12] = Int64GetDatum(res.bytes_moved);
-		values[13] = Int32GetDatum(res.remote_jobs);
-		values[14] = Float8GetDatum(res.round_trip_seconds);
+		if (grouped)
+			values[4] = flat_array(groups.epoch_skipped, groups.epoch_skipped_null, flat, INT8OID);
+		else
+			nulls[4] = true;
+		values[5] = flat_array(res.val_loss, res.val_loss_null, flat, FLOAT8OID);
+		values[6] = flat_array(res.val_metric, res.val_metric_null, flat, FLOAT8OID);
+		values[7] = flat_array(res.val_seconds, res.val_seconds_null, flat, FLOAT8OID);
+		values[8] = flat_array(res.workers_launched, NULL, res.epochs_run, INT4OID);
+		values[9] = flat_array(res.wall_seconds, NULL, res.epochs_run, FLOAT8OID);
+		values[10] = flat_array(diverged_in, diverged_in_null, k_count, INT4OID);
+		values[11] = flat_array(diverged_loss, diverged_loss_null, k_count, FLOAT8OID);
+		if (grouped)
+		{
+			values[12] = flat_array(groups.val_loss_all, groups.val_loss_all_null, job.epochs, FLOAT8OID);
+			values[13] = flat_array(groups.val_metric_all, groups.val_metric_all_null, job.epochs, FLOAT8OID);
+		}
+		else
+			nulls[12] = nulls[13] = true;
+		values[14] = Int32GetDatum(res.servers);
+		values[15] = Int64GetDatum(res.bytes_moved);
+		values[16] = Int32GetDatum(res.remote_jobs);
+		values[17] = Float8GetDatum(res.round_trip_seconds);
 		MemoryContextSwitchTo(old);
 	}
 	SPI_finish();

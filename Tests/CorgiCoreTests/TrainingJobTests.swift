@@ -35,7 +35,21 @@ final class TrainingJobTests: XCTestCase {
         XCTAssertNil(TrainingJob(call: "train", path: "fast", segments: false, tasks: 0))
     }
 
+    func testGroupedTrainSetsGroupsAside() throws {
+        let pass = try XCTUnwrap(TrainingJob(call: "train", path: "fast", segments: false, tasks: 1, groups: 200))
+        XCTAssertEqual(pass.readPath, .groupPass)
+        XCTAssertEqual(pass.divergence, .setGroupAside)
+        XCTAssertFalse(pass.secondsPerTask)
+        XCTAssertEqual(TrainingJob(call: "train", path: "composed", segments: false, tasks: 1, groups: 1)?.readPath,
+                       .groupComposed)
+        XCTAssertNil(TrainingJob(call: "train", path: "fast", segments: true, tasks: 1, groups: 2), "no hopping yet")
+        XCTAssertNil(TrainingJob(call: "train", path: "partitions", segments: true, tasks: 1, groups: 2))
+        XCTAssertNil(TrainingJob(call: "fit_multiple", path: "fast", segments: true, tasks: 2, groups: 2))
+        XCTAssertNil(TrainingJob(call: "train", path: "fast", segments: false, tasks: 1, groups: 1_000_001))
+    }
+
     func testReadPathNumbersAreTheABIs() {
-        XCTAssertEqual([TrainingJob.ReadPath.partitions, .hop, .pass, .composed].map(\.rawValue), [1, 2, 3, 4])
+        XCTAssertEqual([TrainingJob.ReadPath.partitions, .hop, .pass, .composed, .groupPass, .groupComposed].map(\.rawValue),
+                       [1, 2, 3, 4, 5, 6])
     }
 }

@@ -105,3 +105,18 @@ SELECT e.rows, abs(e.loss - r.loss) < 1e-12 AS same_loss, abs(e.accuracy - r.acc
        abs(e.auc - r.auc) < 1e-12 AS same_auc, e.rmse IS NULL AND e.r2 IS NULL AS no_regression_metrics,
        (SELECT count(DISTINCT z) < count(*) FROM s) AS has_ties
 FROM corgi.evaluate('eval_model', 'eval_pts') e, reference r;
+
+-- The epoch loop called directly with a crafted job: clear errors, no crash.
+CREATE TABLE fit_plan AS
+SELECT corgi._train_prepare('eval_pts', 'never_written', 'label', 'features', 'logistic', 1, 'corgipile', '',
+                            current_setting('search_path'), true) AS p;
+SELECT cardinality(final_states), epoch_rows FROM corgi._fit(ARRAY(SELECT p FROM fit_plan), 'train', 0, false);
+SELECT * FROM corgi._fit(ARRAY(SELECT p FROM fit_plan), 'fit_multiple', 0, false);
+SELECT * FROM corgi._fit(ARRAY(SELECT p FROM fit_plan), 'train', 0, false,
+                         ARRAY[(SELECT (p).state FROM fit_plan)], ARRAY['a', 'b', 'c'], 2, ARRAY[1], ARRAY['label']::name[]);
+SELECT * FROM corgi._fit(ARRAY(SELECT p FROM fit_plan), 'train', 0, false,
+                         ARRAY[(SELECT (p).state FROM fit_plan)], ARRAY['a'], 1, ARRAY[7], ARRAY['label']::name[]);
+SELECT * FROM corgi._fit(ARRAY(SELECT p FROM fit_plan), 'train', 0, false,
+                         ARRAY[(SELECT (p).state FROM fit_plan)], ARRAY['a'], 1, ARRAY[1], NULL);
+SELECT * FROM corgi._fit(ARRAY[]::corgi.training_plan[], 'train', 0, false);
+SELECT count(*) AS never_written FROM pg_class WHERE relname LIKE 'never_written%';

@@ -52,7 +52,9 @@ typedef enum CorgiReadPath
 	CORGI_READ_PARTITIONS = 1,	/* model hopping over a partitioned table's partitions */
 	CORGI_READ_HOP = 2,			/* model hopping over segments of one heap table */
 	CORGI_READ_PASS = 3,		/* one task, the heap table's pages read directly */
-	CORGI_READ_COMPOSED = 4		/* one task, rows from a query through the aggregate */
+	CORGI_READ_COMPOSED = 4,	/* one task, rows from a query through the aggregate */
+	CORGI_READ_GROUP_PASS = 5,	/* a plan's groups, the heap table read once per batch */
+	CORGI_READ_GROUP_COMPOSED = 6	/* a plan's groups, rows from a query (grouped aggregate) */
 } CorgiReadPath;
 
 typedef struct CorgiModelTraits

@@ -10,6 +10,8 @@
 /// | train | composed | no | 1 | composed | stop the call | wall time |
 /// | fit_multiple | partitions | yes | 1-1000 | partitions | set the task aside | the task's, as hopping measures it |
 /// | fit_multiple | fast | yes | 1-1000 | hop | set the task aside | the task's |
+/// | train, grouped | fast | no | 1 (its groups are the tasks) | group pass | set the group aside | wall time |
+/// | train, grouped | composed | no | 1 | group composed | set the group aside | wall time |
 ///
 /// Anything else is no job: a composed read cannot hop (its rows come from a query, not
 /// from pages cut into segments), and one pass or one query trains one task.
@@ -31,6 +33,11 @@ public struct TrainingJob: Equatable, Sendable {
         case pass = 3
         /// One task, rows from a query through the aggregate.
         case composed = 4
+        /// A plan's groups, the heap table read directly once per batch of groups, each row
+        /// routed to its group.
+        case groupPass = 5
+        /// A plan's groups, rows from a query through the grouped aggregate.
+        case groupComposed = 6
     }
 
     /// What a task whose loss or weights stop being finite does to the job.
@@ -39,6 +46,9 @@ public struct TrainingJob: Equatable, Sendable {
         case stopCall
         /// The task keeps its last state and stops; the others go on.
         case setTaskAside
+        /// A group whose loss stops being finite keeps its last state and fails; the
+        /// other groups go on (the call fails when every group has).
+        case setGroupAside
     }
 
     /// The most tasks one job trains (fit_multiple's config limit).
@@ -50,11 +60,24 @@ public struct TrainingJob: Equatable, Sendable {
     /// time), or the epoch's wall time (one task).
     public let secondsPerTask: Bool
 
+    /// The most groups one grouped job trains (grouping_cols' limit).
+    public static let maxGroups = 1_000_000
+
     /// The job for `tasks` plans of `path` ("partitions", "fast" or "composed", as
-    /// corgi._train_prepare decides it) through `call`, hopping when `segments`; nil
-    /// when no row of the table above matches.
-    public init?(call: String, path: String, segments: Bool, tasks: Int) {
-        guard let call = Call(rawValue: call), tasks >= 1, tasks <= Self.maxTasks else { return nil }
+    /// corgi._train_prepare decides it) through `call`, hopping when `segments`, with
+    /// `groups` groups (0: not grouped); nil when no row of the table above matches.
+    public init?(call: String, path: String, segments: Bool, tasks: Int, groups: Int = 0) {
+        guard let call = Call(rawValue: call), tasks >= 1, tasks <= Self.maxTasks,
+              groups >= 0, groups <= Self.maxGroups else { return nil }
+        if groups > 0 {
+            guard call == .train, tasks == 1, !segments else { return nil }
+            switch path {
+            case "fast": self.init(readPath: .groupPass, divergence: .setGroupAside, secondsPerTask: false)
+            case "composed": self.init(readPath: .groupComposed, divergence: .setGroupAside, secondsPerTask: false)
+            default: return nil
+            }
+            return
+        }
         let read: ReadPath
         switch (path, segments) {
         case ("partitions", true): read = .partitions
