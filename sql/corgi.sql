@@ -670,18 +670,22 @@ CREATE FUNCTION corgi._fit(plans corgi.training_plan[], call text, workers integ
                            group_states bytea[] DEFAULT NULL, group_keys text[] DEFAULT NULL,
                            key_count integer DEFAULT NULL, batches integer[] DEFAULT NULL,
                            group_columns name[] DEFAULT NULL, key_exprs text DEFAULT NULL,
-                           val_key_sql text DEFAULT NULL,
+                           val_key_sql text DEFAULT NULL, bundles bytea[] DEFAULT NULL,
+                           config_ids integer[] DEFAULT NULL,
                            OUT final_states bytea[], OUT epoch_loss float8[], OUT epoch_seconds float8[],
                            OUT epoch_rows bigint[], OUT epoch_skipped bigint[], OUT val_loss float8[],
                            OUT val_metric float8[], OUT val_seconds float8[], OUT workers_launched integer[],
                            OUT wall_seconds float8[], OUT diverged_in integer[], OUT diverged_loss float8[],
                            OUT val_loss_all float8[], OUT val_metric_all float8[], OUT servers integer,
-                           OUT bytes_moved bigint, OUT remote_jobs integer, OUT round_trip_seconds float8)
+                           OUT bytes_moved bigint, OUT remote_jobs integer, OUT round_trip_seconds float8,
+                           OUT left_config integer[], OUT left_group bigint[], OUT left_state bytea[],
+                           OUT left_epoch integer[], OUT scored_config integer[], OUT scored_group bigint[],
+                           OUT scored_loss float8[], OUT scored_metric float8[])
     AS 'MODULE_PATHNAME', 'corgi_fit'
     LANGUAGE C STABLE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION corgi._fit(corgi.training_plan[], text, integer, boolean, bytea[], text[], integer, integer[], name[], text, text) IS
-    'internal: the one epoch loop of corgi.train (grouped or not) and corgi.fit_multiple (corgi_fit.c): every epoch of a job of plans, or of one plan''s groups, all on the snapshot of the calling statement; per-epoch figures flat, epochs x tasks';
+COMMENT ON FUNCTION corgi._fit(corgi.training_plan[], text, integer, boolean, bytea[], text[], integer, integer[], name[], text, text, bytea[], integer[]) IS
+    'internal: the one epoch loop of corgi.train and corgi.fit_multiple, grouped or not (corgi_fit.c): every epoch of a job of plans, of one plan''s groups, or of the configs'' bundles of groups, all on the snapshot of the calling statement; per-epoch figures flat, epochs x tasks';
 
 CREATE FUNCTION corgi._train_prepare(
     source_table text, out_table text, dependent_varname text, independent_varname text, model text,
@@ -1618,15 +1622,10 @@ DECLARE
     classifier boolean;
     bundle bytea;
     bundles bytea[] := '{}';
-    active integer[];
     run record;
     unb record;
-    ended_run record;
-    e integer;
     k integer;
-    j integer;
     t0 timestamptz := clock_timestamp();
-    te timestamptz;
     wall float8;
     epoch_loss float8[] := array_fill(NULL::float8, ARRAY[n * p.epochs]);
     epoch_rows bigint[] := array_fill(NULL::bigint, ARRAY[n * p.epochs]);
@@ -1642,8 +1641,6 @@ DECLARE
     val_keys text;
     val_loss float8[] := array_fill(NULL::float8, ARRAY[n * p.epochs]);
     val_metric float8[] := array_fill(NULL::float8, ARRAY[n * p.epochs]);
-    v_loss float8;
-    v_metric float8;
     held float8;
     budget float8;
 BEGIN
@@ -1738,70 +1735,23 @@ BEGIN
         bundles := bundles || bundle;
     END LOOP;
 
-    -- Epochs: the bundles hop; after each, every group's epoch closes, and a group that
-    -- diverged leaves its bundle with its last state (failed, as corgi.train marks it).
+    -- Epochs (corgi._fit, one statement, one snapshot): the bundles hop; after each, every
+    -- group's epoch closes, and a group that diverged leaves its bundle with its last
+    -- state (failed, as corgi.train marks it); a config with no group left is set aside.
     EXECUTE format('CREATE TEMP TABLE %s (k integer, gid bigint, state bytea, diverged integer)', ftab);
     EXECUTE format('CREATE TEMP TABLE %s (k integer, gid bigint, loss float8, metric float8)', vtab);
-    FOR e IN 1..p.epochs LOOP
-        te := clock_timestamp();
-        active := ARRAY(SELECT i FROM generate_series(1, n) i WHERE bundles[i] IS NOT NULL);
-        EXIT WHEN cardinality(active) = 0;
-        PERFORM corgi._progress_set(phase => 'training', epoch => e, tasks_done => (n - cardinality(active)) * g_all);
-        SELECT * INTO run FROM corgi._hop_groups_epoch(p.read_from::regclass, p.feat_col, p.label_col, names::name[], keys,
-            ARRAY(SELECT bundles[i] FROM unnest(active) i), ARRAY(SELECT (i - 1) % n_segments FROM unnest(active) i),
-            n_segments, seed, p.shuffle IN ('corgipile', 'block_only'), n_workers);
-        launched := launched || run.workers_launched;
-        PERFORM corgi._progress_set(workers => run.workers_launched,
-                                    phase => CASE WHEN p.val_table IS NOT NULL THEN 'validating' END);
-        FOR j IN 1..cardinality(active) LOOP
-            k := active[j];
-            ended_run := corgi._bundle_end_epoch(run.bundles[j]);
-            epoch_loss[(e - 1) * n + k] := (SELECT sum(l * r) / nullif(sum(r), 0)
-                                            FROM unnest(ended_run.loss, ended_run.rows) x(l, r) WHERE NOT corgi._not_finite(l));
-            epoch_rows[(e - 1) * n + k] := (SELECT sum(r) FROM unnest(ended_run.rows) r);
-            epoch_seconds[(e - 1) * n + k] := run.seconds[j];
-            IF cardinality(ended_run.diverged_groups) > 0 THEN
-                EXECUTE format('INSERT INTO %s SELECT $1, g + 1, s, $2 FROM unnest($3::integer[], $4::bytea[]) x(g, s)', ftab)
-                    USING k, e, ended_run.diverged_groups, ended_run.diverged_states;
-            END IF;
-            bundle := ended_run.bundle;
-            bundles[k] := bundle;
-            IF p.val_table IS NOT NULL AND bundle IS NOT NULL THEN
-                -- The config's groups on the validation rows of their groups, and overall;
-                -- a group's last validation is the one of its last epoch.
-                unb := corgi._unbundle(bundle);
-                EXECUTE format('DELETE FROM %s WHERE k = $1 AND gid = ANY ($2)', vtab)
-                    USING k, ARRAY(SELECT g + 1 FROM unnest(unb.groups) g);
-                EXECUTE format($v$INSERT INTO %s
-                    SELECT $1, CASE WHEN q.i IS NOT NULL THEN ($2::integer[])[q.i] + 1 END, r.loss,
-                           CASE (corgi.model_traits($3)).task WHEN 'regression' THEN r.rmse ELSE r.accuracy END
-                    FROM corgi._metrics_grouped($4, $5, $6, $3, $7, $8, $9, $10) q,
-                         LATERAL corgi._metric_values(q.m, $3) r$v$, vtab)
-                    USING k, unb.groups, plans[k].model, unb.states,
-                          ARRAY(SELECT keys[x.g * cardinality(names) + c] FROM unnest(unb.groups) WITH ORDINALITY AS x(g, o),
-                                       generate_series(1, cardinality(names)) c ORDER BY x.o, c),
-                          val_keys, plans[k].class_texts, p.val_table, val_feat, val_lab;
-                EXECUTE format('SELECT loss, metric FROM %s WHERE k = $1 AND gid IS NULL', vtab)
-                    INTO v_loss, v_metric USING k;
-                val_loss[(e - 1) * n + k] := v_loss;
-                val_metric[(e - 1) * n + k] := v_metric;
-                EXECUTE format('DELETE FROM %s WHERE k = $1 AND gid IS NULL', vtab) USING k;
-            END IF;
-            IF bundle IS NULL THEN
-                n_diverged := n_diverged + 1;
-                last_epoch[k] := e;
-                RAISE NOTICE 'config %: every group diverged in epoch %: it is set aside, the others go on', ids[k], e
-                    USING HINT = 'Lower its learning_rate, or scale the features.';
-            END IF;
-        END LOOP;
-        wall_seconds := wall_seconds || extract(epoch FROM clock_timestamp() - te)::float8;
-        PERFORM corgi._progress_set(loss => (SELECT min(epoch_loss[(e - 1) * n + i]) FROM unnest(active) i));
-        IF _fit_grouped.verbose THEN
-            RAISE NOTICE 'epoch %: % configs of % groups on % workers and the leader, % s; lowest training loss %', e,
-                cardinality(active), g_all, run.workers_launched, round(wall_seconds[e]::numeric, 3),
-                (SELECT round(min(epoch_loss[(e - 1) * n + i])::numeric, 6) FROM unnest(active) i);
-        END IF;
-    END LOOP;
+    SELECT * INTO run FROM corgi._fit(plans, 'fit_multiple', n_workers, _fit_grouped.verbose, NULL, keys,
+        cardinality(names), NULL, names::name[], NULL, val_keys, bundles, ids);
+    EXECUTE format('INSERT INTO %s SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bytea[], $4::integer[])', ftab)
+        USING run.left_config, run.left_group, run.left_state, run.left_epoch;
+    EXECUTE format('INSERT INTO %s SELECT * FROM unnest($1::integer[], $2::bigint[], $3::float8[], $4::float8[])', vtab)
+        USING run.scored_config, run.scored_group, run.scored_loss, run.scored_metric;
+    bundles := run.final_states;
+    epoch_loss := run.epoch_loss; epoch_rows := run.epoch_rows; epoch_seconds := run.epoch_seconds;
+    val_loss := run.val_loss; val_metric := run.val_metric;
+    launched := run.workers_launched; wall_seconds := run.wall_seconds;
+    last_epoch := ARRAY(SELECT coalesce(d, p.epochs) FROM unnest(run.diverged_in) d);
+    n_diverged := (SELECT count(d) FROM unnest(run.diverged_in) d);
     FOR k IN 1..n LOOP
         CONTINUE WHEN bundles[k] IS NULL;
         unb := corgi._unbundle(bundles[k]);

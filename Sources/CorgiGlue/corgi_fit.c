@@ -16,7 +16,10 @@
  * argument): every epoch reads the source once per batch of groups (corgi._train_groups,
  * or the aggregate corgi._sgd_groups on the composed path), a group whose loss stops
  * being finite is set aside (it fails, the others go on), and validation scores every
- * group's rows in one pass (corgi._metrics_grouped).
+ * group's rows in one pass (corgi._metrics_grouped). A grouped fit_multiple is a job of
+ * K plans, each task one bundle of its config's groups (corgi_group_bundle.c): the
+ * bundles hop (corgi._hop_groups_epoch), a diverged group leaves its bundle, and a config
+ * whose groups have all diverged is set aside.
  *
  * Every epoch runs the executor once for the tasks still training, then for each: closes
  * its epoch in Swift, applies the job's divergence policy (corgi.train stops the call,
@@ -144,6 +147,23 @@ typedef struct FitGroups
 	bool	   *val_loss_all_null;
 	Datum	   *val_metric_all;
 	bool	   *val_metric_all_null;
+
+	/* A grouped fit_multiple: one bundle per config, and what leaves them. */
+	Datum	   *bundles;		/* per config; NULL (bundle_null) once every group diverged */
+	bool	   *bundle_null;
+	int32	   *config_ids;
+	int			n_out;			/* diverged groups: config (1..K), group (1..G), state, epoch */
+	int			out_capacity;
+	Datum	   *out_config;
+	Datum	   *out_group;
+	Datum	   *out_state;
+	Datum	   *out_epoch;
+	int		   *n_scored;		/* per config: its last epoch's validation per group */
+	Datum	  **scored_group;
+	Datum	  **scored_loss;
+	bool	  **scored_loss_null;
+	Datum	  **scored_metric;
+	bool	  **scored_metric_null;
 } FitGroups;
 
 /* What one epoch's executor returned, in the epoch's memory. */
@@ -506,9 +526,13 @@ keep_state(bytea *state, MemoryContext into)
 	return copy;
 }
 
-/* The groups of a grouped job, from corgi._fit's group arguments (4 to 10). */
+/*
+ * The groups of a grouped job, from corgi._fit's group arguments: a grouped train's
+ * states, keys, key count, batches and columns (4 to 8), or a grouped fit_multiple's keys,
+ * key count and columns (5, 6, 8) with a bundle and an id per config (11, 12).
+ */
 static FitGroups
-read_groups(FunctionCallInfo fcinfo, FitJob *job, int epochs, MemoryContext into)
+read_groups(FunctionCallInfo fcinfo, FitJob *job, int epochs, bool hop, MemoryContext into)
 {
 	FitGroups	groups = {0};
 	MemoryContext old = MemoryContextSwitchTo(into);
@@ -516,39 +540,71 @@ read_groups(FunctionCallInfo fcinfo, FitJob *job, int epochs, MemoryContext into
 	bool	   *elem_nulls;
 	int			count;
 	int			flat;
+	static const int train_args[] = {4, 5, 6, 7, 8};
+	static const int hop_args[] = {5, 6, 8, 11, 12};
+	const int  *needed = hop ? hop_args : train_args;
 
-	for (int a = 4; a <= 8; a++)
-		if (PG_ARGISNULL(a))
+	for (int a = 0; a < 5; a++)
+		if (PG_ARGISNULL(needed[a]))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("a grouped corgi._fit needs its groups' states, keys, key count, batches and columns")));
-	groups.states = corgi_bytea_elements(PG_GETARG_ARRAYTYPE_P_COPY(4), "the groups' states", &groups.count);
+					 errmsg(hop ? "a grouped corgi._fit of configs needs its groups' keys, key count and columns, and the configs' bundles and ids"
+							: "a grouped corgi._fit needs its groups' states, keys, key count, batches and columns")));
 	groups.key_count = PG_GETARG_INT32(6);
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P_COPY(5), TEXTOID, -1, false, TYPALIGN_INT, &groups.keys,
 					  &groups.key_nulls, &count);
+	if (hop)
+		groups.count = groups.key_count > 0 ? count / groups.key_count : 0;
+	else
+		groups.states = corgi_bytea_elements(PG_GETARG_ARRAYTYPE_P_COPY(4), "the groups' states", &groups.count);
 	if (groups.count < 1 || groups.count > 1000000 || groups.key_count < 1 || groups.key_count > 32 ||
 		count != groups.count * groups.key_count)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%d groups need %d keys each, got %d keys", groups.count, groups.key_count, count),
 				 errhint("A grouped job has 1 to 1000000 groups of 1 to 32 keys each.")));
-	deconstruct_array(PG_GETARG_ARRAYTYPE_P(7), INT4OID, 4, true, TYPALIGN_INT, &elems, &elem_nulls, &count);
-	if (count != groups.count)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%d groups need a batch each, got %d", groups.count, count)));
-	groups.batch_of = palloc(sizeof(int32) * groups.count);
-	groups.batches = 0;
-	for (int g = 0; g < groups.count; g++)
+	if (hop)
 	{
-		int32		b = elem_nulls[g] ? 0 : DatumGetInt32(elems[g]);
+		int			ids;
 
-		if (b < 1 || b > groups.count)
+		groups.bundles = corgi_bytea_elements(PG_GETARG_ARRAYTYPE_P_COPY(11), "the configs' bundles", &count);
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(12), INT4OID, 4, true, TYPALIGN_INT, &elems, &elem_nulls, &ids);
+		if (count != job->count || ids != job->count)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("group %d has batch %d, expected 1 to %d", g + 1, b, groups.count)));
-		groups.batch_of[g] = b;
-		groups.batches = Max(groups.batches, b);
+					 errmsg("%d configs need a bundle and an id each, got %d bundles and %d ids", job->count, count,
+							ids)));
+		groups.bundle_null = palloc0(sizeof(bool) * job->count);
+		groups.config_ids = palloc(sizeof(int32) * job->count);
+		for (int k = 0; k < job->count; k++)
+			groups.config_ids[k] = elem_nulls[k] ? k + 1 : DatumGetInt32(elems[k]);
+		groups.n_scored = palloc0(sizeof(int) * job->count);
+		groups.scored_group = palloc0(sizeof(Datum *) * job->count);
+		groups.scored_loss = palloc0(sizeof(Datum *) * job->count);
+		groups.scored_loss_null = palloc0(sizeof(bool *) * job->count);
+		groups.scored_metric = palloc0(sizeof(Datum *) * job->count);
+		groups.scored_metric_null = palloc0(sizeof(bool *) * job->count);
+	}
+	else
+	{
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(7), INT4OID, 4, true, TYPALIGN_INT, &elems, &elem_nulls, &count);
+		if (count != groups.count)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%d groups need a batch each, got %d", groups.count, count)));
+		groups.batch_of = palloc(sizeof(int32) * groups.count);
+		groups.batches = 0;
+		for (int g = 0; g < groups.count; g++)
+		{
+			int32		b = elem_nulls[g] ? 0 : DatumGetInt32(elems[g]);
+
+			if (b < 1 || b > groups.count)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("group %d has batch %d, expected 1 to %d", g + 1, b, groups.count)));
+			groups.batch_of[g] = b;
+			groups.batches = Max(groups.batches, b);
+		}
 	}
 	groups.group_columns = PointerGetDatum(PG_GETARG_ARRAYTYPE_P_COPY(8));
 	groups.key_exprs = PG_ARGISNULL(9) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(9));
@@ -557,8 +613,8 @@ read_groups(FunctionCallInfo fcinfo, FitJob *job, int epochs, MemoryContext into
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("a grouped corgi._fit on the composed path needs its key expressions")));
-	groups.diverged_in = palloc0(sizeof(int32) * groups.count);
-	flat = groups.count * Max(epochs, 0);
+	groups.diverged_in = palloc0(sizeof(int32) * (hop ? job->count : groups.count));
+	flat = (hop ? job->count : groups.count) * Max(epochs, 0);
 	groups.epoch_skipped = palloc0(sizeof(Datum) * Max(flat, 1));
 	groups.epoch_skipped_null = palloc(sizeof(bool) * Max(flat, 1));
 	memset(groups.epoch_skipped_null, true, sizeof(bool) * Max(flat, 1));
@@ -790,6 +846,297 @@ validate_groups(FitJob *job, FitGroups *groups, FitResults *res, int e)
 	SPI_freetuptable(SPI_tuptable);
 }
 
+/* A config's groups on the validation rows of their groups (its last epoch's), and overall. */
+static void
+validate_bundle(FitJob *job, FitGroups *groups, FitResults *res, int e, int k, bytea *bundle, MemoryContext keep_cxt)
+{
+	FitTask    *task = &job->tasks[k];
+	Oid			bundle_type[1] = {BYTEAOID};
+	Datum		bundle_value[1] = {PointerGetDatum(bundle)};
+	Datum	   *members;
+	bool	   *member_nulls;
+	int			n;
+	int			unbundled;
+	Datum	   *states;
+	Datum	   *keys;
+	bool	   *key_nulls;
+	bool		isnull;
+	Datum		groups_array;
+	Datum		states_array;
+	MemoryContext old;
+
+	run_one_row("SELECT u.groups, u.states FROM corgi._unbundle($1) u", 1, bundle_type, bundle_value, NULL);
+	groups_array = copy_column(1, &isnull, CurrentMemoryContext);
+	states_array = copy_column(2, &isnull, CurrentMemoryContext);
+	SPI_freetuptable(SPI_tuptable);
+	deconstruct_array(DatumGetArrayTypeP(groups_array), INT4OID, 4, true, TYPALIGN_INT, &members, &member_nulls, &n);
+	states = corgi_bytea_elements(DatumGetArrayTypeP(states_array), "the bundle's states", &unbundled);
+	if (unbundled != n)
+		elog(ERROR, "corgi._fit: a bundle of %d groups holds %d states", n, unbundled);
+	keys = palloc(sizeof(Datum) * Max(n, 1) * groups->key_count);
+	key_nulls = palloc(sizeof(bool) * Max(n, 1) * groups->key_count);
+	for (int j = 0; j < n; j++)
+	{
+		int32		g = DatumGetInt32(members[j]);
+
+		if (g < 0 || g >= groups->count)
+			elog(ERROR, "corgi._fit: a bundle holds group %d of %d", g + 1, groups->count);
+		for (int c = 0; c < groups->key_count; c++)
+		{
+			keys[j * groups->key_count + c] = groups->keys[g * groups->key_count + c];
+			key_nulls[j * groups->key_count + c] = groups->key_nulls[g * groups->key_count + c];
+		}
+	}
+	{
+		Oid			types[8] = {BYTEAARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTARRAYOID, REGCLASSOID, TEXTOID,
+		TEXTOID};
+		Datum		values[8] = {states_array, text_array(keys, key_nulls, n * groups->key_count),
+			CStringGetTextDatum(groups->val_key_sql), CStringGetTextDatum(task->model), task->class_texts,
+			ObjectIdGetDatum(task->val_table), CStringGetTextDatum(groups->val_features),
+		CStringGetTextDatum(groups->val_label)};
+		char		nulls[9] = "        ";
+		int			scored = 0;
+
+		if (task->class_texts_null)
+			nulls[4] = 'n';
+		if (SPI_execute_with_args("SELECT q.i, r.loss,"
+								  "       CASE (corgi.model_traits($4)).task WHEN 'regression' THEN r.rmse ELSE r.accuracy END"
+								  "  FROM corgi._metrics_grouped($1, $2, $3, $4, $5, $6, $7, $8) q,"
+								  "       LATERAL corgi._metric_values(q.m, $4) r",
+								  8, types, values, nulls, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "corgi._fit: validating a config's groups failed");
+		/* This epoch's validation of the config's groups replaces the one before. */
+		old = MemoryContextSwitchTo(keep_cxt);
+		groups->scored_group[k] = palloc(sizeof(Datum) * Max(SPI_processed, 1));
+		groups->scored_loss[k] = palloc(sizeof(Datum) * Max(SPI_processed, 1));
+		groups->scored_loss_null[k] = palloc(sizeof(bool) * Max(SPI_processed, 1));
+		groups->scored_metric[k] = palloc(sizeof(Datum) * Max(SPI_processed, 1));
+		groups->scored_metric_null[k] = palloc(sizeof(bool) * Max(SPI_processed, 1));
+		MemoryContextSwitchTo(old);
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	row = SPI_tuptable->vals[r];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		index_null,
+						loss_null,
+						metric_null;
+			int32		index = DatumGetInt32(SPI_getbinval(row, desc, 1, &index_null));
+			Datum		loss = SPI_getbinval(row, desc, 2, &loss_null);
+			Datum		metric = SPI_getbinval(row, desc, 3, &metric_null);
+
+			if (index_null)
+			{
+				int			i = (e - 1) * job->count + k;
+
+				res->val_loss[i] = loss;
+				res->val_loss_null[i] = loss_null;
+				res->val_metric[i] = metric;
+				res->val_metric_null[i] = metric_null;
+			}
+			else if (index >= 1 && index <= n)
+			{
+				groups->scored_group[k][scored] = Int64GetDatum((int64) DatumGetInt32(members[index - 1]) + 1);
+				groups->scored_loss[k][scored] = loss;
+				groups->scored_loss_null[k][scored] = loss_null;
+				groups->scored_metric[k][scored] = metric;
+				groups->scored_metric_null[k][scored] = metric_null;
+				scored++;
+			}
+		}
+		groups->n_scored[k] = scored;
+		SPI_freetuptable(SPI_tuptable);
+	}
+}
+
+/* A group that left its config's bundle (diverged): kept with its last state. */
+static void
+keep_left_group(FitGroups *groups, int k, int32 g, bytea *state, int e, MemoryContext keep_cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(keep_cxt);
+
+	if (groups->n_out == groups->out_capacity)
+	{
+		groups->out_capacity = Max(16, groups->out_capacity * 2);
+		groups->out_config = groups->out_config ? repalloc(groups->out_config, sizeof(Datum) * groups->out_capacity)
+			: palloc(sizeof(Datum) * groups->out_capacity);
+		groups->out_group = groups->out_group ? repalloc(groups->out_group, sizeof(Datum) * groups->out_capacity)
+			: palloc(sizeof(Datum) * groups->out_capacity);
+		groups->out_state = groups->out_state ? repalloc(groups->out_state, sizeof(Datum) * groups->out_capacity)
+			: palloc(sizeof(Datum) * groups->out_capacity);
+		groups->out_epoch = groups->out_epoch ? repalloc(groups->out_epoch, sizeof(Datum) * groups->out_capacity)
+			: palloc(sizeof(Datum) * groups->out_capacity);
+	}
+	groups->out_config[groups->n_out] = Int32GetDatum(k + 1);
+	groups->out_group[groups->n_out] = Int64GetDatum((int64) g + 1);
+	groups->out_state[groups->n_out] = PointerGetDatum(keep_state(state, keep_cxt));
+	groups->out_epoch[groups->n_out] = Int32GetDatum(e);
+	groups->n_out++;
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * One epoch of a grouped fit_multiple: the bundles of the configs still training hop;
+ * then each closes its groups' epoch (a diverged group leaves the bundle), is validated,
+ * and is set aside when no group is left. Returns how many configs trained; *lowest the
+ * lowest of their losses (known when any has one).
+ */
+static int
+run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int e, int *active, MemoryContext epoch_cxt,
+				 MemoryContext keep_cxt, int32 *workers_launched, double *lowest, bool *lowest_known)
+{
+	int			n_active = 0;
+	Datum	   *bundles;
+	int32	   *offsets;
+	bool		isnull;
+	Datum		result;
+	Datum	   *trained;
+	double	   *seconds;
+	int			count;
+
+	*lowest_known = false;
+	for (int k = 0; k < job->count; k++)
+		if (!groups->bundle_null[k])
+			active[n_active++] = k;
+	if (n_active == 0)
+		return 0;
+	bundles = palloc(sizeof(Datum) * n_active);
+	offsets = palloc(sizeof(int32) * n_active);
+	for (int j = 0; j < n_active; j++)
+	{
+		bundles[j] = groups->bundles[active[j]];
+		offsets[j] = job->tasks[active[j]].offset;
+	}
+	{
+		Oid			types[11] = {TEXTOID, TEXTOID, TEXTOID, NAMEARRAYOID, TEXTARRAYOID, BYTEAARRAYOID, INT4ARRAYOID,
+			INT4OID, INT8OID, BOOLOID, INT4OID};
+		Datum		values[11] = {CStringGetTextDatum(job->read_from), CStringGetTextDatum(job->feat_col),
+			CStringGetTextDatum(job->label_col), groups->group_columns,
+			text_array(groups->keys, groups->key_nulls, groups->count * groups->key_count),
+			PointerGetDatum(construct_array(bundles, n_active, BYTEAOID, -1, false, TYPALIGN_INT)),
+			int4_array(offsets, n_active), Int32GetDatum(job->segments), Int64GetDatum(job->segment_seed),
+		BoolGetDatum(job->block_shuffle), Int32GetDatum(job->workers)};
+		Datum	   *elems;
+		bool	   *elem_nulls;
+
+		run_one_row("SELECT h.bundles, h.seconds, h.workers_launched"
+					"  FROM corgi._hop_groups_epoch($1::regclass, $2::name, $3::name, $4, $5, $6, $7, $8, $9, $10, $11) h",
+					11, types, values, NULL);
+		result = copy_column(1, &isnull, epoch_cxt);
+		if (isnull)
+			elog(ERROR, "corgi._fit: the hopping epoch returned no bundles");
+		trained = corgi_bytea_elements(DatumGetArrayTypeP(result), "the hopping epoch's bundles", &count);
+		if (count != n_active)
+			elog(ERROR, "corgi._fit: the hopping epoch returned %d bundles for %d configs", count, n_active);
+		seconds = palloc0(sizeof(double) * n_active);
+		result = copy_column(2, &isnull, CurrentMemoryContext);
+		if (!isnull)
+		{
+			deconstruct_array(DatumGetArrayTypeP(result), FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems,
+							  &elem_nulls, &count);
+			for (int j = 0; j < n_active && j < count; j++)
+				seconds[j] = elem_nulls[j] ? 0 : DatumGetFloat8(elems[j]);
+		}
+		*workers_launched = DatumGetInt32(copy_column(3, &isnull, CurrentMemoryContext));
+		SPI_freetuptable(SPI_tuptable);
+	}
+	corgi_progress_workers(*workers_launched);
+	if (OidIsValid(job->tasks[0].val_table))
+		corgi_progress_phase("validating");
+
+	for (int j = 0; j < n_active; j++)
+	{
+		int			k = active[j];
+		int			i = (e - 1) * job->count + k;
+		Oid			types[1] = {BYTEAOID};
+		Datum		values[1] = {trained[j]};
+		Datum		ended_bundle;
+		bool		bundle_null;
+		Datum	   *loss;
+		bool	   *loss_null;
+		Datum	   *rows;
+		bool	   *rows_null;
+		int			n_groups;
+		double		weighted = 0;
+		int64		finite_rows = 0;
+		int64		all_rows = 0;
+		bool		any_rows = false;
+		bool		any_finite = false;
+
+		CHECK_FOR_INTERRUPTS();
+		run_one_row("SELECT b.bundle, b.loss, b.rows, b.diverged_groups, b.diverged_states"
+					"  FROM corgi._bundle_end_epoch($1) b", 1, types, values, NULL);
+		ended_bundle = copy_column(1, &bundle_null, epoch_cxt);
+		result = copy_column(2, &isnull, CurrentMemoryContext);
+		deconstruct_array(DatumGetArrayTypeP(result), FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &loss, &loss_null,
+						  &n_groups);
+		result = copy_column(3, &isnull, CurrentMemoryContext);
+		deconstruct_array(DatumGetArrayTypeP(result), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &rows, &rows_null,
+						  &count);
+		/* The config's loss: the row-weighted mean over its groups with a finite loss. */
+		for (int g = 0; g < n_groups && g < count; g++)
+		{
+			if (!rows_null[g])
+			{
+				all_rows += DatumGetInt64(rows[g]);
+				any_rows = true;
+			}
+			if (!loss_null[g] && isfinite(DatumGetFloat8(loss[g])) && !rows_null[g])
+			{
+				weighted += DatumGetFloat8(loss[g]) * (double) DatumGetInt64(rows[g]);
+				finite_rows += DatumGetInt64(rows[g]);
+				any_finite = true;
+			}
+		}
+		res->epoch_loss[i] = Float8GetDatum(finite_rows != 0 ? weighted / (double) finite_rows : 0);
+		res->epoch_loss_null[i] = !any_finite || finite_rows == 0;
+		res->epoch_rows[i] = Int64GetDatum(all_rows);
+		res->epoch_rows_null[i] = !any_rows;
+		res->epoch_seconds[i] = Float8GetDatum(seconds[j]);
+		res->epoch_seconds_null[i] = false;
+		if (!res->epoch_loss_null[i] && (!*lowest_known || DatumGetFloat8(res->epoch_loss[i]) < *lowest))
+		{
+			*lowest = DatumGetFloat8(res->epoch_loss[i]);
+			*lowest_known = true;
+			corgi_progress_loss(*lowest);
+		}
+		/* The groups that diverged leave the bundle with their last state. */
+		result = copy_column(4, &isnull, CurrentMemoryContext);
+		if (!isnull)
+		{
+			Datum	   *left;
+			bool	   *left_nulls;
+			Datum	   *left_states;
+			int			n_left;
+			int			n_states;
+			Datum		states_result = copy_column(5, &isnull, CurrentMemoryContext);
+
+			deconstruct_array(DatumGetArrayTypeP(result), INT4OID, 4, true, TYPALIGN_INT, &left, &left_nulls, &n_left);
+			left_states = isnull ? NULL
+				: corgi_bytea_elements(DatumGetArrayTypeP(states_result), "the diverged groups' states", &n_states);
+			if (n_left > 0 && (left_states == NULL || n_states != n_left))
+				elog(ERROR, "corgi._fit: %d groups left a bundle with other than one state each", n_left);
+			for (int d = 0; d < n_left; d++)
+				keep_left_group(groups, k, DatumGetInt32(left[d]), DatumGetByteaPP(left_states[d]), e, keep_cxt);
+		}
+		SPI_freetuptable(SPI_tuptable);
+		if (bundle_null)
+		{
+			groups->bundle_null[k] = true;
+			groups->bundles[k] = (Datum) 0;
+			groups->diverged_in[k] = e;
+			ereport(NOTICE,
+					(errmsg("config %d: every group diverged in epoch %d: it is set aside, the others go on",
+							groups->config_ids[k], e),
+					 errhint("Lower its learning_rate, or scale the features.")));
+			continue;
+		}
+		groups->bundles[k] = ended_bundle;
+		if (OidIsValid(job->tasks[k].val_table))
+			validate_bundle(job, groups, res, e, k, DatumGetByteaPP(ended_bundle), keep_cxt);
+	}
+	return n_active;
+}
+
 static Datum
 flat_array(Datum *values, bool *nulls, int count, Oid type)
 {
@@ -808,13 +1155,17 @@ PG_FUNCTION_INFO_V1(corgi_fit);
 /*
  * corgi._fit(plans corgi.training_plan[], call text, workers integer, verbose boolean,
  * group_states bytea[], group_keys text[], key_count integer, batches integer[],
- * group_columns name[], key_exprs text, val_key_sql text) -> (final_states, epoch_loss,
- * epoch_seconds, epoch_rows, epoch_skipped, val_loss, val_metric, val_seconds,
- * workers_launched, wall_seconds, diverged_in, diverged_loss, val_loss_all,
- * val_metric_all, servers, bytes_moved, remote_jobs, round_trip_seconds): the epochs of
- * a job (see the top of this file); group_states NULL: not grouped. Per-epoch figures are
- * flat arrays of epochs x tasks (or groups), the task fastest; a grouped job's
- * epoch_seconds has one entry per epoch.
+ * group_columns name[], key_exprs text, val_key_sql text, bundles bytea[], config_ids
+ * integer[]) -> (final_states, epoch_loss, epoch_seconds, epoch_rows, epoch_skipped,
+ * val_loss, val_metric, val_seconds, workers_launched, wall_seconds, diverged_in,
+ * diverged_loss, val_loss_all, val_metric_all, servers, bytes_moved, remote_jobs,
+ * round_trip_seconds, left_config, left_group, left_state, left_epoch, scored_config,
+ * scored_group, scored_loss, scored_metric): the epochs of a job (see the top of this
+ * file). group_states given: a grouped train (its groups are the tasks); bundles given:
+ * a grouped fit_multiple (final_states are the bundles, NULL for a config set aside;
+ * left_* the groups that left them; scored_* each config's last validation per group).
+ * Per-epoch figures are flat arrays of epochs x tasks (or groups), the task fastest; a
+ * grouped train's epoch_seconds has one entry per epoch.
  */
 Datum
 corgi_fit(PG_FUNCTION_ARGS)
@@ -823,7 +1174,8 @@ corgi_fit(PG_FUNCTION_ARGS)
 	char	   *call;
 	int32		workers;
 	bool		verbose;
-	bool		grouped = !PG_ARGISNULL(4);
+	bool		grouped = !PG_ARGISNULL(4);	/* a grouped train */
+	bool		bundled = !PG_ARGISNULL(11);	/* a grouped fit_multiple */
 	Oid			plans_type = get_fn_expr_argtype(fcinfo->flinfo, 0);
 	MemoryContext call_cxt = CurrentMemoryContext;
 	MemoryContext epoch_cxt = NULL;
@@ -834,8 +1186,8 @@ corgi_fit(PG_FUNCTION_ARGS)
 	int			flat;
 	int		   *active;
 	TupleDesc	desc;
-	Datum		values[18];
-	bool		nulls[18] = {false};
+	Datum		values[26];
+	bool		nulls[26] = {false};
 
 	for (int a = 0; a <= 3; a++)
 		if (PG_ARGISNULL(a))
@@ -852,12 +1204,24 @@ corgi_fit(PG_FUNCTION_ARGS)
 		elog(ERROR, "corgi._fit: the type of its plans is unknown");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "corgi._fit: SPI_connect failed");
-	job = read_job(plans, plans_type, call, workers,
-				   grouped ? Max(ArrayGetNItems(ARR_NDIM(PG_GETARG_ARRAYTYPE_P(4)),
-												ARR_DIMS(PG_GETARG_ARRAYTYPE_P(4))), 1) : 0,
-				   call_cxt);
-	if (grouped)
-		groups = read_groups(fcinfo, &job, job.epochs, call_cxt);
+	if (grouped && bundled)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a corgi._fit job has group states or bundles, not both")));
+	{
+		int32		group_count = 0;
+
+		if (grouped)
+			group_count = Max(ArrayGetNItems(ARR_NDIM(PG_GETARG_ARRAYTYPE_P(4)), ARR_DIMS(PG_GETARG_ARRAYTYPE_P(4))), 1);
+		else if (bundled && !PG_ARGISNULL(5) && !PG_ARGISNULL(6) && PG_GETARG_INT32(6) > 0)
+			group_count = Max(ArrayGetNItems(ARR_NDIM(PG_GETARG_ARRAYTYPE_P(5)), ARR_DIMS(PG_GETARG_ARRAYTYPE_P(5))) /
+							  PG_GETARG_INT32(6), 1);
+		else if (bundled)
+			group_count = 1;
+		job = read_job(plans, plans_type, call, workers, group_count, call_cxt);
+	}
+	if (grouped || bundled)
+		groups = read_groups(fcinfo, &job, job.epochs, bundled, call_cxt);
 	k_count = grouped ? groups.count : job.count;
 	flat = k_count * Max(job.epochs, 0);
 
@@ -917,6 +1281,33 @@ corgi_fit(PG_FUNCTION_ARGS)
 				ereport(NOTICE,
 						(errmsg("epoch %d: %d groups in %d batches, %s s, mean loss %s", e, trained, groups.batches,
 								rounded(wall, 3), mean_known ? rounded(mean_loss, 6) : "<NULL>")));
+		}
+		else if (bundled)
+		{
+			/* Each config's groups as one bundle: hop, close, validate. */
+			int32		launched = 0;
+			int			set_aside = 0;
+
+			for (int k = 0; k < job.count; k++)
+				set_aside += groups.bundle_null[k];
+			if (set_aside == job.count)
+			{
+				MemoryContextDelete(next_cxt);
+				break;
+			}
+			corgi_progress_epoch("training", e, set_aside * groups.count);
+			INSTR_TIME_SET_CURRENT(began);
+			n_active = run_bundle_epoch(&job, &groups, &res, e, active, next_cxt, call_cxt, &launched, &lowest,
+										&any_loss);
+			res.workers_launched[res.epochs_run] = Int32GetDatum(launched);
+			wall = seconds_since(began);
+			res.wall_seconds[res.epochs_run] = Float8GetDatum(wall);
+			res.epochs_run++;
+			if (verbose)
+				ereport(NOTICE,
+						(errmsg("epoch %d: %d configs of %d groups on %d workers and the leader, %s s; lowest training loss %s",
+								e, n_active, groups.count, launched, rounded(wall, 3),
+								any_loss ? rounded(lowest, 6) : "")));
 		}
 		else
 		{
@@ -1054,18 +1445,28 @@ corgi_fit(PG_FUNCTION_ARGS)
 		Datum	   *diverged_loss = palloc(sizeof(Datum) * Max(k_count, 1));
 		bool	   *diverged_loss_null = palloc(sizeof(bool) * Max(k_count, 1));
 
+		bool	   *finals_null = palloc0(sizeof(bool) * Max(k_count, 1));
+
 		for (int k = 0; k < k_count; k++)
 		{
-			int32		d = grouped ? groups.diverged_in[k] : job.tasks[k].diverged_in;
-			Datum		state = grouped ? groups.states[k] : PointerGetDatum(job.tasks[k].state);
+			int32		d = grouped || bundled ? groups.diverged_in[k] : job.tasks[k].diverged_in;
+			Datum		state = grouped ? groups.states[k]
+				: bundled ? groups.bundles[k] : PointerGetDatum(job.tasks[k].state);
 
-			finals[k] = (bytea *) PG_DETOAST_DATUM_COPY(state);
+			finals_null[k] = bundled && groups.bundle_null[k];
+			finals[k] = finals_null[k] ? NULL : (bytea *) PG_DETOAST_DATUM_COPY(state);
 			diverged_in[k] = Int32GetDatum(d);
 			diverged_in_null[k] = d == 0;
-			diverged_loss[k] = Float8GetDatum(grouped ? 0 : job.tasks[k].diverged_loss);
-			diverged_loss_null[k] = grouped || d == 0 || job.tasks[k].diverged_loss_null;
+			diverged_loss[k] = Float8GetDatum(grouped || bundled ? 0 : job.tasks[k].diverged_loss);
+			diverged_loss_null[k] = grouped || bundled || d == 0 || job.tasks[k].diverged_loss_null;
 		}
-		values[0] = bytea_array(finals, k_count);
+		{
+			Datum	   *final_datums = palloc(sizeof(Datum) * Max(k_count, 1));
+
+			for (int k = 0; k < k_count; k++)
+				final_datums[k] = PointerGetDatum(finals[k]);
+			values[0] = flat_array(final_datums, finals_null, k_count, BYTEAOID);
+		}
 		values[1] = flat_array(res.epoch_loss, res.epoch_loss_null, flat, FLOAT8OID);
 		/* A grouped job's groups share their epochs' seconds. */
 		values[2] = grouped ? flat_array(res.wall_seconds, NULL, res.epochs_run, FLOAT8OID)
@@ -1093,6 +1494,47 @@ corgi_fit(PG_FUNCTION_ARGS)
 		values[15] = Int64GetDatum(res.bytes_moved);
 		values[16] = Int32GetDatum(res.remote_jobs);
 		values[17] = Float8GetDatum(res.round_trip_seconds);
+		if (bundled)
+		{
+			int			total = 0;
+			int			at = 0;
+			Datum	   *sc;
+			Datum	   *sg;
+			Datum	   *sl;
+			bool	   *sln;
+			Datum	   *sm;
+			bool	   *smn;
+
+			values[18] = flat_array(groups.out_config, NULL, groups.n_out, INT4OID);
+			values[19] = flat_array(groups.out_group, NULL, groups.n_out, INT8OID);
+			values[20] = flat_array(groups.out_state, NULL, groups.n_out, BYTEAOID);
+			values[21] = flat_array(groups.out_epoch, NULL, groups.n_out, INT4OID);
+			for (int k = 0; k < job.count; k++)
+				total += groups.n_scored[k];
+			sc = palloc(sizeof(Datum) * Max(total, 1));
+			sg = palloc(sizeof(Datum) * Max(total, 1));
+			sl = palloc(sizeof(Datum) * Max(total, 1));
+			sln = palloc(sizeof(bool) * Max(total, 1));
+			sm = palloc(sizeof(Datum) * Max(total, 1));
+			smn = palloc(sizeof(bool) * Max(total, 1));
+			for (int k = 0; k < job.count; k++)
+				for (int r = 0; r < groups.n_scored[k]; r++, at++)
+				{
+					sc[at] = Int32GetDatum(k + 1);
+					sg[at] = groups.scored_group[k][r];
+					sl[at] = groups.scored_loss[k][r];
+					sln[at] = groups.scored_loss_null[k][r];
+					sm[at] = groups.scored_metric[k][r];
+					smn[at] = groups.scored_metric_null[k][r];
+				}
+			values[22] = flat_array(sc, NULL, total, INT4OID);
+			values[23] = flat_array(sg, NULL, total, INT8OID);
+			values[24] = flat_array(sl, sln, total, FLOAT8OID);
+			values[25] = flat_array(sm, smn, total, FLOAT8OID);
+		}
+		else
+			for (int c = 18; c < 26; c++)
+				nulls[c] = true;
 		MemoryContextSwitchTo(old);
 	}
 	SPI_finish();

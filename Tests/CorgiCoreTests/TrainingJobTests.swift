@@ -44,12 +44,18 @@ final class TrainingJobTests: XCTestCase {
                        .groupComposed)
         XCTAssertNil(TrainingJob(call: "train", path: "fast", segments: true, tasks: 1, groups: 2), "no hopping yet")
         XCTAssertNil(TrainingJob(call: "train", path: "partitions", segments: true, tasks: 1, groups: 2))
-        XCTAssertNil(TrainingJob(call: "fit_multiple", path: "fast", segments: true, tasks: 2, groups: 2))
+        let hop = try XCTUnwrap(TrainingJob(call: "fit_multiple", path: "fast", segments: true, tasks: 8, groups: 50))
+        XCTAssertEqual(hop.readPath, .groupHop)
+        XCTAssertEqual(hop.divergence, .setGroupAside)
+        XCTAssertTrue(hop.secondsPerTask)
+        XCTAssertNil(TrainingJob(call: "fit_multiple", path: "partitions", segments: true, tasks: 2, groups: 2),
+                     "grouping is not offered over partitions yet")
+        XCTAssertNil(TrainingJob(call: "fit_multiple", path: "composed", segments: false, tasks: 2, groups: 2))
         XCTAssertNil(TrainingJob(call: "train", path: "fast", segments: false, tasks: 1, groups: 1_000_001))
     }
 
     func testReadPathNumbersAreTheABIs() {
-        XCTAssertEqual([TrainingJob.ReadPath.partitions, .hop, .pass, .composed, .groupPass, .groupComposed].map(\.rawValue),
-                       [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual([TrainingJob.ReadPath.partitions, .hop, .pass, .composed, .groupPass, .groupComposed, .groupHop]
+                        .map(\.rawValue), [1, 2, 3, 4, 5, 6, 7])
     }
 }

@@ -54,7 +54,8 @@ typedef enum CorgiReadPath
 	CORGI_READ_PASS = 3,		/* one task, the heap table's pages read directly */
 	CORGI_READ_COMPOSED = 4,	/* one task, rows from a query through the aggregate */
 	CORGI_READ_GROUP_PASS = 5,	/* a plan's groups, the heap table read once per batch */
-	CORGI_READ_GROUP_COMPOSED = 6	/* a plan's groups, rows from a query (grouped aggregate) */
+	CORGI_READ_GROUP_COMPOSED = 6,	/* a plan's groups, rows from a query (grouped aggregate) */
+	CORGI_READ_GROUP_HOP = 7	/* each plan's groups as one bundle, hopping over segments */
 } CorgiReadPath;
 
 typedef struct CorgiModelTraits

@@ -12,6 +12,7 @@
 /// | fit_multiple | fast | yes | 1-1000 | hop | set the task aside | the task's |
 /// | train, grouped | fast | no | 1 (its groups are the tasks) | group pass | set the group aside | wall time |
 /// | train, grouped | composed | no | 1 | group composed | set the group aside | wall time |
+/// | fit_multiple, grouped | fast | yes | 1-1000 (each one bundle of its groups) | group hop | set the group aside | the task's |
 ///
 /// Anything else is no job: a composed read cannot hop (its rows come from a query, not
 /// from pages cut into segments), and one pass or one query trains one task.
@@ -38,6 +39,9 @@ public struct TrainingJob: Equatable, Sendable {
         case groupPass = 5
         /// A plan's groups, rows from a query through the grouped aggregate.
         case groupComposed = 6
+        /// Each plan's groups as one bundle, the bundles hopping over segments of one heap
+        /// table.
+        case groupHop = 7
     }
 
     /// What a task whose loss or weights stop being finite does to the job.
@@ -69,8 +73,13 @@ public struct TrainingJob: Equatable, Sendable {
     public init?(call: String, path: String, segments: Bool, tasks: Int, groups: Int = 0) {
         guard let call = Call(rawValue: call), tasks >= 1, tasks <= Self.maxTasks,
               groups >= 0, groups <= Self.maxGroups else { return nil }
+        if groups > 0, call == .fitMultiple {
+            guard path == "fast", segments else { return nil }
+            self.init(readPath: .groupHop, divergence: .setGroupAside, secondsPerTask: true)
+            return
+        }
         if groups > 0 {
-            guard call == .train, tasks == 1, !segments else { return nil }
+            guard tasks == 1, !segments else { return nil }
             switch path {
             case "fast": self.init(readPath: .groupPass, divergence: .setGroupAside, secondsPerTask: false)
             case "composed": self.init(readPath: .groupComposed, divergence: .setGroupAside, secondsPerTask: false)
