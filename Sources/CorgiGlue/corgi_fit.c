@@ -793,21 +793,33 @@ run_group_epoch(FitJob *job, FitGroups *groups, FitResults *res, int e, MemoryCo
 	return trained_count;
 }
 
-/* Every group's state on the validation rows of its group, and over every scored row. */
-static void
-validate_groups(FitJob *job, FitGroups *groups, FitResults *res, int e)
+/* The validation rows' scores per group: index (1-based into the states; 0 overall). */
+typedef struct GroupScores
 {
-	FitTask    *plan = &job->tasks[0];
+	int			count;
+	int32	   *index;
+	Datum	   *loss;
+	bool	   *loss_null;
+	Datum	   *metric;
+	bool	   *metric_null;
+} GroupScores;
+
+/*
+ * Scores states (a bytea[] of groups whose keys are keys, key_count texts each) on the
+ * validation rows of their groups, and over every scored row, in one pass
+ * (corgi._metrics_grouped): each group's loss and its model's metric.
+ */
+static GroupScores
+score_groups(FitTask *task, FitGroups *groups, Datum states, Datum keys)
+{
 	Oid			types[8] = {BYTEAARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTARRAYOID, REGCLASSOID, TEXTOID, TEXTOID};
-	Datum		values[8] = {
-		PointerGetDatum(construct_array(groups->states, groups->count, BYTEAOID, -1, false, TYPALIGN_INT)),
-		text_array(groups->keys, groups->key_nulls, groups->count * groups->key_count),
-		CStringGetTextDatum(groups->val_key_sql), CStringGetTextDatum(plan->model), plan->class_texts,
-		ObjectIdGetDatum(plan->val_table), CStringGetTextDatum(groups->val_features),
+	Datum		values[8] = {states, keys, CStringGetTextDatum(groups->val_key_sql), CStringGetTextDatum(task->model),
+		task->class_texts, ObjectIdGetDatum(task->val_table), CStringGetTextDatum(groups->val_features),
 	CStringGetTextDatum(groups->val_label)};
 	char		nulls[9] = "        ";
+	GroupScores scores = {0};
 
-	if (plan->class_texts_null)
+	if (task->class_texts_null)
 		nulls[4] = 'n';
 	if (SPI_execute_with_args("SELECT q.i, r.loss,"
 							  "       CASE (corgi.model_traits($4)).task WHEN 'regression' THEN r.rmse ELSE r.accuracy END"
@@ -815,35 +827,59 @@ validate_groups(FitJob *job, FitGroups *groups, FitResults *res, int e)
 							  "       LATERAL corgi._metric_values(q.m, $4) r",
 							  8, types, values, nulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "corgi._fit: validating the groups failed");
-	for (uint64 r = 0; r < SPI_processed; r++)
+	scores.count = (int) SPI_processed;
+	scores.index = palloc(sizeof(int32) * Max(scores.count, 1));
+	scores.loss = palloc(sizeof(Datum) * Max(scores.count, 1));
+	scores.loss_null = palloc(sizeof(bool) * Max(scores.count, 1));
+	scores.metric = palloc(sizeof(Datum) * Max(scores.count, 1));
+	scores.metric_null = palloc(sizeof(bool) * Max(scores.count, 1));
+	for (int r = 0; r < scores.count; r++)
 	{
 		HeapTuple	row = SPI_tuptable->vals[r];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		index_null,
-					loss_null,
-					metric_null;
+		bool		index_null;
 		int32		index = DatumGetInt32(SPI_getbinval(row, desc, 1, &index_null));
-		Datum		loss = SPI_getbinval(row, desc, 2, &loss_null);
-		Datum		metric = SPI_getbinval(row, desc, 3, &metric_null);
 
-		if (index_null)
+		scores.index[r] = index_null ? 0 : (index >= 1 ? index : -1);	/* -1: ignored */
+		/* float8 is passed by value: the values outlive the tuple table. */
+		scores.loss[r] = SPI_getbinval(row, desc, 2, &scores.loss_null[r]);
+		scores.metric[r] = SPI_getbinval(row, desc, 3, &scores.metric_null[r]);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return scores;
+}
+
+/* Every group's state on the validation rows of its group, and over every scored row. */
+static void
+validate_groups(FitJob *job, FitGroups *groups, FitResults *res, int e)
+{
+	GroupScores scores = score_groups(&job->tasks[0], groups,
+									  PointerGetDatum(construct_array(groups->states, groups->count, BYTEAOID, -1,
+																	  false, TYPALIGN_INT)),
+									  text_array(groups->keys, groups->key_nulls,
+												 groups->count * groups->key_count));
+
+	for (int r = 0; r < scores.count; r++)
+	{
+		int32		index = scores.index[r];
+
+		if (index == 0)
 		{
-			groups->val_loss_all[e - 1] = loss;
-			groups->val_loss_all_null[e - 1] = loss_null;
-			groups->val_metric_all[e - 1] = metric;
-			groups->val_metric_all_null[e - 1] = metric_null;
+			groups->val_loss_all[e - 1] = scores.loss[r];
+			groups->val_loss_all_null[e - 1] = scores.loss_null[r];
+			groups->val_metric_all[e - 1] = scores.metric[r];
+			groups->val_metric_all_null[e - 1] = scores.metric_null[r];
 		}
 		else if (index >= 1 && index <= groups->count)
 		{
 			int			i = (e - 1) * groups->count + index - 1;
 
-			res->val_loss[i] = loss;
-			res->val_loss_null[i] = loss_null;
-			res->val_metric[i] = metric;
-			res->val_metric_null[i] = metric_null;
+			res->val_loss[i] = scores.loss[r];
+			res->val_loss_null[i] = scores.loss_null[r];
+			res->val_metric[i] = scores.metric[r];
+			res->val_metric_null[i] = scores.metric_null[r];
 		}
 	}
-	SPI_freetuptable(SPI_tuptable);
 }
 
 /* A config's groups on the validation rows of their groups (its last epoch's), and overall. */
@@ -888,63 +924,41 @@ validate_bundle(FitJob *job, FitGroups *groups, FitResults *res, int e, int k, b
 		}
 	}
 	{
-		Oid			types[8] = {BYTEAARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTARRAYOID, REGCLASSOID, TEXTOID,
-		TEXTOID};
-		Datum		values[8] = {states_array, text_array(keys, key_nulls, n * groups->key_count),
-			CStringGetTextDatum(groups->val_key_sql), CStringGetTextDatum(task->model), task->class_texts,
-			ObjectIdGetDatum(task->val_table), CStringGetTextDatum(groups->val_features),
-		CStringGetTextDatum(groups->val_label)};
-		char		nulls[9] = "        ";
+		GroupScores scores = score_groups(task, groups, states_array, text_array(keys, key_nulls, n * groups->key_count));
 		int			scored = 0;
 
-		if (task->class_texts_null)
-			nulls[4] = 'n';
-		if (SPI_execute_with_args("SELECT q.i, r.loss,"
-								  "       CASE (corgi.model_traits($4)).task WHEN 'regression' THEN r.rmse ELSE r.accuracy END"
-								  "  FROM corgi._metrics_grouped($1, $2, $3, $4, $5, $6, $7, $8) q,"
-								  "       LATERAL corgi._metric_values(q.m, $4) r",
-								  8, types, values, nulls, true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "corgi._fit: validating a config's groups failed");
 		/* This epoch's validation of the config's groups replaces the one before. */
 		old = MemoryContextSwitchTo(keep_cxt);
-		groups->scored_group[k] = palloc(sizeof(Datum) * Max(SPI_processed, 1));
-		groups->scored_loss[k] = palloc(sizeof(Datum) * Max(SPI_processed, 1));
-		groups->scored_loss_null[k] = palloc(sizeof(bool) * Max(SPI_processed, 1));
-		groups->scored_metric[k] = palloc(sizeof(Datum) * Max(SPI_processed, 1));
-		groups->scored_metric_null[k] = palloc(sizeof(bool) * Max(SPI_processed, 1));
+		groups->scored_group[k] = palloc(sizeof(Datum) * Max(scores.count, 1));
+		groups->scored_loss[k] = palloc(sizeof(Datum) * Max(scores.count, 1));
+		groups->scored_loss_null[k] = palloc(sizeof(bool) * Max(scores.count, 1));
+		groups->scored_metric[k] = palloc(sizeof(Datum) * Max(scores.count, 1));
+		groups->scored_metric_null[k] = palloc(sizeof(bool) * Max(scores.count, 1));
 		MemoryContextSwitchTo(old);
-		for (uint64 r = 0; r < SPI_processed; r++)
+		for (int r = 0; r < scores.count; r++)
 		{
-			HeapTuple	row = SPI_tuptable->vals[r];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			bool		index_null,
-						loss_null,
-						metric_null;
-			int32		index = DatumGetInt32(SPI_getbinval(row, desc, 1, &index_null));
-			Datum		loss = SPI_getbinval(row, desc, 2, &loss_null);
-			Datum		metric = SPI_getbinval(row, desc, 3, &metric_null);
+			int32		index = scores.index[r];
 
-			if (index_null)
+			if (index == 0)
 			{
 				int			i = (e - 1) * job->count + k;
 
-				res->val_loss[i] = loss;
-				res->val_loss_null[i] = loss_null;
-				res->val_metric[i] = metric;
-				res->val_metric_null[i] = metric_null;
+				res->val_loss[i] = scores.loss[r];
+				res->val_loss_null[i] = scores.loss_null[r];
+				res->val_metric[i] = scores.metric[r];
+				res->val_metric_null[i] = scores.metric_null[r];
 			}
 			else if (index >= 1 && index <= n)
 			{
 				groups->scored_group[k][scored] = Int64GetDatum((int64) DatumGetInt32(members[index - 1]) + 1);
-				groups->scored_loss[k][scored] = loss;
-				groups->scored_loss_null[k][scored] = loss_null;
-				groups->scored_metric[k][scored] = metric;
-				groups->scored_metric_null[k][scored] = metric_null;
+				groups->scored_loss[k][scored] = scores.loss[r];
+				groups->scored_loss_null[k][scored] = scores.loss_null[r];
+				groups->scored_metric[k][scored] = scores.metric[r];
+				groups->scored_metric_null[k][scored] = scores.metric_null[r];
 				scored++;
 			}
 		}
 		groups->n_scored[k] = scored;
-		SPI_freetuptable(SPI_tuptable);
 	}
 }
 
