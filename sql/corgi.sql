@@ -45,6 +45,25 @@ CREATE FUNCTION corgi._end_call() RETURNS integer
     LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION corgi._end_call() IS
     'internal: a training driver ends; the outermost unpins the call''s snapshot; returns the depth left';
+-- The facts a call reads from its source, read once (corgi_call_facts.c): inside a facts
+-- scope, corgi._fact runs a query the first time and answers from memory after
+-- (corgi.fit_multiple opens one around its K preparations).
+CREATE FUNCTION corgi._facts_begin() RETURNS integer
+    AS 'MODULE_PATHNAME', 'corgi_facts_begin'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._facts_begin() IS
+    'internal: opens a facts scope (scopes nest); returns its depth';
+CREATE FUNCTION corgi._facts_end() RETURNS integer
+    AS 'MODULE_PATHNAME', 'corgi_facts_end'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._facts_end() IS
+    'internal: closes a facts scope (the outermost forgets its facts); returns the depth left';
+CREATE FUNCTION corgi._fact(query text, template anyelement) RETURNS anyelement
+    AS 'MODULE_PATHNAME', 'corgi_fact'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._fact(text, anyelement) IS
+    'internal: the first column of the query''s first row, of the template''s type (run with the caller''s rights); inside a facts scope a query runs once';
+
 -- Live progress of a training call (corgi_progress.c): the backend's progress counters
 -- in a borrowed VACUUM slot marked by a magic number, read by corgi.training_progress.
 CREATE FUNCTION corgi._progress_begin(call text, source regclass, out_table text, epochs integer, tasks integer)
@@ -858,16 +877,15 @@ BEGIN
         -- A partitioned table is counted partition by partition, so that a foreign
         -- partition counts on its server (postgres_fdw cannot push down a count over the
         -- parent: it would fetch every row).
-        EXECUTE (SELECT 'SELECT coalesce(sum(n), 0)::bigint FROM ('
+        usable_rows := corgi._fact((SELECT 'SELECT coalesce(sum(n), 0)::bigint FROM ('
                         || string_agg(format('SELECT count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) AS n FROM %3$s',
                                              feat_expr, label_expr, l), ' UNION ALL ')
                         || ') c WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL'
-                 FROM unnest(corgi._segment_tables(src)) l)
-            INTO usable_rows;
+                 FROM unnest(corgi._segment_tables(src)) l), NULL::bigint);
     ELSE
-        EXECUTE format('SELECT count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) FROM %3$s
+        usable_rows := corgi._fact(format('SELECT count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) FROM %3$s
                         WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL',
-                       feat_expr, label_expr, src_name) INTO usable_rows;
+                       feat_expr, label_expr, src_name), NULL::bigint);
     END IF;
     EXECUTE format('SELECT cardinality(%1$s) FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL LIMIT 1',
                    feat_expr, label_expr, src_name) INTO n_features;
@@ -886,8 +904,8 @@ BEGIN
                               ELSE model || ' needs a boolean label, or 0/1 or -1/+1.' END;
     END IF;
     IF (corgi.model_traits(model)).task = 'multiclass' THEN
-        EXECUTE format('SELECT count(DISTINCT %1$s) FROM %2$s WHERE %1$s IS NOT NULL', label_expr, src_name)
-            INTO e;
+        e := corgi._fact(format('SELECT count(DISTINCT %1$s)::integer FROM %2$s WHERE %1$s IS NOT NULL', label_expr, src_name),
+                         NULL::integer);
         IF e > 1000 OR e < 2 THEN
             RAISE EXCEPTION '% needs between 2 and 1000 classes, dependent_varname "%" has %', model, dependent_varname, e
                 USING ERRCODE = 'invalid_parameter_value',
@@ -895,13 +913,13 @@ BEGIN
                                   ELSE 'Group the classes, or use another model.' END;
         END IF;
         IF label_code IS NULL THEN
-            EXECUTE format('SELECT array_agg(c ORDER BY c) FROM (SELECT DISTINCT (%1$s)::text AS c FROM %2$s WHERE %1$s IS NOT NULL) d',
-                           label_expr, src_name) INTO class_texts;
+            class_texts := corgi._fact(format('SELECT array_agg(c ORDER BY c) FROM (SELECT DISTINCT (%1$s)::text AS c FROM %2$s WHERE %1$s IS NOT NULL) d',
+                                              label_expr, src_name), NULL::text[]);
             class_values := ARRAY(SELECT generate_series(0, cardinality(class_texts) - 1)::float8);
             label_code := corgi._label_code(label_expr, label_type, class_texts);
         ELSE
-            EXECUTE format('SELECT array_agg(c ORDER BY c) FROM (SELECT DISTINCT %1$s AS c FROM %2$s WHERE %1$s IS NOT NULL) d',
-                           label_code, src_name) INTO class_values;
+            class_values := corgi._fact(format('SELECT array_agg(c ORDER BY c)::float8[] FROM (SELECT DISTINCT %1$s AS c FROM %2$s WHERE %1$s IS NOT NULL) d',
+                                               label_code, src_name), NULL::float8[]);
             class_texts := class_values::text[];
         END IF;
     END IF;
@@ -912,8 +930,8 @@ BEGIN
         IF label_type = 'boolean' THEN
             class_texts := '{false,true}';
         ELSE
-            EXECUTE format('SELECT (%1$s)::text FROM %2$s WHERE %1$s IS NOT NULL AND (%1$s)::float8 <> 1 LIMIT 1',
-                           label_expr, src_name) INTO label_code_negative;
+            label_code_negative := corgi._fact(format('SELECT (%1$s)::text FROM %2$s WHERE %1$s IS NOT NULL AND (%1$s)::float8 <> 1 LIMIT 1',
+                                                      label_expr, src_name), NULL::text);
             class_texts := ARRAY[coalesce(label_code_negative, '0'), '1'];
         END IF;
     END IF;
@@ -971,8 +989,8 @@ BEGIN
     -- Networks with standardize=true: one extra pass measures each feature's mean and
     -- standard deviation, which the model keeps and applies (at predict time too).
     IF corgi._param(norm, 'standardize') = 'true' THEN
-        EXECUTE format('SELECT corgi._feature_moments((%1$s)::float8[]) FROM %2$s WHERE %1$s IS NOT NULL AND %3$s IS NOT NULL',
-                       feat_expr, src_name, label_expr) INTO moments;
+        moments := corgi._fact(format('SELECT corgi._feature_moments((%1$s)::float8[]) FROM %2$s WHERE %1$s IS NOT NULL AND %3$s IS NOT NULL',
+                                      feat_expr, src_name, label_expr), NULL::float8[]);
         state := corgi.sgd_standardize(state, moments[1:n_features], moments[n_features + 1:2 * n_features]);
     END IF;
 
@@ -1969,7 +1987,9 @@ BEGIN
         PERFORM corgi._begin_call();
     END IF;
     -- One plan per config: corgi.train's checks and initial state, with the config's
-    -- place in the hopping schedule in its params (so its params replay it alone).
+    -- place in the hopping schedule in its params (so its params replay it alone). The
+    -- table's facts (rows, classes, moments) are read once for all configs.
+    PERFORM corgi._facts_begin();
     FOR k IN 1..n LOOP
         BEGIN
             plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, models[k],
@@ -1992,6 +2012,7 @@ BEGIN
         END;
         plans := plans || plan;
     END LOOP;
+    PERFORM corgi._facts_end();
     out_names := corgi._output_names(out_table, caller_search_path);
     info_name := quote_ident(out_names.schema) || '.'
                  || quote_ident((parse_ident(out_table))[cardinality(parse_ident(out_table))] || '_info');
