@@ -17,7 +17,7 @@ import sys
 
 SCALARS = {"Int32": "int32_t", "Int64": "int64_t", "UInt32": "uint32_t", "UInt64": "uint64_t",
            "Double": "double", "Float": "float", "UInt8": "uint8_t", "CChar": "char", "Void": "void"}
-STRUCTS = {"CorgiError", "CorgiStateInfo", "CorgiRowTag", "CorgiModelTraits"}
+STRUCTS = {"CorgiError", "CorgiStateInfo", "CorgiRowTag", "CorgiModelTraits", "CorgiRefusal"}
 
 
 def c_of(swift):

@@ -680,6 +680,17 @@ RETURN ARRAY[(plan).n_features]
        || CASE WHEN (corgi.model_traits((plan).model)).task = 'multiclass' THEN cardinality((plan).class_values) ELSE 1 END;
 COMMENT ON FUNCTION corgi._layers(corgi.training_plan) IS 'internal: the layers column of a plan''s model (inputs, hidden widths, outputs)';
 
+-- The combinations a training call does not offer, in one table (the core's
+-- Capabilities.swift): the drivers ask it with what they know of a call.
+CREATE FUNCTION corgi._check_offered(call text, source text, grouped boolean DEFAULT NULL,
+                                     partitions boolean DEFAULT NULL, segments boolean DEFAULT NULL,
+                                     composed boolean DEFAULT NULL, shuffle text DEFAULT NULL,
+                                     grouping_expression text DEFAULT NULL) RETURNS void
+    AS 'MODULE_PATHNAME', 'corgi_check_offered'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._check_offered(text, text, boolean, boolean, boolean, boolean, text, text) IS
+    'internal: raises feature_not_supported when a training call''s combination is not offered (NULL facts: not known)';
+
 -- The epochs of corgi.train and corgi.fit_multiple (without grouping), one loop in C
 -- (corgi_fit.c). STABLE on purpose: every query it runs uses the snapshot of the
 -- statement that called it, so under READ COMMITTED all epochs of one call train on the
@@ -1013,12 +1024,8 @@ BEGIN
         fast := true;
     END IF;
     path := CASE WHEN partition_hop THEN 'partitions' WHEN fast THEN 'fast' ELSE 'composed' END;
-    IF NOT fast AND NOT partition_hop AND corgi._param(norm, 'segments') IS NOT NULL THEN
-        RAISE EXCEPTION 'segments (model hopping) needs a source whose pages corgi reads directly, and % is not one', source_table
-            USING ERRCODE = 'feature_not_supported',
-                  DETAIL = 'Model hopping reads heap tables (no inheritance children, no row-level security for you) with plain feature and label columns of the accepted types.',
-                  HINT = 'Train on a plain table (CREATE TABLE ... AS SELECT), or leave segments out.';
-    END IF;
+    PERFORM corgi._check_offered('train', source_table, segments => corgi._param(norm, 'segments') IS NOT NULL,
+                                 composed => path = 'composed');
     IF NOT fast AND NOT partition_hop AND shuffle IN ('corgipile', 'block_only') THEN
         IF rels.relkind = 'p' THEN
             RAISE NOTICE 'partitions of % are read one after another: blocks are shuffled within each partition, not across them', source_table
@@ -1365,15 +1372,8 @@ BEGIN
         RAISE EXCEPTION 'output table % already exists', groups_name
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
     END IF;
-    IF plan.path = 'partitions' THEN
-        RAISE EXCEPTION 'grouping_cols is not offered yet with model hopping over the partitions of %', plan.source_table
-            USING ERRCODE = 'feature_not_supported',
-                  HINT = 'Train each server''s groups there, or group a local copy of the table.';
-    END IF;
-    IF corgi._param(plan.norm, 'segments') IS NOT NULL THEN
-        RAISE EXCEPTION 'segments (model hopping) is not offered with grouping_cols yet'
-            USING ERRCODE = 'feature_not_supported', HINT = 'Leave segments out: every group sees the whole table in CorgiPile order.';
-    END IF;
+    PERFORM corgi._check_offered('train', plan.source_table, grouped => true, partitions => plan.path = 'partitions',
+                                 segments => corgi._param(plan.norm, 'segments') IS NOT NULL);
     -- The items: a column of the source (kept as it is named), or an expression (named
     -- after its text).
     FOREACH item IN ARRAY items LOOP
@@ -1666,19 +1666,12 @@ BEGIN
         RAISE EXCEPTION 'grouping_cols must name at least one column'
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Write grouping_cols => ''store_id'' or ''store_id, region''.';
     END IF;
-    IF p.path = 'partitions' THEN
-        RAISE EXCEPTION 'grouping_cols is not offered yet with model hopping over the partitions of %', p.source_table
-            USING ERRCODE = 'feature_not_supported',
-                  HINT = 'Train each server''s groups there, or group a local copy of the table.';
-    END IF;
+    PERFORM corgi._check_offered('fit_multiple', p.source_table, grouped => true, partitions => p.path = 'partitions');
     -- The grouping columns: plain columns of the table (a job reads its pages directly).
     FOREACH item IN ARRAY items LOOP
         col := corgi._grouping_column(src, item);
-        IF col IS NULL THEN
-            RAISE EXCEPTION 'grouping_cols of corgi.fit_multiple must name columns of %, got "%"', p.source_table, item
-                USING ERRCODE = 'feature_not_supported',
-                      HINT = 'Group by a column: add the expression to a copy of the table (CREATE TABLE ... AS SELECT *, (expr) AS g ...).';
-        END IF;
+        PERFORM corgi._check_offered('fit_multiple', p.source_table, grouped => true,
+                                     grouping_expression => CASE WHEN col IS NULL THEN item END);
         IF col::text = ANY (names) THEN
             RAISE EXCEPTION 'grouping_cols "%" names column "%" twice', grouping_cols, col USING ERRCODE = 'invalid_parameter_value';
         END IF;
@@ -1899,11 +1892,7 @@ BEGIN
         RAISE EXCEPTION 'corgi.fit_multiple arguments must not be NULL (params, validation_table and verbose excepted)'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF shuffle = 'once' THEN
-        RAISE EXCEPTION 'corgi.fit_multiple does not offer shuffle "once"'
-            USING ERRCODE = 'feature_not_supported',
-                  HINT = 'Use corgipile (the default): it reaches a full shuffle''s accuracy without the copy.';
-    END IF;
+    PERFORM corgi._check_offered('fit_multiple', source_table, shuffle => shuffle);
 
     -- The configs: any table with (config_id, model, params), corgi.config_grid's shape.
     cfg := corgi._resolve_table(configs, caller_search_path);

@@ -96,6 +96,9 @@ extern int32_t corgi_trainer_serialize(void *trainer, void **blob_out, CorgiErro
 extern int32_t corgi_job_plan(const char *call, const char *path, int32_t segments, int32_t tasks,
 							  int32_t groups, int32_t *read_path, int32_t *sets_aside,
 							  int32_t *per_task_seconds);
+extern int32_t corgi_job_unoffered(const char *call, const char *source, int32_t grouped, int32_t partitions,
+								   int32_t segments, int32_t composed, const char *shuffle,
+								   const char *grouping_expression, CorgiRefusal *refusal);
 
 /* ModelExports.swift */
 extern int32_t corgi_model_open(const void *data, int64_t length, void **model_out,

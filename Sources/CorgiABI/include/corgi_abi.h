@@ -58,6 +58,15 @@ typedef enum CorgiReadPath
 	CORGI_READ_GROUP_HOP = 7	/* each plan's groups as one bundle, hopping over segments */
 } CorgiReadPath;
 
+/* A combination of a training call that corgi does not offer (the core's Capabilities). */
+#define CORGI_REFUSAL_SIZE 512
+typedef struct CorgiRefusal
+{
+	char		message[CORGI_REFUSAL_SIZE];
+	char		detail[CORGI_REFUSAL_SIZE];
+	char		hint[CORGI_REFUSAL_SIZE];
+} CorgiRefusal;
+
 typedef struct CorgiModelTraits
 {
 	int32_t		task;			/* a CorgiTask */
