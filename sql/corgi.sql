@@ -1394,6 +1394,9 @@ BEGIN
             name_taken := col;
         ELSE
             PERFORM corgi._check_grouping_expression(source, item, grouping_cols);
+            PERFORM corgi._check_offered('train', plan.source_table, grouped => true,
+                                         segments => corgi._param(plan.norm, 'segments') IS NOT NULL,
+                                         grouping_expression => item);
             plain := false;
             exprs := exprs || ('(' || item || ')');
             name_taken := coalesce(nullif(left(btrim(regexp_replace(lower(item), '[^a-z0-9_]+', '_', 'g'), '_'), 60), ''),
@@ -1506,8 +1509,22 @@ BEGIN
     plan.fast := plan.fast AND plain;
     IF plan.shuffle = 'once' THEN plan.read_from := once_table; END IF;
     plan.path := CASE WHEN plan.fast THEN 'fast' ELSE 'composed' END;
-    SELECT * INTO run FROM corgi._fit(ARRAY[plan], 'train', 0, _train_grouped.verbose, states, keys, key_count,
-        batches, ARRAY(SELECT n::name FROM unnest(names) n), key_exprs, val_key_sql);
+    IF corgi._param(plan.norm, 'segments') IS NULL THEN
+        SELECT * INTO run FROM corgi._fit(ARRAY[plan], 'train', 0, _train_grouped.verbose, states, keys, key_count,
+            batches, ARRAY(SELECT n::name FROM unnest(names) n), key_exprs, val_key_sql);
+    ELSE
+        -- With segments the groups hop as one bundle, as one config of a grouped
+        -- corgi.fit_multiple does (its params replay it): a visit trains every group.
+        IF batch > 1 THEN
+            RAISE EXCEPTION 'the % groups need % MB of buffers and models at once with segments, more than the % MB budget',
+                            cardinality(states), round((SELECT sum(m) FROM unnest(megabytes) m)::numeric, 1), round(budget::numeric)
+                USING ERRCODE = 'program_limit_exceeded',
+                      HINT = 'Leave segments out (the groups then train in batches), or raise max_buffer_mb (and corgi.max_buffer_mb).';
+        END IF;
+        SELECT * INTO run FROM corgi._fit(ARRAY[plan], 'train', 0, _train_grouped.verbose, NULL, keys, key_count, NULL,
+            ARRAY(SELECT n::name FROM unnest(names) n), NULL, val_key_sql,
+            ARRAY[corgi._bundle(ARRAY(SELECT g - 1 FROM generate_series(1, cardinality(states)) g), states)], ARRAY[1]);
+    END IF;
     IF plan.val_table IS NULL THEN
         run.val_loss := NULL; run.val_metric := NULL; run.val_loss_all := NULL; run.val_metric_all := NULL;
     END IF;

@@ -85,6 +85,7 @@ typedef struct FitJob
 	int32		read_path;		/* a CorgiReadPath */
 	bool		sets_aside;		/* divergence sets a task aside (else stops the call) */
 	bool		per_task_seconds;	/* epoch seconds: the executor's per task, else wall */
+	bool		train_call;		/* corgi.train's job (one plan) */
 	int32		epochs;
 	char	   *read_from;
 	char	   *feat_col;
@@ -164,6 +165,14 @@ typedef struct FitGroups
 	bool	  **scored_loss_null;
 	Datum	  **scored_metric;
 	bool	  **scored_metric_null;
+
+	/*
+	 * A grouped train with segments: its groups hop as one bundle, and the figures are
+	 * the groups' own, as a grouped train reports them (per_group).
+	 */
+	bool		per_group;
+	int32	   *group_diverged_in;	/* per group: 0 while it trains */
+	Datum	   *group_states;	/* per group: the state it left the bundle with */
 } FitGroups;
 
 /* What one epoch's executor returned, in the epoch's memory. */
@@ -339,6 +348,7 @@ read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, int3
 		job.read_path = read_path;
 		job.sets_aside = sets_aside != 0;
 		job.per_task_seconds = per_task_seconds != 0;
+		job.train_call = strcmp(call, "train") == 0;
 	}
 	return job;
 }
@@ -578,6 +588,12 @@ read_groups(FunctionCallInfo fcinfo, FitJob *job, int epochs, bool hop, MemoryCo
 		groups.config_ids = palloc(sizeof(int32) * job->count);
 		for (int k = 0; k < job->count; k++)
 			groups.config_ids[k] = elem_nulls[k] ? k + 1 : DatumGetInt32(elems[k]);
+		groups.per_group = job->train_call;
+		if (groups.per_group)
+		{
+			groups.group_diverged_in = palloc0(sizeof(int32) * groups.count);
+			groups.group_states = palloc0(sizeof(Datum) * groups.count);
+		}
 		groups.n_scored = palloc0(sizeof(int) * job->count);
 		groups.scored_group = palloc0(sizeof(Datum *) * job->count);
 		groups.scored_loss = palloc0(sizeof(Datum *) * job->count);
@@ -614,7 +630,7 @@ read_groups(FunctionCallInfo fcinfo, FitJob *job, int epochs, bool hop, MemoryCo
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("a grouped corgi._fit on the composed path needs its key expressions")));
 	groups.diverged_in = palloc0(sizeof(int32) * (hop ? job->count : groups.count));
-	flat = (hop ? job->count : groups.count) * Max(epochs, 0);
+	flat = (hop && !groups.per_group ? job->count : groups.count) * Max(epochs, 0);
 	groups.epoch_skipped = palloc0(sizeof(Datum) * Max(flat, 1));
 	groups.epoch_skipped_null = palloc(sizeof(bool) * Max(flat, 1));
 	memset(groups.epoch_skipped_null, true, sizeof(bool) * Max(flat, 1));
@@ -939,7 +955,29 @@ validate_bundle(FitJob *job, FitGroups *groups, FitResults *res, int e, int k, b
 		{
 			int32		index = scores.index[r];
 
-			if (index == 0)
+			if (groups->per_group)
+			{
+				/* A grouped train: per group and over every scored row, every epoch. */
+				int32		g = index >= 1 && index <= n ? DatumGetInt32(members[index - 1]) : -1;
+
+				if (index == 0)
+				{
+					groups->val_loss_all[e - 1] = scores.loss[r];
+					groups->val_loss_all_null[e - 1] = scores.loss_null[r];
+					groups->val_metric_all[e - 1] = scores.metric[r];
+					groups->val_metric_all_null[e - 1] = scores.metric_null[r];
+				}
+				else if (g >= 0 && g < groups->count)
+				{
+					int			gi = (e - 1) * groups->count + g;
+
+					res->val_loss[gi] = scores.loss[r];
+					res->val_loss_null[gi] = scores.loss_null[r];
+					res->val_metric[gi] = scores.metric[r];
+					res->val_metric_null[gi] = scores.metric_null[r];
+				}
+			}
+			else if (index == 0)
 			{
 				int			i = (e - 1) * job->count + k;
 
@@ -1077,7 +1115,7 @@ run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int e, int *ac
 		bool		any_finite = false;
 
 		CHECK_FOR_INTERRUPTS();
-		run_one_row("SELECT b.bundle, b.loss, b.rows, b.diverged_groups, b.diverged_states"
+		run_one_row("SELECT b.bundle, b.loss, b.rows, b.diverged_groups, b.diverged_states, b.groups"
 					"  FROM corgi._bundle_end_epoch($1) b", 1, types, values, NULL);
 		ended_bundle = copy_column(1, &bundle_null, epoch_cxt);
 		result = copy_column(2, &isnull, CurrentMemoryContext);
@@ -1101,17 +1139,49 @@ run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int e, int *ac
 				any_finite = true;
 			}
 		}
-		res->epoch_loss[i] = Float8GetDatum(finite_rows != 0 ? weighted / (double) finite_rows : 0);
-		res->epoch_loss_null[i] = !any_finite || finite_rows == 0;
-		res->epoch_rows[i] = Int64GetDatum(all_rows);
-		res->epoch_rows_null[i] = !any_rows;
-		res->epoch_seconds[i] = Float8GetDatum(seconds[j]);
-		res->epoch_seconds_null[i] = false;
-		if (!res->epoch_loss_null[i] && (!*lowest_known || DatumGetFloat8(res->epoch_loss[i]) < *lowest))
+		if (groups->per_group)
 		{
-			*lowest = DatumGetFloat8(res->epoch_loss[i]);
-			*lowest_known = true;
-			corgi_progress_loss(*lowest);
+			/* A grouped train: each group's own figures, as its groups table keeps them. */
+			Datum	   *members;
+			bool	   *member_nulls;
+			int			n_members;
+
+			result = copy_column(6, &isnull, CurrentMemoryContext);
+			deconstruct_array(DatumGetArrayTypeP(result), INT4OID, 4, true, TYPALIGN_INT, &members, &member_nulls,
+							  &n_members);
+			for (int m = 0; m < n_members && m < n_groups && m < count; m++)
+			{
+				int32		g = DatumGetInt32(members[m]);
+				int			gi = (e - 1) * groups->count + g;
+
+				if (g < 0 || g >= groups->count)
+					elog(ERROR, "corgi._fit: a bundle holds group %d of %d", g + 1, groups->count);
+				res->epoch_loss[gi] = loss[m];
+				res->epoch_loss_null[gi] = loss_null[m];
+				res->epoch_rows[gi] = rows[m];
+				res->epoch_rows_null[gi] = rows_null[m];
+			}
+			if (finite_rows != 0)
+			{
+				*lowest = weighted / (double) finite_rows;	/* the groups' mean */
+				*lowest_known = true;
+				corgi_progress_loss(*lowest);
+			}
+		}
+		else
+		{
+			res->epoch_loss[i] = Float8GetDatum(finite_rows != 0 ? weighted / (double) finite_rows : 0);
+			res->epoch_loss_null[i] = !any_finite || finite_rows == 0;
+			res->epoch_rows[i] = Int64GetDatum(all_rows);
+			res->epoch_rows_null[i] = !any_rows;
+			res->epoch_seconds[i] = Float8GetDatum(seconds[j]);
+			res->epoch_seconds_null[i] = false;
+			if (!res->epoch_loss_null[i] && (!*lowest_known || DatumGetFloat8(res->epoch_loss[i]) < *lowest))
+			{
+				*lowest = DatumGetFloat8(res->epoch_loss[i]);
+				*lowest_known = true;
+				corgi_progress_loss(*lowest);
+			}
 		}
 		/* The groups that diverged leave the bundle with their last state. */
 		result = copy_column(4, &isnull, CurrentMemoryContext);
@@ -1130,7 +1200,17 @@ run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int e, int *ac
 			if (n_left > 0 && (left_states == NULL || n_states != n_left))
 				elog(ERROR, "corgi._fit: %d groups left a bundle with other than one state each", n_left);
 			for (int d = 0; d < n_left; d++)
-				keep_left_group(groups, k, DatumGetInt32(left[d]), DatumGetByteaPP(left_states[d]), e, keep_cxt);
+			{
+				int32		g = DatumGetInt32(left[d]);
+
+				if (!groups->per_group)
+					keep_left_group(groups, k, g, DatumGetByteaPP(left_states[d]), e, keep_cxt);
+				else if (g >= 0 && g < groups->count)
+				{
+					groups->group_diverged_in[g] = e;
+					groups->group_states[g] = PointerGetDatum(keep_state(DatumGetByteaPP(left_states[d]), keep_cxt));
+				}
+			}
 		}
 		SPI_freetuptable(SPI_tuptable);
 		if (bundle_null)
@@ -1138,7 +1218,8 @@ run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int e, int *ac
 			groups->bundle_null[k] = true;
 			groups->bundles[k] = (Datum) 0;
 			groups->diverged_in[k] = e;
-			ereport(NOTICE,
+			if (!groups->per_group)
+				ereport(NOTICE,
 					(errmsg("config %d: every group diverged in epoch %d: it is set aside, the others go on",
 							groups->config_ids[k], e),
 					 errhint("Lower its learning_rate, or scale the features.")));
@@ -1236,7 +1317,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 	}
 	if (grouped || bundled)
 		groups = read_groups(fcinfo, &job, job.epochs, bundled, call_cxt);
-	k_count = grouped ? groups.count : job.count;
+	k_count = grouped || groups.per_group ? groups.count : job.count;
 	flat = k_count * Max(job.epochs, 0);
 
 	{
@@ -1317,7 +1398,11 @@ corgi_fit(PG_FUNCTION_ARGS)
 			wall = seconds_since(began);
 			res.wall_seconds[res.epochs_run] = Float8GetDatum(wall);
 			res.epochs_run++;
-			if (verbose)
+			if (verbose && groups.per_group)
+				ereport(NOTICE,
+						(errmsg("epoch %d: %d groups in one bundle over %d segments, %s s, mean loss %s", e, groups.count,
+								job.segments, rounded(wall, 3), any_loss ? rounded(lowest, 6) : "<NULL>")));
+			else if (verbose)
 				ereport(NOTICE,
 						(errmsg("epoch %d: %d configs of %d groups on %d workers and the leader, %s s; lowest training loss %s",
 								e, n_active, groups.count, launched, rounded(wall, 3),
@@ -1461,13 +1546,41 @@ corgi_fit(PG_FUNCTION_ARGS)
 
 		bool	   *finals_null = palloc0(sizeof(bool) * Max(k_count, 1));
 
+		if (groups.per_group && !groups.bundle_null[0])
+		{
+			/* The groups still in the bundle: their states, unbundled. */
+			Oid			types[1] = {BYTEAOID};
+			Datum		bundle_value[1] = {groups.bundles[0]};
+			Datum	   *members;
+			bool	   *member_nulls;
+			Datum	   *member_states;
+			int			n;
+			int			n_states;
+			bool		isnull;
+
+			run_one_row("SELECT u.groups, u.states FROM corgi._unbundle($1) u", 1, types, bundle_value, NULL);
+			deconstruct_array(DatumGetArrayTypeP(copy_column(1, &isnull, call_cxt)), INT4OID, 4, true, TYPALIGN_INT,
+							  &members, &member_nulls, &n);
+			member_states = corgi_bytea_elements(DatumGetArrayTypeP(copy_column(2, &isnull, call_cxt)),
+												 "the bundle's states", &n_states);
+			SPI_freetuptable(SPI_tuptable);
+			for (int m = 0; m < n && m < n_states; m++)
+			{
+				int32		g = DatumGetInt32(members[m]);
+
+				if (g >= 0 && g < groups.count)
+					groups.group_states[g] = member_states[m];
+			}
+		}
 		for (int k = 0; k < k_count; k++)
 		{
-			int32		d = grouped || bundled ? groups.diverged_in[k] : job.tasks[k].diverged_in;
+			int32		d = groups.per_group ? groups.group_diverged_in[k]
+				: grouped || bundled ? groups.diverged_in[k] : job.tasks[k].diverged_in;
 			Datum		state = grouped ? groups.states[k]
+				: groups.per_group ? groups.group_states[k]
 				: bundled ? groups.bundles[k] : PointerGetDatum(job.tasks[k].state);
 
-			finals_null[k] = bundled && groups.bundle_null[k];
+			finals_null[k] = groups.per_group ? state == (Datum) 0 : bundled && groups.bundle_null[k];
 			finals[k] = finals_null[k] ? NULL : (bytea *) PG_DETOAST_DATUM_COPY(state);
 			diverged_in[k] = Int32GetDatum(d);
 			diverged_in_null[k] = d == 0;
@@ -1483,7 +1596,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 		}
 		values[1] = flat_array(res.epoch_loss, res.epoch_loss_null, flat, FLOAT8OID);
 		/* A grouped job's groups share their epochs' seconds. */
-		values[2] = grouped ? flat_array(res.wall_seconds, NULL, res.epochs_run, FLOAT8OID)
+		values[2] = grouped || groups.per_group ? flat_array(res.wall_seconds, NULL, res.epochs_run, FLOAT8OID)
 			: flat_array(res.epoch_seconds, res.epoch_seconds_null, flat, FLOAT8OID);
 		values[3] = flat_array(res.epoch_rows, res.epoch_rows_null, flat, INT8OID);
 		if (grouped)
@@ -1497,7 +1610,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 		values[9] = flat_array(res.wall_seconds, NULL, res.epochs_run, FLOAT8OID);
 		values[10] = flat_array(diverged_in, diverged_in_null, k_count, INT4OID);
 		values[11] = flat_array(diverged_loss, diverged_loss_null, k_count, FLOAT8OID);
-		if (grouped)
+		if (grouped || groups.per_group)
 		{
 			values[12] = flat_array(groups.val_loss_all, groups.val_loss_all_null, job.epochs, FLOAT8OID);
 			values[13] = flat_array(groups.val_metric_all, groups.val_metric_all_null, job.epochs, FLOAT8OID);
@@ -1508,7 +1621,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 		values[15] = Int64GetDatum(res.bytes_moved);
 		values[16] = Int32GetDatum(res.remote_jobs);
 		values[17] = Float8GetDatum(res.round_trip_seconds);
-		if (bundled)
+		if (bundled && !groups.per_group)
 		{
 			int			total = 0;
 			int			at = 0;

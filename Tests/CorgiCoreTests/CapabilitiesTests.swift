@@ -10,7 +10,10 @@ final class CapabilitiesTests: XCTestCase {
         XCTAssertEqual(refused(.init(call: .train, source: "t", grouped: true, partitions: true)), "grouping x partitions")
         XCTAssertEqual(refused(.init(call: .fitMultiple, source: "t", grouped: true, partitions: true)),
                        "grouping x partitions")
-        XCTAssertEqual(refused(.init(call: .train, source: "t", grouped: true, segments: true)), "grouping x segments")
+        XCTAssertNil(refused(.init(call: .train, source: "t", grouped: true, segments: true)),
+                     "a grouped train hops as one bundle")
+        XCTAssertEqual(refused(.init(call: .train, source: "t", grouped: true, segments: true, groupingExpression: "a % 2")),
+                       "grouping expressions x segments")
         XCTAssertNil(refused(.init(call: .fitMultiple, source: "t", grouped: true, segments: true)),
                      "fit_multiple's bundles hop")
         XCTAssertEqual(refused(.init(call: .fitMultiple, source: "t", grouped: true, groupingExpression: "a + 1")),

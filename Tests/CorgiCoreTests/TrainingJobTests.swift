@@ -42,12 +42,16 @@ final class TrainingJobTests: XCTestCase {
         XCTAssertFalse(pass.secondsPerTask)
         XCTAssertEqual(TrainingJob(call: "train", path: "composed", segments: false, tasks: 1, groups: 1)?.readPath,
                        .groupComposed)
-        XCTAssertNil(TrainingJob(call: "train", path: "fast", segments: true, tasks: 1, groups: 2), "no hopping yet")
-        XCTAssertNil(TrainingJob(call: "train", path: "partitions", segments: true, tasks: 1, groups: 2))
-        let hop = try XCTUnwrap(TrainingJob(call: "fit_multiple", path: "fast", segments: true, tasks: 8, groups: 50))
+        let hop = try XCTUnwrap(TrainingJob(call: "train", path: "fast", segments: true, tasks: 1, groups: 2),
+                                "a grouped train hops as one bundle")
         XCTAssertEqual(hop.readPath, .groupHop)
-        XCTAssertEqual(hop.divergence, .setGroupAside)
-        XCTAssertTrue(hop.secondsPerTask)
+        XCTAssertFalse(hop.secondsPerTask)
+        XCTAssertNil(TrainingJob(call: "train", path: "composed", segments: true, tasks: 1, groups: 2))
+        XCTAssertNil(TrainingJob(call: "train", path: "partitions", segments: true, tasks: 1, groups: 2))
+        let bundles = try XCTUnwrap(TrainingJob(call: "fit_multiple", path: "fast", segments: true, tasks: 8, groups: 50))
+        XCTAssertEqual(bundles.readPath, .groupHop)
+        XCTAssertEqual(bundles.divergence, .setGroupAside)
+        XCTAssertTrue(bundles.secondsPerTask)
         XCTAssertNil(TrainingJob(call: "fit_multiple", path: "partitions", segments: true, tasks: 2, groups: 2),
                      "grouping is not offered over partitions yet")
         XCTAssertNil(TrainingJob(call: "fit_multiple", path: "composed", segments: false, tasks: 2, groups: 2))

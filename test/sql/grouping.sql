@@ -92,7 +92,7 @@ SELECT corgi.predict_label('grp_m', ARRAY[1, 0, 0.5]);
 SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => 'shop');
 SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => ' ');
 SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => 'store,');
-SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => 'store', params => 'segments=4');
+SELECT * FROM corgi.train('grp', 'grp_e', 'label', 'features', grouping_cols => 'store % 2', params => 'segments=4');
 CREATE TABLE grp_one AS SELECT * FROM grp WHERE store = 9;
 SELECT * FROM corgi.train('grp_one', 'grp_e', 'label', 'features', grouping_cols => 'store');
 CREATE TABLE grp_named AS SELECT id, label, features, store AS model FROM grp;
@@ -127,6 +127,23 @@ SELECT corgi._train_groups('grp', 'features', 'label', ARRAY['store']::name[], A
                            ARRAY[(SELECT model FROM grp_m WHERE store = 1 AND region = 'north')], true);
 SELECT corgi._group_index(ROW(2, 'south'::text), ARRAY['1', 'north', '2', 'south']), corgi._group_index(ROW(3, 'x'::text), ARRAY['1', 'north']),
        corgi._group_index(ROW(NULL::int), ARRAY['1', NULL]);
+
+-- With segments the groups hop as one bundle: the same models, bit for bit, as that
+-- config of a grouped corgi.fit_multiple (its stored params replay it), with validation.
+CREATE TABLE grp_cfg AS SELECT 1 AS config_id, 'logistic' AS model, 'learning_rate=0.05' AS params;
+SELECT configs_trained FROM corgi.fit_multiple('grp', 'grp_fm', 'label', 'features', 'grp_cfg', 2,
+                                               params => 'segments=3', validation_table => 'grp',
+                                               grouping_cols => 'store, region');
+SELECT DISTINCT params AS fm_params FROM grp_fm \gset
+SELECT epochs_run FROM corgi.train('grp', 'grp_seg', 'label', 'features', 'logistic', 2, params => :'fm_params',
+                                   grouping_cols => 'store, region');
+SELECT count(*) AS groups, count(*) FILTER (WHERE s.model IS NOT DISTINCT FROM f.model) AS same_models,
+       count(*) FILTER (WHERE s.status = f.status) AS same_status
+FROM grp_seg s JOIN grp_fm f ON f.store IS NOT DISTINCT FROM s.store AND f.region = s.region;
+SELECT g.store, g.region, g.batch, cardinality(g.epoch_loss) AS epochs, g.epoch_rows, g.status,
+       g.validation_loss IS NOT NULL AS validated
+FROM grp_seg_groups g ORDER BY g.store NULLS LAST, g.region;
+SELECT num_batches, cardinality(validation_loss) AS validated_epochs, loss IS NOT NULL AS has_loss FROM grp_seg_summary;
 
 -- Cancel in the middle of the epochs: nothing written, no Swift object, no thread left
 -- (the groups' shared worker thread is joined).

@@ -5,7 +5,7 @@
 /// | combination | calls | why |
 /// |---|---|---|
 /// | grouping x partitions | train, fit_multiple | a partition's groups would have to hop between servers as bundles |
-/// | grouping x segments | train | a grouped pass reads the whole table per epoch; bundles hop only in fit_multiple |
+/// | grouping expressions x segments | train | a bundle's visit reads pages: keys must be columns |
 /// | grouping expressions x fit_multiple | fit_multiple | a bundle's visit reads pages: keys must be columns |
 /// | shuffle once x fit_multiple | fit_multiple | the copy would be made per config |
 /// | segments x composed read | train | hopping cuts pages; a query has none |
@@ -57,10 +57,11 @@ public enum Capabilities {
             matches: { $0.grouped == true && $0.partitions == true },
             refusal: { ("grouping_cols is not offered yet with model hopping over the partitions of \($0.source)", "",
                         "Train each server's groups there, or group a local copy of the table.") }),
-        Row(combination: "grouping x segments", calls: [.train],
-            matches: { $0.grouped == true && $0.segments == true },
-            refusal: { _ in ("segments (model hopping) is not offered with grouping_cols yet", "",
-                             "Leave segments out: every group sees the whole table in CorgiPile order.") }),
+        Row(combination: "grouping expressions x segments", calls: [.train],
+            matches: { $0.grouped == true && $0.segments == true && $0.groupingExpression != nil },
+            refusal: { ("grouping_cols with segments must name columns of \($0.source), got \"\($0.groupingExpression ?? "")\"",
+                        "With segments the groups hop as one bundle, whose visits read pages and route rows by column values.",
+                        "Group by a column: add the expression to a copy of the table (CREATE TABLE ... AS SELECT *, (expr) AS g ...), or leave segments out.") }),
         Row(combination: "grouping expressions x fit_multiple", calls: [.fitMultiple],
             matches: { $0.grouped == true && $0.groupingExpression != nil },
             refusal: { ("grouping_cols of corgi.fit_multiple must name columns of \($0.source), got \"\($0.groupingExpression ?? "")\"",

@@ -12,6 +12,7 @@
 /// | fit_multiple | fast | yes | 1-1000 | hop | set the task aside | the task's |
 /// | train, grouped | fast | no | 1 (its groups are the tasks) | group pass | set the group aside | wall time |
 /// | train, grouped | composed | no | 1 | group composed | set the group aside | wall time |
+/// | train, grouped | fast | yes | 1 (its groups, one bundle) | group hop | set the group aside | wall time |
 /// | fit_multiple, grouped | fast | yes | 1-1000 (each one bundle of its groups) | group hop | set the group aside | the task's |
 ///
 /// Anything else is no job: a composed read cannot hop (its rows come from a query, not
@@ -79,7 +80,12 @@ public struct TrainingJob: Equatable, Sendable {
             return
         }
         if groups > 0 {
-            guard tasks == 1, !segments else { return nil }
+            guard tasks == 1 else { return nil }
+            if segments {
+                guard path == "fast" else { return nil }
+                self.init(readPath: .groupHop, divergence: .setGroupAside, secondsPerTask: false)
+                return
+            }
             switch path {
             case "fast": self.init(readPath: .groupPass, divergence: .setGroupAside, secondsPerTask: false)
             case "composed": self.init(readPath: .groupComposed, divergence: .setGroupAside, secondsPerTask: false)
