@@ -685,10 +685,11 @@ COMMENT ON FUNCTION corgi._layers(corgi.training_plan) IS 'internal: the layers 
 CREATE FUNCTION corgi._check_offered(call text, source text, grouped boolean DEFAULT NULL,
                                      partitions boolean DEFAULT NULL, segments boolean DEFAULT NULL,
                                      composed boolean DEFAULT NULL, shuffle text DEFAULT NULL,
-                                     grouping_expression text DEFAULT NULL) RETURNS void
+                                     grouping_expression text DEFAULT NULL, early_stopping boolean DEFAULT NULL)
+    RETURNS void
     AS 'MODULE_PATHNAME', 'corgi_check_offered'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION corgi._check_offered(text, text, boolean, boolean, boolean, boolean, text, text) IS
+COMMENT ON FUNCTION corgi._check_offered(text, text, boolean, boolean, boolean, boolean, text, text, boolean) IS
     'internal: raises feature_not_supported when a training call''s combination is not offered (NULL facts: not known)';
 
 -- The epochs of corgi.train and corgi.fit_multiple (without grouping), one loop in C
@@ -710,7 +711,8 @@ CREATE FUNCTION corgi._fit(plans corgi.training_plan[], call text, workers integ
                            OUT bytes_moved bigint, OUT remote_jobs integer, OUT round_trip_seconds float8,
                            OUT left_config integer[], OUT left_group bigint[], OUT left_state bytea[],
                            OUT left_epoch integer[], OUT scored_config integer[], OUT scored_group bigint[],
-                           OUT scored_loss float8[], OUT scored_metric float8[])
+                           OUT scored_loss float8[], OUT scored_metric float8[], OUT stopped_in integer[],
+                           OUT best_epoch integer[])
     AS 'MODULE_PATHNAME', 'corgi_fit'
     LANGUAGE C STABLE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp;
@@ -1054,7 +1056,7 @@ COMMENT ON FUNCTION corgi._train_prepare(text, text, text, text, text, integer, 
 
 CREATE FUNCTION corgi._train_write(plan corgi.training_plan, state bytea, epoch_loss float8[],
                                    epoch_seconds float8[], epoch_rows bigint[], val_loss float8[],
-                                   val_metric float8[], val_seconds float8[])
+                                   val_metric float8[], val_seconds float8[], model_epoch integer DEFAULT NULL)
 RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -1093,7 +1095,7 @@ BEGIN
             $4::bigint AS num_rows_skipped, $5::integer AS num_epochs, $6::text[] AS classes,
             $7::integer[] AS layers$f$,
             plan.out_main, model)
-        USING state, info.loss, info.rows, info.skipped, epochs, class_texts, corgi._layers(plan);
+        USING state, info.loss, info.rows, info.skipped, coalesce(model_epoch, epochs), class_texts, corgi._layers(plan);
     EXECUTE format($f$CREATE TABLE %s AS SELECT
             %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
             %L::text AS independent_varname, %L::text AS model, %L::text AS shuffle, %L::text AS params,
@@ -1114,7 +1116,7 @@ BEGIN
 
     RETURN QUERY SELECT epochs, info.rows, info.loss, train_seconds + once_seconds;
 END $$;
-COMMENT ON FUNCTION corgi._train_write(corgi.training_plan, bytea, float8[], float8[], bigint[], float8[], float8[], float8[]) IS
+COMMENT ON FUNCTION corgi._train_write(corgi.training_plan, bytea, float8[], float8[], bigint[], float8[], float8[], float8[], integer) IS
     'internal: writes out_table and out_table_summary of a trained plan (and drops the once copy); returns corgi.train''s row';
 
 CREATE FUNCTION corgi.train(
@@ -1177,10 +1179,13 @@ BEGIN
     -- Epochs: one statement, so every epoch reads the same snapshot (corgi._fit is
     -- STABLE, and its queries use the snapshot of the statement that calls it).
     SELECT * INTO run FROM corgi._fit(ARRAY[plan], 'train', 0, train.verbose);
-    RETURN QUERY SELECT * FROM corgi._train_write(plan, run.final_states[1], run.epoch_loss, run.epoch_seconds,
-        run.epoch_rows, CASE WHEN plan.val_table IS NOT NULL THEN run.val_loss END,
-        CASE WHEN plan.val_table IS NOT NULL THEN run.val_metric END,
-        CASE WHEN plan.val_table IS NOT NULL THEN run.val_seconds END);
+    -- Stopped early (patience): the epochs run, and the model of the best one.
+    plan.epochs := coalesce(run.stopped_in[1], plan.epochs);
+    RETURN QUERY SELECT * FROM corgi._train_write(plan, run.final_states[1], run.epoch_loss[1:plan.epochs],
+        run.epoch_seconds[1:plan.epochs], run.epoch_rows[1:plan.epochs],
+        CASE WHEN plan.val_table IS NOT NULL THEN run.val_loss[1:plan.epochs] END,
+        CASE WHEN plan.val_table IS NOT NULL THEN run.val_metric[1:plan.epochs] END,
+        CASE WHEN plan.val_table IS NOT NULL THEN run.val_seconds[1:plan.epochs] END, run.best_epoch[1]);
     PERFORM corgi._end_call();
 END $$;
 COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text, text) IS
@@ -1373,7 +1378,8 @@ BEGIN
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
     END IF;
     PERFORM corgi._check_offered('train', plan.source_table, grouped => true, partitions => plan.path = 'partitions',
-                                 segments => corgi._param(plan.norm, 'segments') IS NOT NULL);
+                                 segments => corgi._param(plan.norm, 'segments') IS NOT NULL,
+                                 early_stopping => corgi._param(plan.norm, 'patience') IS NOT NULL);
     -- The items: a column of the source (kept as it is named), or an expression (named
     -- after its text).
     FOREACH item IN ARRAY items LOOP
@@ -1683,7 +1689,8 @@ BEGIN
         RAISE EXCEPTION 'grouping_cols must name at least one column'
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Write grouping_cols => ''store_id'' or ''store_id, region''.';
     END IF;
-    PERFORM corgi._check_offered('fit_multiple', p.source_table, grouped => true, partitions => p.path = 'partitions');
+    PERFORM corgi._check_offered('fit_multiple', p.source_table, grouped => true, partitions => p.path = 'partitions',
+                                 early_stopping => EXISTS (SELECT FROM unnest(plans) x WHERE corgi._param((x).norm, 'patience') IS NOT NULL));
     -- The grouping columns: plain columns of the table (a job reads its pages directly).
     FOREACH item IN ARRAY items LOOP
         col := corgi._grouping_column(src, item);
@@ -2055,17 +2062,20 @@ BEGIN
     FOR k IN 1..n LOOP
         plan := plans[k];
         info := corgi.sgd_state_info(run.final_states[k]);
-        last_epoch := coalesce(run.diverged_in[k], epochs);
+        last_epoch := coalesce(run.diverged_in[k], run.stopped_in[k], epochs);
         EXECUTE format('INSERT INTO %s VALUES ($1, $2, $3, corgi.sgd_coef($4), corgi.sgd_intercept($4), $4, $5, $6, $7,
                         $8, $9, $10, $11, $12, $13, $14, $15)', out_names.main)
             USING ids[k], plan.model, plan.norm, run.final_states[k], info.loss, info.rows, info.skipped,
-                  last_epoch, plan.class_texts, corgi._layers(plan),
+                  coalesce(run.best_epoch[k], last_epoch), plan.class_texts, corgi._layers(plan),
                   (SELECT sum(run.epoch_seconds[(i - 1) * n + k]) FROM generate_series(1, last_epoch) i),
-                  CASE WHEN run.diverged_in[k] IS NULL THEN run.val_loss[(epochs - 1) * n + k] END,
-                  CASE WHEN run.diverged_in[k] IS NULL THEN run.val_metric[(epochs - 1) * n + k] END,
+                  CASE WHEN run.diverged_in[k] IS NULL THEN run.val_loss[(coalesce(run.best_epoch[k], epochs) - 1) * n + k] END,
+                  CASE WHEN run.diverged_in[k] IS NULL THEN run.val_metric[(coalesce(run.best_epoch[k], epochs) - 1) * n + k] END,
                   CASE WHEN plan.val_table IS NOT NULL THEN (corgi.model_traits(plan.model)).metric END,
-                  CASE WHEN run.diverged_in[k] IS NULL THEN 'ok'
-                       ELSE format('diverged in epoch %s (loss %s)', run.diverged_in[k], run.diverged_loss[k]) END;
+                  CASE WHEN run.diverged_in[k] IS NOT NULL
+                       THEN format('diverged in epoch %s (loss %s)', run.diverged_in[k], run.diverged_loss[k])
+                       WHEN run.stopped_in[k] IS NOT NULL
+                       THEN format('stopped early in epoch %s (best epoch %s)', run.stopped_in[k], run.best_epoch[k])
+                       ELSE 'ok' END;
         orders := '{}';
         FOR e IN 1..last_epoch LOOP
             orders := orders || (corgi.hop_order(n::integer, n_segments, seed, e - 1))[k:k][1:n_segments];

@@ -28,20 +28,20 @@ private func fact(_ value: Int32) -> Bool? { value < 0 ? nil : value != 0 }
 
 /// C: `int32_t corgi_job_unoffered(const char *call, const char *source, int32_t grouped,
 /// int32_t partitions, int32_t segments, int32_t composed, const char *shuffle,
-/// const char *grouping_expression, CorgiRefusal *refusal)`: 1 and the error when the
+/// const char *grouping_expression, int32_t early_stopping, CorgiRefusal *refusal)`: 1 and the error when the
 /// call's combination is a row of ``Capabilities`` (facts -1 or NULL: not known), 0 when
 /// it is offered (or the call is unknown).
 @_cdecl("corgi_job_unoffered")
 public func corgi_job_unoffered(
     _ call: UnsafePointer<CChar>?, _ source: UnsafePointer<CChar>?, _ grouped: Int32, _ partitions: Int32,
     _ segments: Int32, _ composed: Int32, _ shuffle: UnsafePointer<CChar>?, _ groupingExpression: UnsafePointer<CChar>?,
-    _ refusal: UnsafeMutablePointer<CorgiRefusal>?
+    _ earlyStopping: Int32, _ refusal: UnsafeMutablePointer<CorgiRefusal>?
 ) -> Int32 {
     guard let call, let source, let refusal, let kind = TrainingJob.Call(rawValue: String(cString: call)) else { return 0 }
     let request = Capabilities.Request(
         call: kind, source: String(cString: source), grouped: fact(grouped), partitions: fact(partitions),
         segments: fact(segments), composed: fact(composed), shuffle: shuffle.map { String(cString: $0) },
-        groupingExpression: groupingExpression.map { String(cString: $0) })
+        groupingExpression: groupingExpression.map { String(cString: $0) }, earlyStopping: fact(earlyStopping))
     guard let refused = Capabilities.refusal(for: request) else { return 0 }
     withUnsafeMutableBytes(of: &refusal.pointee.message) { copyCString(refused.message, into: $0) }
     withUnsafeMutableBytes(of: &refusal.pointee.detail) { copyCString(refused.detail, into: $0) }

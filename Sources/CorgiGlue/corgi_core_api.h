@@ -98,7 +98,8 @@ extern int32_t corgi_job_plan(const char *call, const char *path, int32_t segmen
 							  int32_t *per_task_seconds);
 extern int32_t corgi_job_unoffered(const char *call, const char *source, int32_t grouped, int32_t partitions,
 								   int32_t segments, int32_t composed, const char *shuffle,
-								   const char *grouping_expression, CorgiRefusal *refusal);
+								   const char *grouping_expression, int32_t early_stopping,
+								   CorgiRefusal *refusal);
 
 /* ModelExports.swift */
 extern int32_t corgi_model_open(const void *data, int64_t length, void **model_out,

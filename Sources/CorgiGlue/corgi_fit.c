@@ -77,6 +77,16 @@ typedef struct FitTask
 	int32		diverged_in;	/* 0 while it trains */
 	double		diverged_loss;
 	bool		diverged_loss_null;
+	/* Early stopping (patience 0: off), on the validation metric. */
+	int32		patience;
+	double		tolerance;
+	bool		higher_is_better;	/* accuracy; RMSE is better lower */
+	bool		has_best;
+	double		best_metric;
+	int32		best_epoch;
+	int32		since_best;		/* epochs without an improvement above tolerance */
+	bytea	   *best_state;		/* the best epoch's state, kept past its epoch */
+	int32		stopped_in;		/* 0 while it trains */
 } FitTask;
 
 /* What every task shares: the job. */
@@ -243,7 +253,9 @@ read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, int3
 		"       coalesce(corgi._param(x.norm, 'segment_seed')::bigint, 0),"
 		"       corgi._param(x.norm, 'learning_rate')::float8, corgi._param(x.norm, 'decay')::float8,"
 		"       (corgi.model_traits(x.model)).metric,"
-		"       CASE WHEN x.path = 'partitions' THEN cardinality(corgi._segment_tables(x.read_from::regclass)) END"
+		"       CASE WHEN x.path = 'partitions' THEN cardinality(corgi._segment_tables(x.read_from::regclass)) END,"
+		"       coalesce(corgi._param(x.norm, 'patience')::integer, 0), corgi._param(x.norm, 'tolerance')::float8,"
+		"       (corgi.model_traits(x.model)).classifier"
 		"  FROM unnest($1) WITH ORDINALITY AS x ORDER BY x.ordinality";
 	Oid			types[1] = {plans_type};
 	Datum		values[1] = {PointerGetDatum(plans)};
@@ -300,6 +312,15 @@ read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, int3
 		value = SPI_getbinval(row, desc, 20, &isnull);
 		task->decay = isnull ? 1.0 : DatumGetFloat8(value);
 		task->metric = text_column(row, desc, 21, into);
+		task->patience = DatumGetInt32(SPI_getbinval(row, desc, 23, &isnull));
+		value = SPI_getbinval(row, desc, 24, &isnull);
+		task->tolerance = isnull ? 0 : DatumGetFloat8(value);
+		task->higher_is_better = DatumGetBool(SPI_getbinval(row, desc, 25, &isnull));
+		if (task->patience > 0 && !OidIsValid(task->val_table))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("patience (early stopping) needs a validation table"),
+					 errhint("Add validation_table=... to the params of corgi.train, or validation_table => ... to corgi.fit_multiple.")));
 
 		if (k == 0)
 		{
@@ -1000,6 +1021,47 @@ validate_bundle(FitJob *job, FitGroups *groups, FitResults *res, int e, int k, b
 	}
 }
 
+/*
+ * Early stopping after a task's validation (scikit-learn's rule): the best epoch is the
+ * one with the best metric so far, and the task stops once `patience` epochs in a row
+ * have not beaten the best by more than `tolerance`. True when it stops now.
+ */
+static bool
+stops_early(FitTask *task, int e, bytea *state, Datum metric, bool metric_null, MemoryContext keep_cxt)
+{
+	double		m = metric_null ? get_float8_nan() : DatumGetFloat8(metric);
+	bool		known = !metric_null && !isnan(m);
+	bool		better;
+	bool		better_by_tolerance;
+
+	if (task->patience <= 0)
+		return false;
+	if (!task->has_best)
+	{
+		better = better_by_tolerance = known;
+	}
+	else
+	{
+		better = known && (task->higher_is_better ? m > task->best_metric : m < task->best_metric);
+		better_by_tolerance = known && (task->higher_is_better ? m > task->best_metric + task->tolerance
+										: m < task->best_metric - task->tolerance);
+	}
+	task->since_best = better_by_tolerance ? 0 : task->since_best + 1;
+	if (better)
+	{
+		if (task->best_state != NULL)
+			pfree(task->best_state);
+		task->best_state = keep_state(state, keep_cxt);
+		task->best_metric = m;
+		task->best_epoch = e;
+		task->has_best = true;
+	}
+	if (task->since_best < task->patience)
+		return false;
+	task->stopped_in = e;
+	return true;
+}
+
 /* A group that left its config's bundle (diverged): kept with its last state. */
 static void
 keep_left_group(FitGroups *groups, int k, int32 g, bytea *state, int e, MemoryContext keep_cxt)
@@ -1281,8 +1343,8 @@ corgi_fit(PG_FUNCTION_ARGS)
 	int			flat;
 	int		   *active;
 	TupleDesc	desc;
-	Datum		values[26];
-	bool		nulls[26] = {false};
+	Datum		values[28];
+	bool		nulls[28] = {false};
 
 	for (int a = 0; a <= 3; a++)
 		if (PG_ARGISNULL(a))
@@ -1411,7 +1473,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 		else
 		{
 			for (int k = 0; k < k_count; k++)
-				if (job.tasks[k].diverged_in == 0)
+				if (job.tasks[k].diverged_in == 0 && job.tasks[k].stopped_in == 0)
 					active[n_active++] = k;
 			if (n_active == 0)
 			{
@@ -1494,6 +1556,16 @@ corgi_fit(PG_FUNCTION_ARGS)
 					res.val_metric_null[i] = metric_null;
 					res.val_seconds[i] = Float8GetDatum(seconds_since(validation_began));
 					res.val_seconds_null[i] = false;
+					if (stops_early(task, e, state, metric, metric_null, call_cxt))
+					{
+						task->state = keep_state(state, call_cxt);
+						ereport(NOTICE,
+								(errmsg_plural("%s stopped early in epoch %d: its validation %s has not improved by more than %s for %d epoch; the model written is that of its best epoch, %d",
+											   "%s stopped early in epoch %d: its validation %s has not improved by more than %s for %d epochs; the model written is that of its best epoch, %d",
+											   task->patience,
+											   job.sets_aside ? psprintf("config %d", k + 1) : "training", e, task->metric,
+											   float8out_internal(task->tolerance), task->patience, task->best_epoch)));
+					}
 				}
 				if (verbose && !job.sets_aside)
 				{
@@ -1578,7 +1650,9 @@ corgi_fit(PG_FUNCTION_ARGS)
 				: grouped || bundled ? groups.diverged_in[k] : job.tasks[k].diverged_in;
 			Datum		state = grouped ? groups.states[k]
 				: groups.per_group ? groups.group_states[k]
-				: bundled ? groups.bundles[k] : PointerGetDatum(job.tasks[k].state);
+				: bundled ? groups.bundles[k]
+				: job.tasks[k].best_state != NULL ? PointerGetDatum(job.tasks[k].best_state)	/* early stopping */
+				: PointerGetDatum(job.tasks[k].state);
 
 			finals_null[k] = groups.per_group ? state == (Datum) 0 : bundled && groups.bundle_null[k];
 			finals[k] = finals_null[k] ? NULL : (bytea *) PG_DETOAST_DATUM_COPY(state);
@@ -1662,6 +1736,25 @@ corgi_fit(PG_FUNCTION_ARGS)
 		else
 			for (int c = 18; c < 26; c++)
 				nulls[c] = true;
+		if (grouped || bundled)
+			nulls[26] = nulls[27] = true;
+		else
+		{
+			Datum	   *stopped = palloc(sizeof(Datum) * k_count);
+			bool	   *stopped_null = palloc(sizeof(bool) * k_count);
+			Datum	   *best = palloc(sizeof(Datum) * k_count);
+			bool	   *best_null = palloc(sizeof(bool) * k_count);
+
+			for (int k = 0; k < k_count; k++)
+			{
+				stopped[k] = Int32GetDatum(job.tasks[k].stopped_in);
+				stopped_null[k] = job.tasks[k].stopped_in == 0;
+				best[k] = Int32GetDatum(job.tasks[k].best_epoch);
+				best_null[k] = job.tasks[k].best_state == NULL;
+			}
+			values[26] = flat_array(stopped, stopped_null, k_count, INT4OID);
+			values[27] = flat_array(best, best_null, k_count, INT4OID);
+		}
 		MemoryContextSwitchTo(old);
 	}
 	SPI_finish();

@@ -24,6 +24,9 @@ final class CapabilitiesTests: XCTestCase {
         XCTAssertNil(refused(.init(call: .train, source: "t", shuffle: "once")))
         XCTAssertEqual(refused(.init(call: .train, source: "t", segments: true, composed: true)), "segments x composed read")
         XCTAssertNil(refused(.init(call: .train, source: "t", segments: true, composed: false)))
+        XCTAssertEqual(refused(.init(call: .fitMultiple, source: "t", grouped: true, earlyStopping: true)),
+                       "early stopping x grouping")
+        XCTAssertNil(refused(.init(call: .fitMultiple, source: "t", grouped: false, earlyStopping: true)))
     }
 
     func testUnknownFactsMatchNothing() {

@@ -63,7 +63,7 @@ final class TrainingParametersTests: XCTestCase {
     func testErrorsNameTheKeyAndValue() {
         XCTAssertEqual(failure("learning_rat=0.1")?.message, "unknown parameter \"learning_rat\"")
         XCTAssertEqual(failure("learning_rat=0.1")?.hint,
-            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, seed, average, optimizer, momentum, beta1, beta2, epsilon, hidden_layers, activation, standardize, segments, segment_offset, segment_seed, workers, validation_table.")
+            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, seed, average, optimizer, momentum, beta1, beta2, epsilon, hidden_layers, activation, standardize, segments, segment_offset, segment_seed, patience, tolerance, workers, validation_table.")
         XCTAssertEqual(failure("learning_rate=0")?.message, "learning_rate must be a positive number, got \"0\"")
         XCTAssertEqual(failure("learning_rate=nan")?.message, "learning_rate must be a positive number, got \"nan\"")
         XCTAssertEqual(failure("decay=1.5")?.message, "decay must be in (0, 1], got \"1.5\"")
@@ -133,12 +133,12 @@ final class LearningRateScheduleTests: XCTestCase {
     func testEachRuleReadsItsOwnValue() throws {
         var p = try TrainingParameters.parse(
             "learning_rate=0.3, decay=0.7, batch_size=9, l2=0.02, l1=0.01, buffer_fraction=0.4, block_mb=4, "
-                + "max_buffer_mb=77, segments=5, segment_offset=2, workers=3").get()
+                + "max_buffer_mb=77, segments=5, segment_offset=2, workers=3, patience=4, tolerance=0.02").get()
         p.momentum = 0.8; p.beta1 = 0.85; p.beta2 = 0.95; p.epsilon = 1e-7
         let expected: [String: Double] = [
             "learning_rate": 0.3, "decay": 0.7, "batch_size": 9, "l2": 0.02, "l1": 0.01, "buffer_fraction": 0.4,
             "block_mb": 4, "max_buffer_mb": 77, "momentum": 0.8, "beta1": 0.85, "beta2": 0.95, "epsilon": 1e-7,
-            "segments": 5, "segment_offset": 2, "workers": 3,
+            "segments": 5, "segment_offset": 2, "workers": 3, "patience": 4, "tolerance": 0.02,
         ]
         XCTAssertEqual(Set(TrainingParameters.numericRules.map(\.key)), Set(expected.keys))
         for rule in TrainingParameters.numericRules {
@@ -146,5 +146,30 @@ final class LearningRateScheduleTests: XCTestCase {
         }
         p.beta2 = 1
         XCTAssertEqual(p.validationFailure()?.message, "beta2 must be in [0, 1), got 1")
+    }
+}
+
+final class EarlyStoppingParametersTests: XCTestCase {
+    func testPatienceAndToleranceParseAndNormalize() throws {
+        let p = try TrainingParameters.parse("patience=3, validation_table=v").get()
+        XCTAssertEqual(p.patience, 3)
+        XCTAssertEqual(p.tolerance, 1e-4)
+        XCTAssertTrue(p.normalized.hasSuffix("patience=3, tolerance=0.0001, validation_table=v"), p.normalized)
+        XCTAssertEqual(try TrainingParameters.parse(p.normalized).get(), p, "normalized parses back")
+        let q = try TrainingParameters.parse("tolerance=0.01, patience=2").get()
+        XCTAssertEqual(q.tolerance, 0.01)
+        XCTAssertFalse(try TrainingParameters.parse("").get().normalized.contains("patience"),
+                       "off by default, and then not written")
+    }
+
+    func testBadValuesAreErrors() {
+        for text in ["patience=0", "patience=1.5", "patience=100001", "patience=3, tolerance=-1", "tolerance=0.1"] {
+            guard case .failure(let failure) = TrainingParameters.parse(text) else {
+                return XCTFail("\(text) was accepted")
+            }
+            XCTAssertFalse(failure.message.isEmpty)
+        }
+        guard case .failure(let failure) = TrainingParameters.parse("tolerance=0.1") else { return XCTFail() }
+        XCTAssertEqual(failure.message, "parameter \"tolerance\" applies with patience only")
     }
 }

@@ -24,7 +24,7 @@ typedef enum CorgiStatus
 } CorgiStatus;
 
 #define CORGI_MESSAGE_SIZE 256
-#define CORGI_HINT_SIZE 256
+#define CORGI_HINT_SIZE 512
 
 /* Filled by a Swift export that fails: a lower-case message naming the bad value,
  * and an optional hint. Both are NUL-terminated UTF-8, truncated to fit. */

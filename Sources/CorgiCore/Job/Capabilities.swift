@@ -9,6 +9,7 @@
 /// | grouping expressions x fit_multiple | fit_multiple | a bundle's visit reads pages: keys must be columns |
 /// | shuffle once x fit_multiple | fit_multiple | the copy would be made per config |
 /// | segments x composed read | train | hopping cuts pages; a query has none |
+/// | early stopping x grouping | train, fit_multiple | a group would stop alone, its bundle or batch going on |
 public enum Capabilities {
     /// What a driver knows of a call; nil: not known (rows that need it do not match).
     public struct Request: Sendable {
@@ -21,10 +22,12 @@ public enum Capabilities {
         public var shuffle: String?
         /// A grouping item that is an expression, not a column of the source.
         public var groupingExpression: String?
+        /// Whether the call stops its models early (patience).
+        public var earlyStopping: Bool?
 
         public init(call: TrainingJob.Call, source: String, grouped: Bool? = nil, partitions: Bool? = nil,
                     segments: Bool? = nil, composed: Bool? = nil, shuffle: String? = nil,
-                    groupingExpression: String? = nil) {
+                    groupingExpression: String? = nil, earlyStopping: Bool? = nil) {
             self.call = call
             self.source = source
             self.grouped = grouped
@@ -33,6 +36,7 @@ public enum Capabilities {
             self.composed = composed
             self.shuffle = shuffle
             self.groupingExpression = groupingExpression
+            self.earlyStopping = earlyStopping
         }
     }
 
@@ -76,6 +80,10 @@ public enum Capabilities {
             refusal: { ("segments (model hopping) needs a source whose pages corgi reads directly, and \($0.source) is not one",
                         "Model hopping reads heap tables (no inheritance children, no row-level security for you) with plain feature and label columns of the accepted types.",
                         "Train on a plain table (CREATE TABLE ... AS SELECT), or leave segments out.") }),
+        Row(combination: "early stopping x grouping", calls: [.train, .fitMultiple],
+            matches: { $0.grouped == true && $0.earlyStopping == true },
+            refusal: { _ in ("patience (early stopping) is not offered with grouping_cols yet", "",
+                             "Leave patience out, or train the groups you want to stop early without grouping_cols.") }),
     ]
 
     /// The first row of the table the request matches, as its error; nil when offered.

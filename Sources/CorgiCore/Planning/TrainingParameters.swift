@@ -47,6 +47,12 @@ public struct TrainingParameters: Equatable, Sendable {
     public var segments = 0
     public var segmentOffset = 0
     public var segmentSeed: Int64?
+    /// Early stopping (nil: off): a model stops when its validation metric has not
+    /// improved by more than `tolerance` for `patience` epochs in a row (scikit-learn's
+    /// `n_iter_no_change` and `tol`), and the model written is its best epoch's. Needs a
+    /// validation table; not part of a stored state (the epoch loop applies it).
+    public var patience: Int?
+    public var tolerance = 1e-4
     /// How many parallel workers `corgi.fit_multiple` asks for (nil: as many as
     /// `max_parallel_workers` and `corgi.max_workers` allow). The models do not depend on
     /// it, so ``normalized`` leaves it out.
@@ -72,7 +78,7 @@ public struct TrainingParameters: Equatable, Sendable {
         "learning_rate", "decay", "batch_size", "l2", "l1", "intercept",
         "buffer_fraction", "block_mb", "max_buffer_mb", "seed", "average", "optimizer",
         "momentum", "beta1", "beta2", "epsilon", "hidden_layers", "activation", "standardize", "segments", "segment_offset", "segment_seed",
-        "workers", "validation_table",
+        "patience", "tolerance", "workers", "validation_table",
     ]
 
     /// A rejected parameter string: what is wrong, and what would be valid.
@@ -130,6 +136,10 @@ public struct TrainingParameters: Equatable, Sendable {
             return .failure(Failure(message: "parameter \"\(key)\" applies with segments only",
                                     hint: "Add segments=N (model hopping), or leave \(key) out."))
         }
+        if parameters.patience == nil, seen.contains("tolerance") {
+            return .failure(Failure(message: "parameter \"tolerance\" applies with patience only",
+                                    hint: "Add patience=N (early stopping), or leave tolerance out."))
+        }
         if parameters.segments > 0, parameters.segmentOffset >= parameters.segments {
             return .failure(Failure(message: "segment_offset must be below segments (\(parameters.segments)), got \(parameters.segmentOffset)",
                                     hint: "A model's offset picks its row of the hopping schedule: 0 to segments - 1."))
@@ -160,6 +170,7 @@ public struct TrainingParameters: Equatable, Sendable {
         if segments > 0 {
             parts += ["segments=\(segments)", "segment_offset=\(segmentOffset)", "segment_seed=\(segmentSeed ?? seed)"]
         }
+        if let patience { parts += ["patience=\(patience)", "tolerance=\(tolerance)"] }
         if !validationTable.isEmpty { parts.append("validation_table=\(validationTable)") }
         return parts.joined(separator: ", ")
     }
@@ -187,6 +198,9 @@ public struct TrainingParameters: Equatable, Sendable {
          { Double($0.segments) }),
         ("segment_offset", "a whole number from 0 to 99999", { $0 >= 0 && $0 < 100_000 && $0 == $0.rounded() },
          { Double($0.segmentOffset) }),
+        ("patience", "a whole number from 1 to 100000", { $0 >= 1 && $0 <= 100_000 && $0 == $0.rounded() },
+         { Double($0.patience ?? 1) }),
+        ("tolerance", "zero or positive", { $0 >= 0 && $0.isFinite }, { $0.tolerance }),
         ("workers", "a whole number from 0 to 1024", { $0 >= 0 && $0 <= 1024 && $0 == $0.rounded() },
          { Double($0.workers ?? 0) }),
     ]
@@ -212,6 +226,8 @@ public struct TrainingParameters: Equatable, Sendable {
         case "segments": segments = Int(x)
         case "segment_offset": segmentOffset = Int(x)
         case "workers": workers = Int(x)
+        case "patience": patience = Int(x)
+        case "tolerance": tolerance = x
         default: break
         }
     }
@@ -318,6 +334,8 @@ public struct TrainingParameters: Equatable, Sendable {
         case "momentum", "beta1": return "0.9"
         case "beta2": return "0.999"
         case "epsilon": return "1e-8"
+        case "patience": return "3"
+        case "tolerance": return "0.0001"
         default: return "0"
         }
     }
