@@ -685,11 +685,12 @@ COMMENT ON FUNCTION corgi._layers(corgi.training_plan) IS 'internal: the layers 
 CREATE FUNCTION corgi._check_offered(call text, source text, grouped boolean DEFAULT NULL,
                                      partitions boolean DEFAULT NULL, segments boolean DEFAULT NULL,
                                      composed boolean DEFAULT NULL, shuffle text DEFAULT NULL,
-                                     grouping_expression text DEFAULT NULL, early_stopping boolean DEFAULT NULL)
+                                     grouping_expression text DEFAULT NULL, early_stopping boolean DEFAULT NULL,
+                                     schedule text DEFAULT NULL)
     RETURNS void
     AS 'MODULE_PATHNAME', 'corgi_check_offered'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION corgi._check_offered(text, text, boolean, boolean, boolean, boolean, text, text, boolean) IS
+COMMENT ON FUNCTION corgi._check_offered(text, text, boolean, boolean, boolean, boolean, text, text, boolean, text) IS
     'internal: raises feature_not_supported when a training call''s combination is not offered (NULL facts: not known)';
 
 -- The epochs of corgi.train and corgi.fit_multiple (without grouping), one loop in C
@@ -702,7 +703,8 @@ CREATE FUNCTION corgi._fit(plans corgi.training_plan[], call text, workers integ
                            key_count integer DEFAULT NULL, batches integer[] DEFAULT NULL,
                            group_columns name[] DEFAULT NULL, key_exprs text DEFAULT NULL,
                            val_key_sql text DEFAULT NULL, bundles bytea[] DEFAULT NULL,
-                           config_ids integer[] DEFAULT NULL,
+                           config_ids integer[] DEFAULT NULL, schedule text DEFAULT 'grid',
+                           schedule_params text DEFAULT '',
                            OUT final_states bytea[], OUT epoch_loss float8[], OUT epoch_seconds float8[],
                            OUT epoch_rows bigint[], OUT epoch_skipped bigint[], OUT val_loss float8[],
                            OUT val_metric float8[], OUT val_seconds float8[], OUT workers_launched integer[],
@@ -712,11 +714,11 @@ CREATE FUNCTION corgi._fit(plans corgi.training_plan[], call text, workers integ
                            OUT left_config integer[], OUT left_group bigint[], OUT left_state bytea[],
                            OUT left_epoch integer[], OUT scored_config integer[], OUT scored_group bigint[],
                            OUT scored_loss float8[], OUT scored_metric float8[], OUT stopped_in integer[],
-                           OUT best_epoch integer[])
+                           OUT best_epoch integer[], OUT rung integer[])
     AS 'MODULE_PATHNAME', 'corgi_fit'
     LANGUAGE C STABLE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION corgi._fit(corgi.training_plan[], text, integer, boolean, bytea[], text[], integer, integer[], name[], text, text, bytea[], integer[]) IS
+COMMENT ON FUNCTION corgi._fit(corgi.training_plan[], text, integer, boolean, bytea[], text[], integer, integer[], name[], text, text, bytea[], integer[], text, text) IS
     'internal: the one epoch loop of corgi.train and corgi.fit_multiple, grouped or not (corgi_fit.c): every epoch of a job of plans, of one plan''s groups, or of the configs'' bundles of groups, all on the snapshot of the calling statement; per-epoch figures flat, epochs x tasks';
 
 CREATE FUNCTION corgi._train_prepare(
@@ -1874,6 +1876,8 @@ CREATE FUNCTION corgi.fit_multiple(
     validation_table text DEFAULT NULL,
     verbose boolean DEFAULT false,
     grouping_cols text DEFAULT NULL,
+    schedule text DEFAULT 'grid',
+    schedule_params text DEFAULT '',
     caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
 RETURNS TABLE (configs_trained integer, configs_diverged integer, workers_launched integer, segments integer,
                training_seconds float8)
@@ -1916,7 +1920,8 @@ BEGIN
         RAISE EXCEPTION 'corgi.fit_multiple arguments must not be NULL (params, validation_table and verbose excepted)'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM corgi._check_offered('fit_multiple', source_table, shuffle => shuffle);
+    PERFORM corgi._check_offered('fit_multiple', source_table, shuffle => shuffle, grouped => grouping_cols IS NOT NULL,
+                                 schedule => schedule);
 
     -- The configs: any table with (config_id, model, params), corgi.config_grid's shape.
     cfg := corgi._resolve_table(configs, caller_search_path);
@@ -2045,7 +2050,9 @@ BEGIN
     END IF;
 
     -- Epochs: one statement, one snapshot.
-    SELECT * INTO run FROM corgi._fit(plans, 'fit_multiple', n_workers, fit_multiple.verbose);
+    SELECT * INTO run FROM corgi._fit(plans, 'fit_multiple', n_workers, fit_multiple.verbose,
+                                      schedule => coalesce(fit_multiple.schedule, 'grid'),
+                                      schedule_params => coalesce(fit_multiple.schedule_params, ''));
     wall := extract(epoch FROM clock_timestamp() - t0);
 
     -- Output, only now that every epoch succeeded ------------------------------------
@@ -2073,6 +2080,7 @@ BEGIN
                   CASE WHEN plan.val_table IS NOT NULL THEN (corgi.model_traits(plan.model)).metric END,
                   CASE WHEN run.diverged_in[k] IS NOT NULL
                        THEN format('diverged in epoch %s (loss %s)', run.diverged_in[k], run.diverged_loss[k])
+                       WHEN run.rung[k] IS NOT NULL THEN format('stopped at rung %s', run.rung[k])
                        WHEN run.stopped_in[k] IS NOT NULL
                        THEN format('stopped early in epoch %s (best epoch %s)', run.stopped_in[k], run.best_epoch[k])
                        ELSE 'ok' END;
@@ -2113,7 +2121,7 @@ BEGIN
                         (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL)::integer,
                         (SELECT max(x) FROM unnest(run.workers_launched) x), n_segments, wall;
 END $$;
-COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, text, text, text, boolean, text, text) IS
+COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, text, text, text, boolean, text, text, text, text) IS
     'trains every config of a configs table (config_id, model, params; see corgi.config_grid) at once by Model Hopper Parallelism on parallel workers: out_table (one model per config, or per config and group with grouping_cols: a config''s groups hop together), out_table_info (per-epoch arrays) and out_table_summary; params are shared (seed, segments, workers, and defaults under each config''s own)';
 
 ------------------------------------------------------------------------------------

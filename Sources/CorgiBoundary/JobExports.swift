@@ -28,23 +28,76 @@ private func fact(_ value: Int32) -> Bool? { value < 0 ? nil : value != 0 }
 
 /// C: `int32_t corgi_job_unoffered(const char *call, const char *source, int32_t grouped,
 /// int32_t partitions, int32_t segments, int32_t composed, const char *shuffle,
-/// const char *grouping_expression, int32_t early_stopping, CorgiRefusal *refusal)`: 1 and the error when the
+/// const char *grouping_expression, int32_t early_stopping, const char *schedule,
+/// CorgiRefusal *refusal)`: 1 and the error when the
 /// call's combination is a row of ``Capabilities`` (facts -1 or NULL: not known), 0 when
 /// it is offered (or the call is unknown).
 @_cdecl("corgi_job_unoffered")
 public func corgi_job_unoffered(
     _ call: UnsafePointer<CChar>?, _ source: UnsafePointer<CChar>?, _ grouped: Int32, _ partitions: Int32,
     _ segments: Int32, _ composed: Int32, _ shuffle: UnsafePointer<CChar>?, _ groupingExpression: UnsafePointer<CChar>?,
-    _ earlyStopping: Int32, _ refusal: UnsafeMutablePointer<CorgiRefusal>?
+    _ earlyStopping: Int32, _ schedule: UnsafePointer<CChar>?, _ refusal: UnsafeMutablePointer<CorgiRefusal>?
 ) -> Int32 {
     guard let call, let source, let refusal, let kind = TrainingJob.Call(rawValue: String(cString: call)) else { return 0 }
     let request = Capabilities.Request(
         call: kind, source: String(cString: source), grouped: fact(grouped), partitions: fact(partitions),
         segments: fact(segments), composed: fact(composed), shuffle: shuffle.map { String(cString: $0) },
-        groupingExpression: groupingExpression.map { String(cString: $0) }, earlyStopping: fact(earlyStopping))
+        groupingExpression: groupingExpression.map { String(cString: $0) }, earlyStopping: fact(earlyStopping),
+        schedule: schedule.map { String(cString: $0) })
     guard let refused = Capabilities.refusal(for: request) else { return 0 }
     withUnsafeMutableBytes(of: &refusal.pointee.message) { copyCString(refused.message, into: $0) }
     withUnsafeMutableBytes(of: &refusal.pointee.detail) { copyCString(refused.detail, into: $0) }
     withUnsafeMutableBytes(of: &refusal.pointee.hint) { copyCString(refused.hint, into: $0) }
     return 1
+}
+
+/// C: `int32_t corgi_schedule_rungs(const char *schedule, const char *params, int32_t configs,
+/// int32_t epochs, int32_t *rung_epochs, int32_t *rung_keep, int32_t capacity, CorgiError *error)`:
+/// the rungs of a `corgi.fit_multiple` schedule (``TrainingSchedule``, ``SuccessiveHalving``):
+/// their count (0 for grid, which has none), each rung's last epoch and how many configs
+/// it keeps; -1 and the error for a bad schedule.
+@_cdecl("corgi_schedule_rungs")
+public func corgi_schedule_rungs(
+    _ schedule: UnsafePointer<CChar>?, _ params: UnsafePointer<CChar>?, _ configs: Int32, _ epochs: Int32,
+    _ rungEpochs: UnsafeMutablePointer<Int32>?, _ rungKeep: UnsafeMutablePointer<Int32>?, _ capacity: Int32,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let schedule, let params, let rungEpochs, let rungKeep else {
+        report(CORGI_INTERNAL, "corgi_schedule_rungs: null argument", into: error)
+        return -1
+    }
+    switch TrainingSchedule.parse(name: String(cString: schedule), params: String(cString: params)) {
+    case .failure(let failure):
+        report(CORGI_INVALID_ARGUMENT, failure.message, hint: failure.hint, into: error)
+        return -1
+    case .success(.grid):
+        return 0
+    case .success(.successiveHalving(let eta)):
+        guard let plan = SuccessiveHalving(configs: Int(configs), eta: eta, epochs: Int(epochs)),
+              plan.rungs.count <= Int(capacity) else {
+            report(CORGI_INVALID_ARGUMENT, "successive halving cannot schedule \(configs) configs over \(epochs) epochs",
+                   hint: "Train 1 to 1000 configs for at least one epoch.", into: error)
+            return -1
+        }
+        for (i, rung) in plan.rungs.enumerated() {
+            rungEpochs[i] = Int32(clamping: rung.epoch)
+            rungKeep[i] = Int32(clamping: rung.keep)
+        }
+        return Int32(plan.rungs.count)
+    }
+}
+
+/// C: `int32_t corgi_schedule_survivors(const double *metrics, const int32_t *known, int32_t count,
+/// int32_t keep, int32_t higher_is_better, int32_t *survivors)`: the indexes of the `keep`
+/// configs that go on after a rung, best first (``SuccessiveHalving/survivors``); their count.
+@_cdecl("corgi_schedule_survivors")
+public func corgi_schedule_survivors(
+    _ metrics: UnsafePointer<Double>?, _ known: UnsafePointer<Int32>?, _ count: Int32, _ keep: Int32,
+    _ higherIsBetter: Int32, _ survivors: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    guard let metrics, let known, let survivors, count >= 0 else { return 0 }
+    let values: [Double?] = (0..<Int(count)).map { known[$0] != 0 ? metrics[$0] : nil }
+    let kept = SuccessiveHalving.survivors(metrics: values, keep: Int(keep), higherIsBetter: higherIsBetter != 0)
+    for (i, index) in kept.enumerated() { survivors[i] = Int32(index) }
+    return Int32(kept.count)
 }

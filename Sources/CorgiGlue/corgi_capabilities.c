@@ -22,7 +22,7 @@ PG_FUNCTION_INFO_V1(corgi_check_offered);
 /*
  * corgi._check_offered(call text, source text, grouped boolean, partitions boolean,
  * segments boolean, composed boolean, shuffle text, grouping_expression text,
- * early_stopping boolean) -> void:
+ * early_stopping boolean, schedule text) -> void:
  * raises feature_not_supported when the combination is a row of the capability table
  * (NULL facts: not known, they match no row).
  */
@@ -40,7 +40,7 @@ corgi_check_offered(PG_FUNCTION_ARGS)
 							tri_state(fcinfo, 2), tri_state(fcinfo, 3), tri_state(fcinfo, 4), tri_state(fcinfo, 5),
 							PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6)),
 							PG_ARGISNULL(7) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(7)), tri_state(fcinfo, 8),
-							&refusal))
+							PG_ARGISNULL(9) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(9)), &refusal))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s", refusal.message),

@@ -98,8 +98,13 @@ extern int32_t corgi_job_plan(const char *call, const char *path, int32_t segmen
 							  int32_t *per_task_seconds);
 extern int32_t corgi_job_unoffered(const char *call, const char *source, int32_t grouped, int32_t partitions,
 								   int32_t segments, int32_t composed, const char *shuffle,
-								   const char *grouping_expression, int32_t early_stopping,
+								   const char *grouping_expression, int32_t early_stopping, const char *schedule,
 								   CorgiRefusal *refusal);
+extern int32_t corgi_schedule_rungs(const char *schedule, const char *params, int32_t configs, int32_t epochs,
+									int32_t *rung_epochs, int32_t *rung_keep, int32_t capacity,
+									CorgiError *error);
+extern int32_t corgi_schedule_survivors(const double *metrics, const int32_t *known, int32_t count, int32_t keep,
+										int32_t higher_is_better, int32_t *survivors);
 
 /* ModelExports.swift */
 extern int32_t corgi_model_open(const void *data, int64_t length, void **model_out,

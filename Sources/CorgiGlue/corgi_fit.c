@@ -87,6 +87,7 @@ typedef struct FitTask
 	int32		since_best;		/* epochs without an improvement above tolerance */
 	bytea	   *best_state;		/* the best epoch's state, kept past its epoch */
 	int32		stopped_in;		/* 0 while it trains */
+	int32		stopped_rung;	/* successive halving: the rung (1..) it stopped after; 0 */
 } FitTask;
 
 /* What every task shares: the job. */
@@ -1062,6 +1063,57 @@ stops_early(FitTask *task, int e, bytea *state, Datum metric, bool metric_null, 
 	return true;
 }
 
+/*
+ * The end of a rung of successive halving (after epoch e): of the tasks still training,
+ * the best `keep` by their validation metric this epoch go on; the others stop, with
+ * their state of this epoch.
+ */
+static void
+end_rung(FitJob *job, FitResults *res, int e, int rung, int32 keep, bool verbose, MemoryContext keep_cxt)
+{
+	int			k_count = job->count;
+	int		   *candidates = palloc(sizeof(int) * k_count);
+	double	   *metrics = palloc(sizeof(double) * k_count);
+	int32	   *known = palloc(sizeof(int32) * k_count);
+	int32	   *survivors = palloc(sizeof(int32) * k_count);
+	bool	   *goes_on = palloc0(sizeof(bool) * k_count);
+	int			n = 0;
+	int			kept;
+
+	for (int k = 0; k < k_count; k++)
+	{
+		FitTask    *task = &job->tasks[k];
+		int			i = (e - 1) * k_count + k;
+
+		if (task->diverged_in != 0 || task->stopped_in != 0)
+			continue;
+		candidates[n] = k;
+		known[n] = !res->val_metric_null[i];
+		metrics[n] = known[n] ? DatumGetFloat8(res->val_metric[i]) : 0;
+		n++;
+	}
+	if (n == 0)
+		return;
+	kept = corgi_schedule_survivors(metrics, known, n, keep, job->tasks[candidates[0]].higher_is_better ? 1 : 0,
+									survivors);
+	for (int j = 0; j < kept; j++)
+		if (survivors[j] >= 0 && survivors[j] < n)
+			goes_on[survivors[j]] = true;
+	for (int j = 0; j < n; j++)
+	{
+		FitTask    *task = &job->tasks[candidates[j]];
+
+		if (goes_on[j])
+			continue;
+		task->stopped_in = e;
+		task->stopped_rung = rung;
+		task->state = keep_state(task->state, keep_cxt);
+	}
+	if (verbose)
+		ereport(NOTICE,
+				(errmsg("rung %d ends in epoch %d: %d of %d configs go on", rung, e, Min(kept, n), n)));
+}
+
 /* A group that left its config's bundle (diverged): kept with its last state. */
 static void
 keep_left_group(FitGroups *groups, int k, int32 g, bytea *state, int e, MemoryContext keep_cxt)
@@ -1333,6 +1385,10 @@ corgi_fit(PG_FUNCTION_ARGS)
 	bool		verbose;
 	bool		grouped = !PG_ARGISNULL(4);	/* a grouped train */
 	bool		bundled = !PG_ARGISNULL(11);	/* a grouped fit_multiple */
+	int32		rung_epochs[64];
+	int32		rung_keep[64];
+	int			n_rungs = 0;
+	int			rung_at = 0;
 	Oid			plans_type = get_fn_expr_argtype(fcinfo->flinfo, 0);
 	MemoryContext call_cxt = CurrentMemoryContext;
 	MemoryContext epoch_cxt = NULL;
@@ -1343,8 +1399,8 @@ corgi_fit(PG_FUNCTION_ARGS)
 	int			flat;
 	int		   *active;
 	TupleDesc	desc;
-	Datum		values[28];
-	bool		nulls[28] = {false};
+	Datum		values[29];
+	bool		nulls[29] = {false};
 
 	for (int a = 0; a <= 3; a++)
 		if (PG_ARGISNULL(a))
@@ -1379,6 +1435,26 @@ corgi_fit(PG_FUNCTION_ARGS)
 	}
 	if (grouped || bundled)
 		groups = read_groups(fcinfo, &job, job.epochs, bundled, call_cxt);
+	/* The schedule: rungs of successive halving, or none (grid). */
+	{
+		CorgiError	error = {0};
+
+		n_rungs = corgi_schedule_rungs(PG_ARGISNULL(13) ? "grid" : text_to_cstring(PG_GETARG_TEXT_PP(13)),
+									   PG_ARGISNULL(14) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(14)), job.count,
+									   job.epochs, rung_epochs, rung_keep, lengthof(rung_epochs), &error);
+		if (n_rungs < 0)
+			corgi_raise_if_failed(&error);
+		if (n_rungs > 0 && (grouped || bundled || !job.sets_aside))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("successive halving schedules the configs of a corgi.fit_multiple without grouping_cols")));
+		for (int k = 0; k < job.count && n_rungs > 0; k++)
+			if (!OidIsValid(job.tasks[k].val_table))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("successive halving needs a validation table"),
+						 errhint("Pass validation_table => ...: the configs that go on after a rung are the best on it.")));
+	}
 	k_count = grouped || groups.per_group ? groups.count : job.count;
 	flat = k_count * Max(job.epochs, 0);
 
@@ -1584,6 +1660,11 @@ corgi_fit(PG_FUNCTION_ARGS)
 									validation.data)));
 				}
 			}
+			if (rung_at < n_rungs - 1 && e == rung_epochs[rung_at])
+			{
+				end_rung(&job, &res, e, rung_at + 1, rung_keep[rung_at], verbose, call_cxt);
+				rung_at++;
+			}
 			wall = seconds_since(began);
 			res.wall_seconds[res.epochs_run] = Float8GetDatum(wall);
 			res.epochs_run++;
@@ -1737,7 +1818,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 			for (int c = 18; c < 26; c++)
 				nulls[c] = true;
 		if (grouped || bundled)
-			nulls[26] = nulls[27] = true;
+			nulls[26] = nulls[27] = nulls[28] = true;
 		else
 		{
 			Datum	   *stopped = palloc(sizeof(Datum) * k_count);
@@ -1754,6 +1835,17 @@ corgi_fit(PG_FUNCTION_ARGS)
 			}
 			values[26] = flat_array(stopped, stopped_null, k_count, INT4OID);
 			values[27] = flat_array(best, best_null, k_count, INT4OID);
+			{
+				Datum	   *rungs = palloc(sizeof(Datum) * k_count);
+				bool	   *rungs_null = palloc(sizeof(bool) * k_count);
+
+				for (int k = 0; k < k_count; k++)
+				{
+					rungs[k] = Int32GetDatum(job.tasks[k].stopped_rung);
+					rungs_null[k] = job.tasks[k].stopped_rung == 0;
+				}
+				values[28] = flat_array(rungs, rungs_null, k_count, INT4OID);
+			}
 		}
 		MemoryContextSwitchTo(old);
 	}

@@ -27,6 +27,9 @@ final class CapabilitiesTests: XCTestCase {
         XCTAssertEqual(refused(.init(call: .fitMultiple, source: "t", grouped: true, earlyStopping: true)),
                        "early stopping x grouping")
         XCTAssertNil(refused(.init(call: .fitMultiple, source: "t", grouped: false, earlyStopping: true)))
+        XCTAssertEqual(refused(.init(call: .fitMultiple, source: "t", grouped: true, schedule: "successive_halving")),
+                       "successive halving x grouping")
+        XCTAssertNil(refused(.init(call: .fitMultiple, source: "t", grouped: true, schedule: "grid")))
     }
 
     func testUnknownFactsMatchNothing() {

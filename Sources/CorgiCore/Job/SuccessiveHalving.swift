@@ -1,0 +1,121 @@
+/// Successive halving (Jamieson and Talwalkar; the inner loop of Hyperband) over the
+/// configs of one `corgi.fit_multiple` call: the configs train in rungs, and after each
+/// rung only the best `1/eta` by the validation metric go on, with `eta` times the epochs.
+///
+/// With `n` configs, a factor `eta` and at most `R` epochs per config, there are `s + 1`
+/// rungs, `s = min(floor(log_eta n), floor(log_eta R))`; rung `i` (0-based) trains its
+/// configs up to epoch `r_i = floor(R * eta^(i - s))` (at least 1) and keeps
+/// `max(1, floor(n_i / eta))` of its `n_i` configs for the next. The last rung trains its
+/// survivors to `R`. 27 configs, `eta=3`, `R=27`: rungs end at epochs 1, 3, 9 and 27 with
+/// 27, 9, 3 and 1 configs.
+///
+/// Survivors continue from their state (no config trains an epoch twice), so a
+/// survivor's model is its config trained alone for the same epochs.
+public struct SuccessiveHalving: Equatable, Sendable {
+    /// A rung: train the survivors up to `epoch`, then keep `keep` of them (the last rung
+    /// keeps them all).
+    public struct Rung: Equatable, Sendable {
+        public let epoch: Int
+        public let keep: Int
+    }
+
+    public let rungs: [Rung]
+
+    /// The schedule for `configs` configs, factor `eta` (2 or more) and `epochs` epochs at
+    /// most; nil for a count or factor out of range.
+    public init?(configs: Int, eta: Int, epochs: Int) {
+        guard configs >= 1, configs <= TrainingJob.maxTasks, eta >= 2, eta <= 1000, epochs >= 1, epochs <= 1_000_000
+        else { return nil }
+        let s = min(Self.floorLog(configs, eta), Self.floorLog(epochs, eta))
+        var rungs: [Rung] = []
+        var alive = configs
+        for i in 0...s {
+            // R * eta^(i - s), in integers: R / eta^(s - i).
+            var divisor = 1
+            for _ in 0..<(s - i) { divisor *= eta }
+            let end = i == s ? epochs : max(1, epochs / divisor)
+            let keep = i == s ? alive : max(1, alive / eta)
+            // A rung that would end where the previous ended trains nothing: merge it.
+            if let last = rungs.last, last.epoch >= end {
+                rungs[rungs.count - 1] = Rung(epoch: last.epoch, keep: keep)
+            } else {
+                rungs.append(Rung(epoch: end, keep: keep))
+            }
+            alive = keep
+        }
+        self.rungs = rungs
+    }
+
+    /// floor(log_base(x)) for x >= 1, in integers.
+    static func floorLog(_ x: Int, _ base: Int) -> Int {
+        var power = 1, k = 0
+        while power <= x / base {
+            power *= base
+            k += 1
+        }
+        return k
+    }
+
+    /// The configs to keep after a rung, best first by their validation metric (higher
+    /// is better for `higherIsBetter`; a missing metric is the worst; ties: the lower
+    /// index), as indexes into `metrics`.
+    public static func survivors(metrics: [Double?], keep: Int, higherIsBetter: Bool) -> [Int] {
+        let ranked = metrics.indices.sorted { a, b in
+            switch (metrics[a], metrics[b]) {
+            case let (x?, y?) where !x.isNaN && !y.isNaN:
+                if x != y { return higherIsBetter ? x > y : x < y }
+                return a < b
+            case (let x?, _) where !x.isNaN: return true
+            case (_, let y?) where !y.isNaN: return false
+            default: return a < b
+            }
+        }
+        return Array(ranked.prefix(max(0, keep)))
+    }
+}
+
+/// The schedule of a `corgi.fit_multiple` call (`schedule => ..., schedule_params => ...`).
+public enum TrainingSchedule: Equatable, Sendable {
+    /// Every config trains every epoch.
+    case grid
+    /// ``SuccessiveHalving`` with this factor.
+    case successiveHalving(eta: Int)
+
+    public struct Failure: Error, Equatable, Sendable {
+        public let message: String
+        public let hint: String
+    }
+
+    /// The schedule named `name` with `params` (`'eta=3'`; empty: the defaults).
+    public static func parse(name: String, params: String) -> Result<TrainingSchedule, Failure> {
+        var eta = 3
+        for item in params.split(separator: ",") {
+            let pair = item.split(separator: "=", maxSplits: 1).map { TrainingParameters.trimmed($0) }
+            if pair.count == 1 && pair[0].isEmpty { continue }
+            guard pair.count == 2, pair[0].lowercased() == "eta" else {
+                return .failure(Failure(message: "unknown schedule parameter \"\(TrainingParameters.trimmed(item))\"",
+                                        hint: "Write schedule_params => 'eta=3' (the factor of successive halving)."))
+            }
+            guard let value = Int(pair[1]), value >= 2, value <= 1000 else {
+                return .failure(Failure(message: "eta must be a whole number from 2 to 1000, got \"\(pair[1])\"",
+                                        hint: "Write eta=3: a third of the configs go on after each rung."))
+            }
+            eta = value
+        }
+        switch name.lowercased() {
+        case "grid":
+            if !TrainingParameters.trimmed(Substring(params)).isEmpty {
+                return .failure(Failure(message: "schedule grid takes no schedule_params",
+                                        hint: "Leave schedule_params out, or use schedule => 'successive_halving'."))
+            }
+            return .success(.grid)
+        case "successive_halving": return .success(.successiveHalving(eta: eta))
+        case "hyperband":
+            return .failure(Failure(message: "schedule \"hyperband\" is not offered yet",
+                                    hint: "Use schedule => 'successive_halving' (one bracket of Hyperband)."))
+        default:
+            return .failure(Failure(message: "unknown schedule \"\(name)\"",
+                                    hint: "Use grid (every config every epoch) or successive_halving."))
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import XCTest
+@testable import CorgiCore
+
+final class SuccessiveHalvingTests: XCTestCase {
+    private func schedule(_ n: Int, _ eta: Int, _ r: Int) -> [[Int]] {
+        (SuccessiveHalving(configs: n, eta: eta, epochs: r)?.rungs ?? []).map { [$0.epoch, $0.keep] }
+    }
+
+    func testTheClassicSchedules() {
+        XCTAssertEqual(schedule(27, 3, 27), [[1, 9], [3, 3], [9, 1], [27, 1]])
+        XCTAssertEqual(schedule(8, 2, 8), [[1, 4], [2, 2], [4, 1], [8, 1]])
+        XCTAssertEqual(schedule(9, 3, 81), [[9, 3], [27, 1], [81, 1]])
+    }
+
+    func testFewEpochsOrConfigsMakeFewerRungs() {
+        XCTAssertEqual(schedule(8, 3, 10), [[3, 2], [10, 2]], "s = min(log3 8, log3 10) = 1")
+        XCTAssertEqual(schedule(100, 3, 2), [[2, 100]], "two epochs: one rung, no halving")
+        XCTAssertEqual(schedule(1, 2, 16), [[16, 1]])
+        XCTAssertEqual(schedule(5, 2, 4), [[1, 2], [2, 1], [4, 1]])
+    }
+
+    func testOutOfRangeIsNoSchedule() {
+        XCTAssertNil(SuccessiveHalving(configs: 0, eta: 3, epochs: 9))
+        XCTAssertNil(SuccessiveHalving(configs: 9, eta: 1, epochs: 9))
+        XCTAssertNil(SuccessiveHalving(configs: 1001, eta: 3, epochs: 9))
+        XCTAssertNil(SuccessiveHalving(configs: 9, eta: 3, epochs: 0))
+    }
+
+    func testSurvivorsAreTheBestByTheMetric() {
+        XCTAssertEqual(SuccessiveHalving.survivors(metrics: [0.7, 0.9, nil, 0.9, 0.5], keep: 2, higherIsBetter: true),
+                       [1, 3], "ties keep the lower index")
+        XCTAssertEqual(SuccessiveHalving.survivors(metrics: [3.0, 1.0, .nan, 2.0], keep: 2, higherIsBetter: false),
+                       [1, 3], "RMSE: lower is better; NaN is the worst")
+        XCTAssertEqual(SuccessiveHalving.survivors(metrics: [nil, nil], keep: 1, higherIsBetter: true), [0])
+    }
+}
+
+final class TrainingScheduleTests: XCTestCase {
+    func testNamesAndParams() {
+        XCTAssertEqual(try TrainingSchedule.parse(name: "grid", params: "").get(), .grid)
+        XCTAssertEqual(try TrainingSchedule.parse(name: "successive_halving", params: "").get(), .successiveHalving(eta: 3))
+        XCTAssertEqual(try TrainingSchedule.parse(name: "Successive_Halving", params: " ETA = 2 ").get(),
+                       .successiveHalving(eta: 2))
+        for (name, params, message) in [
+            ("successive_halving", "eta=1", "eta must be a whole number from 2 to 1000, got \"1\""),
+            ("successive_halving", "rungs=3", "unknown schedule parameter \"rungs=3\""),
+            ("grid", "eta=3", "schedule grid takes no schedule_params"),
+            ("hyperband", "", "schedule \"hyperband\" is not offered yet"),
+            ("random", "", "unknown schedule \"random\""),
+        ] {
+            guard case .failure(let failure) = TrainingSchedule.parse(name: name, params: params) else {
+                return XCTFail("\(name) \(params) accepted")
+            }
+            XCTAssertEqual(failure.message, message)
+        }
+    }
+}
