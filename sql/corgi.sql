@@ -566,19 +566,23 @@ CREATE FUNCTION corgi._feature_types() RETURNS text[]
 COMMENT ON FUNCTION corgi._feature_types() IS 'internal: feature column types the fast paths read (as pg_typeof names them); the C reader''s own list';
 -- Model selection: a grid of configurations (one params string each), as MADlib's
 -- generate_model_configs, in corgi's params syntax.
-CREATE FUNCTION corgi._config_grid(model text, grid text) RETURNS text[]
+CREATE FUNCTION corgi._config_grid(model text, grid text, search text, n integer, seed bigint) RETURNS text[]
     AS 'MODULE_PATHNAME', 'corgi_config_grid_sql'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION corgi._config_grid(text, text) IS 'internal: the params strings of every configuration of a grid';
-CREATE FUNCTION corgi.config_grid(model text, grid text)
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._config_grid(text, text, text, integer, bigint) IS
+    'internal: the params strings of every configuration of a grid (search grid), or of n drawn with seed (search random)';
+CREATE FUNCTION corgi.config_grid(model text, grid text, search text DEFAULT 'grid', n integer DEFAULT NULL,
+                                  seed bigint DEFAULT NULL)
 RETURNS TABLE (config_id integer, model text, params text)
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT g.i::integer, config_grid.model, g.p FROM unnest(corgi._config_grid(config_grid.model, config_grid.grid)) WITH ORDINALITY g(p, i) ORDER BY g.i;
+    SELECT g.i::integer, config_grid.model, g.p
+      FROM unnest(corgi._config_grid(config_grid.model, config_grid.grid, config_grid.search, config_grid.n,
+                                     config_grid.seed)) WITH ORDINALITY g(p, i) ORDER BY g.i;
 END;
-COMMENT ON FUNCTION corgi.config_grid(text, text) IS
-    'one row per configuration of a grid such as ''learning_rate=[0.01,0.1], l2=[0,0.0001]'' (every combination, first key slowest), each checked for the model: the configs table of model selection';
+COMMENT ON FUNCTION corgi.config_grid(text, text, text, integer, bigint) IS
+    'one row per configuration, each checked for the model: search grid (the default) gives every combination of a grid such as ''learning_rate=[0.01,0.1], l2=[0,0.0001]'' (first key slowest); search random draws n (default 20) with seed (default 42) from ranges such as ''learning_rate=[0.0001, 0.1, log], l2=[0, 0.01]'' and choices such as ''hidden_layers=[[32],[64,32]]'': the configs table of model selection';
 
 -- Model hopping (fit_multiple builds on these): which segment each model visits when,
 -- and which blocks form each segment, both from the core and fixed by the seed.

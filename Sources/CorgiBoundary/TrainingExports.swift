@@ -511,21 +511,33 @@ public func corgi_plan_names(_ list: Int32, _ out: UnsafeMutablePointer<CChar>?,
     return 1
 }
 
-/// C: `int32_t corgi_config_grid(const char *model, const char *grid, void **blob_out, CorgiError *error)`:
-/// every configuration of the grid (``ConfigGrid``), as params strings each followed by a NUL.
+/// C: `int32_t corgi_config_grid(const char *model, const char *grid, const char *search, int32_t count,
+/// int64_t seed, void **blob_out, CorgiError *error)`: the configurations of a grid, as params
+/// strings each followed by a NUL: every combination (search "grid", ``ConfigGrid``; count
+/// and seed unused), or `count` drawn with `seed` (search "random", ``RandomSearch``).
 @_cdecl("corgi_config_grid")
 public func corgi_config_grid(
-    _ model: UnsafePointer<CChar>?, _ grid: UnsafePointer<CChar>?,
-    _ blobOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ error: UnsafeMutablePointer<CorgiError>?
+    _ model: UnsafePointer<CChar>?, _ grid: UnsafePointer<CChar>?, _ search: UnsafePointer<CChar>?, _ count: Int32,
+    _ seed: Int64, _ blobOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
-    guard let model, let grid, let blobOut else { return report(CORGI_INTERNAL, "corgi_config_grid: null argument", into: error) }
+    guard let model, let grid, let search, let blobOut else {
+        return report(CORGI_INTERNAL, "corgi_config_grid: null argument", into: error)
+    }
     blobOut.pointee = nil
     let name = String(cString: model)
     guard let family = ModelFamily(name: name) else {
         return report(CORGI_INVALID_ARGUMENT, "unknown model \"\(name)\"",
                       hint: "Valid models: \(ModelFamily.validNames).", into: error)
     }
-    switch ConfigGrid.expand(String(cString: grid), family: family) {
+    let result: Result<[String], ConfigGrid.Failure>
+    switch String(cString: search).lowercased() {
+    case "grid": result = ConfigGrid.expand(String(cString: grid), family: family)
+    case "random": result = RandomSearch.draw(String(cString: grid), family: family, count: Int(count), seed: seed)
+    default:
+        return report(CORGI_INVALID_ARGUMENT, "unknown search \"\(String(cString: search))\"",
+                      hint: "Use grid (every combination) or random (n configurations drawn with a seed).", into: error)
+    }
+    switch result {
     case .failure(let f):
         return report(CORGI_INVALID_ARGUMENT, f.message, hint: f.hint, into: error)
     case .success(let configurations):

@@ -37,7 +37,8 @@ extern int64_t corgi_plan_buffer_rows(const char *shuffle, int64_t usable_rows, 
 extern double corgi_plan_block_mb(int64_t heap_bytes, int64_t page_bytes);
 extern int32_t corgi_plan_buffer_mode(const char *shuffle, char *out, int32_t out_size);
 extern int32_t corgi_plan_names(int32_t list, char *out, int32_t out_size);
-extern int32_t corgi_config_grid(const char *model, const char *grid, void **blob_out, CorgiError *error);
+extern int32_t corgi_config_grid(const char *model, const char *grid, const char *search, int32_t count,
+								 int64_t seed, void **blob_out, CorgiError *error);
 extern int32_t corgi_hop_order(int32_t models, const int32_t *offsets, int32_t segments, int64_t seed,
 							   int32_t epoch, int32_t *out, int64_t out_count, CorgiError *error);
 extern int32_t corgi_hop_pick(int32_t models, int32_t segments, const int32_t *order, int32_t *completed,

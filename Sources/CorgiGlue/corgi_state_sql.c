@@ -206,7 +206,11 @@ corgi_shuffle_names(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(corgi_config_grid_sql);
 
-/* corgi._config_grid(model text, grid text) -> text[]: the params of every configuration */
+/*
+ * corgi._config_grid(model text, grid text, search text, n integer, seed bigint) -> text[]:
+ * the params of every configuration of the grid (search grid), or of n drawn with seed
+ * (search random); model, grid and search must not be NULL.
+ */
 Datum
 corgi_config_grid_sql(PG_FUNCTION_ARGS)
 {
@@ -218,8 +222,23 @@ corgi_config_grid_sql(PG_FUNCTION_ARGS)
 	Datum	   *values;
 	int64		start = 0;
 
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the model, grid and search of a config grid must not be NULL")));
+	if ((!PG_ARGISNULL(3) || !PG_ARGISNULL(4)) && pg_strcasecmp(text_to_cstring(PG_GETARG_TEXT_PP(2)), "grid") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("n and seed apply to search random only"),
+				 errhint("A grid gives every combination; leave n and seed out, or use search => 'random'.")));
+	if (!PG_ARGISNULL(3) && (PG_GETARG_INT32(3) < 1 || PG_GETARG_INT32(3) > 1000))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("n must be from 1 to 1000, got %d", PG_GETARG_INT32(3)),
+				 errhint("Ask for 1 to 1000 configurations.")));
 	corgi_config_grid(corgi_text_to_utf8(PG_GETARG_TEXT_PP(0)), corgi_text_to_utf8(PG_GETARG_TEXT_PP(1)),
-					  &blob->object, &error);
+					  corgi_text_to_utf8(PG_GETARG_TEXT_PP(2)), PG_ARGISNULL(3) ? 20 : PG_GETARG_INT32(3),
+					  PG_ARGISNULL(4) ? 42 : PG_GETARG_INT64(4), &blob->object, &error);
 	corgi_raise_if_failed(&error);
 	data = (const char *) corgi_blob_data(blob->object);
 	size = corgi_blob_size(blob->object);

@@ -69,3 +69,22 @@ SELECT corgi.segment_of_blocks(10, 3, 42, 0) AS segment_of_blocks,
        (SELECT array_agg(n ORDER BY s) FROM (SELECT s, count(*) AS n FROM unnest(corgi.segment_of_blocks(10, 3, 42, 0)) s GROUP BY s) c) AS sizes;
 SELECT corgi.hop_order(0, 4, 42, 0);
 SELECT corgi.segment_of_blocks(-1, 3, 42, 0);
+
+-- Random and log-scale search (corgi.config_grid(..., search => 'random')): n configs drawn
+-- with a seed, the same on every call and server, from ranges and choices.
+SELECT count(*) AS configs, count(DISTINCT params) AS distinct_configs,
+       bool_and(split_part(split_part(params, 'learning_rate=', 2), ',', 1)::float8 BETWEEN 0.0001 AND 0.1) AS rates_in_range,
+       bool_and(split_part(split_part(params, 'l2=', 2), ',', 1)::float8 BETWEEN 0 AND 0.01) AS l2_in_range,
+       count(DISTINCT split_part(split_part(params, 'average=', 2), ',', 1)) AS averages
+FROM corgi.config_grid('logistic', 'learning_rate=[0.0001, 0.1, log], l2=[0, 0.01], average=[true,false,true]',
+                       search => 'random', n => 50, seed => 7);
+SELECT (SELECT array_agg(params ORDER BY config_id) FROM corgi.config_grid('logistic', 'l2=[0, 1]', search => 'random', n => 5, seed => 3))
+     = (SELECT array_agg(params ORDER BY config_id) FROM corgi.config_grid('logistic', 'l2=[0, 1]', search => 'random', n => 5, seed => 3))
+       AS same_seed_same_configs;
+SELECT config_id, params FROM corgi.config_grid('mlp', 'hidden_layers=[[4],[8,4]], learning_rate=[0.001, 0.01, log]',
+                                                search => 'random', n => 3, seed => 1);
+SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0, 0.1, log]', search => 'random', n => 3);
+SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.1, 0.01]', search => 'random', n => 3);
+SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.01,0.1]', n => 3);
+SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.01,0.1]', search => 'bayes');
+SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.01,0.1]', search => 'random', n => 0);
