@@ -718,7 +718,7 @@ CREATE FUNCTION corgi._fit(plans corgi.training_plan[], call text, workers integ
                            OUT left_config integer[], OUT left_group bigint[], OUT left_state bytea[],
                            OUT left_epoch integer[], OUT scored_config integer[], OUT scored_group bigint[],
                            OUT scored_loss float8[], OUT scored_metric float8[], OUT stopped_in integer[],
-                           OUT best_epoch integer[], OUT rung integer[])
+                           OUT best_epoch integer[], OUT rung integer[], OUT bracket integer[])
     AS 'MODULE_PATHNAME', 'corgi_fit'
     LANGUAGE C STABLE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp;
@@ -2084,6 +2084,8 @@ BEGIN
                   CASE WHEN plan.val_table IS NOT NULL THEN (corgi.model_traits(plan.model)).metric END,
                   CASE WHEN run.diverged_in[k] IS NOT NULL
                        THEN format('diverged in epoch %s (loss %s)', run.diverged_in[k], run.diverged_loss[k])
+                       WHEN run.rung[k] IS NOT NULL AND fit_multiple.schedule = 'hyperband'
+                       THEN format('stopped at rung %s of bracket %s', run.rung[k], run.bracket[k])
                        WHEN run.rung[k] IS NOT NULL THEN format('stopped at rung %s', run.rung[k])
                        WHEN run.stopped_in[k] IS NOT NULL
                        THEN format('stopped early in epoch %s (best epoch %s)', run.stopped_in[k], run.best_epoch[k])

@@ -52,20 +52,27 @@ public func corgi_job_unoffered(
 }
 
 /// C: `int32_t corgi_schedule_rungs(const char *schedule, const char *params, int32_t configs,
-/// int32_t epochs, int32_t *rung_epochs, int32_t *rung_keep, int32_t capacity, CorgiError *error)`:
-/// the rungs of a `corgi.fit_multiple` schedule (``TrainingSchedule``, ``SuccessiveHalving``):
-/// their count (0 for grid, which has none), each rung's last epoch and how many configs
-/// it keeps; -1 and the error for a bad schedule.
+/// int32_t epochs, int32_t *rung_bracket, int32_t *rung_epochs, int32_t *rung_keep, int32_t capacity,
+/// int32_t *bracket_configs, int32_t bracket_capacity, int32_t *brackets, CorgiError *error)`: the
+/// rungs of a `corgi.fit_multiple` schedule (``TrainingSchedule``): their count (0 for grid,
+/// which has none), each rung's bracket (0..), last epoch and how many configs it keeps,
+/// and how many configs each bracket starts (successive halving: one bracket of all;
+/// ``Hyperband``: its brackets, which must start as many configs as there are); -1 and the
+/// error for a bad schedule.
 @_cdecl("corgi_schedule_rungs")
 public func corgi_schedule_rungs(
     _ schedule: UnsafePointer<CChar>?, _ params: UnsafePointer<CChar>?, _ configs: Int32, _ epochs: Int32,
-    _ rungEpochs: UnsafeMutablePointer<Int32>?, _ rungKeep: UnsafeMutablePointer<Int32>?, _ capacity: Int32,
-    _ error: UnsafeMutablePointer<CorgiError>?
+    _ rungBracket: UnsafeMutablePointer<Int32>?, _ rungEpochs: UnsafeMutablePointer<Int32>?,
+    _ rungKeep: UnsafeMutablePointer<Int32>?, _ capacity: Int32, _ bracketConfigs: UnsafeMutablePointer<Int32>?,
+    _ bracketCapacity: Int32, _ brackets: UnsafeMutablePointer<Int32>?, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
-    guard let schedule, let params, let rungEpochs, let rungKeep else {
+    guard let schedule, let params, let rungBracket, let rungEpochs, let rungKeep, let bracketConfigs, let brackets
+    else {
         report(CORGI_INTERNAL, "corgi_schedule_rungs: null argument", into: error)
         return -1
     }
+    brackets.pointee = 0
+    var plan: [(configs: Int, halving: SuccessiveHalving)] = []
     switch TrainingSchedule.parse(name: String(cString: schedule), params: String(cString: params)) {
     case .failure(let failure):
         report(CORGI_INVALID_ARGUMENT, failure.message, hint: failure.hint, into: error)
@@ -73,18 +80,44 @@ public func corgi_schedule_rungs(
     case .success(.grid):
         return 0
     case .success(.successiveHalving(let eta)):
-        guard let plan = SuccessiveHalving(configs: Int(configs), eta: eta, epochs: Int(epochs)),
-              plan.rungs.count <= Int(capacity) else {
+        guard let halving = SuccessiveHalving(configs: Int(configs), eta: eta, epochs: Int(epochs)) else {
             report(CORGI_INVALID_ARGUMENT, "successive halving cannot schedule \(configs) configs over \(epochs) epochs",
                    hint: "Train 1 to 1000 configs for at least one epoch.", into: error)
             return -1
         }
-        for (i, rung) in plan.rungs.enumerated() {
-            rungEpochs[i] = Int32(clamping: rung.epoch)
-            rungKeep[i] = Int32(clamping: rung.keep)
+        plan = [(Int(configs), halving)]
+    case .success(.hyperband(let eta)):
+        guard let hyperband = Hyperband(eta: eta, epochs: Int(epochs)) else {
+            report(CORGI_INVALID_ARGUMENT, "hyperband with eta=\(eta) over \(epochs) epochs needs more than 1000 configs",
+                   hint: "Train fewer epochs, or raise eta.", into: error)
+            return -1
         }
-        return Int32(plan.rungs.count)
+        guard hyperband.configs == Int(configs) else {
+            report(CORGI_INVALID_ARGUMENT,
+                   "hyperband with eta=\(eta) over \(epochs) epochs starts \(hyperband.configs) configs in \(hyperband.brackets.count) brackets (\(hyperband.brackets.map { String($0.configs) }.joined(separator: ", "))), the configs table has \(configs)",
+                   hint: "Draw that many: corgi.config_grid(model, grid, search => 'random', n => \(hyperband.configs)); the first configs go to the first bracket.",
+                   into: error)
+            return -1
+        }
+        plan = hyperband.brackets.map { ($0.configs, $0.halving) }
     }
+    let rungCount = plan.reduce(0) { $0 + $1.halving.rungs.count }
+    guard rungCount <= Int(capacity), plan.count <= Int(bracketCapacity) else {
+        report(CORGI_INTERNAL, "corgi_schedule_rungs: \(rungCount) rungs do not fit", into: error)
+        return -1
+    }
+    var at = 0
+    for (b, bracket) in plan.enumerated() {
+        bracketConfigs[b] = Int32(bracket.configs)
+        for rung in bracket.halving.rungs {
+            rungBracket[at] = Int32(b)
+            rungEpochs[at] = Int32(clamping: rung.epoch)
+            rungKeep[at] = Int32(clamping: rung.keep)
+            at += 1
+        }
+    }
+    brackets.pointee = Int32(plan.count)
+    return Int32(rungCount)
 }
 
 /// C: `int32_t corgi_schedule_survivors(const double *metrics, const int32_t *known, int32_t count,

@@ -88,6 +88,7 @@ typedef struct FitTask
 	bytea	   *best_state;		/* the best epoch's state, kept past its epoch */
 	int32		stopped_in;		/* 0 while it trains */
 	int32		stopped_rung;	/* successive halving: the rung (1..) it stopped after; 0 */
+	int32		bracket;		/* its bracket of the schedule (0..; Hyperband has several) */
 } FitTask;
 
 /* What every task shares: the job. */
@@ -1063,13 +1064,23 @@ stops_early(FitTask *task, int e, bytea *state, Datum metric, bool metric_null, 
 	return true;
 }
 
+/* The index of a bracket's first rung in the flat list of rungs. */
+static int
+first_rung_of(const int32 *rung_bracket, int n_rungs, int bracket)
+{
+	for (int r = 0; r < n_rungs; r++)
+		if (rung_bracket[r] == bracket)
+			return r;
+	return 0;
+}
+
 /*
  * The end of a rung of successive halving (after epoch e): of the tasks still training,
  * the best `keep` by their validation metric this epoch go on; the others stop, with
  * their state of this epoch.
  */
 static void
-end_rung(FitJob *job, FitResults *res, int e, int rung, int32 keep, bool verbose, MemoryContext keep_cxt)
+end_rung(FitJob *job, FitResults *res, int e, int bracket, int rung, int32 keep, bool verbose, MemoryContext keep_cxt)
 {
 	int			k_count = job->count;
 	int		   *candidates = palloc(sizeof(int) * k_count);
@@ -1085,7 +1096,7 @@ end_rung(FitJob *job, FitResults *res, int e, int rung, int32 keep, bool verbose
 		FitTask    *task = &job->tasks[k];
 		int			i = (e - 1) * k_count + k;
 
-		if (task->diverged_in != 0 || task->stopped_in != 0)
+		if (task->diverged_in != 0 || task->stopped_in != 0 || task->bracket != bracket)
 			continue;
 		candidates[n] = k;
 		known[n] = !res->val_metric_null[i];
@@ -1111,7 +1122,8 @@ end_rung(FitJob *job, FitResults *res, int e, int rung, int32 keep, bool verbose
 	}
 	if (verbose)
 		ereport(NOTICE,
-				(errmsg("rung %d ends in epoch %d: %d of %d configs go on", rung, e, Min(kept, n), n)));
+				(errmsg("rung %d of bracket %d ends in epoch %d: %d of %d configs go on", rung, bracket + 1, e,
+						Min(kept, n), n)));
 }
 
 /* A group that left its config's bundle (diverged): kept with its last state. */
@@ -1385,10 +1397,13 @@ corgi_fit(PG_FUNCTION_ARGS)
 	bool		verbose;
 	bool		grouped = !PG_ARGISNULL(4);	/* a grouped train */
 	bool		bundled = !PG_ARGISNULL(11);	/* a grouped fit_multiple */
-	int32		rung_epochs[64];
-	int32		rung_keep[64];
+	int32		rung_bracket[256];
+	int32		rung_epochs[256];
+	int32		rung_keep[256];
+	int32		bracket_configs[64];
+	int32		rung_of_bracket[64];	/* each bracket's next rung: an index into the rungs */
+	int32		n_brackets = 0;
 	int			n_rungs = 0;
-	int			rung_at = 0;
 	Oid			plans_type = get_fn_expr_argtype(fcinfo->flinfo, 0);
 	MemoryContext call_cxt = CurrentMemoryContext;
 	MemoryContext epoch_cxt = NULL;
@@ -1399,8 +1414,8 @@ corgi_fit(PG_FUNCTION_ARGS)
 	int			flat;
 	int		   *active;
 	TupleDesc	desc;
-	Datum		values[29];
-	bool		nulls[29] = {false};
+	Datum		values[30];
+	bool		nulls[30] = {false};
 
 	for (int a = 0; a <= 3; a++)
 		if (PG_ARGISNULL(a))
@@ -1441,9 +1456,20 @@ corgi_fit(PG_FUNCTION_ARGS)
 
 		n_rungs = corgi_schedule_rungs(PG_ARGISNULL(13) ? "grid" : text_to_cstring(PG_GETARG_TEXT_PP(13)),
 									   PG_ARGISNULL(14) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(14)), job.count,
-									   job.epochs, rung_epochs, rung_keep, lengthof(rung_epochs), &error);
+									   job.epochs, rung_bracket, rung_epochs, rung_keep, lengthof(rung_epochs),
+									   bracket_configs, lengthof(bracket_configs), &n_brackets, &error);
 		if (n_rungs < 0)
 			corgi_raise_if_failed(&error);
+		/* The configs go to the brackets in order; each bracket starts at its first rung. */
+		for (int b = 0, k = 0; b < n_brackets && b < (int) lengthof(bracket_configs); b++)
+		{
+			rung_of_bracket[b] = -1;
+			for (int r = 0; r < n_rungs; r++)
+				if (rung_bracket[r] == b && rung_of_bracket[b] < 0)
+					rung_of_bracket[b] = r;
+			for (int c = 0; c < bracket_configs[b] && k < job.count; c++, k++)
+				job.tasks[k].bracket = b;
+		}
 		if (n_rungs > 0 && (grouped || bundled || !job.sets_aside))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -1660,10 +1686,19 @@ corgi_fit(PG_FUNCTION_ARGS)
 									validation.data)));
 				}
 			}
-			if (rung_at < n_rungs - 1 && e == rung_epochs[rung_at])
+			/* The rungs that end this epoch (a bracket's last rung keeps its configs). */
+			for (int b = 0; b < n_brackets; b++)
 			{
-				end_rung(&job, &res, e, rung_at + 1, rung_keep[rung_at], verbose, call_cxt);
-				rung_at++;
+				int			r = rung_of_bracket[b];
+				bool		last;
+
+				if (r < 0 || r >= n_rungs || rung_epochs[r] != e)
+					continue;
+				last = r + 1 >= n_rungs || rung_bracket[r + 1] != b;
+				if (!last)
+					end_rung(&job, &res, e, b, r - first_rung_of(rung_bracket, n_rungs, b) + 1, rung_keep[r], verbose,
+							 call_cxt);
+				rung_of_bracket[b] = last ? -1 : r + 1;
 			}
 			wall = seconds_since(began);
 			res.wall_seconds[res.epochs_run] = Float8GetDatum(wall);
@@ -1818,7 +1853,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 			for (int c = 18; c < 26; c++)
 				nulls[c] = true;
 		if (grouped || bundled)
-			nulls[26] = nulls[27] = nulls[28] = true;
+			nulls[26] = nulls[27] = nulls[28] = nulls[29] = true;
 		else
 		{
 			Datum	   *stopped = palloc(sizeof(Datum) * k_count);
@@ -1845,6 +1880,12 @@ corgi_fit(PG_FUNCTION_ARGS)
 					rungs_null[k] = job.tasks[k].stopped_rung == 0;
 				}
 				values[28] = flat_array(rungs, rungs_null, k_count, INT4OID);
+				for (int k = 0; k < k_count; k++)
+				{
+					rungs[k] = Int32GetDatum(job.tasks[k].bracket + 1);
+					rungs_null[k] = n_brackets == 0;
+				}
+				values[29] = flat_array(rungs, rungs_null, k_count, INT4OID);
 			}
 		}
 		MemoryContextSwitchTo(old);

@@ -38,6 +38,7 @@ final class SuccessiveHalvingTests: XCTestCase {
 final class TrainingScheduleTests: XCTestCase {
     func testNamesAndParams() {
         XCTAssertEqual(try TrainingSchedule.parse(name: "grid", params: "").get(), .grid)
+        XCTAssertEqual(try TrainingSchedule.parse(name: "hyperband", params: "eta=4").get(), .hyperband(eta: 4))
         XCTAssertEqual(try TrainingSchedule.parse(name: "successive_halving", params: "").get(), .successiveHalving(eta: 3))
         XCTAssertEqual(try TrainingSchedule.parse(name: "Successive_Halving", params: " ETA = 2 ").get(),
                        .successiveHalving(eta: 2))
@@ -45,7 +46,6 @@ final class TrainingScheduleTests: XCTestCase {
             ("successive_halving", "eta=1", "eta must be a whole number from 2 to 1000, got \"1\""),
             ("successive_halving", "rungs=3", "unknown schedule parameter \"rungs=3\""),
             ("grid", "eta=3", "schedule grid takes no schedule_params"),
-            ("hyperband", "", "schedule \"hyperband\" is not offered yet"),
             ("random", "", "unknown schedule \"random\""),
         ] {
             guard case .failure(let failure) = TrainingSchedule.parse(name: name, params: params) else {
@@ -53,5 +53,25 @@ final class TrainingScheduleTests: XCTestCase {
             }
             XCTAssertEqual(failure.message, message)
         }
+    }
+}
+
+final class HyperbandTests: XCTestCase {
+    func testTheBracketsOfTheHyperbandPaper() throws {
+        let h = try XCTUnwrap(Hyperband(eta: 3, epochs: 81))
+        XCTAssertEqual(h.brackets.map(\.configs), [81, 34, 15, 8, 5])
+        XCTAssertEqual(h.configs, 143)
+        XCTAssertEqual(h.brackets[0].halving.rungs.map(\.epoch), [1, 3, 9, 27, 81])
+        XCTAssertEqual(h.brackets[0].halving.rungs.map(\.keep), [27, 9, 3, 1, 1])
+        XCTAssertEqual(h.brackets[1].halving.rungs.map(\.epoch), [3, 9, 27, 81])
+        XCTAssertEqual(h.brackets[1].halving.rungs.map(\.keep), [11, 3, 1, 1])
+        XCTAssertEqual(h.brackets[4].halving.rungs.map(\.epoch), [81], "the last bracket trains its configs fully")
+    }
+
+    func testSmallBudgets() throws {
+        XCTAssertEqual(try XCTUnwrap(Hyperband(eta: 3, epochs: 9)).brackets.map(\.configs), [9, 5, 3])
+        XCTAssertEqual(try XCTUnwrap(Hyperband(eta: 2, epochs: 1)).brackets.map(\.configs), [1])
+        XCTAssertNil(Hyperband(eta: 1, epochs: 9))
+        XCTAssertNil(Hyperband(eta: 2, epochs: 1 << 20), "too many configs for one call")
     }
 }

@@ -33,6 +33,18 @@ SELECT params AS stopped_params FROM sh WHERE status = 'stopped at rung 1' ORDER
 SELECT epochs_run FROM corgi.train('sh_pts', 'sh_one', 'label', 'features', 'logistic', 1, params => :'stopped_params');
 SELECT (SELECT model FROM sh WHERE params = :'stopped_params') = (SELECT model FROM sh_one) AS stopped_same_model;
 
+-- Hyperband: brackets of successive halving over the same workers. eta 3 and 9 epochs:
+-- 17 configs in brackets of 9 (rungs end in epochs 1, 3, 9), 5 (3, 9) and 3 (9).
+CREATE TABLE hb_cfg AS SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.001, 3, log], l2=[0, 0.001]',
+                                                        search => 'random', n => 17, seed => 5);
+SELECT configs_trained FROM corgi.fit_multiple('sh_pts', 'hb', 'label', 'features', 'hb_cfg', 9,
+                                               params => 'segments=4', validation_table => 'sh_val',
+                                               schedule => 'hyperband');
+SELECT status, count(*), min(num_epochs) AS epochs FROM hb GROUP BY status ORDER BY 1;
+SELECT params AS hb_params FROM hb WHERE status = 'stopped at rung 1 of bracket 2' ORDER BY config_id LIMIT 1 \gset
+SELECT epochs_run FROM corgi.train('sh_pts', 'hb_alone', 'label', 'features', 'logistic', 3, params => :'hb_params');
+SELECT (SELECT model FROM hb WHERE params = :'hb_params') = (SELECT model FROM hb_alone) AS bracket_2_same_model;
+
 -- Errors: clear, nothing written.
 SELECT * FROM corgi.fit_multiple('sh_pts', 'sh_e', 'label', 'features', 'sh_cfg', 9, schedule => 'successive_halving');
 SELECT * FROM corgi.fit_multiple('sh_pts', 'sh_e', 'label', 'features', 'sh_cfg', 9, validation_table => 'sh_val',

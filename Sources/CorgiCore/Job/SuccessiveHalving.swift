@@ -22,11 +22,13 @@ public struct SuccessiveHalving: Equatable, Sendable {
     public let rungs: [Rung]
 
     /// The schedule for `configs` configs, factor `eta` (2 or more) and `epochs` epochs at
-    /// most; nil for a count or factor out of range.
-    public init?(configs: Int, eta: Int, epochs: Int) {
+    /// most, with `s + 1` rungs (nil: as many as the configs and epochs allow); nil for a
+    /// count or factor out of range.
+    public init?(configs: Int, eta: Int, epochs: Int, s fixed: Int? = nil) {
         guard configs >= 1, configs <= TrainingJob.maxTasks, eta >= 2, eta <= 1000, epochs >= 1, epochs <= 1_000_000
         else { return nil }
-        let s = min(Self.floorLog(configs, eta), Self.floorLog(epochs, eta))
+        let s = fixed ?? min(Self.floorLog(configs, eta), Self.floorLog(epochs, eta))
+        guard s >= 0, s <= 64 else { return nil }
         var rungs: [Rung] = []
         var alive = configs
         for i in 0...s {
@@ -74,12 +76,50 @@ public struct SuccessiveHalving: Equatable, Sendable {
     }
 }
 
+/// Hyperband (Li et al.): brackets of successive halving that trade how many configs
+/// start against how few epochs they start with, all at most `R` epochs. With
+/// `s_max = floor(log_eta R)`, bracket `s` (from `s_max` down to 0) starts
+/// `n_s = ceil((s_max + 1) * eta^s / (s + 1))` configs at `R * eta^-s` epochs and halves
+/// them `s` times (MADlib's `hyperband_schedule`). R = 81, eta = 3: brackets of 81, 34,
+/// 15, 8 and 5 configs, 143 in all.
+public struct Hyperband: Equatable, Sendable {
+    public struct Bracket: Equatable, Sendable {
+        public let s: Int
+        public let configs: Int
+        public let halving: SuccessiveHalving
+    }
+
+    public let brackets: [Bracket]
+
+    /// The configs all brackets start.
+    public var configs: Int { brackets.reduce(0) { $0 + $1.configs } }
+
+    public init?(eta: Int, epochs: Int) {
+        guard eta >= 2, eta <= 1000, epochs >= 1, epochs <= 1_000_000 else { return nil }
+        let sMax = SuccessiveHalving.floorLog(epochs, eta)
+        var brackets: [Bracket] = []
+        for s in stride(from: sMax, through: 0, by: -1) {
+            var power = 1
+            for _ in 0..<s { power *= eta }
+            let (numerator, overflow) = (sMax + 1).multipliedReportingOverflow(by: power)
+            guard !overflow else { return nil }
+            let n = (numerator + s) / (s + 1)      // ceil(numerator / (s + 1))
+            guard n <= TrainingJob.maxTasks, let halving = SuccessiveHalving(configs: n, eta: eta, epochs: epochs, s: s)
+            else { return nil }
+            brackets.append(Bracket(s: s, configs: n, halving: halving))
+        }
+        self.brackets = brackets
+    }
+}
+
 /// The schedule of a `corgi.fit_multiple` call (`schedule => ..., schedule_params => ...`).
 public enum TrainingSchedule: Equatable, Sendable {
     /// Every config trains every epoch.
     case grid
     /// ``SuccessiveHalving`` with this factor.
     case successiveHalving(eta: Int)
+    /// ``Hyperband`` with this factor.
+    case hyperband(eta: Int)
 
     public struct Failure: Error, Equatable, Sendable {
         public let message: String
@@ -106,16 +146,14 @@ public enum TrainingSchedule: Equatable, Sendable {
         case "grid":
             if !TrainingParameters.trimmed(Substring(params)).isEmpty {
                 return .failure(Failure(message: "schedule grid takes no schedule_params",
-                                        hint: "Leave schedule_params out, or use schedule => 'successive_halving'."))
+                                        hint: "Leave schedule_params out, or use schedule => 'successive_halving' or 'hyperband'."))
             }
             return .success(.grid)
         case "successive_halving": return .success(.successiveHalving(eta: eta))
-        case "hyperband":
-            return .failure(Failure(message: "schedule \"hyperband\" is not offered yet",
-                                    hint: "Use schedule => 'successive_halving' (one bracket of Hyperband)."))
+        case "hyperband": return .success(.hyperband(eta: eta))
         default:
             return .failure(Failure(message: "unknown schedule \"\(name)\"",
-                                    hint: "Use grid (every config every epoch) or successive_halving."))
+                                    hint: "Use grid (every config every epoch), successive_halving or hyperband."))
         }
     }
 }
