@@ -74,4 +74,13 @@ final class HyperbandTests: XCTestCase {
         XCTAssertNil(Hyperband(eta: 1, epochs: 9))
         XCTAssertNil(Hyperband(eta: 2, epochs: 1 << 20), "too many configs for one call")
     }
+
+    func testAnyNumberOfConfigsIsSplitInHyperbandsProportions() throws {
+        let h = try XCTUnwrap(Hyperband(eta: 3, epochs: 9, configs: 27))
+        XCTAssertEqual(h.brackets.map(\.configs), [14, 8, 5], "9 : 5 : 3 of 27")
+        XCTAssertEqual(h.configs, 27)
+        XCTAssertEqual(try XCTUnwrap(Hyperband(eta: 3, epochs: 9, configs: 17)).brackets.map(\.configs), [9, 5, 3])
+        XCTAssertEqual(try XCTUnwrap(Hyperband(eta: 3, epochs: 9, configs: 3)).brackets.map(\.configs), [1, 1, 1])
+        XCTAssertNil(Hyperband(eta: 3, epochs: 9, configs: 2), "fewer configs than brackets")
+    }
 }

@@ -34,7 +34,8 @@ SELECT epochs_run FROM corgi.train('sh_pts', 'sh_one', 'label', 'features', 'log
 SELECT (SELECT model FROM sh WHERE params = :'stopped_params') = (SELECT model FROM sh_one) AS stopped_same_model;
 
 -- Hyperband: brackets of successive halving over the same workers. eta 3 and 9 epochs:
--- 17 configs in brackets of 9 (rungs end in epochs 1, 3, 9), 5 (3, 9) and 3 (9).
+-- 17 configs in brackets of 9 (rungs end in epochs 1, 3, 9), 5 (3, 9) and 3 (9); the 9
+-- configs of sh_cfg split 5, 3 and 1 (Hyperband's proportions).
 CREATE TABLE hb_cfg AS SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.001, 3, log], l2=[0, 0.001]',
                                                         search => 'random', n => 17, seed => 5);
 SELECT configs_trained FROM corgi.fit_multiple('sh_pts', 'hb', 'label', 'features', 'hb_cfg', 9,
@@ -44,10 +45,15 @@ SELECT status, count(*), min(num_epochs) AS epochs FROM hb GROUP BY status ORDER
 SELECT params AS hb_params FROM hb WHERE status = 'stopped at rung 1 of bracket 2' ORDER BY config_id LIMIT 1 \gset
 SELECT epochs_run FROM corgi.train('sh_pts', 'hb_alone', 'label', 'features', 'logistic', 3, params => :'hb_params');
 SELECT (SELECT model FROM hb WHERE params = :'hb_params') = (SELECT model FROM hb_alone) AS bracket_2_same_model;
+SELECT configs_trained FROM corgi.fit_multiple('sh_pts', 'hb9', 'label', 'features', 'sh_cfg', 9,
+                                               params => 'segments=4', validation_table => 'sh_val',
+                                               schedule => 'hyperband');
+SELECT status, count(*) FROM hb9 GROUP BY status ORDER BY 1;
 
 -- Errors: clear, nothing written.
 SELECT * FROM corgi.fit_multiple('sh_pts', 'sh_e', 'label', 'features', 'sh_cfg', 9, schedule => 'successive_halving');
-SELECT * FROM corgi.fit_multiple('sh_pts', 'sh_e', 'label', 'features', 'sh_cfg', 9, validation_table => 'sh_val',
+CREATE TABLE sh_cfg_two AS SELECT * FROM sh_cfg WHERE config_id <= 2;
+SELECT * FROM corgi.fit_multiple('sh_pts', 'sh_e', 'label', 'features', 'sh_cfg_two', 9, validation_table => 'sh_val',
                                  schedule => 'hyperband');
 SELECT * FROM corgi.fit_multiple('sh_pts', 'sh_e', 'label', 'features', 'sh_cfg', 9, validation_table => 'sh_val',
                                  schedule => 'successive_halving', schedule_params => 'eta=1');

@@ -81,7 +81,8 @@ public struct SuccessiveHalving: Equatable, Sendable {
 /// `s_max = floor(log_eta R)`, bracket `s` (from `s_max` down to 0) starts
 /// `n_s = ceil((s_max + 1) * eta^s / (s + 1))` configs at `R * eta^-s` epochs and halves
 /// them `s` times (MADlib's `hyperband_schedule`). R = 81, eta = 3: brackets of 81, 34,
-/// 15, 8 and 5 configs, 143 in all.
+/// 15, 8 and 5 configs, 143 in all. A call with another number of configs splits them
+/// over the brackets in those proportions (largest remainders, at least one each).
 public struct Hyperband: Equatable, Sendable {
     public struct Bracket: Equatable, Sendable {
         public let s: Int
@@ -94,21 +95,55 @@ public struct Hyperband: Equatable, Sendable {
     /// The configs all brackets start.
     public var configs: Int { brackets.reduce(0) { $0 + $1.configs } }
 
-    public init?(eta: Int, epochs: Int) {
+    /// Hyperband's brackets for `eta` and `epochs` (R); with `configs`, those configs split
+    /// over the brackets in Hyperband's proportions (nil: each bracket its own count).
+    public init?(eta: Int, epochs: Int, configs: Int? = nil) {
         guard eta >= 2, eta <= 1000, epochs >= 1, epochs <= 1_000_000 else { return nil }
         let sMax = SuccessiveHalving.floorLog(epochs, eta)
-        var brackets: [Bracket] = []
+        var counts: [(s: Int, n: Int)] = []
         for s in stride(from: sMax, through: 0, by: -1) {
             var power = 1
-            for _ in 0..<s { power *= eta }
+            for _ in 0..<s {
+                let (next, overflow) = power.multipliedReportingOverflow(by: eta)
+                guard !overflow else { return nil }
+                power = next
+            }
             let (numerator, overflow) = (sMax + 1).multipliedReportingOverflow(by: power)
             guard !overflow else { return nil }
-            let n = (numerator + s) / (s + 1)      // ceil(numerator / (s + 1))
+            counts.append((s, (numerator + s) / (s + 1)))      // ceil(numerator / (s + 1))
+        }
+        if let configs {
+            guard configs >= counts.count, configs <= TrainingJob.maxTasks else { return nil }
+            counts = Self.apportion(configs, over: counts)
+        }
+        var brackets: [Bracket] = []
+        for (s, n) in counts {
             guard n <= TrainingJob.maxTasks, let halving = SuccessiveHalving(configs: n, eta: eta, epochs: epochs, s: s)
             else { return nil }
             brackets.append(Bracket(s: s, configs: n, halving: halving))
         }
         self.brackets = brackets
+    }
+
+    /// `total` split over the brackets in proportion to their counts (largest remainders,
+    /// ties: the earlier bracket), then at least one each (taken from the largest).
+    static func apportion(_ total: Int, over counts: [(s: Int, n: Int)]) -> [(s: Int, n: Int)] {
+        let weight = counts.reduce(0) { $0 + $1.n }
+        var shares = counts.map { (s: $0.s, n: total * $0.n / weight, remainder: total * $0.n % weight) }
+        var left = total - shares.reduce(0) { $0 + $1.n }
+        for i in shares.indices.sorted(by: { shares[$0].remainder > shares[$1].remainder
+                                              || (shares[$0].remainder == shares[$1].remainder && $0 < $1) })
+        where left > 0 {
+            shares[i].n += 1
+            left -= 1
+        }
+        for i in shares.indices where shares[i].n == 0 {
+            if let largest = shares.indices.max(by: { shares[$0].n < shares[$1].n }), shares[largest].n > 1 {
+                shares[largest].n -= 1
+                shares[i].n = 1
+            }
+        }
+        return shares.map { ($0.s, $0.n) }
     }
 }
 
