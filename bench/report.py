@@ -149,7 +149,7 @@ def main():
     if os.path.exists(analysis):
         md += [open(analysis).read().strip(), ""]
     # Sections other benchmarks write (make bench-mlp, make bench-defaults), kept as they are.
-    for extra in ("epochs.md", "defaults.md", "mlp.md", "mop.md", "grouping.md", "multinode.md"):
+    for extra in ("epochs.md", "defaults.md", "mlp.md", "mop.md", "grouping.md", "multinode.md", "schedules.md"):
         path = os.path.join(args.results, extra)
         if os.path.exists(path):
             md += [open(path).read().strip(), ""]

@@ -45,6 +45,18 @@ SELECT epochs_run FROM corgi.train('part_pts', 'part_alone2', 'label', 'features
 SELECT (SELECT model FROM part_alone2) = (SELECT model FROM part_models WHERE config_id = 2) AS alone_equal,
        (SELECT training_path FROM part_alone2_summary) AS path;
 
+-- Successive halving over the partitions: the same rungs as on one table (the epoch loop
+-- is the same), the survivor's model its params trained alone.
+SELECT configs_trained FROM corgi.fit_multiple('part_pts', 'part_sh', 'label', 'features', 'part_configs', epochs => 4,
+                                               validation_table => 'part_pts', schedule => 'successive_halving',
+                                               schedule_params => 'eta=2');
+SELECT status, count(*) FROM part_sh GROUP BY status ORDER BY 1;
+SELECT config_id, cardinality(epoch_loss) AS epochs_run FROM part_sh_info ORDER BY 1;
+SELECT epochs_run FROM corgi.train('part_pts', 'part_sh_alone', 'label', 'features',
+                                   (SELECT model_type FROM part_sh WHERE status = 'ok'), 4,
+                                   params => (SELECT params FROM part_sh WHERE status = 'ok'));
+SELECT (SELECT model FROM part_sh_alone) = (SELECT model FROM part_sh WHERE status = 'ok') AS survivor_alone_equal;
+
 -- A job is corgi.train_pass over the whole partition, bit for bit.
 SELECT (corgi._train_segment('part_pts_b', 'features', 'label', s, true)).state = corgi.train_pass('part_pts_b', 'features', 'label', s, true) AS job_is_train_pass
 FROM (SELECT corgi.sgd_state('logistic', 3, 1000, corgi.normalize_params('')) s) x;
