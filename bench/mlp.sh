@@ -11,11 +11,7 @@ cd "$(dirname "$0")/.."
 install_corgi
 CORGI_SERVER_OPTIONS="-c shared_buffers=2GB" cluster_start
 psql -X -q -c "CREATE EXTENSION IF NOT EXISTS corgi" -c "ALTER EXTENSION corgi UPDATE"
-if [ ! -x .venv-bench/bin/python ]; then
-  python3 -m venv .venv-bench 2>/dev/null || { rm -rf .venv-bench;
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; python3 -m venv .venv-bench; }
-  .venv-bench/bin/pip install -q "psycopg[binary]" numpy scikit-learn matplotlib
-fi
+bench_venv
 swift build -c release --product corgi-bench >/dev/null
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(pg_config --version), $(date -u +%Y-%m-%d)"
 .venv-bench/bin/python bench/mlp.py "${1:-1000000}"

@@ -11,12 +11,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/install.sh
 
 install_corgi
-if [ ! -x .venv-bench/bin/python ]; then
-  # Debian's own python3 needs python3-venv for this.
-  python3 -m venv .venv-bench 2>/dev/null || { rm -rf .venv-bench;
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; python3 -m venv .venv-bench; }
-  .venv-bench/bin/pip install -q "psycopg[binary]" numpy scikit-learn matplotlib
-fi
+bench_venv
 CORGI_SERVER_OPTIONS="-c shared_buffers=2GB -c max_parallel_workers_per_gather=0" cluster_start
 .venv-bench/bin/python bench/harness.py --scale "${CORGI_BENCH_SCALE:-1}" ${CORGI_BENCH_ARGS:-}
 .venv-bench/bin/python bench/report.py

@@ -18,11 +18,7 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(pg_config -
 echo "machine: $machine, $(date -u +%Y-%m-%d)"
 out=$(mktemp)
 PGOPTIONS="-c bench.epochs=$epochs" psql -X -q -v rows="$rows" -v epochs="$epochs" -f bench/schedules.sql | tee "$out"
-if [ ! -x .venv-bench/bin/python ]; then
-  python3 -m venv .venv-bench 2>/dev/null || { rm -rf .venv-bench;
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; python3 -m venv .venv-bench; }
-  .venv-bench/bin/pip install -q "psycopg[binary]" numpy scikit-learn matplotlib
-fi
+bench_venv
 sed -n '/^== anytime curve/,$p' "$out" | tail -n +2 > bench/results/schedules.csv
 .venv-bench/bin/python bench/schedules.py bench/results/schedules.csv bench/results/schedules.png
 { echo "## Model selection schedules: grid, successive halving, Hyperband (make bench-schedules, $(date -u +%Y-%m-%d))"

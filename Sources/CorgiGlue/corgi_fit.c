@@ -1,34 +1,28 @@
 /*
- * corgi_fit.c: the one epoch loop of corgi.train and corgi.fit_multiple (without
- * grouping): corgi._fit(plans, call, workers, verbose).
+ * corgi_fit.c: the one epoch loop of corgi.train and corgi.fit_multiple, grouped or not:
+ * corgi._fit(plans, call, workers, verbose, ...).
  *
  * A job is K tasks, one per plan (corgi._train_prepare's corgi.training_plan): K = 1 for
  * corgi.train, one per config for corgi.fit_multiple, every one over the same source
- * read the same way (the plans' path, as corgi_job_read_path decides it):
+ * read the same way. The job's rules are the core's (corgi_job_plan, TrainingJob.swift):
  *   partitions  model hopping over the partitions of a partitioned table, a foreign one
  *               on its server (corgi._hop_partitions, corgi_partition_hopping.c);
  *   hop         model hopping over segments of one heap table (corgi._hop_epoch,
  *               corgi_model_hopping.c), the tasks on parallel workers and the leader;
  *   pass        one task, a heap table read directly (corgi.train_pass);
- *   composed    one task, the aggregate corgi.sgd over a query (views, expressions).
- *
- * A grouped corgi.train is a job of one plan whose tasks are its groups (the groups
- * argument): every epoch reads the source once per batch of groups (corgi._train_groups,
- * or the aggregate corgi._sgd_groups on the composed path), a group whose loss stops
- * being finite is set aside (it fails, the others go on), and validation scores every
- * group's rows in one pass (corgi._metrics_grouped). A grouped fit_multiple is a job of
- * K plans, each task one bundle of its config's groups (corgi_group_bundle.c): the
- * bundles hop (corgi._hop_groups_epoch), a diverged group leaves its bundle, and a config
- * whose groups have all diverged is set aside.
+ *   composed    one task, the aggregate corgi.sgd over a query (views, expressions);
+ *   group pass, group composed, group hop: the grouped jobs (corgi_fit_groups.c).
  *
  * Every epoch runs the executor once for the tasks still training, then for each: closes
  * its epoch in Swift, applies the job's divergence policy (corgi.train stops the call,
- * fit_multiple sets the task aside: corgi_job_divergence_sets_aside), validates it
- * (corgi._validate), and publishes progress (corgi_progress.c) and, when verbose, one
- * NOTICE per epoch. The executors are reached through SPI in read-only mode, so every
- * epoch reads the snapshot of the statement that called corgi._fit (it is STABLE), as
- * the PL/pgSQL loops it replaces did; the call's pinned snapshot serves the direct reads
- * (corgi_call_snapshot.c). The models are those of the loops it replaces, bit for bit:
+ * fit_multiple sets the task aside), validates it (corgi._validate), applies early
+ * stopping (patience: the best epoch's state is kept and written), ends the schedule's
+ * rungs (successive halving, Hyperband: SuccessiveHalving.swift ranks the survivors), and
+ * publishes progress (corgi_progress.c) and, when verbose, one NOTICE per epoch. The
+ * executors are reached through SPI in read-only mode, so every epoch reads the snapshot
+ * of the statement that called corgi._fit (it is STABLE), as the PL/pgSQL loops it
+ * replaced did; the call's pinned snapshot serves the direct reads
+ * (corgi_call_snapshot.c). The models are those of the loops it replaced, bit for bit:
  * the same executors in the same order on the same states.
  *
  * The plans come from the caller, and the composed path runs their SQL fragments
@@ -56,151 +50,13 @@
 
 #include "corgi_core_api.h"
 #include "corgi_error.h"
+#include "corgi_fit.h"
 #include "corgi_handle.h"
 #include "corgi_progress.h"
 #include "corgi_training.h"
 
-/* One task: a plan's own fields and its state. */
-typedef struct FitTask
-{
-	char	   *model;
-	char	   *metric;			/* the model's validation metric (its traits) */
-	bytea	   *state;			/* the current state, in the epoch's memory */
-	int32		offset;			/* the task's place in the hopping schedule */
-	double		learning_rate;
-	double		decay;
-	Datum		class_texts;
-	bool		class_texts_null;
-	Oid			val_table;		/* InvalidOid: no validation */
-	char	   *dependent_varname;
-	char	   *independent_varname;
-	int32		diverged_in;	/* 0 while it trains */
-	double		diverged_loss;
-	bool		diverged_loss_null;
-	/* Early stopping (patience 0: off), on the validation metric. */
-	int32		patience;
-	double		tolerance;
-	bool		higher_is_better;	/* accuracy; RMSE is better lower */
-	bool		has_best;
-	double		best_metric;
-	int32		best_epoch;
-	int32		since_best;		/* epochs without an improvement above tolerance */
-	bytea	   *best_state;		/* the best epoch's state, kept past its epoch */
-	int32		stopped_in;		/* 0 while it trains */
-	int32		stopped_rung;	/* successive halving: the rung (1..) it stopped after; 0 */
-	int32		bracket;		/* its bracket of the schedule (0..; Hyperband has several) */
-} FitTask;
-
-/* What every task shares: the job. */
-typedef struct FitJob
-{
-	int32		read_path;		/* a CorgiReadPath */
-	bool		sets_aside;		/* divergence sets a task aside (else stops the call) */
-	bool		per_task_seconds;	/* epoch seconds: the executor's per task, else wall */
-	bool		train_call;		/* corgi.train's job (one plan) */
-	int32		epochs;
-	char	   *read_from;
-	char	   *feat_col;
-	char	   *label_col;
-	char	   *feat_expr;
-	char	   *label_code;
-	char	   *sample_clause;
-	bool		block_shuffle;
-	int32		segments;		/* 0: none */
-	int32		segment_partitions;	/* partitions of read_from (the NOTICE's count) */
-	int64		segment_seed;
-	int32		workers;
-	int			count;
-	FitTask    *tasks;
-} FitJob;
-
-/* The results, flat per (epoch, task) as fit_multiple's summary keeps them. */
-typedef struct FitResults
-{
-	Datum	   *epoch_loss;
-	bool	   *epoch_loss_null;
-	Datum	   *epoch_seconds;
-	bool	   *epoch_seconds_null;
-	Datum	   *epoch_rows;
-	bool	   *epoch_rows_null;
-	Datum	   *val_loss;
-	bool	   *val_loss_null;
-	Datum	   *val_metric;
-	bool	   *val_metric_null;
-	Datum	   *val_seconds;
-	bool	   *val_seconds_null;
-	Datum	   *workers_launched;	/* per epoch run */
-	Datum	   *wall_seconds;
-	int			epochs_run;
-	int32		servers;
-	int64		bytes_moved;
-	int32		remote_jobs;
-	double		round_trip_seconds;
-} FitResults;
-
-/* A grouped job's groups (the tasks of its one plan). */
-typedef struct FitGroups
-{
-	int			count;			/* G */
-	Datum	   *states;			/* each group's current state */
-	Datum	   *keys;			/* key_count text keys per group, flat */
-	bool	   *key_nulls;		/* a NULL key is a group of its own */
-	int			key_count;
-	int32	   *batch_of;		/* each group's batch, 1.. */
-	int32		batches;
-	Datum		group_columns;	/* name[] */
-	char	   *key_exprs;		/* the composed path's key expressions */
-	char	   *val_key_sql;	/* the keys' SQL over the validation table */
-	char	   *val_features;	/* the validation table's variables (corgi._variable) */
-	char	   *val_label;
-	int32	   *diverged_in;	/* 0 while a group trains */
-	Datum	   *epoch_skipped;	/* flat epochs x G */
-	bool	   *epoch_skipped_null;
-	Datum	   *val_loss_all;	/* per epoch, over every scored row */
-	bool	   *val_loss_all_null;
-	Datum	   *val_metric_all;
-	bool	   *val_metric_all_null;
-
-	/* A grouped fit_multiple: one bundle per config, and what leaves them. */
-	Datum	   *bundles;		/* per config; NULL (bundle_null) once every group diverged */
-	bool	   *bundle_null;
-	int32	   *config_ids;
-	int			n_out;			/* diverged groups: config (1..K), group (1..G), state, epoch */
-	int			out_capacity;
-	Datum	   *out_config;
-	Datum	   *out_group;
-	Datum	   *out_state;
-	Datum	   *out_epoch;
-	int		   *n_scored;		/* per config: its last epoch's validation per group */
-	Datum	  **scored_group;
-	Datum	  **scored_loss;
-	bool	  **scored_loss_null;
-	Datum	  **scored_metric;
-	bool	  **scored_metric_null;
-
-	/*
-	 * A grouped train with segments: its groups hop as one bundle, and the figures are
-	 * the groups' own, as a grouped train reports them (per_group).
-	 */
-	bool		per_group;
-	int32	   *group_diverged_in;	/* per group: 0 while it trains */
-	Datum	   *group_states;	/* per group: the state it left the bundle with */
-} FitGroups;
-
-/* What one epoch's executor returned, in the epoch's memory. */
-typedef struct EpochRun
-{
-	bytea	  **states;			/* one per active task, epoch not yet closed (composed: closed) */
-	double	   *seconds;		/* per active task, when the executor reports them */
-	int32		workers_launched;
-	int32		servers;
-	int64		bytes_moved;
-	int32		remote_jobs;
-	double		round_trip_seconds;
-} EpochRun;
-
-static Datum
-copy_column(int column, bool *isnull, MemoryContext into)
+Datum
+corgi_fit_copy_column(int column, bool *isnull, MemoryContext into)
 {
 	Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, isnull);
 	Form_pg_attribute attr = TupleDescAttr(SPI_tuptable->tupdesc, column - 1);
@@ -214,8 +70,8 @@ copy_column(int column, bool *isnull, MemoryContext into)
 	return value;
 }
 
-static char *
-text_column(HeapTuple tuple, TupleDesc desc, int column, MemoryContext into)
+char *
+corgi_fit_text_column(HeapTuple tuple, TupleDesc desc, int column, MemoryContext into)
 {
 	bool		isnull;
 	Datum		value = SPI_getbinval(tuple, desc, column, &isnull);
@@ -231,8 +87,8 @@ text_column(HeapTuple tuple, TupleDesc desc, int column, MemoryContext into)
 }
 
 /* Runs a read-only query expected to return one row; the row stays in SPI_tuptable. */
-static void
-run_one_row(const char *query, int nargs, Oid *types, Datum *values, const char *nulls)
+void
+corgi_fit_run_one_row(const char *query, int nargs, Oid *types, Datum *values, const char *nulls)
 {
 	int			rc = SPI_execute_with_args(query, nargs, types, values, nulls, true, 2);
 
@@ -280,14 +136,14 @@ read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, int3
 		FitTask    *task = &job.tasks[k];
 		bool		isnull;
 		Datum		value;
-		char	   *path = text_column(row, desc, 11, into);
+		char	   *path = corgi_fit_text_column(row, desc, 11, into);
 		int32		epochs = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
 		bool		epochs_null = isnull;
 		int32		segments;
 		bool		segments_null;
 		MemoryContext old;
 
-		task->model = text_column(row, desc, 1, into);
+		task->model = corgi_fit_text_column(row, desc, 1, into);
 		value = SPI_getbinval(row, desc, 8, &isnull);
 		if (task->model == NULL || isnull || path == NULL || epochs_null)
 			ereport(ERROR,
@@ -305,15 +161,15 @@ read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, int3
 		}
 		value = SPI_getbinval(row, desc, 12, &isnull);
 		task->val_table = isnull ? InvalidOid : DatumGetObjectId(value);
-		task->dependent_varname = text_column(row, desc, 13, into);
-		task->independent_varname = text_column(row, desc, 14, into);
+		task->dependent_varname = corgi_fit_text_column(row, desc, 13, into);
+		task->independent_varname = corgi_fit_text_column(row, desc, 14, into);
 		segments = DatumGetInt32(SPI_getbinval(row, desc, 16, &segments_null));
 		task->offset = DatumGetInt32(SPI_getbinval(row, desc, 17, &isnull));
 		value = SPI_getbinval(row, desc, 19, &isnull);
 		task->learning_rate = isnull ? get_float8_nan() : DatumGetFloat8(value);
 		value = SPI_getbinval(row, desc, 20, &isnull);
 		task->decay = isnull ? 1.0 : DatumGetFloat8(value);
-		task->metric = text_column(row, desc, 21, into);
+		task->metric = corgi_fit_text_column(row, desc, 21, into);
 		task->patience = DatumGetInt32(SPI_getbinval(row, desc, 23, &isnull));
 		value = SPI_getbinval(row, desc, 24, &isnull);
 		task->tolerance = isnull ? 0 : DatumGetFloat8(value);
@@ -328,12 +184,12 @@ read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, int3
 		{
 			first_path = path;
 			job.epochs = epochs;
-			job.feat_col = text_column(row, desc, 3, into);
-			job.label_col = text_column(row, desc, 4, into);
-			job.feat_expr = text_column(row, desc, 5, into);
-			job.label_code = text_column(row, desc, 6, into);
-			job.read_from = text_column(row, desc, 9, into);
-			job.sample_clause = text_column(row, desc, 10, into);
+			job.feat_col = corgi_fit_text_column(row, desc, 3, into);
+			job.label_col = corgi_fit_text_column(row, desc, 4, into);
+			job.feat_expr = corgi_fit_text_column(row, desc, 5, into);
+			job.label_code = corgi_fit_text_column(row, desc, 6, into);
+			job.read_from = corgi_fit_text_column(row, desc, 9, into);
+			job.sample_clause = corgi_fit_text_column(row, desc, 10, into);
 			job.block_shuffle = DatumGetBool(SPI_getbinval(row, desc, 15, &isnull));
 			job.segments = segments_null ? 0 : segments;
 			job.segment_seed = DatumGetInt64(SPI_getbinval(row, desc, 18, &isnull));
@@ -376,14 +232,14 @@ read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, int3
 	return job;
 }
 
-static Datum
-bytea_array(bytea **states, int count)
+Datum
+corgi_fit_bytea_array(bytea **states, int count)
 {
 	return PointerGetDatum(construct_array((Datum *) states, count, BYTEAOID, -1, false, TYPALIGN_INT));
 }
 
-static Datum
-int4_array(const int32 *values, int count)
+Datum
+corgi_fit_int4_array(const int32 *values, int count)
 {
 	Datum	   *datums = palloc(sizeof(Datum) * Max(count, 1));
 
@@ -421,7 +277,7 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 		Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, BYTEAARRAYOID, INT4ARRAYOID, INT8OID, BOOLOID, INT4OID,
 		INT4OID};
 		Datum		values[9] = {CStringGetTextDatum(job->read_from), CStringGetTextDatum(job->feat_col),
-			CStringGetTextDatum(job->label_col), bytea_array(states, n_active), int4_array(offsets, n_active),
+			CStringGetTextDatum(job->label_col), corgi_fit_bytea_array(states, n_active), corgi_fit_int4_array(offsets, n_active),
 			Int64GetDatum(job->segment_seed), BoolGetDatum(job->block_shuffle), Int32GetDatum(job->workers),
 		Int32GetDatum(job->segments)};
 		Datum		result;
@@ -430,8 +286,8 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 		int			count;
 		Datum	   *state_datums;
 
-		run_one_row(query, partitions ? 8 : 9, types, values, NULL);
-		result = copy_column(1, &isnull, epoch_cxt);
+		corgi_fit_run_one_row(query, partitions ? 8 : 9, types, values, NULL);
+		result = corgi_fit_copy_column(1, &isnull, epoch_cxt);
 		if (isnull)
 			elog(ERROR, "corgi._fit: the hopping epoch returned no states");
 		state_datums = corgi_bytea_elements(DatumGetArrayTypeP(result), "the hopping epoch's states", &count);
@@ -439,7 +295,7 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 			elog(ERROR, "corgi._fit: the hopping epoch returned %d states for %d tasks", count, n_active);
 		for (int j = 0; j < n_active; j++)
 			run.states[j] = DatumGetByteaPP(state_datums[j]);
-		result = copy_column(2, &isnull, epoch_cxt);
+		result = corgi_fit_copy_column(2, &isnull, epoch_cxt);
 		if (!isnull)
 		{
 			deconstruct_array(DatumGetArrayTypeP(result), FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems,
@@ -447,13 +303,13 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 			for (int j = 0; j < n_active && j < count; j++)
 				run.seconds[j] = elem_nulls[j] ? 0 : DatumGetFloat8(elems[j]);
 		}
-		run.workers_launched = DatumGetInt32(copy_column(3, &isnull, epoch_cxt));
+		run.workers_launched = DatumGetInt32(corgi_fit_copy_column(3, &isnull, epoch_cxt));
 		if (partitions)
 		{
-			run.servers = DatumGetInt32(copy_column(4, &isnull, epoch_cxt));
-			run.bytes_moved = DatumGetInt64(copy_column(5, &isnull, epoch_cxt));
-			run.remote_jobs = DatumGetInt32(copy_column(6, &isnull, epoch_cxt));
-			run.round_trip_seconds = DatumGetFloat8(copy_column(7, &isnull, epoch_cxt));
+			run.servers = DatumGetInt32(corgi_fit_copy_column(4, &isnull, epoch_cxt));
+			run.bytes_moved = DatumGetInt64(corgi_fit_copy_column(5, &isnull, epoch_cxt));
+			run.remote_jobs = DatumGetInt32(corgi_fit_copy_column(6, &isnull, epoch_cxt));
+			run.round_trip_seconds = DatumGetFloat8(corgi_fit_copy_column(7, &isnull, epoch_cxt));
 		}
 	}
 	else if (job->read_path == CORGI_READ_PASS)
@@ -463,8 +319,8 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 			CStringGetTextDatum(job->label_col), PointerGetDatum(states[0]), BoolGetDatum(job->block_shuffle)};
 		Datum		result;
 
-		run_one_row("SELECT corgi.train_pass($1::regclass, $2::name, $3::name, $4, $5)", 5, types, values, NULL);
-		result = copy_column(1, &isnull, epoch_cxt);
+		corgi_fit_run_one_row("SELECT corgi.train_pass($1::regclass, $2::name, $3::name, $4, $5)", 5, types, values, NULL);
+		result = corgi_fit_copy_column(1, &isnull, epoch_cxt);
 		if (isnull)
 			elog(ERROR, "corgi._fit: corgi.train_pass returned no state");
 		run.states[0] = DatumGetByteaPP(result);
@@ -485,8 +341,8 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 		initStringInfo(&query);
 		appendStringInfo(&query, "SELECT corgi.sgd((%s)::float8[], %s, $1) FROM %s %s", job->feat_expr, job->label_code,
 						 job->read_from, job->sample_clause ? job->sample_clause : "");
-		run_one_row(query.data, 3, types, values, NULL);
-		result = copy_column(1, &isnull, epoch_cxt);
+		corgi_fit_run_one_row(query.data, 3, types, values, NULL);
+		result = corgi_fit_copy_column(1, &isnull, epoch_cxt);
 		if (isnull)
 			elog(ERROR, "corgi._fit: corgi.sgd returned no state");
 		run.states[0] = DatumGetByteaPP(result);
@@ -495,8 +351,8 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 	return run;
 }
 
-static bytea *
-end_epoch(bytea *state, MemoryContext into)
+bytea *
+corgi_fit_end_epoch(bytea *state, MemoryContext into)
 {
 	MemoryContext old = MemoryContextSwitchTo(into);
 	CorgiHandle *blob = corgi_handle_new(into);
@@ -511,8 +367,8 @@ end_epoch(bytea *state, MemoryContext into)
 }
 
 /* x rounded to `digits` as numeric prints it (the NOTICEs' round(x::numeric, d)). */
-static char *
-rounded(double x, int digits)
+char *
+corgi_fit_rounded(double x, int digits)
 {
 	Datum		n = DirectFunctionCall1(float8_numeric, Float8GetDatum(x));
 
@@ -520,8 +376,8 @@ rounded(double x, int digits)
 	return DatumGetCString(DirectFunctionCall1(numeric_out, n));
 }
 
-static double
-seconds_since(instr_time start)
+double
+corgi_fit_seconds_since(instr_time start)
 {
 	instr_time	now;
 
@@ -542,485 +398,21 @@ validate(FitJob *job, FitTask *task, bytea *state, Datum *loss, bool *loss_null,
 
 	if (task->class_texts_null)
 		nulls[2] = 'n';
-	run_one_row("SELECT v.loss, v.metric FROM corgi._validate($1, $2, $3, $4, $5, $6) v", 6, types, values, nulls);
+	corgi_fit_run_one_row("SELECT v.loss, v.metric FROM corgi._validate($1, $2, $3, $4, $5, $6) v", 6, types, values, nulls);
 	*loss = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, loss_null);
 	*metric = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, metric_null);
 	SPI_freetuptable(SPI_tuptable);
 }
 
 /* A state kept past its epoch (a task or group set aside): into memory that stays. */
-static bytea *
-keep_state(bytea *state, MemoryContext into)
+bytea *
+corgi_fit_keep_state(bytea *state, MemoryContext into)
 {
 	MemoryContext old = MemoryContextSwitchTo(into);
 	bytea	   *copy = (bytea *) PG_DETOAST_DATUM_COPY(PointerGetDatum(state));
 
 	MemoryContextSwitchTo(old);
 	return copy;
-}
-
-/*
- * The groups of a grouped job, from corgi._fit's group arguments: a grouped train's
- * states, keys, key count, batches and columns (4 to 8), or a grouped fit_multiple's keys,
- * key count and columns (5, 6, 8) with a bundle and an id per config (11, 12).
- */
-static FitGroups
-read_groups(FunctionCallInfo fcinfo, FitJob *job, int epochs, bool hop, MemoryContext into)
-{
-	FitGroups	groups = {0};
-	MemoryContext old = MemoryContextSwitchTo(into);
-	Datum	   *elems;
-	bool	   *elem_nulls;
-	int			count;
-	int			flat;
-	static const int train_args[] = {4, 5, 6, 7, 8};
-	static const int hop_args[] = {5, 6, 8, 11, 12};
-	const int  *needed = hop ? hop_args : train_args;
-
-	for (int a = 0; a < 5; a++)
-		if (PG_ARGISNULL(needed[a]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg(hop ? "a grouped corgi._fit of configs needs its groups' keys, key count and columns, and the configs' bundles and ids"
-							: "a grouped corgi._fit needs its groups' states, keys, key count, batches and columns")));
-	groups.key_count = PG_GETARG_INT32(6);
-	deconstruct_array(PG_GETARG_ARRAYTYPE_P_COPY(5), TEXTOID, -1, false, TYPALIGN_INT, &groups.keys,
-					  &groups.key_nulls, &count);
-	if (hop)
-		groups.count = groups.key_count > 0 ? count / groups.key_count : 0;
-	else
-		groups.states = corgi_bytea_elements(PG_GETARG_ARRAYTYPE_P_COPY(4), "the groups' states", &groups.count);
-	if (groups.count < 1 || groups.count > 1000000 || groups.key_count < 1 || groups.key_count > 32 ||
-		count != groups.count * groups.key_count)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%d groups need %d keys each, got %d keys", groups.count, groups.key_count, count),
-				 errhint("A grouped job has 1 to 1000000 groups of 1 to 32 keys each.")));
-	if (hop)
-	{
-		int			ids;
-
-		groups.bundles = corgi_bytea_elements(PG_GETARG_ARRAYTYPE_P_COPY(11), "the configs' bundles", &count);
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(12), INT4OID, 4, true, TYPALIGN_INT, &elems, &elem_nulls, &ids);
-		if (count != job->count || ids != job->count)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%d configs need a bundle and an id each, got %d bundles and %d ids", job->count, count,
-							ids)));
-		groups.bundle_null = palloc0(sizeof(bool) * job->count);
-		groups.config_ids = palloc(sizeof(int32) * job->count);
-		for (int k = 0; k < job->count; k++)
-			groups.config_ids[k] = elem_nulls[k] ? k + 1 : DatumGetInt32(elems[k]);
-		groups.per_group = job->train_call;
-		if (groups.per_group)
-		{
-			groups.group_diverged_in = palloc0(sizeof(int32) * groups.count);
-			groups.group_states = palloc0(sizeof(Datum) * groups.count);
-		}
-		groups.n_scored = palloc0(sizeof(int) * job->count);
-		groups.scored_group = palloc0(sizeof(Datum *) * job->count);
-		groups.scored_loss = palloc0(sizeof(Datum *) * job->count);
-		groups.scored_loss_null = palloc0(sizeof(bool *) * job->count);
-		groups.scored_metric = palloc0(sizeof(Datum *) * job->count);
-		groups.scored_metric_null = palloc0(sizeof(bool *) * job->count);
-	}
-	else
-	{
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(7), INT4OID, 4, true, TYPALIGN_INT, &elems, &elem_nulls, &count);
-		if (count != groups.count)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%d groups need a batch each, got %d", groups.count, count)));
-		groups.batch_of = palloc(sizeof(int32) * groups.count);
-		groups.batches = 0;
-		for (int g = 0; g < groups.count; g++)
-		{
-			int32		b = elem_nulls[g] ? 0 : DatumGetInt32(elems[g]);
-
-			if (b < 1 || b > groups.count)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("group %d has batch %d, expected 1 to %d", g + 1, b, groups.count)));
-			groups.batch_of[g] = b;
-			groups.batches = Max(groups.batches, b);
-		}
-	}
-	groups.group_columns = PointerGetDatum(PG_GETARG_ARRAYTYPE_P_COPY(8));
-	groups.key_exprs = PG_ARGISNULL(9) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(9));
-	groups.val_key_sql = PG_ARGISNULL(10) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(10));
-	if (job->read_path == CORGI_READ_GROUP_COMPOSED && groups.key_exprs == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("a grouped corgi._fit on the composed path needs its key expressions")));
-	groups.diverged_in = palloc0(sizeof(int32) * (hop ? job->count : groups.count));
-	flat = (hop && !groups.per_group ? job->count : groups.count) * Max(epochs, 0);
-	groups.epoch_skipped = palloc0(sizeof(Datum) * Max(flat, 1));
-	groups.epoch_skipped_null = palloc(sizeof(bool) * Max(flat, 1));
-	memset(groups.epoch_skipped_null, true, sizeof(bool) * Max(flat, 1));
-	groups.val_loss_all = palloc0(sizeof(Datum) * Max(epochs, 1));
-	groups.val_loss_all_null = palloc(sizeof(bool) * Max(epochs, 1));
-	groups.val_metric_all = palloc0(sizeof(Datum) * Max(epochs, 1));
-	groups.val_metric_all_null = palloc(sizeof(bool) * Max(epochs, 1));
-	memset(groups.val_loss_all_null, true, sizeof(bool) * Max(epochs, 1));
-	memset(groups.val_metric_all_null, true, sizeof(bool) * Max(epochs, 1));
-	MemoryContextSwitchTo(old);
-
-	if (OidIsValid(job->tasks[0].val_table))
-	{
-		Oid			types[3] = {REGCLASSOID, TEXTOID, TEXTOID};
-		Datum		values[3] = {ObjectIdGetDatum(job->tasks[0].val_table),
-			CStringGetTextDatum(job->tasks[0].independent_varname),
-		CStringGetTextDatum(job->tasks[0].dependent_varname)};
-
-		if (groups.val_key_sql == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("a grouped corgi._fit with validation needs the keys' SQL")));
-		run_one_row("SELECT corgi._variable($1, $2, false, 'independent_varname'),"
-					"       corgi._variable($1, $3, false, 'dependent_varname')", 3, types, values, NULL);
-		groups.val_features = text_column(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, into);
-		groups.val_label = text_column(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, into);
-		SPI_freetuptable(SPI_tuptable);
-	}
-	return groups;
-}
-
-/* A text[] that may hold NULLs. */
-static Datum
-text_array(Datum *values, bool *nulls, int count)
-{
-	int			dims[1] = {count};
-	int			lbs[1] = {1};
-
-	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
-/* One batch of groups through the grouped executor: their new states, epoch closed. */
-static Datum *
-run_group_batch(FitJob *job, FitGroups *groups, const int *members, int n, MemoryContext epoch_cxt)
-{
-	Datum	   *batch_states = palloc(sizeof(Datum) * n);
-	Datum	   *batch_keys = palloc(sizeof(Datum) * n * groups->key_count);
-	bool	   *batch_key_nulls = palloc(sizeof(bool) * n * groups->key_count);
-	Datum		states_array;
-	Datum		keys_array;
-	Datum		result;
-	Datum	   *trained;
-	bool		isnull;
-	int			count;
-
-	for (int j = 0; j < n; j++)
-	{
-		batch_states[j] = groups->states[members[j]];
-		for (int c = 0; c < groups->key_count; c++)
-		{
-			batch_keys[j * groups->key_count + c] = groups->keys[members[j] * groups->key_count + c];
-			batch_key_nulls[j * groups->key_count + c] = groups->key_nulls[members[j] * groups->key_count + c];
-		}
-	}
-	states_array = PointerGetDatum(construct_array(batch_states, n, BYTEAOID, -1, false, TYPALIGN_INT));
-	keys_array = text_array(batch_keys, batch_key_nulls, n * groups->key_count);
-	if (job->read_path == CORGI_READ_GROUP_PASS)
-	{
-		Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, NAMEARRAYOID, TEXTARRAYOID, BYTEAARRAYOID, BOOLOID};
-		Datum		values[7] = {CStringGetTextDatum(job->read_from), CStringGetTextDatum(job->feat_col),
-			CStringGetTextDatum(job->label_col), groups->group_columns, keys_array, states_array,
-		BoolGetDatum(job->block_shuffle)};
-
-		run_one_row("SELECT corgi._train_groups($1::regclass, $2::name, $3::name, $4, $5, $6, $7)", 7, types, values,
-					NULL);
-	}
-	else
-	{
-		CorgiStateInfo info;
-		StringInfoData query;
-		Oid			types[4] = {BYTEAARRAYOID, INT8OID, FLOAT8OID, TEXTARRAYOID};
-		Datum		values[4];
-
-		corgi_state_info(DatumGetByteaPP(batch_states[0]), &info);
-		values[0] = states_array;
-		values[1] = Int64GetDatum(corgi_block_pages(info.block_mb));
-		values[2] = Float8GetDatum(info.block_order_seed);
-		values[3] = keys_array;
-		initStringInfo(&query);
-		appendStringInfo(&query, "SELECT corgi._sgd_groups(ROW(%s), (%s)::float8[], %s, $1, $4) FROM %s %s",
-						 groups->key_exprs, job->feat_expr, job->label_code, job->read_from,
-						 job->sample_clause ? job->sample_clause : "");
-		run_one_row(query.data, 4, types, values, NULL);
-	}
-	result = copy_column(1, &isnull, epoch_cxt);
-	SPI_freetuptable(SPI_tuptable);
-	if (isnull)
-	{
-		/* The aggregate saw no row: every group's epoch closes as it is. */
-		trained = palloc(sizeof(Datum) * n);
-		for (int j = 0; j < n; j++)
-			trained[j] = PointerGetDatum(end_epoch(DatumGetByteaPP(batch_states[j]), epoch_cxt));
-		return trained;
-	}
-	trained = corgi_bytea_elements(DatumGetArrayTypeP(result), "the trained groups' states", &count);
-	if (count != n)
-		elog(ERROR, "corgi._fit: a batch of %d groups came back with %d states", n, count);
-	return trained;
-}
-
-/*
- * One epoch of a grouped job: every batch of the groups still training, then each
- * group's figures; a group whose loss is no longer finite is set aside. Returns how many
- * groups trained, and their row-weighted mean loss (known when any has rows).
- */
-static int
-run_group_epoch(FitJob *job, FitGroups *groups, FitResults *res, int e, MemoryContext epoch_cxt,
-				MemoryContext keep_cxt, double *mean_loss, bool *mean_known)
-{
-	int			g_count = groups->count;
-	int		   *members = palloc(sizeof(int) * g_count);
-	bool		whole = groups->batches == 1;
-	int			trained_count = 0;
-	double		weighted = 0;
-	int64		rows_sum = 0;
-
-	for (int g = 0; g < g_count; g++)
-		if (groups->diverged_in[g] != 0)
-			whole = false;
-	for (int32 b = 1; b <= groups->batches; b++)
-	{
-		int			n = 0;
-		Datum	   *trained;
-
-		for (int g = 0; g < g_count; g++)
-			if (whole || (groups->batch_of[g] == b && groups->diverged_in[g] == 0))
-				members[n++] = g;
-		if (n == 0)
-			continue;
-		trained = run_group_batch(job, groups, members, n, epoch_cxt);
-		for (int j = 0; j < n; j++)
-		{
-			int			g = members[j];
-			int			i = (e - 1) * g_count + g;
-			bytea	   *state = DatumGetByteaPP(trained[j]);
-			CorgiStateInfo info;
-			bool		loss_null;
-
-			if (j % 1024 == 0)
-				CHECK_FOR_INTERRUPTS();
-			corgi_state_info(state, &info);
-			loss_null = info.last_rows == 0;
-			res->epoch_loss[i] = Float8GetDatum(info.last_mean_loss);
-			res->epoch_loss_null[i] = loss_null;
-			res->epoch_rows[i] = Int64GetDatum(info.last_rows);
-			res->epoch_rows_null[i] = false;
-			groups->epoch_skipped[i] = Int64GetDatum(info.last_skipped);
-			groups->epoch_skipped_null[i] = false;
-			groups->states[g] = PointerGetDatum(state);
-			trained_count++;
-			rows_sum += info.last_rows;
-			if (!loss_null)
-				weighted += info.last_mean_loss * (double) info.last_rows;
-			if (!loss_null && !isfinite(info.last_mean_loss))
-			{
-				/* Set aside: its last state stays (validated with the others, not written). */
-				groups->diverged_in[g] = e;
-				groups->states[g] = PointerGetDatum(keep_state(state, keep_cxt));
-			}
-		}
-		if (whole)
-			break;
-	}
-	*mean_known = rows_sum > 0;
-	*mean_loss = rows_sum > 0 ? weighted / (double) rows_sum : get_float8_nan();
-	return trained_count;
-}
-
-/* The validation rows' scores per group: index (1-based into the states; 0 overall). */
-typedef struct GroupScores
-{
-	int			count;
-	int32	   *index;
-	Datum	   *loss;
-	bool	   *loss_null;
-	Datum	   *metric;
-	bool	   *metric_null;
-} GroupScores;
-
-/*
- * Scores states (a bytea[] of groups whose keys are keys, key_count texts each) on the
- * validation rows of their groups, and over every scored row, in one pass
- * (corgi._metrics_grouped): each group's loss and its model's metric.
- */
-static GroupScores
-score_groups(FitTask *task, FitGroups *groups, Datum states, Datum keys)
-{
-	Oid			types[8] = {BYTEAARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTARRAYOID, REGCLASSOID, TEXTOID, TEXTOID};
-	Datum		values[8] = {states, keys, CStringGetTextDatum(groups->val_key_sql), CStringGetTextDatum(task->model),
-		task->class_texts, ObjectIdGetDatum(task->val_table), CStringGetTextDatum(groups->val_features),
-	CStringGetTextDatum(groups->val_label)};
-	char		nulls[9] = "        ";
-	GroupScores scores = {0};
-
-	if (task->class_texts_null)
-		nulls[4] = 'n';
-	if (SPI_execute_with_args("SELECT q.i, r.loss,"
-							  "       CASE (corgi.model_traits($4)).task WHEN 'regression' THEN r.rmse ELSE r.accuracy END"
-							  "  FROM corgi._metrics_grouped($1, $2, $3, $4, $5, $6, $7, $8) q,"
-							  "       LATERAL corgi._metric_values(q.m, $4) r",
-							  8, types, values, nulls, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "corgi._fit: validating the groups failed");
-	scores.count = (int) SPI_processed;
-	scores.index = palloc(sizeof(int32) * Max(scores.count, 1));
-	scores.loss = palloc(sizeof(Datum) * Max(scores.count, 1));
-	scores.loss_null = palloc(sizeof(bool) * Max(scores.count, 1));
-	scores.metric = palloc(sizeof(Datum) * Max(scores.count, 1));
-	scores.metric_null = palloc(sizeof(bool) * Max(scores.count, 1));
-	for (int r = 0; r < scores.count; r++)
-	{
-		HeapTuple	row = SPI_tuptable->vals[r];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		index_null;
-		int32		index = DatumGetInt32(SPI_getbinval(row, desc, 1, &index_null));
-
-		scores.index[r] = index_null ? 0 : (index >= 1 ? index : -1);	/* -1: ignored */
-		/* float8 is passed by value: the values outlive the tuple table. */
-		scores.loss[r] = SPI_getbinval(row, desc, 2, &scores.loss_null[r]);
-		scores.metric[r] = SPI_getbinval(row, desc, 3, &scores.metric_null[r]);
-	}
-	SPI_freetuptable(SPI_tuptable);
-	return scores;
-}
-
-/* Every group's state on the validation rows of its group, and over every scored row. */
-static void
-validate_groups(FitJob *job, FitGroups *groups, FitResults *res, int e)
-{
-	GroupScores scores = score_groups(&job->tasks[0], groups,
-									  PointerGetDatum(construct_array(groups->states, groups->count, BYTEAOID, -1,
-																	  false, TYPALIGN_INT)),
-									  text_array(groups->keys, groups->key_nulls,
-												 groups->count * groups->key_count));
-
-	for (int r = 0; r < scores.count; r++)
-	{
-		int32		index = scores.index[r];
-
-		if (index == 0)
-		{
-			groups->val_loss_all[e - 1] = scores.loss[r];
-			groups->val_loss_all_null[e - 1] = scores.loss_null[r];
-			groups->val_metric_all[e - 1] = scores.metric[r];
-			groups->val_metric_all_null[e - 1] = scores.metric_null[r];
-		}
-		else if (index >= 1 && index <= groups->count)
-		{
-			int			i = (e - 1) * groups->count + index - 1;
-
-			res->val_loss[i] = scores.loss[r];
-			res->val_loss_null[i] = scores.loss_null[r];
-			res->val_metric[i] = scores.metric[r];
-			res->val_metric_null[i] = scores.metric_null[r];
-		}
-	}
-}
-
-/* A config's groups on the validation rows of their groups (its last epoch's), and overall. */
-static void
-validate_bundle(FitJob *job, FitGroups *groups, FitResults *res, int e, int k, bytea *bundle, MemoryContext keep_cxt)
-{
-	FitTask    *task = &job->tasks[k];
-	Oid			bundle_type[1] = {BYTEAOID};
-	Datum		bundle_value[1] = {PointerGetDatum(bundle)};
-	Datum	   *members;
-	bool	   *member_nulls;
-	int			n;
-	int			unbundled;
-	Datum	   *states;
-	Datum	   *keys;
-	bool	   *key_nulls;
-	bool		isnull;
-	Datum		groups_array;
-	Datum		states_array;
-	MemoryContext old;
-
-	run_one_row("SELECT u.groups, u.states FROM corgi._unbundle($1) u", 1, bundle_type, bundle_value, NULL);
-	groups_array = copy_column(1, &isnull, CurrentMemoryContext);
-	states_array = copy_column(2, &isnull, CurrentMemoryContext);
-	SPI_freetuptable(SPI_tuptable);
-	deconstruct_array(DatumGetArrayTypeP(groups_array), INT4OID, 4, true, TYPALIGN_INT, &members, &member_nulls, &n);
-	states = corgi_bytea_elements(DatumGetArrayTypeP(states_array), "the bundle's states", &unbundled);
-	if (unbundled != n)
-		elog(ERROR, "corgi._fit: a bundle of %d groups holds %d states", n, unbundled);
-	keys = palloc(sizeof(Datum) * Max(n, 1) * groups->key_count);
-	key_nulls = palloc(sizeof(bool) * Max(n, 1) * groups->key_count);
-	for (int j = 0; j < n; j++)
-	{
-		int32		g = DatumGetInt32(members[j]);
-
-		if (g < 0 || g >= groups->count)
-			elog(ERROR, "corgi._fit: a bundle holds group %d of %d", g + 1, groups->count);
-		for (int c = 0; c < groups->key_count; c++)
-		{
-			keys[j * groups->key_count + c] = groups->keys[g * groups->key_count + c];
-			key_nulls[j * groups->key_count + c] = groups->key_nulls[g * groups->key_count + c];
-		}
-	}
-	{
-		GroupScores scores = score_groups(task, groups, states_array, text_array(keys, key_nulls, n * groups->key_count));
-		int			scored = 0;
-
-		/* This epoch's validation of the config's groups replaces the one before. */
-		old = MemoryContextSwitchTo(keep_cxt);
-		groups->scored_group[k] = palloc(sizeof(Datum) * Max(scores.count, 1));
-		groups->scored_loss[k] = palloc(sizeof(Datum) * Max(scores.count, 1));
-		groups->scored_loss_null[k] = palloc(sizeof(bool) * Max(scores.count, 1));
-		groups->scored_metric[k] = palloc(sizeof(Datum) * Max(scores.count, 1));
-		groups->scored_metric_null[k] = palloc(sizeof(bool) * Max(scores.count, 1));
-		MemoryContextSwitchTo(old);
-		for (int r = 0; r < scores.count; r++)
-		{
-			int32		index = scores.index[r];
-
-			if (groups->per_group)
-			{
-				/* A grouped train: per group and over every scored row, every epoch. */
-				int32		g = index >= 1 && index <= n ? DatumGetInt32(members[index - 1]) : -1;
-
-				if (index == 0)
-				{
-					groups->val_loss_all[e - 1] = scores.loss[r];
-					groups->val_loss_all_null[e - 1] = scores.loss_null[r];
-					groups->val_metric_all[e - 1] = scores.metric[r];
-					groups->val_metric_all_null[e - 1] = scores.metric_null[r];
-				}
-				else if (g >= 0 && g < groups->count)
-				{
-					int			gi = (e - 1) * groups->count + g;
-
-					res->val_loss[gi] = scores.loss[r];
-					res->val_loss_null[gi] = scores.loss_null[r];
-					res->val_metric[gi] = scores.metric[r];
-					res->val_metric_null[gi] = scores.metric_null[r];
-				}
-			}
-			else if (index == 0)
-			{
-				int			i = (e - 1) * job->count + k;
-
-				res->val_loss[i] = scores.loss[r];
-				res->val_loss_null[i] = scores.loss_null[r];
-				res->val_metric[i] = scores.metric[r];
-				res->val_metric_null[i] = scores.metric_null[r];
-			}
-			else if (index >= 1 && index <= n)
-			{
-				groups->scored_group[k][scored] = Int64GetDatum((int64) DatumGetInt32(members[index - 1]) + 1);
-				groups->scored_loss[k][scored] = scores.loss[r];
-				groups->scored_loss_null[k][scored] = scores.loss_null[r];
-				groups->scored_metric[k][scored] = scores.metric[r];
-				groups->scored_metric_null[k][scored] = scores.metric_null[r];
-				scored++;
-			}
-		}
-		groups->n_scored[k] = scored;
-	}
 }
 
 /*
@@ -1053,7 +445,7 @@ stops_early(FitTask *task, int e, bytea *state, Datum metric, bool metric_null, 
 	{
 		if (task->best_state != NULL)
 			pfree(task->best_state);
-		task->best_state = keep_state(state, keep_cxt);
+		task->best_state = corgi_fit_keep_state(state, keep_cxt);
 		task->best_metric = m;
 		task->best_epoch = e;
 		task->has_best = true;
@@ -1118,7 +510,7 @@ end_rung(FitJob *job, FitResults *res, int e, int bracket, int rung, int32 keep,
 			continue;
 		task->stopped_in = e;
 		task->stopped_rung = rung;
-		task->state = keep_state(task->state, keep_cxt);
+		task->state = corgi_fit_keep_state(task->state, keep_cxt);
 	}
 	if (verbose)
 		ereport(NOTICE,
@@ -1126,240 +518,8 @@ end_rung(FitJob *job, FitResults *res, int e, int bracket, int rung, int32 keep,
 						Min(kept, n), n)));
 }
 
-/* A group that left its config's bundle (diverged): kept with its last state. */
-static void
-keep_left_group(FitGroups *groups, int k, int32 g, bytea *state, int e, MemoryContext keep_cxt)
-{
-	MemoryContext old = MemoryContextSwitchTo(keep_cxt);
-
-	if (groups->n_out == groups->out_capacity)
-	{
-		groups->out_capacity = Max(16, groups->out_capacity * 2);
-		groups->out_config = groups->out_config ? repalloc(groups->out_config, sizeof(Datum) * groups->out_capacity)
-			: palloc(sizeof(Datum) * groups->out_capacity);
-		groups->out_group = groups->out_group ? repalloc(groups->out_group, sizeof(Datum) * groups->out_capacity)
-			: palloc(sizeof(Datum) * groups->out_capacity);
-		groups->out_state = groups->out_state ? repalloc(groups->out_state, sizeof(Datum) * groups->out_capacity)
-			: palloc(sizeof(Datum) * groups->out_capacity);
-		groups->out_epoch = groups->out_epoch ? repalloc(groups->out_epoch, sizeof(Datum) * groups->out_capacity)
-			: palloc(sizeof(Datum) * groups->out_capacity);
-	}
-	groups->out_config[groups->n_out] = Int32GetDatum(k + 1);
-	groups->out_group[groups->n_out] = Int64GetDatum((int64) g + 1);
-	groups->out_state[groups->n_out] = PointerGetDatum(keep_state(state, keep_cxt));
-	groups->out_epoch[groups->n_out] = Int32GetDatum(e);
-	groups->n_out++;
-	MemoryContextSwitchTo(old);
-}
-
-/*
- * One epoch of a grouped fit_multiple: the bundles of the configs still training hop;
- * then each closes its groups' epoch (a diverged group leaves the bundle), is validated,
- * and is set aside when no group is left. Returns how many configs trained; *lowest the
- * lowest of their losses (known when any has one).
- */
-static int
-run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int e, int *active, MemoryContext epoch_cxt,
-				 MemoryContext keep_cxt, int32 *workers_launched, double *lowest, bool *lowest_known)
-{
-	int			n_active = 0;
-	Datum	   *bundles;
-	int32	   *offsets;
-	bool		isnull;
-	Datum		result;
-	Datum	   *trained;
-	double	   *seconds;
-	int			count;
-
-	*lowest_known = false;
-	for (int k = 0; k < job->count; k++)
-		if (!groups->bundle_null[k])
-			active[n_active++] = k;
-	if (n_active == 0)
-		return 0;
-	bundles = palloc(sizeof(Datum) * n_active);
-	offsets = palloc(sizeof(int32) * n_active);
-	for (int j = 0; j < n_active; j++)
-	{
-		bundles[j] = groups->bundles[active[j]];
-		offsets[j] = job->tasks[active[j]].offset;
-	}
-	{
-		Oid			types[11] = {TEXTOID, TEXTOID, TEXTOID, NAMEARRAYOID, TEXTARRAYOID, BYTEAARRAYOID, INT4ARRAYOID,
-			INT4OID, INT8OID, BOOLOID, INT4OID};
-		Datum		values[11] = {CStringGetTextDatum(job->read_from), CStringGetTextDatum(job->feat_col),
-			CStringGetTextDatum(job->label_col), groups->group_columns,
-			text_array(groups->keys, groups->key_nulls, groups->count * groups->key_count),
-			PointerGetDatum(construct_array(bundles, n_active, BYTEAOID, -1, false, TYPALIGN_INT)),
-			int4_array(offsets, n_active), Int32GetDatum(job->segments), Int64GetDatum(job->segment_seed),
-		BoolGetDatum(job->block_shuffle), Int32GetDatum(job->workers)};
-		Datum	   *elems;
-		bool	   *elem_nulls;
-
-		run_one_row("SELECT h.bundles, h.seconds, h.workers_launched"
-					"  FROM corgi._hop_groups_epoch($1::regclass, $2::name, $3::name, $4, $5, $6, $7, $8, $9, $10, $11) h",
-					11, types, values, NULL);
-		result = copy_column(1, &isnull, epoch_cxt);
-		if (isnull)
-			elog(ERROR, "corgi._fit: the hopping epoch returned no bundles");
-		trained = corgi_bytea_elements(DatumGetArrayTypeP(result), "the hopping epoch's bundles", &count);
-		if (count != n_active)
-			elog(ERROR, "corgi._fit: the hopping epoch returned %d bundles for %d configs", count, n_active);
-		seconds = palloc0(sizeof(double) * n_active);
-		result = copy_column(2, &isnull, CurrentMemoryContext);
-		if (!isnull)
-		{
-			deconstruct_array(DatumGetArrayTypeP(result), FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems,
-							  &elem_nulls, &count);
-			for (int j = 0; j < n_active && j < count; j++)
-				seconds[j] = elem_nulls[j] ? 0 : DatumGetFloat8(elems[j]);
-		}
-		*workers_launched = DatumGetInt32(copy_column(3, &isnull, CurrentMemoryContext));
-		SPI_freetuptable(SPI_tuptable);
-	}
-	corgi_progress_workers(*workers_launched);
-	if (OidIsValid(job->tasks[0].val_table))
-		corgi_progress_phase("validating");
-
-	for (int j = 0; j < n_active; j++)
-	{
-		int			k = active[j];
-		int			i = (e - 1) * job->count + k;
-		Oid			types[1] = {BYTEAOID};
-		Datum		values[1] = {trained[j]};
-		Datum		ended_bundle;
-		bool		bundle_null;
-		Datum	   *loss;
-		bool	   *loss_null;
-		Datum	   *rows;
-		bool	   *rows_null;
-		int			n_groups;
-		double		weighted = 0;
-		int64		finite_rows = 0;
-		int64		all_rows = 0;
-		bool		any_rows = false;
-		bool		any_finite = false;
-
-		CHECK_FOR_INTERRUPTS();
-		run_one_row("SELECT b.bundle, b.loss, b.rows, b.diverged_groups, b.diverged_states, b.groups"
-					"  FROM corgi._bundle_end_epoch($1) b", 1, types, values, NULL);
-		ended_bundle = copy_column(1, &bundle_null, epoch_cxt);
-		result = copy_column(2, &isnull, CurrentMemoryContext);
-		deconstruct_array(DatumGetArrayTypeP(result), FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &loss, &loss_null,
-						  &n_groups);
-		result = copy_column(3, &isnull, CurrentMemoryContext);
-		deconstruct_array(DatumGetArrayTypeP(result), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &rows, &rows_null,
-						  &count);
-		/* The config's loss: the row-weighted mean over its groups with a finite loss. */
-		for (int g = 0; g < n_groups && g < count; g++)
-		{
-			if (!rows_null[g])
-			{
-				all_rows += DatumGetInt64(rows[g]);
-				any_rows = true;
-			}
-			if (!loss_null[g] && isfinite(DatumGetFloat8(loss[g])) && !rows_null[g])
-			{
-				weighted += DatumGetFloat8(loss[g]) * (double) DatumGetInt64(rows[g]);
-				finite_rows += DatumGetInt64(rows[g]);
-				any_finite = true;
-			}
-		}
-		if (groups->per_group)
-		{
-			/* A grouped train: each group's own figures, as its groups table keeps them. */
-			Datum	   *members;
-			bool	   *member_nulls;
-			int			n_members;
-
-			result = copy_column(6, &isnull, CurrentMemoryContext);
-			deconstruct_array(DatumGetArrayTypeP(result), INT4OID, 4, true, TYPALIGN_INT, &members, &member_nulls,
-							  &n_members);
-			for (int m = 0; m < n_members && m < n_groups && m < count; m++)
-			{
-				int32		g = DatumGetInt32(members[m]);
-				int			gi = (e - 1) * groups->count + g;
-
-				if (g < 0 || g >= groups->count)
-					elog(ERROR, "corgi._fit: a bundle holds group %d of %d", g + 1, groups->count);
-				res->epoch_loss[gi] = loss[m];
-				res->epoch_loss_null[gi] = loss_null[m];
-				res->epoch_rows[gi] = rows[m];
-				res->epoch_rows_null[gi] = rows_null[m];
-			}
-			if (finite_rows != 0)
-			{
-				*lowest = weighted / (double) finite_rows;	/* the groups' mean */
-				*lowest_known = true;
-				corgi_progress_loss(*lowest);
-			}
-		}
-		else
-		{
-			res->epoch_loss[i] = Float8GetDatum(finite_rows != 0 ? weighted / (double) finite_rows : 0);
-			res->epoch_loss_null[i] = !any_finite || finite_rows == 0;
-			res->epoch_rows[i] = Int64GetDatum(all_rows);
-			res->epoch_rows_null[i] = !any_rows;
-			res->epoch_seconds[i] = Float8GetDatum(seconds[j]);
-			res->epoch_seconds_null[i] = false;
-			if (!res->epoch_loss_null[i] && (!*lowest_known || DatumGetFloat8(res->epoch_loss[i]) < *lowest))
-			{
-				*lowest = DatumGetFloat8(res->epoch_loss[i]);
-				*lowest_known = true;
-				corgi_progress_loss(*lowest);
-			}
-		}
-		/* The groups that diverged leave the bundle with their last state. */
-		result = copy_column(4, &isnull, CurrentMemoryContext);
-		if (!isnull)
-		{
-			Datum	   *left;
-			bool	   *left_nulls;
-			Datum	   *left_states;
-			int			n_left;
-			int			n_states;
-			Datum		states_result = copy_column(5, &isnull, CurrentMemoryContext);
-
-			deconstruct_array(DatumGetArrayTypeP(result), INT4OID, 4, true, TYPALIGN_INT, &left, &left_nulls, &n_left);
-			left_states = isnull ? NULL
-				: corgi_bytea_elements(DatumGetArrayTypeP(states_result), "the diverged groups' states", &n_states);
-			if (n_left > 0 && (left_states == NULL || n_states != n_left))
-				elog(ERROR, "corgi._fit: %d groups left a bundle with other than one state each", n_left);
-			for (int d = 0; d < n_left; d++)
-			{
-				int32		g = DatumGetInt32(left[d]);
-
-				if (!groups->per_group)
-					keep_left_group(groups, k, g, DatumGetByteaPP(left_states[d]), e, keep_cxt);
-				else if (g >= 0 && g < groups->count)
-				{
-					groups->group_diverged_in[g] = e;
-					groups->group_states[g] = PointerGetDatum(keep_state(DatumGetByteaPP(left_states[d]), keep_cxt));
-				}
-			}
-		}
-		SPI_freetuptable(SPI_tuptable);
-		if (bundle_null)
-		{
-			groups->bundle_null[k] = true;
-			groups->bundles[k] = (Datum) 0;
-			groups->diverged_in[k] = e;
-			if (!groups->per_group)
-				ereport(NOTICE,
-					(errmsg("config %d: every group diverged in epoch %d: it is set aside, the others go on",
-							groups->config_ids[k], e),
-					 errhint("Lower its learning_rate, or scale the features.")));
-			continue;
-		}
-		groups->bundles[k] = ended_bundle;
-		if (OidIsValid(job->tasks[k].val_table))
-			validate_bundle(job, groups, res, e, k, DatumGetByteaPP(ended_bundle), keep_cxt);
-	}
-	return n_active;
-}
-
-static Datum
-flat_array(Datum *values, bool *nulls, int count, Oid type)
+Datum
+corgi_fit_flat_array(Datum *values, bool *nulls, int count, Oid type)
 {
 	int			dims[1] = {count};
 	int			lbs[1] = {1};
@@ -1449,7 +609,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 		job = read_job(plans, plans_type, call, workers, group_count, call_cxt);
 	}
 	if (grouped || bundled)
-		groups = read_groups(fcinfo, &job, job.epochs, bundled, call_cxt);
+		groups = corgi_fit_read_groups(fcinfo, &job, job.epochs, bundled, call_cxt);
 	/* The schedule: rungs of successive halving, or none (grid). */
 	{
 		CorgiError	error = {0};
@@ -1525,8 +685,8 @@ corgi_fit(PG_FUNCTION_ARGS)
 				set_aside += groups.diverged_in[g] != 0;
 			corgi_progress_epoch("training", e, set_aside);
 			INSTR_TIME_SET_CURRENT(began);
-			trained = run_group_epoch(&job, &groups, &res, e, next_cxt, call_cxt, &mean_loss, &mean_known);
-			wall = seconds_since(began);
+			trained = corgi_fit_run_group_epoch(&job, &groups, &res, e, next_cxt, call_cxt, &mean_loss, &mean_known);
+			wall = corgi_fit_seconds_since(began);
 			res.wall_seconds[res.epochs_run] = Float8GetDatum(wall);
 			res.epochs_run++;
 			if (mean_known)
@@ -1534,12 +694,12 @@ corgi_fit(PG_FUNCTION_ARGS)
 			if (OidIsValid(job.tasks[0].val_table))
 			{
 				corgi_progress_phase("validating");
-				validate_groups(&job, &groups, &res, e);
+				corgi_fit_validate_groups(&job, &groups, &res, e);
 			}
 			if (verbose)
 				ereport(NOTICE,
 						(errmsg("epoch %d: %d groups in %d batches, %s s, mean loss %s", e, trained, groups.batches,
-								rounded(wall, 3), mean_known ? rounded(mean_loss, 6) : "<NULL>")));
+								corgi_fit_rounded(wall, 3), mean_known ? corgi_fit_rounded(mean_loss, 6) : "<NULL>")));
 		}
 		else if (bundled)
 		{
@@ -1556,21 +716,21 @@ corgi_fit(PG_FUNCTION_ARGS)
 			}
 			corgi_progress_epoch("training", e, set_aside * groups.count);
 			INSTR_TIME_SET_CURRENT(began);
-			n_active = run_bundle_epoch(&job, &groups, &res, e, active, next_cxt, call_cxt, &launched, &lowest,
+			n_active = corgi_fit_run_bundle_epoch(&job, &groups, &res, e, active, next_cxt, call_cxt, &launched, &lowest,
 										&any_loss);
 			res.workers_launched[res.epochs_run] = Int32GetDatum(launched);
-			wall = seconds_since(began);
+			wall = corgi_fit_seconds_since(began);
 			res.wall_seconds[res.epochs_run] = Float8GetDatum(wall);
 			res.epochs_run++;
 			if (verbose && groups.per_group)
 				ereport(NOTICE,
 						(errmsg("epoch %d: %d groups in one bundle over %d segments, %s s, mean loss %s", e, groups.count,
-								job.segments, rounded(wall, 3), any_loss ? rounded(lowest, 6) : "<NULL>")));
+								job.segments, corgi_fit_rounded(wall, 3), any_loss ? corgi_fit_rounded(lowest, 6) : "<NULL>")));
 			else if (verbose)
 				ereport(NOTICE,
 						(errmsg("epoch %d: %d configs of %d groups on %d workers and the leader, %s s; lowest training loss %s",
-								e, n_active, groups.count, launched, rounded(wall, 3),
-								any_loss ? rounded(lowest, 6) : "")));
+								e, n_active, groups.count, launched, corgi_fit_rounded(wall, 3),
+								any_loss ? corgi_fit_rounded(lowest, 6) : "")));
 		}
 		else
 		{
@@ -1598,7 +758,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 				FitTask    *task = &job.tasks[k];
 				int			i = (e - 1) * k_count + k;
 				bytea	   *state = job.read_path == CORGI_READ_COMPOSED
-					? run.states[j] : end_epoch(run.states[j], next_cxt);
+					? run.states[j] : corgi_fit_end_epoch(run.states[j], next_cxt);
 				CorgiStateInfo info;
 				bool		loss_null;
 
@@ -1610,7 +770,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 				res.epoch_loss_null[i] = loss_null;
 				res.epoch_rows[i] = Int64GetDatum(info.last_rows);
 				res.epoch_rows_null[i] = false;
-				res.epoch_seconds[i] = Float8GetDatum(job.per_task_seconds ? run.seconds[j] : seconds_since(began));
+				res.epoch_seconds[i] = Float8GetDatum(job.per_task_seconds ? run.seconds[j] : corgi_fit_seconds_since(began));
 				res.epoch_seconds_null[i] = false;
 				/* The lowest as min() orders float8: NaN above every number. */
 				if (!loss_null && (!any_loss || info.last_mean_loss < lowest ||
@@ -1632,7 +792,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 								 errhint("Lower learning_rate (it was %s in this epoch), or scale the features.",
 										 float8out_internal(task->learning_rate * pow(task->decay, e - 1)))));
 					/* Set aside: its last state stays, past this epoch's memory. */
-					task->state = keep_state(state, call_cxt);
+					task->state = corgi_fit_keep_state(state, call_cxt);
 					task->diverged_in = e;
 					task->diverged_loss = info.last_mean_loss;
 					task->diverged_loss_null = loss_null;
@@ -1656,11 +816,11 @@ corgi_fit(PG_FUNCTION_ARGS)
 					res.val_loss_null[i] = loss_null;
 					res.val_metric[i] = metric;
 					res.val_metric_null[i] = metric_null;
-					res.val_seconds[i] = Float8GetDatum(seconds_since(validation_began));
+					res.val_seconds[i] = Float8GetDatum(corgi_fit_seconds_since(validation_began));
 					res.val_seconds_null[i] = false;
 					if (stops_early(task, e, state, metric, metric_null, call_cxt))
 					{
-						task->state = keep_state(state, call_cxt);
+						task->state = corgi_fit_keep_state(state, call_cxt);
 						ereport(NOTICE,
 								(errmsg_plural("%s stopped early in epoch %d: its validation %s has not improved by more than %s for %d epoch; the model written is that of its best epoch, %d",
 											   "%s stopped early in epoch %d: its validation %s has not improved by more than %s for %d epochs; the model written is that of its best epoch, %d",
@@ -1676,13 +836,13 @@ corgi_fit(PG_FUNCTION_ARGS)
 					initStringInfo(&validation);
 					if (OidIsValid(task->val_table))
 						appendStringInfo(&validation, ", validation loss %s, %s %s",
-										 res.val_loss_null[i] ? "" : rounded(DatumGetFloat8(res.val_loss[i]), 6),
+										 res.val_loss_null[i] ? "" : corgi_fit_rounded(DatumGetFloat8(res.val_loss[i]), 6),
 										 task->metric,
-										 res.val_metric_null[i] ? "" : rounded(DatumGetFloat8(res.val_metric[i]), 4));
+										 res.val_metric_null[i] ? "" : corgi_fit_rounded(DatumGetFloat8(res.val_metric[i]), 4));
 					ereport(NOTICE,
 							(errmsg("epoch %d: loss %s, rows " INT64_FORMAT ", skipped " INT64_FORMAT ", %s s%s", e,
-									loss_null ? "<NULL>" : rounded(info.last_mean_loss, 6), info.last_rows,
-									info.last_skipped, rounded(DatumGetFloat8(res.epoch_seconds[i]), 3),
+									loss_null ? "<NULL>" : corgi_fit_rounded(info.last_mean_loss, 6), info.last_rows,
+									info.last_skipped, corgi_fit_rounded(DatumGetFloat8(res.epoch_seconds[i]), 3),
 									validation.data)));
 				}
 			}
@@ -1700,7 +860,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 							 call_cxt);
 				rung_of_bracket[b] = last ? -1 : r + 1;
 			}
-			wall = seconds_since(began);
+			wall = corgi_fit_seconds_since(began);
 			res.wall_seconds[res.epochs_run] = Float8GetDatum(wall);
 			res.epochs_run++;
 			if (verbose && job.sets_aside)
@@ -1709,12 +869,12 @@ corgi_fit(PG_FUNCTION_ARGS)
 					ereport(NOTICE,
 							(errmsg("epoch %d: %d models over %d partitions (on %d other servers; %d workers here), %s s; lowest training loss %s",
 									e, n_active, job.segment_partitions, run.servers, run.workers_launched,
-									rounded(wall, 3), any_loss ? rounded(lowest, 6) : "")));
+									corgi_fit_rounded(wall, 3), any_loss ? corgi_fit_rounded(lowest, 6) : "")));
 				else
 					ereport(NOTICE,
 							(errmsg("epoch %d: %d models on %d workers and the leader, %s s; lowest training loss %s",
-									e, n_active, run.workers_launched, rounded(wall, 3),
-									any_loss ? rounded(lowest, 6) : "")));
+									e, n_active, run.workers_launched, corgi_fit_rounded(wall, 3),
+									any_loss ? corgi_fit_rounded(lowest, 6) : "")));
 			}
 		}
 		/* The states of the epoch before are no longer needed. */
@@ -1746,10 +906,10 @@ corgi_fit(PG_FUNCTION_ARGS)
 			int			n_states;
 			bool		isnull;
 
-			run_one_row("SELECT u.groups, u.states FROM corgi._unbundle($1) u", 1, types, bundle_value, NULL);
-			deconstruct_array(DatumGetArrayTypeP(copy_column(1, &isnull, call_cxt)), INT4OID, 4, true, TYPALIGN_INT,
+			corgi_fit_run_one_row("SELECT u.groups, u.states FROM corgi._unbundle($1) u", 1, types, bundle_value, NULL);
+			deconstruct_array(DatumGetArrayTypeP(corgi_fit_copy_column(1, &isnull, call_cxt)), INT4OID, 4, true, TYPALIGN_INT,
 							  &members, &member_nulls, &n);
-			member_states = corgi_bytea_elements(DatumGetArrayTypeP(copy_column(2, &isnull, call_cxt)),
+			member_states = corgi_bytea_elements(DatumGetArrayTypeP(corgi_fit_copy_column(2, &isnull, call_cxt)),
 												 "the bundle's states", &n_states);
 			SPI_freetuptable(SPI_tuptable);
 			for (int m = 0; m < n && m < n_states; m++)
@@ -1782,28 +942,28 @@ corgi_fit(PG_FUNCTION_ARGS)
 
 			for (int k = 0; k < k_count; k++)
 				final_datums[k] = PointerGetDatum(finals[k]);
-			values[0] = flat_array(final_datums, finals_null, k_count, BYTEAOID);
+			values[0] = corgi_fit_flat_array(final_datums, finals_null, k_count, BYTEAOID);
 		}
-		values[1] = flat_array(res.epoch_loss, res.epoch_loss_null, flat, FLOAT8OID);
+		values[1] = corgi_fit_flat_array(res.epoch_loss, res.epoch_loss_null, flat, FLOAT8OID);
 		/* A grouped job's groups share their epochs' seconds. */
-		values[2] = grouped || groups.per_group ? flat_array(res.wall_seconds, NULL, res.epochs_run, FLOAT8OID)
-			: flat_array(res.epoch_seconds, res.epoch_seconds_null, flat, FLOAT8OID);
-		values[3] = flat_array(res.epoch_rows, res.epoch_rows_null, flat, INT8OID);
+		values[2] = grouped || groups.per_group ? corgi_fit_flat_array(res.wall_seconds, NULL, res.epochs_run, FLOAT8OID)
+			: corgi_fit_flat_array(res.epoch_seconds, res.epoch_seconds_null, flat, FLOAT8OID);
+		values[3] = corgi_fit_flat_array(res.epoch_rows, res.epoch_rows_null, flat, INT8OID);
 		if (grouped)
-			values[4] = flat_array(groups.epoch_skipped, groups.epoch_skipped_null, flat, INT8OID);
+			values[4] = corgi_fit_flat_array(groups.epoch_skipped, groups.epoch_skipped_null, flat, INT8OID);
 		else
 			nulls[4] = true;
-		values[5] = flat_array(res.val_loss, res.val_loss_null, flat, FLOAT8OID);
-		values[6] = flat_array(res.val_metric, res.val_metric_null, flat, FLOAT8OID);
-		values[7] = flat_array(res.val_seconds, res.val_seconds_null, flat, FLOAT8OID);
-		values[8] = flat_array(res.workers_launched, NULL, res.epochs_run, INT4OID);
-		values[9] = flat_array(res.wall_seconds, NULL, res.epochs_run, FLOAT8OID);
-		values[10] = flat_array(diverged_in, diverged_in_null, k_count, INT4OID);
-		values[11] = flat_array(diverged_loss, diverged_loss_null, k_count, FLOAT8OID);
+		values[5] = corgi_fit_flat_array(res.val_loss, res.val_loss_null, flat, FLOAT8OID);
+		values[6] = corgi_fit_flat_array(res.val_metric, res.val_metric_null, flat, FLOAT8OID);
+		values[7] = corgi_fit_flat_array(res.val_seconds, res.val_seconds_null, flat, FLOAT8OID);
+		values[8] = corgi_fit_flat_array(res.workers_launched, NULL, res.epochs_run, INT4OID);
+		values[9] = corgi_fit_flat_array(res.wall_seconds, NULL, res.epochs_run, FLOAT8OID);
+		values[10] = corgi_fit_flat_array(diverged_in, diverged_in_null, k_count, INT4OID);
+		values[11] = corgi_fit_flat_array(diverged_loss, diverged_loss_null, k_count, FLOAT8OID);
 		if (grouped || groups.per_group)
 		{
-			values[12] = flat_array(groups.val_loss_all, groups.val_loss_all_null, job.epochs, FLOAT8OID);
-			values[13] = flat_array(groups.val_metric_all, groups.val_metric_all_null, job.epochs, FLOAT8OID);
+			values[12] = corgi_fit_flat_array(groups.val_loss_all, groups.val_loss_all_null, job.epochs, FLOAT8OID);
+			values[13] = corgi_fit_flat_array(groups.val_metric_all, groups.val_metric_all_null, job.epochs, FLOAT8OID);
 		}
 		else
 			nulls[12] = nulls[13] = true;
@@ -1822,10 +982,10 @@ corgi_fit(PG_FUNCTION_ARGS)
 			Datum	   *sm;
 			bool	   *smn;
 
-			values[18] = flat_array(groups.out_config, NULL, groups.n_out, INT4OID);
-			values[19] = flat_array(groups.out_group, NULL, groups.n_out, INT8OID);
-			values[20] = flat_array(groups.out_state, NULL, groups.n_out, BYTEAOID);
-			values[21] = flat_array(groups.out_epoch, NULL, groups.n_out, INT4OID);
+			values[18] = corgi_fit_flat_array(groups.out_config, NULL, groups.n_out, INT4OID);
+			values[19] = corgi_fit_flat_array(groups.out_group, NULL, groups.n_out, INT8OID);
+			values[20] = corgi_fit_flat_array(groups.out_state, NULL, groups.n_out, BYTEAOID);
+			values[21] = corgi_fit_flat_array(groups.out_epoch, NULL, groups.n_out, INT4OID);
 			for (int k = 0; k < job.count; k++)
 				total += groups.n_scored[k];
 			sc = palloc(sizeof(Datum) * Max(total, 1));
@@ -1844,10 +1004,10 @@ corgi_fit(PG_FUNCTION_ARGS)
 					sm[at] = groups.scored_metric[k][r];
 					smn[at] = groups.scored_metric_null[k][r];
 				}
-			values[22] = flat_array(sc, NULL, total, INT4OID);
-			values[23] = flat_array(sg, NULL, total, INT8OID);
-			values[24] = flat_array(sl, sln, total, FLOAT8OID);
-			values[25] = flat_array(sm, smn, total, FLOAT8OID);
+			values[22] = corgi_fit_flat_array(sc, NULL, total, INT4OID);
+			values[23] = corgi_fit_flat_array(sg, NULL, total, INT8OID);
+			values[24] = corgi_fit_flat_array(sl, sln, total, FLOAT8OID);
+			values[25] = corgi_fit_flat_array(sm, smn, total, FLOAT8OID);
 		}
 		else
 			for (int c = 18; c < 26; c++)
@@ -1868,8 +1028,8 @@ corgi_fit(PG_FUNCTION_ARGS)
 				best[k] = Int32GetDatum(job.tasks[k].best_epoch);
 				best_null[k] = job.tasks[k].best_state == NULL;
 			}
-			values[26] = flat_array(stopped, stopped_null, k_count, INT4OID);
-			values[27] = flat_array(best, best_null, k_count, INT4OID);
+			values[26] = corgi_fit_flat_array(stopped, stopped_null, k_count, INT4OID);
+			values[27] = corgi_fit_flat_array(best, best_null, k_count, INT4OID);
 			{
 				Datum	   *rungs = palloc(sizeof(Datum) * k_count);
 				bool	   *rungs_null = palloc(sizeof(bool) * k_count);
@@ -1879,13 +1039,13 @@ corgi_fit(PG_FUNCTION_ARGS)
 					rungs[k] = Int32GetDatum(job.tasks[k].stopped_rung);
 					rungs_null[k] = job.tasks[k].stopped_rung == 0;
 				}
-				values[28] = flat_array(rungs, rungs_null, k_count, INT4OID);
+				values[28] = corgi_fit_flat_array(rungs, rungs_null, k_count, INT4OID);
 				for (int k = 0; k < k_count; k++)
 				{
 					rungs[k] = Int32GetDatum(job.tasks[k].bracket + 1);
 					rungs_null[k] = n_brackets == 0;
 				}
-				values[29] = flat_array(rungs, rungs_null, k_count, INT4OID);
+				values[29] = corgi_fit_flat_array(rungs, rungs_null, k_count, INT4OID);
 			}
 		}
 		MemoryContextSwitchTo(old);
