@@ -45,6 +45,14 @@ CREATE FUNCTION corgi._end_call() RETURNS integer
     LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION corgi._end_call() IS
     'internal: a training driver ends; the outermost unpins the call''s snapshot; returns the depth left';
+-- Hyperband's brackets and rungs (MADlib's hyperband_schedule), to size a configs table.
+CREATE FUNCTION corgi.hyperband_schedule(epochs integer, eta integer DEFAULT 3, configs integer DEFAULT NULL)
+    RETURNS TABLE (bracket integer, rung integer, configs integer, epochs integer)
+    AS 'MODULE_PATHNAME', 'corgi_hyperband_schedule'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 20;
+COMMENT ON FUNCTION corgi.hyperband_schedule(integer, integer, integer) IS
+    'every rung of corgi.fit_multiple''s schedule => ''hyperband'' for at most epochs epochs and eta: its bracket, how many configs train in it and the epoch it ends at (configs NULL: Hyperband''s own counts, else those configs split over the brackets)';
+
 -- The facts a call reads from its source, read once (corgi_call_facts.c): inside a facts
 -- scope, corgi._fact runs a query the first time and answers from memory after
 -- (corgi.fit_multiple opens one around its K preparations).

@@ -57,8 +57,8 @@ public func corgi_job_unoffered(
 /// rungs of a `corgi.fit_multiple` schedule (``TrainingSchedule``): their count (0 for grid,
 /// which has none), each rung's bracket (0..), last epoch and how many configs it keeps,
 /// and how many configs each bracket starts (successive halving: one bracket of all;
-/// ``Hyperband``: its brackets, the configs split over them in its proportions); -1 and
-/// the error for a bad schedule.
+/// ``Hyperband``: its brackets, the configs split over them in its proportions, or its own
+/// counts when configs < 1); -1 and the error for a bad schedule.
 @_cdecl("corgi_schedule_rungs")
 public func corgi_schedule_rungs(
     _ schedule: UnsafePointer<CChar>?, _ params: UnsafePointer<CChar>?, _ configs: Int32, _ epochs: Int32,
@@ -87,12 +87,18 @@ public func corgi_schedule_rungs(
         }
         plan = [(Int(configs), halving)]
     case .success(.hyperband(let eta)):
+        guard epochs >= 1 else {
+            report(CORGI_INVALID_ARGUMENT, "hyperband needs at least one epoch, got \(epochs)",
+                   hint: "Give the most epochs a config may train.", into: error)
+            return -1
+        }
         guard let own = Hyperband(eta: eta, epochs: Int(epochs)) else {
             report(CORGI_INVALID_ARGUMENT, "hyperband with eta=\(eta) over \(epochs) epochs has too many brackets",
                    hint: "Train fewer epochs, or raise eta.", into: error)
             return -1
         }
-        guard let hyperband = Hyperband(eta: eta, epochs: Int(epochs), configs: Int(configs)) else {
+        // configs < 1: Hyperband's own counts (corgi.hyperband_schedule shows them).
+        guard let hyperband = configs < 1 ? own : Hyperband(eta: eta, epochs: Int(epochs), configs: Int(configs)) else {
             report(CORGI_INVALID_ARGUMENT,
                    "hyperband with eta=\(eta) over \(epochs) epochs has \(own.brackets.count) brackets, more than the \(configs) configs",
                    hint: "Give at least one config per bracket; Hyperband's own counts are \(own.brackets.map { String($0.configs) }.joined(separator: ", ")).",

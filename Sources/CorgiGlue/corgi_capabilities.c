@@ -1,15 +1,19 @@
 /*
- * corgi_capabilities.c: corgi._check_offered, the one check of the combinations a
- * training call does not offer. The table is the core's (Capabilities.swift); the
- * drivers ask it with what they know of a call, and an unoffered combination is an
- * error here, with the row's message, detail and hint.
+ * corgi_capabilities.c: what a corgi.fit_multiple call may do, as the core plans it:
+ * corgi._check_offered, the one check of the combinations a training call does not offer
+ * (the table is Capabilities.swift; the drivers ask it with what they know of a call, and
+ * an unoffered combination is an error here, with the row's message, detail and hint),
+ * and corgi.hyperband_schedule, the brackets and rungs of a schedule
+ * (SuccessiveHalving.swift), for choosing a configs table's size.
  */
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "funcapi.h"
 #include "utils/builtins.h"
 
 #include "corgi_core_api.h"
+#include "corgi_error.h"
 
 static int32
 tri_state(FunctionCallInfo fcinfo, int arg)
@@ -47,4 +51,58 @@ corgi_check_offered(PG_FUNCTION_ARGS)
 				 refusal.detail[0] != '\0' ? errdetail("%s", refusal.detail) : 0,
 				 refusal.hint[0] != '\0' ? errhint("%s", refusal.hint) : 0));
 	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(corgi_hyperband_schedule);
+
+/*
+ * corgi.hyperband_schedule(epochs integer, eta integer, configs integer) -> setof
+ * (bracket, rung, configs, epochs): every rung of Hyperband's brackets, with how many
+ * configs train in it and the epoch it ends at (MADlib's hyperband_schedule); configs
+ * NULL: Hyperband's own counts, else those configs split over the brackets.
+ */
+Datum
+corgi_hyperband_schedule(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int32		rung_bracket[256];
+	int32		rung_epochs[256];
+	int32		rung_keep[256];
+	int32		bracket_configs[64];
+	int32		brackets = 0;
+	CorgiError	error = {0};
+	char		params[32];
+	int			rungs;
+	int32		alive = 0;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the epochs and eta of a Hyperband schedule must not be NULL")));
+	snprintf(params, sizeof(params), "eta=%d", PG_GETARG_INT32(1));
+	rungs = corgi_schedule_rungs("hyperband", params, PG_ARGISNULL(2) ? 0 : Max(PG_GETARG_INT32(2), 1),
+								 PG_GETARG_INT32(0), rung_bracket, rung_epochs, rung_keep, lengthof(rung_epochs),
+								 bracket_configs, lengthof(bracket_configs), &brackets, &error);
+	if (rungs < 0)
+		corgi_raise_if_failed(&error);
+	InitMaterializedSRF(fcinfo, 0);
+	for (int r = 0, first = 0; r < rungs; r++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {false};
+		int32		b = rung_bracket[r];
+
+		if (r == 0 || rung_bracket[r - 1] != b)
+		{
+			first = r;
+			alive = b >= 0 && b < brackets ? bracket_configs[b] : 0;
+		}
+		values[0] = Int32GetDatum(b + 1);
+		values[1] = Int32GetDatum(r - first + 1);
+		values[2] = Int32GetDatum(alive);
+		values[3] = Int32GetDatum(rung_epochs[r]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		alive = rung_keep[r];
+	}
+	return (Datum) 0;
 }

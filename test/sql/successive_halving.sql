@@ -50,6 +50,13 @@ SELECT configs_trained FROM corgi.fit_multiple('sh_pts', 'hb9', 'label', 'featur
                                                schedule => 'hyperband');
 SELECT status, count(*) FROM hb9 GROUP BY status ORDER BY 1;
 
+-- The schedule itself (MADlib's hyperband_schedule): the paper's table for R=81, eta=3,
+-- and the split of 27 configs over the brackets of R=9.
+SELECT * FROM corgi.hyperband_schedule(81);
+SELECT bracket, configs FROM corgi.hyperband_schedule(9, configs => 27) WHERE rung = 1;
+SELECT * FROM corgi.hyperband_schedule(9, eta => 1);
+SELECT * FROM corgi.hyperband_schedule(9, configs => 2);
+
 -- Errors: clear, nothing written.
 SELECT * FROM corgi.fit_multiple('sh_pts', 'sh_e', 'label', 'features', 'sh_cfg', 9, schedule => 'successive_halving');
 CREATE TABLE sh_cfg_two AS SELECT * FROM sh_cfg WHERE config_id <= 2;
