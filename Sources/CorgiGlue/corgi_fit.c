@@ -149,6 +149,11 @@ read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, int3
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("plan %d of corgi._fit has no model, state, path or epochs", k + 1)));
+		/* corgi.train's bounds: the per-epoch arrays are epochs x tasks (or groups). */
+		if (epochs < 1 || epochs > 100000)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("plan %d of corgi._fit has %d epochs, expected 1 to 100000", k + 1, epochs)));
 		old = MemoryContextSwitchTo(into);
 		task->state = DatumGetByteaPCopy(value);
 		MemoryContextSwitchTo(old);
@@ -518,6 +523,24 @@ end_rung(FitJob *job, FitResults *res, int e, int bracket, int rung, int32 keep,
 						Min(kept, n), n)));
 }
 
+/*
+ * The size of a job's per-epoch arrays, tasks x epochs, checked: an error, not an
+ * overflow, for a job too large to hold its figures (a crafted call; the drivers' memory
+ * plans refuse such jobs earlier).
+ */
+int
+corgi_fit_flat_count(int tasks, int epochs)
+{
+	int64		count = (int64) Max(tasks, 0) * Max(epochs, 0);
+
+	if (count > (int64) (MaxAllocSize / sizeof(Datum)))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a job of %d tasks over %d epochs is too large for its per-epoch figures", tasks, epochs),
+				 errhint("Train fewer groups or configs per call, or fewer epochs.")));
+	return (int) count;
+}
+
 Datum
 corgi_fit_flat_array(Datum *values, bool *nulls, int count, Oid type)
 {
@@ -642,7 +665,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 						 errhint("Pass validation_table => ...: the configs that go on after a rung are the best on it.")));
 	}
 	k_count = grouped || groups.per_group ? groups.count : job.count;
-	flat = k_count * Max(job.epochs, 0);
+	flat = corgi_fit_flat_count(k_count, job.epochs);
 
 	{
 		MemoryContext old = MemoryContextSwitchTo(call_cxt);

@@ -163,6 +163,7 @@ extern Datum corgi_fit_bytea_array(bytea **states, int count);
 extern Datum corgi_fit_int4_array(const int32 *values, int count);
 extern Datum corgi_fit_text_array(Datum *values, bool *nulls, int count);
 extern Datum corgi_fit_flat_array(Datum *values, bool *nulls, int count, Oid type);
+extern int	corgi_fit_flat_count(int tasks, int epochs);
 
 /* States: an epoch closed in Swift, a state kept past its epoch's memory. */
 extern bytea *corgi_fit_end_epoch(bytea *state, MemoryContext into);

@@ -124,7 +124,7 @@ corgi_fit_read_groups(FunctionCallInfo fcinfo, FitJob *job, int epochs, bool hop
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("a grouped corgi._fit on the composed path needs its key expressions")));
 	groups.diverged_in = palloc0(sizeof(int32) * (hop ? job->count : groups.count));
-	flat = (hop && !groups.per_group ? job->count : groups.count) * Max(epochs, 0);
+	flat = corgi_fit_flat_count(hop && !groups.per_group ? job->count : groups.count, epochs);
 	groups.epoch_skipped = palloc0(sizeof(Datum) * Max(flat, 1));
 	groups.epoch_skipped_null = palloc(sizeof(bool) * Max(flat, 1));
 	memset(groups.epoch_skipped_null, true, sizeof(bool) * Max(flat, 1));

@@ -166,7 +166,7 @@ q -c "SELECT configs_trained FROM corgi.fit_multiple('big', 'prog_fit', 'label',
                                                      validation_table => 'slow_big')" >/dev/null 2>&1 &
 trainer=$!
 if wait_for_sleep prog_fit; then
-  row=$(q -c "SELECT call, phase, out_table, epoch, epochs, tasks, rows_per_epoch >= 200000 FROM corgi.training_progress")
+  row=$(q -c "SELECT call, phase, out_table, epoch, epochs, tasks, rows_per_epoch >= 200000 FROM corgi.training_progress WHERE out_table = 'prog_fit'")
   [ "$row" = "fit_multiple|validating|prog_fit|1|2|2|t" ] && check "progress of a running corgi.fit_multiple: $row" ok \
     || check "progress of a running corgi.fit_multiple (got '$row')" fail
 else

@@ -119,4 +119,6 @@ SELECT * FROM corgi._fit(ARRAY(SELECT p FROM fit_plan), 'train', 0, false,
 SELECT * FROM corgi._fit(ARRAY(SELECT p FROM fit_plan), 'train', 0, false,
                          ARRAY[(SELECT (p).state FROM fit_plan)], ARRAY['a'], 1, ARRAY[1], NULL);
 SELECT * FROM corgi._fit(ARRAY[]::corgi.training_plan[], 'train', 0, false);
+UPDATE fit_plan SET p.epochs = 2147483647;
+SELECT * FROM corgi._fit(ARRAY(SELECT p FROM fit_plan) || ARRAY(SELECT p FROM fit_plan), 'fit_multiple', 0, false);
 SELECT count(*) AS never_written FROM pg_class WHERE relname LIKE 'never_written%';
