@@ -726,7 +726,8 @@ CREATE FUNCTION corgi._fit(plans corgi.training_plan[], call text, workers integ
                            OUT left_config integer[], OUT left_group bigint[], OUT left_state bytea[],
                            OUT left_epoch integer[], OUT scored_config integer[], OUT scored_group bigint[],
                            OUT scored_loss float8[], OUT scored_metric float8[], OUT stopped_in integer[],
-                           OUT best_epoch integer[], OUT rung integer[], OUT bracket integer[])
+                           OUT best_epoch integer[], OUT rung integer[], OUT bracket integer[],
+                           OUT left_rung integer[])
     AS 'MODULE_PATHNAME', 'corgi_fit'
     LANGUAGE C STABLE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp;
@@ -1653,7 +1654,8 @@ COMMENT ON FUNCTION corgi._shared_param(text, text) IS 'internal: one setting (s
 -- table is read once per config per epoch, whatever the number of groups.
 CREATE FUNCTION corgi._fit_grouped(plans corgi.training_plan[], ids integer[], src regclass, grouping_cols text,
                                    n_segments integer, seed bigint, n_workers integer, verbose boolean,
-                                   info_name text, configs_name text, shared text)
+                                   info_name text, configs_name text, shared text, schedule text DEFAULT 'grid',
+                                   schedule_params text DEFAULT '')
 RETURNS TABLE (configs_trained integer, configs_diverged integer, workers_launched integer, segments integer,
                training_seconds float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -1787,24 +1789,29 @@ BEGIN
     -- Epochs (corgi._fit, one statement, one snapshot): the bundles hop; after each, every
     -- group's epoch closes, and a group that diverged leaves its bundle with its last
     -- state (failed, as corgi.train marks it); a config with no group left is set aside.
-    EXECUTE format('CREATE TEMP TABLE %s (k integer, gid bigint, state bytea, diverged integer)', ftab);
+    EXECUTE format('CREATE TEMP TABLE %s (k integer, gid bigint, state bytea, diverged integer, rung integer, stopped integer)',
+                   ftab);
     EXECUTE format('CREATE TEMP TABLE %s (k integer, gid bigint, loss float8, metric float8)', vtab);
     SELECT * INTO run FROM corgi._fit(plans, 'fit_multiple', n_workers, _fit_grouped.verbose, NULL, keys,
-        cardinality(names), NULL, names::name[], NULL, val_keys, bundles, ids);
-    EXECUTE format('INSERT INTO %s SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bytea[], $4::integer[])', ftab)
-        USING run.left_config, run.left_group, run.left_state, run.left_epoch;
+        cardinality(names), NULL, names::name[], NULL, val_keys, bundles, ids, _fit_grouped.schedule,
+        _fit_grouped.schedule_params);
+    -- The groups that left their bundles: diverged (rung 0), or stopped after a rung.
+    EXECUTE format($q$INSERT INTO %s SELECT c, g, s, CASE WHEN r = 0 THEN e END, nullif(r, 0), CASE WHEN r > 0 THEN e END
+                      FROM unnest($1::integer[], $2::bigint[], $3::bytea[], $4::integer[], $5::integer[]) x(c, g, s, e, r)$q$,
+                   ftab)
+        USING run.left_config, run.left_group, run.left_state, run.left_epoch, run.left_rung;
     EXECUTE format('INSERT INTO %s SELECT * FROM unnest($1::integer[], $2::bigint[], $3::float8[], $4::float8[])', vtab)
         USING run.scored_config, run.scored_group, run.scored_loss, run.scored_metric;
     bundles := run.final_states;
     epoch_loss := run.epoch_loss; epoch_rows := run.epoch_rows; epoch_seconds := run.epoch_seconds;
     val_loss := run.val_loss; val_metric := run.val_metric;
     launched := run.workers_launched; wall_seconds := run.wall_seconds;
-    last_epoch := ARRAY(SELECT coalesce(d, p.epochs) FROM unnest(run.diverged_in) d);
+    last_epoch := ARRAY(SELECT coalesce(d, st, p.epochs) FROM unnest(run.diverged_in, run.stopped_in) x(d, st));
     n_diverged := (SELECT count(d) FROM unnest(run.diverged_in) d);
     FOR k IN 1..n LOOP
         CONTINUE WHEN bundles[k] IS NULL;
         unb := corgi._unbundle(bundles[k]);
-        EXECUTE format('INSERT INTO %s SELECT $1, g + 1, s, NULL FROM unnest($2::integer[], $3::bytea[]) x(g, s)', ftab)
+        EXECUTE format('INSERT INTO %s SELECT $1, g + 1, s, NULL, NULL, NULL FROM unnest($2::integer[], $3::bytea[]) x(g, s)', ftab)
             USING k, unb.groups, unb.states;
     END LOOP;
     wall := extract(epoch FROM clock_timestamp() - t0);
@@ -1826,7 +1833,7 @@ BEGIN
                CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).loss END AS loss,
                CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).rows END AS num_rows_processed,
                CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).skipped END AS num_rows_skipped,
-               CASE WHEN f.k IS NOT NULL THEN coalesce(f.diverged, $1) END AS num_epochs,
+               CASE WHEN f.k IS NOT NULL THEN coalesce(f.diverged, f.stopped, $1) END AS num_epochs,
                c.classes, c.layers,
                CASE WHEN f.diverged IS NULL THEN v.loss END AS validation_loss,
                CASE WHEN f.diverged IS NULL THEN v.metric END AS validation_metric,
@@ -1834,13 +1841,15 @@ BEGIN
                CASE WHEN f.k IS NULL AND g."?usable" = 0 THEN 'failed: no rows with non-NULL features and label'
                     WHEN f.k IS NULL THEN 'failed: a single class'
                     WHEN f.diverged IS NOT NULL THEN format('failed: diverged in epoch %%s', f.diverged)
+                    WHEN f.rung IS NOT NULL THEN format('stopped at rung %%s', f.rung)
                     ELSE 'ok' END AS status
         FROM %s c CROSS JOIN %s g LEFT JOIN %s f ON f.k = c.k AND f.gid = g."?gid"
              LEFT JOIN %s v ON v.k = c.k AND v.gid = g."?gid"
         ORDER BY c.config_id, g."?gid"$f$,
         p.out_main, (SELECT string_agg(format('g.%I', x), ', ') FROM unnest(names) x), ctab, gtab, ftab, vtab)
         USING p.epochs, p.val_table IS NOT NULL;
-    EXECUTE format('SELECT count(*) FROM %s WHERE status <> %L', p.out_main, 'ok') INTO n_failed;
+    EXECUTE format('SELECT count(*) FROM %s WHERE status <> %L AND status NOT LIKE %L', p.out_main, 'ok', 'stopped%')
+        INTO n_failed;
     EXECUTE format($f$CREATE TABLE %s AS
         SELECT c.config_id, c.model AS model_type, c.norm AS params,
                ARRAY(SELECT $1[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) AS epoch_loss,
@@ -1873,7 +1882,7 @@ BEGIN
     EXECUTE format('DROP TABLE %s, %s, %s, %s', gtab, ftab, ctab, vtab);
     RETURN QUERY SELECT n - n_diverged, n_diverged, (SELECT max(x) FROM unnest(launched) x), n_segments, wall;
 END $$;
-COMMENT ON FUNCTION corgi._fit_grouped(corgi.training_plan[], integer[], regclass, text, integer, bigint, integer, boolean, text, text, text) IS
+COMMENT ON FUNCTION corgi._fit_grouped(corgi.training_plan[], integer[], regclass, text, integer, bigint, integer, boolean, text, text, text, text, text) IS
     'internal: corgi.fit_multiple with grouping_cols after its plans: groups, a bundle of group states per config, the hopping epochs, and out_table (config x group), out_table_info and out_table_summary';
 
 CREATE FUNCTION corgi.fit_multiple(
@@ -2056,7 +2065,9 @@ BEGIN
     IF grouping_cols IS NOT NULL THEN
         PERFORM corgi._begin_call();
         RETURN QUERY SELECT * FROM corgi._fit_grouped(plans, ids, src, grouping_cols, n_segments, seed, n_workers,
-                                                      fit_multiple.verbose, info_name, cfg::text, shared);
+                                                      fit_multiple.verbose, info_name, cfg::text, shared,
+                                                      coalesce(fit_multiple.schedule, 'grid'),
+                                                      coalesce(fit_multiple.schedule_params, ''));
         PERFORM corgi._end_call();
         RETURN;
     END IF;

@@ -597,8 +597,8 @@ corgi_fit(PG_FUNCTION_ARGS)
 	int			flat;
 	int		   *active;
 	TupleDesc	desc;
-	Datum		values[30];
-	bool		nulls[30] = {false};
+	Datum		values[31];
+	bool		nulls[31] = {false};
 
 	for (int a = 0; a <= 3; a++)
 		if (PG_ARGISNULL(a))
@@ -653,10 +653,10 @@ corgi_fit(PG_FUNCTION_ARGS)
 			for (int c = 0; c < bracket_configs[b] && k < job.count; c++, k++)
 				job.tasks[k].bracket = b;
 		}
-		if (n_rungs > 0 && (grouped || bundled || !job.sets_aside))
+		if (n_rungs > 0 && (grouped || groups.per_group || !job.sets_aside))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("successive halving schedules the configs of a corgi.fit_multiple without grouping_cols")));
+					 errmsg("successive halving and Hyperband schedule the configs of a corgi.fit_multiple")));
 		for (int k = 0; k < job.count && n_rungs > 0; k++)
 			if (!OidIsValid(job.tasks[k].val_table))
 				ereport(ERROR,
@@ -741,6 +741,20 @@ corgi_fit(PG_FUNCTION_ARGS)
 			INSTR_TIME_SET_CURRENT(began);
 			n_active = corgi_fit_run_bundle_epoch(&job, &groups, &res, e, active, next_cxt, call_cxt, &launched, &lowest,
 										&any_loss);
+			/* Rungs that end this epoch: each group's configs halve on their own. */
+			for (int b = 0; b < n_brackets; b++)
+			{
+				int			r = rung_of_bracket[b];
+				bool		last;
+
+				if (r < 0 || r >= n_rungs || rung_epochs[r] != e)
+					continue;
+				last = r + 1 >= n_rungs || rung_bracket[r + 1] != b;
+				if (!last)
+					corgi_fit_end_bundle_rung(&job, &groups, e, b, r - first_rung_of(rung_bracket, n_rungs, b) + 1,
+											  rung_keep[r], next_cxt, call_cxt);
+				rung_of_bracket[b] = last ? -1 : r + 1;
+			}
 			res.workers_launched[res.epochs_run] = Int32GetDatum(launched);
 			wall = corgi_fit_seconds_since(began);
 			res.wall_seconds[res.epochs_run] = Float8GetDatum(wall);
@@ -1005,6 +1019,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 			Datum	   *sm;
 			bool	   *smn;
 
+			values[30] = corgi_fit_flat_array(groups.out_rung, NULL, groups.n_out, INT4OID);
 			values[18] = corgi_fit_flat_array(groups.out_config, NULL, groups.n_out, INT4OID);
 			values[19] = corgi_fit_flat_array(groups.out_group, NULL, groups.n_out, INT8OID);
 			values[20] = corgi_fit_flat_array(groups.out_state, NULL, groups.n_out, BYTEAOID);
@@ -1033,9 +1048,12 @@ corgi_fit(PG_FUNCTION_ARGS)
 			values[25] = corgi_fit_flat_array(sm, smn, total, FLOAT8OID);
 		}
 		else
+		{
 			for (int c = 18; c < 26; c++)
 				nulls[c] = true;
-		if (grouped || bundled)
+			nulls[30] = true;
+		}
+		if (grouped || groups.per_group)
 			nulls[26] = nulls[27] = nulls[28] = nulls[29] = true;
 		else
 		{

@@ -124,6 +124,7 @@ typedef struct FitGroups
 	Datum	   *out_group;
 	Datum	   *out_state;
 	Datum	   *out_epoch;
+	Datum	   *out_rung;		/* the rung it stopped after (halving per group); 0: diverged */
 	int		   *n_scored;		/* per config: its last epoch's validation per group */
 	Datum	  **scored_group;
 	Datum	  **scored_loss;
@@ -180,6 +181,8 @@ extern int	corgi_fit_run_group_epoch(FitJob *job, FitGroups *groups, FitResults 
 									  MemoryContext epoch_cxt, MemoryContext keep_cxt, double *mean_loss,
 									  bool *mean_known);
 extern void corgi_fit_validate_groups(FitJob *job, FitGroups *groups, FitResults *res, int e);
+extern void corgi_fit_end_bundle_rung(FitJob *job, FitGroups *groups, int e, int bracket, int rung, int32 keep,
+									  MemoryContext epoch_cxt, MemoryContext keep_cxt);
 extern int	corgi_fit_run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int e, int *active,
 									   MemoryContext epoch_cxt, MemoryContext keep_cxt, int32 *workers_launched,
 									   double *lowest, bool *lowest_known);

@@ -27,6 +27,7 @@
 
 #include "corgi_core_api.h"
 #include "corgi_fit.h"
+#include "corgi_group_bundle.h"
 #include "corgi_progress.h"
 #include "corgi_training.h"
 
@@ -494,9 +495,12 @@ corgi_fit_validate_bundle(FitJob *job, FitGroups *groups, FitResults *res, int e
 	}
 }
 
-/* A group that left its config's bundle (diverged): kept with its last state. */
+/*
+ * A group that left its config's bundle, kept with its last state: diverged (rung 0), or
+ * stopped after a rung of successive halving.
+ */
 static void
-corgi_fit_keep_left_group(FitGroups *groups, int k, int32 g, bytea *state, int e, MemoryContext keep_cxt)
+corgi_fit_keep_left_group(FitGroups *groups, int k, int32 g, bytea *state, int e, int rung, MemoryContext keep_cxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(keep_cxt);
 
@@ -511,11 +515,14 @@ corgi_fit_keep_left_group(FitGroups *groups, int k, int32 g, bytea *state, int e
 			: palloc(sizeof(Datum) * groups->out_capacity);
 		groups->out_epoch = groups->out_epoch ? repalloc(groups->out_epoch, sizeof(Datum) * groups->out_capacity)
 			: palloc(sizeof(Datum) * groups->out_capacity);
+		groups->out_rung = groups->out_rung ? repalloc(groups->out_rung, sizeof(Datum) * groups->out_capacity)
+			: palloc(sizeof(Datum) * groups->out_capacity);
 	}
 	groups->out_config[groups->n_out] = Int32GetDatum(k + 1);
 	groups->out_group[groups->n_out] = Int64GetDatum((int64) g + 1);
 	groups->out_state[groups->n_out] = PointerGetDatum(corgi_fit_keep_state(state, keep_cxt));
 	groups->out_epoch[groups->n_out] = Int32GetDatum(e);
+	groups->out_rung[groups->n_out] = Int32GetDatum(rung);
 	groups->n_out++;
 	MemoryContextSwitchTo(old);
 }
@@ -698,7 +705,7 @@ corgi_fit_run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int 
 				int32		g = DatumGetInt32(left[d]);
 
 				if (!groups->per_group)
-					corgi_fit_keep_left_group(groups, k, g, DatumGetByteaPP(left_states[d]), e, keep_cxt);
+					corgi_fit_keep_left_group(groups, k, g, DatumGetByteaPP(left_states[d]), e, 0, keep_cxt);
 				else if (g >= 0 && g < groups->count)
 				{
 					groups->group_diverged_in[g] = e;
@@ -724,4 +731,124 @@ corgi_fit_run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int 
 			corgi_fit_validate_bundle(job, groups, res, e, k, DatumGetByteaPP(ended_bundle), keep_cxt);
 	}
 	return n_active;
+}
+
+/* A config's validation metric of a group at the rung (from its last validation). */
+static bool
+scored_metric(FitGroups *groups, int k, int32 g, double *metric)
+{
+	for (int r = 0; r < groups->n_scored[k]; r++)
+		if (DatumGetInt64(groups->scored_group[k][r]) == (int64) g + 1)
+		{
+			if (groups->scored_metric_null[k][r])
+				return false;
+			*metric = DatumGetFloat8(groups->scored_metric[k][r]);
+			return !isnan(*metric);
+		}
+	return false;
+}
+
+/*
+ * The end of a rung of successive halving in a grouped fit_multiple (after epoch e): each
+ * group's configs halve on their own, by the group's validation metric, so a group keeps
+ * the best `keep` of the configs of this bracket that still train it; the others drop the
+ * group from their bundle (its state of this epoch kept, status "stopped at rung r"), and
+ * a config with no group left is set aside.
+ */
+void
+corgi_fit_end_bundle_rung(FitJob *job, FitGroups *groups, int e, int bracket, int rung, int32 keep,
+						  MemoryContext epoch_cxt, MemoryContext keep_cxt)
+{
+	int			k_count = job->count;
+	int32	  **members = palloc0(sizeof(int32 *) * k_count);
+	Datum	  **states = palloc0(sizeof(Datum *) * k_count);
+	bool	  **drop = palloc0(sizeof(bool *) * k_count);
+	int		   *count = palloc0(sizeof(int) * k_count);
+	int		   *cursor = palloc0(sizeof(int) * k_count);
+	int		   *candidates = palloc(sizeof(int) * k_count);
+	int		   *positions = palloc(sizeof(int) * k_count);
+	double	   *metrics = palloc(sizeof(double) * k_count);
+	int32	   *known = palloc(sizeof(int32) * k_count);
+	int32	   *survivors = palloc(sizeof(int32) * k_count);
+	bool		higher = true;
+
+	for (int k = 0; k < k_count; k++)
+	{
+		if (job->tasks[k].bracket != bracket || groups->bundle_null[k])
+			continue;
+		count[k] = corgi_bundle_unpack(DatumGetByteaPP(groups->bundles[k]), &members[k], &states[k]);
+		drop[k] = palloc0(sizeof(bool) * Max(count[k], 1));
+		higher = job->tasks[k].higher_is_better;
+	}
+	/* Groups ascend in every bundle: one merge-like sweep over the groups. */
+	for (int32 g = 0; g < groups->count; g++)
+	{
+		int			n = 0;
+		int			kept;
+		bool	   *goes_on;
+
+		if (g % 1024 == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (int k = 0; k < k_count; k++)
+		{
+			while (cursor[k] < count[k] && members[k][cursor[k]] < g)
+				cursor[k]++;
+			if (cursor[k] < count[k] && members[k][cursor[k]] == g)
+			{
+				candidates[n] = k;
+				positions[n] = cursor[k];
+				known[n] = scored_metric(groups, k, g, &metrics[n]);
+				if (!known[n])
+					metrics[n] = 0;
+				n++;
+			}
+		}
+		if (n <= keep)
+			continue;
+		kept = corgi_schedule_survivors(metrics, known, n, keep, higher ? 1 : 0, survivors);
+		goes_on = palloc0(sizeof(bool) * n);
+		for (int j = 0; j < kept; j++)
+			if (survivors[j] >= 0 && survivors[j] < n)
+				goes_on[survivors[j]] = true;
+		for (int j = 0; j < n; j++)
+			if (!goes_on[j])
+				drop[candidates[j]][positions[j]] = true;
+		pfree(goes_on);
+	}
+	/* Each config's bundle without the groups it dropped. */
+	for (int k = 0; k < k_count; k++)
+	{
+		int32	   *kept_groups;
+		Datum	   *kept_states;
+		int			n = 0;
+		MemoryContext old;
+
+		if (count[k] == 0)
+			continue;
+		kept_groups = palloc(sizeof(int32) * count[k]);
+		kept_states = palloc(sizeof(Datum) * count[k]);
+		for (int m = 0; m < count[k]; m++)
+		{
+			if (drop[k][m])
+				corgi_fit_keep_left_group(groups, k, members[k][m], DatumGetByteaPP(states[k][m]), e, rung, keep_cxt);
+			else
+			{
+				kept_groups[n] = members[k][m];
+				kept_states[n++] = states[k][m];
+			}
+		}
+		if (n == count[k])
+			continue;
+		if (n == 0)
+		{
+			groups->bundle_null[k] = true;
+			groups->bundles[k] = (Datum) 0;
+			job->tasks[k].stopped_in = e;
+			job->tasks[k].stopped_rung = rung;
+			continue;
+		}
+		old = MemoryContextSwitchTo(epoch_cxt);
+		groups->bundles[k] = PointerGetDatum(corgi_bundle_pack(kept_groups, kept_states, n));
+		MemoryContextSwitchTo(old);
+	}
 }

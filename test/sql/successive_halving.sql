@@ -50,6 +50,23 @@ SELECT configs_trained FROM corgi.fit_multiple('sh_pts', 'hb9', 'label', 'featur
                                                schedule => 'hyperband');
 SELECT status, count(*) FROM hb9 GROUP BY status ORDER BY 1;
 
+-- Grouped: each group's configs halve on their own, by the group's validation metric;
+-- a (config, group) that survives is, bit for bit, that config's grouped corgi.train
+-- with its stored params (the groups hop as one bundle, as in fit_multiple).
+CREATE TABLE sh_grp AS SELECT id % 2 AS g, * FROM sh_pts;
+CREATE TABLE sh_grp_val AS SELECT * FROM sh_grp WHERE id % 4 = 0;
+SELECT configs_trained FROM corgi.fit_multiple('sh_grp', 'shg', 'label', 'features', 'sh_cfg', 9,
+                                               params => 'segments=4', validation_table => 'sh_grp_val',
+                                               schedule => 'successive_halving', grouping_cols => 'g');
+SELECT g, status, count(*), min(num_epochs) AS epochs FROM shg GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT g, config_id AS survivor FROM shg WHERE status = 'ok' ORDER BY g;
+SELECT params AS shg_params, config_id AS shg_config FROM shg WHERE status = 'ok' AND g = 0 \gset
+SELECT epochs_run FROM corgi.train('sh_grp', 'shg_alone', 'label', 'features', 'logistic', 9, params => :'shg_params',
+                                   grouping_cols => 'g');
+SELECT (SELECT model FROM shg_alone WHERE g = 0) = (SELECT model FROM shg WHERE g = 0 AND config_id = :shg_config)
+       AS group_survivor_same_model;
+SELECT num_failed_groups FROM shg_summary;
+
 -- The schedule itself (MADlib's hyperband_schedule): the paper's table for R=81, eta=3,
 -- and the split of 27 configs over the brackets of R=9.
 SELECT * FROM corgi.hyperband_schedule(81);
@@ -66,7 +83,4 @@ SELECT * FROM corgi.fit_multiple('sh_pts', 'sh_e', 'label', 'features', 'sh_cfg'
                                  schedule => 'successive_halving', schedule_params => 'eta=1');
 SELECT * FROM corgi.fit_multiple('sh_pts', 'sh_e', 'label', 'features', 'sh_cfg', 9, validation_table => 'sh_val',
                                  schedule => 'grid', schedule_params => 'eta=3');
-CREATE TABLE sh_grp AS SELECT id % 2 AS g, * FROM sh_pts;
-SELECT * FROM corgi.fit_multiple('sh_grp', 'sh_e', 'label', 'features', 'sh_cfg', 9, validation_table => 'sh_grp',
-                                 schedule => 'successive_halving', grouping_cols => 'g');
 SELECT count(*) AS nothing_written FROM pg_class WHERE relname LIKE 'sh\_e%';

@@ -10,7 +10,6 @@
 /// | shuffle once x fit_multiple | fit_multiple | the copy would be made per config |
 /// | segments x composed read | train | hopping cuts pages; a query has none |
 /// | early stopping x grouping | train, fit_multiple | a group would stop alone, its bundle or batch going on |
-/// | successive halving x grouping | fit_multiple | a rung would rank bundles of groups, not models |
 public enum Capabilities {
     /// What a driver knows of a call; nil: not known (rows that need it do not match).
     public struct Request: Sendable {
@@ -88,10 +87,6 @@ public enum Capabilities {
             matches: { $0.grouped == true && $0.earlyStopping == true },
             refusal: { _ in ("patience (early stopping) is not offered with grouping_cols yet", "",
                              "Leave patience out, or train the groups you want to stop early without grouping_cols.") }),
-        Row(combination: "successive halving x grouping", calls: [.fitMultiple],
-            matches: { $0.grouped == true && $0.schedule.map { $0.lowercased() != "grid" } == true },
-            refusal: { ("schedule \"\($0.schedule ?? "")\" is not offered with grouping_cols yet", "",
-                        "Leave schedule out (grid), or select the configs on the whole table first.") }),
     ]
 
     /// The first row of the table the request matches, as its error; nil when offered.
