@@ -165,3 +165,9 @@ SELECT pg_sleep(0.3);
 SELECT count(*) AS parallel_workers_left FROM pg_stat_activity WHERE backend_type = 'parallel worker';
 SELECT to_regclass('hop_cancel') IS NULL AS nothing_written, corgi.debug_swift_objects() AS swift_objects_held,
        (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task')) AS backend_threads;
+-- The cancelled call's progress row is gone, and the next call in this session (whose
+-- row counts would go through a dangling shared counter if the cancel had left one)
+-- trains and reports normally.
+SELECT count(*) AS progress_rows_left FROM corgi.training_progress WHERE pid = pg_backend_pid();
+SELECT configs_trained FROM corgi.fit_multiple('hop_pts', 'hop_after_cancel', 'label', 'features', 'hop_configs',
+                                               epochs => 1, params => 'workers=2, segments=4');
