@@ -658,11 +658,20 @@ corgi_fit(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("successive halving and Hyperband schedule the configs of a corgi.fit_multiple")));
 		for (int k = 0; k < job.count && n_rungs > 0; k++)
+		{
 			if (!OidIsValid(job.tasks[k].val_table))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("successive halving needs a validation table"),
 						 errhint("Pass validation_table => ...: the configs that go on after a rung are the best on it.")));
+			/* A rung ranks the configs by one metric. */
+			if (strcmp(job.tasks[k].metric, job.tasks[0].metric) != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("successive halving ranks configs by one validation metric, and config %d is scored by %s, config 1 by %s",
+								k + 1, job.tasks[k].metric, job.tasks[0].metric),
+						 errhint("Select classifiers and regressions in separate calls.")));
+		}
 	}
 	k_count = grouped || groups.per_group ? groups.count : job.count;
 	flat = corgi_fit_flat_count(k_count, job.epochs);

@@ -83,4 +83,7 @@ SELECT * FROM corgi.fit_multiple('sh_pts', 'sh_e', 'label', 'features', 'sh_cfg'
                                  schedule => 'successive_halving', schedule_params => 'eta=1');
 SELECT * FROM corgi.fit_multiple('sh_pts', 'sh_e', 'label', 'features', 'sh_cfg', 9, validation_table => 'sh_val',
                                  schedule => 'grid', schedule_params => 'eta=3');
+CREATE TABLE sh_mixed AS SELECT 1 AS config_id, 'logistic' AS model, '' AS params UNION ALL SELECT 2, 'linear', '';
+SELECT * FROM corgi.fit_multiple('sh_pts', 'sh_e', 'label', 'features', 'sh_mixed', 9, validation_table => 'sh_val',
+                                 schedule => 'successive_halving');
 SELECT count(*) AS nothing_written FROM pg_class WHERE relname LIKE 'sh\_e%';
