@@ -45,6 +45,23 @@ CREATE FUNCTION corgi._end_call() RETURNS integer
     LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION corgi._end_call() IS
     'internal: a training driver ends; the outermost unpins the call''s snapshot; returns the depth left';
+-- A held-out split drawn by a seed (MADlib's train_test_split): the validation table
+-- of early stopping and of the schedules.
+CREATE FUNCTION corgi.train_test_split(source_table text, train_table text, test_table text,
+                                       test_fraction float8 DEFAULT 0.2, seed bigint DEFAULT 42,
+                                       caller_search_path text DEFAULT pg_catalog.current_setting('search_path'),
+                                       OUT train_rows bigint, OUT test_rows bigint)
+    AS 'MODULE_PATHNAME', 'corgi_train_test_split'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    SET extra_float_digits = 1
+    SET DateStyle = 'ISO, MDY'
+    SET IntervalStyle = 'postgres'
+    SET TimeZone = 'UTC'
+    SET bytea_output = 'hex';
+COMMENT ON FUNCTION corgi.train_test_split(text, text, text, float8, bigint, text) IS
+    'copies the rows of source_table into train_table and test_table, test_fraction of them (by a hash of each row and seed: the same split on every server) into test_table; caller_search_path (leave it out) is the path the names are resolved against';
+
 -- Hyperband's brackets and rungs (MADlib's hyperband_schedule), to size a configs table.
 CREATE FUNCTION corgi.hyperband_schedule(epochs integer, eta integer DEFAULT 3, configs integer DEFAULT NULL)
     RETURNS TABLE (bracket integer, rung integer, configs integer, epochs integer)

@@ -88,3 +88,20 @@ SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.1, 0.01]', search 
 SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.01,0.1]', n => 3);
 SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.01,0.1]', search => 'bayes');
 SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.01,0.1]', search => 'random', n => 0);
+
+-- A held-out split drawn by a seed (corgi.train_test_split, MADlib's): every row once, on
+-- one side, the fraction roughly kept, and the same split whatever the session's settings.
+CREATE TABLE split_src AS SELECT g AS id, g % 2 = 0 AS label, ARRAY[g * 0.5, g / 3.0]::float8[] AS features
+FROM generate_series(1, 10000) g;
+SELECT * FROM corgi.train_test_split('split_src', 'split_train', 'split_test', 0.2, seed => 7);
+SELECT (SELECT count(*) FROM split_train) + (SELECT count(*) FROM split_test) AS all_rows,
+       (SELECT count(*) FROM split_train JOIN split_test USING (id)) AS on_both_sides;
+SET extra_float_digits = -3;
+SELECT * FROM corgi.train_test_split('split_src', 'split_train2', 'split_test2', 0.2, seed => 7);
+RESET extra_float_digits;
+SELECT (SELECT array_agg(id ORDER BY id) FROM split_test) = (SELECT array_agg(id ORDER BY id) FROM split_test2) AS same_split;
+SELECT * FROM corgi.train_test_split('split_src', 'split_train', 'split_other', 0.2);
+SELECT * FROM corgi.train_test_split('split_src', 'split_a', 'split_a', 0.2);
+SELECT * FROM corgi.train_test_split('split_src', 'split_a', 'split_b', 1);
+SELECT * FROM corgi.train_test_split('split_none', 'split_a', 'split_b', 0.2);
+SELECT count(*) AS nothing_written FROM pg_class WHERE relname IN ('split_other', 'split_a', 'split_b');
