@@ -38,6 +38,8 @@ def c_of(swift):
             inner = inner[:-1]
         if inner == "UnsafeMutableRawPointer":
             pointee = "void *"
+        elif inner == "UnsafeRawPointer":
+            pointee = "const void *"
         elif inner in SCALARS:
             pointee = SCALARS[inner]
         elif inner in STRUCTS:

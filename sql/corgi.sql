@@ -295,11 +295,12 @@ COMMENT ON FUNCTION corgi._hop_groups_epoch(regclass, name, name, name[], text[]
 
 CREATE FUNCTION corgi._hop_epoch(source regclass, features name, label name, states bytea[], offsets integer[],
                                  segments integer, segment_seed bigint, block_shuffle boolean, workers integer,
+                                 configs_per_visit integer DEFAULT 1,
                                  OUT states bytea[], OUT seconds float8[], OUT workers_launched integer)
     AS 'MODULE_PATHNAME', 'corgi_hop_epoch'
     LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION corgi._hop_epoch(regclass, name, name, bytea[], integer[], integer, bigint, boolean, integer) IS
-    'internal: one model-hopping epoch of the states over the table''s segments, on parallel workers; returns the new states, each model''s training seconds and the workers launched';
+COMMENT ON FUNCTION corgi._hop_epoch(regclass, name, name, bytea[], integer[], integer, bigint, boolean, integer, integer) IS
+    'internal: one model-hopping epoch of the states over the table''s segments, on parallel workers (models of one offset that see the same rows share each read, up to configs_per_visit at a time); returns the new states, each model''s training seconds and the workers launched';
 
 -- Model hopping over the partitions of a partitioned table (corgi_partition_hopping.c):
 -- each leaf partition is a segment; a foreign partition's jobs run on its server.
@@ -733,7 +734,7 @@ CREATE FUNCTION corgi._fit(plans corgi.training_plan[], call text, workers integ
                            group_columns name[] DEFAULT NULL, key_exprs text DEFAULT NULL,
                            val_key_sql text DEFAULT NULL, bundles bytea[] DEFAULT NULL,
                            config_ids integer[] DEFAULT NULL, schedule text DEFAULT 'grid',
-                           schedule_params text DEFAULT '',
+                           schedule_params text DEFAULT '', configs_per_visit integer DEFAULT 0,
                            OUT final_states bytea[], OUT epoch_loss float8[], OUT epoch_seconds float8[],
                            OUT epoch_rows bigint[], OUT epoch_skipped bigint[], OUT val_loss float8[],
                            OUT val_metric float8[], OUT val_seconds float8[], OUT workers_launched integer[],
@@ -744,11 +745,11 @@ CREATE FUNCTION corgi._fit(plans corgi.training_plan[], call text, workers integ
                            OUT left_epoch integer[], OUT scored_config integer[], OUT scored_group bigint[],
                            OUT scored_loss float8[], OUT scored_metric float8[], OUT stopped_in integer[],
                            OUT best_epoch integer[], OUT rung integer[], OUT bracket integer[],
-                           OUT left_rung integer[])
+                           OUT left_rung integer[], OUT segment_offsets integer[])
     AS 'MODULE_PATHNAME', 'corgi_fit'
     LANGUAGE C STABLE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION corgi._fit(corgi.training_plan[], text, integer, boolean, bytea[], text[], integer, integer[], name[], text, text, bytea[], integer[], text, text) IS
+COMMENT ON FUNCTION corgi._fit(corgi.training_plan[], text, integer, boolean, bytea[], text[], integer, integer[], name[], text, text, bytea[], integer[], text, text, integer) IS
     'internal: the one epoch loop of corgi.train and corgi.fit_multiple, grouped or not (corgi_fit.c): every epoch of a job of plans, of one plan''s groups, or of the configs'' bundles of groups, all on the snapshot of the calling statement; per-epoch figures flat, epochs x tasks';
 
 CREATE FUNCTION corgi._train_prepare(
@@ -1836,12 +1837,14 @@ BEGIN
     -- Outputs, only now that every epoch succeeded ------------------------------------
     PERFORM corgi._progress_set(phase => 'writing', tasks_done => n * g_all);
     PERFORM corgi._release_outputs(ARRAY[p.out_main, info_name, p.out_summary]);
+    -- Each config's params carry the offset its visits were planned with (they replay it).
     EXECUTE format($f$CREATE TEMP TABLE %s AS
         SELECT k, ($2::integer[])[k] AS config_id, (($1::corgi.training_plan[])[k]).model AS model,
-               (($1::corgi.training_plan[])[k]).norm AS norm, (($1::corgi.training_plan[])[k]).class_texts AS classes,
-               corgi._layers(($1::corgi.training_plan[])[k]) AS layers
+               corgi._merge_params((($1::corgi.training_plan[])[k]).norm, 'segment_offset=' || ($4::integer[])[k]) AS norm,
+               (($1::corgi.training_plan[])[k]).class_texts AS classes,
+               corgi._layers(($1::corgi.training_plan[])[k]) AS layers, ($4::integer[])[k] AS segment_offset
         FROM generate_series(1, $3) AS k$f$, ctab)
-        USING plans, ids, n;
+        USING plans, ids, n, run.segment_offsets;
     EXECUTE format($f$CREATE TABLE %s AS
         SELECT c.config_id, %s, c.model AS model_type, c.norm AS params,
                CASE WHEN f.diverged IS NULL THEN corgi.sgd_coef(f.state) END AS coef,
@@ -1876,7 +1879,8 @@ BEGIN
                CASE WHEN $9 THEN ARRAY(SELECT $11[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) END AS validation_metric,
                (SELECT count(*) FROM %s f WHERE f.k = c.k AND f.diverged IS NULL)::integer AS num_groups_trained,
                $6 - (SELECT count(*) FROM %s f WHERE f.k = c.k AND f.diverged IS NULL)::integer AS num_failed_groups,
-               ARRAY(SELECT ARRAY(SELECT unnest((corgi.hop_order($4, $7, $8, i - 1))[c.k:c.k][1:$7]))
+               ARRAY(SELECT ARRAY(SELECT unnest((corgi.hop_order(c.segment_offset + 1, $7, $8, i - 1))
+                                                [c.segment_offset + 1:c.segment_offset + 1][1:$7]))
                      FROM generate_series(1, $5[c.k]) i) AS segment_order
         FROM %s c ORDER BY c.config_id$f$, info_name, ftab, ftab, ctab)
         USING epoch_loss, epoch_seconds, epoch_rows, n, last_epoch, g_all, n_segments, seed, p.val_table IS NOT NULL,
@@ -1939,6 +1943,7 @@ DECLARE
     seed bigint;
     n_segments integer;
     n_workers integer;
+    n_per_visit integer;
     plans corgi.training_plan[] := '{}';
     plan corgi.training_plan;
     msg text; det text; hnt text; st text;
@@ -2000,7 +2005,7 @@ BEGIN
             USING ERRCODE = 'unique_violation', HINT = 'Give every config its own config_id.';
     END IF;
     FOR k IN 1..n LOOP
-        bad := substring(cfg_params[k] from '(?i)(?:^|,)\s*(segments|segment_offset|segment_seed|workers|validation_table)\s*=');
+        bad := substring(cfg_params[k] from '(?i)(?:^|,)\s*(segments|segment_offset|segment_seed|workers|validation_table|configs_per_visit)\s*=');
         IF bad IS NOT NULL THEN
             RAISE EXCEPTION 'config %: parameter "%" belongs in fit_multiple''s params, not in a config', ids[k], lower(bad)
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'All configs share the segments, the workers and the validation table.';
@@ -2014,6 +2019,7 @@ BEGIN
     seed := coalesce(corgi._shared_param(shared, 'seed'), corgi._param(corgi.normalize_params(''), 'seed'))::bigint;
     n_segments := coalesce(corgi._shared_param(shared, 'segments'), '8')::integer;
     n_workers := coalesce(corgi._shared_param(shared, 'workers'), '-1')::integer;
+    n_per_visit := coalesce(corgi._shared_param(shared, 'configs_per_visit'), '4')::integer;
     IF n_segments < 1 THEN
         RAISE EXCEPTION 'segments must be at least 1 for corgi.fit_multiple, got %', n_segments
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave it out for the default (8).';
@@ -2092,7 +2098,8 @@ BEGIN
     -- Epochs: one statement, one snapshot.
     SELECT * INTO run FROM corgi._fit(plans, 'fit_multiple', n_workers, fit_multiple.verbose,
                                       schedule => coalesce(fit_multiple.schedule, 'grid'),
-                                      schedule_params => coalesce(fit_multiple.schedule_params, ''));
+                                      schedule_params => coalesce(fit_multiple.schedule_params, ''),
+                                      configs_per_visit => n_per_visit);
     wall := extract(epoch FROM clock_timestamp() - t0);
 
     -- Output, only now that every epoch succeeded ------------------------------------
@@ -2108,6 +2115,8 @@ BEGIN
                     segment_order integer[])', info_name);
     FOR k IN 1..n LOOP
         plan := plans[k];
+        -- The offset the configs' visits were planned with (shared visits): it replays them.
+        plan.norm := corgi._merge_params(plan.norm, 'segment_offset=' || run.segment_offsets[k]);
         info := corgi.sgd_state_info(run.final_states[k]);
         last_epoch := coalesce(run.diverged_in[k], run.stopped_in[k], epochs);
         EXECUTE format('INSERT INTO %s VALUES ($1, $2, $3, corgi.sgd_coef($4), corgi.sgd_intercept($4), $4, $5, $6, $7,
@@ -2128,7 +2137,8 @@ BEGIN
                        ELSE 'ok' END;
         orders := '{}';
         FOR e IN 1..last_epoch LOOP
-            orders := orders || (corgi.hop_order(n::integer, n_segments, seed, e - 1))[k:k][1:n_segments];
+            orders := orders || (corgi.hop_order(run.segment_offsets[k] + 1, n_segments, seed, e - 1))
+                                  [run.segment_offsets[k] + 1:run.segment_offsets[k] + 1][1:n_segments];
         END LOOP;
         EXECUTE format('INSERT INTO %s VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', info_name)
             USING ids[k], plan.model, plan.norm,

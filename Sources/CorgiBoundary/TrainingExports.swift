@@ -2,13 +2,13 @@ import CorgiABI
 import CorgiCore
 
 /// A training state or model passed in as bytes (a detoasted bytea).
-private func bytes(_ data: UnsafeRawPointer?, _ length: Int64) -> UnsafeRawBufferPointer {
+func bytes(_ data: UnsafeRawPointer?, _ length: Int64) -> UnsafeRawBufferPointer {
     guard let data, length > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
     return UnsafeRawBufferPointer(start: data, count: Int(length))
 }
 
 /// Decodes a state, reporting a clear error for bytes that are not one.
-private func decodeState(_ data: UnsafeRawPointer?, _ length: Int64,
+func decodeState(_ data: UnsafeRawPointer?, _ length: Int64,
                          _ error: UnsafeMutablePointer<CorgiError>?) -> TrainerSnapshot? {
     switch TrainerCodec.decode(bytes(data, length)) {
     case .success(let snapshot): return snapshot
@@ -19,7 +19,7 @@ private func decodeState(_ data: UnsafeRawPointer?, _ length: Int64,
     }
 }
 
-private func encode(_ snapshot: TrainerSnapshot) -> ByteBlob {
+func encode(_ snapshot: TrainerSnapshot) -> ByteBlob {
     var out = [UInt8](repeating: 0, count: TrainerCodec.encodedSize(snapshot))
     _ = out.withUnsafeMutableBytes { TrainerCodec.encode(snapshot, into: $0) }
     return ByteBlob(bytes: out)
@@ -256,7 +256,7 @@ public func corgi_trainer_open_synchronous(
 
 /// A trainer made for C: stored in `trainerOut` with one retain for the glue, or the
 /// reason it could not be made reported.
-private func handOut(
+func handOut(
     _ made: Result<SGDTrainer, SGDTrainer.Failure>, to trainerOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>,
     error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {

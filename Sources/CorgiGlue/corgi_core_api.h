@@ -84,6 +84,13 @@ extern void corgi_group_stager_finish_pass(void *stager);
 extern int32_t corgi_group_stager_advance(void *stager);
 extern int32_t corgi_trainer_open(void *previous, void *shared_worker, const void *data, int64_t length,
 								  void **trainer_out, CorgiError *error);
+extern int32_t corgi_trainer_open_fused(void *previous, const void *const *datas, const int64_t *lengths,
+										int32_t count, void **trainer_out, CorgiError *error);
+extern int32_t corgi_trainer_serialize_member(void *trainer, int32_t member, void **blob_out, CorgiError *error);
+extern int32_t corgi_visit_offsets(const void *const *datas, const int64_t *lengths, int32_t count,
+								   int32_t segments, int32_t *offsets_out, CorgiError *error);
+extern int32_t corgi_visit_units(const void *const *datas, const int64_t *lengths, const int32_t *offsets,
+								 int32_t count, int32_t configs_per_visit, int32_t *units_out, CorgiError *error);
 extern int32_t corgi_trainer_add(void *trainer, const double *features, int32_t count,
 								 double label, const CorgiRowTag *row,
 								 int32_t *buffer_full, CorgiError *error);

@@ -253,6 +253,31 @@ corgi_fit_int4_array(const int32 *values, int count)
 	return PointerGetDatum(construct_array(datums, count, INT4OID, 4, true, TYPALIGN_INT));
 }
 
+/*
+ * The configs' segment offsets for fused visits (FusedVisitPlan.swift): configs that see
+ * the same rows in the same order share an offset, so that a visit of a segment can read
+ * it once for all of them. Replaces the offsets the plans carry; corgi.fit_multiple
+ * writes the ones used into each config's params (they replay a config alone).
+ */
+static void
+plan_visit_offsets(FitJob *job)
+{
+	const void **datas = palloc(sizeof(void *) * job->count);
+	int64	   *lengths = palloc(sizeof(int64) * job->count);
+	int32	   *offsets = palloc(sizeof(int32) * job->count);
+	CorgiError	error = {0};
+
+	for (int k = 0; k < job->count; k++)
+	{
+		datas[k] = VARDATA_ANY(job->tasks[k].state);
+		lengths[k] = VARSIZE_ANY_EXHDR(job->tasks[k].state);
+	}
+	corgi_visit_offsets(datas, lengths, job->count, job->segments, offsets, &error);
+	corgi_raise_if_failed(&error);
+	for (int k = 0; k < job->count; k++)
+		job->tasks[k].offset = offsets[k];
+}
+
 /* The active tasks' states after one run of the executor, in epoch_cxt. */
 static EpochRun
 run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_cxt)
@@ -278,20 +303,20 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 			"       h.remote_jobs, h.round_trip_seconds"
 			"  FROM corgi._hop_partitions(corgi._segment_tables($1::regclass), $2::name, $3::name, $4, $5, $6, $7, $8) h"
 			: "SELECT h.states, h.seconds, h.workers_launched"
-			"  FROM corgi._hop_epoch($1::regclass, $2::name, $3::name, $4, $5, $9, $6, $7, $8) h";
-		Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, BYTEAARRAYOID, INT4ARRAYOID, INT8OID, BOOLOID, INT4OID,
-		INT4OID};
-		Datum		values[9] = {CStringGetTextDatum(job->read_from), CStringGetTextDatum(job->feat_col),
+			"  FROM corgi._hop_epoch($1::regclass, $2::name, $3::name, $4, $5, $9, $6, $7, $8, $10) h";
+		Oid			types[10] = {TEXTOID, TEXTOID, TEXTOID, BYTEAARRAYOID, INT4ARRAYOID, INT8OID, BOOLOID, INT4OID,
+		INT4OID, INT4OID};
+		Datum		values[10] = {CStringGetTextDatum(job->read_from), CStringGetTextDatum(job->feat_col),
 			CStringGetTextDatum(job->label_col), corgi_fit_bytea_array(states, n_active), corgi_fit_int4_array(offsets, n_active),
 			Int64GetDatum(job->segment_seed), BoolGetDatum(job->block_shuffle), Int32GetDatum(job->workers),
-		Int32GetDatum(job->segments)};
+		Int32GetDatum(job->segments), Int32GetDatum(job->configs_per_visit)};
 		Datum		result;
 		Datum	   *elems;
 		bool	   *elem_nulls;
 		int			count;
 		Datum	   *state_datums;
 
-		corgi_fit_run_one_row(query, partitions ? 8 : 9, types, values, NULL);
+		corgi_fit_run_one_row(query, partitions ? 8 : 10, types, values, NULL);
 		result = corgi_fit_copy_column(1, &isnull, epoch_cxt);
 		if (isnull)
 			elog(ERROR, "corgi._fit: the hopping epoch returned no states");
@@ -597,8 +622,8 @@ corgi_fit(PG_FUNCTION_ARGS)
 	int			flat;
 	int		   *active;
 	TupleDesc	desc;
-	Datum		values[31];
-	bool		nulls[31] = {false};
+	Datum		values[32];
+	bool		nulls[32] = {false};
 
 	for (int a = 0; a <= 3; a++)
 		if (PG_ARGISNULL(a))
@@ -633,6 +658,14 @@ corgi_fit(PG_FUNCTION_ARGS)
 	}
 	if (grouped || bundled)
 		groups = corgi_fit_read_groups(fcinfo, &job, job.epochs, bundled, call_cxt);
+	/*
+	 * fit_multiple's configs on one table: the offsets that let them share visits, and how
+	 * many share one (a unit: this changes no model, only how often a segment is read).
+	 */
+	job.configs_per_visit = PG_NARGS() > 15 && !PG_ARGISNULL(15) ? PG_GETARG_INT32(15) : 1;
+	if (!job.train_call && ((!grouped && !bundled && job.read_path == CORGI_READ_HOP)
+							|| (bundled && job.read_path == CORGI_READ_GROUP_HOP)))
+		plan_visit_offsets(&job);
 	/* The schedule: rungs of successive halving, or none (grid). */
 	{
 		CorgiError	error = {0};
@@ -1097,6 +1130,16 @@ corgi_fit(PG_FUNCTION_ARGS)
 				}
 				values[29] = corgi_fit_flat_array(rungs, rungs_null, k_count, INT4OID);
 			}
+		}
+		if (grouped)
+			nulls[31] = true;
+		else
+		{
+			int32	   *offsets = palloc(sizeof(int32) * job.count);
+
+			for (int k = 0; k < job.count; k++)
+				offsets[k] = job.tasks[k].offset;
+			values[31] = corgi_fit_int4_array(offsets, job.count);
 		}
 		MemoryContextSwitchTo(old);
 	}

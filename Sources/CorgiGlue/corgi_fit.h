@@ -63,6 +63,7 @@ typedef struct FitJob
 	int32		segment_partitions;	/* partitions of read_from (the NOTICE's count) */
 	int64		segment_seed;
 	int32		workers;
+	int32		configs_per_visit;	/* models per fused visit (corgi._hop_epoch) */
 	int			count;
 	FitTask    *tasks;
 } FitJob;

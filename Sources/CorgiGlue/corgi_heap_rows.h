@@ -87,6 +87,9 @@ typedef struct CorgiTrainerCache
 } CorgiTrainerCache;
 
 /* corgi_train_pass.c: one pass of a trainer state over listed blocks of a relation. */
+extern void corgi_train_listed_blocks_fused(CorgiHeapRows *source, bytea **states, int count,
+											const int32 *block_list, int block_count, int64 block_pages,
+											BlockNumber nblocks, CorgiTrainerCache *cache, bytea **results);
 extern bytea *corgi_train_listed_blocks(CorgiHeapRows *source, bytea *state, const int32 *block_list,
 										int count, int64 block_pages, BlockNumber nblocks,
 										CorgiTrainerCache *cache);

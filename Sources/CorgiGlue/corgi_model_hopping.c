@@ -29,6 +29,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/parallel.h"
 #include "access/table.h"
 #include "access/xact.h"
@@ -76,7 +78,8 @@ typedef struct CorgiHopShared
 	Oid			relid;
 	NameData	features;
 	NameData	label;
-	int32		models;
+	int32		models;			/* model states (slots) */
+	int32		units;			/* visit units the schedule moves: a model, or models fused */
 	int32		segments;
 	int32		epoch;
 	bool		block_shuffle;
@@ -86,9 +89,11 @@ typedef struct CorgiHopShared
 	slock_t		mutex;
 	ConditionVariable cv;
 	pg_atomic_uint64 rows_read;	/* rows every participant read (progress) */
-	Size		order_offset;	/* int32[models * segments] */
-	Size		completed_offset;	/* int32[models] */
-	Size		model_busy_offset;	/* uint8[models] */
+	Size		order_offset;	/* int32[units * segments] */
+	Size		completed_offset;	/* int32[units] */
+	Size		model_busy_offset;	/* uint8[units] */
+	Size		unit_start_offset;	/* int32[units + 1] into unit_members */
+	Size		unit_members_offset;	/* int32[models]: the models of each unit, ascending */
 	Size		segment_busy_offset;	/* uint8[segments] */
 	Size		segment_start_offset;	/* int32[segments + 1] into segment_blocks */
 	Size		segment_blocks_offset;	/* int32[block_count], ascending per segment */
@@ -172,6 +177,60 @@ hop_train_bundle(CorgiHeapRows *source, HopGroups *groups, bytea *bundle, int32 
 		groups->state_of_group[members[i]] = -1;
 	result = corgi_bundle_pack(members, trained, member_count);
 	return result;
+}
+
+/*
+ * A fused job: the unit's models train together over segment `segment`'s blocks (one
+ * read, one tuple buffer: FusedVisit.swift), in the seeded block order they share; each
+ * model's slot is updated and its seconds get an equal share of the job's.
+ */
+static void
+hop_run_fused_job(CorgiHopShared *shared, CorgiHeapRows *source, CorgiTrainerCache *cache, const int32 *members,
+				  int count, int32 segment)
+{
+	MemoryContext job_context = AllocSetContextCreate(CurrentMemoryContext, "corgi fused hop job",
+													  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(job_context);
+	const int32 *start = HOP_ARRAY(shared, segment_start_offset, int32);
+	int32		block_count = start[segment + 1] - start[segment];
+	int32	   *blocks = palloc(sizeof(int32) * Max(block_count, 1));
+	bytea	  **states = palloc(sizeof(bytea *) * count);
+	bytea	  **results = palloc(sizeof(bytea *) * count);
+	CorgiStateInfo info;
+	instr_time	began,
+				took;
+
+	INSTR_TIME_SET_CURRENT(began);
+	for (int i = 0; i < count; i++)
+	{
+		bytea	   *slot = HOP_SLOT(shared, members[i]);
+
+		states[i] = palloc(VARSIZE(slot));
+		memcpy(states[i], slot, VARSIZE(slot));
+	}
+	memcpy(blocks, HOP_ARRAY(shared, segment_blocks_offset, int32) + start[segment], sizeof(int32) * block_count);
+	corgi_state_info(states[0], &info);
+	if (shared->block_shuffle)
+		corgi_segment_block_order(blocks, block_count, info.seed, shared->epoch, segment);
+	corgi_train_listed_blocks_fused(source, states, count, blocks, block_count, shared->block_pages, shared->nblocks,
+									cache, results);
+	INSTR_TIME_SET_CURRENT(took);
+	INSTR_TIME_SUBTRACT(took, began);
+	for (int i = 0; i < count; i++)
+	{
+		bytea	   *slot = HOP_SLOT(shared, members[i]);
+
+		if (VARSIZE_ANY_EXHDR(results[i]) + VARHDRSZ > shared->slot_bytes)
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("corgi: a model state grew to %zu bytes, past its %zu-byte hopping slot",
+							VARSIZE_ANY_EXHDR(results[i]) + VARHDRSZ, shared->slot_bytes)));
+		SET_VARSIZE(slot, VARSIZE_ANY_EXHDR(results[i]) + VARHDRSZ);
+		memcpy(VARDATA(slot), VARDATA_ANY(results[i]), VARSIZE_ANY_EXHDR(results[i]));
+		HOP_ARRAY(shared, seconds_offset, double)[members[i]] += INSTR_TIME_GET_DOUBLE(took) / count;
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(job_context);
 }
 
 /* One job: model `model` trains over segment `segment`'s blocks; its slot is updated. */
@@ -261,14 +320,16 @@ hop_run_jobs(CorgiHopShared *shared, CorgiHeapRows *source)
 
 	for (;;)
 	{
-		int32		model = -1,
+		int32		unit = -1,
 					segment = -1;
 		int32		picked;
+		const int32 *unit_start = HOP_ARRAY(shared, unit_start_offset, int32);
+		const int32 *members = HOP_ARRAY(shared, unit_members_offset, int32);
 
 		CHECK_FOR_INTERRUPTS();
 		SpinLockAcquire(&shared->mutex);
-		picked = corgi_hop_pick(shared->models, shared->segments, order, completed, model_busy, segment_busy,
-								&model, &segment);
+		picked = corgi_hop_pick(shared->units, shared->segments, order, completed, model_busy, segment_busy,
+								&unit, &segment);
 		SpinLockRelease(&shared->mutex);
 		if (picked < 0)
 			elog(ERROR, "corgi: the model-hopping schedule in shared memory is malformed");
@@ -280,14 +341,18 @@ hop_run_jobs(CorgiHopShared *shared, CorgiHeapRows *source)
 			corgi_progress_count_rows(0);	/* the leader publishes the others' rows */
 			continue;
 		}
-		hop_run_job(shared, source, &cache, &groups, model, segment);
+		if (unit_start[unit + 1] - unit_start[unit] == 1)
+			hop_run_job(shared, source, &cache, &groups, members[unit_start[unit]], segment);
+		else
+			hop_run_fused_job(shared, source, &cache, members + unit_start[unit], unit_start[unit + 1] - unit_start[unit],
+							  segment);
 		SpinLockAcquire(&shared->mutex);
-		picked = corgi_hop_complete(shared->models, shared->segments, order, completed, model_busy, segment_busy,
-									model);
+		picked = corgi_hop_complete(shared->units, shared->segments, order, completed, model_busy, segment_busy,
+									unit);
 		SpinLockRelease(&shared->mutex);
 		ConditionVariableBroadcast(&shared->cv);
 		if (picked != 1)
-			elog(ERROR, "corgi: model %d was not running on segment %d", model, segment);
+			elog(ERROR, "corgi: unit %d was not running on segment %d", unit, segment);
 	}
 	ConditionVariableCancelSleep();
 	if (cache.trainer != NULL)
@@ -333,14 +398,16 @@ typedef struct HopSegments
 } HopSegments;
 
 /*
- * One epoch of every model over the segments in the given visit orders (order[m * S + j]),
- * on the leader and up to `workers` parallel workers (< 0: the default); the new states
+ * One epoch of every model over the segments in the given visit orders (order[u * S + j]
+ * for visit unit u: unit_of[m] is model m's, NULL when every model is its own unit), on
+ * the leader and up to `workers` parallel workers (< 0: the default); the new states
  * and each model's seconds go to out_states/out_seconds; returns the workers launched.
  */
 static int
 hop_run_epoch(const HopSegments *segs, const char *features, const char *label, bytea **states, int models,
-			  const int32 *order, int segments, int epoch, bool block_shuffle, int workers, Size largest,
-			  ArrayType *group_columns, ArrayType *group_keys, Datum *out_states, Datum *out_seconds)
+			  const int32 *unit_of, int units, const int32 *order, int segments, int epoch, bool block_shuffle,
+			  int workers, Size largest, ArrayType *group_columns, ArrayType *group_keys, Datum *out_states,
+			  Datum *out_seconds)
 {
 	Size		header,
 				total;
@@ -353,10 +420,14 @@ hop_run_epoch(const HopSegments *segs, const char *features, const char *label, 
 
 	/* The shared chunk's layout ------------------------------------------------------ */
 	header = MAXALIGN(sizeof(CorgiHopShared));
+	if (unit_of == NULL)
+		units = models;
 	layout.order_offset = header;
-	layout.completed_offset = layout.order_offset + MAXALIGN(sizeof(int32) * models * segments);
-	layout.model_busy_offset = layout.completed_offset + MAXALIGN(sizeof(int32) * models);
-	layout.segment_busy_offset = layout.model_busy_offset + MAXALIGN(models);
+	layout.completed_offset = layout.order_offset + MAXALIGN(sizeof(int32) * units * segments);
+	layout.model_busy_offset = layout.completed_offset + MAXALIGN(sizeof(int32) * units);
+	layout.unit_start_offset = layout.model_busy_offset + MAXALIGN(units);
+	layout.unit_members_offset = layout.unit_start_offset + MAXALIGN(sizeof(int32) * (units + 1));
+	layout.segment_busy_offset = layout.unit_members_offset + MAXALIGN(sizeof(int32) * models);
 	layout.segment_start_offset = layout.segment_busy_offset + MAXALIGN(segments);
 	layout.segment_blocks_offset = layout.segment_start_offset + MAXALIGN(sizeof(int32) * (segments + 1));
 	layout.relids_offset = layout.segment_blocks_offset + MAXALIGN(sizeof(int32) * Max(block_count, 1));
@@ -382,7 +453,7 @@ hop_run_epoch(const HopSegments *segs, const char *features, const char *label, 
 	if (workers < 0)
 		workers = Min(corgi_max_workers, max_parallel_workers);
 	workers = Min(workers, max_parallel_workers);
-	workers = Min(workers, Min(models, segments) - 1);
+	workers = Min(workers, Min(units, segments) - 1);
 	if (workers > 0 && (segs->temporary || IsInParallelMode() || IsParallelWorker() || !IsUnderPostmaster))
 		workers = 0;
 
@@ -407,6 +478,7 @@ hop_run_epoch(const HopSegments *segs, const char *features, const char *label, 
 	namestrcpy(&shared->features, features);
 	namestrcpy(&shared->label, label);
 	shared->models = models;
+	shared->units = units;
 	shared->segments = segments;
 	shared->epoch = epoch;
 	shared->block_shuffle = block_shuffle;
@@ -423,7 +495,24 @@ hop_run_epoch(const HopSegments *segs, const char *features, const char *label, 
 	SpinLockInit(&shared->mutex);
 	ConditionVariableInit(&shared->cv);
 	pg_atomic_init_u64(&shared->rows_read, 0);
-	memcpy(HOP_ARRAY(shared, order_offset, int32), order, sizeof(int32) * models * segments);
+	memcpy(HOP_ARRAY(shared, order_offset, int32), order, sizeof(int32) * units * segments);
+	{
+		/* The units' models, by counting sort (ascending within each unit). */
+		int32	   *start = HOP_ARRAY(shared, unit_start_offset, int32);
+		int32	   *members = HOP_ARRAY(shared, unit_members_offset, int32);
+		int32	   *fill = palloc0(sizeof(int32) * units);
+
+		for (int m = 0; m < models; m++)
+			start[(unit_of ? unit_of[m] : m) + 1]++;
+		for (int u = 0; u < units; u++)
+			start[u + 1] += start[u];
+		for (int m = 0; m < models; m++)
+		{
+			int			u = unit_of ? unit_of[m] : m;
+
+			members[start[u] + fill[u]++] = m;
+		}
+	}
 	{
 		int32	   *start = HOP_ARRAY(shared, segment_start_offset, int32);
 		int32	   *blocks = HOP_ARRAY(shared, segment_blocks_offset, int32);
@@ -554,6 +643,37 @@ hop_bundles(Datum *datums, int models, CorgiStateInfo *first, Size *largest)
 }
 
 /*
+ * A fused visit holds every member's learner beside one tuple buffer: the sum must fit
+ * corgi.max_buffer_mb as one model's does (corgi_check_training_memory).
+ */
+static void
+check_fused_memory(bytea **states, int models, const int32 *unit_of, int units)
+{
+	double	   *learners = palloc0(sizeof(double) * units);
+	int32	   *sizes = palloc0(sizeof(int32) * units);
+	double	   *buffers = palloc0(sizeof(double) * units);
+
+	for (int m = 0; m < models; m++)
+	{
+		CorgiStateInfo info;
+
+		corgi_state_info(states[m], &info);
+		learners[unit_of[m]] += info.learner_mb;
+		buffers[unit_of[m]] = corgi_double_buffer_megabytes(info.buffer_capacity, info.feature_count);
+		sizes[unit_of[m]]++;
+	}
+	for (int u = 0; u < units; u++)
+		if (sizes[u] > 1 && learners[u] + buffers[u] > (double) corgi_max_buffer_mb)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("a fused visit of %d models needs %.3f MB, more than corgi.max_buffer_mb=%d",
+							sizes[u], ceil((learners[u] + buffers[u]) * 1000.0) / 1000.0, corgi_max_buffer_mb),
+					 errdetail("Models that share a visit share one tuple buffer (%.3f MB) and hold their learners (%.3f MB) together.",
+							   ceil(buffers[u] * 1000.0) / 1000.0, ceil(learners[u] * 1000.0) / 1000.0),
+					 errhint("Lower configs_per_visit in corgi.fit_multiple's params, or ask a superuser to raise corgi.max_buffer_mb.")));
+}
+
+/*
  * corgi._hop_epoch and corgi._hop_groups_epoch: one model-hopping epoch over a table's
  * block segments. The grouped one takes two more arguments after label (the grouping
  * columns, the pass's group keys) and bundles in place of states.
@@ -573,6 +693,7 @@ hop_epoch_sql(FunctionCallInfo fcinfo, bool grouped)
 	int64		segment_seed = PG_GETARG_INT64(6 + shift);
 	bool		block_shuffle = PG_GETARG_BOOL(7 + shift);
 	int32		workers = PG_GETARG_INT32(8 + shift);
+	int32		configs_per_visit = !grouped && PG_NARGS() > 9 ? PG_GETARG_INT32(9) : 1;
 	int			models;
 	int			offset_count;
 	Datum	   *state_datums;
@@ -586,6 +707,9 @@ hop_epoch_sql(FunctionCallInfo fcinfo, bool grouped)
 	int64		block_count;
 	int32	   *segment_of;
 	int32	   *order;
+	int32	   *unit_of;
+	int32	   *unit_offsets;
+	int			units;
 	CorgiError	error = {0};
 	int			launched = 0;
 	Datum	   *out_states;
@@ -643,10 +767,38 @@ hop_epoch_sql(FunctionCallInfo fcinfo, bool grouped)
 	segment_of = palloc(sizeof(int32) * Max(block_count, 1));
 	corgi_segment_blocks(block_count, segments, segment_seed, first_info.epochs_completed, segment_of, &error);
 	corgi_raise_if_failed(&error);
+	/*
+	 * Visit units: models of one offset that see the same rows in the same order train in
+	 * one visit, reading the segment once (FusedVisitPlan.swift); the schedule moves units.
+	 */
+	unit_of = NULL;
+	units = models;
+	unit_offsets = offsets;
+	if (!grouped && models > 1)
+	{
+		const void **datas = palloc(sizeof(void *) * models);
+		int64	   *lengths = palloc(sizeof(int64) * models);
+
+		unit_of = palloc(sizeof(int32) * models);
+		for (int m = 0; m < models; m++)
+		{
+			datas[m] = VARDATA_ANY(states[m]);
+			lengths[m] = VARSIZE_ANY_EXHDR(states[m]);
+		}
+		corgi_visit_units(datas, lengths, offsets, models, configs_per_visit, unit_of, &error);
+		corgi_raise_if_failed(&error);
+		units = 0;
+		for (int m = 0; m < models; m++)
+			units = Max(units, unit_of[m] + 1);
+		unit_offsets = palloc(sizeof(int32) * units);
+		for (int m = models - 1; m >= 0; m--)
+			unit_offsets[unit_of[m]] = offsets[m];
+		check_fused_memory(states, models, unit_of, units);
+	}
 	/* Past the schedule's size limit a one-cell buffer is enough: Swift reports the error. */
-	order = palloc(sizeof(int32) * ((int64) models * segments > (1 << 20) ? 1 : models * segments));
-	corgi_hop_order(models, offsets, segments, segment_seed, first_info.epochs_completed, order,
-					(int64) models * segments, &error);
+	order = palloc(sizeof(int32) * ((int64) units * segments > (1 << 20) ? 1 : units * segments));
+	corgi_hop_order(units, unit_offsets, segments, segment_seed, first_info.epochs_completed, order,
+					(int64) units * segments, &error);
 	corgi_raise_if_failed(&error);
 
 	{
@@ -661,7 +813,7 @@ hop_epoch_sql(FunctionCallInfo fcinfo, bool grouped)
 		segs.temporary = source.rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP;
 		out_states = palloc(sizeof(Datum) * models);
 		out_seconds = palloc(sizeof(Datum) * models);
-		launched = hop_run_epoch(&segs, features, label, states, models, order, segments,
+		launched = hop_run_epoch(&segs, features, label, states, models, unit_of, units, order, segments,
 								 first_info.epochs_completed, block_shuffle, workers, largest, group_columns,
 								 group_keys, out_states, out_seconds);
 	}
@@ -679,13 +831,15 @@ PG_FUNCTION_INFO_V1(corgi_hop_epoch);
 /*
  * corgi._hop_epoch(source regclass, features name, label name, states bytea[],
  *                  offsets integer[], segments integer, segment_seed bigint,
- *                  block_shuffle boolean, workers integer,
+ *                  block_shuffle boolean, workers integer, configs_per_visit integer,
  *                  OUT states bytea[], OUT seconds float8[], OUT workers_launched integer)
  *
  * One model-hopping epoch of every state (all at the same epoch, with the same
  * block_mb): the new states (the epoch still open: corgi.sgd_end_epoch closes it), the
  * seconds each model spent training, and how many workers ran beside the leader.
  * workers < 0 asks for the default (max_parallel_workers and corgi.max_workers allow).
+ * Models of one offset that see the same rows (FusedVisitPlan.swift) train in units of
+ * up to configs_per_visit, each unit reading a segment once for all its models.
  */
 Datum
 corgi_hop_epoch(PG_FUNCTION_ARGS)
@@ -738,8 +892,8 @@ corgi_hop_local_partitions(const Oid *relids, int segments, const char *features
 	segs.partitions = true;
 	segs.relids = relids;
 	segs.relid = InvalidOid;
-	launched = hop_run_epoch(&segs, features, label, states, models, order, segments, epoch, block_shuffle, workers,
-							 largest, NULL, NULL, out_states, out_seconds);
+	launched = hop_run_epoch(&segs, features, label, states, models, NULL, models, order, segments, epoch,
+							 block_shuffle, workers, largest, NULL, NULL, out_states, out_seconds);
 	for (int s = 0; s < segments; s++)
 		table_close(rels[s], NoLock);
 	return launched;

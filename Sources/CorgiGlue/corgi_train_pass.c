@@ -292,6 +292,58 @@ corgi_train_listed_blocks(CorgiHeapRows *source, bytea *state, const int32 *bloc
 }
 
 /*
+ * A fused visit (FusedVisit.swift): the `count` models in states trained together over
+ * the listed blocks, read once into one tuple buffer shuffled once; results[m] is model
+ * m's new state, bit for bit what corgi_train_listed_blocks gives it alone. With a
+ * cache, the trainer takes over the cache's tuple buffer as train_ranges does.
+ */
+void
+corgi_train_listed_blocks_fused(CorgiHeapRows *source, bytea **states, int count, const int32 *block_list,
+								int block_count, int64 block_pages, BlockNumber nblocks, CorgiTrainerCache *cache,
+								bytea **results)
+{
+	MemoryContext pass_context = AllocSetContextCreate(CurrentMemoryContext, "corgi fused pass",
+													   ALLOCSET_DEFAULT_SIZES);
+	ListedBlocks blocks = {0};
+	const void **datas = palloc(sizeof(void *) * count);
+	int64	   *lengths = palloc(sizeof(int64) * count);
+	CorgiHandle *trainer;
+	CorgiError	error = {0};
+
+	for (int m = 0; m < count; m++)
+	{
+		datas[m] = VARDATA_ANY(states[m]);
+		lengths[m] = VARSIZE_ANY_EXHDR(states[m]);
+	}
+	trainer = corgi_handle_new(cache != NULL ? cache->context : pass_context);
+	corgi_trainer_open_fused(cache != NULL && cache->trainer != NULL ? cache->trainer->object : NULL, datas, lengths,
+							 count, &trainer->object, &error);
+	corgi_raise_if_failed(&error);
+	if (cache != NULL)
+	{
+		if (cache->trainer != NULL)
+			corgi_handle_release(cache->trainer);
+		cache->trainer = trainer;
+	}
+	blocks.blocks = block_list;
+	blocks.count = block_count;
+	blocks.block_pages = block_pages;
+	blocks.nblocks = nblocks;
+	read_ranges(source, next_listed_block, &blocks, corgi_trainer_feed, corgi_trainer_skip, trainer->object);
+	corgi_trainer_finish_pass(trainer->object);
+	corgi_trainer_drain(trainer->object);
+	for (int m = 0; m < count; m++)
+	{
+		CorgiHandle *blob = corgi_handle_new(CurrentMemoryContext);
+
+		corgi_trainer_serialize_member(trainer->object, m, &blob->object, &error);
+		corgi_raise_if_failed(&error);
+		results[m] = corgi_blob_to_bytea(blob);
+	}
+	MemoryContextDelete(pass_context);
+}
+
+/*
  * Reads the whole relation in the block order of a state (CorgiPile's seeded block
  * order when block_shuffle, else page order), each row to the sinks: the scan of a
  * grouped epoch, whose rows the source's route sends to their group's trainer.

@@ -32,12 +32,16 @@ for r in 0..<rows {
 /// One epoch of `family` with `params` over the rows, in arrival order through a
 /// shuffling tuple buffer of 10 % of the rows; returns (seconds, rows per second).
 @MainActor
-func epoch(_ family: ModelFamily, _ params: String, concurrent: Bool) -> (Double, Double) {
-    guard case .success(let p) = TrainingParameters.parse(params, family: family),
-        let start = TrainerSnapshot.initial(family: family, featureCount: features,
-                                            classValues: family.objective == .softmax ? [0, 1] : [],
-                                            parameters: p, bufferCapacity: rows / 10, bufferMode: .shuffle),
-        case .success(let trainer) = SGDTrainer.make(from: start, concurrent: concurrent)
+func epoch(_ family: ModelFamily, _ params: String, concurrent: Bool, models: Int = 1) -> (Double, Double) {
+    // `models` > 1: a fused visit of that many models (learning rates 0.01, 0.02, ...).
+    let starts = (1...models).compactMap { m -> TrainerSnapshot? in
+        let rate = models > 1 ? ", learning_rate=\(Double(m) / 100)" : ""
+        guard case .success(let p) = TrainingParameters.parse(params + rate, family: family) else { return nil }
+        return TrainerSnapshot.initial(family: family, featureCount: features,
+                                       classValues: family.objective == .softmax ? [0, 1] : [],
+                                       parameters: p, bufferCapacity: rows / 10, bufferMode: .shuffle)
+    }
+    guard starts.count == models, case .success(let trainer) = SGDTrainer.make(fusing: starts, concurrent: concurrent)
     else { print("cannot make a \(family.name) trainer"); exit(1) }
     let t0 = seconds()
     // Plain pointers in the loop: global arrays indexed per row would cost exclusivity
@@ -64,11 +68,13 @@ let only = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : ""
 print("rows: \(rows) x \(features), one epoch, tuple buffer of 10 %, no database")
 for (name, family, params) in [
     ("logistic (sgd, per row)", ModelFamily.logistic, ""),
+    ("logistic x8 fused (sgd, per row)", ModelFamily.logistic, ""),
     ("mlp [32] sigmoid, adam, batch 64", .mlp, "hidden_layers=[32], activation=sigmoid, batch_size=64"),
     ("mlp [64] relu, adam, batch 64", .mlp, "hidden_layers=[64], activation=relu, batch_size=64"),
 ] where name.hasPrefix(only) {
     for concurrent in [false, true] {
-        let (s, rate) = epoch(family, params, concurrent: concurrent)
+        let (s, rate) = epoch(family, params.isEmpty ? "l2=0" : params, concurrent: concurrent,
+                              models: name.contains("x8") ? 8 : 1)
         print("\(name), \(concurrent ? "worker thread" : "inline"): \(String(Int(s * 1000))) ms, \(Int(rate)) rows/s")
     }
 }

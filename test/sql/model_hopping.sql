@@ -86,7 +86,8 @@ SELECT workers_launched FROM corgi.fit_multiple('hop_tmp', 'hop_tmp_m', 'label',
                                                 epochs => 1, params => 'workers=2, segments=4, seed=11');
 SELECT (SELECT model FROM hop_tmp_m WHERE config_id = 3) = corgi.sgd_end_epoch(((corgi._hop_epoch('hop_pts', 'features', 'label',
            ARRAY[(corgi._train_prepare('hop_pts', 'x_none', 'label', 'features', 'logistic', 1, 'corgipile',
-                  (SELECT params FROM hop_w2 WHERE config_id = 3), 'public')).state], ARRAY[2], 4, 11, true, 0)).states)[1])
+                  (SELECT params FROM hop_w2 WHERE config_id = 3), 'public')).state],
+           ARRAY[corgi._param((SELECT params FROM hop_w2 WHERE config_id = 3), 'segment_offset')::integer], 4, 11, true, 0)).states)[1])
        AS temp_table_same_as_a_plain_table;
 
 -- Errors: clear, naming the value; nothing written.

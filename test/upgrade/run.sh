@@ -12,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 ext_dir="$(pg_config --sharedir)/extension"
 current=$(sed -n "s/^default_version = '\(.*\)'/\1/p" extension/corgi.control)
-olds=(0.1.0 0.1.1 0.1.2 0.2.0 0.3.0 0.4.0 0.5.0 0.5.1)
+olds=(0.1.0 0.1.1 0.1.2 0.2.0 0.3.0 0.4.0 0.5.0 0.5.1 0.6.0)
 cp test/upgrade/corgi--0.1.0.sql "$ext_dir/corgi--0.1.0.sql" || { echo "0 passed, 1 failed"; exit 1; }
 trap 'rm -f "$ext_dir/corgi--0.1.0.sql"' EXIT
 catalog="SELECT concat_ws('|', p.oid::regprocedure::text, l.lanname, p.provolatile, p.proisstrict, p.proparallel,

@@ -57,6 +57,10 @@ public struct TrainingParameters: Equatable, Sendable {
     /// `max_parallel_workers` and `corgi.max_workers` allow). The models do not depend on
     /// it, so ``normalized`` leaves it out.
     public var workers: Int?
+    /// How many configs of one fusion class `corgi.fit_multiple` trains in one visit of a
+    /// segment, sharing its read (``FusedVisitPlan``; nil: the default). A call key, as
+    /// `workers`: it is not part of a model's normalized params.
+    public var configsPerVisit: Int?
 
     public init() {}
 
@@ -78,7 +82,7 @@ public struct TrainingParameters: Equatable, Sendable {
         "learning_rate", "decay", "batch_size", "l2", "l1", "intercept",
         "buffer_fraction", "block_mb", "max_buffer_mb", "seed", "average", "optimizer",
         "momentum", "beta1", "beta2", "epsilon", "hidden_layers", "activation", "standardize", "segments", "segment_offset", "segment_seed",
-        "patience", "tolerance", "workers", "validation_table",
+        "patience", "tolerance", "workers", "validation_table", "configs_per_visit",
     ]
 
     /// A rejected parameter string: what is wrong, and what would be valid.
@@ -203,6 +207,8 @@ public struct TrainingParameters: Equatable, Sendable {
         ("tolerance", "zero or positive", { $0 >= 0 && $0.isFinite }, { $0.tolerance }),
         ("workers", "a whole number from 0 to 1024", { $0 >= 0 && $0 <= 1024 && $0 == $0.rounded() },
          { Double($0.workers ?? 0) }),
+        ("configs_per_visit", "a whole number from 1 to 1000", { $0 >= 1 && $0 <= 1000 && $0 == $0.rounded() },
+         { Double($0.configsPerVisit ?? 1) }),
     ]
 
     /// The longest `validation_table` value, in UTF-8 bytes (a schema-qualified,
@@ -226,6 +232,7 @@ public struct TrainingParameters: Equatable, Sendable {
         case "segments": segments = Int(x)
         case "segment_offset": segmentOffset = Int(x)
         case "workers": workers = Int(x)
+        case "configs_per_visit": configsPerVisit = Int(x)
         case "patience": patience = Int(x)
         case "tolerance": tolerance = x
         default: break
@@ -336,6 +343,7 @@ public struct TrainingParameters: Equatable, Sendable {
         case "epsilon": return "1e-8"
         case "patience": return "3"
         case "tolerance": return "0.0001"
+        case "configs_per_visit": return "4"
         default: return "0"
         }
     }

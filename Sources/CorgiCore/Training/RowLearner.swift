@@ -1,20 +1,11 @@
 import CorgiKernels
 
-/// What a ``TupleBuffer`` feeds and an ``SGDTrainer`` drives: a model with its update
-/// rule, consuming checked rows (finite features, encoded target) in the order the
-/// buffer decides. Two conformers: ``LinearLearner`` (the linear family with plain SGD,
-/// row by row, pinned bit for bit to 0.1.0) and ``BatchLearner`` (any
-/// ``TrainableModel`` with any ``Optimizer``, a mini-batch at a time).
-protocol RowLearner: AnyObject {
+/// What a ``TupleBuffer`` hands its rows to: one ``RowLearner``, or a ``FanOutLearner``
+/// that trains several models on the same shuffled rows (a fused visit).
+protocol BufferedRowConsumer: AnyObject {
     var featureCount: Int { get }
+    /// Outputs per row (sizes the rows one inline step trains, never the arithmetic).
     var outputs: Int { get }
-    /// Epochs closed so far (sets the learning rate); changed only while idle.
-    var epochsCompleted: Int { get set }
-    /// The epoch in progress: rows trained and their progressive loss.
-    var current: EpochStatistics { get set }
-    var learningRate: Double { get }
-    /// Rows of a partial mini-batch not yet applied.
-    var pendingBatchRows: Int { get }
     /// Trains rows `order[range]` of a buffer (row `r` at `features + r * featureCount`,
     /// target `targets[r]`, `count` rows valid); stops early when `stop` asks.
     func learn(features: UnsafePointer<Double>, targets: UnsafePointer<Double>, order: UnsafePointer<UInt32>,
@@ -23,6 +14,40 @@ protocol RowLearner: AnyObject {
     func learn(row: UnsafePointer<Double>, target: Double)
     /// Ends a pass: applies a partial mini-batch.
     func endPass()
+
+    /// Models that learn independently from the same rows: 1 for a learner, a fused
+    /// visit's count for a ``FanOutLearner``. Disjoint ranges of them may train the same
+    /// buffer on two threads at once (the worker's part and the filling thread's).
+    var memberCount: Int { get }
+    /// Members `members` train rows `order[range]`, as
+    /// ``learn(features:targets:order:range:count:stop:)`` trains all of them.
+    func learn(members: Range<Int>, features: UnsafePointer<Double>, targets: UnsafePointer<Double>,
+               order: UnsafePointer<UInt32>, range: Range<Int>, count: Int, stop: TrainingWorker?)
+}
+
+extension RowLearner {
+    var memberCount: Int { 1 }
+    func learn(members: Range<Int>, features: UnsafePointer<Double>, targets: UnsafePointer<Double>,
+               order: UnsafePointer<UInt32>, range: Range<Int>, count: Int, stop: TrainingWorker?) {
+        if members.contains(0) {
+            learn(features: features, targets: targets, order: order, range: range, count: count, stop: stop)
+        }
+    }
+}
+
+/// What a ``TupleBuffer`` feeds and an ``SGDTrainer`` drives: a model with its update
+/// rule, consuming checked rows (finite features, encoded target) in the order the
+/// buffer decides. Two conformers: ``LinearLearner`` (the linear family with plain SGD,
+/// row by row, pinned bit for bit to 0.1.0) and ``BatchLearner`` (any
+/// ``TrainableModel`` with any ``Optimizer``, a mini-batch at a time).
+protocol RowLearner: BufferedRowConsumer {
+    /// Epochs closed so far (sets the learning rate); changed only while idle.
+    var epochsCompleted: Int { get set }
+    /// The epoch in progress: rows trained and their progressive loss.
+    var current: EpochStatistics { get set }
+    var learningRate: Double { get }
+    /// Rows of a partial mini-batch not yet applied.
+    var pendingBatchRows: Int { get }
 
     /// The model (with averaging, the epoch's mean), the iterate, and the bookkeeping a
     /// snapshot saves.

@@ -67,15 +67,22 @@ public final class SGDTrainer {
     /// Whether a worker thread trains one buffer while the caller fills the other.
     public var concurrent: Bool { buffer.concurrent }
 
-    private let learner: any RowLearner
-    private let buffer: TupleBuffer
+    let learner: any RowLearner
+    let buffer: TupleBuffer
+    /// A fused visit's other models (``make(fusing:concurrent:reusing:)``), trained on
+    /// this trainer's buffer after the lead on the same rows; empty for one model.
+    var passengers: [FusedPassenger] = []
+    /// A fused visit's consumer of the buffer (which holds it unowned): kept alive here.
+    var fanOut: FanOutLearner?
     /// False once a later trainer took the buffer over (``make(from:concurrent:reusing:)``):
     /// this trainer must not be used for training any more, and no longer stops its worker.
     private var ownsBuffer = true
 
     public private(set) var lastEpoch = EpochStatistics()
     // Rows skipped (NULL label or features): counted by the backend thread.
-    private var skippedRows: Int64 = 0
+    var skippedRows: Int64 = 0
+    // A fused visit: the lead's skipped count when the visit began.
+    var skippedBefore: Int64 = 0
 
     /// Why a trainer could not be made.
     public enum Failure: Error, Equatable, Sendable {
@@ -142,6 +149,50 @@ public final class SGDTrainer {
         if parameters.average, let averaging, averaging.iterate.layers != model.layers {
             return .failure(.invalidShape("the averaged iterate does not have the model's shape"))
         }
+        let learner: any RowLearner
+        switch makeLearner(model: model, parameters: parameters, epochsCompleted: epochsCompleted, current: current,
+                           l1Total: l1Total, l1Applied: l1Applied, averaging: averaging, optimizerState: optimizerState) {
+        case .success(let made): learner = made
+        case .failure(let failure): return .failure(failure)
+        }
+        // A model hopping onto this process takes over the previous model's buffer (and
+        // its worker thread) when the shapes match: no memory is freed and allocated per
+        // hop. The buffer is idle and empty between hops, so the result is the same.
+        if let previous, previous.ownsBuffer, previous.buffer.capacity == bufferCapacity,
+           previous.buffer.featureCount == n, previous.buffer.mode == bufferMode,
+           previous.buffer.memoryStepProbability == parameters.bufferFraction,
+           previous.buffer.rebind(to: learner, epoch: epochsCompleted, buffersThisEpoch: buffersThisEpoch,
+                                  seed: parameters.seed) {
+            previous.ownsBuffer = false
+            let trainer = SGDTrainer(parameters: parameters, model: model, bufferCapacity: bufferCapacity,
+                                     bufferMode: bufferMode, learner: learner, buffer: previous.buffer)
+            trainer.lastEpoch = lastEpoch
+            trainer.skippedRows = current.skipped
+            return .success(trainer)
+        }
+        guard let buffer = TupleBuffer(
+            capacity: bufferCapacity, featureCount: n, mode: bufferMode, runSeed: parameters.seed,
+            bufferFraction: parameters.bufferFraction, epoch: epochsCompleted, buffersThisEpoch: buffersThisEpoch,
+            concurrent: concurrent, learner: learner, sharedWorker: sharedWorker?.worker)
+        else {
+            let slots = concurrent && !bufferMode.isStreaming ? 2 : 1
+            return .failure(.outOfMemory(bytes: slots &* bufferCapacity &* bufferBytesPerRow(featureCount: n)))
+        }
+        let trainer = SGDTrainer(parameters: parameters, model: model, bufferCapacity: bufferCapacity,
+                                 bufferMode: bufferMode, learner: learner, buffer: buffer)
+        trainer.lastEpoch = lastEpoch
+        trainer.skippedRows = current.skipped
+        return .success(trainer)
+    }
+
+    /// The learner of `model` with its update rule, continuing from the given bookkeeping:
+    /// the linear family with plain SGD keeps its row-by-row path (pinned to 0.1.0); other
+    /// optimizers, and networks, go through the general learner.
+    static func makeLearner(
+        model: TrainedModel, parameters: TrainingParameters, epochsCompleted: Int, current: EpochStatistics,
+        l1Total: Double, l1Applied: [Double]?, averaging: TrainerSnapshot.AveragingState?,
+        optimizerState: OptimizerState?
+    ) -> Result<any RowLearner, Failure> {
         let progress = EpochStatistics(rows: current.rows, skipped: 0, lossSum: current.lossSum)
         let iterate = parameters.average ? averaging?.iterate : nil
         // The linear family with plain SGD keeps its row-by-row path (pinned to 0.1.0);
@@ -173,34 +224,7 @@ public final class SGDTrainer {
             }
             return .failure(.outOfMemory(bytes: model.parameterCount * 40))
         }
-        // A model hopping onto this process takes over the previous model's buffer (and
-        // its worker thread) when the shapes match: no memory is freed and allocated per
-        // hop. The buffer is idle and empty between hops, so the result is the same.
-        if let previous, previous.ownsBuffer, previous.buffer.capacity == bufferCapacity,
-           previous.buffer.featureCount == n, previous.buffer.mode == bufferMode,
-           previous.buffer.memoryStepProbability == parameters.bufferFraction,
-           previous.buffer.rebind(to: learner, epoch: epochsCompleted, buffersThisEpoch: buffersThisEpoch,
-                                  seed: parameters.seed) {
-            previous.ownsBuffer = false
-            let trainer = SGDTrainer(parameters: parameters, model: model, bufferCapacity: bufferCapacity,
-                                     bufferMode: bufferMode, learner: learner, buffer: previous.buffer)
-            trainer.lastEpoch = lastEpoch
-            trainer.skippedRows = current.skipped
-            return .success(trainer)
-        }
-        guard let buffer = TupleBuffer(
-            capacity: bufferCapacity, featureCount: n, mode: bufferMode, runSeed: parameters.seed,
-            bufferFraction: parameters.bufferFraction, epoch: epochsCompleted, buffersThisEpoch: buffersThisEpoch,
-            concurrent: concurrent, learner: learner, sharedWorker: sharedWorker?.worker)
-        else {
-            let slots = concurrent && !bufferMode.isStreaming ? 2 : 1
-            return .failure(.outOfMemory(bytes: slots &* bufferCapacity &* bufferBytesPerRow(featureCount: n)))
-        }
-        let trainer = SGDTrainer(parameters: parameters, model: model, bufferCapacity: bufferCapacity,
-                                 bufferMode: bufferMode, learner: learner, buffer: buffer)
-        trainer.lastEpoch = lastEpoch
-        trainer.skippedRows = current.skipped
-        return .success(trainer)
+        return .success(learner)
     }
 
     private init(parameters: TrainingParameters, model: TrainedModel, bufferCapacity: Int, bufferMode: BufferMode,
@@ -339,8 +363,15 @@ public final class SGDTrainer {
     public func endEpoch() -> Bool {
         guard !isTraining, bufferedRows == 0, epochsCompleted < TrainerSnapshot.maximumEpochs else { return false }
         lastEpoch = epochStatistics
+        for i in passengers.indices {
+            passengers[i].lastEpoch = passengerStatistics(i)
+            passengers[i].learner.current = EpochStatistics()
+            passengers[i].learner.epochsCompleted += 1
+            passengers[i].skippedBefore = 0
+        }
         learner.current = EpochStatistics()
         skippedRows = 0
+        skippedBefore = 0
         learner.epochsCompleted += 1
         buffer.endEpoch(next: learner.epochsCompleted)
         return true

@@ -144,6 +144,9 @@ final class TrainingWorker: @unchecked Sendable {
         return ticket
     }
 
+    /// Whether the job of `ticket` (and every earlier one) has finished; never waits.
+    func isDone(ticket: UInt64) -> Bool { finished.load(ordering: .acquiring) >= ticket }
+
     /// Waits up to `milliseconds` for the job of `ticket` (and every earlier one) to
     /// finish; true when it did, or when the worker was stopped (its queued jobs never run).
     func waitUntilDone(ticket: UInt64, milliseconds: Int) -> Bool {

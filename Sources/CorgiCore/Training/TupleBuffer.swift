@@ -22,7 +22,7 @@ final class TupleBuffer {
     /// The learner the rows go to (owned by the trainer). ``rebind(to:epoch:buffersThisEpoch:seed:)``
     /// points an idle buffer at another learner, so one buffer serves many models in
     /// turn (model hopping) without freeing and allocating its memory.
-    unowned(unsafe) private(set) var learner: any RowLearner
+    unowned(unsafe) private(set) var learner: any BufferedRowConsumer
 
     /// The epoch whose buffers are being shuffled (it seeds them), and how many buffers
     /// of it were shuffled so far.
@@ -59,13 +59,24 @@ final class TupleBuffer {
     private var pendingTicket: UInt64 = 0
     private var awaitingSubmit = false
     private var finishStage = 0     // 0 none, 1 submit the partial buffer, 2 wait for the worker
+    // Split work (a consumer of several members, ``BufferedRowConsumer/memberCount``):
+    // the worker trains the first members of each buffer, the filling thread the last
+    // `fillerMembers` before it fills again. The slot of that part (-1: none), how far,
+    // which members. The split moves by one member per buffer toward whichever thread
+    // waited for the other; any split trains every member on every row once, in order.
+    private var fillerSlot = -1
+    private var fillerPosition = 0
+    private var fillerCount = 0
+    private var fillerPart = 0..<0
+    private var fillerMembers = -1
+    private var balancedThisBuffer = false
     private let allocations: [RawAllocation]
 
     /// A buffer of `capacity` rows of `featureCount` values, two slots when `concurrent`
     /// and the process's worker slot is free (streaming modes never use a worker); nil
     /// when memory cannot be had.
     init?(capacity: Int, featureCount: Int, mode: BufferMode, runSeed: Int64, bufferFraction: Double,
-          epoch: Int, buffersThisEpoch: Int, concurrent: Bool, learner: any RowLearner,
+          epoch: Int, buffersThisEpoch: Int, concurrent: Bool, learner: any BufferedRowConsumer,
           sharedWorker: TrainingWorker? = nil) {
         let (bufferDoubles, overflow) = capacity.multipliedReportingOverflow(by: featureCount)
         guard capacity >= 1, !overflow else { return nil }
@@ -146,7 +157,7 @@ final class TupleBuffer {
     }
 
     /// True while work is under way: call ``advance()`` until it answers false.
-    var isTraining: Bool { training || awaitingSubmit || finishStage != 0 || workerBusy }
+    var isTraining: Bool { training || awaitingSubmit || finishStage != 0 || workerBusy || fillerSlot >= 0 }
 
     /// Whether a row may be added now (the buffer is not full and no pass is finishing).
     var acceptsRows: Bool { !training && !awaitingSubmit && finishStage == 0 }
@@ -219,7 +230,7 @@ final class TupleBuffer {
     /// changed) while work is under way or rows are buffered, or when the learner's
     /// rows have another width.
     @discardableResult
-    func rebind(to next: any RowLearner, epoch: Int, buffersThisEpoch: Int, seed: Int64) -> Bool {
+    func rebind(to next: any BufferedRowConsumer, epoch: Int, buffersThisEpoch: Int, seed: Int64) -> Bool {
         guard !isTraining, bufferedRows == 0, stream == nil, next.featureCount == featureCount else { return false }
         learner = next
         self.epoch = epoch
@@ -240,7 +251,18 @@ final class TupleBuffer {
         guard concurrent else {
             return trainStep(maxRows: max(1, 2_000_000 / max(1, featureCount * learner.outputs)))
         }
+        if fillerSlot >= 0 {
+            trainFillerStep()
+            return true
+        }
         if awaitingSubmit {
+            if !balancedThisBuffer, fillerMembers >= 0, workerBusy, let worker {
+                // The worker still busy now: it has too much; idle already: too little.
+                let members = learner.memberCount
+                fillerMembers = worker.isDone(ticket: pendingTicket)
+                    ? max(0, fillerMembers - 1) : min(members - 1, fillerMembers + 1)
+                balancedThisBuffer = true
+            }
             guard waitForWorker() else { return true }
             submitFillSlot()
             awaitingSubmit = false
@@ -312,9 +334,45 @@ final class TupleBuffer {
         // deinit) could then happen on the worker. shutdown() joins the worker before
         // any memory the job touches is freed, and a job not yet started never runs.
         let buffer = Unmanaged.passUnretained(self)
+        let members = learner.memberCount
+        if members >= 2 {
+            // Shuffled here, before either part starts; the worker trains its part while
+            // this thread trains the filler part (advance()), then fills the other slot.
+            if fillerMembers < 0 { fillerMembers = (members + 1) / 3 }
+            fillerMembers = min(fillerMembers, members - 1)
+            let split = members - fillerMembers
+            let count = slotCounts[slot]
+            permute(slot: slot, count: count, seed: seed)
+            fillerSlot = fillerMembers > 0 ? slot : -1
+            fillerPosition = 0
+            fillerCount = count
+            fillerPart = split..<members
+            balancedThisBuffer = false
+            pendingTicket = worker.submit { [unowned worker] in
+                buffer._withUnsafeGuaranteedRef { $0.trainWorkerPart(slot, members: 0..<split, count: count, stop: worker) }
+            }
+            return
+        }
         pendingTicket = worker.submit { [unowned worker] in
             buffer._withUnsafeGuaranteedRef { $0.trainSlot(slot, seed: seed, stop: worker) }
         }
+    }
+
+    /// The worker's part of a shuffled slot (split work); runs on the worker.
+    private func trainWorkerPart(_ slot: Int, members: Range<Int>, count: Int, stop: TrainingWorker?) {
+        learner.learn(members: members, features: slotFeatures[slot], targets: slotTargets[slot],
+                      order: slotOrder[slot], range: 0..<count, count: count, stop: stop)
+        slotCounts[slot] = 0
+    }
+
+    /// A bounded step of the filler part of the submitted slot (split work), on the
+    /// filling thread: the slot is not filled again before this part is done.
+    private func trainFillerStep() {
+        let end = min(fillerCount, fillerPosition + max(1, 2_000_000 / max(1, featureCount * learner.outputs)))
+        learner.learn(members: fillerPart, features: slotFeatures[fillerSlot], targets: slotTargets[fillerSlot],
+                      order: slotOrder[fillerSlot], range: fillerPosition..<end, count: fillerCount, stop: nil)
+        fillerPosition = end
+        if end == fillerCount { fillerSlot = -1 }
     }
 
     /// Shuffles (when the mode shuffles) and trains a whole slot; runs on the worker.
