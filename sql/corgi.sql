@@ -2019,7 +2019,7 @@ BEGIN
     seed := coalesce(corgi._shared_param(shared, 'seed'), corgi._param(corgi.normalize_params(''), 'seed'))::bigint;
     n_segments := coalesce(corgi._shared_param(shared, 'segments'), '8')::integer;
     n_workers := coalesce(corgi._shared_param(shared, 'workers'), '-1')::integer;
-    n_per_visit := coalesce(corgi._shared_param(shared, 'configs_per_visit'), '4')::integer;
+    n_per_visit := coalesce(corgi._shared_param(shared, 'configs_per_visit'), '8')::integer;
     IF n_segments < 1 THEN
         RAISE EXCEPTION 'segments must be at least 1 for corgi.fit_multiple, got %', n_segments
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave it out for the default (8).';
