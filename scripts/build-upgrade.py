@@ -6,7 +6,10 @@ An upgrade source (sql/corgi--A--B.sql.in) is SQL with two directives: a line
 script, from its CREATE FUNCTION to the end of its COMMENT ON FUNCTION, made a
 CREATE OR REPLACE (a function the update adds is created by it alike); a line
 `@view corgi.NAME` for a view's, from its CREATE VIEW to the end of its COMMENT ON VIEW,
-made a CREATE OR REPLACE VIEW (its GRANTs are the source's to write). ARGS are the
+made a CREATE OR REPLACE VIEW (its GRANTs are the source's to write); `@type corgi.NAME`
+and `@aggregate corgi.NAME` for a new composite type's or aggregate's, from its CREATE to
+the end of its COMMENT ON (as written: they create, so only for objects the update adds;
+an aggregate's name must be unique in the install script). ARGS are the
 argument types as pg_proc writes them after `::regprocedure` (`corgi.f(text, integer)`),
 which tells overloads apart. So an upgrade source declares what changed, and the bodies
 exist once, in the install script: nothing to keep in step by hand. test/upgrade/run.sh
@@ -70,8 +73,25 @@ for m in VIEW.finditer(install):
     comment = install.index("COMMENT ON VIEW " + m.group(1), m.start())
     views[m.group(1)] = install[m.start():install.index(";\n", install.index(" IS", comment)) + 2]
 
+def created(kind):
+    """CREATE <kind> corgi.NAME ... through its COMMENT ON <kind>, by name."""
+    found = {}
+    for m in re.finditer(rf"^CREATE {kind} (corgi\.\w+)", install, re.M):
+        comment = install.index(f"COMMENT ON {kind} {m.group(1)}", m.start())
+        found[m.group(1)] = install[m.start():install.index(";\n", install.index(" IS", comment)) + 2]
+    return found
+
+
+objects = {"type": created("TYPE"), "aggregate": created("AGGREGATE")}
+
 out = []
 for number, line in enumerate(open(source_path).read().splitlines(keepends=True), 1):
+    made = re.match(r"^@(type|aggregate)\s+(\S+)\s*$", line)
+    if made:
+        if made.group(2) not in objects[made.group(1)]:
+            sys.exit(f"{source_path}:{number}: no {made.group(1)} {made.group(2)} in {install_path}")
+        out.append(objects[made.group(1)][made.group(2)])
+        continue
     view = re.match(r"^@view\s+(\S+)\s*$", line)
     if view:
         if view.group(1) not in views:

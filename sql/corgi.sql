@@ -2664,6 +2664,294 @@ COMMENT ON VIEW corgi.training_progress IS
     'running corgi.train and corgi.fit_multiple calls: phase, epoch, rows, tasks, last loss, workers, elapsed seconds and an estimate of the seconds left (a role sees its own calls, pg_read_all_stats every call; one snapshot per transaction)';
 GRANT SELECT ON corgi.training_progress TO PUBLIC;
 
+-- Exact linear regression (MADlib's linregr): one pass accumulating X^T X and X^T y in
+-- the Swift core (NormalEquations.swift), a pseudo-inverse solve and MADlib's statistics
+-- (corgi_linregr.c). Rows with a NULL are skipped and counted.
+CREATE TYPE corgi.linregr_result AS (
+    coef float8[],
+    r2 float8,
+    std_err float8[],
+    t_stats float8[],
+    p_values float8[],
+    condition_no float8,
+    num_rows_processed bigint,
+    num_missing_rows_skipped bigint,
+    variance_covariance float8[]
+);
+COMMENT ON TYPE corgi.linregr_result IS
+    'what corgi.linregr returns (MADlib''s linregr_result): coefficients, r2, standard errors, t statistics, two-sided p-values (Student t, n - k degrees of freedom), the condition number of X, rows used and skipped, and the k x k variance-covariance matrix';
+
+CREATE FUNCTION corgi._linregr_transition(internal, float8, float8[]) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_linregr_transition'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._linregr_transition(internal, float8, float8[]) IS
+    'internal: transition of corgi.linregr (adds a row to X^T X and X^T y; skips and counts a row with a NULL)';
+CREATE FUNCTION corgi._linregr_final(internal) RETURNS corgi.linregr_result
+    AS 'MODULE_PATHNAME', 'corgi_linregr_final'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._linregr_final(internal) IS
+    'internal: final of corgi.linregr (the pseudo-inverse solve and the statistics)';
+CREATE AGGREGATE corgi.linregr(dependent float8, independent float8[]) (
+    SFUNC = corgi._linregr_transition,
+    STYPE = internal,
+    FINALFUNC = corgi._linregr_final,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE corgi.linregr(float8, float8[]) IS
+    'exact least squares of dependent on independent (write 1 as a feature for an intercept, as in MADlib''s linregr); rows with a NULL are skipped and counted; at most 500 features';
+
+CREATE FUNCTION corgi._linregr_bp_transition(internal, float8, float8[], float8[], integer) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_linregr_bp_transition'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._linregr_bp_transition(internal, float8, float8[], float8[], integer) IS
+    'internal: transition of corgi._linregr_bp (adds a row''s squared residual under its group''s fit)';
+CREATE FUNCTION corgi._linregr_bp_final(internal) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_linregr_bp_final'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._linregr_bp_final(internal) IS
+    'internal: final of corgi._linregr_bp';
+CREATE AGGREGATE corgi._linregr_bp(dependent float8, independent float8[], coefs float8[], "group" integer) (
+    SFUNC = corgi._linregr_bp_transition,
+    STYPE = internal,
+    FINALFUNC = corgi._linregr_bp_final,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE corgi._linregr_bp(float8, float8[], float8[], integer) IS
+    'internal: {bp_stats, bp_p_value}: the Breusch-Pagan test of the fit in row "group" of coefs (one row per group): Koenker''s n R^2 of the squared residuals on the features, chi-squared with k - 1 degrees of freedom';
+
+CREATE FUNCTION corgi.linregr_predict(coef float8[], independent float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'corgi_linregr_predict'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.linregr_predict(float8[], float8[]) IS
+    'the prediction coef . independent of a linear model (MADlib''s linregr_predict); NULL when a feature is NULL';
+
+-- The output tables of a call that writes a model table and its summary: their quoted,
+-- schema-qualified names, checked free and writable (nothing is written here).
+CREATE FUNCTION corgi._writable_outputs(call text, out_table text, caller_path text,
+                                        OUT main text, OUT summary text, OUT schema text)
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    SELECT o.main, o.summary, o.schema INTO main, summary, schema FROM corgi._output_names(out_table, caller_path) o;
+    IF to_regclass(main) IS NOT NULL OR to_regclass(summary) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', CASE WHEN to_regclass(main) IS NOT NULL THEN main ELSE summary END
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
+    END IF;
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION '% cannot write % in a read-only transaction', call, main USING ERRCODE = 'read_only_sql_transaction';
+    END IF;
+    IF NOT has_schema_privilege(schema, 'CREATE') THEN
+        RAISE EXCEPTION 'permission denied to create % in schema %', main, schema
+            USING ERRCODE = 'insufficient_privilege', HINT = 'Choose an out_table in a schema where you can create tables.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION corgi._writable_outputs(text, text, text) IS
+    'internal: quoted qualified names of a call''s output table and its summary, refused when one exists, the transaction is read-only or the schema is not writable';
+
+-- A readable source and a column or expression of it: a bare name must be a column (a
+-- mistake otherwise, not an expression); anything else is an SQL expression, evaluated
+-- with the caller's privileges (as in MADlib).
+CREATE FUNCTION corgi._readable_source(call text, source_table text, caller_path text) RETURNS regclass
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src regclass := corgi._resolve_table(source_table, caller_path);
+BEGIN
+    IF src IS NULL THEN
+        RAISE EXCEPTION 'source table "%" does not exist', source_table
+            USING ERRCODE = 'undefined_table', HINT = 'Check the name and your search_path.';
+    END IF;
+    IF NOT has_table_privilege(src, 'SELECT') AND NOT has_any_column_privilege(src, 'SELECT') THEN
+        RAISE EXCEPTION 'permission denied for table %', source_table USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN src;
+END $$;
+COMMENT ON FUNCTION corgi._readable_source(text, text, text) IS
+    'internal: the source table a call names, refused when it does not exist or the caller may not read it';
+
+CREATE FUNCTION corgi._column_or_expression(src regclass, source_table text, argument text, value text) RETURNS text
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    col name;
+BEGIN
+    SELECT a.attname INTO col FROM pg_attribute a
+     WHERE a.attrelid = src AND a.attname = value AND a.attnum > 0 AND NOT a.attisdropped;
+    IF col IS NOT NULL THEN
+        RETURN quote_ident(col);
+    END IF;
+    IF value ~ '^[A-Za-z_][A-Za-z0-9_$]*$' OR value ~ '^\s*$' THEN
+        RAISE EXCEPTION '% "%" is not a column of %', argument, value, source_table
+            USING ERRCODE = 'undefined_column', HINT = 'Name a column, or write an expression such as ARRAY[1, x1, x2].';
+    END IF;
+    RETURN '(' || value || ')';
+END $$;
+COMMENT ON FUNCTION corgi._column_or_expression(regclass, text, text, text) IS
+    'internal: a quoted column of src, or the parenthesized expression; a bare name that is not a column is an error';
+
+-- The grouping keys of a call: each item of grouping_cols is a column of the source
+-- (named as it is) or an expression (analysed, never run; named after its text).
+CREATE FUNCTION corgi._grouping_keys(src regclass, source_table text, grouping_cols text, reserved text[],
+                                     OUT exprs text[], OUT names text[])
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    item text;
+    col name;
+    key_name text;
+BEGIN
+    exprs := '{}';
+    names := '{}';
+    IF grouping_cols ~ '^\s*$' THEN
+        RAISE EXCEPTION 'grouping_cols must name at least one column or expression'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write grouping_cols => ''store_id'' or ''store_id, region''.';
+    END IF;
+    FOREACH item IN ARRAY corgi._split_grouping_cols(grouping_cols) LOOP
+        IF item = '' THEN
+            RAISE EXCEPTION 'grouping_cols "%" has an empty item', grouping_cols USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        col := corgi._grouping_column(src, item);
+        IF col IS NULL AND item ~ '^([A-Za-z_][A-Za-z0-9_$]*|".+")$' THEN
+            RAISE EXCEPTION 'grouping column "%" is not a column of %', item, source_table
+                USING ERRCODE = 'undefined_column', HINT = 'Name columns of the source, or write expressions.';
+        END IF;
+        IF col IS NOT NULL AND quote_ident(col) = ANY (exprs) THEN
+            RAISE EXCEPTION 'grouping_cols "%" names column "%" twice', grouping_cols, col
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF col IS NOT NULL THEN
+            exprs := exprs || quote_ident(col)::text;
+            key_name := col;
+        ELSE
+            PERFORM corgi._check_grouping_expression(src, item, grouping_cols);
+            exprs := exprs || ('(' || item || ')');
+            key_name := coalesce(nullif(left(btrim(regexp_replace(lower(item), '[^a-z0-9_]+', '_', 'g'), '_'), 60), ''),
+                                 'group_' || cardinality(exprs));
+        END IF;
+        IF key_name = ANY (names) THEN
+            key_name := left(key_name, 55) || '_' || cardinality(exprs);
+        END IF;
+        IF key_name = ANY (reserved) THEN
+            RAISE EXCEPTION 'grouping column "%" has the name of an output column', key_name
+                USING ERRCODE = 'duplicate_column', HINT = 'Group by an expression of it instead, e.g. (coef)::text.';
+        END IF;
+        names := names || key_name;
+    END LOOP;
+    IF cardinality(exprs) > 32 THEN
+        RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', cardinality(exprs) USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+END $$;
+COMMENT ON FUNCTION corgi._grouping_keys(regclass, text, text, text[]) IS
+    'internal: the key expressions of grouping_cols (quoted columns or parenthesized expressions, checked) and their output column names';
+
+CREATE FUNCTION corgi.linregr_train(
+    source_table text,
+    out_table text,
+    dependent_varname text,
+    independent_varname text,
+    grouping_cols text DEFAULT NULL,
+    heteroskedasticity_option boolean DEFAULT false,
+    -- Evaluated in the caller's context before the SET below applies: the path table
+    -- names are resolved against.
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src regclass;
+    outs record;
+    dep text;
+    indep text;
+    types record;
+    keys record;
+    key_select text := '';
+    key_group text := '';
+    key_cols text := '';
+    key_texts text;
+    key_row text;
+    bp_with text := '';
+    bp_join text := '';
+    fits text := format('pg_temp.%I', 'corgi_linregr_' || pg_backend_pid());
+    totals record;
+BEGIN
+    IF source_table IS NULL OR out_table IS NULL OR dependent_varname IS NULL OR independent_varname IS NULL
+       OR heteroskedasticity_option IS NULL OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'corgi.linregr_train arguments must not be NULL (grouping_cols excepted)'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    src := corgi._readable_source('corgi.linregr_train', source_table, caller_search_path);
+    outs := corgi._writable_outputs('corgi.linregr_train', out_table, caller_search_path);
+    dep := corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname);
+    indep := corgi._column_or_expression(src, source_table, 'independent_varname', independent_varname);
+    EXECUTE format('SELECT pg_typeof(%s)::text AS dep, pg_typeof(%s)::text AS indep FROM %s LIMIT 1', dep, indep, src) INTO types;
+    IF types.indep IS NOT NULL AND types.indep NOT IN ('double precision[]', 'real[]', 'numeric[]', 'integer[]', 'bigint[]', 'smallint[]') THEN
+        RAISE EXCEPTION 'independent_varname "%" has type %, expected a numeric array', independent_varname, types.indep
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Write an array expression such as ARRAY[1, x1, x2] (1 for the intercept).';
+    END IF;
+    IF types.dep IS NOT NULL AND types.dep NOT IN ('double precision', 'real', 'numeric', 'integer', 'bigint', 'smallint') THEN
+        RAISE EXCEPTION 'dependent_varname "%" has type %, expected a number', dependent_varname, types.dep
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Regress a numeric column or expression.';
+    END IF;
+    IF grouping_cols IS NOT NULL THEN
+        keys := corgi._grouping_keys(src, source_table, grouping_cols,
+                                     ARRAY['coef', 'r2', 'std_err', 't_stats', 'p_values', 'condition_no', 'bp_stats',
+                                           'bp_p_value', 'num_rows_processed', 'num_missing_rows_skipped', 'variance_covariance']);
+        SELECT string_agg(format('%s AS %I, ', e, n), ''), 'GROUP BY ' || string_agg(e, ', '),
+               string_agg(format('%I, ', n), ''), string_agg(format('f.%I::text', n), ', '), string_agg(e, ', ')
+          INTO key_select, key_group, key_cols, key_texts, key_row
+          FROM unnest(keys.exprs, keys.names) u(e, n);
+    END IF;
+    IF heteroskedasticity_option THEN
+        -- The second pass finds each row's group among the first pass's (GROUP BY's
+        -- equality, NULL keys included) and regresses its squared residual under the
+        -- group's fit: one row of coefs per group, padded with NULLs to the widest.
+        bp_join := format($q$ LEFT JOIN (SELECT s."?g", corgi._linregr_bp(s.d, s.x, (SELECT coefs FROM c), s."?g") AS bp
+                                          FROM (SELECT %1$s AS "?g", (%2$s)::float8 AS d, (%3$s)::float8[] AS x FROM %4$s) s
+                                         GROUP BY s."?g") b ON b."?g" = f."?g"$q$,
+                          CASE WHEN grouping_cols IS NULL THEN '1'
+                               ELSE format('corgi._group_index(ROW(%s), (SELECT keys FROM c))', key_row) END,
+                          dep, indep, src);
+        bp_with := format($q$, w AS (SELECT coalesce(max(cardinality((r).coef)), 1) AS k FROM f),
+                               c AS (SELECT (SELECT array_agg(coalesce((f.r).coef, '{}') || array_fill(NULL::float8, ARRAY[w.k - coalesce(cardinality((f.r).coef), 0)])
+                                                           ORDER BY f."?g") FROM f, w) AS coefs,
+                                     (SELECT array_agg(u.k ORDER BY f."?g", u.o) FROM f, unnest(ARRAY[%s]) WITH ORDINALITY u(k, o)) AS keys)$q$,
+                          coalesce(key_texts, 'NULL::text'));
+    END IF;
+    -- Both passes in one statement: one snapshot.
+    IF to_regclass(fits) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', fits);
+    END IF;
+    EXECUTE format($q$CREATE TEMP TABLE %1$s AS
+                      WITH f AS MATERIALIZED (SELECT row_number() OVER () AS "?g", q.*
+                                               FROM (SELECT %2$s corgi.linregr((%3$s)::float8, (%4$s)::float8[]) AS r FROM %5$s %6$s) q) %7$s
+                      SELECT f.* %8$s FROM f %9$s$q$,
+                   fits, key_select, dep, indep, src, key_group, bp_with,
+                   CASE WHEN heteroskedasticity_option THEN ', b.bp' ELSE '' END, bp_join);
+    EXECUTE format('SELECT count(*) FILTER (WHERE (r).coef IS NOT NULL) AS fitted, coalesce(sum((r).num_rows_processed), 0) AS processed,
+                           coalesce(sum((r).num_missing_rows_skipped), 0) AS skipped FROM %s', fits) INTO totals;
+    IF totals.fitted = 0 THEN
+        RAISE EXCEPTION 'source table % has no rows with non-NULL dependent and independent values (% rows skipped)', source_table, totals.skipped
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Regress a table with data.';
+    END IF;
+    EXECUTE format('CREATE TABLE %1$s AS SELECT %2$s (r).coef, (r).r2, (r).std_err, (r).t_stats, (r).p_values, (r).condition_no, %3$s
+                           (r).num_rows_processed, (r).num_missing_rows_skipped, (r).variance_covariance
+                    FROM %4$s WHERE (r).coef IS NOT NULL ORDER BY %2$s 1',
+                   outs.main, key_cols, CASE WHEN heteroskedasticity_option THEN 'bp[1] AS bp_stats, bp[2] AS bp_p_value,' ELSE '' END, fits);
+    EXECUTE format('CREATE TABLE %s AS SELECT %L::text AS method, %L::text AS source_table, %L::text AS out_table,
+                           %L::text AS dependent_varname, %L::text AS independent_varname, %s::bigint AS num_rows_processed,
+                           %s::bigint AS num_missing_rows_skipped, %L::text AS grouping_col',
+                   outs.summary, 'linregr', source_table, out_table, dependent_varname, independent_varname,
+                   totals.processed, totals.skipped, grouping_cols);
+    EXECUTE format('DROP TABLE %s', fits);
+END $$;
+COMMENT ON FUNCTION corgi.linregr_train(text, text, text, text, text, boolean, text) IS
+    'exact linear regression (MADlib''s linregr_train): out_table gets per group coef, r2, std_err, t_stats, p_values, condition_no, with heteroskedasticity_option the Breusch-Pagan bp_stats and bp_p_value, rows processed and skipped and variance_covariance; out_table_summary the call; caller_search_path (leave it out) is the path the names are resolved against';
+
 REVOKE EXECUTE ON FUNCTION corgi._feature_moments_transition(internal, float8[]),
                            corgi._feature_moments_final(internal),
                            corgi.sgd_transition(internal, float8[], float8, bytea),
@@ -2673,5 +2961,9 @@ REVOKE EXECUTE ON FUNCTION corgi._feature_moments_transition(internal, float8[])
                            corgi._sgd_groups_final(internal),
                            corgi._evaluate_transition(internal, bytea, float8[], float8),
                            corgi._evaluate_final(internal),
-                           corgi._evaluate_groups_transition(internal, integer, bytea[], float8[], float8)
+                           corgi._evaluate_groups_transition(internal, integer, bytea[], float8[], float8),
+                           corgi._linregr_transition(internal, float8, float8[]),
+                           corgi._linregr_final(internal),
+                           corgi._linregr_bp_transition(internal, float8, float8[], float8[], integer),
+                           corgi._linregr_bp_final(internal)
     FROM PUBLIC;

@@ -132,4 +132,14 @@ extern int32_t corgi_model_evaluate_row(void *model, const double *features, int
 										 double *predicted, CorgiError *error);
 extern double corgi_epoch_block_seed(int64_t seed, int32_t epoch);
 
+/* RegressionExports.swift: the exact least-squares solver (corgi_linregr.c) */
+extern int32_t corgi_ols_open(int32_t feature_count, void **ols_out, CorgiError *error);
+extern int32_t corgi_ols_add(void *ols, const double *features, int32_t count, double target);
+extern int64_t corgi_ols_rows(void *ols);
+extern int32_t corgi_ols_solve(void *ols, double *coef, double *std_err, double *t_stats, double *p_values,
+							   double *variance_covariance, double *scalars);
+extern int32_t corgi_ols_breusch_pagan(void *ols, double *statistic, double *p_value);
+extern int64_t corgi_ols_planned_bytes(int32_t feature_count);
+extern int32_t corgi_ols_decomposition_step(void *ols);
+
 #endif							/* CORGI_CORE_API_H */

@@ -1,0 +1,102 @@
+import CorgiABI
+import CorgiCore
+
+/// The exact least-squares solver as C holds it: one ``NormalEquations`` per aggregate
+/// (or per group), fed row by row, solved once (corgi_linregr.c).
+final class LeastSquaresBox {
+    let equations: NormalEquations
+    init(_ equations: NormalEquations) { self.equations = equations }
+}
+
+/// C: `int32_t corgi_ols_open(int32_t feature_count, void **ols_out, CorgiError *error)`.
+/// A fresh accumulator for rows of `feature_count` features (1 to 500).
+@_cdecl("corgi_ols_open")
+public func corgi_ols_open(
+    _ featureCount: Int32, _ olsOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let olsOut else { return report(CORGI_INTERNAL, "corgi_ols_open: null argument", into: error) }
+    olsOut.pointee = nil
+    guard let equations = NormalEquations(featureCount: Int(featureCount)) else {
+        return report(featureCount > 0 ? CORGI_PROGRAM_LIMIT : CORGI_INVALID_ARGUMENT,
+                      "the exact solver takes 1 to \(NormalEquations.maximumFeatures) features, the first row has \(featureCount)",
+                      hint: "Train wider inputs with corgi.train(..., 'linear') (SGD).", into: error)
+    }
+    olsOut.pointee = retainedPointer(to: LeastSquaresBox(equations))
+    return reportSuccess(into: error)
+}
+
+/// C: `int32_t corgi_ols_add(void *ols, const double *features, int32_t count, double target)`:
+/// 1 when the row was added, 0 when refused (a length other than the accumulator's, a
+/// value that is not finite, an invalid handle). The glue checks first and names the row.
+@_cdecl("corgi_ols_add")
+public func corgi_ols_add(_ ols: UnsafeMutableRawPointer?, _ features: UnsafePointer<Double>?, _ count: Int32, _ target: Double) -> Int32 {
+    guard let box = borrow(ols, as: LeastSquaresBox.self), let features, count >= 0 else { return 0 }
+    return box.equations.add(features: UnsafeBufferPointer(start: features, count: Int(count)), target: target) ? 1 : 0
+}
+
+/// C: `int64_t corgi_ols_rows(void *ols)`: rows added so far (0 for an invalid handle).
+@_cdecl("corgi_ols_rows")
+public func corgi_ols_rows(_ ols: UnsafeMutableRawPointer?) -> Int64 {
+    borrow(ols, as: LeastSquaresBox.self)?.equations.rows ?? 0
+}
+
+/// C: `int32_t corgi_ols_solve(void *ols, double *coef, double *std_err, double *t_stats,
+/// double *p_values, double *variance_covariance, double *scalars)`.
+/// Writes the fit: `coef`, `std_err`, `t_stats`, `p_values` (k values each),
+/// `variance_covariance` (k x k, row-major) and `scalars` = {r2, condition_no, rank,
+/// statistics available (1) or not (0: n <= k, the four per-coefficient arrays but coef
+/// are left untouched)}. Returns 1, or 0 without rows or for an invalid handle.
+@_cdecl("corgi_ols_solve")
+public func corgi_ols_solve(
+    _ ols: UnsafeMutableRawPointer?, _ coef: UnsafeMutablePointer<Double>?, _ stdErr: UnsafeMutablePointer<Double>?,
+    _ tStats: UnsafeMutablePointer<Double>?, _ pValues: UnsafeMutablePointer<Double>?,
+    _ varianceCovariance: UnsafeMutablePointer<Double>?, _ scalars: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    guard let box = borrow(ols, as: LeastSquaresBox.self), let coef, let stdErr, let tStats, let pValues,
+          let varianceCovariance, let scalars, let fit = box.equations.solve() else { return 0 }
+    let k = box.equations.featureCount
+    for i in 0..<k { coef[i] = fit.coef[i] }
+    scalars[0] = fit.r2
+    scalars[1] = fit.conditionNumber
+    scalars[2] = Double(fit.rank)
+    scalars[3] = 0
+    if let e = fit.stdErr, let t = fit.tStats, let p = fit.pValues, let v = fit.varianceCovariance {
+        for i in 0..<k { stdErr[i] = e[i]; tStats[i] = t[i]; pValues[i] = p[i] }
+        for i in 0..<(k * k) { varianceCovariance[i] = v[i] }
+        scalars[3] = 1
+    }
+    return 1
+}
+
+/// C: `int32_t corgi_ols_breusch_pagan(void *ols, double *statistic, double *p_value)`:
+/// for an accumulator fed with the squared residuals of a fit as targets, the
+/// Breusch-Pagan statistic (Koenker's n R^2) and its chi-squared p-value (NaN for one
+/// feature). Returns 1, or 0 without rows or for an invalid handle.
+@_cdecl("corgi_ols_breusch_pagan")
+public func corgi_ols_breusch_pagan(
+    _ ols: UnsafeMutableRawPointer?, _ statistic: UnsafeMutablePointer<Double>?, _ pValue: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    guard let box = borrow(ols, as: LeastSquaresBox.self), let statistic, let pValue,
+          let fit = box.equations.solve() else { return 0 }
+    let test = LinearRegressionFit.breuschPagan(residualFit: fit)
+    statistic.pointee = test.statistic
+    pValue.pointee = test.pValue ?? .nan
+    return 1
+}
+
+/// C: `int64_t corgi_ols_planned_bytes(int32_t feature_count)`: the most one accumulator
+/// of that width holds (checked against the memory cap before one is opened).
+@_cdecl("corgi_ols_planned_bytes")
+public func corgi_ols_planned_bytes(_ featureCount: Int32) -> Int64 {
+    Int64(NormalEquations.plannedBytes(featureCount: Int(featureCount)))
+}
+
+/// C: `int32_t corgi_ols_decomposition_step(void *ols)`: advances the decomposition of
+/// X^T X by a few milliseconds of work; 1 while more is needed (the glue checks for
+/// interrupts between calls), 0 when done (or for an invalid handle).
+@_cdecl("corgi_ols_decomposition_step")
+public func corgi_ols_decomposition_step(_ ols: UnsafeMutableRawPointer?) -> Int32 {
+    guard let box = borrow(ols, as: LeastSquaresBox.self) else { return 0 }
+    return box.equations.decompositionStep() ? 1 : 0
+}

@@ -1,0 +1,155 @@
+@testable import CorgiCore
+import XCTest
+
+/// The exact least-squares solver: MADlib's install-check cases (their data and expected
+/// values, `regress/test/linear.sql_in`) and statsmodels' numbers on the same data, plus
+/// the edge cases MADlib's users meet (rank deficiency, one row, refused input).
+final class LinearRegressionTests: XCTestCase {
+    /// MADlib's `houses` table: (tax, bedroom, bath, price, size, lot).
+    static let houses: [[Double]] = [
+        [590, 2, 1, 50000, 770, 22100], [1050, 3, 2, 85000, 1410, 12000], [20, 3, 1, 22500, 1060, 3500],
+        [870, 2, 2, 90000, 1300, 17500], [1320, 3, 2, 133000, 1500, 30000], [1350, 2, 1, 90500, 820, 25700],
+        [2790, 3, 2.5, 260000, 2130, 25000], [680, 2, 1, 142500, 1170, 22000], [1840, 3, 2, 160000, 1500, 19000],
+        [3680, 4, 2, 240000, 2790, 20000], [1660, 3, 1, 87000, 1030, 17500], [1620, 3, 2, 118600, 1250, 20000],
+        [3100, 3, 2, 140000, 1760, 38000], [2070, 2, 3, 148000, 1550, 14000], [650, 3, 1.5, 65000, 1450, 12000],
+    ]
+
+    private func fit(_ rows: [([Double], Double)]) -> LinearRegressionFit? {
+        guard let k = rows.first?.0.count, let equations = NormalEquations(featureCount: k) else { return nil }
+        for (x, y) in rows { XCTAssertTrue(x.withUnsafeBufferPointer { equations.add(features: $0, target: y) }) }
+        return equations.solve()
+    }
+
+    private func assertClose(_ got: [Double]?, _ expected: [Double], _ tolerance: Double, _ what: String,
+                             file: StaticString = #filePath, line: UInt = #line) {
+        guard let got, got.count == expected.count else { return XCTFail("\(what): \(String(describing: got))", file: file, line: line) }
+        for (g, e) in zip(got, expected) {
+            XCTAssertLessThan(abs(g - e) / abs(e), tolerance, "\(what): got \(got), expected \(expected)", file: file, line: line)
+        }
+    }
+
+    /// `linregr(price, array[1, bedroom, bath, size])`: MADlib's expected values (1e-4),
+    /// and statsmodels' OLS on the same rows (1e-9).
+    func testHousesMatchesMADlibAndStatsmodels() throws {
+        let result = try XCTUnwrap(fit(Self.houses.map { ([1, $0[1], $0[2], $0[4]], $0[3]) }))
+        assertClose(result.coef, [27923.43, -35524.78, 2269.34, 130.79], 1e-4, "coef (MADlib)")
+        assertClose([result.r2], [0.74537], 1e-3, "r2 (MADlib)")
+        assertClose(result.stdErr, [56306, 25037, 22208, 36.209], 1e-4, "std_err (MADlib)")
+        assertClose(result.tStats, [0.49592, -1.4189, 0.10218, 3.6122], 1e-4, "t_stats (MADlib)")
+        assertClose(result.pValues, [0.62971, 0.18363, 0.92045, 0.0040816], 1e-4, "p_values (MADlib)")
+        assertClose([result.conditionNumber], [9783.0184], 1e-4, "condition_no (MADlib)")
+        assertClose(result.coef, [27923.43320857, -35524.77522635, 2269.34397931, 130.79392009], 1e-9, "coef (statsmodels)")
+        assertClose([result.r2], [0.7453740099928281], 1e-9, "r2 (statsmodels)")
+        assertClose(result.pValues, [0.62971107, 0.18363316, 0.92045051, 0.00408159], 1e-6, "p (statsmodels)")
+        XCTAssertEqual(result.rank, 4)
+        XCTAssertEqual(result.rows, 15)
+        // variance_covariance is symmetric and its diagonal is std_err squared.
+        let v = try XCTUnwrap(result.varianceCovariance)
+        let e = try XCTUnwrap(result.stdErr)
+        for i in 0..<4 {
+            XCTAssertEqual(v[i * 4 + i].squareRoot(), e[i], accuracy: e[i] * 1e-12)
+            for j in 0..<4 { XCTAssertEqual(v[i * 4 + j], v[j * 4 + i]) }
+        }
+    }
+
+    /// MADlib's weibull.com case (17 complete rows): coef, t_stats, p_values.
+    func testWeibullMatchesMADlib() throws {
+        let rows: [(Double, Double, Double)] = [
+            (41.9, 29.1, 251.3), (43.4, 29.3, 251.3), (43.9, 29.5, 248.3), (44.5, 29.7, 267.5), (47.3, 29.9, 273.0),
+            (47.5, 30.3, 276.5), (47.9, 30.5, 270.3), (50.2, 30.7, 274.9), (52.8, 30.8, 285.0), (53.2, 30.9, 290.0),
+            (56.7, 31.5, 297.0), (57.0, 31.7, 302.5), (63.5, 31.9, 304.5), (65.3, 32.0, 309.3), (71.1, 32.1, 321.7),
+            (77.0, 32.5, 330.7), (77.8, 32.9, 349.0),
+        ]
+        let result = try XCTUnwrap(fit(rows.map { ([1, $0.0, $0.1], $0.2) }))
+        // MADlib's relative_error of the vectors (the norm of the difference over the norm).
+        let difference = zip(result.coef, [-153.51, 1.24, 12.08]).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
+        XCTAssertLessThan((difference / (153.51 * 153.51 + 1.24 * 1.24 + 12.08 * 12.08)).squareRoot(), 1e-4, "coef \(result.coef)")
+        assertClose(result.tStats.map { Array($0[1...]) }, [3.1393, 3.0726], 1e-4, "t_stats")
+        assertClose(result.pValues.map { [$0[2]] }, [0.0083], 1e-2, "p_values[3]")
+    }
+
+    /// Breusch-Pagan in Koenker's form: MADlib's `bp_stats` 2.5451 / p 0.467192 for the
+    /// bedroom = 2 group of `linregr_train(..., 'array[1, tax, bath, size]', 'bedroom', true)`,
+    /// and the group's coefficients (statsmodels: het_breuschpagan(robust=True)).
+    func testBreuschPaganMatchesMADlib() throws {
+        let group = Self.houses.filter { $0[1] == 2 }
+        let x = group.map { [1, $0[0], $0[2], $0[4]] }
+        let result = try XCTUnwrap(fit(zip(x, group.map { $0[3] }).map { ($0, $1) }))
+        assertClose(result.coef, [-84242.0345, 55.4430, -78966.9754, 225.6119], 1e-6, "coef")
+        assertClose([result.conditionNumber], [(101729511.50194454 as Double).squareRoot()], 1e-6, "condition_no")
+        let residuals = zip(x, group.map { $0[3] }).map { row, y in
+            let r = y - zip(row, result.coef).reduce(0) { $0 + $1.0 * $1.1 }
+            return (row, r * r)
+        }
+        let auxiliary = try XCTUnwrap(fit(residuals))
+        let bp = LinearRegressionFit.breuschPagan(residualFit: auxiliary)
+        XCTAssertEqual(bp.statistic, 2.5451215060247145, accuracy: 1e-7)
+        XCTAssertEqual(try XCTUnwrap(bp.pValue), 0.4671917770599291, accuracy: 1e-8)
+    }
+
+    /// A duplicated column: the minimum-norm solution (the weight split evenly), rank 3 of
+    /// 4, infinite condition number; nothing traps and the fitted values are right.
+    func testRankDeficientInputGivesMinimumNormSolution() throws {
+        let rows = Self.houses.map { ([1, $0[4], $0[4], $0[2]], $0[3]) }
+        let result = try XCTUnwrap(fit(rows))
+        XCTAssertEqual(result.rank, 3)
+        XCTAssertEqual(result.coef[1], result.coef[2], accuracy: abs(result.coef[1]) * 1e-6)
+        XCTAssertGreaterThan(result.conditionNumber, 1e6)
+        let full = try XCTUnwrap(fit(Self.houses.map { ([1, $0[4], $0[2]], $0[3]) }))
+        XCTAssertEqual(result.coef[1] + result.coef[2], full.coef[1], accuracy: abs(full.coef[1]) * 1e-6)
+        XCTAssertEqual(result.r2, full.r2, accuracy: 1e-9)
+    }
+
+    /// MADlib: one row gives r2 = 1; with n <= k no standard errors (nil, NULL in SQL).
+    func testOneRowAndRefusals() throws {
+        let one = try XCTUnwrap(fit([([5, 2], 3)]))
+        XCTAssertEqual(one.r2, 1)
+        XCTAssertNil(one.stdErr)
+        XCTAssertNil(one.pValues)
+        XCTAssertNil(NormalEquations(featureCount: 0))
+        XCTAssertNil(NormalEquations(featureCount: NormalEquations.maximumFeatures + 1))
+        let equations = try XCTUnwrap(NormalEquations(featureCount: 2))
+        XCTAssertFalse([1.0].withUnsafeBufferPointer { equations.add(features: $0, target: 1) })
+        XCTAssertFalse([1.0, .nan].withUnsafeBufferPointer { equations.add(features: $0, target: 1) })
+        XCTAssertFalse([1.0, 2].withUnsafeBufferPointer { equations.add(features: $0, target: .infinity) })
+        XCTAssertEqual(equations.rows, 0)
+        XCTAssertNil(equations.solve())
+    }
+
+    /// Many rows (several chunks and a partial one) against a direct computation.
+    func testChunkedAccumulationEqualsDirectSums() throws {
+        var generator = SplitMix64(seed: 7)
+        let k = 6
+        let equations = try XCTUnwrap(NormalEquations(featureCount: k))
+        var direct = [Double](repeating: 0, count: k * k)
+        for _ in 0..<1000 {
+            let x = (0..<k).map { _ in Double(generator.next() % 1000) / 100 - 5 }
+            let y = x.reduce(0, +) * 0.5
+            XCTAssertTrue(x.withUnsafeBufferPointer { equations.add(features: $0, target: y) })
+            for i in 0..<k { for j in 0..<k { direct[i * k + j] += x[i] * x[j] } }
+        }
+        let g = equations.gramMatrix()
+        for i in 0..<(k * k) { XCTAssertEqual(g[i], direct[i], accuracy: abs(direct[i]) * 1e-12 + 1e-9) }
+        let result = try XCTUnwrap(equations.solve())
+        assertClose(Array(result.coef), [0.5, 0.5, 0.5, 0.5, 0.5, 0.5], 1e-9, "coef of an exact fit")
+        XCTAssertEqual(result.r2, 1, accuracy: 1e-12)
+    }
+
+    /// Jacobi against a matrix with known eigenvalues (Q diag Q^T built from rotations).
+    func testSymmetricEigenRecoversEigenvalues() throws {
+        let eigen = try XCTUnwrap(SymmetricEigen(symmetric: [2, 1, 0, 1, 2, 0, 0, 0, 5], n: 3))
+        XCTAssertEqual(eigen.values.sorted(), [1, 3, 5].map(Double.init), accuracy: 1e-14)
+        XCTAssertEqual(eigen.conditionNumber, 5, accuracy: 1e-13)
+        let inverse = eigen.pseudoInverse()
+        // [[2,1],[1,2]]^-1 = [[2,-1],[-1,2]] / 3, and 1/5.
+        let expected: [Double] = [2.0 / 3, -1.0 / 3, 0, -1.0 / 3, 2.0 / 3, 0, 0, 0, 0.2]
+        for i in 0..<9 { XCTAssertEqual(inverse[i], expected[i], accuracy: 1e-15) }
+        XCTAssertNil(SymmetricEigen(symmetric: [1, .nan, .nan, 1], n: 2))
+        XCTAssertNil(SymmetricEigen(symmetric: [1, 2, 3], n: 2))
+    }
+}
+
+private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, file: file, line: line)
+    for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
+}

@@ -1,0 +1,132 @@
+-- Exact linear regression (corgi.linregr, corgi.linregr_train, corgi.linregr_predict):
+-- MADlib's install-check cases (regress/test/linear.sql_in: their data and expected
+-- values; relative_error as MADlib defines it, the norm of the difference over the
+-- norm), then what a hostile or careless caller meets.
+SET extra_float_digits = 0;
+CREATE FUNCTION pg_temp.relative_error(a float8[], b float8[]) RETURNS float8 LANGUAGE sql IMMUTABLE
+RETURN (SELECT sqrt(sum((x - y) ^ 2)) / sqrt(sum(y ^ 2)) FROM unnest(a, b) u(x, y));
+
+-- weibull.com's example, with three rows holding a NULL (skipped and counted).
+CREATE TABLE weibull (id integer NOT NULL, x1 float8, x2 float8, y float8);
+INSERT INTO weibull VALUES
+( 1, 41.9, 29.1, 251.3), ( 2, 43.4, 29.3, 251.3), ( 3, 43.9, 29.5, 248.3), ( 4, 44.5, 29.7, 267.5),
+( 5, 47.3, 29.9, 273.0), ( 6, 47.5, 30.3, 276.5), ( 7, 47.9, 30.5, 270.3), ( 8, 50.2, 30.7, 274.9),
+( 9, 52.8, 30.8, 285.0), (10, 53.2, 30.9, 290.0), (11, 56.7, 31.5, 297.0), (12, 57.0, 31.7, 302.5),
+(13, 63.5, 31.9, 304.5), (14, 65.3, 32.0, 309.3), (15, 71.1, 32.1, 321.7), (16, 77.0, 32.5, 330.7),
+(17, 77.8, 32.9, 349.0), (18, NULL, 32.1, 321.7), (19, 77.0, NULL, 330.7), (20, 77.8, 32.9, NULL);
+SELECT pg_temp.relative_error(coef, ARRAY[-153.51, 1.24, 12.08]) < 1e-4 AS coef_ok,
+       pg_temp.relative_error(ARRAY[t_stats[2]], ARRAY[3.1393]) < 1e-4 AS t2_ok,
+       pg_temp.relative_error(ARRAY[t_stats[3]], ARRAY[3.0726]) < 1e-4 AS t3_ok,
+       pg_temp.relative_error(ARRAY[p_values[3]], ARRAY[0.0083]) < 1e-2 AS p3_ok,
+       num_rows_processed, num_missing_rows_skipped
+FROM (SELECT (corgi.linregr(y, ARRAY[1, x1, x2])).* FROM weibull) q;
+
+-- unm: coefficients.
+CREATE TABLE unm (id integer NOT NULL, x1 float8, x2 float8, y float8);
+INSERT INTO unm VALUES (1, 0, 0.30, 10.14), (2, 0.69, 0.60, 11.93), (3, 1.10, 0.90, 13.57), (4, 1.39, 1.20, 14.17),
+  (5, 1.61, 1.50, 15.25), (6, 1.79, 1.80, 16.15), (7, NULL, 1.20, 14.17), (8, 1.61, NULL, 15.25), (9, 1.79, 1.80, NULL);
+SELECT pg_temp.relative_error(coef, ARRAY[9.69, 2.09, 1.50]) < 1e-2 AS coef_ok, num_missing_rows_skipped
+FROM (SELECT (corgi.linregr(y, ARRAY[1, x1, x2])).* FROM unm) q;
+
+-- houses: every statistic ("values computed with MADlib"), 1e-4.
+CREATE TABLE houses (id serial NOT NULL, tax integer, bedroom real, bath real, price integer, size integer, lot integer);
+INSERT INTO houses(tax, bedroom, bath, price, size, lot) VALUES
+( 590, 2, 1,    50000,  770, 22100), (1050, 3, 2,    85000, 1410, 12000), (  20, 3, 1,    22500, 1060, 3500 ),
+( 870, 2, 2,    90000, 1300, 17500), (1320, 3, 2,   133000, 1500, 30000), (1350, 2, 1,    90500,  820, 25700),
+(2790, 3, 2.5, 260000, 2130, 25000), ( 680, 2, 1,   142500, 1170, 22000), (1840, 3, 2,   160000, 1500, 19000),
+(3680, 4, 2,   240000, 2790, 20000), (1660, 3, 1,    87000, 1030, 17500), (1620, 3, 2,   118600, 1250, 20000),
+(3100, 3, 2,   140000, 1760, 38000), (2070, 2, 3,   148000, 1550, 14000), ( 650, 3, 1.5,  65000, 1450, 12000);
+SELECT pg_temp.relative_error(coef, ARRAY[27923.43, -35524.78, 2269.34, 130.79]) < 1e-4 AS coef_ok,
+       pg_temp.relative_error(ARRAY[r2], ARRAY[0.74537]) < 1e-3 AS r2_ok,
+       pg_temp.relative_error(std_err, ARRAY[56306, 25037, 22208, 36.209]) < 1e-4 AS std_err_ok,
+       pg_temp.relative_error(t_stats, ARRAY[0.49592, -1.4189, 0.10218, 3.6122]) < 1e-4 AS t_ok,
+       pg_temp.relative_error(p_values, ARRAY[0.62971, 0.18363, 0.92045, 0.0040816]) < 1e-4 AS p_ok,
+       pg_temp.relative_error(ARRAY[condition_no], ARRAY[9783.0184]) < 1e-4 AS condition_ok,
+       array_dims(variance_covariance) AS vcov_dims,
+       abs(sqrt(variance_covariance[2][2]) - std_err[2]) < 1e-9 * std_err[2] AS vcov_diagonal_ok
+FROM (SELECT (corgi.linregr(price, array[1, bedroom, bath, size])).* FROM houses) q;
+
+-- linregr_train with grouping and heteroskedasticity_option (MADlib's expected values, 1e-2).
+SELECT corgi.linregr_train('houses', 'result_lin_houses', 'price', 'array[1, tax, bath, size]', 'bedroom', true);
+SELECT bedroom,
+       pg_temp.relative_error(coef, CASE bedroom WHEN 2 THEN ARRAY[-84242.0345, 55.4430, -78966.9754, 225.6119]
+                                    ELSE ARRAY[-88155.8292502747, 27.1966436293179, 41404.0293389239, 62.6375210724027] END) < 1e-2 AS coef_ok,
+       pg_temp.relative_error(ARRAY[r2], ARRAY[CASE bedroom WHEN 2 THEN 0.9688 ELSE 0.841699901312963 END]) < 1e-2 AS r2_ok,
+       pg_temp.relative_error(std_err, CASE bedroom WHEN 2 THEN ARRAY[35019.00, 19.57, 23036.81, 49.04]
+                                       ELSE ARRAY[57867.9999699512, 17.82723091538, 43643.1321521931, 70.8506824870639] END) < 1e-2 AS std_err_ok,
+       pg_temp.relative_error(t_stats, CASE bedroom WHEN 2 THEN ARRAY[-2.406, 2.833, -3.428, 4.600]
+                                       ELSE ARRAY[-1.52339512850022, 1.52556747362568, 0.948695185179172, 0.884077878626493] END) < 1e-2 AS t_ok,
+       pg_temp.relative_error(p_values, CASE bedroom WHEN 2 THEN ARRAY[0.251, 0.216, 0.181, 0.136]
+                                        ELSE ARRAY[0.18816143289241, 0.187636685729725, 0.38634003235866, 0.417132778730133] END) < 1e-2 AS p_ok,
+       pg_temp.relative_error(ARRAY[condition_no], ARRAY[CASE bedroom WHEN 2 THEN 10086.1 ELSE 11722.62 END]) < 1e-2 AS condition_ok,
+       pg_temp.relative_error(ARRAY[bp_stats], ARRAY[CASE bedroom WHEN 2 THEN 2.5451 ELSE 6.753838 END]) < 1e-2 AS bp_ok,
+       pg_temp.relative_error(ARRAY[bp_p_value], ARRAY[CASE bedroom WHEN 2 THEN 0.467192 ELSE 0.08017 END]) < 1e-2 AS bp_p_ok,
+       num_rows_processed, num_missing_rows_skipped
+FROM result_lin_houses WHERE bedroom IN (2, 3) ORDER BY bedroom;
+-- One house with 4 bedrooms: a fit (minimum norm), no statistics (n <= k), no test.
+SELECT bedroom, num_rows_processed, std_err IS NULL AS no_std_err, bp_stats IS NULL AS no_bp, r2
+FROM result_lin_houses WHERE bedroom = 4;
+SELECT attname FROM pg_attribute WHERE attrelid = 'result_lin_houses'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT * FROM result_lin_houses_summary;
+-- MADlib's predict: coef . x.
+SELECT id, round(corgi.linregr_predict(coef, ARRAY[1, tax, bath, size])::numeric, 2) AS pred_value
+FROM houses h JOIN result_lin_houses m USING (bedroom) WHERE id <= 3 ORDER BY id;
+SELECT corgi.linregr_predict(ARRAY[1, 2], ARRAY[3, NULL]) IS NULL AS null_feature_gives_null;
+
+-- Grouping by an expression and a NULL key: each group its own fit, the same as a
+-- WHERE on the group.
+CREATE TABLE g AS SELECT i, CASE WHEN i % 3 = 0 THEN NULL ELSE i % 3 END AS k, i * 0.5 + (i % 7) AS y,
+                         ARRAY[1, i, (i * 37) % 11]::float8[] AS x FROM generate_series(1, 300) i;
+SELECT corgi.linregr_train('g', 'g_fit', 'y', 'x', 'k, (i % 2 = 0)', true);
+SELECT count(*) AS groups, sum(num_rows_processed) AS rows, bool_and(bp_stats IS NOT NULL) AS tested FROM g_fit;
+SELECT (SELECT coef FROM g_fit WHERE k IS NULL AND i_2_0) = (SELECT (corgi.linregr(y, x)).coef FROM g WHERE k IS NULL AND i % 2 = 0) AS null_key_group_same;
+
+-- What is refused, with nothing written.
+SELECT corgi.linregr_train('nope', 'o1', 'y', 'x');
+SELECT corgi.linregr_train('g', 'o1', 'y', 'xx');
+SELECT corgi.linregr_train('g', 'o1', 'y', 'i');
+SELECT corgi.linregr_train('g', 'o1', 'y', 'x', 'nope');
+SELECT corgi.linregr_train('g', 'o1', 'y', 'x', 'k, k');
+SELECT corgi.linregr_train('g', 'o1', 'y', 'x', 'random() > 0.5');
+SELECT corgi.linregr_train('g', 'g_fit', 'y', 'x');
+SELECT corgi.linregr_train('g', 'o1', NULL, 'x');
+SELECT corgi.linregr_train('g', 'o1', 'y', 'x', 'coef');
+CREATE TABLE coefgroups (coef int, y float8, x float8[]);
+INSERT INTO coefgroups VALUES (1, 1, '{1,2}');
+SELECT corgi.linregr_train('coefgroups', 'o1', 'y', 'x', 'coef');
+CREATE TABLE allnull (y float8, x float8[]);
+INSERT INTO allnull VALUES (NULL, '{1,2}'), (1, NULL), (2, '{1,NULL}');
+SELECT corgi.linregr_train('allnull', 'o1', 'y', 'x');
+SELECT (corgi.linregr(y, x)).* FROM allnull;
+SELECT to_regclass('o1') IS NULL AND to_regclass('o1_summary') IS NULL AS nothing_written;
+-- Rows the aggregate refuses, naming the row.
+SELECT (corgi.linregr(y, x)).coef FROM (VALUES (1, '{1,2}'::float8[]), (2, '{1,2,3}')) v(y, x);
+SELECT (corgi.linregr(y, x)).coef FROM (VALUES (1::float8, '{1,2}'::float8[]), ('NaN', '{1,3}')) v(y, x);
+SELECT (corgi.linregr(y, x)).coef FROM (VALUES (1, '{1,2}'::float8[]), (2, '{1,Infinity}')) v(y, x);
+SELECT (corgi.linregr(y, x)).coef FROM (VALUES (1, '{}'::float8[])) v(y, x);
+SELECT (corgi.linregr(y, x)).coef FROM (VALUES (1, '{{1,2},{3,4}}'::float8[])) v(y, x);
+SELECT (corgi.linregr(1, array_fill(1::float8, ARRAY[501]))).coef;
+SELECT corgi.linregr_predict(ARRAY[1, 2], ARRAY[1, 2, 3]);
+-- Sums past the memory cap: refused before they are made (514 kB per group here).
+SET corgi.max_buffer_mb = 1;
+SELECT (corgi.linregr(1, array_fill(1::float8, ARRAY[200]))).coef IS NOT NULL FROM generate_series(1, 10) i GROUP BY i % 10;
+-- The refused query gave its sums back: one group still fits under the 1 MB cap.
+SELECT (corgi.linregr(1, array_fill(1::float8, ARRAY[200]))).num_rows_processed;
+RESET corgi.max_buffer_mb;
+-- A cancel during the solve of 500 features (about 1.5 s here) stops it at once: the
+-- decomposition checks for interrupts between steps of a few milliseconds; the sums
+-- are given back (one group fits under a 1 MB cap afterwards).
+CREATE TABLE wide AS SELECT r, array_agg(((r * 7919 + g * 104729) % 1000) / 1000.0 ORDER BY g)::float8[] AS x
+FROM generate_series(1, 500) g, generate_series(1, 600) r GROUP BY r;
+SET statement_timeout = '300ms';
+SELECT (corgi.linregr(r, x)).num_rows_processed FROM wide;
+RESET statement_timeout;
+SET corgi.max_buffer_mb = 1;
+SELECT (corgi.linregr(1, array_fill(1::float8, ARRAY[200]))).num_rows_processed;
+RESET corgi.max_buffer_mb;
+-- Collinear features (a column twice): the minimum-norm solution, the weight split evenly.
+SELECT round(coef[2]::numeric, 6) = round(coef[3]::numeric, 6) AS split_evenly, round(r2::numeric, 9) AS r2
+FROM (SELECT (corgi.linregr(y, ARRAY[1, i, i])).* FROM g) q;
+-- The aggregate's support functions are not for PUBLIC.
+SELECT p.oid::regprocedure, has_function_privilege('public', p.oid, 'EXECUTE') AS public_may
+FROM pg_proc p WHERE p.proname LIKE '\_linregr%' AND p.pronamespace = 'corgi'::regnamespace ORDER BY 1;
