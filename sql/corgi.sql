@@ -2952,6 +2952,149 @@ END $$;
 COMMENT ON FUNCTION corgi.linregr_train(text, text, text, text, text, boolean, text) IS
     'exact linear regression (MADlib''s linregr_train): out_table gets per group coef, r2, std_err, t_stats, p_values, condition_no, with heteroskedasticity_option the Breusch-Pagan bp_stats and bp_p_value, rows processed and skipped and variance_covariance; out_table_summary the call; caller_search_path (leave it out) is the path the names are resolved against';
 
+-- Logistic regression by IRLS (MADlib's logregr): the passes run in C
+-- (corgi_exact_regression.c) over a row query, every group in each pass, under the
+-- call's one snapshot; the Newton steps and statistics in the Swift core
+-- (LogisticIRLS.swift).
+CREATE FUNCTION corgi._logregr_irls(row_query text, groups integer, max_iter integer, tolerance float8, verbose boolean)
+    RETURNS TABLE (g integer, coef float8[], log_likelihood float8, std_err float8[], z_stats float8[],
+                   p_values float8[], odds_ratios float8[], condition_no float8, num_rows_processed bigint,
+                   num_missing_rows_skipped bigint, num_iterations integer, variance_covariance float8[], status text)
+    AS 'MODULE_PATHNAME', 'corgi_logregr_irls'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._logregr_irls(text, integer, integer, float8, boolean) IS
+    'internal: logistic regression by IRLS of the rows of row_query ((group 1..groups, dependent boolean, independent float8[]), run with the caller''s rights, one pass per iteration under one snapshot), one row per group';
+
+CREATE FUNCTION corgi.logregr_predict(coef float8[], independent float8[]) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'corgi_logregr_predict'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.logregr_predict(float8[], float8[]) IS
+    'the class a logistic model predicts: coef . independent > 0 (MADlib''s logregr_predict); NULL when a feature is NULL';
+CREATE FUNCTION corgi.logregr_predict_prob(coef float8[], independent float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'corgi_logregr_predict_prob'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.logregr_predict_prob(float8[], float8[]) IS
+    'the probability of true a logistic model gives: 1 / (1 + exp(-coef . independent)) (MADlib''s logregr_predict_prob); NULL when a feature is NULL';
+
+CREATE FUNCTION corgi.logregr_train(
+    source_table text,
+    out_table text,
+    dependent_varname text,
+    independent_varname text,
+    grouping_cols text DEFAULT NULL,
+    max_iter integer DEFAULT 20,
+    optimizer text DEFAULT 'irls',
+    tolerance float8 DEFAULT 0.0001,
+    verbose boolean DEFAULT false,
+    -- Evaluated in the caller's context before the SET below applies: the path table
+    -- names are resolved against.
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src regclass;
+    outs record;
+    dep text;
+    indep text;
+    types record;
+    keys record;
+    gtab text := format('pg_temp.%I', 'corgi_logregr_groups_' || pg_backend_pid());
+    key_texts text[];
+    n_groups integer := 1;
+    group_expr text := '1';
+    key_cols text := '';
+    key_join text := '';
+    totals record;
+BEGIN
+    IF source_table IS NULL OR out_table IS NULL OR dependent_varname IS NULL OR independent_varname IS NULL
+       OR max_iter IS NULL OR optimizer IS NULL OR tolerance IS NULL OR logregr_train.verbose IS NULL OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'corgi.logregr_train arguments must not be NULL (grouping_cols excepted)'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF lower(optimizer) NOT IN ('irls', 'newton') THEN
+        RAISE EXCEPTION 'optimizer "%" is not offered by corgi.logregr_train', optimizer
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Use ''irls'' (or ''newton'', the same). For stochastic gradient descent use corgi.train(..., ''logistic'').';
+    END IF;
+    src := corgi._readable_source('corgi.logregr_train', source_table, caller_search_path);
+    outs := corgi._writable_outputs('corgi.logregr_train', out_table, caller_search_path);
+    dep := corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname);
+    indep := corgi._column_or_expression(src, source_table, 'independent_varname', independent_varname);
+    EXECUTE format('SELECT pg_typeof(%s)::text AS dep, pg_typeof(%s)::text AS indep FROM %s LIMIT 1', dep, indep, src) INTO types;
+    IF types.indep IS NOT NULL AND types.indep NOT IN ('double precision[]', 'real[]', 'numeric[]', 'integer[]', 'bigint[]', 'smallint[]') THEN
+        RAISE EXCEPTION 'independent_varname "%" has type %, expected a numeric array', independent_varname, types.indep
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Write an array expression such as ARRAY[1, x1, x2] (1 for the intercept).';
+    END IF;
+    IF types.dep IS NOT NULL AND types.dep NOT IN ('boolean', 'integer', 'smallint', 'bigint') THEN
+        RAISE EXCEPTION 'dependent_varname "%" has type %, expected boolean or an integer 0/1', dependent_varname, types.dep
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Write a condition such as ''crimerat >= 110''; it is cast ::boolean as in MADlib.';
+    END IF;
+    PERFORM corgi._begin_call();
+    IF grouping_cols IS NOT NULL THEN
+        keys := corgi._grouping_keys(src, source_table, grouping_cols,
+                                     ARRAY['coef', 'log_likelihood', 'std_err', 'z_stats', 'p_values', 'odds_ratios', 'condition_no',
+                                           'num_rows_processed', 'num_missing_rows_skipped', 'num_iterations', 'variance_covariance']);
+        -- The groups, counted under the snapshot the call pins: every pass reads it.
+        IF to_regclass(gtab) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', gtab);
+        END IF;
+        EXECUTE format('CREATE TEMP TABLE %s AS SELECT row_number() OVER () AS "?g", %s FROM %s WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL GROUP BY %s',
+                       gtab, (SELECT string_agg(format('%s AS %I', e, n), ', ') FROM unnest(keys.exprs, keys.names) u(e, n)),
+                       src, array_to_string(keys.exprs, ', '));
+        EXECUTE format('SELECT count(*), array_agg(u.k ORDER BY t."?g", u.o) FROM %s t, unnest(ARRAY[%s]) WITH ORDINALITY u(k, o)',
+                       gtab, (SELECT string_agg(format('t.%I::text', n), ', ') FROM unnest(keys.names) n))
+            INTO n_groups, key_texts;
+        EXECUTE format('SELECT count(*) FROM %s', gtab) INTO n_groups;
+        IF n_groups = 0 THEN
+            RAISE EXCEPTION 'source table % has no rows', source_table USING ERRCODE = 'invalid_parameter_value', HINT = 'Regress a table with data.';
+        END IF;
+        group_expr := format('corgi._group_index(ROW(%s), %L::text[])', array_to_string(keys.exprs, ', '), key_texts);
+        key_cols := (SELECT string_agg(format('t.%I, ', n), '') FROM unnest(keys.names) n);
+        key_join := format('JOIN %s t ON t."?g" = f.g ORDER BY %s', gtab,
+                           (SELECT string_agg(format('t.%I', n), ', ') FROM unnest(keys.names) n));
+    ELSE
+        PERFORM corgi._pin_snapshot();
+    END IF;
+    IF to_regclass('pg_temp.corgi_logregr_fits') IS NOT NULL THEN
+        DROP TABLE pg_temp.corgi_logregr_fits;
+    END IF;
+    EXECUTE format('CREATE TEMP TABLE corgi_logregr_fits AS SELECT * FROM corgi._logregr_irls($1, $2, $3, $4, $5)')
+        USING format('SELECT (%s)::integer, (%s)::boolean, (%s)::float8[] FROM %s', group_expr, dep, indep, src),
+              n_groups, max_iter, tolerance, logregr_train.verbose;
+    SELECT count(*) FILTER (WHERE f.coef IS NULL) AS failed, count(*) FILTER (WHERE f.status = 'max_iter reached') AS at_limit,
+           coalesce(sum(f.num_rows_processed), 0) AS processed, coalesce(sum(f.num_missing_rows_skipped), 0) AS skipped
+      INTO totals FROM pg_temp.corgi_logregr_fits f;
+    IF totals.processed = 0 THEN
+        RAISE EXCEPTION 'source table % has no rows with non-NULL dependent and independent values (% rows skipped)', source_table, totals.skipped
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Regress a table with data.';
+    END IF;
+    IF totals.at_limit > 0 THEN
+        RAISE NOTICE '% of % groups reached max_iter (%) before the log-likelihood changed by less than %', totals.at_limit, n_groups, max_iter, tolerance
+            USING HINT = 'Their statistics are at the last coefficients; raise max_iter to go on.';
+    END IF;
+    EXECUTE format('CREATE TABLE %1$s AS SELECT %2$s f.coef, f.log_likelihood, f.std_err, f.z_stats, f.p_values, f.odds_ratios,
+                           f.condition_no, f.num_rows_processed, f.num_missing_rows_skipped, f.num_iterations, f.variance_covariance
+                    FROM pg_temp.corgi_logregr_fits f %3$s',
+                   outs.main, key_cols,
+                   key_join);
+    EXECUTE format('CREATE TABLE %s AS SELECT %L::text AS method, %L::text AS source_table, %L::text AS out_table,
+                           %L::text AS dependent_varname, %L::text AS independent_varname, %L::text AS optimizer_params,
+                           %s::integer AS num_all_groups, %s::integer AS num_failed_groups, %s::bigint AS num_rows_processed,
+                           %s::bigint AS num_missing_rows_skipped, %L::text AS grouping_col',
+                   outs.summary, 'logregr', source_table, out_table, dependent_varname, independent_varname,
+                   format('optimizer=%s, max_iter=%s, tolerance=%s', lower(optimizer), max_iter, tolerance),
+                   n_groups, totals.failed, totals.processed, totals.skipped, grouping_cols);
+    DROP TABLE pg_temp.corgi_logregr_fits;
+    IF grouping_cols IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', gtab);
+    END IF;
+    PERFORM corgi._end_call();
+END $$;
+COMMENT ON FUNCTION corgi.logregr_train(text, text, text, text, text, integer, text, float8, boolean, text) IS
+    'logistic regression by IRLS (MADlib''s logregr_train): out_table gets per group coef, log_likelihood, std_err, z_stats, p_values, odds_ratios, condition_no, rows processed and skipped, num_iterations and variance_covariance (NULL statistics for a failed group); out_table_summary the call; caller_search_path (leave it out) is the path the names are resolved against';
+
 REVOKE EXECUTE ON FUNCTION corgi._feature_moments_transition(internal, float8[]),
                            corgi._feature_moments_final(internal),
                            corgi.sgd_transition(internal, float8[], float8, bytea),

@@ -2,7 +2,7 @@ import CorgiABI
 import CorgiCore
 
 /// The exact least-squares solver as C holds it: one ``NormalEquations`` per aggregate
-/// (or per group), fed row by row, solved once (corgi_linregr.c).
+/// (or per group), fed row by row, solved once (corgi_exact_regression.c).
 final class LeastSquaresBox {
     let equations: NormalEquations
     init(_ equations: NormalEquations) { self.equations = equations }
@@ -99,4 +99,94 @@ public func corgi_ols_planned_bytes(_ featureCount: Int32) -> Int64 {
 public func corgi_ols_decomposition_step(_ ols: UnsafeMutableRawPointer?) -> Int32 {
     guard let box = borrow(ols, as: LeastSquaresBox.self) else { return 0 }
     return box.equations.decompositionStep() ? 1 : 0
+}
+
+// MARK: - Logistic regression by IRLS (corgi_exact_regression.c: corgi._logregr_irls)
+
+final class LogisticBox {
+    let solver: LogisticIRLS
+    init(_ solver: LogisticIRLS) { self.solver = solver }
+}
+
+/// C: `int32_t corgi_irls_open(int32_t feature_count, void **irls_out, CorgiError *error)`.
+@_cdecl("corgi_irls_open")
+public func corgi_irls_open(
+    _ featureCount: Int32, _ irlsOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let irlsOut else { return report(CORGI_INTERNAL, "corgi_irls_open: null argument", into: error) }
+    irlsOut.pointee = nil
+    guard let solver = LogisticIRLS(featureCount: Int(featureCount)) else {
+        return report(featureCount > 0 ? CORGI_PROGRAM_LIMIT : CORGI_INVALID_ARGUMENT,
+                      "the exact solver takes 1 to \(NormalEquations.maximumFeatures) features, the first row has \(featureCount)",
+                      hint: "Train wider inputs with corgi.train(..., 'logistic') (SGD).", into: error)
+    }
+    irlsOut.pointee = retainedPointer(to: LogisticBox(solver))
+    return reportSuccess(into: error)
+}
+
+/// C: `int64_t corgi_irls_planned_bytes(int32_t feature_count)`.
+@_cdecl("corgi_irls_planned_bytes")
+public func corgi_irls_planned_bytes(_ featureCount: Int32) -> Int64 {
+    Int64(LogisticIRLS.plannedBytes(featureCount: Int(featureCount)))
+}
+
+/// C: `void corgi_irls_begin_pass(void *irls)`.
+@_cdecl("corgi_irls_begin_pass")
+public func corgi_irls_begin_pass(_ irls: UnsafeMutableRawPointer?) {
+    borrow(irls, as: LogisticBox.self)?.solver.beginPass()
+}
+
+/// C: `int32_t corgi_irls_add(void *irls, const double *features, int32_t count, int32_t positive)`:
+/// 1 when added, 0 when refused (wrong length, a value not finite, invalid handle).
+@_cdecl("corgi_irls_add")
+public func corgi_irls_add(_ irls: UnsafeMutableRawPointer?, _ features: UnsafePointer<Double>?, _ count: Int32, _ positive: Int32) -> Int32 {
+    guard let box = borrow(irls, as: LogisticBox.self), let features, count >= 0 else { return 0 }
+    return box.solver.add(features: UnsafeBufferPointer(start: features, count: Int(count)), positive: positive != 0) ? 1 : 0
+}
+
+/// C: `int32_t corgi_irls_decomposition_step(void *irls)`: 1 while more is needed.
+@_cdecl("corgi_irls_decomposition_step")
+public func corgi_irls_decomposition_step(_ irls: UnsafeMutableRawPointer?) -> Int32 {
+    guard let box = borrow(irls, as: LogisticBox.self) else { return 0 }
+    return box.solver.decompositionStep() ? 1 : 0
+}
+
+/// C: `int32_t corgi_irls_end_pass(void *irls, double tolerance, int32_t maximum_steps)`:
+/// 0 another pass, 1 converged, 2 step limit, 3 failed (and for an invalid handle).
+@_cdecl("corgi_irls_end_pass")
+public func corgi_irls_end_pass(_ irls: UnsafeMutableRawPointer?, _ tolerance: Double, _ maximumSteps: Int32) -> Int32 {
+    guard let box = borrow(irls, as: LogisticBox.self) else { return 3 }
+    switch box.solver.endPass(tolerance: tolerance, maximumSteps: Int(maximumSteps)) {
+    case .another: return 0
+    case .converged: return 1
+    case .stepLimit: return 2
+    case .failed: return 3
+    }
+}
+
+/// C: `int32_t corgi_irls_statistics(void *irls, double *coef, double *std_err, double *z_stats,
+/// double *p_values, double *odds_ratios, double *variance_covariance, double *scalars)`:
+/// k values each, k x k, and scalars = {log_likelihood, condition_no, steps, rows}.
+/// 1, or 0 before a finished pass.
+@_cdecl("corgi_irls_statistics")
+public func corgi_irls_statistics(
+    _ irls: UnsafeMutableRawPointer?, _ coef: UnsafeMutablePointer<Double>?, _ stdErr: UnsafeMutablePointer<Double>?,
+    _ zStats: UnsafeMutablePointer<Double>?, _ pValues: UnsafeMutablePointer<Double>?,
+    _ oddsRatios: UnsafeMutablePointer<Double>?, _ varianceCovariance: UnsafeMutablePointer<Double>?,
+    _ scalars: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    guard let box = borrow(irls, as: LogisticBox.self), let coef, let stdErr, let zStats, let pValues, let oddsRatios,
+          let varianceCovariance, let scalars, let fit = box.solver.statistics() else { return 0 }
+    let k = box.solver.featureCount
+    for i in 0..<k {
+        coef[i] = fit.coef[i]; stdErr[i] = fit.stdErr[i]; zStats[i] = fit.zStats[i]
+        pValues[i] = fit.pValues[i]; oddsRatios[i] = fit.oddsRatios[i]
+    }
+    for i in 0..<(k * k) { varianceCovariance[i] = fit.varianceCovariance[i] }
+    scalars[0] = fit.logLikelihood
+    scalars[1] = fit.conditionNumber
+    scalars[2] = Double(fit.steps)
+    scalars[3] = Double(fit.rows)
+    return 1
 }

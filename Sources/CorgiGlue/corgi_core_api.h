@@ -132,7 +132,7 @@ extern int32_t corgi_model_evaluate_row(void *model, const double *features, int
 										 double *predicted, CorgiError *error);
 extern double corgi_epoch_block_seed(int64_t seed, int32_t epoch);
 
-/* RegressionExports.swift: the exact least-squares solver (corgi_linregr.c) */
+/* RegressionExports.swift: the exact solvers (corgi_exact_regression.c) */
 extern int32_t corgi_ols_open(int32_t feature_count, void **ols_out, CorgiError *error);
 extern int32_t corgi_ols_add(void *ols, const double *features, int32_t count, double target);
 extern int64_t corgi_ols_rows(void *ols);
@@ -141,5 +141,13 @@ extern int32_t corgi_ols_solve(void *ols, double *coef, double *std_err, double 
 extern int32_t corgi_ols_breusch_pagan(void *ols, double *statistic, double *p_value);
 extern int64_t corgi_ols_planned_bytes(int32_t feature_count);
 extern int32_t corgi_ols_decomposition_step(void *ols);
+extern int32_t corgi_irls_open(int32_t feature_count, void **irls_out, CorgiError *error);
+extern int64_t corgi_irls_planned_bytes(int32_t feature_count);
+extern void corgi_irls_begin_pass(void *irls);
+extern int32_t corgi_irls_add(void *irls, const double *features, int32_t count, int32_t positive);
+extern int32_t corgi_irls_decomposition_step(void *irls);
+extern int32_t corgi_irls_end_pass(void *irls, double tolerance, int32_t maximum_steps);
+extern int32_t corgi_irls_statistics(void *irls, double *coef, double *std_err, double *z_stats, double *p_values,
+									 double *odds_ratios, double *variance_covariance, double *scalars);
 
 #endif							/* CORGI_CORE_API_H */

@@ -1,8 +1,5 @@
-import CorgiKernels
-
-/// One pass of ordinary least squares: the sums X^T X, X^T y, sum y, sum y^2 and the row
-/// count, accumulated row by row (rows are gathered in chunks and X^T X grows by one
-/// matrix product per chunk), then ``solve()``.
+/// One pass of ordinary least squares: the sums X^T X (``GramAccumulator``), X^T y,
+/// sum y, sum y^2 and the row count, accumulated row by row, then ``solve()``.
 ///
 /// Contract: float64; the features are used as given (a column of ones is the
 /// intercept, as in MADlib's `linregr`); the same rows in the same order give the same
@@ -11,113 +8,60 @@ import CorgiKernels
 /// (``add(features:target:)`` answers false for them and for a wrong length, and adds
 /// nothing). Nothing traps.
 public final class NormalEquations {
-    /// The widest input: 500 features (a 2 MB X^T X, a few seconds of decomposition).
+    /// The widest input: 500 features (a 2 MB X^T X, about 1.5 s of decomposition).
     public static let maximumFeatures = 500
-    /// Rows gathered before one product updates X^T X, at most (the chunk starts at 4
-    /// rows and doubles at each product, so a group of a few rows holds a few rows).
-    static let chunkRows = 128
 
     /// The most bytes one accumulator of `featureCount` features holds (X^T X, X^T y and
     /// a full chunk), for callers that cap memory before opening one.
     public static func plannedBytes(featureCount: Int) -> Int {
         let k = max(featureCount, 0)
-        return 8 * (k * k + k * (chunkRows + 1)) + 256
+        return GramAccumulator.plannedBytes(k: k) + 8 * k + 256
     }
 
     public let featureCount: Int
     public private(set) var rows: Int64 = 0
-    private var gram: [Double]
+    private var gram: GramAccumulator
     private var crossProduct: [Double]
     private var targetSum = 0.0
     private var targetSquareSum = 0.0
-    private var chunk: [Double]
-    private var chunkFill = 0
-    private var chunkCapacity = 4
+    private var decomposition = SteppedDecomposition()
 
     /// nil when `featureCount` is not in 1...``maximumFeatures``.
     public init?(featureCount: Int) {
         guard featureCount >= 1, featureCount <= Self.maximumFeatures else { return nil }
         self.featureCount = featureCount
-        gram = [Double](repeating: 0, count: featureCount * featureCount)
+        gram = GramAccumulator(k: featureCount)
         crossProduct = [Double](repeating: 0, count: featureCount)
-        chunk = [Double](repeating: 0, count: featureCount * chunkCapacity)
     }
 
     /// Adds one row; false (and nothing added) when the row's length is not
-    /// `featureCount` or a value is not finite.
+    /// `featureCount` or a value is not finite. Adding a row after a decomposition
+    /// started starts it over.
     @discardableResult
     public func add(features: UnsafeBufferPointer<Double>, target: Double) -> Bool {
         let k = featureCount
         guard features.count == k, target.isFinite else { return false }
         for value in features where !value.isFinite { return false }
-        chunk.withUnsafeMutableBufferPointer { c in
-            crossProduct.withUnsafeMutableBufferPointer { xy in
-                let base = chunkFill * k
-                for j in 0..<k {
-                    c[base + j] = features[j]
-                    xy[j] += features[j] * target
-                }
-            }
+        crossProduct.withUnsafeMutableBufferPointer { xy in
+            for j in 0..<k { xy[j] += features[j] * target }
         }
+        gram.add(features)
         targetSum += target
         targetSquareSum += target * target
         rows += 1
-        rotations = nil
-        decomposed = nil
-        chunkFill += 1
-        if chunkFill == chunkCapacity {
-            flush()
-            if chunkCapacity < Self.chunkRows {
-                chunkCapacity *= 2
-                chunk = [Double](repeating: 0, count: k * chunkCapacity)
-            }
-        }
+        decomposition.reset()
         return true
     }
 
-    /// X^T X += C^T C for the gathered chunk C (chunkFill x k).
-    private func flush() {
-        guard chunkFill > 0 else { return }
-        let k = Int32(featureCount)
-        let m = Int32(chunkFill)
-        chunk.withUnsafeBufferPointer { c in
-            gram.withUnsafeMutableBufferPointer { g in
-                corgi_gemm(1, 0, k, k, m, 1, c.baseAddress, k, c.baseAddress, k, 1, g.baseAddress, k)
-            }
-        }
-        chunkFill = 0
-    }
-
-    /// X^T X so far (row-major k x k, the upper triangle mirrored).
-    public func gramMatrix() -> [Double] {
-        flush()
-        var g = gram
-        let k = featureCount
-        for i in 0..<k { for j in 0..<i { g[i * k + j] = g[j * k + i] } }
-        return g
-    }
-
-    /// The decomposition of X^T X in progress (``decompositionStep()``).
-    private var rotations: JacobiRotations?
-    private var decomposed: SymmetricEigen?
+    /// X^T X so far (row-major k x k, exactly symmetric).
+    public func gramMatrix() -> [Double] { gram.matrix() }
 
     /// Advances the decomposition of X^T X by a bounded amount of work (a few
-    /// milliseconds): true while more is needed. Adding a row afterwards starts it over.
-    /// ``solve()`` finishes it in one go when the caller does not step it.
+    /// milliseconds): true while more is needed. ``solve()`` finishes it in one go when
+    /// the caller does not step it.
     public func decompositionStep() -> Bool {
-        if decomposed != nil { return false }
-        if rotations == nil {
-            guard rows > 0, let started = JacobiRotations(symmetric: gramMatrix(), n: featureCount) else { return false }
-            rotations = started
-        }
-        guard var current = rotations else { return false }
-        rotations = nil  // unique, so the step mutates in place
-        if current.step() {
-            rotations = current
-            return true
-        }
-        decomposed = SymmetricEigen(current)
-        return false
+        guard rows > 0 else { return false }
+        return decomposition.step({ gram.matrix() }, n: featureCount)
     }
 
     /// The least-squares fit and its statistics, or nil without rows (or when the
@@ -125,7 +69,7 @@ public final class NormalEquations {
     public func solve() -> LinearRegressionFit? {
         guard rows > 0 else { return nil }
         while decompositionStep() {}
-        guard let eigen = decomposed else { return nil }
+        guard let eigen = decomposition.result else { return nil }
         let k = featureCount
         let inverse = eigen.pseudoInverse()
         var coef = [Double](repeating: 0, count: k)

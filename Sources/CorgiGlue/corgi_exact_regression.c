@@ -1,0 +1,793 @@
+/*
+ * corgi_exact_regression.c: the exact solvers (MADlib's linregr and logregr).
+ *
+ *   corgi.linregr(dependent float8, independent float8[]) -> corgi.linregr_result
+ *     one pass accumulating X^T X and X^T y (NormalEquations.swift), then the
+ *     pseudo-inverse solve and MADlib's statistics (LinearRegressionFit).
+ *   corgi._linregr_bp(dependent, independent, coefs float8[][], group integer) -> float8[]
+ *     {bp_stats, bp_p_value}, the second pass of heteroskedasticity_option: the squared
+ *     residuals of the group's fit regressed on the same features (Breusch-Pagan,
+ *     Koenker's form).
+ *   corgi.linregr_predict(coef float8[], independent float8[]) -> float8, the dot product.
+ *   corgi._logregr_irls(row_query, groups, max_iter, tolerance) -> one row per group
+ *     logistic regression by IRLS (LogisticIRLS.swift): one pass of row_query per
+ *     iteration, all groups in each pass, every pass under one snapshot (the call's
+ *     pinned one, else the statement's).
+ *
+ * A row whose dependent value or features are NULL, or whose features hold a NULL, is
+ * skipped and counted (num_missing_rows_skipped, as MADlib); a value that is not finite
+ * is an error naming the row (it would make every statistic NaN). The sums live in the
+ * Swift core, outside PostgreSQL's memory accounting: each group's accumulator is
+ * counted against corgi.max_buffer_mb before it is opened, and released with the
+ * aggregate's memory context.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "corgi_call_snapshot.h"
+#include "corgi_core_api.h"
+#include "corgi_error.h"
+#include "corgi_training.h"
+
+/* Bytes the open accumulators of this backend hold (all queries). */
+static int64 ols_bytes_held = 0;
+
+typedef struct LinregrState
+{
+	MemoryContextCallback callback;
+	void	   *ols;			/* LeastSquaresBox, retained; NULL before the first row */
+	int64		planned_bytes;
+	int			count;			/* features per row, -1 before the first complete row */
+	int64		seen;			/* rows given to the aggregate */
+	int64		skipped;		/* of them skipped for a NULL */
+	CorgiFeatureScratch scratch;
+	double	   *coef;			/* _linregr_bp: the fit whose residuals are regressed */
+} LinregrState;
+
+static void
+linregr_state_release(void *arg)
+{
+	LinregrState *s = (LinregrState *) arg;
+
+	if (s->ols != NULL)
+	{
+		void	   *ols = s->ols;
+
+		s->ols = NULL;
+		ols_bytes_held -= s->planned_bytes;
+		corgi_object_release(ols);
+	}
+}
+
+static LinregrState *
+linregr_state_get(FunctionCallInfo fcinfo, const char *function, MemoryContext *context)
+{
+	LinregrState *s;
+
+	if (!AggCheckCallContext(fcinfo, context))
+		elog(ERROR, "%s called in non-aggregate context", function);
+	if (!PG_ARGISNULL(0))
+		return (LinregrState *) PG_GETARG_POINTER(0);
+	s = MemoryContextAllocZero(*context, sizeof(LinregrState));
+	s->count = -1;
+	s->scratch.context = *context;
+	s->callback.func = linregr_state_release;
+	s->callback.arg = s;
+	MemoryContextRegisterResetCallback(*context, &s->callback);
+	return s;
+}
+
+/* Opens the accumulator for rows of count features, within corgi.max_buffer_mb. */
+static void
+linregr_state_open(LinregrState *s, int count)
+{
+	CorgiError	error = {0};
+	int64		bytes;
+	int64		cap = (int64) corgi_max_buffer_mb * 1024 * 1024;
+
+	if (count < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the independent variable of row " INT64_FORMAT " is an empty array", s->seen),
+				 errhint("Give at least one feature; write 1 as the first feature for an intercept.")));
+	bytes = corgi_ols_planned_bytes(count);
+	if (ols_bytes_held + bytes > cap)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the exact solver's sums need more than corgi.max_buffer_mb (%d MB)", corgi_max_buffer_mb),
+				 errdetail("The sums of %d features take " INT64_FORMAT " kB per group, and this backend holds " INT64_FORMAT " kB of them.",
+						   count, bytes / 1024, ols_bytes_held / 1024),
+				 errhint("Use fewer groups or features, or ask a superuser to raise corgi.max_buffer_mb.")));
+	corgi_ols_open(count, &s->ols, &error);
+	corgi_raise_if_failed(&error);
+	s->planned_bytes = bytes;
+	ols_bytes_held += bytes;
+	s->count = count;
+}
+
+/*
+ * The features of the current row, or NULL when the row is skipped (a NULL dependent
+ * value, NULL features or a NULL element). Checks the width and finiteness.
+ */
+static const double *
+linregr_row(FunctionCallInfo fcinfo, LinregrState *s, int features_arg, double *target)
+{
+	ArrayType  *array;
+	const double *x;
+	CorgiRowTag row = {0};
+	int			count;
+
+	s->seen++;
+	if (s->seen % 4096 == 0)
+		CHECK_FOR_INTERRUPTS();
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(features_arg))
+	{
+		s->skipped++;
+		return NULL;
+	}
+	array = PG_GETARG_ARRAYTYPE_P(features_arg);
+	if (array_contains_nulls(array))
+	{
+		s->skipped++;
+		return NULL;
+	}
+	*target = PG_GETARG_FLOAT8(1);
+	row.position = s->seen;
+	x = corgi_features_as_doubles(array, &s->scratch, &row, &count);
+	if (s->count < 0)
+		linregr_state_open(s, count);
+	else if (count != s->count)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("row " INT64_FORMAT " has %d features, the first row had %d", s->seen, count, s->count),
+				 errhint("Every row of an exact regression needs the same number of features.")));
+	if (!isfinite(*target))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("the dependent value of row " INT64_FORMAT " is %g", s->seen, *target),
+				 errhint("Rows with NULLs are skipped and counted; turn the value into NULL or filter the row out.")));
+	for (int i = 0; i < count; i++)
+		if (!isfinite(x[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature %d of row " INT64_FORMAT " is %g", i + 1, s->seen, x[i]),
+					 errhint("Rows with NULLs are skipped and counted; turn the value into NULL or filter the row out.")));
+	return x;
+}
+
+/* Decomposes X^T X in steps of a few milliseconds, checking for interrupts between them. */
+static void
+linregr_decompose(LinregrState *s)
+{
+	while (corgi_ols_decomposition_step(s->ols))
+		CHECK_FOR_INTERRUPTS();
+}
+
+PG_FUNCTION_INFO_V1(corgi_linregr_transition);
+
+/* corgi_linregr_transition(internal, dependent float8, independent float8[]) */
+Datum
+corgi_linregr_transition(PG_FUNCTION_ARGS)
+{
+	MemoryContext context;
+	LinregrState *s = linregr_state_get(fcinfo, "corgi_linregr_transition", &context);
+	double		target = 0;
+	const double *x = linregr_row(fcinfo, s, 2, &target);
+
+	if (x != NULL && !corgi_ols_add(s->ols, x, s->count, target))
+		elog(ERROR, "corgi_linregr_transition: row " INT64_FORMAT " refused by the solver", s->seen);
+	PG_RETURN_POINTER(s);
+}
+
+static Datum
+float8_array_datum(const double *values, int count)
+{
+	Datum	   *items = palloc(sizeof(Datum) * Max(count, 1));
+
+	for (int i = 0; i < count; i++)
+		items[i] = Float8GetDatum(values[i]);
+	return PointerGetDatum(construct_array(items, count, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+PG_FUNCTION_INFO_V1(corgi_linregr_final);
+
+/*
+ * corgi_linregr_final(internal) -> corgi.linregr_result: coef, r2, std_err, t_stats,
+ * p_values, condition_no, num_rows_processed, num_missing_rows_skipped,
+ * variance_covariance (k x k). Without a complete row only the counts; std_err, t_stats, p_values
+ * and variance_covariance NULL when there are no more rows than features.
+ */
+Datum
+corgi_linregr_final(PG_FUNCTION_ARGS)
+{
+	LinregrState *s;
+	TupleDesc	tupdesc;
+	Datum		values[9];
+	bool		nulls[9] = {0};
+	double	   *coef,
+			   *std_err,
+			   *t_stats,
+			   *p_values,
+			   *vcov;
+	double		scalars[4];
+	int			k;
+	int			dims[2];
+	int			lbs[2] = {1, 1};
+	Datum	   *items;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (LinregrState *) PG_GETARG_POINTER(0);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE || tupdesc->natts != 9)
+		elog(ERROR, "corgi_linregr_final: return type must be corgi.linregr_result");
+	tupdesc = BlessTupleDesc(tupdesc);
+	if (s->ols == NULL || corgi_ols_rows(s->ols) == 0)
+	{
+		/* Only skipped rows: no fit, but the counts. */
+		for (int i = 0; i < 9; i++)
+			nulls[i] = true;
+		values[6] = Int64GetDatum(0);
+		values[7] = Int64GetDatum(s->skipped);
+		nulls[6] = nulls[7] = false;
+		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	}
+	k = s->count;
+	coef = palloc(sizeof(double) * k);
+	std_err = palloc(sizeof(double) * k);
+	t_stats = palloc(sizeof(double) * k);
+	p_values = palloc(sizeof(double) * k);
+	vcov = palloc(sizeof(double) * k * k);
+	linregr_decompose(s);
+	if (!corgi_ols_solve(s->ols, coef, std_err, t_stats, p_values, vcov, scalars))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the sums of squares of the features overflowed"),
+				 errhint("Scale the features down (their squares must stay finite in float8).")));
+	values[0] = float8_array_datum(coef, k);
+	values[1] = Float8GetDatum(scalars[0]);
+	if (scalars[3] != 0)
+	{
+		values[2] = float8_array_datum(std_err, k);
+		values[3] = float8_array_datum(t_stats, k);
+		values[4] = float8_array_datum(p_values, k);
+		items = palloc(sizeof(Datum) * k * k);
+		for (int i = 0; i < k * k; i++)
+			items[i] = Float8GetDatum(vcov[i]);
+		dims[0] = k;
+		dims[1] = k;
+		values[8] = PointerGetDatum(construct_md_array(items, NULL, 2, dims, lbs, FLOAT8OID, 8,
+													   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	}
+	else
+		nulls[2] = nulls[3] = nulls[4] = nulls[8] = true;
+	values[5] = Float8GetDatum(scalars[1]);
+	values[6] = Int64GetDatum(corgi_ols_rows(s->ols));
+	values[7] = Int64GetDatum(s->skipped);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(corgi_linregr_bp_transition);
+
+/*
+ * The fit of group `group` (1-based) in coefs, a 2-D array of one row per group (rows
+ * padded with NULLs to the widest), as count doubles in context; NULL when the group
+ * has no fit (a NULL there) or the row is missing.
+ */
+static double *
+linregr_group_coef(ArrayType *coefs, int group, int count, MemoryContext context)
+{
+	Datum	   *items;
+	bool	   *item_nulls;
+	int			n;
+	double	   *coef;
+
+	if (ARR_ELEMTYPE(coefs) != FLOAT8OID || ARR_NDIM(coefs) != 2 || group < 1 || group > ARR_DIMS(coefs)[0]
+		|| count > ARR_DIMS(coefs)[1])
+		return NULL;
+	deconstruct_array(coefs, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &items, &item_nulls, &n);
+	coef = MemoryContextAlloc(context, sizeof(double) * count);
+	for (int i = 0; i < count; i++)
+	{
+		int			at = (group - 1) * ARR_DIMS(coefs)[1] + i;
+
+		if (item_nulls[at])
+			return NULL;
+		coef[i] = DatumGetFloat8(items[at]);
+	}
+	return coef;
+}
+
+/*
+ * corgi_linregr_bp_transition(internal, dependent float8, independent float8[],
+ * coefs float8[][], group integer): adds the row's squared residual under its group's
+ * fit (row `group` of coefs, as corgi.linregr_train passes them).
+ */
+Datum
+corgi_linregr_bp_transition(PG_FUNCTION_ARGS)
+{
+	MemoryContext context;
+	LinregrState *s = linregr_state_get(fcinfo, "corgi_linregr_bp_transition", &context);
+	double		target = 0;
+	const double *x;
+	double		residual;
+
+	x = linregr_row(fcinfo, s, 2, &target);
+	if (x == NULL || PG_ARGISNULL(3) || PG_ARGISNULL(4))
+		PG_RETURN_POINTER(s);
+	if (s->coef == NULL)
+	{
+		s->coef = linregr_group_coef(PG_GETARG_ARRAYTYPE_P(3), PG_GETARG_INT32(4), s->count, context);
+		if (s->coef == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("no fit of %d coefficients for group %d", s->count, PG_GETARG_INT32(4))));
+	}
+	residual = target;
+	for (int i = 0; i < s->count; i++)
+		residual -= s->coef[i] * x[i];
+	if (!corgi_ols_add(s->ols, x, s->count, residual * residual))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the squared residual of row " INT64_FORMAT " is not finite", s->seen)));
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(corgi_linregr_bp_final);
+
+/* corgi_linregr_bp_final(internal) -> float8[] {bp_stats, bp_p_value}, NULL for n <= k. */
+Datum
+corgi_linregr_bp_final(PG_FUNCTION_ARGS)
+{
+	LinregrState *s;
+	double		result[2];
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (LinregrState *) PG_GETARG_POINTER(0);
+	/* No residuals to test when the fit has no degrees of freedom (n <= k). */
+	if (s->ols == NULL || corgi_ols_rows(s->ols) <= s->count)
+		PG_RETURN_NULL();
+	linregr_decompose(s);
+	if (!corgi_ols_breusch_pagan(s->ols, &result[0], &result[1]))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(float8_array_datum(result, 2));
+}
+
+/* coef . independent for the strict predict functions; false (a NULL result) when a feature is NULL. */
+static bool
+coef_dot(FunctionCallInfo fcinfo, double *result)
+{
+	ArrayType  *coef_array = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *x_array = PG_GETARG_ARRAYTYPE_P(1);
+	CorgiFeatureScratch coef_scratch = {0};
+	CorgiFeatureScratch x_scratch = {0};
+	CorgiRowTag row = {0};
+	const double *coef,
+			   *x;
+	int			n,
+				m;
+	double		sum = 0;
+
+	coef_scratch.context = CurrentMemoryContext;
+	x_scratch.context = CurrentMemoryContext;
+	if (array_contains_nulls(coef_array))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("coef holds a NULL")));
+	if (array_contains_nulls(x_array))
+		return false;
+	coef = corgi_features_as_doubles(coef_array, &coef_scratch, &row, &n);
+	x = corgi_features_as_doubles(x_array, &x_scratch, &row, &m);
+	if (n != m)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("coef has %d values and the independent variable %d", n, m),
+				 errhint("Give the features in the order and number the model was trained with.")));
+	for (int i = 0; i < n; i++)
+		sum += coef[i] * x[i];
+	*result = sum;
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(corgi_linregr_predict);
+
+/* corgi_linregr_predict(coef float8[], independent float8[]) -> float8 (strict) */
+Datum
+corgi_linregr_predict(PG_FUNCTION_ARGS)
+{
+	double		z;
+
+	if (!coef_dot(fcinfo, &z))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(z);
+}
+
+PG_FUNCTION_INFO_V1(corgi_logregr_predict);
+
+/* corgi_logregr_predict(coef float8[], independent float8[]) -> boolean: coef . x > 0 (strict) */
+Datum
+corgi_logregr_predict(PG_FUNCTION_ARGS)
+{
+	double		z;
+
+	if (!coef_dot(fcinfo, &z))
+		PG_RETURN_NULL();
+	PG_RETURN_BOOL(z > 0);
+}
+
+PG_FUNCTION_INFO_V1(corgi_logregr_predict_prob);
+
+/* corgi_logregr_predict_prob(coef float8[], independent float8[]) -> float8: 1 / (1 + e^-(coef . x)) */
+Datum
+corgi_logregr_predict_prob(PG_FUNCTION_ARGS)
+{
+	double		z;
+
+	if (!coef_dot(fcinfo, &z))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z)));
+}
+
+/* ---------------------------------------------------------------------------------
+ * Logistic regression by IRLS
+ * --------------------------------------------------------------------------------- */
+
+typedef struct IrlsGroup
+{
+	MemoryContextCallback callback;
+	void	   *irls;			/* LogisticBox, retained; NULL before the first complete row */
+	int64		planned_bytes;
+	int			count;			/* features, -1 before the first complete row */
+	int64		skipped;		/* rows skipped for a NULL (first pass) */
+	int			outcome;		/* 0 training, 1 converged, 2 step limit, 3 failed */
+} IrlsGroup;
+
+static void
+irls_group_release(void *arg)
+{
+	IrlsGroup  *g = (IrlsGroup *) arg;
+
+	if (g->irls != NULL)
+	{
+		void	   *irls = g->irls;
+
+		g->irls = NULL;
+		ols_bytes_held -= g->planned_bytes;
+		corgi_object_release(irls);
+	}
+}
+
+static void
+irls_group_open(IrlsGroup *g, int count, int64 position)
+{
+	CorgiError	error = {0};
+	int64		bytes;
+	int64		cap = (int64) corgi_max_buffer_mb * 1024 * 1024;
+
+	if (count < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the independent variable of row " INT64_FORMAT " is an empty array", position),
+				 errhint("Give at least one feature; write 1 as the first feature for an intercept.")));
+	bytes = corgi_irls_planned_bytes(count);
+	if (ols_bytes_held + bytes > cap)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the exact solver's sums need more than corgi.max_buffer_mb (%d MB)", corgi_max_buffer_mb),
+				 errdetail("The sums of %d features take " INT64_FORMAT " kB per group, and this backend holds " INT64_FORMAT " kB of them.",
+						   count, bytes / 1024, ols_bytes_held / 1024),
+				 errhint("Use fewer groups or features, or ask a superuser to raise corgi.max_buffer_mb.")));
+	corgi_irls_open(count, &g->irls, &error);
+	corgi_raise_if_failed(&error);
+	g->planned_bytes = bytes;
+	ols_bytes_held += bytes;
+	g->count = count;
+}
+
+/* One pass of the row query over the groups still training. */
+static void
+irls_pass(SPIPlanPtr plan, IrlsGroup *groups, int n_groups, bool first, CorgiFeatureScratch *scratch)
+{
+	Portal		portal;
+	int64		position = 0;
+	MemoryContext batch_context = AllocSetContextCreate(CurrentMemoryContext, "corgi IRLS batch",
+														ALLOCSET_DEFAULT_SIZES);
+	MemoryContext outer;
+
+	for (int i = 0; i < n_groups; i++)
+		if (groups[i].irls != NULL && groups[i].outcome == 0)
+			corgi_irls_begin_pass(groups[i].irls);
+	/* read_only: the portal runs under the active snapshot, the same for every pass. */
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	for (;;)
+	{
+		SPITupleTable *table;
+
+		SPI_cursor_fetch(portal, true, 1000);
+		if (SPI_processed == 0)
+			break;
+		table = SPI_tuptable;
+		outer = MemoryContextSwitchTo(batch_context);
+		if (first && (table->tupdesc->natts != 3 || TupleDescAttr(table->tupdesc, 0)->atttypid != INT4OID
+					  || TupleDescAttr(table->tupdesc, 1)->atttypid != BOOLOID
+					  || TupleDescAttr(table->tupdesc, 2)->atttypid != FLOAT8ARRAYOID))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("row_query must return (integer, boolean, float8[])")));
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	tuple = table->vals[r];
+			bool		isnull;
+			Datum		d;
+			int			gi;
+			IrlsGroup  *g;
+			bool		positive;
+			ArrayType  *array;
+			const double *x;
+			int			count;
+			CorgiRowTag row = {0};
+
+			position++;
+			d = SPI_getbinval(tuple, table->tupdesc, 1, &isnull);
+			if (isnull)
+				continue;
+			gi = DatumGetInt32(d);
+			if (gi < 1 || gi > n_groups)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("row " INT64_FORMAT " of row_query names group %d of %d", position, gi, n_groups)));
+			g = &groups[gi - 1];
+			if (g->outcome != 0)
+				continue;
+			d = SPI_getbinval(tuple, table->tupdesc, 2, &isnull);
+			if (isnull)
+			{
+				if (first)
+					g->skipped++;
+				continue;
+			}
+			positive = DatumGetBool(d);
+			d = SPI_getbinval(tuple, table->tupdesc, 3, &isnull);
+			if (isnull)
+			{
+				if (first)
+					g->skipped++;
+				continue;
+			}
+			array = DatumGetArrayTypeP(d);
+			if (array_contains_nulls(array))
+			{
+				if (first)
+					g->skipped++;
+				continue;
+			}
+			row.position = position;
+			x = corgi_features_as_doubles(array, scratch, &row, &count);
+			if (g->irls == NULL)
+			{
+				if (!first)
+					continue;	/* cannot happen: a group's rows are the same in every pass */
+				irls_group_open(g, count, position);
+				corgi_irls_begin_pass(g->irls);
+			}
+			else if (count != g->count)
+				ereport(ERROR,
+						(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+						 errmsg("row " INT64_FORMAT " has %d features, the first row of its group had %d", position, count, g->count),
+						 errhint("Every row of an exact regression needs the same number of features.")));
+			for (int i = 0; i < count; i++)
+				if (!isfinite(x[i]))
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_EXCEPTION),
+							 errmsg("feature %d of row " INT64_FORMAT " is %g", i + 1, position, x[i]),
+							 errhint("Rows with NULLs are skipped and counted; turn the value into NULL or filter the row out.")));
+			if (!corgi_irls_add(g->irls, x, count, positive ? 1 : 0))
+				elog(ERROR, "corgi_logregr_irls: row " INT64_FORMAT " refused by the solver", position);
+		}
+		MemoryContextSwitchTo(outer);
+		MemoryContextReset(batch_context);	/* detoasted arrays of the batch */
+		SPI_freetuptable(table);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_cursor_close(portal);
+	MemoryContextDelete(batch_context);
+}
+
+PG_FUNCTION_INFO_V1(corgi_logregr_irls);
+
+/*
+ * corgi._logregr_irls(row_query text, groups integer, max_iter integer, tolerance float8, verbose boolean)
+ *   RETURNS TABLE (g integer, coef float8[], log_likelihood float8, std_err float8[],
+ *                  z_stats float8[], p_values float8[], odds_ratios float8[],
+ *                  condition_no float8, num_rows_processed bigint,
+ *                  num_missing_rows_skipped bigint, num_iterations integer,
+ *                  variance_covariance float8[], status text)
+ * row_query gives (group 1..groups, dependent boolean, independent float8[]) per row.
+ */
+Datum
+corgi_logregr_irls(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *query;
+	int			n_groups;
+	int			max_iter;
+	double		tolerance;
+	IrlsGroup  *groups;
+	MemoryContext call_context = CurrentMemoryContext;
+	CorgiFeatureScratch scratch = {0};
+	SPIPlanPtr	plan;
+	bool		pushed;
+	bool		first = true;
+
+	bool		verbose;
+	int			pass = 0;
+
+	for (int i = 0; i < 5; i++)
+		corgi_require_argument(PG_ARGISNULL(i), "corgi._logregr_irls",
+							   i == 0 ? "row_query" : i == 1 ? "groups" : i == 2 ? "max_iter" : i == 3 ? "tolerance" : "verbose");
+	verbose = PG_GETARG_BOOL(4);
+	query = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	n_groups = PG_GETARG_INT32(1);
+	max_iter = PG_GETARG_INT32(2);
+	tolerance = PG_GETARG_FLOAT8(3);
+	if (n_groups < 1 || n_groups > 1000000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("groups must be between 1 and 1000000, got %d", n_groups)));
+	if (max_iter < 0 || max_iter > 10000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_iter must be between 0 and 10000, got %d", max_iter),
+				 errhint("MADlib's default is 20.")));
+	if (!(tolerance >= 0) || !isfinite(tolerance))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tolerance must be a finite number of at least 0, got %g", tolerance),
+				 errhint("MADlib's default is 0.0001 (a change of the log-likelihood).")));
+	InitMaterializedSRF(fcinfo, 0);
+
+	groups = palloc0(sizeof(IrlsGroup) * n_groups);
+	for (int i = 0; i < n_groups; i++)
+	{
+		groups[i].count = -1;
+		groups[i].callback.func = irls_group_release;
+		groups[i].callback.arg = &groups[i];
+		MemoryContextRegisterResetCallback(call_context, &groups[i].callback);
+	}
+	scratch.context = call_context;
+
+	pushed = corgi_push_call_snapshot();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "corgi_logregr_irls: SPI_connect failed");
+	plan = SPI_prepare(query, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "corgi_logregr_irls: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	for (;;)
+	{
+		bool		training = false;
+
+		irls_pass(plan, groups, n_groups, first, &scratch);
+		first = false;
+		for (int i = 0; i < n_groups; i++)
+		{
+			IrlsGroup  *g = &groups[i];
+
+			if (g->outcome != 0)
+				continue;
+			if (g->irls == NULL)
+			{
+				g->outcome = 3; /* no complete row */
+				continue;
+			}
+			while (corgi_irls_decomposition_step(g->irls))
+				CHECK_FOR_INTERRUPTS();
+			switch (corgi_irls_end_pass(g->irls, tolerance, max_iter))
+			{
+				case 0:
+					training = true;
+					break;
+				case 1:
+					g->outcome = 1;
+					break;
+				case 2:
+					g->outcome = 2;
+					break;
+				default:
+					g->outcome = 3;
+					break;
+			}
+		}
+		pass++;
+		if (verbose)
+		{
+			int			still = 0;
+			double		ll = 0;
+
+			for (int i = 0; i < n_groups; i++)
+				still += groups[i].outcome == 0 && groups[i].irls != NULL;
+			if (n_groups == 1 && groups[0].irls != NULL)
+			{
+				double		scalars[4];
+				double	   *scratch_k = palloc(sizeof(double) * (5 * groups[0].count + groups[0].count * groups[0].count));
+				int			k = groups[0].count;
+
+				if (corgi_irls_statistics(groups[0].irls, scratch_k, scratch_k + k, scratch_k + 2 * k, scratch_k + 3 * k,
+										  scratch_k + 4 * k, scratch_k + 5 * k, scalars))
+					ll = scalars[0];
+				ereport(NOTICE, (errmsg("pass %d: log-likelihood %.10g", pass, ll)));
+			}
+			else
+				ereport(NOTICE, (errmsg("pass %d: %d of %d groups still training", pass, still, n_groups)));
+		}
+		if (!training)
+			break;
+	}
+	SPI_finish();
+	corgi_pop_call_snapshot(pushed);
+
+	for (int i = 0; i < n_groups; i++)
+	{
+		IrlsGroup  *g = &groups[i];
+		Datum		values[13];
+		bool		nulls[13] = {0};
+		double		scalars[4] = {0};
+		int			k = g->count;
+
+		values[0] = Int32GetDatum(i + 1);
+		values[8] = Int64GetDatum(0);
+		values[9] = Int64GetDatum(g->skipped);
+		values[10] = Int32GetDatum(0);
+		values[12] = CStringGetTextDatum(g->outcome == 1 ? "converged" : g->outcome == 2 ? "max_iter reached"
+										 : g->irls == NULL ? "no complete row" : "failed");
+		for (int c = 1; c <= 7; c++)
+			nulls[c] = true;
+		nulls[11] = true;
+		if (g->irls != NULL && g->outcome != 3)
+		{
+			double	   *coef = palloc(sizeof(double) * k);
+			double	   *std_err = palloc(sizeof(double) * k);
+			double	   *z_stats = palloc(sizeof(double) * k);
+			double	   *p_values = palloc(sizeof(double) * k);
+			double	   *odds = palloc(sizeof(double) * k);
+			double	   *vcov = palloc(sizeof(double) * k * k);
+
+			if (corgi_irls_statistics(g->irls, coef, std_err, z_stats, p_values, odds, vcov, scalars))
+			{
+				Datum	   *items = palloc(sizeof(Datum) * k * k);
+				int			dims[2] = {k, k};
+				int			lbs[2] = {1, 1};
+
+				for (int j = 0; j < k * k; j++)
+					items[j] = Float8GetDatum(vcov[j]);
+				values[1] = float8_array_datum(coef, k);
+				values[2] = Float8GetDatum(scalars[0]);
+				values[3] = float8_array_datum(std_err, k);
+				values[4] = float8_array_datum(z_stats, k);
+				values[5] = float8_array_datum(p_values, k);
+				values[6] = float8_array_datum(odds, k);
+				values[7] = Float8GetDatum(scalars[1]);
+				values[8] = Int64GetDatum((int64) scalars[3]);
+				values[10] = Int32GetDatum((int32) scalars[2]);
+				values[11] = PointerGetDatum(construct_md_array(items, NULL, 2, dims, lbs, FLOAT8OID, 8,
+																FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+				for (int c = 1; c <= 7; c++)
+					nulls[c] = false;
+				nulls[11] = false;
+			}
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	PG_RETURN_NULL();
+}
