@@ -16,8 +16,12 @@ MODULEDIR = extension
 # scripts of past releases are kept as they were released.
 CORGI_INSTALL_SQL = sql/corgi--$(EXTVERSION).sql
 CORGI_UPGRADE_SQL = $(patsubst %.sql.in,%.sql,$(wildcard sql/corgi--*--*.sql.in))
-DATA_built = $(CORGI_INSTALL_SQL) $(CORGI_UPGRADE_SQL)
-DATA = extension/corgi.control $(filter-out $(DATA_built),$(wildcard sql/corgi--*.sql))
+# corgi_madlib: MADlib's SQL surface in schema madlib, declarations over corgi's functions
+# (its own version; its install script built from sql/corgi_madlib.sql likewise).
+MADLIB_VERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" extension/corgi_madlib.control)
+MADLIB_INSTALL_SQL = sql/corgi_madlib--$(MADLIB_VERSION).sql
+DATA_built = $(CORGI_INSTALL_SQL) $(CORGI_UPGRADE_SQL) $(MADLIB_INSTALL_SQL)
+DATA = extension/corgi.control extension/corgi_madlib.control $(filter-out $(DATA_built),$(wildcard sql/corgi--*.sql))
 REGRESS = $(sort $(patsubst test/sql/%.sql,%,$(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --load-extension=corgi
 EXTRA_CLEAN = .build .build-pg* results regression.diffs regression.out extension/corgi.map sql/*.tmp
@@ -48,6 +52,9 @@ extension/corgi.map: $(DATA) $(CORGI_INSTALL_SQL) scripts/export-map.sh
 
 $(CORGI_INSTALL_SQL): sql/corgi.sql extension/corgi.control
 	sed 's/@VERSION@/$(EXTVERSION)/' $< >$@.tmp && mv $@.tmp $@
+
+$(MADLIB_INSTALL_SQL): sql/corgi_madlib.sql extension/corgi_madlib.control
+	sed 's/@VERSION@/$(MADLIB_VERSION)/' $< >$@.tmp && mv $@.tmp $@
 
 $(CORGI_UPGRADE_SQL): %.sql: %.sql.in sql/corgi.sql scripts/build-upgrade.py
 	scripts/build-upgrade.py sql/corgi.sql $< >$@.tmp && mv $@.tmp $@

@@ -1,0 +1,249 @@
+-- corgi_madlib @VERSION@: Apache MADlib's SQL surface, in schema madlib, run by corgi.
+--
+-- A MADlib user's statements run unchanged: the same function names, argument names,
+-- orders and defaults, RETURNS VOID, the same output and summary columns, f() and
+-- f('usage') help. Every function is a thin declaration over corgi's own (the work is
+-- in corgi.so); each pins search_path and passes the caller's path on, so names resolve
+-- as the caller means them.
+\echo Use "CREATE EXTENSION corgi_madlib" to load this file. \quit
+
+-- Beside a real MADlib in the same database it cannot work (the same names in the same
+-- schema): say so rather than fail on the first duplicate function.
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_proc p
+               WHERE p.pronamespace = 'madlib'::regnamespace
+                 AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d
+                                 WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+                                   AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+                                   AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'corgi_madlib'))) THEN
+        RAISE EXCEPTION 'schema madlib already holds functions (Apache MADlib?): corgi_madlib cannot be installed beside them'
+            USING ERRCODE = 'duplicate_function',
+                  HINT = 'Install corgi_madlib in a database without MADlib, or drop MADlib''s schema first.';
+    END IF;
+END $$;
+
+-- ---------------------------------------------------------------------------------
+-- Linear regression
+-- ---------------------------------------------------------------------------------
+CREATE AGGREGATE madlib.linregr(dependentVariable float8, independentVariables float8[]) (
+    SFUNC = corgi._linregr_transition,
+    STYPE = internal,
+    FINALFUNC = corgi._linregr_final,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE madlib.linregr(float8, float8[]) IS
+    'MADlib''s linregr: exact least squares of dependentVariable on independentVariables (1 as a feature for the intercept); returns corgi.linregr_result';
+
+CREATE FUNCTION madlib.linregr_train(source_table varchar, out_table varchar, dependent_varname varchar,
+                                     independent_varname varchar, grouping_cols varchar DEFAULT NULL,
+                                     heteroskedasticity_option boolean DEFAULT false,
+                                     caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT corgi.linregr_train(source_table, out_table, dependent_varname, independent_varname, grouping_cols,
+                               heteroskedasticity_option, caller_search_path);
+END;
+COMMENT ON FUNCTION madlib.linregr_train(varchar, varchar, varchar, varchar, varchar, boolean, text) IS
+    'MADlib''s linregr_train (corgi.linregr_train): exact linear regression into out_table and out_table_summary';
+
+CREATE FUNCTION madlib.linregr_predict(coef float8[], col_ind_var float8[]) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN corgi.linregr_predict(coef, col_ind_var);
+COMMENT ON FUNCTION madlib.linregr_predict(float8[], float8[]) IS
+    'MADlib''s linregr_predict: coef . col_ind_var';
+
+-- ---------------------------------------------------------------------------------
+-- Logistic regression
+-- ---------------------------------------------------------------------------------
+CREATE FUNCTION madlib.logregr_train(source_table varchar, out_table varchar, dependent_varname varchar,
+                                     independent_varname varchar, grouping_cols varchar DEFAULT NULL,
+                                     max_iter integer DEFAULT 20, optimizer varchar DEFAULT 'irls',
+                                     tolerance float8 DEFAULT 0.0001, verbose boolean DEFAULT false,
+                                     caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT corgi.logregr_train(source_table, out_table, dependent_varname, independent_varname, grouping_cols,
+                               max_iter, optimizer, tolerance, "verbose", caller_search_path);
+END;
+COMMENT ON FUNCTION madlib.logregr_train(varchar, varchar, varchar, varchar, varchar, integer, varchar, float8, boolean, text) IS
+    'MADlib''s logregr_train (corgi.logregr_train): logistic regression by IRLS into out_table and out_table_summary';
+
+CREATE FUNCTION madlib.logregr_predict(coef float8[], col_ind_var float8[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN corgi.logregr_predict(coef, col_ind_var);
+COMMENT ON FUNCTION madlib.logregr_predict(float8[], float8[]) IS
+    'MADlib''s logregr_predict: coef . col_ind_var > 0';
+
+CREATE FUNCTION madlib.logregr_predict_prob(coef float8[], col_ind_var float8[]) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN corgi.logregr_predict_prob(coef, col_ind_var);
+COMMENT ON FUNCTION madlib.logregr_predict_prob(float8[], float8[]) IS
+    'MADlib''s logregr_predict_prob: 1 / (1 + exp(-coef . col_ind_var))';
+
+-- ---------------------------------------------------------------------------------
+-- train_test_split
+-- ---------------------------------------------------------------------------------
+-- MADlib's train_test_split, with the seed MADlib lacks: each row's place is drawn from
+-- a hash of its text and the seed (the same split on every server and every run), and
+-- each group (grouping_cols: stratified) gets exactly round(n * train_proportion) rows
+-- for training and round(n * test_proportion) for testing, the rows of lowest draw first.
+CREATE FUNCTION madlib.train_test_split(source_table varchar, output_table varchar, train_proportion float8,
+                                        test_proportion float8 DEFAULT NULL, grouping_cols varchar DEFAULT NULL,
+                                        target_cols varchar DEFAULT NULL, with_replacement boolean DEFAULT false,
+                                        separate_output_tables boolean DEFAULT false, seed bigint DEFAULT 42,
+                                        caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+SET bytea_output = 'hex'
+AS $$
+DECLARE
+    src regclass;
+    test_p float8 := coalesce(test_proportion, 1 - train_proportion);
+    cols text;
+    keys record;
+    part text := '';
+    outs text[];
+    train_name record;
+    test_name record;
+    one record;
+    draws text := format('pg_temp.%I', 'corgi_split_' || pg_backend_pid());
+BEGIN
+    IF source_table IS NULL OR output_table IS NULL OR train_proportion IS NULL OR with_replacement IS NULL
+       OR separate_output_tables IS NULL OR seed IS NULL OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'madlib.train_test_split arguments must not be NULL (test_proportion, grouping_cols and target_cols excepted)'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT (train_proportion > 0 AND train_proportion < 1) OR NOT (test_p > 0 AND test_p < 1)
+       OR train_proportion + test_p > 1 + 1e-12 THEN
+        RAISE EXCEPTION 'train_proportion % and test_proportion % must lie between 0 and 1 and add up to at most 1', train_proportion, test_p
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'For example train_proportion => 0.8 (test_proportion then defaults to 0.2).';
+    END IF;
+    IF with_replacement THEN
+        RAISE EXCEPTION 'with_replacement is not offered by corgi_madlib''s train_test_split'
+            USING ERRCODE = 'feature_not_supported', HINT = 'Split without replacement (the default); every row then goes to at most one side.';
+    END IF;
+    src := corgi._readable_source('madlib.train_test_split', source_table, caller_search_path);
+    IF separate_output_tables THEN
+        train_name := corgi._output_names(output_table || '_train', caller_search_path);
+        test_name := corgi._output_names(output_table || '_test', caller_search_path);
+        outs := ARRAY[train_name.main, test_name.main];
+    ELSE
+        one := corgi._output_names(output_table, caller_search_path);
+        outs := ARRAY[one.main];
+    END IF;
+    IF EXISTS (SELECT FROM unnest(outs) o WHERE to_regclass(o) IS NOT NULL) THEN
+        RAISE EXCEPTION 'output table % already exists', (SELECT o FROM unnest(outs) o WHERE to_regclass(o) IS NOT NULL LIMIT 1)
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
+    END IF;
+    -- The columns written: target_cols (MADlib: with the grouping columns) or all.
+    IF target_cols IS NULL OR target_cols ~ '^\s*\*\s*$' THEN
+        cols := 's.*';
+    ELSE
+        SELECT string_agg('s.' || quote_ident(corgi._grouping_column(src, c)), ', ') INTO cols
+          FROM unnest(corgi._split_grouping_cols(target_cols || coalesce(', ' || grouping_cols, ''))) WITH ORDINALITY u(c, o)
+         WHERE corgi._grouping_column(src, c) IS NOT NULL;
+        IF EXISTS (SELECT FROM unnest(corgi._split_grouping_cols(target_cols)) c WHERE corgi._grouping_column(src, c) IS NULL) THEN
+            RAISE EXCEPTION 'target_cols "%" names a column that is not in %', target_cols, source_table
+                USING ERRCODE = 'undefined_column', HINT = 'List columns of the source, separated by commas.';
+        END IF;
+    END IF;
+    IF corgi._grouping_column(src, 'split') = 'split' AND (cols = 's.*' OR 's.split' = ANY (string_to_array(cols, ', '))) THEN
+        RAISE EXCEPTION 'source table % has a column named split, the column train_test_split adds', source_table
+            USING ERRCODE = 'duplicate_column', HINT = 'Leave it out with target_cols, or rename it.';
+    END IF;
+    IF grouping_cols IS NOT NULL THEN
+        keys := corgi._grouping_keys(src, source_table, grouping_cols, ARRAY['split']);
+        part := 'PARTITION BY ' || array_to_string(keys.exprs, ', ');
+    END IF;
+    -- One draw per row (its text hashed with the seed), its rank in its group, and the
+    -- group's size: all in one statement, one snapshot.
+    IF to_regclass(draws) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', draws);
+    END IF;
+    EXECUTE format($q$CREATE TEMP TABLE %1$s AS
+        SELECT %2$s, CASE WHEN r <= round(n * %3$s) THEN 1 WHEN r <= round(n * %3$s) + round(n * %4$s) THEN 0 END AS split
+        FROM (SELECT s.*, row_number() OVER (%5$s ORDER BY hashtextextended(s::text, %6$s), s::text) AS r,
+                     count(*) OVER (%5$s) AS n
+              FROM %7$s s) s$q$,
+        draws, cols, train_proportion, test_p, part, seed, src);
+    IF separate_output_tables THEN
+        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO cols FROM pg_attribute a
+         WHERE a.attrelid = draws::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'split';
+        EXECUTE format('CREATE TABLE %s AS SELECT %s FROM %s WHERE split = 1', train_name.main, cols, draws);
+        EXECUTE format('CREATE TABLE %s AS SELECT %s FROM %s WHERE split = 0', test_name.main, cols, draws);
+    ELSE
+        EXECUTE format('CREATE TABLE %s AS SELECT * FROM %s WHERE split IS NOT NULL', one.main, draws);
+    END IF;
+    EXECUTE format('DROP TABLE %s', draws);
+END $$;
+COMMENT ON FUNCTION madlib.train_test_split(varchar, varchar, float8, float8, varchar, varchar, boolean, boolean, bigint, text) IS
+    'MADlib''s train_test_split with a seed: output_table with split 1 (train) or 0 (test), or output_table_train and output_table_test; exact proportions per group; the same split for the same seed everywhere';
+
+-- ---------------------------------------------------------------------------------
+-- Help: f() and f('usage'), as in MADlib
+-- ---------------------------------------------------------------------------------
+CREATE FUNCTION madlib._help(function_name text, message text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE
+    WHEN function_name = 'linregr_train' THEN
+        E'linregr_train: exact linear regression (corgi.linregr_train)\n'
+        || E'  SELECT madlib.linregr_train(source_table, out_table, dependent_varname, independent_varname\n'
+        || E'                              [, grouping_cols] [, heteroskedasticity_option]);\n'
+        || E'  out_table: grouping columns, coef, r2, std_err, t_stats, p_values, condition_no,\n'
+        || E'             [bp_stats, bp_p_value], num_rows_processed, num_missing_rows_skipped, variance_covariance\n'
+        || E'  out_table_summary: method, source_table, out_table, dependent_varname, independent_varname,\n'
+        || E'                     num_rows_processed, num_missing_rows_skipped, grouping_col\n'
+        || E'  Write 1 in independent_varname for an intercept: ARRAY[1, x1, x2].'
+    WHEN function_name = 'logregr_train' THEN
+        E'logregr_train: logistic regression by IRLS (corgi.logregr_train)\n'
+        || E'  SELECT madlib.logregr_train(source_table, out_table, dependent_varname, independent_varname\n'
+        || E'                              [, grouping_cols [, max_iter (20) [, optimizer (''irls'') [, tolerance (0.0001) [, verbose]]]]]);\n'
+        || E'  out_table: grouping columns, coef, log_likelihood, std_err, z_stats, p_values, odds_ratios, condition_no,\n'
+        || E'             num_rows_processed, num_missing_rows_skipped, num_iterations, variance_covariance\n'
+        || E'  out_table_summary: method, source_table, out_table, dependent_varname, independent_varname, optimizer_params,\n'
+        || E'                     num_all_groups, num_failed_groups, num_rows_processed, num_missing_rows_skipped, grouping_col\n'
+        || E'  dependent_varname is cast ::boolean; write 1 in independent_varname for an intercept.'
+    WHEN function_name = 'train_test_split' THEN
+        E'train_test_split: a seeded split (corgi_madlib)\n'
+        || E'  SELECT madlib.train_test_split(source_table, output_table, train_proportion [, test_proportion\n'
+        || E'                                 [, grouping_cols [, target_cols [, with_replacement (false)\n'
+        || E'                                 [, separate_output_tables (false) [, seed (42)]]]]]]);\n'
+        || E'  output_table gets the columns and split (1 train, 0 test), or output_table_train and output_table_test.\n'
+        || E'  with_replacement is not offered.'
+    ELSE 'unknown function ' || function_name END
+    || CASE WHEN message IS NULL OR message IN ('usage', 'help', '?', '') THEN ''
+            ELSE E'\n(asked: ' || message || E'; the help above is all there is)' END;
+COMMENT ON FUNCTION madlib._help(text, text) IS 'internal: the help text of a corgi_madlib function';
+
+CREATE FUNCTION madlib.linregr_train() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('linregr_train', NULL);
+COMMENT ON FUNCTION madlib.linregr_train() IS 'help of madlib.linregr_train';
+CREATE FUNCTION madlib.linregr_train(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('linregr_train', message);
+COMMENT ON FUNCTION madlib.linregr_train(varchar) IS 'help of madlib.linregr_train (''usage'')';
+CREATE FUNCTION madlib.logregr_train() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('logregr_train', NULL);
+COMMENT ON FUNCTION madlib.logregr_train() IS 'help of madlib.logregr_train';
+CREATE FUNCTION madlib.logregr_train(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('logregr_train', message);
+COMMENT ON FUNCTION madlib.logregr_train(varchar) IS 'help of madlib.logregr_train (''usage'')';
+CREATE FUNCTION madlib.train_test_split() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('train_test_split', NULL);
+COMMENT ON FUNCTION madlib.train_test_split() IS 'help of madlib.train_test_split';
+CREATE FUNCTION madlib.train_test_split(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('train_test_split', message);
+COMMENT ON FUNCTION madlib.train_test_split(varchar) IS 'help of madlib.train_test_split (''usage'')';

@@ -1,0 +1,96 @@
+-- CREATE EXTENSION corgi_madlib: a MADlib user's statements, unchanged (schema-qualified
+-- madlib.* calls as MADlib's own install-check files write them), on corgi's solvers.
+SET extra_float_digits = 0;
+CREATE EXTENSION corgi_madlib;
+-- The tables of this file in a schema of their own (other files use the same names).
+CREATE SCHEMA madlib_surface;
+SET search_path = madlib_surface, public;
+CREATE FUNCTION pg_temp.relative_error(a float8[], b float8[]) RETURNS float8 LANGUAGE sql IMMUTABLE
+RETURN (SELECT sqrt(sum((x - y) ^ 2)) / sqrt(sum(y ^ 2)) FROM unnest(a, b) u(x, y));
+
+CREATE TABLE houses (id serial NOT NULL, tax integer, bedroom real, bath real, price integer, size integer, lot integer);
+INSERT INTO houses(tax, bedroom, bath, price, size, lot) VALUES
+( 590, 2, 1,    50000,  770, 22100), (1050, 3, 2,    85000, 1410, 12000), (  20, 3, 1,    22500, 1060, 3500 ),
+( 870, 2, 2,    90000, 1300, 17500), (1320, 3, 2,   133000, 1500, 30000), (1350, 2, 1,    90500,  820, 25700),
+(2790, 3, 2.5, 260000, 2130, 25000), ( 680, 2, 1,   142500, 1170, 22000), (1840, 3, 2,   160000, 1500, 19000),
+(3680, 4, 2,   240000, 2790, 20000), (1660, 3, 1,    87000, 1030, 17500), (1620, 3, 2,   118600, 1250, 20000),
+(3100, 3, 2,   140000, 1760, 38000), (2070, 2, 3,   148000, 1550, 14000), ( 650, 3, 1.5,  65000, 1450, 12000);
+
+-- linear.sql_in: the aggregate and linregr_train with grouping and heteroskedasticity.
+SELECT pg_temp.relative_error(coef, ARRAY[27923.43, -35524.78, 2269.34, 130.79]) < 1e-4 AS coef_ok,
+       pg_temp.relative_error(p_values, ARRAY[0.62971, 0.18363, 0.92045, 0.0040816]) < 1e-4 AS p_ok,
+       pg_temp.relative_error(ARRAY[condition_no], ARRAY[9783.0184]) < 1e-4 AS condition_ok
+FROM (SELECT (madlib.linregr(price, array[1, bedroom, bath, size])).* FROM houses) q;
+SELECT madlib.linregr_train('houses', 'result_lin_houses', 'price', 'array[1, tax, bath, size]', 'bedroom', True);
+SELECT bedroom, pg_temp.relative_error(coef, ARRAY[-84242.0345, 55.4430, -78966.9754, 225.6119]) < 1e-2 AS coef_ok,
+       pg_temp.relative_error(ARRAY[bp_stats], ARRAY[2.5451]) < 1e-2 AS bp_ok,
+       pg_temp.relative_error(ARRAY[bp_p_value], ARRAY[0.467192]) < 1e-2 AS bp_p_ok
+FROM result_lin_houses WHERE bedroom = 2;
+SELECT id, round(madlib.linregr_predict(coef, ARRAY[1, tax, bath, size])::numeric, 2) AS pred_value
+FROM houses h, result_lin_houses m WHERE h.bedroom = m.bedroom AND id <= 2 ORDER BY id;
+SELECT * FROM result_lin_houses_summary;
+
+-- logistic.sql_in: patients (positional MADlib call) and crime (defaults).
+CREATE TABLE patients (id integer NOT NULL, second_attack integer, treatment integer, trait_anxiety integer);
+INSERT INTO patients VALUES ( 0, NULL, 1, 70), ( 1, 1, 1, 70), ( 2, 1, 1, 80), ( 3, 1, 1, 50), ( 4, 1, 0, 60),
+  ( 5, 1, 0, 40), ( 6, 1, 0, 65), ( 7, 1, 0, 75), ( 8, 1, 0, 80), ( 9, 1, 0, 70), (10, 1, 0, 60), (11, 0, 1, 65),
+  (12, 0, 1, 50), (13, 0, 1, 45), (14, 0, 1, 35), (15, 0, 1, 40), (16, 0, 1, 50), (17, 0, 0, 55), (18, 0, 0, 45),
+  (19, 0, 0, 50), (20, 0, 0, 60), (21, 0, 0, NULL), (22, 0, NULL, 60);
+select madlib.logregr_train('patients', 'temp_result', 'second_attack', 'ARRAY[1, treatment, trait_anxiety]', Null, 20, 'irls');
+SELECT pg_temp.relative_error(coef, ARRAY[-6.36, -1.02, 0.119]) < 1e-3 AS coef_ok,
+       pg_temp.relative_error(ARRAY[log_likelihood], ARRAY[-9.41]) < 1e-3 AS ll_ok,
+       pg_temp.relative_error(p_values, ARRAY[0.0477, 0.382, 0.0304]) < 1e-3 AS p_ok,
+       num_rows_processed = 20 AND num_missing_rows_skipped = 3 AS counts_ok
+FROM temp_result;
+SELECT count(*) FILTER (WHERE madlib.logregr_predict(coef, ARRAY[1, treatment, trait_anxiety]) = (second_attack = 1)) AS correct,
+       round(sum(madlib.logregr_predict_prob(coef, ARRAY[1, treatment, trait_anxiety]))::numeric, 6) AS expected_positives
+FROM patients, temp_result WHERE second_attack IS NOT NULL AND trait_anxiety IS NOT NULL AND treatment IS NOT NULL;
+SELECT method, optimizer_params, num_all_groups, num_failed_groups FROM temp_result_summary;
+-- Named arguments as MADlib documents them.
+SELECT madlib.logregr_train(source_table => 'patients', out_table => 'named_result', dependent_varname => 'second_attack',
+                            independent_varname => 'ARRAY[1, treatment, trait_anxiety]', max_iter => 30, tolerance => 1e-8);
+SELECT num_iterations > 4 AS more_steps_at_tighter_tolerance FROM named_result;
+
+-- train_test_split with MADlib's arguments, plus a seed: exact proportions per group,
+-- the same split for the same seed, another for another seed.
+CREATE TABLE many AS SELECT g, g % 3 AS grp, g * 2 AS v FROM generate_series(1, 1000) g;
+SELECT madlib.train_test_split('many', 'split_a', 0.6, 0.2, 'grp', NULL, false, false);
+SELECT grp, split, count(*) FROM split_a GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT madlib.train_test_split('many', 'split_b', 0.6, 0.2, 'grp', NULL, false, false);
+SELECT madlib.train_test_split('many', 'split_c', 0.6, 0.2, 'grp', NULL, false, false, 7);
+SELECT (SELECT array_agg(g ORDER BY g) FROM split_a WHERE split = 1) = (SELECT array_agg(g ORDER BY g) FROM split_b WHERE split = 1) AS same_seed_same_split,
+       (SELECT array_agg(g ORDER BY g) FROM split_a WHERE split = 1) = (SELECT array_agg(g ORDER BY g) FROM split_c WHERE split = 1) AS other_seed_same_split;
+SELECT madlib.train_test_split('many', 'sep', 0.75, NULL, NULL, 'v', false, true);
+SELECT (SELECT count(*) FROM sep_train) AS train, (SELECT count(*) FROM sep_test) AS test,
+       (SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'sep_train'::regclass AND attnum > 0) AS columns;
+CREATE TABLE has_split (split int, v int);
+INSERT INTO has_split SELECT g, g FROM generate_series(1, 10) g;
+SELECT madlib.train_test_split('has_split', 'o1', 0.5);
+SELECT madlib.train_test_split('has_split', 'hs', 0.5, NULL, NULL, 'v');
+SELECT split, count(*) FROM hs GROUP BY 1 ORDER BY 1;
+SELECT madlib.train_test_split('many', 'o1', 0.6, 0.2, NULL, NULL, true);
+SELECT madlib.train_test_split('many', 'o1', 0.9, 0.2);
+SELECT madlib.train_test_split('many', 'split_a', 0.5);
+SELECT madlib.train_test_split('many', 'o1', 0.5, NULL, NULL, 'nope');
+
+-- Help, as MADlib's f() and f('usage').
+SELECT length(madlib.linregr_train()) > 100 AS linregr_help, madlib.logregr_train('usage') LIKE 'logregr_train: logistic regression by IRLS%' AS logregr_usage,
+       madlib.train_test_split() LIKE '%seed%' AS split_help;
+
+-- The scalar predict functions are declared for parallel plans (MADlib's are not).
+SELECT p.oid::regprocedure, p.provolatile, p.proisstrict, p.proparallel FROM pg_proc p
+WHERE p.pronamespace = 'madlib'::regnamespace AND p.proname LIKE '%predict%' ORDER BY 1;
+-- Everything corgi_madlib makes pins its search_path.
+SELECT count(*) AS functions, count(*) FILTER (WHERE p.prokind = 'a' OR 'search_path=pg_catalog, pg_temp' = ANY (p.proconfig)) AS pinned
+FROM pg_proc p WHERE p.pronamespace = 'madlib'::regnamespace;
+
+-- Beside a real MADlib (functions in schema madlib that are not ours): refused, clearly.
+DROP EXTENSION corgi_madlib;
+CREATE SCHEMA IF NOT EXISTS madlib;
+CREATE FUNCTION madlib.version() RETURNS text LANGUAGE sql RETURN 'MADlib version: 1.21.0';
+CREATE EXTENSION corgi_madlib;
+DROP SCHEMA madlib CASCADE;
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA madlib_surface CASCADE;
+RESET client_min_messages;
