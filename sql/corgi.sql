@@ -1152,6 +1152,102 @@ END $$;
 COMMENT ON FUNCTION corgi._train_write(corgi.training_plan, bytea, float8[], float8[], bigint[], float8[], float8[], float8[], integer) IS
     'internal: writes out_table and out_table_summary of a trained plan (and drops the once copy); returns corgi.train''s row';
 
+-- corgi.train with an exact solver (params solver=exact for linear, solver=irls for
+-- logistic): the fit of corgi.linregr or of the IRLS passes, set into the model's
+-- fresh state, written as any corgi.train model (it predicts, evaluates and scores the
+-- same way). The summary's training_path says which solver made it.
+CREATE FUNCTION corgi._sgd_state_exact(state bytea, weights float8[], intercept float8, rows bigint, skipped bigint,
+                                       loss_sum float8, passes integer) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'corgi_sgd_state_exact'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._sgd_state_exact(bytea, float8[], float8, bigint, bigint, float8, integer) IS
+    'internal: a fresh linear or logistic state set to an exact solution (weights, intercept) after passes passes over rows rows with summed loss loss_sum';
+
+CREATE FUNCTION corgi._default_solver(model text, params text, n_features integer) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_default_solver_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._default_solver(text, text, integer) IS
+    'internal: how corgi.train fits a model whose params name no solver: exact (a linear model whose params only set intercept, seed, max_buffer_mb or average, with at most 500 features and the intercept) or sgd';
+
+CREATE FUNCTION corgi._train_exact(plan corgi.training_plan, solver text, verbose boolean)
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    with_intercept boolean := corgi._param(plan.norm, 'intercept') = 'true';
+    x text := format('(%s)::float8[]', plan.feat_expr);
+    k integer := plan.n_features;
+    t0 timestamptz := clock_timestamp();
+    fit record;
+    bad float8;
+    state bytea;
+    loss_sum float8;
+    passes integer;
+    key text;
+BEGIN
+    IF NOT ((plan.model = 'linear' AND solver = 'exact') OR (plan.model = 'logistic' AND solver = 'irls')) THEN
+        RAISE EXCEPTION 'solver=% does not fit % models', solver, plan.model
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'solver=exact fits linear models (least squares), solver=irls logistic ones; leave solver out for SGD.';
+    END IF;
+    IF corgi._param(plan.norm, 'l1')::float8 <> 0 OR corgi._param(plan.norm, 'l2')::float8 <> 0 THEN
+        RAISE EXCEPTION 'solver=% fits without regularization, got l1=% and l2=%', solver,
+                        corgi._param(plan.norm, 'l1'), corgi._param(plan.norm, 'l2')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave l1 and l2 out, or leave solver out for SGD.';
+    END IF;
+    FOREACH key IN ARRAY ARRAY['segments', 'patience', 'validation_table'] LOOP
+        IF corgi._param(plan.norm, key) IS NOT NULL THEN
+            RAISE EXCEPTION 'solver=% does not take %', solver, key
+                USING ERRCODE = 'feature_not_supported', HINT = 'Leave ' || key || ' out, or leave solver out for SGD.';
+        END IF;
+    END LOOP;
+    PERFORM corgi._reserve_outputs(ARRAY[plan.out_main, plan.out_summary]);
+    PERFORM corgi._progress_set(phase => 'training', epoch => 1);
+    IF solver = 'exact' THEN
+        -- One pass: the fit, its residual sum of squares and the row counts.
+        EXECUTE format('SELECT f[1:%1$s] AS coef, f[%1$s + 1] / 2 AS loss_sum, f[%1$s + 2]::bigint AS rows, f[%1$s + 3]::bigint AS skipped
+                        FROM (SELECT corgi._linregr_fit((%2$s)::float8, %3$s, %4$L) AS f FROM %5$s) q',
+                       k + with_intercept::int, plan.label_code, x, with_intercept, plan.read_from)
+            INTO fit;
+        passes := 1;
+        loss_sum := fit.loss_sum;
+    ELSE
+        EXECUTE format('SELECT min(l), max(l) FROM (SELECT (%s)::float8 AS l FROM %s) q WHERE l NOT IN (0, 1, -1)',
+                       plan.label_code, plan.read_from) INTO bad;
+        IF bad IS NOT NULL THEN
+            RAISE EXCEPTION 'dependent_varname "%" has the label %', plan.dependent_varname, bad
+                USING ERRCODE = 'data_exception', HINT = 'logistic labels must be boolean, 0/1 or -1/+1.';
+        END IF;
+        -- epochs is IRLS's max_iter; MADlib's tolerance (a change of the log-likelihood).
+        SELECT f.coef, f.num_rows_processed AS rows, f.num_missing_rows_skipped AS skipped, f.log_likelihood, f.num_iterations, f.status
+          INTO fit
+          FROM corgi._logregr_irls(format('SELECT 1, (%s) > 0, %s FROM %s', plan.label_code, x, plan.read_from),
+                                   1, plan.epochs, 0.0001, _train_exact.verbose, with_intercept) f;
+        IF fit.coef IS NULL THEN
+            RAISE EXCEPTION 'the IRLS fit failed (%)', fit.status
+                USING ERRCODE = 'data_exception', HINT = 'Check the features for rows that make the Hessian infinite, or leave solver out for SGD.';
+        END IF;
+        passes := fit.num_iterations + 1;
+        loss_sum := -fit.log_likelihood;
+    END IF;
+    IF fit.coef IS NULL OR fit.rows = 0 THEN
+        RAISE EXCEPTION 'source table % has no rows with non-NULL features and label', plan.source_table
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
+    END IF;
+    state := corgi._sgd_state_exact(plan.state, fit.coef[1:k], CASE WHEN with_intercept THEN fit.coef[k + 1] ELSE 0 END,
+                                    fit.rows, fit.skipped, loss_sum, passes);
+    plan.path := solver;
+    plan.shuffle := 'none';
+    plan.epochs := passes;
+    RETURN QUERY SELECT * FROM corgi._train_write(plan, state, array_fill(NULL::float8, ARRAY[passes - 1]) || (loss_sum / fit.rows),
+                                                  array_fill(NULL::float8, ARRAY[passes - 1]) || extract(epoch FROM clock_timestamp() - t0)::float8,
+                                                  array_fill(NULL::bigint, ARRAY[passes - 1]) || fit.rows, NULL, NULL, NULL);
+END $$;
+COMMENT ON FUNCTION corgi._train_exact(corgi.training_plan, text, boolean) IS
+    'internal: corgi.train with solver=exact (linear, one pass of corgi.linregr) or solver=irls (logistic, corgi._logregr_irls with epochs as max_iter), written as a corgi.train model';
+
 CREATE FUNCTION corgi.train(
     source_table text,
     out_table text,
@@ -1175,6 +1271,7 @@ AS $$
 DECLARE
     plan corgi.training_plan;
     run record;
+    solver text;
 BEGIN
     -- corgi.train trains one model: one job at a time, nothing for workers to share.
     IF corgi._shared_param(coalesce(params, ''), 'workers') IS NOT NULL THEN
@@ -1182,6 +1279,29 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'One model trains one job at a time; parallel workers train several models at once.',
                   HINT = 'Leave workers out, or train several configs with corgi.fit_multiple(..., params => ''workers=2'').';
+    END IF;
+    -- An exact solver (solver=exact, solver=irls): one fit, no epochs of SGD. Without a
+    -- solver, a linear model whose params ask nothing of SGD is fitted exactly too
+    -- (corgi._default_solver: the rule is the Swift core's), unless grouped or shuffled
+    -- otherwise than by default.
+    solver := lower(corgi._shared_param(coalesce(params, ''), 'solver'));
+    IF solver IN ('exact', 'irls') OR (solver IS NULL AND grouping_cols IS NULL AND shuffle = 'corgipile'
+                                       AND corgi._default_solver(model, coalesce(params, ''), 1) = 'exact') THEN
+        IF grouping_cols IS NOT NULL THEN
+            RAISE EXCEPTION 'solver=% does not take grouping_cols', solver
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = 'corgi.linregr_train and corgi.logregr_train fit one model per group exactly.';
+        END IF;
+        PERFORM corgi._begin_call();
+        plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, model, epochs,
+                                     'none', params, caller_search_path, false);
+        IF solver IS NOT NULL OR corgi._default_solver(model, coalesce(params, ''), plan.n_features) = 'exact' THEN
+            RETURN QUERY SELECT * FROM corgi._train_exact(plan, coalesce(solver, 'exact'), train.verbose);
+            PERFORM corgi._end_call();
+            RETURN;
+        END IF;
+        -- Too wide for the exact solver: SGD, prepared for it below.
+        PERFORM corgi._end_call();
     END IF;
     -- One snapshot for the call: its counting pass pins it (for grouping, the groups'
     -- counting pass, so the call begins after the whole-table preparation).
@@ -2011,6 +2131,12 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'All configs share the segments, the workers and the validation table.';
         END IF;
     END LOOP;
+    IF coalesce(lower(corgi._shared_param(shared, 'solver')), 'sgd') <> 'sgd'
+       OR EXISTS (SELECT FROM unnest(cfg_params) c WHERE c ~* '(?:^|,)\s*solver\s*=\s*(exact|irls)') THEN
+        RAISE EXCEPTION 'corgi.fit_multiple trains by SGD: solver applies to corgi.train'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Fit one model exactly with corgi.train(..., params => ''solver=exact''), or leave solver out.';
+    END IF;
 
     -- Shared settings: seed (of the segments and the schedule), segments, workers.
     IF validation_table IS NOT NULL THEN
@@ -2956,14 +3082,34 @@ COMMENT ON FUNCTION corgi.linregr_train(text, text, text, text, text, boolean, t
 -- (corgi_exact_regression.c) over a row query, every group in each pass, under the
 -- call's one snapshot; the Newton steps and statistics in the Swift core
 -- (LogisticIRLS.swift).
-CREATE FUNCTION corgi._logregr_irls(row_query text, groups integer, max_iter integer, tolerance float8, verbose boolean)
+CREATE FUNCTION corgi._logregr_irls(row_query text, groups integer, max_iter integer, tolerance float8, verbose boolean,
+                                    intercept boolean DEFAULT false)
     RETURNS TABLE (g integer, coef float8[], log_likelihood float8, std_err float8[], z_stats float8[],
                    p_values float8[], odds_ratios float8[], condition_no float8, num_rows_processed bigint,
                    num_missing_rows_skipped bigint, num_iterations integer, variance_covariance float8[], status text)
     AS 'MODULE_PATHNAME', 'corgi_logregr_irls'
     LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION corgi._logregr_irls(text, integer, integer, float8, boolean) IS
-    'internal: logistic regression by IRLS of the rows of row_query ((group 1..groups, dependent boolean, independent float8[]), run with the caller''s rights, one pass per iteration under one snapshot), one row per group';
+COMMENT ON FUNCTION corgi._logregr_irls(text, integer, integer, float8, boolean, boolean) IS
+    'internal: logistic regression by IRLS of the rows of row_query ((group 1..groups, dependent boolean, independent float8[]), run with the caller''s rights, one pass per iteration under one snapshot; intercept: a 1 after each row''s features), one row per group';
+
+CREATE FUNCTION corgi._linregr_fit_transition(internal, float8, float8[], boolean) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_linregr_fit_transition'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._linregr_fit_transition(internal, float8, float8[], boolean) IS
+    'internal: transition of corgi._linregr_fit (corgi.linregr''s, with a 1 after the features when intercept)';
+CREATE FUNCTION corgi._linregr_fit_final(internal) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_linregr_fit_final'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._linregr_fit_final(internal) IS
+    'internal: final of corgi._linregr_fit';
+CREATE AGGREGATE corgi._linregr_fit(dependent float8, independent float8[], intercept boolean) (
+    SFUNC = corgi._linregr_fit_transition,
+    STYPE = internal,
+    FINALFUNC = corgi._linregr_fit_final,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE corgi._linregr_fit(float8, float8[], boolean) IS
+    'internal: {coef..., residual sum of squares, rows, skipped rows} of least squares (corgi.train''s solver=exact)';
 
 CREATE FUNCTION corgi.logregr_predict(coef float8[], independent float8[]) RETURNS boolean
     AS 'MODULE_PATHNAME', 'corgi_logregr_predict'
@@ -3108,5 +3254,7 @@ REVOKE EXECUTE ON FUNCTION corgi._feature_moments_transition(internal, float8[])
                            corgi._linregr_transition(internal, float8, float8[]),
                            corgi._linregr_final(internal),
                            corgi._linregr_bp_transition(internal, float8, float8[], float8[], integer),
-                           corgi._linregr_bp_final(internal)
+                           corgi._linregr_bp_final(internal),
+                           corgi._linregr_fit_transition(internal, float8, float8[], boolean),
+                           corgi._linregr_fit_final(internal)
     FROM PUBLIC;

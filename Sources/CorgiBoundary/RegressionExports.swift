@@ -46,7 +46,8 @@ public func corgi_ols_rows(_ ols: UnsafeMutableRawPointer?) -> Int64 {
 /// Writes the fit: `coef`, `std_err`, `t_stats`, `p_values` (k values each),
 /// `variance_covariance` (k x k, row-major) and `scalars` = {r2, condition_no, rank,
 /// statistics available (1) or not (0: n <= k, the four per-coefficient arrays but coef
-/// are left untouched)}. Returns 1, or 0 without rows or for an invalid handle.
+/// are left untouched), residual sum of squares}. Returns 1, or 0 without rows or for an
+/// invalid handle.
 @_cdecl("corgi_ols_solve")
 public func corgi_ols_solve(
     _ ols: UnsafeMutableRawPointer?, _ coef: UnsafeMutablePointer<Double>?, _ stdErr: UnsafeMutablePointer<Double>?,
@@ -61,6 +62,7 @@ public func corgi_ols_solve(
     scalars[1] = fit.conditionNumber
     scalars[2] = Double(fit.rank)
     scalars[3] = 0
+    scalars[4] = fit.residualSumOfSquares
     if let e = fit.stdErr, let t = fit.tStats, let p = fit.pValues, let v = fit.varianceCovariance {
         for i in 0..<k { stdErr[i] = e[i]; tStats[i] = t[i]; pValues[i] = p[i] }
         for i in 0..<(k * k) { varianceCovariance[i] = v[i] }
@@ -189,4 +191,40 @@ public func corgi_irls_statistics(
     scalars[2] = Double(fit.steps)
     scalars[3] = Double(fit.rows)
     return 1
+}
+
+// MARK: - corgi.train with an exact solver
+
+/// C: `int32_t corgi_state_set_exact(const void *data, int64_t length, const double *weights,
+/// int32_t count, double intercept, int64_t rows, int64_t skipped, double loss_sum, int32_t passes,
+/// void **blob_out, CorgiError *error)`: the state with its model set to an exact solution
+/// (``TrainerSnapshot/settingExactSolution(weights:intercept:rows:skipped:lossSum:passes:)``).
+@_cdecl("corgi_state_set_exact")
+public func corgi_state_set_exact(
+    _ data: UnsafeRawPointer?, _ length: Int64, _ weights: UnsafePointer<Double>?, _ count: Int32, _ intercept: Double,
+    _ rows: Int64, _ skipped: Int64, _ lossSum: Double, _ passes: Int32,
+    _ blobOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let blobOut else { return report(CORGI_INTERNAL, "corgi_state_set_exact: null argument", into: error) }
+    blobOut.pointee = nil
+    guard let s = decodeState(data, length, error) else { return reportedStatus(error) }
+    guard let weights, count >= 0 else { return report(CORGI_INVALID_ARGUMENT, "no weights", into: error) }
+    let values = (0..<Int(count)).map { weights[$0] }
+    switch s.settingExactSolution(weights: values, intercept: intercept, rows: rows, skipped: skipped,
+                                  lossSum: lossSum, passes: Int(passes)) {
+    case .success(let next):
+        blobOut.pointee = retainedPointer(to: encode(next))
+        return reportSuccess(into: error)
+    case .failure(let failure):
+        return report(CORGI_INVALID_ARGUMENT, failure.message, into: error)
+    }
+}
+
+/// C: `int32_t corgi_default_solver(const char *model, const char *params, int32_t feature_count)`:
+/// 1 when corgi.train fits the model exactly by default (``DefaultSolver``), 0 for SGD.
+@_cdecl("corgi_default_solver")
+public func corgi_default_solver(_ model: UnsafePointer<CChar>?, _ params: UnsafePointer<CChar>?, _ featureCount: Int32) -> Int32 {
+    guard let model, let params else { return 0 }
+    return DefaultSolver.solver(model: String(cString: model), params: String(cString: params),
+                                featureCount: Int(featureCount)) == "exact" ? 1 : 0
 }

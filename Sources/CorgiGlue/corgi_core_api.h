@@ -147,6 +147,10 @@ extern void corgi_irls_begin_pass(void *irls);
 extern int32_t corgi_irls_add(void *irls, const double *features, int32_t count, int32_t positive);
 extern int32_t corgi_irls_decomposition_step(void *irls);
 extern int32_t corgi_irls_end_pass(void *irls, double tolerance, int32_t maximum_steps);
+extern int32_t corgi_default_solver(const char *model, const char *params, int32_t feature_count);
+extern int32_t corgi_state_set_exact(const void *data, int64_t length, const double *weights, int32_t count,
+									 double intercept, int64_t rows, int64_t skipped, double loss_sum, int32_t passes,
+									 void **blob_out, CorgiError *error);
 extern int32_t corgi_irls_statistics(void *irls, double *coef, double *std_err, double *z_stats, double *p_values,
 									 double *odds_ratios, double *variance_covariance, double *scalars);
 

@@ -39,6 +39,7 @@
 #include "corgi_call_snapshot.h"
 #include "corgi_core_api.h"
 #include "corgi_error.h"
+#include "corgi_handle.h"
 #include "corgi_training.h"
 
 /* Bytes the open accumulators of this backend hold (all queries). */
@@ -54,6 +55,8 @@ typedef struct LinregrState
 	int64		skipped;		/* of them skipped for a NULL */
 	CorgiFeatureScratch scratch;
 	double	   *coef;			/* _linregr_bp: the fit whose residuals are regressed */
+	bool		append_one;		/* _linregr_fit: a 1 after the features (the intercept) */
+	double	   *widened;		/* the features and the 1 */
 } LinregrState;
 
 static void
@@ -146,6 +149,19 @@ linregr_row(FunctionCallInfo fcinfo, LinregrState *s, int features_arg, double *
 	*target = PG_GETARG_FLOAT8(1);
 	row.position = s->seen;
 	x = corgi_features_as_doubles(array, &s->scratch, &row, &count);
+	if (s->append_one)
+	{
+		if (s->widened == NULL || s->count < 0 || count + 1 != s->count)
+		{
+			if (s->widened != NULL)
+				pfree(s->widened);
+			s->widened = MemoryContextAlloc(s->scratch.context, sizeof(double) * (count + 1));
+		}
+		memcpy(s->widened, x, sizeof(double) * count);
+		s->widened[count] = 1;
+		x = s->widened;
+		count++;
+	}
 	if (s->count < 0)
 		linregr_state_open(s, count);
 	else if (count != s->count)
@@ -201,6 +217,60 @@ float8_array_datum(const double *values, int count)
 	return PointerGetDatum(construct_array(items, count, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
+PG_FUNCTION_INFO_V1(corgi_linregr_fit_transition);
+
+/* corgi_linregr_fit_transition(internal, dependent float8, independent float8[], intercept boolean) */
+Datum
+corgi_linregr_fit_transition(PG_FUNCTION_ARGS)
+{
+	MemoryContext context;
+	LinregrState *s = linregr_state_get(fcinfo, "corgi_linregr_fit_transition", &context);
+	double		target = 0;
+	const double *x;
+
+	s->append_one = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
+	x = linregr_row(fcinfo, s, 2, &target);
+	if (x != NULL && !corgi_ols_add(s->ols, x, s->count, target))
+		elog(ERROR, "corgi_linregr_fit_transition: row " INT64_FORMAT " refused by the solver", s->seen);
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(corgi_linregr_fit_final);
+
+/*
+ * corgi_linregr_fit_final(internal) -> float8[]: {coef_1 .. coef_k, residual sum of
+ * squares, rows used, rows skipped} (corgi.train's solver=exact), NULL without a
+ * complete row.
+ */
+Datum
+corgi_linregr_fit_final(PG_FUNCTION_ARGS)
+{
+	LinregrState *s;
+	double	   *out;
+	double	   *ignored;
+	double		scalars[5];
+	int			k;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (LinregrState *) PG_GETARG_POINTER(0);
+	if (s->ols == NULL || corgi_ols_rows(s->ols) == 0)
+		PG_RETURN_NULL();
+	k = s->count;
+	out = palloc(sizeof(double) * (k + 3));
+	ignored = palloc(sizeof(double) * (3 * k + k * k));
+	linregr_decompose(s);
+	if (!corgi_ols_solve(s->ols, out, ignored, ignored + k, ignored + 2 * k, ignored + 3 * k, scalars))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the sums of squares of the features overflowed"),
+				 errhint("Scale the features down (their squares must stay finite in float8).")));
+	out[k] = scalars[4];
+	out[k + 1] = (double) corgi_ols_rows(s->ols);
+	out[k + 2] = (double) s->skipped;
+	PG_RETURN_DATUM(float8_array_datum(out, k + 3));
+}
+
 PG_FUNCTION_INFO_V1(corgi_linregr_final);
 
 /*
@@ -221,7 +291,7 @@ corgi_linregr_final(PG_FUNCTION_ARGS)
 			   *t_stats,
 			   *p_values,
 			   *vcov;
-	double		scalars[4];
+	double		scalars[5];
 	int			k;
 	int			dims[2];
 	int			lbs[2] = {1, 1};
@@ -498,7 +568,8 @@ irls_group_open(IrlsGroup *g, int count, int64 position)
 
 /* One pass of the row query over the groups still training. */
 static void
-irls_pass(SPIPlanPtr plan, IrlsGroup *groups, int n_groups, bool first, CorgiFeatureScratch *scratch)
+irls_pass(SPIPlanPtr plan, IrlsGroup *groups, int n_groups, bool first, CorgiFeatureScratch *scratch,
+		  bool append_one, double **widened, int *widened_capacity)
 {
 	Portal		portal;
 	int64		position = 0;
@@ -575,6 +646,18 @@ irls_pass(SPIPlanPtr plan, IrlsGroup *groups, int n_groups, bool first, CorgiFea
 			}
 			row.position = position;
 			x = corgi_features_as_doubles(array, scratch, &row, &count);
+			if (append_one)
+			{
+				if (*widened_capacity < count + 1)
+				{
+					*widened = MemoryContextAlloc(scratch->context, sizeof(double) * (count + 1));
+					*widened_capacity = count + 1;
+				}
+				memcpy(*widened, x, sizeof(double) * count);
+				(*widened)[count] = 1;
+				x = *widened;
+				count++;
+			}
 			if (g->irls == NULL)
 			{
 				if (!first)
@@ -608,7 +691,8 @@ irls_pass(SPIPlanPtr plan, IrlsGroup *groups, int n_groups, bool first, CorgiFea
 PG_FUNCTION_INFO_V1(corgi_logregr_irls);
 
 /*
- * corgi._logregr_irls(row_query text, groups integer, max_iter integer, tolerance float8, verbose boolean)
+ * corgi._logregr_irls(row_query text, groups integer, max_iter integer, tolerance float8, verbose boolean,
+ *                      intercept boolean): intercept appends a 1 to every row's features
  *   RETURNS TABLE (g integer, coef float8[], log_likelihood float8, std_err float8[],
  *                  z_stats float8[], p_values float8[], odds_ratios float8[],
  *                  condition_no float8, num_rows_processed bigint,
@@ -632,12 +716,17 @@ corgi_logregr_irls(PG_FUNCTION_ARGS)
 	bool		first = true;
 
 	bool		verbose;
+	bool		append_one;
 	int			pass = 0;
+	double	   *widened = NULL;
+	int			widened_capacity = 0;
 
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		corgi_require_argument(PG_ARGISNULL(i), "corgi._logregr_irls",
-							   i == 0 ? "row_query" : i == 1 ? "groups" : i == 2 ? "max_iter" : i == 3 ? "tolerance" : "verbose");
+							   i == 0 ? "row_query" : i == 1 ? "groups" : i == 2 ? "max_iter" : i == 3 ? "tolerance"
+							   : i == 4 ? "verbose" : "intercept");
 	verbose = PG_GETARG_BOOL(4);
+	append_one = PG_GETARG_BOOL(5);
 	query = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	n_groups = PG_GETARG_INT32(1);
 	max_iter = PG_GETARG_INT32(2);
@@ -678,7 +767,7 @@ corgi_logregr_irls(PG_FUNCTION_ARGS)
 	{
 		bool		training = false;
 
-		irls_pass(plan, groups, n_groups, first, &scratch);
+		irls_pass(plan, groups, n_groups, first, &scratch, append_one, &widened, &widened_capacity);
 		first = false;
 		for (int i = 0; i < n_groups; i++)
 		{
@@ -790,4 +879,56 @@ corgi_logregr_irls(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	PG_RETURN_NULL();
+}
+
+PG_FUNCTION_INFO_V1(corgi_sgd_state_exact);
+
+/*
+ * corgi._sgd_state_exact(state bytea, weights float8[], intercept float8, rows bigint,
+ *                        skipped bigint, loss_sum float8, passes integer) -> bytea:
+ * a fresh linear or logistic state set to an exact solution (corgi.train's solver=exact
+ * and solver=irls).
+ */
+Datum
+corgi_sgd_state_exact(PG_FUNCTION_ARGS)
+{
+	bytea	   *state;
+	ArrayType  *weights_array;
+	CorgiFeatureScratch scratch = {0};
+	CorgiRowTag row = {0};
+	const double *weights;
+	int			count;
+	CorgiHandle *blob;
+	CorgiError	error = {0};
+
+	for (int i = 0; i < 7; i++)
+		corgi_require_argument(PG_ARGISNULL(i), "corgi._sgd_state_exact",
+							   i == 0 ? "state" : i == 1 ? "weights" : i == 2 ? "intercept" : i == 3 ? "rows"
+							   : i == 4 ? "skipped" : i == 5 ? "loss_sum" : "passes");
+	state = PG_GETARG_BYTEA_PP(0);
+	weights_array = PG_GETARG_ARRAYTYPE_P(1);
+	if (array_contains_nulls(weights_array))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("weights hold a NULL")));
+	scratch.context = CurrentMemoryContext;
+	weights = corgi_features_as_doubles(weights_array, &scratch, &row, &count);
+	blob = corgi_handle_new(CurrentMemoryContext);
+	corgi_state_set_exact(VARDATA_ANY(state), VARSIZE_ANY_EXHDR(state), weights, count, PG_GETARG_FLOAT8(2),
+						  PG_GETARG_INT64(3), PG_GETARG_INT64(4), PG_GETARG_FLOAT8(5), PG_GETARG_INT32(6),
+						  &blob->object, &error);
+	corgi_raise_if_failed(&error);
+	PG_RETURN_BYTEA_P(corgi_blob_to_bytea(blob));
+}
+
+PG_FUNCTION_INFO_V1(corgi_default_solver_sql);
+
+/* corgi._default_solver(model text, params text, n_features integer) -> text: 'exact' or 'sgd' (strict) */
+Datum
+corgi_default_solver_sql(PG_FUNCTION_ARGS)
+{
+	char	   *model = corgi_text_to_utf8((struct varlena *) PG_GETARG_TEXT_PP(0));
+	char	   *params = corgi_text_to_utf8((struct varlena *) PG_GETARG_TEXT_PP(1));
+
+	PG_RETURN_TEXT_P(cstring_to_text(corgi_default_solver(model, params, PG_GETARG_INT32(2)) ? "exact" : "sgd"));
 }

@@ -111,3 +111,27 @@ final class LogisticIRLSTests: XCTestCase {
         XCTAssertNil(solver.statistics())
     }
 }
+
+/// A fresh state set to an exact solution: the model takes the weights, the counters the
+/// passes, and the state survives encoding (it is written as a corgi.train model).
+final class ExactSolutionTests: XCTestCase {
+    func testSettingAnExactSolutionRoundTrips() throws {
+        let parameters = try TrainingParameters.parse("", family: .linear).get()
+        let trainer = try SGDTrainer.make(kind: .linear, featureCount: 2, classValues: [], parameters: parameters,
+                                          bufferCapacity: 4, shufflesBuffer: true).get()
+        let fresh = try XCTUnwrap(trainer.snapshot)
+        let set = try fresh.settingExactSolution(weights: [1.5, -2], intercept: 0.25, rows: 10, skipped: 1, lossSum: 3, passes: 1).get()
+        XCTAssertEqual(set.model.linearModel?.weights, [1.5, -2])
+        XCTAssertEqual(set.model.linearModel?.intercepts, [0.25])
+        XCTAssertEqual(set.epochsCompleted, 1)
+        XCTAssertEqual(set.lastEpoch.rows, 10)
+        XCTAssertEqual(set.lastEpoch.meanLoss, 0.3)
+        var bytes = [UInt8](repeating: 0, count: TrainerCodec.encodedSize(set))
+        XCTAssertNotNil(bytes.withUnsafeMutableBytes { TrainerCodec.encode(set, into: $0) })
+        let decoded = try bytes.withUnsafeBytes { try TrainerCodec.decode($0).get() }
+        XCTAssertEqual(decoded, set)
+        // Refused: another width, a value that is not finite, a network.
+        XCTAssertThrowsError(try fresh.settingExactSolution(weights: [1], intercept: 0, rows: 1, skipped: 0, lossSum: 0, passes: 1).get())
+        XCTAssertThrowsError(try fresh.settingExactSolution(weights: [1, .nan], intercept: 0, rows: 1, skipped: 0, lossSum: 0, passes: 1).get())
+    }
+}

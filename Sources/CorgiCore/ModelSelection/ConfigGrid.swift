@@ -21,6 +21,18 @@ public enum ConfigGrid {
     public static let callKeys: Set<String> = ["segments", "segment_offset", "segment_seed", "workers",
                                                "validation_table"]
 
+    /// Why a grid may not have `key`, or nil: a call key, or `solver` (corgi.train's;
+    /// model selection trains by SGD).
+    static func refusal(ofGridKey key: String) -> Failure? {
+        if key == "solver" {
+            return Failure(message: "grid key \"solver\" is corgi.train's: corgi.fit_multiple trains by SGD",
+                           hint: "Fit one model exactly with corgi.train(..., params => 'solver=exact'), or leave solver out.")
+        }
+        guard callKeys.contains(key) else { return nil }
+        return Failure(message: "grid key \"\(key)\" belongs to the call, not to a configuration",
+                       hint: "Pass it in corgi.fit_multiple's params: every configuration shares it.")
+    }
+
     /// The params strings of every configuration, in grid order.
     public static func expand(_ grid: String, family: ModelFamily) -> Result<[String], Failure> {
         var axes: [(key: String, values: [String])] = []
@@ -33,10 +45,7 @@ public enum ConfigGrid {
             }
             let key = TrainingParameters.trimmed(pair[..<equals]).lowercased()
             let value = TrainingParameters.trimmed(pair[pair.index(after: equals)...])
-            guard !callKeys.contains(key) else {
-                return .failure(Failure(message: "grid key \"\(key)\" belongs to the call, not to a configuration",
-                                        hint: "Pass it in corgi.fit_multiple's params: every configuration shares it."))
-            }
+            if let refusal = refusal(ofGridKey: key) { return .failure(refusal) }
             guard !axes.contains(where: { $0.key == key }) else {
                 return .failure(Failure(message: "grid key \"\(key)\" is given twice", hint: "Give each key once."))
             }

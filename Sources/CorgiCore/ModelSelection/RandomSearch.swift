@@ -49,9 +49,8 @@ public enum RandomSearch {
             }
             let key = TrainingParameters.trimmed(pair[..<equals]).lowercased()
             let value = TrainingParameters.trimmed(pair[pair.index(after: equals)...])
-            guard !ConfigGrid.callKeys.contains(key) else {
-                return .failure(.init(message: "grid key \"\(key)\" belongs to the call, not to a configuration",
-                                      hint: "Pass it in corgi.fit_multiple's params: every configuration shares it."))
+            if let refusal = ConfigGrid.refusal(ofGridKey: key) {
+                return .failure(.init(message: refusal.message, hint: refusal.hint))
             }
             guard !axes.contains(where: { $0.key == key }) else {
                 return .failure(.init(message: "grid key \"\(key)\" is given twice", hint: "Give each key once."))

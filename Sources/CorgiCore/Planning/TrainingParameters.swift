@@ -62,6 +62,12 @@ public struct TrainingParameters: Equatable, Sendable {
     /// `workers`: it is not part of a model's normalized params.
     public var configsPerVisit: Int?
 
+    /// How `corgi.train` fits the model: `sgd` (nil, the default), or an exact solver,
+    /// `exact` (linear: least squares, ``NormalEquations``) or `irls` (logistic:
+    /// ``LogisticIRLS``). A call key, as `workers`: not part of a model's normalized
+    /// params (the summary's training_path says which solver made a model).
+    public var solver: String?
+
     public init() {}
 
     /// The learning rate of epoch `epoch` (0-based): `learning_rate * decay^epoch`.
@@ -82,7 +88,7 @@ public struct TrainingParameters: Equatable, Sendable {
         "learning_rate", "decay", "batch_size", "l2", "l1", "intercept",
         "buffer_fraction", "block_mb", "max_buffer_mb", "seed", "average", "optimizer",
         "momentum", "beta1", "beta2", "epsilon", "hidden_layers", "activation", "standardize", "segments", "segment_offset", "segment_seed",
-        "patience", "tolerance", "workers", "validation_table", "configs_per_visit",
+        "patience", "tolerance", "workers", "validation_table", "configs_per_visit", "solver",
     ]
 
     /// A rejected parameter string: what is wrong, and what would be valid.
@@ -313,6 +319,14 @@ public struct TrainingParameters: Equatable, Sendable {
             }
             optimizer = kind
             return nil
+        case "solver":
+            let name = value.lowercased()
+            guard ["sgd", "exact", "irls"].contains(name) else {
+                return Failure(message: "solver must be sgd, exact or irls, got \"\(value)\"",
+                               hint: "Write solver=exact (linear least squares) or solver=irls (logistic), or leave it out for SGD.")
+            }
+            solver = name
+            return nil
         case "validation_table":
             guard !value.isEmpty else {
                 return Failure(message: "validation_table must name a table, got \"\"",
@@ -376,7 +390,7 @@ public struct TrainingParameters: Equatable, Sendable {
 
     /// Splits `key=value, key=value` at the commas outside brackets (a list value such as
     /// `hidden_layers=[64,32]` keeps its commas).
-    private static func splitItems(_ text: String) -> [Substring] { splitOutsideBrackets(Substring(text)) }
+    static func splitItems(_ text: String) -> [Substring] { splitOutsideBrackets(Substring(text)) }
 
     /// `text` without leading and trailing blanks (space, tab, newline): the params and
     /// grid syntax's one trimming rule.

@@ -108,6 +108,8 @@ public struct LinearRegressionFit {
     public let conditionNumber: Double
     public let rows: Int64
     public let rank: Int
+    /// TSS - ESS (the clamped sums above): the residual sum of squares.
+    public let residualSumOfSquares: Double
 
     init(coef: [Double], inverseGram: [Double], crossProduct: [Double], targetSum: Double,
          targetSquareSum: Double, rows: Int64, rank: Int, conditionNumber: Double) {
@@ -124,6 +126,7 @@ public struct LinearRegressionFit {
         if explained < 0 { explained = 0 }
         if explained > total { explained = total }
         r2 = total == 0 ? 1 : explained / total
+        residualSumOfSquares = total - explained
         guard rows > Int64(k) else {
             stdErr = nil; tStats = nil; pValues = nil; varianceCovariance = nil
             return
