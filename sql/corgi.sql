@@ -3164,6 +3164,12 @@ BEGIN
             USING ERRCODE = 'feature_not_supported',
                   HINT = 'Use ''irls'' (or ''newton'', the same). For stochastic gradient descent use corgi.train(..., ''logistic'').';
     END IF;
+    -- One snapshot for the call: ungrouped, pinned now, before the first read of the
+    -- source; grouped, by the query that finds the groups (the passes must see them all).
+    PERFORM corgi._begin_call();
+    IF grouping_cols IS NULL THEN
+        PERFORM corgi._pin_snapshot();
+    END IF;
     src := corgi._readable_source('corgi.logregr_train', source_table, caller_search_path);
     outs := corgi._writable_outputs('corgi.logregr_train', out_table, caller_search_path);
     dep := corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname);
@@ -3177,7 +3183,6 @@ BEGIN
         RAISE EXCEPTION 'dependent_varname "%" has type %, expected boolean or an integer 0/1', dependent_varname, types.dep
             USING ERRCODE = 'datatype_mismatch', HINT = 'Write a condition such as ''crimerat >= 110''; it is cast ::boolean as in MADlib.';
     END IF;
-    PERFORM corgi._begin_call();
     IF grouping_cols IS NOT NULL THEN
         keys := corgi._grouping_keys(src, source_table, grouping_cols,
                                      ARRAY['coef', 'log_likelihood', 'std_err', 'z_stats', 'p_values', 'odds_ratios', 'condition_no',
@@ -3200,8 +3205,6 @@ BEGIN
         key_cols := (SELECT string_agg(format('t.%I, ', n), '') FROM unnest(keys.names) n);
         key_join := format('JOIN %s t ON t."?g" = f.g ORDER BY %s', gtab,
                            (SELECT string_agg(format('t.%I', n), ', ') FROM unnest(keys.names) n));
-    ELSE
-        PERFORM corgi._pin_snapshot();
     END IF;
     IF to_regclass('pg_temp.corgi_logregr_fits') IS NOT NULL THEN
         DROP TABLE pg_temp.corgi_logregr_fits;
