@@ -88,7 +88,10 @@ FROM pg_proc p WHERE p.pronamespace = 'madlib'::regnamespace;
 DROP EXTENSION corgi_madlib;
 CREATE SCHEMA IF NOT EXISTS madlib;
 CREATE FUNCTION madlib.version() RETURNS text LANGUAGE sql RETURN 'MADlib version: 1.21.0';
+-- (terse: PostgreSQL 18 adds the script's lines to the context)
+\set VERBOSITY terse
 CREATE EXTENSION corgi_madlib;
+\set VERBOSITY default
 DROP SCHEMA madlib CASCADE;
 RESET search_path;
 SET client_min_messages = warning;
