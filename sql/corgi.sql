@@ -804,15 +804,8 @@ BEGIN
         RAISE EXCEPTION 'corgi.train arguments must not be NULL (params and verbose excepted)'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    src := corgi._resolve_table(source_table, caller_search_path);
-    IF src IS NULL THEN
-        RAISE EXCEPTION 'source table "%" does not exist', source_table
-            USING ERRCODE = 'undefined_table', HINT = 'Check the name and your search_path.';
-    END IF;
+    src := corgi._readable_source('corgi.train', source_table, caller_search_path);
     src_name := src::text;
-    IF NOT has_table_privilege(src, 'SELECT') AND NOT has_any_column_privilege(src, 'SELECT') THEN
-        RAISE EXCEPTION 'permission denied for table %', source_table USING ERRCODE = 'insufficient_privilege';
-    END IF;
     -- Progress (corgi.training_progress), unless an outer call (fit_multiple) reports it.
     PERFORM corgi._progress_begin('train', src, out_table, epochs, 1);
     IF NOT model = ANY (corgi.model_names()) THEN
@@ -839,24 +832,8 @@ BEGIN
         norm := corgi.normalize_params(concat_ws(', ', nullif(params, ''),
                                                  'block_mb=' || corgi._default_block_mb(heap_pages * current_setting('block_size')::bigint)), model);
     END IF;
-    out_names := corgi._output_names(out_table, caller_search_path);
-    IF to_regclass(out_names.main) IS NOT NULL THEN
-        RAISE EXCEPTION 'output table % already exists', out_names.main
-            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
-    END IF;
-    IF to_regclass(out_names.summary) IS NOT NULL THEN
-        RAISE EXCEPTION 'output table % already exists', out_names.summary
-            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
-    END IF;
     -- Fail now, not after the epochs, when the output cannot be written.
-    IF current_setting('transaction_read_only')::boolean THEN
-        RAISE EXCEPTION 'corgi.train cannot write % in a read-only transaction', out_names.main
-            USING ERRCODE = 'read_only_sql_transaction';
-    END IF;
-    IF NOT has_schema_privilege(out_names.schema, 'CREATE') THEN
-        RAISE EXCEPTION 'permission denied to create % in schema %', out_names.main, out_names.schema
-            USING ERRCODE = 'insufficient_privilege', HINT = 'Choose an out_table in a schema where you can create tables.';
-    END IF;
+    out_names := corgi._writable_outputs('corgi.train', out_table, caller_search_path);
     -- A second session training into the same out_table learns it now, not after its epochs.
     IF NOT pg_try_advisory_xact_lock(hashtext('corgi.train'), hashtext(out_names.main)) THEN
         RAISE EXCEPTION 'another session is training into %', out_names.main
