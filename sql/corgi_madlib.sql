@@ -193,6 +193,178 @@ COMMENT ON FUNCTION madlib.train_test_split(varchar, varchar, float8, float8, va
     'MADlib''s train_test_split with a seed: output_table with split 1 (train) or 0 (test), or output_table_train and output_table_test; exact proportions per group; the same split for the same seed everywhere';
 
 -- ---------------------------------------------------------------------------------
+-- encode_categorical_variables
+-- ---------------------------------------------------------------------------------
+-- MADlib's one-hot encoding as a separate step (corgi_madlib's choices: indicator
+-- columns are integer 0/1; a NULL value gives NULL indicators unless encode_null makes
+-- it a level of its own; value_to_drop and output_type 'svec' are refused; a level
+-- name that would make an indicator column longer than 63 bytes asks for
+-- output_type 'array').
+CREATE FUNCTION madlib.encode_categorical_variables(
+    source_table varchar, output_table varchar, categorical_cols varchar,
+    categorical_cols_to_exclude varchar DEFAULT NULL, row_id varchar DEFAULT NULL, top varchar DEFAULT NULL,
+    value_to_drop varchar DEFAULT NULL, encode_null boolean DEFAULT false, output_type varchar DEFAULT 'column',
+    output_dictionary boolean DEFAULT false, distributed_by varchar DEFAULT NULL,
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src regclass;
+    outs record;
+    dict_name text;
+    cats name[] := '{}';
+    excluded name[] := '{}';
+    item text;
+    col name;
+    kept text;
+    top_n integer;
+    top_fraction float8;
+    levels text[];
+    level text;
+    indicators text[] := '{}';
+    dict_rows text[] := '{}';
+    array_items text[] := '{}';
+    n_levels integer;
+    names text[] := '{}';
+    ind_name text;
+    idx integer := 0;
+BEGIN
+    IF source_table IS NULL OR output_table IS NULL OR categorical_cols IS NULL OR encode_null IS NULL
+       OR output_type IS NULL OR output_dictionary IS NULL OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'madlib.encode_categorical_variables: source_table, output_table, categorical_cols, encode_null, output_type and output_dictionary must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF value_to_drop IS NOT NULL THEN
+        RAISE EXCEPTION 'value_to_drop is not offered by corgi_madlib''s encode_categorical_variables'
+            USING ERRCODE = 'feature_not_supported', HINT = 'Leave it out (one-hot encoding); drop a level''s column afterwards for dummy coding.';
+    END IF;
+    IF lower(output_type) NOT IN ('column', 'array') THEN
+        RAISE EXCEPTION 'output_type "%" is not offered by corgi_madlib''s encode_categorical_variables', output_type
+            USING ERRCODE = 'feature_not_supported', HINT = 'Write ''column'' (indicator columns) or ''array'' (one float8[] with a dictionary).';
+    END IF;
+    src := corgi._readable_source('madlib.encode_categorical_variables', source_table, caller_search_path);
+    outs := corgi._output_names(output_table, caller_search_path);
+    dict_name := quote_ident(outs.schema) || '.' || quote_ident((parse_ident(output_table))[cardinality(parse_ident(output_table))] || '_dictionary');
+    IF to_regclass(outs.main) IS NOT NULL OR (to_regclass(dict_name) IS NOT NULL AND (output_dictionary OR lower(output_type) = 'array')) THEN
+        RAISE EXCEPTION 'output table % already exists', CASE WHEN to_regclass(outs.main) IS NOT NULL THEN outs.main ELSE dict_name END
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
+    END IF;
+    -- The columns to encode: listed, or '*' (every boolean, integer or text-like column).
+    IF categorical_cols_to_exclude IS NOT NULL THEN
+        FOREACH item IN ARRAY corgi._split_grouping_cols(categorical_cols_to_exclude) LOOP
+            col := corgi._grouping_column(src, item);
+            IF col IS NULL THEN
+                RAISE EXCEPTION 'categorical_cols_to_exclude names "%", not a column of %', item, source_table USING ERRCODE = 'undefined_column';
+            END IF;
+            excluded := excluded || col;
+        END LOOP;
+    END IF;
+    IF btrim(categorical_cols) = '*' THEN
+        SELECT coalesce(array_agg(a.attname ORDER BY a.attnum), '{}') INTO cats FROM pg_attribute a
+         WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped
+           AND a.atttypid IN ('boolean'::regtype, 'smallint'::regtype, 'integer'::regtype, 'bigint'::regtype,
+                              'text'::regtype, 'character varying'::regtype, 'character'::regtype)
+           AND NOT a.attname = ANY (excluded) AND a.attname IS DISTINCT FROM row_id;
+    ELSE
+        FOREACH item IN ARRAY corgi._split_grouping_cols(categorical_cols) LOOP
+            col := corgi._grouping_column(src, item);
+            IF col IS NULL THEN
+                RAISE EXCEPTION 'categorical_cols names "%", not a column of %', item, source_table
+                    USING ERRCODE = 'undefined_column', HINT = 'List columns of the source, or write ''*''.';
+            END IF;
+            IF NOT col = ANY (excluded) AND NOT col = ANY (cats) THEN
+                cats := cats || col;
+            END IF;
+        END LOOP;
+    END IF;
+    IF cardinality(cats) = 0 THEN
+        RAISE EXCEPTION 'no column of % to encode', source_table USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Name the categorical columns, or write ''*'' for every boolean, integer and text column.';
+    END IF;
+    IF row_id IS NOT NULL AND corgi._grouping_column(src, row_id) IS NULL THEN
+        RAISE EXCEPTION 'row_id "%" is not a column of %', row_id, source_table USING ERRCODE = 'undefined_column';
+    END IF;
+    -- top: the n most frequent levels per column (a whole number), or that fraction of its
+    -- levels (a number below 1); the others share the column's __misc__ indicator.
+    IF top IS NOT NULL THEN
+        IF top ~ '^\s*[0-9]+\s*$' THEN
+            top_n := top::integer;
+        ELSIF top ~ '^\s*0?\.[0-9]+\s*$' THEN
+            top_fraction := top::float8;
+        ELSE
+            RAISE EXCEPTION 'top must be a whole number or a fraction below 1, got "%"', top
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'For example top => ''5'' or top => ''0.2''.';
+        END IF;
+    END IF;
+    FOREACH col IN ARRAY cats LOOP
+        -- Levels by frequency (ties by value), NULL apart.
+        EXECUTE format('SELECT array_agg(v ORDER BY n DESC, v), count(*) FROM (SELECT %1$I::text AS v, count(*) AS n FROM %2$s WHERE %1$I IS NOT NULL GROUP BY 1) q',
+                       col, src) INTO levels, n_levels;
+        levels := coalesce(levels, '{}');
+        IF top_n IS NOT NULL THEN
+            levels := levels[1:top_n];
+        ELSIF top_fraction IS NOT NULL THEN
+            levels := levels[1:ceil(top_fraction * n_levels)::integer];
+        END IF;
+        FOREACH level IN ARRAY levels LOOP
+            ind_name := col || '_' || level;
+            idx := idx + 1;
+            indicators := indicators || format('CASE WHEN %1$I IS NULL THEN %2$s ELSE (%1$I::text = %3$L)::integer END',
+                                               col, CASE WHEN encode_null THEN '0' ELSE 'NULL::integer' END, level);
+            names := names || ind_name;
+            dict_rows := dict_rows || format('(%L, %s, %L, %L)', ind_name, idx, col, level);
+        END LOOP;
+        IF cardinality(levels) < n_levels THEN
+            ind_name := col || '__misc__';
+            idx := idx + 1;
+            indicators := indicators || format('CASE WHEN %1$I IS NULL THEN %2$s ELSE (NOT %1$I::text = ANY (%3$L::text[]))::integer END',
+                                               col, CASE WHEN encode_null THEN '0' ELSE 'NULL::integer' END, levels);
+            names := names || ind_name;
+            dict_rows := dict_rows || format('(%L, %s, %L, %L)', ind_name, idx, col, '__misc__');
+        END IF;
+        IF encode_null THEN
+            ind_name := col || '_null';
+            idx := idx + 1;
+            indicators := indicators || format('(%I IS NULL)::integer', col);
+            names := names || ind_name;
+            dict_rows := dict_rows || format('(%L, %s, %L, NULL)', ind_name, idx, col);
+        END IF;
+    END LOOP;
+    IF cardinality(indicators) > 1500 THEN
+        RAISE EXCEPTION 'the encoding makes % indicators, at most 1500 are allowed', cardinality(indicators)
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Keep fewer levels with top.';
+    END IF;
+    IF lower(output_type) = 'column' AND EXISTS (SELECT FROM unnest(names) n WHERE octet_length(n) > 63) THEN
+        RAISE EXCEPTION 'indicator column "%" would be longer than 63 bytes', (SELECT n FROM unnest(names) n WHERE octet_length(n) > 63 LIMIT 1)
+            USING ERRCODE = 'name_too_long', HINT = 'Use output_type => ''array'' (the dictionary names the levels), or keep fewer levels with top.';
+    END IF;
+    -- The columns kept: row_id alone, or every column not encoded.
+    IF row_id IS NOT NULL THEN
+        kept := quote_ident(corgi._grouping_column(src, row_id));
+    ELSE
+        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO kept FROM pg_attribute a
+         WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attname = ANY (cats);
+    END IF;
+    IF lower(output_type) = 'column' THEN
+        EXECUTE format('CREATE TABLE %s AS SELECT %s FROM %s', outs.main,
+                       concat_ws(', ', kept, (SELECT string_agg(format('%s AS %I', e, n), ', ') FROM unnest(indicators, names) u(e, n))),
+                       src);
+    ELSE
+        EXECUTE format('CREATE TABLE %s AS SELECT %s FROM %s', outs.main,
+                       concat_ws(', ', kept, format('ARRAY[%s]::float8[] AS __encoded_variables__', array_to_string(indicators, ', '))),
+                       src);
+    END IF;
+    IF output_dictionary OR lower(output_type) = 'array' THEN
+        EXECUTE format('CREATE TABLE %s (encoded_column_name text, index integer, variable text, value text)', dict_name);
+        EXECUTE format('INSERT INTO %s VALUES %s', dict_name, array_to_string(dict_rows, ', '));
+    END IF;
+END $$;
+COMMENT ON FUNCTION madlib.encode_categorical_variables(varchar, varchar, varchar, varchar, varchar, varchar, varchar, boolean, varchar, boolean, varchar, text) IS
+    'MADlib''s encode_categorical_variables: one 0/1 indicator per level of each categorical column (top levels, __misc__, _null with encode_null), as columns or one float8[] with a dictionary';
+
+-- ---------------------------------------------------------------------------------
 -- Help: f() and f('usage'), as in MADlib
 -- ---------------------------------------------------------------------------------
 CREATE FUNCTION madlib._help(function_name text, message text) RETURNS text
@@ -217,6 +389,12 @@ RETURN CASE
         || E'  out_table_summary: method, source_table, out_table, dependent_varname, independent_varname, optimizer_params,\n'
         || E'                     num_all_groups, num_failed_groups, num_rows_processed, num_missing_rows_skipped, grouping_col\n'
         || E'  dependent_varname is cast ::boolean; write 1 in independent_varname for an intercept.'
+    WHEN function_name = 'encode_categorical_variables' THEN
+        E'encode_categorical_variables: one-hot encoding (corgi_madlib)\n'
+        || E'  SELECT madlib.encode_categorical_variables(source_table, output_table, categorical_cols (''*'' for all)\n'
+        || E'         [, categorical_cols_to_exclude [, row_id [, top [, value_to_drop (refused) [, encode_null (false)\n'
+        || E'         [, output_type (''column'' or ''array'') [, output_dictionary (false)]]]]]]]);\n'
+        || E'  Indicators are 0/1 integers named <col>_<value>, <col>__misc__ (outside top), <col>_null (encode_null).'
     WHEN function_name = 'train_test_split' THEN
         E'train_test_split: a seeded split (corgi_madlib)\n'
         || E'  SELECT madlib.train_test_split(source_table, output_table, train_proportion [, test_proportion\n'
@@ -241,6 +419,12 @@ COMMENT ON FUNCTION madlib.logregr_train() IS 'help of madlib.logregr_train';
 CREATE FUNCTION madlib.logregr_train(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp RETURN madlib._help('logregr_train', message);
 COMMENT ON FUNCTION madlib.logregr_train(varchar) IS 'help of madlib.logregr_train (''usage'')';
+CREATE FUNCTION madlib.encode_categorical_variables() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('encode_categorical_variables', NULL);
+COMMENT ON FUNCTION madlib.encode_categorical_variables() IS 'help of madlib.encode_categorical_variables';
+CREATE FUNCTION madlib.encode_categorical_variables(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('encode_categorical_variables', message);
+COMMENT ON FUNCTION madlib.encode_categorical_variables(varchar) IS 'help of madlib.encode_categorical_variables (''usage'')';
 CREATE FUNCTION madlib.train_test_split() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp RETURN madlib._help('train_test_split', NULL);
 COMMENT ON FUNCTION madlib.train_test_split() IS 'help of madlib.train_test_split';

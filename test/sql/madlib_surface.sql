@@ -73,9 +73,32 @@ SELECT madlib.train_test_split('many', 'o1', 0.9, 0.2);
 SELECT madlib.train_test_split('many', 'split_a', 0.5);
 SELECT madlib.train_test_split('many', 'o1', 0.5, NULL, NULL, 'nope');
 
+-- encode_categorical_variables, then a model on the indicators (MADlib's pipeline).
+CREATE TABLE abalone (id serial, sex text, length float8, rings integer);
+INSERT INTO abalone (sex, length, rings) SELECT (ARRAY['F', 'M', 'I', 'I', NULL])[1 + g % 5], (g % 17) / 20.0, 3 + g % 9
+FROM generate_series(1, 200) g;
+SELECT madlib.encode_categorical_variables('abalone', 'abalone_enc', 'sex');
+SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'abalone_enc'::regclass AND attnum > 0;
+SELECT "sex_I", "sex_F", "sex_M", count(*) FROM abalone_enc GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+SELECT madlib.encode_categorical_variables('abalone', 'abalone_top', 'sex', NULL, 'id', '1', NULL, true, 'column', true);
+SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'abalone_top'::regclass AND attnum > 0;
+SELECT * FROM abalone_top_dictionary ORDER BY index;
+SELECT "sex_I" + sex__misc__ + sex_null AS one_per_row, count(*) FROM abalone_top GROUP BY 1;
+SELECT madlib.encode_categorical_variables('abalone', 'abalone_arr', '*', 'length', 'id', NULL, NULL, false, 'array');
+SELECT * FROM abalone_arr_dictionary ORDER BY index;
+SELECT __encoded_variables__ FROM abalone_arr WHERE id IN (1, 4, 5) ORDER BY id;
+SELECT madlib.linregr_train('abalone_enc', 'abalone_lin', 'rings', 'ARRAY[1, length, "sex_F", "sex_M"]');
+SELECT num_rows_processed, num_missing_rows_skipped FROM abalone_lin;
+SELECT madlib.encode_categorical_variables('abalone', 'o1', 'sex', NULL, NULL, NULL, 'I');
+SELECT madlib.encode_categorical_variables('abalone', 'o1', 'nope');
+SELECT madlib.encode_categorical_variables('abalone', 'o1', 'sex', NULL, NULL, 'lots');
+SELECT madlib.encode_categorical_variables('abalone', 'abalone_enc', 'sex');
+SELECT madlib.encode_categorical_variables('abalone', 'o1', 'sex', NULL, NULL, NULL, NULL, false, 'svec');
+
 -- Help, as MADlib's f() and f('usage').
 SELECT length(madlib.linregr_train()) > 100 AS linregr_help, madlib.logregr_train('usage') LIKE 'logregr_train: logistic regression by IRLS%' AS logregr_usage,
-       madlib.train_test_split() LIKE '%seed%' AS split_help;
+       madlib.train_test_split() LIKE '%seed%' AS split_help,
+       madlib.encode_categorical_variables('usage') LIKE 'encode_categorical_variables:%' AS encode_usage;
 
 -- The scalar predict functions are declared for parallel plans (MADlib's are not).
 SELECT p.oid::regprocedure, p.provolatile, p.proisstrict, p.proparallel FROM pg_proc p
