@@ -365,6 +365,186 @@ COMMENT ON FUNCTION madlib.encode_categorical_variables(varchar, varchar, varcha
     'MADlib''s encode_categorical_variables: one 0/1 indicator per level of each categorical column (top levels, __misc__, _null with encode_null), as columns or one float8[] with a dictionary';
 
 -- ---------------------------------------------------------------------------------
+-- Support vector machines (linear kernel), on corgi.train's 'svm' model
+-- ---------------------------------------------------------------------------------
+-- MADlib's svm_classification with kernel_func 'linear': params map onto corgi's SGD
+-- (init_stepsize -> learning_rate, decay_factor -> decay, max_iter -> epochs, lambda with
+-- norm L2 or L1 -> l2 or l1, kernel_params fit_intercept -> intercept); the two classes
+-- of the dependent variable become dep_var_mapping (sorted as text), the second the
+-- positive one. corgi's own model (bytes, epochs) is kept beside it in <model_table>_corgi.
+-- Refused with a hint: other kernels, class_weight, n_folds, epsilon tables.
+CREATE FUNCTION madlib.svm_classification(source_table varchar, model_table varchar, dependent_varname varchar,
+                                          independent_varname varchar, kernel_func varchar DEFAULT 'linear',
+                                          kernel_params varchar DEFAULT NULL, grouping_col varchar DEFAULT NULL,
+                                          params varchar DEFAULT NULL, verbose boolean DEFAULT false,
+                                          caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src regclass;
+    outs record;
+    side record;
+    item text;
+    key text;
+    value text;
+    fit_intercept boolean := false;
+    stepsize float8 := 0.01;
+    decay_factor float8 := 0.9;
+    max_iter integer := 100;
+    tolerance float8 := 1e-10;
+    lambda float8 := 0.01;
+    norm text := 'l2';
+    classes text[];
+    keys text := '';
+    totals record;
+BEGIN
+    IF source_table IS NULL OR model_table IS NULL OR dependent_varname IS NULL OR independent_varname IS NULL
+       OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'madlib.svm_classification: source_table, model_table, dependent_varname and independent_varname must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF lower(coalesce(kernel_func, 'linear')) <> 'linear' THEN
+        RAISE EXCEPTION 'kernel_func "%" is not offered by corgi_madlib''s svm_classification', kernel_func
+            USING ERRCODE = 'feature_not_supported', HINT = 'Use the linear kernel, or corgi.train(..., ''mlp'') for a nonlinear model.';
+    END IF;
+    FOREACH item IN ARRAY coalesce(regexp_split_to_array(nullif(btrim(kernel_params), ''), '\s*,\s*'), '{}') LOOP
+        key := lower(btrim(split_part(item, '=', 1)));
+        value := lower(btrim(split_part(item, '=', 2)));
+        IF key = 'fit_intercept' AND value IN ('true', 'false', 't', 'f', 'yes', 'no', '1', '0') THEN
+            fit_intercept := value::boolean;
+        ELSE
+            RAISE EXCEPTION 'kernel_params "%" is not offered with the linear kernel', item
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'The linear kernel takes fit_intercept=true or false.';
+        END IF;
+    END LOOP;
+    FOREACH item IN ARRAY coalesce(regexp_split_to_array(nullif(btrim(params), ''), '\s*,\s*'), '{}') LOOP
+        key := lower(btrim(split_part(item, '=', 1)));
+        value := btrim(split_part(item, '=', 2));
+        CASE key
+            WHEN 'init_stepsize' THEN stepsize := value::float8;
+            WHEN 'decay_factor' THEN decay_factor := value::float8;
+            WHEN 'max_iter' THEN max_iter := value::integer;
+            WHEN 'tolerance' THEN tolerance := value::float8;
+            WHEN 'lambda' THEN lambda := value::float8;
+            WHEN 'norm' THEN norm := lower(value);
+            ELSE
+                RAISE EXCEPTION 'params "%" is not offered by corgi_madlib''s svm_classification', item
+                    USING ERRCODE = 'feature_not_supported',
+                          HINT = 'It takes init_stepsize, decay_factor, max_iter, tolerance, lambda and norm (L1 or L2).';
+        END CASE;
+    END LOOP;
+    IF norm NOT IN ('l1', 'l2') THEN
+        RAISE EXCEPTION 'norm must be L1 or L2, got "%"', norm USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    src := corgi._readable_source('madlib.svm_classification', source_table, caller_search_path);
+    outs := corgi._writable_outputs('madlib.svm_classification', model_table, caller_search_path);
+    side := corgi._writable_outputs('madlib.svm_classification', model_table || '_corgi', caller_search_path);
+    -- The two classes, sorted as text: the second is the positive one.
+    EXECUTE format('SELECT array_agg(DISTINCT (%s)::text ORDER BY (%1$s)::text) FROM %s WHERE (%1$s) IS NOT NULL',
+                   corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname), src)
+        INTO classes;
+    IF cardinality(coalesce(classes, '{}')) <> 2 THEN
+        RAISE EXCEPTION 'svm_classification needs a dependent variable of two classes, "%" has %', dependent_varname, cardinality(coalesce(classes, '{}'))
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write a condition, e.g. ''rings > 10''.';
+    END IF;
+    -- Trained by corgi: max_iter epochs of SGD on the hinge loss.
+    PERFORM corgi.train(source_table, model_table || '_corgi',
+                        format('((%s)::text = %L)', corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname), classes[2]),
+                        independent_varname, 'svm', max_iter, 'corgipile',
+                        format('learning_rate=%s, decay=%s, %s=%s, intercept=%s', stepsize, decay_factor, norm, lambda, fit_intercept),
+                        "verbose", grouping_col, caller_search_path);
+    IF grouping_col IS NOT NULL THEN
+        keys := (SELECT string_agg(format('%I, ', a.attname), '' ORDER BY a.attnum) FROM pg_attribute a
+                 WHERE a.attrelid = to_regclass(side.main) AND a.attnum > 0 AND NOT a.attisdropped
+                   AND a.attnum < (SELECT attnum FROM pg_attribute WHERE attrelid = to_regclass(side.main) AND attname = 'coef'));
+    END IF;
+    EXECUTE format($q$CREATE TABLE %s AS SELECT %s CASE WHEN %L THEN coef || intercept[1] ELSE coef END AS coef, loss,
+                             NULL::float8 AS norm_of_gradient, num_epochs AS num_iterations, num_rows_processed,
+                             num_rows_skipped, %L::text[] AS dep_var_mapping FROM %s$q$,
+                   outs.main, keys, fit_intercept, classes, side.main);
+    EXECUTE format('SELECT count(*) AS groups, count(*) FILTER (WHERE coef IS NULL) AS failed, coalesce(sum(num_rows_processed), 0) AS processed,
+                           coalesce(sum(num_rows_skipped), 0) AS skipped FROM %s', outs.main) INTO totals;
+    EXECUTE format($q$CREATE TABLE %s AS SELECT 'SVC'::text AS method, 'corgi_madlib 1.0'::text AS version_number,
+                             %L::text AS source_table, %L::text AS model_table, %L::text AS dependent_varname,
+                             %L::text AS independent_varname, 'linear'::text AS kernel_func, %L::text AS kernel_params,
+                             %L::text AS grouping_col, %L::text AS optim_params, %L::text AS reg_params,
+                             %s::integer AS num_all_groups, %s::integer AS num_failed_groups,
+                             %s::bigint AS total_rows_processed, %s::bigint AS total_rows_skipped$q$,
+                   outs.summary, source_table, model_table, dependent_varname, independent_varname,
+                   format('fit_intercept=%s', CASE WHEN fit_intercept THEN 'true' ELSE 'false' END), grouping_col,
+                   format('init_stepsize=%s, decay_factor=%s, max_iter=%s, tolerance=%s', stepsize, decay_factor, max_iter, tolerance),
+                   format('lambda=%s, norm=%s, n_folds=0', lambda, upper(norm)),
+                   totals.groups, totals.failed, totals.processed, totals.skipped);
+END $$;
+COMMENT ON FUNCTION madlib.svm_classification(varchar, varchar, varchar, varchar, varchar, varchar, varchar, varchar, boolean, text) IS
+    'MADlib''s svm_classification (linear kernel), trained by corgi.train''s svm: model_table (coef, loss, num_iterations, rows, dep_var_mapping), model_table_summary, and corgi''s model in model_table_corgi';
+
+-- MADlib's svm_predict: output_table (id, prediction, decision_function), prediction the
+-- second class of dep_var_mapping when coef . x >= 0 (text). The features are the
+-- summary's independent_varname: a column of the data, or an expression only when the
+-- caller owns the summary table (corgi runs no SQL text another role stored).
+CREATE FUNCTION madlib.svm_predict(model_table varchar, new_data_table varchar, id_col_name varchar, output_table varchar,
+                                   caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    model regclass;
+    summary regclass;
+    data regclass;
+    outs record;
+    s record;
+    x text;
+    id_col name;
+    join_on text := 'true';
+BEGIN
+    IF model_table IS NULL OR new_data_table IS NULL OR id_col_name IS NULL OR output_table IS NULL OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'madlib.svm_predict arguments must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    model := corgi._readable_source('madlib.svm_predict', model_table, caller_search_path);
+    summary := corgi._readable_source('madlib.svm_predict', model_table || '_summary', caller_search_path);
+    model := corgi._stored_table(model, 'model table', NULL, ARRAY['coef', 'dep_var_mapping']::name[],
+                                 ARRAY['float8[]', 'text[]']::regtype[]);
+    summary := corgi._stored_table(summary, 'summary table', model, ARRAY['independent_varname', 'grouping_col']::name[],
+                                   ARRAY['text', 'text']::regtype[]);
+    data := corgi._readable_source('madlib.svm_predict', new_data_table, caller_search_path);
+    outs := corgi._output_names(output_table, caller_search_path);
+    IF to_regclass(outs.main) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', outs.main
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
+    END IF;
+    id_col := corgi._grouping_column(data, id_col_name);
+    IF id_col IS NULL THEN
+        RAISE EXCEPTION 'id_col_name "%" is not a column of %', id_col_name, new_data_table USING ERRCODE = 'undefined_column';
+    END IF;
+    EXECUTE format('SELECT independent_varname, grouping_col FROM %s LIMIT 1', summary) INTO s;
+    x := corgi._variable(data, s.independent_varname,
+                         NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = summary), 'USAGE'), 'independent_varname');
+    IF s.grouping_col IS NOT NULL THEN
+        SELECT string_agg(format('m.%1$I IS NOT DISTINCT FROM d.%1$I', corgi._grouping_column(data, k)), ' AND ')
+          INTO join_on FROM unnest(corgi._split_grouping_cols(s.grouping_col)) k;
+        IF join_on IS NULL OR EXISTS (SELECT FROM unnest(corgi._split_grouping_cols(s.grouping_col)) k WHERE corgi._grouping_column(data, k) IS NULL) THEN
+            RAISE EXCEPTION 'new_data_table % lacks a grouping column of the model (%)', new_data_table, s.grouping_col
+                USING ERRCODE = 'undefined_column';
+        END IF;
+    END IF;
+    -- The features computed over the data alone (no model column in scope).
+    EXECUTE format($q$CREATE TABLE %1$s AS
+        SELECT d.%2$I AS id,
+               CASE WHEN p.z IS NULL THEN NULL WHEN p.z >= 0 THEN m.dep_var_mapping[2] ELSE m.dep_var_mapping[1] END AS prediction,
+               p.z AS decision_function
+        FROM (SELECT d0.*, (%6$s)::float8[] AS "?x" FROM %3$s d0) d LEFT JOIN %4$s m ON %5$s,
+             LATERAL (SELECT corgi.linregr_predict(m.coef, CASE WHEN cardinality(m.coef) = cardinality(d."?x") + 1
+                                                               THEN d."?x" || 1::float8 ELSE d."?x" END) AS z) p$q$,
+        outs.main, id_col, data, model, join_on, x);
+END $$;
+COMMENT ON FUNCTION madlib.svm_predict(varchar, varchar, varchar, varchar, text) IS
+    'MADlib''s svm_predict: output_table (id, prediction, decision_function) for the rows of new_data_table';
+
+-- ---------------------------------------------------------------------------------
 -- Help: f() and f('usage'), as in MADlib
 -- ---------------------------------------------------------------------------------
 CREATE FUNCTION madlib._help(function_name text, message text) RETURNS text
@@ -395,6 +575,12 @@ RETURN CASE
         || E'         [, categorical_cols_to_exclude [, row_id [, top [, value_to_drop (refused) [, encode_null (false)\n'
         || E'         [, output_type (''column'' or ''array'') [, output_dictionary (false)]]]]]]]);\n'
         || E'  Indicators are 0/1 integers named <col>_<value>, <col>__misc__ (outside top), <col>_null (encode_null).'
+    WHEN function_name = 'svm_classification' THEN
+        E'svm_classification: a linear support vector machine (corgi.train''s svm)\n'
+        || E'  SELECT madlib.svm_classification(source_table, model_table, dependent_varname, independent_varname\n'
+        || E'         [, kernel_func (''linear'') [, kernel_params (''fit_intercept=false'') [, grouping_col\n'
+        || E'         [, params (''init_stepsize=0.01, decay_factor=0.9, max_iter=100, lambda=0.01, norm=L2'') [, verbose]]]]]);\n'
+        || E'  SELECT madlib.svm_predict(model_table, new_data_table, id_col_name, output_table);'
     WHEN function_name = 'train_test_split' THEN
         E'train_test_split: a seeded split (corgi_madlib)\n'
         || E'  SELECT madlib.train_test_split(source_table, output_table, train_proportion [, test_proportion\n'
@@ -425,6 +611,12 @@ COMMENT ON FUNCTION madlib.encode_categorical_variables() IS 'help of madlib.enc
 CREATE FUNCTION madlib.encode_categorical_variables(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp RETURN madlib._help('encode_categorical_variables', message);
 COMMENT ON FUNCTION madlib.encode_categorical_variables(varchar) IS 'help of madlib.encode_categorical_variables (''usage'')';
+CREATE FUNCTION madlib.svm_classification() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('svm_classification', NULL);
+COMMENT ON FUNCTION madlib.svm_classification() IS 'help of madlib.svm_classification';
+CREATE FUNCTION madlib.svm_classification(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('svm_classification', message);
+COMMENT ON FUNCTION madlib.svm_classification(varchar) IS 'help of madlib.svm_classification (''usage'')';
 CREATE FUNCTION madlib.train_test_split() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp RETURN madlib._help('train_test_split', NULL);
 COMMENT ON FUNCTION madlib.train_test_split() IS 'help of madlib.train_test_split';

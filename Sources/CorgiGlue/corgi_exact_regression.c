@@ -59,19 +59,49 @@ typedef struct LinregrState
 	double	   *widened;		/* the features and the 1 */
 } LinregrState;
 
+/* Gives back a solver's bytes and releases it (a memory-context reset callback's work). */
+static void
+solver_release(void **solver, int64 planned_bytes)
+{
+	if (*solver != NULL)
+	{
+		void	   *object = *solver;
+
+		*solver = NULL;
+		ols_bytes_held -= planned_bytes;
+		corgi_object_release(object);
+	}
+}
+
+/*
+ * Counts a solver of count features (bytes planned) against corgi.max_buffer_mb before it
+ * is opened; raises for an empty row (row `position`) or past the cap.
+ */
+static void
+solver_reserve(int count, int64 bytes, int64 position)
+{
+	int64		cap = (int64) corgi_max_buffer_mb * 1024 * 1024;
+
+	if (count < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the independent variable of row " INT64_FORMAT " is an empty array", position),
+				 errhint("Give at least one feature; write 1 as the first feature for an intercept.")));
+	if (ols_bytes_held + bytes > cap)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the exact solver's sums need more than corgi.max_buffer_mb (%d MB)", corgi_max_buffer_mb),
+				 errdetail("The sums of %d features take " INT64_FORMAT " kB per group, and this backend holds " INT64_FORMAT " kB of them.",
+						   count, bytes / 1024, ols_bytes_held / 1024),
+				 errhint("Use fewer groups or features, or ask a superuser to raise corgi.max_buffer_mb.")));
+}
+
 static void
 linregr_state_release(void *arg)
 {
 	LinregrState *s = (LinregrState *) arg;
 
-	if (s->ols != NULL)
-	{
-		void	   *ols = s->ols;
-
-		s->ols = NULL;
-		ols_bytes_held -= s->planned_bytes;
-		corgi_object_release(ols);
-	}
+	solver_release(&s->ols, s->planned_bytes);
 }
 
 static LinregrState *
@@ -97,22 +127,9 @@ static void
 linregr_state_open(LinregrState *s, int count)
 {
 	CorgiError	error = {0};
-	int64		bytes;
-	int64		cap = (int64) corgi_max_buffer_mb * 1024 * 1024;
+	int64		bytes = corgi_ols_planned_bytes(count);
 
-	if (count < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the independent variable of row " INT64_FORMAT " is an empty array", s->seen),
-				 errhint("Give at least one feature; write 1 as the first feature for an intercept.")));
-	bytes = corgi_ols_planned_bytes(count);
-	if (ols_bytes_held + bytes > cap)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the exact solver's sums need more than corgi.max_buffer_mb (%d MB)", corgi_max_buffer_mb),
-				 errdetail("The sums of %d features take " INT64_FORMAT " kB per group, and this backend holds " INT64_FORMAT " kB of them.",
-						   count, bytes / 1024, ols_bytes_held / 1024),
-				 errhint("Use fewer groups or features, or ask a superuser to raise corgi.max_buffer_mb.")));
+	solver_reserve(count, bytes, s->seen);
 	corgi_ols_open(count, &s->ols, &error);
 	corgi_raise_if_failed(&error);
 	s->planned_bytes = bytes;
@@ -529,36 +546,16 @@ irls_group_release(void *arg)
 {
 	IrlsGroup  *g = (IrlsGroup *) arg;
 
-	if (g->irls != NULL)
-	{
-		void	   *irls = g->irls;
-
-		g->irls = NULL;
-		ols_bytes_held -= g->planned_bytes;
-		corgi_object_release(irls);
-	}
+	solver_release(&g->irls, g->planned_bytes);
 }
 
 static void
 irls_group_open(IrlsGroup *g, int count, int64 position)
 {
 	CorgiError	error = {0};
-	int64		bytes;
-	int64		cap = (int64) corgi_max_buffer_mb * 1024 * 1024;
+	int64		bytes = corgi_irls_planned_bytes(count);
 
-	if (count < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the independent variable of row " INT64_FORMAT " is an empty array", position),
-				 errhint("Give at least one feature; write 1 as the first feature for an intercept.")));
-	bytes = corgi_irls_planned_bytes(count);
-	if (ols_bytes_held + bytes > cap)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the exact solver's sums need more than corgi.max_buffer_mb (%d MB)", corgi_max_buffer_mb),
-				 errdetail("The sums of %d features take " INT64_FORMAT " kB per group, and this backend holds " INT64_FORMAT " kB of them.",
-						   count, bytes / 1024, ols_bytes_held / 1024),
-				 errhint("Use fewer groups or features, or ask a superuser to raise corgi.max_buffer_mb.")));
+	solver_reserve(count, bytes, position);
 	corgi_irls_open(count, &g->irls, &error);
 	corgi_raise_if_failed(&error);
 	g->planned_bytes = bytes;
