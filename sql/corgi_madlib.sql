@@ -545,6 +545,250 @@ COMMENT ON FUNCTION madlib.svm_predict(varchar, varchar, varchar, varchar, text)
     'MADlib''s svm_predict: output_table (id, prediction, decision_function) for the rows of new_data_table';
 
 -- ---------------------------------------------------------------------------------
+-- Multilayer perceptrons, on corgi.train's 'mlp' and 'mlp_regression' models
+-- ---------------------------------------------------------------------------------
+-- MADlib's mlp_classification and mlp_regression (note their argument order:
+-- independent_varname before dependent_varname): standardized inputs (as MADlib),
+-- activation sigmoid by default, optimizer_params mapped onto corgi's (learning_rate_init
+-- -> learning_rate, n_iterations -> epochs, lambda -> l2, batch_size, solver sgd (with
+-- momentum) or adam with beta1, beta2, eps; learning_rate_policy constant, or exp with
+-- gamma -> decay). coeff is NULL: the weights are in corgi's model, kept in
+-- <output_table>_corgi, which mlp_predict scores. Refused with a hint: weights,
+-- warm_start, n_tries > 1, rmsprop, nesterov, other learning-rate policies.
+CREATE FUNCTION madlib._mlp_train(is_classification boolean, source_table varchar, output_table varchar,
+                                  independent_varname varchar, dependent_varname varchar, hidden_layer_sizes integer[],
+                                  optimizer_params varchar, activation varchar, weights varchar, warm_start boolean,
+                                  verbose boolean, grouping_col varchar, caller_search_path text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    call text := CASE WHEN is_classification THEN 'madlib.mlp_classification' ELSE 'madlib.mlp_regression' END;
+    src regclass;
+    outs record;
+    side record;
+    std_name text;
+    item text;
+    key text;
+    value text;
+    lr float8 := 0.001;
+    policy text := 'constant';
+    gamma float8 := 1;
+    n_iterations integer := 100;
+    lambda float8 := 0;
+    tolerance float8 := 0.001;
+    batch_size integer := 1;
+    solver text := 'sgd';
+    momentum float8 := 0.9;
+    beta1 float8 := 0.9;
+    beta2 float8 := 0.999;
+    eps float8 := 1e-8;
+    corgi_params text;
+    keys text := '';
+    classes text[];
+    moments float8[];
+    k integer;
+    dep_type text;
+BEGIN
+    IF source_table IS NULL OR output_table IS NULL OR independent_varname IS NULL OR dependent_varname IS NULL
+       OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION '%: source_table, output_table, independent_varname and dependent_varname must not be NULL', call
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF cardinality(coalesce(hidden_layer_sizes, '{}')) = 0 THEN
+        RAISE EXCEPTION '% needs hidden_layer_sizes', call
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the widths of the hidden layers, e.g. ARRAY[10] or ARRAY[32, 16].';
+    END IF;
+    IF weights IS NOT NULL OR coalesce(warm_start, false) THEN
+        RAISE EXCEPTION '% does not take % in corgi_madlib', call, CASE WHEN weights IS NOT NULL THEN 'weights' ELSE 'warm_start' END
+            USING ERRCODE = 'feature_not_supported', HINT = 'Leave it out.';
+    END IF;
+    FOREACH item IN ARRAY coalesce(regexp_split_to_array(nullif(btrim(optimizer_params), ''), '\s*,\s*'), '{}') LOOP
+        key := lower(btrim(split_part(item, '=', 1)));
+        value := lower(btrim(split_part(item, '=', 2)));
+        CASE key
+            WHEN 'learning_rate_init' THEN lr := value::float8;
+            WHEN 'learning_rate_policy' THEN policy := value;
+            WHEN 'gamma' THEN gamma := value::float8;
+            WHEN 'n_iterations' THEN n_iterations := value::integer;
+            WHEN 'lambda' THEN lambda := value::float8;
+            WHEN 'tolerance' THEN tolerance := value::float8;
+            WHEN 'batch_size' THEN batch_size := value::integer;
+            WHEN 'solver' THEN solver := value;
+            WHEN 'momentum' THEN momentum := value::float8;
+            WHEN 'beta1' THEN beta1 := value::float8;
+            WHEN 'beta2' THEN beta2 := value::float8;
+            WHEN 'eps' THEN eps := value::float8;
+            WHEN 'n_tries' THEN
+                IF value::integer <> 1 THEN
+                    RAISE EXCEPTION 'n_tries=% is not offered by corgi_madlib', value USING ERRCODE = 'feature_not_supported',
+                        HINT = 'Train several seeds with corgi.fit_multiple instead.';
+                END IF;
+            WHEN 'nesterov' THEN
+                IF value::boolean THEN
+                    RAISE EXCEPTION 'nesterov momentum is not offered by corgi_madlib' USING ERRCODE = 'feature_not_supported',
+                        HINT = 'Leave nesterov out (plain momentum), or use solver=adam.';
+                END IF;
+            ELSE
+                RAISE EXCEPTION 'optimizer_params "%" is not offered by corgi_madlib''s %', item, call
+                    USING ERRCODE = 'feature_not_supported',
+                          HINT = 'It takes learning_rate_init, learning_rate_policy (constant or exp with gamma), n_iterations, lambda, tolerance, batch_size, solver (sgd or adam), momentum, beta1, beta2, eps.';
+        END CASE;
+    END LOOP;
+    IF policy NOT IN ('constant', 'exp') THEN
+        RAISE EXCEPTION 'learning_rate_policy "%" is not offered by corgi_madlib', policy
+            USING ERRCODE = 'feature_not_supported', HINT = 'Use constant, or exp with gamma.';
+    END IF;
+    IF solver NOT IN ('sgd', 'adam') THEN
+        RAISE EXCEPTION 'solver "%" is not offered by corgi_madlib''s %', solver, call
+            USING ERRCODE = 'feature_not_supported', HINT = 'Use sgd (with momentum) or adam.';
+    END IF;
+    IF lower(coalesce(activation, 'sigmoid')) NOT IN ('sigmoid', 'relu', 'tanh') THEN
+        RAISE EXCEPTION 'activation "%" is not offered', activation USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use sigmoid (MADlib''s default), relu or tanh.';
+    END IF;
+    src := corgi._readable_source(call, source_table, caller_search_path);
+    outs := corgi._writable_outputs(call, output_table, caller_search_path);
+    side := corgi._writable_outputs(call, output_table || '_corgi', caller_search_path);
+    std_name := quote_ident(outs.schema) || '.' || quote_ident((parse_ident(output_table))[cardinality(parse_ident(output_table))] || '_standardization');
+    IF to_regclass(std_name) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', std_name
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
+    END IF;
+    corgi_params := format('hidden_layers=[%s], activation=%s, learning_rate=%s, l2=%s, batch_size=%s, standardize=true%s%s',
+                           array_to_string(hidden_layer_sizes, ','), lower(coalesce(activation, 'sigmoid')), lr, lambda, batch_size,
+                           CASE WHEN solver = 'adam' THEN format(', optimizer=adam, beta1=%s, beta2=%s, epsilon=%s', beta1, beta2, eps)
+                                WHEN momentum > 0 THEN format(', optimizer=momentum, momentum=%s', momentum)
+                                ELSE ', optimizer=sgd' END,
+                           CASE WHEN policy = 'exp' THEN format(', decay=%s', gamma) ELSE '' END);
+    PERFORM corgi.train(source_table, output_table || '_corgi', dependent_varname, independent_varname,
+                        CASE WHEN is_classification THEN 'mlp' ELSE 'mlp_regression' END, n_iterations, 'corgipile',
+                        corgi_params, "verbose", grouping_col, caller_search_path);
+    IF grouping_col IS NOT NULL THEN
+        keys := (SELECT string_agg(format('%I, ', a.attname), '' ORDER BY a.attnum) FROM pg_attribute a
+                 WHERE a.attrelid = to_regclass(side.main) AND a.attnum > 0 AND NOT a.attisdropped
+                   AND a.attnum < (SELECT attnum FROM pg_attribute WHERE attrelid = to_regclass(side.main) AND attname = 'coef'));
+    END IF;
+    EXECUTE format('CREATE TABLE %s AS SELECT %s NULL::float8[] AS coeff, loss, num_epochs AS num_iterations FROM %s',
+                   outs.main, keys, side.main);
+    -- The standardization MADlib writes beside the model: each feature's mean and
+    -- (population) standard deviation over the rows trained on.
+    EXECUTE format('SELECT corgi._feature_moments((%1$s)::float8[]) FROM %2$s WHERE (%1$s) IS NOT NULL AND (%3$s) IS NOT NULL',
+                   corgi._column_or_expression(src, source_table, 'independent_varname', independent_varname), src,
+                   corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname))
+        INTO moments;
+    k := cardinality(moments) / 2;
+    EXECUTE format('CREATE TABLE %s AS SELECT $1::float8[] AS mean, $2::float8[] AS std', std_name)
+        USING moments[1:k], (SELECT array_agg(1 / s ORDER BY o) FROM unnest(moments[k + 1:2 * k]) WITH ORDINALITY u(s, o));
+    EXECUTE format('SELECT classes, (SELECT pg_typeof(%s)::text FROM %s LIMIT 1) FROM %s LIMIT 1',
+                   corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname), src, side.main)
+        INTO classes, dep_type;
+    EXECUTE format($q$CREATE TABLE %s AS SELECT %L::text AS source_table, %L::text AS independent_varname,
+                             %L::text AS dependent_varname, %L::text AS dependent_vartype, %L::text AS solver,
+                             %s::float8 AS tolerance, %s::float8 AS learning_rate_init, %L::text AS learning_rate_policy,
+                             %s::float8 AS momentum, false AS nesterov, NULL::float8 AS rho, %s::float8 AS beta1,
+                             %s::float8 AS beta2, %s::float8 AS eps, %s::integer AS n_iterations, 1 AS n_tries,
+                             %L::integer[] AS layer_sizes, %L::text AS activation, %L::boolean AS is_classification,
+                             %L::text[] AS classes, NULL::text AS weights, %L::text AS grouping_col$q$,
+                   outs.summary, source_table, independent_varname, dependent_varname, dep_type, solver, tolerance, lr, policy,
+                   momentum, beta1, beta2, eps, n_iterations,
+                   ARRAY[k] || hidden_layer_sizes || CASE WHEN is_classification THEN cardinality(classes) ELSE 1 END,
+                   lower(coalesce(activation, 'sigmoid')), is_classification, classes, grouping_col);
+END $$;
+COMMENT ON FUNCTION madlib._mlp_train(boolean, varchar, varchar, varchar, varchar, integer[], varchar, varchar, varchar, boolean, boolean, varchar, text) IS
+    'internal: mlp_classification and mlp_regression on corgi.train''s networks';
+
+CREATE FUNCTION madlib.mlp_classification(source_table varchar, output_table varchar, independent_varname varchar,
+                                          dependent_varname varchar, hidden_layer_sizes integer[] DEFAULT NULL,
+                                          optimizer_params varchar DEFAULT NULL, activation varchar DEFAULT 'sigmoid',
+                                          weights varchar DEFAULT NULL, warm_start boolean DEFAULT false,
+                                          verbose boolean DEFAULT false, grouping_col varchar DEFAULT NULL,
+                                          caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT madlib._mlp_train(true, source_table, output_table, independent_varname, dependent_varname, hidden_layer_sizes,
+                             optimizer_params, activation, weights, warm_start, "verbose", grouping_col, caller_search_path);
+END;
+COMMENT ON FUNCTION madlib.mlp_classification(varchar, varchar, varchar, varchar, integer[], varchar, varchar, varchar, boolean, boolean, varchar, text) IS
+    'MADlib''s mlp_classification (independent_varname before dependent_varname), trained by corgi.train''s mlp: output_table (coeff NULL, loss, num_iterations), its _summary and _standardization, corgi''s model in output_table_corgi';
+
+CREATE FUNCTION madlib.mlp_regression(source_table varchar, output_table varchar, independent_varname varchar,
+                                      dependent_varname varchar, hidden_layer_sizes integer[] DEFAULT NULL,
+                                      optimizer_params varchar DEFAULT NULL, activation varchar DEFAULT 'sigmoid',
+                                      weights varchar DEFAULT NULL, warm_start boolean DEFAULT false,
+                                      verbose boolean DEFAULT false, grouping_col varchar DEFAULT NULL,
+                                      caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT madlib._mlp_train(false, source_table, output_table, independent_varname, dependent_varname, hidden_layer_sizes,
+                             optimizer_params, activation, weights, warm_start, "verbose", grouping_col, caller_search_path);
+END;
+COMMENT ON FUNCTION madlib.mlp_regression(varchar, varchar, varchar, varchar, integer[], varchar, varchar, varchar, boolean, boolean, varchar, text) IS
+    'MADlib''s mlp_regression, trained by corgi.train''s mlp_regression (see mlp_classification)';
+
+-- MADlib's mlp_predict: pred_type 'response' gives (id, estimated_<dependent>), 'prob' one
+-- column prob_<class> per class; scored by corgi.predict_table on <model_table>_corgi.
+CREATE FUNCTION madlib.mlp_predict(model_table varchar, data_table varchar, id_col_name varchar, output_table varchar,
+                                   pred_type varchar DEFAULT 'response',
+                                   caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    summary regclass;
+    s record;
+    outs record;
+    scored text := format('pg_temp.%I', 'corgi_mlp_scored_' || pg_backend_pid());
+    dep_name text;
+BEGIN
+    IF model_table IS NULL OR data_table IS NULL OR id_col_name IS NULL OR output_table IS NULL OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'madlib.mlp_predict arguments must not be NULL (pred_type excepted)' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF lower(coalesce(pred_type, 'response')) NOT IN ('response', 'prob') THEN
+        RAISE EXCEPTION 'pred_type must be response or prob, got "%"', pred_type USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    summary := corgi._readable_source('madlib.mlp_predict', model_table || '_summary', caller_search_path);
+    summary := corgi._stored_table(summary, 'summary table', NULL, ARRAY['dependent_varname', 'independent_varname', 'classes', 'is_classification']::name[],
+                                   ARRAY['text', 'text', 'text[]', 'boolean']::regtype[]);
+    EXECUTE format('SELECT dependent_varname, independent_varname, classes, is_classification FROM %s LIMIT 1', summary) INTO s;
+    outs := corgi._output_names(output_table, caller_search_path);
+    IF to_regclass(outs.main) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', outs.main
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
+    END IF;
+    IF lower(coalesce(pred_type, 'response')) = 'prob' AND NOT s.is_classification THEN
+        RAISE EXCEPTION 'pred_type prob applies to mlp_classification models' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF to_regclass(scored) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', scored);
+    END IF;
+    -- The features: the summary's independent_varname, run only for the summary's owner
+    -- when it is an expression (corgi.predict_table's own rule otherwise).
+    PERFORM corgi.predict_table(model_table || '_corgi', data_table, id_col_name, scored,
+                                CASE WHEN pg_has_role((SELECT relowner FROM pg_class WHERE oid = summary), 'USAGE')
+                                     THEN s.independent_varname END,
+                                caller_search_path => caller_search_path);
+    dep_name := 'estimated_' || regexp_replace(s.dependent_varname, '[^A-Za-z0-9_]+', '_', 'g');
+    IF lower(coalesce(pred_type, 'response')) = 'response' THEN
+        EXECUTE format('CREATE TABLE %s AS SELECT id, %s AS %I FROM %s', outs.main,
+                       CASE WHEN s.is_classification THEN 'class' ELSE 'prediction' END, dep_name, scored);
+    ELSE
+        EXECUTE format('CREATE TABLE %s AS SELECT id, %s FROM %s', outs.main,
+                       (SELECT string_agg(format('probabilities[%s] AS %I', o, 'prob_' || c), ', ' ORDER BY o)
+                          FROM unnest(s.classes) WITH ORDINALITY u(c, o)), scored);
+    END IF;
+    EXECUTE format('DROP TABLE %s', scored);
+END $$;
+COMMENT ON FUNCTION madlib.mlp_predict(varchar, varchar, varchar, varchar, varchar, text) IS
+    'MADlib''s mlp_predict: output_table (id, estimated_<dependent>) or (id, prob_<class> ...) for the rows of data_table';
+
+-- ---------------------------------------------------------------------------------
 -- Help: f() and f('usage'), as in MADlib
 -- ---------------------------------------------------------------------------------
 CREATE FUNCTION madlib._help(function_name text, message text) RETURNS text

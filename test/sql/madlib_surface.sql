@@ -118,6 +118,36 @@ SELECT madlib.svm_classification('houses_svm', 'o2', 'class', 'ARRAY[size_k]', '
 SELECT madlib.svm_classification('houses_svm', 'o2', 'bedroom', 'ARRAY[size_k]');
 SELECT madlib.svm_predict('svm_model', 'houses_svm', 'nope', 'o3');
 
+-- mlp_classification / mlp_regression / mlp_predict (MADlib's argument order:
+-- independent before dependent).
+CREATE TABLE flowers AS SELECT g AS id, (ARRAY['setosa', 'versicolor', 'virginica'])[1 + g % 3] AS species,
+       ARRAY[(g % 3) * 2 + ((g * 37) % 10) / 10.0, (g % 3) * -1.5 + ((g * 17) % 10) / 10.0]::float8[] AS attributes,
+       (g % 3) * 2.0 + ((g * 7) % 5) / 10.0 AS petal
+FROM generate_series(1, 300) g;
+SELECT madlib.mlp_classification('flowers', 'mlp_model', 'attributes', 'species', ARRAY[8],
+                                 'learning_rate_init=0.05, n_iterations=20, solver=adam');
+SELECT string_agg(attname, ',' ORDER BY attnum) AS columns FROM pg_attribute WHERE attrelid = 'mlp_model'::regclass AND attnum > 0;
+SELECT num_iterations, loss < 0.5 AS low_loss FROM mlp_model;
+SELECT layer_sizes, activation, is_classification, classes, solver, dependent_vartype FROM mlp_model_summary;
+SELECT (SELECT array_agg(round(m::numeric, 6)) FROM unnest(mean) m) AS mean,
+       (SELECT array_agg(round(d::numeric, 6)) FROM unnest(std) d) AS std FROM mlp_model_standardization;
+SELECT round(avg(attributes[1])::numeric, 6) AS mean_1, round(stddev_pop(attributes[2])::numeric, 6) AS std_2 FROM flowers;
+SELECT madlib.mlp_predict('mlp_model', 'flowers', 'id', 'mlp_out', 'response');
+SELECT count(*) AS rows, count(*) FILTER (WHERE o.estimated_species = f.species) >= 290 AS accurate
+FROM mlp_out o JOIN flowers f USING (id);
+SELECT madlib.mlp_predict('mlp_model', 'flowers', 'id', 'mlp_prob', 'prob');
+SELECT string_agg(attname, ',' ORDER BY attnum) AS columns FROM pg_attribute WHERE attrelid = 'mlp_prob'::regclass AND attnum > 0;
+SELECT bool_and(abs(prob_setosa + prob_versicolor + prob_virginica - 1) < 1e-9) AS sums_to_one FROM mlp_prob;
+SELECT madlib.mlp_regression('flowers', 'mlp_reg', 'attributes', 'petal', ARRAY[8, 4],
+                             'learning_rate_init=0.01, n_iterations=30, solver=adam', 'relu');
+SELECT madlib.mlp_predict('mlp_reg', 'flowers', 'id', 'mlp_reg_out');
+SELECT count(*) AS rows, sqrt(avg((o.estimated_petal - f.petal) ^ 2)) < 0.5 AS rmse_below_half
+FROM mlp_reg_out o JOIN flowers f USING (id);
+SELECT madlib.mlp_classification('flowers', 'o4', 'attributes', 'species', NULL);
+SELECT madlib.mlp_classification('flowers', 'o4', 'attributes', 'species', ARRAY[4], 'solver=rmsprop');
+SELECT madlib.mlp_classification('flowers', 'o4', 'attributes', 'species', ARRAY[4], NULL, 'sigmoid', NULL, true);
+SELECT madlib.mlp_predict('mlp_reg', 'flowers', 'id', 'o5', 'prob');
+
 -- Help, as MADlib's f() and f('usage').
 SELECT length(madlib.linregr_train()) > 100 AS linregr_help, madlib.logregr_train('usage') LIKE 'logregr_train: logistic regression by IRLS%' AS logregr_usage,
        madlib.train_test_split() LIKE '%seed%' AS split_help,
