@@ -2822,6 +2822,28 @@ CREATE AGGREGATE corgi._linregr_bp(dependent float8, independent float8[], coefs
 COMMENT ON AGGREGATE corgi._linregr_bp(float8, float8[], float8[], integer) IS
     'internal: {bp_stats, bp_p_value}: the Breusch-Pagan test of the fit in row "group" of coefs (one row per group): Koenker''s n R^2 of the squared residuals on the features, chi-squared with k - 1 degrees of freedom';
 
+-- The gaussian elastic net, exact, from one pass's sums (ElasticNet.swift: coordinate
+-- descent on the covariance), for corgi_madlib's elastic_net_train.
+CREATE FUNCTION corgi._elastic_net_transition(internal, float8, float8[], float8, float8, boolean, integer, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_elastic_net_transition'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._elastic_net_transition(internal, float8, float8[], float8, float8, boolean, integer, float8) IS
+    'internal: transition of corgi._elastic_net_gaussian (the sums of the rows with a 1 appended)';
+CREATE FUNCTION corgi._elastic_net_final(internal) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_elastic_net_final'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._elastic_net_final(internal) IS
+    'internal: final of corgi._elastic_net_gaussian';
+CREATE AGGREGATE corgi._elastic_net_gaussian(dependent float8, independent float8[], alpha float8, lambda float8,
+                                             standardize boolean, max_iter integer, tolerance float8) (
+    SFUNC = corgi._elastic_net_transition,
+    STYPE = internal,
+    FINALFUNC = corgi._elastic_net_final,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE corgi._elastic_net_gaussian(float8, float8[], float8, float8, boolean, integer, float8) IS
+    'internal: {weights..., intercept, sweeps, objective, rows, skipped rows} of the gaussian elastic net (MADlib''s objective), exact from one pass';
+
 CREATE FUNCTION corgi.linregr_predict(coef float8[], independent float8[]) RETURNS float8
     AS 'MODULE_PATHNAME', 'corgi_linregr_predict'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -3236,5 +3258,7 @@ REVOKE EXECUTE ON FUNCTION corgi._feature_moments_transition(internal, float8[])
                            corgi._linregr_bp_transition(internal, float8, float8[], float8[], integer),
                            corgi._linregr_bp_final(internal),
                            corgi._linregr_fit_transition(internal, float8, float8[], boolean),
-                           corgi._linregr_fit_final(internal)
+                           corgi._linregr_fit_final(internal),
+                           corgi._elastic_net_transition(internal, float8, float8[], float8, float8, boolean, integer, float8),
+                           corgi._elastic_net_final(internal)
     FROM PUBLIC;

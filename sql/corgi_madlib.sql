@@ -789,6 +789,143 @@ COMMENT ON FUNCTION madlib.mlp_predict(varchar, varchar, varchar, varchar, varch
     'MADlib''s mlp_predict: output_table (id, estimated_<dependent>) or (id, prob_<class> ...) for the rows of data_table';
 
 -- ---------------------------------------------------------------------------------
+-- Elastic net (gaussian family), exact
+-- ---------------------------------------------------------------------------------
+-- MADlib's elastic_net_train for regress_family gaussian (or linear): the exact
+-- minimizer of MADlib's objective, by coordinate descent on one pass's sums
+-- (corgi._elastic_net_gaussian) rather than FISTA passes; standardize as MADlib (the
+-- weights reported on the original scale). col_ind_var '*' takes every numeric column
+-- but the dependent, the grouping and the excluded ones. Refused with a hint: binomial
+-- (use corgi.train(..., 'logistic', params => 'l1=..., l2=...')), optimizer_params
+-- (cross-validation, warm-up).
+CREATE FUNCTION madlib.elastic_net_train(tbl_source varchar, tbl_result varchar, col_dep_var varchar, col_ind_var varchar,
+                                         regress_family varchar, alpha float8, lambda_value float8,
+                                         standardize boolean DEFAULT true, grouping_col varchar DEFAULT NULL,
+                                         optimizer varchar DEFAULT 'fista', optimizer_params varchar DEFAULT NULL,
+                                         excluded varchar DEFAULT NULL, max_iter integer DEFAULT 1000,
+                                         tolerance float8 DEFAULT 1e-6,
+                                         caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src regclass;
+    outs record;
+    dep text;
+    indep text;
+    features text[];
+    skip name[] := '{}';
+    item text;
+    keys record;
+    key_select text := '';
+    key_group text := '';
+    key_cols text := '';
+    fits text := format('pg_temp.%I', 'corgi_enet_' || pg_backend_pid());
+    totals record;
+    k integer;
+BEGIN
+    IF tbl_source IS NULL OR tbl_result IS NULL OR col_dep_var IS NULL OR col_ind_var IS NULL OR regress_family IS NULL
+       OR alpha IS NULL OR lambda_value IS NULL OR standardize IS NULL OR max_iter IS NULL OR tolerance IS NULL
+       OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'madlib.elastic_net_train arguments must not be NULL (grouping_col, optimizer_params and excluded excepted)'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF lower(regress_family) NOT IN ('gaussian', 'linear') THEN
+        RAISE EXCEPTION 'regress_family "%" is not offered by corgi_madlib''s elastic_net_train', regress_family
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Use gaussian; for binomial, corgi.train(..., ''logistic'', params => ''l1=..., l2=...'') trains the penalized model by SGD.';
+    END IF;
+    IF NOT (alpha >= 0 AND alpha <= 1) OR NOT (lambda_value >= 0) OR lambda_value = 'Infinity' OR max_iter < 1
+       OR NOT (tolerance >= 0) OR tolerance = 'Infinity' THEN
+        RAISE EXCEPTION 'alpha must lie in [0, 1] (got %), lambda_value and tolerance must be finite and at least 0 (got % and %), max_iter at least 1 (got %)',
+                        alpha, lambda_value, tolerance, max_iter
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'MADlib''s objective: lambda (alpha |b|_1 + (1 - alpha) / 2 |b|^2).';
+    END IF;
+    IF optimizer_params IS NOT NULL AND btrim(optimizer_params) <> '' THEN
+        RAISE EXCEPTION 'optimizer_params are not offered by corgi_madlib''s elastic_net_train'
+            USING ERRCODE = 'feature_not_supported', HINT = 'The fit is exact (coordinate descent on one pass''s sums): leave them out.';
+    END IF;
+    src := corgi._readable_source('madlib.elastic_net_train', tbl_source, caller_search_path);
+    outs := corgi._writable_outputs('madlib.elastic_net_train', tbl_result, caller_search_path);
+    dep := corgi._column_or_expression(src, tbl_source, 'col_dep_var', col_dep_var);
+    IF grouping_col IS NOT NULL THEN
+        keys := corgi._grouping_keys(src, tbl_source, grouping_col,
+                                     ARRAY['family', 'features', 'features_selected', 'coef_nonzero', 'coef_all', 'intercept',
+                                           'log_likelihood', 'standardize', 'iteration_run']);
+        SELECT string_agg(format('%s AS %I, ', e, n), ''), 'GROUP BY ' || string_agg(e, ', '), string_agg(format('%I, ', n), '')
+          INTO key_select, key_group, key_cols FROM unnest(keys.exprs, keys.names) u(e, n);
+    END IF;
+    IF btrim(col_ind_var) = '*' THEN
+        FOREACH item IN ARRAY coalesce(corgi._split_grouping_cols(excluded), '{}') || coalesce(corgi._split_grouping_cols(grouping_col), '{}') LOOP
+            skip := skip || corgi._grouping_column(src, item);
+        END LOOP;
+        SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO features FROM pg_attribute a
+         WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped
+           AND a.atttypid IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype, 'real'::regtype,
+                              'double precision'::regtype, 'numeric'::regtype)
+           AND a.attname IS DISTINCT FROM col_dep_var AND NOT a.attname = ANY (skip);
+        IF features IS NULL THEN
+            RAISE EXCEPTION 'col_ind_var ''*'' finds no numeric column in %', tbl_source USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        indep := format('ARRAY[%s]::float8[]', (SELECT string_agg(quote_ident(f), ', ') FROM unnest(features) f));
+    ELSE
+        indep := corgi._column_or_expression(src, tbl_source, 'col_ind_var', col_ind_var);
+    END IF;
+    IF to_regclass(fits) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', fits);
+    END IF;
+    EXECUTE format('CREATE TEMP TABLE %s AS SELECT %s corgi._elastic_net_gaussian((%s)::float8, (%s)::float8[], %s, %s, %L, %s, %s) AS f FROM %s %s',
+                   fits, key_select, dep, indep, alpha, lambda_value, standardize, max_iter, tolerance, src, key_group);
+    EXECUTE format('SELECT count(*) AS groups, count(*) FILTER (WHERE f IS NULL) AS failed, max(cardinality(f)) - 5 AS k FROM %s', fits) INTO totals;
+    IF totals.groups = totals.failed THEN
+        RAISE EXCEPTION 'source table % has no rows with non-NULL dependent and independent values', tbl_source
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
+    END IF;
+    k := totals.k;
+    features := coalesce(features, (SELECT array_agg(format('%s[%s]', col_ind_var, i) ORDER BY i) FROM generate_series(1, k) i));
+    EXECUTE format($q$CREATE TABLE %1$s AS
+        SELECT %2$s 'gaussian'::text AS family, $1::text[] AS features,
+               ARRAY(SELECT $1[i] FROM generate_series(1, %3$s) i WHERE f[i] <> 0 ORDER BY i) AS features_selected,
+               ARRAY(SELECT f[i] FROM generate_series(1, %3$s) i WHERE f[i] <> 0 ORDER BY i) AS coef_nonzero,
+               f[1:%3$s] AS coef_all, f[%3$s + 1] AS intercept, -f[%3$s + 3] AS log_likelihood, %4$L::boolean AS standardize,
+               f[%3$s + 2]::integer AS iteration_run
+        FROM %5$s WHERE f IS NOT NULL$q$,
+                   outs.main, key_cols, k, standardize, fits) USING features;
+    EXECUTE format($q$CREATE TABLE %s AS SELECT 'elastic_net'::text AS method, %L::text AS source_table, %L::text AS out_table,
+                             %L::text AS dependent_varname, %L::text AS independent_varname, 'gaussian'::text AS family,
+                             %s::float8 AS alpha, %s::float8 AS lambda_value, %L::text AS grouping_col,
+                             %s::integer AS num_all_groups, %s::integer AS num_failed_groups$q$,
+                   outs.summary, tbl_source, tbl_result, col_dep_var, col_ind_var, alpha, lambda_value, grouping_col,
+                   totals.groups, totals.failed);
+    EXECUTE format('DROP TABLE %s', fits);
+END $$;
+COMMENT ON FUNCTION madlib.elastic_net_train(varchar, varchar, varchar, varchar, varchar, float8, float8, boolean, varchar, varchar, varchar, varchar, integer, float8, text) IS
+    'MADlib''s elastic_net_train (gaussian family), exact from one pass: tbl_result (family, features, features_selected, coef_nonzero, coef_all, intercept, log_likelihood, standardize, iteration_run) and its summary';
+
+CREATE FUNCTION madlib.elastic_net_gaussian_predict(coefficients float8[], intercept float8, ind_var float8[]) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN corgi.linregr_predict(coefficients, ind_var) + intercept;
+COMMENT ON FUNCTION madlib.elastic_net_gaussian_predict(float8[], float8, float8[]) IS
+    'MADlib''s elastic_net_gaussian_predict: coefficients . ind_var + intercept';
+
+CREATE FUNCTION madlib.elastic_net_predict(regress_family varchar, coefficients float8[], intercept float8, ind_var float8[])
+RETURNS float8
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF lower(regress_family) NOT IN ('gaussian', 'linear') THEN
+        RAISE EXCEPTION 'regress_family "%" is not offered by corgi_madlib''s elastic_net_predict', regress_family
+            USING ERRCODE = 'feature_not_supported', HINT = 'Use gaussian.';
+    END IF;
+    RETURN corgi.linregr_predict(coefficients, ind_var) + intercept;
+END $$;
+COMMENT ON FUNCTION madlib.elastic_net_predict(varchar, float8[], float8, float8[]) IS
+    'MADlib''s scalar elastic_net_predict for the gaussian family: coefficients . ind_var + intercept';
+
+-- ---------------------------------------------------------------------------------
 -- Help: f() and f('usage'), as in MADlib
 -- ---------------------------------------------------------------------------------
 CREATE FUNCTION madlib._help(function_name text, message text) RETURNS text

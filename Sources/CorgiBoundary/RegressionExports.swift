@@ -228,3 +228,23 @@ public func corgi_default_solver(_ model: UnsafePointer<CChar>?, _ params: Unsaf
     return DefaultSolver.solver(model: String(cString: model), params: String(cString: params),
                                 featureCount: Int(featureCount)) == "exact" ? 1 : 0
 }
+
+/// C: `int32_t corgi_ols_elastic_net(void *ols, double alpha, double lambda, int32_t standardize,
+/// int32_t maximum_iterations, double tolerance, double *weights, double *scalars)`: the
+/// gaussian elastic net from the sums (``ElasticNetFit``; the last feature of the rows is
+/// the constant 1): `weights` (k - 1 values) and `scalars` = {intercept, sweeps, objective}.
+/// 1, or 0 for invalid settings, no rows or an invalid handle.
+@_cdecl("corgi_ols_elastic_net")
+public func corgi_ols_elastic_net(
+    _ ols: UnsafeMutableRawPointer?, _ alpha: Double, _ lambda: Double, _ standardize: Int32, _ maximumIterations: Int32,
+    _ tolerance: Double, _ weights: UnsafeMutablePointer<Double>?, _ scalars: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    guard let box = borrow(ols, as: LeastSquaresBox.self), let weights, let scalars,
+          let fit = ElasticNetFit(equations: box.equations, alpha: alpha, lambda: lambda, standardize: standardize != 0,
+                                  maximumIterations: Int(maximumIterations), tolerance: tolerance) else { return 0 }
+    for (j, w) in fit.weights.enumerated() { weights[j] = w }
+    scalars[0] = fit.intercept
+    scalars[1] = Double(fit.iterations)
+    scalars[2] = fit.objective
+    return 1
+}

@@ -141,6 +141,8 @@ extern int32_t corgi_ols_solve(void *ols, double *coef, double *std_err, double 
 extern int32_t corgi_ols_breusch_pagan(void *ols, double *statistic, double *p_value);
 extern int64_t corgi_ols_planned_bytes(int32_t feature_count);
 extern int32_t corgi_ols_decomposition_step(void *ols);
+extern int32_t corgi_ols_elastic_net(void *ols, double alpha, double lambda, int32_t standardize,
+									 int32_t maximum_iterations, double tolerance, double *weights, double *scalars);
 extern int32_t corgi_irls_open(int32_t feature_count, void **irls_out, CorgiError *error);
 extern int64_t corgi_irls_planned_bytes(int32_t feature_count);
 extern void corgi_irls_begin_pass(void *irls);

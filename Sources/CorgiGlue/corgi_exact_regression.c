@@ -56,6 +56,7 @@ typedef struct LinregrState
 	CorgiFeatureScratch scratch;
 	double	   *coef;			/* _linregr_bp: the fit whose residuals are regressed */
 	bool		append_one;		/* _linregr_fit: a 1 after the features (the intercept) */
+	double		net[5];			/* _elastic_net_gaussian: alpha, lambda, standardize, max_iter, tolerance */
 	double	   *widened;		/* the features and the 1 */
 } LinregrState;
 
@@ -286,6 +287,92 @@ corgi_linregr_fit_final(PG_FUNCTION_ARGS)
 	out[k + 1] = (double) corgi_ols_rows(s->ols);
 	out[k + 2] = (double) s->skipped;
 	PG_RETURN_DATUM(float8_array_datum(out, k + 3));
+}
+
+PG_FUNCTION_INFO_V1(corgi_elastic_net_transition);
+
+/*
+ * corgi_elastic_net_transition(internal, dependent float8, independent float8[], alpha float8,
+ * lambda float8, standardize boolean, max_iter integer, tolerance float8): the sums of
+ * the rows with a 1 appended; the settings of the first row are the fit's.
+ */
+Datum
+corgi_elastic_net_transition(PG_FUNCTION_ARGS)
+{
+	MemoryContext context;
+	LinregrState *s = linregr_state_get(fcinfo, "corgi_elastic_net_transition", &context);
+	double		target = 0;
+	const double *x;
+
+	if (s->seen == 0)
+	{
+		for (int i = 3; i <= 7; i++)
+			corgi_require_argument(PG_ARGISNULL(i), "corgi._elastic_net_gaussian",
+								   i == 3 ? "alpha" : i == 4 ? "lambda" : i == 5 ? "standardize" : i == 6 ? "max_iter" : "tolerance");
+		s->net[0] = PG_GETARG_FLOAT8(3);
+		s->net[1] = PG_GETARG_FLOAT8(4);
+		s->net[2] = PG_GETARG_BOOL(5) ? 1 : 0;
+		s->net[3] = PG_GETARG_INT32(6);
+		s->net[4] = PG_GETARG_FLOAT8(7);
+		if (!(s->net[0] >= 0 && s->net[0] <= 1))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("alpha must be between 0 and 1, got %g", s->net[0])));
+		if (!(s->net[1] >= 0) || !isfinite(s->net[1]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("lambda_value must be a finite number of at least 0, got %g", s->net[1])));
+		if (s->net[3] < 1 || s->net[3] > 1000000)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("max_iter must be between 1 and 1000000, got %d", (int) s->net[3])));
+		if (!(s->net[4] >= 0) || !isfinite(s->net[4]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("tolerance must be a finite number of at least 0, got %g", s->net[4])));
+	}
+	s->append_one = true;
+	x = linregr_row(fcinfo, s, 2, &target);
+	if (x != NULL && !corgi_ols_add(s->ols, x, s->count, target))
+		elog(ERROR, "corgi_elastic_net_transition: row " INT64_FORMAT " refused by the solver", s->seen);
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(corgi_elastic_net_final);
+
+/*
+ * corgi_elastic_net_final(internal) -> float8[]: {weights..., intercept, sweeps, objective,
+ * rows used, rows skipped}, NULL without a complete row.
+ */
+Datum
+corgi_elastic_net_final(PG_FUNCTION_ARGS)
+{
+	LinregrState *s;
+	double	   *out;
+	int			k;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	s = (LinregrState *) PG_GETARG_POINTER(0);
+	if (s->ols == NULL || corgi_ols_rows(s->ols) == 0)
+		PG_RETURN_NULL();
+	k = s->count - 1;
+	/* The sweeps run without a check for interrupts: bound their work (about 2 s). */
+	if (s->net[3] * (double) k * (double) k > 2e9)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("max_iter %d with %d features is more coordinate descent than one call does", (int) s->net[3], k),
+				 errhint("Lower max_iter (max_iter x features^2 at most 2e9); the fit usually converges in far fewer sweeps.")));
+	out = palloc(sizeof(double) * (k + 5));
+	CHECK_FOR_INTERRUPTS();
+	if (!corgi_ols_elastic_net(s->ols, s->net[0], s->net[1], s->net[2] != 0, (int32) s->net[3], s->net[4], out, out + k))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the elastic net fit failed"),
+				 errhint("Check alpha (0 to 1), lambda_value and the features (their squares must stay finite).")));
+	out[k + 3] = (double) corgi_ols_rows(s->ols);
+	out[k + 4] = (double) s->skipped;
+	PG_RETURN_DATUM(float8_array_datum(out, k + 5));
 }
 
 PG_FUNCTION_INFO_V1(corgi_linregr_final);

@@ -153,3 +153,44 @@ private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file
     XCTAssertEqual(a.count, b.count, file: file, line: line)
     for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
 }
+
+/// The elastic net from one pass's sums, against scikit-learn's ElasticNet (coordinate
+/// descent to tol 1e-14) on MADlib's houses table: standardized (scikit-learn on
+/// StandardScaler's features, weights scaled back) and not.
+final class ElasticNetTests: XCTestCase {
+    private func equations() throws -> NormalEquations {
+        let equations = try XCTUnwrap(NormalEquations(featureCount: 5))
+        for h in LinearRegressionTests.houses {
+            XCTAssertTrue([h[0], h[1], h[2], h[4], 1].withUnsafeBufferPointer { equations.add(features: $0, target: h[3]) })
+        }
+        return equations
+    }
+
+    func testMatchesScikitLearn() throws {
+        let cases: [(Bool, Double, Double, [Double], Double)] = [
+            (true, 0.5, 1000, [0.10475307286657642, 81.76508609849535, 123.3864070624581, 0.20594569787624822], 121244.94085146098),
+            (false, 0.2, 50, [30.202091853027, -143.48463150186572, 54.85816028760261, 56.228438965444056], -5013.287660019516),
+            (true, 1.0, 5000, [26.646415413334097, -4004.4809324533494, 3982.127520948799, 51.951558714757084], 10380.959395282509),
+        ]
+        for (standardize, alpha, lambda, weights, intercept) in cases {
+            let fit = try XCTUnwrap(ElasticNetFit(equations: try equations(), alpha: alpha, lambda: lambda, standardize: standardize,
+                                                  maximumIterations: 1_000_000, tolerance: 1e-13))
+            for (got, expected) in zip(fit.weights, weights) {
+                XCTAssertEqual(got, expected, accuracy: abs(expected) * 1e-6 + 1e-9, "standardize \(standardize) alpha \(alpha)")
+            }
+            XCTAssertEqual(fit.intercept, intercept, accuracy: abs(intercept) * 1e-7)
+        }
+    }
+
+    /// lambda 0 is least squares; alpha 1 with a large lambda zeroes every weight.
+    func testEdges() throws {
+        let ols = try XCTUnwrap(try equations().solve())
+        let fit = try XCTUnwrap(ElasticNetFit(equations: try equations(), alpha: 0.5, lambda: 0, standardize: false,
+                                              maximumIterations: 1_000_000, tolerance: 1e-14))
+        for j in 0..<4 { XCTAssertEqual(fit.weights[j], ols.coef[j], accuracy: abs(ols.coef[j]) * 1e-6) }
+        let zero = try XCTUnwrap(ElasticNetFit(equations: try equations(), alpha: 1, lambda: 1e9, standardize: true,
+                                               maximumIterations: 100, tolerance: 1e-10))
+        XCTAssertEqual(zero.weights, [0, 0, 0, 0])
+        XCTAssertNil(ElasticNetFit(equations: try equations(), alpha: 2, lambda: 1, standardize: true, maximumIterations: 10, tolerance: 0))
+    }
+}

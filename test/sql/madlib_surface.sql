@@ -95,6 +95,28 @@ SELECT madlib.encode_categorical_variables('abalone', 'o1', 'sex', NULL, NULL, '
 SELECT madlib.encode_categorical_variables('abalone', 'abalone_enc', 'sex');
 SELECT madlib.encode_categorical_variables('abalone', 'o1', 'sex', NULL, NULL, NULL, NULL, false, 'svec');
 
+-- elastic_net_train (gaussian), exact: scikit-learn's ElasticNet on the same rows
+-- (StandardScaler's features, tol 1e-14) gives these weights.
+SELECT madlib.elastic_net_train('houses', 'houses_en', 'price', 'array[tax, bedroom, bath, size]', 'gaussian', 0.5, 1000,
+                                true, NULL, 'fista', NULL, NULL, 100000, 1e-13);
+SELECT family, features, features_selected, standardize, iteration_run > 0 AS iterated,
+       pg_temp.relative_error(coef_all, ARRAY[0.10475307286657642, 81.76508609849535, 123.3864070624581, 0.20594569787624822]) < 1e-6 AS coef_ok,
+       abs(intercept - 121244.94085146098) < 1e-6 * 121244.94 AS intercept_ok
+FROM houses_en;
+SELECT madlib.elastic_net_train('houses', 'houses_en_lasso', 'price', '*', 'gaussian', 1.0, 5000,
+                                excluded => 'id, lot', max_iter => 100000, tolerance => 1e-13);
+SELECT features, pg_temp.relative_error(coef_all, ARRAY[26.646415413334097, -4004.4809324533494, 3982.127520948799, 51.951558714757084]) < 1e-6 AS coef_ok
+FROM houses_en_lasso;
+SELECT round(madlib.elastic_net_predict('gaussian', coef_all, intercept, ARRAY[1000, 3, 2, 1500])::numeric, 6)
+     = round(madlib.elastic_net_gaussian_predict(coef_all, intercept, ARRAY[1000, 3, 2, 1500])::numeric, 6) AS predicts_agree
+FROM houses_en;
+SELECT madlib.elastic_net_train('houses', 'houses_en_g', 'price', 'array[tax, size]', 'gaussian', 0.5, 10, grouping_col => 'bedroom');
+SELECT bedroom, cardinality(coef_all) AS coefs FROM houses_en_g ORDER BY bedroom;
+SELECT num_all_groups, num_failed_groups FROM houses_en_g_summary;
+SELECT madlib.elastic_net_train('houses', 'o6', 'price', 'array[tax]', 'binomial', 0.5, 1);
+SELECT madlib.elastic_net_train('houses', 'o6', 'price', 'array[tax]', 'gaussian', 0.5, 1, optimizer_params => 'n_folds=3');
+SELECT madlib.elastic_net_train('houses', 'o6', 'price', 'array[tax]', 'gaussian', 2, 1);
+
 -- svm_classification (linear kernel) and svm_predict, on text classes.
 CREATE TABLE houses_svm AS SELECT id, CASE WHEN price > 100000 THEN 'dear' ELSE 'cheap' END AS class,
        size / 1000.0 AS size_k, tax / 1000.0 AS tax_k, bath, bedroom FROM houses;

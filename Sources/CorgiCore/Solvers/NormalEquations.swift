@@ -56,6 +56,11 @@ public final class NormalEquations {
     /// X^T X so far (row-major k x k, exactly symmetric).
     public func gramMatrix() -> [Double] { gram.matrix() }
 
+    /// X^T y, sum y and sum y^2 so far.
+    public var crossProducts: [Double] { crossProduct }
+    public var targetTotal: Double { targetSum }
+    public var targetSquareTotal: Double { targetSquareSum }
+
     /// Advances the decomposition of X^T X by a bounded amount of work (a few
     /// milliseconds): true while more is needed. ``solve()`` finishes it in one go when
     /// the caller does not step it.
