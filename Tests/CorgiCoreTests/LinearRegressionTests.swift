@@ -194,3 +194,72 @@ final class ElasticNetTests: XCTestCase {
         XCTAssertNil(ElasticNetFit(equations: try equations(), alpha: 2, lambda: 1, standardize: true, maximumIterations: 10, tolerance: 0))
     }
 }
+
+/// statsmodels' bundled data sets against its OLS and Logit (the oracle), to 1e-6
+/// relative: Longley (OLS, notoriously ill-conditioned: X^T X's condition number is about
+/// 2e19) and Spector (Logit).
+final class StatsmodelsDatasetTests: XCTestCase {
+    static let longley: [[Double]] = [
+        [60323, 83.0, 234289, 2356, 1590, 107608, 1947], [61122, 88.5, 259426, 2325, 1456, 108632, 1948],
+        [60171, 88.2, 258054, 3682, 1616, 109773, 1949], [61187, 89.5, 284599, 3351, 1650, 110929, 1950],
+        [63221, 96.2, 328975, 2099, 3099, 112075, 1951], [63639, 98.1, 346999, 1932, 3594, 113270, 1952],
+        [64989, 99.0, 365385, 1870, 3547, 115094, 1953], [63761, 100.0, 363112, 3578, 3350, 116219, 1954],
+        [66019, 101.2, 397469, 2904, 3048, 117388, 1955], [67857, 104.6, 419180, 2822, 2857, 118734, 1956],
+        [68169, 108.4, 442769, 2936, 2798, 120445, 1957], [66513, 110.8, 444546, 4681, 2637, 121950, 1958],
+        [68655, 112.6, 482704, 3813, 2552, 123366, 1959], [69564, 114.2, 502601, 3931, 2514, 125368, 1960],
+        [69331, 115.7, 518173, 4806, 2572, 127852, 1961], [70551, 116.9, 554894, 4007, 2827, 130081, 1962],
+    ]
+    static let spector: [[Double]] = [
+        [2.66, 20, 0, 0], [2.89, 22, 0, 0], [3.28, 24, 0, 0], [2.92, 12, 0, 0], [4.0, 21, 0, 1], [2.86, 17, 0, 0],
+        [2.76, 17, 0, 0], [2.87, 21, 0, 0], [3.03, 25, 0, 0], [3.92, 29, 0, 1], [2.63, 20, 0, 0], [3.32, 23, 0, 0],
+        [3.57, 23, 0, 0], [3.26, 25, 0, 1], [3.53, 26, 0, 0], [2.74, 19, 0, 0], [2.75, 25, 0, 0], [2.83, 19, 0, 0],
+        [3.12, 23, 1, 0], [3.16, 25, 1, 1], [2.06, 22, 1, 0], [3.62, 28, 1, 1], [2.89, 14, 1, 0], [3.51, 26, 1, 0],
+        [3.54, 24, 1, 1], [2.83, 27, 1, 1], [3.39, 17, 1, 1], [2.67, 24, 1, 0], [3.65, 21, 1, 1], [4.0, 23, 1, 1],
+        [3.1, 21, 1, 0], [2.39, 19, 1, 1],
+    ]
+
+    private func assertRelative(_ got: [Double]?, _ expected: [Double], _ what: String,
+                                file: StaticString = #filePath, line: UInt = #line) {
+        guard let got, got.count == expected.count else { return XCTFail(what, file: file, line: line) }
+        for (g, e) in zip(got, expected) {
+            XCTAssertLessThan(abs(g - e) / abs(e), 1e-6, "\(what): got \(got), expected \(expected)", file: file, line: line)
+        }
+    }
+
+    func testLongleyMatchesStatsmodelsOLS() throws {
+        let equations = try XCTUnwrap(NormalEquations(featureCount: 7))
+        for r in Self.longley {
+            XCTAssertTrue([1, r[1], r[2], r[3], r[4], r[5], r[6]].withUnsafeBufferPointer { equations.add(features: $0, target: r[0]) })
+        }
+        let fit = try XCTUnwrap(equations.solve())
+        XCTAssertEqual(fit.rank, 7)
+        assertRelative(fit.coef, [-3482258.6345979422, 15.061872271549873, -0.0358191792926712, -2.020229803817525,
+                                  -1.0332268671737141, -0.05110410565364987, 1829.151464614646], "coef")
+        assertRelative(fit.stdErr, [890420.3836079354, 84.91492577481773, 0.033491007772265075, 0.4883996816519555,
+                                    0.21427416316179218, 0.22607320006948278, 455.4784991425031], "std_err")
+        assertRelative(fit.tStats, [-3.910802918154252, 0.17737602823197196, -1.0695163172227429, -4.136427355939977,
+                                    -4.8219853104434, -0.2260511446643972, 4.015889812709621], "t")
+        assertRelative(fit.pValues, [0.0035604036637267, 0.8631408328077096, 0.3126810610919878, 0.002535091734114057,
+                                     0.0009443667641645009, 0.826211795763501, 0.003036803341631041], "p")
+        assertRelative([fit.r2], [0.9954790045772896], "r2")
+    }
+
+    func testSpectorMatchesStatsmodelsLogit() throws {
+        let solver = try XCTUnwrap(LogisticIRLS(featureCount: 4))
+        var outcome = LogisticIRLS.PassOutcome.another
+        while outcome == .another {
+            solver.beginPass()
+            for r in Self.spector {
+                XCTAssertTrue([1, r[0], r[1], r[2]].withUnsafeBufferPointer { solver.add(features: $0, positive: r[3] == 1) })
+            }
+            outcome = solver.endPass(tolerance: 1e-12, maximumSteps: 100)
+        }
+        XCTAssertEqual(outcome, .converged)
+        let fit = try XCTUnwrap(solver.statistics())
+        assertRelative(fit.coef, [-13.021346858115693, 2.8261125948893224, 0.09515766131790926, 2.3786876550933544], "coef")
+        assertRelative(fit.stdErr, [4.931324213602793, 1.2629410756291015, 0.14155420567369387, 1.0645642544971354], "std_err")
+        assertRelative(fit.zStats, [-2.6405375704556207, 2.2377232393693167, 0.6722347871264496, 2.23442375135634], "z")
+        assertRelative(fit.pValues, [0.00827746143548868, 0.025239108802565257, 0.5014342380819201, 0.025455204361278714], "p")
+        assertRelative([fit.logLikelihood], [-12.889634222131416], "log-likelihood")
+    }
+}

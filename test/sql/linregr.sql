@@ -46,6 +46,33 @@ SELECT pg_temp.relative_error(coef, ARRAY[27923.43, -35524.78, 2269.34, 130.79])
        abs(sqrt(variance_covariance[2][2]) - std_err[2]) < 1e-9 * std_err[2] AS vcov_diagonal_ok
 FROM (SELECT (corgi.linregr(price, array[1, bedroom, bath, size])).* FROM houses) q;
 
+-- statsmodels' Longley data (OLS; X^T X's condition number is about 2e19): every
+-- statistic equal to statsmodels' to 1e-6.
+CREATE TABLE longley (totemp float8, gnpdefl float8, gnp float8, unemp float8, armed float8, pop float8, year float8);
+INSERT INTO longley VALUES (60323, 83.0, 234289, 2356, 1590, 107608, 1947), (61122, 88.5, 259426, 2325, 1456, 108632, 1948),
+  (60171, 88.2, 258054, 3682, 1616, 109773, 1949), (61187, 89.5, 284599, 3351, 1650, 110929, 1950),
+  (63221, 96.2, 328975, 2099, 3099, 112075, 1951), (63639, 98.1, 346999, 1932, 3594, 113270, 1952),
+  (64989, 99.0, 365385, 1870, 3547, 115094, 1953), (63761, 100.0, 363112, 3578, 3350, 116219, 1954),
+  (66019, 101.2, 397469, 2904, 3048, 117388, 1955), (67857, 104.6, 419180, 2822, 2857, 118734, 1956),
+  (68169, 108.4, 442769, 2936, 2798, 120445, 1957), (66513, 110.8, 444546, 4681, 2637, 121950, 1958),
+  (68655, 112.6, 482704, 3813, 2552, 123366, 1959), (69564, 114.2, 502601, 3931, 2514, 125368, 1960),
+  (69331, 115.7, 518173, 4806, 2572, 127852, 1961), (70551, 116.9, 554894, 4007, 2827, 130081, 1962);
+CREATE FUNCTION pg_temp.max_relative(a float8[], b float8[]) RETURNS float8 LANGUAGE sql IMMUTABLE
+RETURN (SELECT max(abs(x - y) / abs(y)) FROM unnest(a, b) u(x, y));
+SELECT pg_temp.max_relative(coef, ARRAY[-3482258.6345979422, 15.061872271549873, -0.0358191792926712, -2.020229803817525,
+                                      -1.0332268671737141, -0.05110410565364987, 1829.151464614646]) < 1e-6 AS coef_ok,
+       pg_temp.max_relative(std_err, ARRAY[890420.3836079354, 84.91492577481773, 0.033491007772265075, 0.4883996816519555,
+                                         0.21427416316179218, 0.22607320006948278, 455.4784991425031]) < 1e-6 AS std_err_ok,
+       pg_temp.max_relative(t_stats, ARRAY[-3.910802918154252, 0.17737602823197196, -1.0695163172227429, -4.136427355939977,
+                                         -4.8219853104434, -0.2260511446643972, 4.015889812709621]) < 1e-6 AS t_ok,
+       pg_temp.max_relative(p_values, ARRAY[0.0035604036637267, 0.8631408328077096, 0.3126810610919878, 0.002535091734114057,
+                                          0.0009443667641645009, 0.826211795763501, 0.003036803341631041]) < 1e-6 AS p_ok,
+       abs(r2 - 0.9954790045772896) < 1e-6 * 0.9954790045772896 AS r2_ok
+FROM (SELECT (corgi.linregr(totemp, ARRAY[1, gnpdefl, gnp, unemp, armed, pop, year])).* FROM longley) q;
+-- A constant feature beside the intercept: the minimum-norm split, no error, finite numbers.
+SELECT round(coef[1]::numeric, 6) = round(coef[2]::numeric, 6) / 1 AS split, r2 < 1 AS fits
+FROM (SELECT (corgi.linregr(totemp, ARRAY[1, 1, year])).* FROM longley) q;
+
 -- linregr_train with grouping and heteroskedasticity_option (MADlib's expected values, 1e-2).
 SELECT corgi.linregr_train('houses', 'result_lin_houses', 'price', 'array[1, tax, bath, size]', 'bedroom', true);
 SELECT bedroom,

@@ -59,6 +59,32 @@ SELECT count(*) FILTER (WHERE corgi.logregr_predict(coef, ARRAY[1, maleteen, sou
        round(avg((crimerat >= 110)::int)::numeric, 6) AS positive_share
 FROM crime, crime_result;
 
+-- statsmodels' Spector data (Logit): every statistic equal to statsmodels' to 1e-6.
+CREATE TABLE spector (gpa float8, tuce float8, psi float8, grade float8);
+INSERT INTO spector VALUES (2.66, 20, 0, 0), (2.89, 22, 0, 0), (3.28, 24, 0, 0), (2.92, 12, 0, 0), (4.0, 21, 0, 1),
+  (2.86, 17, 0, 0), (2.76, 17, 0, 0), (2.87, 21, 0, 0), (3.03, 25, 0, 0), (3.92, 29, 0, 1), (2.63, 20, 0, 0), (3.32, 23, 0, 0),
+  (3.57, 23, 0, 0), (3.26, 25, 0, 1), (3.53, 26, 0, 0), (2.74, 19, 0, 0), (2.75, 25, 0, 0), (2.83, 19, 0, 0), (3.12, 23, 1, 0),
+  (3.16, 25, 1, 1), (2.06, 22, 1, 0), (3.62, 28, 1, 1), (2.89, 14, 1, 0), (3.51, 26, 1, 0), (3.54, 24, 1, 1), (2.83, 27, 1, 1),
+  (3.39, 17, 1, 1), (2.67, 24, 1, 0), (3.65, 21, 1, 1), (4.0, 23, 1, 1), (3.1, 21, 1, 0), (2.39, 19, 1, 1);
+SELECT corgi.logregr_train('spector', 'spector_fit', 'grade::int', 'ARRAY[1, gpa, tuce, psi]', NULL, 100, 'irls', 1e-12);
+CREATE FUNCTION pg_temp.max_relative(a float8[], b float8[]) RETURNS float8 LANGUAGE sql IMMUTABLE
+RETURN (SELECT max(abs(x - y) / abs(y)) FROM unnest(a, b) u(x, y));
+SELECT pg_temp.max_relative(coef, ARRAY[-13.021346858115693, 2.8261125948893224, 0.09515766131790926, 2.3786876550933544]) < 1e-6 AS coef_ok,
+       pg_temp.max_relative(std_err, ARRAY[4.931324213602793, 1.2629410756291015, 0.14155420567369387, 1.0645642544971354]) < 1e-6 AS std_err_ok,
+       pg_temp.max_relative(z_stats, ARRAY[-2.6405375704556207, 2.2377232393693167, 0.6722347871264496, 2.23442375135634]) < 1e-6 AS z_ok,
+       pg_temp.max_relative(p_values, ARRAY[0.00827746143548868, 0.025239108802565257, 0.5014342380819201, 0.025455204361278714]) < 1e-6 AS p_ok,
+       abs(log_likelihood + 12.889634222131416) < 1e-6 * 12.889634222131416 AS ll_ok
+FROM spector_fit;
+-- One class only, and perfectly separated classes: no MLE exists; the fit stops by the
+-- tolerance or max_iter with finite numbers, never a crash.
+CREATE TABLE one_class AS SELECT true AS y, g::float8 AS x FROM generate_series(1, 50) g;
+SELECT corgi.logregr_train('one_class', 'one_class_fit', 'y', 'ARRAY[1, x]');
+SELECT num_rows_processed, log_likelihood > -1e-3 AS likelihood_near_one,
+       (SELECT bool_and(v = v AND abs(v) < 'Infinity') FROM unnest(coef) v) AS finite FROM one_class_fit;
+CREATE TABLE separated AS SELECT g > 25 AS y, g::float8 AS x FROM generate_series(1, 50) g;
+SELECT corgi.logregr_train('separated', 'separated_fit', 'y', 'ARRAY[1, x]');
+SELECT num_rows_processed, (SELECT bool_and(v = v AND abs(v) < 'Infinity') FROM unnest(coef) v) AS finite FROM separated_fit;
+
 -- Grouping (a NULL key is a group): each group's fit equals the group alone, in one
 -- set of passes for all groups.
 SELECT corgi.logregr_train('patients', 'g_result', 'second_attack', 'ARRAY[1, trait_anxiety]', 'treatment');

@@ -72,38 +72,89 @@ struct GramAccumulator {
     }
 }
 
-/// The eigen-decomposition of a symmetric matrix made in bounded steps (``JacobiRotations``),
-/// for callers that check for interrupts between steps.
+/// The pseudo-inverse of a symmetric positive semi-definite matrix M (X^T X, a Hessian)
+/// and its condition number, made in bounded steps (``JacobiRotations``) for callers that
+/// check for interrupts between steps.
+///
+/// The inverse comes from the *equilibrated* matrix A = D M D, D = diag(1 / sqrt(M_ii)):
+/// columns of very different scales (a year next to an intercept) otherwise push the
+/// small eigenvalues under the cut and the solve returns the minimum-norm answer of a
+/// problem that has a unique one (Longley's data: the coefficients were wrong in the first
+/// digit, now equal to statsmodels' to 1e-7). M^+ = D A^+ D. The condition number is M's
+/// own (MADlib's definition), from a second decomposition of M.
 struct SteppedDecomposition {
-    private var rotations: JacobiRotations?
-    private(set) var result: SymmetricEigen?
+    private var scaledRotations: JacobiRotations?
+    private var rawRotations: JacobiRotations?
+    private var scale: [Double] = []
+    private var scaled: SymmetricEigen?
+    private(set) var raw: SymmetricEigen?
     private var failed = false
 
-    /// Advances the decomposition of the matrix `source()` gives (asked once); true
+    /// Whether both decompositions are done.
+    var isDone: Bool { scaled != nil && raw != nil }
+
+    /// Advances the decompositions of the matrix `source()` gives (asked once); true
     /// while more steps are needed. A non-finite matrix ends it with no result.
     mutating func step(_ source: () -> [Double], n: Int) -> Bool {
-        if result != nil || failed { return false }
-        if rotations == nil {
-            guard let started = JacobiRotations(symmetric: source(), n: n) else {
+        if isDone || failed { return false }
+        if scaledRotations == nil && scaled == nil {
+            let m = source()
+            guard m.count == n * n, let rawStart = JacobiRotations(symmetric: m, n: n) else {
                 failed = true
                 return false
             }
-            rotations = started
+            scale = (0..<n).map { m[$0 * n + $0] > 0 ? 1 / m[$0 * n + $0].squareRoot() : 1 }
+            var a = m
+            for i in 0..<n { for j in 0..<n { a[i * n + j] *= scale[i] * scale[j] } }
+            guard let scaledStart = JacobiRotations(symmetric: a, n: n) else {
+                failed = true
+                return false
+            }
+            scaledRotations = scaledStart
+            rawRotations = rawStart
         }
-        guard var current = rotations else { return false }
-        rotations = nil  // unique, so the step mutates in place
-        if current.step() {
-            rotations = current
+        if scaled == nil, var current = scaledRotations {
+            scaledRotations = nil  // unique, so the step mutates in place
+            if current.step() {
+                scaledRotations = current
+                return true
+            }
+            scaled = SymmetricEigen(current)
             return true
         }
-        result = SymmetricEigen(current)
-        return false
+        if raw == nil, var current = rawRotations {
+            rawRotations = nil
+            if current.step() {
+                rawRotations = current
+                return true
+            }
+            raw = SymmetricEigen(current)
+        }
+        return !isDone && !failed
     }
 
-    /// Forgets the decomposition (the matrix changed).
+    /// M^+ (row-major, exactly symmetric), or nil before the decompositions are done.
+    func pseudoInverse() -> [Double]? {
+        guard let scaled else { return nil }
+        let n = scaled.n
+        var inverse = scaled.pseudoInverse()
+        for i in 0..<n { for j in 0..<n { inverse[i * n + j] *= scale[i] * scale[j] } }
+        return inverse
+    }
+
+    /// The rank (of the equilibrated matrix), or 0 before the decompositions are done.
+    var rank: Int { scaled?.rank ?? 0 }
+
+    /// sqrt(largest / smallest eigenvalue of M): MADlib's condition_no.
+    var conditionNumber: Double { (raw?.conditionNumber ?? .nan).squareRoot() }
+
+    /// Forgets the decompositions (the matrix changed).
     mutating func reset() {
-        rotations = nil
-        result = nil
+        scaledRotations = nil
+        rawRotations = nil
+        scaled = nil
+        raw = nil
+        scale = []
         failed = false
     }
 }

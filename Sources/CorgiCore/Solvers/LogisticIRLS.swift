@@ -97,15 +97,14 @@ public final class LogisticIRLS {
         rows = passRows
         guard passRows > 0, passLogLikelihood.isFinite else { return .failed }
         while decompositionStep() {}
-        guard decomposition.result != nil else { return .failed }
+        guard decomposition.isDone else { return .failed }
         logLikelihood = passLogLikelihood
         if let previous = previousLogLikelihood, abs(passLogLikelihood - previous) < tolerance {
             return .converged
         }
         if steps >= maximumSteps { return .stepLimit }
         previousLogLikelihood = passLogLikelihood
-        guard let eigen = decomposition.result else { return .failed }
-        let inverse = eigen.pseudoInverse()
+        guard let inverse = decomposition.pseudoInverse() else { return .failed }
         let k = featureCount
         var next = coef
         for i in 0..<k {
@@ -124,9 +123,8 @@ public final class LogisticIRLS {
     /// p-values, odds ratios exp(coef), condition_no = sqrt(largest / smallest
     /// eigenvalue of H), variance_covariance = H^+. nil before a finished pass.
     public func statistics() -> LogisticRegressionFit? {
-        guard let eigen = decomposition.result else { return nil }
+        guard let inverse = decomposition.pseudoInverse() else { return nil }
         let k = featureCount
-        let inverse = eigen.pseudoInverse()
         var errors = [Double](repeating: 0, count: k)
         var z = [Double](repeating: 0, count: k)
         var p = [Double](repeating: 0, count: k)
@@ -138,8 +136,8 @@ public final class LogisticIRLS {
         }
         return LogisticRegressionFit(
             coef: coef, logLikelihood: logLikelihood, stdErr: errors, zStats: z, pValues: p,
-            oddsRatios: coef.map { exp($0) }, conditionNumber: eigen.conditionNumber.squareRoot(),
-            varianceCovariance: inverse, rows: rows, steps: steps, rank: eigen.rank)
+            oddsRatios: coef.map { exp($0) }, conditionNumber: decomposition.conditionNumber,
+            varianceCovariance: inverse, rows: rows, steps: steps, rank: decomposition.rank)
     }
 }
 

@@ -74,9 +74,8 @@ public final class NormalEquations {
     public func solve() -> LinearRegressionFit? {
         guard rows > 0 else { return nil }
         while decompositionStep() {}
-        guard let eigen = decomposition.result else { return nil }
+        guard let inverse = decomposition.pseudoInverse() else { return nil }
         let k = featureCount
-        let inverse = eigen.pseudoInverse()
         var coef = [Double](repeating: 0, count: k)
         for i in 0..<k {
             var sum = 0.0
@@ -84,17 +83,18 @@ public final class NormalEquations {
             coef[i] = sum
         }
         return LinearRegressionFit(
-            coef: coef, inverseGram: inverse, crossProduct: crossProduct, targetSum: targetSum,
-            targetSquareSum: targetSquareSum, rows: rows, rank: eigen.rank,
-            conditionNumber: eigen.conditionNumber.squareRoot())
+            coef: coef, inverseGram: inverse, gram: gram.matrix(), crossProduct: crossProduct, targetSum: targetSum,
+            targetSquareSum: targetSquareSum, rows: rows, rank: decomposition.rank,
+            conditionNumber: decomposition.conditionNumber)
     }
 }
 
 /// An ordinary least-squares fit with MADlib's `linregr` statistics.
 ///
 /// Contract (MADlib's definitions, so a MADlib user reads the same numbers):
-/// - `r2` = ESS / TSS with TSS = sum y^2 - (sum y)^2 / n and ESS = coef . X^T y - (sum y)^2 / n,
-///   both clamped at 0 and ESS at TSS; 1 when TSS is 0.
+/// - `r2` = ESS / TSS with TSS = sum y^2 - (sum y)^2 / n and ESS = TSS - RSS, RSS the
+///   quadratic form y'y - 2 b'X'y + b'X'X b (MADlib's ESS = b'X'y - (sum y)^2 / n in exact
+///   arithmetic), clamped at 0 and at TSS; 1 when TSS is 0.
 /// - the residual variance is (TSS - ESS) / (n - k); `stdErr` = sqrt(variance * (X^T X)^+_ii)
 ///   (0 if that diagonal is negative), `tStats` = coef / stdErr (0 when both are 0),
 ///   `pValues` two-sided from Student's t with n - k degrees of freedom,
@@ -116,7 +116,7 @@ public struct LinearRegressionFit {
     /// TSS - ESS (the clamped sums above): the residual sum of squares.
     public let residualSumOfSquares: Double
 
-    init(coef: [Double], inverseGram: [Double], crossProduct: [Double], targetSum: Double,
+    init(coef: [Double], inverseGram: [Double], gram: [Double], crossProduct: [Double], targetSum: Double,
          targetSquareSum: Double, rows: Int64, rank: Int, conditionNumber: Double) {
         let k = coef.count
         let n = Double(rows)
@@ -124,10 +124,21 @@ public struct LinearRegressionFit {
         self.rows = rows
         self.rank = rank
         self.conditionNumber = conditionNumber
-        var explained = -targetSum * targetSum / n
-        for j in 0..<k { explained += coef[j] * crossProduct[j] }
+        // RSS as the full quadratic form y'y - 2 b'X'y + b'X'X b: an error d in b moves it
+        // by d'X'X d only (second order at the optimum), where y'y - b'X'y (MADlib's
+        // ESS route) moves by b'X'y's first-order error, which on ill-conditioned data
+        // (Longley's) made the standard errors 0.3 % wrong.
+        var quadratic = 0.0, linear = 0.0
+        for i in 0..<k {
+            linear += coef[i] * crossProduct[i]
+            var row = 0.0
+            for j in 0..<k { row += gram[i * k + j] * coef[j] }
+            quadratic += coef[i] * row
+        }
         var total = targetSquareSum - targetSum * targetSum / n
         if total < 0 { total = 0 }
+        let residual = max(targetSquareSum - 2 * linear + quadratic, 0)
+        var explained = total - residual
         if explained < 0 { explained = 0 }
         if explained > total { explained = total }
         r2 = total == 0 ? 1 : explained / total
