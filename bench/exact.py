@@ -38,6 +38,9 @@ del data
 
 variants = {
     "count(*) (a plain scan)": lambda: corgi(f"SELECT count(*) FROM {table}"),
+    "a plain scan reading the features": lambda: corgi(f"SELECT sum(features[28]) FROM {table}"),
+    "corgi.linregr_train": lambda: (drop("bx_lt"), corgi(
+        f"SELECT corgi.linregr_train('{table}', 'bx_lt', 'label::int', 'ARRAY[1]::float8[] || features')"))[1],
     "corgi.linregr (aggregate)": lambda: corgi(
         f"SELECT (corgi.linregr(label::int, ARRAY[1]::float8[] || features)).r2 FROM {table}"),
     "corgi.train linear, exact (default)": lambda: (drop("bx_lin"), corgi(

@@ -474,7 +474,7 @@ BEGIN
                              %s::bigint AS total_rows_processed, %s::bigint AS total_rows_skipped$q$,
                    outs.summary, source_table, model_table, dependent_varname, independent_varname,
                    format('fit_intercept=%s', CASE WHEN fit_intercept THEN 'true' ELSE 'false' END), grouping_col,
-                   format('init_stepsize=%s, decay_factor=%s, max_iter=%s, tolerance=%s', stepsize, decay_factor, max_iter, tolerance),
+                   format('solver=corgipile sgd, init_stepsize=%s, decay_factor=%s, max_iter=%s, tolerance=%s', stepsize, decay_factor, max_iter, tolerance),
                    format('lambda=%s, norm=%s, n_folds=0', lambda, upper(norm)),
                    totals.groups, totals.failed, totals.processed, totals.skipped);
 END $$;
