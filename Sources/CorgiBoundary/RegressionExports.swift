@@ -35,6 +35,18 @@ public func corgi_ols_add(_ ols: UnsafeMutableRawPointer?, _ features: UnsafePoi
     return box.equations.add(features: UnsafeBufferPointer(start: features, count: Int(count)), target: target) ? 1 : 0
 }
 
+/// C: `int32_t corgi_ols_add_block(void *ols, const double *features, int32_t count,
+/// const double *targets, int32_t rows)`: `rows` rows of `count` features at once (row-major);
+/// 1 when added, 0 when refused (a width other than the accumulator's, a value that is not
+/// finite, an invalid handle).
+@_cdecl("corgi_ols_add_block")
+public func corgi_ols_add_block(_ ols: UnsafeMutableRawPointer?, _ features: UnsafePointer<Double>?, _ count: Int32,
+                                _ targets: UnsafePointer<Double>?, _ rows: Int32) -> Int32 {
+    guard let box = borrow(ols, as: LeastSquaresBox.self), let features, let targets, rows >= 0,
+          Int(count) == box.equations.featureCount else { return 0 }
+    return box.equations.add(block: features, targets: targets, rows: Int(rows)) ? 1 : 0
+}
+
 /// C: `int64_t corgi_ols_rows(void *ols)`: rows added so far (0 for an invalid handle).
 @_cdecl("corgi_ols_rows")
 public func corgi_ols_rows(_ ols: UnsafeMutableRawPointer?) -> Int64 {

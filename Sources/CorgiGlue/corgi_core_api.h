@@ -135,6 +135,8 @@ extern double corgi_epoch_block_seed(int64_t seed, int32_t epoch);
 /* RegressionExports.swift: the exact solvers (corgi_exact_regression.c) */
 extern int32_t corgi_ols_open(int32_t feature_count, void **ols_out, CorgiError *error);
 extern int32_t corgi_ols_add(void *ols, const double *features, int32_t count, double target);
+extern int32_t corgi_ols_add_block(void *ols, const double *features, int32_t count, const double *targets,
+								   int32_t rows);
 extern int64_t corgi_ols_rows(void *ols);
 extern int32_t corgi_ols_solve(void *ols, double *coef, double *std_err, double *t_stats, double *p_values,
 							   double *variance_covariance, double *scalars);

@@ -58,7 +58,14 @@ typedef struct LinregrState
 	bool		append_one;		/* _linregr_fit: a 1 after the features (the intercept) */
 	double		net[5];			/* _elastic_net_gaussian: alpha, lambda, standardize, max_iter, tolerance */
 	double	   *widened;		/* the features and the 1 */
+	double	   *block;			/* rows gathered for one call into the solver */
+	double	   *block_targets;
+	int			block_rows;
+	int			block_capacity;	/* 4 rows at first, doubling up to LINREGR_BLOCK_ROWS */
 } LinregrState;
+
+/* Rows handed to the solver at once (one matrix product): per-row calls into Swift cost more. */
+#define LINREGR_BLOCK_ROWS 128
 
 /* Gives back a solver's bytes and releases it (a memory-context reset callback's work). */
 static void
@@ -209,6 +216,54 @@ linregr_decompose(LinregrState *s)
 		CHECK_FOR_INTERRUPTS();
 }
 
+/* Hands the gathered rows to the solver. */
+static void
+linregr_flush(LinregrState *s)
+{
+	if (s->block_rows == 0)
+		return;
+	if (!corgi_ols_add_block(s->ols, s->block, s->count, s->block_targets, s->block_rows))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("a row of the last %d is not finite (a squared residual overflowed)", s->block_rows)));
+	s->block_rows = 0;
+}
+
+/* Gathers one checked row (s->count values) and its target; a full block goes to the solver. */
+static void
+linregr_add(LinregrState *s, const double *x, double target)
+{
+	if (s->block_rows == s->block_capacity)
+	{
+		int			capacity = s->block_capacity == 0 ? 4 : Min(s->block_capacity * 2, LINREGR_BLOCK_ROWS);
+
+		linregr_flush(s);
+		if (capacity != s->block_capacity)
+		{
+			if (s->block != NULL)
+			{
+				pfree(s->block);
+				pfree(s->block_targets);
+			}
+			s->block = MemoryContextAlloc(s->scratch.context, sizeof(double) * s->count * capacity);
+			s->block_targets = MemoryContextAlloc(s->scratch.context, sizeof(double) * capacity);
+			s->block_capacity = capacity;
+		}
+	}
+	memcpy(s->block + (size_t) s->block_rows * s->count, x, sizeof(double) * s->count);
+	s->block_targets[s->block_rows++] = target;
+}
+
+/* The rows the solver holds, gathered ones included (flushes them). */
+static int64
+linregr_rows(LinregrState *s)
+{
+	if (s->ols == NULL)
+		return 0;
+	linregr_flush(s);
+	return corgi_ols_rows(s->ols);
+}
+
 PG_FUNCTION_INFO_V1(corgi_linregr_transition);
 
 /* corgi_linregr_transition(internal, dependent float8, independent float8[]) */
@@ -220,8 +275,8 @@ corgi_linregr_transition(PG_FUNCTION_ARGS)
 	double		target = 0;
 	const double *x = linregr_row(fcinfo, s, 2, &target);
 
-	if (x != NULL && !corgi_ols_add(s->ols, x, s->count, target))
-		elog(ERROR, "corgi_linregr_transition: row " INT64_FORMAT " refused by the solver", s->seen);
+	if (x != NULL)
+		linregr_add(s, x, target);
 	PG_RETURN_POINTER(s);
 }
 
@@ -248,8 +303,8 @@ corgi_linregr_fit_transition(PG_FUNCTION_ARGS)
 
 	s->append_one = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
 	x = linregr_row(fcinfo, s, 2, &target);
-	if (x != NULL && !corgi_ols_add(s->ols, x, s->count, target))
-		elog(ERROR, "corgi_linregr_fit_transition: row " INT64_FORMAT " refused by the solver", s->seen);
+	if (x != NULL)
+		linregr_add(s, x, target);
 	PG_RETURN_POINTER(s);
 }
 
@@ -272,7 +327,7 @@ corgi_linregr_fit_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = (LinregrState *) PG_GETARG_POINTER(0);
-	if (s->ols == NULL || corgi_ols_rows(s->ols) == 0)
+	if (s->ols == NULL || linregr_rows(s) == 0)
 		PG_RETURN_NULL();
 	k = s->count;
 	out = palloc(sizeof(double) * (k + 3));
@@ -284,7 +339,7 @@ corgi_linregr_fit_final(PG_FUNCTION_ARGS)
 				 errmsg("the sums of squares of the features overflowed"),
 				 errhint("Scale the features down (their squares must stay finite in float8).")));
 	out[k] = scalars[4];
-	out[k + 1] = (double) corgi_ols_rows(s->ols);
+	out[k + 1] = (double) linregr_rows(s);
 	out[k + 2] = (double) s->skipped;
 	PG_RETURN_DATUM(float8_array_datum(out, k + 3));
 }
@@ -333,8 +388,8 @@ corgi_elastic_net_transition(PG_FUNCTION_ARGS)
 	}
 	s->append_one = true;
 	x = linregr_row(fcinfo, s, 2, &target);
-	if (x != NULL && !corgi_ols_add(s->ols, x, s->count, target))
-		elog(ERROR, "corgi_elastic_net_transition: row " INT64_FORMAT " refused by the solver", s->seen);
+	if (x != NULL)
+		linregr_add(s, x, target);
 	PG_RETURN_POINTER(s);
 }
 
@@ -354,7 +409,7 @@ corgi_elastic_net_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = (LinregrState *) PG_GETARG_POINTER(0);
-	if (s->ols == NULL || corgi_ols_rows(s->ols) == 0)
+	if (s->ols == NULL || linregr_rows(s) == 0)
 		PG_RETURN_NULL();
 	k = s->count - 1;
 	/* The sweeps run without a check for interrupts: bound their work (about 2 s). */
@@ -370,7 +425,7 @@ corgi_elastic_net_final(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("the elastic net fit failed"),
 				 errhint("Check alpha (0 to 1), lambda_value and the features (their squares must stay finite).")));
-	out[k + 3] = (double) corgi_ols_rows(s->ols);
+	out[k + 3] = (double) linregr_rows(s);
 	out[k + 4] = (double) s->skipped;
 	PG_RETURN_DATUM(float8_array_datum(out, k + 5));
 }
@@ -407,7 +462,7 @@ corgi_linregr_final(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE || tupdesc->natts != 9)
 		elog(ERROR, "corgi_linregr_final: return type must be corgi.linregr_result");
 	tupdesc = BlessTupleDesc(tupdesc);
-	if (s->ols == NULL || corgi_ols_rows(s->ols) == 0)
+	if (s->ols == NULL || linregr_rows(s) == 0)
 	{
 		/* Only skipped rows: no fit, but the counts. */
 		for (int i = 0; i < 9; i++)
@@ -447,7 +502,7 @@ corgi_linregr_final(PG_FUNCTION_ARGS)
 	else
 		nulls[2] = nulls[3] = nulls[4] = nulls[8] = true;
 	values[5] = Float8GetDatum(scalars[1]);
-	values[6] = Int64GetDatum(corgi_ols_rows(s->ols));
+	values[6] = Int64GetDatum(linregr_rows(s));
 	values[7] = Int64GetDatum(s->skipped);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
@@ -511,10 +566,11 @@ corgi_linregr_bp_transition(PG_FUNCTION_ARGS)
 	residual = target;
 	for (int i = 0; i < s->count; i++)
 		residual -= s->coef[i] * x[i];
-	if (!corgi_ols_add(s->ols, x, s->count, residual * residual))
+	if (!isfinite(residual * residual))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("the squared residual of row " INT64_FORMAT " is not finite", s->seen)));
+	linregr_add(s, x, residual * residual);
 	PG_RETURN_POINTER(s);
 }
 
@@ -531,7 +587,7 @@ corgi_linregr_bp_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	s = (LinregrState *) PG_GETARG_POINTER(0);
 	/* No residuals to test when the fit has no degrees of freedom (n <= k). */
-	if (s->ols == NULL || corgi_ols_rows(s->ols) <= s->count)
+	if (s->ols == NULL || linregr_rows(s) <= s->count)
 		PG_RETURN_NULL();
 	linregr_decompose(s);
 	if (!corgi_ols_breusch_pagan(s->ols, &result[0], &result[1]))

@@ -30,6 +30,12 @@ corgi_gemm(int transpose_a, int transpose_b, int m, int n, int k, double alpha, 
 }
 
 void
+corgi_syrk_upper(int n, int rows, const double *a, double *c)
+{
+	cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1.0, a, n, 1.0, c, n);
+}
+
+void
 corgi_sgemm(int transpose_a, int transpose_b, int m, int n, int k, float alpha, const float *a, int lda,
 			const float *b, int ldb, float beta, float *c, int ldc)
 {

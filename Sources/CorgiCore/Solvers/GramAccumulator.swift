@@ -1,7 +1,7 @@
 import CorgiKernels
 
 /// X^T X of rows added one at a time: the rows are gathered in a chunk and the sum grows
-/// by one OpenBLAS product per chunk (the chunk starts at 4 rows and doubles up to
+/// by one OpenBLAS rank-k update (dsyrk, the upper triangle) per chunk (the chunk starts at 4 rows and doubles up to
 /// ``maximumChunkRows``, so a group of a few rows holds a few rows).
 ///
 /// Contract: float64; the same rows in the same order give the same bits on the same
@@ -46,6 +46,16 @@ struct GramAccumulator {
         }
     }
 
+    /// Adds the rows of a block (row-major, `rows` x k) by one product read straight
+    /// from the caller's memory (after the rows gathered so far, in order).
+    mutating func add(block: UnsafePointer<Double>, rows: Int) {
+        guard rows > 0 else { return }
+        flush()
+        gram.withUnsafeMutableBufferPointer { g in
+            corgi_syrk_upper(Int32(k), Int32(rows), block, g.baseAddress)
+        }
+    }
+
     /// The sum so far (row-major k x k, exactly symmetric).
     mutating func matrix() -> [Double] {
         flush()
@@ -62,10 +72,10 @@ struct GramAccumulator {
 
     private mutating func flush() {
         guard fill > 0 else { return }
-        let k32 = Int32(k), m = Int32(fill)
+        let m = Int32(fill)
         chunk.withUnsafeBufferPointer { c in
             gram.withUnsafeMutableBufferPointer { g in
-                corgi_gemm(1, 0, k32, k32, m, 1, c.baseAddress, k32, c.baseAddress, k32, 1, g.baseAddress, k32)
+                corgi_syrk_upper(Int32(k), m, c.baseAddress, g.baseAddress)
             }
         }
         fill = 0

@@ -53,6 +53,31 @@ public final class NormalEquations {
         return true
     }
 
+    /// Adds `rows` rows at once: `features` row-major (`rows` x `featureCount`), one
+    /// target each. All or nothing: false (nothing added) when a value is not finite.
+    /// The same sums as adding the rows one by one, up to the order of the additions.
+    @discardableResult
+    public func add(block features: UnsafePointer<Double>, targets: UnsafePointer<Double>, rows m: Int) -> Bool {
+        let k = featureCount
+        guard m >= 0 else { return false }
+        for i in 0..<(m * k) where !features[i].isFinite { return false }
+        for r in 0..<m where !targets[r].isFinite { return false }
+        crossProduct.withUnsafeMutableBufferPointer { xy in
+            for r in 0..<m {
+                let y = targets[r], base = r * k
+                for j in 0..<k { xy[j] += features[base + j] * y }
+            }
+        }
+        for r in 0..<m {
+            targetSum += targets[r]
+            targetSquareSum += targets[r] * targets[r]
+        }
+        gram.add(block: features, rows: m)
+        rows += Int64(m)
+        if m > 0 { decomposition.reset() }
+        return true
+    }
+
     /// X^T X so far (row-major k x k, exactly symmetric).
     public func gramMatrix() -> [Double] { gram.matrix() }
 

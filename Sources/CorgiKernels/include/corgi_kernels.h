@@ -53,6 +53,12 @@ corgi_cpu_relax(void)
 void		corgi_gemm(int transpose_a, int transpose_b, int m, int n, int k, double alpha,
 					   const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc);
 
+/*
+ * The upper triangle of C += A^T A for a row-major A of `rows` x n (OpenBLAS's dsyrk): the
+ * exact solvers' X^T X, half the work of the product. The lower triangle is not written.
+ */
+void		corgi_syrk_upper(int n, int rows, const double *a, double *c);
+
 /* The same in float32 (cblas_sgemm): how networks train (BatchLearner). */
 void		corgi_sgemm(int transpose_a, int transpose_b, int m, int n, int k, float alpha,
 						const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
