@@ -55,7 +55,7 @@ public enum DefaultSolver {
     /// with the intercept, fit ``NormalEquations/maximumFeatures``; otherwise `sgd`
     /// (every other model, and a params string that does not parse: the SGD path then
     /// reports it). One pass of least squares gives the optimum SGD approaches: on 1M x 28,
-    /// 0.23 s against 1.44 s for the default 10 epochs, and a lower RMSE (make bench-exact).
+    /// 0.17 s against 1.49 s for the default 10 epochs, and a lower RMSE (make bench-exact).
     public static func solver(model: String, params: String, featureCount: Int) -> String {
         guard ModelFamily(name: model) == .linear, case .success(let parsed) = TrainingParameters.parse(params, family: .linear)
         else { return "sgd" }
