@@ -1208,6 +1208,11 @@ BEGIN
         END IF;
         passes := fit.num_iterations + 1;
         loss_sum := -fit.log_likelihood;
+        IF fit.log_likelihood > -1e-4 * fit.rows THEN
+            RAISE NOTICE 'the classes are separated (or one class only): the maximum-likelihood estimate does not exist'
+                USING DETAIL = 'The coefficients grow with every iteration; the model is the last iteration''s.',
+                      HINT = 'Drop the feature that separates the classes, or leave solver out (SGD) and add l2.';
+        END IF;
     END IF;
     IF fit.coef IS NULL OR fit.rows = 0 THEN
         RAISE EXCEPTION 'source table % has no rows with non-NULL features and label', plan.source_table
@@ -3211,7 +3216,10 @@ BEGIN
     EXECUTE format('CREATE TEMP TABLE corgi_logregr_fits AS SELECT * FROM corgi._logregr_irls($1, $2, $3, $4, $5)')
         USING format('SELECT (%s)::integer, (%s)::boolean, (%s)::float8[] FROM %s', group_expr, dep, indep, src),
               n_groups, max_iter, tolerance, logregr_train.verbose;
+    -- Separated: a mean log-likelihood above -1e-4 per row (every row fitted with
+    -- probability near 1): the maximum-likelihood estimate does not exist.
     SELECT count(*) FILTER (WHERE f.coef IS NULL) AS failed, count(*) FILTER (WHERE f.status = 'max_iter reached') AS at_limit,
+           count(*) FILTER (WHERE f.log_likelihood > -1e-4 * f.num_rows_processed) AS separated,
            coalesce(sum(f.num_rows_processed), 0) AS processed, coalesce(sum(f.num_missing_rows_skipped), 0) AS skipped
       INTO totals FROM pg_temp.corgi_logregr_fits f;
     IF totals.processed = 0 THEN
@@ -3221,6 +3229,11 @@ BEGIN
     IF totals.at_limit > 0 THEN
         RAISE NOTICE '% of % groups reached max_iter (%) before the log-likelihood changed by less than %', totals.at_limit, n_groups, max_iter, tolerance
             USING HINT = 'Their statistics are at the last coefficients; raise max_iter to go on.';
+    END IF;
+    IF totals.separated > 0 THEN
+        RAISE NOTICE '% of % groups have separated classes (or one class): the maximum-likelihood estimate does not exist', totals.separated, n_groups
+            USING DETAIL = 'Their coefficients grow with every iteration; their standard errors, z statistics and p-values are not meaningful.',
+                  HINT = 'Drop the feature that separates the classes, or fit with a penalty: corgi.train(..., ''logistic'', params => ''l2=0.01'').';
     END IF;
     EXECUTE format('CREATE TABLE %1$s AS SELECT %2$s f.coef, f.log_likelihood, f.std_err, f.z_stats, f.p_values, f.odds_ratios,
                            f.condition_no, f.num_rows_processed, f.num_missing_rows_skipped, f.num_iterations, f.variance_covariance
