@@ -2978,6 +2978,36 @@ END $$;
 COMMENT ON FUNCTION corgi._grouping_keys(regclass, text, text, text[]) IS
     'internal: the key expressions of grouping_cols (quoted columns or parenthesized expressions, checked) and their output column names';
 
+-- The two variables of an exact regression: each a column of src or an expression
+-- (corgi._column_or_expression), the independent one a numeric array and the dependent
+-- one a number (task 'regression') or a boolean or 0/1 integer (task 'binary').
+CREATE FUNCTION corgi._regression_variables(src regclass, dependent_varname text, independent_varname text, task text,
+                                            source_table text, OUT dep text, OUT indep text)
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    types record;
+BEGIN
+    dep := corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname);
+    indep := corgi._column_or_expression(src, source_table, 'independent_varname', independent_varname);
+    EXECUTE format('SELECT pg_typeof(%s)::text AS dep, pg_typeof(%s)::text AS indep FROM %s LIMIT 1', dep, indep, src) INTO types;
+    IF types.indep IS NOT NULL AND types.indep NOT IN ('double precision[]', 'real[]', 'numeric[]', 'integer[]', 'bigint[]', 'smallint[]') THEN
+        RAISE EXCEPTION 'independent_varname "%" has type %, expected a numeric array', independent_varname, types.indep
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Write an array expression such as ARRAY[1, x1, x2] (1 for the intercept).';
+    END IF;
+    IF task = 'regression' AND types.dep IS NOT NULL AND types.dep NOT IN ('double precision', 'real', 'numeric', 'integer', 'bigint', 'smallint') THEN
+        RAISE EXCEPTION 'dependent_varname "%" has type %, expected a number', dependent_varname, types.dep
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Regress a numeric column or expression.';
+    END IF;
+    IF task = 'binary' AND types.dep IS NOT NULL AND types.dep NOT IN ('boolean', 'integer', 'smallint', 'bigint') THEN
+        RAISE EXCEPTION 'dependent_varname "%" has type %, expected boolean or an integer 0/1', dependent_varname, types.dep
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Write a condition such as ''crimerat >= 110''; it is cast ::boolean as in MADlib.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION corgi._regression_variables(regclass, text, text, text, text) IS
+    'internal: the dependent and independent variables of an exact regression as SQL text, their types checked for the task (regression or binary)';
+
 CREATE FUNCTION corgi.linregr_train(
     source_table text,
     out_table text,
@@ -2997,7 +3027,6 @@ DECLARE
     outs record;
     dep text;
     indep text;
-    types record;
     keys record;
     key_select text := '';
     key_group text := '';
@@ -3016,17 +3045,7 @@ BEGIN
     END IF;
     src := corgi._readable_source('corgi.linregr_train', source_table, caller_search_path);
     outs := corgi._writable_outputs('corgi.linregr_train', out_table, caller_search_path);
-    dep := corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname);
-    indep := corgi._column_or_expression(src, source_table, 'independent_varname', independent_varname);
-    EXECUTE format('SELECT pg_typeof(%s)::text AS dep, pg_typeof(%s)::text AS indep FROM %s LIMIT 1', dep, indep, src) INTO types;
-    IF types.indep IS NOT NULL AND types.indep NOT IN ('double precision[]', 'real[]', 'numeric[]', 'integer[]', 'bigint[]', 'smallint[]') THEN
-        RAISE EXCEPTION 'independent_varname "%" has type %, expected a numeric array', independent_varname, types.indep
-            USING ERRCODE = 'datatype_mismatch', HINT = 'Write an array expression such as ARRAY[1, x1, x2] (1 for the intercept).';
-    END IF;
-    IF types.dep IS NOT NULL AND types.dep NOT IN ('double precision', 'real', 'numeric', 'integer', 'bigint', 'smallint') THEN
-        RAISE EXCEPTION 'dependent_varname "%" has type %, expected a number', dependent_varname, types.dep
-            USING ERRCODE = 'datatype_mismatch', HINT = 'Regress a numeric column or expression.';
-    END IF;
+    SELECT v.dep, v.indep INTO dep, indep FROM corgi._regression_variables(src, dependent_varname, independent_varname, 'regression', source_table) v;
     IF grouping_cols IS NOT NULL THEN
         keys := corgi._grouping_keys(src, source_table, grouping_cols,
                                      ARRAY['coef', 'r2', 'std_err', 't_stats', 'p_values', 'condition_no', 'bp_stats',
@@ -3148,7 +3167,6 @@ DECLARE
     outs record;
     dep text;
     indep text;
-    types record;
     keys record;
     gtab text := format('pg_temp.%I', 'corgi_logregr_groups_' || pg_backend_pid());
     key_texts text[];
@@ -3176,17 +3194,7 @@ BEGIN
     END IF;
     src := corgi._readable_source('corgi.logregr_train', source_table, caller_search_path);
     outs := corgi._writable_outputs('corgi.logregr_train', out_table, caller_search_path);
-    dep := corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname);
-    indep := corgi._column_or_expression(src, source_table, 'independent_varname', independent_varname);
-    EXECUTE format('SELECT pg_typeof(%s)::text AS dep, pg_typeof(%s)::text AS indep FROM %s LIMIT 1', dep, indep, src) INTO types;
-    IF types.indep IS NOT NULL AND types.indep NOT IN ('double precision[]', 'real[]', 'numeric[]', 'integer[]', 'bigint[]', 'smallint[]') THEN
-        RAISE EXCEPTION 'independent_varname "%" has type %, expected a numeric array', independent_varname, types.indep
-            USING ERRCODE = 'datatype_mismatch', HINT = 'Write an array expression such as ARRAY[1, x1, x2] (1 for the intercept).';
-    END IF;
-    IF types.dep IS NOT NULL AND types.dep NOT IN ('boolean', 'integer', 'smallint', 'bigint') THEN
-        RAISE EXCEPTION 'dependent_varname "%" has type %, expected boolean or an integer 0/1', dependent_varname, types.dep
-            USING ERRCODE = 'datatype_mismatch', HINT = 'Write a condition such as ''crimerat >= 110''; it is cast ::boolean as in MADlib.';
-    END IF;
+    SELECT v.dep, v.indep INTO dep, indep FROM corgi._regression_variables(src, dependent_varname, independent_varname, 'binary', source_table) v;
     IF grouping_cols IS NOT NULL THEN
         keys := corgi._grouping_keys(src, source_table, grouping_cols,
                                      ARRAY['coef', 'log_likelihood', 'std_err', 'z_stats', 'p_values', 'odds_ratios', 'condition_no',

@@ -264,6 +264,17 @@ linregr_rows(LinregrState *s)
 	return corgi_ols_rows(s->ols);
 }
 
+/* Takes the current row (dependent value in argument 1, features in 2) into the sums. */
+static void
+linregr_take_row(FunctionCallInfo fcinfo, LinregrState *s)
+{
+	double		target = 0;
+	const double *x = linregr_row(fcinfo, s, 2, &target);
+
+	if (x != NULL)
+		linregr_add(s, x, target);
+}
+
 PG_FUNCTION_INFO_V1(corgi_linregr_transition);
 
 /* corgi_linregr_transition(internal, dependent float8, independent float8[]) */
@@ -272,11 +283,8 @@ corgi_linregr_transition(PG_FUNCTION_ARGS)
 {
 	MemoryContext context;
 	LinregrState *s = linregr_state_get(fcinfo, "corgi_linregr_transition", &context);
-	double		target = 0;
-	const double *x = linregr_row(fcinfo, s, 2, &target);
 
-	if (x != NULL)
-		linregr_add(s, x, target);
+	linregr_take_row(fcinfo, s);
 	PG_RETURN_POINTER(s);
 }
 
@@ -298,13 +306,9 @@ corgi_linregr_fit_transition(PG_FUNCTION_ARGS)
 {
 	MemoryContext context;
 	LinregrState *s = linregr_state_get(fcinfo, "corgi_linregr_fit_transition", &context);
-	double		target = 0;
-	const double *x;
 
 	s->append_one = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
-	x = linregr_row(fcinfo, s, 2, &target);
-	if (x != NULL)
-		linregr_add(s, x, target);
+	linregr_take_row(fcinfo, s);
 	PG_RETURN_POINTER(s);
 }
 
@@ -356,8 +360,6 @@ corgi_elastic_net_transition(PG_FUNCTION_ARGS)
 {
 	MemoryContext context;
 	LinregrState *s = linregr_state_get(fcinfo, "corgi_elastic_net_transition", &context);
-	double		target = 0;
-	const double *x;
 
 	if (s->seen == 0)
 	{
@@ -387,9 +389,7 @@ corgi_elastic_net_transition(PG_FUNCTION_ARGS)
 					 errmsg("tolerance must be a finite number of at least 0, got %g", s->net[4])));
 	}
 	s->append_one = true;
-	x = linregr_row(fcinfo, s, 2, &target);
-	if (x != NULL)
-		linregr_add(s, x, target);
+	linregr_take_row(fcinfo, s);
 	PG_RETURN_POINTER(s);
 }
 

@@ -75,12 +75,12 @@ final class LogisticIRLSTests: XCTestCase {
     func testSeparableDataStopsWithoutTrapping() throws {
         let rows: [([Double], Bool)] = (0..<40).map { i in ([1, Double(i)], i >= 20) }
         let (solver, outcome) = try XCTUnwrap(fit(rows, maximumSteps: 30))
-        XCTAssertTrue(outcome == .converged || outcome == .stepLimit || outcome == .failed, "\(outcome)")
-        if outcome != .failed {
-            let s = try XCTUnwrap(solver.statistics())
-            XCTAssertGreaterThan(s.logLikelihood, -1e-2)
-            XCTAssertTrue(s.coef.allSatisfy { $0.isFinite })
-        }
+        // The log-likelihood flattens toward 0, so the tolerance stops it (no failure, no trap).
+        XCTAssertEqual(outcome, .converged, "\(outcome)")
+        let s = try XCTUnwrap(solver.statistics())
+        XCTAssertGreaterThan(s.logLikelihood, -1e-2)
+        XCTAssertTrue(s.coef.allSatisfy { $0.isFinite })
+        XCTAssertTrue(s.stdErr.allSatisfy { $0.isFinite })
     }
 
     /// The step limit: after maximumSteps steps, one more pass evaluates the last

@@ -140,7 +140,7 @@ SELECT (corgi.linregr(1, array_fill(1::float8, ARRAY[200]))).coef IS NOT NULL FR
 -- The refused query gave its sums back: one group still fits under the 1 MB cap.
 SELECT (corgi.linregr(1, array_fill(1::float8, ARRAY[200]))).num_rows_processed;
 RESET corgi.max_buffer_mb;
--- A cancel during the solve of 500 features (about 1.5 s here) stops it at once: the
+-- A cancel during the solve of 500 features (about 3 s here) stops it at once: the
 -- decomposition checks for interrupts between steps of a few milliseconds; the sums
 -- are given back (one group fits under a 1 MB cap afterwards).
 CREATE TABLE wide AS SELECT r, array_agg(((r * 7919 + g * 104729) % 1000) / 1000.0 ORDER BY g)::float8[] AS x

@@ -90,7 +90,7 @@ struct GramAccumulator {
 /// columns of very different scales (a year next to an intercept) otherwise push the
 /// small eigenvalues under the cut and the solve returns the minimum-norm answer of a
 /// problem that has a unique one (Longley's data: the coefficients were wrong in the first
-/// digit, now equal to statsmodels' to 1e-7). M^+ = D A^+ D. The condition number is M's
+/// digit, now equal to statsmodels' to 1e-6, the tests' bound). M^+ = D A^+ D. The condition number is M's
 /// own (MADlib's definition), from a second decomposition of M.
 struct SteppedDecomposition {
     private var scaledRotations: JacobiRotations?
