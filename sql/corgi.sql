@@ -246,21 +246,21 @@ CREATE FUNCTION corgi.sgd_end_epoch(state bytea) RETURNS bytea
 COMMENT ON FUNCTION corgi.sgd_end_epoch(bytea) IS
     'closes the epoch of a state after corgi.sgd_pass / corgi.train_pass calls: records its statistics, decays the learning rate';
 
-CREATE FUNCTION corgi.train_pass(source regclass, features name, label name, state bytea,
+CREATE FUNCTION corgi.train_pass(source regclass, features text, label name, state bytea,
                                  block_shuffle boolean DEFAULT true,
                                  first_page bigint DEFAULT 0, page_count bigint DEFAULT NULL)
     RETURNS bytea
     AS 'MODULE_PATHNAME', 'corgi_train_pass'
     LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION corgi.train_pass(regclass, name, name, bytea, boolean, bigint, bigint) IS
+COMMENT ON FUNCTION corgi.train_pass(regclass, text, name, bytea, boolean, bigint, bigint) IS
     'fast path: one pass of SGD over a heap table (or the pages first_page..first_page+page_count-1) in block-shuffled order, read directly; same model as corgi.sgd_pass over TABLESAMPLE corgi_block_shuffle';
 
-CREATE FUNCTION corgi.train_blocks(source regclass, features name, label name, state bytea,
+CREATE FUNCTION corgi.train_blocks(source regclass, features text, label name, state bytea,
                                    blocks integer[], block_pages integer)
     RETURNS bytea
     AS 'MODULE_PATHNAME', 'corgi_train_blocks'
     LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION corgi.train_blocks(regclass, name, name, bytea, integer[], integer) IS
+COMMENT ON FUNCTION corgi.train_blocks(regclass, text, name, bytea, integer[], integer) IS
     'fast path: one pass of SGD over the listed blocks of block_pages pages, in the listed order (a model''s visit to a segment in model hopping); the epoch stays open';
 
 -- One epoch of Model Hopper Parallelism over a heap table (corgi_model_hopping.c): every
@@ -284,41 +284,41 @@ CREATE FUNCTION corgi._bundle_end_epoch(bundle bytea, OUT bundle bytea, OUT grou
 COMMENT ON FUNCTION corgi._bundle_end_epoch(bytea) IS
     'internal: every group state of a bundle with its epoch closed; the bundle of those that did not diverge (NULL if none), each group''s epoch loss and rows, and the diverged groups and their states';
 
-CREATE FUNCTION corgi._hop_groups_epoch(source regclass, features name, label name, group_columns name[], keys text[],
+CREATE FUNCTION corgi._hop_groups_epoch(source regclass, features text, label name, group_columns name[], keys text[],
                                         bundles bytea[], offsets integer[], segments integer, segment_seed bigint,
                                         block_shuffle boolean, workers integer,
                                         OUT bundles bytea[], OUT seconds float8[], OUT workers_launched integer)
     AS 'MODULE_PATHNAME', 'corgi_hop_groups_epoch'
     LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION corgi._hop_groups_epoch(regclass, name, name, name[], text[], bytea[], integer[], integer, bigint, boolean, integer) IS
+COMMENT ON FUNCTION corgi._hop_groups_epoch(regclass, text, name, name[], text[], bytea[], integer[], integer, bigint, boolean, integer) IS
     'internal: corgi._hop_epoch for configs whose groups hop together: each model is a bundle of group states (corgi._bundle), and a job sends each row of its segment to its group''s state; epochs stay open';
 
-CREATE FUNCTION corgi._hop_epoch(source regclass, features name, label name, states bytea[], offsets integer[],
+CREATE FUNCTION corgi._hop_epoch(source regclass, features text, label name, states bytea[], offsets integer[],
                                  segments integer, segment_seed bigint, block_shuffle boolean, workers integer,
                                  configs_per_visit integer DEFAULT 1,
                                  OUT states bytea[], OUT seconds float8[], OUT workers_launched integer)
     AS 'MODULE_PATHNAME', 'corgi_hop_epoch'
     LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION corgi._hop_epoch(regclass, name, name, bytea[], integer[], integer, bigint, boolean, integer, integer) IS
+COMMENT ON FUNCTION corgi._hop_epoch(regclass, text, name, bytea[], integer[], integer, bigint, boolean, integer, integer) IS
     'internal: one model-hopping epoch of the states over the table''s segments, on parallel workers (models of one offset that see the same rows share each read, up to configs_per_visit at a time); returns the new states, each model''s training seconds and the workers launched';
 
 -- Model hopping over the partitions of a partitioned table (corgi_partition_hopping.c):
 -- each leaf partition is a segment; a foreign partition's jobs run on its server.
-CREATE FUNCTION corgi._hop_partitions(partitions regclass[], features name, label name, states bytea[],
+CREATE FUNCTION corgi._hop_partitions(partitions regclass[], features text, label name, states bytea[],
                                       offsets integer[], segment_seed bigint, block_shuffle boolean, workers integer,
                                       OUT states bytea[], OUT seconds float8[], OUT servers integer,
                                       OUT bytes_sent bigint, OUT bytes_received bigint, OUT remote_jobs integer,
                                       OUT round_trip_seconds float8, OUT workers_launched integer)
     AS 'MODULE_PATHNAME', 'corgi_hop_partitions'
     LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION corgi._hop_partitions(regclass[], name, name, bytea[], integer[], bigint, boolean, integer) IS
+COMMENT ON FUNCTION corgi._hop_partitions(regclass[], text, name, bytea[], integer[], bigint, boolean, integer) IS
     'internal: one model-hopping epoch of the states over the partitions, each job on the server that holds its partition (postgres_fdw foreign partitions) or here (on up to workers parallel workers when all are local); returns the new states, each model''s training seconds, the servers used, the state bytes sent and received, the remote jobs and their seconds outside training, the workers launched';
 
-CREATE FUNCTION corgi._train_segment(source regclass, features name, label name, state bytea, block_shuffle boolean,
+CREATE FUNCTION corgi._train_segment(source regclass, features text, label name, state bytea, block_shuffle boolean,
                                      OUT state bytea, OUT seconds float8)
     AS 'MODULE_PATHNAME', 'corgi_train_segment'
     LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION corgi._train_segment(regclass, name, name, bytea, boolean) IS
+COMMENT ON FUNCTION corgi._train_segment(regclass, text, name, bytea, boolean) IS
     'internal: a partition-hopping job as a node runs it: corgi.train_pass over the whole table, and its seconds';
 
 -- The leaf partitions of a partitioned table, in the order of their partition bounds
@@ -339,11 +339,11 @@ COMMENT ON FUNCTION corgi._merge_params(text, text) IS
 
 -- Grouped learning (corgi_group_training.c): one pass trains every group of a batch,
 -- each row routed by its group key to its group's trainer.
-CREATE FUNCTION corgi._train_groups(source regclass, features name, label name, group_columns name[], keys text[],
+CREATE FUNCTION corgi._train_groups(source regclass, features text, label name, group_columns name[], keys text[],
                                     states bytea[], block_shuffle boolean) RETURNS bytea[]
     AS 'MODULE_PATHNAME', 'corgi_train_groups'
     LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION corgi._train_groups(regclass, name, name, name[], text[], bytea[], boolean) IS
+COMMENT ON FUNCTION corgi._train_groups(regclass, text, name, name[], text[], bytea[], boolean) IS
     'internal: one epoch of the groups whose keys (text per grouping column, group after group) are given, over a heap table in the states'' block order; returns their new states';
 
 CREATE FUNCTION corgi._sgd_groups_transition(internal, record, float8[], float8, bytea[], text[]) RETURNS internal
@@ -680,7 +680,7 @@ CREATE TYPE corgi.training_plan AS (
     norm text,
     out_main text,
     out_summary text,
-    feat_col name,
+    feat_col text,
     label_col name,
     feat_expr text,
     label_code text,
@@ -752,9 +752,20 @@ CREATE FUNCTION corgi._fit(plans corgi.training_plan[], call text, workers integ
 COMMENT ON FUNCTION corgi._fit(corgi.training_plan[], text, integer, boolean, bytea[], text[], integer, integer[], name[], text, text, bytea[], integer[], text, text, integer) IS
     'internal: the one epoch loop of corgi.train and corgi.fit_multiple, grouped or not (corgi_fit.c): every epoch of a job of plans, of one plan''s groups, or of the configs'' bundles of groups, all on the snapshot of the calling statement; per-epoch figures flat, epochs x tasks';
 
+-- Feature columns: independent_varname as a list of columns ('x1, x2, flag') or '*'
+-- (corgi_feature_columns.c). NULLs for one array column or an expression.
+CREATE FUNCTION corgi._feature_columns(source regclass, varname text, excluded text DEFAULT NULL,
+                                       implied text DEFAULT NULL,
+                                       OUT columns text, OUT expression text, OUT fast boolean)
+    AS 'MODULE_PATHNAME', 'corgi_feature_columns'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._feature_columns(regclass, text, text, text) IS
+    'internal: a list of feature columns (or ''*'': every column but those in excluded, which must exist, and in implied, which may not) as corgi keeps it (quoted, comma-separated), its float8[] expression (NULL when a column is NULL) and whether the fast path reads it; NULLs when varname is one array column or an expression';
+
 CREATE FUNCTION corgi._train_prepare(
     source_table text, out_table text, dependent_varname text, independent_varname text, model text,
-    epochs integer, shuffle text, params text, caller_search_path text, whole_table_buffer boolean DEFAULT true)
+    epochs integer, shuffle text, params text, caller_search_path text, whole_table_buffer boolean DEFAULT true,
+    excluded text DEFAULT NULL, grouping_cols text DEFAULT NULL)
 RETURNS corgi.training_plan
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET synchronize_seqscans = off
@@ -766,7 +777,7 @@ DECLARE
     src_name text;
     out_names record;
     norm text;
-    feat_col name;
+    feat_col text;
     label_col name;
     feat_expr text;
     label_expr text;
@@ -796,6 +807,7 @@ DECLARE
     sample_clause text;
     label_code_negative text;
     path text;
+    listed record;
     plan corgi.training_plan;
 BEGIN
     -- Arguments -------------------------------------------------------------------
@@ -853,6 +865,14 @@ BEGIN
      WHERE a.attrelid = src AND a.attname = independent_varname AND a.attnum > 0 AND NOT a.attisdropped;
     SELECT a.attname INTO label_col FROM pg_attribute a
      WHERE a.attrelid = src AND a.attname = dependent_varname AND a.attnum > 0 AND NOT a.attisdropped;
+    -- Feature columns listed ('x1, x2, flag') or '*' (every column but the label, the
+    -- grouping columns and excluded): read column by column on the fast path, as one
+    -- float8[] expression otherwise; the summary keeps the list ('*' resolved).
+    listed := corgi._feature_columns(src, independent_varname, excluded, concat_ws(', ', quote_ident(label_col), grouping_cols));
+    IF listed.columns IS NOT NULL THEN
+        feat_col := listed.columns;
+        independent_varname := listed.columns;
+    END IF;
     -- A bare name that is not a column is a mistake, not an expression.
     IF feat_col IS NULL AND independent_varname ~ '^[A-Za-z_][A-Za-z0-9_$]*$' THEN
         RAISE EXCEPTION 'independent_varname "%" is not a column of %', independent_varname, source_table
@@ -862,14 +882,15 @@ BEGIN
         RAISE EXCEPTION 'dependent_varname "%" is not a column of %', dependent_varname, source_table
             USING ERRCODE = 'undefined_column', HINT = 'Name a column, or write an expression.';
     END IF;
-    feat_expr := CASE WHEN feat_col IS NOT NULL THEN quote_ident(feat_col) ELSE '(' || independent_varname || ')' END;
+    feat_expr := CASE WHEN listed.columns IS NOT NULL THEN listed.expression
+                      WHEN feat_col IS NOT NULL THEN quote_ident(feat_col) ELSE '(' || independent_varname || ')' END;
     label_expr := CASE WHEN label_col IS NOT NULL THEN quote_ident(label_col) ELSE '(' || dependent_varname || ')' END;
 
     EXECUTE format('SELECT pg_typeof(%1$s)::text, pg_typeof(%2$s)::text FROM %3$s LIMIT 1',
                    feat_expr, label_expr, src_name) INTO feat_type, label_type;
     IF feat_type IS NOT NULL AND feat_type NOT IN ('double precision[]', 'real[]', 'numeric[]', 'integer[]', 'bigint[]', 'smallint[]') THEN
         RAISE EXCEPTION 'independent_varname "%" has type %, expected a numeric array', independent_varname, feat_type
-            USING ERRCODE = 'datatype_mismatch', HINT = 'Use a float8[] column or an expression such as ARRAY[x1, x2].';
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Use a float8[] column, a list of number or boolean columns (''x1, x2''), or an expression such as ARRAY[x1, x2].';
     END IF;
     EXECUTE format('SELECT EXISTS (SELECT FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL)',
                    feat_expr, label_expr, src_name) INTO has_rows;
@@ -971,7 +992,7 @@ BEGIN
                          WHERE t.isleaf AND c.relkind = 'f'));
     IF partition_hop THEN
         e := cardinality(corgi._segment_tables(src));
-        IF feat_col IS NULL OR label_col IS NULL OR NOT feat_type = ANY (corgi._feature_types())
+        IF feat_col IS NULL OR label_col IS NULL OR NOT feat_type = ANY (corgi._feature_types()) OR NOT coalesce(listed.fast, true)
            OR NOT label_type = ANY (corgi._label_types()) THEN
             RAISE EXCEPTION 'model hopping over the partitions of % needs plain feature and label columns', source_table
                 USING ERRCODE = 'feature_not_supported',
@@ -1020,7 +1041,7 @@ BEGIN
     -- Which path reads the data.
     fast := corgi._heap_readable(src)
             AND feat_col IS NOT NULL AND label_col IS NOT NULL
-            AND feat_type = ANY (corgi._feature_types())
+            AND feat_type = ANY (corgi._feature_types()) AND coalesce(listed.fast, true)
             AND label_type = ANY (corgi._label_types());
     read_from := src_name;
     IF shuffle = 'once' THEN
@@ -1061,8 +1082,8 @@ BEGIN
     plan.once_seconds := once_seconds; plan.val_table := val_table;
     RETURN plan;
 END $$;
-COMMENT ON FUNCTION corgi._train_prepare(text, text, text, text, text, integer, text, text, text, boolean) IS
-    'internal: the checks and decisions of corgi.train before any epoch (table and column names, label code and classes, buffer, initial state, fast or composed path, the once copy); writes nothing but the once copy; whole_table_buffer false (grouping): the whole table''s state gets a one-row buffer';
+COMMENT ON FUNCTION corgi._train_prepare(text, text, text, text, text, integer, text, text, text, boolean, text, text) IS
+    'internal: the checks and decisions of corgi.train before any epoch (table and column names, feature columns, label code and classes, buffer, initial state, fast or composed path, the once copy); writes nothing but the once copy; whole_table_buffer false (grouping): the whole table''s state gets a one-row buffer; excluded and grouping_cols: the columns independent_varname ''*'' leaves out';
 
 CREATE FUNCTION corgi._train_write(plan corgi.training_plan, state bytea, epoch_loss float8[],
                                    epoch_seconds float8[], epoch_rows bigint[], val_loss float8[],
@@ -1243,7 +1264,9 @@ CREATE FUNCTION corgi.train(
     grouping_cols text DEFAULT NULL,
     -- Evaluated in the caller's context before the SET below applies (defaults are
     -- parsed at CREATE EXTENSION): the path table names are resolved against.
-    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'),
+    -- After caller_search_path, so that calls written for 0.7.0 keep their meaning.
+    excluded text DEFAULT NULL)
 RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET synchronize_seqscans = off
@@ -1276,7 +1299,7 @@ BEGIN
         END IF;
         PERFORM corgi._begin_call();
         plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, model, epochs,
-                                     'none', params, caller_search_path, false);
+                                     'none', params, caller_search_path, false, excluded, grouping_cols);
         IF solver IS NOT NULL OR corgi._default_solver(model, coalesce(params, ''), plan.n_features) = 'exact' THEN
             RETURN QUERY SELECT * FROM corgi._train_exact(plan, coalesce(solver, 'exact'), train.verbose);
             PERFORM corgi._end_call();
@@ -1297,7 +1320,7 @@ BEGIN
                                  CASE WHEN grouping_cols IS NOT NULL AND shuffle = 'once' THEN 'none' ELSE shuffle END,
                                  CASE WHEN grouping_cols IS NULL THEN params
                                       ELSE corgi._merge_params(coalesce(params, ''), 'max_buffer_mb=1048576') END,
-                                 caller_search_path, grouping_cols IS NULL);
+                                 caller_search_path, grouping_cols IS NULL, excluded, grouping_cols);
     plan.shuffle := shuffle;
     IF grouping_cols IS NOT NULL THEN
         -- One model per group, every group in one pass per epoch (_train_grouped takes
@@ -1323,8 +1346,8 @@ BEGIN
         CASE WHEN plan.val_table IS NOT NULL THEN run.val_seconds[1:plan.epochs] END, run.best_epoch[1]);
     PERFORM corgi._end_call();
 END $$;
-COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text, text) IS
-    'trains a linear, logistic, svm, softmax, mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; grouping_cols trains one model per group (and writes out_table_groups); caller_search_path (leave it out) is the path table names are resolved against';
+COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text, text, text) IS
+    'trains a linear, logistic, svm, softmax, mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; independent_varname is an array column, an expression, a list of columns (numbers, booleans, arrays) or ''*'' (every column but the label, the grouping columns and excluded); grouping_cols trains one model per group (and writes out_table_groups); caller_search_path (leave it out) is the path table names are resolved against';
 
 ------------------------------------------------------------------------------------
 -- Grouped learning: corgi.train(..., grouping_cols => 'a, b'), one model per group.
@@ -2022,7 +2045,8 @@ CREATE FUNCTION corgi.fit_multiple(
     grouping_cols text DEFAULT NULL,
     schedule text DEFAULT 'grid',
     schedule_params text DEFAULT '',
-    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'),
+    excluded text DEFAULT NULL)
 RETURNS TABLE (configs_trained integer, configs_diverged integer, workers_launched integer, segments integer,
                training_seconds float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -2166,7 +2190,7 @@ BEGIN
                 epochs, shuffle,
                 corgi._merge_params(corgi._merge_params(shared, cfg_params[k]),
                                     format('segments=%s, segment_offset=%s, segment_seed=%s', n_segments, (k - 1) % n_segments, seed)),
-                caller_search_path, grouping_cols IS NULL);
+                caller_search_path, grouping_cols IS NULL, excluded, grouping_cols);
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT, st = RETURNED_SQLSTATE;
             -- The same error, naming the config (an empty DETAIL or HINT stays absent).
@@ -2281,7 +2305,7 @@ BEGIN
                         (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL)::integer,
                         (SELECT max(x) FROM unnest(run.workers_launched) x), n_segments, wall;
 END $$;
-COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, text, text, text, boolean, text, text, text, text) IS
+COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, text, text, text, boolean, text, text, text, text, text) IS
     'trains every config of a configs table (config_id, model, params; see corgi.config_grid) at once by Model Hopper Parallelism on parallel workers: out_table (one model per config, or per config and group with grouping_cols: a config''s groups hop together), out_table_info (per-epoch arrays) and out_table_summary; params are shared (seed, segments, workers, and defaults under each config''s own)';
 
 ------------------------------------------------------------------------------------
@@ -2301,10 +2325,20 @@ CREATE FUNCTION corgi._variable(tbl regclass, varname text, stored boolean, role
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    expr text;
 BEGIN
     IF varname IS NULL THEN
         RAISE EXCEPTION '% must not be NULL', role USING ERRCODE = 'null_value_not_allowed',
             HINT = format('Pass %s explicitly.', role);
+    END IF;
+    -- Feature columns (a list, or one number column): their float8[] expression; a
+    -- stored list runs no SQL of the table's owner (each name is checked as a column).
+    IF role = 'independent_varname' THEN
+        expr := (corgi._feature_columns(tbl, varname)).expression;
+        IF expr IS NOT NULL THEN
+            RETURN expr;
+        END IF;
     END IF;
     IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = varname AND attnum > 0 AND NOT attisdropped) THEN
         RETURN quote_ident(varname);
@@ -2318,7 +2352,7 @@ BEGIN
     RETURN '(' || varname || ')';
 END $$;
 COMMENT ON FUNCTION corgi._variable(regclass, text, boolean, text) IS
-    'internal: a variable as SQL text: a quoted column, or an expression the caller passed (never one read from a table)';
+    'internal: a variable as SQL text: a quoted column, the float8[] expression of a list of feature columns, or an expression the caller passed (never one read from a table)';
 
 -- One pass over the rows, scored in C: corgi._evaluate_agg returns {rows, loss,
 -- accuracy, auc, rmse, r2}, NaN where a metric does not apply.
@@ -2358,10 +2392,10 @@ CREATE AGGREGATE corgi._evaluate_groups(i integer, models bytea[], features floa
 COMMENT ON AGGREGATE corgi._evaluate_groups(integer, bytea[], float8[], float8) IS
     'internal: corgi._evaluate_agg''s sums for a grouped model, each row scored by model i of models';
 
-CREATE FUNCTION corgi._evaluate_scan(model bytea, source regclass, features name, label name) RETURNS float8[]
+CREATE FUNCTION corgi._evaluate_scan(model bytea, source regclass, features text, label name) RETURNS float8[]
     AS 'MODULE_PATHNAME', 'corgi_evaluate_scan'
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION corgi._evaluate_scan(bytea, regclass, name, name) IS
+COMMENT ON FUNCTION corgi._evaluate_scan(bytea, regclass, text, name) IS
     'internal: corgi._evaluate_agg''s metrics over a heap table''s rows, read from its pages (SELECT privilege and row-level security checked)';
 
 -- How a table's label column or expression is scored against a model: the training code
@@ -2388,7 +2422,7 @@ END $$;
 COMMENT ON FUNCTION corgi._scoring_code(regclass, text, text, text[]) IS 'internal: the training code of a table''s label for scoring it against a model';
 
 CREATE FUNCTION corgi._metrics(model bytea, model_type text, class_texts text[], tbl regclass,
-                               feat text, lab text,
+                               feat text, lab text, independent_varname text DEFAULT NULL,
                                OUT rows bigint, OUT loss float8, OUT accuracy float8, OUT auc float8,
                                OUT rmse float8, OUT r2 float8)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -2397,14 +2431,18 @@ AS $$
 DECLARE
     code text := corgi._scoring_code(tbl, lab, model_type, class_texts);
     m float8[];
-    feat_col name;
+    feat_col text;
     lab_col name;
+    listed record := corgi._feature_columns(tbl, independent_varname);
 BEGIN
     -- Plain columns of a plain heap table: read its pages directly (the same rows and
     -- metrics as the query below, about twice as fast).
     SELECT a.attname INTO feat_col FROM pg_attribute a
     WHERE a.attrelid = tbl AND quote_ident(a.attname) = feat AND a.attnum > 0 AND NOT a.attisdropped
       AND format_type(a.atttypid, NULL) = ANY (corgi._feature_types());
+    IF listed.fast THEN
+        feat_col := listed.columns;
+    END IF;
     SELECT a.attname INTO lab_col FROM pg_attribute a
     WHERE a.attrelid = tbl AND quote_ident(a.attname) = lab AND a.attnum > 0 AND NOT a.attisdropped
       AND format_type(a.atttypid, NULL) = ANY (corgi._label_types());
@@ -2417,7 +2455,7 @@ BEGIN
     END IF;
     SELECT * INTO rows, loss, accuracy, auc, rmse, r2 FROM corgi._metric_values(m, model_type);
 END $$;
-COMMENT ON FUNCTION corgi._metrics(bytea, text, text[], regclass, text, text) IS 'internal: metrics of a model over a table';
+COMMENT ON FUNCTION corgi._metrics(bytea, text, text[], regclass, text, text, text) IS 'internal: metrics of a model over a table (feat and lab as SQL; independent_varname, a list of feature columns, lets the fast path read them)';
 
 -- The metrics of corgi._evaluate_agg's sums, for a model type.
 CREATE FUNCTION corgi._metric_values(m float8[], model_type text,
@@ -2463,7 +2501,7 @@ SET search_path = pg_catalog, pg_temp
 RETURN (SELECT (m.loss, CASE (corgi.model_traits(model_type)).task WHEN 'regression' THEN m.rmse ELSE m.accuracy END)
         FROM corgi._metrics(state, model_type, class_texts, tbl,
                             corgi._variable(tbl, independent_varname, false, 'independent_varname'),
-                            corgi._variable(tbl, dependent_varname, false, 'dependent_varname')) m);
+                            corgi._variable(tbl, dependent_varname, false, 'dependent_varname'), independent_varname) m);
 COMMENT ON FUNCTION corgi._validate(bytea, text, text[], regclass, text, text) IS 'internal: per-epoch validation loss and accuracy (rmse for linear)';
 
 -- A table corgi reads stored values from (a model table, its _summary, a configs
@@ -2641,7 +2679,8 @@ BEGIN
         m := corgi._model_row(model_table, caller_search_path, config_id);
         RETURN QUERY SELECT x.*, NULL::text FROM corgi._metrics(m.model, m.model_type, m.classes, tbl,
             corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL, 'independent_varname'),
-            corgi._variable(tbl, coalesce(dependent_varname, m.dependent_varname), dependent_varname IS NULL, 'dependent_varname')) x;
+            corgi._variable(tbl, coalesce(dependent_varname, m.dependent_varname), dependent_varname IS NULL, 'dependent_varname'),
+            coalesce(independent_varname, m.independent_varname)) x;
         RETURN;
     END IF;
     -- A grouped model table: each row scored by its group's model (rows of a group

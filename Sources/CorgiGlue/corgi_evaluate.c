@@ -398,7 +398,7 @@ corgi_evaluate_groups_transition(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(corgi_evaluate_scan);
 
 /*
- * corgi._evaluate_scan(model bytea, source regclass, features name, label name) -> float8[]
+ * corgi._evaluate_scan(model bytea, source regclass, features text, label name) -> float8[]
  *
  * The same metrics as corgi._evaluate_agg over the rows of a heap table whose label and
  * features are both present, read straight from its pages (corgi_heap_rows: privilege
@@ -412,7 +412,7 @@ corgi_evaluate_scan(PG_FUNCTION_ARGS)
 													   ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(scan_context);
 	EvaluateState *s = evaluate_state_new(scan_context, PG_GETARG_BYTEA_PP(0));
-	CorgiHeapRows source = corgi_heap_rows_open(PG_GETARG_OID(1), NameStr(*PG_GETARG_NAME(2)),
+	CorgiHeapRows source = corgi_heap_rows_open(PG_GETARG_OID(1), corgi_features_argument(fcinfo, 2),
 												NameStr(*PG_GETARG_NAME(3)), "corgi.evaluate",
 												"corgi._evaluate_agg");
 	MemoryContext row_context = AllocSetContextCreate(scan_context, "corgi row", ALLOCSET_DEFAULT_SIZES);

@@ -301,9 +301,9 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 		const char *query = partitions
 			? "SELECT h.states, h.seconds, h.workers_launched, h.servers, h.bytes_sent + h.bytes_received,"
 			"       h.remote_jobs, h.round_trip_seconds"
-			"  FROM corgi._hop_partitions(corgi._segment_tables($1::regclass), $2::name, $3::name, $4, $5, $6, $7, $8) h"
+			"  FROM corgi._hop_partitions(corgi._segment_tables($1::regclass), $2::text, $3::name, $4, $5, $6, $7, $8) h"
 			: "SELECT h.states, h.seconds, h.workers_launched"
-			"  FROM corgi._hop_epoch($1::regclass, $2::name, $3::name, $4, $5, $9, $6, $7, $8, $10) h";
+			"  FROM corgi._hop_epoch($1::regclass, $2::text, $3::name, $4, $5, $9, $6, $7, $8, $10) h";
 		Oid			types[10] = {TEXTOID, TEXTOID, TEXTOID, BYTEAARRAYOID, INT4ARRAYOID, INT8OID, BOOLOID, INT4OID,
 		INT4OID, INT4OID};
 		Datum		values[10] = {CStringGetTextDatum(job->read_from), CStringGetTextDatum(job->feat_col),
@@ -349,7 +349,7 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 			CStringGetTextDatum(job->label_col), PointerGetDatum(states[0]), BoolGetDatum(job->block_shuffle)};
 		Datum		result;
 
-		corgi_fit_run_one_row("SELECT corgi.train_pass($1::regclass, $2::name, $3::name, $4, $5)", 5, types, values, NULL);
+		corgi_fit_run_one_row("SELECT corgi.train_pass($1::regclass, $2::text, $3::name, $4, $5)", 5, types, values, NULL);
 		result = corgi_fit_copy_column(1, &isnull, epoch_cxt);
 		if (isnull)
 			elog(ERROR, "corgi._fit: corgi.train_pass returned no state");

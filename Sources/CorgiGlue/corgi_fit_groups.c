@@ -199,7 +199,7 @@ corgi_fit_run_group_batch(FitJob *job, FitGroups *groups, const int *members, in
 			CStringGetTextDatum(job->label_col), groups->group_columns, keys_array, states_array,
 		BoolGetDatum(job->block_shuffle)};
 
-		corgi_fit_run_one_row("SELECT corgi._train_groups($1::regclass, $2::name, $3::name, $4, $5, $6, $7)", 7, types, values,
+		corgi_fit_run_one_row("SELECT corgi._train_groups($1::regclass, $2::text, $3::name, $4, $5, $6, $7)", 7, types, values,
 					NULL);
 	}
 	else
@@ -572,7 +572,7 @@ corgi_fit_run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int 
 		bool	   *elem_nulls;
 
 		corgi_fit_run_one_row("SELECT h.bundles, h.seconds, h.workers_launched"
-					"  FROM corgi._hop_groups_epoch($1::regclass, $2::name, $3::name, $4, $5, $6, $7, $8, $9, $10, $11) h",
+					"  FROM corgi._hop_groups_epoch($1::regclass, $2::text, $3::name, $4, $5, $6, $7, $8, $9, $10, $11) h",
 					11, types, values, NULL);
 		result = corgi_fit_copy_column(1, &isnull, epoch_cxt);
 		if (isnull)

@@ -317,7 +317,7 @@ read_whole_relation(CorgiHeapRows *source, const CorgiStateInfo *info, CorgiRowS
 PG_FUNCTION_INFO_V1(corgi_train_groups);
 
 /*
- * corgi._train_groups(source regclass, features name, label name, group_columns name[],
+ * corgi._train_groups(source regclass, features text, label name, group_columns name[],
  *                     keys text[], states bytea[], block_shuffle boolean) -> bytea[]
  *
  * One epoch of every group whose key is in keys (group after group, one text per
@@ -341,7 +341,7 @@ corgi_train_groups(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a grouped pass needs at least one group")));
-	source = corgi_heap_rows_open(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), NameStr(*PG_GETARG_NAME(2)),
+	source = corgi_heap_rows_open(PG_GETARG_OID(0), corgi_features_argument(fcinfo, 1), NameStr(*PG_GETARG_NAME(2)),
 								  "corgi.train", "corgi._sgd_groups");
 	keys = corgi_group_keys_open(source.rel, PG_GETARG_ARRAYTYPE_P(3), PG_GETARG_ARRAYTYPE_P(4));
 	if (keys.router->group_count != state_count)

@@ -5,6 +5,8 @@
 #include "postgres.h"
 
 #include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/tupmacs.h"
 #include "access/relscan.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -28,6 +30,7 @@
 #include "utils/rls.h"
 
 #include "corgi_call_snapshot.h"
+#include "corgi_feature_columns.h"
 #include "corgi_heap_rows.h"
 #include "corgi_progress.h"
 
@@ -121,10 +124,26 @@ corgi_check_select_some_column(Relation rel)
 		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind), RelationGetRelationName(rel));
 }
 
-static void
-check_readable(Relation rel, AttrNumber features, AttrNumber label, const char *caller,
-			   const char *composed)
+/* SELECT on the table, or on every column the source reads. */
+static bool
+may_select_source(const CorgiHeapRows *source)
 {
+	Oid			relid = RelationGetRelid(source->rel);
+
+	if (source->ncolumns == 0)
+		return corgi_may_select_columns(relid, source->features, source->label);
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK)
+		return true;
+	for (int i = 0; i < source->ncolumns; i++)
+		if (!corgi_may_select_columns(relid, source->columns[i], source->label))
+			return false;
+	return true;
+}
+
+static void
+check_readable(const CorgiHeapRows *source, const char *caller, const char *composed)
+{
+	Relation	rel = source->rel;
 	Oid			relid = RelationGetRelid(rel);
 	char		kind = rel->rd_rel->relkind;
 
@@ -144,7 +163,7 @@ check_readable(Relation rel, AttrNumber features, AttrNumber label, const char *
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("table \"%s\" does not use the heap access method", RelationGetRelationName(rel)),
 				 errhint("%s reads such tables through the composed path, %s.", caller, composed)));
-	if (!corgi_may_select_columns(relid, features, label))
+	if (!may_select_source(source))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied for table %s", RelationGetRelationName(rel))));
@@ -179,6 +198,99 @@ label_value(Datum value, Oid type)
 	return get_float8_nan();	/* unreachable: the type was checked */
 }
 
+/* Room for n doubles in scratch. */
+static double *
+scratch_room(CorgiFeatureScratch *scratch, int n)
+{
+	if (scratch->capacity < n)
+	{
+		if (scratch->values)
+			pfree(scratch->values);
+		scratch->values = MemoryContextAlloc(scratch->context, sizeof(double) * Max(n, 1));
+		scratch->capacity = n;
+	}
+	return scratch->values;
+}
+
+/*
+ * A row's features from a list of columns (none NULL), in order, arrays spliced in: the
+ * values the composed path's expression gives (the same casts to float8).
+ */
+static const double *
+columns_as_doubles(const CorgiHeapRows *source, TupleTableSlot *slot, CorgiFeatureScratch *scratch,
+				   const CorgiRowTag *row, int *count)
+{
+	int			n = 0;
+	double	   *out;
+
+	for (int c = 0; c < source->ncolumns; c++)
+	{
+		Oid			type = source->column_types[c];
+		ArrayType  *array;
+		int			length;
+
+		if (type != FLOAT8ARRAYOID && type != FLOAT4ARRAYOID)
+		{
+			n++;
+			continue;
+		}
+		array = DatumGetArrayTypeP(slot->tts_values[source->columns[c] - 1]);
+		slot->tts_values[source->columns[c] - 1] = PointerGetDatum(array);	/* detoasted once */
+		if (ARR_NDIM(array) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("features of %s have %d dimensions, expected 1", corgi_row_name(row), ARR_NDIM(array))));
+		if (ARR_HASNULL(array))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("features of %s contain a NULL element", corgi_row_name(row)),
+					 errhint("Replace NULL features (e.g. with 0), or filter such rows out in a view.")));
+		length = ARR_NDIM(array) == 0 ? 0 : ARR_DIMS(array)[0];
+		if (length > INT_MAX / 2 - n)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("features of %s are too many", corgi_row_name(row))));
+		n += length;
+	}
+	out = scratch_room(scratch, n);
+	n = 0;
+	for (int c = 0; c < source->ncolumns; c++)
+	{
+		Datum		value = slot->tts_values[source->columns[c] - 1];
+
+		switch (source->column_types[c])
+		{
+			case FLOAT8ARRAYOID:
+				{
+					ArrayType  *array = DatumGetArrayTypeP(value);
+					int			length = ARR_NDIM(array) == 0 ? 0 : ARR_DIMS(array)[0];
+
+					memcpy(out + n, ARR_DATA_PTR(array), sizeof(double) * length);
+					n += length;
+					break;
+				}
+			case FLOAT4ARRAYOID:
+				{
+					ArrayType  *array = DatumGetArrayTypeP(value);
+					int			length = ARR_NDIM(array) == 0 ? 0 : ARR_DIMS(array)[0];
+					const float4 *values = (const float4 *) ARR_DATA_PTR(array);
+
+					for (int i = 0; i < length; i++)
+						out[n++] = values[i];
+					break;
+				}
+			case NUMERICOID:
+				out[n++] = DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
+				break;
+			default:
+				out[n++] = label_value(value, source->column_types[c]);
+				break;
+		}
+	}
+	*count = n;
+	return out;
+}
+
 /*
  * Asks the CPU for the tuple a few places ahead of the current one on the scan's page
  * (page-at-a-time mode lists the visible tuples' offsets). The rows are read whole
@@ -211,6 +323,99 @@ prefetch_tuple_ahead(HeapScanDesc scan)
 		__builtin_prefetch(line, 0, 3);
 }
 
+/*
+ * A list of columns in a table whose attributes, up to the last one read, all have a
+ * fixed length (numbers, booleans, dates...): in a tuple without NULLs each one sits at
+ * the same offset, so a row is read without deforming it (as the executor's attcacheoff).
+ */
+static void
+fixed_offsets(CorgiHeapRows *source)
+{
+	TupleDesc	desc = RelationGetDescr(source->rel);
+	int			last = source->label;
+	int32	   *offsets;
+	int32		off = 0;
+
+	source->column_offsets = NULL;
+	if (source->ncolumns == 0)
+		return;
+	for (int c = 0; c < source->ncolumns; c++)
+		last = Max(last, source->columns[c]);
+	offsets = palloc(sizeof(int32) * last);
+	for (int i = 0; i < last; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attlen <= 0)
+			return;
+		off = att_align_nominal(off, att->attalign);
+		offsets[i] = off;
+		off += att->attlen;
+	}
+	source->column_offsets = palloc(sizeof(int32) * source->ncolumns);
+	for (int c = 0; c < source->ncolumns; c++)
+		source->column_offsets[c] = offsets[source->columns[c] - 1];
+	source->label_offset = offsets[source->label - 1];
+}
+
+/* A row's listed columns read at their fixed offsets (fixed_offsets: numbers, booleans). */
+static const double *
+columns_at_offsets(const CorgiHeapRows *source, const char *data, CorgiFeatureScratch *scratch, int *count)
+{
+	double	   *out = scratch_room(scratch, source->ncolumns);
+
+	for (int c = 0; c < source->ncolumns; c++)
+	{
+		const char *at = data + source->column_offsets[c];
+
+		switch (source->column_types[c])
+		{
+			case FLOAT8OID:
+				memcpy(&out[c], at, sizeof(double));
+				break;
+			case FLOAT4OID:
+				{
+					float4		v;
+
+					memcpy(&v, at, sizeof(v));
+					out[c] = v;
+					break;
+				}
+			case INT8OID:
+				{
+					int64		v;
+
+					memcpy(&v, at, sizeof(v));
+					out[c] = (double) v;
+					break;
+				}
+			case INT4OID:
+				{
+					int32		v;
+
+					memcpy(&v, at, sizeof(v));
+					out[c] = v;
+					break;
+				}
+			case INT2OID:
+				{
+					int16		v;
+
+					memcpy(&v, at, sizeof(v));
+					out[c] = v;
+					break;
+				}
+			case BOOLOID:
+				out[c] = *at != 0 ? 1.0 : 0.0;
+				break;
+			default:
+				out[c] = get_float8_nan();	/* unreachable: fixed lengths are the above */
+		}
+	}
+	*count = source->ncolumns;
+	return out;
+}
+
 CorgiHeapRows
 corgi_heap_rows_open(Oid relid, const char *features, const char *label, const char *caller,
 					 const char *composed)
@@ -220,9 +425,40 @@ corgi_heap_rows_open(Oid relid, const char *features, const char *label, const c
 	source.route = NULL;
 	source.route_arg = NULL;
 	source.rel = table_open(relid, AccessShareLock);
-	source.features = lookup_column(source.rel, features, "features", &source.features_type);
+	source.ncolumns = 0;
+	source.columns = NULL;
+	source.column_types = NULL;
+	source.features = get_attnum(relid, features);
+	if (source.features != InvalidAttrNumber)
+		source.features = lookup_column(source.rel, features, "features", &source.features_type);
+	if (source.features == InvalidAttrNumber || corgi_scalar_feature_type(source.features_type))
+	{
+		/* A list of feature columns (one scalar column is a list of one). */
+		List	   *names = NIL;
+		ListCell   *lc;
+
+		if (!corgi_parse_column_list(features, &names))
+			lookup_column(source.rel, features, "features", &source.features_type);	/* raises */
+		source.columns = palloc(sizeof(AttrNumber) * list_length(names));
+		source.column_types = palloc(sizeof(Oid) * list_length(names));
+		foreach(lc, names)
+		{
+			int			i = source.ncolumns++;
+
+			source.columns[i] = lookup_column(source.rel, lfirst(lc), "features", &source.column_types[i]);
+			if (!corgi_fast_feature_type(source.column_types[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("feature column \"%s\" has type %s, expected a number, a boolean, float8[] or real[]",
+								(char *) lfirst(lc), format_type_be(source.column_types[i])),
+						 errhint("%s reads other types through the composed path, %s.", caller, composed)));
+		}
+		source.features = InvalidAttrNumber;
+		source.features_type = FLOAT8ARRAYOID;
+	}
 	source.label = lookup_column(source.rel, label, "label", &source.label_type);
-	check_readable(source.rel, source.features, source.label, caller, composed);
+	fixed_offsets(&source);
+	check_readable(&source, caller, composed);
 	if (!type_in(source.features_type, feature_types, lengthof(feature_types)))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -253,6 +489,9 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
 	int			last = Max(source->features, source->label);
 
+	for (int c = 0; c < source->ncolumns; c++)
+		last = Max(last, source->columns[c]);
+
 	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
 	{
 		bool		features_null,
@@ -266,12 +505,37 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 		int			count;
 		void	   *target = arg;
 
-		ExecStoreHeapTuple(tuple, slot, false);
-		slot_getsomeattrs(slot, last);
-		features_datum = slot->tts_values[source->features - 1];
-		features_null = slot->tts_isnull[source->features - 1];
-		label_datum = slot->tts_values[source->label - 1];
-		label_null = slot->tts_isnull[source->label - 1];
+		/* A tuple without NULLs whose columns sit at fixed offsets: read in place. */
+		const char *direct = NULL;
+
+		if (source->column_offsets != NULL && !HeapTupleHasNulls(tuple)
+			&& HeapTupleHeaderGetNatts(tuple->t_data) >= last)
+		{
+			direct = (const char *) tuple->t_data + tuple->t_data->t_hoff;
+			features_datum = (Datum) 0;
+			features_null = false;
+			label_datum = fetchatt(TupleDescAttr(desc, source->label - 1), direct + source->label_offset);
+			label_null = false;
+		}
+		else
+		{
+			ExecStoreHeapTuple(tuple, slot, false);
+			slot_getsomeattrs(slot, last);
+			if (source->ncolumns == 0)
+			{
+				features_datum = slot->tts_values[source->features - 1];
+				features_null = slot->tts_isnull[source->features - 1];
+			}
+			else
+			{
+				features_datum = (Datum) 0;
+				features_null = false;
+				for (int c = 0; c < source->ncolumns; c++)
+					features_null = features_null || slot->tts_isnull[source->columns[c] - 1];
+			}
+			label_datum = slot->tts_values[source->label - 1];
+			label_null = slot->tts_isnull[source->label - 1];
+		}
 		prefetch_tuple_ahead(heap_scan);
 		if (++(*rows) % ROWS_PER_CHECK == 0)
 		{
@@ -300,12 +564,26 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 		row.position = *rows;
 		/* Detoasting (arrays, short numerics) allocates: keep it in the row context. */
 		old = MemoryContextSwitchTo(row_context);
-		x = corgi_features_as_doubles(DatumGetArrayTypeP(features_datum), scratch, &row, &count);
+		if (direct != NULL)
+			x = columns_at_offsets(source, direct, scratch, &count);
+		else if (source->ncolumns == 0)
+			x = corgi_features_as_doubles(DatumGetArrayTypeP(features_datum), scratch, &row, &count);
+		else
+			x = columns_as_doubles(source, slot, scratch, &row, &count);
 		y = label_value(label_datum, source->label_type);
 		MemoryContextSwitchTo(old);
 		sink(target, x, count, y, &row);
 	}
 	ExecDropSingleTupleTableSlot(slot);
+}
+
+const char *
+corgi_features_argument(FunctionCallInfo fcinfo, int argno)
+{
+	/* Declared name up to 0.7.0: a database not yet updated calls this library so. */
+	if (get_fn_expr_argtype(fcinfo->flinfo, argno) == NAMEOID)
+		return NameStr(*PG_GETARG_NAME(argno));
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
 }
 
 BlockNumber

@@ -34,9 +34,18 @@ typedef void *(*CorgiRowRoute) (void *route_arg, HeapTuple tuple, TupleDesc desc
 typedef struct CorgiHeapRows
 {
 	Relation	rel;
-	AttrNumber	features;
+	AttrNumber	features;		/* the one array column; 0 for a list of columns */
 	AttrNumber	label;
 	Oid			features_type;
+	int			ncolumns;		/* a list of feature columns (corgi_feature_columns.h); 0: none */
+	AttrNumber *columns;
+	Oid		   *column_types;
+	/*
+	 * When every attribute up to the last one read has a fixed length: each listed
+	 * column's byte offset in a tuple without NULLs, and the label's (else NULL).
+	 */
+	int32	   *column_offsets;
+	int32		label_offset;
 	Oid			label_type;
 	CorgiRowRoute route;		/* NULL: every row goes to the read's own argument */
 	void	   *route_arg;
@@ -49,12 +58,20 @@ typedef void (*CorgiNullRowSink) (void *arg);
 
 /*
  * Opens relid (AccessShareLock, kept to the end of the transaction) and checks that the
- * caller may read the two columns directly and that their types are ones the fast path
+ * caller may read the columns directly (features: one array column, or a list of columns
+ * as corgi._feature_columns writes it) and that their types are ones the fast path
  * decodes; errors name the column and say that `caller` reads anything else through
  * `composed`.
  */
 extern CorgiHeapRows corgi_heap_rows_open(Oid relid, const char *features, const char *label,
 										  const char *caller, const char *composed);
+
+/*
+ * The features argument (argno) of a fast-path entry point: text since 0.8.0 (a list of
+ * columns), name in the declarations of earlier versions, which a database calls this
+ * library with until ALTER EXTENSION corgi UPDATE; either is read as it was declared.
+ */
+extern const char *corgi_features_argument(FunctionCallInfo fcinfo, int argno);
 
 /*
  * The pages of a heap table up to its last page that holds a tuple: where a block order

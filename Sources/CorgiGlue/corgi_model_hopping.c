@@ -76,7 +76,7 @@
 typedef struct CorgiHopShared
 {
 	Oid			relid;
-	NameData	features;
+	Size		features_offset;	/* the features (a column, or a list of columns): a C string */
 	NameData	label;
 	int32		models;			/* model states (slots) */
 	int32		units;			/* visit units the schedule moves: a model, or models fused */
@@ -259,7 +259,7 @@ hop_run_job(CorgiHopShared *shared, CorgiHeapRows *source, CorgiTrainerCache *ca
 	{
 		/* A partition, whole, as corgi.train_pass reads it (the leader holds its lock). */
 		CorgiHeapRows partition = corgi_heap_rows_open(HOP_ARRAY(shared, relids_offset, Oid)[segment],
-													   NameStr(shared->features), NameStr(shared->label),
+													   HOP_ARRAY(shared, features_offset, char), NameStr(shared->label),
 													   "corgi.fit_multiple", "which it does not offer for partitions");
 
 		result = corgi_train_relation(&partition, state, shared->block_shuffle, cache);
@@ -373,7 +373,7 @@ corgi_hop_worker_main(dsm_segment *seg, shm_toc *toc)
 		hop_run_jobs(shared, NULL);
 		return;
 	}
-	source = corgi_heap_rows_open(shared->relid, NameStr(shared->features), NameStr(shared->label),
+	source = corgi_heap_rows_open(shared->relid, HOP_ARRAY(shared, features_offset, char), NameStr(shared->label),
 								  "corgi.fit_multiple", "which it does not offer");
 	hop_run_jobs(shared, &source);
 	table_close(source.rel, AccessShareLock);
@@ -422,7 +422,8 @@ hop_run_epoch(const HopSegments *segs, const char *features, const char *label, 
 	header = MAXALIGN(sizeof(CorgiHopShared));
 	if (unit_of == NULL)
 		units = models;
-	layout.order_offset = header;
+	layout.features_offset = header;
+	layout.order_offset = layout.features_offset + MAXALIGN(strlen(features) + 1);
 	layout.completed_offset = layout.order_offset + MAXALIGN(sizeof(int32) * units * segments);
 	layout.model_busy_offset = layout.completed_offset + MAXALIGN(sizeof(int32) * units);
 	layout.unit_start_offset = layout.model_busy_offset + MAXALIGN(units);
@@ -475,7 +476,7 @@ hop_run_epoch(const HopSegments *segs, const char *features, const char *label, 
 	memset(shared, 0, total);
 	*shared = layout;
 	shared->relid = segs->relid;
-	namestrcpy(&shared->features, features);
+	strcpy(HOP_ARRAY(shared, features_offset, char), features);
 	namestrcpy(&shared->label, label);
 	shared->models = models;
 	shared->units = units;
@@ -683,7 +684,7 @@ hop_epoch_sql(FunctionCallInfo fcinfo, bool grouped)
 {
 	int			shift = grouped ? 2 : 0;
 	Oid			relid = PG_GETARG_OID(0);
-	const char *features = NameStr(*PG_GETARG_NAME(1));
+	const char *features = corgi_features_argument(fcinfo, 1);
 	const char *label = NameStr(*PG_GETARG_NAME(2));
 	ArrayType  *group_columns = grouped ? PG_GETARG_ARRAYTYPE_P(3) : NULL;
 	ArrayType  *group_keys = grouped ? PG_GETARG_ARRAYTYPE_P(4) : NULL;
@@ -829,7 +830,7 @@ hop_epoch_sql(FunctionCallInfo fcinfo, bool grouped)
 PG_FUNCTION_INFO_V1(corgi_hop_epoch);
 
 /*
- * corgi._hop_epoch(source regclass, features name, label name, states bytea[],
+ * corgi._hop_epoch(source regclass, features text, label name, states bytea[],
  *                  offsets integer[], segments integer, segment_seed bigint,
  *                  block_shuffle boolean, workers integer, configs_per_visit integer,
  *                  OUT states bytea[], OUT seconds float8[], OUT workers_launched integer)
@@ -850,7 +851,7 @@ corgi_hop_epoch(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(corgi_hop_groups_epoch);
 
 /*
- * corgi._hop_groups_epoch(source regclass, features name, label name, group_columns name[],
+ * corgi._hop_groups_epoch(source regclass, features text, label name, group_columns name[],
  *                         keys text[], bundles bytea[], offsets integer[], segments integer,
  *                         segment_seed bigint, block_shuffle boolean, workers integer,
  *                         OUT bundles bytea[], OUT seconds float8[], OUT workers_launched integer)

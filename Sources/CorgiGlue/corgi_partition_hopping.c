@@ -60,6 +60,7 @@
 
 #include "corgi_core_api.h"
 #include "corgi_error.h"
+#include "corgi_feature_columns.h"
 #include "corgi_heap_rows.h"
 #include "corgi_libpq.h"
 #include "corgi_training.h"
@@ -520,6 +521,26 @@ remote_column_name(Oid relid, const char *column)
 }
 
 /*
+ * The features on the node: the remote name of the one array column, or of each listed
+ * column (corgi._feature_columns' form, quoted where needed).
+ */
+static char *
+remote_features_name(Oid relid, const char *features)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
+	StringInfoData list;
+
+	if (get_attnum(relid, features) != InvalidAttrNumber || !corgi_parse_column_list(features, &names))
+		return remote_column_name(relid, features);
+	initStringInfo(&list);
+	foreach(lc, names)
+		appendStringInfo(&list, "%s%s", list.len > 0 ? ", " : "",
+						 quote_identifier(remote_column_name(relid, lfirst(lc))));
+	return list.data;
+}
+
+/*
  * What a query of a foreign partition checks here before postgres_fdw reads it: SELECT
  * on the table (or on the two columns read), and no row-level security of this server
  * for the current user (the node reads the whole remote table: the local policies would
@@ -528,8 +549,14 @@ remote_column_name(Oid relid, const char *column)
 static void
 check_foreign_readable(Oid relid, const char *features, const char *label)
 {
-	if (!corgi_may_select_columns(relid, get_attnum(relid, features), get_attnum(relid, label)))
-		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FOREIGN_TABLE, get_rel_name(relid));
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	if (get_attnum(relid, features) != InvalidAttrNumber || !corgi_parse_column_list(features, &names))
+		names = list_make1((char *) features);
+	foreach(lc, names)
+		if (!corgi_may_select_columns(relid, get_attnum(relid, lfirst(lc)), get_attnum(relid, label)))
+			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FOREIGN_TABLE, get_rel_name(relid));
 	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -609,7 +636,7 @@ static bool
 send_job(HopRun *run, const Segment *seg, NodeJob *job, int32 model, int32 segment, bool block_shuffle)
 {
 	static const char *sql =
-		"SELECT state, seconds FROM corgi._train_segment($1::pg_catalog.regclass, $2::pg_catalog.name, "
+		"SELECT state, seconds FROM corgi._train_segment($1::pg_catalog.regclass, $2::pg_catalog.text, "
 		"$3::pg_catalog.name, $4, $5::pg_catalog.bool)";
 	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, BYTEAOID, TEXTOID};
 	const char *values[5];
@@ -926,7 +953,7 @@ run_local_job(HopRun *run, const Segment *seg, int32 model, const char *features
 PG_FUNCTION_INFO_V1(corgi_hop_partitions);
 
 /*
- * corgi._hop_partitions(partitions regclass[], features name, label name, states bytea[],
+ * corgi._hop_partitions(partitions regclass[], features text, label name, states bytea[],
  *                       offsets integer[], segment_seed bigint, block_shuffle boolean,
  *                       workers integer,
  *                       OUT states bytea[], OUT seconds float8[], OUT servers integer,
@@ -945,7 +972,7 @@ Datum
 corgi_hop_partitions(PG_FUNCTION_ARGS)
 {
 	ArrayType  *partitions_array = PG_GETARG_ARRAYTYPE_P(0);
-	const char *features = NameStr(*PG_GETARG_NAME(1));
+	const char *features = corgi_features_argument(fcinfo, 1);
 	const char *label = NameStr(*PG_GETARG_NAME(2));
 	ArrayType  *states_array = PG_GETARG_ARRAYTYPE_P(3);
 	ArrayType  *offsets_array = PG_GETARG_ARRAYTYPE_P(4);
@@ -1041,7 +1068,7 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 
 			segs[s].node = node;
 			segs[s].remote_table = remote_table_name(relids[s]);
-			segs[s].remote_features = remote_column_name(relids[s], features);
+			segs[s].remote_features = remote_features_name(relids[s], features);
 			segs[s].remote_label = remote_column_name(relids[s], label);
 			for (int i = 0; i < node_total; i++)
 				known = known || job_nodes[i] == node;
@@ -1170,7 +1197,7 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(corgi_train_segment);
 
 /*
- * corgi._train_segment(source regclass, features name, label name, state bytea,
+ * corgi._train_segment(source regclass, features text, label name, state bytea,
  *                      block_shuffle boolean, OUT state bytea, OUT seconds float8)
  *
  * A node's job: corgi.train_pass over the whole table (same rows, same order, same
@@ -1192,7 +1219,7 @@ corgi_train_segment(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "corgi._train_segment must return a record");
 	INSTR_TIME_SET_CURRENT(began);
-	source = corgi_heap_rows_open(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), NameStr(*PG_GETARG_NAME(2)),
+	source = corgi_heap_rows_open(PG_GETARG_OID(0), corgi_features_argument(fcinfo, 1), NameStr(*PG_GETARG_NAME(2)),
 								  "corgi.fit_multiple", "which it does not offer for partitions");
 	result = corgi_train_relation(&source, state, block_shuffle, NULL);
 	table_close(source.rel, NoLock);

@@ -417,7 +417,7 @@ corgi_train_relation(CorgiHeapRows *source, bytea *state, bool block_shuffle, Co
 PG_FUNCTION_INFO_V1(corgi_train_pass);
 
 /*
- * corgi.train_pass(source regclass, features name, label name, state bytea,
+ * corgi.train_pass(source regclass, features text, label name, state bytea,
  *                  block_shuffle boolean, first_page bigint, page_count bigint) -> bytea
  */
 Datum
@@ -450,7 +450,7 @@ corgi_train_pass(PG_FUNCTION_ARGS)
 				 errmsg("page range must not be negative, got first_page " INT64_FORMAT ", page_count " INT64_FORMAT,
 						first_page, page_count)));
 
-	source = corgi_heap_rows_open(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), NameStr(*PG_GETARG_NAME(2)),
+	source = corgi_heap_rows_open(PG_GETARG_OID(0), corgi_features_argument(fcinfo, 1), NameStr(*PG_GETARG_NAME(2)),
 								  "corgi.train", "corgi.sgd");
 	nblocks = corgi_heap_data_pages(source.rel);
 	/* Both are non-negative here; compare without adding, so no value can overflow. */
@@ -465,7 +465,7 @@ corgi_train_pass(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(corgi_train_blocks);
 
 /*
- * corgi.train_blocks(source regclass, features name, label name, state bytea,
+ * corgi.train_blocks(source regclass, features text, label name, state bytea,
  *                    blocks integer[], block_pages integer) -> bytea
  *
  * One pass over the listed blocks in the listed order (block b is the pages
@@ -500,7 +500,7 @@ corgi_train_blocks(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("block numbers must not be negative, got %d", blocks.blocks[i])));
 	corgi_state_info(state, &info);
-	source = corgi_heap_rows_open(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)), NameStr(*PG_GETARG_NAME(2)),
+	source = corgi_heap_rows_open(PG_GETARG_OID(0), corgi_features_argument(fcinfo, 1), NameStr(*PG_GETARG_NAME(2)),
 								  "corgi.train", "corgi.sgd");
 	blocks.block_pages = block_pages;
 	blocks.nblocks = corgi_heap_data_pages(source.rel);

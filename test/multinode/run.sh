@@ -316,7 +316,7 @@ expect "mal is still an ordinary role" "f" "$r"
 
 # A node that answers a job with another job's state (an MLP for a logistic model).
 mn_psql "${MN_NODES[0]}" >/dev/null <<'SQL'
-CREATE OR REPLACE FUNCTION corgi._train_segment(source regclass, features name, label name, state bytea,
+CREATE OR REPLACE FUNCTION corgi._train_segment(source regclass, features text, label name, state bytea,
                                                 block_shuffle boolean, OUT state bytea, OUT seconds float8)
 LANGUAGE sql AS $$ SELECT corgi.sgd_state('mlp', 3, 10, 'hidden_layers=[3]', ARRAY[0, 1]::float8[]), 0.0::float8 $$;
 SQL

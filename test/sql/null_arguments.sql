@@ -31,6 +31,8 @@ BEGIN
                                           WHEN f.proname = 'sgd_state' AND j = 4 THEN ''''''
                                           WHEN f.proname LIKE '%table%' OR f.proname LIKE 'predict%' THEN '''null_model'''
                                           WHEN f.proname = '_creation_schema' AND j = 2 THEN '''public'''
+                                          -- The features after a table (a column, or a list of columns).
+                                          WHEN j > 1 AND f.types[j - 2]::text IN ('regclass', 'regclass[]') THEN '''features'''
                                           ELSE '''logistic''' END
                     WHEN 'integer' THEN '2'
                     WHEN 'bigint' THEN CASE WHEN f.proname = 'train_pass' THEN '0' ELSE '10' END

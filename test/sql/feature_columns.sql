@@ -1,0 +1,115 @@
+-- Feature columns: independent_varname as a list of columns ('a, b, flag') or '*'
+-- (every column but the label, the grouping columns and those excluded). Numbers of every
+-- kind, booleans and float8[]/real[] arrays are read straight from the heap tuple (the
+-- fast path); the composed path reads the same values through one float8[] expression.
+SET search_path = public, corgi;
+SET client_min_messages = warning;
+\set SHOW_CONTEXT never
+
+-- 6,000 rows, label-sorted, every feature type; 60 rows have a NULL feature.
+SELECT setseed(0.17);
+CREATE TABLE mixed (id integer, label boolean, a float8, b real, c integer, d numeric, e boolean,
+                    f bigint, s smallint, arr float8[], arr4 real[], note text)
+    WITH (autovacuum_enabled = false);
+INSERT INTO mixed
+SELECT g, g > 3000,
+       (CASE WHEN g > 3000 THEN 0.8 ELSE -0.8 END) + random() - 0.5,
+       (random() - 0.5)::real,
+       (g % 7) - 3,
+       round(((CASE WHEN g > 3000 THEN 0.5 ELSE -0.5 END) + random() - 0.5)::numeric, 4),
+       g % 3 = 0,
+       (g % 5) - 2,
+       (g % 4)::smallint,
+       ARRAY[random() - 0.5, (CASE WHEN g > 3000 THEN 0.3 ELSE -0.3 END) + random() - 0.5],
+       ARRAY[(random() - 0.5)::real],
+       'row ' || g
+FROM generate_series(1, 6000) g ORDER BY g > 3000, g;
+UPDATE mixed SET a = NULL WHERE id % 100 = 1;
+-- The same numbers, every attribute of a fixed length (read in place, no deforming).
+CREATE TABLE fixed AS SELECT id, label, a, b, c, f, s, e FROM mixed ORDER BY id > 3000, id;
+\set params '''learning_rate=0.2, block_mb=0.03125, seed=11'''
+
+-- How a list is resolved: canonical names, the expression, whether the fast path reads it.
+SELECT columns, fast FROM corgi._feature_columns('mixed', 'a, B, "c", d, e, arr');
+SELECT expression FROM corgi._feature_columns('mixed', 'a, e, arr, b');
+SELECT columns, fast FROM corgi._feature_columns('mixed', '*', 'id, note', 'label');
+SELECT columns, fast FROM corgi._feature_columns('mixed', 'a');             -- one number: a list of one
+SELECT columns IS NULL AS classic FROM corgi._feature_columns('mixed', 'arr');   -- one array: as before
+SELECT columns IS NULL AS expression FROM corgi._feature_columns('mixed', 'ARRAY[a, b]');
+SELECT columns, fast FROM corgi._feature_columns('mixed', 'a, c, arr, arr4');
+
+-- Errors name the column.
+SELECT * FROM corgi._feature_columns('mixed', 'a, nope');
+SELECT * FROM corgi._feature_columns('mixed', 'a, note');
+SELECT * FROM corgi._feature_columns('mixed', '*', 'id, nope');
+SELECT * FROM corgi._feature_columns('mixed', '*');
+SELECT * FROM corgi._feature_columns('mixed', '*', 'id, a, b, c, d, e, f, s, arr, arr4, note', 'label');
+SELECT * FROM corgi.train('mixed', 'm_bad', 'label', '*', 'logistic', 1);
+SELECT * FROM corgi.train('mixed', 'm_bad', 'label', 'a, b, nope', 'logistic', 1);
+SELECT count(*) AS nothing_written FROM pg_class WHERE relname LIKE 'm_bad%';
+
+-- A list on the fast path: rows with a NULL feature are skipped (counted), the summary
+-- keeps the columns; the same list through the composed path (an expression as label)
+-- gives the same model bit for bit: the fast path decodes as SQL's casts do.
+SELECT epochs_run, rows_per_epoch FROM corgi.train('mixed', 'm_list', 'label', 'a, b, c, d, e, f, s, arr, arr4', 'logistic', 2, 'corgipile', :params);
+SELECT training_path, independent_varname, num_rows_skipped FROM m_list_summary;
+SELECT epochs_run, rows_per_epoch FROM corgi.train('mixed', 'm_list_composed', 'label OR false', 'a, b, c, d, e, f, s, arr, arr4', 'logistic', 2, 'corgipile', :params);
+SELECT training_path, (SELECT model FROM m_list) = (SELECT model FROM m_list_composed) AS bit_identical
+FROM m_list_composed_summary;
+-- ... and equals the expression a user would write by hand (the composed path).
+SELECT epochs_run FROM corgi.train('mixed', 'm_by_hand', 'label OR false',
+    'CASE WHEN a IS NOT NULL THEN ARRAY[a, b, c, d, e::int, f, s]::float8[] || arr || arr4::float8[] END', 'logistic', 2, 'corgipile', :params);
+SELECT (SELECT model FROM m_list) = (SELECT model FROM m_by_hand) AS same_as_expression;
+
+-- '*' with excluded: the same columns as the list, the same model.
+SELECT epochs_run FROM corgi.train('mixed', 'm_star', 'label', '*', 'logistic', 2, 'corgipile', :params, excluded => 'id, note');
+SELECT (SELECT independent_varname FROM m_star_summary) AS star_columns,
+       (SELECT model FROM m_list) = (SELECT model FROM m_star) AS same_as_list;
+
+-- Columns read in place (every attribute of fixed length) and through a deformed tuple
+-- (a NULL in the row, or a text column before them) give the same values.
+SELECT epochs_run FROM corgi.train('fixed', 'm_fixed', 'label', 'a, b, c, f, s, e', 'logistic', 2, 'corgipile', :params);
+SELECT epochs_run FROM corgi.train('fixed', 'm_fixed_composed', 'label OR false', 'a, b, c, f, s, e', 'logistic', 2, 'corgipile', :params);
+SELECT (SELECT model FROM m_fixed) = (SELECT model FROM m_fixed_composed) AS in_place_bit_identical,
+       (SELECT num_rows_skipped FROM m_fixed_summary) AS skipped;
+
+-- Evaluation and prediction read the model's columns; fast and composed agree.
+SELECT rows, round(accuracy::numeric, 3) AS accuracy, accuracy > 0.9 AS accurate FROM corgi.evaluate('m_list', 'mixed');
+CREATE VIEW mixed_view AS SELECT * FROM mixed;
+SELECT (SELECT row(rows, loss, accuracy, auc) FROM corgi.evaluate('m_list', 'mixed'))
+     = (SELECT row(rows, loss, accuracy, auc) FROM corgi.evaluate('m_list', 'mixed_view')) AS evaluate_paths_agree;
+SELECT corgi.predict_table('m_list', 'mixed', 'id', 'm_list_scored') AS scored;
+SELECT count(*) FILTER (WHERE (class = 'true') = label) * 1.0 / count(*) > 0.9 AS predictions_accurate
+FROM m_list_scored JOIN mixed USING (id);
+
+-- Grouped: '*' leaves the grouping column out; each group's model is the group's own.
+SELECT epochs_run FROM corgi.train('mixed', 'm_grouped', 'label', '*', 'logistic', 2, 'corgipile', :params,
+                                   grouping_cols => 's', excluded => 'id, note');
+SELECT independent_varname FROM m_grouped_summary;
+SELECT count(*) AS groups FROM m_grouped;
+SELECT count(*) AS groups_scored, bool_and(accuracy > 0.85) AS groups_accurate
+FROM corgi.evaluate('m_grouped', 'mixed') WHERE group_key IS NOT NULL;
+
+-- fit_multiple over the columns: each config's model replays alone with its params.
+CREATE TABLE two_configs AS SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.1, 0.3], block_mb=[0.03125]');
+SELECT configs_trained FROM corgi.fit_multiple('mixed', 'm_multi', 'label', 'a, b, c, d, e, f, s, arr, arr4', 'two_configs', 2,
+                                               params => 'seed=11, segments=4, workers=0');
+SELECT independent_varname FROM m_multi_summary;
+SELECT epochs_run FROM corgi.train('mixed', 'm_replay', 'label', 'a, b, c, d, e, f, s, arr, arr4', 'logistic', 2, 'corgipile',
+                                   (SELECT params FROM m_multi WHERE config_id = 2));
+SELECT (SELECT model FROM m_multi WHERE config_id = 2) = (SELECT model FROM m_replay) AS replays_alone;
+
+-- Privileges: SELECT on the listed columns and the label is enough; one column short is not.
+CREATE ROLE corgi_fc_reader;
+GRANT SELECT (label, a, b) ON mixed TO corgi_fc_reader;
+GRANT CREATE ON SCHEMA public TO corgi_fc_reader;
+GRANT USAGE ON SCHEMA corgi TO corgi_fc_reader;
+SET ROLE corgi_fc_reader;
+SELECT epochs_run FROM corgi.train('mixed', 'm_reader', 'label', 'a, b', 'logistic', 1, 'corgipile', :params);
+SELECT corgi.train_pass('mixed', 'a, b, c', 'label', corgi.sgd_state('logistic', 3, 10, ''));
+RESET ROLE;
+DROP TABLE m_reader, m_reader_summary;
+REVOKE ALL ON SCHEMA public FROM corgi_fc_reader;
+REVOKE ALL ON SCHEMA corgi FROM corgi_fc_reader;
+REVOKE ALL ON mixed FROM corgi_fc_reader;
+DROP ROLE corgi_fc_reader;
