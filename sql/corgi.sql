@@ -427,6 +427,20 @@ CREATE FUNCTION corgi.predict_proba(model_table text, features float8[]) RETURNS
 COMMENT ON FUNCTION corgi.predict_proba(text, float8[]) IS
     'class probabilities of the model in model_table: {P(negative), P(positive)} (logistic) or one per class (softmax)';
 
+-- The row form: the model reads its feature columns (its summary's independent_varname)
+-- from a whole row, SELECT corgi.predict('m', t) FROM t t. A NULL feature: NULL.
+CREATE FUNCTION corgi.predict(model_table text, row_value record) RETURNS float8
+    AS 'MODULE_PATHNAME', 'corgi_predict_row'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.predict(text, record) IS
+    'prediction of the model in model_table for a row holding its feature columns (the columns it was trained on, by name); NULL when one of them is NULL';
+
+CREATE FUNCTION corgi.predict_proba(model_table text, row_value record) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_predict_proba_row'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.predict_proba(text, record) IS
+    'class probabilities of the model in model_table for a row holding its feature columns; NULL when one of them is NULL';
+
 CREATE FUNCTION corgi.model_predict(model bytea, features float8[]) RETURNS float8
     AS 'MODULE_PATHNAME', 'corgi_model_predict_sql'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -2785,6 +2799,12 @@ CREATE FUNCTION corgi.predict_label(model_table text, features float8[]) RETURNS
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION corgi.predict_label(text, float8[]) IS
     'the class a classifier in model_table predicts, as the label appeared in training (softmax: the class; logistic, svm: the negative or positive label)';
+
+CREATE FUNCTION corgi.predict_label(model_table text, row_value record) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_predict_label_row'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.predict_label(text, record) IS
+    'the class a classifier in model_table predicts for a row holding its feature columns, as the label appeared in training; NULL when a feature is NULL';
 
 ------------------------------------------------------------------------------------
 -- Privileges. The support functions of the aggregates are called by the aggregates,

@@ -216,16 +216,16 @@ scratch_room(CorgiFeatureScratch *scratch, int n)
  * A row's features from a list of columns (none NULL), in order, arrays spliced in: the
  * values the composed path's expression gives (the same casts to float8).
  */
-static const double *
-columns_as_doubles(const CorgiHeapRows *source, TupleTableSlot *slot, CorgiFeatureScratch *scratch,
-				   const CorgiRowTag *row, int *count)
+const double *
+corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *types, Datum *values,
+						 CorgiFeatureScratch *scratch, const CorgiRowTag *row, int *count)
 {
 	int			n = 0;
 	double	   *out;
 
-	for (int c = 0; c < source->ncolumns; c++)
+	for (int c = 0; c < ncolumns; c++)
 	{
-		Oid			type = source->column_types[c];
+		Oid			type = types[c];
 		ArrayType  *array;
 		int			length;
 
@@ -234,8 +234,8 @@ columns_as_doubles(const CorgiHeapRows *source, TupleTableSlot *slot, CorgiFeatu
 			n++;
 			continue;
 		}
-		array = DatumGetArrayTypeP(slot->tts_values[source->columns[c] - 1]);
-		slot->tts_values[source->columns[c] - 1] = PointerGetDatum(array);	/* detoasted once */
+		array = DatumGetArrayTypeP(values[columns[c] - 1]);
+		values[columns[c] - 1] = PointerGetDatum(array);	/* detoasted once */
 		if (ARR_NDIM(array) > 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -254,11 +254,11 @@ columns_as_doubles(const CorgiHeapRows *source, TupleTableSlot *slot, CorgiFeatu
 	}
 	out = scratch_room(scratch, n);
 	n = 0;
-	for (int c = 0; c < source->ncolumns; c++)
+	for (int c = 0; c < ncolumns; c++)
 	{
-		Datum		value = slot->tts_values[source->columns[c] - 1];
+		Datum		value = values[columns[c] - 1];
 
-		switch (source->column_types[c])
+		switch (types[c])
 		{
 			case FLOAT8ARRAYOID:
 				{
@@ -283,7 +283,7 @@ columns_as_doubles(const CorgiHeapRows *source, TupleTableSlot *slot, CorgiFeatu
 				out[n++] = DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
 				break;
 			default:
-				out[n++] = label_value(value, source->column_types[c]);
+				out[n++] = label_value(value, types[c]);
 				break;
 		}
 	}
@@ -323,52 +323,52 @@ prefetch_tuple_ahead(HeapScanDesc scan)
 		__builtin_prefetch(line, 0, 3);
 }
 
-/*
- * A list of columns in a table whose attributes, up to the last one read, all have a
- * fixed length (numbers, booleans, dates...): in a tuple without NULLs each one sits at
- * the same offset, so a row is read without deforming it (as the executor's attcacheoff).
- */
-static void
-fixed_offsets(CorgiHeapRows *source)
+int32 *
+corgi_fixed_offsets(TupleDesc desc, int ncolumns, const AttrNumber *columns, AttrNumber also, int32 *also_offset)
 {
-	TupleDesc	desc = RelationGetDescr(source->rel);
-	int			last = source->label;
+	int			last = also;
 	int32	   *offsets;
+	int32	   *result;
 	int32		off = 0;
 
-	source->column_offsets = NULL;
-	if (source->ncolumns == 0)
-		return;
-	for (int c = 0; c < source->ncolumns; c++)
-		last = Max(last, source->columns[c]);
-	offsets = palloc(sizeof(int32) * last);
+	for (int c = 0; c < ncolumns; c++)
+		last = Max(last, columns[c]);
+	if (last > desc->natts)
+		return NULL;
+	offsets = palloc(sizeof(int32) * Max(last, 1));
 	for (int i = 0; i < last; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
 		if (att->attlen <= 0)
-			return;
+		{
+			pfree(offsets);
+			return NULL;
+		}
 		off = att_align_nominal(off, att->attalign);
 		offsets[i] = off;
 		off += att->attlen;
 	}
-	source->column_offsets = palloc(sizeof(int32) * source->ncolumns);
-	for (int c = 0; c < source->ncolumns; c++)
-		source->column_offsets[c] = offsets[source->columns[c] - 1];
-	source->label_offset = offsets[source->label - 1];
+	result = palloc(sizeof(int32) * Max(ncolumns, 1));
+	for (int c = 0; c < ncolumns; c++)
+		result[c] = offsets[columns[c] - 1];
+	if (also > 0 && also_offset != NULL)
+		*also_offset = offsets[also - 1];
+	pfree(offsets);
+	return result;
 }
 
-/* A row's listed columns read at their fixed offsets (fixed_offsets: numbers, booleans). */
-static const double *
-columns_at_offsets(const CorgiHeapRows *source, const char *data, CorgiFeatureScratch *scratch, int *count)
+const double *
+corgi_columns_at_offsets(int ncolumns, const Oid *types, const int32 *offsets, const char *data,
+						 CorgiFeatureScratch *scratch, int *count)
 {
-	double	   *out = scratch_room(scratch, source->ncolumns);
+	double	   *out = scratch_room(scratch, ncolumns);
 
-	for (int c = 0; c < source->ncolumns; c++)
+	for (int c = 0; c < ncolumns; c++)
 	{
-		const char *at = data + source->column_offsets[c];
+		const char *at = data + offsets[c];
 
-		switch (source->column_types[c])
+		switch (types[c])
 		{
 			case FLOAT8OID:
 				memcpy(&out[c], at, sizeof(double));
@@ -412,7 +412,7 @@ columns_at_offsets(const CorgiHeapRows *source, const char *data, CorgiFeatureSc
 				out[c] = get_float8_nan();	/* unreachable: fixed lengths are the above */
 		}
 	}
-	*count = source->ncolumns;
+	*count = ncolumns;
 	return out;
 }
 
@@ -457,7 +457,9 @@ corgi_heap_rows_open(Oid relid, const char *features, const char *label, const c
 		source.features_type = FLOAT8ARRAYOID;
 	}
 	source.label = lookup_column(source.rel, label, "label", &source.label_type);
-	fixed_offsets(&source);
+	source.column_offsets = source.ncolumns == 0 ? NULL
+		: corgi_fixed_offsets(RelationGetDescr(source.rel), source.ncolumns, source.columns, source.label,
+							  &source.label_offset);
 	check_readable(&source, caller, composed);
 	if (!type_in(source.features_type, feature_types, lengthof(feature_types)))
 		ereport(ERROR,
@@ -565,11 +567,13 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 		/* Detoasting (arrays, short numerics) allocates: keep it in the row context. */
 		old = MemoryContextSwitchTo(row_context);
 		if (direct != NULL)
-			x = columns_at_offsets(source, direct, scratch, &count);
+			x = corgi_columns_at_offsets(source->ncolumns, source->column_types, source->column_offsets, direct,
+										 scratch, &count);
 		else if (source->ncolumns == 0)
 			x = corgi_features_as_doubles(DatumGetArrayTypeP(features_datum), scratch, &row, &count);
 		else
-			x = columns_as_doubles(source, slot, scratch, &row, &count);
+			x = corgi_columns_as_doubles(source->ncolumns, source->columns, source->column_types, slot->tts_values,
+										 scratch, &row, &count);
 		y = label_value(label_datum, source->label_type);
 		MemoryContextSwitchTo(old);
 		sink(target, x, count, y, &row);

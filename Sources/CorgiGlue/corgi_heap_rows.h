@@ -67,6 +67,26 @@ extern CorgiHeapRows corgi_heap_rows_open(Oid relid, const char *features, const
 										  const char *caller, const char *composed);
 
 /*
+ * A list of feature columns' values in a row (values[attnum - 1], none NULL) as doubles
+ * in order, arrays spliced in: what the composed path's float8[] expression gives.
+ */
+extern const double *corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *types,
+											  Datum *values, CorgiFeatureScratch *scratch,
+											  const CorgiRowTag *row, int *count);
+
+/*
+ * When every attribute of desc up to the last of columns (and `also`, if > 0) has a
+ * fixed length, each column's byte offset in a tuple without NULLs (palloc'd; `also`'s
+ * into *also_offset): such rows are read in place. NULL otherwise.
+ */
+extern int32 *corgi_fixed_offsets(TupleDesc desc, int ncolumns, const AttrNumber *columns,
+								  AttrNumber also, int32 *also_offset);
+
+/* The columns (numbers, booleans: fixed_offsets' kind) of a row read at their offsets. */
+extern const double *corgi_columns_at_offsets(int ncolumns, const Oid *types, const int32 *offsets,
+											  const char *data, CorgiFeatureScratch *scratch, int *count);
+
+/*
  * The features argument (argno) of a fast-path entry point: text since 0.8.0 (a list of
  * columns), name in the declarations of earlier versions, which a database calls this
  * library with until ALTER EXTENSION corgi UPDATE; either is read as it was declared.

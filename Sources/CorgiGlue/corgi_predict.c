@@ -22,6 +22,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/typcache.h"
 #include "utils/regproc.h"
 #include "utils/varlena.h"
 #if PG_VERSION_NUM >= 160000
@@ -30,6 +31,8 @@
 
 #include "corgi_core_api.h"
 #include "corgi_error.h"
+#include "corgi_feature_columns.h"
+#include "corgi_heap_rows.h"
 #include "corgi_stored_table.h"
 #include "corgi_training.h"
 
@@ -45,6 +48,20 @@ typedef struct ModelCache
 	int32		feature_count;
 	int32		outputs;
 	CorgiFeatureScratch scratch;
+	/* The row form (corgi.predict(model_table, row)): the model's columns, read from a row. */
+	bool		row_form;
+	Oid			relid;			/* table form: the model table */
+	List	   *feature_names;	/* its summary's independent_varname, split; NIL: not read yet */
+	Oid			row_type;		/* the rows' composite type the layout below is for */
+	int32		row_typmod;
+	TupleDesc	row_desc;
+	int			row_columns;
+	AttrNumber *row_attnums;
+	Oid		   *row_types;
+	int32	   *row_offsets;	/* fixed offsets (corgi_fixed_offsets), or NULL */
+	AttrNumber	row_last;
+	Datum	   *row_values;
+	bool	   *row_isnull;
 } ModelCache;
 
 static ModelCache *
@@ -80,7 +97,7 @@ open_model(ModelCache *cache, bytea *bytes)
  * read as the caller, so it must run no SQL its owner wrote: corgi_check_stored_table.
  */
 static bytea *
-read_model_table(const char *table, MemoryContext into, ArrayType **classes)
+read_model_table(const char *table, MemoryContext into, ArrayType **classes, Oid *model_relid)
 {
 #if PG_VERSION_NUM >= 160000
 	List	   *names = stringToQualifiedNameList(table, NULL);
@@ -100,6 +117,7 @@ read_model_table(const char *table, MemoryContext into, ArrayType **classes)
 				 errmsg("model table \"%s\" does not exist", table),
 				 errhint("Pass the out_table of corgi.train.")));
 	corgi_check_stored_table(relid, "model table", InvalidOid, 0, NULL, NULL);
+	*model_relid = relid;
 	if (get_atttype(relid, get_attnum(relid, "model")) != BYTEAOID ||
 		get_atttype(relid, get_attnum(relid, "classes")) != TEXTARRAYOID)
 		ereport(ERROR,
@@ -168,7 +186,9 @@ model_from_table(FunctionCallInfo fcinfo)
 		if (cache->classes)
 			pfree(cache->classes);
 		cache->classes = NULL;
-		bytes = read_model_table(table, fcinfo->flinfo->fn_mcxt, &cache->classes);
+		bytes = read_model_table(table, fcinfo->flinfo->fn_mcxt, &cache->classes, &cache->relid);
+		cache->feature_names = NIL;	/* another model: its columns are read again */
+		cache->row_type = InvalidOid;
 
 		open_model(cache, bytes);
 		pfree(bytes);
@@ -200,11 +220,145 @@ model_from_bytes(FunctionCallInfo fcinfo)
 	return cache;
 }
 
+/*
+ * The model's feature columns: its summary's independent_varname (a list of columns, or
+ * one array column), read once per model. The summary must follow the stored-table rules
+ * (owned by the model table's owner): its text is only ever split into names.
+ */
+static void
+read_feature_names(FunctionCallInfo fcinfo, ModelCache *cache)
+{
+	static const char *const columns[] = {"independent_varname"};
+	static const Oid types[] = {TEXTOID};
+	char	   *model = get_rel_name(cache->relid);
+	char	   *summary = psprintf("%s_summary", model);
+	Oid			summary_relid = get_relname_relid(summary, get_rel_namespace(cache->relid));
+	StringInfoData query;
+	char	   *varname = NULL;
+	List	   *names = NIL;
+
+	if (!OidIsValid(summary_relid) || get_attnum(summary_relid, "independent_varname") == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("model table \"%s\" has no summary table \"%s\" naming its feature columns", model, summary),
+				 errhint("Pass the features as an array, e.g. corgi.predict('%s', ARRAY[x1, x2]).", model)));
+	corgi_check_stored_table(summary_relid, "summary table", cache->relid, 1, columns, types);
+	initStringInfo(&query);
+	appendStringInfo(&query, "SELECT independent_varname FROM %s LIMIT 1",
+					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(summary_relid)), summary));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "corgi: SPI_connect failed");
+	if (SPI_execute(query.data, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "corgi: could not read summary table \"%s\"", summary);
+	if (SPI_processed == 1)
+		varname = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (varname != NULL)
+		varname = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, varname);
+	SPI_finish();
+	if (varname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("summary table \"%s\" records no independent_varname", summary)));
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		bool		parsed = corgi_parse_column_list(varname, &names);
+
+		MemoryContextSwitchTo(old);
+		if (!parsed)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("model \"%s\" was trained on the expression %s, which a row does not carry", model, varname),
+					 errhint("Pass the features as an array, e.g. corgi.predict('%s', ARRAY[...]) with that expression.", model)));
+	}
+	cache->feature_names = names;
+}
+
+/* Where the model's columns are in rows of this composite type (once per type). */
+static void
+row_layout(FunctionCallInfo fcinfo, ModelCache *cache, Oid type, int32 typmod)
+{
+	MemoryContext old;
+	TupleDesc	desc;
+	ListCell   *lc;
+	int			c = 0;
+
+	if (cache->feature_names == NIL)
+		read_feature_names(fcinfo, cache);
+	desc = lookup_rowtype_tupdesc(type, typmod);
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	cache->row_desc = CreateTupleDescCopy(desc);
+	ReleaseTupleDesc(desc);
+	desc = cache->row_desc;
+	cache->row_columns = list_length(cache->feature_names);
+	cache->row_attnums = palloc(sizeof(AttrNumber) * cache->row_columns);
+	cache->row_types = palloc(sizeof(Oid) * cache->row_columns);
+	cache->row_last = 0;
+	foreach(lc, cache->feature_names)
+	{
+		const char *name = lfirst(lc);
+		AttrNumber	attnum = InvalidAttrNumber;
+
+		for (int i = 0; i < desc->natts; i++)
+			if (!TupleDescAttr(desc, i)->attisdropped && strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
+				attnum = i + 1;
+		if (attnum == InvalidAttrNumber)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("the row has no column \"%s\", a feature of model \"%s\"", name, get_rel_name(cache->relid)),
+					 errhint("Pass rows with the model's feature columns (its summary's independent_varname).")));
+		cache->row_types[c] = TupleDescAttr(desc, attnum - 1)->atttypid;
+		if (!corgi_fast_feature_type(cache->row_types[c]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of the row has type %s, expected a number, a boolean, float8[] or real[]",
+							name, format_type_be(cache->row_types[c]))));
+		cache->row_attnums[c++] = attnum;
+		cache->row_last = Max(cache->row_last, attnum);
+	}
+	cache->row_offsets = corgi_fixed_offsets(desc, cache->row_columns, cache->row_attnums, 0, NULL);
+	cache->row_values = palloc(sizeof(Datum) * Max(desc->natts, 1));
+	cache->row_isnull = palloc(sizeof(bool) * Max(desc->natts, 1));
+	MemoryContextSwitchTo(old);
+	cache->row_type = type;
+	cache->row_typmod = typmod;
+}
+
+/* A row's features (the model's columns), or NULL when one of them is NULL. */
+static const double *
+row_features(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
+{
+	HeapTupleHeader record = PG_GETARG_HEAPTUPLEHEADER(1);
+	Oid			type = HeapTupleHeaderGetTypeId(record);
+	int32		typmod = HeapTupleHeaderGetTypMod(record);
+	HeapTupleData tuple;
+	CorgiRowTag row = {.kind = CORGI_ROW_PASS_POSITION, .position = 1};
+
+	if (cache->row_type != type || cache->row_typmod != typmod || cache->row_desc == NULL)
+		row_layout(fcinfo, cache, type, typmod);
+	tuple.t_len = HeapTupleHeaderGetDatumLength(record);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = record;
+	if (cache->row_offsets != NULL && !HeapTupleHasNulls(&tuple)
+		&& HeapTupleHeaderGetNatts(record) >= cache->row_last)
+		return corgi_columns_at_offsets(cache->row_columns, cache->row_types, cache->row_offsets,
+										(const char *) record + record->t_hoff, &cache->scratch, count);
+	heap_deform_tuple(&tuple, cache->row_desc, cache->row_values, cache->row_isnull);
+	for (int c = 0; c < cache->row_columns; c++)
+		if (cache->row_isnull[cache->row_attnums[c] - 1])
+			return NULL;
+	return corgi_columns_as_doubles(cache->row_columns, cache->row_attnums, cache->row_types, cache->row_values,
+									&cache->scratch, &row, count);
+}
+
+/* The features argument: an array, or (the row form) a row holding the model's columns; NULL: a NULL feature. */
 static const double *
 features_argument(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 {
 	CorgiRowTag row = {.kind = CORGI_ROW_PASS_POSITION, .position = 1};
 
+	if (cache->row_form)
+		return row_features(fcinfo, cache, count);
 	return corgi_features_as_doubles(PG_GETARG_ARRAYTYPE_P(1), &cache->scratch, &row, count);
 }
 
@@ -216,6 +370,8 @@ predict(FunctionCallInfo fcinfo, ModelCache *cache)
 	int			count;
 	const double *x = features_argument(fcinfo, cache, &count);
 
+	if (x == NULL)
+		PG_RETURN_NULL();
 	error.status = CORGI_OK;
 	error.message[0] = error.hint[0] = '\0';
 
@@ -231,10 +387,16 @@ model_outputs(FunctionCallInfo fcinfo, ModelCache *cache, bool probabilities)
 	CorgiError	error = {0};
 	int			count;
 	const double *x = features_argument(fcinfo, cache, &count);
-	int			outputs = probabilities && cache->traits.probability_outputs > 0
+	int			outputs;
+	double	   *p;
+	Datum	   *datums;
+
+	if (x == NULL)
+		PG_RETURN_NULL();
+	outputs = probabilities && cache->traits.probability_outputs > 0
 		? cache->traits.probability_outputs : cache->outputs;
-	double	   *p = palloc(sizeof(double) * Max(outputs, 1));
-	Datum	   *datums = palloc(sizeof(Datum) * Max(outputs, 1));
+	p = palloc(sizeof(double) * Max(outputs, 1));
+	datums = palloc(sizeof(Datum) * Max(outputs, 1));
 
 	corgi_model_outputs(cache->model->object, probabilities ? 1 : 0, x, count, p, outputs, &error);
 	corgi_raise_if_failed(&error);
@@ -249,6 +411,28 @@ Datum
 corgi_predict(PG_FUNCTION_ARGS)
 {
 	return predict(fcinfo, model_from_table(fcinfo));
+}
+
+/* The row form: corgi.predict(model_table, row) and its kin read the model's columns from a row. */
+static ModelCache *
+row_form(FunctionCallInfo fcinfo)
+{
+	cache_for(fcinfo)->row_form = true;
+	return model_from_table(fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(corgi_predict_row);
+Datum
+corgi_predict_row(PG_FUNCTION_ARGS)
+{
+	return predict(fcinfo, row_form(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(corgi_predict_proba_row);
+Datum
+corgi_predict_proba_row(PG_FUNCTION_ARGS)
+{
+	return model_outputs(fcinfo, row_form(fcinfo), true);
 }
 
 PG_FUNCTION_INFO_V1(corgi_predict_proba);
@@ -286,10 +470,24 @@ PG_FUNCTION_INFO_V1(corgi_predict_label);
  * label appeared in training (softmax: the class; logistic, svm: the negative or the
  * positive label, e.g. false/true or -1/1).
  */
+static Datum predict_label(FunctionCallInfo fcinfo, ModelCache *cache);
+
 Datum
 corgi_predict_label(PG_FUNCTION_ARGS)
 {
-	ModelCache *cache = model_from_table(fcinfo);
+	return predict_label(fcinfo, model_from_table(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(corgi_predict_label_row);
+Datum
+corgi_predict_label_row(PG_FUNCTION_ARGS)
+{
+	return predict_label(fcinfo, row_form(fcinfo));
+}
+
+static Datum
+predict_label(FunctionCallInfo fcinfo, ModelCache *cache)
+{
 	CorgiError	error = {0};
 	int			count;
 	const double *x;
@@ -305,6 +503,8 @@ corgi_predict_label(PG_FUNCTION_ARGS)
 						text_to_cstring(PG_GETARG_TEXT_PP(0))),
 				 errhint("Use corgi.predict.")));
 	x = features_argument(fcinfo, cache, &count);
+	if (x == NULL)
+		PG_RETURN_NULL();
 	if (cache->traits.task == CORGI_TASK_MULTICLASS)
 	{
 		double	   *scores = palloc(sizeof(double) * Max(cache->outputs, 1));

@@ -113,3 +113,25 @@ REVOKE ALL ON SCHEMA public FROM corgi_fc_reader;
 REVOKE ALL ON SCHEMA corgi FROM corgi_fc_reader;
 REVOKE ALL ON mixed FROM corgi_fc_reader;
 DROP ROLE corgi_fc_reader;
+
+-- Rows out: the model reads its columns from a whole row, by name; the same predictions
+-- as the array form; a row with a NULL feature predicts NULL; a missing column is named.
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE corgi.predict('m_list', m) = corgi.predict('m_list',
+           CASE WHEN a IS NOT NULL THEN ARRAY[a, b, c, d, e::int, f, s]::float8[] || arr || arr4::float8[] END)) AS same_as_array,
+       count(*) FILTER (WHERE corgi.predict('m_list', m) IS NULL) AS null_predictions
+FROM mixed m;
+SELECT count(*) FILTER (WHERE corgi.predict_label('m_list', m) = label::text) * 1.0 / count(corgi.predict_label('m_list', m)) > 0.9 AS labels_accurate,
+       bool_and(abs(p[1] + p[2] - 1) < 1e-12) AS probabilities_sum_to_one
+FROM (SELECT m.*, corgi.predict_proba('m_list', m) AS p FROM mixed m WHERE a IS NOT NULL) m;
+-- Columns at fixed offsets (read in place) and deformed rows agree.
+SELECT count(*) FILTER (WHERE corgi.predict('m_fixed', x) = corgi.predict('m_fixed', ARRAY[a, b, c, f, s, e::int]::float8[])) AS same_in_place,
+       count(*) AS rows FROM fixed x WHERE a IS NOT NULL;
+-- Another table's rows, with the columns in another order, are read by name.
+CREATE TABLE reordered AS SELECT e, s, f, c, b, a, id FROM fixed;
+SELECT count(*) FILTER (WHERE corgi.predict('m_fixed', r) = corgi.predict('m_fixed', ARRAY[a, b, c, f, s, e::int]::float8[])) AS by_name
+FROM reordered r WHERE a IS NOT NULL;
+SELECT corgi.predict('m_fixed', r) FROM (SELECT a, b, c FROM fixed LIMIT 1) r;
+SELECT corgi.predict('m_fixed', r) FROM (SELECT a, b::text AS b, c, f, s, e FROM fixed LIMIT 1) r;
+SELECT corgi.predict('m_by_hand', m) FROM mixed m LIMIT 1;
+SELECT corgi.predict('m_fixed', ROW(1, 2)) IS NULL AS anonymous_record;
