@@ -637,11 +637,12 @@ CREATE FUNCTION corgi.segment_of_blocks(block_count integer, segments integer, s
 COMMENT ON FUNCTION corgi.segment_of_blocks(integer, integer, bigint, integer) IS
     'the segment (0-based) of each block in an epoch of model hopping: blocks drawn into segments by a seeded permutation, so each segment samples the whole table';
 
-CREATE FUNCTION corgi._buffer_rows(shuffle text, usable_rows bigint, buffer_fraction float8) RETURNS bigint
+CREATE FUNCTION corgi._buffer_rows(shuffle text, usable_rows bigint, buffer_fraction float8, features integer,
+                                   full_shuffle_mb float8, max_buffer_mb float8) RETURNS bigint
     AS 'MODULE_PATHNAME', 'corgi_plan_buffer_rows_sql'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION corgi._buffer_rows(text, bigint, float8) IS
-    'internal: tuple buffer rows of a shuffle for a table of usable_rows rows (buffer_fraction of them, or at most 65,536 without a tuple shuffle)';
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._buffer_rows(text, bigint, float8, integer, float8, float8) IS
+    'internal: tuple buffer rows of a shuffle for a table (or group) of usable_rows rows: corgipile''s holds them all when they fit in full_shuffle_mb (and max_buffer_mb, corgi.max_buffer_mb), else buffer_fraction of them; at most 65,536 without a tuple shuffle';
 CREATE FUNCTION corgi._buffer_mode(shuffle text) RETURNS text
     AS 'MODULE_PATHNAME', 'corgi_plan_buffer_mode_sql'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -1035,7 +1036,8 @@ BEGIN
     -- The tuple buffer: buffer_fraction of the rows for corgipile and the streaming
     -- baselines (sliding window, MRS reservoir); without a tuple shuffle its size does
     -- not change the result, so it is kept small.
-    buffer_rows := corgi._buffer_rows(shuffle, usable_rows, corgi._param(norm, 'buffer_fraction')::float8);
+    buffer_rows := corgi._buffer_rows(shuffle, usable_rows, corgi._param(norm, 'buffer_fraction')::float8, n_features,
+                                      corgi._param(norm, 'full_shuffle_mb')::float8, corgi._param(norm, 'max_buffer_mb')::float8);
     PERFORM corgi._progress_set(rows_per_epoch => usable_rows);
     -- Grouped training makes a state per group, each with its own buffer: the whole
     -- table's state is only described, so its buffer is not held to the cap.
@@ -1482,12 +1484,13 @@ BEGIN
     EXECUTE format($q$SELECT array_agg(CASE WHEN $5 THEN corgi.sgd_standardize(s, "?moments"[1:$2], "?moments"[$2 + 1:2 * $2]) ELSE s END
                                        ORDER BY "?gid")
                     FROM (SELECT "?gid", "?moments",
-                                 corgi.sgd_state($1, $2, corgi._buffer_rows($3, "?usable", $4), $6, $7, $8) AS s
+                                 corgi.sgd_state($1, $2, corgi._buffer_rows($3, "?usable", $4, $2, $10, $11), $6, $7, $8) AS s
                           FROM %s JOIN unnest($9::bigint[]) AS t(gid) ON t.gid = "?gid") q$q$, gtab)
         INTO states
         USING plan.model, plan.n_features, plan.shuffle, corgi._param(plan.norm, 'buffer_fraction')::float8,
               corgi._param(plan.norm, 'standardize') = 'true', plan.norm, plan.class_values,
-              corgi._buffer_mode(plan.shuffle), gids;
+              corgi._buffer_mode(plan.shuffle), gids, corgi._param(plan.norm, 'full_shuffle_mb')::float8,
+              corgi._param(plan.norm, 'max_buffer_mb')::float8;
     RETURN states;
 END $$;
 COMMENT ON FUNCTION corgi._group_states(text, corgi.training_plan, bigint[]) IS

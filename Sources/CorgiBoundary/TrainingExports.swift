@@ -464,12 +464,17 @@ public func corgi_state_standardize(
     return reportSuccess(into: error)
 }
 
-/// C: `int64_t corgi_plan_buffer_rows(const char *shuffle, int64_t usable_rows, double fraction)`:
-/// ``ShuffleMode/bufferRows(usableRows:bufferFraction:)``, or -1 for an unknown shuffle.
+/// C: `int64_t corgi_plan_buffer_rows(const char *shuffle, int64_t usable_rows, double fraction,
+/// int32_t features, double full_shuffle_mb, double max_buffer_mb)`:
+/// ``ShuffleMode/bufferRows(usableRows:bufferFraction:featureCount:fullShuffleMB:maxBufferMB:)``,
+/// or -1 for an unknown shuffle.
 @_cdecl("corgi_plan_buffer_rows")
-public func corgi_plan_buffer_rows(_ shuffle: UnsafePointer<CChar>?, _ usableRows: Int64, _ fraction: Double) -> Int64 {
+public func corgi_plan_buffer_rows(_ shuffle: UnsafePointer<CChar>?, _ usableRows: Int64, _ fraction: Double,
+                                   _ features: Int32, _ fullShuffleMB: Double, _ maxBufferMB: Double) -> Int64 {
     guard let shuffle, let mode = ShuffleMode(name: String(cString: shuffle)) else { return -1 }
-    return mode.bufferRows(usableRows: usableRows, bufferFraction: fraction)
+    return mode.bufferRows(usableRows: usableRows, bufferFraction: fraction, featureCount: Int(max(1, features)),
+                           fullShuffleMB: fullShuffleMB.isFinite ? fullShuffleMB : 0,
+                           maxBufferMB: maxBufferMB.isFinite ? maxBufferMB : 0)
 }
 
 /// C: `double corgi_plan_block_mb(int64_t heap_bytes, int64_t page_bytes)`: ``defaultBlockMegabytes(heapBytes:pageBytes:)``.

@@ -33,7 +33,8 @@ extern int64_t corgi_blob_size(void *blob);
 
 /* TrainingExports.swift */
 extern double corgi_double_buffer_megabytes(int64_t rows, int64_t feature_count);
-extern int64_t corgi_plan_buffer_rows(const char *shuffle, int64_t usable_rows, double fraction);
+extern int64_t corgi_plan_buffer_rows(const char *shuffle, int64_t usable_rows, double fraction, int32_t features,
+									  double full_shuffle_mb, double max_buffer_mb);
 extern double corgi_plan_block_mb(int64_t heap_bytes, int64_t page_bytes);
 extern int32_t corgi_plan_buffer_mode(const char *shuffle, char *out, int32_t out_size);
 extern int32_t corgi_plan_names(int32_t list, char *out, int32_t out_size);

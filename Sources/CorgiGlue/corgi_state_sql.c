@@ -130,12 +130,19 @@ corgi_sgd_state(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(corgi_plan_buffer_rows_sql);
 
-/* corgi._buffer_rows(shuffle text, usable_rows bigint, buffer_fraction float8) -> bigint */
+/*
+ * corgi._buffer_rows(shuffle text, usable_rows bigint, buffer_fraction float8,
+ *     features integer, full_shuffle_mb float8, max_buffer_mb float8) -> bigint
+ *
+ * The full buffer of small data stays within the call's max_buffer_mb and the server's
+ * corgi.max_buffer_mb (else buffer_fraction applies).
+ */
 Datum
 corgi_plan_buffer_rows_sql(PG_FUNCTION_ARGS)
 {
 	char	   *shuffle = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	int64		rows = corgi_plan_buffer_rows(shuffle, PG_GETARG_INT64(1), PG_GETARG_FLOAT8(2));
+	int64		rows = corgi_plan_buffer_rows(shuffle, PG_GETARG_INT64(1), PG_GETARG_FLOAT8(2), PG_GETARG_INT32(3),
+											  PG_GETARG_FLOAT8(4), Min(PG_GETARG_FLOAT8(5), (double) corgi_max_buffer_mb));
 
 	if (rows < 0)
 		ereport(ERROR,

@@ -12,6 +12,28 @@ final class TrainingPlanTests: XCTestCase {
         XCTAssertEqual(ShuffleMode.once.bufferRows(usableRows: 300, bufferFraction: 0.1), 300)
         XCTAssertEqual(ShuffleMode.blockOnly.bufferRows(usableRows: 0, bufferFraction: 0.1), 1)
         XCTAssertEqual(ShuffleMode.slidingWindow.bufferRows(usableRows: Int64.max, bufferFraction: 1), Int64(Double(Int64.max / 2)), "no overflow")
+    }
+
+    /// Small data shuffled fully: corgipile's buffer holds every row when two buffers of
+    /// them fit in full_shuffle_mb and max_buffer_mb; above either, buffer_fraction.
+    func testSmallDataIsShuffledFully() {
+        // 28 features: (28 * 8 + 12) * 2 = 472 bytes per row, two buffers.
+        let fits = Int64(64 * 1_048_576 / 472)
+        XCTAssertEqual(ShuffleMode.corgipile.bufferRows(usableRows: fits, bufferFraction: 0.1, featureCount: 28,
+                                                        fullShuffleMB: 64, maxBufferMB: 1024), fits)
+        XCTAssertEqual(ShuffleMode.corgipile.bufferRows(usableRows: fits + 1, bufferFraction: 0.1, featureCount: 28,
+                                                        fullShuffleMB: 64, maxBufferMB: 1024), (fits + 1 + 9) / 10,
+                       "one row more than the floor holds: buffer_fraction")
+        XCTAssertEqual(ShuffleMode.corgipile.bufferRows(usableRows: 1000, bufferFraction: 0.1, featureCount: 28,
+                                                        fullShuffleMB: 64, maxBufferMB: 0.1), 100,
+                       "the full buffer stays within max_buffer_mb")
+        XCTAssertEqual(ShuffleMode.corgipile.bufferRows(usableRows: 1000, bufferFraction: 0.1, featureCount: 28,
+                                                        fullShuffleMB: 0, maxBufferMB: 1024), 100, "0: off")
+        XCTAssertEqual(ShuffleMode.mrs.bufferRows(usableRows: 1000, bufferFraction: 0.1, featureCount: 28,
+                                                  fullShuffleMB: 64, maxBufferMB: 1024), 100,
+                       "the streaming baselines keep their window")
+        XCTAssertEqual(ShuffleMode.corgipile.bufferRows(usableRows: 0, bufferFraction: 0.1, featureCount: 28,
+                                                        fullShuffleMB: 64, maxBufferMB: 1024), 1)
         XCTAssertEqual(ShuffleMode.allCases.map(\.name), ["corgipile", "block_only", "none", "once", "sliding_window", "mrs"])
         XCTAssertEqual(ShuffleMode.corgipile.bufferMode, .shuffle)
         XCTAssertTrue(ShuffleMode.blockOnly.shufflesBlocks)

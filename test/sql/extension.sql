@@ -18,9 +18,12 @@ SELECT corgi.model_names(), corgi.shuffle_names();
 -- What each model is for (the core's traits; SQL and C branch on these, never on names).
 SELECT m AS model, t.* FROM unnest(corgi.model_names()) m, corgi.model_traits(m) t;
 SELECT corgi.model_traits('ridge');
-SELECT corgi._buffer_rows('corgipile', 1001, 0.1) AS corgipile, corgi._buffer_rows('none', 1000000, 0.1) AS none,
+SELECT corgi._buffer_rows('corgipile', 1001, 0.1, 28, 0, 1024) AS corgipile,
+       corgi._buffer_rows('corgipile', 1001, 0.1, 28, 64, 1024) AS corgipile_small_data,
+       corgi._buffer_rows('corgipile', 1000000, 0.1, 28, 64, 1024) AS corgipile_large_data,
+       corgi._buffer_rows('none', 1000000, 0.1, 28, 64, 1024) AS none,
        corgi._default_block_mb(35712 * 8192::bigint) AS block_mb_279mb, corgi._default_block_mb(1::bigint << 40) AS block_mb_1tb;
-SELECT corgi._buffer_rows('random', 10, 0.1);
+SELECT corgi._buffer_rows('random', 10, 0.1, 1, 64, 1024);
 
 -- Functions nobody but the extension's owner may call: the aggregates' support functions
 -- (the aggregates' owner's EXECUTE is what counts). Every other function is callable,

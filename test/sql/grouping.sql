@@ -32,7 +32,7 @@ FROM grp_m_summary;
 DO $$ DECLARE st bytea; n bigint; info record; k record; same boolean; all_same boolean := true; BEGIN
   FOR k IN SELECT store, region FROM grp_m WHERE status = 'ok' AND store IS NOT NULL LOOP
     SELECT count(*) INTO n FROM grp WHERE store = k.store AND region = k.region;
-    st := corgi.sgd_state('logistic', 3, corgi._buffer_rows('corgipile', n, 0.1), (SELECT params FROM grp_m_summary), NULL, 'shuffle');
+    st := corgi.sgd_state('logistic', 3, corgi._buffer_rows('corgipile', n, 0.1, 3, 64, 1024), (SELECT params FROM grp_m_summary), NULL, 'shuffle');
     FOR e IN 1..2 LOOP
       info := corgi.sgd_state_info(st);
       SELECT corgi.sgd(features, label::int::float8, st) INTO st
@@ -52,11 +52,15 @@ SELECT count(*) AS groups, count(*) FILTER (WHERE m.model = c.model) AS equal
 FROM grp_m m JOIN grp_c c ON c.store_0 IS NOT DISTINCT FROM m.store AND c.region = m.region WHERE m.status = 'ok';
 -- A small memory budget: the groups train in batches (one scan each), the same weights
 -- (the states differ only in the max_buffer_mb they record).
-SELECT 1 FROM corgi.train('grp', 'grp_b', 'label', 'features', 'logistic', 2, params => 'max_buffer_mb=0.05',
+-- Both with CorgiPile's partial buffers (full_shuffle_mb=0): a full buffer is taken
+-- only within max_buffer_mb, so the budget would otherwise change the buffers.
+SELECT 1 FROM corgi.train('grp', 'grp_p', 'label', 'features', 'logistic', 2, params => 'full_shuffle_mb=0',
+                          grouping_cols => 'store, region');
+SELECT 1 FROM corgi.train('grp', 'grp_b', 'label', 'features', 'logistic', 2, params => 'max_buffer_mb=0.05, full_shuffle_mb=0',
                           grouping_cols => 'store, region');
 SELECT num_batches FROM grp_b_summary;
 SELECT count(*) AS groups, count(*) FILTER (WHERE m.coef = b.coef AND m.intercept = b.intercept AND m.loss = b.loss) AS equal
-FROM grp_m m JOIN grp_b b ON b.store IS NOT DISTINCT FROM m.store AND b.region = m.region WHERE m.status = 'ok';
+FROM grp_p m JOIN grp_b b ON b.store IS NOT DISTINCT FROM m.store AND b.region = m.region WHERE m.status = 'ok';
 
 -- Other models and shuffles.
 SELECT 1 FROM corgi.train('grp', 'grp_mlp', 'label', 'features', 'mlp', 1, params => 'hidden_layers=[4]',

@@ -14,19 +14,21 @@ SELECT g, CASE WHEN (a > 0) <> (b > 0) THEN 'odd' ELSE 'even' END, ARRAY[a, b, r
 FROM (SELECT g, random() * 2 - 1 AS a, random() * 2 - 1 AS b FROM generate_series(1, 8000) g) d
 ORDER BY 2, 1;
 
+-- CorgiPile's partial buffer (10 %), as on a table too large to buffer whole
+-- (full_shuffle_mb=0; by default these 8,000 rows would be shuffled fully).
 SELECT epochs_run FROM corgi.train('xor_pts', 'xor_mlp', 'label', 'features', 'mlp', 20, 'corgipile',
-    'hidden_layers=[16], activation=tanh, learning_rate=0.01, batch_size=16, block_mb=0.03125, seed=3');
+    'hidden_layers=[16], activation=tanh, learning_rate=0.01, batch_size=16, block_mb=0.03125, seed=3, full_shuffle_mb=0');
 SELECT epochs_run FROM corgi.train('xor_pts', 'xor_mlp_composed', 'label || ''''', 'features', 'mlp', 20, 'corgipile',
-    'hidden_layers=[16], activation=tanh, learning_rate=0.01, batch_size=16, block_mb=0.03125, seed=3');
+    'hidden_layers=[16], activation=tanh, learning_rate=0.01, batch_size=16, block_mb=0.03125, seed=3, full_shuffle_mb=0');
 SELECT epochs_run FROM corgi.train('xor_pts', 'xor_none', 'label', 'features', 'mlp', 20, 'none',
     'hidden_layers=[16], activation=tanh, learning_rate=0.01, batch_size=16, seed=3');
 -- Without averaging, the last iterate carries the pull of the last (one-class) buffer.
 SELECT epochs_run FROM corgi.train('xor_pts', 'xor_last', 'label', 'features', 'mlp', 20, 'corgipile',
-    'hidden_layers=[16], activation=tanh, learning_rate=0.01, batch_size=16, block_mb=0.03125, seed=3, average=false');
+    'hidden_layers=[16], activation=tanh, learning_rate=0.01, batch_size=16, block_mb=0.03125, seed=3, average=false, full_shuffle_mb=0');
 SELECT epochs_run FROM corgi.train('xor_pts', 'xor_logistic', '(label = ''odd'')', 'features', 'logistic', 5);
 SELECT (SELECT model FROM xor_mlp) = (SELECT model FROM xor_mlp_composed) AS bit_identical,
        (SELECT accuracy FROM corgi.evaluate('xor_mlp', 'xor_pts')) > 0.95 AS mlp_learns_xor,
-       (SELECT accuracy FROM corgi.evaluate('xor_logistic', 'xor_pts', '(label = ''odd'')')) < 0.6 AS logistic_cannot,
+       (SELECT accuracy FROM corgi.evaluate('xor_logistic', 'xor_pts', '(label = ''odd'')')) < 0.7 AS logistic_cannot,
        (SELECT accuracy FROM corgi.evaluate('xor_none', 'xor_pts'))
          < (SELECT accuracy FROM corgi.evaluate('xor_mlp', 'xor_pts')) - 0.02 AS no_shuffle_trails,
        (SELECT accuracy FROM corgi.evaluate('xor_last', 'xor_pts'))

@@ -39,11 +39,22 @@ public enum ShuffleMode: String, CaseIterable, Sendable {
     /// The tuple buffer's rows for a table of `usableRows` rows (non-NULL label and
     /// features): `ceil(buffer_fraction * rows)`, at least 1, for the modes that shuffle
     /// or sample in the buffer; for the others (arrival order) at most 65,536 (at least 1).
-    public func bufferRows(usableRows: Int64, bufferFraction: Double) -> Int64 {
+    ///
+    /// corgipile's buffer (``BufferMode/shuffle``) holds all the rows when they fit in
+    /// `fullShuffleMB` (and in `maxBufferMB`), two buffers counted as `max_buffer_mb`
+    /// counts them (``SGDTrainer/doubleBufferMegabytes(rows:featureCount:)``): small data is
+    /// shuffled fully each epoch. 0 turns that off; the streaming baselines keep
+    /// `buffer_fraction` (their window is what they measure).
+    public func bufferRows(usableRows: Int64, bufferFraction: Double, featureCount: Int = 1,
+                           fullShuffleMB: Double = 0, maxBufferMB: Double = 0) -> Int64 {
         let rows = max(0, usableRows)
         switch bufferMode {
         case .arrivalOrder:
             return max(1, min(rows, ShuffleMode.arrivalOrderBufferRows))
+        case .shuffle where fullShuffleMB > 0 && rows <= Int64(SGDTrainer.maximumBufferRows)
+            && SGDTrainer.doubleBufferMegabytes(rows: rows, featureCount: Int64(max(1, featureCount)))
+                <= min(fullShuffleMB, maxBufferMB):
+            return max(1, rows)
         case .shuffle, .slidingWindow, .reservoir:
             let wanted = (Double(rows) * bufferFraction).rounded(.up)
             guard wanted.isFinite else { return 1 }

@@ -15,6 +15,14 @@ public struct TrainingParameters: Equatable, Sendable {
     public var bufferFraction = 0.1
     public var blockMB = 10.0
     public var maxBufferMB = 1024.0
+    /// Small data shuffled fully: when a table's (a group's) rows fit in this many MB of
+    /// tuple buffer (two buffers, as `max_buffer_mb` counts them, and within it), the
+    /// buffer holds all of them and each epoch is a full shuffle, whatever
+    /// `buffer_fraction` says (CorgiPile's partial buffer exists because a table does not
+    /// fit in memory; when it does, the full shuffle costs nothing more). 0: off. Applied
+    /// when a state is made (``ShuffleMode/bufferRows(usableRows:bufferFraction:featureCount:fullShuffleMB:maxBufferMB:)``);
+    /// not part of a stored state.
+    public var fullShuffleMB = 64.0
     public var seed: Int64 = 42
     /// Iterate averaging (Polyak-Ruppert, as scikit-learn's `average=True`): the model
     /// an epoch ends with is the mean of every SGD iterate of that epoch; training goes
@@ -86,7 +94,7 @@ public struct TrainingParameters: Equatable, Sendable {
     /// The keys, in the order ``normalized`` writes them.
     public static let keys = [
         "learning_rate", "decay", "batch_size", "l2", "l1", "intercept",
-        "buffer_fraction", "block_mb", "max_buffer_mb", "seed", "average", "optimizer",
+        "buffer_fraction", "block_mb", "max_buffer_mb", "full_shuffle_mb", "seed", "average", "optimizer",
         "momentum", "beta1", "beta2", "epsilon", "hidden_layers", "activation", "standardize", "segments", "segment_offset", "segment_seed",
         "patience", "tolerance", "workers", "validation_table", "configs_per_visit", "solver",
     ]
@@ -165,7 +173,8 @@ public struct TrainingParameters: Equatable, Sendable {
         var parts = [
             "learning_rate=\(learningRate)", "decay=\(decay)", "batch_size=\(batchSize)",
             "l2=\(l2)", "l1=\(l1)", "intercept=\(intercept)", "buffer_fraction=\(bufferFraction)",
-            "block_mb=\(blockMB)", "max_buffer_mb=\(maxBufferMB)", "seed=\(seed)", "average=\(average)",
+            "block_mb=\(blockMB)", "max_buffer_mb=\(maxBufferMB)", "full_shuffle_mb=\(fullShuffleMB)",
+            "seed=\(seed)", "average=\(average)",
         ]
         parts.append("optimizer=\(optimizer.name)")
         switch optimizer {
@@ -200,6 +209,7 @@ public struct TrainingParameters: Equatable, Sendable {
         ("buffer_fraction", "in (0, 1]", { $0 > 0 && $0 <= 1 }, { $0.bufferFraction }),
         ("block_mb", "in (0, 1024]", { $0 > 0 && $0 <= 1024 }, { $0.blockMB }),
         ("max_buffer_mb", "in (0, 1048576]", { $0 > 0 && $0 <= 1_048_576 }, { $0.maxBufferMB }),
+        ("full_shuffle_mb", "in [0, 1048576]", { $0 >= 0 && $0 <= 1_048_576 }, { $0.fullShuffleMB }),
         ("momentum", "in [0, 1)", { $0 >= 0 && $0 < 1 }, { $0.momentum }),
         ("beta1", "in [0, 1)", { $0 >= 0 && $0 < 1 }, { $0.beta1 }),
         ("beta2", "in [0, 1)", { $0 >= 0 && $0 < 1 }, { $0.beta2 }),
@@ -231,6 +241,7 @@ public struct TrainingParameters: Equatable, Sendable {
         case "buffer_fraction": bufferFraction = x
         case "block_mb": blockMB = x
         case "max_buffer_mb": maxBufferMB = x
+        case "full_shuffle_mb": fullShuffleMB = x
         case "momentum": momentum = x
         case "beta1": beta1 = x
         case "beta2": beta2 = x
@@ -352,6 +363,7 @@ public struct TrainingParameters: Equatable, Sendable {
         case "buffer_fraction": return "0.1"
         case "block_mb": return "10"
         case "max_buffer_mb": return "1024"
+        case "full_shuffle_mb": return "64"
         case "momentum", "beta1": return "0.9"
         case "beta2": return "0.999"
         case "epsilon": return "1e-8"
