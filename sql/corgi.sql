@@ -771,11 +771,74 @@ COMMENT ON FUNCTION corgi._fit(corgi.training_plan[], text, integer, boolean, by
 -- (corgi_feature_columns.c). NULLs for one array column or an expression.
 CREATE FUNCTION corgi._feature_columns(source regclass, varname text, excluded text DEFAULT NULL,
                                        implied text DEFAULT NULL,
-                                       OUT columns text, OUT expression text, OUT fast boolean)
+                                       OUT columns text, OUT expression text, OUT fast boolean,
+                                       OUT names text[], OUT kinds text[], OUT items text[], OUT plain boolean[])
     AS 'MODULE_PATHNAME', 'corgi_feature_columns'
     LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION corgi._feature_columns(regclass, text, text, text) IS
-    'internal: a list of feature columns (or ''*'': every column but those in excluded, which must exist, and in implied, which may not) as corgi keeps it (quoted, comma-separated), its float8[] expression (NULL when a column is NULL) and whether the fast path reads it; NULLs when varname is one array column or an expression';
+    'internal: a list of feature columns (or ''*'': every column but those in excluded, which must exist, and in implied, which may not) as corgi keeps it (quoted, comma-separated, with each column''s fill or levels), its float8[] expression (NULL when an unfilled number is NULL; NULL until every text column has its levels), whether the fast path reads it, and per column its name, kind (number, boolean, array, category), text and whether it is plain; NULLs when varname is one array column or an expression';
+
+-- What training learns of listed feature columns before its epochs, in the list itself:
+-- each text column's levels (the max_levels most frequent, ties in byte order; the
+-- rest share "other"; NULL is a level); with impute each plain number's and boolean's
+-- mean over its non-NULL values (its NULLs' fill); with standardize each plain number's
+-- center (that mean) and scale (its standard deviation, over the filled column with
+-- impute, as scikit-learn's SimpleImputer then StandardScaler; 1 for a constant column).
+-- One pass for the numbers (float8 sums in the table's order, no parallel plan: the same
+-- bits on every run), one per text column for its levels; as facts (fit_multiple's
+-- configs read them once).
+CREATE FUNCTION corgi._complete_features(source regclass, spec text, impute boolean, standardize boolean,
+                                         max_levels integer) RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET max_parallel_workers_per_gather = 0
+SET synchronize_seqscans = off
+SET extra_float_digits = 1
+AS $$
+DECLARE
+    f record := corgi._feature_columns(source, spec);
+    m float8[];
+    levels text[];
+    numbers integer[];
+    k integer;
+    out text[] := '{}';
+BEGIN
+    numbers := ARRAY(SELECT i FROM generate_subscripts(f.names, 1) i
+                     WHERE f.plain[i] AND ((impute AND f.kinds[i] IN ('number', 'boolean')) OR (standardize AND f.kinds[i] = 'number'))
+                     ORDER BY i);
+    IF cardinality(numbers) > 0 THEN
+        -- Per column: mean of the non-NULL values, population standard deviation, and
+        -- the share of non-NULL values (the filled column's deviation shrinks by its root).
+        m := corgi._fact(format('SELECT ARRAY[%s]::float8[] FROM %s WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL',
+                                (SELECT string_agg(format('coalesce(avg(%1$s), 0), coalesce(stddev_pop(%1$s), 0), count(%1$s)::float8 / greatest(count(*), 1)',
+                                                          format('(%I)%s::float8', f.names[i], CASE WHEN f.kinds[i] = 'boolean' THEN '::int' ELSE '' END)),
+                                                   ', ' ORDER BY i)
+                                 FROM unnest(numbers) i), source), NULL::float8[]);
+    END IF;
+    FOR i IN 1..cardinality(f.names) LOOP
+        k := array_position(numbers, i);
+        IF f.kinds[i] = 'category' AND f.plain[i] THEN
+            levels := corgi._fact(format($q$SELECT coalesce(array_agg(v ORDER BY n DESC, v COLLATE "C"), '{}')
+                                           FROM (SELECT (%1$I)::text AS v, count(*) AS n FROM %2$s
+                                                 WHERE %1$I IS NOT NULL AND (SELECT corgi._pin_snapshot()) IS NOT NULL
+                                                 GROUP BY 1 ORDER BY count(*) DESC, (%1$I)::text COLLATE "C" LIMIT %3$s) s$q$,
+                                         f.names[i], source, max_levels), NULL::text[]);
+            out := out || format('%I (levels [%s])', f.names[i],
+                                 coalesce((SELECT string_agg(quote_literal(l), ', ' ORDER BY o) FROM unnest(levels) WITH ORDINALITY u(l, o)), ''));
+        ELSIF k IS NOT NULL THEN
+            out := out || format('%I (%s)', f.names[i], concat_ws(', ',
+                CASE WHEN impute THEN format('fill %s', m[3 * k - 2]) END,
+                CASE WHEN standardize AND f.kinds[i] = 'number'
+                     THEN format('center %s, scale %s', m[3 * k - 2],
+                                 coalesce(nullif(m[3 * k - 1] * CASE WHEN impute THEN sqrt(m[3 * k]) ELSE 1 END, 0), 1)) END));
+        ELSE
+            out := out || f.items[i];
+        END IF;
+    END LOOP;
+    RETURN array_to_string(out, ', ');
+END $$;
+COMMENT ON FUNCTION corgi._complete_features(regclass, text, boolean, boolean, integer) IS
+    'internal: a list of feature columns with what training learns before its epochs: each text column''s levels (max_levels most frequent), with impute each plain number''s and boolean''s mean as its fill, with standardize each plain number''s center and scale';
 
 CREATE FUNCTION corgi._train_prepare(
     source_table text, out_table text, dependent_varname text, independent_varname text, model text,
@@ -823,6 +886,8 @@ DECLARE
     label_code_negative text;
     path text;
     listed record;
+    impute boolean;
+    scale boolean;
     plan corgi.training_plan;
 BEGIN
     -- Arguments -------------------------------------------------------------------
@@ -884,6 +949,31 @@ BEGIN
     -- grouping columns and excluded): read column by column on the fast path, as one
     -- float8[] expression otherwise; the summary keeps the list ('*' resolved).
     listed := corgi._feature_columns(src, independent_varname, excluded, concat_ws(', ', quote_ident(label_col), grouping_cols));
+    -- Feature lists of other models than networks are standardized unless the params
+    -- say standardize=false (a network standardizes its own inputs: standardize=true).
+    impute := coalesce(lower(corgi._shared_param(coalesce(params, ''), 'nulls')), 'skip') = 'impute';
+    scale := NOT (corgi.model_traits(model)).network
+             AND coalesce(lower(corgi._shared_param(coalesce(params, ''), 'standardize')), 'true') IN ('true', 'on', 'yes', '1', 't');
+    IF listed.columns IS NULL AND NOT (corgi.model_traits(model)).network
+       AND lower(corgi._shared_param(coalesce(params, ''), 'standardize')) IN ('true', 'on', 'yes', '1', 't') THEN
+        RAISE EXCEPTION 'standardize applies to a list of feature columns (or to a network), not to independent_varname "%"', independent_varname
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Name the feature columns (''x1, x2'' or ''*'') to have them standardized, or leave standardize out.';
+    END IF;
+    -- (nulls=skip is what arrays and expressions do anyway.)
+    IF impute AND listed.columns IS NULL THEN
+        RAISE EXCEPTION 'nulls=impute applies to a list of feature columns, not to independent_varname "%"', independent_varname
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Name the feature columns (''x1, x2'' or ''*''); an array with a NULL element is refused, a NULL array skips the row.';
+    END IF;
+    -- Text columns' levels, with nulls=impute the numbers' means, standardized numbers'
+    -- centers and scales: learned before the epochs, kept in the list.
+    IF listed.columns IS NOT NULL AND (listed.expression IS NULL
+            OR ((impute OR scale) AND EXISTS (SELECT FROM generate_subscripts(listed.kinds, 1) i
+                                               WHERE listed.plain[i] AND listed.kinds[i] IN ('number', 'boolean')))) THEN
+        listed := corgi._feature_columns(src, corgi._complete_features(src, listed.columns, impute, scale,
+            coalesce(corgi._shared_param(coalesce(params, ''), 'max_levels'), '100')::integer));
+    END IF;
     IF listed.columns IS NOT NULL THEN
         feat_col := listed.columns;
         independent_varname := listed.columns;

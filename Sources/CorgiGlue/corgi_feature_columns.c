@@ -12,10 +12,14 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "access/table.h"
+#include "utils/float.h"
+
+#include <math.h>
 
 #include "corgi_feature_columns.h"
 
@@ -52,10 +56,23 @@ numeric_array_type(Oid type)
 		|| type == INT8ARRAYOID || type == NUMERICARRAYOID;
 }
 
+/* Text columns: categories, one-hot encoded by the model (levels found in training). */
+static bool
+category_type(Oid type)
+{
+	return type == TEXTOID || type == VARCHAROID;
+}
+
+bool
+corgi_category_type(Oid type)
+{
+	return category_type(type);
+}
+
 bool
 corgi_fast_feature_type(Oid type)
 {
-	return scalar_feature_type(type) || fast_array_type(type);
+	return scalar_feature_type(type) || fast_array_type(type) || category_type(type);
 }
 
 bool
@@ -64,63 +81,323 @@ corgi_scalar_feature_type(Oid type)
 	return scalar_feature_type(type);
 }
 
+static void
+skip_space(const char **p)
+{
+	while (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')
+		(*p)++;
+}
+
+/* An identifier, plain (folded to lower case) or quoted; NULL when there is none. */
+static char *
+parse_identifier(const char **at)
+{
+	const char *p = *at;
+	StringInfoData name;
+
+	initStringInfo(&name);
+	if (*p == '"')
+	{
+		p++;
+		for (;;)
+		{
+			if (*p == '\0')
+				return NULL;
+			if (*p == '"')
+			{
+				if (p[1] != '"')
+					break;
+				p++;
+			}
+			appendStringInfoChar(&name, *p++);
+		}
+		p++;
+		if (name.len == 0)
+			return NULL;
+	}
+	else
+	{
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_'))
+			return NULL;
+		while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_' || *p == '$'
+			   || (*p >= '0' && *p <= '9'))
+		{
+			appendStringInfoChar(&name, (*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p);
+			p++;
+		}
+	}
+	*at = p;
+	return name.data;
+}
+
+/* A string literal ('...', '' for a quote); NULL when there is none. */
+static char *
+parse_literal(const char **at)
+{
+	const char *p = *at;
+	StringInfoData value;
+
+	if (*p != '\'')
+		return NULL;
+	initStringInfo(&value);
+	p++;
+	for (;;)
+	{
+		if (*p == '\0')
+			return NULL;
+		if (*p == '\'')
+		{
+			if (p[1] != '\'')
+				break;
+			p++;
+		}
+		appendStringInfoChar(&value, *p++);
+	}
+	*at = p + 1;
+	return value.data;
+}
+
+/* A word of lower-case letters (an annotation's key). */
+static bool
+parse_word(const char **at, const char *word)
+{
+	size_t		n = strlen(word);
+
+	if (strncmp(*at, word, n) != 0 || ((*at)[n] >= 'a' && (*at)[n] <= 'z') || (*at)[n] == '_')
+		return false;
+	*at += n;
+	return true;
+}
+
 /*
- * Splits "a, b, \"C d\"" into its names (unquoted ones folded to lower case, quoted
- * ones as written, "" inside quotes a quote). False when the text is not such a list:
- * an item that is neither a plain identifier nor a quoted one (an expression).
+ * An item's annotations: '(' fill <number> | levels [<literal>, ...] (, ...)* ')'. The
+ * levels are kept in their order (the model's one-hot order) and sorted for lookups.
  */
+static bool
+parse_annotations(const char **at, CorgiFeatureItem *item)
+{
+	const char *p = *at;
+
+	if (*p != '(')
+		return true;
+	p++;
+	for (;;)
+	{
+		skip_space(&p);
+		if (parse_word(&p, "fill") || parse_word(&p, "center") || parse_word(&p, "scale"))
+		{
+			char		key = p[-1];	/* l(fill), r(center), e(scale) */
+			char	   *end;
+			double		x;
+
+			skip_space(&p);
+			x = strtod(p, &end);
+			if (end == p || !isfinite(x))
+				return false;
+			p = end;
+			if (key == 'l')
+			{
+				item->fill = x;
+				item->has_fill = true;
+			}
+			else if (key == 'r')
+			{
+				item->center = x;
+				item->has_scale = true;
+			}
+			else
+			{
+				if (x <= 0)
+					return false;
+				item->scale = x;
+				item->has_scale = true;
+			}
+		}
+		else if (parse_word(&p, "levels"))
+		{
+			List	   *levels = NIL;
+
+			skip_space(&p);
+			if (*p != '[')
+				return false;
+			p++;
+			skip_space(&p);
+			while (*p != ']')
+			{
+				char	   *level = parse_literal(&p);
+
+				if (level == NULL)
+					return false;
+				levels = lappend(levels, level);
+				skip_space(&p);
+				if (*p == ',')
+				{
+					p++;
+					skip_space(&p);
+				}
+				else if (*p != ']')
+					return false;
+			}
+			p++;
+			item->categorical = true;
+			item->nlevels = list_length(levels);
+			item->levels = palloc(sizeof(char *) * Max(item->nlevels, 1));
+			for (int i = 0; i < item->nlevels; i++)
+				item->levels[i] = list_nth(levels, i);
+		}
+		else
+			return false;
+		skip_space(&p);
+		if (*p == ')')
+			break;
+		if (*p != ',')
+			return false;
+		p++;
+	}
+	*at = p + 1;
+	return true;
+}
+
 bool
-corgi_parse_column_list(const char *text, List **names)
+corgi_parse_feature_spec(const char *text, List **items)
 {
 	const char *p = text;
 
-	*names = NIL;
+	*items = NIL;
 	for (;;)
 	{
-		StringInfoData name;
+		CorgiFeatureItem *item = palloc0(sizeof(CorgiFeatureItem));
 
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			p++;
-		initStringInfo(&name);
-		if (*p == '"')
-		{
-			p++;
-			for (;;)
-			{
-				if (*p == '\0')
-					return false;
-				if (*p == '"')
-				{
-					if (p[1] != '"')
-						break;
-					p++;
-				}
-				appendStringInfoChar(&name, *p++);
-			}
-			p++;
-			if (name.len == 0)
-				return false;
-		}
-		else
-		{
-			if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_'))
-				return false;
-			while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_' || *p == '$'
-				   || (*p >= '0' && *p <= '9'))
-			{
-				appendStringInfoChar(&name, (*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p);
-				p++;
-			}
-		}
-		*names = lappend(*names, name.data);
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			p++;
+		skip_space(&p);
+		item->name = parse_identifier(&p);
+		if (item->name == NULL)
+			return false;
+		skip_space(&p);
+		if (!parse_annotations(&p, item))
+			return false;
+		if (item->has_scale && item->scale == 0)
+			item->scale = 1;
+		*items = lappend(*items, item);
+		skip_space(&p);
 		if (*p == '\0')
 			return true;
 		if (*p != ',')
 			return false;
 		p++;
 	}
+}
+
+bool
+corgi_parse_column_list(const char *text, List **names)
+{
+	List	   *items;
+	ListCell   *lc;
+
+	*names = NIL;
+	if (!corgi_parse_feature_spec(text, &items))
+		return false;
+	foreach(lc, items)
+	{
+		CorgiFeatureItem *item = lfirst(lc);
+
+		if (item->has_fill || item->categorical)
+			return false;
+		*names = lappend(*names, item->name);
+	}
+	return true;
+}
+
+/* Levels compare as bytes, shorter first on a common prefix (the lookup's order). */
+static int
+compare_levels(const char *a, int alen, const char *b, int blen)
+{
+	int			c = memcmp(a, b, Min(alen, blen));
+
+	return c != 0 ? c : (alen > blen) - (alen < blen);
+}
+
+static int
+sort_levels(const void *x, const void *y, void *arg)
+{
+	char	  **levels = arg;
+	int			i = *(const int *) x,
+				j = *(const int *) y;
+
+	return compare_levels(levels[i], strlen(levels[i]), levels[j], strlen(levels[j]));
+}
+
+void
+corgi_feature_item_prepare(CorgiFeatureItem *item)
+{
+	if (!item->categorical || item->sorted != NULL)
+		return;
+	item->sorted = palloc(sizeof(int) * Max(item->nlevels, 1));
+	for (int i = 0; i < item->nlevels; i++)
+		item->sorted[i] = i;
+	qsort_arg(item->sorted, item->nlevels, sizeof(int), sort_levels, item->levels);
+}
+
+int
+corgi_feature_item_level(const CorgiFeatureItem *item, const char *value, int length)
+{
+	int			lo = 0,
+				hi = item->nlevels - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		const char *level = item->levels[item->sorted[mid]];
+		int			c = compare_levels(value, length, level, strlen(level));
+
+		if (c == 0)
+			return item->sorted[mid];
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return item->nlevels;		/* other */
+}
+
+int
+corgi_feature_item_width(const CorgiFeatureItem *item)
+{
+	return item->categorical ? item->nlevels + 2 : 1;
+}
+
+char *
+corgi_feature_spec_text(List *items)
+{
+	StringInfoData out;
+	ListCell   *lc;
+
+	initStringInfo(&out);
+	foreach(lc, items)
+	{
+		CorgiFeatureItem *item = lfirst(lc);
+
+		appendStringInfo(&out, "%s%s", out.len > 0 ? ", " : "", quote_identifier(item->name));
+		if ((item->has_fill || item->has_scale) && item->categorical)
+			elog(ERROR, "corgi: a feature is either a number or categorical");
+		if (item->has_fill || item->has_scale)
+		{
+			appendStringInfoString(&out, " (");
+			if (item->has_fill)
+				appendStringInfo(&out, "fill %s%s", float8out_internal(item->fill), item->has_scale ? ", " : "");
+			if (item->has_scale)
+				appendStringInfo(&out, "center %s, scale %s", float8out_internal(item->center),
+								 float8out_internal(item->scale));
+			appendStringInfoChar(&out, ')');
+		}
+		if (item->categorical)
+		{
+			appendStringInfoString(&out, " (levels [");
+			for (int i = 0; i < item->nlevels; i++)
+				appendStringInfo(&out, "%s%s", i > 0 ? ", " : "", quote_literal_cstr(item->levels[i]));
+			appendStringInfoString(&out, "])");
+		}
+	}
+	return out.data;
 }
 
 /* A column of rel by name: its number (InvalidAttrNumber if none) and type. */
@@ -187,15 +464,43 @@ names_among(const char *text)
 	return names;
 }
 
+/* Checks an item against its column's type; raises naming it. */
+static void
+check_item(Relation rel, CorgiFeatureItem *item, Oid type)
+{
+	item->type = type;
+	if (category_type(type))
+	{
+		if (item->has_fill || item->has_scale)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("feature column \"%s\" is a category, which takes levels, not fill, center or scale", item->name)));
+		if (!item->categorical)
+			item->needs_levels = true;
+		return;
+	}
+	if (item->categorical)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("feature column \"%s\" of relation \"%s\" has type %s: only text columns have levels",
+						item->name, RelationGetRelationName(rel), format_type_be(type))));
+	if (!scalar_feature_type(type) && !numeric_array_type(type))
+		refuse_type(rel, item->name, type);
+	if ((item->has_fill || item->has_scale) && !scalar_feature_type(type))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("feature column \"%s\" is an array, which has no fill, center or scale", item->name)));
+}
+
 List *
 corgi_feature_column_list(Relation rel, const char *varname, const char *excluded, const char *implied,
 						  bool *is_list)
 {
-	List	   *names = NIL;
+	List	   *items = NIL;
 	List	   *skip = NIL;
-	List	   *columns = NIL;
 	TupleDesc	desc = RelationGetDescr(rel);
 	const char *p = varname;
+	ListCell   *lc;
 
 	*is_list = false;
 	while (*p == ' ' || *p == '\t' || *p == '\n')
@@ -207,7 +512,6 @@ corgi_feature_column_list(Relation rel, const char *varname, const char *exclude
 				 errhint("Write the names separated by commas, e.g. 'id, name'.")));
 	if (p[0] == '*' && strspn(p + 1, " \t\n\r") == strlen(p + 1))
 	{
-		ListCell   *lc;
 		List	   *also = implied != NULL ? names_among(implied) : NIL;
 
 		foreach(lc, skip)
@@ -224,6 +528,7 @@ corgi_feature_column_list(Relation rel, const char *varname, const char *exclude
 		{
 			Form_pg_attribute att = TupleDescAttr(desc, i);
 			bool		left_out = false;
+			CorgiFeatureItem *item;
 
 			if (att->attisdropped)
 				continue;
@@ -235,68 +540,146 @@ corgi_feature_column_list(Relation rel, const char *varname, const char *exclude
 					left_out = true;
 			if (left_out)
 				continue;
-			if (!scalar_feature_type(att->atttypid) && !numeric_array_type(att->atttypid))
-				refuse_type(rel, NameStr(att->attname), att->atttypid);
-			columns = lappend(columns, pstrdup(NameStr(att->attname)));
+			item = palloc0(sizeof(CorgiFeatureItem));
+			item->name = pstrdup(NameStr(att->attname));
+			check_item(rel, item, att->atttypid);
+			items = lappend(items, item);
 		}
-		if (columns == NIL)
+		if (items == NIL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("independent_varname '*' leaves no column of relation \"%s\"", RelationGetRelationName(rel)),
 					 errhint("Exclude fewer columns.")));
 		*is_list = true;
-		return columns;
+		return items;
 	}
-	if (!corgi_parse_column_list(varname, &names))
+	if (!corgi_parse_feature_spec(varname, &items))
 		return NIL;				/* an expression */
-	if (list_length(names) == 1)
+	if (list_length(items) == 1)
 	{
+		CorgiFeatureItem *item = linitial(items);
 		Oid			type;
 
-		/* One column: an array is the classic form; a scalar is a list of one. */
-		if (column_of(rel, linitial(names), &type) == InvalidAttrNumber || !scalar_feature_type(type))
+		/* One column: an array is the classic form; a number (a category) is a list of one. */
+		if (column_of(rel, item->name, &type) == InvalidAttrNumber
+			|| (!scalar_feature_type(type) && !category_type(type) && !item->has_fill && !item->categorical))
 			return NIL;
 	}
+	foreach(lc, items)
 	{
-		ListCell   *lc;
+		CorgiFeatureItem *item = lfirst(lc);
+		Oid			type;
 
-		foreach(lc, names)
-		{
-			Oid			type;
-
-			if (column_of(rel, lfirst(lc), &type) == InvalidAttrNumber)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_COLUMN),
-						 errmsg("feature column \"%s\" of relation \"%s\" does not exist",
-								(char *) lfirst(lc), RelationGetRelationName(rel)),
-						 errhint("independent_varname lists columns of the table, or is an expression such as ARRAY[x1, x2].")));
-			if (!scalar_feature_type(type) && !numeric_array_type(type))
-				refuse_type(rel, lfirst(lc), type);
-		}
+		if (column_of(rel, item->name, &type) == InvalidAttrNumber)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("feature column \"%s\" of relation \"%s\" does not exist",
+							item->name, RelationGetRelationName(rel)),
+					 errhint("independent_varname lists columns of the table, or is an expression such as ARRAY[x1, x2].")));
+		check_item(rel, item, type);
 	}
 	*is_list = true;
-	return names;
+	return items;
+}
+
+/* The float8[] expression of a complete list (every category with its levels). */
+static char *
+items_expression(List *items)
+{
+	StringInfoData expr,
+				present;
+	ListCell   *lc;
+	bool		in_array = false;
+	int			n = 0,
+				checked = 0;
+
+	initStringInfo(&expr);
+	initStringInfo(&present);
+	foreach(lc, items)
+	{
+		CorgiFeatureItem *item = lfirst(lc);
+		const char *quoted = quote_identifier(item->name);
+
+		/* A NULL skips the row unless the column is filled or a category (num_nulls: 100 arguments at most). */
+		if (!item->has_fill && !item->categorical)
+		{
+			appendStringInfo(&present, "%s%s", checked == 0 ? "pg_catalog.num_nulls(" : checked % 90 == 0 ? ") + pg_catalog.num_nulls(" : ", ",
+							 quoted);
+			checked++;
+		}
+		if (item->categorical)
+		{
+			appendStringInfoString(&expr, in_array ? ", " : n > 0 ? " || ARRAY[" : "ARRAY[");
+			for (int i = 0; i < item->nlevels; i++)
+				appendStringInfo(&expr, "((%s)::pg_catalog.text IS NOT DISTINCT FROM %s)::pg_catalog.int4::pg_catalog.float8, ",
+								 quoted, quote_literal_cstr(item->levels[i]));
+			appendStringInfo(&expr, "((%s) IS NOT NULL", quoted);
+			if (item->nlevels > 0)
+			{
+				appendStringInfo(&expr, " AND (%s)::pg_catalog.text NOT IN (", quoted);
+				for (int i = 0; i < item->nlevels; i++)
+					appendStringInfo(&expr, "%s%s", i > 0 ? ", " : "", quote_literal_cstr(item->levels[i]));
+				appendStringInfoChar(&expr, ')');
+			}
+			appendStringInfo(&expr, ")::pg_catalog.int4::pg_catalog.float8, ((%s) IS NULL)::pg_catalog.int4::pg_catalog.float8",
+							 quoted);
+			in_array = true;
+		}
+		else if (scalar_feature_type(item->type))
+		{
+			appendStringInfoString(&expr, in_array ? ", " : n > 0 ? " || ARRAY[" : "ARRAY[");
+			if (item->has_scale)
+				appendStringInfoString(&expr, "((");
+			if (item->has_fill)
+				appendStringInfo(&expr, "COALESCE((%s)%s::pg_catalog.float8, %s::pg_catalog.float8)", quoted,
+								 item->type == BOOLOID ? "::pg_catalog.int4" : "", quote_literal_cstr(float8out_internal(item->fill)));
+			else
+				appendStringInfo(&expr, "(%s)%s::pg_catalog.float8", quoted, item->type == BOOLOID ? "::pg_catalog.int4" : "");
+			if (item->has_scale)
+				appendStringInfo(&expr, " - %s::pg_catalog.float8) / %s::pg_catalog.float8)",
+								 quote_literal_cstr(float8out_internal(item->center)),
+								 quote_literal_cstr(float8out_internal(item->scale)));
+			in_array = true;
+		}
+		else
+		{
+			appendStringInfo(&expr, "%s(%s)::pg_catalog.float8[]", in_array ? "] || " : n > 0 ? " || " : "", quoted);
+			in_array = false;
+		}
+		n++;
+	}
+	if (in_array)
+		appendStringInfoChar(&expr, ']');
+	if (checked > 0)
+		appendStringInfoChar(&present, ')');
+	return psprintf("(CASE WHEN %s = 0 THEN (%s)::pg_catalog.float8[] END)", checked > 0 ? present.data : "0",
+					expr.data);
 }
 
 PG_FUNCTION_INFO_V1(corgi_feature_columns);
 
 /*
  * corgi._feature_columns(source regclass, varname text, excluded text, implied text,
- *     OUT columns text, OUT expression text, OUT fast boolean)
+ *     OUT columns text, OUT expression text, OUT fast boolean, OUT names text[], OUT kinds text[],
+ *     OUT items text[], OUT plain boolean[])
  *
- * When varname lists columns ('a, b') or is '*': the columns as corgi keeps them (quoted
- * where needed, comma-separated: what the fast path reads and a model's summary stores),
- * the float8[] expression of a row's features (NULL when any of them is NULL), and
- * whether the fast path reads every one; all NULL for an array column or an expression.
+ * When varname lists columns ('a, b', with annotations: 'a (fill 1.5), c (levels [''x'', ''y''])')
+ * or is '*': the list as corgi keeps it (quoted where needed, comma-separated, with the
+ * annotations: what the fast path reads and a model's summary stores), the float8[]
+ * expression of a row's features (NULL when a column that is neither filled nor a
+ * category is NULL; NULL until every category has its levels), whether the fast path
+ * reads every column, and each column's name and kind (number, boolean, array,
+ * category), its text in the list and whether it is plain (no fill, no levels); all NULL
+ * for an array column or an expression.
  */
 Datum
 corgi_feature_columns(PG_FUNCTION_ARGS)
 {
 	TupleDesc	result_desc;
-	Datum		values[3] = {0};
-	bool		nulls[3] = {true, true, true};
+	Datum		values[7] = {0};
+	bool		nulls[7] = {true, true, true, true, true, true, true};
 	Relation	rel;
-	List	   *columns;
+	List	   *items;
 	bool		is_list;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -304,54 +687,48 @@ corgi_feature_columns(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &result_desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "corgi._feature_columns must return a record");
 	rel = table_open(PG_GETARG_OID(0), AccessShareLock);
-	columns = corgi_feature_column_list(rel, text_to_cstring(PG_GETARG_TEXT_PP(1)),
-										PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)),
-										PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)), &is_list);
+	items = corgi_feature_column_list(rel, text_to_cstring(PG_GETARG_TEXT_PP(1)),
+									  PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)),
+									  PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)), &is_list);
 	if (is_list)
 	{
-		StringInfoData list,
-					expr,
-					present;
 		ListCell   *lc;
 		bool		fast = true;
-		bool		in_array = false;
-		int			n = 0;
+		bool		complete = true;
+		int			n = list_length(items);
+		Datum	   *names = palloc(sizeof(Datum) * n);
+		Datum	   *kinds = palloc(sizeof(Datum) * n);
+		Datum	   *texts = palloc(sizeof(Datum) * n);
+		Datum	   *plain = palloc(sizeof(Datum) * n);
+		int			i = 0;
 
-		initStringInfo(&list);
-		initStringInfo(&expr);
-		initStringInfo(&present);
-		foreach(lc, columns)
+		foreach(lc, items)
 		{
-			const char *name = lfirst(lc);
-			const char *quoted = quote_identifier(name);
-			Oid			type;
+			CorgiFeatureItem *item = lfirst(lc);
 
-			column_of(rel, name, &type);
-			fast = fast && corgi_fast_feature_type(type);
-			appendStringInfo(&list, "%s%s", n > 0 ? ", " : "", quoted);
-			/* num_nulls takes at most 100 arguments: a sum of calls of 90. */
-			appendStringInfo(&present, "%s%s", n == 0 ? "pg_catalog.num_nulls(" : n % 90 == 0 ? ") + pg_catalog.num_nulls(" : ", ", quoted);
-			if (scalar_feature_type(type))
-			{
-				appendStringInfo(&expr, "%s(%s)%s::pg_catalog.float8", in_array ? ", " : n > 0 ? " || ARRAY[" : "ARRAY[",
-								 quoted, type == BOOLOID ? "::pg_catalog.int4" : "");
-				in_array = true;
-			}
-			else
-			{
-				appendStringInfo(&expr, "%s(%s)::pg_catalog.float8[]", in_array ? "] || " : n > 0 ? " || " : "", quoted);
-				in_array = false;
-			}
-			n++;
+			fast = fast && corgi_fast_feature_type(item->type);
+			complete = complete && !item->needs_levels;
+			names[i] = CStringGetTextDatum(item->name);
+			texts[i] = CStringGetTextDatum(corgi_feature_spec_text(list_make1(item)));
+			plain[i] = BoolGetDatum(!item->has_fill && !item->has_scale && !item->categorical);
+			kinds[i++] = CStringGetTextDatum(category_type(item->type) ? "category"
+											 : item->type == BOOLOID ? "boolean"
+											 : scalar_feature_type(item->type) ? "number" : "array");
 		}
-		if (in_array)
-			appendStringInfoChar(&expr, ']');
-		appendStringInfoChar(&present, ')');
-		values[0] = CStringGetTextDatum(list.data);
-		values[1] = CStringGetTextDatum(psprintf("(CASE WHEN %s = 0 THEN (%s)::pg_catalog.float8[] END)",
-												 present.data, expr.data));
-		values[2] = BoolGetDatum(fast);
-		nulls[0] = nulls[1] = nulls[2] = false;
+		values[0] = CStringGetTextDatum(corgi_feature_spec_text(items));
+		nulls[0] = false;
+		if (complete)
+		{
+			values[1] = CStringGetTextDatum(items_expression(items));
+			nulls[1] = false;
+		}
+		values[2] = BoolGetDatum(fast && complete);
+		nulls[2] = false;
+		values[3] = PointerGetDatum(construct_array(names, n, TEXTOID, -1, false, TYPALIGN_INT));
+		values[4] = PointerGetDatum(construct_array(kinds, n, TEXTOID, -1, false, TYPALIGN_INT));
+		values[5] = PointerGetDatum(construct_array(texts, n, TEXTOID, -1, false, TYPALIGN_INT));
+		values[6] = PointerGetDatum(construct_array(plain, n, BOOLOID, 1, true, TYPALIGN_CHAR));
+		nulls[3] = nulls[4] = nulls[5] = nulls[6] = false;
 	}
 	table_close(rel, AccessShareLock);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls)));

@@ -15,6 +15,49 @@
 #include "nodes/pg_list.h"
 #include "utils/rel.h"
 
+/*
+ * One listed feature column, as corgi keeps it: its name, and what the model learned of
+ * it in training: a fill for its NULLs (nulls=impute) and a center and scale
+ * (standardize), or its levels (a category: one one-hot feature per level in this order,
+ * then "other" and NULL).
+ */
+typedef struct CorgiFeatureItem
+{
+	char	   *name;
+	Oid			type;			/* set by corgi_feature_column_list */
+	bool		has_fill;
+	double		fill;
+	bool		has_scale;		/* standardized: (x - center) / scale, after the fill */
+	double		center;
+	double		scale;
+	bool		categorical;	/* levels given */
+	bool		needs_levels;	/* a text column listed without them (training discovers them) */
+	int			nlevels;
+	char	  **levels;
+	int		   *sorted;			/* corgi_feature_item_prepare: level positions in lookup order */
+} CorgiFeatureItem;
+
+/* Whether a column of this type is a category (text, varchar). */
+extern bool corgi_category_type(Oid type);
+
+/*
+ * Parses a list of feature items: 'a, "B c" (fill 0.5), d (levels [''x'', ''y''])'; false
+ * when text is not one (an expression).
+ */
+extern bool corgi_parse_feature_spec(const char *text, List **items);
+
+/* A list of items as corgi writes it (quoted names, annotations); parses back the same. */
+extern char *corgi_feature_spec_text(List *items);
+
+/* Sorts a category's levels for lookups (once). */
+extern void corgi_feature_item_prepare(CorgiFeatureItem *item);
+
+/* The position of a value among a category's levels; nlevels ("other") when absent. */
+extern int	corgi_feature_item_level(const CorgiFeatureItem *item, const char *value, int length);
+
+/* Features an item gives: 1, or levels + 2 for a category (other, NULL). Arrays: their length. */
+extern int	corgi_feature_item_width(const CorgiFeatureItem *item);
+
 /* Whether the fast path reads a feature column of this type (a number, a boolean, float8[] or real[]). */
 extern bool corgi_fast_feature_type(Oid type);
 
@@ -28,7 +71,7 @@ extern bool corgi_scalar_feature_type(Oid type);
 extern bool corgi_parse_column_list(const char *text, List **names);
 
 /*
- * The feature columns varname names in rel (a List of char *), *is_list true; NIL with
+ * The feature items varname names in rel (a List of CorgiFeatureItem *), *is_list true; NIL with
  * *is_list false when varname is one array column or an expression. Raises for a listed
  * column that does not exist or has a type that is not a feature's. '*' leaves out the
  * names in excluded (a list; each must be a column) and the plain column names among the

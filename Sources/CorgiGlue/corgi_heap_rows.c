@@ -216,9 +216,19 @@ scratch_room(CorgiFeatureScratch *scratch, int n)
  * A row's features from a list of columns (none NULL), in order, arrays spliced in: the
  * values the composed path's expression gives (the same casts to float8).
  */
+bool
+corgi_columns_skip_row(int ncolumns, const AttrNumber *columns, CorgiFeatureItem *const *items, const bool *isnull)
+{
+	for (int c = 0; c < ncolumns; c++)
+		if (isnull[columns[c] - 1] && !(items[c]->has_fill || items[c]->categorical))
+			return true;
+	return false;
+}
+
 const double *
-corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *types, Datum *values,
-						 CorgiFeatureScratch *scratch, const CorgiRowTag *row, int *count)
+corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *types, CorgiFeatureItem *const *items,
+						 Datum *values, const bool *isnull, CorgiFeatureScratch *scratch, const CorgiRowTag *row,
+						 int *count)
 {
 	int			n = 0;
 	double	   *out;
@@ -231,7 +241,7 @@ corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *typ
 
 		if (type != FLOAT8ARRAYOID && type != FLOAT4ARRAYOID)
 		{
-			n++;
+			n += corgi_feature_item_width(items[c]);
 			continue;
 		}
 		array = DatumGetArrayTypeP(values[columns[c] - 1]);
@@ -256,8 +266,33 @@ corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *typ
 	n = 0;
 	for (int c = 0; c < ncolumns; c++)
 	{
+		const CorgiFeatureItem *item = items[c];
 		Datum		value = values[columns[c] - 1];
+		bool		null = isnull[columns[c] - 1];
 
+		if (item->categorical)
+		{
+			/* One-hot: the levels in the model's order, then "other", then NULL. */
+			int			level = item->nlevels + 1;
+
+			if (!null)
+			{
+				text	   *t = DatumGetTextPP(value);
+
+				level = corgi_feature_item_level(item, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+			}
+			for (int i = 0; i < item->nlevels + 2; i++)
+				out[n + i] = 0.0;
+			out[n + level] = 1.0;
+			n += item->nlevels + 2;
+			continue;
+		}
+		if (null)
+		{
+			/* corgi_columns_skip_row: only a filled column is NULL here */
+			out[n++] = item->has_scale ? (item->fill - item->center) / item->scale : item->fill;
+			continue;
+		}
 		switch (types[c])
 		{
 			case FLOAT8ARRAYOID:
@@ -286,6 +321,8 @@ corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *typ
 				out[n++] = label_value(value, types[c]);
 				break;
 		}
+		if (item->has_scale)
+			out[n - 1] = (out[n - 1] - item->center) / item->scale;
 	}
 	*count = n;
 	return out;
@@ -359,8 +396,8 @@ corgi_fixed_offsets(TupleDesc desc, int ncolumns, const AttrNumber *columns, Att
 }
 
 const double *
-corgi_columns_at_offsets(int ncolumns, const Oid *types, const int32 *offsets, const char *data,
-						 CorgiFeatureScratch *scratch, int *count)
+corgi_columns_at_offsets(int ncolumns, const Oid *types, struct CorgiFeatureItem *const *items, const int32 *offsets,
+						 const char *data, CorgiFeatureScratch *scratch, int *count)
 {
 	double	   *out = scratch_room(scratch, ncolumns);
 
@@ -412,6 +449,9 @@ corgi_columns_at_offsets(int ncolumns, const Oid *types, const int32 *offsets, c
 				out[c] = get_float8_nan();	/* unreachable: fixed lengths are the above */
 		}
 	}
+	for (int c = 0; c < ncolumns; c++)
+		if (items[c]->has_scale)
+			out[c] = (out[c] - items[c]->center) / items[c]->scale;
 	*count = ncolumns;
 	return out;
 }
@@ -428,30 +468,47 @@ corgi_heap_rows_open(Oid relid, const char *features, const char *label, const c
 	source.ncolumns = 0;
 	source.columns = NULL;
 	source.column_types = NULL;
+	source.items = NULL;
 	source.features = get_attnum(relid, features);
 	if (source.features != InvalidAttrNumber)
 		source.features = lookup_column(source.rel, features, "features", &source.features_type);
 	if (source.features == InvalidAttrNumber || corgi_scalar_feature_type(source.features_type))
 	{
 		/* A list of feature columns (one scalar column is a list of one). */
-		List	   *names = NIL;
+		List	   *items = NIL;
 		ListCell   *lc;
 
-		if (!corgi_parse_column_list(features, &names))
+		if (!corgi_parse_feature_spec(features, &items))
 			lookup_column(source.rel, features, "features", &source.features_type);	/* raises */
-		source.columns = palloc(sizeof(AttrNumber) * list_length(names));
-		source.column_types = palloc(sizeof(Oid) * list_length(names));
-		foreach(lc, names)
+		source.columns = palloc(sizeof(AttrNumber) * list_length(items));
+		source.column_types = palloc(sizeof(Oid) * list_length(items));
+		source.items = palloc(sizeof(CorgiFeatureItem *) * list_length(items));
+		foreach(lc, items)
 		{
+			CorgiFeatureItem *item = lfirst(lc);
 			int			i = source.ncolumns++;
 
-			source.columns[i] = lookup_column(source.rel, lfirst(lc), "features", &source.column_types[i]);
+			source.columns[i] = lookup_column(source.rel, item->name, "features", &source.column_types[i]);
+			source.items[i] = item;
 			if (!corgi_fast_feature_type(source.column_types[i]))
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("feature column \"%s\" has type %s, expected a number, a boolean, float8[] or real[]",
-								(char *) lfirst(lc), format_type_be(source.column_types[i])),
+						 errmsg("feature column \"%s\" has type %s, expected a number, a boolean, a text category, float8[] or real[]",
+								item->name, format_type_be(source.column_types[i])),
 						 errhint("%s reads other types through the composed path, %s.", caller, composed)));
+			if (corgi_category_type(source.column_types[i]) != item->categorical)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("feature column \"%s\" has type %s, %s", item->name,
+								format_type_be(source.column_types[i]),
+								item->categorical ? "which has no levels" : "a category given without its levels"),
+						 errhint("Pass the independent_varname a model's summary records.")));
+			if (item->has_fill && !corgi_scalar_feature_type(source.column_types[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("feature column \"%s\" has type %s, which has no fill", item->name,
+								format_type_be(source.column_types[i]))));
+			corgi_feature_item_prepare(item);
 		}
 		source.features = InvalidAttrNumber;
 		source.features_type = FLOAT8ARRAYOID;
@@ -531,9 +588,8 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 			else
 			{
 				features_datum = (Datum) 0;
-				features_null = false;
-				for (int c = 0; c < source->ncolumns; c++)
-					features_null = features_null || slot->tts_isnull[source->columns[c] - 1];
+				features_null = corgi_columns_skip_row(source->ncolumns, source->columns, source->items,
+													   slot->tts_isnull);
 			}
 			label_datum = slot->tts_values[source->label - 1];
 			label_null = slot->tts_isnull[source->label - 1];
@@ -567,13 +623,13 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 		/* Detoasting (arrays, short numerics) allocates: keep it in the row context. */
 		old = MemoryContextSwitchTo(row_context);
 		if (direct != NULL)
-			x = corgi_columns_at_offsets(source->ncolumns, source->column_types, source->column_offsets, direct,
-										 scratch, &count);
+			x = corgi_columns_at_offsets(source->ncolumns, source->column_types, source->items,
+										 source->column_offsets, direct, scratch, &count);
 		else if (source->ncolumns == 0)
 			x = corgi_features_as_doubles(DatumGetArrayTypeP(features_datum), scratch, &row, &count);
 		else
-			x = corgi_columns_as_doubles(source->ncolumns, source->columns, source->column_types, slot->tts_values,
-										 scratch, &row, &count);
+			x = corgi_columns_as_doubles(source->ncolumns, source->columns, source->column_types, source->items,
+										 slot->tts_values, slot->tts_isnull, scratch, &row, &count);
 		y = label_value(label_datum, source->label_type);
 		MemoryContextSwitchTo(old);
 		sink(target, x, count, y, &row);

@@ -40,6 +40,7 @@ typedef struct CorgiHeapRows
 	int			ncolumns;		/* a list of feature columns (corgi_feature_columns.h); 0: none */
 	AttrNumber *columns;
 	Oid		   *column_types;
+	struct CorgiFeatureItem **items;	/* each column's fill or levels (corgi_feature_columns.h) */
 	/*
 	 * When every attribute up to the last one read has a fixed length: each listed
 	 * column's byte offset in a tuple without NULLs, and the label's (else NULL).
@@ -67,11 +68,20 @@ extern CorgiHeapRows corgi_heap_rows_open(Oid relid, const char *features, const
 										  const char *caller, const char *composed);
 
 /*
- * A list of feature columns' values in a row (values[attnum - 1], none NULL) as doubles
- * in order, arrays spliced in: what the composed path's float8[] expression gives.
+ * Whether a row is skipped: a NULL in a listed column that is neither filled nor a
+ * category (isnull[attnum - 1]).
+ */
+extern bool corgi_columns_skip_row(int ncolumns, const AttrNumber *columns, struct CorgiFeatureItem *const *items,
+								   const bool *isnull);
+
+/*
+ * A list of feature columns' values in a row (values[attnum - 1]; NULL only where
+ * corgi_columns_skip_row allows: a fill, or a category's NULL level) as doubles in order,
+ * arrays spliced in, categories one-hot: what the composed path's float8[] expression gives.
  */
 extern const double *corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *types,
-											  Datum *values, CorgiFeatureScratch *scratch,
+											  struct CorgiFeatureItem *const *items, Datum *values,
+											  const bool *isnull, CorgiFeatureScratch *scratch,
 											  const CorgiRowTag *row, int *count);
 
 /*
@@ -82,9 +92,10 @@ extern const double *corgi_columns_as_doubles(int ncolumns, const AttrNumber *co
 extern int32 *corgi_fixed_offsets(TupleDesc desc, int ncolumns, const AttrNumber *columns,
 								  AttrNumber also, int32 *also_offset);
 
-/* The columns (numbers, booleans: fixed_offsets' kind) of a row read at their offsets. */
-extern const double *corgi_columns_at_offsets(int ncolumns, const Oid *types, const int32 *offsets,
-											  const char *data, CorgiFeatureScratch *scratch, int *count);
+/* The columns (numbers, booleans: fixed_offsets' kind) of a row read at their offsets, standardized where their items say. */
+extern const double *corgi_columns_at_offsets(int ncolumns, const Oid *types, struct CorgiFeatureItem *const *items,
+											  const int32 *offsets, const char *data, CorgiFeatureScratch *scratch,
+											  int *count);
 
 /*
  * The features argument (argno) of a fast-path entry point: text since 0.8.0 (a list of

@@ -527,17 +527,18 @@ remote_column_name(Oid relid, const char *column)
 static char *
 remote_features_name(Oid relid, const char *features)
 {
-	List	   *names = NIL;
+	List	   *items = NIL;
 	ListCell   *lc;
-	StringInfoData list;
 
-	if (get_attnum(relid, features) != InvalidAttrNumber || !corgi_parse_column_list(features, &names))
+	if (get_attnum(relid, features) != InvalidAttrNumber || !corgi_parse_feature_spec(features, &items))
 		return remote_column_name(relid, features);
-	initStringInfo(&list);
-	foreach(lc, names)
-		appendStringInfo(&list, "%s%s", list.len > 0 ? ", " : "",
-						 quote_identifier(remote_column_name(relid, lfirst(lc))));
-	return list.data;
+	foreach(lc, items)
+	{
+		CorgiFeatureItem *item = lfirst(lc);
+
+		item->name = remote_column_name(relid, item->name);
+	}
+	return corgi_feature_spec_text(items);
 }
 
 /*
@@ -549,13 +550,19 @@ remote_features_name(Oid relid, const char *features)
 static void
 check_foreign_readable(Oid relid, const char *features, const char *label)
 {
-	List	   *names = NIL;
+	List	   *items = NIL;
 	ListCell   *lc;
 
-	if (get_attnum(relid, features) != InvalidAttrNumber || !corgi_parse_column_list(features, &names))
-		names = list_make1((char *) features);
-	foreach(lc, names)
-		if (!corgi_may_select_columns(relid, get_attnum(relid, lfirst(lc)), get_attnum(relid, label)))
+	if (get_attnum(relid, features) != InvalidAttrNumber || !corgi_parse_feature_spec(features, &items))
+	{
+		CorgiFeatureItem *one = palloc0(sizeof(CorgiFeatureItem));
+
+		one->name = (char *) features;
+		items = list_make1(one);
+	}
+	foreach(lc, items)
+		if (!corgi_may_select_columns(relid, get_attnum(relid, ((CorgiFeatureItem *) lfirst(lc))->name),
+									  get_attnum(relid, label)))
 			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FOREIGN_TABLE, get_rel_name(relid));
 	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
 		ereport(ERROR,

@@ -51,13 +51,14 @@ typedef struct ModelCache
 	/* The row form (corgi.predict(model_table, row)): the model's columns, read from a row. */
 	bool		row_form;
 	Oid			relid;			/* table form: the model table */
-	List	   *feature_names;	/* its summary's independent_varname, split; NIL: not read yet */
+	List	   *feature_names;	/* its summary's independent_varname: CorgiFeatureItems; NIL: not read yet */
 	Oid			row_type;		/* the rows' composite type the layout below is for */
 	int32		row_typmod;
 	TupleDesc	row_desc;
 	int			row_columns;
 	AttrNumber *row_attnums;
 	Oid		   *row_types;
+	CorgiFeatureItem **row_items;
 	int32	   *row_offsets;	/* fixed offsets (corgi_fixed_offsets), or NULL */
 	AttrNumber	row_last;
 	Datum	   *row_values;
@@ -261,7 +262,7 @@ read_feature_names(FunctionCallInfo fcinfo, ModelCache *cache)
 				 errmsg("summary table \"%s\" records no independent_varname", summary)));
 	{
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-		bool		parsed = corgi_parse_column_list(varname, &names);
+		bool		parsed = corgi_parse_feature_spec(varname, &names);
 
 		MemoryContextSwitchTo(old);
 		if (!parsed)
@@ -292,10 +293,12 @@ row_layout(FunctionCallInfo fcinfo, ModelCache *cache, Oid type, int32 typmod)
 	cache->row_columns = list_length(cache->feature_names);
 	cache->row_attnums = palloc(sizeof(AttrNumber) * cache->row_columns);
 	cache->row_types = palloc(sizeof(Oid) * cache->row_columns);
+	cache->row_items = palloc(sizeof(CorgiFeatureItem *) * cache->row_columns);
 	cache->row_last = 0;
 	foreach(lc, cache->feature_names)
 	{
-		const char *name = lfirst(lc);
+		CorgiFeatureItem *item = lfirst(lc);
+		const char *name = item->name;
 		AttrNumber	attnum = InvalidAttrNumber;
 
 		for (int i = 0; i < desc->natts; i++)
@@ -307,11 +310,16 @@ row_layout(FunctionCallInfo fcinfo, ModelCache *cache, Oid type, int32 typmod)
 					 errmsg("the row has no column \"%s\", a feature of model \"%s\"", name, get_rel_name(cache->relid)),
 					 errhint("Pass rows with the model's feature columns (its summary's independent_varname).")));
 		cache->row_types[c] = TupleDescAttr(desc, attnum - 1)->atttypid;
-		if (!corgi_fast_feature_type(cache->row_types[c]))
+		if (!corgi_fast_feature_type(cache->row_types[c])
+			|| corgi_category_type(cache->row_types[c]) != item->categorical
+			|| (item->has_fill && !corgi_scalar_feature_type(cache->row_types[c])))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("column \"%s\" of the row has type %s, expected a number, a boolean, float8[] or real[]",
-							name, format_type_be(cache->row_types[c]))));
+					 errmsg("column \"%s\" of the row has type %s, which is not the type of the model's feature \"%s\"",
+							name, format_type_be(cache->row_types[c]), name),
+					 errhint("Features are numbers, booleans, float8[] or real[]; categories are text or varchar.")));
+		corgi_feature_item_prepare(item);
+		cache->row_items[c] = item;
 		cache->row_attnums[c++] = attnum;
 		cache->row_last = Max(cache->row_last, attnum);
 	}
@@ -341,14 +349,13 @@ row_features(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 	tuple.t_data = record;
 	if (cache->row_offsets != NULL && !HeapTupleHasNulls(&tuple)
 		&& HeapTupleHeaderGetNatts(record) >= cache->row_last)
-		return corgi_columns_at_offsets(cache->row_columns, cache->row_types, cache->row_offsets,
+		return corgi_columns_at_offsets(cache->row_columns, cache->row_types, cache->row_items, cache->row_offsets,
 										(const char *) record + record->t_hoff, &cache->scratch, count);
 	heap_deform_tuple(&tuple, cache->row_desc, cache->row_values, cache->row_isnull);
-	for (int c = 0; c < cache->row_columns; c++)
-		if (cache->row_isnull[cache->row_attnums[c] - 1])
-			return NULL;
-	return corgi_columns_as_doubles(cache->row_columns, cache->row_attnums, cache->row_types, cache->row_values,
-									&cache->scratch, &row, count);
+	if (corgi_columns_skip_row(cache->row_columns, cache->row_attnums, cache->row_items, cache->row_isnull))
+		return NULL;
+	return corgi_columns_as_doubles(cache->row_columns, cache->row_attnums, cache->row_types, cache->row_items,
+									cache->row_values, cache->row_isnull, &cache->scratch, &row, count);
 }
 
 /* The features argument: an array, or (the row form) a row holding the model's columns; NULL: a NULL feature. */

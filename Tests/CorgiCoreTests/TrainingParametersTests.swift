@@ -63,7 +63,7 @@ final class TrainingParametersTests: XCTestCase {
     func testErrorsNameTheKeyAndValue() {
         XCTAssertEqual(failure("learning_rat=0.1")?.message, "unknown parameter \"learning_rat\"")
         XCTAssertEqual(failure("learning_rat=0.1")?.hint,
-            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, full_shuffle_mb, seed, average, optimizer, momentum, beta1, beta2, epsilon, hidden_layers, activation, standardize, segments, segment_offset, segment_seed, patience, tolerance, workers, validation_table, configs_per_visit, solver.")
+            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, full_shuffle_mb, seed, average, optimizer, momentum, beta1, beta2, epsilon, hidden_layers, activation, standardize, segments, segment_offset, segment_seed, patience, tolerance, workers, validation_table, configs_per_visit, solver, nulls, max_levels.")
         XCTAssertEqual(failure("learning_rate=0")?.message, "learning_rate must be a positive number, got \"0\"")
         XCTAssertEqual(failure("learning_rate=nan")?.message, "learning_rate must be a positive number, got \"nan\"")
         XCTAssertEqual(failure("decay=1.5")?.message, "decay must be in (0, 1], got \"1.5\"")
@@ -133,12 +133,12 @@ final class LearningRateScheduleTests: XCTestCase {
     func testEachRuleReadsItsOwnValue() throws {
         var p = try TrainingParameters.parse(
             "learning_rate=0.3, decay=0.7, batch_size=9, l2=0.02, l1=0.01, buffer_fraction=0.4, block_mb=4, "
-                + "max_buffer_mb=77, full_shuffle_mb=12, segments=5, segment_offset=2, workers=3, patience=4, tolerance=0.02, configs_per_visit=6").get()
+                + "max_buffer_mb=77, full_shuffle_mb=12, segments=5, segment_offset=2, workers=3, patience=4, tolerance=0.02, configs_per_visit=6, max_levels=7").get()
         p.momentum = 0.8; p.beta1 = 0.85; p.beta2 = 0.95; p.epsilon = 1e-7
         let expected: [String: Double] = [
             "learning_rate": 0.3, "decay": 0.7, "batch_size": 9, "l2": 0.02, "l1": 0.01, "buffer_fraction": 0.4,
             "block_mb": 4, "max_buffer_mb": 77, "full_shuffle_mb": 12, "momentum": 0.8, "beta1": 0.85, "beta2": 0.95, "epsilon": 1e-7,
-            "segments": 5, "segment_offset": 2, "workers": 3, "patience": 4, "tolerance": 0.02, "configs_per_visit": 6,
+            "segments": 5, "segment_offset": 2, "workers": 3, "patience": 4, "tolerance": 0.02, "configs_per_visit": 6, "max_levels": 7,
         ]
         XCTAssertEqual(Set(TrainingParameters.numericRules.map(\.key)), Set(expected.keys))
         for rule in TrainingParameters.numericRules {
@@ -171,5 +171,21 @@ final class EarlyStoppingParametersTests: XCTestCase {
         }
         guard case .failure(let failure) = TrainingParameters.parse("tolerance=0.1") else { return XCTFail() }
         XCTAssertEqual(failure.message, "parameter \"tolerance\" applies with patience only")
+    }
+
+}
+
+extension TrainingParametersTests {
+    /// Another model than a network takes standardize for a list of feature columns: written
+    /// out when given (a replay with the stored params then standardizes the same way),
+    /// absent otherwise; the feature-list call keys (nulls, max_levels) are never written.
+    func testStandardizeOfAFeatureListIsWrittenWhenGiven() throws {
+        let given = try TrainingParameters.parse("standardize=false, nulls=impute, max_levels=5", family: .logistic).get()
+        XCTAssertTrue(given.normalized.hasSuffix("optimizer=sgd, standardize=false"), given.normalized)
+        XCTAssertEqual(given.nulls, "impute")
+        XCTAssertEqual(given.maxLevels, 5)
+        let absent = try TrainingParameters.parse("", family: .logistic).get()
+        XCTAssertFalse(absent.normalized.contains("standardize"))
+        XCTAssertEqual(failure("nulls=zero")?.message, "nulls must be skip or impute, got \"zero\"")
     }
 }

@@ -9,7 +9,7 @@ SET client_min_messages = warning;
 -- 6,000 rows, label-sorted, every feature type; 60 rows have a NULL feature.
 SELECT setseed(0.17);
 CREATE TABLE mixed (id integer, label boolean, a float8, b real, c integer, d numeric, e boolean,
-                    f bigint, s smallint, arr float8[], arr4 real[], note text)
+                    f bigint, s smallint, arr float8[], arr4 real[], note text, seen date)
     WITH (autovacuum_enabled = false);
 INSERT INTO mixed
 SELECT g, g > 3000,
@@ -22,7 +22,7 @@ SELECT g, g > 3000,
        (g % 4)::smallint,
        ARRAY[random() - 0.5, (CASE WHEN g > 3000 THEN 0.3 ELSE -0.3 END) + random() - 0.5],
        ARRAY[(random() - 0.5)::real],
-       'row ' || g
+       'row ' || g, date '2026-01-01' + g % 7
 FROM generate_series(1, 6000) g ORDER BY g > 3000, g;
 UPDATE mixed SET a = NULL WHERE id % 100 = 1;
 -- The same numbers, every attribute of a fixed length (read in place, no deforming).
@@ -32,7 +32,7 @@ CREATE TABLE fixed AS SELECT id, label, a, b, c, f, s, e FROM mixed ORDER BY id 
 -- How a list is resolved: canonical names, the expression, whether the fast path reads it.
 SELECT columns, fast FROM corgi._feature_columns('mixed', 'a, B, "c", d, e, arr');
 SELECT expression FROM corgi._feature_columns('mixed', 'a, e, arr, b');
-SELECT columns, fast FROM corgi._feature_columns('mixed', '*', 'id, note', 'label');
+SELECT columns, fast FROM corgi._feature_columns('mixed', '*', 'id, note, seen', 'label');
 SELECT columns, fast FROM corgi._feature_columns('mixed', 'a');             -- one number: a list of one
 SELECT columns IS NULL AS classic FROM corgi._feature_columns('mixed', 'arr');   -- one array: as before
 SELECT columns IS NULL AS expression FROM corgi._feature_columns('mixed', 'ARRAY[a, b]');
@@ -40,29 +40,34 @@ SELECT columns, fast FROM corgi._feature_columns('mixed', 'a, c, arr, arr4');
 
 -- Errors name the column.
 SELECT * FROM corgi._feature_columns('mixed', 'a, nope');
-SELECT * FROM corgi._feature_columns('mixed', 'a, note');
+SELECT * FROM corgi._feature_columns('mixed', 'a, seen');
 SELECT * FROM corgi._feature_columns('mixed', '*', 'id, nope');
 SELECT * FROM corgi._feature_columns('mixed', '*');
-SELECT * FROM corgi._feature_columns('mixed', '*', 'id, a, b, c, d, e, f, s, arr, arr4, note', 'label');
+SELECT * FROM corgi._feature_columns('mixed', '*', 'id, a, b, c, d, e, f, s, arr, arr4, note, seen', 'label');
 SELECT * FROM corgi.train('mixed', 'm_bad', 'label', '*', 'logistic', 1);
 SELECT * FROM corgi.train('mixed', 'm_bad', 'label', 'a, b, nope', 'logistic', 1);
 SELECT count(*) AS nothing_written FROM pg_class WHERE relname LIKE 'm_bad%';
 
--- A list on the fast path: rows with a NULL feature are skipped (counted), the summary
--- keeps the columns; the same list through the composed path (an expression as label)
--- gives the same model bit for bit: the fast path decodes as SQL's casts do.
+-- A list on the fast path: rows with a NULL feature are skipped (counted); the numbers
+-- are standardized (their centers and scales kept in the summary's list); the same list
+-- through the composed path (an expression as label) gives the same model bit for bit:
+-- the fast path decodes and scales as SQL's casts and arithmetic do.
 SELECT epochs_run, rows_per_epoch FROM corgi.train('mixed', 'm_list', 'label', 'a, b, c, d, e, f, s, arr, arr4', 'logistic', 2, 'corgipile', :params);
 SELECT training_path, independent_varname, num_rows_skipped FROM m_list_summary;
 SELECT epochs_run, rows_per_epoch FROM corgi.train('mixed', 'm_list_composed', 'label OR false', 'a, b, c, d, e, f, s, arr, arr4', 'logistic', 2, 'corgipile', :params);
 SELECT training_path, (SELECT model FROM m_list) = (SELECT model FROM m_list_composed) AS bit_identical
 FROM m_list_composed_summary;
--- ... and equals the expression a user would write by hand (the composed path).
+-- Unstandardized (standardize=false), it equals the expression a user would write by hand.
+SELECT epochs_run FROM corgi.train('mixed', 'm_raw', 'label', 'a, b, c, d, e, f, s, arr, arr4', 'logistic', 2, 'corgipile',
+                                   'learning_rate=0.2, block_mb=0.03125, seed=11, standardize=false');
+SELECT independent_varname, params ~ 'standardize=false' AS recorded FROM m_raw_summary;
 SELECT epochs_run FROM corgi.train('mixed', 'm_by_hand', 'label OR false',
-    'CASE WHEN a IS NOT NULL THEN ARRAY[a, b, c, d, e::int, f, s]::float8[] || arr || arr4::float8[] END', 'logistic', 2, 'corgipile', :params);
-SELECT (SELECT model FROM m_list) = (SELECT model FROM m_by_hand) AS same_as_expression;
+    'CASE WHEN a IS NOT NULL THEN ARRAY[a, b, c, d, e::int, f, s]::float8[] || arr || arr4::float8[] END', 'logistic', 2, 'corgipile',
+    'learning_rate=0.2, block_mb=0.03125, seed=11, standardize=false');
+SELECT (SELECT model FROM m_raw) = (SELECT model FROM m_by_hand) AS same_as_expression;
 
 -- '*' with excluded: the same columns as the list, the same model.
-SELECT epochs_run FROM corgi.train('mixed', 'm_star', 'label', '*', 'logistic', 2, 'corgipile', :params, excluded => 'id, note');
+SELECT epochs_run FROM corgi.train('mixed', 'm_star', 'label', '*', 'logistic', 2, 'corgipile', :params, excluded => 'id, note, seen');
 SELECT (SELECT independent_varname FROM m_star_summary) AS star_columns,
        (SELECT model FROM m_list) = (SELECT model FROM m_star) AS same_as_list;
 
@@ -84,7 +89,7 @@ FROM m_list_scored JOIN mixed USING (id);
 
 -- Grouped: '*' leaves the grouping column out; each group's model is the group's own.
 SELECT epochs_run FROM corgi.train('mixed', 'm_grouped', 'label', '*', 'logistic', 2, 'corgipile', :params,
-                                   grouping_cols => 's', excluded => 'id, note');
+                                   grouping_cols => 's', excluded => 'id, note, seen');
 SELECT independent_varname FROM m_grouped_summary;
 SELECT count(*) AS groups FROM m_grouped;
 SELECT count(*) AS groups_scored, bool_and(accuracy > 0.85) AS groups_accurate
@@ -117,10 +122,15 @@ DROP ROLE corgi_fc_reader;
 -- Rows out: the model reads its columns from a whole row, by name; the same predictions
 -- as the array form; a row with a NULL feature predicts NULL; a missing column is named.
 SELECT count(*) AS rows,
-       count(*) FILTER (WHERE corgi.predict('m_list', m) = corgi.predict('m_list',
+       count(*) FILTER (WHERE corgi.predict_proba('m_raw', m) = corgi.predict_proba('m_raw',
            CASE WHEN a IS NOT NULL THEN ARRAY[a, b, c, d, e::int, f, s]::float8[] || arr || arr4::float8[] END)) AS same_as_array,
        count(*) FILTER (WHERE corgi.predict('m_list', m) IS NULL) AS null_predictions
 FROM mixed m;
+-- A standardized model's rows are scaled as in training: the same probabilities as the
+-- composed path's expression of its list gives.
+SELECT format($q$SELECT count(*) FILTER (WHERE corgi.predict_proba('m_list', m) = corgi.predict_proba('m_list', %s)) AS same_as_its_expression
+                 FROM mixed m WHERE a IS NOT NULL$q$,
+              (corgi._feature_columns('mixed', (SELECT independent_varname FROM m_list_summary))).expression) \gexec
 SELECT count(*) FILTER (WHERE corgi.predict_label('m_list', m) = label::text) * 1.0 / count(corgi.predict_label('m_list', m)) > 0.9 AS labels_accurate,
        bool_and(abs(p[1] + p[2] - 1) < 1e-12) AS probabilities_sum_to_one
 FROM (SELECT m.*, corgi.predict_proba('m_list', m) AS p FROM mixed m WHERE a IS NOT NULL) m;

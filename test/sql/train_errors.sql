@@ -38,7 +38,7 @@ REVOKE ALL ON SCHEMA locked FROM PUBLIC;
 -- Data.
 SELECT * FROM corgi.train('empty_pts', 'm', 'label', 'features');
 SELECT * FROM corgi.train('pts', 'm', 'label', 'no_column');
-SELECT * FROM corgi.train('pts', 'm', 'label', 'word');
+SELECT * FROM corgi.train('pts', 'm', 'label', 'now()');
 SELECT * FROM corgi.train('pts', 'm', 'word', 'features');
 SELECT * FROM corgi.train('pts', 'm', 'word', 'features', 'linear');
 SELECT * FROM corgi.train('pts', 'm', 'three', 'features', 'logistic');

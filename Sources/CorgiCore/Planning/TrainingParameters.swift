@@ -43,6 +43,9 @@ public struct TrainingParameters: Equatable, Sendable {
     public var hiddenLayers = [100]
     public var activation = MultilayerPerceptron.Activation.relu
     public var standardize = false
+    /// Another model's `standardize`, given in the params: it applies to feature column
+    /// lists (their numbers standardized by default) and is written out when given.
+    public var standardizeGiven = false
     /// Whether these are a network's parameters (the network keys are written out).
     public var isNetwork = false
     /// A table name, for per-epoch validation metrics; empty when not set.
@@ -76,6 +79,15 @@ public struct TrainingParameters: Equatable, Sendable {
     /// params (the summary's training_path says which solver made a model).
     public var solver: String?
 
+    /// Feature columns (a list or `'*'`): what a NULL in a number or boolean column does,
+    /// `skip` (nil, the default: the row is skipped and counted, as MADlib does) or
+    /// `impute` (the column's training mean, kept in the model's feature list and applied
+    /// at predict time); and at most how many levels of a text column are one-hot encoded
+    /// (the most frequent; the rest share "other"; nil: 100). Call keys: the model's
+    /// feature list (the summary's independent_varname) records what they decided.
+    public var nulls: String?
+    public var maxLevels: Int?
+
     public init() {}
 
     /// The learning rate of epoch `epoch` (0-based): `learning_rate * decay^epoch`.
@@ -97,6 +109,7 @@ public struct TrainingParameters: Equatable, Sendable {
         "buffer_fraction", "block_mb", "max_buffer_mb", "full_shuffle_mb", "seed", "average", "optimizer",
         "momentum", "beta1", "beta2", "epsilon", "hidden_layers", "activation", "standardize", "segments", "segment_offset", "segment_seed",
         "patience", "tolerance", "workers", "validation_table", "configs_per_visit", "solver",
+        "nulls", "max_levels",
     ]
 
     /// A rejected parameter string: what is wrong, and what would be valid.
@@ -142,7 +155,10 @@ public struct TrainingParameters: Equatable, Sendable {
             return .failure(Failure(message: "parameter \"\(key)\" applies to optimizer=\(owner.name) only",
                                     hint: "Add optimizer=\(owner.name), or leave \(key) out."))
         }
-        let networkKeys = ["hidden_layers", "activation", "standardize"]
+        // standardize: a network's (it standardizes its inputs), or a feature list's (the
+        // list keeps each number's center and scale; written out when given).
+        let networkKeys = ["hidden_layers", "activation"]
+        if !family.isNetwork && seen.contains("standardize") { parameters.standardizeGiven = true }
         if family.isNetwork {
             if !seen.contains("optimizer") { parameters.optimizer = .adam }
             if !seen.contains("batch_size") { parameters.batchSize = 64 }
@@ -186,6 +202,7 @@ public struct TrainingParameters: Equatable, Sendable {
             parts += ["hidden_layers=[\(hiddenLayers.map(String.init).joined(separator: ","))]",
                       "activation=\(activation.name)", "standardize=\(standardize)"]
         }
+        if !isNetwork && standardizeGiven { parts.append("standardize=\(standardize)") }
         if segments > 0 {
             parts += ["segments=\(segments)", "segment_offset=\(segmentOffset)", "segment_seed=\(segmentSeed ?? seed)"]
         }
@@ -225,6 +242,8 @@ public struct TrainingParameters: Equatable, Sendable {
          { Double($0.workers ?? 0) }),
         ("configs_per_visit", "a whole number from 1 to 1000", { $0 >= 1 && $0 <= 1000 && $0 == $0.rounded() },
          { Double($0.configsPerVisit ?? 1) }),
+        ("max_levels", "a whole number from 1 to 10000", { $0 >= 1 && $0 <= 10_000 && $0 == $0.rounded() },
+         { Double($0.maxLevels ?? 100) }),
     ]
 
     /// The longest `validation_table` value, in UTF-8 bytes (a schema-qualified,
@@ -250,6 +269,7 @@ public struct TrainingParameters: Equatable, Sendable {
         case "segment_offset": segmentOffset = Int(x)
         case "workers": workers = Int(x)
         case "configs_per_visit": configsPerVisit = Int(x)
+        case "max_levels": maxLevels = Int(x)
         case "patience": patience = Int(x)
         case "tolerance": tolerance = x
         default: break
@@ -330,6 +350,14 @@ public struct TrainingParameters: Equatable, Sendable {
             }
             optimizer = kind
             return nil
+        case "nulls":
+            let policy = value.lowercased()
+            guard ["skip", "impute"].contains(policy) else {
+                return Failure(message: "nulls must be skip or impute, got \"\(value)\"",
+                               hint: "Write nulls=skip (rows with a NULL feature are skipped) or nulls=impute (the training mean).")
+            }
+            nulls = policy
+            return nil
         case "solver":
             let name = value.lowercased()
             guard ["sgd", "exact", "irls"].contains(name) else {
@@ -364,6 +392,7 @@ public struct TrainingParameters: Equatable, Sendable {
         case "block_mb": return "10"
         case "max_buffer_mb": return "1024"
         case "full_shuffle_mb": return "64"
+        case "max_levels": return "100"
         case "momentum", "beta1": return "0.9"
         case "beta2": return "0.999"
         case "epsilon": return "1e-8"

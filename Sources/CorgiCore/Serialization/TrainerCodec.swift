@@ -4,7 +4,8 @@
 /// `u16 tag | u32 length | payload`, in tag order, each once:
 /// ```
 /// 1 header      u8 kind | u8 architecture (0 linear, 1 network) | u8 BufferMode | u8 flags
-///               (1 intercept, 2 averaging, 4 standardize) | u8 optimizer | 3 x u8 0
+///               (1 intercept, 2 averaging, 4 standardize, 8 standardize given: not a
+///               network) | u8 optimizer | 3 x u8 0
 ///               | u32 featureCount | u32 classCount (softmax; else 0)
 /// 2 parameters  f64 learning_rate | f64 decay | u32 batch_size | f64 l2 | f64 l1
 ///               | f64 buffer_fraction | f64 block_mb | f64 max_buffer_mb | i64 seed
@@ -62,7 +63,11 @@ public enum TrainerCodec {
         let network = model.network
         section(.header, to: &sink) { s in
             s.u8(model.kind.rawValue); s.u8(network == nil ? 0 : 1); s.u8(snapshot.bufferMode.rawValue)
-            s.u8((model.hasIntercept ? 1 : 0) | (snapshot.averaging != nil ? 2 : 0) | (p.standardize && network != nil ? 4 : 0))
+            // 4: standardize (a network's; another model's when given, with 8: it was given,
+            // for a list of feature columns, which the list's centers and scales carry out).
+            let given = network == nil && p.standardizeGiven
+            s.u8((model.hasIntercept ? 1 : 0) | (snapshot.averaging != nil ? 2 : 0)
+                 | (p.standardize && (network != nil || given) ? 4 : 0) | (given ? 8 : 0))
             s.u8(p.optimizer.rawValue); s.u8(0); s.u8(0); s.u8(0)
             s.u32(UInt32(truncatingIfNeeded: model.featureCount)); s.u32(UInt32(truncatingIfNeeded: model.classValues.count))
         }
@@ -168,7 +173,7 @@ extension TrainerCodec {
         guard let kind = ModelKind(rawValue: kindByte) else { return fail("unknown model kind") }
         guard architecture <= 1 else { return fail("unknown model architecture \(architecture)") }
         let isNetwork = architecture == 1
-        guard let bufferMode = BufferMode(rawValue: modeByte), flags & ~(isNetwork ? 7 : 3) == 0, r1 | r2 | r3 == 0 else {
+        guard let bufferMode = BufferMode(rawValue: modeByte), flags & ~(isNetwork ? 7 : 15) == 0, isNetwork || flags & 4 == 0 || flags & 8 != 0, r1 | r2 | r3 == 0 else {
             return fail("unknown flags")
         }
         guard let optimizer = OptimizerKind(rawValue: optimizerByte) else { return fail("unknown optimizer") }
@@ -193,6 +198,7 @@ extension TrainerCodec {
         p.optimizer = optimizer
         p.isNetwork = isNetwork
         p.standardize = flags & 4 != 0
+        p.standardizeGiven = !isNetwork && flags & 8 != 0
         p.validationTable = String(decoding: tableBytes, as: UTF8.self)
         if let invalid = p.validationFailure() { return fail("invalid parameters: \(invalid.message)") }
 

@@ -47,9 +47,9 @@ public struct ExactSolutionFailure: Error, Equatable, Sendable {
 /// How `corgi.train` fits a model when its params name no solver.
 public enum DefaultSolver {
     /// The keys that leave a linear model on the exact solver: they do not change what
-    /// least squares computes (the others, a learning rate, regularization, a buffer,
+    /// least squares computes (feature-list keys included; the others, a learning rate, regularization, a buffer,
     /// segments, early stopping, validation, ask for SGD by being given).
-    static let exactKeys: Set<String> = ["intercept", "seed", "max_buffer_mb", "average"]
+    static let exactKeys: Set<String> = ["intercept", "seed", "max_buffer_mb", "average", "full_shuffle_mb", "nulls", "max_levels"]
 
     /// `exact` for a linear model whose params give only ``exactKeys`` and whose rows,
     /// with the intercept, fit ``NormalEquations/maximumFeatures``; otherwise `sgd`
