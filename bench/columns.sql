@@ -2,7 +2,9 @@
 -- (psql variables: rows, epochs, rounds): bench_<rows> (28 features in an array) and
 -- bench_<rows>_cols (the same rows in the same order, x1..x28 as float8 columns).
 -- corgi.train (3 epochs, logistic), corgi.fit_multiple (8 configs, no worker) and
--- corgi.evaluate on each; rounds interleave the variants; medians and ratios.
+-- corgi.evaluate on each, the columns with standardize=false (reading alone) and with the
+-- default (standardized: one more pass for the centers and scales); rounds interleave
+-- the variants; medians and ratios.
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 SET search_path = public, corgi;
@@ -32,18 +34,20 @@ DO $$ DECLARE
   t0 timestamptz; f record;
 BEGIN
   FOR r IN 1..rounds LOOP
-    FOR f IN SELECT * FROM (VALUES ('float8[] column', 'bench_' || n, 'features'),
-                                   ('28 float8 columns', 'bench_' || n || '_cols', list)) x(form, src, feat) LOOP
+    FOR f IN SELECT * FROM (VALUES ('float8[] column', 'bench_' || n, 'features', ''),
+                                   ('28 float8 columns', 'bench_' || n || '_cols', list, 'standardize=false'),
+                                   ('28 float8 columns, standardized', 'bench_' || n || '_cols', list, '')) x(form, src, feat, params) LOOP
       EXECUTE 'DROP TABLE IF EXISTS col_one, col_one_summary, col_m, col_m_info, col_m_summary';
       t0 := clock_timestamp();
-      PERFORM corgi.train(f.src, 'col_one', 'label', f.feat, 'logistic', e);
+      PERFORM corgi.train(f.src, 'col_one', 'label', f.feat, 'logistic', e, params => f.params);
       INSERT INTO columns_runs VALUES ('corgi.train', f.form, r, extract(epoch FROM clock_timestamp() - t0));
       IF r = 1 THEN
         INSERT INTO columns_paths SELECT f.form, s.training_path, v.accuracy
         FROM col_one_summary s, corgi.evaluate('col_one', f.src) v;
       END IF;
       t0 := clock_timestamp();
-      PERFORM corgi.fit_multiple(f.src, 'col_m', 'label', f.feat, 'columns_configs', e, params => 'workers=0');
+      PERFORM corgi.fit_multiple(f.src, 'col_m', 'label', f.feat, 'columns_configs', e,
+                                 params => concat_ws(', ', 'workers=0', nullif(f.params, '')));
       INSERT INTO columns_runs VALUES ('corgi.fit_multiple (8 configs)', f.form, r, extract(epoch FROM clock_timestamp() - t0));
       t0 := clock_timestamp();
       PERFORM corgi.evaluate('col_one', f.src);
@@ -58,6 +62,8 @@ SELECT form, training_path, round(accuracy::numeric, 4) AS accuracy FROM columns
 WITH med AS (SELECT variant, form, percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS s
              FROM columns_runs GROUP BY variant, form)
 SELECT a.variant, round(a.s::numeric, 3) AS array_s, round(c.s::numeric, 3) AS columns_s,
-       round((c.s / a.s)::numeric, 2) AS ratio
+       round((c.s / a.s)::numeric, 2) AS ratio, round(z.s::numeric, 3) AS standardized_s,
+       round((z.s / a.s)::numeric, 2) AS standardized_ratio
 FROM med a JOIN med c ON c.variant = a.variant AND c.form = '28 float8 columns'
+           JOIN med z ON z.variant = a.variant AND z.form = '28 float8 columns, standardized'
 WHERE a.form = 'float8[] column' ORDER BY a.variant DESC;

@@ -778,6 +778,14 @@ CREATE FUNCTION corgi._feature_columns(source regclass, varname text, excluded t
 COMMENT ON FUNCTION corgi._feature_columns(regclass, text, text, text) IS
     'internal: a list of feature columns (or ''*'': every column but those in excluded, which must exist, and in implied, which may not) as corgi keeps it (quoted, comma-separated, with each column''s fill or levels), its float8[] expression (NULL when an unfilled number is NULL; NULL until every text column has its levels), whether the fast path reads it, and per column its name, kind (number, boolean, array, category), text and whether it is plain; NULLs when varname is one array column or an expression';
 
+-- The mean, population deviation and non-NULL share of listed number columns, straight
+-- from the heap (corgi_feature_moments.c): the same bits as the aggregates' query.
+CREATE FUNCTION corgi._column_moments(source regclass, columns text) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_column_moments'
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._column_moments(regclass, text) IS
+    'internal: {mean, population standard deviation, share of non-NULL values} of each listed number or boolean column of a heap table, read from its pages, as avg, stddev_pop and count give them in one sequential pass';
+
 -- What training learns of listed feature columns before its epochs, in the list itself:
 -- each text column's levels (the max_levels most frequent, ties in byte order; the
 -- rest share "other"; NULL is a level); with impute each plain number's and boolean's
@@ -809,11 +817,18 @@ BEGIN
     IF cardinality(numbers) > 0 THEN
         -- Per column: mean of the non-NULL values, population standard deviation, and
         -- the share of non-NULL values (the filled column's deviation shrinks by its root).
-        m := corgi._fact(format('SELECT ARRAY[%s]::float8[] FROM %s WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL',
-                                (SELECT string_agg(format('coalesce(avg(%1$s), 0), coalesce(stddev_pop(%1$s), 0), count(%1$s)::float8 / greatest(count(*), 1)',
-                                                          format('(%I)%s::float8', f.names[i], CASE WHEN f.kinds[i] = 'boolean' THEN '::int' ELSE '' END)),
-                                                   ', ' ORDER BY i)
-                                 FROM unnest(numbers) i), source), NULL::float8[]);
+        IF corgi._heap_readable(source) THEN
+            -- Read straight from the heap: a fraction of the query's time.
+            m := corgi._fact(format('SELECT corgi._column_moments(%L::regclass, %L) WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL',
+                                    source, (SELECT string_agg(quote_ident(f.names[i]), ', ' ORDER BY i) FROM unnest(numbers) i)),
+                             NULL::float8[]);
+        ELSE
+            m := corgi._fact(format('SELECT ARRAY[%s]::float8[] FROM %s WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL',
+                                    (SELECT string_agg(format('avg(%1$s), stddev_pop(%1$s), count(%1$s)::float8 / greatest(count(*), 1)',
+                                                              format('(%I)%s::float8', f.names[i], CASE WHEN f.kinds[i] = 'boolean' THEN '::int' ELSE '' END)),
+                                                       ', ' ORDER BY i)
+                                     FROM unnest(numbers) i), source), NULL::float8[]);
+        END IF;
     END IF;
     FOR i IN 1..cardinality(f.names) LOOP
         k := array_position(numbers, i);
@@ -827,9 +842,9 @@ BEGIN
                                  coalesce((SELECT string_agg(quote_literal(l), ', ' ORDER BY o) FROM unnest(levels) WITH ORDINALITY u(l, o)), ''));
         ELSIF k IS NOT NULL THEN
             out := out || format('%I (%s)', f.names[i], concat_ws(', ',
-                CASE WHEN impute THEN format('fill %s', m[3 * k - 2]) END,
+                CASE WHEN impute THEN format('fill %s', coalesce(m[3 * k - 2], 0)) END,
                 CASE WHEN standardize AND f.kinds[i] = 'number'
-                     THEN format('center %s, scale %s', m[3 * k - 2],
+                     THEN format('center %s, scale %s', coalesce(m[3 * k - 2], 0),
                                  coalesce(nullif(m[3 * k - 1] * CASE WHEN impute THEN sqrt(m[3 * k]) ELSE 1 END, 0), 1)) END));
         ELSE
             out := out || f.items[i];

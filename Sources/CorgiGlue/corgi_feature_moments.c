@@ -1,5 +1,6 @@
 /*
- * corgi_feature_moments.c: the aggregate behind MLP standardization.
+ * corgi_feature_moments.c: the aggregate behind MLP standardization, and the moments of
+ * a feature list's columns read straight from the heap (corgi._column_moments).
  *
  *   corgi._feature_moments(features float8[]) -> float8[]
  *     {mean_1 .. mean_n, scale_1 .. scale_n}, scale = 1 / population standard deviation
@@ -12,11 +13,25 @@
 
 #include <math.h>
 
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "catalog/pg_type.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
 
+#include "corgi_call_snapshot.h"
+#include "corgi_feature_columns.h"
+#include "corgi_heap_rows.h"
+#include "corgi_progress.h"
 #include "corgi_training.h"
 
 typedef struct FeatureMoments
@@ -103,4 +118,176 @@ corgi_feature_moments_final(PG_FUNCTION_ARGS)
 		values[s->count + i] = Float8GetDatum(sd > 0 && isfinite(sd) ? 1.0 / sd : 1.0);
 	}
 	PG_RETURN_ARRAYTYPE_P(construct_array(values, 2 * s->count, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/*
+ * corgi._column_moments(source regclass, columns text) -> float8[]
+ *
+ * For each listed number or boolean column (a plain list, corgi._feature_columns' form):
+ * {mean, population standard deviation, share of non-NULL values} over the table's
+ * rows, read straight from the heap (SELECT checked; refused where row-level security
+ * applies, like every fast path): what
+ *   SELECT avg(x::float8), stddev_pop(x::float8), count(x)::float8 / greatest(count(*), 1)
+ * gives in one sequential pass without a parallel plan, bit for bit: the sums are
+ * PostgreSQL's own (float8_accum's Youngs-Cramer update, in the table's order), so a list
+ * standardized from a heap table and from a query of it keeps the same centers and scales
+ * (regress feature_columns compares them). NULL for a mean or deviation of no value
+ * (corgi._complete_features then uses 0 and 1).
+ */
+
+/* float8_accum's state: N, Sx, Sxx. */
+typedef struct ColumnSums
+{
+	double		n;
+	double		sx;
+	double		sxx;
+} ColumnSums;
+
+static void
+column_sums_add(ColumnSums *s, double x)
+{
+	double		n = s->n + 1.0;
+	double		sx = s->sx + x;
+	double		sxx = s->sxx;
+
+	if (s->n > 0.0)
+	{
+		double		tmp = x * n - sx;
+
+		sxx += tmp * tmp / (n * s->n);
+		if (isinf(sx) || isinf(sxx))
+		{
+			if (!isinf(s->sx) && !isinf(x))
+				float_overflow_error();	/* as float8_accum */
+			sxx = get_float8_nan();
+		}
+	}
+	else if (isnan(x) || isinf(x))
+		sxx = get_float8_nan();
+	s->n = n;
+	s->sx = sx;
+	s->sxx = sxx;
+}
+
+PG_FUNCTION_INFO_V1(corgi_column_moments);
+
+Datum
+corgi_column_moments(PG_FUNCTION_ARGS)
+{
+	char	   *columns = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	List	   *names = NIL;
+	CorgiHeapRows source;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	HeapTuple	tuple;
+	ColumnSums *sums;
+	Datum	   *values;
+	bool	   *nulls;
+	double		rows = 0;
+	CorgiFeatureScratch scratch;
+	int			last = 0;
+	int			n;
+
+	if (!corgi_parse_column_list(columns, &names) || names == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("columns \"%s\" is not a list of column names", columns)));
+	/* The first column stands in for the label the reader checks (a number too). */
+	source = corgi_heap_rows_open(PG_GETARG_OID(0), columns, linitial(names), "corgi.train",
+								  "a query of the columns");
+	n = source.ncolumns;
+	for (int c = 0; c < n; c++)
+	{
+		if (!corgi_scalar_feature_type(source.column_types[c]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" has type %s, expected a number or a boolean",
+							source.items[c]->name, format_type_be(source.column_types[c]))));
+		last = Max(last, source.columns[c]);
+	}
+	sums = palloc0(sizeof(ColumnSums) * n);
+	scratch.values = NULL;
+	scratch.capacity = 0;
+	scratch.context = CurrentMemoryContext;
+	scan = table_beginscan_strat(source.rel, corgi_read_snapshot(source.rel), 0, NULL, true, false);
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(source.rel), &TTSOpsHeapTuple);
+	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		rows += 1.0;
+		if ((int64) rows % 1024 == 0)
+		{
+			CHECK_FOR_INTERRUPTS();
+			corgi_progress_count_rows(1024);
+		}
+		/* Columns at fixed offsets in a row without NULLs: read in place (the same values). */
+		if (source.column_offsets != NULL && !HeapTupleHasNulls(tuple)
+			&& HeapTupleHeaderGetNatts(tuple->t_data) >= last)
+		{
+			int			count;
+			const double *x = corgi_columns_at_offsets(n, source.column_types, source.items, source.column_offsets,
+													   (const char *) tuple->t_data + tuple->t_data->t_hoff,
+													   &scratch, &count);
+
+			for (int c = 0; c < n; c++)
+				column_sums_add(&sums[c], x[c]);
+			continue;
+		}
+		ExecStoreHeapTuple(tuple, slot, false);
+		slot_getsomeattrs(slot, last);
+		for (int c = 0; c < n; c++)
+		{
+			Datum		v = slot->tts_values[source.columns[c] - 1];
+			double		x;
+
+			if (slot->tts_isnull[source.columns[c] - 1])
+				continue;
+			switch (source.column_types[c])
+			{
+				case BOOLOID:
+					x = DatumGetBool(v) ? 1.0 : 0.0;
+					break;
+				case INT2OID:
+					x = DatumGetInt16(v);
+					break;
+				case INT4OID:
+					x = DatumGetInt32(v);
+					break;
+				case INT8OID:
+					x = (double) DatumGetInt64(v);
+					break;
+				case FLOAT4OID:
+					x = DatumGetFloat4(v);
+					break;
+				case NUMERICOID:
+					x = DatumGetFloat8(DirectFunctionCall1(numeric_float8, v));
+					break;
+				default:
+					x = DatumGetFloat8(v);
+					break;
+			}
+			column_sums_add(&sums[c], x);
+		}
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+	table_close(source.rel, NoLock);
+	values = palloc(sizeof(Datum) * 3 * n);
+	nulls = palloc(sizeof(bool) * 3 * n);
+	for (int c = 0; c < n; c++)
+	{
+		ColumnSums *s = &sums[c];
+
+		nulls[3 * c] = nulls[3 * c + 1] = s->n == 0;
+		values[3 * c] = Float8GetDatum(s->n == 0 ? 0 : s->sx / s->n);
+		values[3 * c + 1] = Float8GetDatum(s->n == 0 ? 0 : sqrt(s->sxx / s->n));
+		values[3 * c + 2] = Float8GetDatum(s->n / (rows > 1 ? rows : 1));
+		nulls[3 * c + 2] = false;
+	}
+	{
+		int			dims[1] = {3 * n};
+		int			lbs[1] = {1};
+
+		PG_RETURN_ARRAYTYPE_P(construct_md_array(values, nulls, 1, dims, lbs, FLOAT8OID, 8, FLOAT8PASSBYVAL,
+												 TYPALIGN_DOUBLE));
+	}
 }

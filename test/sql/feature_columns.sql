@@ -38,6 +38,32 @@ SELECT columns IS NULL AS classic FROM corgi._feature_columns('mixed', 'arr');  
 SELECT columns IS NULL AS expression FROM corgi._feature_columns('mixed', 'ARRAY[a, b]');
 SELECT columns, fast FROM corgi._feature_columns('mixed', 'a, c, arr, arr4');
 
+-- The centers and scales of a heap table, read from its pages, are the aggregates' own
+-- (float8_accum's sums in the table's order), so a query of the table gives the same list.
+SET max_parallel_workers_per_gather = 0;
+SELECT corgi._column_moments('mixed', 'a, b, c, d, e, f, s')
+     = (SELECT ARRAY[
+           avg(a::float8), stddev_pop(a::float8), count(a)::float8 / greatest(count(*), 1),
+           avg(b::float8), stddev_pop(b::float8), count(b)::float8 / greatest(count(*), 1),
+           avg(c::float8), stddev_pop(c::float8), count(c)::float8 / greatest(count(*), 1),
+           avg(d::float8), stddev_pop(d::float8), count(d)::float8 / greatest(count(*), 1),
+           avg(e::int::float8), stddev_pop(e::int::float8), count(e)::float8 / greatest(count(*), 1),
+           avg(f::float8), stddev_pop(f::float8), count(f)::float8 / greatest(count(*), 1),
+           avg(s::float8), stddev_pop(s::float8), count(s)::float8 / greatest(count(*), 1)]
+        FROM mixed) AS same_as_the_aggregates;
+-- ... also where rows are read in place (every attribute of a fixed length; the rows
+-- with a NULL are deformed).
+SELECT corgi._column_moments('fixed', 'a, b, c, f, s, e')
+     = (SELECT ARRAY[avg(a::float8), stddev_pop(a::float8), count(a)::float8 / greatest(count(*), 1),
+                     avg(b::float8), stddev_pop(b::float8), count(b)::float8 / greatest(count(*), 1),
+                     avg(c::float8), stddev_pop(c::float8), count(c)::float8 / greatest(count(*), 1),
+                     avg(f::float8), stddev_pop(f::float8), count(f)::float8 / greatest(count(*), 1),
+                     avg(s::float8), stddev_pop(s::float8), count(s)::float8 / greatest(count(*), 1),
+                     avg(e::int::float8), stddev_pop(e::int::float8), count(e)::float8 / greatest(count(*), 1)]
+        FROM fixed) AS in_place_same_as_the_aggregates;
+RESET max_parallel_workers_per_gather;
+SELECT corgi._column_moments('mixed', 'a, note');
+
 -- Errors name the column.
 SELECT * FROM corgi._feature_columns('mixed', 'a, nope');
 SELECT * FROM corgi._feature_columns('mixed', 'a, seen');
