@@ -1265,6 +1265,11 @@ BEGIN
               corgi._param(norm, 'validation_table'), val_loss, val_metric,
               CASE WHEN val_table IS NOT NULL THEN (corgi.model_traits(model)).metric END,
               val_seconds;
+    -- Rows skipped are counted in the summary, and said.
+    IF info.skipped > 0 THEN
+        RAISE NOTICE '% of % rows were skipped in each epoch: a NULL label or feature', info.skipped, info.rows + info.skipped
+            USING HINT = 'With feature columns (a list or ''*''), params => ''nulls=impute'' fills NULL numbers with their training mean; or filter such rows out.';
+    END IF;
 
     RETURN QUERY SELECT epochs, info.rows, info.loss, train_seconds + once_seconds;
 END $$;
