@@ -786,6 +786,15 @@ CREATE FUNCTION corgi._column_moments(source regclass, columns text) RETURNS flo
 COMMENT ON FUNCTION corgi._column_moments(regclass, text) IS
     'internal: {mean, population standard deviation, share of non-NULL values} of each listed number or boolean column of a heap table, read from its pages, as avg, stddev_pop and count give them in one sequential pass';
 
+-- A trained state's coefficients in the original units of a feature list, and its
+-- features' names (corgi_feature_columns.c): what the model tables show.
+CREATE FUNCTION corgi._model_coef(state bytea, source regclass, features text,
+                                  OUT coef float8[], OUT intercept float8[], OUT feature_names text[])
+    AS 'MODULE_PATHNAME', 'corgi_model_coef'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._model_coef(bytea, regclass, text) IS
+    'internal: corgi.sgd_coef and corgi.sgd_intercept of a state in the original units of its feature list''s standardized numbers, and the name of each feature (column, column[i], column=level); the state''s own for an array or an expression (names NULL)';
+
 -- What training learns of listed feature columns before its epochs, in the list itself:
 -- each text column's levels (the max_levels most frequent, ties in byte order; the
 -- rest share "other"; NULL is a level); with impute each plain number's and boolean's
@@ -1241,13 +1250,17 @@ BEGIN
 
     -- Output, only now that everything succeeded ------------------------------------
     PERFORM corgi._release_outputs(ARRAY[plan.out_main, plan.out_summary]);
+    -- Coefficients in the units of the features' columns (a standardized list's are
+    -- converted back; the model keeps its own), with the features' names.
     EXECUTE format($f$CREATE TABLE %s AS SELECT
-            corgi.sgd_coef($1) AS coef, corgi.sgd_intercept($1) AS intercept, $1 AS model,
+            c.coef, c.intercept, $1 AS model,
             %L::text AS model_type, $2::float8 AS loss, $3::bigint AS num_rows_processed,
             $4::bigint AS num_rows_skipped, $5::integer AS num_epochs, $6::text[] AS classes,
-            $7::integer[] AS layers$f$,
+            $7::integer[] AS layers, c.feature_names
+            FROM corgi._model_coef($1, $8, $9) c$f$,
             plan.out_main, model)
-        USING state, info.loss, info.rows, info.skipped, coalesce(model_epoch, epochs), class_texts, corgi._layers(plan);
+        USING state, info.loss, info.rows, info.skipped, coalesce(model_epoch, epochs), class_texts, corgi._layers(plan),
+              to_regclass(plan.read_from), plan.feat_col;
     EXECUTE format($f$CREATE TABLE %s AS SELECT
             %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
             %L::text AS independent_varname, %L::text AS model, %L::text AS shuffle, %L::text AS params,
@@ -1424,8 +1437,13 @@ BEGIN
                       HINT = 'corgi.linregr_train and corgi.logregr_train fit one model per group exactly.';
         END IF;
         PERFORM corgi._begin_call();
+        -- Least squares and IRLS do not depend on the features' scales: a feature list is
+        -- not standardized for them (unless the params ask).
         plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, model, epochs,
-                                     'none', params, caller_search_path, false, excluded, grouping_cols);
+                                     'none', CASE WHEN corgi._shared_param(coalesce(params, ''), 'standardize') IS NULL
+                                                  THEN corgi._merge_params(coalesce(params, ''), 'standardize=false')
+                                                  ELSE params END,
+                                     caller_search_path, false, excluded, grouping_cols);
         IF solver IS NOT NULL OR corgi._default_solver(model, coalesce(params, ''), plan.n_features) = 'exact' THEN
             RETURN QUERY SELECT * FROM corgi._train_exact(plan, coalesce(solver, 'exact'), train.verbose);
             PERFORM corgi._end_call();

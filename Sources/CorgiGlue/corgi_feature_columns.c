@@ -733,3 +733,127 @@ corgi_feature_columns(PG_FUNCTION_ARGS)
 	table_close(rel, AccessShareLock);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls)));
 }
+
+extern Datum corgi_sgd_coef(PG_FUNCTION_ARGS);
+extern Datum corgi_sgd_intercept(PG_FUNCTION_ARGS);
+
+/* A one-argument function of a state, which may return NULL (a network's coefficients). */
+static Datum
+call_on_state(PGFunction fn, Datum state, bool *isnull)
+{
+	LOCAL_FCINFO(call, 1);
+	Datum		result;
+
+	InitFunctionCallInfoData(*call, NULL, 1, InvalidOid, NULL, NULL);
+	call->args[0].value = state;
+	call->args[0].isnull = false;
+	result = (*fn) (call);
+	*isnull = call->isnull;
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(corgi_model_coef);
+
+/*
+ * corgi._model_coef(state bytea, source regclass, features text,
+ *     OUT coef float8[], OUT intercept float8[], OUT feature_names text[])
+ *
+ * A trained state's coefficients and intercepts (corgi.sgd_coef, corgi.sgd_intercept), in
+ * the original units of a feature list's standardized numbers (each coefficient divided
+ * by its column's scale, each intercept less the coefficients times center / scale), and
+ * the name of every feature of the list: the column, "column[i]" for an array's elements,
+ * "column=level", "column=(other)" and "column=(null)" for a category's one-hot features.
+ * For one array column or an expression: the state's coefficients, names NULL; likewise
+ * when several arrays leave their widths unknown. The model keeps its own (standardized)
+ * weights: these are for reading.
+ */
+Datum
+corgi_model_coef(PG_FUNCTION_ARGS)
+{
+	TupleDesc	result_desc;
+	Datum		values[3] = {0};
+	bool		nulls[3] = {true, true, true};
+	Datum		coef_datum,
+				intercept_datum;
+	ArrayType  *coef,
+			   *intercept;
+	Relation	rel;
+	List	   *items;
+	bool		is_list;
+	int			n_features;
+	int			fixed = 0,
+				arrays = 0;
+	ListCell   *lc;
+
+	if (get_call_result_type(fcinfo, NULL, &result_desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "corgi._model_coef must return a record");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls)));
+	coef_datum = call_on_state(corgi_sgd_coef, PG_GETARG_DATUM(0), &nulls[0]);
+	intercept_datum = call_on_state(corgi_sgd_intercept, PG_GETARG_DATUM(0), &nulls[1]);
+	values[0] = coef_datum;
+	values[1] = intercept_datum;
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || nulls[0] || nulls[1])
+		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls)));
+	rel = table_open(PG_GETARG_OID(1), AccessShareLock);
+	items = corgi_feature_column_list(rel, text_to_cstring(PG_GETARG_TEXT_PP(2)), NULL, NULL, &is_list);
+	table_close(rel, AccessShareLock);
+	coef = DatumGetArrayTypePCopy(coef_datum);
+	intercept = DatumGetArrayTypePCopy(intercept_datum);
+	if (!is_list || ARR_HASNULL(coef) || ARR_HASNULL(intercept) || ARR_NDIM(coef) < 1 || ARR_NDIM(coef) > 2
+		|| ARR_NDIM(intercept) != 1)
+		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls)));
+	n_features = ARR_DIMS(coef)[ARR_NDIM(coef) - 1];
+	foreach(lc, items)
+	{
+		CorgiFeatureItem *item = lfirst(lc);
+
+		if (item->categorical || scalar_feature_type(item->type))
+			fixed += corgi_feature_item_width(item);
+		else
+			arrays++;
+	}
+	if ((arrays == 0 && fixed != n_features) || (arrays == 1 && fixed > n_features) || arrays > 1
+		|| ARR_DIMS(intercept)[0] != (ARR_NDIM(coef) == 2 ? ARR_DIMS(coef)[0] : 1))
+		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls)));
+	{
+		Datum	   *names = palloc(sizeof(Datum) * Max(n_features, 1));
+		double	   *w = (double *) ARR_DATA_PTR(coef);
+		double	   *b = (double *) ARR_DATA_PTR(intercept);
+		int			rows = ARR_NDIM(coef) == 2 ? ARR_DIMS(coef)[0] : 1;
+		int			at = 0;
+
+		foreach(lc, items)
+		{
+			CorgiFeatureItem *item = lfirst(lc);
+
+			if (item->categorical)
+			{
+				for (int i = 0; i < item->nlevels; i++)
+					names[at++] = CStringGetTextDatum(psprintf("%s=%s", item->name, item->levels[i]));
+				names[at++] = CStringGetTextDatum(psprintf("%s=(other)", item->name));
+				names[at++] = CStringGetTextDatum(psprintf("%s=(null)", item->name));
+			}
+			else if (scalar_feature_type(item->type))
+			{
+				if (item->has_scale)
+					for (int k = 0; k < rows; k++)
+					{
+						double	   *wk = &w[k * n_features + at];
+
+						*wk = *wk / item->scale;
+						b[k] -= *wk * item->center;
+					}
+				names[at++] = CStringGetTextDatum(item->name);
+			}
+			else
+				for (int i = 0; i < n_features - fixed; i++)
+					names[at++] = CStringGetTextDatum(psprintf("%s[%d]", item->name, i + 1));
+		}
+		values[0] = PointerGetDatum(coef);
+		values[1] = PointerGetDatum(intercept);
+		values[2] = PointerGetDatum(construct_array(names, n_features, TEXTOID, -1, false, TYPALIGN_INT));
+		nulls[2] = false;
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls)));
+}

@@ -52,6 +52,18 @@ SELECT epochs_run FROM corgi.train('penguins_train', 'adelie_composed', 'adelie 
 SELECT f.training_path AS fast, c.training_path AS composed,
        (SELECT model FROM adelie_fast) = (SELECT model FROM adelie_composed) AS bit_identical
 FROM adelie_fast_summary f, adelie_composed_summary c;
+-- The model tables give each feature's name and, for standardized numbers, the
+-- coefficients in the columns' own units (the model keeps its standardized weights): the
+-- same probabilities from the raw measurements.
+SELECT feature_names FROM penguin_model;
+SELECT epochs_run FROM corgi.train('penguins_train', 'adelie_numbers', 'adelie', 'bill_length_mm, flipper_length_mm', 'logistic');
+SELECT feature_names, cardinality(coef) AS coefficients FROM adelie_numbers;
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE abs((corgi.predict_proba('adelie_numbers', p))[2]
+                                  - 1 / (1 + exp(-(m.intercept[1] + m.coef[1] * p.bill_length_mm + m.coef[2] * p.flipper_length_mm))))
+                              < 1e-9) AS same_probability_in_original_units
+FROM penguins_train p, adelie_numbers m WHERE p.bill_length_mm IS NOT NULL;
+
 -- A list of the model's own kind replays it: the summary's list (levels, centers, scales) trains it again.
 SELECT epochs_run FROM corgi.train('penguins_train', 'penguin_replay', 'species',
                                    (SELECT independent_varname FROM penguin_model_summary), 'softmax', excluded => 'id');
