@@ -805,7 +805,7 @@ COMMENT ON FUNCTION corgi._model_coef(bytea, regclass, text) IS
 -- bits on every run), one per text column for its levels; as facts (fit_multiple's
 -- configs read them once).
 CREATE FUNCTION corgi._complete_features(source regclass, spec text, impute boolean, standardize boolean,
-                                         max_levels integer) RETURNS text
+                                         max_levels integer, categorical text DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 SET max_parallel_workers_per_gather = 0
@@ -814,14 +814,25 @@ SET extra_float_digits = 1
 AS $$
 DECLARE
     f record := corgi._feature_columns(source, spec);
+    -- Integer (or text) columns the params name categorical: one-hot too.
+    cats text[] := coalesce((corgi._feature_columns(source, categorical)).names, CASE WHEN categorical IS NULL THEN '{}'::text[] END);
     m float8[];
     levels text[];
     numbers integer[];
     k integer;
     out text[] := '{}';
 BEGIN
+    IF cats IS NULL THEN   -- one name that is no column
+        RAISE EXCEPTION 'categorical column "%" does not exist', categorical
+            USING ERRCODE = 'undefined_column', HINT = 'Name feature columns in categorical=[...].';
+    END IF;
+    IF EXISTS (SELECT FROM unnest(cats) c WHERE NOT c = ANY (f.names)) THEN
+        RAISE EXCEPTION 'categorical column "%" is not one of the feature columns', (SELECT c FROM unnest(cats) c WHERE NOT c = ANY (f.names) LIMIT 1)
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Name feature columns in categorical=[...].';
+    END IF;
     numbers := ARRAY(SELECT i FROM generate_subscripts(f.names, 1) i
-                     WHERE f.plain[i] AND ((impute AND f.kinds[i] IN ('number', 'boolean')) OR (standardize AND f.kinds[i] = 'number'))
+                     WHERE f.plain[i] AND NOT f.names[i] = ANY (cats)
+                       AND ((impute AND f.kinds[i] IN ('number', 'boolean')) OR (standardize AND f.kinds[i] = 'number'))
                      ORDER BY i);
     IF cardinality(numbers) > 0 THEN
         -- Per column: mean of the non-NULL values, population standard deviation, and
@@ -841,7 +852,7 @@ BEGIN
     END IF;
     FOR i IN 1..cardinality(f.names) LOOP
         k := array_position(numbers, i);
-        IF f.kinds[i] = 'category' AND f.plain[i] THEN
+        IF (f.kinds[i] = 'category' OR f.names[i] = ANY (cats)) AND f.plain[i] THEN
             levels := corgi._fact(format($q$SELECT coalesce(array_agg(v ORDER BY n DESC, v COLLATE "C"), '{}')
                                            FROM (SELECT (%1$I)::text AS v, count(*) AS n FROM %2$s
                                                  WHERE %1$I IS NOT NULL AND (SELECT corgi._pin_snapshot()) IS NOT NULL
@@ -861,8 +872,8 @@ BEGIN
     END LOOP;
     RETURN array_to_string(out, ', ');
 END $$;
-COMMENT ON FUNCTION corgi._complete_features(regclass, text, boolean, boolean, integer) IS
-    'internal: a list of feature columns with what training learns before its epochs: each text column''s levels (max_levels most frequent), with impute each plain number''s and boolean''s mean as its fill, with standardize each plain number''s center and scale';
+COMMENT ON FUNCTION corgi._complete_features(regclass, text, boolean, boolean, integer, text) IS
+    'internal: a list of feature columns with what training learns before its epochs: each text or enum column''s (and each column named in categorical''s) levels (max_levels most frequent), with impute each plain number''s and boolean''s mean as its fill, with standardize each plain number''s center and scale';
 
 CREATE FUNCTION corgi._train_prepare(
     source_table text, out_table text, dependent_varname text, independent_varname text, model text,
@@ -912,6 +923,7 @@ DECLARE
     listed record;
     impute boolean;
     scale boolean;
+    categorical text;
     plan corgi.training_plan;
 BEGIN
     -- Arguments -------------------------------------------------------------------
@@ -992,11 +1004,16 @@ BEGIN
     END IF;
     -- Text columns' levels, with nulls=impute the numbers' means, standardized numbers'
     -- centers and scales: learned before the epochs, kept in the list.
-    IF listed.columns IS NOT NULL AND (listed.expression IS NULL
+    categorical := substring(coalesce(params, '') from '(?i)(?:^|,)\s*categorical\s*=\s*\[([^]]*)\]');
+    IF categorical IS NOT NULL AND listed.columns IS NULL THEN
+        RAISE EXCEPTION 'categorical applies to a list of feature columns, not to independent_varname "%"', independent_varname
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Name the feature columns (''x1, x2'' or ''*'').';
+    END IF;
+    IF listed.columns IS NOT NULL AND (listed.expression IS NULL OR categorical IS NOT NULL
             OR ((impute OR scale) AND EXISTS (SELECT FROM generate_subscripts(listed.kinds, 1) i
                                                WHERE listed.plain[i] AND listed.kinds[i] IN ('number', 'boolean')))) THEN
         listed := corgi._feature_columns(src, corgi._complete_features(src, listed.columns, impute, scale,
-            coalesce(corgi._shared_param(coalesce(params, ''), 'max_levels'), '100')::integer));
+            coalesce(corgi._shared_param(coalesce(params, ''), 'max_levels'), '100')::integer, categorical));
     END IF;
     IF listed.columns IS NOT NULL THEN
         feat_col := listed.columns;

@@ -56,17 +56,33 @@ numeric_array_type(Oid type)
 		|| type == INT8ARRAYOID || type == NUMERICARRAYOID;
 }
 
-/* Text columns: categories, one-hot encoded by the model (levels found in training). */
+/*
+ * Text, varchar and enum columns: categories, one-hot encoded by the model over the
+ * levels found in training.
+ */
 static bool
 category_type(Oid type)
 {
-	return type == TEXTOID || type == VARCHAROID;
+	return type == TEXTOID || type == VARCHAROID || type_is_enum(type);
 }
 
 bool
 corgi_category_type(Oid type)
 {
 	return category_type(type);
+}
+
+/* Categories, and integers named in the params' categorical list (their text is the level). */
+static bool
+categorizable_type(Oid type)
+{
+	return category_type(type) || type == INT2OID || type == INT4OID || type == INT8OID;
+}
+
+bool
+corgi_categorizable_type(Oid type)
+{
+	return categorizable_type(type);
 }
 
 bool
@@ -331,6 +347,16 @@ corgi_feature_item_prepare(CorgiFeatureItem *item)
 {
 	if (!item->categorical || item->sorted != NULL)
 		return;
+	/* A level is the value's text: its type's output function but for text and varchar. */
+	if (item->type != TEXTOID && item->type != VARCHAROID)
+	{
+		Oid			output;
+		bool		varlena;
+
+		getTypeOutputInfo(item->type, &output, &varlena);
+		item->output = palloc0(sizeof(FmgrInfo));
+		fmgr_info(output, item->output);
+	}
 	item->sorted = palloc(sizeof(int) * Max(item->nlevels, 1));
 	for (int i = 0; i < item->nlevels; i++)
 		item->sorted[i] = i;
@@ -479,10 +505,18 @@ check_item(Relation rel, CorgiFeatureItem *item, Oid type)
 			item->needs_levels = true;
 		return;
 	}
+	if (item->categorical && categorizable_type(type))
+	{
+		if (item->has_fill || item->has_scale)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("feature column \"%s\" is a category, which takes levels, not fill, center or scale", item->name)));
+		return;
+	}
 	if (item->categorical)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("feature column \"%s\" of relation \"%s\" has type %s: only text columns have levels",
+				 errmsg("feature column \"%s\" of relation \"%s\" has type %s: only text, enum and integer columns have levels",
 						item->name, RelationGetRelationName(rel), format_type_be(type))));
 	if (!scalar_feature_type(type) && !numeric_array_type(type))
 		refuse_type(rel, item->name, type);
@@ -711,7 +745,7 @@ corgi_feature_columns(PG_FUNCTION_ARGS)
 			names[i] = CStringGetTextDatum(item->name);
 			texts[i] = CStringGetTextDatum(corgi_feature_spec_text(list_make1(item)));
 			plain[i] = BoolGetDatum(!item->has_fill && !item->has_scale && !item->categorical);
-			kinds[i++] = CStringGetTextDatum(category_type(item->type) ? "category"
+			kinds[i++] = CStringGetTextDatum(category_type(item->type) || item->categorical ? "category"
 											 : item->type == BOOLOID ? "boolean"
 											 : scalar_feature_type(item->type) ? "number" : "array");
 		}
@@ -808,7 +842,7 @@ corgi_model_coef(PG_FUNCTION_ARGS)
 	{
 		CorgiFeatureItem *item = lfirst(lc);
 
-		if (item->categorical || scalar_feature_type(item->type))
+		if (item->categorical || scalar_feature_type(item->type) || category_type(item->type))
 			fixed += corgi_feature_item_width(item);
 		else
 			arrays++;

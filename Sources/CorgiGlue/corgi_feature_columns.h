@@ -12,6 +12,7 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "nodes/pg_list.h"
 #include "utils/rel.h"
 
@@ -35,10 +36,14 @@ typedef struct CorgiFeatureItem
 	int			nlevels;
 	char	  **levels;
 	int		   *sorted;			/* corgi_feature_item_prepare: level positions in lookup order */
+	FmgrInfo   *output;			/* a category that is not text: its type's output function */
 } CorgiFeatureItem;
 
-/* Whether a column of this type is a category (text, varchar). */
+/* Whether a column of this type is a category (text, varchar, an enum). */
 extern bool corgi_category_type(Oid type);
+
+/* Whether a column of this type may be a category (those, and integers named categorical). */
+extern bool corgi_categorizable_type(Oid type);
 
 /*
  * Parses a list of feature items: 'a, "B c" (fill 0.5), d (levels [''x'', ''y''])'; false
@@ -49,7 +54,7 @@ extern bool corgi_parse_feature_spec(const char *text, List **items);
 /* A list of items as corgi writes it (quoted names, annotations); parses back the same. */
 extern char *corgi_feature_spec_text(List *items);
 
-/* Sorts a category's levels for lookups (once). */
+/* Sorts a category's levels for lookups, and finds its output function when not text (once; item->type set). */
 extern void corgi_feature_item_prepare(CorgiFeatureItem *item);
 
 /* The position of a value among a category's levels; nlevels ("other") when absent. */

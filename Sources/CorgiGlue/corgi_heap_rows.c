@@ -275,7 +275,13 @@ corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *typ
 			/* One-hot: the levels in the model's order, then "other", then NULL. */
 			int			level = item->nlevels + 1;
 
-			if (!null)
+			if (!null && item->output != NULL)
+			{
+				char	   *v = OutputFunctionCall(item->output, value);
+
+				level = corgi_feature_item_level(item, v, strlen(v));
+			}
+			else if (!null)
 			{
 				text	   *t = DatumGetTextPP(value);
 
@@ -358,6 +364,15 @@ prefetch_tuple_ahead(HeapScanDesc scan)
 	end = line + ItemIdGetLength(item);
 	for (; line < end; line += 64)
 		__builtin_prefetch(line, 0, 3);
+}
+
+bool
+corgi_items_have_categories(int ncolumns, struct CorgiFeatureItem *const *items)
+{
+	for (int c = 0; c < ncolumns; c++)
+		if (items[c]->categorical)
+			return true;
+	return false;
 }
 
 int32 *
@@ -496,7 +511,8 @@ corgi_heap_rows_open(Oid relid, const char *features, const char *label, const c
 						 errmsg("feature column \"%s\" has type %s, expected a number, a boolean, a text category, float8[] or real[]",
 								item->name, format_type_be(source.column_types[i])),
 						 errhint("%s reads other types through the composed path, %s.", caller, composed)));
-			if (corgi_category_type(source.column_types[i]) != item->categorical)
+			if (item->categorical ? !corgi_categorizable_type(source.column_types[i])
+				: corgi_category_type(source.column_types[i]))
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
 						 errmsg("feature column \"%s\" has type %s, %s", item->name,
@@ -508,13 +524,14 @@ corgi_heap_rows_open(Oid relid, const char *features, const char *label, const c
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
 						 errmsg("feature column \"%s\" has type %s, which has no fill", item->name,
 								format_type_be(source.column_types[i]))));
+			item->type = source.column_types[i];
 			corgi_feature_item_prepare(item);
 		}
 		source.features = InvalidAttrNumber;
 		source.features_type = FLOAT8ARRAYOID;
 	}
 	source.label = lookup_column(source.rel, label, "label", &source.label_type);
-	source.column_offsets = source.ncolumns == 0 ? NULL
+	source.column_offsets = source.ncolumns == 0 || corgi_items_have_categories(source.ncolumns, source.items) ? NULL
 		: corgi_fixed_offsets(RelationGetDescr(source.rel), source.ncolumns, source.columns, source.label,
 							  &source.label_offset);
 	check_readable(&source, caller, composed);

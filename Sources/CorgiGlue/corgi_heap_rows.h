@@ -84,6 +84,9 @@ extern const double *corgi_columns_as_doubles(int ncolumns, const AttrNumber *co
 											  const bool *isnull, CorgiFeatureScratch *scratch,
 											  const CorgiRowTag *row, int *count);
 
+/* Whether a list has a category (an enum or an integer may be one: not read at offsets). */
+extern bool corgi_items_have_categories(int ncolumns, struct CorgiFeatureItem *const *items);
+
 /*
  * When every attribute of desc up to the last of columns (and `also`, if > 0) has a
  * fixed length, each column's byte offset in a tuple without NULLs (palloc'd; `also`'s

@@ -311,19 +311,21 @@ row_layout(FunctionCallInfo fcinfo, ModelCache *cache, Oid type, int32 typmod)
 					 errhint("Pass rows with the model's feature columns (its summary's independent_varname).")));
 		cache->row_types[c] = TupleDescAttr(desc, attnum - 1)->atttypid;
 		if (!corgi_fast_feature_type(cache->row_types[c])
-			|| corgi_category_type(cache->row_types[c]) != item->categorical
+			|| (item->categorical ? !corgi_categorizable_type(cache->row_types[c]) : corgi_category_type(cache->row_types[c]))
 			|| (item->has_fill && !corgi_scalar_feature_type(cache->row_types[c])))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("column \"%s\" of the row has type %s, which is not the type of the model's feature \"%s\"",
 							name, format_type_be(cache->row_types[c]), name),
 					 errhint("Features are numbers, booleans, float8[] or real[]; categories are text or varchar.")));
+		item->type = cache->row_types[c];
 		corgi_feature_item_prepare(item);
 		cache->row_items[c] = item;
 		cache->row_attnums[c++] = attnum;
 		cache->row_last = Max(cache->row_last, attnum);
 	}
-	cache->row_offsets = corgi_fixed_offsets(desc, cache->row_columns, cache->row_attnums, 0, NULL);
+	cache->row_offsets = corgi_items_have_categories(cache->row_columns, cache->row_items) ? NULL
+		: corgi_fixed_offsets(desc, cache->row_columns, cache->row_attnums, 0, NULL);
 	cache->row_values = palloc(sizeof(Datum) * Max(desc->natts, 1));
 	cache->row_isnull = palloc(sizeof(bool) * Max(desc->natts, 1));
 	MemoryContextSwitchTo(old);

@@ -72,6 +72,24 @@ SELECT (SELECT model FROM penguin_model) = (SELECT model FROM penguin_replay) AS
 SELECT epochs_run FROM corgi.train('penguins_train', 'penguin_by_island', 'species', '*', 'softmax',
                                    grouping_cols => 'island', excluded => 'id');
 SELECT island, status FROM penguin_by_island ORDER BY island;
+-- Enums are categories; integers named in categorical=[...] too (their text is the
+-- level); read from the heap and through the composed path alike.
+CREATE TYPE penguin_island AS ENUM ('Torgersen', 'Biscoe', 'Dream');
+CREATE TABLE penguins_enum AS
+SELECT species = 'Adelie' AS adelie, island::penguin_island AS island, year, bill_length_mm, flipper_length_mm
+FROM penguins_train ORDER BY species, id;
+SELECT epochs_run FROM corgi.train('penguins_enum', 'enum_fast', 'adelie', '*', 'logistic', params => 'categorical=[year]');
+SELECT epochs_run FROM corgi.train('penguins_enum', 'enum_composed', 'adelie OR false', 'island, year, bill_length_mm, flipper_length_mm',
+                                   'logistic', params => 'categorical=[year]');
+SELECT s.training_path, s.independent_varname, m.feature_names,
+       m.model = (SELECT model FROM enum_composed) AS bit_identical
+FROM enum_fast_summary s, enum_fast m;
+SELECT count(*) FILTER (WHERE corgi.predict_label('enum_fast', p) = adelie::text) AS correct, count(*) AS rows
+FROM penguins_enum p;
+SELECT * FROM corgi.train('penguins_enum', 'bad', 'adelie', '*', 'logistic', params => 'categorical=[bill_length_mm]');
+SELECT * FROM corgi.train('penguins_enum', 'bad', 'adelie', '*', 'logistic', params => 'categorical=[nope]');
+SELECT * FROM corgi.train('penguins_enum', 'bad', 'adelie', 'ARRAY[year]', 'logistic', params => 'categorical=[year]');
+
 -- Errors: max_levels, standardize and nulls on what they do not apply to.
 SELECT * FROM corgi.train('penguins_train', 'bad', 'species', '*', 'softmax', params => 'max_levels=0', excluded => 'id');
 SELECT * FROM corgi.train('penguins_train', 'bad', 'species', 'ARRAY[bill_length_mm]', 'softmax', params => 'standardize=true');

@@ -87,6 +87,9 @@ public struct TrainingParameters: Equatable, Sendable {
     /// feature list (the summary's independent_varname) records what they decided.
     public var nulls: String?
     public var maxLevels: Int?
+    /// Feature columns (integers, or text) one-hot encoded as categories although their
+    /// type would not make them one: `categorical=[store_id, zip]`. A call key.
+    public var categorical: [String]?
 
     public init() {}
 
@@ -109,7 +112,7 @@ public struct TrainingParameters: Equatable, Sendable {
         "buffer_fraction", "block_mb", "max_buffer_mb", "full_shuffle_mb", "seed", "average", "optimizer",
         "momentum", "beta1", "beta2", "epsilon", "hidden_layers", "activation", "standardize", "segments", "segment_offset", "segment_seed",
         "patience", "tolerance", "workers", "validation_table", "configs_per_visit", "solver",
-        "nulls", "max_levels",
+        "nulls", "max_levels", "categorical",
     ]
 
     /// A rejected parameter string: what is wrong, and what would be valid.
@@ -354,6 +357,13 @@ public struct TrainingParameters: Equatable, Sendable {
                                hint: "Write optimizer=sgd, optimizer=momentum or optimizer=adam.")
             }
             optimizer = kind
+            return nil
+        case "categorical":
+            guard value.hasPrefix("["), value.hasSuffix("]"), value.count > 2 else {
+                return Failure(message: "categorical must be a list of feature columns in brackets, got \"\(value)\"",
+                               hint: "Write categorical=[store_id, zip].")
+            }
+            categorical = value.dropFirst().dropLast().split(separator: ",").map { TrainingParameters.trimmed($0) }
             return nil
         case "nulls":
             let policy = value.lowercased()
