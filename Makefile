@@ -95,7 +95,7 @@ test-multinode:
 demo:
 	scripts/demo.sh
 
-.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping bench-multinode bench-cold bench-hot bench-predict bench-schedules bench-fused bench-exact bench-columns
+.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping bench-multinode bench-cold bench-hot bench-predict bench-schedules bench-fused bench-exact bench-columns bench-categories
 # Benchmarks (not tests). bench: the whole study (datasets, all shuffles, scikit-learn,
 # sensitivity, plots, BENCHMARKS.md; tens of minutes). bench-epochs: epoch time and
 # accuracy of the shuffles against a plain scan on 1M and 5M rows. bench-defaults:
@@ -143,6 +143,10 @@ bench-grouping:
 # bench-columns: 28 float8 feature columns against the same data as a float8[] column.
 bench-columns:
 	bench/columns.sh
+
+# bench-categories: a table of text categories and numbers with NULLs against the all-numeric one.
+bench-categories:
+	bench/categories.sh
 
 bench-multinode:
 	bench/multinode.sh

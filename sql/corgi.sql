@@ -772,7 +772,8 @@ COMMENT ON FUNCTION corgi._fit(corgi.training_plan[], text, integer, boolean, by
 CREATE FUNCTION corgi._feature_columns(source regclass, varname text, excluded text DEFAULT NULL,
                                        implied text DEFAULT NULL,
                                        OUT columns text, OUT expression text, OUT fast boolean,
-                                       OUT names text[], OUT kinds text[], OUT items text[], OUT plain boolean[])
+                                       OUT names text[], OUT kinds text[], OUT items text[], OUT plain boolean[],
+                                       OUT present text)
     AS 'MODULE_PATHNAME', 'corgi_feature_columns'
     LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION corgi._feature_columns(regclass, text, text, text) IS
@@ -1582,7 +1583,7 @@ COMMENT ON FUNCTION corgi._check_grouping_expression(regclass, text, text) IS
 -- and label, "?labels" 2 when the label varies, and each group's feature moments when
 -- asked); returns the number of groups (at most 1,000,000).
 CREATE FUNCTION corgi._count_groups(gtab text, src text, exprs text[], names text[], feat_expr text, label_code text,
-                                    moments boolean, grouping_cols text) RETURNS integer
+                                    moments boolean, grouping_cols text, present text DEFAULT NULL) RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1595,13 +1596,16 @@ BEGIN
     END IF;
     EXECUTE format($q$CREATE TEMP TABLE %s AS
         SELECT row_number() OVER (ORDER BY %s) AS "?gid", %s, count(*) AS "?rows",
-               count(*) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL) AS "?usable",
-               CASE WHEN min(%s) FILTER (WHERE (%s) IS NOT NULL) < max(%s) FILTER (WHERE (%s) IS NOT NULL)
+               count(*) FILTER (WHERE %s AND (%s) IS NOT NULL) AS "?usable",
+               CASE WHEN min(%s) FILTER (WHERE %s) < max(%s) FILTER (WHERE %s)
                     THEN 2 ELSE 1 END AS "?labels",
                %s AS "?moments"
         FROM %s WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL GROUP BY %s$q$,
         gtab, key_exprs, (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n)),
-        feat_expr, label_code, label_code, feat_expr, label_code, feat_expr,
+        -- Whether a row has features: a feature list's cheap test of its columns, not the
+        -- whole expression (hundreds of one-hot comparisons per row).
+        coalesce(present, format('(%s) IS NOT NULL', feat_expr)), label_code, label_code,
+        coalesce(present, format('(%s) IS NOT NULL', feat_expr)), label_code, coalesce(present, format('(%s) IS NOT NULL', feat_expr)),
         CASE WHEN moments THEN format('corgi._feature_moments((%s)::float8[]) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL)',
                                       feat_expr, feat_expr, label_code)
              ELSE 'NULL::float8[]' END,
@@ -1613,8 +1617,8 @@ BEGIN
     END IF;
     RETURN g_all;
 END $$;
-COMMENT ON FUNCTION corgi._count_groups(text, text, text[], text[], text, text, boolean, text) IS
-    'internal: one counting pass of a grouped training into a temporary table of its groups (rows, usable rows, label variety, feature moments); the number of groups';
+COMMENT ON FUNCTION corgi._count_groups(text, text, text[], text[], text, text, boolean, text, text) IS
+    'internal: one counting pass of a grouped training into a temporary table of its groups (rows, usable rows, label variety, feature moments); the number of groups; present: the test that a row has features (default: the features expression is not NULL)';
 
 -- The initial state of each listed group of gtab (corgi._count_groups) for a plan, its
 -- tuple buffer sized from the group's own usable rows, standardized by the group's own
@@ -1769,7 +1773,7 @@ BEGIN
 
     -- The groups: one counting pass (and the feature moments, with standardize).
     g_all := corgi._count_groups(gtab, src::text, exprs, names, plan.feat_expr, plan.label_code, standardize,
-                                 grouping_cols);
+                                 grouping_cols, (corgi._feature_columns(src, plan.feat_col)).present);
     -- Groups that cannot be trained: no usable row; a classifier's single class.
     EXECUTE format($q$SELECT array_agg("?gid" ORDER BY "?gid") FILTER (WHERE "?usable" > 0 AND (NOT $1 OR "?labels" > 1)),
                            array_agg(CASE WHEN "?usable" = 0 THEN 'failed: no rows with non-NULL features and label'
@@ -2054,7 +2058,8 @@ BEGIN
         END IF;
     END LOOP;
     g_all := corgi._count_groups(gtab, src::text, ARRAY(SELECT quote_ident(x) FROM unnest(names) x), names,
-                                 p.feat_expr, p.label_code, any_standardize, grouping_cols);
+                                 p.feat_expr, p.label_code, any_standardize, grouping_cols,
+                                 (corgi._feature_columns(src, p.feat_col)).present);
     PERFORM corgi._progress_set(tasks => n * g_all);
     EXECUTE format($q$SELECT array_agg(u.k ORDER BY g."?gid", u.o) FROM %s g,
                           unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o)$q$,

@@ -618,7 +618,7 @@ corgi_feature_column_list(Relation rel, const char *varname, const char *exclude
 
 /* The float8[] expression of a complete list (every category with its levels). */
 static char *
-items_expression(List *items)
+items_expression(List *items, char **present_test)
 {
 	StringInfoData expr,
 				present;
@@ -686,6 +686,8 @@ items_expression(List *items)
 		appendStringInfoChar(&expr, ']');
 	if (checked > 0)
 		appendStringInfoChar(&present, ')');
+	if (present_test != NULL)
+		*present_test = checked > 0 ? psprintf("(%s = 0)", present.data) : pstrdup("true");
 	return psprintf("(CASE WHEN %s = 0 THEN (%s)::pg_catalog.float8[] END)", checked > 0 ? present.data : "0",
 					expr.data);
 }
@@ -695,7 +697,7 @@ PG_FUNCTION_INFO_V1(corgi_feature_columns);
 /*
  * corgi._feature_columns(source regclass, varname text, excluded text, implied text,
  *     OUT columns text, OUT expression text, OUT fast boolean, OUT names text[], OUT kinds text[],
- *     OUT items text[], OUT plain boolean[])
+ *     OUT items text[], OUT plain boolean[], OUT present text)
  *
  * When varname lists columns ('a, b', with annotations: 'a (fill 1.5), c (levels [''x'', ''y''])')
  * or is '*': the list as corgi keeps it (quoted where needed, comma-separated, with the
@@ -703,15 +705,16 @@ PG_FUNCTION_INFO_V1(corgi_feature_columns);
  * expression of a row's features (NULL when a column that is neither filled nor a
  * category is NULL; NULL until every category has its levels), whether the fast path
  * reads every column, and each column's name and kind (number, boolean, array,
- * category), its text in the list and whether it is plain (no fill, no levels); all NULL
- * for an array column or an expression.
+ * category), its text in the list and whether it is plain (no fill, no levels), and the
+ * test that a row has features (no NULL where that skips it: the expression is not NULL);
+ * all NULL for an array column or an expression.
  */
 Datum
 corgi_feature_columns(PG_FUNCTION_ARGS)
 {
 	TupleDesc	result_desc;
-	Datum		values[7] = {0};
-	bool		nulls[7] = {true, true, true, true, true, true, true};
+	Datum		values[8] = {0};
+	bool		nulls[8] = {true, true, true, true, true, true, true, true};
 	Relation	rel;
 	List	   *items;
 	bool		is_list;
@@ -753,8 +756,11 @@ corgi_feature_columns(PG_FUNCTION_ARGS)
 		nulls[0] = false;
 		if (complete)
 		{
-			values[1] = CStringGetTextDatum(items_expression(items));
-			nulls[1] = false;
+			char	   *present_test;
+
+			values[1] = CStringGetTextDatum(items_expression(items, &present_test));
+			values[7] = CStringGetTextDatum(present_test);
+			nulls[1] = nulls[7] = false;
 		}
 		values[2] = BoolGetDatum(fast && complete);
 		nulls[2] = false;
