@@ -171,3 +171,15 @@ SELECT corgi.predict('m_fixed', r) FROM (SELECT a, b, c FROM fixed LIMIT 1) r;
 SELECT corgi.predict('m_fixed', r) FROM (SELECT a, b::text AS b, c, f, s, e FROM fixed LIMIT 1) r;
 SELECT corgi.predict('m_by_hand', m) FROM mixed m LIMIT 1;
 SELECT corgi.predict('m_fixed', ROW(1, 2)) IS NULL AS anonymous_record;
+
+-- A list read back from a summary runs nothing: a crafted level is a string literal
+-- (quoted again when the expression is built), anything that is not a list is refused.
+CREATE TABLE crafted AS SELECT * FROM m_list;
+CREATE TABLE crafted_summary AS SELECT * FROM m_list_summary;
+UPDATE crafted_summary SET independent_varname = 'note (levels [''x''''); DROP TABLE mixed; --''])';
+SELECT (corgi._feature_columns('mixed', (SELECT independent_varname FROM crafted_summary))).expression;
+SELECT rows FROM corgi.evaluate('crafted', 'mixed');
+UPDATE crafted_summary SET independent_varname = 'a); DROP TABLE mixed; --';
+SELECT rows FROM corgi.evaluate('crafted', 'mixed');
+SELECT corgi.predict('crafted', m) FROM mixed m LIMIT 1;
+SELECT count(*) AS mixed_still_there FROM mixed;
