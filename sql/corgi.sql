@@ -1879,16 +1879,16 @@ BEGIN
     PERFORM corgi._progress_set(phase => 'writing', tasks_done => cardinality(trainable));
     PERFORM corgi._release_outputs(ARRAY[plan.out_main, plan.out_summary, groups_name]);
     EXECUTE format($f$CREATE TABLE %s AS
-        SELECT %s, corgi.sgd_coef(s.state) AS coef, corgi.sgd_intercept(s.state) AS intercept, s.state AS model,
+        SELECT %s, c.coef, c.intercept, s.state AS model,
                %L::text AS model_type, (corgi.sgd_state_info(s.state)).loss AS loss,
                (corgi.sgd_state_info(s.state)).rows AS num_rows_processed,
                (corgi.sgd_state_info(s.state)).skipped AS num_rows_skipped, s.epochs AS num_epochs,
-               $4::text[] AS classes, $5::integer[] AS layers, s.status
+               $4::text[] AS classes, $5::integer[] AS layers, s.status, c.feature_names
         FROM %s g JOIN unnest($1::bytea[], $2::text[], $3::integer[]) WITH ORDINALITY AS s(state, status, epochs, gid)
-          ON s.gid = g."?gid"
+          ON s.gid = g."?gid" LEFT JOIN LATERAL corgi._model_coef(s.state, $6, $7) c ON true
         ORDER BY g."?gid"$f$,
         plan.out_main, (SELECT string_agg(format('g.%I', n), ', ') FROM unnest(names) n), plan.model, gtab)
-        USING g_states, g_status, g_epochs, plan.class_texts, corgi._layers(plan);
+        USING g_states, g_status, g_epochs, plan.class_texts, corgi._layers(plan), source, plan.feat_col;
     EXECUTE format($f$CREATE TABLE %s AS
         WITH per AS (SELECT (x.o - 1) %% $5 + 1 AS j, array_agg(x.l ORDER BY x.o) AS epoch_loss,
                             array_agg(x.r ORDER BY x.o) AS epoch_rows
@@ -2407,7 +2407,8 @@ BEGIN
     EXECUTE format('CREATE TABLE %s (config_id integer, model_type text, params text, coef float8[],
                     intercept float8[], model bytea, loss float8, num_rows_processed bigint, num_rows_skipped bigint,
                     num_epochs integer, classes text[], layers integer[], training_seconds float8,
-                    validation_loss float8, validation_metric float8, validation_metric_name text, status text)',
+                    validation_loss float8, validation_metric float8, validation_metric_name text, status text,
+                    feature_names text[])',
                    out_names.main);
     EXECUTE format('CREATE TABLE %s (config_id integer, model_type text, params text, epoch_loss float8[],
                     epoch_seconds float8[], epoch_rows bigint[], validation_loss float8[], validation_metric float8[],
@@ -2418,8 +2419,10 @@ BEGIN
         plan.norm := corgi._merge_params(plan.norm, 'segment_offset=' || run.segment_offsets[k]);
         info := corgi.sgd_state_info(run.final_states[k]);
         last_epoch := coalesce(run.diverged_in[k], run.stopped_in[k], epochs);
-        EXECUTE format('INSERT INTO %s VALUES ($1, $2, $3, corgi.sgd_coef($4), corgi.sgd_intercept($4), $4, $5, $6, $7,
-                        $8, $9, $10, $11, $12, $13, $14, $15)', out_names.main)
+        -- Coefficients in the units of a feature list's columns, with the features' names.
+        EXECUTE format('INSERT INTO %s SELECT $1, $2, $3, c.coef, c.intercept, $4, $5, $6, $7,
+                        $8, $9, $10, $11, $12, $13, $14, $15, c.feature_names FROM corgi._model_coef($4, $16, $17) c',
+                       out_names.main)
             USING ids[k], plan.model, plan.norm, run.final_states[k], info.loss, info.rows, info.skipped,
                   coalesce(run.best_epoch[k], last_epoch), plan.class_texts, corgi._layers(plan),
                   (SELECT sum(run.epoch_seconds[(i - 1) * n + k]) FROM generate_series(1, last_epoch) i),
@@ -2433,7 +2436,8 @@ BEGIN
                        WHEN run.rung[k] IS NOT NULL THEN format('stopped at rung %s', run.rung[k])
                        WHEN run.stopped_in[k] IS NOT NULL
                        THEN format('stopped early in epoch %s (best epoch %s)', run.stopped_in[k], run.best_epoch[k])
-                       ELSE 'ok' END;
+                       ELSE 'ok' END,
+                  to_regclass(plan.read_from), plan.feat_col;
         orders := '{}';
         FOR e IN 1..last_epoch LOOP
             orders := orders || (corgi.hop_order(run.segment_offsets[k] + 1, n_segments, seed, e - 1))

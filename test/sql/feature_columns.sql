@@ -114,19 +114,24 @@ SELECT count(*) FILTER (WHERE (class = 'true') = label) * 1.0 / count(*) > 0.9 A
 FROM m_list_scored JOIN mixed USING (id);
 
 -- Grouped: '*' leaves the grouping column out; each group's model is the group's own.
+-- (One array among the columns: the names of its elements are known; with two, their
+-- widths are not, and feature_names is NULL.)
 SELECT epochs_run FROM corgi.train('mixed', 'm_grouped', 'label', '*', 'logistic', 2, 'corgipile', :params,
-                                   grouping_cols => 's', excluded => 'id, note, seen');
+                                   grouping_cols => 's', excluded => 'id, note, seen, arr4');
 SELECT independent_varname FROM m_grouped_summary;
-SELECT count(*) AS groups FROM m_grouped;
+SELECT count(*) AS groups, count(DISTINCT feature_names) AS one_list_of_names, min(cardinality(feature_names)) AS names
+FROM m_grouped;
 SELECT count(*) AS groups_scored, bool_and(accuracy > 0.85) AS groups_accurate
 FROM corgi.evaluate('m_grouped', 'mixed') WHERE group_key IS NOT NULL;
 
 -- fit_multiple over the columns: each config's model replays alone with its params.
 CREATE TABLE two_configs AS SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.1, 0.3], block_mb=[0.03125]');
-SELECT configs_trained FROM corgi.fit_multiple('mixed', 'm_multi', 'label', 'a, b, c, d, e, f, s, arr, arr4', 'two_configs', 2,
+SELECT configs_trained FROM corgi.fit_multiple('mixed', 'm_multi', 'label', 'a, b, c, d, e, f, s, arr', 'two_configs', 2,
                                                params => 'seed=11, segments=4, workers=0');
 SELECT independent_varname FROM m_multi_summary;
-SELECT epochs_run FROM corgi.train('mixed', 'm_replay', 'label', 'a, b, c, d, e, f, s, arr, arr4', 'logistic', 2, 'corgipile',
+SELECT config_id, feature_names[1:3] AS first_names, cardinality(coef) = cardinality(feature_names) AS one_name_per_coefficient
+FROM m_multi ORDER BY config_id;
+SELECT epochs_run FROM corgi.train('mixed', 'm_replay', 'label', 'a, b, c, d, e, f, s, arr', 'logistic', 2, 'corgipile',
                                    (SELECT params FROM m_multi WHERE config_id = 2));
 SELECT (SELECT model FROM m_multi WHERE config_id = 2) = (SELECT model FROM m_replay) AS replays_alone;
 
@@ -174,12 +179,12 @@ SELECT corgi.predict('m_fixed', ROW(1, 2)) IS NULL AS anonymous_record;
 
 -- A list read back from a summary runs nothing: a crafted level is a string literal
 -- (quoted again when the expression is built), anything that is not a list is refused.
-CREATE TABLE crafted AS SELECT * FROM m_list;
-CREATE TABLE crafted_summary AS SELECT * FROM m_list_summary;
-UPDATE crafted_summary SET independent_varname = 'note (levels [''x''''); DROP TABLE mixed; --''])';
-SELECT (corgi._feature_columns('mixed', (SELECT independent_varname FROM crafted_summary))).expression;
-SELECT rows FROM corgi.evaluate('crafted', 'mixed');
-UPDATE crafted_summary SET independent_varname = 'a); DROP TABLE mixed; --';
-SELECT rows FROM corgi.evaluate('crafted', 'mixed');
-SELECT corgi.predict('crafted', m) FROM mixed m LIMIT 1;
+CREATE TABLE fc_crafted AS SELECT * FROM m_list;
+CREATE TABLE fc_crafted_summary AS SELECT * FROM m_list_summary;
+UPDATE fc_crafted_summary SET independent_varname = 'note (levels [''x''''); DROP TABLE mixed; --''])';
+SELECT (corgi._feature_columns('mixed', (SELECT independent_varname FROM fc_crafted_summary))).expression;
+SELECT rows FROM corgi.evaluate('fc_crafted', 'mixed');
+UPDATE fc_crafted_summary SET independent_varname = 'a); DROP TABLE mixed; --';
+SELECT rows FROM corgi.evaluate('fc_crafted', 'mixed');
+SELECT corgi.predict('fc_crafted', m) FROM mixed m LIMIT 1;
 SELECT count(*) AS mixed_still_there FROM mixed;
