@@ -1296,16 +1296,30 @@ BEGIN
               corgi._param(norm, 'validation_table'), val_loss, val_metric,
               CASE WHEN val_table IS NOT NULL THEN (corgi.model_traits(model)).metric END,
               val_seconds;
-    -- Rows skipped are counted in the summary, and said.
-    IF info.skipped > 0 THEN
-        RAISE NOTICE '% of % rows were skipped in each epoch: a NULL label or feature', info.skipped, info.rows + info.skipped
-            USING HINT = 'With feature columns (a list or ''*''), params => ''nulls=impute'' fills NULL numbers with their training mean; or filter such rows out.';
-    END IF;
+    PERFORM corgi._notice_skipped(plan.out_main);
 
     RETURN QUERY SELECT epochs, info.rows, info.loss, train_seconds + once_seconds;
 END $$;
 COMMENT ON FUNCTION corgi._train_write(corgi.training_plan, bytea, float8[], float8[], bigint[], float8[], float8[], float8[], integer) IS
     'internal: writes out_table and out_table_summary of a trained plan (and drops the once copy); returns corgi.train''s row';
+
+-- Rows skipped (a NULL label or feature) are counted in a model table, and said: one
+-- NOTICE per call, the most any model of it skipped in an epoch.
+CREATE FUNCTION corgi._notice_skipped(model_table text) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m record;
+BEGIN
+    EXECUTE format('SELECT max(num_rows_skipped) AS skipped, max(num_rows_processed + num_rows_skipped) AS rows FROM %s', model_table)
+        INTO m;
+    IF m.skipped > 0 THEN
+        RAISE NOTICE '% of % rows were skipped in each epoch: a NULL label or feature', m.skipped, m.rows
+            USING HINT = 'With feature columns (a list or ''*''), params => ''nulls=impute'' fills NULL numbers with their training mean; or filter such rows out.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION corgi._notice_skipped(text) IS 'internal: a NOTICE of the rows a training call skipped (the most in one model table row)';
 
 -- corgi.train with an exact solver (params solver=exact for linear, solver=irls for
 -- logistic): the fit of corgi.linregr or of the IRLS passes, set into the model's
@@ -1934,6 +1948,7 @@ BEGIN
     IF once_table IS NOT NULL THEN
         EXECUTE format('DROP TABLE %s', once_table);
     END IF;
+    PERFORM corgi._notice_skipped(plan.out_main);
     RETURN QUERY SELECT plan.epochs, last_rows, last_loss, seconds + plan.once_seconds;
 END $$;
 COMMENT ON FUNCTION corgi._train_grouped(corgi.training_plan, regclass, text, boolean) IS
@@ -2139,8 +2154,8 @@ BEGIN
         USING plans, ids, n, run.segment_offsets;
     EXECUTE format($f$CREATE TABLE %s AS
         SELECT c.config_id, %s, c.model AS model_type, c.norm AS params,
-               CASE WHEN f.diverged IS NULL THEN corgi.sgd_coef(f.state) END AS coef,
-               CASE WHEN f.diverged IS NULL THEN corgi.sgd_intercept(f.state) END AS intercept,
+               CASE WHEN f.diverged IS NULL THEN u.coef END AS coef,
+               CASE WHEN f.diverged IS NULL THEN u.intercept END AS intercept,
                CASE WHEN f.diverged IS NULL THEN f.state END AS model,
                CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).loss END AS loss,
                CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).rows END AS num_rows_processed,
@@ -2154,12 +2169,14 @@ BEGIN
                     WHEN f.k IS NULL THEN 'failed: a single class'
                     WHEN f.diverged IS NOT NULL THEN format('failed: diverged in epoch %%s', f.diverged)
                     WHEN f.rung IS NOT NULL THEN format('stopped at rung %%s', f.rung)
-                    ELSE 'ok' END AS status
+                    ELSE 'ok' END AS status,
+               CASE WHEN f.diverged IS NULL THEN u.feature_names END AS feature_names
         FROM %s c CROSS JOIN %s g LEFT JOIN %s f ON f.k = c.k AND f.gid = g."?gid"
              LEFT JOIN %s v ON v.k = c.k AND v.gid = g."?gid"
+             LEFT JOIN LATERAL corgi._model_coef(f.state, $3, $4) u ON true
         ORDER BY c.config_id, g."?gid"$f$,
         p.out_main, (SELECT string_agg(format('g.%I', x), ', ') FROM unnest(names) x), ctab, gtab, ftab, vtab)
-        USING p.epochs, p.val_table IS NOT NULL;
+        USING p.epochs, p.val_table IS NOT NULL, src, p.feat_col;
     EXECUTE format('SELECT count(*) FROM %s WHERE status <> %L AND status NOT LIKE %L', p.out_main, 'ok', 'stopped%')
         INTO n_failed;
     EXECUTE format($f$CREATE TABLE %s AS
@@ -2193,6 +2210,7 @@ BEGIN
               (SELECT sum(x) FROM unnest(epoch_seconds) x), n_diverged, names, g_all, n_failed,
               p.val_table::text;
     EXECUTE format('DROP TABLE %s, %s, %s, %s', gtab, ftab, ctab, vtab);
+    PERFORM corgi._notice_skipped(p.out_main);
     RETURN QUERY SELECT n - n_diverged, n_diverged, (SELECT max(x) FROM unnest(launched) x), n_segments, wall;
 END $$;
 COMMENT ON FUNCTION corgi._fit_grouped(corgi.training_plan[], integer[], regclass, text, integer, bigint, integer, boolean, text, text, text, text, text) IS
@@ -2470,6 +2488,7 @@ BEGIN
               run.wall_seconds, wall, (SELECT sum(x) FROM unnest(run.epoch_seconds) x), validation_table,
               (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL),
               plans[1].path, run.servers, run.bytes_moved, run.remote_jobs, run.round_trip_seconds;
+    PERFORM corgi._notice_skipped(out_names.main);
 
     PERFORM corgi._end_call();
     RETURN QUERY SELECT (n - (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL))::integer,
