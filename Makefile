@@ -20,7 +20,8 @@ CORGI_UPGRADE_SQL = $(patsubst %.sql.in,%.sql,$(wildcard sql/corgi--*--*.sql.in)
 # (its own version; its install script built from sql/corgi_madlib.sql likewise).
 MADLIB_VERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" extension/corgi_madlib.control)
 MADLIB_INSTALL_SQL = sql/corgi_madlib--$(MADLIB_VERSION).sql
-DATA_built = $(CORGI_INSTALL_SQL) $(CORGI_UPGRADE_SQL) $(MADLIB_INSTALL_SQL)
+MADLIB_UPGRADE_SQL = $(patsubst %.sql.in,%.sql,$(wildcard sql/corgi_madlib--*--*.sql.in))
+DATA_built = $(CORGI_INSTALL_SQL) $(CORGI_UPGRADE_SQL) $(MADLIB_INSTALL_SQL) $(MADLIB_UPGRADE_SQL)
 DATA = extension/corgi.control extension/corgi_madlib.control $(filter-out $(DATA_built),$(wildcard sql/corgi--*.sql))
 REGRESS = $(sort $(patsubst test/sql/%.sql,%,$(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --load-extension=corgi
@@ -58,6 +59,9 @@ $(MADLIB_INSTALL_SQL): sql/corgi_madlib.sql extension/corgi_madlib.control
 
 $(CORGI_UPGRADE_SQL): %.sql: %.sql.in sql/corgi.sql scripts/build-upgrade.py
 	scripts/build-upgrade.py sql/corgi.sql $< >$@.tmp && mv $@.tmp $@
+
+$(MADLIB_UPGRADE_SQL): %.sql: %.sql.in sql/corgi_madlib.sql scripts/build-upgrade.py
+	scripts/build-upgrade.py sql/corgi_madlib.sql $< >$@.tmp && mv $@.tmp $@
 
 # The server module: release build, static Swift runtime, only the PostgreSQL entry
 # points exported (extension/corgi.map).

@@ -16,13 +16,14 @@ exist once, in the install script: nothing to keep in step by hand. test/upgrade
 checks the result against a fresh install.
 
 Usage: scripts/build-upgrade.py sql/corgi.sql sql/corgi--A--B.sql.in > sql/corgi--A--B.sql
+       scripts/build-upgrade.py sql/corgi_madlib.sql sql/corgi_madlib--A--B.sql.in > ... (madlib.NAME)
 """
 import re
 import sys
 
 install_path, source_path = sys.argv[1], sys.argv[2]
 install = open(install_path).read()
-HEAD = re.compile(r"^CREATE (?:OR REPLACE )?FUNCTION (corgi\.\w+)\(", re.M)
+HEAD = re.compile(r"^CREATE (?:OR REPLACE )?FUNCTION ((?:corgi|madlib)\.\w+)\(", re.M)
 TYPES = {"float8": "double precision", "int": "integer", "int4": "integer", "int8": "bigint", "bool": "boolean",
          "float8[]": "double precision[]", "int[]": "integer[]", "int4[]": "integer[]", "int8[]": "bigint[]"}
 

@@ -113,6 +113,20 @@ FROM houses_en;
 SELECT madlib.elastic_net_train('houses', 'houses_en_g', 'price', 'array[tax, size]', 'gaussian', 0.5, 10, grouping_col => 'bedroom');
 SELECT bedroom, cardinality(coef_all) AS coefs FROM houses_en_g ORDER BY bedroom;
 SELECT num_all_groups, num_failed_groups FROM houses_en_g_summary;
+-- The table form of elastic_net_predict: (id, prediction), each row by its group's model;
+-- a model trained on '*' reads its feature columns by name.
+SELECT madlib.elastic_net_predict('houses_en', 'houses', 'id', 'houses_en_out');
+SELECT count(*) AS rows,
+       bool_and(o.prediction = madlib.elastic_net_gaussian_predict(m.coef_all, m.intercept, ARRAY[h.tax, h.bedroom, h.bath, h.size]::float8[])) AS same_as_scalar
+FROM houses_en_out o JOIN houses h ON h.id = o.id, houses_en m;
+SELECT madlib.elastic_net_predict('houses_en_lasso', 'houses', 'id', 'houses_en_lasso_out');
+SELECT count(*) AS rows, count(prediction) AS predicted FROM houses_en_lasso_out;
+SELECT madlib.elastic_net_predict('houses_en_g', 'houses', 'id', 'houses_en_g_out');
+SELECT count(*) AS rows, count(prediction) AS predicted,
+       count(*) FILTER (WHERE h.bedroom IN (SELECT bedroom FROM houses_en_g)) AS rows_of_trained_groups
+FROM houses_en_g_out o JOIN houses h ON h.id = o.id;
+SELECT madlib.elastic_net_predict('houses_en', 'houses', 'id', 'houses_en_out');
+SELECT madlib.elastic_net_predict('houses_en', 'houses', 'nope', 'o7');
 SELECT madlib.elastic_net_train('houses', 'o6', 'price', 'array[tax]', 'binomial', 0.5, 1);
 SELECT madlib.elastic_net_train('houses', 'o6', 'price', 'array[tax]', 'gaussian', 0.5, 1, optimizer_params => 'n_folds=3');
 SELECT madlib.elastic_net_train('houses', 'o6', 'price', 'array[tax]', 'gaussian', 2, 1);

@@ -19,7 +19,9 @@ olds=(0.1.0 0.1.1 0.1.2 0.2.0 0.3.0 0.4.0 0.5.0 0.5.1 0.6.0 0.7.0)
 # from 0.1.0 through the upgrade scripts, as on a clean install.
 for v in "${olds[@]}"; do rm -f "$ext_dir/corgi--$v.sql"; done
 cp test/upgrade/corgi--0.1.0.sql "$ext_dir/corgi--0.1.0.sql" || { echo "0 passed, 1 failed"; exit 1; }
-trap 'rm -f "$ext_dir/corgi--0.1.0.sql"' EXIT
+# corgi_madlib 1.0 as released (its install script kept here, as corgi's 0.1.0).
+cp test/upgrade/corgi_madlib--1.0.sql "$ext_dir/corgi_madlib--1.0.sql" || { echo "0 passed, 1 failed"; exit 1; }
+trap 'rm -f "$ext_dir/corgi--0.1.0.sql" "$ext_dir/corgi_madlib--1.0.sql"' EXIT
 catalog="SELECT concat_ws('|', p.oid::regprocedure::text, l.lanname, p.provolatile, p.proisstrict, p.proparallel,
                p.proconfig::text, p.proacl::text, md5(coalesce(p.prosrc, '') || coalesce(pg_get_function_sqlbody(p.oid), '')),
                obj_description(p.oid, 'pg_proc')) AS line
@@ -59,5 +61,27 @@ SQL
   psql -X -q -d postgres -c "DROP DATABASE corgi_up" >/dev/null
 done
 psql -X -q -d postgres -c "DROP DATABASE corgi_fresh" >/dev/null
+
+# corgi_madlib: 1.0 updated equals a fresh install of the current version.
+madlib_current=$(sed -n "s/^default_version = '\(.*\)'/\1/p" extension/corgi_madlib.control)
+madlib_catalog="SELECT concat_ws('|', p.oid::regprocedure::text, l.lanname, p.provolatile, p.proisstrict, p.proparallel,
+               p.proconfig::text, md5(coalesce(p.prosrc, '') || coalesce(pg_get_function_sqlbody(p.oid), '')),
+               obj_description(p.oid, 'pg_proc'))
+        FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+        WHERE p.pronamespace = 'madlib'::regnamespace ORDER BY 1"
+for db in madlib_fresh madlib_up; do
+  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+done
+psql -X -q -d madlib_fresh -c "CREATE EXTENSION corgi" -c "CREATE EXTENSION corgi_madlib" >/dev/null
+psql -X -q -d madlib_up -v ON_ERROR_STOP=1 -c "CREATE EXTENSION corgi" -c "CREATE EXTENSION corgi_madlib VERSION '1.0'" \
+  -c "ALTER EXTENSION corgi_madlib UPDATE" >/dev/null
+fresh=$(psql -X -At -d madlib_fresh -c "$madlib_catalog")
+up=$(psql -X -At -d madlib_up -c "$madlib_catalog")
+if [ -n "$fresh" ] && [ "$up" = "$fresh" ]; then check "corgi_madlib 1.0 updated equals a fresh $madlib_current install" ok
+else diff <(echo "$fresh") <(echo "$up") | head -20; check "corgi_madlib 1.0 updated equals a fresh $madlib_current install" fail; fi
+version=$(psql -X -At -d madlib_up -c "SELECT extversion FROM pg_extension WHERE extname = 'corgi_madlib'")
+[ "$version" = "$madlib_current" ] && check "corgi_madlib version is $madlib_current after the update from 1.0" ok \
+  || check "corgi_madlib version is $madlib_current after the update from 1.0 (got $version)" fail
+psql -X -q -d postgres -c "DROP DATABASE madlib_fresh" -c "DROP DATABASE madlib_up" >/dev/null
 echo "upgrade: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

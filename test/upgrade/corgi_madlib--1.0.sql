@@ -1,0 +1,1006 @@
+-- corgi_madlib 1.0: Apache MADlib's SQL surface, in schema madlib, run by corgi.
+--
+-- A MADlib user's statements run unchanged: the same function names, argument names,
+-- orders and defaults, RETURNS VOID, the same output and summary columns, f() and
+-- f('usage') help. Every function is a thin declaration over corgi's own (the work is
+-- in corgi.so); each pins search_path and passes the caller's path on, so names resolve
+-- as the caller means them.
+\echo Use "CREATE EXTENSION corgi_madlib" to load this file. \quit
+
+-- Beside a real MADlib in the same database it cannot work (the same names in the same
+-- schema): say so rather than fail on the first duplicate function.
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_proc p
+               WHERE p.pronamespace = 'madlib'::regnamespace
+                 AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d
+                                 WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+                                   AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+                                   AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'corgi_madlib'))) THEN
+        RAISE EXCEPTION 'schema madlib already holds functions (Apache MADlib?): corgi_madlib cannot be installed beside them'
+            USING ERRCODE = 'duplicate_function',
+                  HINT = 'Install corgi_madlib in a database without MADlib, or drop MADlib''s schema first.';
+    END IF;
+END $$;
+
+-- ---------------------------------------------------------------------------------
+-- Linear regression
+-- ---------------------------------------------------------------------------------
+CREATE AGGREGATE madlib.linregr(dependentVariable float8, independentVariables float8[]) (
+    SFUNC = corgi._linregr_transition,
+    STYPE = internal,
+    FINALFUNC = corgi._linregr_final,
+    PARALLEL = UNSAFE
+);
+COMMENT ON AGGREGATE madlib.linregr(float8, float8[]) IS
+    'MADlib''s linregr: exact least squares of dependentVariable on independentVariables (1 as a feature for the intercept); returns corgi.linregr_result';
+
+CREATE FUNCTION madlib.linregr_train(source_table varchar, out_table varchar, dependent_varname varchar,
+                                     independent_varname varchar, grouping_cols varchar DEFAULT NULL,
+                                     heteroskedasticity_option boolean DEFAULT false,
+                                     caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT corgi.linregr_train(source_table, out_table, dependent_varname, independent_varname, grouping_cols,
+                               heteroskedasticity_option, caller_search_path);
+END;
+COMMENT ON FUNCTION madlib.linregr_train(varchar, varchar, varchar, varchar, varchar, boolean, text) IS
+    'MADlib''s linregr_train (corgi.linregr_train): exact linear regression into out_table and out_table_summary';
+
+CREATE FUNCTION madlib.linregr_predict(coef float8[], col_ind_var float8[]) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN corgi.linregr_predict(coef, col_ind_var);
+COMMENT ON FUNCTION madlib.linregr_predict(float8[], float8[]) IS
+    'MADlib''s linregr_predict: coef . col_ind_var';
+
+-- ---------------------------------------------------------------------------------
+-- Logistic regression
+-- ---------------------------------------------------------------------------------
+CREATE FUNCTION madlib.logregr_train(source_table varchar, out_table varchar, dependent_varname varchar,
+                                     independent_varname varchar, grouping_cols varchar DEFAULT NULL,
+                                     max_iter integer DEFAULT 20, optimizer varchar DEFAULT 'irls',
+                                     tolerance float8 DEFAULT 0.0001, verbose boolean DEFAULT false,
+                                     caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT corgi.logregr_train(source_table, out_table, dependent_varname, independent_varname, grouping_cols,
+                               max_iter, optimizer, tolerance, "verbose", caller_search_path);
+END;
+COMMENT ON FUNCTION madlib.logregr_train(varchar, varchar, varchar, varchar, varchar, integer, varchar, float8, boolean, text) IS
+    'MADlib''s logregr_train (corgi.logregr_train): logistic regression by IRLS into out_table and out_table_summary';
+
+CREATE FUNCTION madlib.logregr_predict(coef float8[], col_ind_var float8[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN corgi.logregr_predict(coef, col_ind_var);
+COMMENT ON FUNCTION madlib.logregr_predict(float8[], float8[]) IS
+    'MADlib''s logregr_predict: coef . col_ind_var > 0';
+
+CREATE FUNCTION madlib.logregr_predict_prob(coef float8[], col_ind_var float8[]) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN corgi.logregr_predict_prob(coef, col_ind_var);
+COMMENT ON FUNCTION madlib.logregr_predict_prob(float8[], float8[]) IS
+    'MADlib''s logregr_predict_prob: 1 / (1 + exp(-coef . col_ind_var))';
+
+-- ---------------------------------------------------------------------------------
+-- train_test_split
+-- ---------------------------------------------------------------------------------
+-- MADlib's train_test_split, with the seed MADlib lacks: each row's place is drawn from
+-- a hash of its text and the seed (the same split on every server and every run), and
+-- each group (grouping_cols: stratified) gets exactly round(n * train_proportion) rows
+-- for training and round(n * test_proportion) for testing, the rows of lowest draw first.
+CREATE FUNCTION madlib.train_test_split(source_table varchar, output_table varchar, train_proportion float8,
+                                        test_proportion float8 DEFAULT NULL, grouping_cols varchar DEFAULT NULL,
+                                        target_cols varchar DEFAULT NULL, with_replacement boolean DEFAULT false,
+                                        separate_output_tables boolean DEFAULT false, seed bigint DEFAULT 42,
+                                        caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+SET bytea_output = 'hex'
+AS $$
+DECLARE
+    src regclass;
+    test_p float8 := coalesce(test_proportion, 1 - train_proportion);
+    cols text;
+    keys record;
+    part text := '';
+    outs text[];
+    train_name record;
+    test_name record;
+    one record;
+    draws text := format('pg_temp.%I', 'corgi_split_' || pg_backend_pid());
+BEGIN
+    IF source_table IS NULL OR output_table IS NULL OR train_proportion IS NULL OR with_replacement IS NULL
+       OR separate_output_tables IS NULL OR seed IS NULL OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'madlib.train_test_split arguments must not be NULL (test_proportion, grouping_cols and target_cols excepted)'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT (train_proportion > 0 AND train_proportion < 1) OR NOT (test_p > 0 AND test_p < 1)
+       OR train_proportion + test_p > 1 + 1e-12 THEN
+        RAISE EXCEPTION 'train_proportion % and test_proportion % must lie between 0 and 1 and add up to at most 1', train_proportion, test_p
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'For example train_proportion => 0.8 (test_proportion then defaults to 0.2).';
+    END IF;
+    IF with_replacement THEN
+        RAISE EXCEPTION 'with_replacement is not offered by corgi_madlib''s train_test_split'
+            USING ERRCODE = 'feature_not_supported', HINT = 'Split without replacement (the default); every row then goes to at most one side.';
+    END IF;
+    src := corgi._readable_source('madlib.train_test_split', source_table, caller_search_path);
+    IF separate_output_tables THEN
+        train_name := corgi._output_names(output_table || '_train', caller_search_path);
+        test_name := corgi._output_names(output_table || '_test', caller_search_path);
+        outs := ARRAY[train_name.main, test_name.main];
+    ELSE
+        one := corgi._output_names(output_table, caller_search_path);
+        outs := ARRAY[one.main];
+    END IF;
+    IF EXISTS (SELECT FROM unnest(outs) o WHERE to_regclass(o) IS NOT NULL) THEN
+        RAISE EXCEPTION 'output table % already exists', (SELECT o FROM unnest(outs) o WHERE to_regclass(o) IS NOT NULL LIMIT 1)
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
+    END IF;
+    -- The columns written: target_cols (MADlib: with the grouping columns) or all.
+    IF target_cols IS NULL OR target_cols ~ '^\s*\*\s*$' THEN
+        cols := 's.*';
+    ELSE
+        SELECT string_agg('s.' || quote_ident(corgi._grouping_column(src, c)), ', ') INTO cols
+          FROM unnest(corgi._split_grouping_cols(target_cols || coalesce(', ' || grouping_cols, ''))) WITH ORDINALITY u(c, o)
+         WHERE corgi._grouping_column(src, c) IS NOT NULL;
+        IF EXISTS (SELECT FROM unnest(corgi._split_grouping_cols(target_cols)) c WHERE corgi._grouping_column(src, c) IS NULL) THEN
+            RAISE EXCEPTION 'target_cols "%" names a column that is not in %', target_cols, source_table
+                USING ERRCODE = 'undefined_column', HINT = 'List columns of the source, separated by commas.';
+        END IF;
+    END IF;
+    IF corgi._grouping_column(src, 'split') = 'split' AND (cols = 's.*' OR 's.split' = ANY (string_to_array(cols, ', '))) THEN
+        RAISE EXCEPTION 'source table % has a column named split, the column train_test_split adds', source_table
+            USING ERRCODE = 'duplicate_column', HINT = 'Leave it out with target_cols, or rename it.';
+    END IF;
+    IF grouping_cols IS NOT NULL THEN
+        keys := corgi._grouping_keys(src, source_table, grouping_cols, ARRAY['split']);
+        part := 'PARTITION BY ' || array_to_string(keys.exprs, ', ');
+    END IF;
+    -- One draw per row (its text hashed with the seed), its rank in its group, and the
+    -- group's size: all in one statement, one snapshot.
+    IF to_regclass(draws) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', draws);
+    END IF;
+    EXECUTE format($q$CREATE TEMP TABLE %1$s AS
+        SELECT %2$s, CASE WHEN r <= round(n * %3$s) THEN 1 WHEN r <= round(n * %3$s) + round(n * %4$s) THEN 0 END AS split
+        FROM (SELECT s.*, row_number() OVER (%5$s ORDER BY hashtextextended(s::text, %6$s), s::text) AS r,
+                     count(*) OVER (%5$s) AS n
+              FROM %7$s s) s$q$,
+        draws, cols, train_proportion, test_p, part, seed, src);
+    IF separate_output_tables THEN
+        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO cols FROM pg_attribute a
+         WHERE a.attrelid = draws::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'split';
+        EXECUTE format('CREATE TABLE %s AS SELECT %s FROM %s WHERE split = 1', train_name.main, cols, draws);
+        EXECUTE format('CREATE TABLE %s AS SELECT %s FROM %s WHERE split = 0', test_name.main, cols, draws);
+    ELSE
+        EXECUTE format('CREATE TABLE %s AS SELECT * FROM %s WHERE split IS NOT NULL', one.main, draws);
+    END IF;
+    EXECUTE format('DROP TABLE %s', draws);
+END $$;
+COMMENT ON FUNCTION madlib.train_test_split(varchar, varchar, float8, float8, varchar, varchar, boolean, boolean, bigint, text) IS
+    'MADlib''s train_test_split with a seed: output_table with split 1 (train) or 0 (test), or output_table_train and output_table_test; exact proportions per group; the same split for the same seed everywhere';
+
+-- ---------------------------------------------------------------------------------
+-- encode_categorical_variables
+-- ---------------------------------------------------------------------------------
+-- MADlib's one-hot encoding as a separate step (corgi_madlib's choices: indicator
+-- columns are integer 0/1; a NULL value gives NULL indicators unless encode_null makes
+-- it a level of its own; value_to_drop and output_type 'svec' are refused; a level
+-- name that would make an indicator column longer than 63 bytes asks for
+-- output_type 'array').
+CREATE FUNCTION madlib.encode_categorical_variables(
+    source_table varchar, output_table varchar, categorical_cols varchar,
+    categorical_cols_to_exclude varchar DEFAULT NULL, row_id varchar DEFAULT NULL, top varchar DEFAULT NULL,
+    value_to_drop varchar DEFAULT NULL, encode_null boolean DEFAULT false, output_type varchar DEFAULT 'column',
+    output_dictionary boolean DEFAULT false, distributed_by varchar DEFAULT NULL,
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src regclass;
+    outs record;
+    dict_name text;
+    cats name[] := '{}';
+    excluded name[] := '{}';
+    item text;
+    col name;
+    kept text;
+    top_n integer;
+    top_fraction float8;
+    levels text[];
+    level text;
+    indicators text[] := '{}';
+    dict_rows text[] := '{}';
+    array_items text[] := '{}';
+    n_levels integer;
+    names text[] := '{}';
+    ind_name text;
+    idx integer := 0;
+BEGIN
+    IF source_table IS NULL OR output_table IS NULL OR categorical_cols IS NULL OR encode_null IS NULL
+       OR output_type IS NULL OR output_dictionary IS NULL OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'madlib.encode_categorical_variables: source_table, output_table, categorical_cols, encode_null, output_type and output_dictionary must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF value_to_drop IS NOT NULL THEN
+        RAISE EXCEPTION 'value_to_drop is not offered by corgi_madlib''s encode_categorical_variables'
+            USING ERRCODE = 'feature_not_supported', HINT = 'Leave it out (one-hot encoding); drop a level''s column afterwards for dummy coding.';
+    END IF;
+    IF lower(output_type) NOT IN ('column', 'array') THEN
+        RAISE EXCEPTION 'output_type "%" is not offered by corgi_madlib''s encode_categorical_variables', output_type
+            USING ERRCODE = 'feature_not_supported', HINT = 'Write ''column'' (indicator columns) or ''array'' (one float8[] with a dictionary).';
+    END IF;
+    src := corgi._readable_source('madlib.encode_categorical_variables', source_table, caller_search_path);
+    outs := corgi._output_names(output_table, caller_search_path);
+    dict_name := quote_ident(outs.schema) || '.' || quote_ident((parse_ident(output_table))[cardinality(parse_ident(output_table))] || '_dictionary');
+    IF to_regclass(outs.main) IS NOT NULL OR (to_regclass(dict_name) IS NOT NULL AND (output_dictionary OR lower(output_type) = 'array')) THEN
+        RAISE EXCEPTION 'output table % already exists', CASE WHEN to_regclass(outs.main) IS NOT NULL THEN outs.main ELSE dict_name END
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
+    END IF;
+    -- The columns to encode: listed, or '*' (every boolean, integer or text-like column).
+    IF categorical_cols_to_exclude IS NOT NULL THEN
+        FOREACH item IN ARRAY corgi._split_grouping_cols(categorical_cols_to_exclude) LOOP
+            col := corgi._grouping_column(src, item);
+            IF col IS NULL THEN
+                RAISE EXCEPTION 'categorical_cols_to_exclude names "%", not a column of %', item, source_table USING ERRCODE = 'undefined_column';
+            END IF;
+            excluded := excluded || col;
+        END LOOP;
+    END IF;
+    IF btrim(categorical_cols) = '*' THEN
+        SELECT coalesce(array_agg(a.attname ORDER BY a.attnum), '{}') INTO cats FROM pg_attribute a
+         WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped
+           AND a.atttypid IN ('boolean'::regtype, 'smallint'::regtype, 'integer'::regtype, 'bigint'::regtype,
+                              'text'::regtype, 'character varying'::regtype, 'character'::regtype)
+           AND NOT a.attname = ANY (excluded) AND a.attname IS DISTINCT FROM row_id;
+    ELSE
+        FOREACH item IN ARRAY corgi._split_grouping_cols(categorical_cols) LOOP
+            col := corgi._grouping_column(src, item);
+            IF col IS NULL THEN
+                RAISE EXCEPTION 'categorical_cols names "%", not a column of %', item, source_table
+                    USING ERRCODE = 'undefined_column', HINT = 'List columns of the source, or write ''*''.';
+            END IF;
+            IF NOT col = ANY (excluded) AND NOT col = ANY (cats) THEN
+                cats := cats || col;
+            END IF;
+        END LOOP;
+    END IF;
+    IF cardinality(cats) = 0 THEN
+        RAISE EXCEPTION 'no column of % to encode', source_table USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Name the categorical columns, or write ''*'' for every boolean, integer and text column.';
+    END IF;
+    IF row_id IS NOT NULL AND corgi._grouping_column(src, row_id) IS NULL THEN
+        RAISE EXCEPTION 'row_id "%" is not a column of %', row_id, source_table USING ERRCODE = 'undefined_column';
+    END IF;
+    -- top: the n most frequent levels per column (a whole number), or that fraction of its
+    -- levels (a number below 1); the others share the column's __misc__ indicator.
+    IF top IS NOT NULL THEN
+        IF top ~ '^\s*[0-9]+\s*$' THEN
+            top_n := top::integer;
+        ELSIF top ~ '^\s*0?\.[0-9]+\s*$' THEN
+            top_fraction := top::float8;
+        ELSE
+            RAISE EXCEPTION 'top must be a whole number or a fraction below 1, got "%"', top
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'For example top => ''5'' or top => ''0.2''.';
+        END IF;
+    END IF;
+    FOREACH col IN ARRAY cats LOOP
+        -- Levels by frequency (ties by value), NULL apart.
+        EXECUTE format('SELECT array_agg(v ORDER BY n DESC, v), count(*) FROM (SELECT %1$I::text AS v, count(*) AS n FROM %2$s WHERE %1$I IS NOT NULL GROUP BY 1) q',
+                       col, src) INTO levels, n_levels;
+        levels := coalesce(levels, '{}');
+        IF top_n IS NOT NULL THEN
+            levels := levels[1:top_n];
+        ELSIF top_fraction IS NOT NULL THEN
+            levels := levels[1:ceil(top_fraction * n_levels)::integer];
+        END IF;
+        FOREACH level IN ARRAY levels LOOP
+            ind_name := col || '_' || level;
+            idx := idx + 1;
+            indicators := indicators || format('CASE WHEN %1$I IS NULL THEN %2$s ELSE (%1$I::text = %3$L)::integer END',
+                                               col, CASE WHEN encode_null THEN '0' ELSE 'NULL::integer' END, level);
+            names := names || ind_name;
+            dict_rows := dict_rows || format('(%L, %s, %L, %L)', ind_name, idx, col, level);
+        END LOOP;
+        IF cardinality(levels) < n_levels THEN
+            ind_name := col || '__misc__';
+            idx := idx + 1;
+            indicators := indicators || format('CASE WHEN %1$I IS NULL THEN %2$s ELSE (NOT %1$I::text = ANY (%3$L::text[]))::integer END',
+                                               col, CASE WHEN encode_null THEN '0' ELSE 'NULL::integer' END, levels);
+            names := names || ind_name;
+            dict_rows := dict_rows || format('(%L, %s, %L, %L)', ind_name, idx, col, '__misc__');
+        END IF;
+        IF encode_null THEN
+            ind_name := col || '_null';
+            idx := idx + 1;
+            indicators := indicators || format('(%I IS NULL)::integer', col);
+            names := names || ind_name;
+            dict_rows := dict_rows || format('(%L, %s, %L, NULL)', ind_name, idx, col);
+        END IF;
+    END LOOP;
+    IF cardinality(indicators) > 1500 THEN
+        RAISE EXCEPTION 'the encoding makes % indicators, at most 1500 are allowed', cardinality(indicators)
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Keep fewer levels with top.';
+    END IF;
+    IF lower(output_type) = 'column' AND EXISTS (SELECT FROM unnest(names) n WHERE octet_length(n) > 63) THEN
+        RAISE EXCEPTION 'indicator column "%" would be longer than 63 bytes', (SELECT n FROM unnest(names) n WHERE octet_length(n) > 63 LIMIT 1)
+            USING ERRCODE = 'name_too_long', HINT = 'Use output_type => ''array'' (the dictionary names the levels), or keep fewer levels with top.';
+    END IF;
+    -- The columns kept: row_id alone, or every column not encoded.
+    IF row_id IS NOT NULL THEN
+        kept := quote_ident(corgi._grouping_column(src, row_id));
+    ELSE
+        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO kept FROM pg_attribute a
+         WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attname = ANY (cats);
+    END IF;
+    IF lower(output_type) = 'column' THEN
+        EXECUTE format('CREATE TABLE %s AS SELECT %s FROM %s', outs.main,
+                       concat_ws(', ', kept, (SELECT string_agg(format('%s AS %I', e, n), ', ') FROM unnest(indicators, names) u(e, n))),
+                       src);
+    ELSE
+        EXECUTE format('CREATE TABLE %s AS SELECT %s FROM %s', outs.main,
+                       concat_ws(', ', kept, format('ARRAY[%s]::float8[] AS __encoded_variables__', array_to_string(indicators, ', '))),
+                       src);
+    END IF;
+    IF output_dictionary OR lower(output_type) = 'array' THEN
+        EXECUTE format('CREATE TABLE %s (encoded_column_name text, index integer, variable text, value text)', dict_name);
+        EXECUTE format('INSERT INTO %s VALUES %s', dict_name, array_to_string(dict_rows, ', '));
+    END IF;
+END $$;
+COMMENT ON FUNCTION madlib.encode_categorical_variables(varchar, varchar, varchar, varchar, varchar, varchar, varchar, boolean, varchar, boolean, varchar, text) IS
+    'MADlib''s encode_categorical_variables: one 0/1 indicator per level of each categorical column (top levels, __misc__, _null with encode_null), as columns or one float8[] with a dictionary';
+
+-- ---------------------------------------------------------------------------------
+-- Support vector machines (linear kernel), on corgi.train's 'svm' model
+-- ---------------------------------------------------------------------------------
+-- MADlib's svm_classification with kernel_func 'linear': params map onto corgi's SGD
+-- (init_stepsize -> learning_rate, decay_factor -> decay, max_iter -> epochs, lambda with
+-- norm L2 or L1 -> l2 or l1, kernel_params fit_intercept -> intercept); the two classes
+-- of the dependent variable become dep_var_mapping (sorted as text), the second the
+-- positive one. corgi's own model (bytes, epochs) is kept beside it in <model_table>_corgi.
+-- Refused with a hint: other kernels, class_weight, n_folds, epsilon tables.
+CREATE FUNCTION madlib.svm_classification(source_table varchar, model_table varchar, dependent_varname varchar,
+                                          independent_varname varchar, kernel_func varchar DEFAULT 'linear',
+                                          kernel_params varchar DEFAULT NULL, grouping_col varchar DEFAULT NULL,
+                                          params varchar DEFAULT NULL, verbose boolean DEFAULT false,
+                                          caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src regclass;
+    outs record;
+    side record;
+    item text;
+    key text;
+    value text;
+    fit_intercept boolean := false;
+    stepsize float8 := 0.01;
+    decay_factor float8 := 0.9;
+    max_iter integer := 100;
+    tolerance float8 := 1e-10;
+    lambda float8 := 0.01;
+    norm text := 'l2';
+    classes text[];
+    keys text := '';
+    totals record;
+BEGIN
+    IF source_table IS NULL OR model_table IS NULL OR dependent_varname IS NULL OR independent_varname IS NULL
+       OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'madlib.svm_classification: source_table, model_table, dependent_varname and independent_varname must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF lower(coalesce(kernel_func, 'linear')) <> 'linear' THEN
+        RAISE EXCEPTION 'kernel_func "%" is not offered by corgi_madlib''s svm_classification', kernel_func
+            USING ERRCODE = 'feature_not_supported', HINT = 'Use the linear kernel, or corgi.train(..., ''mlp'') for a nonlinear model.';
+    END IF;
+    FOREACH item IN ARRAY coalesce(regexp_split_to_array(nullif(btrim(kernel_params), ''), '\s*,\s*'), '{}') LOOP
+        key := lower(btrim(split_part(item, '=', 1)));
+        value := lower(btrim(split_part(item, '=', 2)));
+        IF key = 'fit_intercept' AND value IN ('true', 'false', 't', 'f', 'yes', 'no', '1', '0') THEN
+            fit_intercept := value::boolean;
+        ELSE
+            RAISE EXCEPTION 'kernel_params "%" is not offered with the linear kernel', item
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'The linear kernel takes fit_intercept=true or false.';
+        END IF;
+    END LOOP;
+    FOREACH item IN ARRAY coalesce(regexp_split_to_array(nullif(btrim(params), ''), '\s*,\s*'), '{}') LOOP
+        key := lower(btrim(split_part(item, '=', 1)));
+        value := btrim(split_part(item, '=', 2));
+        CASE key
+            WHEN 'init_stepsize' THEN stepsize := value::float8;
+            WHEN 'decay_factor' THEN decay_factor := value::float8;
+            WHEN 'max_iter' THEN max_iter := value::integer;
+            WHEN 'tolerance' THEN tolerance := value::float8;
+            WHEN 'lambda' THEN lambda := value::float8;
+            WHEN 'norm' THEN norm := lower(value);
+            ELSE
+                RAISE EXCEPTION 'params "%" is not offered by corgi_madlib''s svm_classification', item
+                    USING ERRCODE = 'feature_not_supported',
+                          HINT = 'It takes init_stepsize, decay_factor, max_iter, tolerance, lambda and norm (L1 or L2).';
+        END CASE;
+    END LOOP;
+    IF norm NOT IN ('l1', 'l2') THEN
+        RAISE EXCEPTION 'norm must be L1 or L2, got "%"', norm USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    src := corgi._readable_source('madlib.svm_classification', source_table, caller_search_path);
+    outs := corgi._writable_outputs('madlib.svm_classification', model_table, caller_search_path);
+    side := corgi._writable_outputs('madlib.svm_classification', model_table || '_corgi', caller_search_path);
+    -- The two classes, sorted as text: the second is the positive one.
+    EXECUTE format('SELECT array_agg(DISTINCT (%s)::text ORDER BY (%1$s)::text) FROM %s WHERE (%1$s) IS NOT NULL',
+                   corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname), src)
+        INTO classes;
+    IF cardinality(coalesce(classes, '{}')) <> 2 THEN
+        RAISE EXCEPTION 'svm_classification needs a dependent variable of two classes, "%" has %', dependent_varname, cardinality(coalesce(classes, '{}'))
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write a condition, e.g. ''rings > 10''.';
+    END IF;
+    -- Trained by corgi: max_iter epochs of SGD on the hinge loss.
+    PERFORM corgi.train(source_table, model_table || '_corgi',
+                        format('((%s)::text = %L)', corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname), classes[2]),
+                        independent_varname, 'svm', max_iter, 'corgipile',
+                        format('learning_rate=%s, decay=%s, %s=%s, intercept=%s', stepsize, decay_factor, norm, lambda, fit_intercept),
+                        "verbose", grouping_col, caller_search_path);
+    IF grouping_col IS NOT NULL THEN
+        keys := (SELECT string_agg(format('%I, ', a.attname), '' ORDER BY a.attnum) FROM pg_attribute a
+                 WHERE a.attrelid = to_regclass(side.main) AND a.attnum > 0 AND NOT a.attisdropped
+                   AND a.attnum < (SELECT attnum FROM pg_attribute WHERE attrelid = to_regclass(side.main) AND attname = 'coef'));
+    END IF;
+    EXECUTE format($q$CREATE TABLE %s AS SELECT %s CASE WHEN %L THEN coef || intercept[1] ELSE coef END AS coef, loss,
+                             NULL::float8 AS norm_of_gradient, num_epochs AS num_iterations, num_rows_processed,
+                             num_rows_skipped, %L::text[] AS dep_var_mapping FROM %s$q$,
+                   outs.main, keys, fit_intercept, classes, side.main);
+    EXECUTE format('SELECT count(*) AS groups, count(*) FILTER (WHERE coef IS NULL) AS failed, coalesce(sum(num_rows_processed), 0) AS processed,
+                           coalesce(sum(num_rows_skipped), 0) AS skipped FROM %s', outs.main) INTO totals;
+    EXECUTE format($q$CREATE TABLE %s AS SELECT 'SVC'::text AS method, 'corgi_madlib 1.0'::text AS version_number,
+                             %L::text AS source_table, %L::text AS model_table, %L::text AS dependent_varname,
+                             %L::text AS independent_varname, 'linear'::text AS kernel_func, %L::text AS kernel_params,
+                             %L::text AS grouping_col, %L::text AS optim_params, %L::text AS reg_params,
+                             %s::integer AS num_all_groups, %s::integer AS num_failed_groups,
+                             %s::bigint AS total_rows_processed, %s::bigint AS total_rows_skipped$q$,
+                   outs.summary, source_table, model_table, dependent_varname, independent_varname,
+                   format('fit_intercept=%s', CASE WHEN fit_intercept THEN 'true' ELSE 'false' END), grouping_col,
+                   format('solver=corgipile sgd, init_stepsize=%s, decay_factor=%s, max_iter=%s, tolerance=%s', stepsize, decay_factor, max_iter, tolerance),
+                   format('lambda=%s, norm=%s, n_folds=0', lambda, upper(norm)),
+                   totals.groups, totals.failed, totals.processed, totals.skipped);
+END $$;
+COMMENT ON FUNCTION madlib.svm_classification(varchar, varchar, varchar, varchar, varchar, varchar, varchar, varchar, boolean, text) IS
+    'MADlib''s svm_classification (linear kernel), trained by corgi.train''s svm: model_table (coef, loss, num_iterations, rows, dep_var_mapping), model_table_summary, and corgi''s model in model_table_corgi';
+
+-- MADlib's svm_predict: output_table (id, prediction, decision_function), prediction the
+-- second class of dep_var_mapping when coef . x >= 0 (text). The features are the
+-- summary's independent_varname: a column of the data, or an expression only when the
+-- caller owns the summary table (corgi runs no SQL text another role stored).
+CREATE FUNCTION madlib.svm_predict(model_table varchar, new_data_table varchar, id_col_name varchar, output_table varchar,
+                                   caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    model regclass;
+    summary regclass;
+    data regclass;
+    outs record;
+    s record;
+    x text;
+    id_col name;
+    join_on text := 'true';
+BEGIN
+    IF model_table IS NULL OR new_data_table IS NULL OR id_col_name IS NULL OR output_table IS NULL OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'madlib.svm_predict arguments must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    model := corgi._readable_source('madlib.svm_predict', model_table, caller_search_path);
+    summary := corgi._readable_source('madlib.svm_predict', model_table || '_summary', caller_search_path);
+    model := corgi._stored_table(model, 'model table', NULL, ARRAY['coef', 'dep_var_mapping']::name[],
+                                 ARRAY['float8[]', 'text[]']::regtype[]);
+    summary := corgi._stored_table(summary, 'summary table', model, ARRAY['independent_varname', 'grouping_col']::name[],
+                                   ARRAY['text', 'text']::regtype[]);
+    data := corgi._readable_source('madlib.svm_predict', new_data_table, caller_search_path);
+    outs := corgi._output_names(output_table, caller_search_path);
+    IF to_regclass(outs.main) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', outs.main
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
+    END IF;
+    id_col := corgi._grouping_column(data, id_col_name);
+    IF id_col IS NULL THEN
+        RAISE EXCEPTION 'id_col_name "%" is not a column of %', id_col_name, new_data_table USING ERRCODE = 'undefined_column';
+    END IF;
+    EXECUTE format('SELECT independent_varname, grouping_col FROM %s LIMIT 1', summary) INTO s;
+    x := corgi._variable(data, s.independent_varname,
+                         NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = summary), 'USAGE'), 'independent_varname');
+    IF s.grouping_col IS NOT NULL THEN
+        SELECT string_agg(format('m.%1$I IS NOT DISTINCT FROM d.%1$I', corgi._grouping_column(data, k)), ' AND ')
+          INTO join_on FROM unnest(corgi._split_grouping_cols(s.grouping_col)) k;
+        IF join_on IS NULL OR EXISTS (SELECT FROM unnest(corgi._split_grouping_cols(s.grouping_col)) k WHERE corgi._grouping_column(data, k) IS NULL) THEN
+            RAISE EXCEPTION 'new_data_table % lacks a grouping column of the model (%)', new_data_table, s.grouping_col
+                USING ERRCODE = 'undefined_column';
+        END IF;
+    END IF;
+    -- The features computed over the data alone (no model column in scope).
+    EXECUTE format($q$CREATE TABLE %1$s AS
+        SELECT d.%2$I AS id,
+               CASE WHEN p.z IS NULL THEN NULL WHEN p.z >= 0 THEN m.dep_var_mapping[2] ELSE m.dep_var_mapping[1] END AS prediction,
+               p.z AS decision_function
+        FROM (SELECT d0.*, (%6$s)::float8[] AS "?x" FROM %3$s d0) d LEFT JOIN %4$s m ON %5$s,
+             LATERAL (SELECT corgi.linregr_predict(m.coef, CASE WHEN cardinality(m.coef) = cardinality(d."?x") + 1
+                                                               THEN d."?x" || 1::float8 ELSE d."?x" END) AS z) p$q$,
+        outs.main, id_col, data, model, join_on, x);
+END $$;
+COMMENT ON FUNCTION madlib.svm_predict(varchar, varchar, varchar, varchar, text) IS
+    'MADlib''s svm_predict: output_table (id, prediction, decision_function) for the rows of new_data_table';
+
+-- ---------------------------------------------------------------------------------
+-- Multilayer perceptrons, on corgi.train's 'mlp' and 'mlp_regression' models
+-- ---------------------------------------------------------------------------------
+-- MADlib's mlp_classification and mlp_regression (note their argument order:
+-- independent_varname before dependent_varname): standardized inputs (as MADlib),
+-- activation sigmoid by default, optimizer_params mapped onto corgi's (learning_rate_init
+-- -> learning_rate, n_iterations -> epochs, lambda -> l2, batch_size, solver sgd (with
+-- momentum) or adam with beta1, beta2, eps; learning_rate_policy constant, or exp with
+-- gamma -> decay). coeff is NULL: the weights are in corgi's model, kept in
+-- <output_table>_corgi, which mlp_predict scores. Refused with a hint: weights,
+-- warm_start, n_tries > 1, rmsprop, nesterov, other learning-rate policies.
+CREATE FUNCTION madlib._mlp_train(is_classification boolean, source_table varchar, output_table varchar,
+                                  independent_varname varchar, dependent_varname varchar, hidden_layer_sizes integer[],
+                                  optimizer_params varchar, activation varchar, weights varchar, warm_start boolean,
+                                  verbose boolean, grouping_col varchar, caller_search_path text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    call text := CASE WHEN is_classification THEN 'madlib.mlp_classification' ELSE 'madlib.mlp_regression' END;
+    src regclass;
+    outs record;
+    side record;
+    std_name text;
+    item text;
+    key text;
+    value text;
+    lr float8 := 0.001;
+    policy text := 'constant';
+    gamma float8 := 1;
+    n_iterations integer := 100;
+    lambda float8 := 0;
+    tolerance float8 := 0.001;
+    batch_size integer := 1;
+    solver text := 'sgd';
+    momentum float8 := 0.9;
+    beta1 float8 := 0.9;
+    beta2 float8 := 0.999;
+    eps float8 := 1e-8;
+    corgi_params text;
+    keys text := '';
+    classes text[];
+    moments float8[];
+    k integer;
+    dep_type text;
+BEGIN
+    IF source_table IS NULL OR output_table IS NULL OR independent_varname IS NULL OR dependent_varname IS NULL
+       OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION '%: source_table, output_table, independent_varname and dependent_varname must not be NULL', call
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF cardinality(coalesce(hidden_layer_sizes, '{}')) = 0 THEN
+        RAISE EXCEPTION '% needs hidden_layer_sizes', call
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the widths of the hidden layers, e.g. ARRAY[10] or ARRAY[32, 16].';
+    END IF;
+    IF weights IS NOT NULL OR coalesce(warm_start, false) THEN
+        RAISE EXCEPTION '% does not take % in corgi_madlib', call, CASE WHEN weights IS NOT NULL THEN 'weights' ELSE 'warm_start' END
+            USING ERRCODE = 'feature_not_supported', HINT = 'Leave it out.';
+    END IF;
+    FOREACH item IN ARRAY coalesce(regexp_split_to_array(nullif(btrim(optimizer_params), ''), '\s*,\s*'), '{}') LOOP
+        key := lower(btrim(split_part(item, '=', 1)));
+        value := lower(btrim(split_part(item, '=', 2)));
+        CASE key
+            WHEN 'learning_rate_init' THEN lr := value::float8;
+            WHEN 'learning_rate_policy' THEN policy := value;
+            WHEN 'gamma' THEN gamma := value::float8;
+            WHEN 'n_iterations' THEN n_iterations := value::integer;
+            WHEN 'lambda' THEN lambda := value::float8;
+            WHEN 'tolerance' THEN tolerance := value::float8;
+            WHEN 'batch_size' THEN batch_size := value::integer;
+            WHEN 'solver' THEN solver := value;
+            WHEN 'momentum' THEN momentum := value::float8;
+            WHEN 'beta1' THEN beta1 := value::float8;
+            WHEN 'beta2' THEN beta2 := value::float8;
+            WHEN 'eps' THEN eps := value::float8;
+            WHEN 'n_tries' THEN
+                IF value::integer <> 1 THEN
+                    RAISE EXCEPTION 'n_tries=% is not offered by corgi_madlib', value USING ERRCODE = 'feature_not_supported',
+                        HINT = 'Train several seeds with corgi.fit_multiple instead.';
+                END IF;
+            WHEN 'nesterov' THEN
+                IF value::boolean THEN
+                    RAISE EXCEPTION 'nesterov momentum is not offered by corgi_madlib' USING ERRCODE = 'feature_not_supported',
+                        HINT = 'Leave nesterov out (plain momentum), or use solver=adam.';
+                END IF;
+            ELSE
+                RAISE EXCEPTION 'optimizer_params "%" is not offered by corgi_madlib''s %', item, call
+                    USING ERRCODE = 'feature_not_supported',
+                          HINT = 'It takes learning_rate_init, learning_rate_policy (constant or exp with gamma), n_iterations, lambda, tolerance, batch_size, solver (sgd or adam), momentum, beta1, beta2, eps.';
+        END CASE;
+    END LOOP;
+    IF policy NOT IN ('constant', 'exp') THEN
+        RAISE EXCEPTION 'learning_rate_policy "%" is not offered by corgi_madlib', policy
+            USING ERRCODE = 'feature_not_supported', HINT = 'Use constant, or exp with gamma.';
+    END IF;
+    IF solver NOT IN ('sgd', 'adam') THEN
+        RAISE EXCEPTION 'solver "%" is not offered by corgi_madlib''s %', solver, call
+            USING ERRCODE = 'feature_not_supported', HINT = 'Use sgd (with momentum) or adam.';
+    END IF;
+    IF lower(coalesce(activation, 'sigmoid')) NOT IN ('sigmoid', 'relu', 'tanh') THEN
+        RAISE EXCEPTION 'activation "%" is not offered', activation USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use sigmoid (MADlib''s default), relu or tanh.';
+    END IF;
+    src := corgi._readable_source(call, source_table, caller_search_path);
+    outs := corgi._writable_outputs(call, output_table, caller_search_path);
+    side := corgi._writable_outputs(call, output_table || '_corgi', caller_search_path);
+    std_name := quote_ident(outs.schema) || '.' || quote_ident((parse_ident(output_table))[cardinality(parse_ident(output_table))] || '_standardization');
+    IF to_regclass(std_name) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', std_name
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
+    END IF;
+    corgi_params := format('hidden_layers=[%s], activation=%s, learning_rate=%s, l2=%s, batch_size=%s, standardize=true%s%s',
+                           array_to_string(hidden_layer_sizes, ','), lower(coalesce(activation, 'sigmoid')), lr, lambda, batch_size,
+                           CASE WHEN solver = 'adam' THEN format(', optimizer=adam, beta1=%s, beta2=%s, epsilon=%s', beta1, beta2, eps)
+                                WHEN momentum > 0 THEN format(', optimizer=momentum, momentum=%s', momentum)
+                                ELSE ', optimizer=sgd' END,
+                           CASE WHEN policy = 'exp' THEN format(', decay=%s', gamma) ELSE '' END);
+    PERFORM corgi.train(source_table, output_table || '_corgi', dependent_varname, independent_varname,
+                        CASE WHEN is_classification THEN 'mlp' ELSE 'mlp_regression' END, n_iterations, 'corgipile',
+                        corgi_params, "verbose", grouping_col, caller_search_path);
+    IF grouping_col IS NOT NULL THEN
+        keys := (SELECT string_agg(format('%I, ', a.attname), '' ORDER BY a.attnum) FROM pg_attribute a
+                 WHERE a.attrelid = to_regclass(side.main) AND a.attnum > 0 AND NOT a.attisdropped
+                   AND a.attnum < (SELECT attnum FROM pg_attribute WHERE attrelid = to_regclass(side.main) AND attname = 'coef'));
+    END IF;
+    EXECUTE format('CREATE TABLE %s AS SELECT %s NULL::float8[] AS coeff, loss, num_epochs AS num_iterations FROM %s',
+                   outs.main, keys, side.main);
+    -- The standardization MADlib writes beside the model: each feature's mean and
+    -- (population) standard deviation over the rows trained on.
+    EXECUTE format('SELECT corgi._feature_moments((%1$s)::float8[]) FROM %2$s WHERE (%1$s) IS NOT NULL AND (%3$s) IS NOT NULL',
+                   corgi._column_or_expression(src, source_table, 'independent_varname', independent_varname), src,
+                   corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname))
+        INTO moments;
+    k := cardinality(moments) / 2;
+    EXECUTE format('CREATE TABLE %s AS SELECT $1::float8[] AS mean, $2::float8[] AS std', std_name)
+        USING moments[1:k], (SELECT array_agg(1 / s ORDER BY o) FROM unnest(moments[k + 1:2 * k]) WITH ORDINALITY u(s, o));
+    EXECUTE format('SELECT classes, (SELECT pg_typeof(%s)::text FROM %s LIMIT 1) FROM %s LIMIT 1',
+                   corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname), src, side.main)
+        INTO classes, dep_type;
+    EXECUTE format($q$CREATE TABLE %s AS SELECT %L::text AS source_table, %L::text AS independent_varname,
+                             %L::text AS dependent_varname, %L::text AS dependent_vartype, %L::text AS solver,
+                             %s::float8 AS tolerance, %s::float8 AS learning_rate_init, %L::text AS learning_rate_policy,
+                             %s::float8 AS momentum, false AS nesterov, NULL::float8 AS rho, %s::float8 AS beta1,
+                             %s::float8 AS beta2, %s::float8 AS eps, %s::integer AS n_iterations, 1 AS n_tries,
+                             %L::integer[] AS layer_sizes, %L::text AS activation, %L::boolean AS is_classification,
+                             %L::text[] AS classes, NULL::text AS weights, %L::text AS grouping_col$q$,
+                   outs.summary, source_table, independent_varname, dependent_varname, dep_type, solver, tolerance, lr, policy,
+                   momentum, beta1, beta2, eps, n_iterations,
+                   ARRAY[k] || hidden_layer_sizes || CASE WHEN is_classification THEN cardinality(classes) ELSE 1 END,
+                   lower(coalesce(activation, 'sigmoid')), is_classification, classes, grouping_col);
+END $$;
+COMMENT ON FUNCTION madlib._mlp_train(boolean, varchar, varchar, varchar, varchar, integer[], varchar, varchar, varchar, boolean, boolean, varchar, text) IS
+    'internal: mlp_classification and mlp_regression on corgi.train''s networks';
+
+CREATE FUNCTION madlib.mlp_classification(source_table varchar, output_table varchar, independent_varname varchar,
+                                          dependent_varname varchar, hidden_layer_sizes integer[] DEFAULT NULL,
+                                          optimizer_params varchar DEFAULT NULL, activation varchar DEFAULT 'sigmoid',
+                                          weights varchar DEFAULT NULL, warm_start boolean DEFAULT false,
+                                          verbose boolean DEFAULT false, grouping_col varchar DEFAULT NULL,
+                                          caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT madlib._mlp_train(true, source_table, output_table, independent_varname, dependent_varname, hidden_layer_sizes,
+                             optimizer_params, activation, weights, warm_start, "verbose", grouping_col, caller_search_path);
+END;
+COMMENT ON FUNCTION madlib.mlp_classification(varchar, varchar, varchar, varchar, integer[], varchar, varchar, varchar, boolean, boolean, varchar, text) IS
+    'MADlib''s mlp_classification (independent_varname before dependent_varname), trained by corgi.train''s mlp: output_table (coeff NULL, loss, num_iterations), its _summary and _standardization, corgi''s model in output_table_corgi';
+
+CREATE FUNCTION madlib.mlp_regression(source_table varchar, output_table varchar, independent_varname varchar,
+                                      dependent_varname varchar, hidden_layer_sizes integer[] DEFAULT NULL,
+                                      optimizer_params varchar DEFAULT NULL, activation varchar DEFAULT 'sigmoid',
+                                      weights varchar DEFAULT NULL, warm_start boolean DEFAULT false,
+                                      verbose boolean DEFAULT false, grouping_col varchar DEFAULT NULL,
+                                      caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT madlib._mlp_train(false, source_table, output_table, independent_varname, dependent_varname, hidden_layer_sizes,
+                             optimizer_params, activation, weights, warm_start, "verbose", grouping_col, caller_search_path);
+END;
+COMMENT ON FUNCTION madlib.mlp_regression(varchar, varchar, varchar, varchar, integer[], varchar, varchar, varchar, boolean, boolean, varchar, text) IS
+    'MADlib''s mlp_regression, trained by corgi.train''s mlp_regression (see mlp_classification)';
+
+-- MADlib's mlp_predict: pred_type 'response' gives (id, estimated_<dependent>), 'prob' one
+-- column prob_<class> per class; scored by corgi.predict_table on <model_table>_corgi.
+CREATE FUNCTION madlib.mlp_predict(model_table varchar, data_table varchar, id_col_name varchar, output_table varchar,
+                                   pred_type varchar DEFAULT 'response',
+                                   caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    summary regclass;
+    s record;
+    outs record;
+    scored text := format('pg_temp.%I', 'corgi_mlp_scored_' || pg_backend_pid());
+    dep_name text;
+BEGIN
+    IF model_table IS NULL OR data_table IS NULL OR id_col_name IS NULL OR output_table IS NULL OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'madlib.mlp_predict arguments must not be NULL (pred_type excepted)' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF lower(coalesce(pred_type, 'response')) NOT IN ('response', 'prob') THEN
+        RAISE EXCEPTION 'pred_type must be response or prob, got "%"', pred_type USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    summary := corgi._readable_source('madlib.mlp_predict', model_table || '_summary', caller_search_path);
+    summary := corgi._stored_table(summary, 'summary table', NULL, ARRAY['dependent_varname', 'independent_varname', 'classes', 'is_classification']::name[],
+                                   ARRAY['text', 'text', 'text[]', 'boolean']::regtype[]);
+    EXECUTE format('SELECT dependent_varname, independent_varname, classes, is_classification FROM %s LIMIT 1', summary) INTO s;
+    outs := corgi._output_names(output_table, caller_search_path);
+    IF to_regclass(outs.main) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', outs.main
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
+    END IF;
+    IF lower(coalesce(pred_type, 'response')) = 'prob' AND NOT s.is_classification THEN
+        RAISE EXCEPTION 'pred_type prob applies to mlp_classification models' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF to_regclass(scored) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', scored);
+    END IF;
+    -- The features: the summary's independent_varname, run only for the summary's owner
+    -- when it is an expression (corgi.predict_table's own rule otherwise).
+    PERFORM corgi.predict_table(model_table || '_corgi', data_table, id_col_name, scored,
+                                CASE WHEN pg_has_role((SELECT relowner FROM pg_class WHERE oid = summary), 'USAGE')
+                                     THEN s.independent_varname END,
+                                caller_search_path => caller_search_path);
+    dep_name := 'estimated_' || regexp_replace(s.dependent_varname, '[^A-Za-z0-9_]+', '_', 'g');
+    IF lower(coalesce(pred_type, 'response')) = 'response' THEN
+        EXECUTE format('CREATE TABLE %s AS SELECT id, %s AS %I FROM %s', outs.main,
+                       CASE WHEN s.is_classification THEN 'class' ELSE 'prediction' END, dep_name, scored);
+    ELSE
+        EXECUTE format('CREATE TABLE %s AS SELECT id, %s FROM %s', outs.main,
+                       (SELECT string_agg(format('probabilities[%s] AS %I', o, 'prob_' || c), ', ' ORDER BY o)
+                          FROM unnest(s.classes) WITH ORDINALITY u(c, o)), scored);
+    END IF;
+    EXECUTE format('DROP TABLE %s', scored);
+END $$;
+COMMENT ON FUNCTION madlib.mlp_predict(varchar, varchar, varchar, varchar, varchar, text) IS
+    'MADlib''s mlp_predict: output_table (id, estimated_<dependent>) or (id, prob_<class> ...) for the rows of data_table';
+
+-- ---------------------------------------------------------------------------------
+-- Elastic net (gaussian family), exact
+-- ---------------------------------------------------------------------------------
+-- MADlib's elastic_net_train for regress_family gaussian (or linear): the exact
+-- minimizer of MADlib's objective, by coordinate descent on one pass's sums
+-- (corgi._elastic_net_gaussian) rather than FISTA passes; standardize as MADlib (the
+-- weights reported on the original scale). col_ind_var '*' takes every numeric column
+-- but the dependent, the grouping and the excluded ones. Refused with a hint: binomial
+-- (use corgi.train(..., 'logistic', params => 'l1=..., l2=...')), optimizer_params
+-- (cross-validation, warm-up).
+CREATE FUNCTION madlib.elastic_net_train(tbl_source varchar, tbl_result varchar, col_dep_var varchar, col_ind_var varchar,
+                                         regress_family varchar, alpha float8, lambda_value float8,
+                                         standardize boolean DEFAULT true, grouping_col varchar DEFAULT NULL,
+                                         optimizer varchar DEFAULT 'fista', optimizer_params varchar DEFAULT NULL,
+                                         excluded varchar DEFAULT NULL, max_iter integer DEFAULT 1000,
+                                         tolerance float8 DEFAULT 1e-6,
+                                         caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src regclass;
+    outs record;
+    dep text;
+    indep text;
+    features text[];
+    skip name[] := '{}';
+    item text;
+    keys record;
+    key_select text := '';
+    key_group text := '';
+    key_cols text := '';
+    fits text := format('pg_temp.%I', 'corgi_enet_' || pg_backend_pid());
+    totals record;
+    k integer;
+BEGIN
+    IF tbl_source IS NULL OR tbl_result IS NULL OR col_dep_var IS NULL OR col_ind_var IS NULL OR regress_family IS NULL
+       OR alpha IS NULL OR lambda_value IS NULL OR standardize IS NULL OR max_iter IS NULL OR tolerance IS NULL
+       OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'madlib.elastic_net_train arguments must not be NULL (grouping_col, optimizer_params and excluded excepted)'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF lower(regress_family) NOT IN ('gaussian', 'linear') THEN
+        RAISE EXCEPTION 'regress_family "%" is not offered by corgi_madlib''s elastic_net_train', regress_family
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Use gaussian; for binomial, corgi.train(..., ''logistic'', params => ''l1=..., l2=...'') trains the penalized model by SGD.';
+    END IF;
+    IF NOT (alpha >= 0 AND alpha <= 1) OR NOT (lambda_value >= 0) OR lambda_value = 'Infinity' OR max_iter < 1
+       OR NOT (tolerance >= 0) OR tolerance = 'Infinity' THEN
+        RAISE EXCEPTION 'alpha must lie in [0, 1] (got %), lambda_value and tolerance must be finite and at least 0 (got % and %), max_iter at least 1 (got %)',
+                        alpha, lambda_value, tolerance, max_iter
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'MADlib''s objective: lambda (alpha |b|_1 + (1 - alpha) / 2 |b|^2).';
+    END IF;
+    IF optimizer_params IS NOT NULL AND btrim(optimizer_params) <> '' THEN
+        RAISE EXCEPTION 'optimizer_params are not offered by corgi_madlib''s elastic_net_train'
+            USING ERRCODE = 'feature_not_supported', HINT = 'The fit is exact (coordinate descent on one pass''s sums): leave them out.';
+    END IF;
+    src := corgi._readable_source('madlib.elastic_net_train', tbl_source, caller_search_path);
+    outs := corgi._writable_outputs('madlib.elastic_net_train', tbl_result, caller_search_path);
+    dep := corgi._column_or_expression(src, tbl_source, 'col_dep_var', col_dep_var);
+    IF grouping_col IS NOT NULL THEN
+        keys := corgi._grouping_keys(src, tbl_source, grouping_col,
+                                     ARRAY['family', 'features', 'features_selected', 'coef_nonzero', 'coef_all', 'intercept',
+                                           'log_likelihood', 'standardize', 'iteration_run']);
+        SELECT string_agg(format('%s AS %I, ', e, n), ''), 'GROUP BY ' || string_agg(e, ', '), string_agg(format('%I, ', n), '')
+          INTO key_select, key_group, key_cols FROM unnest(keys.exprs, keys.names) u(e, n);
+    END IF;
+    IF btrim(col_ind_var) = '*' THEN
+        FOREACH item IN ARRAY coalesce(corgi._split_grouping_cols(excluded), '{}') || coalesce(corgi._split_grouping_cols(grouping_col), '{}') LOOP
+            skip := skip || corgi._grouping_column(src, item);
+        END LOOP;
+        SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO features FROM pg_attribute a
+         WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped
+           AND a.atttypid IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype, 'real'::regtype,
+                              'double precision'::regtype, 'numeric'::regtype)
+           AND a.attname IS DISTINCT FROM col_dep_var AND NOT a.attname = ANY (skip);
+        IF features IS NULL THEN
+            RAISE EXCEPTION 'col_ind_var ''*'' finds no numeric column in %', tbl_source USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        indep := format('ARRAY[%s]::float8[]', (SELECT string_agg(quote_ident(f), ', ') FROM unnest(features) f));
+    ELSE
+        indep := corgi._column_or_expression(src, tbl_source, 'col_ind_var', col_ind_var);
+    END IF;
+    IF to_regclass(fits) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', fits);
+    END IF;
+    EXECUTE format('CREATE TEMP TABLE %s AS SELECT %s corgi._elastic_net_gaussian((%s)::float8, (%s)::float8[], %s, %s, %L, %s, %s) AS f FROM %s %s',
+                   fits, key_select, dep, indep, alpha, lambda_value, standardize, max_iter, tolerance, src, key_group);
+    EXECUTE format('SELECT count(*) AS groups, count(*) FILTER (WHERE f IS NULL) AS failed, max(cardinality(f)) - 5 AS k FROM %s', fits) INTO totals;
+    IF totals.groups = totals.failed THEN
+        RAISE EXCEPTION 'source table % has no rows with non-NULL dependent and independent values', tbl_source
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
+    END IF;
+    k := totals.k;
+    features := coalesce(features, (SELECT array_agg(format('%s[%s]', col_ind_var, i) ORDER BY i) FROM generate_series(1, k) i));
+    EXECUTE format($q$CREATE TABLE %1$s AS
+        SELECT %2$s 'gaussian'::text AS family, $1::text[] AS features,
+               ARRAY(SELECT $1[i] FROM generate_series(1, %3$s) i WHERE f[i] <> 0 ORDER BY i) AS features_selected,
+               ARRAY(SELECT f[i] FROM generate_series(1, %3$s) i WHERE f[i] <> 0 ORDER BY i) AS coef_nonzero,
+               f[1:%3$s] AS coef_all, f[%3$s + 1] AS intercept, -f[%3$s + 3] AS log_likelihood, %4$L::boolean AS standardize,
+               f[%3$s + 2]::integer AS iteration_run
+        FROM %5$s WHERE f IS NOT NULL$q$,
+                   outs.main, key_cols, k, standardize, fits) USING features;
+    EXECUTE format($q$CREATE TABLE %s AS SELECT 'elastic_net'::text AS method, %L::text AS source_table, %L::text AS out_table,
+                             %L::text AS dependent_varname, %L::text AS independent_varname, 'gaussian'::text AS family,
+                             %s::float8 AS alpha, %s::float8 AS lambda_value, %L::text AS grouping_col,
+                             %s::integer AS num_all_groups, %s::integer AS num_failed_groups$q$,
+                   outs.summary, tbl_source, tbl_result, col_dep_var, col_ind_var, alpha, lambda_value, grouping_col,
+                   totals.groups, totals.failed);
+    EXECUTE format('DROP TABLE %s', fits);
+END $$;
+COMMENT ON FUNCTION madlib.elastic_net_train(varchar, varchar, varchar, varchar, varchar, float8, float8, boolean, varchar, varchar, varchar, varchar, integer, float8, text) IS
+    'MADlib''s elastic_net_train (gaussian family), exact from one pass: tbl_result (family, features, features_selected, coef_nonzero, coef_all, intercept, log_likelihood, standardize, iteration_run) and its summary';
+
+CREATE FUNCTION madlib.elastic_net_gaussian_predict(coefficients float8[], intercept float8, ind_var float8[]) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN corgi.linregr_predict(coefficients, ind_var) + intercept;
+COMMENT ON FUNCTION madlib.elastic_net_gaussian_predict(float8[], float8, float8[]) IS
+    'MADlib''s elastic_net_gaussian_predict: coefficients . ind_var + intercept';
+
+CREATE FUNCTION madlib.elastic_net_predict(regress_family varchar, coefficients float8[], intercept float8, ind_var float8[])
+RETURNS float8
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF lower(regress_family) NOT IN ('gaussian', 'linear') THEN
+        RAISE EXCEPTION 'regress_family "%" is not offered by corgi_madlib''s elastic_net_predict', regress_family
+            USING ERRCODE = 'feature_not_supported', HINT = 'Use gaussian.';
+    END IF;
+    RETURN corgi.linregr_predict(coefficients, ind_var) + intercept;
+END $$;
+COMMENT ON FUNCTION madlib.elastic_net_predict(varchar, float8[], float8, float8[]) IS
+    'MADlib''s scalar elastic_net_predict for the gaussian family: coefficients . ind_var + intercept';
+
+-- ---------------------------------------------------------------------------------
+-- Help: f() and f('usage'), as in MADlib
+-- ---------------------------------------------------------------------------------
+CREATE FUNCTION madlib._help(function_name text, message text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE
+    WHEN function_name = 'linregr_train' THEN
+        E'linregr_train: exact linear regression (corgi.linregr_train)\n'
+        || E'  SELECT madlib.linregr_train(source_table, out_table, dependent_varname, independent_varname\n'
+        || E'                              [, grouping_cols] [, heteroskedasticity_option]);\n'
+        || E'  out_table: grouping columns, coef, r2, std_err, t_stats, p_values, condition_no,\n'
+        || E'             [bp_stats, bp_p_value], num_rows_processed, num_missing_rows_skipped, variance_covariance\n'
+        || E'  out_table_summary: method, source_table, out_table, dependent_varname, independent_varname,\n'
+        || E'                     num_rows_processed, num_missing_rows_skipped, grouping_col\n'
+        || E'  Write 1 in independent_varname for an intercept: ARRAY[1, x1, x2].'
+    WHEN function_name = 'logregr_train' THEN
+        E'logregr_train: logistic regression by IRLS (corgi.logregr_train)\n'
+        || E'  SELECT madlib.logregr_train(source_table, out_table, dependent_varname, independent_varname\n'
+        || E'                              [, grouping_cols [, max_iter (20) [, optimizer (''irls'') [, tolerance (0.0001) [, verbose]]]]]);\n'
+        || E'  out_table: grouping columns, coef, log_likelihood, std_err, z_stats, p_values, odds_ratios, condition_no,\n'
+        || E'             num_rows_processed, num_missing_rows_skipped, num_iterations, variance_covariance\n'
+        || E'  out_table_summary: method, source_table, out_table, dependent_varname, independent_varname, optimizer_params,\n'
+        || E'                     num_all_groups, num_failed_groups, num_rows_processed, num_missing_rows_skipped, grouping_col\n'
+        || E'  dependent_varname is cast ::boolean; write 1 in independent_varname for an intercept.'
+    WHEN function_name = 'encode_categorical_variables' THEN
+        E'encode_categorical_variables: one-hot encoding (corgi_madlib)\n'
+        || E'  SELECT madlib.encode_categorical_variables(source_table, output_table, categorical_cols (''*'' for all)\n'
+        || E'         [, categorical_cols_to_exclude [, row_id [, top [, value_to_drop (refused) [, encode_null (false)\n'
+        || E'         [, output_type (''column'' or ''array'') [, output_dictionary (false)]]]]]]]);\n'
+        || E'  Indicators are 0/1 integers named <col>_<value>, <col>__misc__ (outside top), <col>_null (encode_null).'
+    WHEN function_name = 'svm_classification' THEN
+        E'svm_classification: a linear support vector machine (corgi.train''s svm)\n'
+        || E'  SELECT madlib.svm_classification(source_table, model_table, dependent_varname, independent_varname\n'
+        || E'         [, kernel_func (''linear'') [, kernel_params (''fit_intercept=false'') [, grouping_col\n'
+        || E'         [, params (''init_stepsize=0.01, decay_factor=0.9, max_iter=100, lambda=0.01, norm=L2'') [, verbose]]]]]);\n'
+        || E'  SELECT madlib.svm_predict(model_table, new_data_table, id_col_name, output_table);'
+    WHEN function_name = 'train_test_split' THEN
+        E'train_test_split: a seeded split (corgi_madlib)\n'
+        || E'  SELECT madlib.train_test_split(source_table, output_table, train_proportion [, test_proportion\n'
+        || E'                                 [, grouping_cols [, target_cols [, with_replacement (false)\n'
+        || E'                                 [, separate_output_tables (false) [, seed (42)]]]]]]);\n'
+        || E'  output_table gets the columns and split (1 train, 0 test), or output_table_train and output_table_test.\n'
+        || E'  with_replacement is not offered.'
+    ELSE 'unknown function ' || function_name END
+    || CASE WHEN message IS NULL OR message IN ('usage', 'help', '?', '') THEN ''
+            ELSE E'\n(asked: ' || message || E'; the help above is all there is)' END;
+COMMENT ON FUNCTION madlib._help(text, text) IS 'internal: the help text of a corgi_madlib function';
+
+CREATE FUNCTION madlib.linregr_train() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('linregr_train', NULL);
+COMMENT ON FUNCTION madlib.linregr_train() IS 'help of madlib.linregr_train';
+CREATE FUNCTION madlib.linregr_train(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('linregr_train', message);
+COMMENT ON FUNCTION madlib.linregr_train(varchar) IS 'help of madlib.linregr_train (''usage'')';
+CREATE FUNCTION madlib.logregr_train() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('logregr_train', NULL);
+COMMENT ON FUNCTION madlib.logregr_train() IS 'help of madlib.logregr_train';
+CREATE FUNCTION madlib.logregr_train(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('logregr_train', message);
+COMMENT ON FUNCTION madlib.logregr_train(varchar) IS 'help of madlib.logregr_train (''usage'')';
+CREATE FUNCTION madlib.encode_categorical_variables() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('encode_categorical_variables', NULL);
+COMMENT ON FUNCTION madlib.encode_categorical_variables() IS 'help of madlib.encode_categorical_variables';
+CREATE FUNCTION madlib.encode_categorical_variables(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('encode_categorical_variables', message);
+COMMENT ON FUNCTION madlib.encode_categorical_variables(varchar) IS 'help of madlib.encode_categorical_variables (''usage'')';
+CREATE FUNCTION madlib.svm_classification() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('svm_classification', NULL);
+COMMENT ON FUNCTION madlib.svm_classification() IS 'help of madlib.svm_classification';
+CREATE FUNCTION madlib.svm_classification(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('svm_classification', message);
+COMMENT ON FUNCTION madlib.svm_classification(varchar) IS 'help of madlib.svm_classification (''usage'')';
+CREATE FUNCTION madlib.train_test_split() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('train_test_split', NULL);
+COMMENT ON FUNCTION madlib.train_test_split() IS 'help of madlib.train_test_split';
+CREATE FUNCTION madlib.train_test_split(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('train_test_split', message);
+COMMENT ON FUNCTION madlib.train_test_split(varchar) IS 'help of madlib.train_test_split (''usage'')';
