@@ -796,83 +796,17 @@ CREATE FUNCTION corgi._model_coef(state bytea, source regclass, features text,
 COMMENT ON FUNCTION corgi._model_coef(bytea, regclass, text) IS
     'internal: corgi.sgd_coef and corgi.sgd_intercept of a state in the original units of its feature list''s standardized numbers, and the name of each feature (column, column[i], column=level); the state''s own for an array or an expression (names NULL)';
 
--- What training learns of listed feature columns before its epochs, in the list itself:
--- each text column's levels (the max_levels most frequent, ties in byte order; the
--- rest share "other"; NULL is a level); with impute each plain number's and boolean's
--- mean over its non-NULL values (its NULLs' fill); with standardize each plain number's
--- center (that mean) and scale (its standard deviation, over the filled column with
--- impute, as scikit-learn's SimpleImputer then StandardScaler; 1 for a constant column).
--- One pass for the numbers (float8 sums in the table's order, no parallel plan: the same
--- bits on every run), one per text column for its levels; as facts (fit_multiple's
--- configs read them once).
+-- What training learns of listed feature columns before its epochs, in the list itself
+-- (corgi_feature_columns.c): each text or enum column's levels, with impute the numbers'
+-- means (their fills), with standardize their centers and scales; one pass for the
+-- numbers, one per category, as facts (fit_multiple's configs read them once).
 CREATE FUNCTION corgi._complete_features(source regclass, spec text, impute boolean, standardize boolean,
                                          max_levels integer, categorical text DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-SET max_parallel_workers_per_gather = 0
-SET synchronize_seqscans = off
-SET extra_float_digits = 1
-AS $$
-DECLARE
-    f record := corgi._feature_columns(source, spec);
-    -- Integer (or text) columns the params name categorical: one-hot too.
-    cats text[] := coalesce((corgi._feature_columns(source, categorical)).names, CASE WHEN categorical IS NULL THEN '{}'::text[] END);
-    m float8[];
-    levels text[];
-    numbers integer[];
-    k integer;
-    out text[] := '{}';
-BEGIN
-    IF cats IS NULL THEN   -- one name that is no column
-        RAISE EXCEPTION 'categorical column "%" does not exist', categorical
-            USING ERRCODE = 'undefined_column', HINT = 'Name feature columns in categorical=[...].';
-    END IF;
-    IF EXISTS (SELECT FROM unnest(cats) c WHERE NOT c = ANY (f.names)) THEN
-        RAISE EXCEPTION 'categorical column "%" is not one of the feature columns', (SELECT c FROM unnest(cats) c WHERE NOT c = ANY (f.names) LIMIT 1)
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Name feature columns in categorical=[...].';
-    END IF;
-    numbers := ARRAY(SELECT i FROM generate_subscripts(f.names, 1) i
-                     WHERE f.plain[i] AND NOT f.names[i] = ANY (cats)
-                       AND ((impute AND f.kinds[i] IN ('number', 'boolean')) OR (standardize AND f.kinds[i] = 'number'))
-                     ORDER BY i);
-    IF cardinality(numbers) > 0 THEN
-        -- Per column: mean of the non-NULL values, population standard deviation, and
-        -- the share of non-NULL values (the filled column's deviation shrinks by its root).
-        IF corgi._heap_readable(source) THEN
-            -- Read straight from the heap: a fraction of the query's time.
-            m := corgi._fact(format('SELECT corgi._column_moments(%L::regclass, %L) WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL',
-                                    source, (SELECT string_agg(quote_ident(f.names[i]), ', ' ORDER BY i) FROM unnest(numbers) i)),
-                             NULL::float8[]);
-        ELSE
-            m := corgi._fact(format('SELECT ARRAY[%s]::float8[] FROM %s WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL',
-                                    (SELECT string_agg(format('avg(%1$s), stddev_pop(%1$s), count(%1$s)::float8 / greatest(count(*), 1)',
-                                                              format('(%I)%s::float8', f.names[i], CASE WHEN f.kinds[i] = 'boolean' THEN '::int' ELSE '' END)),
-                                                       ', ' ORDER BY i)
-                                     FROM unnest(numbers) i), source), NULL::float8[]);
-        END IF;
-    END IF;
-    FOR i IN 1..cardinality(f.names) LOOP
-        k := array_position(numbers, i);
-        IF (f.kinds[i] = 'category' OR f.names[i] = ANY (cats)) AND f.plain[i] THEN
-            levels := corgi._fact(format($q$SELECT coalesce(array_agg(v ORDER BY n DESC, v COLLATE "C"), '{}')
-                                           FROM (SELECT (%1$I)::text AS v, count(*) AS n FROM %2$s
-                                                 WHERE %1$I IS NOT NULL AND (SELECT corgi._pin_snapshot()) IS NOT NULL
-                                                 GROUP BY 1 ORDER BY count(*) DESC, (%1$I)::text COLLATE "C" LIMIT %3$s) s$q$,
-                                         f.names[i], source, max_levels), NULL::text[]);
-            out := out || format('%I (levels [%s])', f.names[i],
-                                 coalesce((SELECT string_agg(quote_literal(l), ', ' ORDER BY o) FROM unnest(levels) WITH ORDINALITY u(l, o)), ''));
-        ELSIF k IS NOT NULL THEN
-            out := out || format('%I (%s)', f.names[i], concat_ws(', ',
-                CASE WHEN impute THEN format('fill %s', coalesce(m[3 * k - 2], 0)) END,
-                CASE WHEN standardize AND f.kinds[i] = 'number'
-                     THEN format('center %s, scale %s', coalesce(m[3 * k - 2], 0),
-                                 coalesce(nullif(m[3 * k - 1] * CASE WHEN impute THEN sqrt(m[3 * k]) ELSE 1 END, 0), 1)) END));
-        ELSE
-            out := out || f.items[i];
-        END IF;
-    END LOOP;
-    RETURN array_to_string(out, ', ');
-END $$;
+    AS 'MODULE_PATHNAME', 'corgi_complete_features'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    SET max_parallel_workers_per_gather = 0
+    SET synchronize_seqscans = off;
 COMMENT ON FUNCTION corgi._complete_features(regclass, text, boolean, boolean, integer, text) IS
     'internal: a list of feature columns with what training learns before its epochs: each text or enum column''s (and each column named in categorical''s) levels (max_levels most frequent), with impute each plain number''s and boolean''s mean as its fill, with standardize each plain number''s center and scale';
 

@@ -17,7 +17,12 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "access/table.h"
+#include "catalog/pg_am_d.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
+#include "executor/spi.h"
 #include "utils/float.h"
+#include "utils/rls.h"
 
 #include <math.h>
 
@@ -896,4 +901,194 @@ corgi_model_coef(PG_FUNCTION_ARGS)
 		nulls[2] = false;
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls)));
+}
+
+/* The first column of SPI's one row (NULL when none), after a query through corgi._fact. */
+static Datum
+fact_value(const char *query, const char *template_type, bool *isnull)
+{
+	char	   *sql = psprintf("SELECT corgi._fact($1, NULL::%s)", template_type);
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(query)};
+
+	if (SPI_execute_with_args(sql, 1, types, values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "corgi: could not read a fact of the source");
+	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
+}
+
+PG_FUNCTION_INFO_V1(corgi_complete_features);
+
+/*
+ * corgi._complete_features(source regclass, spec text, impute boolean, standardize boolean,
+ *     max_levels integer, categorical text) -> text
+ *
+ * A list of feature columns with what training learns before its epochs, written into the
+ * list: each text or enum column's (and each column named in categorical's) levels, the
+ * max_levels most frequent (ties in byte order), one query each; with impute each plain
+ * number's and boolean's mean over its non-NULL values as its fill; with standardize each
+ * plain number's center (that mean) and scale (its population standard deviation, of the
+ * filled column with impute, as scikit-learn's SimpleImputer then StandardScaler; 1 for a
+ * constant column), in one pass (corgi._column_moments from a heap table's pages, else the
+ * aggregates' query: the same bits). The queries run through corgi._fact (fit_multiple's
+ * configs read them once), with the caller's rights, on the call's snapshot.
+ */
+Datum
+corgi_complete_features(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	bool		impute = PG_GETARG_BOOL(2);
+	bool		standardize = PG_GETARG_BOOL(3);
+	int32		max_levels = PG_GETARG_INT32(4);
+	List	   *cats = NIL;
+	List	   *items;
+	bool		is_list;
+	bool		heap;
+	Relation	rel;
+	ListCell   *lc;
+	StringInfoData numbers,
+				aggregates;
+	int			n_numbers = 0;
+	int		   *moment_of;
+	char	   *source;
+	MemoryContext upper = CurrentMemoryContext;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
+		PG_RETURN_NULL();
+	rel = table_open(relid, AccessShareLock);
+	items = corgi_feature_column_list(rel, text_to_cstring(PG_GETARG_TEXT_PP(1)), NULL, NULL, &is_list);
+	heap = (rel->rd_rel->relkind == RELKIND_RELATION || rel->rd_rel->relkind == RELKIND_MATVIEW)
+		&& rel->rd_rel->relam == HEAP_TABLE_AM_OID && !has_subclass(relid)
+		&& check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED;
+	table_close(rel, AccessShareLock);
+	if (!is_list)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("spec is not a list of feature columns")));
+	if (!PG_ARGISNULL(5))
+	{
+		char	   *categorical = text_to_cstring(PG_GETARG_TEXT_PP(5));
+
+		if (!corgi_parse_column_list(categorical, &cats))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("categorical=[%s] is not a list of column names", categorical),
+					 errhint("Name feature columns in categorical=[...].")));
+		foreach(lc, cats)
+		{
+			bool		listed = false;
+			ListCell   *it;
+
+			foreach(it, items)
+				listed = listed || strcmp(((CorgiFeatureItem *) lfirst(it))->name, lfirst(lc)) == 0;
+			if (!listed)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("categorical column \"%s\" is not one of the feature columns", (char *) lfirst(lc)),
+						 errhint("Name feature columns in categorical=[...].")));
+		}
+	}
+	/* Which items learn what: a category its levels, a plain number its moments (moment_of: its place). */
+	moment_of = palloc(sizeof(int) * Max(list_length(items), 1));
+	initStringInfo(&numbers);
+	initStringInfo(&aggregates);
+	foreach(lc, items)
+	{
+		CorgiFeatureItem *item = lfirst(lc);
+		bool		plain = !item->has_fill && !item->has_scale && !item->categorical;
+		bool		named = false;
+		ListCell   *c;
+
+		foreach(c, cats)
+			named = named || strcmp(lfirst(c), item->name) == 0;
+		item->needs_levels = plain && (category_type(item->type) || named);
+		moment_of[foreach_current_index(lc)] = -1;
+		if (plain && !item->needs_levels && scalar_feature_type(item->type)
+			&& (impute || (standardize && item->type != BOOLOID)))
+		{
+			const char *q = quote_identifier(item->name);
+
+			appendStringInfo(&numbers, "%s%s", n_numbers > 0 ? ", " : "", q);
+			appendStringInfo(&aggregates, "%savg((%s)%s::float8), stddev_pop((%s)%s::float8), count(%s)::float8 / greatest(count(*), 1)",
+							 n_numbers > 0 ? ", " : "", q, item->type == BOOLOID ? "::int" : "", q,
+							 item->type == BOOLOID ? "::int" : "", q);
+			moment_of[foreach_current_index(lc)] = n_numbers++;
+		}
+	}
+	source = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "corgi: SPI_connect failed");
+	if (n_numbers > 0)
+	{
+		bool		isnull;
+		Datum		m;
+		Datum	   *moments;
+		bool	   *nulls;
+		int			count;
+
+		m = fact_value(heap
+					   ? psprintf("SELECT corgi._column_moments(%s::regclass, %s) WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL",
+								  quote_literal_cstr(source), quote_literal_cstr(numbers.data))
+					   : psprintf("SELECT ARRAY[%s]::float8[] FROM %s WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL",
+								  aggregates.data, source),
+					   "float8[]", &isnull);
+		if (isnull)
+			elog(ERROR, "corgi: the moments of the feature columns are missing");
+		deconstruct_array(DatumGetArrayTypeP(m), FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &moments, &nulls, &count);
+		if (count != 3 * n_numbers)
+			elog(ERROR, "corgi: %d moments of %d feature columns", count, n_numbers);
+		foreach(lc, items)
+		{
+			CorgiFeatureItem *item = lfirst(lc);
+			int			k = moment_of[foreach_current_index(lc)];
+			double		mean,
+						sd;
+
+			if (k < 0)
+				continue;
+			mean = nulls[3 * k] ? 0 : DatumGetFloat8(moments[3 * k]);
+			sd = nulls[3 * k + 1] ? 0 : DatumGetFloat8(moments[3 * k + 1]);
+			if (impute)
+			{
+				item->has_fill = true;
+				item->fill = mean;
+			}
+			if (standardize && item->type != BOOLOID)
+			{
+				double		scale = impute ? sd * sqrt(nulls[3 * k + 2] ? 0 : DatumGetFloat8(moments[3 * k + 2])) : sd;
+
+				item->has_scale = true;
+				item->center = mean;
+				item->scale = scale != 0 && !isnan(scale) ? scale : 1;
+			}
+		}
+	}
+	foreach(lc, items)
+	{
+		CorgiFeatureItem *item = lfirst(lc);
+		bool		isnull;
+		Datum		levels;
+		Datum	   *values;
+		bool	   *nulls;
+		int			count;
+
+		if (!item->needs_levels)
+			continue;
+		levels = fact_value(psprintf("SELECT coalesce(array_agg(v ORDER BY n DESC, v COLLATE \"C\"), '{}') "
+									 "FROM (SELECT (%1$s)::text AS v, count(*) AS n FROM %2$s "
+									 "WHERE %1$s IS NOT NULL AND (SELECT corgi._pin_snapshot()) IS NOT NULL "
+									 "GROUP BY 1 ORDER BY count(*) DESC, (%1$s)::text COLLATE \"C\" LIMIT %3$d) s",
+									 quote_identifier(item->name), source, max_levels),
+							"text[]", &isnull);
+		if (isnull)
+			elog(ERROR, "corgi: the levels of \"%s\" are missing", item->name);
+		deconstruct_array(DatumGetArrayTypeP(levels), TEXTOID, -1, false, TYPALIGN_INT, &values, &nulls, &count);
+		item->categorical = true;
+		item->needs_levels = false;
+		item->nlevels = count;
+		item->levels = MemoryContextAlloc(upper, sizeof(char *) * Max(count, 1));
+		for (int i = 0; i < count; i++)
+			item->levels[i] = MemoryContextStrdup(upper, TextDatumGetCString(values[i]));
+	}
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(corgi_feature_spec_text(items)));
 }
