@@ -1,8 +1,10 @@
 /*
  * corgi_feature_columns.c: features given as a list of columns ('x1, x2, "Flipper mm"')
- * or as '*' (every column but the label, the grouping columns and those excluded), read
- * on the fast path column by column and on the composed path as one float8[] expression.
- * See corgi_feature_columns.h.
+ * or as '*' (every column but the label, the grouping columns and those excluded): the
+ * list's parser and writer (with what training learned of each column: levels, fill,
+ * center and scale), its float8[] expression for the composed path, the pass that learns
+ * it (corgi._complete_features), and the model's coefficients in the columns' units.
+ * The fast path reads the columns in corgi_heap_rows.c. See corgi_feature_columns.h.
  */
 #include "postgres.h"
 

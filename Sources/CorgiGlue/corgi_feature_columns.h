@@ -2,10 +2,13 @@
  * corgi_feature_columns.h: features given as a list of columns or as '*'.
  *
  * independent_varname may name one array column (the classic form), list columns
- * ('bill_mm, flipper_mm, "Body g"', numbers, booleans and numeric arrays, mixed), or be
- * '*' (every column but those excluded: the caller excludes the label and the grouping
- * columns). A list's features are its columns' values in order, arrays spliced in; a
- * row with a NULL in any of them has no features (skipped, like a NULL array).
+ * ('bill_mm, flipper_mm, "Body g"': numbers, booleans, numeric arrays, text and enum
+ * categories, mixed), or be '*' (every column but those excluded: the caller excludes the
+ * label and the grouping columns). A list's features are its columns' values in order,
+ * arrays spliced in, categories one-hot (their levels, then "other", then NULL), numbers
+ * filled and standardized where the list says so ('x (fill 1.5, center 2, scale 0.5)',
+ * 'c (levels [''a'', ''b''])'); a row with a NULL in a number without a fill or in an
+ * array has no features (skipped, like a NULL array).
  */
 #ifndef CORGI_FEATURE_COLUMNS_H
 #define CORGI_FEATURE_COLUMNS_H
