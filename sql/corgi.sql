@@ -796,19 +796,24 @@ CREATE FUNCTION corgi._model_coef(state bytea, source regclass, features text,
 COMMENT ON FUNCTION corgi._model_coef(bytea, regclass, text) IS
     'internal: corgi.sgd_coef and corgi.sgd_intercept of a state in the original units of its feature list''s standardized numbers, and the name of each feature (column, column[i], column=level); the state''s own for an array or an expression (names NULL)';
 
--- What training learns of listed feature columns before its epochs, in the list itself
--- (corgi_feature_columns.c): each text or enum column's levels, with impute the numbers'
--- means (their fills), with standardize their centers and scales; one pass for the
--- numbers, one per category, as facts (fit_multiple's configs read them once).
-CREATE FUNCTION corgi._complete_features(source regclass, spec text, impute boolean, standardize boolean,
-                                         max_levels integer, categorical text DEFAULT NULL) RETURNS text
-    AS 'MODULE_PATHNAME', 'corgi_complete_features'
+-- corgi.train's feature list (corgi_feature_columns.c): corgi._feature_columns, then
+-- what training learns of the columns before its epochs written into it, as the params
+-- ask: each text or enum column's levels (max_levels, 100), with nulls=impute the numbers'
+-- means (their fills), standardized numbers' centers and scales (by default for a model
+-- that is not a network); one pass for the numbers, one per category, as facts
+-- (fit_multiple's configs read them once).
+CREATE FUNCTION corgi._listed_features(source regclass, varname text, excluded text, implied text, params text,
+                                       network boolean,
+                                       OUT columns text, OUT expression text, OUT fast boolean,
+                                       OUT names text[], OUT kinds text[], OUT items text[], OUT plain boolean[],
+                                       OUT present text)
+    AS 'MODULE_PATHNAME', 'corgi_listed_features'
     LANGUAGE C VOLATILE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
     SET max_parallel_workers_per_gather = 0
     SET synchronize_seqscans = off;
-COMMENT ON FUNCTION corgi._complete_features(regclass, text, boolean, boolean, integer, text) IS
-    'internal: a list of feature columns with what training learns before its epochs: each text or enum column''s (and each column named in categorical''s) levels (max_levels most frequent), with impute each plain number''s and boolean''s mean as its fill, with standardize each plain number''s center and scale';
+COMMENT ON FUNCTION corgi._listed_features(regclass, text, text, text, text, boolean) IS
+    'internal: corgi.train''s feature list with what training learns before its epochs (text and enum columns'' levels, numbers'' fills with nulls=impute, centers and scales with standardize), as corgi._feature_columns describes it';
 
 CREATE FUNCTION corgi._train_prepare(
     source_table text, out_table text, dependent_varname text, independent_varname text, model text,
@@ -856,9 +861,6 @@ DECLARE
     label_code_negative text;
     path text;
     listed record;
-    impute boolean;
-    scale boolean;
-    categorical text;
     plan corgi.training_plan;
 BEGIN
     -- Arguments -------------------------------------------------------------------
@@ -918,38 +920,10 @@ BEGIN
      WHERE a.attrelid = src AND a.attname = dependent_varname AND a.attnum > 0 AND NOT a.attisdropped;
     -- Feature columns listed ('x1, x2, flag') or '*' (every column but the label, the
     -- grouping columns and excluded): read column by column on the fast path, as one
-    -- float8[] expression otherwise; the summary keeps the list ('*' resolved).
-    listed := corgi._feature_columns(src, independent_varname, excluded, concat_ws(', ', quote_ident(label_col), grouping_cols));
-    -- Feature lists of other models than networks are standardized unless the params
-    -- say standardize=false (a network standardizes its own inputs: standardize=true).
-    impute := coalesce(lower(corgi._shared_param(coalesce(params, ''), 'nulls')), 'skip') = 'impute';
-    scale := NOT (corgi.model_traits(model)).network
-             AND coalesce(lower(corgi._shared_param(coalesce(params, ''), 'standardize')), 'true') IN ('true', 'on', 'yes', '1', 't');
-    IF listed.columns IS NULL AND NOT (corgi.model_traits(model)).network
-       AND lower(corgi._shared_param(coalesce(params, ''), 'standardize')) IN ('true', 'on', 'yes', '1', 't') THEN
-        RAISE EXCEPTION 'standardize applies to a list of feature columns (or to a network), not to independent_varname "%"', independent_varname
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Name the feature columns (''x1, x2'' or ''*'') to have them standardized, or leave standardize out.';
-    END IF;
-    -- (nulls=skip is what arrays and expressions do anyway.)
-    IF impute AND listed.columns IS NULL THEN
-        RAISE EXCEPTION 'nulls=impute applies to a list of feature columns, not to independent_varname "%"', independent_varname
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Name the feature columns (''x1, x2'' or ''*''); an array with a NULL element is refused, a NULL array skips the row.';
-    END IF;
-    -- Text columns' levels, with nulls=impute the numbers' means, standardized numbers'
-    -- centers and scales: learned before the epochs, kept in the list.
-    categorical := substring(coalesce(params, '') from '(?i)(?:^|,)\s*categorical\s*=\s*\[([^]]*)\]');
-    IF categorical IS NOT NULL AND listed.columns IS NULL THEN
-        RAISE EXCEPTION 'categorical applies to a list of feature columns, not to independent_varname "%"', independent_varname
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Name the feature columns (''x1, x2'' or ''*'').';
-    END IF;
-    IF listed.columns IS NOT NULL AND (listed.expression IS NULL OR categorical IS NOT NULL
-            OR ((impute OR scale) AND EXISTS (SELECT FROM generate_subscripts(listed.kinds, 1) i
-                                               WHERE listed.plain[i] AND listed.kinds[i] IN ('number', 'boolean')))) THEN
-        listed := corgi._feature_columns(src, corgi._complete_features(src, listed.columns, impute, scale,
-            coalesce(corgi._shared_param(coalesce(params, ''), 'max_levels'), '100')::integer, categorical));
-    END IF;
+    -- float8[] expression otherwise; what training learns of them first (levels, fills,
+    -- centers and scales, as the params ask) is kept in the list the summary stores.
+    listed := corgi._listed_features(src, independent_varname, excluded, concat_ws(', ', quote_ident(label_col), grouping_cols),
+                                     params, (corgi.model_traits(model)).network);
     IF listed.columns IS NOT NULL THEN
         feat_col := listed.columns;
         independent_varname := listed.columns;
@@ -2083,7 +2057,8 @@ BEGIN
         SELECT k, ($2::integer[])[k] AS config_id, (($1::corgi.training_plan[])[k]).model AS model,
                corgi._merge_params((($1::corgi.training_plan[])[k]).norm, 'segment_offset=' || ($4::integer[])[k]) AS norm,
                (($1::corgi.training_plan[])[k]).class_texts AS classes,
-               corgi._layers(($1::corgi.training_plan[])[k]) AS layers, ($4::integer[])[k] AS segment_offset
+               corgi._layers(($1::corgi.training_plan[])[k]) AS layers, ($4::integer[])[k] AS segment_offset,
+               (($1::corgi.training_plan[])[k]).independent_varname AS indep
         FROM generate_series(1, $3) AS k$f$, ctab)
         USING plans, ids, n, run.segment_offsets;
     EXECUTE format($f$CREATE TABLE %s AS
@@ -2104,7 +2079,7 @@ BEGIN
                     WHEN f.diverged IS NOT NULL THEN format('failed: diverged in epoch %%s', f.diverged)
                     WHEN f.rung IS NOT NULL THEN format('stopped at rung %%s', f.rung)
                     ELSE 'ok' END AS status,
-               CASE WHEN f.diverged IS NULL THEN u.feature_names END AS feature_names
+               CASE WHEN f.diverged IS NULL THEN u.feature_names END AS feature_names, c.indep AS independent_varname
         FROM %s c CROSS JOIN %s g LEFT JOIN %s f ON f.k = c.k AND f.gid = g."?gid"
              LEFT JOIN %s v ON v.k = c.k AND v.gid = g."?gid"
              LEFT JOIN LATERAL corgi._model_coef(f.state, $3, $4) u ON true
@@ -2360,7 +2335,7 @@ BEGIN
                     intercept float8[], model bytea, loss float8, num_rows_processed bigint, num_rows_skipped bigint,
                     num_epochs integer, classes text[], layers integer[], training_seconds float8,
                     validation_loss float8, validation_metric float8, validation_metric_name text, status text,
-                    feature_names text[])',
+                    feature_names text[], independent_varname text)',
                    out_names.main);
     EXECUTE format('CREATE TABLE %s (config_id integer, model_type text, params text, epoch_loss float8[],
                     epoch_seconds float8[], epoch_rows bigint[], validation_loss float8[], validation_metric float8[],
@@ -2371,9 +2346,10 @@ BEGIN
         plan.norm := corgi._merge_params(plan.norm, 'segment_offset=' || run.segment_offsets[k]);
         info := corgi.sgd_state_info(run.final_states[k]);
         last_epoch := coalesce(run.diverged_in[k], run.stopped_in[k], epochs);
-        -- Coefficients in the units of a feature list's columns, with the features' names.
+        -- Coefficients in the units of a feature list's columns, the features' names, and
+        -- the config's own list (its fills, centers and scales: evaluate reads it).
         EXECUTE format('INSERT INTO %s SELECT $1, $2, $3, c.coef, c.intercept, $4, $5, $6, $7,
-                        $8, $9, $10, $11, $12, $13, $14, $15, c.feature_names FROM corgi._model_coef($4, $16, $17) c',
+                        $8, $9, $10, $11, $12, $13, $14, $15, c.feature_names, $18 FROM corgi._model_coef($4, $16, $17) c',
                        out_names.main)
             USING ids[k], plan.model, plan.norm, run.final_states[k], info.loss, info.rows, info.skipped,
                   coalesce(run.best_epoch[k], last_epoch), plan.class_texts, corgi._layers(plan),
@@ -2389,7 +2365,7 @@ BEGIN
                        WHEN run.stopped_in[k] IS NOT NULL
                        THEN format('stopped early in epoch %s (best epoch %s)', run.stopped_in[k], run.best_epoch[k])
                        ELSE 'ok' END,
-                  to_regclass(plan.read_from), plan.feat_col;
+                  to_regclass(plan.read_from), plan.feat_col, plan.independent_varname;
         orders := '{}';
         FOR e IN 1..last_epoch LOOP
             orders := orders || (corgi.hop_order(run.segment_offsets[k] + 1, n_segments, seed, e - 1))
@@ -2662,8 +2638,8 @@ BEGIN
         RAISE EXCEPTION 'model table "%" does not exist', model_table
             USING ERRCODE = 'undefined_table', HINT = 'Pass the out_table of corgi.train or corgi.fit_multiple.';
     END IF;
-    PERFORM corgi._stored_table(tbl, 'model table', NULL, '{model,model_type,classes,config_id}',
-                                '{bytea,text,text[],integer}');
+    PERFORM corgi._stored_table(tbl, 'model table', NULL, '{model,model_type,classes,config_id,independent_varname}',
+                                '{bytea,text,text[],integer,text}');
     has_config_id := EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = 'config_id'
                                                           AND a.attnum > 0 AND NOT a.attisdropped);
     IF config_id IS NOT NULL AND NOT has_config_id THEN
@@ -2697,6 +2673,12 @@ BEGIN
         EXECUTE format('SELECT dependent_varname, independent_varname FROM %s LIMIT 1', summary)
             INTO dependent_varname, independent_varname;
     END IF;
+    -- A fit_multiple table keeps each config's feature list (its own fills, centers, scales).
+    IF config_id IS NOT NULL AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = 'independent_varname'
+                                                                      AND a.attnum > 0 AND NOT a.attisdropped) THEN
+        EXECUTE format('SELECT coalesce(independent_varname, $2) FROM %s WHERE config_id = $1', tbl)
+            INTO independent_varname USING config_id, independent_varname;
+    END IF;
 END $$;
 COMMENT ON FUNCTION corgi._model_row(text, text, integer) IS 'internal: the model (of config config_id, for a fit_multiple table), its type and training variables';
 
@@ -2729,8 +2711,8 @@ BEGIN
                                                                 AND NOT attisdropped) THEN
         RETURN;
     END IF;
-    PERFORM corgi._stored_table(tbl, 'model table', NULL, '{model,model_type,classes,config_id}',
-                                '{bytea,text,text[],integer}');
+    PERFORM corgi._stored_table(tbl, 'model table', NULL, '{model,model_type,classes,config_id,independent_varname}',
+                                '{bytea,text,text[],integer,text}');
     PERFORM corgi._stored_table(summary, 'summary table', tbl,
                                 '{grouping_columns,dependent_varname,independent_varname}', '{text[],text,text}');
     EXECUTE format('SELECT grouping_columns, dependent_varname, independent_varname FROM %s LIMIT 1', summary)
@@ -2754,6 +2736,12 @@ BEGIN
                     USING ERRCODE = 'data_exception', HINT = 'Pick a config_id of the table.';
             END IF;
             rows_of := format(' AND config_id = %s', config_id);
+            -- Each config's own feature list (its fills, centers and scales).
+            IF EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = 'independent_varname'
+                                                    AND a.attnum > 0 AND NOT a.attisdropped) THEN
+                EXECUTE format('SELECT coalesce(min(independent_varname), $2) FROM %s WHERE config_id = $1', tbl)
+                    INTO independent_varname USING config_id, independent_varname;
+            END IF;
         END IF;
     ELSIF config_id IS NOT NULL THEN
         RAISE EXCEPTION 'model table "%" has no config_id column', model_table

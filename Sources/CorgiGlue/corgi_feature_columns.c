@@ -3,7 +3,7 @@
  * or as '*' (every column but the label, the grouping columns and those excluded): the
  * list's parser and writer (with what training learned of each column: levels, fill,
  * center and scale), its float8[] expression for the composed path, the pass that learns
- * it (corgi._complete_features), and the model's coefficients in the columns' units.
+ * it (corgi._listed_features), and the model's coefficients in the columns' units.
  * The fast path reads the columns in corgi_heap_rows.c. See corgi_feature_columns.h.
  */
 #include "postgres.h"
@@ -716,24 +716,13 @@ PG_FUNCTION_INFO_V1(corgi_feature_columns);
  * test that a row has features (no NULL where that skips it: the expression is not NULL);
  * all NULL for an array column or an expression.
  */
-Datum
-corgi_feature_columns(PG_FUNCTION_ARGS)
+/* _feature_columns' record of a list (all NULL when is_list is false). */
+static Datum
+feature_columns_record(TupleDesc result_desc, List *items, bool is_list)
 {
-	TupleDesc	result_desc;
 	Datum		values[8] = {0};
 	bool		nulls[8] = {true, true, true, true, true, true, true, true};
-	Relation	rel;
-	List	   *items;
-	bool		is_list;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &result_desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "corgi._feature_columns must return a record");
-	rel = table_open(PG_GETARG_OID(0), AccessShareLock);
-	items = corgi_feature_column_list(rel, text_to_cstring(PG_GETARG_TEXT_PP(1)),
-									  PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)),
-									  PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)), &is_list);
 	if (is_list)
 	{
 		ListCell   *lc;
@@ -777,8 +766,29 @@ corgi_feature_columns(PG_FUNCTION_ARGS)
 		values[6] = PointerGetDatum(construct_array(plain, n, BOOLOID, 1, true, TYPALIGN_CHAR));
 		nulls[3] = nulls[4] = nulls[5] = nulls[6] = false;
 	}
+	return HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls));
+}
+
+Datum
+corgi_feature_columns(PG_FUNCTION_ARGS)
+{
+	TupleDesc	result_desc;
+	Relation	rel;
+	List	   *items;
+	bool		is_list;
+	Datum		result;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	if (get_call_result_type(fcinfo, NULL, &result_desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "corgi._feature_columns must return a record");
+	rel = table_open(PG_GETARG_OID(0), AccessShareLock);
+	items = corgi_feature_column_list(rel, text_to_cstring(PG_GETARG_TEXT_PP(1)),
+									  PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)),
+									  PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)), &is_list);
+	result = feature_columns_record(result_desc, items, is_list);
 	table_close(rel, AccessShareLock);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls)));
+	PG_RETURN_DATUM(result);
 }
 
 extern Datum corgi_sgd_coef(PG_FUNCTION_ARGS);
@@ -918,14 +928,8 @@ fact_value(const char *query, const char *template_type, bool *isnull)
 	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
 }
 
-PG_FUNCTION_INFO_V1(corgi_complete_features);
-
 /*
- * corgi._complete_features(source regclass, spec text, impute boolean, standardize boolean,
- *     max_levels integer, categorical text) -> text
- *
- * A list of feature columns with what training learns before its epochs, written into the
- * list: each text or enum column's (and each column named in categorical's) levels, the
+ * What training learns of a list's columns before its epochs, written into its items: each text or enum column's (and each column named in categorical's) levels, the
  * max_levels most frequent (ties in byte order), one query each; with impute each plain
  * number's and boolean's mean over its non-NULL values as its fill; with standardize each
  * plain number's center (that mean) and scale (its population standard deviation, of the
@@ -934,18 +938,12 @@ PG_FUNCTION_INFO_V1(corgi_complete_features);
  * aggregates' query: the same bits). The queries run through corgi._fact (fit_multiple's
  * configs read them once), with the caller's rights, on the call's snapshot.
  */
-Datum
-corgi_complete_features(PG_FUNCTION_ARGS)
+static void
+complete_features(Relation rel, List *items, bool impute, bool standardize, int32 max_levels, const char *categorical)
 {
-	Oid			relid = PG_GETARG_OID(0);
-	bool		impute = PG_GETARG_BOOL(2);
-	bool		standardize = PG_GETARG_BOOL(3);
-	int32		max_levels = PG_GETARG_INT32(4);
+	Oid			relid = RelationGetRelid(rel);
 	List	   *cats = NIL;
-	List	   *items;
-	bool		is_list;
 	bool		heap;
-	Relation	rel;
 	ListCell   *lc;
 	StringInfoData numbers,
 				aggregates;
@@ -954,22 +952,11 @@ corgi_complete_features(PG_FUNCTION_ARGS)
 	char	   *source;
 	MemoryContext upper = CurrentMemoryContext;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
-		PG_RETURN_NULL();
-	rel = table_open(relid, AccessShareLock);
-	items = corgi_feature_column_list(rel, text_to_cstring(PG_GETARG_TEXT_PP(1)), NULL, NULL, &is_list);
 	heap = (rel->rd_rel->relkind == RELKIND_RELATION || rel->rd_rel->relkind == RELKIND_MATVIEW)
 		&& rel->rd_rel->relam == HEAP_TABLE_AM_OID && !has_subclass(relid)
 		&& check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED;
-	table_close(rel, AccessShareLock);
-	if (!is_list)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("spec is not a list of feature columns")));
-	if (!PG_ARGISNULL(5))
+	if (categorical != NULL)
 	{
-		char	   *categorical = text_to_cstring(PG_GETARG_TEXT_PP(5));
-
 		if (!corgi_parse_column_list(categorical, &cats))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1002,6 +989,12 @@ corgi_complete_features(PG_FUNCTION_ARGS)
 
 		foreach(c, cats)
 			named = named || strcmp(lfirst(c), item->name) == 0;
+		if (named && !categorizable_type(item->type))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("feature column \"%s\" of relation \"%s\" has type %s: only text, enum and integer columns have levels",
+							item->name, RelationGetRelationName(rel), format_type_be(item->type)),
+					 errhint("Leave it out of categorical=[...].")));
 		item->needs_levels = plain && (category_type(item->type) || named);
 		moment_of[foreach_current_index(lc)] = -1;
 		if (plain && !item->needs_levels && scalar_feature_type(item->type)
@@ -1092,5 +1085,137 @@ corgi_complete_features(PG_FUNCTION_ARGS)
 			item->levels[i] = MemoryContextStrdup(upper, TextDatumGetCString(values[i]));
 	}
 	SPI_finish();
-	PG_RETURN_TEXT_P(cstring_to_text(corgi_feature_spec_text(items)));
+}
+
+/* A params item's value (key=value, commas inside brackets kept), trimmed; NULL when absent. */
+static char *
+param_value(const char *params, const char *key)
+{
+	size_t		keylen = strlen(key);
+	const char *p = params;
+
+	while (*p != '\0')
+	{
+		const char *start,
+				   *end;
+		int			depth = 0;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == ',')
+			p++;
+		start = p;
+		for (end = p; *end != '\0' && (*end != ',' || depth > 0); end++)
+			depth += *end == '[' ? 1 : *end == ']' ? -1 : 0;
+		if ((size_t) (end - start) > keylen && pg_strncasecmp(start, key, keylen) == 0)
+		{
+			const char *v = start + keylen;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if (*v == '=')
+			{
+				const char *stop = end;
+
+				v++;
+				while (*v == ' ' || *v == '\t')
+					v++;
+				while (stop > v && (stop[-1] == ' ' || stop[-1] == '\t' || stop[-1] == '\n'))
+					stop--;
+				return pnstrdup(v, stop - v);
+			}
+		}
+		p = end;
+	}
+	return NULL;
+}
+
+static bool
+param_true(const char *value)
+{
+	return pg_strcasecmp(value, "true") == 0 || pg_strcasecmp(value, "on") == 0 || pg_strcasecmp(value, "yes") == 0
+		|| strcmp(value, "1") == 0 || pg_strcasecmp(value, "t") == 0;
+}
+
+PG_FUNCTION_INFO_V1(corgi_listed_features);
+
+/*
+ * corgi._listed_features(source regclass, varname text, excluded text, implied text,
+ *     params text, network boolean, OUT ... as corgi._feature_columns)
+ *
+ * corgi.train's feature list: varname resolved as corgi._feature_columns does, then what
+ * training learns of it before the epochs written into it (complete_features), as the
+ * params ask (checked by corgi.normalize_params before): nulls=impute, standardize (on by
+ * default for a list of a model that is not a network), max_levels (100), categorical.
+ * Refuses impute, standardize=true and categorical for an array column or an expression.
+ */
+Datum
+corgi_listed_features(PG_FUNCTION_ARGS)
+{
+	TupleDesc	result_desc;
+	Relation	rel;
+	List	   *items;
+	bool		is_list;
+	const char *varname;
+	const char *params;
+	bool		network;
+	char	   *nulls,
+			   *standardize,
+			   *levels,
+			   *categorical;
+	bool		impute,
+				scale,
+				needed = false;
+	ListCell   *lc;
+	Datum		result;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	if (get_call_result_type(fcinfo, NULL, &result_desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "corgi._listed_features must return a record");
+	varname = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	params = PG_ARGISNULL(4) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(4));
+	network = !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
+	nulls = param_value(params, "nulls");
+	standardize = param_value(params, "standardize");
+	levels = param_value(params, "max_levels");
+	categorical = param_value(params, "categorical");
+	impute = nulls != NULL && pg_strcasecmp(nulls, "impute") == 0;
+	scale = !network && (standardize == NULL || param_true(standardize));
+	if (categorical != NULL)
+	{
+		size_t		n = strlen(categorical);
+
+		categorical = n >= 2 && categorical[0] == '[' && categorical[n - 1] == ']' ? pnstrdup(categorical + 1, n - 2) : NULL;
+	}
+	rel = table_open(PG_GETARG_OID(0), AccessShareLock);
+	items = corgi_feature_column_list(rel, varname, PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)),
+									  PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)), &is_list);
+	if (!is_list && !network && standardize != NULL && param_true(standardize))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("standardize applies to a list of feature columns (or to a network), not to independent_varname \"%s\"", varname),
+				 errhint("Name the feature columns ('x1, x2' or '*') to have them standardized, or leave standardize out.")));
+	/* (nulls=skip is what arrays and expressions do anyway.) */
+	if (!is_list && impute)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("nulls=impute applies to a list of feature columns, not to independent_varname \"%s\"", varname),
+				 errhint("Name the feature columns ('x1, x2' or '*'); an array with a NULL element is refused, a NULL array skips the row.")));
+	if (!is_list && categorical != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("categorical applies to a list of feature columns, not to independent_varname \"%s\"", varname),
+				 errhint("Name the feature columns ('x1, x2' or '*').")));
+	foreach(lc, items)
+	{
+		CorgiFeatureItem *item = lfirst(lc);
+		bool		plain = !item->has_fill && !item->has_scale && !item->categorical;
+
+		needed = needed || item->needs_levels
+			|| ((impute || scale) && plain && scalar_feature_type(item->type));
+	}
+	if (is_list && (needed || categorical != NULL))
+		complete_features(rel, items, impute, scale, levels != NULL ? pg_strtoint32(levels) : 100, categorical);
+	result = feature_columns_record(result_desc, items, is_list);
+	table_close(rel, AccessShareLock);
+	PG_RETURN_DATUM(result);
 }

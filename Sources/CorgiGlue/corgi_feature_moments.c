@@ -132,7 +132,7 @@ corgi_feature_moments_final(PG_FUNCTION_ARGS)
  * PostgreSQL's own (float8_accum's Youngs-Cramer update, in the table's order), so a list
  * standardized from a heap table and from a query of it keeps the same centers and scales
  * (regress feature_columns compares them). NULL for a mean or deviation of no value
- * (corgi._complete_features then uses 0 and 1).
+ * (corgi._listed_features then uses 0 and 1).
  */
 
 /* float8_accum's state: N, Sx, Sxx. */

@@ -129,11 +129,17 @@ CREATE TABLE two_configs AS SELECT * FROM corgi.config_grid('logistic', 'learnin
 SELECT configs_trained FROM corgi.fit_multiple('mixed', 'm_multi', 'label', 'a, b, c, d, e, f, s, arr', 'two_configs', 2,
                                                params => 'seed=11, segments=4, workers=0');
 SELECT independent_varname FROM m_multi_summary;
-SELECT config_id, feature_names[1:3] AS first_names, cardinality(coef) = cardinality(feature_names) AS one_name_per_coefficient
+SELECT config_id, feature_names[1:3] AS first_names, cardinality(coef) = cardinality(feature_names) AS one_name_per_coefficient,
+       independent_varname ~ '^a \(center' AS own_list
 FROM m_multi ORDER BY config_id;
+
 SELECT epochs_run FROM corgi.train('mixed', 'm_replay', 'label', 'a, b, c, d, e, f, s, arr', 'logistic', 2, 'corgipile',
                                    (SELECT params FROM m_multi WHERE config_id = 2));
 SELECT (SELECT model FROM m_multi WHERE config_id = 2) = (SELECT model FROM m_replay) AS replays_alone;
+-- evaluate reads a config's own list (its centers and scales), not the call's words.
+SELECT e.rows, e.accuracy > 0.9 AS accurate,
+       e.loss = (SELECT loss FROM corgi.evaluate('m_replay', 'mixed')) AS same_as_its_replay
+FROM corgi.evaluate('m_multi', 'mixed', config_id => 2) e;
 
 -- Privileges: SELECT on the listed columns and the label is enough; one column short is not.
 CREATE ROLE corgi_fc_reader;
