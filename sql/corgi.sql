@@ -428,16 +428,41 @@ COMMENT ON FUNCTION corgi.predict_proba(text, float8[]) IS
     'class probabilities of the model in model_table: {P(negative), P(positive)} (logistic) or one per class (softmax)';
 
 -- The row form: the model reads its feature columns (its summary's independent_varname)
--- from a whole row, SELECT corgi.predict('m', t) FROM t t. A NULL feature: NULL.
+-- from a whole row, SELECT corgi.predict('m', t) FROM t t. A NULL feature: NULL. Its
+-- planner support passes a table's columns one by one instead of a row value
+-- (corgi._predict_fields), where no join can make the row NULL.
+CREATE FUNCTION corgi._predict_row_support(internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_predict_row_support'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._predict_row_support(internal) IS
+    'internal: planner support of the row form of predict: a whole-row reference to a table of a query without joins becomes the table''s columns, one by one';
+CREATE FUNCTION corgi._predict_fields(model_table text, row_type regtype, VARIADIC fields "any") RETURNS float8
+    AS 'MODULE_PATHNAME', 'corgi_predict_fields'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._predict_fields(text, regtype, "any") IS
+    'internal: corgi.predict of a row given as its type and its columns (the non-dropped ones, in order)';
+CREATE FUNCTION corgi._predict_proba_fields(model_table text, row_type regtype, VARIADIC fields "any") RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_predict_proba_fields'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._predict_proba_fields(text, regtype, "any") IS
+    'internal: corgi.predict_proba of a row given as its type and its columns (the non-dropped ones, in order)';
+CREATE FUNCTION corgi._predict_label_fields(model_table text, row_type regtype, VARIADIC fields "any") RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_predict_label_fields'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._predict_label_fields(text, regtype, "any") IS
+    'internal: corgi.predict_label of a row given as its type and its columns (the non-dropped ones, in order)';
+
 CREATE FUNCTION corgi.predict(model_table text, row_value record) RETURNS float8
     AS 'MODULE_PATHNAME', 'corgi_predict_row'
-    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    SUPPORT corgi._predict_row_support;
 COMMENT ON FUNCTION corgi.predict(text, record) IS
     'prediction of the model in model_table for a row holding its feature columns (the columns it was trained on, by name); NULL when one of them is NULL';
 
 CREATE FUNCTION corgi.predict_proba(model_table text, row_value record) RETURNS float8[]
     AS 'MODULE_PATHNAME', 'corgi_predict_proba_row'
-    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    SUPPORT corgi._predict_row_support;
 COMMENT ON FUNCTION corgi.predict_proba(text, record) IS
     'class probabilities of the model in model_table for a row holding its feature columns; NULL when one of them is NULL';
 
@@ -2900,7 +2925,8 @@ COMMENT ON FUNCTION corgi.predict_label(text, float8[]) IS
 
 CREATE FUNCTION corgi.predict_label(model_table text, row_value record) RETURNS text
     AS 'MODULE_PATHNAME', 'corgi_predict_label_row'
-    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    SUPPORT corgi._predict_row_support;
 COMMENT ON FUNCTION corgi.predict_label(text, record) IS
     'the class a classifier in model_table predicts for a row holding its feature columns, as the label appeared in training; NULL when a feature is NULL';
 

@@ -300,6 +300,8 @@ corgi_parse_feature_spec(const char *text, List **items)
 			return false;
 		if (item->has_scale && item->scale == 0)
 			item->scale = 1;
+		if (item->has_scale)
+			item->inverse_scale = 1.0 / item->scale;
 		*items = lappend(*items, item);
 		skip_space(&p);
 		if (*p == '\0')
@@ -677,9 +679,9 @@ items_expression(List *items, char **present_test)
 			else
 				appendStringInfo(&expr, "(%s)%s::pg_catalog.float8", quoted, item->type == BOOLOID ? "::pg_catalog.int4" : "");
 			if (item->has_scale)
-				appendStringInfo(&expr, " - %s::pg_catalog.float8) / %s::pg_catalog.float8)",
+				appendStringInfo(&expr, " - %s::pg_catalog.float8) * %s::pg_catalog.float8)",
 								 quote_literal_cstr(float8out_internal(item->center)),
-								 quote_literal_cstr(float8out_internal(item->scale)));
+								 quote_literal_cstr(float8out_internal(item->inverse_scale)));
 			in_array = true;
 		}
 		else
@@ -898,7 +900,7 @@ corgi_model_coef(PG_FUNCTION_ARGS)
 					{
 						double	   *wk = &w[k * n_features + at];
 
-						*wk = *wk / item->scale;
+						*wk = *wk * item->inverse_scale;
 						b[k] -= *wk * item->center;
 					}
 				names[at++] = CStringGetTextDatum(item->name);
@@ -1054,6 +1056,7 @@ complete_features(Relation rel, List *items, bool impute, bool standardize, int3
 				item->has_scale = true;
 				item->center = mean;
 				item->scale = scale != 0 && !isnan(scale) ? scale : 1;
+				item->inverse_scale = 1.0 / item->scale;
 			}
 		}
 	}

@@ -31,9 +31,10 @@ typedef struct CorgiFeatureItem
 	Oid			type;			/* set by corgi_feature_column_list */
 	bool		has_fill;
 	double		fill;
-	bool		has_scale;		/* standardized: (x - center) / scale, after the fill */
+	bool		has_scale;		/* standardized: (x - center) * inverse_scale, after the fill */
 	double		center;
 	double		scale;
+	double		inverse_scale;	/* 1 / scale, computed once: a product per row, not a quotient */
 	bool		categorical;	/* levels given */
 	bool		needs_levels;	/* a text column listed without them (training discovers them) */
 	int			nlevels;
@@ -56,6 +57,13 @@ extern bool corgi_parse_feature_spec(const char *text, List **items);
 
 /* A list of items as corgi writes it (quoted names, annotations); parses back the same. */
 extern char *corgi_feature_spec_text(List *items);
+
+/* A standardized value of an item (has_scale): (x - center) * inverse_scale, in C and SQL alike. */
+static inline double
+corgi_feature_item_standardized(const CorgiFeatureItem *item, double x)
+{
+	return (x - item->center) * item->inverse_scale;
+}
 
 /* Sorts a category's levels for lookups, and finds its output function when not text (once; item->type set). */
 extern void corgi_feature_item_prepare(CorgiFeatureItem *item);

@@ -241,7 +241,7 @@ corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *typ
 
 		if (type != FLOAT8ARRAYOID && type != FLOAT4ARRAYOID)
 		{
-			n += corgi_feature_item_width(items[c]);
+			n += items[c]->categorical ? items[c]->nlevels + 2 : 1;
 			continue;
 		}
 		array = DatumGetArrayTypeP(values[columns[c] - 1]);
@@ -296,7 +296,7 @@ corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *typ
 		if (null)
 		{
 			/* corgi_columns_skip_row: only a filled column is NULL here */
-			out[n++] = item->has_scale ? (item->fill - item->center) / item->scale : item->fill;
+			out[n++] = item->has_scale ? corgi_feature_item_standardized(item, item->fill) : item->fill;
 			continue;
 		}
 		switch (types[c])
@@ -320,6 +320,9 @@ corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *typ
 						out[n++] = values[i];
 					break;
 				}
+			case FLOAT8OID:
+				out[n++] = DatumGetFloat8(value);
+				break;
 			case NUMERICOID:
 				out[n++] = DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
 				break;
@@ -328,7 +331,7 @@ corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *typ
 				break;
 		}
 		if (item->has_scale)
-			out[n - 1] = (out[n - 1] - item->center) / item->scale;
+			out[n - 1] = corgi_feature_item_standardized(item, out[n - 1]);
 	}
 	*count = n;
 	return out;
@@ -466,7 +469,7 @@ corgi_columns_at_offsets(int ncolumns, const Oid *types, struct CorgiFeatureItem
 	}
 	for (int c = 0; c < ncolumns; c++)
 		if (items[c]->has_scale)
-			out[c] = (out[c] - items[c]->center) / items[c]->scale;
+			out[c] = corgi_feature_item_standardized(items[c], out[c]);
 	*count = ncolumns;
 	return out;
 }

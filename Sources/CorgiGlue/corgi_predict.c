@@ -23,6 +23,13 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
+#include "nodes/makefuncs.h"
+#include "nodes/pathnodes.h"
+#include "nodes/supportnodes.h"
+#include "nodes/value.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_func.h"
+#include "parser/parsetree.h"
 #include "utils/regproc.h"
 #include "utils/varlena.h"
 #if PG_VERSION_NUM >= 160000
@@ -50,6 +57,12 @@ typedef struct ModelCache
 	CorgiFeatureScratch scratch;
 	/* The row form (corgi.predict(model_table, row)): the model's columns, read from a row. */
 	bool		row_form;
+	bool		fields_form;	/* corgi._predict_fields: the row's columns one by one (the planner's rewrite) */
+	int		   *arg_of_attnum;	/* fields form: the argument holding each attribute, -1 for a dropped one */
+	int		   *feature_args;	/* fields form: the argument of each feature column, in the model's order */
+	bool		all_float8;		/* fields form: every feature a float8 column (no category, array or fill) */
+	double	   *fast_center;	/* all_float8: each feature's center and inverse scale (0 and 1 when not standardized) */
+	double	   *fast_inverse;
 	Oid			relid;			/* table form: the model table */
 	List	   *feature_names;	/* its summary's independent_varname: CorgiFeatureItems; NIL: not read yet */
 	Oid			row_type;		/* the rows' composite type the layout below is for */
@@ -360,12 +373,102 @@ row_features(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 									cache->row_values, cache->row_isnull, &cache->scratch, &row, count);
 }
 
+/*
+ * The fields form's features: the row's columns passed one by one after its type (the
+ * non-dropped ones, in order), as the planner rewrote corgi.predict(model_table, row).
+ */
+static const double *
+fields_features(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
+{
+	Oid			type = PG_GETARG_OID(1);
+	CorgiRowTag row = {.kind = CORGI_ROW_PASS_POSITION, .position = 1};
+
+	if (cache->row_type != type || cache->row_desc == NULL)
+	{
+		int			next = 2;
+
+		row_layout(fcinfo, cache, type, -1);
+		cache->row_offsets = NULL;	/* no tuple to read in place */
+		cache->arg_of_attnum = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(int) * Max(cache->row_desc->natts, 1));
+		for (int i = 0; i < cache->row_desc->natts; i++)
+			cache->arg_of_attnum[i] = TupleDescAttr(cache->row_desc, i)->attisdropped ? -1 : next++;
+		if (next != PG_NARGS())
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("corgi._predict_fields got %d fields of a row type with %d columns", PG_NARGS() - 2, next - 2)));
+		/* The fields' types are the call site's: checked once, not per row. */
+		cache->feature_args = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(int) * Max(cache->row_columns, 1));
+		cache->all_float8 = true;
+		for (int c = 0; c < cache->row_columns; c++)
+		{
+			int			a = cache->row_attnums[c] - 1;
+
+			if (get_fn_expr_argtype(fcinfo->flinfo, cache->arg_of_attnum[a]) != cache->row_types[c])
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("field %d of corgi._predict_fields has another type than column %d of its row type",
+								cache->arg_of_attnum[a] - 1, a + 1)));
+			cache->feature_args[c] = cache->arg_of_attnum[a];
+			cache->all_float8 = cache->all_float8 && cache->row_types[c] == FLOAT8OID
+				&& !cache->row_items[c]->categorical;
+		}
+		/* (x - 0) * 1 is x, bit for bit: one branchless loop for scaled and unscaled columns. */
+		cache->fast_center = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * Max(cache->row_columns, 1));
+		cache->fast_inverse = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * Max(cache->row_columns, 1));
+		for (int c = 0; c < cache->row_columns; c++)
+		{
+			cache->fast_center[c] = cache->row_items[c]->has_scale ? cache->row_items[c]->center : 0;
+			cache->fast_inverse[c] = cache->row_items[c]->has_scale ? cache->row_items[c]->inverse_scale : 1;
+		}
+	}
+	/* Every feature a float8 number and none NULL (the common case): straight from the arguments. */
+	if (cache->all_float8)
+	{
+		bool		any_null = false;
+
+		for (int c = 0; c < cache->row_columns; c++)
+			any_null = any_null || PG_ARGISNULL(cache->feature_args[c]);
+		if (!any_null)
+		{
+			double	   *out;
+
+			if (cache->scratch.capacity < cache->row_columns)
+			{
+				if (cache->scratch.values)
+					pfree(cache->scratch.values);
+				cache->scratch.values = MemoryContextAlloc(cache->scratch.context, sizeof(double) * Max(cache->row_columns, 1));
+				cache->scratch.capacity = cache->row_columns;
+			}
+			out = cache->scratch.values;
+			for (int c = 0; c < cache->row_columns; c++)
+				out[c] = (DatumGetFloat8(PG_GETARG_DATUM(cache->feature_args[c])) - cache->fast_center[c])
+					* cache->fast_inverse[c];
+			*count = cache->row_columns;
+			return out;
+		}
+	}
+	for (int c = 0; c < cache->row_columns; c++)
+	{
+		int			a = cache->row_attnums[c] - 1;
+		int			arg = cache->arg_of_attnum[a];
+
+		cache->row_isnull[a] = PG_ARGISNULL(arg);
+		cache->row_values[a] = cache->row_isnull[a] ? (Datum) 0 : PG_GETARG_DATUM(arg);
+	}
+	if (corgi_columns_skip_row(cache->row_columns, cache->row_attnums, cache->row_items, cache->row_isnull))
+		return NULL;
+	return corgi_columns_as_doubles(cache->row_columns, cache->row_attnums, cache->row_types, cache->row_items,
+									cache->row_values, cache->row_isnull, &cache->scratch, &row, count);
+}
+
 /* The features argument: an array, or (the row form) a row holding the model's columns; NULL: a NULL feature. */
 static const double *
 features_argument(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 {
 	CorgiRowTag row = {.kind = CORGI_ROW_PASS_POSITION, .position = 1};
 
+	if (cache->fields_form)
+		return fields_features(fcinfo, cache, count);
 	if (cache->row_form)
 		return row_features(fcinfo, cache, count);
 	return corgi_features_as_doubles(PG_GETARG_ARRAYTYPE_P(1), &cache->scratch, &row, count);
@@ -444,6 +547,32 @@ corgi_predict_proba_row(PG_FUNCTION_ARGS)
 	return model_outputs(fcinfo, row_form(fcinfo), true);
 }
 
+/* The fields form: corgi._predict_fields(model_table, row_type, VARIADIC fields) and its kin. */
+static ModelCache *
+fields_form(FunctionCallInfo fcinfo)
+{
+	cache_for(fcinfo)->fields_form = true;
+	return model_from_table(fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(corgi_predict_fields);
+Datum
+corgi_predict_fields(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	return predict(fcinfo, fields_form(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(corgi_predict_proba_fields);
+Datum
+corgi_predict_proba_fields(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	return model_outputs(fcinfo, fields_form(fcinfo), true);
+}
+
 PG_FUNCTION_INFO_V1(corgi_predict_proba);
 Datum
 corgi_predict_proba(PG_FUNCTION_ARGS)
@@ -492,6 +621,90 @@ Datum
 corgi_predict_label_row(PG_FUNCTION_ARGS)
 {
 	return predict_label(fcinfo, row_form(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(corgi_predict_label_fields);
+Datum
+corgi_predict_label_fields(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	return predict_label(fcinfo, fields_form(fcinfo));
+}
+
+/*
+ * corgi._predict_row_support(internal): the planner support of the row form. A call
+ * corgi.predict(model_table, t) (predict_label, predict_proba) whose row is a whole-row
+ * reference to a table of the query becomes corgi._predict_fields(model_table, t's type,
+ * t.col1, ..., t.colN): the executor then passes the columns it has, instead of building
+ * a row value for every row (ExecEvalWholeRowVar: most of the row form's time). Only in a
+ * query without joins (no outer join can make the row NULL, which the strict row form
+ * answers with NULL) and for at most 98 columns; anything else keeps the row form.
+ */
+PG_FUNCTION_INFO_V1(corgi_predict_row_support);
+Datum
+corgi_predict_row_support(PG_FUNCTION_ARGS)
+{
+	Node	   *raw = (Node *) PG_GETARG_POINTER(0);
+	SupportRequestSimplify *req;
+	FuncExpr   *call;
+	Var		   *var;
+	RangeTblEntry *rte;
+	TupleDesc	desc;
+	List	   *args;
+	const char *target;
+	char	   *name;
+	Oid			target_oid;
+	FuncExpr   *fields;
+
+	if (!IsA(raw, SupportRequestSimplify))
+		PG_RETURN_POINTER(NULL);
+	req = (SupportRequestSimplify *) raw;
+	call = req->fcall;
+	if (req->root == NULL || req->root->parse == NULL || req->root->hasJoinRTEs || list_length(call->args) != 2
+		|| !IsA(lsecond(call->args), Var))
+		PG_RETURN_POINTER(NULL);
+	var = (Var *) lsecond(call->args);
+	if (var->varattno != 0 || var->varlevelsup != 0 || var->varno < 1
+		|| var->varno > list_length(req->root->parse->rtable))
+		PG_RETURN_POINTER(NULL);
+	rte = rt_fetch(var->varno, req->root->parse->rtable);
+	if (rte->rtekind != RTE_RELATION || get_typ_typrelid(var->vartype) != rte->relid)
+		PG_RETURN_POINTER(NULL);
+	name = get_func_name(call->funcid);
+	target = name == NULL ? NULL
+		: strcmp(name, "predict") == 0 ? "_predict_fields"
+		: strcmp(name, "predict_proba") == 0 ? "_predict_proba_fields"
+		: strcmp(name, "predict_label") == 0 ? "_predict_label_fields" : NULL;
+	if (target == NULL)
+		PG_RETURN_POINTER(NULL);
+	target_oid = LookupFuncName(list_make2(makeString(get_namespace_name(get_func_namespace(call->funcid))),
+										   makeString((char *) target)), -1, NULL, true);
+	if (!OidIsValid(target_oid))
+		PG_RETURN_POINTER(NULL);
+	desc = lookup_rowtype_tupdesc(var->vartype, -1);
+	args = list_make2(copyObject(linitial(call->args)),
+					  makeConst(REGTYPEOID, -1, InvalidOid, sizeof(Oid), ObjectIdGetDatum(var->vartype), false, true));
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Var		   *column;
+
+		if (att->attisdropped)
+			continue;
+		column = makeVar(var->varno, att->attnum, att->atttypid, att->atttypmod, att->attcollation, 0);
+#if PG_VERSION_NUM >= 160000
+		column->varnullingrels = bms_copy(var->varnullingrels);
+#endif
+		args = lappend(args, column);
+	}
+	ReleaseTupleDesc(desc);
+	if (list_length(args) > FUNC_MAX_ARGS)
+		PG_RETURN_POINTER(NULL);
+	fields = makeFuncExpr(target_oid, call->funcresulttype, args, call->funccollid, call->inputcollid,
+						  COERCE_EXPLICIT_CALL);
+	fields->location = call->location;
+	PG_RETURN_POINTER(fields);
 }
 
 static Datum

@@ -194,3 +194,20 @@ UPDATE fc_crafted_summary SET independent_varname = 'a); DROP TABLE mixed; --';
 SELECT rows FROM corgi.evaluate('fc_crafted', 'mixed');
 SELECT corgi.predict('fc_crafted', m) FROM mixed m LIMIT 1;
 SELECT count(*) AS mixed_still_there FROM mixed;
+
+-- The planner passes a table's columns one by one instead of building a row value
+-- (corgi._predict_fields), where no join can make the row NULL; the same answers as the
+-- row form, a dropped column skipped, an outer join's NULL row still NULL.
+EXPLAIN (VERBOSE, COSTS OFF) SELECT corgi.predict('m_fixed', x) FROM fixed x;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT corgi.predict('m_fixed', x) FROM fixed x LEFT JOIN (SELECT 1 AS one) z ON true;
+SELECT count(*) FILTER (WHERE p1 = p2) AS same, count(*) FILTER (WHERE p1 IS NULL) AS null_predictions, count(*) AS rows
+FROM (SELECT x.id, corgi.predict_proba('m_list', x) AS p1 FROM mixed x) a
+JOIN (SELECT x.id, corgi.predict_proba('m_list', x) AS p2 FROM mixed x LEFT JOIN (SELECT 1 AS one) z ON true) b USING (id);
+CREATE TABLE fixed_dropped AS SELECT id AS gone, * FROM fixed;
+ALTER TABLE fixed_dropped DROP COLUMN gone;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT corgi.predict_proba('m_fixed', d) FROM fixed_dropped d;
+CREATE TABLE fd_pred AS SELECT id, corgi.predict_proba('m_fixed', d) AS p FROM fixed_dropped d;
+CREATE TABLE fx_pred AS SELECT id, corgi.predict_proba('m_fixed', x) AS p FROM fixed x;
+SELECT count(*) FILTER (WHERE a.p = b.p) AS same_with_a_dropped_column, count(a.p) AS predicted, count(*) AS rows
+FROM fd_pred a JOIN fx_pred b USING (id);
+SELECT corgi.predict('m_fixed', x) IS NULL AS null_row_predicts_null FROM (SELECT 1) z LEFT JOIN fixed x ON false;
