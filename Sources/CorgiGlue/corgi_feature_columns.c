@@ -394,12 +394,6 @@ corgi_feature_item_level(const CorgiFeatureItem *item, const char *value, int le
 	return item->nlevels;		/* other */
 }
 
-int
-corgi_feature_item_width(const CorgiFeatureItem *item)
-{
-	return item->categorical ? item->nlevels + 2 : 1;
-}
-
 char *
 corgi_feature_spec_text(List *items)
 {
@@ -461,8 +455,8 @@ refuse_type(Relation rel, const char *name, Oid type)
 			(errcode(ERRCODE_DATATYPE_MISMATCH),
 			 errmsg("feature column \"%s\" of relation \"%s\" has type %s, which corgi cannot read as a feature",
 					name, RelationGetRelationName(rel), format_type_be(type)),
-			 errdetail("Feature columns are numbers (smallint, integer, bigint, real, double precision, numeric), booleans, or numeric arrays."),
-			 errhint("Leave it out of independent_varname (with '*': name it in excluded); encode categories first, e.g. with corgi_madlib's encode_categorical_variables.")));
+			 errdetail("Feature columns are numbers (smallint, integer, bigint, real, double precision, numeric), booleans, numeric arrays, or text, varchar and enum categories."),
+			 errhint("Leave it out of independent_varname (with '*': name it in excluded), or cast it to a number or to text in a view.")));
 }
 
 /*

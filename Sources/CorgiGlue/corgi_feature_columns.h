@@ -72,7 +72,11 @@ extern void corgi_feature_item_prepare(CorgiFeatureItem *item);
 extern int	corgi_feature_item_level(const CorgiFeatureItem *item, const char *value, int length);
 
 /* Features an item gives: 1, or levels + 2 for a category (other, NULL). Arrays: their length. */
-extern int	corgi_feature_item_width(const CorgiFeatureItem *item);
+static inline int
+corgi_feature_item_width(const CorgiFeatureItem *item)
+{
+	return item->categorical ? item->nlevels + 2 : 1;
+}
 
 /* Whether the fast path reads a feature column of this type (a number, a boolean, float8[] or real[]). */
 extern bool corgi_fast_feature_type(Oid type);

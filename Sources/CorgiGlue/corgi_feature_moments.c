@@ -241,30 +241,7 @@ corgi_column_moments(PG_FUNCTION_ARGS)
 
 			if (slot->tts_isnull[source.columns[c] - 1])
 				continue;
-			switch (source.column_types[c])
-			{
-				case BOOLOID:
-					x = DatumGetBool(v) ? 1.0 : 0.0;
-					break;
-				case INT2OID:
-					x = DatumGetInt16(v);
-					break;
-				case INT4OID:
-					x = DatumGetInt32(v);
-					break;
-				case INT8OID:
-					x = (double) DatumGetInt64(v);
-					break;
-				case FLOAT4OID:
-					x = DatumGetFloat4(v);
-					break;
-				case NUMERICOID:
-					x = DatumGetFloat8(DirectFunctionCall1(numeric_float8, v));
-					break;
-				default:
-					x = DatumGetFloat8(v);
-					break;
-			}
+			x = corgi_feature_value(v, source.column_types[c]);
 			column_sums_add(&sums[c], x);
 		}
 	}

@@ -198,24 +198,14 @@ label_value(Datum value, Oid type)
 	return get_float8_nan();	/* unreachable: the type was checked */
 }
 
-/* Room for n doubles in scratch. */
-static double *
-scratch_room(CorgiFeatureScratch *scratch, int n)
+double
+corgi_feature_value(Datum value, Oid type)
 {
-	if (scratch->capacity < n)
-	{
-		if (scratch->values)
-			pfree(scratch->values);
-		scratch->values = MemoryContextAlloc(scratch->context, sizeof(double) * Max(n, 1));
-		scratch->capacity = n;
-	}
-	return scratch->values;
+	if (type == NUMERICOID)
+		return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));	/* as numeric::float8 */
+	return label_value(value, type);
 }
 
-/*
- * A row's features from a list of columns (none NULL), in order, arrays spliced in: the
- * values the composed path's expression gives (the same casts to float8).
- */
 bool
 corgi_columns_skip_row(int ncolumns, const AttrNumber *columns, CorgiFeatureItem *const *items, const bool *isnull)
 {
@@ -241,7 +231,7 @@ corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *typ
 
 		if (type != FLOAT8ARRAYOID && type != FLOAT4ARRAYOID)
 		{
-			n += items[c]->categorical ? items[c]->nlevels + 2 : 1;
+			n += corgi_feature_item_width(items[c]);
 			continue;
 		}
 		array = DatumGetArrayTypeP(values[columns[c] - 1]);
@@ -262,7 +252,7 @@ corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *typ
 					 errmsg("features of %s are too many", corgi_row_name(row))));
 		n += length;
 	}
-	out = scratch_room(scratch, n);
+	out = corgi_scratch_room(scratch, n);
 	n = 0;
 	for (int c = 0; c < ncolumns; c++)
 	{
@@ -323,11 +313,8 @@ corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *typ
 			case FLOAT8OID:
 				out[n++] = DatumGetFloat8(value);
 				break;
-			case NUMERICOID:
-				out[n++] = DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
-				break;
 			default:
-				out[n++] = label_value(value, types[c]);
+				out[n++] = corgi_feature_value(value, types[c]);
 				break;
 		}
 		if (item->has_scale)
@@ -417,7 +404,7 @@ const double *
 corgi_columns_at_offsets(int ncolumns, const Oid *types, struct CorgiFeatureItem *const *items, const int32 *offsets,
 						 const char *data, CorgiFeatureScratch *scratch, int *count)
 {
-	double	   *out = scratch_room(scratch, ncolumns);
+	double	   *out = corgi_scratch_room(scratch, ncolumns);
 
 	for (int c = 0; c < ncolumns; c++)
 	{

@@ -68,6 +68,12 @@ extern CorgiHeapRows corgi_heap_rows_open(Oid relid, const char *features, const
 										  const char *caller, const char *composed);
 
 /*
+ * A number or boolean column's value as a feature: what value::float8 gives (booleans
+ * 1/0, numeric through numeric_float8).
+ */
+extern double corgi_feature_value(Datum value, Oid type);
+
+/*
  * Whether a row is skipped: a NULL in a listed column that is neither filled nor a
  * category (isnull[attnum - 1]).
  */

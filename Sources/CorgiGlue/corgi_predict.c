@@ -430,16 +430,8 @@ fields_features(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 			any_null = any_null || PG_ARGISNULL(cache->feature_args[c]);
 		if (!any_null)
 		{
-			double	   *out;
+			double	   *out = corgi_scratch_room(&cache->scratch, cache->row_columns);
 
-			if (cache->scratch.capacity < cache->row_columns)
-			{
-				if (cache->scratch.values)
-					pfree(cache->scratch.values);
-				cache->scratch.values = MemoryContextAlloc(cache->scratch.context, sizeof(double) * Max(cache->row_columns, 1));
-				cache->scratch.capacity = cache->row_columns;
-			}
-			out = cache->scratch.values;
 			for (int c = 0; c < cache->row_columns; c++)
 				out[c] = (DatumGetFloat8(PG_GETARG_DATUM(cache->feature_args[c])) - cache->fast_center[c])
 					* cache->fast_inverse[c];

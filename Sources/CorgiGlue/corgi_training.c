@@ -190,6 +190,19 @@ corgi_row_name(const CorgiRowTag *row)
 	return name;
 }
 
+double *
+corgi_scratch_room(CorgiFeatureScratch *scratch, int n)
+{
+	if (scratch->capacity < n)
+	{
+		if (scratch->values)
+			pfree(scratch->values);
+		scratch->values = MemoryContextAlloc(scratch->context, sizeof(double) * Max(n, 1));
+		scratch->capacity = n;
+	}
+	return scratch->values;
+}
+
 const double *
 corgi_features_as_doubles(ArrayType *array, CorgiFeatureScratch *scratch,
 						  const CorgiRowTag *row, int *count)
@@ -214,16 +227,11 @@ corgi_features_as_doubles(ArrayType *array, CorgiFeatureScratch *scratch,
 	{
 		const float4 *values = (const float4 *) ARR_DATA_PTR(array);
 
-		if (scratch->capacity < n)
-		{
-			if (scratch->values)
-				pfree(scratch->values);
-			scratch->values = MemoryContextAlloc(scratch->context, sizeof(double) * Max(n, 1));
-			scratch->capacity = n;
-		}
+		double	   *out = corgi_scratch_room(scratch, n);
+
 		for (int i = 0; i < n; i++)
-			scratch->values[i] = values[i];
-		return scratch->values;
+			out[i] = values[i];
+		return out;
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_DATATYPE_MISMATCH),

@@ -76,6 +76,9 @@ extern void corgi_trainer_drain(void *trainer);
  * real[] (converted into scratch). Raises an error naming the row for more than one
  * dimension, NULL elements or another element type.
  */
+/* Room for n doubles in scratch (grown in its context, kept between rows). */
+extern double *corgi_scratch_room(CorgiFeatureScratch *scratch, int n);
+
 extern const double *corgi_features_as_doubles(ArrayType *array, CorgiFeatureScratch *scratch,
 											   const CorgiRowTag *row, int *count);
 
