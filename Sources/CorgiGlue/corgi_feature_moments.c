@@ -135,38 +135,134 @@ corgi_feature_moments_final(PG_FUNCTION_ARGS)
  * (corgi._listed_features then uses 0 and 1).
  */
 
-/* float8_accum's state: N, Sx, Sxx. */
+/* float8_accum's state for each column: N, Sx, Sxx (one array each). */
 typedef struct ColumnSums
 {
-	double		n;
-	double		sx;
-	double		sxx;
+	double	   *n;
+	double	   *sx;
+	double	   *sxx;
 } ColumnSums;
 
+/* float8_accum's update of column c, with its checks. */
 static void
-column_sums_add(ColumnSums *s, double x)
+column_sums_add(ColumnSums *s, int c, double x)
 {
-	double		n = s->n + 1.0;
-	double		sx = s->sx + x;
-	double		sxx = s->sxx;
+	double		n = s->n[c] + 1.0;
+	double		sx = s->sx[c] + x;
+	double		sxx = s->sxx[c];
 
-	if (s->n > 0.0)
+	if (s->n[c] > 0.0)
 	{
 		double		tmp = x * n - sx;
 
-		sxx += tmp * tmp / (n * s->n);
+		sxx += tmp * tmp / (n * s->n[c]);
 		if (isinf(sx) || isinf(sxx))
 		{
-			if (!isinf(s->sx) && !isinf(x))
+			if (!isinf(s->sx[c]) && !isinf(x))
 				float_overflow_error();	/* as float8_accum */
 			sxx = get_float8_nan();
 		}
 	}
 	else if (isnan(x) || isinf(x))
 		sxx = get_float8_nan();
-	s->n = n;
-	s->sx = sx;
-	s->sxx = sxx;
+	s->n[c] = n;
+	s->sx[c] = sx;
+	s->sxx[c] = sxx;
+}
+
+/*
+ * column_sums_add without float8_accum's checks, for a column that has a value already:
+ * the same arithmetic, so the same bits as long as every sum stays finite. The checks
+ * only act once a sum is infinite or NaN, and a sum that is not finite stays so; the
+ * caller checks the sums at the end and, if one is not finite, reads the table again with
+ * the checks (float8_accum's error or NaN, exactly). Columns in separate arrays, no
+ * branch: the compiler may keep several columns in flight.
+ */
+static void
+column_sums_add_row(int ncolumns, double *restrict n, double *restrict sx, double *restrict sxx,
+					const double *restrict x)
+{
+	for (int c = 0; c < ncolumns; c++)
+	{
+		double		n1 = n[c] + 1.0;
+		double		sx1 = sx[c] + x[c];
+		double		tmp = x[c] * n1 - sx1;
+
+		sxx[c] += tmp * tmp / (n1 * n[c]);
+		n[c] = n1;
+		sx[c] = sx1;
+	}
+}
+
+/*
+ * One pass over the table's rows into sums (zeroed here); checked: every update with
+ * float8_accum's checks, else rows without NULL once every column has a value skip them
+ * (column_sums_add_row). Returns the rows read.
+ */
+static double
+column_moments_scan(CorgiHeapRows *source, int last, ColumnSums *sums, bool checked)
+{
+	int			n = source->ncolumns;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	HeapTuple	tuple;
+	CorgiFeatureScratch scratch;
+	double		rows = 0;
+	bool		started = false;	/* every column has a value */
+
+	memset(sums->n, 0, sizeof(double) * n);
+	memset(sums->sx, 0, sizeof(double) * n);
+	memset(sums->sxx, 0, sizeof(double) * n);
+	scratch.values = NULL;
+	scratch.capacity = 0;
+	scratch.context = CurrentMemoryContext;
+	scan = table_beginscan_strat(source->rel, corgi_read_snapshot(source->rel), 0, NULL, true, false);
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(source->rel), &TTSOpsHeapTuple);
+	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		rows += 1.0;
+		if ((int64) rows % 1024 == 0)
+		{
+			CHECK_FOR_INTERRUPTS();
+			corgi_progress_count_rows(1024);
+		}
+		/* Columns at fixed offsets in a row without NULLs: read in place (the same values). */
+		if (source->column_offsets != NULL && !HeapTupleHasNulls(tuple)
+			&& HeapTupleHeaderGetNatts(tuple->t_data) >= last)
+		{
+			int			count;
+			const double *x = corgi_columns_at_offsets(n, source->column_types, source->items, source->column_offsets,
+													   (const char *) tuple->t_data + tuple->t_data->t_hoff,
+													   &scratch, &count);
+
+			if (started && !checked)
+				column_sums_add_row(n, sums->n, sums->sx, sums->sxx, x);
+			else
+				for (int c = 0; c < n; c++)
+					column_sums_add(sums, c, x[c]);
+			started = true;
+			continue;
+		}
+		ExecStoreHeapTuple(tuple, slot, false);
+		slot_getsomeattrs(slot, last);
+		for (int c = 0; c < n; c++)
+		{
+			Datum		v = slot->tts_values[source->columns[c] - 1];
+
+			if (slot->tts_isnull[source->columns[c] - 1])
+				continue;
+			column_sums_add(sums, c, corgi_feature_value(v, source->column_types[c]));
+		}
+		if (!started)
+		{
+			started = true;
+			for (int c = 0; c < n; c++)
+				started = started && sums->n[c] > 0.0;
+		}
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+	return rows;
 }
 
 PG_FUNCTION_INFO_V1(corgi_column_moments);
@@ -177,14 +273,10 @@ corgi_column_moments(PG_FUNCTION_ARGS)
 	char	   *columns = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	List	   *names = NIL;
 	CorgiHeapRows source;
-	TableScanDesc scan;
-	TupleTableSlot *slot;
-	HeapTuple	tuple;
-	ColumnSums *sums;
+	ColumnSums	sums;
 	Datum	   *values;
 	bool	   *nulls;
-	double		rows = 0;
-	CorgiFeatureScratch scratch;
+	double		rows;
 	int			last = 0;
 	int			n;
 
@@ -205,59 +297,26 @@ corgi_column_moments(PG_FUNCTION_ARGS)
 							source.items[c]->name, format_type_be(source.column_types[c]))));
 		last = Max(last, source.columns[c]);
 	}
-	sums = palloc0(sizeof(ColumnSums) * n);
-	scratch.values = NULL;
-	scratch.capacity = 0;
-	scratch.context = CurrentMemoryContext;
-	scan = table_beginscan_strat(source.rel, corgi_read_snapshot(source.rel), 0, NULL, true, false);
-	slot = MakeSingleTupleTableSlot(RelationGetDescr(source.rel), &TTSOpsHeapTuple);
-	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
-	{
-		rows += 1.0;
-		if ((int64) rows % 1024 == 0)
+	sums.n = palloc(sizeof(double) * n);
+	sums.sx = palloc(sizeof(double) * n);
+	sums.sxx = palloc(sizeof(double) * n);
+	rows = column_moments_scan(&source, last, &sums, false);
+	for (int c = 0; c < n; c++)
+		if (!isfinite(sums.sx[c]) || !isfinite(sums.sxx[c]))
 		{
-			CHECK_FOR_INTERRUPTS();
-			corgi_progress_count_rows(1024);
+			/* A sum left the finite numbers: again with float8_accum's checks, for its answer. */
+			rows = column_moments_scan(&source, last, &sums, true);
+			break;
 		}
-		/* Columns at fixed offsets in a row without NULLs: read in place (the same values). */
-		if (source.column_offsets != NULL && !HeapTupleHasNulls(tuple)
-			&& HeapTupleHeaderGetNatts(tuple->t_data) >= last)
-		{
-			int			count;
-			const double *x = corgi_columns_at_offsets(n, source.column_types, source.items, source.column_offsets,
-													   (const char *) tuple->t_data + tuple->t_data->t_hoff,
-													   &scratch, &count);
-
-			for (int c = 0; c < n; c++)
-				column_sums_add(&sums[c], x[c]);
-			continue;
-		}
-		ExecStoreHeapTuple(tuple, slot, false);
-		slot_getsomeattrs(slot, last);
-		for (int c = 0; c < n; c++)
-		{
-			Datum		v = slot->tts_values[source.columns[c] - 1];
-			double		x;
-
-			if (slot->tts_isnull[source.columns[c] - 1])
-				continue;
-			x = corgi_feature_value(v, source.column_types[c]);
-			column_sums_add(&sums[c], x);
-		}
-	}
-	ExecDropSingleTupleTableSlot(slot);
-	table_endscan(scan);
 	table_close(source.rel, NoLock);
 	values = palloc(sizeof(Datum) * 3 * n);
 	nulls = palloc(sizeof(bool) * 3 * n);
 	for (int c = 0; c < n; c++)
 	{
-		ColumnSums *s = &sums[c];
-
-		nulls[3 * c] = nulls[3 * c + 1] = s->n == 0;
-		values[3 * c] = Float8GetDatum(s->n == 0 ? 0 : s->sx / s->n);
-		values[3 * c + 1] = Float8GetDatum(s->n == 0 ? 0 : sqrt(s->sxx / s->n));
-		values[3 * c + 2] = Float8GetDatum(s->n / (rows > 1 ? rows : 1));
+		nulls[3 * c] = nulls[3 * c + 1] = sums.n[c] == 0;
+		values[3 * c] = Float8GetDatum(sums.n[c] == 0 ? 0 : sums.sx[c] / sums.n[c]);
+		values[3 * c + 1] = Float8GetDatum(sums.n[c] == 0 ? 0 : sqrt(sums.sxx[c] / sums.n[c]));
+		values[3 * c + 2] = Float8GetDatum(sums.n[c] / (rows > 1 ? rows : 1));
 		nulls[3 * c + 2] = false;
 	}
 	{

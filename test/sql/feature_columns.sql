@@ -61,6 +61,19 @@ SELECT corgi._column_moments('fixed', 'a, b, c, f, s, e')
                      avg(s::float8), stddev_pop(s::float8), count(s)::float8 / greatest(count(*), 1),
                      avg(e::int::float8), stddev_pop(e::int::float8), count(e)::float8 / greatest(count(*), 1)]
         FROM fixed) AS in_place_same_as_the_aggregates;
+-- Sums that leave the finite numbers (the rows in place are summed without checks, and
+-- read again with float8_accum's checks when a sum is not finite): NaN, infinity and the
+-- overflow error as the aggregates give them.
+CREATE TABLE far (a float8, b float8, c float8);
+INSERT INTO far SELECT g, CASE WHEN g = 3 THEN 'infinity' ELSE g END, CASE WHEN g = 4 THEN 'nan' ELSE g END
+  FROM generate_series(1, 6) s, LATERAL (SELECT s::float8 AS g) x;
+SELECT corgi._column_moments('far', 'a, b, c')::text
+     = (SELECT ARRAY[avg(a), stddev_pop(a), 1, avg(b), stddev_pop(b), 1, avg(c), stddev_pop(c), 1]::text FROM far)
+       AS far_same_as_the_aggregates;
+INSERT INTO far VALUES (1e308, 1, 1), (1e308, 1, 1);
+SELECT corgi._column_moments('far', 'a, b, c');
+SELECT avg(a) FROM far;
+DROP TABLE far;
 RESET max_parallel_workers_per_gather;
 SELECT corgi._column_moments('mixed', 'a, note');
 
