@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds an upgrade script from its source and the install script (make does it).
 
-An upgrade source (sql/corgi--A--B.sql.in) is SQL with two directives: a line
+An upgrade source (sql/corgi--A--B.sql.in) is SQL with directives: a line
 `@function corgi.NAME(ARGS)` stands for that function's whole definition in the install
 script, from its CREATE FUNCTION to the end of its COMMENT ON FUNCTION, made a
 CREATE OR REPLACE (a function the update adds is created by it alike); a line
@@ -9,7 +9,8 @@ CREATE OR REPLACE (a function the update adds is created by it alike); a line
 made a CREATE OR REPLACE VIEW (its GRANTs are the source's to write); `@type corgi.NAME`
 and `@aggregate corgi.NAME` for a new composite type's or aggregate's, from its CREATE to
 the end of its COMMENT ON (as written: they create, so only for objects the update adds;
-an aggregate's name must be unique in the install script). ARGS are the
+an aggregate's name must be unique in the install script); `@comment corgi.NAME(ARGS)` for
+a function's COMMENT ON FUNCTION alone (its text changed, its body did not). ARGS are the
 argument types as pg_proc writes them after `::regprocedure` (`corgi.f(text, integer)`),
 which tells overloads apart. So an upgrade source declares what changed, and the bodies
 exist once, in the install script: nothing to keep in step by hand. test/upgrade/run.sh
@@ -99,13 +100,17 @@ for number, line in enumerate(open(source_path).read().splitlines(keepends=True)
             sys.exit(f"{source_path}:{number}: no view {view.group(1)} in {install_path}")
         out.append(views[view.group(1)].replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1))
         continue
-    directive = re.match(r"^@function\s+(.+?)\s*$", line)
+    directive = re.match(r"^@(function|comment)\s+(.+?)\s*$", line)
     if not directive:
         out.append(line)
         continue
-    wanted = re.sub(r"\s*,\s*", ", ", directive.group(1))
+    wanted = re.sub(r"\s*,\s*", ", ", directive.group(2))
     if wanted not in definitions:
         sys.exit(f"{source_path}:{number}: no function {wanted} in {install_path} "
                  f"(have: {', '.join(sorted(k for k in definitions if k.startswith(wanted.split('(')[0] + '(')))})")
+    if directive.group(1) == "comment":
+        definition = definitions[wanted]
+        out.append(definition[definition.index("COMMENT ON FUNCTION"):])
+        continue
     out.append(definitions[wanted].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1))
 sys.stdout.write("".join(out))

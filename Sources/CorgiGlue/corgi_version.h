@@ -5,6 +5,6 @@
 #ifndef CORGI_VERSION_H
 #define CORGI_VERSION_H
 
-#define CORGI_VERSION "0.8.0"
+#define CORGI_VERSION "0.9.0"
 
 #endif

@@ -12,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 ext_dir="$(pg_config --sharedir)/extension"
 current=$(sed -n "s/^default_version = '\(.*\)'/\1/p" extension/corgi.control)
-olds=(0.1.0 0.1.1 0.1.2 0.2.0 0.3.0 0.4.0 0.5.0 0.5.1 0.6.0 0.7.0)
+olds=(0.1.0 0.1.1 0.1.2 0.2.0 0.3.0 0.4.0 0.5.0 0.5.1 0.6.0 0.7.0 0.8.0)
 # An install script of an old version left in the extension directory by an earlier build (a
 # cached server, a developer's make install at that version) would be used instead of the
 # upgrade chain; the tree ships none of them, so they go: every old version below is reached

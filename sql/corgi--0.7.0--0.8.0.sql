@@ -1,0 +1,1816 @@
+-- corgi 0.7.0 -> 0.8.0. Built into corgi--0.7.0--0.8.0.sql by scripts/build-upgrade.py:
+-- each @function or @view line stands for that object's definition in sql/corgi.sql
+-- (CREATE OR REPLACE).
+\echo Use "ALTER EXTENSION corgi UPDATE TO '0.8.0'" to load this file. \quit
+
+-- Feature columns: independent_varname lists columns ('x1, x2, flag') or is '*'
+-- (corgi_feature_columns.c); the fast paths take the features as text (a column, or a
+-- list of columns longer than a name holds), the plan keeps them as text.
+DROP FUNCTION corgi._layers(corgi.training_plan);
+ALTER TYPE corgi.training_plan ALTER ATTRIBUTE feat_col TYPE text;
+CREATE OR REPLACE FUNCTION corgi._layers(plan corgi.training_plan) RETURNS integer[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN ARRAY[(plan).n_features]
+       || CASE WHEN (corgi.model_traits((plan).model)).network
+               THEN string_to_array(btrim(corgi._param((plan).norm, 'hidden_layers'), '[]'), ',')::integer[] END
+       || CASE WHEN (corgi.model_traits((plan).model)).task = 'multiclass' THEN cardinality((plan).class_values) ELSE 1 END;
+COMMENT ON FUNCTION corgi._layers(corgi.training_plan) IS 'internal: the layers column of a plan''s model (inputs, hidden widths, outputs)';
+CREATE OR REPLACE FUNCTION corgi._feature_columns(source regclass, varname text, excluded text DEFAULT NULL,
+                                       implied text DEFAULT NULL,
+                                       OUT columns text, OUT expression text, OUT fast boolean,
+                                       OUT names text[], OUT kinds text[], OUT items text[], OUT plain boolean[],
+                                       OUT present text)
+    AS 'MODULE_PATHNAME', 'corgi_feature_columns'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._feature_columns(regclass, text, text, text) IS
+    'internal: a list of feature columns (or ''*'': every column but those in excluded, which must exist, and in implied, which may not) as corgi keeps it (quoted, comma-separated, with each column''s fill or levels), its float8[] expression (NULL when an unfilled number is NULL; NULL until every text column has its levels), whether the fast path reads it, and per column its name, kind (number, boolean, array, category), text and whether it is plain; NULLs when varname is one array column or an expression';
+DROP FUNCTION corgi._count_groups(text, text, text[], text[], text, text, boolean, text);
+CREATE OR REPLACE FUNCTION corgi._count_groups(gtab text, src text, exprs text[], names text[], feat_expr text, label_code text,
+                                    moments boolean, grouping_cols text, present text DEFAULT NULL) RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    key_exprs text := array_to_string(exprs, ', ');
+    g_all integer;
+BEGIN
+    IF to_regclass(gtab) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', gtab);
+    END IF;
+    EXECUTE format($q$CREATE TEMP TABLE %s AS
+        SELECT row_number() OVER (ORDER BY %s) AS "?gid", %s, count(*) AS "?rows",
+               count(*) FILTER (WHERE %s AND (%s) IS NOT NULL) AS "?usable",
+               CASE WHEN min(%s) FILTER (WHERE %s) < max(%s) FILTER (WHERE %s)
+                    THEN 2 ELSE 1 END AS "?labels",
+               %s AS "?moments"
+        FROM %s WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL GROUP BY %s$q$,
+        gtab, key_exprs, (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n)),
+        -- Whether a row has features: a feature list's cheap test of its columns, not the
+        -- whole expression (hundreds of one-hot comparisons per row).
+        coalesce(present, format('(%s) IS NOT NULL', feat_expr)), label_code, label_code,
+        coalesce(present, format('(%s) IS NOT NULL', feat_expr)), label_code, coalesce(present, format('(%s) IS NOT NULL', feat_expr)),
+        CASE WHEN moments THEN format('corgi._feature_moments((%s)::float8[]) FILTER (WHERE (%s) IS NOT NULL AND (%s) IS NOT NULL)',
+                                      feat_expr, feat_expr, label_code)
+             ELSE 'NULL::float8[]' END,
+        src, key_exprs);
+    EXECUTE format('SELECT count(*) FROM %s', gtab) INTO g_all;
+    IF g_all > 1000000 THEN
+        RAISE EXCEPTION 'grouping_cols "%" makes % groups, at most 1000000 are allowed', grouping_cols, g_all
+            USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    RETURN g_all;
+END $$;
+COMMENT ON FUNCTION corgi._count_groups(text, text, text[], text[], text, text, boolean, text, text) IS
+    'internal: one counting pass of a grouped training into a temporary table of its groups (rows, usable rows, label variety, feature moments); the number of groups; present: the test that a row has features (default: the features expression is not NULL)';
+CREATE OR REPLACE FUNCTION corgi._train_grouped(plan corgi.training_plan, source regclass, grouping_cols text, verbose boolean)
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    src regclass := source;
+    items text[] := corgi._split_grouping_cols(grouping_cols);
+    item text;
+    col name;
+    exprs text[] := '{}';
+    names text[] := '{}';
+    plain boolean := true;
+    name_taken text;
+    gtab text := format('pg_temp.%I', 'corgi_groups_' || pg_backend_pid());
+    g_all integer;
+    key_count integer;
+    keys text[];
+    states bytea[];
+    trainable integer[];
+    batches integer[];
+    megabytes float8[];
+    budget float8;
+    held float8;
+    used float8 := 0;
+    batch integer := 1;
+    standardize boolean := corgi._param(plan.norm, 'standardize') = 'true';
+    run record;
+    t0 timestamptz := clock_timestamp();
+    g_states bytea[];
+    g_status text[];
+    g_epochs integer[];
+    failed integer;
+    info record;
+    last_rows bigint;
+    last_loss float8;
+    seconds float8;
+    n_epochs integer;
+    key_exprs text;
+    once_table text;
+    classifier boolean := (corgi.model_traits(plan.model)).classifier;
+    val_key_sql text;
+    groups_name text := format('%I.%I', (parse_ident(plan.out_main))[1], (parse_ident(plan.out_main))[2] || '_groups');
+BEGIN
+    IF grouping_cols ~ '^\s*$' THEN
+        RAISE EXCEPTION 'grouping_cols must name at least one column or expression'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write grouping_cols => ''store_id'' or ''store_id, region''.';
+    END IF;
+    IF to_regclass(groups_name) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', groups_name
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
+    END IF;
+    PERFORM corgi._check_offered('train', plan.source_table, grouped => true, partitions => plan.path = 'partitions',
+                                 segments => corgi._param(plan.norm, 'segments') IS NOT NULL,
+                                 early_stopping => corgi._param(plan.norm, 'patience') IS NOT NULL);
+    -- The items: a column of the source (kept as it is named), or an expression (named
+    -- after its text).
+    FOREACH item IN ARRAY items LOOP
+        IF item = '' THEN
+            RAISE EXCEPTION 'grouping_cols "%" has an empty item', grouping_cols USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        col := corgi._grouping_column(source, item);
+        IF col IS NULL AND item ~ '^([A-Za-z_][A-Za-z0-9_$]*|".+")$' THEN
+            RAISE EXCEPTION 'grouping column "%" is not a column of %', item, plan.source_table
+                USING ERRCODE = 'undefined_column', HINT = 'Name columns of the source, or write expressions.';
+        END IF;
+        IF col IS NOT NULL AND quote_ident(col) = ANY (exprs) THEN
+            RAISE EXCEPTION 'grouping_cols "%" names column "%" twice', grouping_cols, col
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF col IS NOT NULL THEN
+            exprs := exprs || quote_ident(col);
+            name_taken := col;
+        ELSE
+            PERFORM corgi._check_grouping_expression(source, item, grouping_cols);
+            PERFORM corgi._check_offered('train', plan.source_table, grouped => true,
+                                         segments => corgi._param(plan.norm, 'segments') IS NOT NULL,
+                                         grouping_expression => item);
+            plain := false;
+            exprs := exprs || ('(' || item || ')');
+            name_taken := coalesce(nullif(left(btrim(regexp_replace(lower(item), '[^a-z0-9_]+', '_', 'g'), '_'), 60), ''),
+                                   'group_' || cardinality(exprs));
+        END IF;
+        IF name_taken = ANY (names) THEN
+            name_taken := left(name_taken, 55) || '_' || cardinality(exprs);
+        END IF;
+        IF name_taken IN ('coef', 'intercept', 'model', 'model_type', 'loss', 'num_rows_processed', 'num_rows_skipped',
+                          'num_epochs', 'classes', 'layers', 'status', 'num_rows', 'epoch_loss', 'epoch_rows', 'batch') THEN
+            RAISE EXCEPTION 'grouping column "%" has the name of an output column', name_taken
+                USING ERRCODE = 'duplicate_column', HINT = 'Group by an expression of it instead, e.g. (model)::text.';
+        END IF;
+        names := names || name_taken;
+        col := NULL;
+    END LOOP;
+    key_count := cardinality(exprs);
+    IF key_count > 32 THEN
+        RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', key_count USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    PERFORM corgi._reserve_outputs(ARRAY[plan.out_main, plan.out_summary, groups_name]);
+
+    -- The keys as the caller wrote them: how validation rows find their group.
+    val_key_sql := array_to_string(exprs, ', ');
+    -- Shuffle once: a copy with the group keys beside features and label.
+    IF plan.shuffle = 'once' THEN
+        once_table := format('pg_temp.%I', 'corgi_once_' || pg_backend_pid());
+        IF to_regclass(once_table) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', once_table);
+        END IF;
+        PERFORM corgi._progress_set(phase => 'copying');
+        plan.once_seconds := corgi._shuffled_copy(once_table,
+            format('(%s)::float8[] AS f, %s AS l, %s', plan.feat_expr, plan.label_code,
+                   (SELECT string_agg(format('%s AS %I', x, n), ', ') FROM unnest(exprs, names) u(x, n))),
+            source::text, corgi._param(plan.norm, 'seed')::bigint);
+        exprs := ARRAY(SELECT quote_ident(n) FROM unnest(names) n);
+        plain := true;
+        src := once_table::regclass;
+        plan.feat_col := 'f'; plan.label_col := 'l'; plan.feat_expr := 'f'; plan.label_code := 'l';
+        plan.fast := true;
+        plan.sample_clause := NULL;
+    END IF;
+    key_exprs := array_to_string(exprs, ', ');
+
+    -- The groups: one counting pass (and the feature moments, with standardize).
+    g_all := corgi._count_groups(gtab, src::text, exprs, names, plan.feat_expr, plan.label_code, standardize,
+                                 grouping_cols, (corgi._feature_columns(src, plan.feat_col)).present);
+    -- Groups that cannot be trained: no usable row; a classifier's single class.
+    EXECUTE format($q$SELECT array_agg("?gid" ORDER BY "?gid") FILTER (WHERE "?usable" > 0 AND (NOT $1 OR "?labels" > 1)),
+                           array_agg(CASE WHEN "?usable" = 0 THEN 'failed: no rows with non-NULL features and label'
+                                          WHEN $1 AND "?labels" < 2 THEN 'failed: a single class' END ORDER BY "?gid")
+                    FROM %s$q$, gtab)
+        INTO trainable, g_status USING classifier;
+    trainable := coalesce(trainable, '{}');
+    PERFORM corgi._progress_set(tasks => cardinality(trainable));
+    IF cardinality(trainable) = 0 THEN
+        RAISE EXCEPTION 'every one of the % groups of grouping_cols "%" failed before training', g_all, grouping_cols
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('%s have no row with non-NULL features and label, %s a single class.',
+                                  (SELECT count(*) FROM unnest(g_status) s WHERE s LIKE '%no rows%'),
+                                  (SELECT count(*) FROM unnest(g_status) s WHERE s LIKE '%single class%')),
+                  HINT = 'A classifier needs two classes in a group.';
+    END IF;
+    -- The budget (max_buffer_mb and corgi.max_buffer_mb) covers the whole call: what the
+    -- driver holds for every group for the whole call (corgi._group_held_mb), and beside
+    -- it the trainers of one batch of groups at a time (below). Too many groups for it is
+    -- an error before any group's state is made.
+    budget := least(corgi._param(plan.norm, 'max_buffer_mb')::float8,
+                    pg_size_bytes(current_setting('corgi.max_buffer_mb')) / 1048576.0);
+    held := corgi._group_held_mb(cardinality(trainable), octet_length(plan.state), plan.epochs);
+    IF held > budget THEN
+        RAISE EXCEPTION 'the % groups of grouping_cols "%" need % MB for their states, more than the % MB budget',
+                        cardinality(trainable), grouping_cols, round(held::numeric, 1), budget
+            USING ERRCODE = 'program_limit_exceeded',
+                  DETAIL = 'A grouped call holds every group''s state, keys and per-epoch figures for the whole call, beside the trainers of one batch of groups.',
+                  HINT = 'Group by fewer keys, or ask a superuser to raise corgi.max_buffer_mb (and raise max_buffer_mb).';
+    END IF;
+    -- A state per trainable group, its buffer sized from its own rows.
+    states := corgi._group_states(gtab, plan, trainable);
+    EXECUTE format($q$SELECT array_agg(u.k ORDER BY g."?gid", u.o) FROM %s g,
+                          unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o), unnest($1::bigint[]) AS t(gid)
+                    WHERE g."?gid" = t.gid$q$,
+                   gtab, (SELECT string_agg(format('g.%I::text', n), ', ') FROM unnest(names) n))
+        INTO keys USING trainable;
+
+    -- Batches: groups in order, each batch's trainers within what the held states leave
+    -- of the budget.
+    megabytes := (corgi._states_progress(states)).megabytes;
+    batches := array_fill(1, ARRAY[cardinality(states)]);   -- assigned in place below (no appends)
+    FOR j IN 1..cardinality(states) LOOP
+        IF used > 0 AND used + megabytes[j] > budget - held THEN
+            batch := batch + 1;
+            used := 0;
+        END IF;
+        used := used + megabytes[j];
+        batches[j] := batch;
+    END LOOP;
+    IF batch > 1 THEN
+        RAISE NOTICE 'the % groups need % MB of buffers and models, more than the % MB budget: they train in % batches, one scan per batch per epoch',
+            cardinality(states), round((SELECT sum(m) FROM unnest(megabytes) m)::numeric, 1), round(budget::numeric), batch
+            USING HINT = 'Raise max_buffer_mb (and corgi.max_buffer_mb), or lower buffer_fraction, for fewer scans.';
+    END IF;
+
+    -- Fast path: a heap table read directly, with plain grouping columns. A table that
+    -- takes the composed path only for its grouping expressions is still read in
+    -- CorgiPile's block order (as the fast path reads it).
+    IF plan.fast AND NOT plain AND plan.shuffle IN ('corgipile', 'block_only') THEN
+        plan.sample_clause := 'TABLESAMPLE corgi.corgi_block_shuffle($2) REPEATABLE ($3)';
+    END IF;
+    plan.fast := plan.fast AND plain;
+    IF plan.shuffle = 'once' THEN plan.read_from := once_table; END IF;
+    plan.path := CASE WHEN plan.fast THEN 'fast' ELSE 'composed' END;
+    IF corgi._param(plan.norm, 'segments') IS NULL THEN
+        SELECT * INTO run FROM corgi._fit(ARRAY[plan], 'train', 0, _train_grouped.verbose, states, keys, key_count,
+            batches, ARRAY(SELECT n::name FROM unnest(names) n), key_exprs, val_key_sql);
+    ELSE
+        -- With segments the groups hop as one bundle, as one config of a grouped
+        -- corgi.fit_multiple does (its params replay it): a visit trains every group.
+        IF batch > 1 THEN
+            RAISE EXCEPTION 'the % groups need % MB of buffers and models at once with segments, more than the % MB budget',
+                            cardinality(states), round((SELECT sum(m) FROM unnest(megabytes) m)::numeric, 1), round(budget::numeric)
+                USING ERRCODE = 'program_limit_exceeded',
+                      HINT = 'Leave segments out (the groups then train in batches), or raise max_buffer_mb (and corgi.max_buffer_mb).';
+        END IF;
+        SELECT * INTO run FROM corgi._fit(ARRAY[plan], 'train', 0, _train_grouped.verbose, NULL, keys, key_count, NULL,
+            ARRAY(SELECT n::name FROM unnest(names) n), NULL, val_key_sql,
+            ARRAY[corgi._bundle(ARRAY(SELECT g - 1 FROM generate_series(1, cardinality(states)) g), states)], ARRAY[1]);
+    END IF;
+    IF plan.val_table IS NULL THEN
+        run.val_loss := NULL; run.val_metric := NULL; run.val_loss_all := NULL; run.val_metric_all := NULL;
+    END IF;
+    seconds := extract(epoch FROM clock_timestamp() - t0);
+
+    -- Outputs, only now that every epoch succeeded ---------------------------------
+    -- Per group, in group order (set-based: no loop subscripts the per-group arrays).
+    SELECT array_agg(CASE WHEN t.d IS NULL THEN t.s END ORDER BY f.g),
+           array_agg(CASE WHEN t.g IS NULL THEN f.st WHEN t.d IS NULL THEN 'ok'
+                          ELSE format('failed: diverged in epoch %s', t.d) END ORDER BY f.g),
+           array_agg(CASE WHEN t.g IS NOT NULL THEN coalesce(t.d, plan.epochs) END ORDER BY f.g)
+      INTO g_states, g_status, g_epochs
+      FROM unnest(g_status) WITH ORDINALITY AS f(st, g)
+      LEFT JOIN unnest(trainable, run.final_states, run.diverged_in) AS t(g, s, d) ON t.g = f.g;
+    failed := (SELECT count(*) FROM unnest(g_status) s WHERE s <> 'ok');
+    IF failed = g_all THEN
+        RAISE EXCEPTION 'every one of the % groups failed', g_all
+            USING ERRCODE = 'numeric_value_out_of_range',
+                  DETAIL = 'Every trainable group diverged (its loss is no longer a finite number); nothing was written.',
+                  HINT = 'Lower learning_rate, or scale the features.';
+    END IF;
+    PERFORM corgi._progress_set(phase => 'writing', tasks_done => cardinality(trainable));
+    PERFORM corgi._release_outputs(ARRAY[plan.out_main, plan.out_summary, groups_name]);
+    EXECUTE format($f$CREATE TABLE %s AS
+        SELECT %s, c.coef, c.intercept, s.state AS model,
+               %L::text AS model_type, (corgi.sgd_state_info(s.state)).loss AS loss,
+               (corgi.sgd_state_info(s.state)).rows AS num_rows_processed,
+               (corgi.sgd_state_info(s.state)).skipped AS num_rows_skipped, s.epochs AS num_epochs,
+               $4::text[] AS classes, $5::integer[] AS layers, s.status, c.feature_names
+        FROM %s g JOIN unnest($1::bytea[], $2::text[], $3::integer[]) WITH ORDINALITY AS s(state, status, epochs, gid)
+          ON s.gid = g."?gid" LEFT JOIN LATERAL corgi._model_coef(s.state, $6, $7) c ON true
+        ORDER BY g."?gid"$f$,
+        plan.out_main, (SELECT string_agg(format('g.%I', n), ', ') FROM unnest(names) n), plan.model, gtab)
+        USING g_states, g_status, g_epochs, plan.class_texts, corgi._layers(plan), source, plan.feat_col;
+    EXECUTE format($f$CREATE TABLE %s AS
+        WITH per AS (SELECT (x.o - 1) %% $5 + 1 AS j, array_agg(x.l ORDER BY x.o) AS epoch_loss,
+                            array_agg(x.r ORDER BY x.o) AS epoch_rows
+                     FROM unnest($3::float8[], $4::bigint[]) WITH ORDINALITY AS x(l, r, o) GROUP BY 1),
+             val AS (SELECT (x.o - 1) %% $5 + 1 AS j, array_agg(x.l ORDER BY x.o) AS validation_loss,
+                            array_agg(x.m ORDER BY x.o) AS validation_metric
+                     FROM unnest($7::float8[], $8::float8[]) WITH ORDINALITY AS x(l, m, o) GROUP BY 1)
+        SELECT %s, g."?rows" AS num_rows, t.batch, s.status, per.epoch_loss, per.epoch_rows,
+               val.validation_loss, val.validation_metric
+        FROM %s g
+        JOIN unnest($1::text[]) WITH ORDINALITY AS s(status, gid) ON s.gid = g."?gid"
+        LEFT JOIN unnest($2::integer[], $6::integer[]) WITH ORDINALITY AS t(gid, batch, j) ON t.gid = g."?gid"
+        LEFT JOIN per ON per.j = t.j
+        LEFT JOIN val ON val.j = t.j
+        ORDER BY g."?gid"$f$,
+        groups_name, (SELECT string_agg(format('g.%I', n), ', ') FROM unnest(names) n), gtab)
+        USING g_status, trainable, run.epoch_loss, run.epoch_rows, cardinality(trainable), batches,
+              coalesce(run.val_loss, '{}'), coalesce(run.val_metric, '{}');
+    SELECT sum(x.r), sum(x.l * x.r) / nullif(sum(x.r), 0) INTO last_rows, last_loss
+      FROM unnest(run.epoch_loss, run.epoch_rows) WITH ORDINALITY AS x(l, r, o)
+     WHERE x.o > (plan.epochs - 1) * cardinality(trainable)
+       AND NOT corgi._not_finite(x.l);
+    info := corgi.sgd_state_info(states[1]);
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
+            %L::text AS independent_varname, %L::text AS model, %L::text AS shuffle, %L::text AS params,
+            $1::integer AS n_features, $2::integer AS n_classes, $3::text[] AS classes,
+            $4::bigint AS block_pages, %L::text AS training_path, $5::integer AS epochs,
+            $6::float8[] AS epoch_seconds, $7::float8 AS shuffle_seconds, $8::float8 AS training_seconds,
+            %L::text AS grouping_cols, $9::text[] AS grouping_columns, $10::integer AS num_all_groups,
+            $11::integer AS num_failed_groups, $12::integer AS num_batches, $13::float8 AS buffer_budget_mb,
+            $14::bigint AS rows_per_epoch, $15::float8 AS loss, $16::text AS validation_table,
+            $17::float8[] AS validation_loss, $18::float8[] AS validation_metric, $19::text AS validation_metric_name$f$,
+            plan.out_summary, plan.source_table, plan.out_table, plan.dependent_varname, plan.independent_varname,
+            plan.model, plan.shuffle, plan.norm, plan.path, grouping_cols)
+        USING plan.n_features, CASE WHEN (corgi.model_traits(plan.model)).task = 'multiclass' THEN cardinality(plan.class_texts) END,
+              plan.class_texts, info.block_pages, plan.epochs, run.epoch_seconds,
+              CASE WHEN plan.shuffle = 'once' THEN plan.once_seconds END, seconds + plan.once_seconds, names, g_all,
+              failed, batch, budget, last_rows, last_loss, corgi._param(plan.norm, 'validation_table'),
+              run.val_loss_all, run.val_metric_all,
+              CASE WHEN plan.val_table IS NOT NULL THEN (corgi.model_traits(plan.model)).metric END;
+    EXECUTE format('DROP TABLE %s', gtab);
+    IF once_table IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', once_table);
+    END IF;
+    PERFORM corgi._notice_skipped(plan.out_main);
+    RETURN QUERY SELECT plan.epochs, last_rows, last_loss, seconds + plan.once_seconds;
+END $$;
+COMMENT ON FUNCTION corgi._train_grouped(corgi.training_plan, regclass, text, boolean) IS
+    'internal: a grouped corgi.train after corgi._train_prepare: groups, per-group states and batches, epochs, and out_table, out_table_groups, out_table_summary';
+CREATE OR REPLACE FUNCTION corgi._fit_grouped(plans corgi.training_plan[], ids integer[], src regclass, grouping_cols text,
+                                   n_segments integer, seed bigint, n_workers integer, verbose boolean,
+                                   info_name text, configs_name text, shared text, schedule text DEFAULT 'grid',
+                                   schedule_params text DEFAULT '')
+RETURNS TABLE (configs_trained integer, configs_diverged integer, workers_launched integer, segments integer,
+               training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    p corgi.training_plan := plans[1];
+    n integer := cardinality(plans);
+    items text[] := corgi._split_grouping_cols(grouping_cols);
+    item text;
+    col name;
+    names text[] := '{}';
+    gtab text := format('pg_temp.%I', 'corgi_fit_groups_' || pg_backend_pid());
+    ftab text := format('pg_temp.%I', 'corgi_fit_states_' || pg_backend_pid());
+    ctab text := format('pg_temp.%I', 'corgi_fit_configs_' || pg_backend_pid());
+    g_all integer;
+    keys text[];
+    gids bigint[];
+    any_standardize boolean;
+    classifier boolean;
+    bundle bytea;
+    bundles bytea[] := '{}';
+    run record;
+    unb record;
+    k integer;
+    t0 timestamptz := clock_timestamp();
+    wall float8;
+    epoch_loss float8[] := array_fill(NULL::float8, ARRAY[n * p.epochs]);
+    epoch_rows bigint[] := array_fill(NULL::bigint, ARRAY[n * p.epochs]);
+    epoch_seconds float8[] := array_fill(NULL::float8, ARRAY[n * p.epochs]);
+    last_epoch integer[] := array_fill(p.epochs, ARRAY[n]);
+    wall_seconds float8[] := '{}';
+    launched integer[] := '{}';
+    n_diverged integer := 0;
+    n_failed integer;
+    vtab text := format('pg_temp.%I', 'corgi_fit_validation_' || pg_backend_pid());
+    val_feat text;
+    val_lab text;
+    val_keys text;
+    val_loss float8[] := array_fill(NULL::float8, ARRAY[n * p.epochs]);
+    val_metric float8[] := array_fill(NULL::float8, ARRAY[n * p.epochs]);
+    held float8;
+    budget float8;
+BEGIN
+    IF grouping_cols ~ '^\s*$' THEN
+        RAISE EXCEPTION 'grouping_cols must name at least one column'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write grouping_cols => ''store_id'' or ''store_id, region''.';
+    END IF;
+    PERFORM corgi._check_offered('fit_multiple', p.source_table, grouped => true, partitions => p.path = 'partitions',
+                                 early_stopping => EXISTS (SELECT FROM unnest(plans) x WHERE corgi._param((x).norm, 'patience') IS NOT NULL));
+    -- The grouping columns: plain columns of the table (a job reads its pages directly).
+    FOREACH item IN ARRAY items LOOP
+        col := corgi._grouping_column(src, item);
+        PERFORM corgi._check_offered('fit_multiple', p.source_table, grouped => true,
+                                     grouping_expression => CASE WHEN col IS NULL THEN item END);
+        IF col::text = ANY (names) THEN
+            RAISE EXCEPTION 'grouping_cols "%" names column "%" twice', grouping_cols, col USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF col IN ('config_id', 'model_type', 'params', 'coef', 'intercept', 'model', 'loss', 'num_rows_processed',
+                   'num_rows_skipped', 'num_epochs', 'classes', 'layers', 'status') THEN
+            RAISE EXCEPTION 'grouping column "%" has the name of an output column', col
+                USING ERRCODE = 'duplicate_column', HINT = 'Rename it in a copy of the table.';
+        END IF;
+        names := names || col::text;
+        col := NULL;
+    END LOOP;
+    IF cardinality(names) > 32 THEN
+        RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', cardinality(names)
+            USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    -- A validation table: each epoch, every config's groups score its rows by group.
+    IF p.val_table IS NOT NULL THEN
+        FOREACH item IN ARRAY names LOOP
+            IF NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = p.val_table AND a.attname = item AND a.attnum > 0
+                                                        AND NOT a.attisdropped) THEN
+                RAISE EXCEPTION 'validation table % has no grouping column "%"', p.val_table, item
+                    USING ERRCODE = 'undefined_column', HINT = 'Validation rows find their group by the grouping columns.';
+            END IF;
+        END LOOP;
+        val_feat := corgi._variable(p.val_table, p.independent_varname, false, 'independent_varname');
+        val_lab := corgi._variable(p.val_table, p.dependent_varname, false, 'dependent_varname');
+        val_keys := (SELECT string_agg(quote_ident(x), ', ') FROM unnest(names) x);   -- the keys' SQL on its rows
+    END IF;
+
+    -- The groups: one counting pass (and each group's feature moments, with standardize).
+    any_standardize := EXISTS (SELECT FROM unnest(plans) x WHERE corgi._param((x).norm, 'standardize') = 'true');
+    FOREACH item IN ARRAY ARRAY[ftab, ctab, vtab] LOOP
+        IF to_regclass(item) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', item);
+        END IF;
+    END LOOP;
+    g_all := corgi._count_groups(gtab, src::text, ARRAY(SELECT quote_ident(x) FROM unnest(names) x), names,
+                                 p.feat_expr, p.label_code, any_standardize, grouping_cols,
+                                 (corgi._feature_columns(src, p.feat_col)).present);
+    PERFORM corgi._progress_set(tasks => n * g_all);
+    EXECUTE format($q$SELECT array_agg(u.k ORDER BY g."?gid", u.o) FROM %s g,
+                          unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o)$q$,
+                   gtab, (SELECT string_agg(format('g.%I::text', x), ', ') FROM unnest(names) x))
+        INTO keys;
+
+    -- Every config's groups are held for the whole call (corgi._group_held_mb: the
+    -- bundles), beside the trainers one visit opens (checked where they open): too many
+    -- for the budget is an error before any state is made.
+    held := (SELECT sum(corgi._group_held_mb(g_all, octet_length((x).state), p.epochs)) FROM unnest(plans) x);
+    budget := least((SELECT min(corgi._param((x).norm, 'max_buffer_mb')::float8) FROM unnest(plans) x),
+                    pg_size_bytes(current_setting('corgi.max_buffer_mb')) / 1048576.0);
+    IF held > budget THEN
+        RAISE EXCEPTION 'the % groups of grouping_cols "%" need % MB for the states of % configs, more than the % MB budget',
+                        g_all, grouping_cols, round(held::numeric, 1), n, budget
+            USING ERRCODE = 'program_limit_exceeded',
+                  DETAIL = 'A grouped call holds every config''s group states, keys and per-epoch figures for the whole call.',
+                  HINT = 'Group by fewer keys, train fewer configs per call, or ask a superuser to raise corgi.max_buffer_mb.';
+    END IF;
+
+    -- Each config's bundle: a state per trainable group (no usable row, or a single class
+    -- for a classifier: failed), its buffer sized from the group's own rows.
+    FOR k IN 1..n LOOP
+        classifier := (corgi.model_traits(plans[k].model)).classifier;
+        EXECUTE format('SELECT array_agg("?gid" ORDER BY "?gid") FROM %s WHERE "?usable" > 0 AND (NOT $1 OR "?labels" > 1)',
+                       gtab)
+            INTO gids USING classifier;
+        bundle := corgi._bundle(ARRAY(SELECT (g - 1)::integer FROM unnest(gids) g), corgi._group_states(gtab, plans[k], gids));
+        IF bundle IS NULL THEN
+            RAISE EXCEPTION 'config %: every one of the % groups of grouping_cols "%" failed before training', ids[k], g_all,
+                            grouping_cols
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'A classifier needs two classes in a group.';
+        END IF;
+        bundles := bundles || bundle;
+    END LOOP;
+
+    -- Epochs (corgi._fit, one statement, one snapshot): the bundles hop; after each, every
+    -- group's epoch closes, and a group that diverged leaves its bundle with its last
+    -- state (failed, as corgi.train marks it); a config with no group left is set aside.
+    EXECUTE format('CREATE TEMP TABLE %s (k integer, gid bigint, state bytea, diverged integer, rung integer, stopped integer)',
+                   ftab);
+    EXECUTE format('CREATE TEMP TABLE %s (k integer, gid bigint, loss float8, metric float8)', vtab);
+    SELECT * INTO run FROM corgi._fit(plans, 'fit_multiple', n_workers, _fit_grouped.verbose, NULL, keys,
+        cardinality(names), NULL, names::name[], NULL, val_keys, bundles, ids, _fit_grouped.schedule,
+        _fit_grouped.schedule_params);
+    -- The groups that left their bundles: diverged (rung 0), or stopped after a rung.
+    EXECUTE format($q$INSERT INTO %s SELECT c, g, s, CASE WHEN r = 0 THEN e END, nullif(r, 0), CASE WHEN r > 0 THEN e END
+                      FROM unnest($1::integer[], $2::bigint[], $3::bytea[], $4::integer[], $5::integer[]) x(c, g, s, e, r)$q$,
+                   ftab)
+        USING run.left_config, run.left_group, run.left_state, run.left_epoch, run.left_rung;
+    EXECUTE format('INSERT INTO %s SELECT * FROM unnest($1::integer[], $2::bigint[], $3::float8[], $4::float8[])', vtab)
+        USING run.scored_config, run.scored_group, run.scored_loss, run.scored_metric;
+    bundles := run.final_states;
+    epoch_loss := run.epoch_loss; epoch_rows := run.epoch_rows; epoch_seconds := run.epoch_seconds;
+    val_loss := run.val_loss; val_metric := run.val_metric;
+    launched := run.workers_launched; wall_seconds := run.wall_seconds;
+    last_epoch := ARRAY(SELECT coalesce(d, st, p.epochs) FROM unnest(run.diverged_in, run.stopped_in) x(d, st));
+    n_diverged := (SELECT count(d) FROM unnest(run.diverged_in) d);
+    FOR k IN 1..n LOOP
+        CONTINUE WHEN bundles[k] IS NULL;
+        unb := corgi._unbundle(bundles[k]);
+        EXECUTE format('INSERT INTO %s SELECT $1, g + 1, s, NULL, NULL, NULL FROM unnest($2::integer[], $3::bytea[]) x(g, s)', ftab)
+            USING k, unb.groups, unb.states;
+    END LOOP;
+    wall := extract(epoch FROM clock_timestamp() - t0);
+
+    -- Outputs, only now that every epoch succeeded ------------------------------------
+    PERFORM corgi._progress_set(phase => 'writing', tasks_done => n * g_all);
+    PERFORM corgi._release_outputs(ARRAY[p.out_main, info_name, p.out_summary]);
+    -- Each config's params carry the offset its visits were planned with (they replay it).
+    EXECUTE format($f$CREATE TEMP TABLE %s AS
+        SELECT k, ($2::integer[])[k] AS config_id, (($1::corgi.training_plan[])[k]).model AS model,
+               corgi._merge_params((($1::corgi.training_plan[])[k]).norm, 'segment_offset=' || ($4::integer[])[k]) AS norm,
+               (($1::corgi.training_plan[])[k]).class_texts AS classes,
+               corgi._layers(($1::corgi.training_plan[])[k]) AS layers, ($4::integer[])[k] AS segment_offset,
+               (($1::corgi.training_plan[])[k]).independent_varname AS indep
+        FROM generate_series(1, $3) AS k$f$, ctab)
+        USING plans, ids, n, run.segment_offsets;
+    EXECUTE format($f$CREATE TABLE %s AS
+        SELECT c.config_id, %s, c.model AS model_type, c.norm AS params,
+               CASE WHEN f.diverged IS NULL THEN u.coef END AS coef,
+               CASE WHEN f.diverged IS NULL THEN u.intercept END AS intercept,
+               CASE WHEN f.diverged IS NULL THEN f.state END AS model,
+               CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).loss END AS loss,
+               CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).rows END AS num_rows_processed,
+               CASE WHEN f.diverged IS NULL THEN (corgi.sgd_state_info(f.state)).skipped END AS num_rows_skipped,
+               CASE WHEN f.k IS NOT NULL THEN coalesce(f.diverged, f.stopped, $1) END AS num_epochs,
+               c.classes, c.layers,
+               CASE WHEN f.diverged IS NULL THEN v.loss END AS validation_loss,
+               CASE WHEN f.diverged IS NULL THEN v.metric END AS validation_metric,
+               CASE WHEN $2 THEN (corgi.model_traits(c.model)).metric END AS validation_metric_name,
+               CASE WHEN f.k IS NULL AND g."?usable" = 0 THEN 'failed: no rows with non-NULL features and label'
+                    WHEN f.k IS NULL THEN 'failed: a single class'
+                    WHEN f.diverged IS NOT NULL THEN format('failed: diverged in epoch %%s', f.diverged)
+                    WHEN f.rung IS NOT NULL THEN format('stopped at rung %%s', f.rung)
+                    ELSE 'ok' END AS status,
+               CASE WHEN f.diverged IS NULL THEN u.feature_names END AS feature_names, c.indep AS independent_varname
+        FROM %s c CROSS JOIN %s g LEFT JOIN %s f ON f.k = c.k AND f.gid = g."?gid"
+             LEFT JOIN %s v ON v.k = c.k AND v.gid = g."?gid"
+             LEFT JOIN LATERAL corgi._model_coef(f.state, $3, $4) u ON true
+        ORDER BY c.config_id, g."?gid"$f$,
+        p.out_main, (SELECT string_agg(format('g.%I', x), ', ') FROM unnest(names) x), ctab, gtab, ftab, vtab)
+        USING p.epochs, p.val_table IS NOT NULL, src, p.feat_col;
+    EXECUTE format('SELECT count(*) FROM %s WHERE status <> %L AND status NOT LIKE %L', p.out_main, 'ok', 'stopped%')
+        INTO n_failed;
+    EXECUTE format($f$CREATE TABLE %s AS
+        SELECT c.config_id, c.model AS model_type, c.norm AS params,
+               ARRAY(SELECT $1[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) AS epoch_loss,
+               ARRAY(SELECT $2[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) AS epoch_seconds,
+               ARRAY(SELECT $3[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) AS epoch_rows,
+               CASE WHEN $9 THEN ARRAY(SELECT $10[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) END AS validation_loss,
+               CASE WHEN $9 THEN ARRAY(SELECT $11[(i - 1) * $4 + c.k] FROM generate_series(1, $5[c.k]) i) END AS validation_metric,
+               (SELECT count(*) FROM %s f WHERE f.k = c.k AND f.diverged IS NULL)::integer AS num_groups_trained,
+               $6 - (SELECT count(*) FROM %s f WHERE f.k = c.k AND f.diverged IS NULL)::integer AS num_failed_groups,
+               ARRAY(SELECT ARRAY(SELECT unnest((corgi.hop_order(c.segment_offset + 1, $7, $8, i - 1))
+                                                [c.segment_offset + 1:c.segment_offset + 1][1:$7]))
+                     FROM generate_series(1, $5[c.k]) i) AS segment_order
+        FROM %s c ORDER BY c.config_id$f$, info_name, ftab, ftab, ctab)
+        USING epoch_loss, epoch_seconds, epoch_rows, n, last_epoch, g_all, n_segments, seed, p.val_table IS NOT NULL,
+              val_loss, val_metric;
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
+            %L::text AS independent_varname, %L::text AS configs_table, $1::integer AS num_configs,
+            $2::text[] AS model_types, %L::text AS shuffle, %L::text AS params, $3::bigint AS seed,
+            $4::integer AS segments, $5::integer AS epochs, $6::integer AS workers_requested,
+            $7::integer[] AS workers_launched, $8::bigint AS block_pages, $9::float8[] AS epoch_wall_seconds,
+            $10::float8 AS training_seconds, $11::float8 AS model_seconds, $16::text AS validation_table,
+            $12::integer AS num_diverged, 'fast'::text AS path, %L::text AS grouping_cols,
+            $13::text[] AS grouping_columns, $14::integer AS num_all_groups, $15::integer AS num_failed_groups$f$,
+            p.out_summary, p.source_table, p.out_table, p.dependent_varname, p.independent_varname, configs_name,
+            p.shuffle, shared, grouping_cols)
+        USING n, ARRAY(SELECT DISTINCT (x).model FROM unnest(plans) x ORDER BY 1), seed, n_segments, p.epochs,
+              nullif(n_workers, -1), launched, (corgi.sgd_state_info(p.state)).block_pages, wall_seconds, wall,
+              (SELECT sum(x) FROM unnest(epoch_seconds) x), n_diverged, names, g_all, n_failed,
+              p.val_table::text;
+    EXECUTE format('DROP TABLE %s, %s, %s, %s', gtab, ftab, ctab, vtab);
+    PERFORM corgi._notice_skipped(p.out_main);
+    RETURN QUERY SELECT n - n_diverged, n_diverged, (SELECT max(x) FROM unnest(launched) x), n_segments, wall;
+END $$;
+COMMENT ON FUNCTION corgi._fit_grouped(corgi.training_plan[], integer[], regclass, text, integer, bigint, integer, boolean, text, text, text, text, text) IS
+    'internal: corgi.fit_multiple with grouping_cols after its plans: groups, a bundle of group states per config, the hopping epochs, and out_table (config x group), out_table_info and out_table_summary';
+DROP FUNCTION corgi.train_pass(regclass, name, name, bytea, boolean, bigint, bigint);
+CREATE OR REPLACE FUNCTION corgi.train_pass(source regclass, features text, label name, state bytea,
+                                 block_shuffle boolean DEFAULT true,
+                                 first_page bigint DEFAULT 0, page_count bigint DEFAULT NULL)
+    RETURNS bytea
+    AS 'MODULE_PATHNAME', 'corgi_train_pass'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi.train_pass(regclass, text, name, bytea, boolean, bigint, bigint) IS
+    'fast path: one pass of SGD over a heap table (or the pages first_page..first_page+page_count-1) in block-shuffled order, read directly; same model as corgi.sgd_pass over TABLESAMPLE corgi_block_shuffle';
+DROP FUNCTION corgi.train_blocks(regclass, name, name, bytea, integer[], integer);
+CREATE OR REPLACE FUNCTION corgi.train_blocks(source regclass, features text, label name, state bytea,
+                                   blocks integer[], block_pages integer)
+    RETURNS bytea
+    AS 'MODULE_PATHNAME', 'corgi_train_blocks'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi.train_blocks(regclass, text, name, bytea, integer[], integer) IS
+    'fast path: one pass of SGD over the listed blocks of block_pages pages, in the listed order (a model''s visit to a segment in model hopping); the epoch stays open';
+DROP FUNCTION corgi._hop_groups_epoch(regclass, name, name, name[], text[], bytea[], integer[], integer, bigint, boolean, integer);
+CREATE OR REPLACE FUNCTION corgi._hop_groups_epoch(source regclass, features text, label name, group_columns name[], keys text[],
+                                        bundles bytea[], offsets integer[], segments integer, segment_seed bigint,
+                                        block_shuffle boolean, workers integer,
+                                        OUT bundles bytea[], OUT seconds float8[], OUT workers_launched integer)
+    AS 'MODULE_PATHNAME', 'corgi_hop_groups_epoch'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._hop_groups_epoch(regclass, text, name, name[], text[], bytea[], integer[], integer, bigint, boolean, integer) IS
+    'internal: corgi._hop_epoch for configs whose groups hop together: each model is a bundle of group states (corgi._bundle), and a job sends each row of its segment to its group''s state; epochs stay open';
+DROP FUNCTION corgi._hop_epoch(regclass, name, name, bytea[], integer[], integer, bigint, boolean, integer, integer);
+CREATE OR REPLACE FUNCTION corgi._hop_epoch(source regclass, features text, label name, states bytea[], offsets integer[],
+                                 segments integer, segment_seed bigint, block_shuffle boolean, workers integer,
+                                 configs_per_visit integer DEFAULT 1,
+                                 OUT states bytea[], OUT seconds float8[], OUT workers_launched integer)
+    AS 'MODULE_PATHNAME', 'corgi_hop_epoch'
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._hop_epoch(regclass, text, name, bytea[], integer[], integer, bigint, boolean, integer, integer) IS
+    'internal: one model-hopping epoch of the states over the table''s segments, on parallel workers (models of one offset that see the same rows share each read, up to configs_per_visit at a time); returns the new states, each model''s training seconds and the workers launched';
+DROP FUNCTION corgi._hop_partitions(regclass[], name, name, bytea[], integer[], bigint, boolean, integer);
+CREATE OR REPLACE FUNCTION corgi._hop_partitions(partitions regclass[], features text, label name, states bytea[],
+                                      offsets integer[], segment_seed bigint, block_shuffle boolean, workers integer,
+                                      OUT states bytea[], OUT seconds float8[], OUT servers integer,
+                                      OUT bytes_sent bigint, OUT bytes_received bigint, OUT remote_jobs integer,
+                                      OUT round_trip_seconds float8, OUT workers_launched integer)
+    AS 'MODULE_PATHNAME', 'corgi_hop_partitions'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._hop_partitions(regclass[], text, name, bytea[], integer[], bigint, boolean, integer) IS
+    'internal: one model-hopping epoch of the states over the partitions, each job on the server that holds its partition (postgres_fdw foreign partitions) or here (on up to workers parallel workers when all are local); returns the new states, each model''s training seconds, the servers used, the state bytes sent and received, the remote jobs and their seconds outside training, the workers launched';
+DROP FUNCTION corgi._train_segment(regclass, name, name, bytea, boolean);
+CREATE OR REPLACE FUNCTION corgi._train_segment(source regclass, features text, label name, state bytea, block_shuffle boolean,
+                                     OUT state bytea, OUT seconds float8)
+    AS 'MODULE_PATHNAME', 'corgi_train_segment'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._train_segment(regclass, text, name, bytea, boolean) IS
+    'internal: a partition-hopping job as a node runs it: corgi.train_pass over the whole table, and its seconds';
+DROP FUNCTION corgi._train_groups(regclass, name, name, name[], text[], bytea[], boolean);
+CREATE OR REPLACE FUNCTION corgi._train_groups(source regclass, features text, label name, group_columns name[], keys text[],
+                                    states bytea[], block_shuffle boolean) RETURNS bytea[]
+    AS 'MODULE_PATHNAME', 'corgi_train_groups'
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._train_groups(regclass, text, name, name[], text[], bytea[], boolean) IS
+    'internal: one epoch of the groups whose keys (text per grouping column, group after group) are given, over a heap table in the states'' block order; returns their new states';
+DROP FUNCTION corgi._evaluate_scan(bytea, regclass, name, name);
+CREATE OR REPLACE FUNCTION corgi._evaluate_scan(model bytea, source regclass, features text, label name) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_evaluate_scan'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._evaluate_scan(bytea, regclass, text, name) IS
+    'internal: corgi._evaluate_agg''s metrics over a heap table''s rows, read from its pages (SELECT privilege and row-level security checked)';
+DROP FUNCTION corgi._train_prepare(text, text, text, text, text, integer, text, text, text, boolean);
+CREATE OR REPLACE FUNCTION corgi._train_prepare(
+    source_table text, out_table text, dependent_varname text, independent_varname text, model text,
+    epochs integer, shuffle text, params text, caller_search_path text, whole_table_buffer boolean DEFAULT true,
+    excluded text DEFAULT NULL, grouping_cols text DEFAULT NULL)
+RETURNS corgi.training_plan
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET synchronize_seqscans = off
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    src regclass;
+    src_name text;
+    out_names record;
+    norm text;
+    feat_col text;
+    label_col name;
+    feat_expr text;
+    label_expr text;
+    label_type text;
+    feat_type text;
+    label_code text;
+    fast boolean;
+    partition_hop boolean;
+    rels record;
+    total_rows bigint;
+    usable_rows bigint;
+    has_rows boolean;
+    sized_by_pages boolean;
+    heap_pages bigint;
+    sample_rows bigint;
+    n_features integer;
+    class_texts text[];
+    class_values float8[];
+    moments float8[];
+    buffer_rows bigint;
+    state bytea;
+    read_from text;
+    once_table text;
+    once_seconds float8 := 0;
+    e integer;
+    val_table regclass;
+    sample_clause text;
+    label_code_negative text;
+    path text;
+    listed record;
+    plan corgi.training_plan;
+BEGIN
+    -- Arguments -------------------------------------------------------------------
+    IF source_table IS NULL OR out_table IS NULL OR dependent_varname IS NULL
+       OR independent_varname IS NULL OR model IS NULL OR epochs IS NULL OR shuffle IS NULL THEN
+        RAISE EXCEPTION 'corgi.train arguments must not be NULL (params and verbose excepted)'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    src := corgi._readable_source('corgi.train', source_table, caller_search_path);
+    src_name := src::text;
+    -- Progress (corgi.training_progress), unless an outer call (fit_multiple) reports it.
+    PERFORM corgi._progress_begin('train', src, out_table, epochs, 1);
+    IF NOT model = ANY (corgi.model_names()) THEN
+        RAISE EXCEPTION 'unknown model "%"', model
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Valid models: ' || array_to_string(corgi.model_names(), ', ') || '.';
+    END IF;
+    IF NOT shuffle = ANY (corgi.shuffle_names()) THEN
+        RAISE EXCEPTION 'unknown shuffle "%"', shuffle
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Valid shuffles: ' || array_to_string(corgi.shuffle_names(), ', ') || '.';
+    END IF;
+    IF epochs < 1 OR epochs > 100000 THEN
+        RAISE EXCEPTION 'epochs must be between 1 and 100000, got %', epochs USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    norm := corgi.normalize_params(coalesce(params, ''), model);
+    -- Default blocks: 10 MB, but small enough that the table has at least 100 blocks
+    -- (measured: a 10% buffer of fewer than ~10 single-class blocks can end an epoch
+    -- on one class; see BENCHMARKS.md). An explicit block_mb is used as given.
+    -- The table's size: its pages up to the last that holds a tuple (a bulk insert may
+    -- leave empty pages at the end, more on one server version than on another).
+    heap_pages := coalesce(corgi._heap_data_pages(src), pg_relation_size(src) / current_setting('block_size')::bigint);
+    IF coalesce(params, '') !~* '(^|,)\s*block_mb\s*=' AND heap_pages > 0 THEN
+        norm := corgi.normalize_params(concat_ws(', ', nullif(params, ''),
+                                                 'block_mb=' || corgi._default_block_mb(heap_pages * current_setting('block_size')::bigint)), model);
+    END IF;
+    -- Fail now, not after the epochs, when the output cannot be written.
+    out_names := corgi._writable_outputs('corgi.train', out_table, caller_search_path);
+    -- A second session training into the same out_table learns it now, not after its epochs.
+    IF NOT pg_try_advisory_xact_lock(hashtext('corgi.train'), hashtext(out_names.main)) THEN
+        RAISE EXCEPTION 'another session is training into %', out_names.main
+            USING ERRCODE = 'lock_not_available', HINT = 'Wait for it to finish, or choose another out_table.';
+    END IF;
+    IF corgi._param(norm, 'validation_table') IS NOT NULL THEN
+        val_table := corgi._resolve_table(corgi._param(norm, 'validation_table'), caller_search_path);
+        IF val_table IS NULL THEN
+            RAISE EXCEPTION 'validation table "%" does not exist', corgi._param(norm, 'validation_table')
+                USING ERRCODE = 'undefined_table';
+        END IF;
+    END IF;
+
+    -- Columns: a plain column is quoted; anything else is an SQL expression (as in
+    -- MADlib), evaluated with the caller's privileges.
+    SELECT a.attname INTO feat_col FROM pg_attribute a
+     WHERE a.attrelid = src AND a.attname = independent_varname AND a.attnum > 0 AND NOT a.attisdropped;
+    SELECT a.attname INTO label_col FROM pg_attribute a
+     WHERE a.attrelid = src AND a.attname = dependent_varname AND a.attnum > 0 AND NOT a.attisdropped;
+    -- Feature columns listed ('x1, x2, flag') or '*' (every column but the label, the
+    -- grouping columns and excluded): read column by column on the fast path, as one
+    -- float8[] expression otherwise; what training learns of them first (levels, fills,
+    -- centers and scales, as the params ask) is kept in the list the summary stores.
+    listed := corgi._listed_features(src, independent_varname, excluded, concat_ws(', ', quote_ident(label_col), grouping_cols),
+                                     params, (corgi.model_traits(model)).network);
+    IF listed.columns IS NOT NULL THEN
+        feat_col := listed.columns;
+        independent_varname := listed.columns;
+    END IF;
+    -- A bare name that is not a column is a mistake, not an expression.
+    IF feat_col IS NULL AND independent_varname ~ '^[A-Za-z_][A-Za-z0-9_$]*$' THEN
+        RAISE EXCEPTION 'independent_varname "%" is not a column of %', independent_varname, source_table
+            USING ERRCODE = 'undefined_column', HINT = 'Name a float8[] column, or write an expression such as ARRAY[x1, x2].';
+    END IF;
+    IF label_col IS NULL AND dependent_varname ~ '^[A-Za-z_][A-Za-z0-9_$]*$' THEN
+        RAISE EXCEPTION 'dependent_varname "%" is not a column of %', dependent_varname, source_table
+            USING ERRCODE = 'undefined_column', HINT = 'Name a column, or write an expression.';
+    END IF;
+    feat_expr := CASE WHEN listed.columns IS NOT NULL THEN listed.expression
+                      WHEN feat_col IS NOT NULL THEN quote_ident(feat_col) ELSE '(' || independent_varname || ')' END;
+    label_expr := CASE WHEN label_col IS NOT NULL THEN quote_ident(label_col) ELSE '(' || dependent_varname || ')' END;
+
+    EXECUTE format('SELECT pg_typeof(%1$s)::text, pg_typeof(%2$s)::text FROM %3$s LIMIT 1',
+                   feat_expr, label_expr, src_name) INTO feat_type, label_type;
+    IF feat_type IS NOT NULL AND feat_type NOT IN ('double precision[]', 'real[]', 'numeric[]', 'integer[]', 'bigint[]', 'smallint[]') THEN
+        RAISE EXCEPTION 'independent_varname "%" has type %, expected a numeric array', independent_varname, feat_type
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Use a float8[] column, a list of number or boolean columns (''x1, x2''), or an expression such as ARRAY[x1, x2].';
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL)',
+                   feat_expr, label_expr, src_name) INTO has_rows;
+    IF NOT has_rows THEN
+        EXECUTE format('SELECT count(*) FROM %s', src_name) INTO total_rows;
+        RAISE EXCEPTION 'source table % has no rows with non-NULL features and label (% rows in all)', source_table, total_rows
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
+    END IF;
+    -- Rows, to size the buffer, without a scan of the table: a heap table's page count is
+    -- exact and free, and its rows per page are counted on its first pages (a TID range
+    -- scan of at most 64 pages); deterministic for a given table layout. Other sources
+    -- (views, partitioned tables, inheritance parents) are counted.
+    SELECT c.relkind IN ('r', 'm') AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'heap')
+           AND NOT EXISTS (SELECT FROM pg_inherits WHERE inhparent = src)
+      INTO sized_by_pages FROM pg_class c WHERE c.oid = src;
+    IF sized_by_pages THEN
+        -- Counted in C, so SELECT on the feature and label columns alone is enough.
+        sample_rows := corgi._leading_page_rows(src, least(heap_pages, 64)::integer);
+        IF sample_rows IS NULL THEN   -- row-level security: counted through its policies
+            EXECUTE format('SELECT count(*) FROM %s WHERE ctid < %L::tid AND (SELECT corgi._pin_snapshot()) IS NOT NULL',
+                           src_name, format('(%s,0)', least(heap_pages, 64)))
+                INTO sample_rows;
+        END IF;
+        usable_rows := greatest(1, ceil(sample_rows::numeric * heap_pages / greatest(1, least(heap_pages, 64))))::bigint;
+    ELSIF feat_col IS NOT NULL AND label_col IS NOT NULL AND NOT row_security_active(src)
+          AND (SELECT c.relkind FROM pg_class c WHERE c.oid = src) = 'p'
+          AND NOT EXISTS (SELECT FROM unnest(corgi._segment_tables(src)) l WHERE NOT has_table_privilege(l, 'SELECT')) THEN
+        -- A partitioned table is counted partition by partition, so that a foreign
+        -- partition counts on its server (postgres_fdw cannot push down a count over the
+        -- parent: it would fetch every row).
+        usable_rows := corgi._fact((SELECT 'SELECT coalesce(sum(n), 0)::bigint FROM ('
+                        || string_agg(format('SELECT count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) AS n FROM %3$s',
+                                             feat_expr, label_expr, l), ' UNION ALL ')
+                        || ') c WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL'
+                 FROM unnest(corgi._segment_tables(src)) l), NULL::bigint);
+    ELSE
+        usable_rows := corgi._fact(format('SELECT count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) FROM %3$s
+                        WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL',
+                       feat_expr, label_expr, src_name), NULL::bigint);
+    END IF;
+    EXECUTE format('SELECT cardinality(%1$s) FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL LIMIT 1',
+                   feat_expr, label_expr, src_name) INTO n_features;
+    IF n_features IS NULL OR n_features < 1 THEN
+        RAISE EXCEPTION 'independent_varname "%" is an empty array in the first row', independent_varname
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- Labels as numbers: boolean -> 1/0; numbers as they are; softmax classes -> their
+    -- values (numeric labels) or 0..K-1 (other labels, e.g. text).
+    label_code := corgi._label_code(label_expr, label_type, NULL);
+    IF label_code IS NULL AND (corgi.model_traits(model)).task <> 'multiclass' THEN
+        RAISE EXCEPTION 'dependent_varname "%" has type %, which % cannot use', dependent_varname, label_type, model
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = CASE WHEN (corgi.model_traits(model)).task = 'regression' THEN model || ' needs a numeric label.'
+                              ELSE model || ' needs a boolean label, or 0/1 or -1/+1.' END;
+    END IF;
+    IF (corgi.model_traits(model)).task = 'multiclass' THEN
+        e := corgi._fact(format('SELECT count(DISTINCT %1$s)::integer FROM %2$s WHERE %1$s IS NOT NULL', label_expr, src_name),
+                         NULL::integer);
+        IF e > 1000 OR e < 2 THEN
+            RAISE EXCEPTION '% needs between 2 and 1000 classes, dependent_varname "%" has %', model, dependent_varname, e
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = CASE WHEN e < 2 THEN 'Use a label with at least two distinct values.'
+                                  ELSE 'Group the classes, or use another model.' END;
+        END IF;
+        IF label_code IS NULL THEN
+            class_texts := corgi._fact(format('SELECT array_agg(c ORDER BY c) FROM (SELECT DISTINCT (%1$s)::text AS c FROM %2$s WHERE %1$s IS NOT NULL) d',
+                                              label_expr, src_name), NULL::text[]);
+            class_values := ARRAY(SELECT generate_series(0, cardinality(class_texts) - 1)::float8);
+            label_code := corgi._label_code(label_expr, label_type, class_texts);
+        ELSE
+            class_values := corgi._fact(format('SELECT array_agg(c ORDER BY c)::float8[] FROM (SELECT DISTINCT %1$s AS c FROM %2$s WHERE %1$s IS NOT NULL) d',
+                                               label_code, src_name), NULL::float8[]);
+            class_texts := class_values::text[];
+        END IF;
+    END IF;
+
+    -- Binary classifiers keep their labels as they appeared, {negative, positive}, so
+    -- corgi.predict_label can answer in the user's terms.
+    IF (corgi.model_traits(model)).task = 'binary' THEN
+        IF label_type = 'boolean' THEN
+            class_texts := '{false,true}';
+        ELSE
+            label_code_negative := corgi._fact(format('SELECT (%1$s)::text FROM %2$s WHERE %1$s IS NOT NULL AND (%1$s)::float8 <> 1 LIMIT 1',
+                                                      label_expr, src_name), NULL::text);
+            class_texts := ARRAY[coalesce(label_code_negative, '0'), '1'];
+        END IF;
+    END IF;
+
+    -- A partitioned table: model hopping over its leaf partitions, each read where it
+    -- lives (a local heap partition here, a postgres_fdw foreign partition on its server),
+    -- so no row moves. corgi.fit_multiple always hops (it sets segments); corgi.train
+    -- hops when a partition is foreign (else it reads the partitions through a query).
+    -- Decided before the state is made: segments, if left out, becomes the partitions.
+    SELECT c.relkind INTO rels FROM pg_class c WHERE c.oid = src;
+    partition_hop := rels.relkind = 'p' AND shuffle <> 'once'
+        AND (corgi._param(norm, 'segments') IS NOT NULL
+             OR EXISTS (SELECT FROM pg_partition_tree(src) t JOIN pg_class c ON c.oid = t.relid
+                         WHERE t.isleaf AND c.relkind = 'f'));
+    IF partition_hop THEN
+        e := cardinality(corgi._segment_tables(src));
+        IF feat_col IS NULL OR label_col IS NULL OR NOT feat_type = ANY (corgi._feature_types()) OR NOT coalesce(listed.fast, true)
+           OR NOT label_type = ANY (corgi._label_types()) THEN
+            RAISE EXCEPTION 'model hopping over the partitions of % needs plain feature and label columns', source_table
+                USING ERRCODE = 'feature_not_supported',
+                      DETAIL = format('Partitions are read where they live, as tables; got independent_varname %L (%s) and dependent_varname %L (%s).',
+                                      independent_varname, feat_type, dependent_varname, label_type),
+                      HINT = 'Name a float8[] or real[] column and a boolean or numeric label column.';
+        END IF;
+        IF row_security_active(src) THEN
+            RAISE EXCEPTION 'row-level security applies to % for you: its partitions cannot be read where they live', source_table
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Train as a user the policies do not apply to, or on a table of the rows you may read.';
+        END IF;
+        IF e = 0 THEN
+            RAISE EXCEPTION 'partitioned table % has no partitions', source_table USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF corgi._param(norm, 'segments') IS NOT NULL AND corgi._param(norm, 'segments')::integer <> e THEN
+            RAISE EXCEPTION 'the segments of partitioned table % are its % partitions, got segments=%',
+                            source_table, e, corgi._param(norm, 'segments')
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave segments out.';
+        END IF;
+        IF corgi._param(norm, 'segments') IS NULL THEN
+            norm := corgi.normalize_params(concat_ws(', ', nullif(norm, ''), 'segments=' || e), model);
+        END IF;
+    END IF;
+
+    -- The tuple buffer: buffer_fraction of the rows for corgipile and the streaming
+    -- baselines (sliding window, MRS reservoir); without a tuple shuffle its size does
+    -- not change the result, so it is kept small.
+    buffer_rows := corgi._buffer_rows(shuffle, usable_rows, corgi._param(norm, 'buffer_fraction')::float8, n_features,
+                                      corgi._param(norm, 'full_shuffle_mb')::float8, corgi._param(norm, 'max_buffer_mb')::float8);
+    PERFORM corgi._progress_set(rows_per_epoch => usable_rows);
+    -- Grouped training makes a state per group, each with its own buffer: the whole
+    -- table's state is only described, so its buffer is not held to the cap.
+    IF NOT whole_table_buffer THEN
+        buffer_rows := 1;
+    END IF;
+    state := corgi.sgd_state(model, n_features, buffer_rows, norm, class_values,
+                             corgi._buffer_mode(shuffle));
+    -- Networks with standardize=true: one extra pass measures each feature's mean and
+    -- standard deviation, which the model keeps and applies (at predict time too).
+    IF corgi._param(norm, 'standardize') = 'true' THEN
+        moments := corgi._fact(format('SELECT corgi._feature_moments((%1$s)::float8[]) FROM %2$s WHERE %1$s IS NOT NULL AND %3$s IS NOT NULL',
+                                      feat_expr, src_name, label_expr), NULL::float8[]);
+        state := corgi.sgd_standardize(state, moments[1:n_features], moments[n_features + 1:2 * n_features]);
+    END IF;
+
+    -- Which path reads the data.
+    fast := corgi._heap_readable(src)
+            AND feat_col IS NOT NULL AND label_col IS NOT NULL
+            AND feat_type = ANY (corgi._feature_types()) AND coalesce(listed.fast, true)
+            AND label_type = ANY (corgi._label_types());
+    read_from := src_name;
+    IF shuffle = 'once' THEN
+        -- Shuffle Once: a copy of the (features, label) pairs in a seeded random order,
+        -- read sequentially every epoch. Its cost is measured and reported.
+        once_table := format('pg_temp.%I', 'corgi_once_' || pg_backend_pid());
+        PERFORM corgi._progress_set(phase => 'copying');
+        once_seconds := corgi._shuffled_copy(once_table, format('(%s)::float8[] AS f, %s AS l', feat_expr, label_code),
+                                             src_name, corgi._param(norm, 'seed')::bigint);
+        read_from := once_table;
+        feat_col := 'f'; label_col := 'l';
+        feat_expr := 'f'; label_code := 'l';
+        fast := true;
+    END IF;
+    path := CASE WHEN partition_hop THEN 'partitions' WHEN fast THEN 'fast' ELSE 'composed' END;
+    PERFORM corgi._check_offered('train', source_table, segments => corgi._param(norm, 'segments') IS NOT NULL,
+                                 composed => path = 'composed');
+    IF NOT fast AND NOT partition_hop AND shuffle IN ('corgipile', 'block_only') THEN
+        IF rels.relkind = 'p' THEN
+            RAISE NOTICE 'partitions of % are read one after another: blocks are shuffled within each partition, not across them', source_table
+                USING HINT = 'If the partition key follows the label, the result trains like block_only; train on a table or a copy instead.';
+        END IF;
+        IF rels.relkind IN ('r', 'm', 'p') THEN
+            sample_clause := 'TABLESAMPLE corgi.corgi_block_shuffle($2) REPEATABLE ($3)';
+        ELSE
+            RAISE NOTICE 'source % is not a table: its rows are read in the order it produces, only the tuple buffer is shuffled', source_table;
+        END IF;
+    END IF;
+
+    plan.source_table := source_table; plan.out_table := out_table;
+    plan.dependent_varname := dependent_varname; plan.independent_varname := independent_varname;
+    plan.model := model; plan.epochs := epochs; plan.shuffle := shuffle; plan.norm := norm;
+    plan.out_main := out_names.main; plan.out_summary := out_names.summary;
+    plan.feat_col := feat_col; plan.label_col := label_col; plan.feat_expr := feat_expr; plan.label_code := label_code;
+    plan.n_features := n_features; plan.class_texts := class_texts; plan.class_values := class_values;
+    plan.buffer_rows := buffer_rows; plan.state := state; plan.fast := fast; plan.read_from := read_from;
+    plan.sample_clause := sample_clause; plan.path := path; plan.once_table := once_table;
+    plan.once_seconds := once_seconds; plan.val_table := val_table;
+    RETURN plan;
+END $$;
+COMMENT ON FUNCTION corgi._train_prepare(text, text, text, text, text, integer, text, text, text, boolean, text, text) IS
+    'internal: the checks and decisions of corgi.train before any epoch (table and column names, feature columns, label code and classes, buffer, initial state, fast or composed path, the once copy); writes nothing but the once copy; whole_table_buffer false (grouping): the whole table''s state gets a one-row buffer; excluded and grouping_cols: the columns independent_varname ''*'' leaves out';
+DROP FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text, text);
+CREATE OR REPLACE FUNCTION corgi.train(
+    source_table text,
+    out_table text,
+    dependent_varname text,
+    independent_varname text,
+    model text DEFAULT 'logistic',
+    epochs integer DEFAULT 10,
+    shuffle text DEFAULT 'corgipile',
+    params text DEFAULT '',
+    verbose boolean DEFAULT false,
+    grouping_cols text DEFAULT NULL,
+    -- Evaluated in the caller's context before the SET below applies (defaults are
+    -- parsed at CREATE EXTENSION): the path table names are resolved against.
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'),
+    -- After caller_search_path, so that calls written for 0.7.0 keep their meaning.
+    excluded text DEFAULT NULL)
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET synchronize_seqscans = off
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    plan corgi.training_plan;
+    run record;
+    solver text;
+BEGIN
+    -- corgi.train trains one model: one job at a time, nothing for workers to share.
+    IF corgi._shared_param(coalesce(params, ''), 'workers') IS NOT NULL THEN
+        RAISE EXCEPTION 'corgi.train does not take workers'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'One model trains one job at a time; parallel workers train several models at once.',
+                  HINT = 'Leave workers out, or train several configs with corgi.fit_multiple(..., params => ''workers=2'').';
+    END IF;
+    -- An exact solver (solver=exact, solver=irls): one fit, no epochs of SGD. Without a
+    -- solver, a linear model whose params ask nothing of SGD is fitted exactly too
+    -- (corgi._default_solver: the rule is the Swift core's), unless grouped or shuffled
+    -- otherwise than by default.
+    solver := lower(corgi._shared_param(coalesce(params, ''), 'solver'));
+    IF solver IN ('exact', 'irls') OR (solver IS NULL AND grouping_cols IS NULL AND shuffle = 'corgipile'
+                                       AND corgi._default_solver(model, coalesce(params, ''), 1) = 'exact') THEN
+        IF grouping_cols IS NOT NULL THEN
+            RAISE EXCEPTION 'solver=% does not take grouping_cols', solver
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = 'corgi.linregr_train and corgi.logregr_train fit one model per group exactly.';
+        END IF;
+        PERFORM corgi._begin_call();
+        -- Least squares and IRLS do not depend on the features' scales: a feature list is
+        -- not standardized for them (unless the params ask).
+        plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, model, epochs,
+                                     'none', CASE WHEN corgi._shared_param(coalesce(params, ''), 'standardize') IS NULL
+                                                  THEN corgi._merge_params(coalesce(params, ''), 'standardize=false')
+                                                  ELSE params END,
+                                     caller_search_path, false, excluded, grouping_cols);
+        IF solver IS NOT NULL OR corgi._default_solver(model, coalesce(params, ''), plan.n_features) = 'exact' THEN
+            RETURN QUERY SELECT * FROM corgi._train_exact(plan, coalesce(solver, 'exact'), train.verbose);
+            PERFORM corgi._end_call();
+            RETURN;
+        END IF;
+        -- Too wide for the exact solver: SGD, prepared for it below.
+        PERFORM corgi._end_call();
+    END IF;
+    -- One snapshot for the call: its counting pass pins it (for grouping, the groups'
+    -- counting pass, so the call begins after the whole-table preparation).
+    IF grouping_cols IS NULL THEN
+        PERFORM corgi._begin_call();
+    END IF;
+    -- Grouped: shuffle once makes its own copy (with the group keys), so prepare as
+    -- 'none'; the whole-table state prepare makes is not used, so its buffer is not
+    -- held to max_buffer_mb (each group's is, and all groups of a pass together).
+    plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, model, epochs,
+                                 CASE WHEN grouping_cols IS NOT NULL AND shuffle = 'once' THEN 'none' ELSE shuffle END,
+                                 CASE WHEN grouping_cols IS NULL THEN params
+                                      ELSE corgi._merge_params(coalesce(params, ''), 'max_buffer_mb=1048576') END,
+                                 caller_search_path, grouping_cols IS NULL, excluded, grouping_cols);
+    plan.shuffle := shuffle;
+    IF grouping_cols IS NOT NULL THEN
+        -- One model per group, every group in one pass per epoch (_train_grouped takes
+        -- its output names once it knows the groups table's).
+        plan.norm := corgi.normalize_params(corgi._merge_params(plan.norm, 'max_buffer_mb='
+                         || corgi._param(corgi.normalize_params(coalesce(params, ''), model), 'max_buffer_mb')), model);
+        PERFORM corgi._begin_call();
+        RETURN QUERY SELECT * FROM corgi._train_grouped(plan, corgi._resolve_table(source_table, caller_search_path),
+                                                        grouping_cols, train.verbose);
+        PERFORM corgi._end_call();
+        RETURN;
+    END IF;
+    PERFORM corgi._reserve_outputs(ARRAY[plan.out_main, plan.out_summary]);
+    -- Epochs: one statement, so every epoch reads the same snapshot (corgi._fit is
+    -- STABLE, and its queries use the snapshot of the statement that calls it).
+    SELECT * INTO run FROM corgi._fit(ARRAY[plan], 'train', 0, train.verbose);
+    -- Stopped early (patience): the epochs run, and the model of the best one.
+    plan.epochs := coalesce(run.stopped_in[1], plan.epochs);
+    RETURN QUERY SELECT * FROM corgi._train_write(plan, run.final_states[1], run.epoch_loss[1:plan.epochs],
+        run.epoch_seconds[1:plan.epochs], run.epoch_rows[1:plan.epochs],
+        CASE WHEN plan.val_table IS NOT NULL THEN run.val_loss[1:plan.epochs] END,
+        CASE WHEN plan.val_table IS NOT NULL THEN run.val_metric[1:plan.epochs] END,
+        CASE WHEN plan.val_table IS NOT NULL THEN run.val_seconds[1:plan.epochs] END, run.best_epoch[1]);
+    PERFORM corgi._end_call();
+END $$;
+COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text, text, text) IS
+    'trains a linear, logistic, svm, softmax, mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; independent_varname is an array column, an expression, a list of columns (numbers, booleans, arrays) or ''*'' (every column but the label, the grouping columns and excluded); grouping_cols trains one model per group (and writes out_table_groups); caller_search_path (leave it out) is the path table names are resolved against';
+DROP FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, text, text, text, boolean, text, text, text, text);
+CREATE OR REPLACE FUNCTION corgi.fit_multiple(
+    source_table text,
+    out_table text,
+    dependent_varname text,
+    independent_varname text,
+    configs text,
+    epochs integer DEFAULT 10,
+    shuffle text DEFAULT 'corgipile',
+    params text DEFAULT '',
+    validation_table text DEFAULT NULL,
+    verbose boolean DEFAULT false,
+    grouping_cols text DEFAULT NULL,
+    schedule text DEFAULT 'grid',
+    schedule_params text DEFAULT '',
+    caller_search_path text DEFAULT pg_catalog.current_setting('search_path'),
+    excluded text DEFAULT NULL)
+RETURNS TABLE (configs_trained integer, configs_diverged integer, workers_launched integer, segments integer,
+               training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET synchronize_seqscans = off
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    cfg regclass;
+    src regclass;
+    n_partitions integer;
+    ids integer[];
+    models text[];
+    cfg_params text[];
+    n bigint;
+    n_ids bigint;
+    n_null bigint;
+    bad text;
+    shared text := coalesce(params, '');
+    seed bigint;
+    n_segments integer;
+    n_workers integer;
+    n_per_visit integer;
+    plans corgi.training_plan[] := '{}';
+    plan corgi.training_plan;
+    msg text; det text; hnt text; st text;
+    run record;
+    t0 timestamptz := clock_timestamp();
+    out_names record;
+    info_name text;
+    info record;
+    orders integer[];
+    last_epoch integer;
+    k integer;
+    e integer;
+    wall float8;
+BEGIN
+    IF source_table IS NULL OR out_table IS NULL OR dependent_varname IS NULL OR independent_varname IS NULL
+       OR configs IS NULL OR epochs IS NULL OR shuffle IS NULL THEN
+        RAISE EXCEPTION 'corgi.fit_multiple arguments must not be NULL (params, validation_table and verbose excepted)'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM corgi._check_offered('fit_multiple', source_table, shuffle => shuffle, grouped => grouping_cols IS NOT NULL,
+                                 schedule => schedule);
+
+    -- The configs: any table with (config_id, model, params), corgi.config_grid's shape.
+    cfg := corgi._resolve_table(configs, caller_search_path);
+    IF cfg IS NULL THEN
+        RAISE EXCEPTION 'configs table "%" does not exist', configs
+            USING ERRCODE = 'undefined_table', HINT = 'Make one with CREATE TABLE ... AS SELECT * FROM corgi.config_grid(...).';
+    END IF;
+    IF NOT has_table_privilege(cfg, 'SELECT') THEN
+        RAISE EXCEPTION 'permission denied for table %', configs USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    PERFORM corgi._stored_table(cfg, 'configs table', NULL, '{}', '{}');
+    IF (SELECT count(*) FROM pg_attribute a
+         WHERE a.attrelid = cfg AND a.attnum > 0 AND NOT a.attisdropped
+           AND ((a.attname = 'config_id' AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype))
+                OR (a.attname IN ('model', 'params') AND a.atttypid IN ('text'::regtype, 'varchar'::regtype)))) <> 3 THEN
+        RAISE EXCEPTION 'configs table "%" needs columns config_id (integer), model (text) and params (text)', configs
+            USING ERRCODE = 'undefined_column', HINT = 'corgi.config_grid returns that shape.';
+    END IF;
+    -- Plain column values, used as data (never as SQL): model names are checked against
+    -- corgi.model_names() and params by corgi's parser.
+    EXECUTE format('SELECT array_agg(config_id::integer ORDER BY config_id), array_agg(model::text ORDER BY config_id),
+                           array_agg(coalesce(params::text, %L) ORDER BY config_id), count(*),
+                           count(DISTINCT config_id), count(*) - count(config_id) + count(*) - count(model)
+                    FROM %s', '', cfg)
+        INTO ids, models, cfg_params, n, n_ids, n_null;
+    IF n = 0 THEN
+        RAISE EXCEPTION 'configs table "%" is empty', configs USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n > 1000 THEN
+        RAISE EXCEPTION 'corgi.fit_multiple trains at most 1000 configs at once, "%" has %', configs, n
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Split the configs over several calls.';
+    END IF;
+    IF n_null > 0 THEN
+        RAISE EXCEPTION 'configs table "%" has a NULL config_id or model', configs USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF n_ids <> n THEN
+        RAISE EXCEPTION 'configs table "%" repeats a config_id', configs
+            USING ERRCODE = 'unique_violation', HINT = 'Give every config its own config_id.';
+    END IF;
+    FOR k IN 1..n LOOP
+        bad := substring(cfg_params[k] from '(?i)(?:^|,)\s*(segments|segment_offset|segment_seed|workers|validation_table|configs_per_visit)\s*=');
+        IF bad IS NOT NULL THEN
+            RAISE EXCEPTION 'config %: parameter "%" belongs in fit_multiple''s params, not in a config', ids[k], lower(bad)
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'All configs share the segments, the workers and the validation table.';
+        END IF;
+    END LOOP;
+    IF coalesce(lower(corgi._shared_param(shared, 'solver')), 'sgd') <> 'sgd'
+       OR EXISTS (SELECT FROM unnest(cfg_params) c WHERE c ~* '(?:^|,)\s*solver\s*=\s*(exact|irls)') THEN
+        RAISE EXCEPTION 'corgi.fit_multiple trains by SGD: solver applies to corgi.train'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Fit one model exactly with corgi.train(..., params => ''solver=exact''), or leave solver out.';
+    END IF;
+
+    -- Shared settings: seed (of the segments and the schedule), segments, workers.
+    IF validation_table IS NOT NULL THEN
+        shared := corgi._merge_params(shared, 'validation_table=' || validation_table);
+    END IF;
+    seed := coalesce(corgi._shared_param(shared, 'seed'), corgi._param(corgi.normalize_params(''), 'seed'))::bigint;
+    n_segments := coalesce(corgi._shared_param(shared, 'segments'), '8')::integer;
+    n_workers := coalesce(corgi._shared_param(shared, 'workers'), '-1')::integer;
+    n_per_visit := coalesce(corgi._shared_param(shared, 'configs_per_visit'), '8')::integer;
+    IF n_segments < 1 THEN
+        RAISE EXCEPTION 'segments must be at least 1 for corgi.fit_multiple, got %', n_segments
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave it out for the default (8).';
+    END IF;
+    -- A partitioned source: its leaf partitions are the segments (local or foreign: the
+    -- data's placement decides), so segments, if given, must count them.
+    src := corgi._resolve_table(source_table, caller_search_path);
+    IF src IS NOT NULL AND (SELECT c.relkind FROM pg_class c WHERE c.oid = src) = 'p' THEN
+        n_partitions := cardinality(corgi._segment_tables(src));
+        IF corgi._shared_param(shared, 'segments') IS NOT NULL AND n_segments <> n_partitions THEN
+            RAISE EXCEPTION 'the segments of partitioned table % are its % partitions, got segments=%',
+                            source_table, n_partitions, n_segments
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave segments out.';
+        END IF;
+        IF n_partitions = 0 THEN
+            RAISE EXCEPTION 'partitioned table % has no partitions', source_table USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        n_segments := n_partitions;
+    END IF;
+    IF src IS NOT NULL THEN
+        PERFORM corgi._progress_begin('fit_multiple', src, out_table, epochs, n::integer);
+    END IF;
+
+    -- One snapshot for the call: the first config's counting pass pins it (with
+    -- grouping, the groups' counting pass: the call begins after the preparation).
+    IF grouping_cols IS NULL THEN
+        PERFORM corgi._begin_call();
+    END IF;
+    -- One plan per config: corgi.train's checks and initial state, with the config's
+    -- place in the hopping schedule in its params (so its params replay it alone). The
+    -- table's facts (rows, classes, moments) are read once for all configs.
+    PERFORM corgi._facts_begin();
+    FOR k IN 1..n LOOP
+        BEGIN
+            plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, models[k],
+                epochs, shuffle,
+                corgi._merge_params(corgi._merge_params(shared, cfg_params[k]),
+                                    format('segments=%s, segment_offset=%s, segment_seed=%s', n_segments, (k - 1) % n_segments, seed)),
+                caller_search_path, grouping_cols IS NULL, excluded, grouping_cols);
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT, st = RETURNED_SQLSTATE;
+            -- The same error, naming the config (an empty DETAIL or HINT stays absent).
+            IF det <> '' AND hnt <> '' THEN
+                RAISE EXCEPTION 'config %: %', ids[k], msg USING ERRCODE = st, DETAIL = det, HINT = hnt;
+            ELSIF hnt <> '' THEN
+                RAISE EXCEPTION 'config %: %', ids[k], msg USING ERRCODE = st, HINT = hnt;
+            ELSIF det <> '' THEN
+                RAISE EXCEPTION 'config %: %', ids[k], msg USING ERRCODE = st, DETAIL = det;
+            ELSE
+                RAISE EXCEPTION 'config %: %', ids[k], msg USING ERRCODE = st;
+            END IF;
+        END;
+        plans := plans || plan;
+    END LOOP;
+    PERFORM corgi._facts_end();
+    out_names := corgi._output_names(out_table, caller_search_path);
+    info_name := quote_ident(out_names.schema) || '.'
+                 || quote_ident((parse_ident(out_table))[cardinality(parse_ident(out_table))] || '_info');
+    IF to_regclass(info_name) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', info_name
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
+    END IF;
+    PERFORM corgi._reserve_outputs(ARRAY[out_names.main, info_name, out_names.summary]);
+
+    -- Grouped: every config trains a model per group, its groups hopping together.
+    IF grouping_cols IS NOT NULL THEN
+        PERFORM corgi._begin_call();
+        RETURN QUERY SELECT * FROM corgi._fit_grouped(plans, ids, src, grouping_cols, n_segments, seed, n_workers,
+                                                      fit_multiple.verbose, info_name, cfg::text, shared,
+                                                      coalesce(fit_multiple.schedule, 'grid'),
+                                                      coalesce(fit_multiple.schedule_params, ''));
+        PERFORM corgi._end_call();
+        RETURN;
+    END IF;
+
+    -- Epochs: one statement, one snapshot.
+    SELECT * INTO run FROM corgi._fit(plans, 'fit_multiple', n_workers, fit_multiple.verbose,
+                                      schedule => coalesce(fit_multiple.schedule, 'grid'),
+                                      schedule_params => coalesce(fit_multiple.schedule_params, ''),
+                                      configs_per_visit => n_per_visit);
+    wall := extract(epoch FROM clock_timestamp() - t0);
+
+    -- Output, only now that every epoch succeeded ------------------------------------
+    PERFORM corgi._progress_set(phase => 'writing', tasks_done => n::integer);
+    PERFORM corgi._release_outputs(ARRAY[out_names.main, info_name, out_names.summary]);
+    EXECUTE format('CREATE TABLE %s (config_id integer, model_type text, params text, coef float8[],
+                    intercept float8[], model bytea, loss float8, num_rows_processed bigint, num_rows_skipped bigint,
+                    num_epochs integer, classes text[], layers integer[], training_seconds float8,
+                    validation_loss float8, validation_metric float8, validation_metric_name text, status text,
+                    feature_names text[], independent_varname text)',
+                   out_names.main);
+    EXECUTE format('CREATE TABLE %s (config_id integer, model_type text, params text, epoch_loss float8[],
+                    epoch_seconds float8[], epoch_rows bigint[], validation_loss float8[], validation_metric float8[],
+                    segment_order integer[])', info_name);
+    FOR k IN 1..n LOOP
+        plan := plans[k];
+        -- The offset the configs' visits were planned with (shared visits): it replays them.
+        plan.norm := corgi._merge_params(plan.norm, 'segment_offset=' || run.segment_offsets[k]);
+        info := corgi.sgd_state_info(run.final_states[k]);
+        last_epoch := coalesce(run.diverged_in[k], run.stopped_in[k], epochs);
+        -- Coefficients in the units of a feature list's columns, the features' names, and
+        -- the config's own list (its fills, centers and scales: evaluate reads it).
+        EXECUTE format('INSERT INTO %s SELECT $1, $2, $3, c.coef, c.intercept, $4, $5, $6, $7,
+                        $8, $9, $10, $11, $12, $13, $14, $15, c.feature_names, $18 FROM corgi._model_coef($4, $16, $17) c',
+                       out_names.main)
+            USING ids[k], plan.model, plan.norm, run.final_states[k], info.loss, info.rows, info.skipped,
+                  coalesce(run.best_epoch[k], last_epoch), plan.class_texts, corgi._layers(plan),
+                  (SELECT sum(run.epoch_seconds[(i - 1) * n + k]) FROM generate_series(1, last_epoch) i),
+                  CASE WHEN run.diverged_in[k] IS NULL THEN run.val_loss[(coalesce(run.best_epoch[k], epochs) - 1) * n + k] END,
+                  CASE WHEN run.diverged_in[k] IS NULL THEN run.val_metric[(coalesce(run.best_epoch[k], epochs) - 1) * n + k] END,
+                  CASE WHEN plan.val_table IS NOT NULL THEN (corgi.model_traits(plan.model)).metric END,
+                  CASE WHEN run.diverged_in[k] IS NOT NULL
+                       THEN format('diverged in epoch %s (loss %s)', run.diverged_in[k], run.diverged_loss[k])
+                       WHEN run.rung[k] IS NOT NULL AND fit_multiple.schedule = 'hyperband'
+                       THEN format('stopped at rung %s of bracket %s', run.rung[k], run.bracket[k])
+                       WHEN run.rung[k] IS NOT NULL THEN format('stopped at rung %s', run.rung[k])
+                       WHEN run.stopped_in[k] IS NOT NULL
+                       THEN format('stopped early in epoch %s (best epoch %s)', run.stopped_in[k], run.best_epoch[k])
+                       ELSE 'ok' END,
+                  to_regclass(plan.read_from), plan.feat_col, plan.independent_varname;
+        orders := '{}';
+        FOR e IN 1..last_epoch LOOP
+            orders := orders || (corgi.hop_order(run.segment_offsets[k] + 1, n_segments, seed, e - 1))
+                                  [run.segment_offsets[k] + 1:run.segment_offsets[k] + 1][1:n_segments];
+        END LOOP;
+        EXECUTE format('INSERT INTO %s VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', info_name)
+            USING ids[k], plan.model, plan.norm,
+                  ARRAY(SELECT run.epoch_loss[(i - 1) * n + k] FROM generate_series(1, last_epoch) i),
+                  ARRAY(SELECT run.epoch_seconds[(i - 1) * n + k] FROM generate_series(1, last_epoch) i),
+                  ARRAY(SELECT run.epoch_rows[(i - 1) * n + k] FROM generate_series(1, last_epoch) i),
+                  CASE WHEN plan.val_table IS NOT NULL THEN
+                       ARRAY(SELECT run.val_loss[(i - 1) * n + k] FROM generate_series(1, last_epoch) i) END,
+                  CASE WHEN plan.val_table IS NOT NULL THEN
+                       ARRAY(SELECT run.val_metric[(i - 1) * n + k] FROM generate_series(1, last_epoch) i) END,
+                  orders;
+    END LOOP;
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
+            %L::text AS independent_varname, %L::text AS configs_table, $1::integer AS num_configs,
+            $2::text[] AS model_types, %L::text AS shuffle, %L::text AS params, $3::bigint AS seed,
+            $4::integer AS segments, $5::integer AS epochs, $6::integer AS workers_requested,
+            $7::integer[] AS workers_launched, $8::bigint AS block_pages, $9::float8[] AS epoch_wall_seconds,
+            $10::float8 AS training_seconds, $11::float8 AS model_seconds, $12::text AS validation_table,
+            $13::integer AS num_diverged, $14::text AS path, $15::integer AS servers,
+            $16::bigint AS state_bytes_moved, $17::integer AS remote_jobs, $18::float8 AS round_trip_seconds$f$,
+            out_names.summary, source_table, out_table, dependent_varname, independent_varname, cfg::text, shuffle,
+            shared)
+        USING n, ARRAY(SELECT DISTINCT x FROM unnest(models) x ORDER BY 1), seed, n_segments, epochs,
+              nullif(n_workers, -1), run.workers_launched, (corgi.sgd_state_info(run.final_states[1])).block_pages,
+              run.wall_seconds, wall, (SELECT sum(x) FROM unnest(run.epoch_seconds) x), validation_table,
+              (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL),
+              plans[1].path, run.servers, run.bytes_moved, run.remote_jobs, run.round_trip_seconds;
+    PERFORM corgi._notice_skipped(out_names.main);
+
+    PERFORM corgi._end_call();
+    RETURN QUERY SELECT (n - (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL))::integer,
+                        (SELECT count(*) FROM unnest(run.diverged_in) d WHERE d IS NOT NULL)::integer,
+                        (SELECT max(x) FROM unnest(run.workers_launched) x), n_segments, wall;
+END $$;
+COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, text, text, text, boolean, text, text, text, text, text) IS
+    'trains every config of a configs table (config_id, model, params; see corgi.config_grid) at once by Model Hopper Parallelism on parallel workers: out_table (one model per config, or per config and group with grouping_cols: a config''s groups hop together), out_table_info (per-epoch arrays) and out_table_summary; params are shared (seed, segments, workers, and defaults under each config''s own)';
+CREATE OR REPLACE FUNCTION corgi._variable(tbl regclass, varname text, stored boolean, role text) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    expr text;
+BEGIN
+    IF varname IS NULL THEN
+        RAISE EXCEPTION '% must not be NULL', role USING ERRCODE = 'null_value_not_allowed',
+            HINT = format('Pass %s explicitly.', role);
+    END IF;
+    -- Feature columns (a list, or one number column): their float8[] expression; a
+    -- stored list runs no SQL of the table's owner (each name is checked as a column).
+    IF role = 'independent_varname' THEN
+        expr := (corgi._feature_columns(tbl, varname)).expression;
+        IF expr IS NOT NULL THEN
+            RETURN expr;
+        END IF;
+    END IF;
+    IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = tbl AND attname = varname AND attnum > 0 AND NOT attisdropped) THEN
+        RETURN quote_ident(varname);
+    END IF;
+    IF stored THEN
+        RAISE EXCEPTION 'the model''s % "%" is not a column of %', role, varname, tbl
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'corgi does not run SQL expressions read from a model''s summary table.',
+                  HINT = format('Pass %s explicitly.', role);
+    END IF;
+    RETURN '(' || varname || ')';
+END $$;
+COMMENT ON FUNCTION corgi._variable(regclass, text, boolean, text) IS
+    'internal: a variable as SQL text: a quoted column, the float8[] expression of a list of feature columns, or an expression the caller passed (never one read from a table)';
+DROP FUNCTION corgi._validate(bytea, text, text[], regclass, text, text);
+DROP FUNCTION corgi._metrics(bytea, text, text[], regclass, text, text);
+CREATE OR REPLACE FUNCTION corgi._metrics(model bytea, model_type text, class_texts text[], tbl regclass,
+                               feat text, lab text, independent_varname text DEFAULT NULL,
+                               OUT rows bigint, OUT loss float8, OUT accuracy float8, OUT auc float8,
+                               OUT rmse float8, OUT r2 float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    code text := corgi._scoring_code(tbl, lab, model_type, class_texts);
+    m float8[];
+    feat_col text;
+    lab_col name;
+    listed record := corgi._feature_columns(tbl, independent_varname);
+BEGIN
+    -- Plain columns of a plain heap table: read its pages directly (the same rows and
+    -- metrics as the query below, about twice as fast).
+    SELECT a.attname INTO feat_col FROM pg_attribute a
+    WHERE a.attrelid = tbl AND quote_ident(a.attname) = feat AND a.attnum > 0 AND NOT a.attisdropped
+      AND format_type(a.atttypid, NULL) = ANY (corgi._feature_types());
+    IF listed.fast THEN
+        feat_col := listed.columns;
+    END IF;
+    SELECT a.attname INTO lab_col FROM pg_attribute a
+    WHERE a.attrelid = tbl AND quote_ident(a.attname) = lab AND a.attnum > 0 AND NOT a.attisdropped
+      AND format_type(a.atttypid, NULL) = ANY (corgi._label_types());
+    IF feat_col IS NOT NULL AND lab_col IS NOT NULL AND corgi._heap_readable(tbl) THEN
+        m := corgi._evaluate_scan(model, tbl, feat_col, lab_col);
+    ELSE
+        EXECUTE format('SELECT corgi._evaluate_agg($1, (%1$s)::float8[], %2$s) FROM %3$s WHERE %1$s IS NOT NULL AND %4$s IS NOT NULL',
+                       feat, code, tbl, lab)
+            INTO m USING model;
+    END IF;
+    SELECT * INTO rows, loss, accuracy, auc, rmse, r2 FROM corgi._metric_values(m, model_type);
+END $$;
+COMMENT ON FUNCTION corgi._metrics(bytea, text, text[], regclass, text, text, text) IS 'internal: metrics of a model over a table (feat and lab as SQL; independent_varname, a list of feature columns, lets the fast path read them)';
+CREATE OR REPLACE FUNCTION corgi._validate(state bytea, model_type text, class_texts text[], tbl regclass,
+                                dependent_varname text, independent_varname text,
+                                OUT loss float8, OUT metric float8)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT (m.loss, CASE (corgi.model_traits(model_type)).task WHEN 'regression' THEN m.rmse ELSE m.accuracy END)
+        FROM corgi._metrics(state, model_type, class_texts, tbl,
+                            corgi._variable(tbl, independent_varname, false, 'independent_varname'),
+                            corgi._variable(tbl, dependent_varname, false, 'dependent_varname'), independent_varname) m);
+COMMENT ON FUNCTION corgi._validate(bytea, text, text[], regclass, text, text) IS 'internal: per-epoch validation loss and accuracy (rmse for linear)';
+CREATE OR REPLACE FUNCTION corgi.evaluate(model_table text, data_table text,
+                               dependent_varname text DEFAULT NULL, independent_varname text DEFAULT NULL,
+                               config_id integer DEFAULT NULL,
+                               caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS TABLE (rows bigint, loss float8, accuracy float8, auc float8, rmse float8, r2 float8, group_key text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    g record := corgi._grouped_models(model_table, caller_search_path, config_id);
+    m record;
+    tbl regclass := corgi._resolve_table(data_table, caller_search_path);
+    feat text;
+    lab text;
+    key_name text;
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'table "%" does not exist', data_table USING ERRCODE = 'undefined_table';
+    END IF;
+    IF g.key_names IS NULL THEN
+        m := corgi._model_row(model_table, caller_search_path, config_id);
+        RETURN QUERY SELECT x.*, NULL::text FROM corgi._metrics(m.model, m.model_type, m.classes, tbl,
+            corgi._variable(tbl, coalesce(independent_varname, m.independent_varname), independent_varname IS NULL, 'independent_varname'),
+            corgi._variable(tbl, coalesce(dependent_varname, m.dependent_varname), dependent_varname IS NULL, 'dependent_varname'),
+            coalesce(independent_varname, m.independent_varname)) x;
+        RETURN;
+    END IF;
+    -- A grouped model table: each row scored by its group's model (rows of a group
+    -- without a model are not scored); one row per group, then the overall row.
+    feat := corgi._variable(tbl, coalesce(independent_varname, g.independent_varname), independent_varname IS NULL, 'independent_varname');
+    lab := corgi._variable(tbl, coalesce(dependent_varname, g.dependent_varname), dependent_varname IS NULL, 'dependent_varname');
+    FOREACH key_name IN ARRAY g.key_names LOOP
+        IF NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = key_name AND a.attnum > 0
+                                                    AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'table % has no grouping column "%"', data_table, key_name
+                USING ERRCODE = 'undefined_column',
+                      HINT = 'A grouped model scores rows of tables with its grouping columns; a model grouped by an expression names its column after the expression (see grouping_cols in its summary): add it, e.g. SELECT *, (expression) AS name FROM ....';
+        END IF;
+    END LOOP;
+    RETURN QUERY
+        SELECT v.rows, v.loss, v.accuracy, v.auc, v.rmse, v.r2, CASE WHEN q.i IS NOT NULL THEN g.key_labels[q.i] END
+        FROM corgi._metrics_grouped(g.models, g.keys, (SELECT string_agg(quote_ident(n), ', ') FROM unnest(g.key_names) n),
+                                    g.model_type, g.classes, tbl, feat, lab) q,
+             LATERAL corgi._metric_values(q.m, g.model_type) v
+        ORDER BY q.i NULLS LAST;
+END $$;
+COMMENT ON FUNCTION corgi.evaluate(text, text, text, text, integer, text) IS
+    'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones when those are plain columns; config_id picks a model of a corgi.fit_multiple out_table; a grouped model gives one row per group (group_key) and an overall row (group_key NULL)';
+
+-- Rows out: the model reads its feature columns from a whole row (or, through the
+-- planner's rewrite, from the row's columns).
+CREATE OR REPLACE FUNCTION corgi._predict_row_support(internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'corgi_predict_row_support'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._predict_row_support(internal) IS
+    'internal: planner support of the row form of predict: a whole-row reference to a table of a query without joins becomes the table''s columns, one by one';
+CREATE OR REPLACE FUNCTION corgi._predict_fields(model_table text, row_type regtype, VARIADIC fields "any") RETURNS float8
+    AS 'MODULE_PATHNAME', 'corgi_predict_fields'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._predict_fields(text, regtype, "any") IS
+    'internal: corgi.predict of a row given as its type and its columns (the non-dropped ones, in order)';
+CREATE OR REPLACE FUNCTION corgi._predict_proba_fields(model_table text, row_type regtype, VARIADIC fields "any") RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_predict_proba_fields'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._predict_proba_fields(text, regtype, "any") IS
+    'internal: corgi.predict_proba of a row given as its type and its columns (the non-dropped ones, in order)';
+CREATE OR REPLACE FUNCTION corgi._predict_label_fields(model_table text, row_type regtype, VARIADIC fields "any") RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_predict_label_fields'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._predict_label_fields(text, regtype, "any") IS
+    'internal: corgi.predict_label of a row given as its type and its columns (the non-dropped ones, in order)';
+CREATE OR REPLACE FUNCTION corgi.predict(model_table text, row_value record) RETURNS float8
+    AS 'MODULE_PATHNAME', 'corgi_predict_row'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    SUPPORT corgi._predict_row_support;
+COMMENT ON FUNCTION corgi.predict(text, record) IS
+    'prediction of the model in model_table for a row holding its feature columns (the columns it was trained on, by name); NULL when one of them is NULL';
+CREATE OR REPLACE FUNCTION corgi.predict_proba(model_table text, row_value record) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_predict_proba_row'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    SUPPORT corgi._predict_row_support;
+COMMENT ON FUNCTION corgi.predict_proba(text, record) IS
+    'class probabilities of the model in model_table for a row holding its feature columns; NULL when one of them is NULL';
+CREATE OR REPLACE FUNCTION corgi.predict_label(model_table text, row_value record) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_predict_label_row'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE
+    SUPPORT corgi._predict_row_support;
+COMMENT ON FUNCTION corgi.predict_label(text, record) IS
+    'the class a classifier in model_table predicts for a row holding its feature columns, as the label appeared in training; NULL when a feature is NULL';
+
+-- Small data shuffled fully: corgipile's buffer holds every row of a table (a group)
+-- whose rows fit in full_shuffle_mb (default 64).
+DROP FUNCTION corgi._buffer_rows(text, bigint, float8);
+CREATE OR REPLACE FUNCTION corgi._buffer_rows(shuffle text, usable_rows bigint, buffer_fraction float8, features integer,
+                                   full_shuffle_mb float8, max_buffer_mb float8) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'corgi_plan_buffer_rows_sql'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._buffer_rows(text, bigint, float8, integer, float8, float8) IS
+    'internal: tuple buffer rows of a shuffle for a table (or group) of usable_rows rows: corgipile''s holds them all when they fit in full_shuffle_mb (and max_buffer_mb, corgi.max_buffer_mb), else buffer_fraction of them; at most 65,536 without a tuple shuffle';
+CREATE OR REPLACE FUNCTION corgi._group_states(gtab text, plan corgi.training_plan, gids bigint[]) RETURNS bytea[]
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    states bytea[];
+BEGIN
+    EXECUTE format($q$SELECT array_agg(CASE WHEN $5 THEN corgi.sgd_standardize(s, "?moments"[1:$2], "?moments"[$2 + 1:2 * $2]) ELSE s END
+                                       ORDER BY "?gid")
+                    FROM (SELECT "?gid", "?moments",
+                                 corgi.sgd_state($1, $2, corgi._buffer_rows($3, "?usable", $4, $2, $10, $11), $6, $7, $8) AS s
+                          FROM %s JOIN unnest($9::bigint[]) AS t(gid) ON t.gid = "?gid") q$q$, gtab)
+        INTO states
+        USING plan.model, plan.n_features, plan.shuffle, corgi._param(plan.norm, 'buffer_fraction')::float8,
+              corgi._param(plan.norm, 'standardize') = 'true', plan.norm, plan.class_values,
+              corgi._buffer_mode(plan.shuffle), gids, corgi._param(plan.norm, 'full_shuffle_mb')::float8,
+              corgi._param(plan.norm, 'max_buffer_mb')::float8;
+    RETURN states;
+END $$;
+COMMENT ON FUNCTION corgi._group_states(text, corgi.training_plan, bigint[]) IS
+    'internal: the initial state of each listed group of a grouped training (buffer from the group''s rows, the group''s own standardization)';
+
+-- Categories, NULLs and scaling inside the model: a feature list keeps each text
+-- column's levels, each number's fill (nulls=impute) and center and scale (standardize).
+CREATE OR REPLACE FUNCTION corgi._column_moments(source regclass, columns text) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_column_moments'
+    LANGUAGE C STABLE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._column_moments(regclass, text) IS
+    'internal: {mean, population standard deviation, share of non-NULL values} of each listed number or boolean column of a heap table, read from its pages, as avg, stddev_pop and count give them in one sequential pass';
+CREATE OR REPLACE FUNCTION corgi._listed_features(source regclass, varname text, excluded text, implied text, params text,
+                                       network boolean,
+                                       OUT columns text, OUT expression text, OUT fast boolean,
+                                       OUT names text[], OUT kinds text[], OUT items text[], OUT plain boolean[],
+                                       OUT present text)
+    AS 'MODULE_PATHNAME', 'corgi_listed_features'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    SET max_parallel_workers_per_gather = 0
+    SET synchronize_seqscans = off;
+COMMENT ON FUNCTION corgi._listed_features(regclass, text, text, text, text, boolean) IS
+    'internal: corgi.train''s feature list with what training learns before its epochs (text and enum columns'' levels, numbers'' fills with nulls=impute, centers and scales with standardize), as corgi._feature_columns describes it';
+CREATE OR REPLACE FUNCTION corgi._train_write(plan corgi.training_plan, state bytea, epoch_loss float8[],
+                                   epoch_seconds float8[], epoch_rows bigint[], val_loss float8[],
+                                   val_metric float8[], val_seconds float8[], model_epoch integer DEFAULT NULL)
+RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    source_table text := plan.source_table;
+    out_table text := plan.out_table;
+    dependent_varname text := plan.dependent_varname;
+    independent_varname text := plan.independent_varname;
+    model text := plan.model;
+    epochs integer := plan.epochs;
+    shuffle text := plan.shuffle;
+    norm text := plan.norm;
+    n_features integer := plan.n_features;
+    class_texts text[] := plan.class_texts;
+    buffer_rows bigint := plan.buffer_rows;
+    path text := plan.path;
+    once_table text := plan.once_table;
+    once_seconds float8 := plan.once_seconds;
+    val_table regclass := plan.val_table;
+    info record;
+    train_seconds float8 := (SELECT sum(x) FROM unnest(epoch_seconds) x);
+BEGIN
+    PERFORM corgi._progress_set(phase => 'writing', tasks_done => 1);
+    info := corgi.sgd_state_info(state);
+    IF once_table IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', once_table);
+    END IF;
+
+    -- Output, only now that everything succeeded ------------------------------------
+    PERFORM corgi._release_outputs(ARRAY[plan.out_main, plan.out_summary]);
+    -- Coefficients in the units of the features' columns (a standardized list's are
+    -- converted back; the model keeps its own), with the features' names.
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            c.coef, c.intercept, $1 AS model,
+            %L::text AS model_type, $2::float8 AS loss, $3::bigint AS num_rows_processed,
+            $4::bigint AS num_rows_skipped, $5::integer AS num_epochs, $6::text[] AS classes,
+            $7::integer[] AS layers, c.feature_names
+            FROM corgi._model_coef($1, $8, $9) c$f$,
+            plan.out_main, model)
+        USING state, info.loss, info.rows, info.skipped, coalesce(model_epoch, epochs), class_texts, corgi._layers(plan),
+              to_regclass(plan.read_from), plan.feat_col;
+    EXECUTE format($f$CREATE TABLE %s AS SELECT
+            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
+            %L::text AS independent_varname, %L::text AS model, %L::text AS shuffle, %L::text AS params,
+            $1::integer AS n_features, $2::integer AS n_classes, $3::text[] AS classes,
+            $4::bigint AS block_pages, $5::bigint AS buffer_rows, %L::text AS training_path,
+            $6::integer AS epochs, $7::float8[] AS epoch_loss, $8::float8[] AS epoch_seconds,
+            $9::bigint[] AS epoch_rows, $10::bigint AS num_rows_skipped, $11::float8 AS shuffle_seconds,
+            $12::float8 AS training_seconds, $13::text AS validation_table, $14::float8[] AS validation_loss,
+            $15::float8[] AS validation_metric, $16::text AS validation_metric_name, $17::float8[] AS validation_seconds$f$,
+            plan.out_summary, source_table, out_table, dependent_varname, independent_varname, model, shuffle,
+            info.params, path)
+        USING n_features, CASE WHEN (corgi.model_traits(model)).task = 'multiclass' THEN cardinality(class_texts) END, class_texts, info.block_pages, buffer_rows, epochs,
+              epoch_loss, epoch_seconds, epoch_rows, info.skipped,
+              CASE WHEN shuffle = 'once' THEN once_seconds END, train_seconds + once_seconds,
+              corgi._param(norm, 'validation_table'), val_loss, val_metric,
+              CASE WHEN val_table IS NOT NULL THEN (corgi.model_traits(model)).metric END,
+              val_seconds;
+    PERFORM corgi._notice_skipped(plan.out_main);
+
+    RETURN QUERY SELECT epochs, info.rows, info.loss, train_seconds + once_seconds;
+END $$;
+COMMENT ON FUNCTION corgi._train_write(corgi.training_plan, bytea, float8[], float8[], bigint[], float8[], float8[], float8[], integer) IS
+    'internal: writes out_table and out_table_summary of a trained plan (and drops the once copy); returns corgi.train''s row';
+CREATE OR REPLACE FUNCTION corgi._model_coef(state bytea, source regclass, features text,
+                                  OUT coef float8[], OUT intercept float8[], OUT feature_names text[])
+    AS 'MODULE_PATHNAME', 'corgi_model_coef'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._model_coef(bytea, regclass, text) IS
+    'internal: corgi.sgd_coef and corgi.sgd_intercept of a state in the original units of its feature list''s standardized numbers, and the name of each feature (column, column[i], column=level); the state''s own for an array or an expression (names NULL)';
+CREATE OR REPLACE FUNCTION corgi._notice_skipped(model_table text) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m record;
+BEGIN
+    EXECUTE format('SELECT max(num_rows_skipped) AS skipped, max(num_rows_processed + num_rows_skipped) AS rows FROM %s', model_table)
+        INTO m;
+    IF m.skipped > 0 THEN
+        RAISE NOTICE '% of % rows were skipped in each epoch: a NULL label or feature', m.skipped, m.rows
+            USING HINT = 'With feature columns (a list or ''*''), params => ''nulls=impute'' fills NULL numbers with their training mean; or filter such rows out.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION corgi._notice_skipped(text) IS 'internal: a NOTICE of the rows a training call skipped (the most in one model table row)';
+CREATE OR REPLACE FUNCTION corgi._model_row(model_table text, caller_path text, config_id integer,
+                                 OUT model bytea, OUT model_type text, OUT classes text[],
+                                 OUT dependent_varname text, OUT independent_varname text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    tbl regclass := corgi._resolve_table(model_table, caller_path);
+    summary regclass;
+    has_config_id boolean;
+    n bigint;
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'model table "%" does not exist', model_table
+            USING ERRCODE = 'undefined_table', HINT = 'Pass the out_table of corgi.train or corgi.fit_multiple.';
+    END IF;
+    PERFORM corgi._stored_table(tbl, 'model table', NULL, '{model,model_type,classes,config_id,independent_varname}',
+                                '{bytea,text,text[],integer,text}');
+    has_config_id := EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = 'config_id'
+                                                          AND a.attnum > 0 AND NOT a.attisdropped);
+    IF config_id IS NOT NULL AND NOT has_config_id THEN
+        RAISE EXCEPTION 'model table "%" has no config_id column', model_table
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'config_id picks a model of a corgi.fit_multiple out_table; leave it out for corgi.train''s.';
+    END IF;
+    IF config_id IS NOT NULL THEN
+        EXECUTE format('SELECT count(*) FROM %s WHERE config_id = $1', tbl) INTO n USING config_id;
+        IF n <> 1 THEN
+            RAISE EXCEPTION 'model table "%" has % rows with config_id %, expected 1', model_table, n, config_id
+                USING ERRCODE = 'data_exception', HINT = 'Pick a config_id of the table.';
+        END IF;
+        EXECUTE format('SELECT model, model_type, classes FROM %s WHERE config_id = $1', tbl)
+            INTO model, model_type, classes USING config_id;
+    ELSE
+        EXECUTE format('SELECT count(*) FROM %s', tbl) INTO n;
+        IF n <> 1 THEN
+            RAISE EXCEPTION 'model table "%" has % rows, expected 1', model_table, n
+                USING ERRCODE = 'data_exception',
+                      HINT = CASE WHEN has_config_id THEN 'A corgi.fit_multiple out_table holds one model per config: pass config_id.'
+                                  ELSE 'A model table holds the one row corgi.train wrote.' END;
+        END IF;
+        EXECUTE format('SELECT model, model_type, classes FROM %s', tbl) INTO model, model_type, classes;
+    END IF;
+    SELECT c.oid INTO summary FROM pg_class c
+     WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = tbl)
+       AND c.relname = (SELECT relname FROM pg_class WHERE oid = tbl) || '_summary';
+    IF summary IS NOT NULL THEN
+        PERFORM corgi._stored_table(summary, 'summary table', tbl, '{dependent_varname,independent_varname}',
+                                    '{text,text}');
+        EXECUTE format('SELECT dependent_varname, independent_varname FROM %s LIMIT 1', summary)
+            INTO dependent_varname, independent_varname;
+    END IF;
+    -- A fit_multiple table keeps each config's feature list (its own fills, centers, scales).
+    IF config_id IS NOT NULL AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = 'independent_varname'
+                                                                      AND a.attnum > 0 AND NOT a.attisdropped) THEN
+        EXECUTE format('SELECT coalesce(independent_varname, $2) FROM %s WHERE config_id = $1', tbl)
+            INTO independent_varname USING config_id, independent_varname;
+    END IF;
+END $$;
+COMMENT ON FUNCTION corgi._model_row(text, text, integer) IS 'internal: the model (of config config_id, for a fit_multiple table), its type and training variables';
+CREATE OR REPLACE FUNCTION corgi._grouped_models(model_table text, caller_path text, config_id integer,
+                                      OUT models bytea[], OUT keys text[], OUT key_names text[], OUT key_labels text[],
+                                      OUT model_type text, OUT classes text[], OUT dependent_varname text,
+                                      OUT independent_varname text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    tbl regclass := corgi._resolve_table(model_table, caller_path);
+    summary regclass;
+    rows_of text := '';
+    configs bigint;
+BEGIN
+    IF tbl IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT c.oid INTO summary FROM pg_class c
+     WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = tbl)
+       AND c.relname = (SELECT relname FROM pg_class WHERE oid = tbl) || '_summary';
+    IF summary IS NULL OR NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = summary AND attname = 'grouping_columns'
+                                                                AND NOT attisdropped) THEN
+        RETURN;
+    END IF;
+    PERFORM corgi._stored_table(tbl, 'model table', NULL, '{model,model_type,classes,config_id,independent_varname}',
+                                '{bytea,text,text[],integer,text}');
+    PERFORM corgi._stored_table(summary, 'summary table', tbl,
+                                '{grouping_columns,dependent_varname,independent_varname}', '{text[],text,text}');
+    EXECUTE format('SELECT grouping_columns, dependent_varname, independent_varname FROM %s LIMIT 1', summary)
+        INTO key_names, dependent_varname, independent_varname;
+    IF key_names IS NULL THEN
+        RETURN;
+    END IF;
+    -- A grouped corgi.fit_multiple table holds every config's groups: one config is scored.
+    IF EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = 'config_id' AND a.attnum > 0
+                                            AND NOT a.attisdropped) THEN
+        IF config_id IS NULL THEN
+            EXECUTE format('SELECT count(DISTINCT config_id) FROM %s', tbl) INTO configs;
+            IF configs > 1 THEN
+                RAISE EXCEPTION 'model table "%" holds the groups of % configs', model_table, configs
+                    USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass config_id to pick one.';
+            END IF;
+        ELSE
+            EXECUTE format('SELECT count(*) FROM %s WHERE config_id = $1', tbl) INTO configs USING config_id;
+            IF configs = 0 THEN
+                RAISE EXCEPTION 'model table "%" has no rows with config_id %', model_table, config_id
+                    USING ERRCODE = 'data_exception', HINT = 'Pick a config_id of the table.';
+            END IF;
+            rows_of := format(' AND config_id = %s', config_id);
+            -- Each config's own feature list (its fills, centers and scales).
+            IF EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = 'independent_varname'
+                                                    AND a.attnum > 0 AND NOT a.attisdropped) THEN
+                EXECUTE format('SELECT coalesce(min(independent_varname), $2) FROM %s WHERE config_id = $1', tbl)
+                    INTO independent_varname USING config_id, independent_varname;
+            END IF;
+        END IF;
+    ELSIF config_id IS NOT NULL THEN
+        RAISE EXCEPTION 'model table "%" has no config_id column', model_table
+            USING ERRCODE = 'undefined_column', HINT = 'config_id picks a model of a corgi.fit_multiple table.';
+    END IF;
+    EXECUTE format($q$SELECT array_agg(model ORDER BY "?n"), array_agg(ROW(%1$s)::text ORDER BY "?n"),
+                             min(model_type), min(classes::text)::text[]
+                      FROM (SELECT row_number() OVER () AS "?n", * FROM %2$s WHERE model IS NOT NULL%3$s) m$q$,
+                   (SELECT string_agg(format('m.%I', n), ', ') FROM unnest(key_names) n), tbl, rows_of)
+        INTO models, key_labels, model_type, classes;
+    EXECUTE format($q$SELECT array_agg(u.k ORDER BY m."?n", u.o)
+                      FROM (SELECT row_number() OVER () AS "?n", * FROM %1$s WHERE model IS NOT NULL%3$s) m,
+                           unnest(ARRAY[%2$s]) WITH ORDINALITY AS u(k, o)$q$,
+                   tbl, (SELECT string_agg(format('m.%I::text', n), ', ') FROM unnest(key_names) n), rows_of)
+        INTO keys;
+END $$;
+COMMENT ON FUNCTION corgi._grouped_models(text, text, integer) IS
+    'internal: the models of a grouped model table (of config config_id in a grouped corgi.fit_multiple table), their keys and grouping columns (NULL key_names when it is not grouped)';
