@@ -30,6 +30,13 @@
 
 #include "corgi_feature_columns.h"
 
+/*
+ * A column whose population standard deviation is at most this share of its mean's
+ * magnitude is constant for standardization (float64 sums of n equal values leave a
+ * residue of about n * 2^-52 * |mean| at most; 1e-9 covers a billion rows).
+ */
+#define CORGI_CONSTANT_RELATIVE_SD 1e-9
+
 /* The scalar types a feature column may have: numbers and booleans. */
 static bool
 scalar_feature_type(Oid type)
@@ -1049,7 +1056,14 @@ complete_features(Relation rel, List *items, bool impute, bool standardize, int3
 
 				item->has_scale = true;
 				item->center = mean;
-				item->scale = scale != 0 && !isnan(scale) ? scale : 1;
+				/*
+				 * A constant column: a deviation of 0, or one within the sums' rounding
+				 * (float8_accum's Sxx of a constant that is not a short binary fraction
+				 * is a residue near |mean| * 1e-13, not 0: dividing by it made
+				 * coefficients of 1e12). As scikit-learn's StandardScaler, it is left
+				 * unscaled.
+				 */
+				item->scale = scale != 0 && !isnan(scale) && scale > fabs(mean) * CORGI_CONSTANT_RELATIVE_SD ? scale : 1;
 				item->inverse_scale = 1.0 / item->scale;
 			}
 		}
