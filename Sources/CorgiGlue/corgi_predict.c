@@ -76,6 +76,16 @@ typedef struct ModelCache
 	AttrNumber	row_last;
 	Datum	   *row_values;
 	bool	   *row_isnull;
+	/*
+	 * The array form of a table model trained on a list of columns whose numbers were
+	 * filled or standardized: the array holds the columns' values in the list's order,
+	 * and gets the list's scaling here, as a row does (array_items 0: nothing to apply).
+	 */
+	bool		array_checked;
+	int			array_items;
+	double	   *array_center;
+	double	   *array_inverse;
+	double	   *array_out;
 } ModelCache;
 
 static ModelCache *
@@ -203,6 +213,8 @@ model_from_table(FunctionCallInfo fcinfo)
 		bytes = read_model_table(table, fcinfo->flinfo->fn_mcxt, &cache->classes, &cache->relid);
 		cache->feature_names = NIL;	/* another model: its columns are read again */
 		cache->row_type = InvalidOid;
+		cache->array_checked = false;
+		cache->array_items = 0;
 
 		open_model(cache, bytes);
 		pfree(bytes);
@@ -235,12 +247,13 @@ model_from_bytes(FunctionCallInfo fcinfo)
 }
 
 /*
- * The model's feature columns: its summary's independent_varname (a list of columns, or
- * one array column), read once per model. The summary must follow the stored-table rules
- * (owned by the model table's owner): its text is only ever split into names.
+ * The model's summary's independent_varname (a list of columns, one array column, or an
+ * expression), in the function's memory; NULL when the model table has no summary with
+ * one and `required` is false. The summary must follow the stored-table rules (owned by
+ * the model table's owner): its text is only ever parsed, never run.
  */
-static void
-read_feature_names(FunctionCallInfo fcinfo, ModelCache *cache)
+static char *
+summary_features(FunctionCallInfo fcinfo, ModelCache *cache, bool required)
 {
 	static const char *const columns[] = {"independent_varname"};
 	static const Oid types[] = {TEXTOID};
@@ -249,13 +262,16 @@ read_feature_names(FunctionCallInfo fcinfo, ModelCache *cache)
 	Oid			summary_relid = get_relname_relid(summary, get_rel_namespace(cache->relid));
 	StringInfoData query;
 	char	   *varname = NULL;
-	List	   *names = NIL;
 
 	if (!OidIsValid(summary_relid) || get_attnum(summary_relid, "independent_varname") == InvalidAttrNumber)
+	{
+		if (!required)
+			return NULL;
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("model table \"%s\" has no summary table \"%s\" naming its feature columns", model, summary),
 				 errhint("Pass the features as an array, e.g. corgi.predict('%s', ARRAY[x1, x2]).", model)));
+	}
 	corgi_check_stored_table(summary_relid, "summary table", cache->relid, 1, columns, types);
 	initStringInfo(&query);
 	appendStringInfo(&query, "SELECT independent_varname FROM %s LIMIT 1",
@@ -269,10 +285,21 @@ read_feature_names(FunctionCallInfo fcinfo, ModelCache *cache)
 	if (varname != NULL)
 		varname = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, varname);
 	SPI_finish();
-	if (varname == NULL)
+	if (varname == NULL && required)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("summary table \"%s\" records no independent_varname", summary)));
+	return varname;
+}
+
+/* The model's feature columns, parsed from its summary, once per model. */
+static void
+read_feature_names(FunctionCallInfo fcinfo, ModelCache *cache)
+{
+	char	   *model = get_rel_name(cache->relid);
+	char	   *varname = summary_features(fcinfo, cache, true);
+	List	   *names = NIL;
+
 	{
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 		bool		parsed = corgi_parse_feature_spec(varname, &names);
@@ -285,6 +312,71 @@ read_feature_names(FunctionCallInfo fcinfo, ModelCache *cache)
 					 errhint("Pass the features as an array, e.g. corgi.predict('%s', ARRAY[...]) with that expression.", model)));
 	}
 	cache->feature_names = names;
+}
+
+/*
+ * The array form of a table model (once per model): when it was trained on a list of
+ * columns whose numbers were filled or standardized, the array is taken as the columns'
+ * values in the list's order and gets the list's centers and scales, so that
+ * corgi.predict(m, ARRAY[x1, x2]) answers as corgi.predict(m, row) does. A list with
+ * categories, or with array columns beside scaled ones, cannot be one array of numbers:
+ * refused, naming the row form.
+ */
+static void
+array_form_layout(FunctionCallInfo fcinfo, ModelCache *cache)
+{
+	char	   *varname;
+	List	   *items = NIL;
+	ListCell   *lc;
+	bool		transformed = false;
+	int			n;
+	MemoryContext old;
+
+	cache->array_checked = true;
+	cache->array_items = 0;
+	if (!OidIsValid(cache->relid) || (varname = summary_features(fcinfo, cache, false)) == NULL)
+		return;
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	if (!corgi_parse_feature_spec(varname, &items))
+	{
+		MemoryContextSwitchTo(old);
+		return;					/* an expression: the array is its value */
+	}
+	MemoryContextSwitchTo(old);
+	foreach(lc, items)
+	{
+		CorgiFeatureItem *item = lfirst(lc);
+
+		if (item->categorical || item->needs_levels)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("model \"%s\" has the category \"%s\" among its features, which an array of numbers cannot carry",
+							get_rel_name(cache->relid), item->name),
+					 errhint("Pass the row: corgi.predict('%s', t) FROM your_table t.", get_rel_name(cache->relid))));
+		transformed = transformed || item->has_scale || item->has_fill;
+	}
+	if (!transformed)
+		return;
+	n = list_length(items);
+	if (n != cache->feature_count)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("model \"%s\" has array columns among its %d scaled feature columns, which one array of numbers cannot tell apart",
+						get_rel_name(cache->relid), n),
+				 errhint("Pass the row: corgi.predict('%s', t) FROM your_table t.", get_rel_name(cache->relid))));
+	cache->array_center = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * n);
+	cache->array_inverse = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * n);
+	cache->array_out = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * n);
+	foreach(lc, items)
+	{
+		CorgiFeatureItem *item = lfirst(lc);
+		int			c = foreach_current_index(lc);
+
+		/* (x - 0) * 1 is x, bit for bit; the product by the inverse is the row form's. */
+		cache->array_center[c] = item->has_scale ? item->center : 0;
+		cache->array_inverse[c] = item->has_scale ? item->inverse_scale : 1;
+	}
+	cache->array_items = n;
 }
 
 /* Where the model's columns are in rows of this composite type (once per type). */
@@ -463,6 +555,27 @@ features_argument(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 		return fields_features(fcinfo, cache, count);
 	if (cache->row_form)
 		return row_features(fcinfo, cache, count);
+	if (cache->table != NULL)
+	{
+		const double *x;
+
+		if (!cache->array_checked)
+			array_form_layout(fcinfo, cache);
+		x = corgi_features_as_doubles(PG_GETARG_ARRAYTYPE_P(1), &cache->scratch, &row, count);
+		if (cache->array_items > 0)
+		{
+			if (*count != cache->array_items)
+				ereport(ERROR,
+						(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+						 errmsg("model \"%s\" was trained on %d feature columns, the array has %d values",
+								get_rel_name(cache->relid), cache->array_items, *count),
+						 errhint("Pass the columns' values in the order of its summary's independent_varname, or the row.")));
+			for (int c = 0; c < cache->array_items; c++)
+				cache->array_out[c] = (x[c] - cache->array_center[c]) * cache->array_inverse[c];
+			return cache->array_out;
+		}
+		return x;
+	}
 	return corgi_features_as_doubles(PG_GETARG_ARRAYTYPE_P(1), &cache->scratch, &row, count);
 }
 

@@ -177,10 +177,15 @@ SELECT count(*) AS rows,
        count(*) FILTER (WHERE corgi.predict('m_list', m) IS NULL) AS null_predictions
 FROM mixed m;
 -- A standardized model's rows are scaled as in training: the same probabilities as the
--- composed path's expression of its list gives.
-SELECT format($q$SELECT count(*) FILTER (WHERE corgi.predict_proba('m_list', m) = corgi.predict_proba('m_list', %s)) AS same_as_its_expression
-                 FROM mixed m WHERE a IS NOT NULL$q$,
+-- composed path's expression of its list gives to the model's bytes (which take the
+-- model's own inputs). The array form of a table model takes the columns' raw values;
+-- with arrays among the columns it cannot tell them apart, and asks for the row.
+SELECT format($q$SELECT count(*) FILTER (WHERE corgi.predict_proba('m_list', m) = corgi.model_predict_proba(l.model, %s)) AS same_as_its_expression
+                 FROM mixed m, m_list l WHERE a IS NOT NULL$q$,
               (corgi._feature_columns('mixed', (SELECT independent_varname FROM m_list_summary))).expression) \gexec
+\set VERBOSITY terse
+SELECT corgi.predict('m_list', ARRAY[a, b, c, d, e::int, f, s]::float8[] || arr || arr4::float8[]) FROM mixed WHERE a IS NOT NULL LIMIT 1;
+\set VERBOSITY default
 SELECT count(*) FILTER (WHERE corgi.predict_label('m_list', m) = label::text) * 1.0 / count(corgi.predict_label('m_list', m)) > 0.9 AS labels_accurate,
        bool_and(abs(p[1] + p[2] - 1) < 1e-12) AS probabilities_sum_to_one
 FROM (SELECT m.*, corgi.predict_proba('m_list', m) AS p FROM mixed m WHERE a IS NOT NULL) m;

@@ -41,6 +41,10 @@ FROM penguins_test p;
 -- An unseen island and sex at predict time go to "other"; a NULL sex is its own level.
 SELECT corgi.predict_label('penguin_imputed', p) FROM (SELECT 'Atlantis'::text AS island, 'unknown'::text AS sex, 45.0::float8 AS bill_length_mm,
        15.0::float8 AS bill_depth_mm, 220.0::float8 AS flipper_length_mm, 5500.0::float8 AS body_mass_g, 2009 AS year) p;
+-- Categories cannot travel in an array of numbers: the array form is refused, naming the row form.
+\set VERBOSITY terse
+SELECT corgi.predict_label('penguin_model', ARRAY[1, 2, 3]::float8[]);
+\set VERBOSITY default
 
 -- (species, a text label, is read through the composed path.) A boolean label reads the
 -- text columns straight from the heap, one-hot as the composed path's expression does.
