@@ -199,7 +199,7 @@ CREATE FUNCTION corgi.sgd_state(model text, n_features integer, buffer_rows bigi
     AS 'MODULE_PATHNAME', 'corgi_sgd_state'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION corgi.sgd_state(text, integer, bigint, text, float8[], text) IS
-    'a fresh training state for corgi.sgd: model linear|logistic|svm|softmax (zero weights) or mlp|mlp_regression (seeded initialization), a tuple buffer of buffer_rows rows used as buffer shuffle|none|sliding_window|mrs';
+    'a fresh training state for corgi.sgd: model linear|logistic|svm|softmax|svr (zero weights) or mlp|mlp_regression (seeded initialization), a tuple buffer of buffer_rows rows used as buffer shuffle|none|sliding_window|mrs';
 
 CREATE FUNCTION corgi.sgd_transition(internal, float8[], float8, bytea) RETURNS internal
     AS 'MODULE_PATHNAME', 'corgi_sgd_transition'
@@ -419,7 +419,7 @@ CREATE FUNCTION corgi.predict(model_table text, features float8[]) RETURNS float
     AS 'MODULE_PATHNAME', 'corgi_predict'
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION corgi.predict(text, float8[]) IS
-    'prediction of the model in model_table: the value (linear), 1 or 0 (logistic, svm), the class code (softmax; see the classes column)';
+    'prediction of the model in model_table: the value (linear, svr, mlp_regression), 1 or 0 (logistic, svm), the class code (softmax, mlp; see the classes column)';
 
 CREATE FUNCTION corgi.predict_proba(model_table text, features float8[]) RETURNS float8[]
     AS 'MODULE_PATHNAME', 'corgi_predict_proba'
@@ -482,7 +482,7 @@ CREATE FUNCTION corgi.model_scores(model bytea, features float8[]) RETURNS float
     AS 'MODULE_PATHNAME', 'corgi_model_scores_sql'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION corgi.model_scores(bytea, float8[]) IS
-    'the raw scores W x + b of a model given as bytes: the decision value (linear, logistic, svm) or one per class (softmax)';
+    'the raw scores W x + b of a model given as bytes: the decision value (linear, logistic, svm, svr) or one per class (softmax)';
 
 ------------------------------------------------------------------------------------
 -- corgi.train: all epochs in one call (MADlib-style driver).
@@ -1456,7 +1456,7 @@ BEGIN
     PERFORM corgi._end_call();
 END $$;
 COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text, text, text) IS
-    'trains a linear, logistic, svm, softmax, mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; independent_varname is an array column, an expression, a list of columns (numbers, booleans, arrays) or ''*'' (every column but the label, the grouping columns and excluded); grouping_cols trains one model per group (and writes out_table_groups); caller_search_path (leave it out) is the path table names are resolved against';
+    'trains a linear, logistic, svm, softmax, svr (epsilon-insensitive regression, svr_epsilon), mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; independent_varname is an array column, an expression, a list of columns (numbers, booleans, arrays) or ''*'' (every column but the label, the grouping columns and excluded); grouping_cols trains one model per group (and writes out_table_groups); caller_search_path (leave it out) is the path table names are resolved against';
 
 ------------------------------------------------------------------------------------
 -- Grouped learning: corgi.train(..., grouping_cols => 'a, b'), one model per group.
@@ -2438,8 +2438,9 @@ COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, te
 ------------------------------------------------------------------------------------
 
 -- Metrics of a model (bytes) over a table: mean loss (squared error / 2 for linear,
--- log loss for logistic and softmax, hinge for svm), accuracy (classifiers), AUC
--- (logistic, svm; average ranks for ties), RMSE and R2 (linear).
+-- log loss for logistic and softmax, hinge for svm, epsilon-insensitive for svr),
+-- accuracy (classifiers), AUC (logistic, svm; average ranks for ties), RMSE and R2
+-- (regression models).
 -- feat and lab are SQL fragments made by corgi._variable.
 
 -- A variable of a table as an SQL fragment: a column of tbl, quoted; otherwise an
@@ -2840,7 +2841,7 @@ BEGIN
         ORDER BY q.i NULLS LAST;
 END $$;
 COMMENT ON FUNCTION corgi.evaluate(text, text, text, text, integer, text) IS
-    'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear); variables default to the training ones when those are plain columns; config_id picks a model of a corgi.fit_multiple out_table; a grouped model gives one row per group (group_key) and an overall row (group_key NULL)';
+    'metrics of a trained model on a table: rows, mean loss, accuracy and AUC (logistic, svm; accuracy for softmax), RMSE and R2 (linear, svr, mlp_regression); variables default to the training ones when those are plain columns; config_id picks a model of a corgi.fit_multiple out_table; a grouped model gives one row per group (group_key) and an overall row (group_key NULL)';
 
 CREATE FUNCTION corgi.predict_table(model_table text, data_table text, id_col text, output_table text,
                                     independent_varname text DEFAULT NULL, config_id integer DEFAULT NULL,

@@ -367,22 +367,25 @@ COMMENT ON FUNCTION madlib.encode_categorical_variables(varchar, varchar, varcha
 -- ---------------------------------------------------------------------------------
 -- Support vector machines (linear kernel), on corgi.train's 'svm' model
 -- ---------------------------------------------------------------------------------
--- MADlib's svm_classification with kernel_func 'linear': params map onto corgi's SGD
--- (init_stepsize -> learning_rate, decay_factor -> decay, max_iter -> epochs, lambda with
--- norm L2 or L1 -> l2 or l1, kernel_params fit_intercept -> intercept); the two classes
--- of the dependent variable become dep_var_mapping (sorted as text), the second the
--- positive one. corgi's own model (bytes, epochs) is kept beside it in <model_table>_corgi.
--- Refused with a hint: other kernels, class_weight, n_folds, epsilon tables.
-CREATE FUNCTION madlib.svm_classification(source_table varchar, model_table varchar, dependent_varname varchar,
-                                          independent_varname varchar, kernel_func varchar DEFAULT 'linear',
-                                          kernel_params varchar DEFAULT NULL, grouping_col varchar DEFAULT NULL,
-                                          params varchar DEFAULT NULL, verbose boolean DEFAULT false,
-                                          caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+-- MADlib's svm_classification and svm_regression with kernel_func 'linear', one trainer:
+-- params map onto corgi's SGD (init_stepsize -> learning_rate, decay_factor -> decay,
+-- max_iter -> epochs, lambda with norm L2 or L1 -> l2 or l1, epsilon -> svr_epsilon (the
+-- regression's tube; classification ignores it, as MADlib), kernel_params fit_intercept ->
+-- intercept). Classification trains corgi's svm: the two classes of the dependent variable
+-- become dep_var_mapping (sorted as text), the second the positive one. Regression trains
+-- corgi's svr on the dependent value (dep_var_mapping NULL). corgi's own model (bytes,
+-- epochs) is kept beside it in <model_table>_corgi. Refused with a hint: other kernels,
+-- class_weight, n_folds, eps_table.
+CREATE FUNCTION madlib._svm_train(regression boolean, source_table varchar, model_table varchar,
+                                  dependent_varname varchar, independent_varname varchar, kernel_func varchar,
+                                  kernel_params varchar, grouping_col varchar, params varchar, verbose boolean,
+                                  caller_search_path text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    fn text := CASE WHEN regression THEN 'svm_regression' ELSE 'svm_classification' END;
     src regclass;
     outs record;
     side record;
@@ -396,18 +399,22 @@ DECLARE
     tolerance float8 := 1e-10;
     lambda float8 := 0.01;
     norm text := 'l2';
+    epsilon float8 := 0.01;
+    label text;
     classes text[];
     keys text := '';
     totals record;
 BEGIN
     IF source_table IS NULL OR model_table IS NULL OR dependent_varname IS NULL OR independent_varname IS NULL
        OR caller_search_path IS NULL THEN
-        RAISE EXCEPTION 'madlib.svm_classification: source_table, model_table, dependent_varname and independent_varname must not be NULL'
+        RAISE EXCEPTION 'madlib.%: source_table, model_table, dependent_varname and independent_varname must not be NULL', fn
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF lower(coalesce(kernel_func, 'linear')) <> 'linear' THEN
-        RAISE EXCEPTION 'kernel_func "%" is not offered by corgi_madlib''s svm_classification', kernel_func
-            USING ERRCODE = 'feature_not_supported', HINT = 'Use the linear kernel, or corgi.train(..., ''mlp'') for a nonlinear model.';
+        RAISE EXCEPTION 'kernel_func "%" is not offered by corgi_madlib''s %', kernel_func, fn
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Use the linear kernel, or corgi.train(..., ''' || CASE WHEN regression THEN 'mlp_regression' ELSE 'mlp' END
+                         || ''') for a nonlinear model.';
     END IF;
     FOREACH item IN ARRAY coalesce(regexp_split_to_array(nullif(btrim(kernel_params), ''), '\s*,\s*'), '{}') LOOP
         key := lower(btrim(split_part(item, '=', 1)));
@@ -429,32 +436,42 @@ BEGIN
             WHEN 'tolerance' THEN tolerance := value::float8;
             WHEN 'lambda' THEN lambda := value::float8;
             WHEN 'norm' THEN norm := lower(value);
+            WHEN 'epsilon' THEN epsilon := value::float8;
             ELSE
-                RAISE EXCEPTION 'params "%" is not offered by corgi_madlib''s svm_classification', item
+                RAISE EXCEPTION 'params "%" is not offered by corgi_madlib''s %', item, fn
                     USING ERRCODE = 'feature_not_supported',
-                          HINT = 'It takes init_stepsize, decay_factor, max_iter, tolerance, lambda and norm (L1 or L2).';
+                          HINT = 'It takes init_stepsize, decay_factor, max_iter, tolerance, lambda, norm (L1 or L2) and epsilon.';
         END CASE;
     END LOOP;
     IF norm NOT IN ('l1', 'l2') THEN
         RAISE EXCEPTION 'norm must be L1 or L2, got "%"', norm USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    src := corgi._readable_source('madlib.svm_classification', source_table, caller_search_path);
-    outs := corgi._writable_outputs('madlib.svm_classification', model_table, caller_search_path);
-    side := corgi._writable_outputs('madlib.svm_classification', model_table || '_corgi', caller_search_path);
-    -- The two classes, sorted as text: the second is the positive one.
-    EXECUTE format('SELECT array_agg(DISTINCT (%s)::text ORDER BY (%1$s)::text) FROM %s WHERE (%1$s) IS NOT NULL',
-                   corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname), src)
-        INTO classes;
-    IF cardinality(coalesce(classes, '{}')) <> 2 THEN
-        RAISE EXCEPTION 'svm_classification needs a dependent variable of two classes, "%" has %', dependent_varname, cardinality(coalesce(classes, '{}'))
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write a condition, e.g. ''rings > 10''.';
+    src := corgi._readable_source('madlib.' || fn, source_table, caller_search_path);
+    outs := corgi._writable_outputs('madlib.' || fn, model_table, caller_search_path);
+    side := corgi._writable_outputs('madlib.' || fn, model_table || '_corgi', caller_search_path);
+    IF regression THEN
+        -- Trained by corgi: max_iter epochs of SGD on the epsilon-insensitive loss.
+        PERFORM corgi.train(source_table, model_table || '_corgi', dependent_varname, independent_varname, 'svr',
+                            max_iter, 'corgipile',
+                            format('learning_rate=%s, decay=%s, %s=%s, intercept=%s, svr_epsilon=%s',
+                                   stepsize, decay_factor, norm, lambda, fit_intercept, epsilon),
+                            "verbose", grouping_col, caller_search_path);
+    ELSE
+        -- The two classes, sorted as text: the second is the positive one.
+        label := corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname);
+        EXECUTE format('SELECT array_agg(DISTINCT (%s)::text ORDER BY (%1$s)::text) FROM %s WHERE (%1$s) IS NOT NULL',
+                       label, src)
+            INTO classes;
+        IF cardinality(coalesce(classes, '{}')) <> 2 THEN
+            RAISE EXCEPTION 'svm_classification needs a dependent variable of two classes, "%" has %', dependent_varname, cardinality(coalesce(classes, '{}'))
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Write a condition, e.g. ''rings > 10''.';
+        END IF;
+        -- Trained by corgi: max_iter epochs of SGD on the hinge loss.
+        PERFORM corgi.train(source_table, model_table || '_corgi', format('((%s)::text = %L)', label, classes[2]),
+                            independent_varname, 'svm', max_iter, 'corgipile',
+                            format('learning_rate=%s, decay=%s, %s=%s, intercept=%s', stepsize, decay_factor, norm, lambda, fit_intercept),
+                            "verbose", grouping_col, caller_search_path);
     END IF;
-    -- Trained by corgi: max_iter epochs of SGD on the hinge loss.
-    PERFORM corgi.train(source_table, model_table || '_corgi',
-                        format('((%s)::text = %L)', corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname), classes[2]),
-                        independent_varname, 'svm', max_iter, 'corgipile',
-                        format('learning_rate=%s, decay=%s, %s=%s, intercept=%s', stepsize, decay_factor, norm, lambda, fit_intercept),
-                        "verbose", grouping_col, caller_search_path);
     IF grouping_col IS NOT NULL THEN
         keys := (SELECT string_agg(format('%I, ', a.attname), '' ORDER BY a.attnum) FROM pg_attribute a
                  WHERE a.attrelid = to_regclass(side.main) AND a.attnum > 0 AND NOT a.attisdropped
@@ -466,20 +483,48 @@ BEGIN
                    outs.main, keys, fit_intercept, classes, side.main);
     EXECUTE format('SELECT count(*) AS groups, count(*) FILTER (WHERE coef IS NULL) AS failed, coalesce(sum(num_rows_processed), 0) AS processed,
                            coalesce(sum(num_rows_skipped), 0) AS skipped FROM %s', outs.main) INTO totals;
-    EXECUTE format($q$CREATE TABLE %s AS SELECT 'SVC'::text AS method, 'corgi_madlib 1.0'::text AS version_number,
+    EXECUTE format($q$CREATE TABLE %s AS SELECT %L::text AS method,
+                             'corgi_madlib ' || (SELECT extversion FROM pg_extension WHERE extname = 'corgi_madlib') AS version_number,
                              %L::text AS source_table, %L::text AS model_table, %L::text AS dependent_varname,
                              %L::text AS independent_varname, 'linear'::text AS kernel_func, %L::text AS kernel_params,
                              %L::text AS grouping_col, %L::text AS optim_params, %L::text AS reg_params,
                              %s::integer AS num_all_groups, %s::integer AS num_failed_groups,
                              %s::bigint AS total_rows_processed, %s::bigint AS total_rows_skipped$q$,
-                   outs.summary, source_table, model_table, dependent_varname, independent_varname,
-                   format('fit_intercept=%s', CASE WHEN fit_intercept THEN 'true' ELSE 'false' END), grouping_col,
-                   format('solver=corgipile sgd, init_stepsize=%s, decay_factor=%s, max_iter=%s, tolerance=%s', stepsize, decay_factor, max_iter, tolerance),
+                   outs.summary, CASE WHEN regression THEN 'SVR' ELSE 'SVC' END, source_table, model_table, dependent_varname,
+                   independent_varname, format('fit_intercept=%s', CASE WHEN fit_intercept THEN 'true' ELSE 'false' END), grouping_col,
+                   format('solver=corgipile sgd, init_stepsize=%s, decay_factor=%s, max_iter=%s, tolerance=%s', stepsize, decay_factor, max_iter, tolerance)
+                   || CASE WHEN regression THEN format(', epsilon=%s', epsilon) ELSE '' END,
                    format('lambda=%s, norm=%s, n_folds=0', lambda, upper(norm)),
                    totals.groups, totals.failed, totals.processed, totals.skipped);
 END $$;
+COMMENT ON FUNCTION madlib._svm_train(boolean, varchar, varchar, varchar, varchar, varchar, varchar, varchar, varchar, boolean, text) IS
+    'internal: MADlib''s svm_classification (regression false: corgi''s svm) and svm_regression (true: corgi''s svr), linear kernel';
+
+CREATE FUNCTION madlib.svm_classification(source_table varchar, model_table varchar, dependent_varname varchar,
+                                          independent_varname varchar, kernel_func varchar DEFAULT 'linear',
+                                          kernel_params varchar DEFAULT NULL, grouping_col varchar DEFAULT NULL,
+                                          params varchar DEFAULT NULL, verbose boolean DEFAULT false,
+                                          caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+RETURN madlib._svm_train(false, source_table, model_table, dependent_varname, independent_varname, kernel_func,
+                         kernel_params, grouping_col, params, "verbose", caller_search_path);
 COMMENT ON FUNCTION madlib.svm_classification(varchar, varchar, varchar, varchar, varchar, varchar, varchar, varchar, boolean, text) IS
     'MADlib''s svm_classification (linear kernel), trained by corgi.train''s svm: model_table (coef, loss, num_iterations, rows, dep_var_mapping), model_table_summary, and corgi''s model in model_table_corgi';
+
+CREATE FUNCTION madlib.svm_regression(source_table varchar, model_table varchar, dependent_varname varchar,
+                                      independent_varname varchar, kernel_func varchar DEFAULT 'linear',
+                                      kernel_params varchar DEFAULT NULL, grouping_col varchar DEFAULT NULL,
+                                      params varchar DEFAULT NULL, verbose boolean DEFAULT false,
+                                      caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+RETURN madlib._svm_train(true, source_table, model_table, dependent_varname, independent_varname, kernel_func,
+                         kernel_params, grouping_col, params, "verbose", caller_search_path);
+COMMENT ON FUNCTION madlib.svm_regression(varchar, varchar, varchar, varchar, varchar, varchar, varchar, varchar, boolean, text) IS
+    'MADlib''s svm_regression (linear kernel, epsilon-insensitive loss), trained by corgi.train''s svr: model_table (coef, loss, num_iterations, rows, dep_var_mapping NULL), model_table_summary (method SVR), and corgi''s model in model_table_corgi';
 
 -- MADlib's svm_predict: output_table (id, prediction, decision_function), prediction the
 -- second class of dep_var_mapping when coef . x >= 0 (text). The features are the
@@ -500,6 +545,7 @@ DECLARE
     x text;
     id_col name;
     join_on text := 'true';
+    regression boolean;
 BEGIN
     IF model_table IS NULL OR new_data_table IS NULL OR id_col_name IS NULL OR output_table IS NULL OR caller_search_path IS NULL THEN
         RAISE EXCEPTION 'madlib.svm_predict arguments must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -531,18 +577,22 @@ BEGIN
                 USING ERRCODE = 'undefined_column';
         END IF;
     END IF;
+    -- A regression model (svm_regression: no classes) predicts the decision value itself.
+    EXECUTE format('SELECT coalesce(bool_and(dep_var_mapping IS NULL), false) FROM %s', model) INTO regression;
     -- The features computed over the data alone (no model column in scope).
     EXECUTE format($q$CREATE TABLE %1$s AS
         SELECT d.%2$I AS id,
-               CASE WHEN p.z IS NULL THEN NULL WHEN p.z >= 0 THEN m.dep_var_mapping[2] ELSE m.dep_var_mapping[1] END AS prediction,
+               %7$s AS prediction,
                p.z AS decision_function
         FROM (SELECT d0.*, (%6$s)::float8[] AS "?x" FROM %3$s d0) d LEFT JOIN %4$s m ON %5$s,
              LATERAL (SELECT corgi.linregr_predict(m.coef, CASE WHEN cardinality(m.coef) = cardinality(d."?x") + 1
                                                                THEN d."?x" || 1::float8 ELSE d."?x" END) AS z) p$q$,
-        outs.main, id_col, data, model, join_on, x);
+        outs.main, id_col, data, model, join_on, x,
+        CASE WHEN regression THEN 'p.z'
+             ELSE 'CASE WHEN p.z IS NULL THEN NULL WHEN p.z >= 0 THEN m.dep_var_mapping[2] ELSE m.dep_var_mapping[1] END' END);
 END $$;
 COMMENT ON FUNCTION madlib.svm_predict(varchar, varchar, varchar, varchar, text) IS
-    'MADlib''s svm_predict: output_table (id, prediction, decision_function) for the rows of new_data_table';
+    'MADlib''s svm_predict: output_table (id, prediction, decision_function) for the rows of new_data_table; prediction a class (svm_classification) or the value (svm_regression)';
 
 -- ---------------------------------------------------------------------------------
 -- Multilayer perceptrons, on corgi.train's 'mlp' and 'mlp_regression' models
@@ -1036,6 +1086,12 @@ RETURN CASE
         || E'         [, kernel_func (''linear'') [, kernel_params (''fit_intercept=false'') [, grouping_col\n'
         || E'         [, params (''init_stepsize=0.01, decay_factor=0.9, max_iter=100, lambda=0.01, norm=L2'') [, verbose]]]]]);\n'
         || E'  SELECT madlib.svm_predict(model_table, new_data_table, id_col_name, output_table);'
+    WHEN function_name = 'svm_regression' THEN
+        E'svm_regression: a linear support vector regression (corgi.train''s svr, epsilon-insensitive loss)\n'
+        || E'  SELECT madlib.svm_regression(source_table, model_table, dependent_varname, independent_varname\n'
+        || E'         [, kernel_func (''linear'') [, kernel_params (''fit_intercept=false'') [, grouping_col\n'
+        || E'         [, params (''init_stepsize=0.01, decay_factor=0.9, max_iter=100, lambda=0.01, norm=L2, epsilon=0.01'') [, verbose]]]]]);\n'
+        || E'  SELECT madlib.svm_predict(model_table, new_data_table, id_col_name, output_table);  -- prediction: the value'
     WHEN function_name = 'train_test_split' THEN
         E'train_test_split: a seeded split (corgi_madlib)\n'
         || E'  SELECT madlib.train_test_split(source_table, output_table, train_proportion [, test_proportion\n'
@@ -1072,6 +1128,12 @@ COMMENT ON FUNCTION madlib.svm_classification() IS 'help of madlib.svm_classific
 CREATE FUNCTION madlib.svm_classification(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp RETURN madlib._help('svm_classification', message);
 COMMENT ON FUNCTION madlib.svm_classification(varchar) IS 'help of madlib.svm_classification (''usage'')';
+CREATE FUNCTION madlib.svm_regression() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('svm_regression', NULL);
+COMMENT ON FUNCTION madlib.svm_regression() IS 'help of madlib.svm_regression';
+CREATE FUNCTION madlib.svm_regression(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('svm_regression', message);
+COMMENT ON FUNCTION madlib.svm_regression(varchar) IS 'help of madlib.svm_regression (''usage'')';
 CREATE FUNCTION madlib.train_test_split() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp RETURN madlib._help('train_test_split', NULL);
 COMMENT ON FUNCTION madlib.train_test_split() IS 'help of madlib.train_test_split';

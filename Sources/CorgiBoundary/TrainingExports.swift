@@ -350,7 +350,7 @@ func reportRefusedRow(
         switch kind {
         case .logistic, .svm: hint = "\(kind.name) labels must be boolean, 0/1 or -1/+1."
         case .softmax: hint = "The label is not one of the model's classes."
-        case .linear: hint = "linear labels must be finite numbers."
+        case .linear, .svr: hint = "\(kind.name) labels must be finite numbers."
         }
     }
     return report(CORGI_DATA_EXCEPTION, "\(which) \(failure.message)", hint: hint, into: error)

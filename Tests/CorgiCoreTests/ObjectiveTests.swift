@@ -40,6 +40,39 @@ final class ObjectiveTests: XCTestCase {
         }
     }
 
+    /// svr: epsilon-insensitive, `max(0, |z - y| - margin)`, its subgradient `sign(z - y)`
+    /// outside the tube and 0 inside; the other kinds ignore the margin.
+    func testEpsilonInsensitiveLoss() {
+        func lossAndGradient(_ z: Double, _ y: Double, margin: Double, kind: ModelKind = .svr) -> (Double, Double) {
+            var g = [Double.nan]
+            let loss = [z].withUnsafeBufferPointer { zp in
+                g.withUnsafeMutableBufferPointer {
+                    Objective.lossAndGradient(kind: kind, scores: zp, target: y, gradient: $0, margin: margin)
+                }
+            }
+            return (loss, g[0])
+        }
+        XCTAssertTrue(lossAndGradient(3, 1, margin: 0.5) == (1.5, 1))
+        XCTAssertTrue(lossAndGradient(-1, 1, margin: 0.5) == (1.5, -1))
+        XCTAssertTrue(lossAndGradient(1.25, 1, margin: 0.5) == (0, 0))
+        XCTAssertTrue(lossAndGradient(0.5, 1, margin: 0.5) == (0, 0))     // on the edge: inside
+        XCTAssertTrue(lossAndGradient(3, 1, margin: 0) == (2, 1))         // margin 0: absolute error
+        XCTAssertTrue(lossAndGradient(3, 1, margin: 0.5, kind: .linear) == (2, 2))
+        var generator = Xoshiro256StarStar(seed: 12)
+        for _ in 0..<200 {
+            let z = (generator.nextUnitInterval() - 0.5) * 8, y = (generator.nextUnitInterval() - 0.5) * 8
+            let (_, g) = lossAndGradient(z, y, margin: 0.3)
+            let h = 1e-6
+            if abs(abs(z - y) - 0.3) > 1e-3 {   // away from the kinks
+                let numeric = (lossAndGradient(z + h, y, margin: 0.3).0 - lossAndGradient(z - h, y, margin: 0.3).0) / (2 * h)
+                XCTAssertEqual(g, numeric, accuracy: 1e-6)
+            }
+        }
+        XCTAssertEqual(ModelKind.svr.traits(classCount: 0).task, .regression)
+        XCTAssertFalse(ModelKind.svr.isClassifier)
+        XCTAssertEqual(ModelFamily(name: "svr")?.objective, .svr)
+    }
+
     func testLossValuesAndStability() {
         XCTAssertEqual(loss(.linear, [3], 1), 2)
         XCTAssertEqual(loss(.logistic, [0], 1), log(2), accuracy: 1e-15)

@@ -21,7 +21,7 @@ final class PinnedModelTests: XCTestCase {
         }
         func label(_ i: Int, _ kind: ModelKind) -> Double {
             switch kind {
-            case .linear: return raw[i]
+            case .linear, .svr: return raw[i]
             case .logistic: return raw[i] > 0 ? 1 : 0
             case .svm: return raw[i] > 0 ? 1 : -1
             case .softmax: return raw[i] < -0.5 ? 7 : (raw[i] < 0.5 ? -2 : 3)

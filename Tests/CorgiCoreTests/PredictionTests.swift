@@ -7,7 +7,7 @@ final class PredictionTests: XCTestCase {
     private func fromScores(_ m: TrainedModel, _ x: UnsafeBufferPointer<Double>) -> Double? {
         guard let z = m.scores(x) else { return nil }
         switch m.kind {
-        case .linear: return z[0]
+        case .linear, .svr: return z[0]
         case .logistic, .svm: return z[0] > 0 ? 1 : 0
         case .softmax:
             var best = 0
@@ -19,7 +19,7 @@ final class PredictionTests: XCTestCase {
     func testPredictionEqualsPredictionFromScoresBitForBit() throws {
         var rng = Xoshiro256StarStar(seed: 20261207)
         var checked = 0
-        for kind in [ModelKind.linear, .logistic, .svm, .softmax] {
+        for kind in [ModelKind.linear, .logistic, .svm, .softmax, .svr] {
             for features in [1, 3, 28] {
                 let classes: [Double] = kind == .softmax ? [-2, 0.5, 7, 11] : []
                 let base = try XCTUnwrap(LinearModel(kind: kind, featureCount: features, hasIntercept: true, classValues: classes))
@@ -45,6 +45,6 @@ final class PredictionTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(checked, 4 * 3 * 50)
+        XCTAssertEqual(checked, 5 * 3 * 50)
     }
 }

@@ -131,6 +131,51 @@ final class SGDTrainerTests: XCTestCase {
         XCTAssertLessThan(norm(ridge), norm(plain) / 2)
     }
 
+    /// svr (epsilon-insensitive SGD) on y = 2 x1 - x2 + 3 with heavy-tailed noise and 5 %
+    /// gross outliers: its fit stays near the true line where squared loss is pulled away,
+    /// and the stored model keeps its margin for evaluation.
+    func testSupportVectorRegressionResistsOutliers() throws {
+        var g = Xoshiro256StarStar(seed: 21)
+        var rows: [([Double], Double)] = []
+        for i in 0..<4_000 {
+            let x1 = g.nextUnitInterval() * 4 - 2, x2 = g.nextUnitInterval() * 4 - 2
+            var y = 2 * x1 - x2 + 3 + (g.nextUnitInterval() - 0.5) * 0.2
+            if i % 20 == 0 { y += 40 }
+            rows.append(([x1, x2], y))
+        }
+        func fit(_ family: ModelFamily, _ params: String) throws -> LinearModel {
+            let t = try SGDTrainer.make(kind: family.objective, featureCount: 2, classValues: [],
+                                        parameters: try TrainingParameters.parse(params, family: family).get(),
+                                        bufferCapacity: 4_000, shufflesBuffer: true).get()
+            for _ in 0..<20 {
+                for (x, y) in rows {
+                    if case .success(.bufferFull) = x.withUnsafeBufferPointer({ t.add(features: $0, label: y) }) {
+                        while t.trainStep(maxRows: 1000) {}
+                    }
+                }
+                t.finishPass()
+                while t.trainStep(maxRows: 1000) {}
+                t.endEpoch()
+            }
+            return try XCTUnwrap(t.model.linearModel)
+        }
+        let svr = try fit(.svr, "learning_rate=0.05, svr_epsilon=0.1")
+        let squared = try fit(.linear, "learning_rate=0.01")
+        XCTAssertEqual(svr.weights[0], 2, accuracy: 0.05, "\(svr.weights)")
+        XCTAssertEqual(svr.weights[1], -1, accuracy: 0.05, "\(svr.weights)")
+        XCTAssertEqual(svr.intercepts[0], 3, accuracy: 0.1, "\(svr.intercepts)")
+        XCTAssertGreaterThan(squared.intercepts[0], 4.5, "squared loss follows the outliers: \(squared.intercepts)")
+        XCTAssertEqual(svr.lossMargin, 0.1)
+        // Evaluation charges only what is outside the tube.
+        let inside = [0.0, 0.0].withUnsafeBufferPointer { svr.evaluate($0, label: svr.intercepts[0] + 0.05) }
+        XCTAssertEqual(try inside.get().loss, 0)
+        // The margin belongs to svr alone.
+        guard case .failure(let f) = TrainingParameters.parse("svr_epsilon=0.1", family: .linear) else { return XCTFail() }
+        XCTAssertEqual(f.message, "parameter \"svr_epsilon\" applies to svr only")
+        XCTAssertEqual(try TrainingParameters.parse("", family: .svr).get().normalized.contains("svr_epsilon=0.01"), true)
+        XCTAssertFalse(try TrainingParameters.parse("", family: .linear).get().normalized.contains("svr_epsilon"))
+    }
+
     func testSoftmaxLearnsThreeClassesWithArbitraryClassValues() throws {
         var features: [[Double]] = [], labels: [Double] = []
         var g = Xoshiro256StarStar(seed: 7)

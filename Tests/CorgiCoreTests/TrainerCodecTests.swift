@@ -17,15 +17,18 @@ final class TrainerCodecTests: XCTestCase {
     private func trainedSnapshots() throws -> [TrainerSnapshot] {
         var out: [TrainerSnapshot] = []
         for (kind, classes, l1) in [(ModelKind.linear, [Double](), 0.0), (.logistic, [], 0.01), (.svm, [], 0),
-                                    (.softmax, [-2, 5, 7.5], 0.001)] {
-            var p = try TrainingParameters.parse("seed=5, learning_rate=0.05, validation_table=vé").get()
+                                    (.softmax, [-2, 5, 7.5], 0.001), (.svr, [], 0)] {
+            var p = kind == .svr
+                ? try TrainingParameters.parse("seed=5, learning_rate=0.05, validation_table=vé, svr_epsilon=0.25",
+                                               family: .svr).get()
+                : try TrainingParameters.parse("seed=5, learning_rate=0.05, validation_table=vé").get()
             p.l1 = l1
             let trainer = try SGDTrainer.make(kind: kind, featureCount: 3, classValues: classes,
                                               parameters: p, bufferCapacity: 4, shufflesBuffer: true).get()
             var generator = Xoshiro256StarStar(seed: 1)
             for i in 0..<10 {
                 let x = (0..<3).map { _ in generator.nextUnitInterval() }
-                let label: Double = kind == .softmax ? classes[i % 3] : (kind == .linear ? Double(i) : Double(i % 2))
+                let label: Double = kind == .softmax ? classes[i % 3] : (kind.isClassifier ? Double(i % 2) : Double(i))
                 if case .success(.bufferFull) = x.withUnsafeBufferPointer({ trainer.add(features: $0, label: label) }) {
                     while trainer.trainStep(maxRows: 3) {}
                 }
@@ -70,16 +73,23 @@ final class TrainerCodecTests: XCTestCase {
             var wrongVersion = bytes; wrongVersion[4] = 9
             guard case .failure(let version) = decode(wrongVersion) else { return XCTFail() }
             XCTAssertEqual(version.reason, "model format version 9 is not supported (this corgi reads versions 1 and 2)")
-            // Version 1 (what 0.1.x wrote): the same checks.
-            var v1 = [UInt8](repeating: 0, count: 4096)
-            let v1Length = try XCTUnwrap(v1.withUnsafeMutableBytes { TrainerCodec.encodeVersion1(snapshot, into: $0) })
-            v1 = Array(v1[0..<v1Length])
-            XCTAssertEqual(try decode(v1).get(), snapshot)
-            for length in 0..<v1.count {
-                guard case .failure = decode(Array(v1[0..<length])) else { return XCTFail("v1 truncation to \(length) accepted") }
+            // Version 1 (what 0.1.x wrote): the same checks (svr came with version 2).
+            if snapshot.model.kind != .svr {
+                var v1 = [UInt8](repeating: 0, count: 4096)
+                let v1Length = try XCTUnwrap(v1.withUnsafeMutableBytes { TrainerCodec.encodeVersion1(snapshot, into: $0) })
+                v1 = Array(v1[0..<v1Length])
+                XCTAssertEqual(try decode(v1).get(), snapshot)
+                for length in 0..<v1.count {
+                    guard case .failure = decode(Array(v1[0..<length])) else { return XCTFail("v1 truncation to \(length) accepted") }
+                }
+                guard case .failure(let v1Trailing) = decode(v1 + [0]) else { return XCTFail() }
+                XCTAssertEqual(v1Trailing.reason, "trailing bytes after the model")
+            } else {
+                var v1 = [UInt8](repeating: 0, count: 4096)
+                let v1Length = try XCTUnwrap(v1.withUnsafeMutableBytes { TrainerCodec.encodeVersion1(snapshot, into: $0) })
+                guard case .failure(let refused) = decode(Array(v1[0..<v1Length])) else { return XCTFail("v1 svr accepted") }
+                XCTAssertEqual(refused.reason, "unknown model kind")
             }
-            guard case .failure(let v1Trailing) = decode(v1 + [0]) else { return XCTFail() }
-            XCTAssertEqual(v1Trailing.reason, "trailing bytes after the model")
             // Flip every byte in turn: decoding must answer (success or failure), never trap.
             for i in 0..<bytes.count {
                 var corrupted = bytes; corrupted[i] ^= 0xFF

@@ -66,7 +66,7 @@ final class TrainingParametersTests: XCTestCase {
     func testErrorsNameTheKeyAndValue() {
         XCTAssertEqual(failure("learning_rat=0.1")?.message, "unknown parameter \"learning_rat\"")
         XCTAssertEqual(failure("learning_rat=0.1")?.hint,
-            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, full_shuffle_mb, seed, average, optimizer, momentum, beta1, beta2, epsilon, hidden_layers, activation, standardize, segments, segment_offset, segment_seed, patience, tolerance, workers, validation_table, configs_per_visit, solver, nulls, max_levels, categorical.")
+            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, full_shuffle_mb, seed, average, optimizer, momentum, beta1, beta2, epsilon, hidden_layers, activation, standardize, segments, segment_offset, segment_seed, patience, tolerance, workers, validation_table, configs_per_visit, solver, nulls, max_levels, categorical, svr_epsilon.")
         XCTAssertEqual(failure("learning_rate=0")?.message, "learning_rate must be a positive number, got \"0\"")
         XCTAssertEqual(failure("learning_rate=nan")?.message, "learning_rate must be a positive number, got \"nan\"")
         XCTAssertEqual(failure("decay=1.5")?.message, "decay must be in (0, 1], got \"1.5\"")
@@ -137,11 +137,12 @@ final class LearningRateScheduleTests: XCTestCase {
         var p = try TrainingParameters.parse(
             "learning_rate=0.3, decay=0.7, batch_size=9, l2=0.02, l1=0.01, buffer_fraction=0.4, block_mb=4, "
                 + "max_buffer_mb=77, full_shuffle_mb=12, segments=5, segment_offset=2, workers=3, patience=4, tolerance=0.02, configs_per_visit=6, max_levels=7").get()
-        p.momentum = 0.8; p.beta1 = 0.85; p.beta2 = 0.95; p.epsilon = 1e-7
+        p.momentum = 0.8; p.beta1 = 0.85; p.beta2 = 0.95; p.epsilon = 1e-7; p.svrEpsilon = 0.3
         let expected: [String: Double] = [
             "learning_rate": 0.3, "decay": 0.7, "batch_size": 9, "l2": 0.02, "l1": 0.01, "buffer_fraction": 0.4,
             "block_mb": 4, "max_buffer_mb": 77, "full_shuffle_mb": 12, "momentum": 0.8, "beta1": 0.85, "beta2": 0.95, "epsilon": 1e-7,
             "segments": 5, "segment_offset": 2, "workers": 3, "patience": 4, "tolerance": 0.02, "configs_per_visit": 6, "max_levels": 7,
+            "svr_epsilon": 0.3,
         ]
         XCTAssertEqual(Set(TrainingParameters.numericRules.map(\.key)), Set(expected.keys))
         for rule in TrainingParameters.numericRules {

@@ -50,7 +50,7 @@ final class TrainingPlanTests: XCTestCase {
     }
 
     func testModelFamiliesAreTheOneList() {
-        XCTAssertEqual(ModelFamily.validNames, "linear, logistic, svm, softmax, mlp, mlp_regression")
+        XCTAssertEqual(ModelFamily.validNames, "linear, logistic, svm, softmax, mlp, mlp_regression, svr")
         XCTAssertEqual(ModelFamily.mlp.objective, .softmax)
         XCTAssertEqual(ModelFamily.mlpRegression.objective, .linear)
         XCTAssertTrue(ModelFamily.allCases.filter(\.isNetwork) == [.mlp, .mlpRegression])

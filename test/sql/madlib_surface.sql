@@ -154,6 +154,38 @@ SELECT madlib.svm_classification('houses_svm', 'o2', 'class', 'ARRAY[size_k]', '
 SELECT madlib.svm_classification('houses_svm', 'o2', 'bedroom', 'ARRAY[size_k]');
 SELECT madlib.svm_predict('svm_model', 'houses_svm', 'nope', 'o3');
 
+-- svm_regression: MADlib's install-check case (svm.sql_in): 1000 rows, ind[1..3] uniform
+-- in [-20, 20], ind[4] = +/-10, label = ind[1] + 2 ind[2] (drawn from a hash here, not
+-- random(), so that the output is fixed). Its asserts: with the defaults, norm1(coef) < 4;
+-- svm_predict of that model on its training rows, mean absolute error < 0.1.
+CREATE TABLE svr_train_data AS
+SELECT id, ind, ind[1] + 2 * ind[2] AS label FROM (
+    SELECT id, ARRAY[u1 * 40 - 20, u2 * 40 - 20, u3 * 40 - 20, CASE WHEN u4 > 0.5 THEN 10 ELSE -10 END]::float8[] AS ind
+    FROM (SELECT g AS id, ('x' || substr(md5(g || 'a'), 1, 8))::bit(32)::bigint / 4294967296.0 AS u1,
+                 ('x' || substr(md5(g || 'b'), 1, 8))::bit(32)::bigint / 4294967296.0 AS u2,
+                 ('x' || substr(md5(g || 'c'), 1, 8))::bit(32)::bigint / 4294967296.0 AS u3,
+                 ('x' || substr(md5(g || 'd'), 1, 8))::bit(32)::bigint / 4294967296.0 AS u4
+          FROM generate_series(1, 1000) g) u) d;
+SELECT madlib.svm_regression('svr_train_data', 'svr_model', 'label', 'ind');
+SELECT cardinality(coef) AS coefs, num_iterations, num_rows_processed, dep_var_mapping IS NULL AS no_classes,
+       (SELECT sum(abs(c)) FROM unnest(coef) c) < 4 AS madlib_norm1_assert FROM svr_model;
+SELECT method, kernel_func, kernel_params, optim_params, reg_params, num_all_groups, total_rows_processed FROM svr_model_summary;
+SELECT madlib.svm_regression('svr_train_data', 'svr_model2', 'label', 'ind', NULL, NULL, NULL,
+                             'init_stepsize=0.01, max_iter=50, lambda=2, norm=l2, epsilon=0.01', false);
+SELECT count(*) AS rows FROM svr_model2;
+SELECT madlib.svm_predict('svr_model', 'svr_train_data', 'id', 'svr_test_result');
+SELECT pg_typeof(prediction) AS prediction_type, avg(abs(t.label - r.prediction)) < 0.1 AS madlib_error_assert
+FROM svr_train_data t JOIN svr_test_result r USING (id) GROUP BY 1;
+-- The tube: residuals within epsilon cost nothing, so a wide one leaves the fit loose.
+SELECT madlib.svm_regression('svr_train_data', 'svr_wide', 'label', 'ind', NULL, NULL, NULL, 'epsilon=30');
+SELECT madlib.svm_predict('svr_wide', 'svr_train_data', 'id', 'svr_wide_result');
+SELECT avg(abs(t.label - r.prediction)) > 1 AS wide_tube_is_loose FROM svr_train_data t JOIN svr_wide_result r USING (id);
+-- Grouped, with an intercept.
+SELECT madlib.svm_regression('svr_train_data', 'svr_grouped', 'label', 'ind', 'linear', 'fit_intercept=true',
+                             '(id % 2)', 'max_iter=20');
+SELECT madlib.svm_regression('svr_train_data', 'o4', 'label', 'ind', 'polynomial');
+SELECT madlib.svm_regression('svr_train_data', 'o4', 'label', 'ind', NULL, NULL, NULL, 'eps_table=t');
+
 -- mlp_classification / mlp_regression / mlp_predict (MADlib's argument order:
 -- independent before dependent).
 CREATE TABLE flowers AS SELECT g AS id, (ARRAY['setosa', 'versicolor', 'virginica'])[1 + g % 3] AS species,
@@ -188,7 +220,8 @@ SELECT madlib.mlp_predict('mlp_reg', 'flowers', 'id', 'o5', 'prob');
 SELECT length(madlib.linregr_train()) > 100 AS linregr_help, madlib.logregr_train('usage') LIKE 'logregr_train: logistic regression by IRLS%' AS logregr_usage,
        madlib.train_test_split() LIKE '%seed%' AS split_help,
        madlib.encode_categorical_variables('usage') LIKE 'encode_categorical_variables:%' AS encode_usage,
-       madlib.svm_classification() LIKE 'svm_classification:%' AS svm_help;
+       madlib.svm_classification() LIKE 'svm_classification:%' AS svm_help,
+       madlib.svm_regression('usage') LIKE 'svm_regression:%' AS svr_usage;
 
 -- The scalar predict functions are declared for parallel plans (MADlib's are not).
 SELECT p.oid::regprocedure, p.provolatile, p.proisstrict, p.proparallel FROM pg_proc p

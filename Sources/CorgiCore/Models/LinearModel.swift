@@ -17,6 +17,8 @@ public struct LinearModel: ScoringModel, Equatable, Sendable {
     public internal(set) var weights: [Double]
     /// `outputs` intercepts.
     public internal(set) var intercepts: [Double]
+    /// svr's epsilon (``TrainingParameters/svrEpsilon``), for its loss; 0 otherwise.
+    public internal(set) var lossMargin: Double = 0
 
     /// A zero-initialised model, or nil for an inconsistent shape.
     public init?(kind: ModelKind, featureCount: Int, hasIntercept: Bool, classValues: [Double] = []) {
@@ -45,13 +47,14 @@ public struct LinearModel: ScoringModel, Equatable, Sendable {
     /// Rebuilds a model from stored parameters (deserialization), or nil if the sizes
     /// do not match the shape.
     init?(kind: ModelKind, featureCount: Int, hasIntercept: Bool, classValues: [Double],
-          weights: [Double], intercepts: [Double]) {
+          weights: [Double], intercepts: [Double], lossMargin: Double = 0) {
         guard var model = LinearModel(kind: kind, featureCount: featureCount,
                                       hasIntercept: hasIntercept, classValues: classValues),
             weights.count == model.weights.count, intercepts.count == model.intercepts.count
         else { return nil }
         model.weights = weights
         model.intercepts = intercepts
+        model.lossMargin = kind == .svr ? lossMargin : 0
         self = model
     }
 

@@ -64,7 +64,7 @@ public final class LinearPredictor {
             return intercepts[k] + dot(w + k * featureCount, x, featureCount)
         }
         switch kind {
-        case .linear: return score(0)
+        case .linear, .svr: return score(0)
         case .logistic, .svm: return score(0) > 0 ? 1 : 0
         case .softmax:
             guard classValues.count >= outputs else { return nil }

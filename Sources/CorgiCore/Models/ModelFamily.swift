@@ -8,9 +8,11 @@
 /// | softmax | linear | softmax | integer or text classes |
 /// | mlp | network | softmax | as softmax (any number of classes, two included) |
 /// | mlp_regression | network | linear | a number |
+/// | svr | linear | svr (epsilon-insensitive) | a number |
 public enum ModelFamily: String, CaseIterable, Sendable {
     case linear, logistic, svm, softmax, mlp
     case mlpRegression = "mlp_regression"
+    case svr
 
     /// The SQL name.
     public var name: String { rawValue }
@@ -24,6 +26,7 @@ public enum ModelFamily: String, CaseIterable, Sendable {
         case .logistic: return .logistic
         case .svm: return .svm
         case .softmax, .mlp: return .softmax
+        case .svr: return .svr
         }
     }
 

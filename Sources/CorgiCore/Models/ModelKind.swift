@@ -6,11 +6,13 @@
 /// | logistic | 1 | `log(1 + exp(-t z))`, t = +/-1 | -1, 0 or 1 (0 and -1 are the negative class) |
 /// | svm | 1 | `max(0, 1 - t z)` | as logistic |
 /// | softmax | K | `logsumexp(z) - z_y` | one of the K class values |
+/// | svr | 1 | `max(0, abs(z - y) - epsilon)` (``TrainingParameters/svrEpsilon``) | any finite number |
 public enum ModelKind: UInt8, CaseIterable, Sendable {
     case linear = 1
     case logistic = 2
     case svm = 3
     case softmax = 4
+    case svr = 5
 
     /// The name used in SQL (`model => 'logistic'`).
     public var name: String {
@@ -19,6 +21,7 @@ public enum ModelKind: UInt8, CaseIterable, Sendable {
         case .logistic: return "logistic"
         case .svm: return "svm"
         case .softmax: return "softmax"
+        case .svr: return "svr"
         }
     }
 
@@ -28,8 +31,8 @@ public enum ModelKind: UInt8, CaseIterable, Sendable {
         self = kind
     }
 
-    /// Whether the model predicts a class (everything but `linear`).
-    public var isClassifier: Bool { self != .linear }
+    /// Whether the model predicts a class (its traits' task is not regression).
+    public var isClassifier: Bool { traits(classCount: 2).task != .regression }
 
     /// Training's label rule, the one training and evaluation apply: the target of a raw
     /// label (the value for linear; +1/-1 for logistic and svm, where 1 is positive and
@@ -40,7 +43,7 @@ public enum ModelKind: UInt8, CaseIterable, Sendable {
     public func target(forLabel label: Double, classValues: [Double]) -> Double? {
         guard label.isFinite else { return nil }
         switch self {
-        case .linear: return label
+        case .linear, .svr: return label
         case .logistic, .svm:
             if label == 1 { return 1 }
             if label == 0 || label == -1 { return -1 }
@@ -56,6 +59,6 @@ public enum ModelKind: UInt8, CaseIterable, Sendable {
         }
     }
 
-    /// The valid names, for error messages: "linear, logistic, svm, softmax".
+    /// The valid names, for error messages: "linear, logistic, svm, softmax, svr".
     public static var validNames: String { allCases.map(\.name).joined(separator: ", ") }
 }

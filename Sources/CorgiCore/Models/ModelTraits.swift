@@ -8,6 +8,7 @@
 /// | logistic | binary | 1 | 2 | yes |
 /// | svm | binary | 1 | none | yes |
 /// | softmax | multiclass | K | K | no |
+/// | svr | regression | 1 | none | no |
 public struct ModelTraits: Equatable, Sendable {
     /// What a model predicts, and with it which metrics apply: squared error, RMSE and R2
     /// for a number; accuracy for a class (and an AUC where one score ranks two classes).
@@ -33,7 +34,7 @@ extension ModelKind {
     /// This output layer's traits, with `classCount` classes (softmax).
     public func traits(classCount: Int) -> ModelTraits {
         switch self {
-        case .linear: return ModelTraits(task: .regression, outputs: 1, probabilityOutputs: 0, ranksScores: false)
+        case .linear, .svr: return ModelTraits(task: .regression, outputs: 1, probabilityOutputs: 0, ranksScores: false)
         case .logistic: return ModelTraits(task: .binary, outputs: 1, probabilityOutputs: 2, ranksScores: true)
         case .svm: return ModelTraits(task: .binary, outputs: 1, probabilityOutputs: 0, ranksScores: true)
         case .softmax:

@@ -13,14 +13,28 @@ public enum Objective {
     /// Loss of one row with scores `z` and encoded target `target`, and writes
     /// dLoss/dz into `gradient` (same count as `z`).
     ///
-    /// `target` is the value for linear, +1 or -1 for logistic and svm, and the class
-    /// index for softmax (as produced by ``SGDTrainer``'s label encoding).
+    /// `target` is the value for linear and svr, +1 or -1 for logistic and svm, and the
+    /// class index for softmax (as produced by ``SGDTrainer``'s label encoding). `margin`
+    /// is svr's epsilon (a residual within it costs nothing); the other kinds ignore it.
     @inline(__always)
     public static func lossAndGradient(
         kind: ModelKind, scores z: UnsafeBufferPointer<Double>, target: Double,
-        gradient: UnsafeMutableBufferPointer<Double>
+        gradient: UnsafeMutableBufferPointer<Double>, margin: Double = 0
     ) -> Double {
         switch kind {
+        case .svr:
+            // The subgradient of max(0, |r| - margin): sign(r) outside the tube, 0 inside.
+            let residual = z[0] - target
+            if residual > margin {
+                gradient[0] = 1
+                return residual - margin
+            }
+            if residual < -margin {
+                gradient[0] = -1
+                return -residual - margin
+            }
+            gradient[0] = 0
+            return 0
         case .linear:
             let residual = z[0] - target
             gradient[0] = residual

@@ -7,11 +7,16 @@ public protocol ScoringModel: Sendable {
     var featureCount: Int { get }
     var outputs: Int { get }
     var classValues: [Double] { get }
+    /// svr's epsilon, which its loss needs (``Objective``); 0 for the other kinds.
+    var lossMargin: Double { get }
     /// The scores for one row, one per output; nil if `features.count != featureCount`.
     func scores(_ features: UnsafeBufferPointer<Double>) -> [Double]?
 }
 
 extension ScoringModel {
+    /// No margin: only a linear svr model keeps one.
+    public var lossMargin: Double { 0 }
+
     /// Class probabilities: softmax of the scores (softmax), `[1 - p, p]` with
     /// `p = sigmoid(z)` (logistic). nil for linear and svm, which have none, and for a
     /// wrong feature count.
@@ -23,7 +28,7 @@ extension ScoringModel {
             return [1 - p, p]
         case .softmax:
             return Objective.softmax(z)
-        case .linear, .svm:
+        case .linear, .svm, .svr:
             return nil
         }
     }
@@ -38,7 +43,7 @@ extension ScoringModel {
     /// The prediction for scores `z` (one per output).
     func prediction(fromScores z: [Double]) -> Double {
         switch kind {
-        case .linear: return z[0]
+        case .linear, .svr: return z[0]
         case .logistic, .svm: return z[0] > 0 ? 1 : 0
         case .softmax:
             var best = 0
@@ -63,7 +68,8 @@ extension ScoringModel {
         }
         let loss = z.withUnsafeBufferPointer { scores in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: z.count) { gradient in
-                Objective.lossAndGradient(kind: kind, scores: scores, target: target, gradient: gradient)
+                Objective.lossAndGradient(kind: kind, scores: scores, target: target, gradient: gradient,
+                                          margin: lossMargin)
             }
         }
         return .success((z[0], loss, prediction(fromScores: z)))

@@ -48,6 +48,11 @@ public struct TrainingParameters: Equatable, Sendable {
     public var standardizeGiven = false
     /// Whether these are a network's parameters (the network keys are written out).
     public var isNetwork = false
+    /// svr's epsilon: residuals within it cost nothing (MADlib's `svm_regression`
+    /// default, 0.01, in the label's units). Written out (``normalized``) and stored for
+    /// svr models only (``isSVR``).
+    public var svrEpsilon = 0.01
+    public var isSVR = false
     /// A table name, for per-epoch validation metrics; empty when not set.
     public var validationTable = ""
     /// Model hopping (0: off): each epoch visits the table's blocks as `segments`
@@ -112,7 +117,7 @@ public struct TrainingParameters: Equatable, Sendable {
         "buffer_fraction", "block_mb", "max_buffer_mb", "full_shuffle_mb", "seed", "average", "optimizer",
         "momentum", "beta1", "beta2", "epsilon", "hidden_layers", "activation", "standardize", "segments", "segment_offset", "segment_seed",
         "patience", "tolerance", "workers", "validation_table", "configs_per_visit", "solver",
-        "nulls", "max_levels", "categorical",
+        "nulls", "max_levels", "categorical", "svr_epsilon",
     ]
 
     /// A rejected parameter string: what is wrong, and what would be valid.
@@ -174,6 +179,10 @@ public struct TrainingParameters: Equatable, Sendable {
             return .failure(Failure(message: "parameter \"\(key)\" applies to mlp and mlp_regression only",
                                     hint: "Leave \(key) out for a \(family.name) model."))
         }
+        if family != .svr, seen.contains("svr_epsilon") {
+            return .failure(Failure(message: "parameter \"svr_epsilon\" applies to svr only",
+                                    hint: "Leave svr_epsilon out for a \(family.name) model."))
+        }
         if parameters.segments == 0, let key = ["segment_offset", "segment_seed"].first(where: seen.contains) {
             return .failure(Failure(message: "parameter \"\(key)\" applies with segments only",
                                     hint: "Add segments=N (model hopping), or leave \(key) out."))
@@ -188,6 +197,7 @@ public struct TrainingParameters: Equatable, Sendable {
         }
         if !seen.contains("learning_rate") { parameters.learningRate = parameters.optimizer.defaultLearningRate }
         parameters.isNetwork = family.isNetwork
+        parameters.isSVR = family == .svr
         return .success(parameters)
     }
 
@@ -211,6 +221,7 @@ public struct TrainingParameters: Equatable, Sendable {
                       "activation=\(activation.name)", "standardize=\(standardize)"]
         }
         if !isNetwork && standardizeGiven { parts.append("standardize=\(standardize)") }
+        if isSVR { parts.append("svr_epsilon=\(svrEpsilon)") }
         if segments > 0 {
             parts += ["segments=\(segments)", "segment_offset=\(segmentOffset)", "segment_seed=\(segmentSeed ?? seed)"]
         }
@@ -239,6 +250,7 @@ public struct TrainingParameters: Equatable, Sendable {
         ("beta1", "in [0, 1)", { $0 >= 0 && $0 < 1 }, { $0.beta1 }),
         ("beta2", "in [0, 1)", { $0 >= 0 && $0 < 1 }, { $0.beta2 }),
         ("epsilon", "a positive number", { $0 > 0 && $0.isFinite }, { $0.epsilon }),
+        ("svr_epsilon", "zero or positive", { $0 >= 0 && $0.isFinite }, { $0.svrEpsilon }),
         ("segments", "a whole number from 0 to 100000", { $0 >= 0 && $0 <= 100_000 && $0 == $0.rounded() },
          { Double($0.segments) }),
         ("segment_offset", "a whole number from 0 to 99999", { $0 >= 0 && $0 < 100_000 && $0 == $0.rounded() },
@@ -273,6 +285,7 @@ public struct TrainingParameters: Equatable, Sendable {
         case "beta1": beta1 = x
         case "beta2": beta2 = x
         case "epsilon": epsilon = x
+        case "svr_epsilon": svrEpsilon = x
         case "segments": segments = Int(x)
         case "segment_offset": segmentOffset = Int(x)
         case "workers": workers = Int(x)
@@ -411,6 +424,7 @@ public struct TrainingParameters: Equatable, Sendable {
         case "momentum", "beta1": return "0.9"
         case "beta2": return "0.999"
         case "epsilon": return "1e-8"
+        case "svr_epsilon": return "0.01"
         case "patience": return "3"
         case "tolerance": return "0.0001"
         case "configs_per_visit": return "4"

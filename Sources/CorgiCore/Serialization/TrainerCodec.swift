@@ -10,7 +10,7 @@
 /// 2 parameters  f64 learning_rate | f64 decay | u32 batch_size | f64 l2 | f64 l1
 ///               | f64 buffer_fraction | f64 block_mb | f64 max_buffer_mb | i64 seed
 ///               | f64 momentum | f64 beta1 | f64 beta2 | f64 epsilon
-///               | u32 n + n bytes validation_table (UTF-8)
+///               | u32 n + n bytes validation_table (UTF-8) | [svr only: f64 svr_epsilon]
 /// 3 progress    u64 bufferCapacity | u32 epochsCompleted | u64 buffersThisEpoch
 ///               | current: i64 rows, i64 skipped, f64 lossSum | last epoch: the same
 /// 4 model       [network: u8 activation | u32 h + h x u32 hidden widths | featureCount
@@ -78,6 +78,7 @@ public enum TrainerCodec {
             s.f64(p.momentum); s.f64(p.beta1); s.f64(p.beta2); s.f64(p.epsilon)
             let table = Array(p.validationTable.utf8)
             s.u32(UInt32(truncatingIfNeeded: table.count)); s.bytes(table)
+            if model.kind == .svr { s.f64(p.svrEpsilon) }
         }
         section(.progress, to: &sink) { s in
             s.u64(UInt64(snapshot.bufferCapacity)); s.u32(UInt32(truncatingIfNeeded: snapshot.epochsCompleted))
@@ -187,8 +188,14 @@ extension TrainerCodec {
             let l1 = params.f64(), let fraction = params.f64(), let blockMB = params.f64(),
             let maxBufferMB = params.f64(), let seed = params.u64(), let momentum = params.f64(),
             let beta1 = params.f64(), let beta2 = params.f64(), let epsilon = params.f64(),
-            let tableLength = params.u32(), let tableBytes = params.bytes(Int(tableLength)), params.isAtEnd
+            let tableLength = params.u32(), let tableBytes = params.bytes(Int(tableLength))
         else { return fail("malformed parameters section") }
+        if kind == .svr {
+            guard let svrEpsilon = params.f64() else { return fail("malformed parameters section") }
+            p.svrEpsilon = svrEpsilon
+            p.isSVR = true
+        }
+        guard params.isAtEnd else { return fail("malformed parameters section") }
         p.learningRate = lr; p.decay = decay; p.batchSize = Int(batch); p.l2 = l2; p.l1 = l1
         p.bufferFraction = fraction; p.blockMB = blockMB; p.maxBufferMB = maxBufferMB
         p.seed = Int64(bitPattern: seed)
@@ -252,7 +259,7 @@ extension TrainerCodec {
             else { return fail("malformed model section") }
             guard let linear = LinearModel(kind: kind, featureCount: Int(featureCount), hasIntercept: p.intercept,
                                            classValues: classValues, weights: Array(flat[0..<weightCount]),
-                                           intercepts: Array(flat[weightCount...]))
+                                           intercepts: Array(flat[weightCount...]), lossMargin: p.svrEpsilon)
             else { return fail("inconsistent classes") }
             model = .linear(linear)
             penalizedCount = weightCount

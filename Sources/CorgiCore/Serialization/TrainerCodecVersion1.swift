@@ -82,7 +82,9 @@ extension TrainerCodec {
     /// Reads the body of a version-1 state (after magic and version).
     static func decodeVersion1(_ reader: inout ByteReader) -> Result<TrainerSnapshot, DecodeFailure> {
         func fail(_ reason: String) -> Result<TrainerSnapshot, DecodeFailure> { .failure(DecodeFailure(reason: reason)) }
-        guard let kindByte = reader.u8(), let kind = ModelKind(rawValue: kindByte) else { return fail("unknown model kind") }
+        // Version 1 (0.1.x) knew the kinds 1 to 4; svr came later, with version 2 only.
+        guard let kindByte = reader.u8(), let kind = ModelKind(rawValue: kindByte), kind != .svr
+        else { return fail("unknown model kind") }
         guard let flags = reader.u8(), flags & ~(1 | 2 | 4 | 24) == 0,
             let bufferMode = BufferMode(rawValue: (flags >> 3) & 3)
         else { return fail("unknown flags") }

@@ -43,9 +43,10 @@ public struct TrainerSnapshot: Equatable, Sendable {
         kind: ModelKind, featureCount: Int, classValues: [Double], parameters: TrainingParameters,
         bufferCapacity: Int, bufferMode: BufferMode
     ) -> TrainerSnapshot? {
-        guard let linear = LinearModel(kind: kind, featureCount: featureCount,
+        guard var linear = LinearModel(kind: kind, featureCount: featureCount,
                                        hasIntercept: parameters.intercept, classValues: classValues)
         else { return nil }
+        if kind == .svr { linear.lossMargin = parameters.svrEpsilon }
         return initial(model: .linear(linear), parameters: parameters, bufferCapacity: bufferCapacity,
                        bufferMode: bufferMode)
     }
@@ -186,6 +187,7 @@ extension TrainerSnapshot {
             case .logistic: return .logistic
             case .svm: return .svm
             case .softmax: return .softmax
+            case .svr: return .svr
             }
         case .network(let m): return m.kind == .softmax ? .mlp : .mlpRegression
         }

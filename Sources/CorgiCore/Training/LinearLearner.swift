@@ -32,6 +32,8 @@ final class LinearLearner: RowLearner {
     private let l1: Double
     private let batchSize: Int
     private let trainsIntercept: Bool
+    /// svr's epsilon (0 for the other kinds, which ignore it).
+    private let margin: Double
 
     /// Epochs closed so far: sets the learning rate. Changed only while idle.
     var epochsCompleted: Int
@@ -116,6 +118,7 @@ final class LinearLearner: RowLearner {
         self.l1 = parameters.l1
         self.batchSize = parameters.batchSize
         self.trainsIntercept = parameters.intercept
+        self.margin = model.kind == .svr ? parameters.svrEpsilon : 0
         self.epochsCompleted = epochsCompleted
         self.current = current
         self.weights = w
@@ -169,7 +172,7 @@ final class LinearLearner: RowLearner {
         return LinearModel(kind: kind, featureCount: featureCount, hasIntercept: parameters.intercept,
                            classValues: classValues,
                            weights: (0..<n).map { w[$0] },
-                           intercepts: (0..<outputs).map { b[$0] })!
+                           intercepts: (0..<outputs).map { b[$0] }, lossMargin: margin)!
     }
 
     // MARK: - Learning
@@ -220,7 +223,7 @@ final class LinearLearner: RowLearner {
         let n = featureCount, k = outputs
         let loss = Objective.lossAndGradient(
             kind: kind, scores: UnsafeBufferPointer(start: scores, count: k), target: target,
-            gradient: UnsafeMutableBufferPointer(start: gradient, count: k))
+            gradient: UnsafeMutableBufferPointer(start: gradient, count: k), margin: margin)
         if current.rows == 0 { restartAverage = true }
         current.rows &+= 1
         current.lossSum += loss

@@ -122,11 +122,12 @@ public final class SGDTrainer {
         kind: ModelKind, featureCount: Int, classValues: [Double], parameters: TrainingParameters,
         bufferCapacity: Int, bufferMode: BufferMode, concurrent: Bool = false
     ) -> Result<SGDTrainer, Failure> {
-        guard let linear = LinearModel(kind: kind, featureCount: featureCount,
+        guard var linear = LinearModel(kind: kind, featureCount: featureCount,
                                        hasIntercept: parameters.intercept, classValues: classValues)
         else {
             return .failure(.invalidShape("a \(kind.name) model with \(featureCount) features and \(classValues.count) classes is not valid"))
         }
+        if kind == .svr { linear.lossMargin = parameters.svrEpsilon }
         let model = TrainedModel.linear(linear)
         return make(model: model, parameters: parameters, bufferCapacity: bufferCapacity,
                     bufferMode: bufferMode, epochsCompleted: 0, lastEpoch: EpochStatistics(),
