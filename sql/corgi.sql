@@ -1271,6 +1271,12 @@ CREATE FUNCTION corgi._default_solver(model text, params text, n_features intege
 COMMENT ON FUNCTION corgi._default_solver(text, text, integer) IS
     'internal: how corgi.train fits a model whose params name no solver: exact (a linear model whose params only set intercept, seed, max_buffer_mb or average, with at most 500 features and the intercept) or sgd';
 
+CREATE FUNCTION corgi._exact_solver(model text) RETURNS text
+    AS 'MODULE_PATHNAME', 'corgi_exact_solver_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._exact_solver(text) IS
+    'internal: the solver= value that fits a model exactly (exact for linear, irls for logistic: the core''s trait), NULL when it trains by SGD only';
+
 CREATE FUNCTION corgi._train_exact(plan corgi.training_plan, solver text, verbose boolean)
 RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -1289,7 +1295,7 @@ DECLARE
     passes integer;
     key text;
 BEGIN
-    IF NOT ((plan.model = 'linear' AND solver = 'exact') OR (plan.model = 'logistic' AND solver = 'irls')) THEN
+    IF solver IS DISTINCT FROM corgi._exact_solver(plan.model) THEN
         RAISE EXCEPTION 'solver=% does not fit % models', solver, plan.model
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'solver=exact fits linear models (least squares), solver=irls logistic ones; leave solver out for SGD.';

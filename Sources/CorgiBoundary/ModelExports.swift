@@ -77,6 +77,22 @@ public func corgi_family_traits(
     return 1
 }
 
+/// C: `int32_t corgi_family_exact_solver(const char *model, char *out, int32_t size)`: the
+/// name of the exact solver of a model named in SQL (``ModelFamily/exactSolver``) into `out`
+/// (NUL-terminated): 1; 0 when the model has none; -1 for a name that is no model or a
+/// buffer too small.
+@_cdecl("corgi_family_exact_solver")
+public func corgi_family_exact_solver(_ model: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<CChar>?,
+                                      _ size: Int32) -> Int32 {
+    guard let model, let out, size > 0, let family = ModelFamily(name: String(cString: model)) else { return -1 }
+    guard let solver = family.exactSolver else { return 0 }
+    let bytes = Array(solver.utf8)
+    guard bytes.count < Int(size) else { return -1 }
+    for (i, b) in bytes.enumerated() { out[i] = CChar(bitPattern: b) }
+    out[bytes.count] = 0
+    return 1
+}
+
 private func checkedFeatures(
     _ m: ModelBox, _ features: UnsafePointer<Double>?, _ count: Int32, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> UnsafeBufferPointer<Double>? {

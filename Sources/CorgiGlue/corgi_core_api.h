@@ -123,6 +123,7 @@ extern int32_t corgi_model_shape(void *model, int32_t *kind, int32_t *feature_co
 								 int32_t *outputs);
 extern int32_t corgi_model_traits(void *model, CorgiModelTraits *traits);
 extern int32_t corgi_family_traits(const char *model, CorgiModelTraits *traits, int32_t *network);
+extern int32_t corgi_family_exact_solver(const char *model, char *out, int32_t size);
 extern int32_t corgi_model_predict(void *model, const double *features, int32_t count,
 								   double *out, CorgiError *error);
 extern int32_t corgi_model_outputs(void *model, int32_t probabilities,

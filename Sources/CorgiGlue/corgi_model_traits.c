@@ -79,3 +79,26 @@ corgi_model_traits_sql(PG_FUNCTION_ARGS)
 	values[5] = CStringGetTextDatum(words->metric);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }
+
+PG_FUNCTION_INFO_V1(corgi_exact_solver_sql);
+
+/*
+ * corgi._exact_solver(model text) -> text: the solver= value that fits the model exactly
+ * (exact for linear, irls for logistic: the core's answer), NULL when it has none; an
+ * unknown model is an error, as in corgi.model_traits.
+ */
+Datum
+corgi_exact_solver_sql(PG_FUNCTION_ARGS)
+{
+	char	   *model = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char		solver[64];
+	int32_t		found = corgi_family_exact_solver(model, solver, sizeof(solver));
+
+	if (found < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown model \"%s\"", model)));
+	if (found == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(solver));
+}

@@ -30,6 +30,17 @@ public enum ModelFamily: String, CaseIterable, Sendable {
         }
     }
 
+    /// The exact solver `corgi.train(..., params => 'solver=...')` may fit this model with:
+    /// `exact` (least squares, ``NormalEquations``) for linear, `irls` (``LogisticIRLS``)
+    /// for logistic; nil for the others, which train by SGD only.
+    public var exactSolver: String? {
+        switch self {
+        case .linear: return "exact"
+        case .logistic: return "irls"
+        case .svm, .softmax, .mlp, .mlpRegression, .svr: return nil
+        }
+    }
+
     /// Whether the model is a neural network (``MultilayerPerceptron``).
     public var isNetwork: Bool { self == .mlp || self == .mlpRegression }
 
