@@ -3305,6 +3305,15 @@ CREATE FUNCTION corgi._logregr_irls(row_query text, groups integer, max_iter int
 COMMENT ON FUNCTION corgi._logregr_irls(text, integer, integer, float8, boolean, boolean) IS
     'internal: logistic regression by IRLS of the rows of row_query ((group 1..groups, dependent boolean, independent float8[]), run with the caller''s rights, one pass per iteration under one snapshot; intercept: a 1 after each row''s features), one row per group';
 
+CREATE FUNCTION corgi._logregr_elastic_net(row_query text, groups integer, max_iter integer, tolerance float8, verbose boolean,
+                                          intercept boolean, alpha float8, lambda float8, standardize boolean)
+    RETURNS TABLE (g integer, coef float8[], intercept float8, log_likelihood float8, objective float8,
+                   num_rows_processed bigint, num_missing_rows_skipped bigint, num_iterations integer, status text)
+    AS 'MODULE_PATHNAME', 'corgi_logregr_elastic_net'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._logregr_elastic_net(text, integer, integer, float8, boolean, boolean, float8, float8, boolean) IS
+    'internal: the binomial elastic net (MADlib''s objective -LL/n + lambda (alpha |b|_1 + (1 - alpha)/2 |b|^2), standardized weights with standardize) of the rows of row_query as corgi._logregr_irls takes them, by IRLS passes with a coordinate-descent step; converged when the objective moves by less than tolerance; one row per group, the intercept apart';
+
 CREATE FUNCTION corgi._linregr_fit_transition(internal, float8, float8[], boolean) RETURNS internal
     AS 'MODULE_PATHNAME', 'corgi_linregr_fit_transition'
     LANGUAGE C VOLATILE PARALLEL UNSAFE;

@@ -839,15 +839,17 @@ COMMENT ON FUNCTION madlib.mlp_predict(varchar, varchar, varchar, varchar, varch
     'MADlib''s mlp_predict: output_table (id, estimated_<dependent>) or (id, prob_<class> ...) for the rows of data_table';
 
 -- ---------------------------------------------------------------------------------
--- Elastic net (gaussian family), exact
+-- Elastic net (gaussian and binomial families), exact
 -- ---------------------------------------------------------------------------------
--- MADlib's elastic_net_train for regress_family gaussian (or linear): the exact
--- minimizer of MADlib's objective, by coordinate descent on one pass's sums
--- (corgi._elastic_net_gaussian) rather than FISTA passes; standardize as MADlib (the
--- weights reported on the original scale). col_ind_var '*' takes every numeric column
--- but the dependent, the grouping and the excluded ones. Refused with a hint: binomial
--- (use corgi.train(..., 'logistic', params => 'l1=..., l2=...')), optimizer_params
--- (cross-validation, warm-up).
+-- MADlib's elastic_net_train: the exact minimizer of MADlib's objective rather than
+-- FISTA or IGD passes. Gaussian (or linear): coordinate descent on one pass's sums
+-- (corgi._elastic_net_gaussian). Binomial (or logistic, since corgi_madlib 1.2; the
+-- dependent cast ::boolean): IRLS passes, each step the coordinate descent of the
+-- penalized quadratic model (corgi._logregr_elastic_net), until the objective moves by
+-- less than tolerance. standardize as MADlib (the weights reported on the original
+-- scale). col_ind_var '*' takes every numeric column but the dependent, the grouping
+-- and the excluded ones. log_likelihood is minus the objective. Refused with a hint:
+-- optimizer_params (cross-validation, warm-up).
 CREATE FUNCTION madlib.elastic_net_train(tbl_source varchar, tbl_result varchar, col_dep_var varchar, col_ind_var varchar,
                                          regress_family varchar, alpha float8, lambda_value float8,
                                          standardize boolean DEFAULT true, grouping_col varchar DEFAULT NULL,
@@ -872,6 +874,11 @@ DECLARE
     key_group text := '';
     key_cols text := '';
     fits text := format('pg_temp.%I', 'corgi_enet_' || pg_backend_pid());
+    gtab text := format('pg_temp.%I', 'corgi_enet_groups_' || pg_backend_pid());
+    family text := CASE WHEN lower(regress_family) IN ('binomial', 'logistic') THEN 'binomial' ELSE 'gaussian' END;
+    n_groups integer := 1;
+    group_expr text := '1';
+    key_texts text[];
     totals record;
     k integer;
 BEGIN
@@ -881,10 +888,9 @@ BEGIN
         RAISE EXCEPTION 'madlib.elastic_net_train arguments must not be NULL (grouping_col, optimizer_params and excluded excepted)'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF lower(regress_family) NOT IN ('gaussian', 'linear') THEN
+    IF lower(regress_family) NOT IN ('gaussian', 'linear', 'binomial', 'logistic') THEN
         RAISE EXCEPTION 'regress_family "%" is not offered by corgi_madlib''s elastic_net_train', regress_family
-            USING ERRCODE = 'feature_not_supported',
-                  HINT = 'Use gaussian; for binomial, corgi.train(..., ''logistic'', params => ''l1=..., l2=...'') trains the penalized model by SGD.';
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use gaussian (or linear) or binomial (or logistic).';
     END IF;
     IF NOT (alpha >= 0 AND alpha <= 1) OR NOT (lambda_value >= 0) OR lambda_value = 'Infinity' OR max_iter < 1
        OR NOT (tolerance >= 0) OR tolerance = 'Infinity' THEN
@@ -925,8 +931,44 @@ BEGIN
     IF to_regclass(fits) IS NOT NULL THEN
         EXECUTE format('DROP TABLE %s', fits);
     END IF;
-    EXECUTE format('CREATE TEMP TABLE %s AS SELECT %s corgi._elastic_net_gaussian((%s)::float8, (%s)::float8[], %s, %s, %L, %s, %s) AS f FROM %s %s',
-                   fits, key_select, dep, indep, alpha, lambda_value, standardize, max_iter, tolerance, src, key_group);
+    IF family = 'gaussian' THEN
+        EXECUTE format('CREATE TEMP TABLE %s AS SELECT %s corgi._elastic_net_gaussian((%s)::float8, (%s)::float8[], %s, %s, %L, %s, %s) AS f FROM %s %s',
+                       fits, key_select, dep, indep, alpha, lambda_value, standardize, max_iter, tolerance, src, key_group);
+    ELSE
+        -- The groups numbered under the call's snapshot (every IRLS pass reads it), as
+        -- corgi.logregr_train numbers them; f laid out as the gaussian aggregate's:
+        -- {weights..., intercept, iterations, objective, rows, skipped rows}.
+        IF grouping_col IS NOT NULL THEN
+            IF to_regclass(gtab) IS NOT NULL THEN
+                EXECUTE format('DROP TABLE %s', gtab);
+            END IF;
+            EXECUTE format('CREATE TEMP TABLE %s AS SELECT row_number() OVER () AS "?g", %s FROM %s WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL GROUP BY %s',
+                           gtab, (SELECT string_agg(format('%s AS %I', e, n), ', ') FROM unnest(keys.exprs, keys.names) u(e, n)),
+                           src, array_to_string(keys.exprs, ', '));
+            EXECUTE format('SELECT count(*)::integer, array_agg(u.k ORDER BY t."?g", u.o) FROM %s t, unnest(ARRAY[%s]) WITH ORDINALITY u(k, o)',
+                           gtab, (SELECT string_agg(format('t.%I::text', n), ', ') FROM unnest(keys.names) n))
+                INTO n_groups, key_texts;
+            EXECUTE format('SELECT count(*)::integer FROM %s', gtab) INTO n_groups;
+            IF n_groups = 0 THEN
+                RAISE EXCEPTION 'source table % has no rows', tbl_source USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
+            END IF;
+            group_expr := format('corgi._group_index(ROW(%s), %L::text[])', array_to_string(keys.exprs, ', '), key_texts);
+        END IF;
+        IF grouping_col IS NOT NULL THEN
+            key_select := (SELECT string_agg(format('t.%I, ', n), '') FROM unnest(keys.names) n);
+            key_group := format('JOIN %s t ON t."?g" = f.g', gtab);
+        END IF;
+        EXECUTE format($q$CREATE TEMP TABLE %s AS
+            SELECT %s CASE WHEN f.coef IS NOT NULL
+                           THEN f.coef || ARRAY[f.intercept, f.num_iterations, f.objective, f.num_rows_processed, f.num_missing_rows_skipped] END AS f
+            FROM corgi._logregr_elastic_net($1, $2, $3, $4, false, true, $5, $6, $7) f %s$q$,
+                       fits, key_select, key_group)
+            USING format('SELECT (%s)::integer, (%s)::boolean, (%s)::float8[] FROM %s', group_expr, dep, indep, src),
+                  n_groups, max_iter, tolerance, alpha, lambda_value, standardize;
+        IF grouping_col IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', gtab);
+        END IF;
+    END IF;
     EXECUTE format('SELECT count(*) AS groups, count(*) FILTER (WHERE f IS NULL) AS failed, max(cardinality(f)) - 5 AS k FROM %s', fits) INTO totals;
     IF totals.groups = totals.failed THEN
         RAISE EXCEPTION 'source table % has no rows with non-NULL dependent and independent values', tbl_source
@@ -935,23 +977,23 @@ BEGIN
     k := totals.k;
     features := coalesce(features, (SELECT array_agg(format('%s[%s]', col_ind_var, i) ORDER BY i) FROM generate_series(1, k) i));
     EXECUTE format($q$CREATE TABLE %1$s AS
-        SELECT %2$s 'gaussian'::text AS family, $1::text[] AS features,
+        SELECT %2$s $2::text AS family, $1::text[] AS features,
                ARRAY(SELECT $1[i] FROM generate_series(1, %3$s) i WHERE f[i] <> 0 ORDER BY i) AS features_selected,
                ARRAY(SELECT f[i] FROM generate_series(1, %3$s) i WHERE f[i] <> 0 ORDER BY i) AS coef_nonzero,
                f[1:%3$s] AS coef_all, f[%3$s + 1] AS intercept, -f[%3$s + 3] AS log_likelihood, %4$L::boolean AS standardize,
                f[%3$s + 2]::integer AS iteration_run
         FROM %5$s WHERE f IS NOT NULL$q$,
-                   outs.main, key_cols, k, standardize, fits) USING features;
+                   outs.main, key_cols, k, standardize, fits) USING features, family;
     EXECUTE format($q$CREATE TABLE %s AS SELECT 'elastic_net'::text AS method, %L::text AS source_table, %L::text AS out_table,
-                             %L::text AS dependent_varname, %L::text AS independent_varname, 'gaussian'::text AS family,
+                             %L::text AS dependent_varname, %L::text AS independent_varname, %L::text AS family,
                              %s::float8 AS alpha, %s::float8 AS lambda_value, %L::text AS grouping_col,
                              %s::integer AS num_all_groups, %s::integer AS num_failed_groups$q$,
-                   outs.summary, tbl_source, tbl_result, col_dep_var, col_ind_var, alpha, lambda_value, grouping_col,
+                   outs.summary, tbl_source, tbl_result, col_dep_var, col_ind_var, family, alpha, lambda_value, grouping_col,
                    totals.groups, totals.failed);
     EXECUTE format('DROP TABLE %s', fits);
 END $$;
 COMMENT ON FUNCTION madlib.elastic_net_train(varchar, varchar, varchar, varchar, varchar, float8, float8, boolean, varchar, varchar, varchar, varchar, integer, float8, text) IS
-    'MADlib''s elastic_net_train (gaussian family), exact from one pass: tbl_result (family, features, features_selected, coef_nonzero, coef_all, intercept, log_likelihood, standardize, iteration_run) and its summary';
+    'MADlib''s elastic_net_train, exact: gaussian from one pass, binomial by IRLS passes with coordinate-descent steps: tbl_result (family, features, features_selected, coef_nonzero, coef_all, intercept, log_likelihood, standardize, iteration_run) and its summary';
 
 CREATE FUNCTION madlib.elastic_net_gaussian_predict(coefficients float8[], intercept float8, ind_var float8[]) RETURNS float8
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -960,23 +1002,43 @@ RETURN corgi.linregr_predict(coefficients, ind_var) + intercept;
 COMMENT ON FUNCTION madlib.elastic_net_gaussian_predict(float8[], float8, float8[]) IS
     'MADlib''s elastic_net_gaussian_predict: coefficients . ind_var + intercept';
 
+CREATE FUNCTION madlib.elastic_net_binomial_predict(coefficients float8[], intercept float8, ind_var float8[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN corgi.linregr_predict(coefficients, ind_var) + intercept > 0;
+COMMENT ON FUNCTION madlib.elastic_net_binomial_predict(float8[], float8, float8[]) IS
+    'MADlib''s elastic_net_binomial_predict: coefficients . ind_var + intercept > 0';
+
+CREATE FUNCTION madlib.elastic_net_binomial_prob(coefficients float8[], intercept float8, ind_var float8[]) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN corgi.logregr_predict_prob(coefficients || intercept, ind_var || 1::float8);
+COMMENT ON FUNCTION madlib.elastic_net_binomial_prob(float8[], float8, float8[]) IS
+    'MADlib''s elastic_net_binomial_prob: the probability of the true class, 1 / (1 + exp(-(coefficients . ind_var + intercept)))';
+
 CREATE FUNCTION madlib.elastic_net_predict(regress_family varchar, coefficients float8[], intercept float8, ind_var float8[])
 RETURNS float8
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF lower(regress_family) IN ('binomial', 'logistic') THEN
+        -- As MADlib: 1 for true, 0 for false.
+        RETURN CASE WHEN corgi.linregr_predict(coefficients, ind_var) + intercept > 0 THEN 1 ELSE 0 END;
+    END IF;
     IF lower(regress_family) NOT IN ('gaussian', 'linear') THEN
         RAISE EXCEPTION 'regress_family "%" is not offered by corgi_madlib''s elastic_net_predict', regress_family
-            USING ERRCODE = 'feature_not_supported', HINT = 'Use gaussian.';
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use gaussian (or linear) or binomial (or logistic).';
     END IF;
     RETURN corgi.linregr_predict(coefficients, ind_var) + intercept;
 END $$;
 COMMENT ON FUNCTION madlib.elastic_net_predict(varchar, float8[], float8, float8[]) IS
-    'MADlib''s scalar elastic_net_predict for the gaussian family: coefficients . ind_var + intercept';
+    'MADlib''s scalar elastic_net_predict: coefficients . ind_var + intercept (gaussian), 1 or 0 for its sign (binomial)';
 
 -- MADlib's table form: tbl_predict (id, prediction) for the rows of tbl_new_source, each
--- scored by its group's model. The features: the model's column names when it was
+-- scored by its group's model (a row of a group without a model is left out, as MADlib's
+-- install-check counts; since 1.2: 1.1 kept it with a NULL prediction); the prediction a
+-- number (gaussian) or a boolean (binomial). The features: the model's column names when it was
 -- trained on '*' (each checked as a column of the new table), else the summary's
 -- independent_varname, run only for the summary's owner (as svm_predict).
 CREATE FUNCTION madlib.elastic_net_predict(tbl_model varchar, tbl_new_source varchar, col_id varchar, tbl_predict varchar,
@@ -1016,7 +1078,7 @@ BEGIN
         RAISE EXCEPTION 'col_id "%" is not a column of %', col_id, tbl_new_source USING ERRCODE = 'undefined_column';
     END IF;
     EXECUTE format('SELECT independent_varname, grouping_col, family FROM %s LIMIT 1', summary) INTO s;
-    IF lower(s.family) NOT IN ('gaussian', 'linear') THEN
+    IF lower(s.family) NOT IN ('gaussian', 'linear', 'binomial', 'logistic') THEN
         RAISE EXCEPTION 'model table % holds a % model, which corgi_madlib''s elastic_net_predict does not score', tbl_model, s.family
             USING ERRCODE = 'feature_not_supported';
     END IF;
@@ -1042,9 +1104,10 @@ BEGIN
     END IF;
     -- The features computed over the data alone (no model column in scope).
     EXECUTE format($q$CREATE TABLE %1$s AS
-        SELECT d.%2$I AS id, madlib.elastic_net_gaussian_predict(m.coef_all, m.intercept, d."?x") AS prediction
-        FROM (SELECT d0.*, (%6$s)::float8[] AS "?x" FROM %3$s d0) d LEFT JOIN %4$s m ON %5$s$q$,
-        outs.main, id_col, data, model, join_on, x);
+        SELECT d.%2$I AS id, madlib.%7$s(m.coef_all, m.intercept, d."?x") AS prediction
+        FROM (SELECT d0.*, (%6$s)::float8[] AS "?x" FROM %3$s d0) d JOIN %4$s m ON %5$s$q$,
+        outs.main, id_col, data, model, join_on, x,
+        CASE WHEN lower(s.family) IN ('binomial', 'logistic') THEN 'elastic_net_binomial_predict' ELSE 'elastic_net_gaussian_predict' END);
 END $$;
 COMMENT ON FUNCTION madlib.elastic_net_predict(varchar, varchar, varchar, varchar, text) IS
     'MADlib''s table-form elastic_net_predict (gaussian): tbl_predict (id, prediction) for the rows of tbl_new_source, each scored by its group''s model';

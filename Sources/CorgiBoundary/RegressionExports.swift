@@ -139,6 +139,47 @@ public func corgi_irls_open(
     return reportSuccess(into: error)
 }
 
+/// C: `int32_t corgi_irls_open_penalized(int32_t feature_count, double alpha, double lambda,
+/// int32_t standardize, void **irls_out, CorgiError *error)`: the binomial elastic net
+/// (``ElasticNetPenalty``; the last feature is the intercept's 1).
+@_cdecl("corgi_irls_open_penalized")
+public func corgi_irls_open_penalized(
+    _ featureCount: Int32, _ alpha: Double, _ lambda: Double, _ standardize: Int32,
+    _ irlsOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int32 {
+    guard let irlsOut else { return report(CORGI_INTERNAL, "corgi_irls_open_penalized: null argument", into: error) }
+    irlsOut.pointee = nil
+    guard let penalty = ElasticNetPenalty(alpha: alpha, lambda: lambda, standardize: standardize != 0) else {
+        return report(CORGI_INVALID_ARGUMENT,
+                      "alpha must lie in [0, 1] and lambda be a finite number of at least 0, got \(NumberFormat.sql(alpha)) and \(NumberFormat.sql(lambda))",
+                      into: error)
+    }
+    guard let solver = LogisticIRLS(featureCount: Int(featureCount), penalty: penalty) else {
+        return report(featureCount > 1 ? CORGI_PROGRAM_LIMIT : CORGI_INVALID_ARGUMENT,
+                      "the binomial elastic net takes 1 to \(NormalEquations.maximumFeatures - 1) features, the first row has \(featureCount - 1)",
+                      hint: "Train wider inputs with corgi.train(..., 'logistic', params => 'l1=..., l2=...') (SGD).", into: error)
+    }
+    irlsOut.pointee = retainedPointer(to: LogisticBox(solver))
+    return reportSuccess(into: error)
+}
+
+/// C: `int32_t corgi_irls_penalized_fit(void *irls, double *coef, double *scalars)`: the
+/// coefficients (k, the intercept last) and scalars = {log_likelihood, objective, steps,
+/// rows} of a penalized fit; 1, or 0 for a solver without a penalty or before a pass.
+@_cdecl("corgi_irls_penalized_fit")
+public func corgi_irls_penalized_fit(
+    _ irls: UnsafeMutableRawPointer?, _ coef: UnsafeMutablePointer<Double>?, _ scalars: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    guard let box = borrow(irls, as: LogisticBox.self), let coef, let scalars, box.solver.penalty != nil,
+          box.solver.rows > 0 else { return 0 }
+    for (i, c) in box.solver.coef.enumerated() { coef[i] = c }
+    scalars[0] = box.solver.logLikelihood
+    scalars[1] = box.solver.objective
+    scalars[2] = Double(box.solver.steps)
+    scalars[3] = Double(box.solver.rows)
+    return 1
+}
+
 /// C: `int64_t corgi_irls_planned_bytes(int32_t feature_count)`.
 @_cdecl("corgi_irls_planned_bytes")
 public func corgi_irls_planned_bytes(_ featureCount: Int32) -> Int64 {

@@ -148,6 +148,9 @@ extern int32_t corgi_ols_decomposition_step(void *ols);
 extern int32_t corgi_ols_elastic_net(void *ols, double alpha, double lambda, int32_t standardize,
 									 int32_t maximum_iterations, double tolerance, double *weights, double *scalars);
 extern int32_t corgi_irls_open(int32_t feature_count, void **irls_out, CorgiError *error);
+extern int32_t corgi_irls_open_penalized(int32_t feature_count, double alpha, double lambda, int32_t standardize,
+										 void **irls_out, CorgiError *error);
+extern int32_t corgi_irls_penalized_fit(void *irls, double *coef, double *scalars);
 extern int64_t corgi_irls_planned_bytes(int32_t feature_count);
 extern void corgi_irls_begin_pass(void *irls);
 extern int32_t corgi_irls_add(void *irls, const double *features, int32_t count, int32_t positive);

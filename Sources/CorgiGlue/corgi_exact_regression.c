@@ -692,14 +692,26 @@ irls_group_release(void *arg)
 	solver_release(&g->irls, g->planned_bytes);
 }
 
+/* The binomial elastic net's penalty (corgi._logregr_elastic_net), or none (on false). */
+typedef struct IrlsPenalty
+{
+	bool		on;
+	double		alpha;
+	double		lambda;
+	bool		standardize;
+} IrlsPenalty;
+
 static void
-irls_group_open(IrlsGroup *g, int count, int64 position)
+irls_group_open(IrlsGroup *g, int count, int64 position, const IrlsPenalty *penalty)
 {
 	CorgiError	error = {0};
 	int64		bytes = corgi_irls_planned_bytes(count);
 
 	solver_reserve(count, bytes, position);
-	corgi_irls_open(count, &g->irls, &error);
+	if (penalty->on)
+		corgi_irls_open_penalized(count, penalty->alpha, penalty->lambda, penalty->standardize ? 1 : 0, &g->irls, &error);
+	else
+		corgi_irls_open(count, &g->irls, &error);
 	corgi_raise_if_failed(&error);
 	g->planned_bytes = bytes;
 	ols_bytes_held += bytes;
@@ -709,7 +721,7 @@ irls_group_open(IrlsGroup *g, int count, int64 position)
 /* One pass of the row query over the groups still training. */
 static void
 irls_pass(SPIPlanPtr plan, IrlsGroup *groups, int n_groups, bool first, CorgiFeatureScratch *scratch,
-		  bool append_one, double **widened, int *widened_capacity)
+		  bool append_one, double **widened, int *widened_capacity, const IrlsPenalty *penalty)
 {
 	Portal		portal;
 	int64		position = 0;
@@ -802,7 +814,7 @@ irls_pass(SPIPlanPtr plan, IrlsGroup *groups, int n_groups, bool first, CorgiFea
 			{
 				if (!first)
 					continue;	/* cannot happen: a group's rows are the same in every pass */
-				irls_group_open(g, count, position);
+				irls_group_open(g, count, position, penalty);
 				corgi_irls_begin_pass(g->irls);
 			}
 			else if (count != g->count)
@@ -828,22 +840,16 @@ irls_pass(SPIPlanPtr plan, IrlsGroup *groups, int n_groups, bool first, CorgiFea
 	MemoryContextDelete(batch_context);
 }
 
-PG_FUNCTION_INFO_V1(corgi_logregr_irls);
-
 /*
- * corgi._logregr_irls(row_query text, groups integer, max_iter integer, tolerance float8, verbose boolean,
- *                      intercept boolean): intercept appends a 1 to every row's features
- *   RETURNS TABLE (g integer, coef float8[], log_likelihood float8, std_err float8[],
- *                  z_stats float8[], p_values float8[], odds_ratios float8[],
- *                  condition_no float8, num_rows_processed bigint,
- *                  num_missing_rows_skipped bigint, num_iterations integer,
- *                  variance_covariance float8[], status text)
- * row_query gives (group 1..groups, dependent boolean, independent float8[]) per row.
+ * The passes of corgi._logregr_irls and corgi._logregr_elastic_net: arguments 0-5
+ * (row_query, groups, max_iter, tolerance, verbose, intercept) checked, then one pass of
+ * the row query per iteration under the call's one snapshot, every group's solver
+ * stepping until it converges, reaches max_iter or fails. Returns the groups (their
+ * solvers freed with the call's memory).
  */
-Datum
-corgi_logregr_irls(PG_FUNCTION_ARGS)
+static IrlsGroup *
+irls_run(FunctionCallInfo fcinfo, const char *function, const IrlsPenalty *penalty, int *n_groups_out)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *query;
 	int			n_groups;
 	int			max_iter;
@@ -854,7 +860,6 @@ corgi_logregr_irls(PG_FUNCTION_ARGS)
 	SPIPlanPtr	plan;
 	bool		pushed;
 	bool		first = true;
-
 	bool		verbose;
 	bool		append_one;
 	int			pass = 0;
@@ -862,7 +867,7 @@ corgi_logregr_irls(PG_FUNCTION_ARGS)
 	int			widened_capacity = 0;
 
 	for (int i = 0; i < 6; i++)
-		corgi_require_argument(PG_ARGISNULL(i), "corgi._logregr_irls",
+		corgi_require_argument(PG_ARGISNULL(i), function,
 							   i == 0 ? "row_query" : i == 1 ? "groups" : i == 2 ? "max_iter" : i == 3 ? "tolerance"
 							   : i == 4 ? "verbose" : "intercept");
 	verbose = PG_GETARG_BOOL(4);
@@ -875,17 +880,22 @@ corgi_logregr_irls(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("groups must be between 1 and 1000000, got %d", n_groups)));
-	if (max_iter < 0 || max_iter > 10000)
+	/* An elastic net converges in tens of passes; MADlib's callers ask for up to 20000 (FISTA's). */
+	if (max_iter < 0 || max_iter > (penalty->on ? 1000000 : 10000))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("max_iter must be between 0 and 10000, got %d", max_iter),
-				 errhint("MADlib's default is 20.")));
+				 errmsg("max_iter must be between 0 and %d, got %d", penalty->on ? 1000000 : 10000, max_iter),
+				 errhint(penalty->on ? "MADlib's default is 1000." : "MADlib's default is 20.")));
 	if (!(tolerance >= 0) || !isfinite(tolerance))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("tolerance must be a finite number of at least 0, got %g", tolerance),
-				 errhint("MADlib's default is 0.0001 (a change of the log-likelihood).")));
-	InitMaterializedSRF(fcinfo, 0);
+				 errhint(penalty->on ? "MADlib's default is 1e-6 (a change of the objective)."
+						 : "MADlib's default is 0.0001 (a change of the log-likelihood).")));
+	if (penalty->on && !append_one)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the binomial elastic net fits an intercept: intercept must be true")));
 
 	groups = palloc0(sizeof(IrlsGroup) * n_groups);
 	for (int i = 0; i < n_groups; i++)
@@ -899,15 +909,15 @@ corgi_logregr_irls(PG_FUNCTION_ARGS)
 
 	pushed = corgi_push_call_snapshot();
 	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "corgi_logregr_irls: SPI_connect failed");
+		elog(ERROR, "%s: SPI_connect failed", function);
 	plan = SPI_prepare(query, 0, NULL);
 	if (plan == NULL)
-		elog(ERROR, "corgi_logregr_irls: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		elog(ERROR, "%s: SPI_prepare failed: %s", function, SPI_result_code_string(SPI_result));
 	for (;;)
 	{
 		bool		training = false;
 
-		irls_pass(plan, groups, n_groups, first, &scratch, append_one, &widened, &widened_capacity);
+		irls_pass(plan, groups, n_groups, first, &scratch, append_one, &widened, &widened_capacity, penalty);
 		first = false;
 		for (int i = 0; i < n_groups; i++)
 		{
@@ -942,20 +952,26 @@ corgi_logregr_irls(PG_FUNCTION_ARGS)
 		if (verbose)
 		{
 			int			still = 0;
-			double		ll = 0;
 
 			for (int i = 0; i < n_groups; i++)
 				still += groups[i].outcome == 0 && groups[i].irls != NULL;
 			if (n_groups == 1 && groups[0].irls != NULL)
 			{
-				double		scalars[4];
-				double	   *scratch_k = palloc(sizeof(double) * (5 * groups[0].count + groups[0].count * groups[0].count));
+				double		scalars[4] = {0};
 				int			k = groups[0].count;
+				double	   *scratch_k = palloc(sizeof(double) * (5 * k + k * k));
 
-				if (corgi_irls_statistics(groups[0].irls, scratch_k, scratch_k + k, scratch_k + 2 * k, scratch_k + 3 * k,
-										  scratch_k + 4 * k, scratch_k + 5 * k, scalars))
-					ll = scalars[0];
-				ereport(NOTICE, (errmsg("pass %d: log-likelihood %.10g", pass, ll)));
+				if (penalty->on)
+				{
+					if (corgi_irls_penalized_fit(groups[0].irls, scratch_k, scalars))
+						ereport(NOTICE, (errmsg("pass %d: objective %.10g", pass, scalars[1])));
+				}
+				else
+				{
+					if (corgi_irls_statistics(groups[0].irls, scratch_k, scratch_k + k, scratch_k + 2 * k, scratch_k + 3 * k,
+											  scratch_k + 4 * k, scratch_k + 5 * k, scalars))
+						ereport(NOTICE, (errmsg("pass %d: log-likelihood %.10g", pass, scalars[0])));
+				}
 			}
 			else
 				ereport(NOTICE, (errmsg("pass %d: %d of %d groups still training", pass, still, n_groups)));
@@ -965,7 +981,39 @@ corgi_logregr_irls(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	corgi_pop_call_snapshot(pushed);
+	*n_groups_out = n_groups;
+	return groups;
+}
 
+static const char *
+irls_status(const IrlsGroup *g)
+{
+	return g->outcome == 1 ? "converged" : g->outcome == 2 ? "max_iter reached"
+		: g->irls == NULL ? "no complete row" : "failed";
+}
+
+PG_FUNCTION_INFO_V1(corgi_logregr_irls);
+
+/*
+ * corgi._logregr_irls(row_query text, groups integer, max_iter integer, tolerance float8, verbose boolean,
+ *                      intercept boolean): intercept appends a 1 to every row's features
+ *   RETURNS TABLE (g integer, coef float8[], log_likelihood float8, std_err float8[],
+ *                  z_stats float8[], p_values float8[], odds_ratios float8[],
+ *                  condition_no float8, num_rows_processed bigint,
+ *                  num_missing_rows_skipped bigint, num_iterations integer,
+ *                  variance_covariance float8[], status text)
+ * row_query gives (group 1..groups, dependent boolean, independent float8[]) per row.
+ */
+Datum
+corgi_logregr_irls(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	IrlsPenalty none = {0};
+	IrlsGroup  *groups;
+	int			n_groups;
+
+	InitMaterializedSRF(fcinfo, 0);
+	groups = irls_run(fcinfo, "corgi._logregr_irls", &none, &n_groups);
 	for (int i = 0; i < n_groups; i++)
 	{
 		IrlsGroup  *g = &groups[i];
@@ -978,8 +1026,7 @@ corgi_logregr_irls(PG_FUNCTION_ARGS)
 		values[8] = Int64GetDatum(0);
 		values[9] = Int64GetDatum(g->skipped);
 		values[10] = Int32GetDatum(0);
-		values[12] = CStringGetTextDatum(g->outcome == 1 ? "converged" : g->outcome == 2 ? "max_iter reached"
-										 : g->irls == NULL ? "no complete row" : "failed");
+		values[12] = CStringGetTextDatum(irls_status(g));
 		for (int c = 1; c <= 7; c++)
 			nulls[c] = true;
 		nulls[11] = true;
@@ -1014,6 +1061,79 @@ corgi_logregr_irls(PG_FUNCTION_ARGS)
 				for (int c = 1; c <= 7; c++)
 					nulls[c] = false;
 				nulls[11] = false;
+			}
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	PG_RETURN_NULL();
+}
+
+PG_FUNCTION_INFO_V1(corgi_logregr_elastic_net);
+
+/*
+ * corgi._logregr_elastic_net(row_query text, groups integer, max_iter integer, tolerance float8,
+ *                            verbose boolean, intercept boolean, alpha float8, lambda float8,
+ *                            standardize boolean)
+ *   RETURNS TABLE (g integer, coef float8[], intercept float8, log_likelihood float8,
+ *                  objective float8, num_rows_processed bigint, num_missing_rows_skipped bigint,
+ *                  num_iterations integer, status text)
+ * The binomial elastic net (MADlib's elastic_net_train, family binomial) by IRLS with a
+ * coordinate-descent step (LogisticIRLS with an ElasticNetPenalty), per group; the rows
+ * as corgi._logregr_irls takes them, intercept true (its coefficient reported apart).
+ */
+Datum
+corgi_logregr_elastic_net(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	IrlsPenalty penalty = {.on = true};
+	IrlsGroup  *groups;
+	int			n_groups;
+
+	/* Every argument named in its order (irls_run checks the first six again). */
+	for (int i = 0; i < 9; i++)
+		corgi_require_argument(PG_ARGISNULL(i), "corgi._logregr_elastic_net",
+							   i == 0 ? "row_query" : i == 1 ? "groups" : i == 2 ? "max_iter" : i == 3 ? "tolerance"
+							   : i == 4 ? "verbose" : i == 5 ? "intercept" : i == 6 ? "alpha" : i == 7 ? "lambda"
+							   : "standardize");
+	penalty.alpha = PG_GETARG_FLOAT8(6);
+	penalty.lambda = PG_GETARG_FLOAT8(7);
+	penalty.standardize = PG_GETARG_BOOL(8);
+	if (!(penalty.alpha >= 0 && penalty.alpha <= 1) || !(penalty.lambda >= 0) || !isfinite(penalty.lambda))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("alpha must lie in [0, 1] and lambda be a finite number of at least 0, got %g and %g",
+						penalty.alpha, penalty.lambda)));
+	InitMaterializedSRF(fcinfo, 0);
+	groups = irls_run(fcinfo, "corgi._logregr_elastic_net", &penalty, &n_groups);
+	for (int i = 0; i < n_groups; i++)
+	{
+		IrlsGroup  *g = &groups[i];
+		Datum		values[9];
+		bool		nulls[9] = {0};
+		double		scalars[4] = {0};
+		int			k = g->count;
+
+		values[0] = Int32GetDatum(i + 1);
+		values[5] = Int64GetDatum(0);
+		values[6] = Int64GetDatum(g->skipped);
+		values[7] = Int32GetDatum(0);
+		values[8] = CStringGetTextDatum(irls_status(g));
+		for (int c = 1; c <= 4; c++)
+			nulls[c] = true;
+		if (g->irls != NULL && g->outcome != 3 && k >= 2)
+		{
+			double	   *coef = palloc(sizeof(double) * k);
+
+			if (corgi_irls_penalized_fit(g->irls, coef, scalars))
+			{
+				values[1] = float8_array_datum(coef, k - 1);
+				values[2] = Float8GetDatum(coef[k - 1]);
+				values[3] = Float8GetDatum(scalars[0]);
+				values[4] = Float8GetDatum(scalars[1]);
+				values[5] = Int64GetDatum((int64) scalars[3]);
+				values[7] = Int32GetDatum((int32) scalars[2]);
+				for (int c = 1; c <= 4; c++)
+					nulls[c] = false;
 			}
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

@@ -127,9 +127,82 @@ SELECT count(*) AS rows, count(prediction) AS predicted,
 FROM houses_en_g_out o JOIN houses h ON h.id = o.id;
 SELECT madlib.elastic_net_predict('houses_en', 'houses', 'id', 'houses_en_out');
 SELECT madlib.elastic_net_predict('houses_en', 'houses', 'nope', 'o7');
-SELECT madlib.elastic_net_train('houses', 'o6', 'price', 'array[tax]', 'binomial', 0.5, 1);
+SELECT madlib.elastic_net_train('houses', 'o6', 'price', 'array[tax]', 'poisson', 0.5, 1);
 SELECT madlib.elastic_net_train('houses', 'o6', 'price', 'array[tax]', 'gaussian', 0.5, 1, optimizer_params => 'n_folds=3');
 SELECT madlib.elastic_net_train('houses', 'o6', 'price', 'array[tax]', 'gaussian', 2, 1);
+
+-- MADlib's elastic net install-check (elastic_net_install_check.sql_in): lin_housing_wi is
+-- the Boston housing data (test/data/boston.csv, from scikit-learn 1.1.3's wheel, which
+-- shipped it) with a 1 before the 13 features, grp_by_col 1 for its first 245 rows and 2
+-- after, and four copies with NULLs (skipped). Its ungrouped asserts: gaussian, alpha 1,
+-- lambda 0.2: log_likelihood -14.41122 to 1e-6; binomial (y < 20), alpha 1, lambda 0.1:
+-- -0.542468 to 1e-4. Its grouped asserts are FISTA's and IGD's own values and are not
+-- reproduced by the exact fit (see README); here each group's fit equals the same fit of
+-- that group's rows alone.
+CREATE TABLE boston (crim float8, zn float8, indus float8, chas float8, nox float8, rm float8, age float8, dis float8,
+                     rad float8, tax float8, ptratio float8, b float8, lstat float8, medv float8);
+\copy boston FROM 'test/data/boston.csv' WITH (FORMAT csv, HEADER true)
+CREATE TABLE lin_housing_wi (id serial, x float8[], grp_by_col int, y float8);
+INSERT INTO lin_housing_wi (x, grp_by_col, y) VALUES ('{1,0.00632,18.00,2.310,NULL,0.5380,6.5750,NULL,4.0900,1,296.0,15.30,396.90,4.98}', 1, 24.00);
+INSERT INTO lin_housing_wi (x, grp_by_col, y)
+SELECT ARRAY[1, crim, zn, indus, chas, nox, rm, age, dis, rad, tax, ptratio, b, lstat], CASE WHEN n <= 245 THEN 1 ELSE 2 END, medv
+FROM (SELECT b.*, row_number() OVER () AS n FROM boston b) b ORDER BY n;
+INSERT INTO lin_housing_wi (x, grp_by_col, y) VALUES
+ ('{1,0.06076,0.00,11.930,0,0.5730,6.9760,91.00,2.1675,1,273.0,21.00,396.90,NULL}', 2, 23.90),
+ ('{1,0.10959,0.00,11.930,NULL,0.5730,6.7940,89.30,2.3889,1,273.0,21.00,NULL,6.48}', 2, 22.00),
+ ('{NULL,0.04741,0.00,11.930,0,0.5730,6.0300,80.80,2.5050,1,273.0,21.00,396.90,7.88}', 2, 11.90);
+CREATE TABLE housing_test (id serial, x float8[], grp_by_col int, y float8);
+INSERT INTO housing_test (x, grp_by_col, y) VALUES
+ ('{1,0.00632,18.00,2.310,0,0.5380,6.5750,65.20,4.0900,1,296.0,15.30,396.90,4.98}', 1, 24.00),
+ ('{1,0.02731,0.00,7.070,0,0.4690,6.4210,78.90,4.9671,2,242.0,17.80,396.90,9.14}', 1, 21.60),
+ ('{1,0.02729,0.00,7.070,0,0.4690,7.1850,61.10,4.9671,2,242.0,17.80,392.83,4.03}', 1, 34.70),
+ ('{1,0.03237,0.00,2.180,0,0.4580,6.9980,45.80,6.0622,3,222.0,18.70,394.63,2.94}', 1, 33.40),
+ ('{1,0.06905,0.00,2.180,0,0.4580,7.1470,54.20,6.0622,3,222.0,18.70,396.90,5.33}', 2, 36.20),
+ ('{1,0.02985,0.00,2.180,0,0.4580,6.4300,58.70,6.0622,3,222.0,18.70,394.12,5.21}', 2, 28.70),
+ ('{1,0.06076,0.00,11.930,0,0.573, NULL,91.00,2.1675,1,273.0,21.00,396.90,5.64}', 2, 23.90),
+ ('{1,0.10959,0.00,11.930,0,0.5730,6.7940,89.30,NULL,1,273.0,21.00,393.45,6.48}', 2, 22.00),
+ ('{1,0.04741,0.00,11.930,0,0.5730,6.0300,80.80,2.5050,NULL,273.0,21.00,396.90,7.88}', 2, 11.90),
+ ('{1,0.04741,0.00,11.930,0,0.5730,6.0300,80.80,2.5050,NULL,273.0,21.00,396.90,7.88}', 3, 11.90);
+SELECT madlib.elastic_net_train('lin_housing_wi', 'house_en', 'y', 'x', 'gaussian', 1, 0.2, True, NULL, 'fista',
+                                NULL, NULL, 2000, 1e-6);
+SELECT abs(log_likelihood - (-14.41122)) / 14.41122 < 1e-6 AS madlib_gaussian_assert FROM house_en;
+SELECT madlib.elastic_net_predict('house_en', 'housing_test', 'id', 'house_en_pred');
+SELECT count(*) AS madlib_predict_rows_assert FROM house_en_pred;
+SELECT madlib.elastic_net_train('lin_housing_wi', 'house_enb', 'y < 20', 'x', 'binomial', 1, 0.1, True, NULL, 'fista',
+                                NULL, NULL, 20000, 1e-6);
+SELECT family, abs(log_likelihood - (-0.542468)) / 0.542468 < 1e-4 AS madlib_binomial_assert, iteration_run < 20 AS few_passes,
+       cardinality(coef_nonzero) < 13 AS sparse FROM house_enb;
+SELECT madlib.elastic_net_predict('house_enb', 'housing_test', 'id', 'house_enb_pred');
+SELECT count(*) AS rows, count(prediction) AS predicted, pg_typeof(min(prediction::text)::boolean) AS prediction_type,
+       count(*) FILTER (WHERE prediction = (h.y < 20)) AS correct
+FROM house_enb_pred p JOIN housing_test h USING (id);
+SELECT madlib.elastic_net_train('lin_housing_wi', 'house_enbg', 'y < 20', 'x', 'binomial', 1, 0.1, True, 'grp_by_col',
+                                NULL, NULL, NULL, 20000, 1e-6);
+CREATE VIEW lin_housing_g2 AS SELECT * FROM lin_housing_wi WHERE grp_by_col = 2;
+SELECT madlib.elastic_net_train('lin_housing_g2', 'house_enb2', 'y < 20', 'x', 'binomial', 1, 0.1, True, NULL, NULL,
+                                NULL, NULL, 20000, 1e-6);
+SELECT g.grp_by_col, g.coef_all = a.coef_all AND g.intercept = a.intercept AS group_equals_its_rows_alone
+FROM house_enbg g, house_enb2 a WHERE g.grp_by_col = 2;
+SELECT count(*) AS groups FROM house_enbg;
+SELECT madlib.elastic_net_predict('house_enbg', 'housing_test', 'id', 'house_enbg_pred');
+SELECT count(*) AS madlib_grouped_predict_rows_assert, count(prediction) AS predicted FROM house_enbg_pred;
+
+-- The binomial elastic net against scikit-learn's LogisticRegression(l1_ratio 0.5,
+-- C = 1 / (n lambda), saga, tol 1e-14) behind a StandardScaler, on MADlib's patients rows
+-- (weights on the original scale; the Swift test LogisticIRLSTests has two more cases).
+CREATE TABLE patients_en (id serial, second_attack int, treatment float8, trait_anxiety float8);
+INSERT INTO patients_en (second_attack, treatment, trait_anxiety) VALUES
+ (1, 1, 70), (1, 1, 80), (1, 1, 50), (1, 0, 60), (1, 0, 40), (1, 0, 65), (1, 0, 75), (1, 0, 80), (1, 0, 70), (1, 0, 60),
+ (0, 1, 65), (0, 1, 50), (0, 1, 45), (0, 1, 35), (0, 1, 40), (0, 1, 50), (0, 0, 55), (0, 0, 45), (0, 0, 50), (0, 0, 60);
+SELECT madlib.elastic_net_train('patients_en', 'patients_enb', 'second_attack = 1', 'ARRAY[treatment, trait_anxiety]',
+                                'binomial', 0.5, 0.05, tolerance => 1e-14);
+SELECT abs(coef_all[1] - (-0.6518842142520754)) < 1e-6 * 0.65 AND abs(coef_all[2] - 0.08534437545429842) < 1e-6 * 0.085
+       AND abs(intercept - (-4.5928857131410314)) < 1e-6 * 4.59 AS scikit_learn_coefficients,
+       abs(-log_likelihood - 0.5371019277512263) < 1e-9 AS scikit_learn_objective FROM patients_enb;
+SELECT round(madlib.elastic_net_binomial_prob(coef_all, intercept, ARRAY[1, 70])::numeric, 6) AS prob,
+       madlib.elastic_net_binomial_predict(coef_all, intercept, ARRAY[1, 70]) AS predict,
+       madlib.elastic_net_predict('binomial', coef_all, intercept, ARRAY[1, 70]) AS predict_as_number,
+       madlib.elastic_net_predict('logistic', coef_all, intercept, ARRAY[0, 30]) AS negative FROM patients_enb;
 
 -- svm_classification (linear kernel) and svm_predict, on text classes.
 CREATE TABLE houses_svm AS SELECT id, CASE WHEN price > 100000 THEN 'dear' ELSE 'cheap' END AS class,

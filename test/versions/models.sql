@@ -24,6 +24,7 @@ SELECT 1 FROM corgi.train('v_pts', 'v_logistic', 'label', 'features', 'logistic'
 SELECT 1 FROM corgi.train('v_pts', 'v_svm', 'label', 'features', 'svm', 2, 'block_only') \g /dev/null
 SELECT 1 FROM corgi.train('v_pts', 'v_linear', 'target', 'features', 'linear', 2, params => 'learning_rate=0.01') \g /dev/null
 SELECT 1 FROM corgi.train('v_pts', 'v_softmax', 'cls', 'features', 'softmax', 2) \g /dev/null
+SELECT 1 FROM corgi.train('v_pts', 'v_svr', 'target', 'features', 'svr', 2, params => 'svr_epsilon=0.05') \g /dev/null
 SELECT 1 FROM corgi.train('v_pts', 'v_mlp', 'cls', 'features', 'mlp', 2, params => 'hidden_layers=[8,4]') \g /dev/null
 SELECT 1 FROM corgi.train('v_pts', 'v_composed', 'label', 'ARRAY[features[1], features[2]]', 'logistic', 2) \g /dev/null
 SELECT 1 FROM corgi.train('v_pts', 'v_grouped', 'label', 'features', 'logistic', 2, grouping_cols => 'grp') \g /dev/null
@@ -37,6 +38,7 @@ SELECT 'logistic ' || md5(model) FROM v_logistic;
 SELECT 'svm ' || md5(model) FROM v_svm;
 SELECT 'linear ' || md5(model) FROM v_linear;
 SELECT 'softmax ' || md5(model) FROM v_softmax;
+SELECT 'svr ' || md5(model) FROM v_svr;
 SELECT 'mlp ' || md5(model) FROM v_mlp;
 SELECT 'composed ' || md5(model) FROM v_composed;
 SELECT 'list ' || md5(m.model || convert_to(s.independent_varname, 'UTF8')) FROM v_list m, v_list_summary s;

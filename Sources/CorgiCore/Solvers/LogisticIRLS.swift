@@ -23,6 +23,16 @@ public final class LogisticIRLS {
     public enum PassOutcome { case another, converged, stepLimit, failed }
 
     public let featureCount: Int
+    /// With a penalty: the binomial elastic net (``ElasticNetPenalty``) in place of the
+    /// plain maximum-likelihood fit.
+    public let penalty: ElasticNetPenalty?
+    /// With a penalty: the objective at ``coef`` once the fit is done (of the last pass).
+    public private(set) var objective = 0.0
+    private var previousObjective: Double?
+    /// With a penalty: each feature's scale in the penalty (its population deviation with
+    /// standardize, else 1; 0 for a constant feature, whose weight stays 0), measured by
+    /// the first pass (at zero coefficients every weight is 1/4, so the Hessian is X^T X / 4).
+    private var penaltyScales: [Double]?
     public private(set) var coef: [Double]
     public private(set) var steps = 0
     public private(set) var rows: Int64 = 0
@@ -42,9 +52,11 @@ public final class LogisticIRLS {
         return GramAccumulator.plannedBytes(k: k) + 16 * k + 256
     }
 
-    public init?(featureCount: Int) {
-        guard featureCount >= 1, featureCount <= NormalEquations.maximumFeatures else { return nil }
+    /// `penalty` needs at least one feature before the intercept, which is the last.
+    public init?(featureCount: Int, penalty: ElasticNetPenalty? = nil) {
+        guard featureCount >= (penalty == nil ? 1 : 2), featureCount <= NormalEquations.maximumFeatures else { return nil }
         self.featureCount = featureCount
+        self.penalty = penalty
         coef = [Double](repeating: 0, count: featureCount)
         hessian = GramAccumulator(k: featureCount)
         gradient = [Double](repeating: 0, count: featureCount)
@@ -87,7 +99,7 @@ public final class LogisticIRLS {
     /// Advances the decomposition of this pass's Hessian by a few milliseconds of work;
     /// true while more is needed (``endPass`` finishes it otherwise).
     public func decompositionStep() -> Bool {
-        guard passRows > 0 else { return false }
+        guard passRows > 0, penalty == nil else { return false }
         return decomposition.step({ hessian.matrix() }, n: featureCount)
     }
 
@@ -96,6 +108,7 @@ public final class LogisticIRLS {
     public func endPass(tolerance: Double, maximumSteps: Int) -> PassOutcome {
         rows = passRows
         guard passRows > 0, passLogLikelihood.isFinite else { return .failed }
+        if let penalty { return endPenalizedPass(penalty, tolerance: tolerance, maximumSteps: maximumSteps) }
         while decompositionStep() {}
         guard decomposition.isDone else { return .failed }
         logLikelihood = passLogLikelihood
@@ -114,6 +127,69 @@ public final class LogisticIRLS {
         }
         guard next.allSatisfy({ $0.isFinite }) else { return .failed }
         coef = next
+        steps += 1
+        return .another
+    }
+
+    /// The binomial elastic net's pass end: the objective at the pass's coefficients;
+    /// converged when it moved by less than `tolerance` since the previous pass (the
+    /// coefficients reported are those the pass evaluated), else the next coefficients
+    /// minimize the penalized quadratic model of the objective at these (coordinate
+    /// descent on the pass's Hessian and gradient: glmnet's IRLS step, no further pass).
+    private func endPenalizedPass(_ penalty: ElasticNetPenalty, tolerance: Double, maximumSteps: Int) -> PassOutcome {
+        let k = featureCount, n = Double(passRows), intercept = k - 1
+        let h = hessian.matrix()
+        guard h.count == k * k, h.allSatisfy(\.isFinite) else { return .failed }
+        if penaltyScales == nil {
+            // First pass, at zero coefficients: H = X^T X / 4; its intercept column holds the
+            // column sums (the last feature is the constant 1).
+            var scales = [Double](repeating: 1, count: k)
+            scales[intercept] = 0
+            for j in 0..<intercept {
+                let mean = 4 * h[j * k + intercept] / n
+                let variance = 4 * h[j * k + j] / n - mean * mean
+                let deviation = variance > 0 ? variance.squareRoot() : 0
+                // Constant within float64's rounding of the sums (as corgi's list scaling).
+                let constant = !(deviation > abs(mean) * 1e-9) || !deviation.isFinite
+                scales[j] = constant ? 0 : (penalty.standardize ? deviation : 1)
+            }
+            penaltyScales = scales
+        }
+        guard let scales = penaltyScales else { return .failed }
+        logLikelihood = passLogLikelihood
+        objective = -passLogLikelihood / n + penalty.value(coef, scales: scales)
+        if let previous = previousObjective, abs(objective - previous) < tolerance { return .converged }
+        if steps >= maximumSteps { return .stepLimit }
+        previousObjective = objective
+        // The quadratic model in the next coefficients b: (1/2) b^T Q b - c^T b + penalty,
+        // Q = H / n, c = (H coef + g) / n.
+        var c = [Double](repeating: 0, count: k)
+        for i in 0..<k {
+            var s = gradient[i]
+            for j in 0..<k { s += h[i * k + j] * coef[j] }
+            c[i] = s / n
+        }
+        var b = coef
+        for j in 0..<intercept where scales[j] == 0 { b[j] = 0 }
+        for _ in 0..<ElasticNetPenalty.maximumSweeps {
+            var largestStep = 0.0, largestWeight = 0.0
+            for j in 0..<k {
+                if j != intercept && scales[j] == 0 { continue }
+                let l1 = j == intercept ? 0 : penalty.lambda * penalty.alpha * scales[j]
+                let l2 = j == intercept ? 0 : penalty.lambda * (1 - penalty.alpha) * scales[j] * scales[j]
+                let denominator = h[j * k + j] / n + l2
+                guard denominator > 0 else { b[j] = 0; continue }
+                var partial = c[j]
+                for m in 0..<k where m != j { partial -= h[j * k + m] / n * b[m] }
+                let next = partial > l1 ? (partial - l1) / denominator : (partial < -l1 ? (partial + l1) / denominator : 0)
+                largestStep = max(largestStep, abs(next - b[j]))
+                largestWeight = max(largestWeight, abs(next))
+                b[j] = next
+            }
+            if largestStep <= ElasticNetPenalty.sweepTolerance * max(1, largestWeight) { break }
+        }
+        guard b.allSatisfy({ $0.isFinite }) else { return .failed }
+        coef = b
         steps += 1
         return .another
     }
@@ -154,4 +230,42 @@ public struct LogisticRegressionFit {
     public let rows: Int64
     public let steps: Int
     public let rank: Int
+}
+
+/// The penalty of the binomial elastic net (MADlib's `elastic_net_train`, family binomial):
+/// ``LogisticIRLS`` then minimizes
+///
+///     -LL(b) / n + lambda (alpha sum |s_j b_j| + (1 - alpha) / 2 sum (s_j b_j)^2)
+///
+/// over the coefficients but the intercept (the last, unpenalized), s_j each feature's
+/// population deviation with `standardize` (the penalty of the standardized model, its
+/// weights reported on the original scale, as MADlib and glmnet), else 1.
+public struct ElasticNetPenalty: Equatable, Sendable {
+    public let alpha: Double
+    public let lambda: Double
+    public let standardize: Bool
+
+    /// Coordinate-descent sweeps of one step at most, and their stopping rule (the largest
+    /// move, relative to the largest weight, absolute below 1).
+    static let maximumSweeps = 10_000
+    static let sweepTolerance = 1e-13
+
+    /// nil unless alpha is in [0, 1] and lambda finite and at least 0.
+    public init?(alpha: Double, lambda: Double, standardize: Bool) {
+        guard alpha >= 0, alpha <= 1, lambda >= 0, lambda.isFinite else { return nil }
+        self.alpha = alpha
+        self.lambda = lambda
+        self.standardize = standardize
+    }
+
+    /// The penalty of `coef` (the last one, the intercept, excluded).
+    func value(_ coef: [Double], scales: [Double]) -> Double {
+        var l1 = 0.0, l2 = 0.0
+        for j in 0..<(coef.count - 1) {
+            let u = coef[j] * scales[j]
+            l1 += abs(u)
+            l2 += u * u
+        }
+        return lambda * (alpha * l1 + (1 - alpha) / 2 * l2)
+    }
 }
