@@ -1470,31 +1470,8 @@ COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, tex
 
 -- grouping_cols cut at the commas outside parentheses, brackets and quotes.
 CREATE FUNCTION corgi._split_grouping_cols(grouping_cols text) RETURNS text[]
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    items text[] := '{}';
-    depth integer := 0;
-    quote text := NULL;
-    start integer := 1;
-    ch text;
-BEGIN
-    FOR i IN 1..length(grouping_cols) LOOP
-        ch := substr(grouping_cols, i, 1);
-        IF quote IS NOT NULL THEN
-            IF ch = quote THEN quote := NULL; END IF;
-        ELSIF ch IN ('''', '"') THEN quote := ch;
-        ELSIF ch IN ('(', '[') THEN depth := depth + 1;
-        ELSIF ch IN (')', ']') THEN depth := greatest(depth - 1, 0);
-        ELSIF ch = ',' AND depth = 0 THEN
-            items := items || btrim(substr(grouping_cols, start, i - start));
-            start := i + 1;
-        END IF;
-    END LOOP;
-    items := items || btrim(substr(grouping_cols, start));
-    RETURN items;
-END $$;
+    AS 'MODULE_PATHNAME', 'corgi_split_grouping_cols'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION corgi._split_grouping_cols(text) IS 'internal: the items of grouping_cols (commas inside parentheses, brackets or quotes do not cut)';
 
 -- An item of grouping_cols as a column of src: its name as written, unquoted and folded
@@ -1609,13 +1586,11 @@ AS $$
 #variable_conflict use_variable
 DECLARE
     src regclass := source;
-    items text[] := corgi._split_grouping_cols(grouping_cols);
+    grouping record;
     item text;
-    col name;
-    exprs text[] := '{}';
-    names text[] := '{}';
+    exprs text[];
+    names text[];
     plain boolean := true;
-    name_taken text;
     gtab text := format('pg_temp.%I', 'corgi_groups_' || pg_backend_pid());
     g_all integer;
     key_count integer;
@@ -1646,10 +1621,6 @@ DECLARE
     val_key_sql text;
     groups_name text := format('%I.%I', (parse_ident(plan.out_main))[1], (parse_ident(plan.out_main))[2] || '_groups');
 BEGIN
-    IF grouping_cols ~ '^\s*$' THEN
-        RAISE EXCEPTION 'grouping_cols must name at least one column or expression'
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write grouping_cols => ''store_id'' or ''store_id, region''.';
-    END IF;
     IF to_regclass(groups_name) IS NOT NULL THEN
         RAISE EXCEPTION 'output table % already exists', groups_name
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
@@ -1658,48 +1629,21 @@ BEGIN
                                  segments => corgi._param(plan.norm, 'segments') IS NOT NULL,
                                  early_stopping => corgi._param(plan.norm, 'patience') IS NOT NULL);
     -- The items: a column of the source (kept as it is named), or an expression (named
-    -- after its text).
-    FOREACH item IN ARRAY items LOOP
-        IF item = '' THEN
-            RAISE EXCEPTION 'grouping_cols "%" has an empty item', grouping_cols USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        col := corgi._grouping_column(source, item);
-        IF col IS NULL AND item ~ '^([A-Za-z_][A-Za-z0-9_$]*|".+")$' THEN
-            RAISE EXCEPTION 'grouping column "%" is not a column of %', item, plan.source_table
-                USING ERRCODE = 'undefined_column', HINT = 'Name columns of the source, or write expressions.';
-        END IF;
-        IF col IS NOT NULL AND quote_ident(col) = ANY (exprs) THEN
-            RAISE EXCEPTION 'grouping_cols "%" names column "%" twice', grouping_cols, col
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        IF col IS NOT NULL THEN
-            exprs := exprs || quote_ident(col);
-            name_taken := col;
-        ELSE
-            PERFORM corgi._check_grouping_expression(source, item, grouping_cols);
+    -- after its text), checked as every grouped call checks them (corgi._grouping_keys).
+    grouping := corgi._grouping_keys(source, plan.source_table, grouping_cols,
+                                 ARRAY['coef', 'intercept', 'model', 'model_type', 'loss', 'num_rows_processed', 'num_rows_skipped',
+                                       'num_epochs', 'classes', 'layers', 'status', 'num_rows', 'epoch_loss', 'epoch_rows', 'batch']);
+    exprs := grouping.exprs;
+    names := grouping.names;
+    FOREACH item IN ARRAY exprs LOOP
+        IF left(item, 1) = '(' THEN   -- an expression (a column is a quoted name)
             PERFORM corgi._check_offered('train', plan.source_table, grouped => true,
                                          segments => corgi._param(plan.norm, 'segments') IS NOT NULL,
-                                         grouping_expression => item);
+                                         grouping_expression => substr(item, 2, length(item) - 2));
             plain := false;
-            exprs := exprs || ('(' || item || ')');
-            name_taken := coalesce(nullif(left(btrim(regexp_replace(lower(item), '[^a-z0-9_]+', '_', 'g'), '_'), 60), ''),
-                                   'group_' || cardinality(exprs));
         END IF;
-        IF name_taken = ANY (names) THEN
-            name_taken := left(name_taken, 55) || '_' || cardinality(exprs);
-        END IF;
-        IF name_taken IN ('coef', 'intercept', 'model', 'model_type', 'loss', 'num_rows_processed', 'num_rows_skipped',
-                          'num_epochs', 'classes', 'layers', 'status', 'num_rows', 'epoch_loss', 'epoch_rows', 'batch') THEN
-            RAISE EXCEPTION 'grouping column "%" has the name of an output column', name_taken
-                USING ERRCODE = 'duplicate_column', HINT = 'Group by an expression of it instead, e.g. (model)::text.';
-        END IF;
-        names := names || name_taken;
-        col := NULL;
     END LOOP;
     key_count := cardinality(exprs);
-    IF key_count > 32 THEN
-        RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', key_count USING ERRCODE = 'program_limit_exceeded';
-    END IF;
     PERFORM corgi._reserve_outputs(ARRAY[plan.out_main, plan.out_summary, groups_name]);
 
     -- The keys as the caller wrote them: how validation rows find their group.
@@ -1928,10 +1872,9 @@ AS $$
 DECLARE
     p corgi.training_plan := plans[1];
     n integer := cardinality(plans);
-    items text[] := corgi._split_grouping_cols(grouping_cols);
+    grouping record;
     item text;
-    col name;
-    names text[] := '{}';
+    names text[];
     gtab text := format('pg_temp.%I', 'corgi_fit_groups_' || pg_backend_pid());
     ftab text := format('pg_temp.%I', 'corgi_fit_states_' || pg_backend_pid());
     ctab text := format('pg_temp.%I', 'corgi_fit_configs_' || pg_backend_pid());
@@ -1964,32 +1907,20 @@ DECLARE
     held float8;
     budget float8;
 BEGIN
-    IF grouping_cols ~ '^\s*$' THEN
-        RAISE EXCEPTION 'grouping_cols must name at least one column'
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write grouping_cols => ''store_id'' or ''store_id, region''.';
-    END IF;
     PERFORM corgi._check_offered('fit_multiple', p.source_table, grouped => true, partitions => p.path = 'partitions',
                                  early_stopping => EXISTS (SELECT FROM unnest(plans) x WHERE corgi._param((x).norm, 'patience') IS NOT NULL));
-    -- The grouping columns: plain columns of the table (a job reads its pages directly).
-    FOREACH item IN ARRAY items LOOP
-        col := corgi._grouping_column(src, item);
-        PERFORM corgi._check_offered('fit_multiple', p.source_table, grouped => true,
-                                     grouping_expression => CASE WHEN col IS NULL THEN item END);
-        IF col::text = ANY (names) THEN
-            RAISE EXCEPTION 'grouping_cols "%" names column "%" twice', grouping_cols, col USING ERRCODE = 'invalid_parameter_value';
+    -- The grouping columns, checked as every grouped call checks them
+    -- (corgi._grouping_keys): plain columns of the table (a job reads its pages directly).
+    grouping := corgi._grouping_keys(src, p.source_table, grouping_cols,
+                                 ARRAY['config_id', 'model_type', 'params', 'coef', 'intercept', 'model', 'loss', 'num_rows_processed',
+                                       'num_rows_skipped', 'num_epochs', 'classes', 'layers', 'status']);
+    FOREACH item IN ARRAY grouping.exprs LOOP
+        IF left(item, 1) = '(' THEN
+            PERFORM corgi._check_offered('fit_multiple', p.source_table, grouped => true,
+                                         grouping_expression => substr(item, 2, length(item) - 2));
         END IF;
-        IF col IN ('config_id', 'model_type', 'params', 'coef', 'intercept', 'model', 'loss', 'num_rows_processed',
-                   'num_rows_skipped', 'num_epochs', 'classes', 'layers', 'status') THEN
-            RAISE EXCEPTION 'grouping column "%" has the name of an output column', col
-                USING ERRCODE = 'duplicate_column', HINT = 'Rename it in a copy of the table.';
-        END IF;
-        names := names || col::text;
-        col := NULL;
     END LOOP;
-    IF cardinality(names) > 32 THEN
-        RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', cardinality(names)
-            USING ERRCODE = 'program_limit_exceeded';
-    END IF;
+    names := grouping.names;
     -- A validation table: each epoch, every config's groups score its rows by group.
     IF p.val_table IS NOT NULL THEN
         FOREACH item IN ARRAY names LOOP
@@ -3157,7 +3088,9 @@ BEGIN
         END IF;
         IF key_name = ANY (reserved) THEN
             RAISE EXCEPTION 'grouping column "%" has the name of an output column', key_name
-                USING ERRCODE = 'duplicate_column', HINT = 'Group by an expression of it instead, e.g. (coef)::text.';
+                USING ERRCODE = 'duplicate_column',
+                      HINT = format('Rename it in a copy of the table, or, where a call takes grouping expressions, group by one: (%s)::text.',
+                                    quote_ident(key_name));
         END IF;
         names := names || key_name;
     END LOOP;
