@@ -2374,6 +2374,16 @@ COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, te
 -- Evaluation and batch prediction.
 ------------------------------------------------------------------------------------
 
+-- A random feature map whose inner products approximate a kernel (KernelFeatureMap):
+-- a linear model trained on the mapped rows is a kernel machine (corgi_madlib's
+-- svm_classification/svm_regression with kernel_func gaussian or polynomial). The map
+-- is a function of its parameters and the row's width: training and prediction agree.
+CREATE FUNCTION corgi.kernel_features(features float8[], kernel text, params text DEFAULT '') RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_kernel_features'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi.kernel_features(float8[], text, text) IS
+    'features mapped by random features that approximate a kernel: gaussian exp(-gamma |x - y|^2) by random Fourier features, polynomial (coef0 + x . y)^degree by random Maclaurin features; params gamma (1 / width), degree (3), coef0 (1), n_components (2 x width), random_state (1), as MADlib''s kernel_params; NULL for a row with a NULL element';
+
 -- Metrics of a model (bytes) over a table: mean loss (squared error / 2 for linear,
 -- log loss for logistic and softmax, hinge for svm, epsilon-insensitive for svr),
 -- accuracy (classifiers), AUC (logistic, svm; average ranks for ties), RMSE and R2

@@ -400,6 +400,9 @@ DECLARE
     lambda float8 := 0.01;
     norm text := 'l2';
     epsilon float8 := 0.01;
+    kernel text := lower(btrim(coalesce(kernel_func, 'linear')));
+    map_params text := '';
+    features text := independent_varname;
     label text;
     classes text[];
     keys text := '';
@@ -410,22 +413,38 @@ BEGIN
         RAISE EXCEPTION 'madlib.%: source_table, model_table, dependent_varname and independent_varname must not be NULL', fn
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF lower(coalesce(kernel_func, 'linear')) <> 'linear' THEN
+    -- The kernel, by its name or a prefix of two letters or more, as MADlib takes it:
+    -- gaussian and polynomial train the linear machine on random features that
+    -- approximate them (corgi.kernel_features, MADlib's approach).
+    kernel := CASE WHEN length(kernel) >= 2 AND 'linear' LIKE kernel || '%' THEN 'linear'
+                   WHEN length(kernel) >= 2 AND 'gaussian' LIKE kernel || '%' THEN 'gaussian'
+                   WHEN length(kernel) >= 2 AND 'polynomial' LIKE kernel || '%' THEN 'polynomial' END;
+    IF kernel IS NULL THEN
         RAISE EXCEPTION 'kernel_func "%" is not offered by corgi_madlib''s %', kernel_func, fn
-            USING ERRCODE = 'feature_not_supported',
-                  HINT = 'Use the linear kernel, or corgi.train(..., ''' || CASE WHEN regression THEN 'mlp_regression' ELSE 'mlp' END
-                         || ''') for a nonlinear model.';
+            USING ERRCODE = 'feature_not_supported', HINT = 'Use linear, gaussian or polynomial.';
     END IF;
     FOREACH item IN ARRAY coalesce(regexp_split_to_array(nullif(btrim(kernel_params), ''), '\s*,\s*'), '{}') LOOP
         key := lower(btrim(split_part(item, '=', 1)));
         value := lower(btrim(split_part(item, '=', 2)));
         IF key = 'fit_intercept' AND value IN ('true', 'false', 't', 'f', 'yes', 'no', '1', '0') THEN
             fit_intercept := value::boolean;
+        ELSIF kernel <> 'linear' AND key IN ('gamma', 'degree', 'coef0', 'n_components', 'random_state', 'fit_in_memory') THEN
+            map_params := concat_ws(', ', nullif(map_params, ''), key || '=' || value);
         ELSE
-            RAISE EXCEPTION 'kernel_params "%" is not offered with the linear kernel', item
-                USING ERRCODE = 'invalid_parameter_value', HINT = 'The linear kernel takes fit_intercept=true or false.';
+            RAISE EXCEPTION 'kernel_params "%" is not offered with the % kernel', item, kernel
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = CASE kernel WHEN 'linear' THEN 'The linear kernel takes fit_intercept=true or false.'
+                                         WHEN 'gaussian' THEN 'The gaussian kernel takes gamma, n_components, random_state and fit_intercept.'
+                                         ELSE 'The polynomial kernel takes degree, coef0, n_components, random_state and fit_intercept.' END;
         END IF;
     END LOOP;
+    IF kernel <> 'linear' THEN
+        PERFORM corgi.kernel_features('{0}'::float8[], kernel, map_params);   -- its parameters checked now
+        features := format('corgi.kernel_features((%s)::float8[], %L, %L)',
+                           corgi._column_or_expression(corgi._readable_source('madlib.' || fn, source_table, caller_search_path),
+                                                       source_table, 'independent_varname', independent_varname),
+                           kernel, map_params);
+    END IF;
     FOREACH item IN ARRAY coalesce(regexp_split_to_array(nullif(btrim(params), ''), '\s*,\s*'), '{}') LOOP
         key := lower(btrim(split_part(item, '=', 1)));
         value := btrim(split_part(item, '=', 2));
@@ -451,7 +470,7 @@ BEGIN
     side := corgi._writable_outputs('madlib.' || fn, model_table || '_corgi', caller_search_path);
     IF regression THEN
         -- Trained by corgi: max_iter epochs of SGD on the epsilon-insensitive loss.
-        PERFORM corgi.train(source_table, model_table || '_corgi', dependent_varname, independent_varname, 'svr',
+        PERFORM corgi.train(source_table, model_table || '_corgi', dependent_varname, features, 'svr',
                             max_iter, 'corgipile',
                             format('learning_rate=%s, decay=%s, %s=%s, intercept=%s, svr_epsilon=%s',
                                    stepsize, decay_factor, norm, lambda, fit_intercept, epsilon),
@@ -468,7 +487,7 @@ BEGIN
         END IF;
         -- Trained by corgi: max_iter epochs of SGD on the hinge loss.
         PERFORM corgi.train(source_table, model_table || '_corgi', format('((%s)::text = %L)', label, classes[2]),
-                            independent_varname, 'svm', max_iter, 'corgipile',
+                            features, 'svm', max_iter, 'corgipile',
                             format('learning_rate=%s, decay=%s, %s=%s, intercept=%s', stepsize, decay_factor, norm, lambda, fit_intercept),
                             "verbose", grouping_col, caller_search_path);
     END IF;
@@ -486,12 +505,14 @@ BEGIN
     EXECUTE format($q$CREATE TABLE %s AS SELECT %L::text AS method,
                              'corgi_madlib ' || (SELECT extversion FROM pg_extension WHERE extname = 'corgi_madlib') AS version_number,
                              %L::text AS source_table, %L::text AS model_table, %L::text AS dependent_varname,
-                             %L::text AS independent_varname, 'linear'::text AS kernel_func, %L::text AS kernel_params,
+                             %L::text AS independent_varname, %L::text AS kernel_func, %L::text AS kernel_params,
                              %L::text AS grouping_col, %L::text AS optim_params, %L::text AS reg_params,
                              %s::integer AS num_all_groups, %s::integer AS num_failed_groups,
                              %s::bigint AS total_rows_processed, %s::bigint AS total_rows_skipped$q$,
                    outs.summary, CASE WHEN regression THEN 'SVR' ELSE 'SVC' END, source_table, model_table, dependent_varname,
-                   independent_varname, format('fit_intercept=%s', CASE WHEN fit_intercept THEN 'true' ELSE 'false' END), grouping_col,
+                   independent_varname, kernel,
+                   concat_ws(', ', nullif(map_params, ''), format('fit_intercept=%s', CASE WHEN fit_intercept THEN 'true' ELSE 'false' END)),
+                   grouping_col,
                    format('solver=corgipile sgd, init_stepsize=%s, decay_factor=%s, max_iter=%s, tolerance=%s', stepsize, decay_factor, max_iter, tolerance)
                    || CASE WHEN regression THEN format(', epsilon=%s', epsilon) ELSE '' END,
                    format('lambda=%s, norm=%s, n_folds=0', lambda, upper(norm)),
@@ -554,8 +575,8 @@ BEGIN
     summary := corgi._readable_source('madlib.svm_predict', model_table || '_summary', caller_search_path);
     model := corgi._stored_table(model, 'model table', NULL, ARRAY['coef', 'dep_var_mapping']::name[],
                                  ARRAY['float8[]', 'text[]']::regtype[]);
-    summary := corgi._stored_table(summary, 'summary table', model, ARRAY['independent_varname', 'grouping_col']::name[],
-                                   ARRAY['text', 'text']::regtype[]);
+    summary := corgi._stored_table(summary, 'summary table', model, ARRAY['independent_varname', 'grouping_col', 'kernel_func', 'kernel_params']::name[],
+                                   ARRAY['text', 'text', 'text', 'text']::regtype[]);
     data := corgi._readable_source('madlib.svm_predict', new_data_table, caller_search_path);
     outs := corgi._output_names(output_table, caller_search_path);
     IF to_regclass(outs.main) IS NOT NULL THEN
@@ -566,16 +587,21 @@ BEGIN
     IF id_col IS NULL THEN
         RAISE EXCEPTION 'id_col_name "%" is not a column of %', id_col_name, new_data_table USING ERRCODE = 'undefined_column';
     END IF;
-    EXECUTE format('SELECT independent_varname, grouping_col FROM %s LIMIT 1', summary) INTO s;
+    EXECUTE format('SELECT independent_varname, grouping_col, kernel_func, kernel_params FROM %s LIMIT 1', summary) INTO s;
     x := corgi._variable(data, s.independent_varname,
                          NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = summary), 'USAGE'), 'independent_varname');
+    -- A kernel machine maps the rows as training did (its parameters a literal, never run).
+    IF coalesce(s.kernel_func, 'linear') <> 'linear' THEN
+        x := format('corgi.kernel_features((%s)::float8[], %L, %L)', x, s.kernel_func, coalesce(s.kernel_params, ''));
+    END IF;
     IF s.grouping_col IS NOT NULL THEN
+        -- Rows find their model by the grouping columns, by name (an expression names none).
+        IF EXISTS (SELECT FROM unnest(corgi._split_grouping_cols(s.grouping_col)) k WHERE corgi._grouping_column(data, k) IS NULL) THEN
+            RAISE EXCEPTION 'new_data_table % lacks a grouping column of the model (%)', new_data_table, s.grouping_col
+                USING ERRCODE = 'undefined_column', HINT = 'A model grouped by an expression scores rows of a table with that expression as a column.';
+        END IF;
         SELECT string_agg(format('m.%1$I IS NOT DISTINCT FROM d.%1$I', corgi._grouping_column(data, k)), ' AND ')
           INTO join_on FROM unnest(corgi._split_grouping_cols(s.grouping_col)) k;
-        IF join_on IS NULL OR EXISTS (SELECT FROM unnest(corgi._split_grouping_cols(s.grouping_col)) k WHERE corgi._grouping_column(data, k) IS NULL) THEN
-            RAISE EXCEPTION 'new_data_table % lacks a grouping column of the model (%)', new_data_table, s.grouping_col
-                USING ERRCODE = 'undefined_column';
-        END IF;
     END IF;
     -- A regression model (svm_regression: no classes) predicts the decision value itself.
     EXECUTE format('SELECT coalesce(bool_and(dep_var_mapping IS NULL), false) FROM %s', model) INTO regression;
@@ -1095,12 +1121,13 @@ BEGIN
                              NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = summary), 'USAGE'), 'independent_varname');
     END IF;
     IF s.grouping_col IS NOT NULL THEN
+        -- Rows find their model by the grouping columns, by name (an expression names none).
+        IF EXISTS (SELECT FROM unnest(corgi._split_grouping_cols(s.grouping_col)) k WHERE corgi._grouping_column(data, k) IS NULL) THEN
+            RAISE EXCEPTION 'tbl_new_source % lacks a grouping column of the model (%)', tbl_new_source, s.grouping_col
+                USING ERRCODE = 'undefined_column', HINT = 'A model grouped by an expression scores rows of a table with that expression as a column.';
+        END IF;
         SELECT string_agg(format('m.%1$I IS NOT DISTINCT FROM d.%1$I', corgi._grouping_column(data, k)), ' AND ')
           INTO join_on FROM unnest(corgi._split_grouping_cols(s.grouping_col)) k;
-        IF join_on IS NULL OR EXISTS (SELECT FROM unnest(corgi._split_grouping_cols(s.grouping_col)) k WHERE corgi._grouping_column(data, k) IS NULL) THEN
-            RAISE EXCEPTION 'tbl_new_source % lacks a grouping column of the model (%)', tbl_new_source, s.grouping_col
-                USING ERRCODE = 'undefined_column';
-        END IF;
     END IF;
     -- The features computed over the data alone (no model column in scope).
     EXECUTE format($q$CREATE TABLE %1$s AS
@@ -1144,15 +1171,17 @@ RETURN CASE
         || E'         [, output_type (''column'' or ''array'') [, output_dictionary (false)]]]]]]]);\n'
         || E'  Indicators are 0/1 integers named <col>_<value>, <col>__misc__ (outside top), <col>_null (encode_null).'
     WHEN function_name = 'svm_classification' THEN
-        E'svm_classification: a linear support vector machine (corgi.train''s svm)\n'
+        E'svm_classification: a support vector machine (corgi.train''s svm; kernels by random features)\n'
         || E'  SELECT madlib.svm_classification(source_table, model_table, dependent_varname, independent_varname\n'
-        || E'         [, kernel_func (''linear'') [, kernel_params (''fit_intercept=false'') [, grouping_col\n'
+        || E'         [, kernel_func (''linear'', ''gaussian'' or ''polynomial'') [, kernel_params (''fit_intercept=false'';\n'
+        || E'            gamma, degree, coef0, n_components, random_state for the kernels) [, grouping_col\n'
         || E'         [, params (''init_stepsize=0.01, decay_factor=0.9, max_iter=100, lambda=0.01, norm=L2'') [, verbose]]]]]);\n'
         || E'  SELECT madlib.svm_predict(model_table, new_data_table, id_col_name, output_table);'
     WHEN function_name = 'svm_regression' THEN
-        E'svm_regression: a linear support vector regression (corgi.train''s svr, epsilon-insensitive loss)\n'
+        E'svm_regression: a support vector regression (corgi.train''s svr, epsilon-insensitive loss; kernels by random features)\n'
         || E'  SELECT madlib.svm_regression(source_table, model_table, dependent_varname, independent_varname\n'
-        || E'         [, kernel_func (''linear'') [, kernel_params (''fit_intercept=false'') [, grouping_col\n'
+        || E'         [, kernel_func (''linear'', ''gaussian'' or ''polynomial'') [, kernel_params (''fit_intercept=false'';\n'
+        || E'            gamma, degree, coef0, n_components, random_state for the kernels) [, grouping_col\n'
         || E'         [, params (''init_stepsize=0.01, decay_factor=0.9, max_iter=100, lambda=0.01, norm=L2, epsilon=0.01'') [, verbose]]]]]);\n'
         || E'  SELECT madlib.svm_predict(model_table, new_data_table, id_col_name, output_table);  -- prediction: the value'
     WHEN function_name = 'train_test_split' THEN

@@ -124,6 +124,10 @@ extern int32_t corgi_model_shape(void *model, int32_t *kind, int32_t *feature_co
 extern int32_t corgi_model_traits(void *model, CorgiModelTraits *traits);
 extern int32_t corgi_family_traits(const char *model, CorgiModelTraits *traits, int32_t *network);
 extern int32_t corgi_family_exact_solver(const char *model, char *out, int32_t size);
+extern int32_t corgi_kernel_map_open(const char *kernel, const char *params, int32_t input_count, void **map_out,
+									 CorgiError *error);
+extern int32_t corgi_kernel_map_components(void *map);
+extern int32_t corgi_kernel_map_apply(void *map, const double *x, int32_t count, double *out, int32_t out_count);
 extern int32_t corgi_model_predict(void *model, const double *features, int32_t count,
 								   double *out, CorgiError *error);
 extern int32_t corgi_model_outputs(void *model, int32_t probabilities,

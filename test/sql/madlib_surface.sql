@@ -222,7 +222,7 @@ SELECT madlib.svm_classification('houses_svm', 'svm_grouped', 'class', 'ARRAY[si
 SELECT bedroom, cardinality(coef) AS coefs, num_iterations FROM svm_grouped ORDER BY bedroom;
 SELECT madlib.svm_predict('svm_grouped', 'houses_svm', 'id', 'svm_grouped_out');
 SELECT count(*) AS rows, count(prediction) AS predicted FROM svm_grouped_out;
-SELECT madlib.svm_classification('houses_svm', 'o2', 'class', 'ARRAY[size_k]', 'gaussian');
+SELECT madlib.svm_classification('houses_svm', 'o2', 'class', 'ARRAY[size_k]', 'sigmoid');
 SELECT madlib.svm_classification('houses_svm', 'o2', 'class', 'ARRAY[size_k]', 'linear', NULL, NULL, 'class_weight=balanced');
 SELECT madlib.svm_classification('houses_svm', 'o2', 'bedroom', 'ARRAY[size_k]');
 SELECT madlib.svm_predict('svm_model', 'houses_svm', 'nope', 'o3');
@@ -256,6 +256,55 @@ SELECT avg(abs(t.label - r.prediction)) > 1 AS wide_tube_is_loose FROM svr_train
 -- Grouped, with an intercept.
 SELECT madlib.svm_regression('svr_train_data', 'svr_grouped', 'label', 'ind', 'linear', 'fit_intercept=true',
                              '(id % 2)', 'max_iter=20');
+-- Kernels (since corgi_madlib 1.2): gaussian and polynomial train the linear machine on
+-- random features that approximate them (corgi.kernel_features), as MADlib does.
+-- MADlib's install-check cases: its kernel_data with gamma=1, n_components=20,
+-- random_state=2; the dimension asserts (poly, n_components=3 with an intercept: 4
+-- coefficients; svm_regression 'po', degree=2, n_components=10, grouped: 11).
+CREATE TABLE kernel_data (index bigint, x1 float8, x2 float8, y float8);
+INSERT INTO kernel_data VALUES (0, 0.4, -0.7, 0), (1, -1.5, -1, 0), (2, -1.4, -0.9, 0), (3, -1.3, -1.2, 0), (4, -1.1, -0.2, 0),
+ (5, -1.2, -0.4, 0), (6, -0.5, 1.2, 0), (7, -1.5, 2.1, 0), (8, 1, 1, 1), (9, 1.3, 0.8, 1), (10, 1.2, 0.5, 1), (11, 0.2, -2, 1),
+ (12, 0.5, -2.4, 1), (13, 0.2, -2.3, 1), (14, 0, -2.7, 1), (15, 1.3, 2.1, 1);
+SELECT madlib.svm_classification('kernel_data', 'm10', 'y', 'array[x1, x2]', 'gaussian',
+                                 'gamma=1, n_components=20, random_state=2', NULL, 'init_stepsize=1, max_iter=10');
+SELECT cardinality(coef) AS coefs, num_iterations, dep_var_mapping FROM m10;
+SELECT method, kernel_func, kernel_params FROM m10_summary;
+SELECT madlib.svm_predict('m10', 'kernel_data', 'index', 'm10_out');
+SELECT count(*) FILTER (WHERE prediction::float8 = y) AS correct, count(*) AS rows FROM m10_out JOIN kernel_data ON index = id;
+SELECT madlib.svm_classification('kernel_data', 'poly_mapping', 'y', 'array[x1, x2]', 'poly', 'n_components=3, fit_intercept=true',
+                                 NULL, 'max_iter=2');
+SELECT cardinality(coef) = 4 AS madlib_poly_dimension_assert FROM poly_mapping;
+ALTER TABLE svr_train_data ADD COLUMN half integer;
+UPDATE svr_train_data SET half = id % 2;
+SELECT madlib.svm_regression('svr_train_data', 'svr_mdl_poly', 'label', 'ind', 'po', 'degree=2, n_components=10, fit_intercept=true',
+                             'half', 'max_iter=2, init_stepsize=1, decay_factor=0.9, tolerance=1e-16, epsilon = 0.05');
+SELECT count(*) AS groups, bool_and(cardinality(coef) = 11) AS madlib_svr_poly_dimension_assert FROM svr_mdl_poly;
+SELECT madlib.svm_predict('svr_mdl_poly', 'svr_train_data', 'id', 'svr_poly_out');
+SELECT count(*) AS rows, count(prediction) AS predicted FROM svr_poly_out;
+-- A model grouped by an expression: rows without that column are refused by name.
+SELECT madlib.svm_predict('svr_grouped', 'svr_train_data', 'id', 'o8');
+-- A boundary no line draws: the points inside the unit circle against those outside (a
+-- hash places them); the linear machine is near chance, the gaussian one is not.
+CREATE TABLE rings AS
+SELECT g AS id, x1, x2, x1 * x1 + x2 * x2 < 1 AS inside FROM (
+    SELECT g, ('x' || substr(md5(g || 'u'), 1, 8))::bit(32)::bigint / 4294967296.0 * 4 - 2 AS x1,
+              ('x' || substr(md5(g || 'v'), 1, 8))::bit(32)::bigint / 4294967296.0 * 4 - 2 AS x2
+    FROM generate_series(1, 2000) g) p;
+SELECT madlib.svm_classification('rings', 'rings_linear', 'inside', 'ARRAY[x1, x2]', 'linear', 'fit_intercept=true', NULL,
+                                 'init_stepsize=0.1, max_iter=20, lambda=0.0001');
+SELECT madlib.svm_classification('rings', 'rings_gaussian', 'inside', 'ARRAY[x1, x2]', 'gaussian',
+                                 'gamma=1, n_components=200, fit_intercept=true', NULL, 'init_stepsize=0.1, max_iter=20, lambda=0.0001');
+SELECT madlib.svm_predict('rings_linear', 'rings', 'id', 'rings_linear_out');
+SELECT madlib.svm_predict('rings_gaussian', 'rings', 'id', 'rings_gaussian_out');
+SELECT (SELECT avg((prediction = inside::text)::int) FROM rings_linear_out JOIN rings USING (id)) < 0.85 AS linear_cannot,
+       (SELECT avg((prediction = inside::text)::int) FROM rings_gaussian_out JOIN rings USING (id)) > 0.95 AS gaussian_can;
+-- The map is the same for training and prediction, and refuses what it does not know.
+SELECT corgi.kernel_features(ARRAY[1, 2]::float8[], 'gaussian', 'n_components=3') = corgi.kernel_features(ARRAY[1, 2]::float8[], 'ga', 'n_components=3, random_state=1') AS same_map,
+       cardinality(corgi.kernel_features(ARRAY[1, 2, 3]::float8[], 'polynomial')) AS default_components,
+       corgi.kernel_features(ARRAY[1, NULL]::float8[], 'gaussian') IS NULL AS null_element_null_row;
+SELECT corgi.kernel_features(ARRAY[1, 2]::float8[], 'rbf');
+SELECT madlib.svm_classification('kernel_data', 'o9', 'y', 'array[x1, x2]', 'gaussian', 'degree=2');
+SELECT madlib.svm_classification('kernel_data', 'o9', 'y', 'array[x1, x2]', 'gaussian', 'gamma=-1');
 SELECT madlib.svm_regression('svr_train_data', 'o4', 'label', 'ind', 'polynomial');
 SELECT madlib.svm_regression('svr_train_data', 'o4', 'label', 'ind', NULL, NULL, NULL, 'eps_table=t');
 
