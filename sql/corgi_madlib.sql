@@ -367,15 +367,16 @@ COMMENT ON FUNCTION madlib.encode_categorical_variables(varchar, varchar, varcha
 -- ---------------------------------------------------------------------------------
 -- Support vector machines (linear kernel), on corgi.train's 'svm' model
 -- ---------------------------------------------------------------------------------
--- MADlib's svm_classification and svm_regression with kernel_func 'linear', one trainer:
--- params map onto corgi's SGD (init_stepsize -> learning_rate, decay_factor -> decay,
--- max_iter -> epochs, lambda with norm L2 or L1 -> l2 or l1, epsilon -> svr_epsilon (the
--- regression's tube; classification ignores it, as MADlib), kernel_params fit_intercept ->
--- intercept). Classification trains corgi's svm: the two classes of the dependent variable
--- become dep_var_mapping (sorted as text), the second the positive one. Regression trains
--- corgi's svr on the dependent value (dep_var_mapping NULL). corgi's own model (bytes,
--- epochs) is kept beside it in <model_table>_corgi. Refused with a hint: other kernels,
--- class_weight, n_folds, eps_table.
+-- MADlib's svm_classification and svm_regression, one trainer: params map onto corgi's
+-- SGD (init_stepsize -> learning_rate, decay_factor -> decay, max_iter -> epochs, lambda
+-- with norm L2 or L1 -> l2 or l1, epsilon -> svr_epsilon (the regression's tube;
+-- classification ignores it, as MADlib), class_weight (balanced or {class: weight}) ->
+-- class_weight, kernel_params fit_intercept -> intercept; the gaussian and polynomial
+-- kernels map the rows by corgi.kernel_features). Classification trains corgi's svm: the
+-- two classes of the dependent variable become dep_var_mapping (sorted as text), the
+-- second the positive one. Regression trains corgi's svr on the dependent value
+-- (dep_var_mapping NULL). corgi's own model (bytes, epochs) is kept beside it in
+-- <model_table>_corgi. Refused with a hint: n_folds, eps_table, other kernels.
 CREATE FUNCTION madlib._svm_train(regression boolean, source_table varchar, model_table varchar,
                                   dependent_varname varchar, independent_varname varchar, kernel_func varchar,
                                   kernel_params varchar, grouping_col varchar, params varchar, verbose boolean,
@@ -402,6 +403,8 @@ DECLARE
     epsilon float8 := 0.01;
     kernel text := lower(btrim(coalesce(kernel_func, 'linear')));
     map_params text := '';
+    class_weight text;
+    weights float8[];
     features text := independent_varname;
     label text;
     classes text[];
@@ -423,7 +426,7 @@ BEGIN
         RAISE EXCEPTION 'kernel_func "%" is not offered by corgi_madlib''s %', kernel_func, fn
             USING ERRCODE = 'feature_not_supported', HINT = 'Use linear, gaussian or polynomial.';
     END IF;
-    FOREACH item IN ARRAY coalesce(regexp_split_to_array(nullif(btrim(kernel_params), ''), '\s*,\s*'), '{}') LOOP
+    FOREACH item IN ARRAY coalesce(corgi._split_grouping_cols(nullif(btrim(kernel_params), '')), '{}') LOOP
         key := lower(btrim(split_part(item, '=', 1)));
         value := lower(btrim(split_part(item, '=', 2)));
         IF key = 'fit_intercept' AND value IN ('true', 'false', 't', 'f', 'yes', 'no', '1', '0') THEN
@@ -445,10 +448,11 @@ BEGIN
                                                        source_table, 'independent_varname', independent_varname),
                            kernel, map_params);
     END IF;
-    FOREACH item IN ARRAY coalesce(regexp_split_to_array(nullif(btrim(params), ''), '\s*,\s*'), '{}') LOOP
+    FOREACH item IN ARRAY coalesce(corgi._split_grouping_cols(nullif(btrim(params), '')), '{}') LOOP
         key := lower(btrim(split_part(item, '=', 1)));
-        value := btrim(split_part(item, '=', 2));
+        value := btrim(substr(item, strpos(item, '=') + 1));
         CASE key
+            WHEN 'class_weight' THEN class_weight := value;
             WHEN 'init_stepsize' THEN stepsize := value::float8;
             WHEN 'decay_factor' THEN decay_factor := value::float8;
             WHEN 'max_iter' THEN max_iter := value::integer;
@@ -459,7 +463,7 @@ BEGIN
             ELSE
                 RAISE EXCEPTION 'params "%" is not offered by corgi_madlib''s %', item, fn
                     USING ERRCODE = 'feature_not_supported',
-                          HINT = 'It takes init_stepsize, decay_factor, max_iter, tolerance, lambda, norm (L1 or L2) and epsilon.';
+                          HINT = 'It takes init_stepsize, decay_factor, max_iter, tolerance, lambda, norm (L1 or L2), epsilon and class_weight.';
         END CASE;
     END LOOP;
     IF norm NOT IN ('l1', 'l2') THEN
@@ -468,6 +472,10 @@ BEGIN
     src := corgi._readable_source('madlib.' || fn, source_table, caller_search_path);
     outs := corgi._writable_outputs('madlib.' || fn, model_table, caller_search_path);
     side := corgi._writable_outputs('madlib.' || fn, model_table || '_corgi', caller_search_path);
+    IF regression AND class_weight IS NOT NULL THEN
+        RAISE EXCEPTION 'class_weight applies to svm_classification only' USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Leave class_weight out of svm_regression''s params.';
+    END IF;
     IF regression THEN
         -- Trained by corgi: max_iter epochs of SGD on the epsilon-insensitive loss.
         PERFORM corgi.train(source_table, model_table || '_corgi', dependent_varname, features, 'svr',
@@ -485,10 +493,37 @@ BEGIN
             RAISE EXCEPTION 'svm_classification needs a dependent variable of two classes, "%" has %', dependent_varname, cardinality(coalesce(classes, '{}'))
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'Write a condition, e.g. ''rings > 10''.';
         END IF;
+        -- class_weight, as MADlib: 'balanced' (n / (2 n_class), counted here) or
+        -- '{class: weight, ...}' (a class left out weighs 1), in dep_var_mapping's order.
+        IF class_weight IS NOT NULL THEN
+            IF lower(class_weight) = 'balanced' THEN
+                EXECUTE format('SELECT ARRAY[count(*)::float8 / (2 * greatest(count(*) FILTER (WHERE (%1$s)::text = %3$L), 1)),
+                                             count(*)::float8 / (2 * greatest(count(*) FILTER (WHERE (%1$s)::text = %4$L), 1))]
+                                FROM %2$s WHERE (%1$s) IS NOT NULL', label, src, classes[1], classes[2])
+                    INTO weights;
+            ELSIF class_weight ~ '^\{.*\}$' THEN
+                weights := ARRAY[1, 1]::float8[];
+                FOREACH item IN ARRAY corgi._split_grouping_cols(substr(class_weight, 2, length(class_weight) - 2)) LOOP
+                    key := btrim(btrim(split_part(item, ':', 1)), '''"');
+                    value := btrim(split_part(item, ':', 2));
+                    IF NOT key = ANY (classes) OR value !~ '^[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$' OR value::float8 <= 0 THEN
+                        RAISE EXCEPTION 'class_weight item "%" is not a class of "%" with a positive weight', item, dependent_varname
+                            USING ERRCODE = 'invalid_parameter_value',
+                                  HINT = format('The classes are %s; write class_weight={%s:1, %s:5} or balanced.', array_to_string(classes, ', '),
+                                                classes[1], classes[2]);
+                    END IF;
+                    weights[array_position(classes, key)] := value::float8;
+                END LOOP;
+            ELSE
+                RAISE EXCEPTION 'class_weight "%" is neither balanced nor {class: weight, ...}', class_weight
+                    USING ERRCODE = 'invalid_parameter_value', HINT = 'Write class_weight=balanced or class_weight={a:1, b:3}.';
+            END IF;
+        END IF;
         -- Trained by corgi: max_iter epochs of SGD on the hinge loss.
         PERFORM corgi.train(source_table, model_table || '_corgi', format('((%s)::text = %L)', label, classes[2]),
                             features, 'svm', max_iter, 'corgipile',
-                            format('learning_rate=%s, decay=%s, %s=%s, intercept=%s', stepsize, decay_factor, norm, lambda, fit_intercept),
+                            concat_ws(', ', format('learning_rate=%s, decay=%s, %s=%s, intercept=%s', stepsize, decay_factor, norm, lambda, fit_intercept),
+                                      'class_weight=[' || array_to_string(weights, ',') || ']'),
                             "verbose", grouping_col, caller_search_path);
     END IF;
     IF grouping_col IS NOT NULL THEN
@@ -515,7 +550,8 @@ BEGIN
                    grouping_col,
                    format('solver=corgipile sgd, init_stepsize=%s, decay_factor=%s, max_iter=%s, tolerance=%s', stepsize, decay_factor, max_iter, tolerance)
                    || CASE WHEN regression THEN format(', epsilon=%s', epsilon) ELSE '' END,
-                   format('lambda=%s, norm=%s, n_folds=0', lambda, upper(norm)),
+                   format('lambda=%s, norm=%s, n_folds=0', lambda, upper(norm))
+                   || CASE WHEN weights IS NOT NULL THEN format(', class_weight=%s', array_to_string(weights, ',')) ELSE '' END,
                    totals.groups, totals.failed, totals.processed, totals.skipped);
 END $$;
 COMMENT ON FUNCTION madlib._svm_train(boolean, varchar, varchar, varchar, varchar, varchar, varchar, varchar, varchar, boolean, text) IS

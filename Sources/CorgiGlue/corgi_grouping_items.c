@@ -4,7 +4,7 @@
  *   corgi._split_grouping_cols(grouping_cols text) -> text[]
  *
  * 'a, (b + 1), "c, d"' -> {a, (b + 1), "c, d"}: cut at the commas outside parentheses,
- * brackets and quotes (single or double; a doubled quote closes and reopens, which keeps
+ * brackets, braces (MADlib's class_weight={a:1, b:3} in a params list) and quotes (single or double; a doubled quote closes and reopens, which keeps
  * it inside), each item trimmed of spaces; an empty item stays (the callers refuse it by
  * name). The delimiters are ASCII, which no server encoding uses inside a multibyte
  * character, so the text is walked byte by byte.
@@ -52,9 +52,9 @@ corgi_split_grouping_cols(PG_FUNCTION_ARGS)
 		}
 		else if (c == '\'' || c == '"')
 			quote = c;
-		else if (c == '(' || c == '[')
+		else if (c == '(' || c == '[' || c == '{')
 			depth++;
-		else if (c == ')' || c == ']')
+		else if (c == ')' || c == ']' || c == '}')
 			depth = depth > 0 ? depth - 1 : 0;
 		else if (c == ',' && depth == 0)
 		{

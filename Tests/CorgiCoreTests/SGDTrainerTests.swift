@@ -176,6 +176,61 @@ final class SGDTrainerTests: XCTestCase {
         XCTAssertFalse(try TrainingParameters.parse("", family: .linear).get().normalized.contains("svr_epsilon"))
     }
 
+    /// class_weight: 200 negatives around -0.2 and 20 positives around +0.2 overlapping
+    /// them; unweighted, the model calls almost every positive negative; with the balanced
+    /// weights (n / (2 n_class): 0.55 and 5.5) it recalls most of them. The weights
+    /// survive the codec, and a count that is not the model's classes is refused.
+    func testClassWeightsRecallTheRareClass() throws {
+        var g = Xoshiro256StarStar(seed: 31)
+        var rows: [([Double], Double)] = []
+        for i in 0..<220 {
+            let positive = i % 11 == 0
+            rows.append(([(positive ? 0.2 : -0.2) + (g.nextUnitInterval() - 0.5) * 1.6], positive ? 1 : 0))
+        }
+        func recall(_ params: String, family: ModelFamily = .svm) throws -> (Double, TrainerSnapshot) {
+            let t = try SGDTrainer.make(kind: family.objective, featureCount: 1, classValues: [],
+                                        parameters: try TrainingParameters.parse(params, family: family).get(),
+                                        bufferCapacity: 220, shufflesBuffer: true).get()
+            for _ in 0..<20 {
+                for (x, y) in rows {
+                    if case .success(.bufferFull) = x.withUnsafeBufferPointer({ t.add(features: $0, label: y) }) {
+                        while t.trainStep(maxRows: 1000) {}
+                    }
+                }
+                t.finishPass()
+                while t.trainStep(maxRows: 1000) {}
+                t.endEpoch()
+            }
+            let model = t.model
+            let positives = rows.filter { $0.1 == 1 }
+            let found = positives.filter { r in r.0.withUnsafeBufferPointer { model.predict($0) } == 1 }.count
+            return (Double(found) / Double(positives.count), try XCTUnwrap(t.snapshot))
+        }
+        let (plain, _) = try recall("learning_rate=0.05")
+        let (weighted, snapshot) = try recall("learning_rate=0.05, class_weight=[0.55,5.5]")
+        XCTAssertLessThan(plain, 0.3, "unweighted")
+        XCTAssertGreaterThan(weighted, 0.6, "weighted")
+        let (logistic, _) = try recall("learning_rate=0.05, class_weight=[0.55,5.5], optimizer=adam, batch_size=8", family: .logistic)
+        XCTAssertGreaterThan(logistic, 0.6, "weighted logistic through the batch learner")
+        // Through the codec, and in the normalized params (a replay weighs the same).
+        var bytes = [UInt8](repeating: 0, count: TrainerCodec.encodedSize(snapshot))
+        _ = bytes.withUnsafeMutableBytes { TrainerCodec.encode(snapshot, into: $0) }
+        let decoded = try bytes.withUnsafeBytes { TrainerCodec.decode($0) }.get()
+        XCTAssertEqual(decoded.parameters.classWeights, [0.55, 5.5])
+        XCTAssertEqual(decoded, snapshot)
+        XCTAssertTrue(snapshot.parameters.normalized.hasSuffix("class_weight=[0.55,5.5]"), snapshot.parameters.normalized)
+        XCTAssertFalse(try TrainingParameters.parse("").get().normalized.contains("class_weight"))
+        // Refusals.
+        let three = try TrainingParameters.parse("class_weight=[1,2,3]").get()
+        guard case .failure(let shape) = SGDTrainer.make(kind: .logistic, featureCount: 1, classValues: [], parameters: three,
+                                                          bufferCapacity: 10, shufflesBuffer: true) else { return XCTFail() }
+        XCTAssertEqual("\(shape)".contains("class_weight has 3 weights, the model has 2 classes"), true, "\(shape)")
+        guard case .failure(let f) = TrainingParameters.parse("class_weight=[1,0]") else { return XCTFail() }
+        XCTAssertEqual(f.message, "class_weight must be 2 to 1000 positive numbers, got \"[1,0]\"")
+        guard case .failure(let r) = TrainingParameters.parse("class_weight=[1,2]", family: .linear) else { return XCTFail() }
+        XCTAssertEqual(r.message, "parameter \"class_weight\" applies to logistic, svm and softmax only")
+    }
+
     func testSoftmaxLearnsThreeClassesWithArbitraryClassValues() throws {
         var features: [[Double]] = [], labels: [Double] = []
         var g = Xoshiro256StarStar(seed: 7)

@@ -66,7 +66,7 @@ final class TrainingParametersTests: XCTestCase {
     func testErrorsNameTheKeyAndValue() {
         XCTAssertEqual(failure("learning_rat=0.1")?.message, "unknown parameter \"learning_rat\"")
         XCTAssertEqual(failure("learning_rat=0.1")?.hint,
-            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, full_shuffle_mb, seed, average, optimizer, momentum, beta1, beta2, epsilon, hidden_layers, activation, standardize, segments, segment_offset, segment_seed, patience, tolerance, workers, validation_table, configs_per_visit, solver, nulls, max_levels, categorical, svr_epsilon.")
+            "Valid parameters: learning_rate, decay, batch_size, l2, l1, intercept, buffer_fraction, block_mb, max_buffer_mb, full_shuffle_mb, seed, average, optimizer, momentum, beta1, beta2, epsilon, hidden_layers, activation, standardize, segments, segment_offset, segment_seed, patience, tolerance, workers, validation_table, configs_per_visit, solver, nulls, max_levels, categorical, svr_epsilon, class_weight.")
         XCTAssertEqual(failure("learning_rate=0")?.message, "learning_rate must be a positive number, got \"0\"")
         XCTAssertEqual(failure("learning_rate=nan")?.message, "learning_rate must be a positive number, got \"nan\"")
         XCTAssertEqual(failure("decay=1.5")?.message, "decay must be in (0, 1], got \"1.5\"")

@@ -223,7 +223,7 @@ SELECT bedroom, cardinality(coef) AS coefs, num_iterations FROM svm_grouped ORDE
 SELECT madlib.svm_predict('svm_grouped', 'houses_svm', 'id', 'svm_grouped_out');
 SELECT count(*) AS rows, count(prediction) AS predicted FROM svm_grouped_out;
 SELECT madlib.svm_classification('houses_svm', 'o2', 'class', 'ARRAY[size_k]', 'sigmoid');
-SELECT madlib.svm_classification('houses_svm', 'o2', 'class', 'ARRAY[size_k]', 'linear', NULL, NULL, 'class_weight=balanced');
+SELECT madlib.svm_classification('houses_svm', 'o2', 'class', 'ARRAY[size_k]', 'linear', NULL, NULL, 'n_folds=3');
 SELECT madlib.svm_classification('houses_svm', 'o2', 'bedroom', 'ARRAY[size_k]');
 SELECT madlib.svm_predict('svm_model', 'houses_svm', 'nope', 'o3');
 
@@ -256,6 +256,29 @@ SELECT avg(abs(t.label - r.prediction)) > 1 AS wide_tube_is_loose FROM svr_train
 -- Grouped, with an intercept.
 SELECT madlib.svm_regression('svr_train_data', 'svr_grouped', 'label', 'ind', 'linear', 'fit_intercept=true',
                              '(id % 2)', 'max_iter=20');
+-- class_weight (since corgi_madlib 1.2): MADlib's install-check case, 100 rows of class 0
+-- and 10 of class 1 (test/data/svm_unbalanced.csv); its assert: with class_weight=balanced
+-- the minority class is recalled at 0.70 or more (unweighted it is not recalled at all).
+CREATE TABLE svm_unbalanced (index bigint, x1 float8, x2 float8, y bigint);
+\copy svm_unbalanced FROM 'test/data/svm_unbalanced.csv' WITH (DELIMITER '|')
+SELECT madlib.svm_classification('svm_unbalanced', 'unb_out', 'y', 'ARRAY[1, x1, x2]', 'linear', NULL, NULL,
+                                 'max_iter=1000, init_stepsize=0.1, class_weight=balanced');
+SELECT reg_params FROM unb_out_summary;
+SELECT madlib.svm_predict('unb_out', 'svm_unbalanced', 'index', 'unb_predict_out');
+SELECT count(*) / 10. >= 0.70 AS madlib_class_weight_assert
+FROM svm_unbalanced JOIN unb_predict_out ON index = id WHERE y::text = prediction AND y = 1;
+SELECT madlib.svm_classification('svm_unbalanced', 'unb_out_plain', 'y', 'ARRAY[1, x1, x2]', 'linear', NULL, NULL,
+                                 'max_iter=1000, init_stepsize=0.1');
+SELECT madlib.svm_predict('unb_out_plain', 'svm_unbalanced', 'index', 'unb_predict_plain');
+SELECT count(*) / 10. < 0.70 AS unweighted_misses_it
+FROM svm_unbalanced JOIN unb_predict_plain ON index = id WHERE y::text = prediction AND y = 1;
+SELECT madlib.svm_classification('svm_unbalanced', 'unb_out_dict', 'y', 'ARRAY[1, x1, x2]', 'linear', NULL, NULL,
+                                 'max_iter=100, class_weight={0: 1, 1: 10}');
+SELECT reg_params FROM unb_out_dict_summary;
+SELECT madlib.svm_classification('svm_unbalanced', 'o10', 'y', 'ARRAY[1, x1, x2]', 'linear', NULL, NULL, 'class_weight={2: 1}');
+SELECT madlib.svm_classification('svm_unbalanced', 'o10', 'y', 'ARRAY[1, x1, x2]', 'linear', NULL, NULL, 'class_weight=heavy');
+SELECT madlib.svm_regression('svm_unbalanced', 'o10', 'x1', 'ARRAY[1, x2]', 'linear', NULL, NULL, 'class_weight=balanced');
+
 -- Kernels (since corgi_madlib 1.2): gaussian and polynomial train the linear machine on
 -- random features that approximate them (corgi.kernel_features), as MADlib does.
 -- MADlib's install-check cases: its kernel_data with gamma=1, n_components=20,

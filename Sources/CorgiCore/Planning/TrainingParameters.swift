@@ -53,6 +53,13 @@ public struct TrainingParameters: Equatable, Sendable {
     /// svr models only (``isSVR``).
     public var svrEpsilon = 0.01
     public var isSVR = false
+    /// Classifiers of the linear family: each class's weight in the loss (and its
+    /// gradient), in class order (binary: negative, then positive; softmax: the sorted
+    /// classes), as scikit-learn's `class_weight` and MADlib's svm `class_weight`; nil: 1
+    /// each. Stored in the model (its replay weighs the same).
+    public var classWeights: [Double]?
+    /// At most this many class weights (softmax's class limit).
+    public static let maximumClassWeights = 1_000
     /// A table name, for per-epoch validation metrics; empty when not set.
     public var validationTable = ""
     /// Model hopping (0: off): each epoch visits the table's blocks as `segments`
@@ -117,7 +124,7 @@ public struct TrainingParameters: Equatable, Sendable {
         "buffer_fraction", "block_mb", "max_buffer_mb", "full_shuffle_mb", "seed", "average", "optimizer",
         "momentum", "beta1", "beta2", "epsilon", "hidden_layers", "activation", "standardize", "segments", "segment_offset", "segment_seed",
         "patience", "tolerance", "workers", "validation_table", "configs_per_visit", "solver",
-        "nulls", "max_levels", "categorical", "svr_epsilon",
+        "nulls", "max_levels", "categorical", "svr_epsilon", "class_weight",
     ]
 
     /// A rejected parameter string: what is wrong, and what would be valid.
@@ -179,6 +186,10 @@ public struct TrainingParameters: Equatable, Sendable {
             return .failure(Failure(message: "parameter \"\(key)\" applies to mlp and mlp_regression only",
                                     hint: "Leave \(key) out for a \(family.name) model."))
         }
+        if seen.contains("class_weight"), family.isNetwork || !family.objective.isClassifier {
+            return .failure(Failure(message: "parameter \"class_weight\" applies to logistic, svm and softmax only",
+                                    hint: "Leave class_weight out for a \(family.name) model."))
+        }
         if family != .svr, seen.contains("svr_epsilon") {
             return .failure(Failure(message: "parameter \"svr_epsilon\" applies to svr only",
                                     hint: "Leave svr_epsilon out for a \(family.name) model."))
@@ -222,6 +233,7 @@ public struct TrainingParameters: Equatable, Sendable {
         }
         if !isNetwork && standardizeGiven { parts.append("standardize=\(standardize)") }
         if isSVR { parts.append("svr_epsilon=\(svrEpsilon)") }
+        if let classWeights { parts.append("class_weight=[\(classWeights.map { "\($0)" }.joined(separator: ","))]") }
         if segments > 0 {
             parts += ["segments=\(segments)", "segment_offset=\(segmentOffset)", "segment_seed=\(segmentSeed ?? seed)"]
         }
@@ -305,6 +317,10 @@ public struct TrainingParameters: Equatable, Sendable {
             return Failure(message: "\(rule.key) must be \(rule.range), got \(NumberFormat.sql(rule.value(self)))",
                            hint: "")
         }
+        if let classWeights, classWeights.count < 2 || classWeights.count > TrainingParameters.maximumClassWeights
+            || !classWeights.allSatisfy({ $0 > 0 && $0.isFinite }) {
+            return Failure(message: "class_weight must be 2 to \(TrainingParameters.maximumClassWeights) positive numbers", hint: "")
+        }
         if validationTable.utf8.count > TrainingParameters.maximumValidationTableBytes {
             return Failure(message: "validation_table is longer than \(TrainingParameters.maximumValidationTableBytes) bytes", hint: "")
         }
@@ -321,6 +337,19 @@ public struct TrainingParameters: Equatable, Sendable {
             return nil
         }
         switch key {
+        case "class_weight":
+            var body = Substring(value)
+            if body.hasPrefix("[") && body.hasSuffix("]") { body = body.dropFirst().dropLast() }
+            let items = body.split(separator: ",", omittingEmptySubsequences: false).map { Double(TrainingParameters.trimmed($0)) }
+            let weights = items.compactMap { $0 }
+            guard items.count >= 2, weights.count == items.count, weights.count <= TrainingParameters.maximumClassWeights,
+                weights.allSatisfy({ $0 > 0 && $0.isFinite })
+            else {
+                return Failure(message: "class_weight must be 2 to \(TrainingParameters.maximumClassWeights) positive numbers, got \"\(value)\"",
+                               hint: "Write one weight per class in class order, e.g. class_weight=[1,5] (negative, positive).")
+            }
+            classWeights = weights
+            return nil
         case "hidden_layers":
             var body = Substring(value)
             if body.hasPrefix("[") && body.hasSuffix("]") { body = body.dropFirst().dropLast() }

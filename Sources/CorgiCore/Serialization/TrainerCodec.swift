@@ -5,12 +5,13 @@
 /// ```
 /// 1 header      u8 kind | u8 architecture (0 linear, 1 network) | u8 BufferMode | u8 flags
 ///               (1 intercept, 2 averaging, 4 standardize, 8 standardize given: not a
-///               network) | u8 optimizer | 3 x u8 0
+///               network, 16 class weights: not a network) | u8 optimizer | 3 x u8 0
 ///               | u32 featureCount | u32 classCount (softmax; else 0)
 /// 2 parameters  f64 learning_rate | f64 decay | u32 batch_size | f64 l2 | f64 l1
 ///               | f64 buffer_fraction | f64 block_mb | f64 max_buffer_mb | i64 seed
 ///               | f64 momentum | f64 beta1 | f64 beta2 | f64 epsilon
 ///               | u32 n + n bytes validation_table (UTF-8) | [svr only: f64 svr_epsilon]
+///               | [flag 16 only: u32 c + c x f64 class weights]
 /// 3 progress    u64 bufferCapacity | u32 epochsCompleted | u64 buffersThisEpoch
 ///               | current: i64 rows, i64 skipped, f64 lossSum | last epoch: the same
 /// 4 model       [network: u8 activation | u32 h + h x u32 hidden widths | featureCount
@@ -67,7 +68,8 @@ public enum TrainerCodec {
             // for a list of feature columns, which the list's centers and scales carry out).
             let given = network == nil && p.standardizeGiven
             s.u8((model.hasIntercept ? 1 : 0) | (snapshot.averaging != nil ? 2 : 0)
-                 | (p.standardize && (network != nil || given) ? 4 : 0) | (given ? 8 : 0))
+                 | (p.standardize && (network != nil || given) ? 4 : 0) | (given ? 8 : 0)
+                 | (network == nil && p.classWeights != nil ? 16 : 0))
             s.u8(p.optimizer.rawValue); s.u8(0); s.u8(0); s.u8(0)
             s.u32(UInt32(truncatingIfNeeded: model.featureCount)); s.u32(UInt32(truncatingIfNeeded: model.classValues.count))
         }
@@ -79,6 +81,9 @@ public enum TrainerCodec {
             let table = Array(p.validationTable.utf8)
             s.u32(UInt32(truncatingIfNeeded: table.count)); s.bytes(table)
             if model.kind == .svr { s.f64(p.svrEpsilon) }
+            if network == nil, let weights = p.classWeights {
+                s.u32(UInt32(truncatingIfNeeded: weights.count)); s.f64s(weights)
+            }
         }
         section(.progress, to: &sink) { s in
             s.u64(UInt64(snapshot.bufferCapacity)); s.u32(UInt32(truncatingIfNeeded: snapshot.epochsCompleted))
@@ -174,7 +179,7 @@ extension TrainerCodec {
         guard let kind = ModelKind(rawValue: kindByte) else { return fail("unknown model kind") }
         guard architecture <= 1 else { return fail("unknown model architecture \(architecture)") }
         let isNetwork = architecture == 1
-        guard let bufferMode = BufferMode(rawValue: modeByte), flags & ~(isNetwork ? 7 : 15) == 0, isNetwork || flags & 4 == 0 || flags & 8 != 0, r1 | r2 | r3 == 0 else {
+        guard let bufferMode = BufferMode(rawValue: modeByte), flags & ~(isNetwork ? 7 : 31) == 0, isNetwork || flags & 4 == 0 || flags & 8 != 0, r1 | r2 | r3 == 0 else {
             return fail("unknown flags")
         }
         guard let optimizer = OptimizerKind(rawValue: optimizerByte) else { return fail("unknown optimizer") }
@@ -194,6 +199,12 @@ extension TrainerCodec {
             guard let svrEpsilon = params.f64() else { return fail("malformed parameters section") }
             p.svrEpsilon = svrEpsilon
             p.isSVR = true
+        }
+        if flags & 16 != 0 {
+            guard let count = params.u32(), count >= 2, count <= UInt32(TrainingParameters.maximumClassWeights),
+                let weights = params.f64s(Int(count))
+            else { return fail("malformed parameters section") }
+            p.classWeights = weights
         }
         guard params.isAtEnd else { return fail("malformed parameters section") }
         p.learningRate = lr; p.decay = decay; p.batchSize = Int(batch); p.l2 = l2; p.l1 = l1

@@ -23,6 +23,8 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
 
     private let optimizer: Optimizer
     private let kind: ModelKind
+    /// class_weight (the linear family's classifiers; checked by ``SGDTrainer``), or empty.
+    private let classWeights: [Double]
     private let batchSize: Int
     private let count: Int
     private let weights: UnsafeMutablePointer<Double>       // the iterate
@@ -83,6 +85,7 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
         self.current = current
         self.optimizer = optimizer
         self.kind = model.kind
+        self.classWeights = parameters.classWeights ?? []
         self.batchSize = b
         self.count = p
         self.weights = w
@@ -152,9 +155,16 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
         // The sums in locals: the class's stored statistics are touched once per batch.
         var lossSum = current.lossSum
         for r in 0..<rows {
-            lossSum += Objective.lossAndGradient(
+            var loss = Objective.lossAndGradient(
                 kind: kind, scores: UnsafeBufferPointer(start: scores + r * k, count: k), target: targets[r],
                 gradient: UnsafeMutableBufferPointer(start: dScores + r * k, count: k))
+            if !classWeights.isEmpty {
+                let c = k == 1 ? (targets[r] > 0 ? 1 : 0) : Int(targets[r])
+                let weight = c >= 0 && c < classWeights.count ? classWeights[c] : 1
+                loss *= weight
+                for o in 0..<k { dScores[r * k + o] *= weight }
+            }
+            lossSum += loss
         }
         current.rows &+= Int64(rows)
         current.lossSum = lossSum

@@ -34,6 +34,8 @@ final class LinearLearner: RowLearner {
     private let trainsIntercept: Bool
     /// svr's epsilon (0 for the other kinds, which ignore it).
     private let margin: Double
+    /// class_weight: the weight of each class (binary: negative, positive), or nil.
+    private let classWeight: UnsafeMutablePointer<Double>?
 
     /// Epochs closed so far: sets the learning rate. Changed only while idle.
     var epochsCompleted: Int
@@ -88,8 +90,15 @@ final class LinearLearner: RowLearner {
         let touched = useBatch ? allocate(n, Bool.self) : nil
         let aw = useAverage ? allocate(n * k, Double.self) : nil
         let ab = useAverage ? allocate(k, Double.self) : nil
+        // One weight per class: two for a binary model's single output, k for softmax.
+        let classCount = k == 1 ? 2 : k
+        if let weights = parameters.classWeights, weights.count != classCount || !model.kind.isClassifier {
+            allocations.forEach { $0.release() }
+            return nil
+        }
+        let cw = parameters.classWeights == nil ? nil : allocate(classCount, Double.self)
         if (useL1 && q == nil) || (useBatch && (bg == nil || bb == nil || touched == nil))
-            || (useAverage && (aw == nil || ab == nil)) {
+            || (useAverage && (aw == nil || ab == nil)) || (parameters.classWeights != nil && cw == nil) {
             allocations.forEach { $0.release() }
             return nil
         }
@@ -119,6 +128,10 @@ final class LinearLearner: RowLearner {
         self.batchSize = parameters.batchSize
         self.trainsIntercept = parameters.intercept
         self.margin = model.kind == .svr ? parameters.svrEpsilon : 0
+        if let cw, let weights = parameters.classWeights {
+            for (i, weight) in weights.enumerated() { cw[i] = weight }
+        }
+        self.classWeight = cw
         self.epochsCompleted = epochsCompleted
         self.current = current
         self.weights = w
@@ -221,9 +234,15 @@ final class LinearLearner: RowLearner {
     @inline(__always)
     private func update(row x: UnsafePointer<Double>, target: Double, learningRate lr: Double) {
         let n = featureCount, k = outputs
-        let loss = Objective.lossAndGradient(
+        var loss = Objective.lossAndGradient(
             kind: kind, scores: UnsafeBufferPointer(start: scores, count: k), target: target,
             gradient: UnsafeMutableBufferPointer(start: gradient, count: k), margin: margin)
+        if let classWeight {
+            // The row's class: +1/-1 targets for one output, the class index for softmax.
+            let weight = classWeight[k == 1 ? (target > 0 ? 1 : 0) : Int(target)]
+            loss *= weight
+            for o in 0..<k { gradient[o] *= weight }
+        }
         if current.rows == 0 { restartAverage = true }
         current.rows &+= 1
         current.lossSum += loss

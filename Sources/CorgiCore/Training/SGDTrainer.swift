@@ -198,6 +198,12 @@ public final class SGDTrainer {
         let iterate = parameters.average ? averaging?.iterate : nil
         // The linear family with plain SGD keeps its row-by-row path (pinned to 0.1.0);
         // other optimizers, and networks, go through the general learner.
+        if let weights = parameters.classWeights {
+            let classes = model.outputs == 1 ? 2 : model.outputs
+            guard model.kind.isClassifier, model.network == nil, weights.count == classes else {
+                return .failure(.invalidShape("class_weight has \(weights.count) weights, the model has \(model.kind.isClassifier ? classes : 0) classes"))
+            }
+        }
         let learner: (any RowLearner)?
         var penalized = 0
         switch model {
