@@ -25,6 +25,25 @@ public func corgi_kernel_map_open(
     }
 }
 
+/// C: `int64_t corgi_kernel_map_planned_bytes(const char *kernel, const char *params, int32_t input_count,
+/// CorgiError *error)`: the most bytes that map holds (``KernelFeatureMap/plannedBytes``), or
+/// -1 with the error of its parameters.
+@_cdecl("corgi_kernel_map_planned_bytes")
+public func corgi_kernel_map_planned_bytes(
+    _ kernel: UnsafePointer<CChar>?, _ params: UnsafePointer<CChar>?, _ inputCount: Int32,
+    _ error: UnsafeMutablePointer<CorgiError>?
+) -> Int64 {
+    guard let kernel, let params else { report(CORGI_INTERNAL, "corgi_kernel_map_planned_bytes: null argument", into: error); return -1 }
+    switch KernelFeatureMap.plannedBytes(kernel: String(cString: kernel), params: String(cString: params), inputCount: Int(inputCount)) {
+    case .failure(let f):
+        report(CORGI_INVALID_ARGUMENT, f.message, hint: f.hint, into: error)
+        return -1
+    case .success(let bytes):
+        reportSuccess(into: error)
+        return Int64(bytes)
+    }
+}
+
 /// C: `int32_t corgi_kernel_map_components(void *map)`: the mapped width (0 for an invalid handle).
 @_cdecl("corgi_kernel_map_components")
 public func corgi_kernel_map_components(_ map: UnsafeMutableRawPointer?) -> Int32 {

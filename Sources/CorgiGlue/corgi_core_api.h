@@ -127,6 +127,7 @@ extern int32_t corgi_family_exact_solver(const char *model, char *out, int32_t s
 extern int32_t corgi_kernel_map_open(const char *kernel, const char *params, int32_t input_count, void **map_out,
 									 CorgiError *error);
 extern int32_t corgi_kernel_map_components(void *map);
+extern int64_t corgi_kernel_map_planned_bytes(const char *kernel, const char *params, int32_t input_count, CorgiError *error);
 extern int32_t corgi_kernel_map_apply(void *map, const double *x, int32_t count, double *out, int32_t out_count);
 extern int32_t corgi_model_predict(void *model, const double *features, int32_t count,
 								   double *out, CorgiError *error);

@@ -8,7 +8,9 @@
  *
  * The map is drawn from (kernel, params, the row's width) alone and kept per call site (one
  * map per query, not per row); a row with a NULL element maps to NULL (training skips it,
- * as MADlib drops it).
+ * as MADlib drops it). The maps a backend holds count against corgi.max_buffer_mb
+ * together, before one is drawn (a query of many call sites, or a huge n_components, is
+ * refused, not allocated); each gives its bytes back with its call site's memory.
  */
 #include "postgres.h"
 
@@ -22,8 +24,13 @@
 #include "corgi_handle.h"
 #include "corgi_training.h"
 
+/* Bytes of kernel maps this backend holds (their call sites' memory not yet released). */
+static int64 kernel_bytes_held = 0;
+
 typedef struct KernelCache
 {
+	MemoryContextCallback callback;	/* gives planned_bytes back */
+	int64		planned_bytes;
 	char	   *kernel;
 	char	   *params;
 	int			input_count;
@@ -32,6 +39,15 @@ typedef struct KernelCache
 	double	   *out;
 	CorgiFeatureScratch scratch;
 } KernelCache;
+
+static void
+kernel_cache_release(void *arg)
+{
+	KernelCache *cache = (KernelCache *) arg;
+
+	kernel_bytes_held -= cache->planned_bytes;
+	cache->planned_bytes = 0;
+}
 
 PG_FUNCTION_INFO_V1(corgi_kernel_features);
 
@@ -54,6 +70,9 @@ corgi_kernel_features(PG_FUNCTION_ARGS)
 		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(KernelCache));
 		cache->map = corgi_handle_new(fcinfo->flinfo->fn_mcxt);
 		cache->scratch.context = fcinfo->flinfo->fn_mcxt;
+		cache->callback.func = kernel_cache_release;
+		cache->callback.arg = cache;
+		MemoryContextRegisterResetCallback(fcinfo->flinfo->fn_mcxt, &cache->callback);
 		fcinfo->flinfo->fn_extra = cache;
 	}
 	x = corgi_features_as_doubles(array, &cache->scratch, &row, &count);
@@ -61,10 +80,25 @@ corgi_kernel_features(PG_FUNCTION_ARGS)
 		|| strcmp(cache->params, params) != 0)
 	{
 		CorgiError	error = {0};
+		int64		cap = (int64) corgi_max_buffer_mb * 1024 * 1024;
+		int64		bytes;
 
 		corgi_handle_release(cache->map);
+		kernel_bytes_held -= cache->planned_bytes;
+		cache->planned_bytes = 0;
+		bytes = corgi_kernel_map_planned_bytes(kernel, params, count, &error);
+		corgi_raise_if_failed(&error);
+		if (kernel_bytes_held + bytes > cap)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("a kernel map of %s would take " INT64_FORMAT " kB, more than corgi.max_buffer_mb (%d MB) leaves",
+							params, bytes / 1024, corgi_max_buffer_mb),
+					 errdetail("This backend holds " INT64_FORMAT " kB of kernel maps.", kernel_bytes_held / 1024),
+					 errhint("Ask for fewer n_components, or ask a superuser to raise corgi.max_buffer_mb.")));
 		corgi_kernel_map_open(kernel, params, count, &cache->map->object, &error);
 		corgi_raise_if_failed(&error);
+		cache->planned_bytes = bytes;
+		kernel_bytes_held += bytes;
 		cache->components = corgi_kernel_map_components(cache->map->object);
 		cache->input_count = count;
 		if (cache->kernel)

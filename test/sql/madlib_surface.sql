@@ -325,6 +325,15 @@ SELECT (SELECT avg((prediction = inside::text)::int) FROM rings_linear_out JOIN 
 SELECT corgi.kernel_features(ARRAY[1, 2]::float8[], 'gaussian', 'n_components=3') = corgi.kernel_features(ARRAY[1, 2]::float8[], 'ga', 'n_components=3, random_state=1') AS same_map,
        cardinality(corgi.kernel_features(ARRAY[1, 2, 3]::float8[], 'polynomial')) AS default_components,
        corgi.kernel_features(ARRAY[1, NULL]::float8[], 'gaussian') IS NULL AS null_element_null_row;
+-- The maps a backend holds count against corgi.max_buffer_mb together, before one is
+-- drawn, and are given back with their query: one map of 552 kB fits in 1 MB, two do not.
+SET corgi.max_buffer_mb = 1;
+SELECT cardinality(corgi.kernel_features(array_fill(1::float8, ARRAY[100]), 'gaussian', 'n_components=700')) AS one_map;
+CREATE TABLE wide_rows AS SELECT g AS id, array_fill(g::float8, ARRAY[100]) AS x FROM generate_series(1, 3) g;
+SELECT cardinality(corgi.kernel_features(x, 'gaussian', 'n_components=700')), cardinality(corgi.kernel_features(x, 'gaussian', 'n_components=701'))
+FROM wide_rows;
+SELECT count(*) AS given_back_after_the_error FROM wide_rows WHERE cardinality(corgi.kernel_features(x, 'gaussian', 'n_components=1200')) = 1200;
+RESET corgi.max_buffer_mb;
 SELECT corgi.kernel_features(ARRAY[1, 2]::float8[], 'rbf');
 SELECT madlib.svm_classification('kernel_data', 'o9', 'y', 'array[x1, x2]', 'gaussian', 'degree=2');
 SELECT madlib.svm_classification('kernel_data', 'o9', 'y', 'array[x1, x2]', 'gaussian', 'gamma=-1');

@@ -50,6 +50,11 @@ public struct KernelFeatureMap: Equatable, Sendable {
     /// width, random_state 1, gamma 1 / the input width, degree 3, coef0 1) for rows of
     /// `inputCount` values.
     public static func make(kernel name: String, params: String, inputCount: Int) -> Result<KernelFeatureMap, Failure> {
+        make(kernel: name, params: params, inputCount: inputCount, draw: true)
+    }
+
+    /// `draw` false: the parameters checked, nothing drawn (``plannedBytes``).
+    private static func make(kernel name: String, params: String, inputCount: Int, draw: Bool) -> Result<KernelFeatureMap, Failure> {
         guard inputCount >= 1, inputCount <= LinearModel.maximumFeatures else {
             return .failure(Failure(message: "a kernel maps rows of 1 to \(LinearModel.maximumFeatures) values, got \(inputCount)",
                                     hint: "Pass the features as one float8[]."))
@@ -113,16 +118,34 @@ public struct KernelFeatureMap: Equatable, Sendable {
             return .failure(Failure(message: "a map of \(components) components of \(inputCount) values needs more than \(maximumWeights) weights",
                                     hint: "Ask for fewer n_components."))
         }
-        return .success(KernelFeatureMap(kernel: kernel, inputCount: inputCount, components: components, randomState: state))
+        return .success(KernelFeatureMap(kernel: kernel, inputCount: inputCount, components: components, randomState: state,
+                                         draw: draw))
     }
 
-    private init(kernel: Kernel, inputCount: Int, components: Int, randomState: UInt64) {
+    /// The most bytes the map of these arguments holds (its weights at the most, offsets,
+    /// degrees), before it is drawn: the glue counts it against `corgi.max_buffer_mb`.
+    public static func plannedBytes(kernel name: String, params: String, inputCount: Int) -> Result<Int, Failure> {
+        make(kernel: name, params: params, inputCount: inputCount, draw: false).map { map in
+            let perComponent: Int
+            switch map.kernel {
+            case .gaussian: perComponent = map.inputCount + 1
+            case .polynomial(let degree, _): perComponent = map.inputCount * degree + 2
+            }
+            return 8 * map.components * perComponent + 256
+        }
+    }
+
+    private init(kernel: Kernel, inputCount: Int, components: Int, randomState: UInt64, draw: Bool) {
         self.kernel = kernel
         self.inputCount = inputCount
         self.components = components
         self.randomState = randomState
         var generator = Xoshiro256StarStar(seed: randomState)
         var weights: [Double] = [], offsets: [Double] = [], degrees: [Int] = []
+        guard draw else {
+            self.weights = []; self.offsets = []; self.degrees = []
+            return
+        }
         switch kernel {
         case .gaussian(let gamma):
             // w ~ N(0, 2 gamma): Box-Muller, two normals per draw of two uniforms.
