@@ -52,7 +52,7 @@ final class KernelFeatureMapTests: XCTestCase {
         XCTAssertEqual(message("gaussian", "degree=2"), "degree applies to the polynomial kernel")
         XCTAssertEqual(message("poly", "degree=0"), "degree must be a whole number from 1 to 20, got 0")
         XCTAssertEqual(message("gaussian", "n_components=0"), "n_components must be a whole number from 1 to 100000, got 0")
-        XCTAssertEqual(message("gaussian", "n_components=100000", 1000), "a map of 100000 components of 1000 values needs more than 16777216 weights")
+        XCTAssertEqual(message("gaussian", "n_components=100000", 1000), "a map of 100000 components of 1000 values needs more than 4194304 weights")
         XCTAssertEqual(message("gaussian", "colour=3"), "unknown kernel parameter \"colour\"")
         XCTAssertEqual(message("gaussian", "gamma"), "kernel parameter \"gamma\" is not key=number")
         XCTAssertEqual(message("gaussian", "", 0), "a kernel maps rows of 1 to 1000000 values, got 0")

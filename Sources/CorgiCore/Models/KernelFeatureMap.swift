@@ -34,9 +34,10 @@ public struct KernelFeatureMap: Equatable, Sendable {
     private let offsets: [Double]
     private let degrees: [Int]
 
-    /// The most components, and the most weights a map may hold (128 MB of float64).
+    /// The most components, and the most weights a map may hold (32 MB of float64, drawn
+    /// in about a tenth of a second: the glue cannot check for interrupts while it draws).
     public static let maximumComponents = 100_000
-    public static let maximumWeights = 1 << 24
+    public static let maximumWeights = 1 << 22
 
     /// A failed parse or an out-of-range value: what is wrong, and what would be valid.
     public struct Failure: Error, Equatable, Sendable {

@@ -69,6 +69,7 @@ public final class LogisticIRLS {
         passRows = 0
         passLogLikelihood = 0
         decomposition.reset()
+        descent = nil
         pendingStep = false
     }
 
@@ -96,10 +97,12 @@ public final class LogisticIRLS {
         return true
     }
 
-    /// Advances the decomposition of this pass's Hessian by a few milliseconds of work;
-    /// true while more is needed (``endPass`` finishes it otherwise).
+    /// Advances the decomposition of this pass's Hessian (with a penalty: the coordinate
+    /// descent of the next step) by a few milliseconds of work; true while more is needed
+    /// (``endPass`` finishes it otherwise).
     public func decompositionStep() -> Bool {
-        guard passRows > 0, penalty == nil else { return false }
+        guard passRows > 0 else { return false }
+        if let penalty { return descentSlice(penalty) }
         return decomposition.step({ hessian.matrix() }, n: featureCount)
     }
 
@@ -137,12 +140,41 @@ public final class LogisticIRLS {
     /// minimize the penalized quadratic model of the objective at these (coordinate
     /// descent on the pass's Hessian and gradient: glmnet's IRLS step, no further pass).
     private func endPenalizedPass(_ penalty: ElasticNetPenalty, tolerance: Double, maximumSteps: Int) -> PassOutcome {
+        while decompositionStep() {}
+        guard let descent, descent.valid, let scales = penaltyScales else { return .failed }
+        let n = Double(passRows)
+        logLikelihood = passLogLikelihood
+        objective = -passLogLikelihood / n + penalty.value(coef, scales: scales)
+        if let previous = previousObjective, abs(objective - previous) < tolerance { return .converged }
+        if steps >= maximumSteps { return .stepLimit }
+        previousObjective = objective
+        guard descent.b.allSatisfy({ $0.isFinite }) else { return .failed }
+        coef = descent.b
+        steps += 1
+        return .another
+    }
+
+    /// The coordinate descent of one penalized step, run in bounded slices
+    /// (``decompositionStep()``) so that the glue checks for interrupts between them: the
+    /// quadratic model in the next coefficients b, (1/2) b^T Q b - c^T b + penalty, with
+    /// Q = H / n and c = (H coef + g) / n of the pass just read.
+    private struct Descent {
+        var h: [Double]
+        var c: [Double]
+        var b: [Double]
+        var sweeps = 0
+        var finished = false
+        var valid = true
+    }
+    private var descent: Descent?
+
+    /// The descent of this pass, set up (and the penalty's scales measured on the first
+    /// pass: at zero coefficients H = X^T X / 4, its intercept column the column sums).
+    private func prepareDescent(_ penalty: ElasticNetPenalty) -> Descent {
         let k = featureCount, n = Double(passRows), intercept = k - 1
         let h = hessian.matrix()
-        guard h.count == k * k, h.allSatisfy(\.isFinite) else { return .failed }
+        guard h.count == k * k, h.allSatisfy(\.isFinite) else { return Descent(h: [], c: [], b: [], finished: true, valid: false) }
         if penaltyScales == nil {
-            // First pass, at zero coefficients: H = X^T X / 4; its intercept column holds the
-            // column sums (the last feature is the constant 1).
             var scales = [Double](repeating: 1, count: k)
             scales[intercept] = 0
             for j in 0..<intercept {
@@ -155,14 +187,6 @@ public final class LogisticIRLS {
             }
             penaltyScales = scales
         }
-        guard let scales = penaltyScales else { return .failed }
-        logLikelihood = passLogLikelihood
-        objective = -passLogLikelihood / n + penalty.value(coef, scales: scales)
-        if let previous = previousObjective, abs(objective - previous) < tolerance { return .converged }
-        if steps >= maximumSteps { return .stepLimit }
-        previousObjective = objective
-        // The quadratic model in the next coefficients b: (1/2) b^T Q b - c^T b + penalty,
-        // Q = H / n, c = (H coef + g) / n.
         var c = [Double](repeating: 0, count: k)
         for i in 0..<k {
             var s = gradient[i]
@@ -170,28 +194,41 @@ public final class LogisticIRLS {
             c[i] = s / n
         }
         var b = coef
-        for j in 0..<intercept where scales[j] == 0 { b[j] = 0 }
-        for _ in 0..<ElasticNetPenalty.maximumSweeps {
+        if let scales = penaltyScales {
+            for j in 0..<intercept where scales[j] == 0 { b[j] = 0 }
+        }
+        return Descent(h: h, c: c, b: b)
+    }
+
+    /// Sweeps of the descent worth about ``ElasticNetPenalty/sliceWork`` multiply-adds;
+    /// true while more are needed.
+    private func descentSlice(_ penalty: ElasticNetPenalty) -> Bool {
+        if descent == nil { descent = prepareDescent(penalty) }
+        guard var d = descent, !d.finished, let scales = penaltyScales else { return false }
+        let k = featureCount, n = Double(passRows), intercept = k - 1
+        var work = 0
+        while work < ElasticNetPenalty.sliceWork && !d.finished {
             var largestStep = 0.0, largestWeight = 0.0
             for j in 0..<k {
                 if j != intercept && scales[j] == 0 { continue }
                 let l1 = j == intercept ? 0 : penalty.lambda * penalty.alpha * scales[j]
                 let l2 = j == intercept ? 0 : penalty.lambda * (1 - penalty.alpha) * scales[j] * scales[j]
-                let denominator = h[j * k + j] / n + l2
-                guard denominator > 0 else { b[j] = 0; continue }
-                var partial = c[j]
-                for m in 0..<k where m != j { partial -= h[j * k + m] / n * b[m] }
+                let denominator = d.h[j * k + j] / n + l2
+                guard denominator > 0 else { d.b[j] = 0; continue }
+                var partial = d.c[j]
+                for m in 0..<k where m != j { partial -= d.h[j * k + m] / n * d.b[m] }
                 let next = partial > l1 ? (partial - l1) / denominator : (partial < -l1 ? (partial + l1) / denominator : 0)
-                largestStep = max(largestStep, abs(next - b[j]))
+                largestStep = max(largestStep, abs(next - d.b[j]))
                 largestWeight = max(largestWeight, abs(next))
-                b[j] = next
+                d.b[j] = next
             }
-            if largestStep <= ElasticNetPenalty.sweepTolerance * max(1, largestWeight) { break }
+            d.sweeps += 1
+            work += k * k
+            if largestStep <= ElasticNetPenalty.sweepTolerance * max(1, largestWeight)
+                || d.sweeps >= ElasticNetPenalty.maximumSweeps { d.finished = true }
         }
-        guard b.allSatisfy({ $0.isFinite }) else { return .failed }
-        coef = b
-        steps += 1
-        return .another
+        descent = d
+        return !d.finished
     }
 
     /// The statistics at ``coef`` from the last pass (call after `.converged` or
@@ -249,6 +286,8 @@ public struct ElasticNetPenalty: Equatable, Sendable {
     /// move, relative to the largest weight, absolute below 1).
     static let maximumSweeps = 10_000
     static let sweepTolerance = 1e-13
+    /// Multiply-adds of one slice of a step's descent (a few milliseconds).
+    static let sliceWork = 2_000_000
 
     /// nil unless alpha is in [0, 1] and lambda finite and at least 0.
     public init?(alpha: Double, lambda: Double, standardize: Bool) {
