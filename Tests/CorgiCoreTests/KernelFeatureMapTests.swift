@@ -47,7 +47,10 @@ final class KernelFeatureMapTests: XCTestCase {
         }
         XCTAssertEqual(message("rbf", ""), "unknown kernel \"rbf\"")
         XCTAssertEqual(message("g", ""), "unknown kernel \"g\"")
-        XCTAssertEqual(message("gaussian", "gamma=0"), "gamma must be positive, got 0")
+        XCTAssertEqual(message("gaussian", "gamma=0"), "gamma must be positive and at most 1e100, got 0")
+        XCTAssertEqual(message("gaussian", "gamma=1e308"), "gamma must be positive and at most 1e100, got 1e308")
+        XCTAssertEqual(message("poly", "degree=20, coef0=1e300"), "coef0^degree overflows (coef0 1e+300, degree 20)")
+        XCTAssertEqual(message("gaussian", "gamma=1, gamma=2"), "kernel parameter \"gamma\" is given twice")
         XCTAssertEqual(message("poly", "gamma=1"), "gamma applies to the gaussian kernel")
         XCTAssertEqual(message("gaussian", "degree=2"), "degree applies to the polynomial kernel")
         XCTAssertEqual(message("poly", "degree=0"), "degree must be a whole number from 1 to 20, got 0")

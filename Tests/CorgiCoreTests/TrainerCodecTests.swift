@@ -23,6 +23,7 @@ final class TrainerCodecTests: XCTestCase {
                                                family: .svr).get()
                 : try TrainingParameters.parse("seed=5, learning_rate=0.05, validation_table=vé").get()
             p.l1 = l1
+            if kind == .logistic { p.classWeights = [0.5, 3] }   // flag 16 and its section bytes, fuzzed too
             let trainer = try SGDTrainer.make(kind: kind, featureCount: 3, classValues: classes,
                                               parameters: p, bufferCapacity: 4, shufflesBuffer: true).get()
             var generator = Xoshiro256StarStar(seed: 1)
@@ -73,8 +74,8 @@ final class TrainerCodecTests: XCTestCase {
             var wrongVersion = bytes; wrongVersion[4] = 9
             guard case .failure(let version) = decode(wrongVersion) else { return XCTFail() }
             XCTAssertEqual(version.reason, "model format version 9 is not supported (this corgi reads versions 1 and 2)")
-            // Version 1 (what 0.1.x wrote): the same checks (svr came with version 2).
-            if snapshot.model.kind != .svr {
+            // Version 1 (what 0.1.x wrote): the same checks (svr and class weights came with version 2).
+            if snapshot.model.kind != .svr && snapshot.parameters.classWeights == nil {
                 var v1 = [UInt8](repeating: 0, count: 4096)
                 let v1Length = try XCTUnwrap(v1.withUnsafeMutableBytes { TrainerCodec.encodeVersion1(snapshot, into: $0) })
                 v1 = Array(v1[0..<v1Length])
@@ -84,7 +85,7 @@ final class TrainerCodecTests: XCTestCase {
                 }
                 guard case .failure(let v1Trailing) = decode(v1 + [0]) else { return XCTFail() }
                 XCTAssertEqual(v1Trailing.reason, "trailing bytes after the model")
-            } else {
+            } else if snapshot.model.kind == .svr {
                 var v1 = [UInt8](repeating: 0, count: 4096)
                 let v1Length = try XCTUnwrap(v1.withUnsafeMutableBytes { TrainerCodec.encodeVersion1(snapshot, into: $0) })
                 guard case .failure(let refused) = decode(Array(v1[0..<v1Length])) else { return XCTFail("v1 svr accepted") }

@@ -67,6 +67,7 @@ public struct KernelFeatureMap: Equatable, Sendable {
             return .failure(Failure(message: "unknown kernel \"\(name)\"", hint: "Use gaussian or polynomial (or linear: no map)."))
         }
         var components = 2 * inputCount, state: UInt64 = 1, gamma = 1 / Double(inputCount), degree = 3, coef0 = 1.0
+        var seen = Set<String>()
         for item in params.split(separator: ",") {
             let pair = item.split(separator: "=", maxSplits: 1).map { TrainingParameters.trimmed($0) }
             if pair.count == 1 && pair[0].isEmpty { continue }
@@ -77,6 +78,9 @@ public struct KernelFeatureMap: Equatable, Sendable {
                                         hint: "Write kernel_params as 'gamma=0.5, n_components=100, random_state=1'."))
             }
             let key = pair[0].lowercased()
+            guard seen.insert(key).inserted else {
+                return .failure(Failure(message: "kernel parameter \"\(key)\" is given twice", hint: "Give each parameter once."))
+            }
             switch key {
             case "n_components":
                 guard value >= 1, value <= Double(maximumComponents), value == value.rounded() else {
@@ -90,8 +94,8 @@ public struct KernelFeatureMap: Equatable, Sendable {
                 }
                 state = UInt64(value)
             case "gamma":
-                guard gaussian, value > 0 else {
-                    return .failure(Failure(message: gaussian ? "gamma must be positive, got \(pair[1])" : "gamma applies to the gaussian kernel",
+                guard gaussian, value > 0, (2 * value).isFinite, value <= 1e100 else {
+                    return .failure(Failure(message: gaussian ? "gamma must be positive and at most 1e100, got \(pair[1])" : "gamma applies to the gaussian kernel",
                                             hint: "k(x, y) = exp(-gamma |x - y|^2)."))
                 }
                 gamma = value
@@ -111,6 +115,13 @@ public struct KernelFeatureMap: Equatable, Sendable {
             default:
                 return .failure(Failure(message: "unknown kernel parameter \"\(key)\"",
                                         hint: "gaussian takes gamma, n_components, random_state; polynomial degree, coef0, n_components, random_state."))
+            }
+        }
+        if polynomial {
+            // The Maclaurin coefficients C(degree, n) coef0^(degree - n), scaled by 2^(n+1), must be numbers.
+            for n in 0...degree where !(Double(binomial(degree, n)) * pow(coef0, Double(degree - n)) * pow(2, Double(n + 1))).isFinite {
+                return .failure(Failure(message: "coef0^degree overflows (coef0 \(coef0), degree \(degree))",
+                                        hint: "Scale the features instead of coef0, or lower the degree."))
             }
         }
         let kernel: Kernel = gaussian ? .gaussian(gamma: gamma) : .polynomial(degree: degree, coef0: coef0)
