@@ -843,6 +843,8 @@ corgi_model_coef(PG_FUNCTION_ARGS)
 	int			n_features;
 	int			fixed = 0,
 				arrays = 0;
+	int		   *widths;
+	char	   *source_name;
 	ListCell   *lc;
 
 	if (get_call_result_type(fcinfo, NULL, &result_desc) != TYPEFUNC_COMPOSITE)
@@ -857,6 +859,7 @@ corgi_model_coef(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls)));
 	rel = table_open(PG_GETARG_OID(1), AccessShareLock);
 	items = corgi_feature_column_list(rel, text_to_cstring(PG_GETARG_TEXT_PP(2)), NULL, NULL, &is_list);
+	source_name = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel));
 	table_close(rel, AccessShareLock);
 	coef = DatumGetArrayTypePCopy(coef_datum);
 	intercept = DatumGetArrayTypePCopy(intercept_datum);
@@ -864,6 +867,7 @@ corgi_model_coef(PG_FUNCTION_ARGS)
 		|| ARR_NDIM(intercept) != 1)
 		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls)));
 	n_features = ARR_DIMS(coef)[ARR_NDIM(coef) - 1];
+	widths = palloc0(sizeof(int) * Max(list_length(items), 1));
 	foreach(lc, items)
 	{
 		CorgiFeatureItem *item = lfirst(lc);
@@ -873,9 +877,67 @@ corgi_model_coef(PG_FUNCTION_ARGS)
 		else
 			arrays++;
 	}
-	if ((arrays == 0 && fixed != n_features) || (arrays == 1 && fixed > n_features) || arrays > 1
+	if ((arrays == 0 && fixed != n_features) || fixed > n_features
 		|| ARR_DIMS(intercept)[0] != (ARR_NDIM(coef) == 2 ? ARR_DIMS(coef)[0] : 1))
 		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls)));
+	if (arrays > 1)
+	{
+		/*
+		 * Several arrays: their widths as the source's first row with all of them has
+		 * them (training checked every row's total width against the model's); a
+		 * source with no such row, or widths that do not add up, gives no names (and the
+		 * coefficients as the model holds them).
+		 */
+		StringInfoData query;
+		StringInfoData present;
+		int			total = 0;
+		bool		found = false;
+
+		initStringInfo(&query);
+		initStringInfo(&present);
+		appendStringInfoString(&query, "SELECT ");
+		foreach(lc, items)
+		{
+			CorgiFeatureItem *item = lfirst(lc);
+
+			if (item->categorical || scalar_feature_type(item->type) || category_type(item->type))
+				continue;
+			appendStringInfo(&query, "%scardinality(%s)", present.len > 0 ? ", " : "", quote_identifier(item->name));
+			appendStringInfo(&present, "%s%s IS NOT NULL", present.len > 0 ? " AND " : "", quote_identifier(item->name));
+		}
+		appendStringInfo(&query, " FROM %s WHERE %s LIMIT 1", source_name, present.data);
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "corgi._model_coef: SPI_connect failed");
+		if (SPI_execute(query.data, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+		{
+			int			column = 0;
+
+			found = true;
+			foreach(lc, items)
+			{
+				CorgiFeatureItem *item = lfirst(lc);
+				bool		isnull;
+				Datum		d;
+
+				if (item->categorical || scalar_feature_type(item->type) || category_type(item->type))
+					continue;
+				d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, ++column, &isnull);
+				widths[foreach_current_index(lc)] = isnull ? 0 : DatumGetInt32(d);
+				total += widths[foreach_current_index(lc)];
+			}
+		}
+		SPI_finish();
+		if (!found || total != n_features - fixed)
+			PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_desc, values, nulls)));
+	}
+	else
+		foreach(lc, items)
+		{
+			CorgiFeatureItem *item = lfirst(lc);
+
+			if (!(item->categorical || scalar_feature_type(item->type) || category_type(item->type)))
+				widths[foreach_current_index(lc)] = n_features - fixed;
+		}
 	{
 		Datum	   *names = palloc(sizeof(Datum) * Max(n_features, 1));
 		double	   *w = (double *) ARR_DATA_PTR(coef);
@@ -907,7 +969,7 @@ corgi_model_coef(PG_FUNCTION_ARGS)
 				names[at++] = CStringGetTextDatum(item->name);
 			}
 			else
-				for (int i = 0; i < n_features - fixed; i++)
+				for (int i = 0; i < widths[foreach_current_index(lc)]; i++)
 					names[at++] = CStringGetTextDatum(psprintf("%s[%d]", item->name, i + 1));
 		}
 		values[0] = PointerGetDatum(coef);

@@ -229,3 +229,15 @@ CREATE TABLE fx_pred AS SELECT id, corgi.predict_proba('m_fixed', x) AS p FROM f
 SELECT count(*) FILTER (WHERE a.p = b.p) AS same_with_a_dropped_column, count(a.p) AS predicted, count(*) AS rows
 FROM fd_pred a JOIN fx_pred b USING (id);
 SELECT corgi.predict('m_fixed', x) IS NULL AS null_row_predicts_null FROM (SELECT 1) z LEFT JOIN fixed x ON false;
+
+-- Two arrays beside a standardized number: the arrays' widths come from the source's
+-- first row with both, so the names are given and the number's coefficient is in its own
+-- units (0.8.0 gave no names and left the coefficients as the model holds them).
+CREATE TABLE two_arrays AS SELECT g AS id, ARRAY[g % 7, g % 5]::float8[] AS a, ARRAY[g % 3]::float8[] AS b,
+       (g % 11) * 100.0 AS n, (g % 7) + 2 * (g % 3) + 0.01 * (g % 11) * 100.0 AS y FROM generate_series(1, 2000) g;
+SELECT epochs_run FROM corgi.train('two_arrays', 'two_arrays_m', 'y', 'a, n, b', 'linear', 20,
+                                   params => 'solver=sgd, learning_rate=0.01');
+SELECT feature_names, round(coef[3]::numeric, 6) AS n_coef_in_its_units FROM two_arrays_m;
+SELECT max(abs(corgi.predict('two_arrays_m', t) - (m.intercept[1] + m.coef[1] * a[1] + m.coef[2] * a[2] + m.coef[3] * n
+                                                   + m.coef[4] * b[1]))) < 1e-9 AS coefficients_in_original_units
+FROM two_arrays t, two_arrays_m m;
