@@ -2044,7 +2044,7 @@ BEGIN
                CASE WHEN f.diverged IS NULL THEN u.feature_names END AS feature_names, c.indep AS independent_varname
         FROM %s c CROSS JOIN %s g LEFT JOIN %s f ON f.k = c.k AND f.gid = g."?gid"
              LEFT JOIN %s v ON v.k = c.k AND v.gid = g."?gid"
-             LEFT JOIN LATERAL corgi._model_coef(f.state, $3, $4) u ON true
+             LEFT JOIN LATERAL corgi._model_coef(f.state, $3, coalesce(c.indep, $4)) u ON true
         ORDER BY c.config_id, g."?gid"$f$,
         p.out_main, (SELECT string_agg(format('g.%I', x), ', ') FROM unnest(names) x), ctab, gtab, ftab, vtab)
         USING p.epochs, p.val_table IS NOT NULL, src, p.feat_col;

@@ -241,3 +241,22 @@ SELECT feature_names, round(coef[3]::numeric, 6) AS n_coef_in_its_units FROM two
 SELECT max(abs(corgi.predict('two_arrays_m', t) - (m.intercept[1] + m.coef[1] * a[1] + m.coef[2] * a[2] + m.coef[3] * n
                                                    + m.coef[4] * b[1]))) < 1e-9 AS coefficients_in_original_units
 FROM two_arrays t, two_arrays_m m;
+
+-- A grouped fit_multiple whose configs keep different lists (one standardized, one not):
+-- each config's coefficients are converted by its own list (0.8.0 used the first
+-- config's for all), so each reproduces its model's scores from the raw values.
+CREATE TABLE gfm AS SELECT g AS id, g % 2 AS grp, (g % 13) * 10.0 AS a, (g % 7)::float8 AS b,
+       ((g % 13) * 10.0 + (g % 7) * 5 + (g % 3) * 20) > 90 AS label FROM generate_series(1, 3000) g;
+CREATE TABLE gfm_cfg (config_id int, model text, params text);
+INSERT INTO gfm_cfg VALUES (1, 'logistic', 'learning_rate=0.1'), (2, 'logistic', 'learning_rate=0.1, standardize=false');
+SELECT configs_trained FROM corgi.fit_multiple('gfm', 'gfm_out', 'label', 'a, b', 'gfm_cfg', 3, params => 'workers=0',
+                                               grouping_cols => 'grp');
+SELECT o.config_id, count(DISTINCT o.grp) AS groups,
+       max(abs((corgi.model_scores(o.model, CASE WHEN o.config_id = 1 THEN ARRAY[(t.a - c.ca) * c.ia, (t.b - c.cb) * c.ib]
+                                                 ELSE ARRAY[t.a, t.b] END))[1]
+               - (o.intercept[1] + o.coef[1] * t.a + o.coef[2] * t.b))) < 1e-9 AS coefficients_in_original_units
+FROM gfm_out o JOIN gfm t ON t.grp = o.grp,
+     LATERAL (SELECT (regexp_match(o.independent_varname, 'a \(center ([^,]+), scale ([^)]+)\)')) AS ma,
+                     (regexp_match(o.independent_varname, 'b \(center ([^,]+), scale ([^)]+)\)')) AS mb) r,
+     LATERAL (SELECT r.ma[1]::float8 AS ca, 1 / r.ma[2]::float8 AS ia, r.mb[1]::float8 AS cb, 1 / r.mb[2]::float8 AS ib) c
+GROUP BY 1 ORDER BY 1;
