@@ -3057,57 +3057,8 @@ COMMENT ON FUNCTION corgi._column_or_expression(regclass, text, text, text) IS
 -- (named as it is) or an expression (analysed, never run; named after its text).
 CREATE FUNCTION corgi._grouping_keys(src regclass, source_table text, grouping_cols text, reserved text[],
                                      OUT exprs text[], OUT names text[])
-LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    item text;
-    col name;
-    key_name text;
-BEGIN
-    exprs := '{}';
-    names := '{}';
-    IF grouping_cols ~ '^\s*$' THEN
-        RAISE EXCEPTION 'grouping_cols must name at least one column or expression'
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write grouping_cols => ''store_id'' or ''store_id, region''.';
-    END IF;
-    FOREACH item IN ARRAY corgi._split_grouping_cols(grouping_cols) LOOP
-        IF item = '' THEN
-            RAISE EXCEPTION 'grouping_cols "%" has an empty item', grouping_cols USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        col := corgi._grouping_column(src, item);
-        IF col IS NULL AND item ~ '^([A-Za-z_][A-Za-z0-9_$]*|".+")$' THEN
-            RAISE EXCEPTION 'grouping column "%" is not a column of %', item, source_table
-                USING ERRCODE = 'undefined_column', HINT = 'Name columns of the source, or write expressions.';
-        END IF;
-        IF col IS NOT NULL AND quote_ident(col) = ANY (exprs) THEN
-            RAISE EXCEPTION 'grouping_cols "%" names column "%" twice', grouping_cols, col
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        IF col IS NOT NULL THEN
-            exprs := exprs || quote_ident(col)::text;
-            key_name := col;
-        ELSE
-            PERFORM corgi._check_grouping_expression(src, item, grouping_cols);
-            exprs := exprs || ('(' || item || ')');
-            key_name := coalesce(nullif(left(btrim(regexp_replace(lower(item), '[^a-z0-9_]+', '_', 'g'), '_'), 60), ''),
-                                 'group_' || cardinality(exprs));
-        END IF;
-        IF key_name = ANY (names) THEN
-            key_name := left(key_name, 55) || '_' || cardinality(exprs);
-        END IF;
-        IF key_name = ANY (reserved) THEN
-            RAISE EXCEPTION 'grouping column "%" has the name of an output column', key_name
-                USING ERRCODE = 'duplicate_column',
-                      HINT = format('Rename it in a copy of the table, or, where a call takes grouping expressions, group by one: (%s)::text.',
-                                    quote_ident(key_name));
-        END IF;
-        names := names || key_name;
-    END LOOP;
-    IF cardinality(exprs) > 32 THEN
-        RAISE EXCEPTION 'grouping_cols has % items, at most 32 are allowed', cardinality(exprs) USING ERRCODE = 'program_limit_exceeded';
-    END IF;
-END $$;
+    AS 'MODULE_PATHNAME', 'corgi_grouping_keys'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION corgi._grouping_keys(regclass, text, text, text[]) IS
     'internal: the key expressions of grouping_cols (quoted columns or parenthesized expressions, checked) and their output column names';
 
