@@ -1478,14 +1478,8 @@ COMMENT ON FUNCTION corgi._split_grouping_cols(text) IS 'internal: the items of 
 -- to lower case as SQL folds it, or in double quotes (a doubled quote inside standing
 -- for one); NULL for an expression. Names of any length, one character too.
 CREATE FUNCTION corgi._grouping_column(src regclass, item text) RETURNS name
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN (SELECT a.attname FROM pg_attribute a
-        WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped
-          AND (a.attname = item
-               OR a.attname = CASE WHEN item ~ '^[A-Za-z_][A-Za-z0-9_$]*$' THEN lower(item)
-                                   WHEN item ~ '^"([^"]|"")+"$' THEN replace(substr(item, 2, length(item) - 2), '""', '"') END)
-        ORDER BY a.attname = item DESC LIMIT 1);
+    AS 'MODULE_PATHNAME', 'corgi_grouping_column'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION corgi._grouping_column(regclass, text) IS
     'internal: the column of src an item of grouping_cols names (as written, folded to lower case, or double-quoted), NULL for an expression';
 

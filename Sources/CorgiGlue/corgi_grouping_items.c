@@ -2,6 +2,7 @@
  * corgi_grouping_items.c: the items of a grouping_cols argument.
  *
  *   corgi._split_grouping_cols(grouping_cols text) -> text[]
+ *   corgi._grouping_column(src regclass, item text) -> name
  *   corgi._grouping_keys(src, source_table, grouping_cols, reserved) -> (exprs, names)
  *
  * 'a, (b + 1), "c, d"' -> {a, (b + 1), "c, d"}: cut at the commas outside parentheses,
@@ -17,6 +18,7 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -92,10 +94,18 @@ is_identifier(const char *item)
 	return true;
 }
 
+/* A user column of relid named exactly name (a name longer than a column's can be is none). */
+static bool
+is_column(Oid relid, const char *name)
+{
+	return strlen(name) < NAMEDATALEN && get_attnum(relid, name) > 0;
+}
+
 /*
- * The column of relid an item of grouping_cols names (corgi._grouping_column's rule): as
- * written, or an unquoted name folded to lower case, or a double-quoted name (a doubled
- * quote inside standing for one); the name as written first. NULL for an expression.
+ * The column of relid an item of grouping_cols names: as written, or an unquoted name
+ * folded to lower case, or a double-quoted name (a doubled quote inside standing for
+ * one); the name as written first. NULL for an expression. The one rule, for
+ * corgi._grouping_keys and (as corgi._grouping_column) every SQL caller.
  */
 static char *
 grouping_column(Oid relid, const char *item)
@@ -103,7 +113,7 @@ grouping_column(Oid relid, const char *item)
 	size_t		length = strlen(item);
 	char	   *candidate = NULL;
 
-	if (get_attnum(relid, item) > 0)
+	if (is_column(relid, item))
 		return pstrdup(item);
 	if (length > 0 && is_identifier(item))
 	{
@@ -129,9 +139,21 @@ grouping_column(Oid relid, const char *item)
 		}
 		candidate = name.data;
 	}
-	if (candidate == NULL || get_attnum(relid, candidate) <= 0)
+	if (candidate == NULL || !is_column(relid, candidate))
 		return NULL;
 	return candidate;
+}
+
+PG_FUNCTION_INFO_V1(corgi_grouping_column);
+
+Datum
+corgi_grouping_column(PG_FUNCTION_ARGS)
+{
+	char	   *column = grouping_column(PG_GETARG_OID(0), text_to_cstring(PG_GETARG_TEXT_PP(1)));
+
+	if (column == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(DirectFunctionCall1(namein, CStringGetDatum(column)));
 }
 
 /*
@@ -228,6 +250,7 @@ corgi_grouping_keys(PG_FUNCTION_ARGS)
 		char	   *expr;
 		char	   *key_name;
 
+		CHECK_FOR_INTERRUPTS();	/* a list of many items analyses each expression */
 		if (item[0] == '\0')
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

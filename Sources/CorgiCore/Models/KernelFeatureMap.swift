@@ -197,7 +197,9 @@ public struct KernelFeatureMap: Equatable, Sendable {
 
     /// The mapped row (``components`` values) into `out`; false when `x` has another width.
     public func map(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) -> Bool {
-        guard x.count == inputCount, out.count == components, let xs = x.baseAddress else { return false }
+        // offsets.count: a map that was drawn (``plannedBytes`` parses without drawing).
+        guard x.count == inputCount, out.count == components, offsets.count == components, let xs = x.baseAddress
+        else { return false }
         let n = inputCount
         weights.withUnsafeBufferPointer { w in
             guard let w = w.baseAddress else { return }

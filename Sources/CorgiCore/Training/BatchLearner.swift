@@ -159,7 +159,7 @@ final class BatchLearner<Model: TrainableModel>: RowLearner {
                 kind: kind, scores: UnsafeBufferPointer(start: scores + r * k, count: k), target: targets[r],
                 gradient: UnsafeMutableBufferPointer(start: dScores + r * k, count: k))
             if !classWeights.isEmpty {
-                let c = k == 1 ? (targets[r] > 0 ? 1 : 0) : Int(targets[r])
+                let c = k == 1 ? (targets[r] > 0 ? 1 : 0) : Int(exactly: targets[r]) ?? -1
                 let weight = c >= 0 && c < classWeights.count ? classWeights[c] : 1
                 loss *= weight
                 for o in 0..<k { dScores[r * k + o] *= weight }

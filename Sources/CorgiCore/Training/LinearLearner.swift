@@ -36,6 +36,7 @@ final class LinearLearner: RowLearner {
     private let margin: Double
     /// class_weight: the weight of each class (binary: negative, positive), or nil.
     private let classWeight: UnsafeMutablePointer<Double>?
+    private let classWeightCount: Int
 
     /// Epochs closed so far: sets the learning rate. Changed only while idle.
     var epochsCompleted: Int
@@ -132,6 +133,7 @@ final class LinearLearner: RowLearner {
             for (i, weight) in weights.enumerated() { cw[i] = weight }
         }
         self.classWeight = cw
+        self.classWeightCount = cw == nil ? 0 : classCount
         self.epochsCompleted = epochsCompleted
         self.current = current
         self.weights = w
@@ -239,7 +241,8 @@ final class LinearLearner: RowLearner {
             gradient: UnsafeMutableBufferPointer(start: gradient, count: k), margin: margin)
         if let classWeight {
             // The row's class: +1/-1 targets for one output, the class index for softmax.
-            let weight = classWeight[k == 1 ? (target > 0 ? 1 : 0) : Int(target)]
+            let c = k == 1 ? (target > 0 ? 1 : 0) : Int(exactly: target) ?? -1
+            let weight = c >= 0 && c < classWeightCount ? classWeight[c] : 1
             loss *= weight
             for o in 0..<k { gradient[o] *= weight }
         }
