@@ -1,0 +1,126 @@
+/*
+ * corgi_sql.c: statements with arguments over SPI, their values copied out
+ * (corgi_sql.h).
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/memutils.h"
+
+#include "corgi_sql.h"
+
+/* The statements prepared once per backend, by the address of their text. */
+typedef struct KeptStatement
+{
+	const char *sql;
+	int			nargs;
+	SPIPlanPtr	plan;
+} KeptStatement;
+
+#define CORGI_SQL_MAX_KEPT 256
+static KeptStatement kept[CORGI_SQL_MAX_KEPT];
+static int	kept_count = 0;
+
+void
+corgi_sql_arg(CorgiSqlArgs *args, Oid type, Datum value, bool isnull)
+{
+	if (args->count >= CORGI_SQL_MAX_ARGS)
+		elog(ERROR, "corgi: more than %d statement arguments", CORGI_SQL_MAX_ARGS);
+	args->types[args->count] = type;
+	args->values[args->count] = isnull ? (Datum) 0 : value;
+	args->nulls[args->count] = isnull ? 'n' : ' ';
+	args->count++;
+}
+
+void
+corgi_sql_arg_text(CorgiSqlArgs *args, const char *s)
+{
+	corgi_sql_arg(args, TEXTOID, s == NULL ? (Datum) 0 : CStringGetTextDatum(s), s == NULL);
+}
+
+uint64
+corgi_sql_run(const char *sql, CorgiSqlArgs *args, bool keep)
+{
+	CorgiSqlArgs none = {0};
+	int			rc;
+
+	if (args == NULL)
+		args = &none;
+	if (keep)
+	{
+		SPIPlanPtr	plan = NULL;
+
+		for (int i = 0; i < kept_count; i++)
+			if (kept[i].sql == sql && kept[i].nargs == args->count)
+				plan = kept[i].plan;
+		if (plan == NULL)
+		{
+			plan = SPI_prepare(sql, args->count, args->types);
+			if (plan == NULL)
+				elog(ERROR, "corgi: SPI_prepare failed (%s): %s", SPI_result_code_string(SPI_result), sql);
+			if (kept_count < CORGI_SQL_MAX_KEPT && SPI_keepplan(plan) == 0)
+			{
+				kept[kept_count].sql = sql;
+				kept[kept_count].nargs = args->count;
+				kept[kept_count].plan = plan;
+				kept_count++;
+			}
+		}
+		rc = SPI_execute_plan(plan, args->values, args->nulls, false, 0);
+	}
+	else
+		rc = SPI_execute_with_args(sql, args->count, args->types, args->values, args->nulls, false, 0);
+	if (rc < 0)
+		elog(ERROR, "corgi: SPI failed (%s): %s", SPI_result_code_string(rc), sql);
+	return SPI_processed;
+}
+
+Datum
+corgi_sql_column(int column, bool *isnull, MemoryContext into)
+{
+	Datum		value;
+	Form_pg_attribute attr;
+	MemoryContext old;
+
+	if (SPI_processed < 1 || SPI_tuptable == NULL || column > SPI_tuptable->tupdesc->natts)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, isnull);
+	if (*isnull)
+		return (Datum) 0;
+	attr = TupleDescAttr(SPI_tuptable->tupdesc, column - 1);
+	old = MemoryContextSwitchTo(into);
+	value = datumCopy(value, attr->attbyval, attr->attlen);
+	MemoryContextSwitchTo(old);
+	return value;
+}
+
+char *
+corgi_sql_column_text(int column, MemoryContext into)
+{
+	bool		isnull;
+	Datum		value = corgi_sql_column(column, &isnull, into);
+	MemoryContext old;
+	char	   *s;
+
+	if (isnull)
+		return NULL;
+	old = MemoryContextSwitchTo(into);
+	s = TextDatumGetCString(value);
+	MemoryContextSwitchTo(old);
+	return s;
+}
+
+int
+corgi_sql_column_bool(int column)
+{
+	bool		isnull;
+	Datum		value = corgi_sql_column(column, &isnull, CurrentMemoryContext);
+
+	return isnull ? -1 : (DatumGetBool(value) ? 1 : 0);
+}
