@@ -705,10 +705,10 @@ COMMENT ON FUNCTION corgi._heap_readable(regclass) IS
     'internal: whether the fast paths may read the table''s pages directly (heap table or matview, no inheritance children, no row-level security for this user)';
 
 
--- A corgi.train call in three steps, so that the single-model, multi-model and grouped
+-- A training call in three steps, so that the single-model, multi-model and grouped
 -- drivers share them: corgi._train_prepare checks every argument and builds the initial
--- state (nothing is written), corgi._fit trains (every epoch on one snapshot),
--- corgi._train_write writes out_table and out_table_summary.
+-- state (nothing is written), corgi._fit trains (every epoch on one snapshot), and the
+-- driver (corgi_train_call.c, corgi_fit_multiple.c) writes the outputs.
 CREATE TYPE corgi.training_plan AS (
     source_table text,
     out_table text,
@@ -855,75 +855,6 @@ RETURNS corgi.training_plan
 COMMENT ON FUNCTION corgi._train_prepare(text, text, text, text, text, integer, text, text, text, boolean, text, text) IS
     'internal: the checks and decisions of corgi.train before any epoch (table and column names, feature columns, label code and classes, buffer, initial state, fast or composed path, the once copy); writes nothing but the once copy; whole_table_buffer false (grouping): the whole table''s state gets a one-row buffer; excluded and grouping_cols: the columns independent_varname ''*'' leaves out';
 
-CREATE FUNCTION corgi._train_write(plan corgi.training_plan, state bytea, epoch_loss float8[],
-                                   epoch_seconds float8[], epoch_rows bigint[], val_loss float8[],
-                                   val_metric float8[], val_seconds float8[], model_epoch integer DEFAULT NULL)
-RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-#variable_conflict use_variable
-DECLARE
-    source_table text := plan.source_table;
-    out_table text := plan.out_table;
-    dependent_varname text := plan.dependent_varname;
-    independent_varname text := plan.independent_varname;
-    model text := plan.model;
-    epochs integer := plan.epochs;
-    shuffle text := plan.shuffle;
-    norm text := plan.norm;
-    n_features integer := plan.n_features;
-    class_texts text[] := plan.class_texts;
-    buffer_rows bigint := plan.buffer_rows;
-    path text := plan.path;
-    once_table text := plan.once_table;
-    once_seconds float8 := plan.once_seconds;
-    val_table regclass := plan.val_table;
-    info record;
-    train_seconds float8 := (SELECT sum(x) FROM unnest(epoch_seconds) x);
-BEGIN
-    PERFORM corgi._progress_set(phase => 'writing', tasks_done => 1);
-    info := corgi.sgd_state_info(state);
-    IF once_table IS NOT NULL THEN
-        EXECUTE format('DROP TABLE %s', once_table);
-    END IF;
-
-    -- Output, only now that everything succeeded ------------------------------------
-    PERFORM corgi._release_outputs(ARRAY[plan.out_main, plan.out_summary]);
-    -- Coefficients in the units of the features' columns (a standardized list's are
-    -- converted back; the model keeps its own), with the features' names.
-    EXECUTE format($f$CREATE TABLE %s AS SELECT
-            c.coef, c.intercept, $1 AS model,
-            %L::text AS model_type, $2::float8 AS loss, $3::bigint AS num_rows_processed,
-            $4::bigint AS num_rows_skipped, $5::integer AS num_epochs, $6::text[] AS classes,
-            $7::integer[] AS layers, c.feature_names
-            FROM corgi._model_coef($1, $8, $9) c$f$,
-            plan.out_main, model)
-        USING state, info.loss, info.rows, info.skipped, coalesce(model_epoch, epochs), class_texts, corgi._layers(plan),
-              to_regclass(plan.read_from), plan.feat_col;
-    EXECUTE format($f$CREATE TABLE %s AS SELECT
-            %L::text AS source_table, %L::text AS out_table, %L::text AS dependent_varname,
-            %L::text AS independent_varname, %L::text AS model, %L::text AS shuffle, %L::text AS params,
-            $1::integer AS n_features, $2::integer AS n_classes, $3::text[] AS classes,
-            $4::bigint AS block_pages, $5::bigint AS buffer_rows, %L::text AS training_path,
-            $6::integer AS epochs, $7::float8[] AS epoch_loss, $8::float8[] AS epoch_seconds,
-            $9::bigint[] AS epoch_rows, $10::bigint AS num_rows_skipped, $11::float8 AS shuffle_seconds,
-            $12::float8 AS training_seconds, $13::text AS validation_table, $14::float8[] AS validation_loss,
-            $15::float8[] AS validation_metric, $16::text AS validation_metric_name, $17::float8[] AS validation_seconds$f$,
-            plan.out_summary, source_table, out_table, dependent_varname, independent_varname, model, shuffle,
-            info.params, path)
-        USING n_features, CASE WHEN (corgi.model_traits(model)).task = 'multiclass' THEN cardinality(class_texts) END, class_texts, info.block_pages, buffer_rows, epochs,
-              epoch_loss, epoch_seconds, epoch_rows, info.skipped,
-              CASE WHEN shuffle = 'once' THEN once_seconds END, train_seconds + once_seconds,
-              corgi._param(norm, 'validation_table'), val_loss, val_metric,
-              CASE WHEN val_table IS NOT NULL THEN (corgi.model_traits(model)).metric END,
-              val_seconds;
-    PERFORM corgi._notice_skipped(plan.out_main);
-
-    RETURN QUERY SELECT epochs, info.rows, info.loss, train_seconds + once_seconds;
-END $$;
-COMMENT ON FUNCTION corgi._train_write(corgi.training_plan, bytea, float8[], float8[], bigint[], float8[], float8[], float8[], integer) IS
-    'internal: writes out_table and out_table_summary of a trained plan (and drops the once copy); returns corgi.train''s row';
 
 -- Rows skipped (a NULL label or feature) are counted in a model table, and said: one
 -- NOTICE per call, the most any model of it skipped in an epoch.
@@ -944,9 +875,10 @@ END $$;
 COMMENT ON FUNCTION corgi._notice_skipped(text) IS 'internal: a NOTICE of the rows a training call skipped (the most in one model table row)';
 
 -- corgi.train with an exact solver (params solver=exact for linear, solver=irls for
--- logistic): the fit of corgi.linregr or of the IRLS passes, set into the model's
--- fresh state, written as any corgi.train model (it predicts, evaluates and scores the
--- same way). The summary's training_path says which solver made it.
+-- logistic; corgi_train_call.c): the fit of corgi._linregr_fit or of the IRLS passes,
+-- set into the model's fresh state, written as any corgi.train model (it predicts,
+-- evaluates and scores the same way). The summary's training_path says which solver
+-- made it.
 CREATE FUNCTION corgi._sgd_state_exact(state bytea, weights float8[], intercept float8, rows bigint, skipped bigint,
                                        loss_sum float8, passes integer) RETURNS bytea
     AS 'MODULE_PATHNAME', 'corgi_sgd_state_exact'
@@ -966,89 +898,6 @@ CREATE FUNCTION corgi._exact_solver(model text) RETURNS text
 COMMENT ON FUNCTION corgi._exact_solver(text) IS
     'internal: the solver= value that fits a model exactly (exact for linear, irls for logistic: the core''s trait), NULL when it trains by SGD only';
 
-CREATE FUNCTION corgi._train_exact(plan corgi.training_plan, solver text, verbose boolean)
-RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-#variable_conflict use_variable
-DECLARE
-    with_intercept boolean := corgi._param(plan.norm, 'intercept') = 'true';
-    x text := format('(%s)::float8[]', plan.feat_expr);
-    k integer := plan.n_features;
-    t0 timestamptz := clock_timestamp();
-    fit record;
-    bad float8;
-    state bytea;
-    loss_sum float8;
-    passes integer;
-    key text;
-BEGIN
-    IF solver IS DISTINCT FROM corgi._exact_solver(plan.model) THEN
-        RAISE EXCEPTION 'solver=% does not fit % models', solver, plan.model
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'solver=exact fits linear models (least squares), solver=irls logistic ones; leave solver out for SGD.';
-    END IF;
-    IF corgi._param(plan.norm, 'l1')::float8 <> 0 OR corgi._param(plan.norm, 'l2')::float8 <> 0 THEN
-        RAISE EXCEPTION 'solver=% fits without regularization, got l1=% and l2=%', solver,
-                        corgi._param(plan.norm, 'l1'), corgi._param(plan.norm, 'l2')
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave l1 and l2 out, or leave solver out for SGD.';
-    END IF;
-    FOREACH key IN ARRAY ARRAY['segments', 'patience', 'validation_table'] LOOP
-        IF corgi._param(plan.norm, key) IS NOT NULL THEN
-            RAISE EXCEPTION 'solver=% does not take %', solver, key
-                USING ERRCODE = 'feature_not_supported', HINT = 'Leave ' || key || ' out, or leave solver out for SGD.';
-        END IF;
-    END LOOP;
-    PERFORM corgi._reserve_outputs(ARRAY[plan.out_main, plan.out_summary]);
-    PERFORM corgi._progress_set(phase => 'training', epoch => 1);
-    IF solver = 'exact' THEN
-        -- One pass: the fit, its residual sum of squares and the row counts.
-        EXECUTE format('SELECT f[1:%1$s] AS coef, f[%1$s + 1] / 2 AS loss_sum, f[%1$s + 2]::bigint AS rows, f[%1$s + 3]::bigint AS skipped
-                        FROM (SELECT corgi._linregr_fit((%2$s)::float8, %3$s, %4$L) AS f FROM %5$s) q',
-                       k + with_intercept::int, plan.label_code, x, with_intercept, plan.read_from)
-            INTO fit;
-        passes := 1;
-        loss_sum := fit.loss_sum;
-    ELSE
-        EXECUTE format('SELECT min(l), max(l) FROM (SELECT (%s)::float8 AS l FROM %s) q WHERE l NOT IN (0, 1, -1)',
-                       plan.label_code, plan.read_from) INTO bad;
-        IF bad IS NOT NULL THEN
-            RAISE EXCEPTION 'dependent_varname "%" has the label %', plan.dependent_varname, bad
-                USING ERRCODE = 'data_exception', HINT = 'logistic labels must be boolean, 0/1 or -1/+1.';
-        END IF;
-        -- epochs is IRLS's max_iter; MADlib's tolerance (a change of the log-likelihood).
-        SELECT f.coef, f.num_rows_processed AS rows, f.num_missing_rows_skipped AS skipped, f.log_likelihood, f.num_iterations, f.status
-          INTO fit
-          FROM corgi._logregr_irls(format('SELECT 1, (%s) > 0, %s FROM %s', plan.label_code, x, plan.read_from),
-                                   1, plan.epochs, 0.0001, _train_exact.verbose, with_intercept) f;
-        IF fit.coef IS NULL THEN
-            RAISE EXCEPTION 'the IRLS fit failed (%)', fit.status
-                USING ERRCODE = 'data_exception', HINT = 'Check the features for rows that make the Hessian infinite, or leave solver out for SGD.';
-        END IF;
-        passes := fit.num_iterations + 1;
-        loss_sum := -fit.log_likelihood;
-        IF fit.log_likelihood > -1e-4 * fit.rows THEN
-            RAISE NOTICE 'the classes are separated (or one class only): the maximum-likelihood estimate does not exist'
-                USING DETAIL = 'The coefficients grow with every iteration; the model is the last iteration''s.',
-                      HINT = 'Drop the feature that separates the classes, or leave solver out (SGD) and add l2.';
-        END IF;
-    END IF;
-    IF fit.coef IS NULL OR fit.rows = 0 THEN
-        RAISE EXCEPTION 'source table % has no rows with non-NULL features and label', plan.source_table
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
-    END IF;
-    state := corgi._sgd_state_exact(plan.state, fit.coef[1:k], CASE WHEN with_intercept THEN fit.coef[k + 1] ELSE 0 END,
-                                    fit.rows, fit.skipped, loss_sum, passes);
-    plan.path := solver;
-    plan.shuffle := 'none';
-    plan.epochs := passes;
-    RETURN QUERY SELECT * FROM corgi._train_write(plan, state, array_fill(NULL::float8, ARRAY[passes - 1]) || (loss_sum / fit.rows),
-                                                  array_fill(NULL::float8, ARRAY[passes - 1]) || extract(epoch FROM clock_timestamp() - t0)::float8,
-                                                  array_fill(NULL::bigint, ARRAY[passes - 1]) || fit.rows, NULL, NULL, NULL);
-END $$;
-COMMENT ON FUNCTION corgi._train_exact(corgi.training_plan, text, boolean) IS
-    'internal: corgi.train with solver=exact (linear, one pass of corgi.linregr) or solver=irls (logistic, corgi._logregr_irls with epochs as max_iter), written as a corgi.train model';
 
 CREATE FUNCTION corgi.train(
     source_table text,
@@ -1067,89 +916,10 @@ CREATE FUNCTION corgi.train(
     -- After caller_search_path, so that calls written for 0.7.0 keep their meaning.
     excluded text DEFAULT NULL)
 RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET synchronize_seqscans = off
-SET search_path = pg_catalog, pg_temp
-AS $$
-#variable_conflict use_variable
-DECLARE
-    plan corgi.training_plan;
-    run record;
-    solver text;
-BEGIN
-    -- corgi.train trains one model: one job at a time, nothing for workers to share.
-    IF corgi._shared_param(coalesce(params, ''), 'workers') IS NOT NULL THEN
-        RAISE EXCEPTION 'corgi.train does not take workers'
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'One model trains one job at a time; parallel workers train several models at once.',
-                  HINT = 'Leave workers out, or train several configs with corgi.fit_multiple(..., params => ''workers=2'').';
-    END IF;
-    -- An exact solver (solver=exact, solver=irls): one fit, no epochs of SGD. Without a
-    -- solver, a linear model whose params ask nothing of SGD is fitted exactly too
-    -- (corgi._default_solver: the rule is the Swift core's), unless grouped or shuffled
-    -- otherwise than by default.
-    solver := lower(corgi._shared_param(coalesce(params, ''), 'solver'));
-    IF solver IN ('exact', 'irls') OR (solver IS NULL AND grouping_cols IS NULL AND shuffle = 'corgipile'
-                                       AND corgi._default_solver(model, coalesce(params, ''), 1) = 'exact') THEN
-        IF grouping_cols IS NOT NULL THEN
-            RAISE EXCEPTION 'solver=% does not take grouping_cols', solver
-                USING ERRCODE = 'feature_not_supported',
-                      HINT = 'corgi.linregr_train and corgi.logregr_train fit one model per group exactly.';
-        END IF;
-        PERFORM corgi._begin_call();
-        -- Least squares and IRLS do not depend on the features' scales: a feature list is
-        -- not standardized for them (unless the params ask).
-        plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, model, epochs,
-                                     'none', CASE WHEN corgi._shared_param(coalesce(params, ''), 'standardize') IS NULL
-                                                  THEN corgi._merge_params(coalesce(params, ''), 'standardize=false')
-                                                  ELSE params END,
-                                     caller_search_path, false, excluded, grouping_cols);
-        IF solver IS NOT NULL OR corgi._default_solver(model, coalesce(params, ''), plan.n_features) = 'exact' THEN
-            RETURN QUERY SELECT * FROM corgi._train_exact(plan, coalesce(solver, 'exact'), train.verbose);
-            PERFORM corgi._end_call();
-            RETURN;
-        END IF;
-        -- Too wide for the exact solver: SGD, prepared for it below.
-        PERFORM corgi._end_call();
-    END IF;
-    -- One snapshot for the call: its counting pass pins it (for grouping, the groups'
-    -- counting pass, so the call begins after the whole-table preparation).
-    IF grouping_cols IS NULL THEN
-        PERFORM corgi._begin_call();
-    END IF;
-    -- Grouped: shuffle once makes its own copy (with the group keys), so prepare as
-    -- 'none'; the whole-table state prepare makes is not used, so its buffer is not
-    -- held to max_buffer_mb (each group's is, and all groups of a pass together).
-    plan := corgi._train_prepare(source_table, out_table, dependent_varname, independent_varname, model, epochs,
-                                 CASE WHEN grouping_cols IS NOT NULL AND shuffle = 'once' THEN 'none' ELSE shuffle END,
-                                 CASE WHEN grouping_cols IS NULL THEN params
-                                      ELSE corgi._merge_params(coalesce(params, ''), 'max_buffer_mb=1048576') END,
-                                 caller_search_path, grouping_cols IS NULL, excluded, grouping_cols);
-    plan.shuffle := shuffle;
-    IF grouping_cols IS NOT NULL THEN
-        -- One model per group, every group in one pass per epoch (_train_grouped takes
-        -- its output names once it knows the groups table's).
-        plan.norm := corgi.normalize_params(corgi._merge_params(plan.norm, 'max_buffer_mb='
-                         || corgi._param(corgi.normalize_params(coalesce(params, ''), model), 'max_buffer_mb')), model);
-        PERFORM corgi._begin_call();
-        RETURN QUERY SELECT * FROM corgi._train_grouped(plan, corgi._resolve_table(source_table, caller_search_path),
-                                                        grouping_cols, train.verbose);
-        PERFORM corgi._end_call();
-        RETURN;
-    END IF;
-    PERFORM corgi._reserve_outputs(ARRAY[plan.out_main, plan.out_summary]);
-    -- Epochs: one statement, so every epoch reads the same snapshot (corgi._fit is
-    -- STABLE, and its queries use the snapshot of the statement that calls it).
-    SELECT * INTO run FROM corgi._fit(ARRAY[plan], 'train', 0, train.verbose);
-    -- Stopped early (patience): the epochs run, and the model of the best one.
-    plan.epochs := coalesce(run.stopped_in[1], plan.epochs);
-    RETURN QUERY SELECT * FROM corgi._train_write(plan, run.final_states[1], run.epoch_loss[1:plan.epochs],
-        run.epoch_seconds[1:plan.epochs], run.epoch_rows[1:plan.epochs],
-        CASE WHEN plan.val_table IS NOT NULL THEN run.val_loss[1:plan.epochs] END,
-        CASE WHEN plan.val_table IS NOT NULL THEN run.val_metric[1:plan.epochs] END,
-        CASE WHEN plan.val_table IS NOT NULL THEN run.val_seconds[1:plan.epochs] END, run.best_epoch[1]);
-    PERFORM corgi._end_call();
-END $$;
+    AS 'MODULE_PATHNAME', 'corgi_train'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE
+    SET synchronize_seqscans = off
+    SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text, text, text) IS
     'trains a linear, logistic, svm, softmax, svr (epsilon-insensitive regression, svr_epsilon), mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; independent_varname is an array column, an expression, a list of columns (numbers, booleans, arrays) or ''*'' (every column but the label, the grouping columns and excluded); grouping_cols trains one model per group (and writes out_table_groups); caller_search_path (leave it out) is the path table names are resolved against';
 
