@@ -12,7 +12,7 @@
  * partitioned source's partitions as its segments, then one plan per config
  * (corgi._train_prepare, the table's facts read once for all of them; an error names
  * its config), the outputs taken, the job run by the one epoch loop (corgi._fit, one
- * statement: one snapshot) or, with grouping_cols, by corgi._fit_grouped, and the three
+ * statement: one snapshot) or, with grouping_cols, by corgi_fit_grouped, and the three
  * outputs written only once every epoch succeeded: out_table (one model per config),
  * out_table_info (per-epoch figures and segment orders) and out_table_summary.
  *
@@ -31,6 +31,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "corgi_group_call.h"
 #include "corgi_sql.h"
 
 /* The values of the first row, by column name, copied into `into`. */
@@ -389,23 +390,9 @@ corgi_fit_multiple(PG_FUNCTION_ARGS)
 	{
 		/* Grouped: every config trains a model per group, its groups hopping together. */
 		corgi_sql_run("SELECT corgi._begin_call()", NULL, true);
-		memset(&a, 0, sizeof(a));
-		corgi_sql_arg(&a, plans_type, plans, false);
-		corgi_sql_arg(&a, INT4ARRAYOID, ids, false);
-		corgi_sql_arg(&a, REGCLASSOID, src, src_null);
-		corgi_sql_arg_text(&a, grouping_cols);
-		corgi_sql_arg(&a, INT4OID, Int32GetDatum(n_segments), false);
-		corgi_sql_arg(&a, INT8OID, Int64GetDatum(seed), false);
-		corgi_sql_arg(&a, INT4OID, Int32GetDatum(n_workers), false);
-		corgi_sql_arg(&a, BOOLOID, BoolGetDatum(verbose), false);
-		corgi_sql_arg_text(&a, info_name);
-		corgi_sql_arg_text(&a, cfg_name);
-		corgi_sql_arg_text(&a, shared);
-		corgi_sql_arg_text(&a, schedule == NULL ? "grid" : schedule);
-		corgi_sql_arg_text(&a, schedule_params == NULL ? "" : schedule_params);
-		corgi_sql_run("SELECT * FROM corgi._fit_grouped($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", &a, true);
-		for (int i = 0; i < 5; i++)
-			result[i] = corgi_sql_column(i + 1, &result_null[i], into);
+		corgi_fit_grouped(plans_type, plans, (int) n, ids, src, grouping_cols, n_segments, seed, n_workers, verbose,
+						  info_name, cfg_name, shared, schedule == NULL ? "grid" : schedule,
+						  schedule_params == NULL ? "" : schedule_params, into, result, result_null);
 		corgi_sql_run("SELECT corgi._end_call()", NULL, true);
 	}
 	else

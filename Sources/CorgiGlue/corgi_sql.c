@@ -81,16 +81,22 @@ corgi_sql_run(const char *sql, CorgiSqlArgs *args, bool keep)
 Datum
 corgi_sql_column(int column, bool *isnull, MemoryContext into)
 {
+	return corgi_sql_row_column(0, column, isnull, into);
+}
+
+Datum
+corgi_sql_row_column(uint64 row, int column, bool *isnull, MemoryContext into)
+{
 	Datum		value;
 	Form_pg_attribute attr;
 	MemoryContext old;
 
-	if (SPI_processed < 1 || SPI_tuptable == NULL || column > SPI_tuptable->tupdesc->natts)
+	if (row >= SPI_processed || SPI_tuptable == NULL || column > SPI_tuptable->tupdesc->natts)
 	{
 		*isnull = true;
 		return (Datum) 0;
 	}
-	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, isnull);
+	value = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column, isnull);
 	if (*isnull)
 		return (Datum) 0;
 	attr = TupleDescAttr(SPI_tuptable->tupdesc, column - 1);

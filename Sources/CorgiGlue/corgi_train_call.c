@@ -10,7 +10,7 @@
  *   - an exact solver (params solver=exact for least squares, solver=irls for IRLS; or a
  *     linear model whose params ask nothing of SGD: the core's corgi._default_solver):
  *     one fit, set into the model's fresh state (exact_fit below);
- *   - grouping_cols: one model per group (corgi._train_grouped);
+ *   - grouping_cols: one model per group (corgi_group_call.c);
  *   - SGD: the outputs taken, the epochs run by the one epoch loop (corgi._fit, one
  *     statement: one snapshot), stopped early (patience) at the best epoch's model.
  * The model is written as out_table and out_table_summary only once it is trained
@@ -32,45 +32,9 @@
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
+#include "corgi_group_call.h"
 #include "corgi_sql.h"
-
-/* The fields of corgi.training_plan this file reads or sets (1-based attribute numbers). */
-enum
-{
-	PLAN_EPOCHS = 6, PLAN_SHUFFLE = 7, PLAN_NORM = 8, PLAN_N_FEATURES = 15, PLAN_PATH = 23
-};
-
-/* The plan with one field replaced (a new composite value in `into`). */
-static Datum
-plan_with(Datum plan, int field, Datum value, bool isnull, MemoryContext into)
-{
-	HeapTupleHeader header = DatumGetHeapTupleHeader(plan);
-	TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(header), HeapTupleHeaderGetTypMod(header));
-	HeapTupleData tuple;
-	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
-	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
-	MemoryContext old;
-	Datum		result;
-
-	tuple.t_len = HeapTupleHeaderGetDatumLength(header);
-	ItemPointerSetInvalid(&tuple.t_self);
-	tuple.t_tableOid = InvalidOid;
-	tuple.t_data = header;
-	heap_deform_tuple(&tuple, desc, values, nulls);
-	values[field - 1] = value;
-	nulls[field - 1] = isnull;
-	old = MemoryContextSwitchTo(into);
-	result = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
-	MemoryContextSwitchTo(old);
-	ReleaseTupleDesc(desc);
-	return result;
-}
-
-static Datum
-plan_field(Datum plan, int field, bool *isnull)
-{
-	return GetAttributeByNum(DatumGetHeapTupleHeader(plan), field, isnull);
-}
+#include "corgi_training_plan.h"
 
 /* The one row a training call returns. */
 typedef struct TrainResult
@@ -339,9 +303,9 @@ exact_fit(Oid plan_type, Datum plan, const char *solver, bool verbose, MemoryCon
 		Datum		validation[3] = {0};
 		bool		validation_null[3] = {true, true, true};
 
-		plan = plan_with(plan, PLAN_PATH, CStringGetTextDatum(solver), false, into);
-		plan = plan_with(plan, PLAN_SHUFFLE, CStringGetTextDatum("none"), false, into);
-		plan = plan_with(plan, PLAN_EPOCHS, Int32GetDatum(passes), false, into);
+		plan = corgi_plan_with(plan, PLAN_PATH, CStringGetTextDatum(solver), false, into);
+		plan = corgi_plan_with(plan, PLAN_SHUFFLE, CStringGetTextDatum("none"), false, into);
+		plan = corgi_plan_with(plan, PLAN_EPOCHS, Int32GetDatum(passes), false, into);
 		return write_model(plan_type, plan, state, epoch_loss, epoch_seconds, epoch_rows, validation, validation_null,
 						   (Datum) 0, true, into);
 	}
@@ -470,7 +434,7 @@ corgi_train(PG_FUNCTION_ARGS)
 			memset(&a, 0, sizeof(a));
 			corgi_sql_arg_text(&a, model);
 			corgi_sql_arg_text(&a, params_or_empty);
-			corgi_sql_arg(&a, INT4OID, plan_field(plan, PLAN_N_FEATURES, &isnull), false);
+			corgi_sql_arg(&a, INT4OID, corgi_plan_field(plan, PLAN_N_FEATURES, &isnull), false);
 			corgi_sql_run("SELECT corgi._default_solver($1, $2, $3) = 'exact'", &a, true);
 		}
 		if (solver != NULL || corgi_sql_column_bool(1) == 1)
@@ -502,33 +466,30 @@ corgi_train(PG_FUNCTION_ARGS)
 				   grouping_cols != NULL && shuffle != NULL && strcmp(shuffle, "once") == 0 ? "none" : shuffle,
 				   grouping_cols == NULL ? params : corgi_sql_column_text(1, into), caller_path,
 				   grouping_cols == NULL, excluded, grouping_cols, into);
-	plan = plan_with(plan, PLAN_SHUFFLE, shuffle == NULL ? (Datum) 0 : CStringGetTextDatum(shuffle), shuffle == NULL,
+	plan = corgi_plan_with(plan, PLAN_SHUFFLE, shuffle == NULL ? (Datum) 0 : CStringGetTextDatum(shuffle), shuffle == NULL,
 					 into);
 	if (grouping_cols != NULL)
 	{
 		/*
-		 * One model per group, every group in one pass per epoch (_train_grouped takes
-		 * its output names once it knows the groups table's).
+		 * One model per group, every group in one pass per epoch (corgi_train_grouped
+		 * takes its output names once it knows the groups table's).
 		 */
 		bool		norm_null;
 
 		memset(&a, 0, sizeof(a));
-		corgi_sql_arg(&a, TEXTOID, plan_field(plan, PLAN_NORM, &norm_null), norm_null);
+		corgi_sql_arg(&a, TEXTOID, corgi_plan_field(plan, PLAN_NORM, &norm_null), norm_null);
 		corgi_sql_arg_text(&a, params_or_empty);
 		corgi_sql_arg_text(&a, model);
 		corgi_sql_run("SELECT corgi.normalize_params(corgi._merge_params($1, 'max_buffer_mb='"
 					  " || corgi._param(corgi.normalize_params($2, $3), 'max_buffer_mb')), $3)", &a, true);
-		plan = plan_with(plan, PLAN_NORM, corgi_sql_column(1, &isnull, into), isnull, into);
+		plan = corgi_plan_with(plan, PLAN_NORM, corgi_sql_column(1, &isnull, into), isnull, into);
 		corgi_sql_run("SELECT corgi._begin_call()", NULL, true);
 		memset(&a, 0, sizeof(a));
-		corgi_sql_arg(&a, plan_type, plan, false);
 		corgi_sql_arg_text(&a, text_args[0]);
 		corgi_sql_arg_text(&a, caller_path);
-		corgi_sql_arg_text(&a, grouping_cols);
-		corgi_sql_arg(&a, BOOLOID, BoolGetDatum(verbose), false);
-		corgi_sql_run("SELECT * FROM corgi._train_grouped($1, corgi._resolve_table($2, $3), $4, $5)", &a, true);
-		for (int i = 0; i < 4; i++)
-			result.values[i] = corgi_sql_column(i + 1, &result.nulls[i], into);
+		corgi_sql_run("SELECT corgi._resolve_table($1, $2)", &a, true);
+		corgi_train_grouped(plan_type, plan, corgi_sql_column(1, &isnull, into), grouping_cols, verbose, into,
+							result.values, result.nulls);
 		corgi_sql_run("SELECT corgi._end_call()", NULL, true);
 		goto done;
 	}
@@ -573,7 +534,7 @@ corgi_train(PG_FUNCTION_ARGS)
 					  " FROM (SELECT coalesce($10[1], ($1).epochs) AS e) x", &a, true);
 		for (int i = 0; i < 10; i++)
 			v[i] = corgi_sql_column(i + 1, &n[i], into);
-		plan = plan_with(plan, PLAN_EPOCHS, v[0], n[0], into);
+		plan = corgi_plan_with(plan, PLAN_EPOCHS, v[0], n[0], into);
 		/* The validation figures only with a validation table. */
 		for (int i = 6; i <= 8; i++)
 			n[i] = n[i] || DatumGetBool(v[5]);

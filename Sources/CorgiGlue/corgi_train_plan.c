@@ -22,6 +22,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -30,8 +31,10 @@
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/typcache.h"
 
 #include "corgi_sql.h"
+#include "corgi_training_plan.h"
 
 typedef CorgiSqlArgs PlanArgs;
 
@@ -744,4 +747,52 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	values[F_VAL_TABLE] = ObjectIdGetDatum(val_table);
 	nulls[F_VAL_TABLE] = !OidIsValid(val_table);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+Datum
+corgi_plan_field(Datum plan, CorgiPlanField field, bool *isnull)
+{
+	return GetAttributeByNum(DatumGetHeapTupleHeader(plan), (AttrNumber) field, isnull);
+}
+
+char *
+corgi_plan_text(Datum plan, CorgiPlanField field)
+{
+	bool		isnull;
+	Datum		value = corgi_plan_field(plan, field, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(value);
+}
+
+Datum
+corgi_plan_with(Datum plan, CorgiPlanField field, Datum value, bool isnull, MemoryContext into)
+{
+	HeapTupleHeader header = DatumGetHeapTupleHeader(plan);
+	TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(header), HeapTupleHeaderGetTypMod(header));
+	HeapTupleData tuple;
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+	MemoryContext old;
+	Datum		result;
+
+	if (field < 1 || field > desc->natts)
+		elog(ERROR, "corgi: corgi.training_plan has no field %d", (int) field);
+	tuple.t_len = HeapTupleHeaderGetDatumLength(header);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = header;
+	heap_deform_tuple(&tuple, desc, values, nulls);
+	values[field - 1] = value;
+	nulls[field - 1] = isnull;
+	old = MemoryContextSwitchTo(into);
+	result = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+	MemoryContextSwitchTo(old);
+	ReleaseTupleDesc(desc);
+	return result;
+}
+
+Datum
+corgi_plan_with_text(Datum plan, CorgiPlanField field, const char *value, MemoryContext into)
+{
+	return corgi_plan_with(plan, field, value == NULL ? (Datum) 0 : CStringGetTextDatum(value), value == NULL, into);
 }
