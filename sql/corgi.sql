@@ -528,38 +528,14 @@ COMMENT ON FUNCTION corgi._output_names(text, text) IS 'internal: schema-qualifi
 -- corgi._release_outputs just before the outputs are written, in the same transaction,
 -- so the names are never free in between.
 CREATE FUNCTION corgi._reserve_outputs(names text[]) RETURNS void
-LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    n text;
-BEGIN
-    FOREACH n IN ARRAY names LOOP
-        IF to_regclass(n) IS NOT NULL THEN
-            RAISE EXCEPTION 'output table % already exists', n
-                USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another out_table.';
-        END IF;
-        EXECUTE format('CREATE TABLE %s ()', n);
-        EXECUTE format('COMMENT ON TABLE %s IS %L', n, 'corgi: reserved for the output of a training call in progress');
-    END LOOP;
-END $$;
+    AS 'MODULE_PATHNAME', 'corgi_reserve_outputs'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION corgi._reserve_outputs(text[]) IS
     'internal: takes a call''s output table names at its start (empty placeholder tables)';
 
 CREATE FUNCTION corgi._release_outputs(names text[]) RETURNS void
-LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    n text;
-BEGIN
-    FOREACH n IN ARRAY names LOOP
-        IF EXISTS (SELECT FROM pg_class c WHERE c.oid = to_regclass(n) AND c.relkind = 'r' AND c.relnatts = 0
-                                           AND obj_description(c.oid, 'pg_class') = 'corgi: reserved for the output of a training call in progress') THEN
-            EXECUTE format('DROP TABLE %s', n);
-        END IF;
-    END LOOP;
-END $$;
+    AS 'MODULE_PATHNAME', 'corgi_release_outputs'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION corgi._release_outputs(text[]) IS
     'internal: drops a call''s output placeholders (corgi._reserve_outputs) just before it writes its outputs';
 
@@ -598,16 +574,8 @@ COMMENT ON FUNCTION corgi._diverged(bytea) IS 'internal: whether a state''s last
 -- A seeded shuffled copy (shuffle once): CREATE TEMP TABLE copy AS SELECT list FROM source
 -- ORDER BY random() after setseed from the run's seed; returns the seconds it took.
 CREATE FUNCTION corgi._shuffled_copy(copy_table text, select_list text, source text, seed bigint) RETURNS float8
-LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    t0 timestamptz := clock_timestamp();
-BEGIN
-    PERFORM setseed(((seed::numeric % 2147483647) / 2147483647.0)::float8);
-    EXECUTE format('CREATE TEMP TABLE %s AS SELECT %s FROM %s ORDER BY random()', copy_table, select_list, source);
-    RETURN extract(epoch FROM clock_timestamp() - t0);
-END $$;
+    AS 'MODULE_PATHNAME', 'corgi_shuffled_copy'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION corgi._shuffled_copy(text, text, text, bigint) IS
     'internal: the seeded shuffled copy of shuffle once (SQL fragments from corgi''s drivers, run with the caller''s rights); returns its seconds';
 
@@ -859,19 +827,8 @@ COMMENT ON FUNCTION corgi._train_prepare(text, text, text, text, text, integer, 
 -- Rows skipped (a NULL label or feature) are counted in a model table, and said: one
 -- NOTICE per call, the most any model of it skipped in an epoch.
 CREATE FUNCTION corgi._notice_skipped(model_table text) RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    m record;
-BEGIN
-    EXECUTE format('SELECT max(num_rows_skipped) AS skipped, max(num_rows_processed + num_rows_skipped) AS rows FROM %s', model_table)
-        INTO m;
-    IF m.skipped > 0 THEN
-        RAISE NOTICE '% of % rows were skipped in each epoch: a NULL label or feature', m.skipped, m.rows
-            USING HINT = 'With feature columns (a list or ''*''), params => ''nulls=impute'' fills NULL numbers with their training mean; or filter such rows out.';
-    END IF;
-END $$;
+    AS 'MODULE_PATHNAME', 'corgi_notice_skipped'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION corgi._notice_skipped(text) IS 'internal: a NOTICE of the rows a training call skipped (the most in one model table row)';
 
 -- corgi.train with an exact solver (params solver=exact for linear, solver=irls for
@@ -968,17 +925,8 @@ COMMENT ON FUNCTION corgi._check_grouping_expression(regclass, text, text) IS
 
 -- A named setting of fit_multiple's shared params, validated (NULL when not given).
 CREATE FUNCTION corgi._shared_param(params text, key text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    value text := btrim(substring(params from '(?i)(?:^|,)\s*' || key || '\s*=\s*([^,]*)'));
-BEGIN
-    IF value IS NOT NULL THEN
-        PERFORM corgi.normalize_params(key || '=' || value);   -- a bad value gets the usual error
-    END IF;
-    RETURN value;
-END $$;
+    AS 'MODULE_PATHNAME', 'corgi_shared_param'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION corgi._shared_param(text, text) IS 'internal: one setting (seed, segments, workers) of fit_multiple''s params, checked';
 
 
