@@ -99,7 +99,7 @@ test-multinode:
 demo:
 	scripts/demo.sh
 
-.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping bench-multinode bench-cold bench-hot bench-predict bench-schedules bench-fused bench-exact bench-columns bench-categories
+.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping bench-multinode bench-cold bench-hot bench-predict bench-schedules bench-fused bench-exact bench-columns bench-categories bench-drivers
 # Benchmarks (not tests). bench: the whole study (datasets, all shuffles, scikit-learn,
 # sensitivity, plots, BENCHMARKS.md; tens of minutes). bench-epochs: epoch time and
 # accuracy of the shuffles against a plain scan on 1M and 5M rows. bench-defaults:
@@ -154,6 +154,10 @@ bench-categories:
 
 bench-multinode:
 	bench/multinode.sh
+
+# bench-drivers: the drivers in C against the PL/pgSQL drivers they replaced (same epoch engine, interleaved).
+bench-drivers:
+	bench/drivers.sh
 
 # Reads of a table larger than shared_buffers, cold and OS-cached, per server version
 # (as root: it drops the OS page cache): bench/results/cold.md.

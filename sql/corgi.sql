@@ -871,14 +871,16 @@ CREATE FUNCTION corgi.train(
     -- parsed at CREATE EXTENSION): the path table names are resolved against.
     caller_search_path text DEFAULT pg_catalog.current_setting('search_path'),
     -- After caller_search_path, so that calls written for 0.7.0 keep their meaning.
-    excluded text DEFAULT NULL)
+    excluded text DEFAULT NULL,
+    -- The call's validation table (0.9.0; params' validation_table=... still works).
+    validation_table text DEFAULT NULL)
 RETURNS TABLE (epochs_run integer, rows_per_epoch bigint, final_loss float8, training_seconds float8)
     AS 'MODULE_PATHNAME', 'corgi_train'
     LANGUAGE C VOLATILE PARALLEL UNSAFE
     SET synchronize_seqscans = off
     SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text, text, text) IS
-    'trains a linear, logistic, svm, softmax, svr (epsilon-insensitive regression, svr_epsilon), mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; independent_varname is an array column, an expression, a list of columns (numbers, booleans, arrays) or ''*'' (every column but the label, the grouping columns and excluded); grouping_cols trains one model per group (and writes out_table_groups); caller_search_path (leave it out) is the path table names are resolved against';
+COMMENT ON FUNCTION corgi.train(text, text, text, text, text, integer, text, text, boolean, text, text, text, text) IS
+    'trains a linear, logistic, svm, softmax, svr (epsilon-insensitive regression, svr_epsilon), mlp or mlp_regression model with CorgiPile SGD (shuffle corgipile|block_only|none|once|sliding_window|mrs) and writes out_table and out_table_summary; independent_varname is an array column, an expression, a list of columns (numbers, booleans, arrays) or ''*'' (every column but the label, the grouping columns and excluded); grouping_cols trains one model per group (and writes out_table_groups); caller_search_path (leave it out) is the path table names are resolved against; validation_table scores each epoch on another table (patience stops early)';
 
 ------------------------------------------------------------------------------------
 -- Grouped learning: corgi.train(..., grouping_cols => 'a, b'), one model per group.
@@ -945,15 +947,17 @@ CREATE FUNCTION corgi.fit_multiple(
     schedule text DEFAULT 'grid',
     schedule_params text DEFAULT '',
     caller_search_path text DEFAULT pg_catalog.current_setting('search_path'),
-    excluded text DEFAULT NULL)
+    excluded text DEFAULT NULL,
+    -- The parallel workers asked for (0.9.0; params' workers=... still works).
+    workers integer DEFAULT NULL)
 RETURNS TABLE (configs_trained integer, configs_diverged integer, workers_launched integer, segments integer,
                training_seconds float8)
     AS 'MODULE_PATHNAME', 'corgi_fit_multiple'
     LANGUAGE C VOLATILE PARALLEL UNSAFE
     SET synchronize_seqscans = off
     SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, text, text, text, boolean, text, text, text, text, text) IS
-    'trains every config of a configs table (config_id, model, params; see corgi.config_grid) at once by Model Hopper Parallelism on parallel workers: out_table (one model per config, or per config and group with grouping_cols: a config''s groups hop together), out_table_info (per-epoch arrays) and out_table_summary; params are shared (seed, segments, workers, and defaults under each config''s own)';
+COMMENT ON FUNCTION corgi.fit_multiple(text, text, text, text, text, integer, text, text, text, boolean, text, text, text, text, text, integer) IS
+    'trains every config of a configs table (config_id, model, params; see corgi.config_grid) at once by Model Hopper Parallelism on parallel workers: out_table (one model per config, or per config and group with grouping_cols: a config''s groups hop together), out_table_info (per-epoch arrays) and out_table_summary; params are shared (seed, segments, workers, and defaults under each config''s own); workers: the parallel workers asked for (default: as many as max_parallel_workers and corgi.max_workers allow)';
 
 ------------------------------------------------------------------------------------
 -- Evaluation and batch prediction.

@@ -4,7 +4,7 @@
  *   corgi.fit_multiple(source_table, out_table, dependent_varname, independent_varname,
  *                      configs, epochs, shuffle, params, validation_table, verbose,
  *                      grouping_cols, schedule, schedule_params, caller_search_path,
- *                      excluded)
+ *                      excluded, workers)
  *     -> (configs_trained, configs_diverged, workers_launched, segments, training_seconds)
  *
  * The configs table read and checked (config_id, model, params; at most 1,000), the
@@ -105,6 +105,7 @@ corgi_fit_multiple(PG_FUNCTION_ARGS)
 	const char *schedule_params = arg_cstring(fcinfo, 12);
 	const char *caller_path = arg_cstring(fcinfo, 13);
 	const char *excluded = arg_cstring(fcinfo, 14);
+	bool		workers_given = PG_NARGS() > 15 && !PG_ARGISNULL(15);
 	TimestampTz t0 = GetCurrentTimestamp();
 	MemoryContext into = CurrentMemoryContext;
 	CorgiSqlArgs a;
@@ -236,7 +237,19 @@ corgi_fit_multiple(PG_FUNCTION_ARGS)
 				 errmsg("corgi.fit_multiple trains by SGD: solver applies to corgi.train"),
 				 errhint("Fit one model exactly with corgi.train(..., params => 'solver=exact'), or leave solver out.")));
 
-	/* Shared settings: seed (of the segments and the schedule), segments, workers. */
+	/*
+	 * Shared settings: seed (of the segments and the schedule), segments, workers. The
+	 * workers and the validation table are the call's (arguments); given, they go over
+	 * the same keys in params.
+	 */
+	if (workers_given)
+	{
+		memset(&a, 0, sizeof(a));
+		corgi_sql_arg_text(&a, shared);
+		corgi_sql_arg(&a, INT4OID, PG_GETARG_DATUM(15), false);
+		corgi_sql_run("SELECT corgi._merge_params($1, 'workers=' || $2)", &a, true);
+		shared = corgi_sql_column_text(1, into);
+	}
 	if (validation_table != NULL)
 	{
 		memset(&a, 0, sizeof(a));

@@ -3,7 +3,7 @@
  *
  *   corgi.train(source_table, out_table, dependent_varname, independent_varname, model,
  *               epochs, shuffle, params, verbose, grouping_cols, caller_search_path,
- *               excluded)
+ *               excluded, validation_table)
  *     -> (epochs_run, rows_per_epoch, final_loss, training_seconds)
  *
  * One plan (corgi._train_prepare), then one of three ways to a model:
@@ -350,6 +350,7 @@ corgi_train(PG_FUNCTION_ARGS)
 	const char *text_args[5];
 	const char *shuffle = arg_cstring(fcinfo, 6);
 	const char *params = arg_cstring(fcinfo, 7);
+	const char *validation_table = arg_cstring(fcinfo, 12);
 	bool		verbose = !PG_ARGISNULL(8) && PG_GETARG_BOOL(8);
 	const char *grouping_cols = arg_cstring(fcinfo, 9);
 	const char *caller_path = arg_cstring(fcinfo, 10);
@@ -357,7 +358,7 @@ corgi_train(PG_FUNCTION_ARGS)
 	bool		epochs_null = PG_ARGISNULL(5);
 	int32		epochs = epochs_null ? 0 : PG_GETARG_INT32(5);
 	const char *model = arg_cstring(fcinfo, 4);
-	const char *params_or_empty = params == NULL ? "" : params;
+	const char *params_or_empty;
 	MemoryContext into = CurrentMemoryContext;
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CorgiSqlArgs a;
@@ -373,6 +374,19 @@ corgi_train(PG_FUNCTION_ARGS)
 	SPI_connect();
 	corgi_sql_run("SELECT 'corgi.training_plan'::regtype::oid", NULL, true);
 	plan_type = DatumGetObjectId(corgi_sql_column(1, &isnull, into));
+	/*
+	 * The validation table is the call's (an argument), not the model's; given, it goes
+	 * where the epoch loop reads it (the plan's params), over one in params.
+	 */
+	if (validation_table != NULL)
+	{
+		memset(&a, 0, sizeof(a));
+		corgi_sql_arg_text(&a, params == NULL ? "" : params);
+		corgi_sql_arg_text(&a, validation_table);
+		corgi_sql_run("SELECT corgi._merge_params($1, 'validation_table=' || $2)", &a, true);
+		params = corgi_sql_column_text(1, into);
+	}
+	params_or_empty = params == NULL ? "" : params;
 	/* corgi.train trains one model: one job at a time, nothing for workers to share. */
 	memset(&a, 0, sizeof(a));
 	corgi_sql_arg_text(&a, params_or_empty);

@@ -22,6 +22,10 @@ SELECT :best_epoch BETWEEN 1 AND 3 AS best_epoch_run,
 SELECT epochs_run FROM corgi.train('es_pts', 'es_ref', 'label', 'features', 'logistic', :best_epoch,
                                    params => 'validation_table=es_val');
 SELECT (SELECT model FROM es_m) = (SELECT model FROM es_ref) AS same_model;
+-- The validation table as the call's argument: the same model as through params.
+SELECT epochs_run FROM corgi.train('es_pts', 'es_arg', 'label', 'features', 'logistic', 10,
+                                   params => 'patience=2, tolerance=0.5', validation_table => 'es_val');
+SELECT (SELECT model FROM es_m) = (SELECT model FROM es_arg) AS same_as_params, validation_table FROM es_arg_summary;
 
 -- No improvement asked (tolerance 0) and a patience longer than the run: all epochs,
 -- and still the best epoch's model.

@@ -24,10 +24,15 @@ FROM corgi.fit_multiple('hop_pts', 'hop_w2', 'label', 'features', 'hop_configs',
 SELECT configs_trained
 FROM corgi.fit_multiple('hop_pts', 'hop_w1', 'label', 'features', 'hop_configs', epochs => 2,
                         params => 'segments=4, seed=11, workers=1');
+-- The workers as the call's argument (over params' workers=0).
+SELECT configs_trained, workers_launched >= 1 AS workers_ran
+FROM corgi.fit_multiple('hop_pts', 'hop_wa', 'label', 'features', 'hop_configs', epochs => 2,
+                        params => 'workers=0, segments=4, seed=11', workers => 2);
+SELECT workers_requested FROM hop_wa_summary;
 -- Bit for bit, with 0, 1 and 2 workers.
-SELECT a.config_id, a.model_type, a.model = b.model AS w1_equal, a.model = c.model AS w2_equal, a.status,
-       a.num_rows_processed, a.num_epochs, cardinality(a.layers) AS layers
-FROM hop_w0 a JOIN hop_w1 b USING (config_id) JOIN hop_w2 c USING (config_id) ORDER BY 1;
+SELECT a.config_id, a.model_type, a.model = b.model AS w1_equal, a.model = c.model AS w2_equal,
+       a.model = d.model AS argument_equal, a.status, a.num_rows_processed, a.num_epochs, cardinality(a.layers) AS layers
+FROM hop_w0 a JOIN hop_w1 b USING (config_id) JOIN hop_w2 c USING (config_id) JOIN hop_wa d USING (config_id) ORDER BY 1;
 
 -- Each config alone, with the params fit_multiple stored (segments, segment_offset,
 -- segment_seed): the same model.
