@@ -85,32 +85,32 @@ write_model(Oid plan_type, Datum plan, Datum state, Datum epoch_loss, Datum epoc
 	corgi_sql_arg(&a, INT4OID, model_epoch, model_epoch_null);	/* $9 */
 	corgi_sql_run(psprintf("CREATE TABLE %s AS SELECT"
 						   " c.coef, c.intercept, $2 AS model, ($1).model::text AS model_type,"
-						   " (corgi.sgd_state_info($2)).loss::float8 AS loss,"
-						   " (corgi.sgd_state_info($2)).rows::bigint AS num_rows_processed,"
-						   " (corgi.sgd_state_info($2)).skipped::bigint AS num_rows_skipped,"
+						   " i.loss::float8 AS loss, i.rows::bigint AS num_rows_processed,"
+						   " i.skipped::bigint AS num_rows_skipped,"
 						   " coalesce($9, ($1).epochs)::integer AS num_epochs, ($1).class_texts::text[] AS classes,"
 						   " corgi._layers($1)::integer[] AS layers, c.feature_names"
-						   " FROM corgi._model_coef($2, to_regclass(($1).read_from), ($1).feat_col) c", out_main),
+						   " FROM corgi._model_coef($2, to_regclass(($1).read_from), ($1).feat_col) c,"
+						   "      corgi.sgd_state_info($2) i", out_main),
 				  &a, false);
 	corgi_sql_run(psprintf("CREATE TABLE %s AS SELECT"
 						   " ($1).source_table::text AS source_table, ($1).out_table::text AS out_table,"
 						   " ($1).dependent_varname::text AS dependent_varname,"
 						   " ($1).independent_varname::text AS independent_varname, ($1).model::text AS model,"
-						   " ($1).shuffle::text AS shuffle, (corgi.sgd_state_info($2)).params::text AS params,"
+						   " ($1).shuffle::text AS shuffle, i.params::text AS params,"
 						   " ($1).n_features::integer AS n_features,"
 						   " (CASE WHEN (corgi.model_traits(($1).model)).task = 'multiclass'"
 						   "       THEN cardinality(($1).class_texts) END)::integer AS n_classes,"
-						   " ($1).class_texts::text[] AS classes, (corgi.sgd_state_info($2)).block_pages::bigint AS block_pages,"
+						   " ($1).class_texts::text[] AS classes, i.block_pages::bigint AS block_pages,"
 						   " ($1).buffer_rows::bigint AS buffer_rows, ($1).path::text AS training_path,"
 						   " ($1).epochs::integer AS epochs, $3::float8[] AS epoch_loss, $4::float8[] AS epoch_seconds,"
-						   " $5::bigint[] AS epoch_rows, (corgi.sgd_state_info($2)).skipped::bigint AS num_rows_skipped,"
+						   " $5::bigint[] AS epoch_rows, i.skipped::bigint AS num_rows_skipped,"
 						   " (CASE WHEN ($1).shuffle = 'once' THEN ($1).once_seconds END)::float8 AS shuffle_seconds,"
 						   " ((SELECT sum(x) FROM unnest($4::float8[]) x) + ($1).once_seconds)::float8 AS training_seconds,"
 						   " corgi._param(($1).norm, 'validation_table')::text AS validation_table,"
 						   " $6::float8[] AS validation_loss, $7::float8[] AS validation_metric,"
 						   " (CASE WHEN ($1).val_table IS NOT NULL THEN (corgi.model_traits(($1).model)).metric END)::text"
 						   "   AS validation_metric_name,"
-						   " $8::float8[] AS validation_seconds", out_summary), &a, false);
+						   " $8::float8[] AS validation_seconds FROM corgi.sgd_state_info($2) i", out_summary), &a, false);
 	memset(&a, 0, sizeof(a));
 	corgi_sql_arg_text(&a, out_main);
 	corgi_sql_run("SELECT corgi._notice_skipped($1)", &a, true);
@@ -118,8 +118,8 @@ write_model(Oid plan_type, Datum plan, Datum state, Datum epoch_loss, Datum epoc
 	corgi_sql_arg(&a, plan_type, plan, false);
 	corgi_sql_arg(&a, BYTEAOID, state, false);
 	corgi_sql_arg(&a, FLOAT8ARRAYOID, epoch_seconds, false);
-	corgi_sql_run("SELECT ($1).epochs, (corgi.sgd_state_info($2)).rows, (corgi.sgd_state_info($2)).loss,"
-				  " (SELECT sum(x) FROM unnest($3) x) + ($1).once_seconds", &a, true);
+	corgi_sql_run("SELECT ($1).epochs, i.rows, i.loss, (SELECT sum(x) FROM unnest($3) x) + ($1).once_seconds"
+				  " FROM corgi.sgd_state_info($2) i", &a, true);
 	for (int i = 0; i < 4; i++)
 		result.values[i] = corgi_sql_column(i + 1, &result.nulls[i], into);
 	(void) isnull;

@@ -77,15 +77,35 @@ bool_of(const char *sql, PlanArgs *a)
 	return column_bool(1);
 }
 
-/* corgi._param(norm, key) */
+/*
+ * corgi._param(norm, key) for a key without LIKE's wildcards (% and _) or
+ * validation_table, in C: the value after "key=" of the first item of the normalized
+ * string cut at ", " that starts so; validation_table (always last, its value may hold
+ * ", ") is everything after the first ", validation_table=". NULL when absent.
+ */
 static char *
 param(const char *norm, const char *key)
 {
-	PlanArgs	a = {0};
+	size_t		key_length = strlen(key);
 
-	arg_text(&a, norm);
-	arg_text(&a, key);
-	return text_of("SELECT corgi._param($1, $2)", &a);
+	if (norm == NULL)
+		return NULL;
+	if (strcmp(key, "validation_table") == 0)
+	{
+		const char *found = strstr(norm, ", validation_table=");
+
+		return found == NULL ? NULL : pstrdup(found + strlen(", validation_table="));
+	}
+	for (const char *item = norm; item != NULL;)
+	{
+		const char *next = strstr(item, ", ");
+		size_t		length = next == NULL ? strlen(item) : (size_t) (next - item);
+
+		if (length > key_length && strncmp(item, key, key_length) == 0 && item[key_length] == '=')
+			return pnstrdup(item + key_length + 1, length - key_length - 1);
+		item = next == NULL ? NULL : next + 2;
+	}
+	return NULL;
 }
 
 /* A bare name (^[A-Za-z_][A-Za-z0-9_$]*$): a mistake when it is not a column. */
