@@ -167,7 +167,10 @@ grouping_keys(Datum src, const char *source_table, const char *grouping_cols, co
 	corgi_sql_arg_text(&a, reserved);
 	corgi_sql_run("SELECT k.exprs, k.names FROM corgi._grouping_keys($1, $2, $3, $4::text[]) k", &a, true);
 	*exprs = corgi_sql_column(1, &isnull, into);
-	*names = corgi_sql_column(2, &isnull, into);
+	if (!isnull)
+		*names = corgi_sql_column(2, &isnull, into);
+	if (isnull)
+		elog(ERROR, "corgi: corgi._grouping_keys gave no keys for \"%s\"", grouping_cols);
 }
 
 /* The grouping expressions among the items (an expression is in parentheses, a column quoted). */
@@ -366,6 +369,8 @@ corgi_train_grouped(Oid plan_type, Datum plan, Datum source, const char *groupin
 						   "  FROM %s", gtab), &a, false);
 	trainable = corgi_sql_column(1, &isnull, into);
 	g_status = corgi_sql_column(2, &isnull, into);
+	if (isnull)					/* no group at all (no row): every group failed, none */
+		g_status = PointerGetDatum(construct_empty_array(TEXTOID));
 	n_trainable = ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(trainable)), ARR_DIMS(DatumGetArrayTypeP(trainable)));
 	memset(&a, 0, sizeof(a));
 	corgi_sql_arg(&a, INT4OID, Int32GetDatum(n_trainable), false);
@@ -424,6 +429,8 @@ corgi_train_grouped(Oid plan_type, Datum plan, Datum source, const char *groupin
 							   " unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o), unnest($1::bigint[]) AS t(gid)"
 							   " WHERE g.\"?gid\" = t.gid", gtab, key_list), &a, false);
 		keys = corgi_sql_column(1, &isnull, into);
+		if (isnull)
+			elog(ERROR, "corgi: no keys for %d trainable groups", n_trainable);
 	}
 
 	/* Batches: groups in order, each batch's trainers within what the held states leave of the budget. */
@@ -435,6 +442,8 @@ corgi_train_grouped(Oid plan_type, Datum plan, Datum source, const char *groupin
 
 		deconstruct_array(DatumGetArrayTypeP(megabytes), FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &items,
 						  &item_nulls, &count);
+		if (count != n_trainable)
+			elog(ERROR, "corgi: %d group states for %d trainable groups", count, n_trainable);
 		batches = MemoryContextAlloc(into, sizeof(int32) * Max(count, 1));
 		for (int j = 0; j < count; j++)
 		{
@@ -817,6 +826,10 @@ corgi_fit_grouped(Oid plans_type, Datum plans, int n, Datum ids, Datum src, cons
 						   " unnest(ARRAY[%s]) WITH ORDINALITY AS u(k, o)", gtab, corgi_sql_column_text(2, into)),
 				  NULL, false);
 	keys = corgi_sql_column(1, &isnull, into);
+	if (isnull || g_all == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("grouping_cols \"%s\" makes no group: the source has no rows", grouping_cols)));
 
 	/*
 	 * Every config's groups are held for the whole call (corgi._group_held_mb: the
