@@ -541,12 +541,8 @@ COMMENT ON FUNCTION corgi._release_outputs(text[]) IS
 
 -- A training parameter's value from a normalized parameter string.
 CREATE FUNCTION corgi._param(normalized text, key text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN CASE WHEN key = 'validation_table'
-            THEN substring(normalized from ', validation_table=(.*)$')  -- always last
-            ELSE (SELECT substr(kv, length(key) + 2) FROM unnest(string_to_array(normalized, ', ')) kv
-                  WHERE kv LIKE key || '=%' LIMIT 1) END;
+    AS 'MODULE_PATHNAME', 'corgi_param_sql'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION corgi._param(text, text) IS 'internal: one value of a normalized parameter string';
 
 -- What a model is for (the Swift core's traits): SQL branches on these, never on a

@@ -53,21 +53,13 @@
 #include "corgi_fit.h"
 #include "corgi_handle.h"
 #include "corgi_progress.h"
+#include "corgi_sql.h"
 #include "corgi_training.h"
 
 Datum
 corgi_fit_copy_column(int column, bool *isnull, MemoryContext into)
 {
-	Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, isnull);
-	Form_pg_attribute attr = TupleDescAttr(SPI_tuptable->tupdesc, column - 1);
-	MemoryContext old;
-
-	if (*isnull || attr->attbyval)
-		return value;
-	old = MemoryContextSwitchTo(into);
-	value = datumCopy(value, false, attr->attlen);
-	MemoryContextSwitchTo(old);
-	return value;
+	return corgi_sql_column(column, isnull, into);
 }
 
 char *

@@ -78,33 +78,25 @@ prepare_config(CorgiSqlArgs *args, int32 config_id, bool *isnull, MemoryContext 
 	return plan;
 }
 
-static const char *
-arg_cstring(FunctionCallInfo fcinfo, int n)
-{
-	if (PG_NARGS() <= n || PG_ARGISNULL(n))
-		return NULL;
-	return TextDatumGetCString(PG_GETARG_DATUM(n));
-}
-
 PG_FUNCTION_INFO_V1(corgi_fit_multiple);
 
 Datum
 corgi_fit_multiple(PG_FUNCTION_ARGS)
 {
-	const char *source_table = arg_cstring(fcinfo, 0);
-	const char *out_table = arg_cstring(fcinfo, 1);
-	const char *dependent_varname = arg_cstring(fcinfo, 2);
-	const char *independent_varname = arg_cstring(fcinfo, 3);
-	const char *configs = arg_cstring(fcinfo, 4);
-	const char *shuffle = arg_cstring(fcinfo, 6);
-	const char *params = arg_cstring(fcinfo, 7);
-	const char *validation_table = arg_cstring(fcinfo, 8);
+	const char *source_table = corgi_text_argument(fcinfo, 0);
+	const char *out_table = corgi_text_argument(fcinfo, 1);
+	const char *dependent_varname = corgi_text_argument(fcinfo, 2);
+	const char *independent_varname = corgi_text_argument(fcinfo, 3);
+	const char *configs = corgi_text_argument(fcinfo, 4);
+	const char *shuffle = corgi_text_argument(fcinfo, 6);
+	const char *params = corgi_text_argument(fcinfo, 7);
+	const char *validation_table = corgi_text_argument(fcinfo, 8);
 	bool		verbose = !PG_ARGISNULL(9) && PG_GETARG_BOOL(9);
-	const char *grouping_cols = arg_cstring(fcinfo, 10);
-	const char *schedule = arg_cstring(fcinfo, 11);
-	const char *schedule_params = arg_cstring(fcinfo, 12);
-	const char *caller_path = arg_cstring(fcinfo, 13);
-	const char *excluded = arg_cstring(fcinfo, 14);
+	const char *grouping_cols = corgi_text_argument(fcinfo, 10);
+	const char *schedule = corgi_text_argument(fcinfo, 11);
+	const char *schedule_params = corgi_text_argument(fcinfo, 12);
+	const char *caller_path = corgi_text_argument(fcinfo, 13);
+	const char *excluded = corgi_text_argument(fcinfo, 14);
 	bool		workers_given = PG_NARGS() > 15 && !PG_ARGISNULL(15);
 	TimestampTz t0 = GetCurrentTimestamp();
 	MemoryContext into = CurrentMemoryContext;
@@ -140,11 +132,7 @@ corgi_fit_multiple(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("corgi.fit_multiple arguments must not be NULL (params, validation_table and verbose excepted)")));
-	if (caller_path == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("caller_search_path must not be NULL"),
-				 errhint("Leave it out: it is the caller's search_path, which table names are resolved against.")));
+	corgi_require_caller_path(caller_path);
 	epochs = PG_GETARG_INT32(5);
 	SPI_connect();
 	memset(&a, 0, sizeof(a));

@@ -173,28 +173,42 @@ grouping_keys(Datum src, const char *source_table, const char *grouping_cols, co
 		elog(ERROR, "corgi: corgi._grouping_keys gave no keys for \"%s\"", grouping_cols);
 }
 
-/* The grouping expressions among the items (an expression is in parentheses, a column quoted). */
-static char **
-grouping_expressions(Datum exprs, int *count, MemoryContext into)
+/*
+ * The grouping expressions among the items (an expression is in parentheses, a column
+ * quoted), each asked of the capability table for `call` (segments: whether the call
+ * has segments, NULL when not known); true when every item is a column.
+ */
+static bool
+check_grouping_expressions(const char *call, const char *source_table, Datum exprs, const bool *segments,
+						   MemoryContext into)
 {
 	CorgiSqlArgs a;
 	uint64		rows;
-	char	  **list;
+	char	  **expressions;
 	bool		isnull;
 
 	memset(&a, 0, sizeof(a));
 	corgi_sql_arg(&a, TEXTARRAYOID, exprs, false);
 	rows = corgi_sql_run("SELECT substr(x, 2, length(x) - 2) FROM unnest($1) WITH ORDINALITY u(x, o)"
 						 " WHERE left(x, 1) = '(' ORDER BY o", &a, true);
-	list = MemoryContextAlloc(into, sizeof(char *) * (rows + 1));
+	expressions = MemoryContextAlloc(into, sizeof(char *) * (rows + 1));
 	for (uint64 i = 0; i < rows; i++)
 	{
 		Datum		value = corgi_sql_row_column(i, 1, &isnull, into);
 
-		list[i] = isnull ? NULL : MemoryContextStrdup(into, TextDatumGetCString(value));
+		expressions[i] = isnull ? NULL : MemoryContextStrdup(into, TextDatumGetCString(value));
 	}
-	*count = (int) rows;
-	return list;
+	for (uint64 i = 0; i < rows; i++)
+	{
+		memset(&a, 0, sizeof(a));
+		corgi_sql_arg_text(&a, call);
+		corgi_sql_arg_text(&a, source_table);
+		corgi_sql_arg(&a, BOOLOID, BoolGetDatum(segments != NULL && *segments), segments == NULL);
+		corgi_sql_arg_text(&a, expressions[i]);
+		corgi_sql_run("SELECT corgi._check_offered($1, $2, grouped => true, segments => $3, grouping_expression => $4)",
+					  &a, true);
+	}
+	return rows == 0;
 }
 
 static const char *const train_reserved =
@@ -286,21 +300,7 @@ corgi_train_grouped(Oid plan_type, Datum plan, Datum source, const char *groupin
 	 * after its text), checked as every grouped call checks them (corgi._grouping_keys).
 	 */
 	grouping_keys(source, source_table, grouping_cols, train_reserved, &exprs, &names, into);
-	{
-		int			n_expressions;
-		char	  **expressions = grouping_expressions(exprs, &n_expressions, into);
-
-		for (int i = 0; i < n_expressions; i++)
-		{
-			memset(&a, 0, sizeof(a));
-			corgi_sql_arg_text(&a, source_table);
-			corgi_sql_arg(&a, BOOLOID, BoolGetDatum(segments_given), false);
-			corgi_sql_arg_text(&a, expressions[i]);
-			corgi_sql_run("SELECT corgi._check_offered('train', $1, grouped => true, segments => $2,"
-						  " grouping_expression => $3)", &a, true);
-			plain = false;
-		}
-	}
+	plain = check_grouping_expressions("train", source_table, exprs, &segments_given, into);
 	key_count = ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(exprs)), ARR_DIMS(DatumGetArrayTypeP(exprs)));
 	memset(&a, 0, sizeof(a));
 	corgi_sql_arg_text(&a, out_main);
@@ -761,19 +761,7 @@ corgi_fit_grouped(Oid plans_type, Datum plans, int n, Datum ids, Datum src, cons
 	 * (corgi._grouping_keys): plain columns of the table (a job reads its pages directly).
 	 */
 	grouping_keys(src, source_table, grouping_cols, fit_reserved, &exprs, &names, into);
-	{
-		int			n_expressions;
-		char	  **expressions = grouping_expressions(exprs, &n_expressions, into);
-
-		for (int i = 0; i < n_expressions; i++)
-		{
-			memset(&a, 0, sizeof(a));
-			corgi_sql_arg_text(&a, source_table);
-			corgi_sql_arg_text(&a, expressions[i]);
-			corgi_sql_run("SELECT corgi._check_offered('fit_multiple', $1, grouped => true, grouping_expression => $2)",
-						  &a, true);
-		}
-	}
+	(void) check_grouping_expressions("fit_multiple", source_table, exprs, NULL, into);
 	/* A validation table: each epoch, every config's groups score its rows by group. */
 	(void) corgi_plan_field(p, PLAN_VAL_TABLE, &isnull);
 	has_validation = !isnull;

@@ -130,3 +130,21 @@ corgi_sql_column_bool(int column)
 
 	return isnull ? -1 : (DatumGetBool(value) ? 1 : 0);
 }
+
+const char *
+corgi_text_argument(FunctionCallInfo fcinfo, int n)
+{
+	if (PG_NARGS() <= n || PG_ARGISNULL(n))
+		return NULL;
+	return TextDatumGetCString(PG_GETARG_DATUM(n));
+}
+
+void
+corgi_require_caller_path(const char *caller_path)
+{
+	if (caller_path == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("caller_search_path must not be NULL"),
+				 errhint("Leave it out: it is the caller's search_path, which table names are resolved against.")));
+}

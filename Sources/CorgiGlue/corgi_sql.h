@@ -12,6 +12,8 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
+
 #define CORGI_SQL_MAX_ARGS 32
 
 typedef struct CorgiSqlArgs
@@ -41,5 +43,11 @@ extern char *corgi_sql_column_text(int column, MemoryContext into);
 extern Datum corgi_sql_row_column(uint64 row, int column, bool *isnull, MemoryContext into);
 /* A boolean column as SQL's three values: 1 true, 0 false, -1 NULL. */
 extern int	corgi_sql_column_bool(int column);
+
+/* A text argument of a front door as a C string (NULL for NULL or absent). */
+extern const char *corgi_text_argument(FunctionCallInfo fcinfo, int n);
+
+/* Refuses a NULL caller_search_path by name (a front door resolves every name on it). */
+extern void corgi_require_caller_path(const char *caller_path);
 
 #endif							/* CORGI_SQL_H */

@@ -311,14 +311,6 @@ exact_fit(Oid plan_type, Datum plan, const char *solver, bool verbose, MemoryCon
 	}
 }
 
-static const char *
-arg_cstring(FunctionCallInfo fcinfo, int n)
-{
-	if (PG_NARGS() <= n || PG_ARGISNULL(n))
-		return NULL;
-	return TextDatumGetCString(PG_GETARG_DATUM(n));
-}
-
 /* corgi._train_prepare with these arguments: the plan. */
 static Datum
 prepare(const char *const *text_args, int32 epochs, bool epochs_null, const char *shuffle, const char *params,
@@ -348,16 +340,16 @@ Datum
 corgi_train(PG_FUNCTION_ARGS)
 {
 	const char *text_args[5];
-	const char *shuffle = arg_cstring(fcinfo, 6);
-	const char *params = arg_cstring(fcinfo, 7);
-	const char *validation_table = arg_cstring(fcinfo, 12);
+	const char *shuffle = corgi_text_argument(fcinfo, 6);
+	const char *params = corgi_text_argument(fcinfo, 7);
+	const char *validation_table = corgi_text_argument(fcinfo, 12);
 	bool		verbose = !PG_ARGISNULL(8) && PG_GETARG_BOOL(8);
-	const char *grouping_cols = arg_cstring(fcinfo, 9);
-	const char *caller_path = arg_cstring(fcinfo, 10);
-	const char *excluded = arg_cstring(fcinfo, 11);
+	const char *grouping_cols = corgi_text_argument(fcinfo, 9);
+	const char *caller_path = corgi_text_argument(fcinfo, 10);
+	const char *excluded = corgi_text_argument(fcinfo, 11);
 	bool		epochs_null = PG_ARGISNULL(5);
 	int32		epochs = epochs_null ? 0 : PG_GETARG_INT32(5);
-	const char *model = arg_cstring(fcinfo, 4);
+	const char *model = corgi_text_argument(fcinfo, 4);
 	const char *params_or_empty;
 	MemoryContext into = CurrentMemoryContext;
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
@@ -370,7 +362,7 @@ corgi_train(PG_FUNCTION_ARGS)
 	TrainResult result;
 
 	for (int i = 0; i < 5; i++)
-		text_args[i] = arg_cstring(fcinfo, i);
+		text_args[i] = corgi_text_argument(fcinfo, i);
 	SPI_connect();
 	corgi_sql_run("SELECT 'corgi.training_plan'::regtype::oid", NULL, true);
 	plan_type = DatumGetObjectId(corgi_sql_column(1, &isnull, into));

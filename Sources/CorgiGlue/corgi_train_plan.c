@@ -77,37 +77,6 @@ bool_of(const char *sql, PlanArgs *a)
 	return column_bool(1);
 }
 
-/*
- * corgi._param(norm, key) for a key without LIKE's wildcards (% and _) or
- * validation_table, in C: the value after "key=" of the first item of the normalized
- * string cut at ", " that starts so; validation_table (always last, its value may hold
- * ", ") is everything after the first ", validation_table=". NULL when absent.
- */
-static char *
-param(const char *norm, const char *key)
-{
-	size_t		key_length = strlen(key);
-
-	if (norm == NULL)
-		return NULL;
-	if (strcmp(key, "validation_table") == 0)
-	{
-		const char *found = strstr(norm, ", validation_table=");
-
-		return found == NULL ? NULL : pstrdup(found + strlen(", validation_table="));
-	}
-	for (const char *item = norm; item != NULL;)
-	{
-		const char *next = strstr(item, ", ");
-		size_t		length = next == NULL ? strlen(item) : (size_t) (next - item);
-
-		if (length > key_length && strncmp(item, key, key_length) == 0 && item[key_length] == '=')
-			return pnstrdup(item + key_length + 1, length - key_length - 1);
-		item = next == NULL ? NULL : next + 2;
-	}
-	return NULL;
-}
-
 /* A bare name (^[A-Za-z_][A-Za-z0-9_$]*$): a mistake when it is not a column. */
 static bool
 bare_name(const char *s)
@@ -119,14 +88,6 @@ bare_name(const char *s)
 			  || *p == '$'))
 			return false;
 	return true;
-}
-
-static const char *
-arg_cstring(FunctionCallInfo fcinfo, int n)
-{
-	if (PG_NARGS() <= n || PG_ARGISNULL(n))
-		return NULL;
-	return TextDatumGetCString(PG_GETARG_DATUM(n));
 }
 
 /* The plan's fields, in corgi.training_plan's order. */
@@ -150,17 +111,17 @@ PG_FUNCTION_INFO_V1(corgi_train_prepare);
 Datum
 corgi_train_prepare(PG_FUNCTION_ARGS)
 {
-	const char *source_table = arg_cstring(fcinfo, 0);
-	const char *out_table = arg_cstring(fcinfo, 1);
-	const char *dependent_varname = arg_cstring(fcinfo, 2);
-	const char *independent_varname = arg_cstring(fcinfo, 3);
-	const char *model = arg_cstring(fcinfo, 4);
-	const char *shuffle = arg_cstring(fcinfo, 6);
-	const char *params = arg_cstring(fcinfo, 7);
-	const char *caller_path = arg_cstring(fcinfo, 8);
+	const char *source_table = corgi_text_argument(fcinfo, 0);
+	const char *out_table = corgi_text_argument(fcinfo, 1);
+	const char *dependent_varname = corgi_text_argument(fcinfo, 2);
+	const char *independent_varname = corgi_text_argument(fcinfo, 3);
+	const char *model = corgi_text_argument(fcinfo, 4);
+	const char *shuffle = corgi_text_argument(fcinfo, 6);
+	const char *params = corgi_text_argument(fcinfo, 7);
+	const char *caller_path = corgi_text_argument(fcinfo, 8);
 	bool		whole_table_buffer = PG_NARGS() <= 9 || PG_ARGISNULL(9) || PG_GETARG_BOOL(9);
-	const char *excluded = arg_cstring(fcinfo, 10);
-	const char *grouping_cols = arg_cstring(fcinfo, 11);
+	const char *excluded = corgi_text_argument(fcinfo, 10);
+	const char *grouping_cols = corgi_text_argument(fcinfo, 11);
 	int32		epochs;
 	TupleDesc	desc;
 	Datum		values[F_COUNT];
@@ -213,11 +174,7 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("corgi.train arguments must not be NULL (params and verbose excepted)")));
-	if (caller_path == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("caller_search_path must not be NULL"),
-				 errhint("Leave it out: it is the caller's search_path, which table names are resolved against.")));
+	corgi_require_caller_path(caller_path);
 	epochs = PG_GETARG_INT32(5);
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE || desc->natts != F_COUNT)
 		elog(ERROR, "corgi._train_prepare must return corgi.training_plan");
@@ -308,7 +265,7 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("another session is training into %s", out_main),
 				 errhint("Wait for it to finish, or choose another out_table.")));
-	val_name = param(norm, "validation_table");
+	val_name = corgi_param(norm, "validation_table");
 	if (val_name != NULL)
 	{
 		memset(&a, 0, sizeof(a));
@@ -562,7 +519,7 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	 * when a partition is foreign (else it reads the partitions through a query). Decided
 	 * before the state is made: segments, if left out, becomes the partitions.
 	 */
-	segments = param(norm, "segments");
+	segments = corgi_param(norm, "segments");
 	partition_hop = 0;
 	if (relkind == 'p' && strcmp(shuffle, "once") != 0)
 	{
@@ -665,7 +622,7 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	 * deviation, which the model keeps and applies (at predict time too).
 	 */
 	{
-		char	   *standardize = param(norm, "standardize");
+		char	   *standardize = corgi_param(norm, "standardize");
 
 		if (standardize != NULL && strcmp(standardize, "true") == 0)
 		{
@@ -713,7 +670,7 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	path = partition_hop ? "partitions" : fast == 1 ? "fast" : "composed";
 	memset(&a, 0, sizeof(a));
 	arg_text(&a, source_table);
-	arg(&a, BOOLOID, BoolGetDatum(param(norm, "segments") != NULL), false);
+	arg(&a, BOOLOID, BoolGetDatum(corgi_param(norm, "segments") != NULL), false);
 	arg(&a, BOOLOID, BoolGetDatum(strcmp(path, "composed") == 0), false);
 	run("SELECT corgi._check_offered('train', $1, segments => $2, composed => $3)", &a, true);
 	if (fast == 0 && !partition_hop && (strcmp(shuffle, "corgipile") == 0 || strcmp(shuffle, "block_only") == 0))

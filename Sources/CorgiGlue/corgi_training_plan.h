@@ -25,4 +25,7 @@ extern char *corgi_plan_text(Datum plan, CorgiPlanField field);
 extern Datum corgi_plan_with(Datum plan, CorgiPlanField field, Datum value, bool isnull, MemoryContext into);
 extern Datum corgi_plan_with_text(Datum plan, CorgiPlanField field, const char *value, MemoryContext into);
 
+/* One value of a normalized parameter string (corgi_params.c); NULL when absent. */
+extern char *corgi_param(const char *norm, const char *key);
+
 #endif							/* CORGI_TRAINING_PLAN_H */
