@@ -20,7 +20,7 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(pg_config -
 out=$(mktemp)
 PGOPTIONS="-c bench.rows=$rows -c bench.rounds=$rounds" psql -X -q -v rows="$rows" -f bench/drivers.sql | tee "$out"
 # The old drivers are not the extension's: dropped again.
-psql -X -q -At -c "SELECT format('DROP FUNCTION %s;', oid::regprocedure) FROM pg_proc
+psql -X -q -At -c "SELECT format('DROP FUNCTION IF EXISTS %s CASCADE;', oid::regprocedure) FROM pg_proc
                    WHERE pronamespace = 'corgi'::regnamespace AND proname LIKE '%\_plpgsql'" | psql -X -q
 { echo "## The drivers in C against the PL/pgSQL drivers they replaced (make bench-drivers, $(date -u +%Y-%m-%d))"
   echo

@@ -5,14 +5,15 @@ Reads an install script (sql/corgi.sql of a revision before the drivers moved to
 standard input and writes the definitions of the drivers and their PL/pgSQL helpers, each
 renamed with the suffix _plpgsql (and every call among them too), so that they can be
 created beside the C drivers of the installed extension and timed against them on the
-same epoch engine.
+same epoch engine. corgi._param (SQL up to 0.8.0, C since) and corgi._layers, which calls
+it, come along: the old drivers read their params as they did.
 """
 import re
 import sys
 
 NAMES = ["train", "fit_multiple", "_train_prepare", "_train_write", "_train_exact", "_train_grouped",
          "_fit_grouped", "_count_groups", "_group_states", "_reserve_outputs", "_release_outputs",
-         "_notice_skipped", "_shuffled_copy", "_shared_param"]
+         "_notice_skipped", "_shuffled_copy", "_shared_param", "_param", "_layers"]
 source = sys.stdin.read()
 out = []
 for name in NAMES:
