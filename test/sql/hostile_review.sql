@@ -183,6 +183,18 @@ SET corgi.node_connections = 64;
 RESET ROLE;
 SELECT corgi.debug_swift_objects() AS objects_held;
 
+-- A cancel while corgi.fit_multiple prepares its configs is the cancel, not a config's
+-- error ("config N: ..." is for what a config's preparation refuses); nothing written.
+CREATE TABLE hr_cancel AS SELECT g AS id, g % 2 = 0 AS label, ARRAY[g % 13, g % 7]::float8[] AS features
+FROM generate_series(1, 200000) g;
+CREATE TABLE hr_cancel_cfg AS SELECT * FROM corgi.config_grid('softmax', 'learning_rate=[0.01,0.1,0.2,0.3]');
+SET statement_timeout = '30ms';
+SELECT * FROM corgi.fit_multiple('hr_cancel', 'hr_cancel_m', 'id % 5', 'features', 'hr_cancel_cfg', 3);
+RESET statement_timeout;
+SELECT to_regclass('hr_cancel_m') IS NULL AND to_regclass('hr_cancel_m_info') IS NULL AS nothing_written;
+-- A NULL caller_search_path is refused by name.
+SELECT * FROM corgi.train('hr_cancel', 'hr_cancel_m', 'label', 'features', 'logistic', 1, caller_search_path => NULL);
+
 -- The roles are the cluster's: leave none behind.
 DROP OWNED BY mallet, vera CASCADE;
 DROP ROLE mallet, vera;
