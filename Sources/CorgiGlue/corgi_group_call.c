@@ -35,6 +35,13 @@
 #include "corgi_sql.h"
 #include "corgi_training_plan.h"
 
+/*
+ * Whether the partitioned table $n has a foreign leaf partition (SQL): grouped calls hop
+ * over local partitions, not over foreign ones (the capability table's row).
+ */
+#define FOREIGN_LEAF(n) \
+	"EXISTS (SELECT FROM pg_partition_tree(" n ") t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf AND c.relkind = 'f')"
+
 /* The largest number of groups a grouped call takes. */
 #define CORGI_MAX_GROUPS 1000000
 
@@ -290,8 +297,10 @@ corgi_train_grouped(Oid plan_type, Datum plan, Datum source, const char *groupin
 				 errhint("Drop it first, or choose another out_table.")));
 	memset(&a, 0, sizeof(a));
 	corgi_sql_arg(&a, plan_type, plan, false);
+	corgi_sql_arg(&a, REGCLASSOID, source, false);
 	corgi_sql_run("SELECT corgi._check_offered('train', ($1).source_table, grouped => true,"
-				  " partitions => ($1).path = 'partitions', segments => corgi._param(($1).norm, 'segments') IS NOT NULL,"
+				  " partitions => ($1).path = 'partitions' AND " FOREIGN_LEAF("$2") ","
+				  " segments => corgi._param(($1).norm, 'segments') IS NOT NULL,"
 				  " early_stopping => corgi._param(($1).norm, 'patience') IS NOT NULL),"
 				  " corgi._param(($1).norm, 'segments') IS NOT NULL", &a, true);
 	segments_given = corgi_sql_column_bool(2) == 1;
@@ -496,7 +505,13 @@ corgi_train_grouped(Oid plan_type, Datum plan, Datum source, const char *groupin
 	plan = corgi_plan_with(plan, PLAN_FAST, BoolGetDatum(fast), fast_null && plain, into);
 	if (once_table != NULL)
 		plan = corgi_plan_with_text(plan, PLAN_READ_FROM, once_table, into);
-	plan = corgi_plan_with_text(plan, PLAN_PATH, fast && !fast_null ? "fast" : "composed", into);
+	{
+		char	   *path = corgi_plan_text(plan, PLAN_PATH);
+
+		/* Over local partitions (with segments) the groups hop as one bundle, a segment a partition. */
+		if (path == NULL || strcmp(path, "partitions") != 0)
+			plan = corgi_plan_with_text(plan, PLAN_PATH, fast && !fast_null ? "fast" : "composed", into);
+	}
 	{
 		static const char *const run_columns[] = {
 			"final_states", "epoch_loss", "epoch_seconds", "epoch_rows", "val_loss", "val_metric",
@@ -744,7 +759,7 @@ corgi_fit_grouped(Oid plans_type, Datum plans, int n, Datum ids, Datum src, cons
 				  " format('pg_temp.%I', 'corgi_fit_configs_' || pg_backend_pid()),"
 				  " format('pg_temp.%I', 'corgi_fit_validation_' || pg_backend_pid()), $2::text,"
 				  " corgi._check_offered('fit_multiple', ($1[1]).source_table, grouped => true,"
-				  "   partitions => ($1[1]).path = 'partitions',"
+				  "   partitions => ($1[1]).path = 'partitions' AND " FOREIGN_LEAF("$2") ","
 				  "   early_stopping => EXISTS (SELECT FROM unnest($1) x WHERE corgi._param((x).norm, 'patience') IS NOT NULL))",
 				  &a, true);
 	p = corgi_sql_column(1, &isnull, into);
@@ -1087,7 +1102,7 @@ corgi_fit_grouped(Oid plans_type, Datum plans, int n, Datum ids, Datum src, cons
 							   " $8::float8[] AS epoch_wall_seconds, $9::float8 AS training_seconds,"
 							   " (SELECT sum(x) FROM unnest($10::float8[]) x)::float8 AS model_seconds,"
 							   " (($2)[1]).val_table::text AS validation_table,"
-							   " $11::integer AS num_diverged, 'fast'::text AS path, $17::text AS grouping_cols,"
+							   " $11::integer AS num_diverged, (($2)[1]).path::text AS path, $17::text AS grouping_cols,"
 							   " $12::text[] AS grouping_columns, $13::integer AS num_all_groups, $14::integer AS num_failed_groups",
 							   out_summary), &a, false);
 		corgi_sql_run(psprintf("DROP TABLE %s, %s, %s, %s", gtab, ftab, ctab, vtab), NULL, false);

@@ -34,7 +34,9 @@
 #include "access/parallel.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -45,6 +47,7 @@
 #include "storage/spin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/wait_event.h"
@@ -179,6 +182,55 @@ hop_train_bundle(CorgiHeapRows *source, HopGroups *groups, bytea *bundle, int32 
 	return result;
 }
 
+/* A grouped job's reader over a partition: the whole relation in CorgiPile's block order. */
+static void
+read_whole(CorgiHeapRows *source, const CorgiStateInfo *info, CorgiRowSink sink, CorgiNullRowSink null_sink,
+		   void *reader_arg)
+{
+	corgi_read_in_block_order(source, *(const bool *) reader_arg, info, sink, null_sink, NULL);
+}
+
+/*
+ * A grouped job over a partition (a segment that is a whole local relation): the
+ * bundle's groups, each its own state, over the partition read whole in the block order
+ * of the bundle's first state, as corgi.train_pass reads a table; the router is the
+ * partition's own (its grouping columns' attribute numbers may differ from the parent's).
+ * Returns the new bundle.
+ */
+static bytea *
+hop_train_bundle_partition(Oid relid, const CorgiHopShared *shared, bytea *bundle)
+{
+	CorgiHeapRows partition = corgi_heap_rows_open(relid, HOP_ARRAY(shared, features_offset, char),
+												   NameStr(shared->label), "corgi.fit_multiple",
+												   "which it does not offer for partitions");
+	CorgiGroupKeys keys = corgi_group_keys_open(partition.rel, HOP_ARRAY(shared, columns_offset, ArrayType),
+												HOP_ARRAY(shared, keys_offset, ArrayType));
+	int32		group_count = keys.router->group_count;
+	int32	   *state_of_group = palloc(sizeof(int32) * Max(group_count, 1));
+	int32	   *members;
+	Datum	   *states;
+	Datum	   *trained;
+	int			member_count = corgi_bundle_unpack(bundle, &members, &states);
+	bool		block_shuffle = shared->block_shuffle;
+	bytea	   *result;
+
+	for (int32 g = 0; g < group_count; g++)
+		state_of_group[g] = -1;
+	for (int i = 0; i < member_count; i++)
+	{
+		if (members[i] >= group_count)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("a bundle names group %d of %d", members[i] + 1, group_count)));
+		state_of_group[members[i]] = i;
+	}
+	trained = corgi_group_pass(&partition, &keys, state_of_group, states, member_count, false, read_whole,
+							   &block_shuffle);
+	result = corgi_bundle_pack(members, trained, member_count);
+	table_close(partition.rel, NoLock);
+	return result;
+}
+
 /*
  * A fused job: the unit's models train together over segment `segment`'s blocks (one
  * read, one tuple buffer: FusedVisit.swift), in the seeded block order they share; each
@@ -255,7 +307,9 @@ hop_run_job(CorgiHopShared *shared, CorgiHeapRows *source, CorgiTrainerCache *ca
 	/* The slot is this participant's alone while the model is busy; train on a copy. */
 	state = palloc(VARSIZE(slot));
 	memcpy(state, slot, VARSIZE(slot));
-	if (shared->partitions)
+	if (shared->partitions && shared->grouped)
+		result = hop_train_bundle_partition(HOP_ARRAY(shared, relids_offset, Oid)[segment], shared, state);
+	else if (shared->partitions)
 	{
 		/* A partition, whole, as corgi.train_pass reads it (the leader holds its lock). */
 		CorgiHeapRows partition = corgi_heap_rows_open(HOP_ARRAY(shared, relids_offset, Oid)[segment],
@@ -309,7 +363,7 @@ hop_run_jobs(CorgiHopShared *shared, CorgiHeapRows *source)
 	CorgiTrainerCache cache = {CurrentMemoryContext, NULL};
 	HopGroups	groups = {0};
 
-	if (shared->grouped)
+	if (shared->grouped && !shared->partitions)
 	{
 		groups.keys = corgi_group_keys_open(source->rel, HOP_ARRAY(shared, columns_offset, ArrayType),
 											HOP_ARRAY(shared, keys_offset, ArrayType));
@@ -679,6 +733,82 @@ check_fused_memory(bytea **states, int models, const int32 *unit_of, int units)
  * block segments. The grouped one takes two more arguments after label (the grouping
  * columns, the pass's group keys) and bundles in place of states.
  */
+/*
+ * A grouped hopping epoch over a partitioned table: its leaf partitions (in the order of
+ * their bounds, corgi._segment_tables) are the segments, each a local heap relation read
+ * whole at a visit with its own router (hop_train_bundle_partition). A foreign partition
+ * is refused (its groups would need a grouped pass on its server). Returns the workers
+ * launched.
+ */
+static int
+hop_groups_over_partitions(Oid relid, const char *features, const char *label, ArrayType *group_columns,
+						   ArrayType *group_keys, bytea **states, int models, const int32 *offsets, int32 segments,
+						   int64 segment_seed, int epoch, bool block_shuffle, int workers, Size largest,
+						   Datum *out_states, Datum *out_seconds)
+{
+	MemoryContext into = CurrentMemoryContext;
+	Oid		   *relids;
+	int			count;
+	Relation   *rels;
+	HopSegments segs = {0};
+	int32	   *order;
+	CorgiError	error = {0};
+	int			launched;
+
+	SPI_connect();
+	{
+		Oid			types[1] = {REGCLASSOID};
+		Datum		values[1] = {ObjectIdGetDatum(relid)};
+		bool		isnull;
+		Datum		array;
+		Datum	   *items;
+
+		if (SPI_execute_with_args("SELECT corgi._segment_tables($1)", 1, types, values, NULL, true, 1) != SPI_OK_SELECT
+			|| SPI_processed != 1)
+			elog(ERROR, "corgi: the partitions of a grouped hopping epoch could not be read");
+		array = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		if (isnull)
+			elog(ERROR, "corgi: the partitions of a grouped hopping epoch could not be read");
+		deconstruct_array(DatumGetArrayTypeP(array), REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT, &items, NULL,
+						  &count);
+		relids = MemoryContextAlloc(into, sizeof(Oid) * Max(count, 1));
+		for (int i = 0; i < count; i++)
+			relids[i] = DatumGetObjectId(items[i]);
+	}
+	SPI_finish();
+	if (count != segments)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the segments of partitioned table %s are its %d partitions, got segments=%d",
+						get_rel_name(relid), count, segments)));
+	/* The leader locks every partition first (workers take the locks through group locking). */
+	rels = palloc(sizeof(Relation) * Max(count, 1));
+	for (int i = 0; i < count; i++)
+	{
+		rels[i] = table_open(relids[i], AccessShareLock);
+		if (rels[i]->rd_rel->relkind != RELKIND_RELATION)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("grouping_cols is not offered yet over the foreign partition %s of %s",
+							RelationGetRelationName(rels[i]), get_rel_name(relid)),
+					 errhint("Train each server's groups there, or group a local copy of the table.")));
+		/* The grouping columns and keys are checked here, before any worker starts. */
+		(void) corgi_group_keys_open(rels[i], group_columns, group_keys);
+		segs.temporary = segs.temporary || rels[i]->rd_rel->relpersistence == RELPERSISTENCE_TEMP;
+	}
+	order = palloc(sizeof(int32) * ((int64) models * segments > (1 << 20) ? 1 : models * segments));
+	corgi_hop_order(models, offsets, segments, segment_seed, epoch, order, (int64) models * segments, &error);
+	corgi_raise_if_failed(&error);
+	segs.partitions = true;
+	segs.relids = relids;
+	segs.relid = InvalidOid;
+	launched = hop_run_epoch(&segs, features, label, states, models, NULL, models, order, segments, epoch,
+							 block_shuffle, workers, largest, group_columns, group_keys, out_states, out_seconds);
+	for (int i = 0; i < count; i++)
+		table_close(rels[i], NoLock);
+	return launched;
+}
+
 static Datum
 hop_epoch_sql(FunctionCallInfo fcinfo, bool grouped)
 {
@@ -747,6 +877,21 @@ hop_epoch_sql(FunctionCallInfo fcinfo, bool grouped)
 	states = grouped ? hop_bundles(state_datums, models, &first_info, &largest)
 		: corgi_hop_states(state_datums, models, true, &first_info, &largest);
 	block_pages = corgi_block_pages(first_info.block_mb);
+
+	/* A partitioned table's groups: its partitions are the segments. */
+	if (grouped && get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+	{
+		out_states = palloc(sizeof(Datum) * models);
+		out_seconds = palloc(sizeof(Datum) * models);
+		launched = hop_groups_over_partitions(relid, features, label, group_columns, group_keys, states, models,
+											  offsets, segments, segment_seed, first_info.epochs_completed,
+											  block_shuffle, workers, largest, out_states, out_seconds);
+		values[0] = PointerGetDatum(construct_array(out_states, models, BYTEAOID, -1, false, TYPALIGN_INT));
+		values[1] = PointerGetDatum(construct_array(out_seconds, models, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		values[2] = Int32GetDatum(launched);
+		tupdesc = BlessTupleDesc(tupdesc);
+		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	}
 
 	/* The table, its blocks and their segments -------------------------------------- */
 	source = corgi_heap_rows_open(relid, features, label, "corgi.fit_multiple", "which it does not offer");

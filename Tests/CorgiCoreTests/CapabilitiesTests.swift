@@ -7,9 +7,12 @@ final class CapabilitiesTests: XCTestCase {
     }
 
     func testEveryRowRefusesItsCombinationOnly() {
-        XCTAssertEqual(refused(.init(call: .train, source: "t", grouped: true, partitions: true)), "grouping x partitions")
+        XCTAssertEqual(refused(.init(call: .train, source: "t", grouped: true, partitions: true)),
+                       "grouping x foreign partitions")
         XCTAssertEqual(refused(.init(call: .fitMultiple, source: "t", grouped: true, partitions: true)),
-                       "grouping x partitions")
+                       "grouping x foreign partitions")
+        XCTAssertNil(refused(.init(call: .fitMultiple, source: "t", grouped: true, partitions: false)),
+                     "grouped configs hop over local partitions")
         XCTAssertNil(refused(.init(call: .train, source: "t", grouped: true, segments: true)),
                      "a grouped train hops as one bundle")
         XCTAssertEqual(refused(.init(call: .train, source: "t", grouped: true, segments: true, groupingExpression: "a % 2")),

@@ -47,13 +47,14 @@ final class TrainingJobTests: XCTestCase {
         XCTAssertEqual(hop.readPath, .groupHop)
         XCTAssertFalse(hop.secondsPerTask)
         XCTAssertNil(TrainingJob(call: "train", path: "composed", segments: true, tasks: 1, groups: 2))
-        XCTAssertNil(TrainingJob(call: "train", path: "partitions", segments: true, tasks: 1, groups: 2))
+        XCTAssertEqual(TrainingJob(call: "train", path: "partitions", segments: true, tasks: 1, groups: 2)?.readPath,
+                       .groupHop, "a grouped train hops over local partitions as one bundle")
         let bundles = try XCTUnwrap(TrainingJob(call: "fit_multiple", path: "fast", segments: true, tasks: 8, groups: 50))
         XCTAssertEqual(bundles.readPath, .groupHop)
         XCTAssertEqual(bundles.divergence, .setGroupAside)
         XCTAssertTrue(bundles.secondsPerTask)
-        XCTAssertNil(TrainingJob(call: "fit_multiple", path: "partitions", segments: true, tasks: 2, groups: 2),
-                     "grouping is not offered over partitions yet")
+        XCTAssertEqual(TrainingJob(call: "fit_multiple", path: "partitions", segments: true, tasks: 2, groups: 2)?.readPath,
+                       .groupHop, "grouped configs hop over local partitions")
         XCTAssertNil(TrainingJob(call: "fit_multiple", path: "composed", segments: false, tasks: 2, groups: 2))
         XCTAssertNil(TrainingJob(call: "train", path: "fast", segments: false, tasks: 1, groups: 1_000_001))
     }

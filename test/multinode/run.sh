@@ -98,6 +98,13 @@ expect "every logistic config sees all 30,000 rows and is accurate (> 0.85) on t
 r=$(c -c "SELECT bool_and(epoch_rows = ARRAY[30000, 30000, 30000]::bigint[]) FROM remote_models_info")
 expect "each epoch of each config visits every row once (epoch_rows)" "t" "$r"
 
+# Grouping over foreign partitions is a row of the capability table (over local
+# partitions a config's groups hop as one bundle: regress grouped_model_selection).
+err=$(c -c "SELECT * FROM corgi.fit_multiple('pts', 'remote_grouped', 'label', 'features', 'configs', epochs => 1, grouping_cols => 'label')" 2>&1)
+expect "grouped fit_multiple over foreign partitions is refused by name, nothing written" \
+  "ERROR:  grouping_cols is not offered yet with model hopping over the foreign partitions of pts|0" \
+  "$(head -1 <<<"$err")|$(c -c "SELECT count(*) FROM pg_class WHERE relname LIKE 'remote\_grouped%'")"
+
 # A list of feature columns travels too: an array and a number the model standardizes,
 # the list (with its center and scale) sent to each node under the node's column names.
 c -c "SELECT * FROM corgi.fit_multiple('pts', 'remote_list', 'label', 'features, id', 'configs', epochs => 2)" >/dev/null \

@@ -92,12 +92,32 @@ SELECT * FROM corgi.fit_multiple('gms_named', 'gms_e', 'label', 'features', 'gms
 CREATE TABLE gms_one_class AS SELECT id, store, true AS label, features FROM gms;
 CREATE TABLE gms_linear AS SELECT 1 AS config_id, 'logistic' AS model, '' AS params;
 SELECT * FROM corgi.fit_multiple('gms_one_class', 'gms_e', 'label', 'features', 'gms_linear', grouping_cols => 'store');
+-- Over local partitions (0.9.0) the partitions are the segments and a config's groups hop
+-- over them as one bundle; a partition may order its columns otherwise than its parent
+-- (each visit routes rows by the partition's own columns).
 CREATE TABLE gms_parts (id int, store int, label boolean, features float8[]) PARTITION BY HASH (id);
 CREATE TABLE gms_parts_0 PARTITION OF gms_parts FOR VALUES WITH (MODULUS 2, REMAINDER 0);
-CREATE TABLE gms_parts_1 PARTITION OF gms_parts FOR VALUES WITH (MODULUS 2, REMAINDER 1);
-INSERT INTO gms_parts SELECT id, store, label, features FROM gms;
-SELECT * FROM corgi.fit_multiple('gms_parts', 'gms_e', 'label', 'features', 'gms_configs', grouping_cols => 'store');
-SELECT count(*) AS nothing_written FROM pg_class WHERE relname LIKE 'gms\_e%';
+CREATE TABLE gms_parts_1 (features float8[], label boolean, store int, id int);
+ALTER TABLE gms_parts ATTACH PARTITION gms_parts_1 FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+INSERT INTO gms_parts SELECT id, store, label, features FROM gms ORDER BY id;
+SELECT configs_trained, configs_diverged, segments
+FROM corgi.fit_multiple('gms_parts', 'gms_p0', 'label', 'features', 'gms_configs', epochs => 2, grouping_cols => 'store',
+                        workers => 0);
+SELECT configs_trained, workers_launched >= 1 AS workers_ran
+FROM corgi.fit_multiple('gms_parts', 'gms_p2', 'label', 'features', 'gms_configs', epochs => 2, grouping_cols => 'store',
+                        workers => 2);
+SELECT path, segments, num_all_groups FROM gms_p0_summary;
+-- The same bits with 0 and 2 workers; every group sees its rows in each epoch.
+SELECT a.config_id, a.store, a.status, a.num_rows_processed, a.model = b.model AS same_bits
+FROM gms_p0 a JOIN gms_p2 b USING (config_id, store) ORDER BY 1, 2;
+-- A config alone, with the params it stored (segments, offset, seed: its visits), as a
+-- grouped corgi.train over the same partitions: the same models.
+SELECT params FROM gms_p0 WHERE config_id = 2 LIMIT 1 \gset
+SELECT epochs_run FROM corgi.train('gms_parts', 'gms_pr', 'label', 'features', 'logistic', 2, params => :'params',
+                                   grouping_cols => 'store');
+SELECT training_path FROM gms_pr_summary;
+SELECT count(*) FILTER (WHERE a.model = b.model) AS replayed, count(*) AS groups
+FROM gms_p0 a JOIN gms_pr b USING (store) WHERE a.config_id = 2 AND a.status = 'ok';
 
 -- Crafted calls of the internal pieces.
 SELECT corgi._unbundle('\x00'::bytea);

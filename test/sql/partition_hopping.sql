@@ -72,7 +72,8 @@ SELECT * FROM corgi.fit_multiple('part_pts', 'part_bad', 'label', 'features', 'p
 SELECT * FROM corgi.train('part_pts', 'part_bad', 'label', 'features', 'logistic', params => 'segments=2');
 -- Partitions are read as tables: plain columns only.
 SELECT * FROM corgi.fit_multiple('part_pts', 'part_bad', 'label', 'ARRAY[features[1], features[2]]', 'part_configs');
--- Grouping is not offered with partition hopping yet.
+-- Grouped with segments over partitions, a config's groups hop as one bundle (regress
+-- grouped_model_selection): keys must be columns, as over one table's segments.
 SELECT * FROM corgi.train('part_pts', 'part_bad', 'label', 'features', 'logistic', params => 'segments=3',
                           grouping_cols => 'id % 2');
 -- Row-level security on the partitioned table applies to a user: its partitions are not read around it.

@@ -4,7 +4,7 @@
 ///
 /// | combination | calls | why |
 /// |---|---|---|
-/// | grouping x partitions | train, fit_multiple | a partition's groups would have to hop between servers as bundles |
+/// | grouping x foreign partitions | train, fit_multiple | a foreign partition's groups would need a grouped pass on its server (over local partitions the bundles hop) |
 /// | grouping expressions x segments | train | a bundle's visit reads pages: keys must be columns |
 /// | grouping expressions x fit_multiple | fit_multiple | a bundle's visit reads pages: keys must be columns |
 /// | shuffle once x fit_multiple | fit_multiple | the copy would be made per config |
@@ -60,9 +60,12 @@ public enum Capabilities {
     }
 
     public static let rows: [Row] = [
-        Row(combination: "grouping x partitions", calls: [.train, .fitMultiple],
+        // `partitions`: model hopping over partitions of which one is foreign (the drivers
+        // ask it so for grouped calls: over local partitions the groups hop).
+        Row(combination: "grouping x foreign partitions", calls: [.train, .fitMultiple],
             matches: { $0.grouped == true && $0.partitions == true },
-            refusal: { ("grouping_cols is not offered yet with model hopping over the partitions of \($0.source)", "",
+            refusal: { ("grouping_cols is not offered yet with model hopping over the foreign partitions of \($0.source)",
+                        "A grouped visit of a foreign partition would need a grouped pass on its server.",
                         "Train each server's groups there, or group a local copy of the table.") }),
         Row(combination: "grouping expressions x segments", calls: [.train],
             matches: { $0.grouped == true && $0.segments == true && $0.groupingExpression != nil },

@@ -14,6 +14,7 @@
 /// | train, grouped | composed | no | 1 | group composed | set the group aside | wall time |
 /// | train, grouped | fast | yes | 1 (its groups, one bundle) | group hop | set the group aside | wall time |
 /// | fit_multiple, grouped | fast | yes | 1-1000 (each one bundle of its groups) | group hop | set the group aside | the task's |
+/// | train or fit_multiple, grouped | partitions | yes | as above | group hop (a segment is a local partition) | set the group aside | as above |
 ///
 /// Anything else is no job: a composed read cannot hop (its rows come from a query, not
 /// from pages cut into segments), and one pass or one query trains one task.
@@ -41,7 +42,7 @@ public struct TrainingJob: Equatable, Sendable {
         /// A plan's groups, rows from a query through the grouped aggregate.
         case groupComposed = 6
         /// Each plan's groups as one bundle, the bundles hopping over segments of one heap
-        /// table.
+        /// table, or over the local partitions of a partitioned table.
         case groupHop = 7
     }
 
@@ -75,14 +76,14 @@ public struct TrainingJob: Equatable, Sendable {
         guard let call = Call(rawValue: call), tasks >= 1, tasks <= Self.maxTasks,
               groups >= 0, groups <= Self.maxGroups else { return nil }
         if groups > 0, call == .fitMultiple {
-            guard path == "fast", segments else { return nil }
+            guard path == "fast" || path == "partitions", segments else { return nil }
             self.init(readPath: .groupHop, divergence: .setGroupAside, secondsPerTask: true)
             return
         }
         if groups > 0 {
             guard tasks == 1 else { return nil }
             if segments {
-                guard path == "fast" else { return nil }
+                guard path == "fast" || path == "partitions" else { return nil }
                 self.init(readPath: .groupHop, divergence: .setGroupAside, secondsPerTask: false)
                 return
             }
