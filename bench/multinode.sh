@@ -4,6 +4,7 @@
 # 1M rows x 28 features hash-partitioned by id into 3 postgres_fdw foreign partitions
 # (one per node), and the same rows as 3 local partitions on the coordinator. 8
 # logistic configs, 3 epochs, all measured in one run:
+#   - with DRIVERS_REV set: the C fit_multiple against the PL/pgSQL driver of that revision
 #   - fit_multiple over the 3 nodes, over the local partitions (2 processes), and over a
 #     plain local table with 2 processes (one-server MOP, for scale);
 #   - the state bytes moved per hop against the data's size, and the seconds of the
@@ -80,6 +81,27 @@ c -c "SELECT format('accuracy over all rows (best config): nodes %s, local parti
                     (SELECT round(max(e.accuracy)::numeric, 4) FROM m_nodes m, LATERAL corgi.evaluate('m_nodes', 'data_local', config_id => m.config_id) e),
                     (SELECT round(max(e.accuracy)::numeric, 4) FROM m_local m, LATERAL corgi.evaluate('m_local', 'data_local', config_id => m.config_id) e),
                     (SELECT round(max(e.accuracy)::numeric, 4) FROM m_plain m, LATERAL corgi.evaluate('m_plain', 'data_local', config_id => m.config_id) e))"
+if [ -n "${DRIVERS_REV:-}" ]; then
+  # The C fit_multiple against the PL/pgSQL one of DRIVERS_REV (bench/plpgsql_drivers.py)
+  # over the same nodes, interleaved, 5 rounds, medians.
+  git show "$DRIVERS_REV:sql/corgi.sql" | python3 bench/plpgsql_drivers.py | c -c "SET client_min_messages = warning" -f - >/dev/null
+  c_runs=(); p_runs=()
+  for r in 1 2 3 4 5; do
+    for d in c plpgsql; do
+      [ $((r % 2)) -eq 0 ] && d=$([ "$d" = c ] && echo plpgsql || echo c)
+      suffix=$([ "$d" = c ] && echo "" || echo "_plpgsql")
+      c -c "DROP TABLE IF EXISTS m_drv, m_drv_info, m_drv_summary" >/dev/null
+      s=$(t "SELECT * FROM corgi.fit_multiple$suffix('data', 'm_drv', 'label', 'features', 'configs', epochs => $epochs)")
+      if [ "$d" = c ]; then c_runs+=("$s"); else p_runs+=("$s"); fi
+    done
+  done
+  median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
+  cm=$(median "${c_runs[@]}"); pm=$(median "${p_runs[@]}")
+  printf '%-62s %8.2f s against %.2f s (%.3fx), medians of 5 interleaved\n' \
+    "drivers over the 3 nodes: C fit_multiple, PL/pgSQL of $DRIVERS_REV" "$cm" "$pm" "$(echo "$cm / $pm" | bc -l)"
+  c -At -c "SELECT format('DROP FUNCTION IF EXISTS %s CASCADE;', oid::regprocedure) FROM pg_proc
+            WHERE pronamespace = 'corgi'::regnamespace AND proname LIKE '%\_plpgsql'" | c -q >/dev/null 2>&1
+fi
 echo "the row count corgi asks to size the tuple buffer, per partition, runs on each node:"
 c -c "EXPLAIN (COSTS OFF, VERBOSE) SELECT count(*) FILTER (WHERE features IS NOT NULL AND label IS NOT NULL) FROM data_0" |
   grep 'Remote SQL' | sed 's/^ */    /'
