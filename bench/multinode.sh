@@ -90,7 +90,7 @@ if [ -n "${DRIVERS_REV:-}" ]; then
     for d in c plpgsql; do
       [ $((r % 2)) -eq 0 ] && d=$([ "$d" = c ] && echo plpgsql || echo c)
       suffix=$([ "$d" = c ] && echo "" || echo "_plpgsql")
-      c -c "DROP TABLE IF EXISTS m_drv, m_drv_info, m_drv_summary" >/dev/null
+      c -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS m_drv, m_drv_info, m_drv_summary" >/dev/null
       s=$(t "SELECT * FROM corgi.fit_multiple$suffix('data', 'm_drv', 'label', 'features', 'configs', epochs => $epochs)")
       if [ "$d" = c ]; then c_runs+=("$s"); else p_runs+=("$s"); fi
     done
