@@ -749,11 +749,8 @@ hop_groups_over_partitions(Oid relid, const char *features, const char *label, A
 	MemoryContext into = CurrentMemoryContext;
 	Oid		   *relids;
 	int			count;
-	Relation   *rels;
-	HopSegments segs = {0};
 	int32	   *order;
 	CorgiError	error = {0};
-	int			launched;
 
 	SPI_connect();
 	{
@@ -781,32 +778,25 @@ hop_groups_over_partitions(Oid relid, const char *features, const char *label, A
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the segments of partitioned table %s are its %d partitions, got segments=%d",
 						get_rel_name(relid), count, segments)));
-	/* The leader locks every partition first (workers take the locks through group locking). */
-	rels = palloc(sizeof(Relation) * Max(count, 1));
+	/* Every partition local, its grouping columns and keys checked before any worker starts. */
 	for (int i = 0; i < count; i++)
 	{
-		rels[i] = table_open(relids[i], AccessShareLock);
-		if (rels[i]->rd_rel->relkind != RELKIND_RELATION)
+		Relation	rel = table_open(relids[i], AccessShareLock);
+
+		if (rel->rd_rel->relkind != RELKIND_RELATION)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("grouping_cols is not offered yet over the foreign partition %s of %s",
-							RelationGetRelationName(rels[i]), get_rel_name(relid)),
+							RelationGetRelationName(rel), get_rel_name(relid)),
 					 errhint("Train each server's groups there, or group a local copy of the table.")));
-		/* The grouping columns and keys are checked here, before any worker starts. */
-		(void) corgi_group_keys_open(rels[i], group_columns, group_keys);
-		segs.temporary = segs.temporary || rels[i]->rd_rel->relpersistence == RELPERSISTENCE_TEMP;
+		(void) corgi_group_keys_open(rel, group_columns, group_keys);
+		table_close(rel, NoLock);
 	}
 	order = palloc(sizeof(int32) * ((int64) models * segments > (1 << 20) ? 1 : models * segments));
 	corgi_hop_order(models, offsets, segments, segment_seed, epoch, order, (int64) models * segments, &error);
 	corgi_raise_if_failed(&error);
-	segs.partitions = true;
-	segs.relids = relids;
-	segs.relid = InvalidOid;
-	launched = hop_run_epoch(&segs, features, label, states, models, NULL, models, order, segments, epoch,
-							 block_shuffle, workers, largest, group_columns, group_keys, out_states, out_seconds);
-	for (int i = 0; i < count; i++)
-		table_close(rels[i], NoLock);
-	return launched;
+	return corgi_hop_local_partitions(relids, segments, features, label, states, models, largest, order, epoch,
+									  block_shuffle, workers, group_columns, group_keys, out_states, out_seconds);
 }
 
 static Datum
@@ -1017,13 +1007,15 @@ corgi_hop_groups_epoch(PG_FUNCTION_ARGS)
  * Model hopping over whole local relations (the partitions of corgi._hop_partitions when
  * none is foreign), on parallel workers as corgi._hop_epoch runs block segments: the
  * caller computed the visit orders and checked the states (corgi_hop_states: largest is
- * the largest state's size); workers < 0 asks for the default. Returns the workers
- * launched.
+ * the largest state's size); workers < 0 asks for the default. With group columns and
+ * keys (NULL: none) the states are bundles of group states (hop_groups_over_partitions).
+ * Returns the workers launched.
  */
 int
 corgi_hop_local_partitions(const Oid *relids, int segments, const char *features, const char *label,
 						   bytea **states, int models, Size largest, const int32 *order, int epoch,
-						   bool block_shuffle, int workers, Datum *out_states, Datum *out_seconds)
+						   bool block_shuffle, int workers, ArrayType *group_columns, ArrayType *group_keys,
+						   Datum *out_states, Datum *out_seconds)
 {
 	HopSegments segs = {0};
 	int			launched;
@@ -1039,7 +1031,7 @@ corgi_hop_local_partitions(const Oid *relids, int segments, const char *features
 	segs.relids = relids;
 	segs.relid = InvalidOid;
 	launched = hop_run_epoch(&segs, features, label, states, models, NULL, models, order, segments, epoch,
-							 block_shuffle, workers, largest, NULL, NULL, out_states, out_seconds);
+							 block_shuffle, workers, largest, group_columns, group_keys, out_states, out_seconds);
 	for (int s = 0; s < segments; s++)
 		table_close(rels[s], NoLock);
 	return launched;

@@ -1109,7 +1109,7 @@ corgi_hop_partitions(PG_FUNCTION_ARGS)
 
 		launched = corgi_hop_local_partitions(relids, segments, features, label, run.states, models, largest,
 											  run.order, first_info.epochs_completed, block_shuffle, workers,
-											  out_states, out_seconds);
+											  NULL, NULL, out_states, out_seconds);
 		for (int m = 0; m < models; m++)
 		{
 			run.states[m] = DatumGetByteaPP(out_states[m]);

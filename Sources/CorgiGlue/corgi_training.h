@@ -107,7 +107,8 @@ extern int	corgi_max_workers;
  */
 extern int	corgi_hop_local_partitions(const Oid *relids, int segments, const char *features, const char *label,
 									   bytea **states, int models, Size largest, const int32 *order, int epoch,
-									   bool block_shuffle, int workers, Datum *out_states, Datum *out_seconds);
+									   bool block_shuffle, int workers, ArrayType *group_columns,
+									   ArrayType *group_keys, Datum *out_states, Datum *out_seconds);
 
 /*
  * corgi_model_hopping.c: the states of one hopping epoch, checked (valid, within the
