@@ -143,3 +143,16 @@ SELECT * FROM corgi.fit_multiple('gms_big', 'gms_cancel', 'label', 'features', '
 RESET statement_timeout;
 SELECT to_regclass('gms_cancel') IS NULL AS nothing_written, corgi.debug_swift_objects() AS swift_objects_held,
        (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task')) AS backend_threads;
+-- The same over local partitions with two workers: the cancel reaches the workers' visits.
+CREATE TABLE gms_big_parts (id int, grp int, label boolean, features float8[]) PARTITION BY HASH (id);
+CREATE TABLE gms_big_parts_0 PARTITION OF gms_big_parts FOR VALUES WITH (MODULUS 3, REMAINDER 0);
+CREATE TABLE gms_big_parts_1 PARTITION OF gms_big_parts FOR VALUES WITH (MODULUS 3, REMAINDER 1);
+CREATE TABLE gms_big_parts_2 PARTITION OF gms_big_parts FOR VALUES WITH (MODULUS 3, REMAINDER 2);
+INSERT INTO gms_big_parts SELECT * FROM gms_big;
+SET statement_timeout = '1500ms';
+SELECT * FROM corgi.fit_multiple('gms_big_parts', 'gms_cancel_p', 'label', 'features', 'gms_configs', epochs => 100,
+                                 grouping_cols => 'grp', workers => 2);
+RESET statement_timeout;
+SELECT to_regclass('gms_cancel_p') IS NULL AS nothing_written, corgi.debug_swift_objects() AS swift_objects_held,
+       (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task')) AS backend_threads,
+       (SELECT count(*) FROM pg_stat_activity WHERE leader_pid = pg_backend_pid() AND pid <> pg_backend_pid()) AS workers_left;
