@@ -1823,6 +1823,15 @@ CREATE FUNCTION corgi.logregr_predict_prob(coef float8[], independent float8[]) 
 COMMENT ON FUNCTION corgi.logregr_predict_prob(float8[], float8[]) IS
     'the probability of true a logistic model gives: 1 / (1 + exp(-coef . independent)) (MADlib''s logregr_predict_prob); NULL when a feature is NULL';
 
+-- The groups of an exact solver's grouped call, numbered under the call's snapshot
+-- (corgi_group_call.c): corgi.logregr_train's and corgi_madlib's binomial elastic net's.
+CREATE FUNCTION corgi._numbered_groups(gtab text, src text, exprs text[], names text[],
+                                       OUT groups integer, OUT group_expr text)
+    AS 'MODULE_PATHNAME', 'corgi_numbered_groups'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._numbered_groups(text, text, text[], text[]) IS
+    'internal: numbers the groups of src by the grouping items (exprs, named names) into the temporary table gtab under the call''s snapshot; their count and the SQL giving a row its group''s number';
+
 CREATE FUNCTION corgi.logregr_train(
     source_table text,
     out_table text,
@@ -1847,7 +1856,6 @@ DECLARE
     indep text;
     keys record;
     gtab text := format('pg_temp.%I', 'corgi_logregr_groups_' || pg_backend_pid());
-    key_texts text[];
     n_groups integer := 1;
     group_expr text := '1';
     key_cols text := '';
@@ -1878,20 +1886,11 @@ BEGIN
                                      ARRAY['coef', 'log_likelihood', 'std_err', 'z_stats', 'p_values', 'odds_ratios', 'condition_no',
                                            'num_rows_processed', 'num_missing_rows_skipped', 'num_iterations', 'variance_covariance']);
         -- The groups, counted under the snapshot the call pins: every pass reads it.
-        IF to_regclass(gtab) IS NOT NULL THEN
-            EXECUTE format('DROP TABLE %s', gtab);
-        END IF;
-        EXECUTE format('CREATE TEMP TABLE %s AS SELECT row_number() OVER () AS "?g", %s FROM %s WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL GROUP BY %s',
-                       gtab, (SELECT string_agg(format('%s AS %I', e, n), ', ') FROM unnest(keys.exprs, keys.names) u(e, n)),
-                       src, array_to_string(keys.exprs, ', '));
-        EXECUTE format('SELECT count(*), array_agg(u.k ORDER BY t."?g", u.o) FROM %s t, unnest(ARRAY[%s]) WITH ORDINALITY u(k, o)',
-                       gtab, (SELECT string_agg(format('t.%I::text', n), ', ') FROM unnest(keys.names) n))
-            INTO n_groups, key_texts;
-        EXECUTE format('SELECT count(*) FROM %s', gtab) INTO n_groups;
+        SELECT g.groups, g.group_expr INTO n_groups, group_expr
+          FROM corgi._numbered_groups(gtab, src::text, keys.exprs, keys.names) g;
         IF n_groups = 0 THEN
             RAISE EXCEPTION 'source table % has no rows', source_table USING ERRCODE = 'invalid_parameter_value', HINT = 'Regress a table with data.';
         END IF;
-        group_expr := format('corgi._group_index(ROW(%s), %L::text[])', array_to_string(keys.exprs, ', '), key_texts);
         key_cols := (SELECT string_agg(format('t.%I, ', n), '') FROM unnest(keys.names) n);
         key_join := format('JOIN %s t ON t."?g" = f.g ORDER BY %s', gtab,
                            (SELECT string_agg(format('t.%I', n), ', ') FROM unnest(keys.names) n));

@@ -940,7 +940,6 @@ DECLARE
     family text := CASE WHEN lower(regress_family) IN ('binomial', 'logistic') THEN 'binomial' ELSE 'gaussian' END;
     n_groups integer := 1;
     group_expr text := '1';
-    key_texts text[];
     totals record;
     k integer;
 BEGIN
@@ -997,24 +996,15 @@ BEGIN
         EXECUTE format('CREATE TEMP TABLE %s AS SELECT %s corgi._elastic_net_gaussian((%s)::float8, (%s)::float8[], %s, %s, %L, %s, %s) AS f FROM %s %s',
                        fits, key_select, dep, indep, alpha, lambda_value, standardize, max_iter, tolerance, src, key_group);
     ELSE
-        -- The groups numbered under the call's snapshot (every IRLS pass reads it), as
-        -- corgi.logregr_train numbers them; f laid out as the gaussian aggregate's:
+        -- The groups numbered under the call's snapshot (every IRLS pass reads it) by
+        -- corgi._numbered_groups, as corgi.logregr_train numbers them; f laid out as the gaussian aggregate's:
         -- {weights..., intercept, iterations, objective, rows, skipped rows}.
         IF grouping_col IS NOT NULL THEN
-            IF to_regclass(gtab) IS NOT NULL THEN
-                EXECUTE format('DROP TABLE %s', gtab);
-            END IF;
-            EXECUTE format('CREATE TEMP TABLE %s AS SELECT row_number() OVER () AS "?g", %s FROM %s WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL GROUP BY %s',
-                           gtab, (SELECT string_agg(format('%s AS %I', e, n), ', ') FROM unnest(keys.exprs, keys.names) u(e, n)),
-                           src, array_to_string(keys.exprs, ', '));
-            EXECUTE format('SELECT count(*)::integer, array_agg(u.k ORDER BY t."?g", u.o) FROM %s t, unnest(ARRAY[%s]) WITH ORDINALITY u(k, o)',
-                           gtab, (SELECT string_agg(format('t.%I::text', n), ', ') FROM unnest(keys.names) n))
-                INTO n_groups, key_texts;
-            EXECUTE format('SELECT count(*)::integer FROM %s', gtab) INTO n_groups;
+            SELECT g.groups, g.group_expr INTO n_groups, group_expr
+              FROM corgi._numbered_groups(gtab, src::text, keys.exprs, keys.names) g;
             IF n_groups = 0 THEN
                 RAISE EXCEPTION 'source table % has no rows', tbl_source USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
             END IF;
-            group_expr := format('corgi._group_index(ROW(%s), %L::text[])', array_to_string(keys.exprs, ', '), key_texts);
         END IF;
         IF grouping_col IS NOT NULL THEN
             key_select := (SELECT string_agg(format('t.%I, ', n), '') FROM unnest(keys.names) n);

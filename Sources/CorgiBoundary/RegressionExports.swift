@@ -156,7 +156,7 @@ public func corgi_irls_open_penalized(
     }
     guard let solver = LogisticIRLS(featureCount: Int(featureCount), penalty: penalty) else {
         return report(featureCount > 1 ? CORGI_PROGRAM_LIMIT : CORGI_INVALID_ARGUMENT,
-                      "the binomial elastic net takes 1 to \(NormalEquations.maximumFeatures - 1) features, the first row has \(featureCount - 1)",
+                      "the binomial elastic net takes 1 to \(NormalEquations.maximumFeatures - 1) features, the first row has \(Int(featureCount) - 1)",
                       hint: "Train wider inputs with corgi.train(..., 'logistic', params => 'l1=..., l2=...') (SGD).", into: error)
     }
     irlsOut.pointee = retainedPointer(to: LogisticBox(solver))

@@ -34,17 +34,6 @@
 #include "corgi_group_call.h"
 #include "corgi_sql.h"
 
-/* The values of the first row, by column name, copied into `into`. */
-static Datum
-named_column(const char *name, bool *isnull, MemoryContext into)
-{
-	int			column = SPI_fnumber(SPI_tuptable->tupdesc, name);
-
-	if (column <= 0)
-		elog(ERROR, "corgi: no column %s", name);
-	return corgi_sql_column(column, isnull, into);
-}
-
 /* One config's preparation, its error naming the config (a cancel passes unchanged). */
 static Datum
 prepare_config(CorgiSqlArgs *args, int32 config_id, bool *isnull, MemoryContext into)
@@ -431,7 +420,7 @@ corgi_fit_multiple(PG_FUNCTION_ARGS)
 		corgi_sql_run("SELECT * FROM corgi._fit($1, 'fit_multiple', $2, $3, schedule => $4, schedule_params => $5,"
 					  " configs_per_visit => $6)", &a, true);
 		for (int i = 0; i < R_COUNT; i++)
-			run[i] = named_column(run_columns[i], &run_null[i], into);
+			run[i] = corgi_sql_named_column(run_columns[i], &run_null[i], into);
 		wall = (double) (GetCurrentTimestamp() - t0) / 1000000.0;
 
 		/* Output, only now that every epoch succeeded ------------------------------ */

@@ -14,6 +14,9 @@
  *                         and out_table (config x group), out_table_info and
  *                         out_table_summary.
  *
+ * corgi._numbered_groups numbers the groups of the exact solvers' grouped calls
+ * (corgi.logregr_train, corgi_madlib's binomial elastic net) for their passes.
+ *
  * Both count the groups the same way (count_groups: a temporary table of the groups, in
  * key order, with their rows, usable rows, label variety and feature moments) and make
  * a group's state the same way (group_states: its buffer from its own rows, its own
@@ -22,9 +25,11 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -522,11 +527,7 @@ corgi_train_grouped(Oid plan_type, Datum plan, Datum source, const char *groupin
 			FLOAT8ARRAYOID, FLOAT8ARRAYOID, INT4ARRAYOID
 		};
 		Datum		batch_array;
-		Oid			plans_type;
 
-		corgi_sql_run("SELECT 'corgi.training_plan[]'::regtype::oid", NULL, true);
-		plans_type = DatumGetObjectId(corgi_sql_column(1, &isnull, into));
-		(void) plans_type;
 		{
 			Datum	   *batch_items = palloc(sizeof(Datum) * Max(n_trainable, 1));
 			MemoryContext old = MemoryContextSwitchTo(into);
@@ -563,13 +564,7 @@ corgi_train_grouped(Oid plan_type, Datum plan, Datum source, const char *groupin
 						  &a, true);
 		}
 		for (int i = 0; i < lengthof(run_columns); i++)
-		{
-			int			column = SPI_fnumber(SPI_tuptable->tupdesc, run_columns[i]);
-
-			if (column <= 0)
-				elog(ERROR, "corgi: corgi._fit has no column %s", run_columns[i]);
-			run[i] = corgi_sql_column(column, &run_null[i], into);
-		}
+			run[i] = corgi_sql_named_column(run_columns[i], &run_null[i], into);
 		if (!OidIsValid(DatumGetObjectId(corgi_plan_field(plan, PLAN_VAL_TABLE, &isnull))) || isnull)
 			run_null[4] = run_null[5] = run_null[6] = run_null[7] = true;
 		seconds = (double) (GetCurrentTimestamp() - t0) / 1000000.0;
@@ -956,13 +951,7 @@ corgi_fit_grouped(Oid plans_type, Datum plans, int n, Datum ids, Datum src, cons
 
 		StaticAssertStmt(lengthof(run_columns) == R_COUNT && lengthof(run_types) == R_COUNT, "run columns");
 		for (int i = 0; i < R_COUNT; i++)
-		{
-			int			column = SPI_fnumber(SPI_tuptable->tupdesc, run_columns[i]);
-
-			if (column <= 0)
-				elog(ERROR, "corgi: corgi._fit has no column %s", run_columns[i]);
-			run[i] = corgi_sql_column(column, &run_null[i], into);
-		}
+			run[i] = corgi_sql_named_column(run_columns[i], &run_null[i], into);
 		/* The groups that left their bundles: diverged (rung 0), or stopped after a rung. */
 		memset(&a, 0, sizeof(a));
 		for (int i = R_LEFT_CONFIG; i <= R_LEFT_RUNG; i++)
@@ -1117,4 +1106,62 @@ corgi_fit_grouped(Oid plans_type, Datum plans, int n, Datum ids, Datum src, cons
 		for (int i = 0; i < 5; i++)
 			result[i] = corgi_sql_column(i + 2, &result_null[i], into);
 	}
+}
+
+PG_FUNCTION_INFO_V1(corgi_numbered_groups);
+
+/*
+ * corgi._numbered_groups(gtab text, src text, exprs text[], names text[],
+ *                        OUT groups integer, OUT group_expr text)
+ *
+ * The groups of an exact solver's grouped call (corgi.logregr_train, corgi_madlib's
+ * binomial elastic net), numbered under the call's snapshot (the query pins it: every
+ * IRLS pass reads it): the temporary table gtab ("?g" from 1, the keys named names), how
+ * many there are, and the SQL expression that gives a row of src its group's number
+ * (corgi._group_index over the keys, as their text). src and exprs are the caller's
+ * quoted names and checked grouping items (corgi._grouping_keys).
+ */
+Datum
+corgi_numbered_groups(PG_FUNCTION_ARGS)
+{
+	char	   *gtab = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *src = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	Datum		exprs = PG_GETARG_DATUM(2);
+	Datum		names = PG_GETARG_DATUM(3);
+	MemoryContext into = CurrentMemoryContext;
+	TupleDesc	desc;
+	CorgiSqlArgs a;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	bool		isnull;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "corgi._numbered_groups must return a record");
+	desc = BlessTupleDesc(desc);
+	SPI_connect();
+	drop_if_exists(gtab);
+	memset(&a, 0, sizeof(a));
+	corgi_sql_arg(&a, TEXTARRAYOID, exprs, false);
+	corgi_sql_arg(&a, TEXTARRAYOID, names, false);
+	corgi_sql_run("SELECT (SELECT string_agg(format('%s AS %I', e, n), ', ') FROM unnest($1, $2) u(e, n)),"
+				  " array_to_string($1, ', '),"
+				  " (SELECT string_agg(format('t.%I::text', n), ', ') FROM unnest($2) n)", &a, true);
+	{
+		char	   *select_list = corgi_sql_column_text(1, into);
+		char	   *key_exprs = corgi_sql_column_text(2, into);
+		char	   *key_texts = corgi_sql_column_text(3, into);
+
+		corgi_sql_run(psprintf("CREATE TEMP TABLE %s AS SELECT row_number() OVER () AS \"?g\", %s FROM %s"
+							   " WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL GROUP BY %s",
+							   gtab, select_list, src, key_exprs), NULL, false);
+		memset(&a, 0, sizeof(a));
+		corgi_sql_arg_text(&a, key_exprs);
+		corgi_sql_run(psprintf("SELECT count(DISTINCT t.\"?g\")::integer,"
+							   " format('corgi._group_index(ROW(%%s), %%L::text[])', $1, array_agg(u.k ORDER BY t.\"?g\", u.o))"
+							   " FROM %s t, unnest(ARRAY[%s]) WITH ORDINALITY u(k, o)", gtab, key_texts), &a, false);
+		values[0] = corgi_sql_column(1, &isnull, into);
+		values[1] = corgi_sql_column(2, &nulls[1], into);
+	}
+	SPI_finish();
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -12,11 +12,17 @@
 
 #include "corgi_sql.h"
 
-/* The statements prepared once per backend, by the address of their text. */
+/*
+ * The statements prepared once per backend, by the address of their text and the types
+ * of their arguments: a type an extension owns (corgi.training_plan) gets another OID
+ * when the extension is dropped and created again in the same session, and a plan
+ * prepared for the old one cannot be revalidated (its parameter type is gone).
+ */
 typedef struct KeptStatement
 {
 	const char *sql;
 	int			nargs;
+	Oid			types[CORGI_SQL_MAX_ARGS];
 	SPIPlanPtr	plan;
 } KeptStatement;
 
@@ -52,21 +58,32 @@ corgi_sql_run(const char *sql, CorgiSqlArgs *args, bool keep)
 	if (keep)
 	{
 		SPIPlanPtr	plan = NULL;
+		int			slot = -1;
 
-		for (int i = 0; i < kept_count; i++)
+		for (int i = 0; i < kept_count && slot < 0; i++)
 			if (kept[i].sql == sql && kept[i].nargs == args->count)
-				plan = kept[i].plan;
+				slot = i;
+		if (slot >= 0 && memcmp(kept[slot].types, args->types, sizeof(Oid) * args->count) == 0)
+			plan = kept[slot].plan;
 		if (plan == NULL)
 		{
 			plan = SPI_prepare(sql, args->count, args->types);
 			if (plan == NULL)
 				elog(ERROR, "corgi: SPI_prepare failed (%s): %s", SPI_result_code_string(SPI_result), sql);
-			if (kept_count < CORGI_SQL_MAX_KEPT && SPI_keepplan(plan) == 0)
+			if (slot < 0 && kept_count < CORGI_SQL_MAX_KEPT)
+				slot = kept_count++;
+			else if (slot >= 0)
 			{
-				kept[kept_count].sql = sql;
-				kept[kept_count].nargs = args->count;
-				kept[kept_count].plan = plan;
-				kept_count++;
+				/* Argument types changed (the extension was created again): replace it. */
+				SPI_freeplan(kept[slot].plan);
+				kept[slot].plan = NULL;
+			}
+			if (slot >= 0 && SPI_keepplan(plan) == 0)
+			{
+				kept[slot].sql = sql;
+				kept[slot].nargs = args->count;
+				memcpy(kept[slot].types, args->types, sizeof(Oid) * args->count);
+				kept[slot].plan = plan;
 			}
 		}
 		rc = SPI_execute_plan(plan, args->values, args->nulls, false, 0);
@@ -82,6 +99,16 @@ Datum
 corgi_sql_column(int column, bool *isnull, MemoryContext into)
 {
 	return corgi_sql_row_column(0, column, isnull, into);
+}
+
+Datum
+corgi_sql_named_column(const char *name, bool *isnull, MemoryContext into)
+{
+	int			column = SPI_tuptable == NULL ? SPI_ERROR_NOATTRIBUTE : SPI_fnumber(SPI_tuptable->tupdesc, name);
+
+	if (column <= 0)
+		elog(ERROR, "corgi: a statement's result has no column %s", name);
+	return corgi_sql_column(column, isnull, into);
 }
 
 Datum

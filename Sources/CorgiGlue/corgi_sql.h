@@ -39,6 +39,8 @@ extern uint64 corgi_sql_run(const char *sql, CorgiSqlArgs *args, bool keep);
 /* Column `column` (1-based) of the first row, copied into `into`; NULL when no row. */
 extern Datum corgi_sql_column(int column, bool *isnull, MemoryContext into);
 extern char *corgi_sql_column_text(int column, MemoryContext into);
+/* The column named `name` of the first row (an error when the statement has none). */
+extern Datum corgi_sql_named_column(const char *name, bool *isnull, MemoryContext into);
 /* Column `column` of row `row` (0-based, below SPI_processed), copied into `into`. */
 extern Datum corgi_sql_row_column(uint64 row, int column, bool *isnull, MemoryContext into);
 /* A boolean column as SQL's three values: 1 true, 0 false, -1 NULL. */

@@ -58,7 +58,6 @@ write_model(Oid plan_type, Datum plan, Datum state, Datum epoch_loss, Datum epoc
 	CorgiSqlArgs a;
 	char	   *out_main,
 			   *out_summary;
-	bool		isnull;
 	TrainResult result;
 
 	corgi_sql_run("SELECT corgi._progress_set(phase => 'writing', tasks_done => 1)", NULL, true);
@@ -122,7 +121,6 @@ write_model(Oid plan_type, Datum plan, Datum state, Datum epoch_loss, Datum epoc
 				  " FROM corgi.sgd_state_info($2) i", &a, true);
 	for (int i = 0; i < 4; i++)
 		result.values[i] = corgi_sql_column(i + 1, &result.nulls[i], into);
-	(void) isnull;
 	return result;
 }
 
@@ -527,14 +525,10 @@ corgi_train(PG_FUNCTION_ARGS)
 		corgi_sql_arg(&a, plan_type, plan, false);
 		for (int i = 0; i < lengthof(run_columns); i++)
 		{
-			int			column = SPI_fnumber(SPI_tuptable->tupdesc, run_columns[i]);
-			bool		isnull_i;
-			Datum		value;
+			bool		column_null;
+			Datum		value = corgi_sql_named_column(run_columns[i], &column_null, into);
 
-			if (column <= 0)
-				elog(ERROR, "corgi: corgi._fit has no column %s", run_columns[i]);
-			value = corgi_sql_column(column, &isnull_i, into);
-			corgi_sql_arg(&a, run_types[i], value, isnull_i);	/* $2 .. $10 */
+			corgi_sql_arg(&a, run_types[i], value, column_null);	/* $2 .. $10 */
 		}
 		corgi_sql_run("SELECT e, $2[1], $3[1:e], $4[1:e], $5[1:e], ($1).val_table IS NULL, $6[1:e], $7[1:e], $8[1:e], $9[1]"
 					  " FROM (SELECT coalesce($10[1], ($1).epochs) AS e) x", &a, true);

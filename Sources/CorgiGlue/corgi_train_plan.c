@@ -36,20 +36,8 @@
 #include "corgi_sql.h"
 #include "corgi_training_plan.h"
 
-typedef CorgiSqlArgs PlanArgs;
-
 /* Where the plan's values live (the caller's context, not SPI's). */
 static MemoryContext plan_context;
-
-#define arg corgi_sql_arg
-#define arg_text corgi_sql_arg_text
-#define column_bool corgi_sql_column_bool
-
-static void
-run(const char *sql, PlanArgs *a, bool keep)
-{
-	(void) corgi_sql_run(sql, a, keep);
-}
 
 static Datum
 column_value(int column, bool *isnull)
@@ -64,17 +52,17 @@ column_text(int column)
 }
 
 static char *
-text_of(const char *sql, PlanArgs *a)
+text_of(const char *sql, CorgiSqlArgs *a)
 {
-	run(sql, a, true);
+	corgi_sql_run(sql, a, true);
 	return column_text(1);
 }
 
 static int
-bool_of(const char *sql, PlanArgs *a)
+bool_of(const char *sql, CorgiSqlArgs *a)
 {
-	run(sql, a, true);
-	return column_bool(1);
+	corgi_sql_run(sql, a, true);
+	return corgi_sql_column_bool(1);
 }
 
 /* A bare name (^[A-Za-z_][A-Za-z0-9_$]*$): a mistake when it is not a column. */
@@ -90,20 +78,12 @@ bare_name(const char *s)
 	return true;
 }
 
-/* The plan's fields, in corgi.training_plan's order. */
-enum
-{
-	F_SOURCE_TABLE, F_OUT_TABLE, F_DEPENDENT, F_INDEPENDENT, F_MODEL, F_EPOCHS, F_SHUFFLE, F_NORM,
-	F_OUT_MAIN, F_OUT_SUMMARY, F_FEAT_COL, F_LABEL_COL, F_FEAT_EXPR, F_LABEL_CODE, F_N_FEATURES,
-	F_CLASS_TEXTS, F_CLASS_VALUES, F_BUFFER_ROWS, F_STATE, F_FAST, F_READ_FROM, F_SAMPLE_CLAUSE,
-	F_PATH, F_ONCE_TABLE, F_ONCE_SECONDS, F_VAL_TABLE, F_COUNT
-};
-
+/* A text field of the plan being formed (values and nulls indexed by field - 1). */
 static void
-set_text(Datum *values, bool *nulls, int field, const char *s)
+set_text(Datum *values, bool *nulls, CorgiPlanField field, const char *s)
 {
-	nulls[field] = s == NULL;
-	values[field] = s == NULL ? (Datum) 0 : CStringGetTextDatum(s);
+	nulls[field - 1] = s == NULL;
+	values[field - 1] = s == NULL ? (Datum) 0 : CStringGetTextDatum(s);
 }
 
 PG_FUNCTION_INFO_V1(corgi_train_prepare);
@@ -124,9 +104,9 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	const char *grouping_cols = corgi_text_argument(fcinfo, 11);
 	int32		epochs;
 	TupleDesc	desc;
-	Datum		values[F_COUNT];
-	bool		nulls[F_COUNT];
-	PlanArgs	a;
+	Datum		values[PLAN_FIELD_COUNT];
+	bool		nulls[PLAN_FIELD_COUNT];
+	CorgiSqlArgs	a;
 	bool		isnull;
 	Datum		src_datum;
 	bool		src_null;
@@ -176,7 +156,7 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 				 errmsg("corgi.train arguments must not be NULL (params and verbose excepted)")));
 	corgi_require_caller_path(caller_path);
 	epochs = PG_GETARG_INT32(5);
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE || desc->natts != F_COUNT)
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE || desc->natts != PLAN_FIELD_COUNT)
 		elog(ERROR, "corgi._train_prepare must return corgi.training_plan");
 	desc = BlessTupleDesc(desc);
 	plan_context = CurrentMemoryContext;
@@ -184,19 +164,19 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 
 	/* Arguments ------------------------------------------------------------------- */
 	memset(&a, 0, sizeof(a));
-	arg_text(&a, source_table);
-	arg_text(&a, caller_path);
-	run("SELECT s, s::text FROM corgi._readable_source('corgi.train', $1, $2) s", &a, true);
+	corgi_sql_arg_text(&a, source_table);
+	corgi_sql_arg_text(&a, caller_path);
+	corgi_sql_run("SELECT s, s::text FROM corgi._readable_source('corgi.train', $1, $2) s", &a, true);
 	src_datum = column_value(1, &src_null);
 	src_name = column_text(2);
 	/* Progress (corgi.training_progress), unless an outer call (fit_multiple) reports it. */
 	memset(&a, 0, sizeof(a));
-	arg(&a, REGCLASSOID, src_datum, src_null);
-	arg_text(&a, out_table);
-	arg(&a, INT4OID, Int32GetDatum(epochs), false);
-	run("SELECT corgi._progress_begin('train', $1, $2, $3, 1)", &a, true);
+	corgi_sql_arg(&a, REGCLASSOID, src_datum, src_null);
+	corgi_sql_arg_text(&a, out_table);
+	corgi_sql_arg(&a, INT4OID, Int32GetDatum(epochs), false);
+	corgi_sql_run("SELECT corgi._progress_begin('train', $1, $2, $3, 1)", &a, true);
 	memset(&a, 0, sizeof(a));
-	arg_text(&a, model);
+	corgi_sql_arg_text(&a, model);
 	if (bool_of("SELECT $1 = ANY (corgi.model_names())", &a) != 1)
 	{
 		char	   *valid = text_of("SELECT array_to_string(corgi.model_names(), ', ')", NULL);
@@ -207,7 +187,7 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 				 errhint("Valid models: %s.", valid)));
 	}
 	memset(&a, 0, sizeof(a));
-	arg_text(&a, shuffle);
+	corgi_sql_arg_text(&a, shuffle);
 	if (bool_of("SELECT $1 = ANY (corgi.shuffle_names())", &a) != 1)
 	{
 		char	   *valid = text_of("SELECT array_to_string(corgi.shuffle_names(), ', ')", NULL);
@@ -229,12 +209,12 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	 * empty pages at the end, more on one server version than on another).
 	 */
 	memset(&a, 0, sizeof(a));
-	arg_text(&a, params);
-	arg_text(&a, model);
+	corgi_sql_arg_text(&a, params);
+	corgi_sql_arg_text(&a, model);
 	norm = text_of("SELECT corgi.normalize_params(coalesce($1, ''), $2)", &a);
 	memset(&a, 0, sizeof(a));
-	arg(&a, REGCLASSOID, src_datum, src_null);
-	run("SELECT coalesce(corgi._heap_data_pages($1), pg_relation_size($1) / current_setting('block_size')::bigint)",
+	corgi_sql_arg(&a, REGCLASSOID, src_datum, src_null);
+	corgi_sql_run("SELECT coalesce(corgi._heap_data_pages($1), pg_relation_size($1) / current_setting('block_size')::bigint)",
 		&a, true);
 	{
 		Datum		pages = column_value(1, &isnull);
@@ -242,24 +222,24 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 		heap_pages = isnull ? -1 : DatumGetInt64(pages);
 	}
 	memset(&a, 0, sizeof(a));
-	arg_text(&a, params);
-	arg(&a, INT8OID, Int64GetDatum(heap_pages), heap_pages < 0);
-	arg_text(&a, model);
-	arg_text(&a, norm);
+	corgi_sql_arg_text(&a, params);
+	corgi_sql_arg(&a, INT8OID, Int64GetDatum(heap_pages), heap_pages < 0);
+	corgi_sql_arg_text(&a, model);
+	corgi_sql_arg_text(&a, norm);
 	norm = text_of("SELECT CASE WHEN coalesce($1, '') !~* '(^|,)\\s*block_mb\\s*=' AND $2 > 0"
 				   " THEN corgi.normalize_params(concat_ws(', ', nullif($1, ''), 'block_mb='"
 				   " || corgi._default_block_mb($2 * current_setting('block_size')::bigint)), $3)"
 				   " ELSE $4 END", &a);
 	/* Fail now, not after the epochs, when the output cannot be written. */
 	memset(&a, 0, sizeof(a));
-	arg_text(&a, out_table);
-	arg_text(&a, caller_path);
-	run("SELECT o.main, o.summary FROM corgi._writable_outputs('corgi.train', $1, $2) o", &a, true);
+	corgi_sql_arg_text(&a, out_table);
+	corgi_sql_arg_text(&a, caller_path);
+	corgi_sql_run("SELECT o.main, o.summary FROM corgi._writable_outputs('corgi.train', $1, $2) o", &a, true);
 	out_main = column_text(1);
 	out_summary = column_text(2);
 	/* A second session training into the same out_table learns it now, not after its epochs. */
 	memset(&a, 0, sizeof(a));
-	arg_text(&a, out_main);
+	corgi_sql_arg_text(&a, out_main);
 	if (bool_of("SELECT pg_try_advisory_xact_lock(hashtext('corgi.train'), hashtext($1))", &a) != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
@@ -269,9 +249,9 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	if (val_name != NULL)
 	{
 		memset(&a, 0, sizeof(a));
-		arg_text(&a, val_name);
-		arg_text(&a, caller_path);
-		run("SELECT corgi._resolve_table($1, $2)", &a, true);
+		corgi_sql_arg_text(&a, val_name);
+		corgi_sql_arg_text(&a, caller_path);
+		corgi_sql_run("SELECT corgi._resolve_table($1, $2)", &a, true);
 		val_table = DatumGetObjectId(column_value(1, &isnull));
 		if (isnull)
 			ereport(ERROR,
@@ -288,28 +268,28 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	 * ask) is kept in the list the summary stores.
 	 */
 	memset(&a, 0, sizeof(a));
-	arg(&a, REGCLASSOID, src_datum, src_null);
-	arg_text(&a, independent_varname);
-	arg_text(&a, dependent_varname);
-	run("SELECT (SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = $1 AND a.attname = $2"
+	corgi_sql_arg(&a, REGCLASSOID, src_datum, src_null);
+	corgi_sql_arg_text(&a, independent_varname);
+	corgi_sql_arg_text(&a, dependent_varname);
+	corgi_sql_run("SELECT (SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = $1 AND a.attname = $2"
 		"         AND a.attnum > 0 AND NOT a.attisdropped),"
 		"       (SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = $1 AND a.attname = $3"
 		"         AND a.attnum > 0 AND NOT a.attisdropped)", &a, true);
 	feat_col = column_text(1);
 	label_col = column_text(2);
 	memset(&a, 0, sizeof(a));
-	arg(&a, REGCLASSOID, src_datum, src_null);
-	arg_text(&a, independent_varname);
-	arg_text(&a, excluded);
-	arg_text(&a, label_col);
-	arg_text(&a, grouping_cols);
-	arg_text(&a, params);
-	arg_text(&a, model);
-	run("SELECT l.columns, l.expression, l.fast FROM corgi._listed_features($1, $2, $3,"
+	corgi_sql_arg(&a, REGCLASSOID, src_datum, src_null);
+	corgi_sql_arg_text(&a, independent_varname);
+	corgi_sql_arg_text(&a, excluded);
+	corgi_sql_arg_text(&a, label_col);
+	corgi_sql_arg_text(&a, grouping_cols);
+	corgi_sql_arg_text(&a, params);
+	corgi_sql_arg_text(&a, model);
+	corgi_sql_run("SELECT l.columns, l.expression, l.fast FROM corgi._listed_features($1, $2, $3,"
 		" concat_ws(', ', quote_ident($4), $5), $6, (corgi.model_traits($7)).network) l", &a, true);
 	listed_columns = column_text(1);
 	listed_expression = column_text(2);
-	listed_fast = column_bool(3);
+	listed_fast = corgi_sql_column_bool(3);
 	if (listed_columns != NULL)
 	{
 		feat_col = listed_columns;
@@ -332,7 +312,7 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	feat_expr = MemoryContextStrdup(plan_context, feat_expr);
 	label_expr = MemoryContextStrdup(plan_context, label_expr);
 
-	run(psprintf("SELECT pg_typeof(%s)::text, pg_typeof(%s)::text FROM %s LIMIT 1", feat_expr, label_expr, src_name),
+	corgi_sql_run(psprintf("SELECT pg_typeof(%s)::text, pg_typeof(%s)::text FROM %s LIMIT 1", feat_expr, label_expr, src_name),
 		NULL, false);
 	feat_type = column_text(1);
 	label_type = column_text(2);
@@ -343,13 +323,13 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("independent_varname \"%s\" has type %s, expected a numeric array", independent_varname, feat_type),
 				 errhint("Use a float8[] column, a list of number or boolean columns ('x1, x2'), or an expression such as ARRAY[x1, x2].")));
-	run(psprintf("SELECT EXISTS (SELECT FROM %s WHERE %s IS NOT NULL AND %s IS NOT NULL)", src_name, feat_expr,
+	corgi_sql_run(psprintf("SELECT EXISTS (SELECT FROM %s WHERE %s IS NOT NULL AND %s IS NOT NULL)", src_name, feat_expr,
 				 label_expr), NULL, false);
-	if (column_bool(1) != 1)
+	if (corgi_sql_column_bool(1) != 1)
 	{
 		int64		total_rows;
 
-		run(psprintf("SELECT count(*) FROM %s", src_name), NULL, false);
+		corgi_sql_run(psprintf("SELECT count(*) FROM %s", src_name), NULL, false);
 		total_rows = DatumGetInt64(column_value(1, &isnull));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -367,12 +347,12 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	 * row). Other sources (views, inheritance parents) are counted.
 	 */
 	memset(&a, 0, sizeof(a));
-	arg(&a, REGCLASSOID, src_datum, src_null);
-	run("SELECT c.relkind IN ('r', 'm') AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'heap')"
+	corgi_sql_arg(&a, REGCLASSOID, src_datum, src_null);
+	corgi_sql_run("SELECT c.relkind IN ('r', 'm') AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'heap')"
 		"       AND NOT EXISTS (SELECT FROM pg_inherits WHERE inhparent = $1), c.relkind"
 		"  FROM pg_class c WHERE c.oid = $1", &a, true);
 	{
-		int			sized_by_pages = column_bool(1);
+		int			sized_by_pages = corgi_sql_column_bool(1);
 		Datum		kind = column_value(2, &isnull);
 		int			by_partitions = 0;
 
@@ -380,7 +360,7 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 		if (sized_by_pages != 1 && relkind == 'p' && feat_col != NULL && label_col != NULL)
 		{
 			memset(&a, 0, sizeof(a));
-			arg(&a, REGCLASSOID, src_datum, src_null);
+			corgi_sql_arg(&a, REGCLASSOID, src_datum, src_null);
 			by_partitions = bool_of("SELECT NOT row_security_active($1) AND NOT EXISTS"
 									" (SELECT FROM unnest(corgi._segment_tables($1)) l WHERE NOT has_table_privilege(l, 'SELECT'))",
 									&a);
@@ -389,27 +369,27 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 		{
 			/* Counted in C, so SELECT on the feature and label columns alone is enough. */
 			memset(&a, 0, sizeof(a));
-			arg(&a, REGCLASSOID, src_datum, src_null);
-			arg(&a, INT8OID, Int64GetDatum(heap_pages), false);
-			run("SELECT corgi._leading_page_rows($1, least($2, 64)::integer)", &a, true);
+			corgi_sql_arg(&a, REGCLASSOID, src_datum, src_null);
+			corgi_sql_arg(&a, INT8OID, Int64GetDatum(heap_pages), false);
+			corgi_sql_run("SELECT corgi._leading_page_rows($1, least($2, 64)::integer)", &a, true);
 			usable_rows = column_value(1, &usable_null);
 			if (usable_null)	/* row-level security: counted through its policies */
-				run(psprintf("SELECT count(*) FROM %s WHERE ctid < '(" INT64_FORMAT ",0)'::tid"
+				corgi_sql_run(psprintf("SELECT count(*) FROM %s WHERE ctid < '(" INT64_FORMAT ",0)'::tid"
 							 " AND (SELECT corgi._pin_snapshot()) IS NOT NULL",
 							 src_name, Min(heap_pages, 64)), NULL, false);
 			usable_rows = column_value(1, &usable_null);
 			memset(&a, 0, sizeof(a));
-			arg(&a, INT8OID, usable_rows, usable_null);
-			arg(&a, INT8OID, Int64GetDatum(heap_pages), false);
-			run("SELECT greatest(1, ceil($1::numeric * $2 / greatest(1, least($2, 64))))::bigint", &a, true);
+			corgi_sql_arg(&a, INT8OID, usable_rows, usable_null);
+			corgi_sql_arg(&a, INT8OID, Int64GetDatum(heap_pages), false);
+			corgi_sql_run("SELECT greatest(1, ceil($1::numeric * $2 / greatest(1, least($2, 64))))::bigint", &a, true);
 		}
 		else if (by_partitions == 1)
 		{
 			memset(&a, 0, sizeof(a));
-			arg(&a, REGCLASSOID, src_datum, src_null);
-			arg_text(&a, feat_expr);
-			arg_text(&a, label_expr);
-			run("SELECT corgi._fact((SELECT 'SELECT coalesce(sum(n), 0)::bigint FROM ('"
+			corgi_sql_arg(&a, REGCLASSOID, src_datum, src_null);
+			corgi_sql_arg_text(&a, feat_expr);
+			corgi_sql_arg_text(&a, label_expr);
+			corgi_sql_run("SELECT corgi._fact((SELECT 'SELECT coalesce(sum(n), 0)::bigint FROM ('"
 				" || string_agg(format('SELECT count(*) FILTER (WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL) AS n FROM %3$s',"
 				"                      $2, $3, l), ' UNION ALL ')"
 				" || ') c WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL'"
@@ -418,14 +398,14 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 		else
 		{
 			memset(&a, 0, sizeof(a));
-			arg_text(&a, psprintf("SELECT count(*) FILTER (WHERE %s IS NOT NULL AND %s IS NOT NULL) FROM %s\n"
+			corgi_sql_arg_text(&a, psprintf("SELECT count(*) FILTER (WHERE %s IS NOT NULL AND %s IS NOT NULL) FROM %s\n"
 								  "                        WHERE (SELECT corgi._pin_snapshot()) IS NOT NULL",
 								  feat_expr, label_expr, src_name));
-			run("SELECT corgi._fact($1, NULL::bigint)", &a, true);
+			corgi_sql_run("SELECT corgi._fact($1, NULL::bigint)", &a, true);
 		}
 		usable_rows = column_value(1, &usable_null);
 	}
-	run(psprintf("SELECT cardinality(%s) FROM %s WHERE %s IS NOT NULL AND %s IS NOT NULL LIMIT 1", feat_expr, src_name,
+	corgi_sql_run(psprintf("SELECT cardinality(%s) FROM %s WHERE %s IS NOT NULL AND %s IS NOT NULL LIMIT 1", feat_expr, src_name,
 				 feat_expr, label_expr), NULL, false);
 	{
 		Datum		n = column_value(1, &isnull);
@@ -442,11 +422,11 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	 * values (numeric labels) or 0..K-1 (other labels, e.g. text).
 	 */
 	memset(&a, 0, sizeof(a));
-	arg_text(&a, label_expr);
-	arg_text(&a, label_type);
+	corgi_sql_arg_text(&a, label_expr);
+	corgi_sql_arg_text(&a, label_type);
 	label_code = text_of("SELECT corgi._label_code($1, $2, NULL)", &a);
 	memset(&a, 0, sizeof(a));
-	arg_text(&a, model);
+	corgi_sql_arg_text(&a, model);
 	task = text_of("SELECT (corgi.model_traits($1)).task", &a);
 	if (label_code == NULL && task != NULL && strcmp(task, "multiclass") != 0)
 		ereport(ERROR,
@@ -460,9 +440,9 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 		int32		classes;
 
 		memset(&a, 0, sizeof(a));
-		arg_text(&a, psprintf("SELECT count(DISTINCT %s)::integer FROM %s WHERE %s IS NOT NULL", label_expr, src_name,
+		corgi_sql_arg_text(&a, psprintf("SELECT count(DISTINCT %s)::integer FROM %s WHERE %s IS NOT NULL", label_expr, src_name,
 							  label_expr));
-		run("SELECT corgi._fact($1, NULL::integer)", &a, true);
+		corgi_sql_run("SELECT corgi._fact($1, NULL::integer)", &a, true);
 		classes = DatumGetInt32(column_value(1, &isnull));
 		if (!isnull && (classes > 1000 || classes < 2))
 			ereport(ERROR,
@@ -474,11 +454,11 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 		memset(&a, 0, sizeof(a));
 		if (label_code == NULL)
 		{
-			arg_text(&a, psprintf("SELECT array_agg(c ORDER BY c) FROM (SELECT DISTINCT (%s)::text AS c FROM %s WHERE %s IS NOT NULL) d",
+			corgi_sql_arg_text(&a, psprintf("SELECT array_agg(c ORDER BY c) FROM (SELECT DISTINCT (%s)::text AS c FROM %s WHERE %s IS NOT NULL) d",
 								  label_expr, src_name, label_expr));
-			arg_text(&a, label_expr);
-			arg_text(&a, label_type);
-			run("SELECT t, ARRAY(SELECT generate_series(0, cardinality(t) - 1)::float8), corgi._label_code($2, $3, t)"
+			corgi_sql_arg_text(&a, label_expr);
+			corgi_sql_arg_text(&a, label_type);
+			corgi_sql_run("SELECT t, ARRAY(SELECT generate_series(0, cardinality(t) - 1)::float8), corgi._label_code($2, $3, t)"
 				"  FROM corgi._fact($1, NULL::text[]) t", &a, true);
 			class_texts = column_value(1, &class_texts_null);
 			class_values = column_value(2, &class_values_null);
@@ -486,9 +466,9 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 		}
 		else
 		{
-			arg_text(&a, psprintf("SELECT array_agg(c ORDER BY c)::float8[] FROM (SELECT DISTINCT %s AS c FROM %s WHERE %s IS NOT NULL) d",
+			corgi_sql_arg_text(&a, psprintf("SELECT array_agg(c ORDER BY c)::float8[] FROM (SELECT DISTINCT %s AS c FROM %s WHERE %s IS NOT NULL) d",
 								  label_code, src_name, label_expr));
-			run("SELECT v, v::text[] FROM corgi._fact($1, NULL::float8[]) v", &a, true);
+			corgi_sql_run("SELECT v, v::text[] FROM corgi._fact($1, NULL::float8[]) v", &a, true);
 			class_values = column_value(1, &class_values_null);
 			class_texts = column_value(2, &class_texts_null);
 		}
@@ -502,12 +482,12 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	{
 		memset(&a, 0, sizeof(a));
 		if (label_type != NULL && strcmp(label_type, "boolean") == 0)
-			run("SELECT '{false,true}'::text[]", NULL, true);
+			corgi_sql_run("SELECT '{false,true}'::text[]", NULL, true);
 		else
 		{
-			arg_text(&a, psprintf("SELECT (%s)::text FROM %s WHERE %s IS NOT NULL AND (%s)::float8 <> 1 LIMIT 1",
+			corgi_sql_arg_text(&a, psprintf("SELECT (%s)::text FROM %s WHERE %s IS NOT NULL AND (%s)::float8 <> 1 LIMIT 1",
 								  label_expr, src_name, label_expr, label_expr));
-			run("SELECT ARRAY[coalesce(corgi._fact($1, NULL::text), '0'), '1']", &a, true);
+			corgi_sql_run("SELECT ARRAY[coalesce(corgi._fact($1, NULL::text), '0'), '1']", &a, true);
 		}
 		class_texts = column_value(1, &class_texts_null);
 	}
@@ -524,7 +504,7 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	if (relkind == 'p' && strcmp(shuffle, "once") != 0)
 	{
 		memset(&a, 0, sizeof(a));
-		arg(&a, REGCLASSOID, src_datum, src_null);
+		corgi_sql_arg(&a, REGCLASSOID, src_datum, src_null);
 		partition_hop = segments != NULL
 			|| bool_of("SELECT EXISTS (SELECT FROM pg_partition_tree($1) t JOIN pg_class c ON c.oid = t.relid"
 					   "                WHERE t.isleaf AND c.relkind = 'f')", &a) == 1;
@@ -535,24 +515,24 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 		int			rls;
 
 		memset(&a, 0, sizeof(a));
-		arg(&a, REGCLASSOID, src_datum, src_null);
-		arg(&a, BOOLOID, BoolGetDatum(feat_col == NULL || label_col == NULL || listed_fast == 0), false);
-		arg_text(&a, feat_type);
-		arg_text(&a, label_type);
-		run("SELECT cardinality(corgi._segment_tables($1)),"
+		corgi_sql_arg(&a, REGCLASSOID, src_datum, src_null);
+		corgi_sql_arg(&a, BOOLOID, BoolGetDatum(feat_col == NULL || label_col == NULL || listed_fast == 0), false);
+		corgi_sql_arg_text(&a, feat_type);
+		corgi_sql_arg_text(&a, label_type);
+		corgi_sql_run("SELECT cardinality(corgi._segment_tables($1)),"
 			"       $2 OR NOT $3 = ANY (corgi._feature_types()) OR NOT $4 = ANY (corgi._label_types()),"
 			"       row_security_active($1)", &a, true);
 		partitions = DatumGetInt32(column_value(1, &isnull));
-		rls = column_bool(3);
-		if (column_bool(2) == 1)
+		rls = corgi_sql_column_bool(3);
+		if (corgi_sql_column_bool(2) == 1)
 		{
 			char	   *detail;
 
 			memset(&a, 0, sizeof(a));
-			arg_text(&a, independent_varname);
-			arg_text(&a, feat_type);
-			arg_text(&a, dependent_varname);
-			arg_text(&a, label_type);
+			corgi_sql_arg_text(&a, independent_varname);
+			corgi_sql_arg_text(&a, feat_type);
+			corgi_sql_arg_text(&a, dependent_varname);
+			corgi_sql_arg_text(&a, label_type);
 			detail = text_of("SELECT format('Partitions are read where they live, as tables; got independent_varname %L (%s) and dependent_varname %L (%s).', $1, $2, $3, $4)", &a);
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -579,8 +559,8 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 		if (segments == NULL)
 		{
 			memset(&a, 0, sizeof(a));
-			arg_text(&a, psprintf("%s%ssegments=%d", norm, norm[0] ? ", " : "", partitions));
-			arg_text(&a, model);
+			corgi_sql_arg_text(&a, psprintf("%s%ssegments=%d", norm, norm[0] ? ", " : "", partitions));
+			corgi_sql_arg_text(&a, model);
 			norm = text_of("SELECT corgi.normalize_params($1, $2)", &a);
 		}
 	}
@@ -593,29 +573,29 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	 * its buffer is not held to the cap.
 	 */
 	memset(&a, 0, sizeof(a));
-	arg_text(&a, shuffle);
-	arg(&a, INT8OID, usable_rows, usable_null);
-	arg_text(&a, norm);
-	arg(&a, INT4OID, Int32GetDatum(n_features), false);
-	run("SELECT corgi._buffer_rows($1, $2, corgi._param($3, 'buffer_fraction')::float8, $4,"
+	corgi_sql_arg_text(&a, shuffle);
+	corgi_sql_arg(&a, INT8OID, usable_rows, usable_null);
+	corgi_sql_arg_text(&a, norm);
+	corgi_sql_arg(&a, INT4OID, Int32GetDatum(n_features), false);
+	corgi_sql_run("SELECT corgi._buffer_rows($1, $2, corgi._param($3, 'buffer_fraction')::float8, $4,"
 		" corgi._param($3, 'full_shuffle_mb')::float8, corgi._param($3, 'max_buffer_mb')::float8)", &a, true);
 	buffer_rows = column_value(1, &buffer_null);
 	memset(&a, 0, sizeof(a));
-	arg(&a, INT8OID, usable_rows, usable_null);
-	run("SELECT corgi._progress_set(rows_per_epoch => $1)", &a, true);
+	corgi_sql_arg(&a, INT8OID, usable_rows, usable_null);
+	corgi_sql_run("SELECT corgi._progress_set(rows_per_epoch => $1)", &a, true);
 	if (!whole_table_buffer)
 	{
 		buffer_rows = Int64GetDatum(1);
 		buffer_null = false;
 	}
 	memset(&a, 0, sizeof(a));
-	arg_text(&a, model);
-	arg(&a, INT4OID, Int32GetDatum(n_features), false);
-	arg(&a, INT8OID, buffer_rows, buffer_null);
-	arg_text(&a, norm);
-	arg(&a, FLOAT8ARRAYOID, class_values, class_values_null);
-	arg_text(&a, shuffle);
-	run("SELECT corgi.sgd_state($1, $2, $3, $4, $5, corgi._buffer_mode($6))", &a, true);
+	corgi_sql_arg_text(&a, model);
+	corgi_sql_arg(&a, INT4OID, Int32GetDatum(n_features), false);
+	corgi_sql_arg(&a, INT8OID, buffer_rows, buffer_null);
+	corgi_sql_arg_text(&a, norm);
+	corgi_sql_arg(&a, FLOAT8ARRAYOID, class_values, class_values_null);
+	corgi_sql_arg_text(&a, shuffle);
+	corgi_sql_run("SELECT corgi.sgd_state($1, $2, $3, $4, $5, corgi._buffer_mode($6))", &a, true);
 	state = column_value(1, &state_null);
 	/*
 	 * standardize=true: one extra pass measures each feature's mean and standard
@@ -627,11 +607,11 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 		if (standardize != NULL && strcmp(standardize, "true") == 0)
 		{
 			memset(&a, 0, sizeof(a));
-			arg(&a, BYTEAOID, state, state_null);
-			arg(&a, INT4OID, Int32GetDatum(n_features), false);
-			arg_text(&a, psprintf("SELECT corgi._feature_moments((%s)::float8[]) FROM %s WHERE %s IS NOT NULL AND %s IS NOT NULL",
+			corgi_sql_arg(&a, BYTEAOID, state, state_null);
+			corgi_sql_arg(&a, INT4OID, Int32GetDatum(n_features), false);
+			corgi_sql_arg_text(&a, psprintf("SELECT corgi._feature_moments((%s)::float8[]) FROM %s WHERE %s IS NOT NULL AND %s IS NOT NULL",
 								  feat_expr, src_name, feat_expr, label_expr));
-			run("SELECT corgi.sgd_standardize($1, m[1:$2], m[$2 + 1:2 * $2]) FROM corgi._fact($3, NULL::float8[]) m",
+			corgi_sql_run("SELECT corgi.sgd_standardize($1, m[1:$2], m[$2 + 1:2 * $2]) FROM corgi._fact($3, NULL::float8[]) m",
 				&a, true);
 			state = column_value(1, &state_null);
 		}
@@ -639,10 +619,10 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 
 	/* Which path reads the data. */
 	memset(&a, 0, sizeof(a));
-	arg(&a, REGCLASSOID, src_datum, src_null);
-	arg(&a, BOOLOID, BoolGetDatum(feat_col != NULL && label_col != NULL && listed_fast != 0), false);
-	arg_text(&a, feat_type);
-	arg_text(&a, label_type);
+	corgi_sql_arg(&a, REGCLASSOID, src_datum, src_null);
+	corgi_sql_arg(&a, BOOLOID, BoolGetDatum(feat_col != NULL && label_col != NULL && listed_fast != 0), false);
+	corgi_sql_arg_text(&a, feat_type);
+	corgi_sql_arg_text(&a, label_type);
 	fast = bool_of("SELECT corgi._heap_readable($1) AND $2 AND $3 = ANY (corgi._feature_types())"
 				   " AND $4 = ANY (corgi._label_types())", &a);
 	read_from = src_name;
@@ -652,15 +632,15 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 		 * Shuffle Once: a copy of the (features, label) pairs in a seeded random order,
 		 * read sequentially every epoch. Its cost is measured and reported.
 		 */
-		run("SELECT format('pg_temp.%I', 'corgi_once_' || pg_backend_pid())", NULL, true);
+		corgi_sql_run("SELECT format('pg_temp.%I', 'corgi_once_' || pg_backend_pid())", NULL, true);
 		once_table = column_text(1);
-		run("SELECT corgi._progress_set(phase => 'copying')", NULL, true);
+		corgi_sql_run("SELECT corgi._progress_set(phase => 'copying')", NULL, true);
 		memset(&a, 0, sizeof(a));
-		arg_text(&a, once_table);
-		arg_text(&a, psprintf("(%s)::float8[] AS f, %s AS l", feat_expr, label_code ? label_code : ""));
-		arg_text(&a, src_name);
-		arg_text(&a, norm);
-		run("SELECT corgi._shuffled_copy($1, $2, $3, corgi._param($4, 'seed')::bigint)", &a, true);
+		corgi_sql_arg_text(&a, once_table);
+		corgi_sql_arg_text(&a, psprintf("(%s)::float8[] AS f, %s AS l", feat_expr, label_code ? label_code : ""));
+		corgi_sql_arg_text(&a, src_name);
+		corgi_sql_arg_text(&a, norm);
+		corgi_sql_run("SELECT corgi._shuffled_copy($1, $2, $3, corgi._param($4, 'seed')::bigint)", &a, true);
 		once_seconds = DatumGetFloat8(column_value(1, &isnull));
 		read_from = once_table;
 		feat_col = feat_expr = "f";
@@ -669,10 +649,10 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	}
 	path = partition_hop ? "partitions" : fast == 1 ? "fast" : "composed";
 	memset(&a, 0, sizeof(a));
-	arg_text(&a, source_table);
-	arg(&a, BOOLOID, BoolGetDatum(corgi_param(norm, "segments") != NULL), false);
-	arg(&a, BOOLOID, BoolGetDatum(strcmp(path, "composed") == 0), false);
-	run("SELECT corgi._check_offered('train', $1, segments => $2, composed => $3)", &a, true);
+	corgi_sql_arg_text(&a, source_table);
+	corgi_sql_arg(&a, BOOLOID, BoolGetDatum(corgi_param(norm, "segments") != NULL), false);
+	corgi_sql_arg(&a, BOOLOID, BoolGetDatum(strcmp(path, "composed") == 0), false);
+	corgi_sql_run("SELECT corgi._check_offered('train', $1, segments => $2, composed => $3)", &a, true);
 	if (fast == 0 && !partition_hop && (strcmp(shuffle, "corgipile") == 0 || strcmp(shuffle, "block_only") == 0))
 	{
 		if (relkind == 'p')
@@ -690,39 +670,39 @@ corgi_train_prepare(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	memset(nulls, 0, sizeof(nulls));
-	set_text(values, nulls, F_SOURCE_TABLE, source_table);
-	set_text(values, nulls, F_OUT_TABLE, out_table);
-	set_text(values, nulls, F_DEPENDENT, dependent_varname);
-	set_text(values, nulls, F_INDEPENDENT, independent_varname);
-	set_text(values, nulls, F_MODEL, model);
-	values[F_EPOCHS] = Int32GetDatum(epochs);
-	set_text(values, nulls, F_SHUFFLE, shuffle);
-	set_text(values, nulls, F_NORM, norm);
-	set_text(values, nulls, F_OUT_MAIN, out_main);
-	set_text(values, nulls, F_OUT_SUMMARY, out_summary);
-	set_text(values, nulls, F_FEAT_COL, feat_col);
-	nulls[F_LABEL_COL] = label_col == NULL;
-	values[F_LABEL_COL] = label_col == NULL ? (Datum) 0 : DirectFunctionCall1(namein, CStringGetDatum(label_col));
-	set_text(values, nulls, F_FEAT_EXPR, feat_expr);
-	set_text(values, nulls, F_LABEL_CODE, label_code);
-	values[F_N_FEATURES] = Int32GetDatum(n_features);
-	values[F_CLASS_TEXTS] = class_texts;
-	nulls[F_CLASS_TEXTS] = class_texts_null;
-	values[F_CLASS_VALUES] = class_values;
-	nulls[F_CLASS_VALUES] = class_values_null;
-	values[F_BUFFER_ROWS] = buffer_rows;
-	nulls[F_BUFFER_ROWS] = buffer_null;
-	values[F_STATE] = state;
-	nulls[F_STATE] = state_null;
-	values[F_FAST] = BoolGetDatum(fast == 1);
-	nulls[F_FAST] = fast < 0;
-	set_text(values, nulls, F_READ_FROM, read_from);
-	set_text(values, nulls, F_SAMPLE_CLAUSE, sample_clause);
-	set_text(values, nulls, F_PATH, path);
-	set_text(values, nulls, F_ONCE_TABLE, once_table);
-	values[F_ONCE_SECONDS] = Float8GetDatum(once_seconds);
-	values[F_VAL_TABLE] = ObjectIdGetDatum(val_table);
-	nulls[F_VAL_TABLE] = !OidIsValid(val_table);
+	set_text(values, nulls, PLAN_SOURCE_TABLE, source_table);
+	set_text(values, nulls, PLAN_OUT_TABLE, out_table);
+	set_text(values, nulls, PLAN_DEPENDENT, dependent_varname);
+	set_text(values, nulls, PLAN_INDEPENDENT, independent_varname);
+	set_text(values, nulls, PLAN_MODEL, model);
+	values[PLAN_EPOCHS - 1] = Int32GetDatum(epochs);
+	set_text(values, nulls, PLAN_SHUFFLE, shuffle);
+	set_text(values, nulls, PLAN_NORM, norm);
+	set_text(values, nulls, PLAN_OUT_MAIN, out_main);
+	set_text(values, nulls, PLAN_OUT_SUMMARY, out_summary);
+	set_text(values, nulls, PLAN_FEAT_COL, feat_col);
+	nulls[PLAN_LABEL_COL - 1] = label_col == NULL;
+	values[PLAN_LABEL_COL - 1] = label_col == NULL ? (Datum) 0 : DirectFunctionCall1(namein, CStringGetDatum(label_col));
+	set_text(values, nulls, PLAN_FEAT_EXPR, feat_expr);
+	set_text(values, nulls, PLAN_LABEL_CODE, label_code);
+	values[PLAN_N_FEATURES - 1] = Int32GetDatum(n_features);
+	values[PLAN_CLASS_TEXTS - 1] = class_texts;
+	nulls[PLAN_CLASS_TEXTS - 1] = class_texts_null;
+	values[PLAN_CLASS_VALUES - 1] = class_values;
+	nulls[PLAN_CLASS_VALUES - 1] = class_values_null;
+	values[PLAN_BUFFER_ROWS - 1] = buffer_rows;
+	nulls[PLAN_BUFFER_ROWS - 1] = buffer_null;
+	values[PLAN_STATE - 1] = state;
+	nulls[PLAN_STATE - 1] = state_null;
+	values[PLAN_FAST - 1] = BoolGetDatum(fast == 1);
+	nulls[PLAN_FAST - 1] = fast < 0;
+	set_text(values, nulls, PLAN_READ_FROM, read_from);
+	set_text(values, nulls, PLAN_SAMPLE_CLAUSE, sample_clause);
+	set_text(values, nulls, PLAN_PATH, path);
+	set_text(values, nulls, PLAN_ONCE_TABLE, once_table);
+	values[PLAN_ONCE_SECONDS - 1] = Float8GetDatum(once_seconds);
+	values[PLAN_VAL_TABLE - 1] = ObjectIdGetDatum(val_table);
+	nulls[PLAN_VAL_TABLE - 1] = !OidIsValid(val_table);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
 

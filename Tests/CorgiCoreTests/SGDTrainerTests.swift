@@ -147,16 +147,7 @@ final class SGDTrainerTests: XCTestCase {
             let t = try SGDTrainer.make(kind: family.objective, featureCount: 2, classValues: [],
                                         parameters: try TrainingParameters.parse(params, family: family).get(),
                                         bufferCapacity: 4_000, shufflesBuffer: true).get()
-            for _ in 0..<20 {
-                for (x, y) in rows {
-                    if case .success(.bufferFull) = x.withUnsafeBufferPointer({ t.add(features: $0, label: y) }) {
-                        while t.trainStep(maxRows: 1000) {}
-                    }
-                }
-                t.finishPass()
-                while t.trainStep(maxRows: 1000) {}
-                t.endEpoch()
-            }
+            trainEpochs(t, rows: rows, epochs: 20)
             return try XCTUnwrap(t.model.linearModel)
         }
         let svr = try fit(.svr, "learning_rate=0.05, svr_epsilon=0.1")
@@ -191,16 +182,7 @@ final class SGDTrainerTests: XCTestCase {
             let t = try SGDTrainer.make(kind: family.objective, featureCount: 1, classValues: [],
                                         parameters: try TrainingParameters.parse(params, family: family).get(),
                                         bufferCapacity: 220, shufflesBuffer: true).get()
-            for _ in 0..<20 {
-                for (x, y) in rows {
-                    if case .success(.bufferFull) = x.withUnsafeBufferPointer({ t.add(features: $0, label: y) }) {
-                        while t.trainStep(maxRows: 1000) {}
-                    }
-                }
-                t.finishPass()
-                while t.trainStep(maxRows: 1000) {}
-                t.endEpoch()
-            }
+            trainEpochs(t, rows: rows, epochs: 20)
             let model = t.model
             let positives = rows.filter { $0.1 == 1 }
             let found = positives.filter { r in r.0.withUnsafeBufferPointer { model.predict($0) } == 1 }.count
@@ -274,6 +256,20 @@ final class SGDTrainerTests: XCTestCase {
         XCTAssertEqual(add([1, 2], -1), .success(.accepted))
         XCTAssertEqual(t.bufferedRows, 1)
         XCTAssertEqual(RowFailure.nonFiniteFeature(index: 1, value: .infinity).message, "has feature 2 = Infinity")
+    }
+
+    /// `epochs` epochs of `rows` through the trainer's tuple buffer, each closed.
+    private func trainEpochs(_ t: SGDTrainer, rows: [([Double], Double)], epochs: Int) {
+        for _ in 0..<epochs {
+            for (x, y) in rows {
+                if case .success(.bufferFull) = x.withUnsafeBufferPointer({ t.add(features: $0, label: y) }) {
+                    while t.trainStep(maxRows: 1000) {}
+                }
+            }
+            t.finishPass()
+            while t.trainStep(maxRows: 1000) {}
+            t.endEpoch()
+        }
     }
 }
 

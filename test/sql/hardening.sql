@@ -85,6 +85,26 @@ SELECT validation_table, cardinality(validation_loss) AS validated, params LIKE 
 SELECT corgi.normalize_params('validation_table=数据, seed=数');
 \c contrib_regression
 DROP DATABASE corgi_euc_cn;
+-- The extension dropped and created again in one session: the drivers' kept statements
+-- whose argument types are the extension's (corgi.training_plan gets a new OID) are
+-- prepared again (0.9.0 before this: "cache lookup failed for type").
+CREATE DATABASE corgi_recreate;
+\c corgi_recreate
+SET client_min_messages = warning;
+CREATE EXTENSION corgi;
+CREATE TABLE rc AS SELECT g AS id, g % 3 AS grp, g % 2 = 0 AS label, ARRAY[g % 7, g % 5]::float8[] AS features
+FROM generate_series(1, 3000) g;
+CREATE TABLE rc_cfg AS SELECT * FROM corgi.config_grid('logistic', 'learning_rate=[0.05,0.1]');
+SELECT epochs_run FROM corgi.train('rc', 'rc_a', 'label', 'features', 'logistic', 1);
+SELECT configs_trained FROM corgi.fit_multiple('rc', 'rc_f', 'label', 'features', 'rc_cfg', 1, grouping_cols => 'grp');
+DROP EXTENSION corgi CASCADE;
+CREATE EXTENSION corgi;
+SELECT epochs_run FROM corgi.train('rc', 'rc_b', 'label', 'features', 'logistic', 1);
+SELECT configs_trained FROM corgi.fit_multiple('rc', 'rc_g', 'label', 'features', 'rc_cfg', 1, grouping_cols => 'grp');
+SELECT (SELECT model FROM rc_a) = (SELECT model FROM rc_b) AS same_model,
+       (SELECT count(*) FROM rc_f f JOIN rc_g g USING (config_id, grp) WHERE f.model = g.model) AS same_group_models;
+\c contrib_regression
+DROP DATABASE corgi_recreate;
 
 -- corgi.evaluate (one C pass) against the metrics computed in SQL from model_scores:
 -- mean loss, accuracy and the Mann-Whitney AUC with average ranks for ties.
