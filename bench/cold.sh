@@ -2,9 +2,10 @@
 # make bench-cold: CorgiPile's reads on a table larger than shared_buffers, cold (server
 # restarted and the OS page cache dropped before each measurement) and OS-cached (server
 # restarted only), per PostgreSQL version: a plain scan (SELECT sum(features[1]), no
-# parallel worker), one epoch of corgipile (also with corgi.prefetch_next_block off),
-# block_only and none (corgi.train's own epoch time), and shuffle once's copy
-# (CORGI_COLD_MODES picks modes). Medians of interleaved runs; seconds, MB/s and the
+# parallel worker), one epoch of corgipile (from 17 also with corgi.read_stream off: every
+# block a scan of its own, as before 0.9.0), block_only and none (corgi.train's own epoch
+# time); on request corgipile-prefetch (corgi.prefetch_next_block on) and shuffle once's
+# copy (CORGI_COLD_MODES picks modes). Medians of interleaved runs; seconds, MB/s and the
 # ratio to the plain scan of the same run, appended to bench/results/cold.md.
 # Runs as root (it drops the OS page cache), on its own scratch clusters.
 # Usage: bench/cold.sh [rows] [runs] [servers...]  (defaults: 8000000 3 15 18)
@@ -31,10 +32,13 @@ measure() {
     scan) q -c "SELECT timed_scan()" ;;
     once) q -c "DROP TABLE IF EXISTS m, m_summary" -c "SELECT 1 FROM corgi.train('cold', 'm', 'label', 'features', 'logistic', 1, 'once')" \
             -c "SELECT shuffle_seconds FROM m_summary" | tail -1 ;;
-    *-noprefetch) q -c "DROP TABLE IF EXISTS m, m_summary" -c "SET corgi.prefetch_next_block = off" \
-         -c "SELECT 1 FROM corgi.train('cold', 'm', 'label', 'features', 'logistic', 1, '${1%-noprefetch}')" \
+    *-prefetch) q -c "DROP TABLE IF EXISTS m, m_summary" -c "SET corgi.prefetch_next_block = on" \
+         -c "SELECT 1 FROM corgi.train('cold', 'm', 'label', 'features', 'logistic', 1, '${1%-prefetch}')" \
          -c "SELECT epoch_seconds[1] FROM m_summary" | tail -1 ;;
-    *) q -c "DROP TABLE IF EXISTS m, m_summary" -c "SET corgi.prefetch_next_block = on" \
+    *-nostream) q -c "DROP TABLE IF EXISTS m, m_summary" -c "SET corgi.read_stream = off" \
+         -c "SELECT 1 FROM corgi.train('cold', 'm', 'label', 'features', 'logistic', 1, '${1%-nostream}')" \
+         -c "SELECT epoch_seconds[1] FROM m_summary" | tail -1 ;;
+    *) q -c "DROP TABLE IF EXISTS m, m_summary" \
          -c "SELECT 1 FROM corgi.train('cold', 'm', 'label', 'features', 'logistic', 1, '$1')" \
          -c "SELECT epoch_seconds[1] FROM m_summary" | tail -1 ;;
   esac
@@ -61,7 +65,9 @@ for major in "${servers[@]}"; do
   echo "  $mb MB (shared_buffers 1 GB)"
   results=$(mktemp /tmp/corgi-cold-results.XXXXXX)
   for run in $(seq 1 "$runs"); do
-    for mode in ${CORGI_COLD_MODES:-scan corgipile corgipile-noprefetch none block_only once}; do
+    default_modes="scan corgipile none block_only"
+    [ "$(q -c "SHOW server_version_num")" -ge 170000 ] && default_modes="scan corgipile corgipile-nostream none block_only"
+    for mode in ${CORGI_COLD_MODES:-$default_modes}; do
       for cache in cold cached; do
         [ "$cache" = cold ] && { restart; drop_caches; } || restart
         s=$(measure "$mode")
@@ -86,10 +92,10 @@ med = {}
 for mode, cache, s in rows:
     med.setdefault((mode, cache), []).append(float(s))
 med = {k: statistics.median(v) for k, v in med.items()}
-names = {"scan": "plain scan", "corgipile": "corgipile epoch", "corgipile-noprefetch": "corgipile epoch, no prefetch",
-         "none": "none epoch", "block_only": "block_only epoch", "block_only-noprefetch": "block_only epoch, no prefetch",
+names = {"scan": "plain scan", "corgipile": "corgipile epoch", "corgipile-nostream": "corgipile epoch, no read stream",
+         "corgipile-prefetch": "corgipile epoch, prefetch", "none": "none epoch", "block_only": "block_only epoch",
          "once": "once's copy"}
-for mode in ["scan", "corgipile", "corgipile-noprefetch", "none", "block_only", "block_only-noprefetch", "once"]:
+for mode in ["scan", "corgipile", "corgipile-nostream", "corgipile-prefetch", "none", "block_only", "once"]:
     if (mode, "cold") not in med:
         continue
     c, h = med[(mode, "cold")], med[(mode, "cached")]

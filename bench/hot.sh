@@ -3,7 +3,8 @@
 # PostgreSQL version: 1,000,000 rows x 28 features (279 MB, pg_prewarm'ed into 1 GB of
 # shared_buffers), 2 rounds of 8-epoch corgi.train calls (corgipile, none) interleaved
 # with 6 plain scans (SELECT sum(features[1]), no parallel worker) each; medians of epochs
-# 2-8 and of the scans. Appends to bench/results/hot.md.
+# 2-8 and of the scans. From 17 also corgipile with corgi.read_stream off (every block a
+# scan of its own, as before 0.9.0). Appends to bench/results/hot.md.
 # Usage: bench/hot.sh [servers...]  (default: 15 18)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +27,9 @@ for major in "${servers[@]}"; do
     echo
     echo "### PostgreSQL $version ($(date -u +%Y-%m-%d), $(nproc) cores)"
     echo
-    mn_psql "$MN_COORD" -v ON_ERROR_STOP=1 <<'SQL'
+    modes="'corgipile', 'none'"
+    [ "$(mn_psql "$MN_COORD" -c "SHOW server_version_num")" -ge 170000 ] && modes="$modes, 'corgipile-nostream'"
+    mn_psql "$MN_COORD" -v ON_ERROR_STOP=1 -v modes="$modes" <<'SQL'
 \pset format unaligned
 \pset tuples_only off
 SET client_min_messages = warning;
@@ -44,11 +47,14 @@ CREATE FUNCTION timed_scan() RETURNS float8 LANGUAGE plpgsql AS $$
   DECLARE t0 timestamptz := clock_timestamp(); x float8;
   BEGIN SELECT sum(features[1]) INTO x FROM hot; RETURN extract(epoch FROM clock_timestamp() - t0); END $$;
 CREATE TEMP TABLE r (mode text, s float8);
+CREATE TEMP TABLE modes AS SELECT unnest(ARRAY[:modes]) AS m;
 DO $$ DECLARE m text; e float8[]; BEGIN
   FOR round IN 1..2 LOOP
-    FOREACH m IN ARRAY ARRAY['corgipile', 'none'] LOOP
+    FOR m IN SELECT * FROM modes LOOP
       DROP TABLE IF EXISTS hm, hm_summary;
-      PERFORM corgi.train('hot', 'hm', 'label', 'features', 'logistic', 8, m);
+      PERFORM set_config('corgi.read_stream', 'off', true) WHERE m LIKE '%-nostream';
+      PERFORM corgi.train('hot', 'hm', 'label', 'features', 'logistic', 8, split_part(m, '-', 1));
+      PERFORM set_config('corgi.read_stream', 'on', true) WHERE m LIKE '%-nostream';
       SELECT epoch_seconds INTO e FROM hm_summary;
       INSERT INTO r SELECT m, x FROM unnest(e[2:]) x;
       FOR i IN 1..6 LOOP INSERT INTO r VALUES ('scan', timed_scan()); END LOOP;

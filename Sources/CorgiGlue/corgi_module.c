@@ -69,6 +69,17 @@ _PG_init(void)
 							 false,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
+#if PG_VERSION_NUM >= 170000
+	DefineCustomBoolVariable("corgi.read_stream",
+							 "Whether a direct read reads all its blocks through one read stream.",
+							 "On: the read-ahead (and from 18 the asynchronous reads) runs on across the jump "
+							 "from one CorgiPile block to the next. Off: every block is a scan of its own. "
+							 "The models do not depend on it.",
+							 &corgi_read_stream,
+							 true,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+#endif
 	MarkGUCPrefixReserved("corgi");
 }
 

@@ -23,6 +23,9 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#if PG_VERSION_NUM >= 170000
+#include "storage/read_stream.h"
+#endif
 #include "storage/smgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -154,9 +157,65 @@ prefetch_range(Relation rel, BlockNumber first, BlockNumber count)
 #endif
 }
 
+#if PG_VERSION_NUM >= 170000
+/*
+ * corgi.read_stream (17 and later): a pass reads its pages through one read stream that
+ * walks every range in order, so the look-ahead (and on 18 the asynchronous reads) runs
+ * across a jump from one block to the next. Off: each range is a scan of its own
+ * (heap_setscanlimits), whose read stream starts again at every block, as 15 and 16 read.
+ */
+bool		corgi_read_stream = true;
+
+/*
+ * The stream's flags. Its look-ahead asks the kernel for the pages after a jump (advice,
+ * where I/O is synchronous). From 18 the reads are submitted in batches, as a sequential
+ * heap scan's are: the callback neither blocks nor waits (an interrupt check in
+ * next_listed_block may raise, which ends the batch with the transaction).
+ */
+#ifdef READ_STREAM_USE_BATCHING
+#define CORGI_READ_STREAM_FLAGS (READ_STREAM_DEFAULT | READ_STREAM_USE_BATCHING)
+#else
+#define CORGI_READ_STREAM_FLAGS READ_STREAM_DEFAULT
+#endif
+
+/* The pages of the ranges `next` gives, one by one: a read stream's block numbers. */
+typedef struct RangePages
+{
+	HeapScanDesc scan;
+	NextPageRange next;
+	void	   *arg;
+	BlockNumber page;			/* the next page of the current range */
+	BlockNumber end;			/* the current range's end */
+} RangePages;
+
+static BlockNumber
+next_range_page(ReadStream *stream, void *callback_private_data, void *per_buffer_data)
+{
+	RangePages *pages = (RangePages *) callback_private_data;
+
+	/*
+	 * As the heap scan's own callback does: a scan is "inited" once its stream has given
+	 * a page, and heapgettup_pagemode goes on within the current page only then.
+	 */
+	pages->scan->rs_inited = true;
+	while (pages->page >= pages->end)
+	{
+		BlockNumber first,
+					count;
+
+		if (!pages->next(pages->arg, &first, &count))
+			return InvalidBlockNumber;
+		pages->page = first;
+		pages->end = first + count;
+	}
+	return pages->page++;
+}
+#endif
+
 /*
  * Reads the rows of the page ranges `next` gives, each range in page order, each row to
  * the sinks (corgi_heap_rows_read: a route on the source sends it to another argument).
+ * The rows and their order are the same whichever way the pages are read.
  */
 static void
 read_ranges(CorgiHeapRows *source, NextPageRange next, void *arg, CorgiRowSink sink, CorgiNullRowSink null_sink,
@@ -178,6 +237,31 @@ read_ranges(CorgiHeapRows *source, NextPageRange next, void *arg, CorgiRowSink s
 
 	scratch.context = read_context;
 	scan = table_beginscan_strat(source->rel, corgi_read_snapshot(source->rel), 0, NULL, true, false);
+#if PG_VERSION_NUM >= 170000
+	if (corgi_read_stream)
+	{
+		/*
+		 * A sequential heap scan pulls its pages from the scan's read stream until the
+		 * stream ends (heap_fetch_next_buffer): the stream the scan began with (page order
+		 * from rs_startblock) is replaced by one that hands out every range's pages in
+		 * turn, with the scan's buffer access strategy. heap_endscan ends it.
+		 */
+		HeapScanDesc heap_scan = (HeapScanDesc) scan;
+		RangePages	pages = {heap_scan, next, arg, 0, 0};
+
+		if (heap_scan->rs_read_stream != NULL)
+			read_stream_end(heap_scan->rs_read_stream);
+		heap_scan->rs_read_stream = NULL;
+		heap_scan->rs_read_stream = read_stream_begin_relation(CORGI_READ_STREAM_FLAGS, heap_scan->rs_strategy,
+															   source->rel, MAIN_FORKNUM, next_range_page,
+															   &pages, 0);
+		corgi_heap_rows_read(scan, source, &scratch, row_context, &rows, sink, null_sink, sink_arg);
+		table_endscan(scan);
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(read_context);
+		return;
+	}
+#endif
 	has_next = next(arg, &next_first, &next_count);
 	while (has_next)
 	{

@@ -34,6 +34,20 @@ SELECT 1 FROM corgi.train('v_pts', 'v_list', 'label', 'cat, n, features', 'logis
 SELECT 1 FROM corgi.fit_multiple('v_pts', 'v_fit', 'label', 'features', 'v_configs', 2, params => 'segments=3') \g /dev/null
 SELECT 1 FROM corgi.fit_multiple('v_pts', 'v_gfit', 'label', 'features', 'v_configs', 2, params => 'segments=2',
                                  grouping_cols => 'grp') \g /dev/null
+-- From 17 a direct read pulls all its blocks through one read stream (corgi.read_stream):
+-- off, every block is a scan of its own; the same rows in the same order either way.
+DO $$ BEGIN
+  IF current_setting('server_version_num')::int >= 170000 THEN
+    PERFORM set_config('corgi.read_stream', 'off', false);
+  END IF;
+END $$;
+SELECT 1 FROM corgi.train('v_pts', 'v_logistic_blockwise', 'label', 'features', 'logistic', 2) \g /dev/null
+SELECT 1 FROM corgi.fit_multiple('v_pts', 'v_fit_blockwise', 'label', 'features', 'v_configs', 2, params => 'segments=3') \g /dev/null
+DO $$ BEGIN
+  IF current_setting('server_version_num')::int >= 170000 THEN
+    PERFORM set_config('corgi.read_stream', 'on', false);
+  END IF;
+END $$;
 SELECT 'logistic ' || md5(model) FROM v_logistic;
 SELECT 'svm ' || md5(model) FROM v_svm;
 SELECT 'linear ' || md5(model) FROM v_linear;
@@ -44,6 +58,8 @@ SELECT 'composed ' || md5(model) FROM v_composed;
 SELECT 'list ' || md5(m.model || convert_to(s.independent_varname, 'UTF8')) FROM v_list m, v_list_summary s;
 SELECT 'grouped ' || md5(string_agg(md5(model), ',' ORDER BY grp)) FROM v_grouped;
 SELECT 'fit_multiple ' || md5(string_agg(md5(model), ',' ORDER BY config_id)) FROM v_fit;
+SELECT 'blockwise read: same models ' || ((SELECT model FROM v_logistic) = (SELECT model FROM v_logistic_blockwise)
+    AND (SELECT array_agg(model ORDER BY config_id) FROM v_fit) = (SELECT array_agg(model ORDER BY config_id) FROM v_fit_blockwise));
 SELECT 'grouped_fit_multiple ' || md5(string_agg(md5(model), ',' ORDER BY config_id, grp)) FROM v_gfit;
 \c postgres
 DROP DATABASE corgi_versions;
