@@ -1746,10 +1746,17 @@ BEGIN
     END IF;
     EXECUTE format($q$CREATE TEMP TABLE %1$s AS
                       WITH f AS MATERIALIZED (SELECT row_number() OVER () AS "?g", q.*
-                                               FROM (SELECT %2$s corgi.linregr((%3$s)::float8, (%4$s)::float8[]) AS r FROM %5$s %6$s) q) %7$s
-                      SELECT f.* %8$s FROM f %9$s$q$,
-                   fits, key_select, dep, indep, src, key_group, bp_with,
-                   CASE WHEN heteroskedasticity_option THEN ', b.bp' ELSE '' END, bp_join);
+                                               FROM (%2$s) q) %3$s
+                      SELECT f.* %4$s FROM f %5$s$q$,
+                   fits,
+                   -- Ungrouped: one fit of the row query (its table's pages read directly
+                   -- when it names columns); grouped: the aggregate per group.
+                   CASE WHEN grouping_cols IS NULL
+                        THEN format('SELECT corgi._linregr_rows(%L) AS r',
+                                    format('SELECT (%s)::float8, (%s)::float8[] FROM %s', dep, indep, src))
+                        ELSE format('SELECT %s corgi.linregr((%s)::float8, (%s)::float8[]) AS r FROM %s %s',
+                                    key_select, dep, indep, src, key_group) END,
+                   bp_with, CASE WHEN heteroskedasticity_option THEN ', b.bp' ELSE '' END, bp_join);
     EXECUTE format('SELECT count(*) FILTER (WHERE (r).coef IS NOT NULL) AS fitted, coalesce(sum((r).num_rows_processed), 0) AS processed,
                            coalesce(sum((r).num_missing_rows_skipped), 0) AS skipped FROM %s', fits) INTO totals;
     IF totals.fitted = 0 THEN
@@ -1811,6 +1818,21 @@ CREATE AGGREGATE corgi._linregr_fit(dependent float8, independent float8[], inte
 );
 COMMENT ON AGGREGATE corgi._linregr_fit(float8, float8[], boolean) IS
     'internal: {coef..., residual sum of squares, rows, skipped rows} of least squares (corgi.train''s solver=exact)';
+
+-- The same fits over a row query: when the query only names one plain table's columns
+-- (a float8[] column or ARRAY[...] of number columns, after constants such as MADlib's
+-- intercept 1), its pages are read directly (corgi_direct_rows.c), else the aggregate
+-- runs over the query. The same rows in the same order either way.
+CREATE FUNCTION corgi._linregr_rows(row_query text) RETURNS corgi.linregr_result
+    AS 'MODULE_PATHNAME', 'corgi_linregr_rows'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._linregr_rows(text) IS
+    'internal: corgi.linregr over the rows of row_query ((dependent float8, independent float8[]), run with the caller''s rights), a plain table''s columns read from its pages';
+CREATE FUNCTION corgi._linregr_fit_rows(row_query text, intercept boolean) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_linregr_fit_rows'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION corgi._linregr_fit_rows(text, boolean) IS
+    'internal: corgi._linregr_fit over the rows of row_query ((dependent float8, independent float8[]), run with the caller''s rights), a plain table''s columns read from its pages';
 
 CREATE FUNCTION corgi.logregr_predict(coef float8[], independent float8[]) RETURNS boolean
     AS 'MODULE_PATHNAME', 'corgi_logregr_predict'

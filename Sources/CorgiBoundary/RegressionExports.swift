@@ -193,11 +193,16 @@ public func corgi_irls_begin_pass(_ irls: UnsafeMutableRawPointer?) {
 }
 
 /// C: `int32_t corgi_irls_add(void *irls, const double *features, int32_t count, int32_t positive)`:
-/// 1 when added, 0 when refused (wrong length, a value not finite, invalid handle).
+/// 1 when added, 0 when refused (wrong length, a value not finite, no handle).
+/// Called once per row: borrows without a dynamic cast or a retain (the glue passes only
+/// what corgi_irls_open or corgi_irls_open_penalized made; the cast and the retain and
+/// release of a checked borrow were a tenth of an IRLS pass).
 @_cdecl("corgi_irls_add")
 public func corgi_irls_add(_ irls: UnsafeMutableRawPointer?, _ features: UnsafePointer<Double>?, _ count: Int32, _ positive: Int32) -> Int32 {
-    guard let box = borrow(irls, as: LogisticBox.self), let features, count >= 0 else { return 0 }
-    return box.solver.add(features: UnsafeBufferPointer(start: features, count: Int(count)), positive: positive != 0) ? 1 : 0
+    guard let irls, let features, count >= 0 else { return 0 }
+    return Unmanaged<LogisticBox>.fromOpaque(irls)._withUnsafeGuaranteedRef {
+        $0.solver.add(features: UnsafeBufferPointer(start: features, count: Int(count)), positive: positive != 0)
+    } ? 1 : 0
 }
 
 /// C: `int32_t corgi_irls_decomposition_step(void *irls)`: 1 while more is needed.

@@ -38,6 +38,7 @@
 
 #include "corgi_call_snapshot.h"
 #include "corgi_core_api.h"
+#include "corgi_direct_rows.h"
 #include "corgi_error.h"
 #include "corgi_handle.h"
 #include "corgi_training.h"
@@ -56,6 +57,8 @@ typedef struct LinregrState
 	CorgiFeatureScratch scratch;
 	double	   *coef;			/* _linregr_bp: the fit whose residuals are regressed */
 	bool		append_one;		/* _linregr_fit: a 1 after the features (the intercept) */
+	const double *leading;		/* a direct read: constants before each row's features */
+	int			leading_count;
 	double		net[5];			/* _elastic_net_gaussian: alpha, lambda, standardize, max_iter, tolerance */
 	double	   *widened;		/* the features and the 1 */
 	double	   *block;			/* rows gathered for one call into the solver */
@@ -112,22 +115,28 @@ linregr_state_release(void *arg)
 	solver_release(&s->ols, s->planned_bytes);
 }
 
+/* A state without rows in `context`; its solver is released with the context. */
+static LinregrState *
+linregr_state_new(MemoryContext context)
+{
+	LinregrState *s = MemoryContextAllocZero(context, sizeof(LinregrState));
+
+	s->count = -1;
+	s->scratch.context = context;
+	s->callback.func = linregr_state_release;
+	s->callback.arg = s;
+	MemoryContextRegisterResetCallback(context, &s->callback);
+	return s;
+}
+
 static LinregrState *
 linregr_state_get(FunctionCallInfo fcinfo, const char *function, MemoryContext *context)
 {
-	LinregrState *s;
-
 	if (!AggCheckCallContext(fcinfo, context))
 		elog(ERROR, "%s called in non-aggregate context", function);
 	if (!PG_ARGISNULL(0))
 		return (LinregrState *) PG_GETARG_POINTER(0);
-	s = MemoryContextAllocZero(*context, sizeof(LinregrState));
-	s->count = -1;
-	s->scratch.context = *context;
-	s->callback.func = linregr_state_release;
-	s->callback.arg = s;
-	MemoryContextRegisterResetCallback(*context, &s->callback);
-	return s;
+	return linregr_state_new(*context);
 }
 
 /* Opens the accumulator for rows of count features, within corgi.max_buffer_mb. */
@@ -143,6 +152,24 @@ linregr_state_open(LinregrState *s, int count)
 	s->planned_bytes = bytes;
 	ols_bytes_held += bytes;
 	s->count = count;
+}
+
+static const double *linregr_checked(LinregrState *s, const double *x, int count, double target);
+
+/* Whether every value is finite: one branch-free pass (a branch per value costs more). */
+static inline bool
+all_finite(const double *x, int count)
+{
+	uint64		bad = 0;
+
+	for (int i = 0; i < count; i++)
+	{
+		uint64		bits;
+
+		memcpy(&bits, &x[i], sizeof(bits));
+		bad |= (bits & UINT64CONST(0x7FF0000000000000)) == UINT64CONST(0x7FF0000000000000);
+	}
+	return bad == 0;
 }
 
 /*
@@ -174,6 +201,17 @@ linregr_row(FunctionCallInfo fcinfo, LinregrState *s, int features_arg, double *
 	*target = PG_GETARG_FLOAT8(1);
 	row.position = s->seen;
 	x = corgi_features_as_doubles(array, &s->scratch, &row, &count);
+	return linregr_checked(s, x, count, *target);
+}
+
+/*
+ * A complete row's features (count of them; with a 1 after them for the intercept when
+ * the state asks), the solver opened on the first row; raises for another width or a
+ * value that is not finite (the row is s->seen).
+ */
+static const double *
+linregr_checked(LinregrState *s, const double *x, int count, double target)
+{
 	if (s->append_one)
 	{
 		if (s->widened == NULL || s->count < 0 || count + 1 != s->count)
@@ -194,17 +232,18 @@ linregr_row(FunctionCallInfo fcinfo, LinregrState *s, int features_arg, double *
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("row " INT64_FORMAT " has %d features, the first row had %d", s->seen, count, s->count),
 				 errhint("Every row of an exact regression needs the same number of features.")));
-	if (!isfinite(*target))
+	if (!isfinite(target))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("the dependent value of row " INT64_FORMAT " is %g", s->seen, *target),
+				 errmsg("the dependent value of row " INT64_FORMAT " is %g", s->seen, target),
 				 errhint("Rows with NULLs are skipped and counted; turn the value into NULL or filter the row out.")));
-	for (int i = 0; i < count; i++)
-		if (!isfinite(x[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("feature %d of row " INT64_FORMAT " is %g", i + 1, s->seen, x[i]),
-					 errhint("Rows with NULLs are skipped and counted; turn the value into NULL or filter the row out.")));
+	if (!all_finite(x, count))
+		for (int i = 0; i < count; i++)
+			if (!isfinite(x[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_EXCEPTION),
+						 errmsg("feature %d of row " INT64_FORMAT " is %g", i + 1, s->seen, x[i]),
+						 errhint("Rows with NULLs are skipped and counted; turn the value into NULL or filter the row out.")));
 	return x;
 }
 
@@ -229,9 +268,12 @@ linregr_flush(LinregrState *s)
 	s->block_rows = 0;
 }
 
-/* Gathers one checked row (s->count values) and its target; a full block goes to the solver. */
-static void
-linregr_add(LinregrState *s, const double *x, double target)
+/*
+ * The place of the next row in the block (s->count values to write there) with its
+ * target stored; a full block goes to the solver first.
+ */
+static double *
+linregr_next_row(LinregrState *s, double target)
 {
 	if (s->block_rows == s->block_capacity)
 	{
@@ -250,8 +292,15 @@ linregr_add(LinregrState *s, const double *x, double target)
 			s->block_capacity = capacity;
 		}
 	}
-	memcpy(s->block + (size_t) s->block_rows * s->count, x, sizeof(double) * s->count);
-	s->block_targets[s->block_rows++] = target;
+	s->block_targets[s->block_rows] = target;
+	return s->block + (size_t) s->block_rows++ * s->count;
+}
+
+/* Gathers one checked row (s->count values) and its target. */
+static void
+linregr_add(LinregrState *s, const double *x, double target)
+{
+	memcpy(linregr_next_row(s, target), x, sizeof(double) * s->count);
 }
 
 /* The rows the solver holds, gathered ones included (flushes them). */
@@ -319,20 +368,30 @@ PG_FUNCTION_INFO_V1(corgi_linregr_fit_final);
  * squares, rows used, rows skipped} (corgi.train's solver=exact), NULL without a
  * complete row.
  */
+static Datum linregr_fit_datum(LinregrState *s);
+
 Datum
 corgi_linregr_fit_final(PG_FUNCTION_ARGS)
 {
 	LinregrState *s;
-	double	   *out;
-	double	   *ignored;
-	double		scalars[5];
-	int			k;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = (LinregrState *) PG_GETARG_POINTER(0);
 	if (s->ols == NULL || linregr_rows(s) == 0)
 		PG_RETURN_NULL();
+	PG_RETURN_DATUM(linregr_fit_datum(s));
+}
+
+/* corgi_linregr_fit_final's array of a state with rows. */
+static Datum
+linregr_fit_datum(LinregrState *s)
+{
+	double	   *out;
+	double	   *ignored;
+	double		scalars[5];
+	int			k;
+
 	k = s->count;
 	out = palloc(sizeof(double) * (k + 3));
 	ignored = palloc(sizeof(double) * (3 * k + k * k));
@@ -345,7 +404,7 @@ corgi_linregr_fit_final(PG_FUNCTION_ARGS)
 	out[k] = scalars[4];
 	out[k + 1] = (double) linregr_rows(s);
 	out[k + 2] = (double) s->skipped;
-	PG_RETURN_DATUM(float8_array_datum(out, k + 3));
+	return float8_array_datum(out, k + 3);
 }
 
 PG_FUNCTION_INFO_V1(corgi_elastic_net_transition);
@@ -438,11 +497,24 @@ PG_FUNCTION_INFO_V1(corgi_linregr_final);
  * variance_covariance (k x k). Without a complete row only the counts; std_err, t_stats, p_values
  * and variance_covariance NULL when there are no more rows than features.
  */
+static Datum linregr_result_datum(LinregrState *s, TupleDesc tupdesc);
+
 Datum
 corgi_linregr_final(PG_FUNCTION_ARGS)
 {
-	LinregrState *s;
 	TupleDesc	tupdesc;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE || tupdesc->natts != 9)
+		elog(ERROR, "corgi_linregr_final: return type must be corgi.linregr_result");
+	PG_RETURN_DATUM(linregr_result_datum((LinregrState *) PG_GETARG_POINTER(0), BlessTupleDesc(tupdesc)));
+}
+
+/* corgi.linregr_result of a state (tupdesc blessed). */
+static Datum
+linregr_result_datum(LinregrState *s, TupleDesc tupdesc)
+{
 	Datum		values[9];
 	bool		nulls[9] = {0};
 	double	   *coef,
@@ -456,12 +528,6 @@ corgi_linregr_final(PG_FUNCTION_ARGS)
 	int			lbs[2] = {1, 1};
 	Datum	   *items;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	s = (LinregrState *) PG_GETARG_POINTER(0);
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE || tupdesc->natts != 9)
-		elog(ERROR, "corgi_linregr_final: return type must be corgi.linregr_result");
-	tupdesc = BlessTupleDesc(tupdesc);
 	if (s->ols == NULL || linregr_rows(s) == 0)
 	{
 		/* Only skipped rows: no fit, but the counts. */
@@ -470,7 +536,7 @@ corgi_linregr_final(PG_FUNCTION_ARGS)
 		values[6] = Int64GetDatum(0);
 		values[7] = Int64GetDatum(s->skipped);
 		nulls[6] = nulls[7] = false;
-		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+		return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 	}
 	k = s->count;
 	coef = palloc(sizeof(double) * k);
@@ -504,7 +570,164 @@ corgi_linregr_final(PG_FUNCTION_ARGS)
 	values[5] = Float8GetDatum(scalars[1]);
 	values[6] = Int64GetDatum(linregr_rows(s));
 	values[7] = Int64GetDatum(s->skipped);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+/*
+ * corgi_direct_rows_read's sinks into a LinregrState: a complete row, a row with a NULL.
+ * A row goes straight into the solver's block, after the query's leading constants
+ * (s->leading) and before the intercept's 1: what linregr_checked and linregr_add do
+ * with the row the query would give, without copying it twice.
+ */
+static void
+linregr_direct_row(void *arg, const double *features, int count, double label, const CorgiRowTag *row)
+{
+	LinregrState *s = (LinregrState *) arg;
+	int			width = s->leading_count + count + (s->append_one ? 1 : 0);
+	double	   *slot;
+
+	s->seen++;
+	if (s->count < 0 || width != s->count || !isfinite(label) || !all_finite(features, count)
+		|| !all_finite(s->leading, s->leading_count))
+	{
+		/* The first row, or one to refuse: the general path opens the solver or raises. */
+		double	   *x = palloc(sizeof(double) * (s->leading_count + count));
+
+		memcpy(x, s->leading, sizeof(double) * s->leading_count);
+		memcpy(x + s->leading_count, features, sizeof(double) * count);
+		linregr_add(s, linregr_checked(s, x, s->leading_count + count, label), label);
+		pfree(x);
+		return;
+	}
+	slot = linregr_next_row(s, label);
+	memcpy(slot, s->leading, sizeof(double) * s->leading_count);
+	memcpy(slot + s->leading_count, features, sizeof(double) * count);
+	if (s->append_one)
+		slot[width - 1] = 1;
+}
+
+static void
+linregr_direct_null(void *arg)
+{
+	LinregrState *s = (LinregrState *) arg;
+
+	s->seen++;
+	s->skipped++;
+}
+
+/*
+ * Sums the rows of row_query ((dependent float8, independent float8[])) into s when the
+ * query names one table's columns (corgi_direct_rows.h): its pages are read directly
+ * under the active snapshot, the same rows in the same order as a query over the table
+ * gives them, so the same sums as the aggregate's. False (nothing read) otherwise. Inside
+ * an SPI connection.
+ */
+static bool
+linregr_sum_direct(const char *row_query, LinregrState *s)
+{
+	SPIPlanPtr	plan = SPI_prepare(row_query, 0, NULL);
+	CorgiDirectRows rows;
+	bool		direct;
+
+	if (plan == NULL)
+		elog(ERROR, "corgi: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	direct = corgi_direct_rows_analyze(plan, 1, 2, false, 0, &rows);
+	SPI_freeplan(plan);
+	if (direct)
+	{
+		s->leading = rows.leading;
+		s->leading_count = rows.leading_count;
+		corgi_direct_rows_read(&rows, false, linregr_direct_row, linregr_direct_null, s);
+		s->leading = NULL;
+		s->leading_count = 0;
+	}
+	return direct;
+}
+
+/* The one value of an aggregate query over row_query's rows, copied out of SPI (NULL: *isnull). */
+static Datum
+aggregate_rows(const char *aggregate_query, bool *isnull)
+{
+	Datum		result;
+
+	if (SPI_execute(aggregate_query, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "corgi: the aggregate over the row query failed");
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
+	return *isnull ? (Datum) 0 : SPI_datumTransfer(result, false, -1);
+}
+
+PG_FUNCTION_INFO_V1(corgi_linregr_rows);
+
+/*
+ * corgi._linregr_rows(row_query text) -> corgi.linregr_result: corgi.linregr over the
+ * rows of row_query ((dependent float8, independent float8[])), read directly where
+ * linregr_sum_direct can.
+ */
+Datum
+corgi_linregr_rows(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	LinregrState *s;
+	char	   *query;
+	Datum		result;
+	bool		isnull = false;
+
+	corgi_require_argument(PG_ARGISNULL(0), "corgi._linregr_rows", "row_query");
+	query = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE || tupdesc->natts != 9)
+		elog(ERROR, "corgi_linregr_rows: return type must be corgi.linregr_result");
+	tupdesc = BlessTupleDesc(tupdesc);
+	s = linregr_state_new(CurrentMemoryContext);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "corgi._linregr_rows: SPI_connect failed");
+	if (linregr_sum_direct(query, s))
+	{
+		SPI_finish();
+		if (s->seen == 0)
+			PG_RETURN_NULL();	/* as the aggregate over no rows */
+		PG_RETURN_DATUM(linregr_result_datum(s, tupdesc));
+	}
+	result = aggregate_rows(psprintf("SELECT corgi.linregr(q.d, q.x) FROM (%s) q(d, x)", query), &isnull);
+	SPI_finish();
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}
+
+PG_FUNCTION_INFO_V1(corgi_linregr_fit_rows);
+
+/*
+ * corgi._linregr_fit_rows(row_query text, intercept boolean) -> float8[]: corgi._linregr_fit
+ * over the rows of row_query, read directly where linregr_sum_direct can.
+ */
+Datum
+corgi_linregr_fit_rows(PG_FUNCTION_ARGS)
+{
+	LinregrState *s;
+	char	   *query;
+	Datum		result;
+	bool		isnull = false;
+
+	corgi_require_argument(PG_ARGISNULL(0), "corgi._linregr_fit_rows", "row_query");
+	corgi_require_argument(PG_ARGISNULL(1), "corgi._linregr_fit_rows", "intercept");
+	query = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	s = linregr_state_new(CurrentMemoryContext);
+	s->append_one = PG_GETARG_BOOL(1);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "corgi._linregr_fit_rows: SPI_connect failed");
+	if (linregr_sum_direct(query, s))
+	{
+		SPI_finish();
+		if (s->ols == NULL || linregr_rows(s) == 0)
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(linregr_fit_datum(s));
+	}
+	result = aggregate_rows(psprintf("SELECT corgi._linregr_fit(q.d, q.x, %s) FROM (%s) q(d, x)",
+									 s->append_one ? "true" : "false", query), &isnull);
+	SPI_finish();
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
 }
 
 PG_FUNCTION_INFO_V1(corgi_linregr_bp_transition);
@@ -718,20 +941,103 @@ irls_group_open(IrlsGroup *g, int count, int64 position, const IrlsPenalty *pena
 	g->count = count;
 }
 
-/* One pass of the row query over the groups still training. */
+/* What a pass carries from row to row. */
+typedef struct IrlsPass
+{
+	IrlsGroup  *groups;
+	int			n_groups;
+	bool		first;
+	CorgiFeatureScratch *scratch;
+	bool		append_one;
+	double	  **widened;
+	int		   *widened_capacity;
+	const IrlsPenalty *penalty;
+	int64		position;		/* rows of the query read so far */
+} IrlsPass;
+
+/* A complete row of the current position (x: its features) into group g's sums. */
 static void
-irls_pass(SPIPlanPtr plan, IrlsGroup *groups, int n_groups, bool first, CorgiFeatureScratch *scratch,
-		  bool append_one, double **widened, int *widened_capacity, const IrlsPenalty *penalty)
+irls_take(IrlsPass *p, IrlsGroup *g, const double *x, int count, bool positive)
+{
+	if (p->append_one)
+	{
+		if (*p->widened_capacity < count + 1)
+		{
+			*p->widened = MemoryContextAlloc(p->scratch->context, sizeof(double) * (count + 1));
+			*p->widened_capacity = count + 1;
+		}
+		memcpy(*p->widened, x, sizeof(double) * count);
+		(*p->widened)[count] = 1;
+		x = *p->widened;
+		count++;
+	}
+	if (g->irls == NULL)
+	{
+		if (!p->first)
+			return;			/* cannot happen: a group's rows are the same in every pass */
+		irls_group_open(g, count, p->position, p->penalty);
+		corgi_irls_begin_pass(g->irls);
+	}
+	else if (count != g->count)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("row " INT64_FORMAT " has %d features, the first row of its group had %d", p->position, count, g->count),
+				 errhint("Every row of an exact regression needs the same number of features.")));
+	for (int i = 0; i < count; i++)
+		if (!isfinite(x[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature %d of row " INT64_FORMAT " is %g", i + 1, p->position, x[i]),
+					 errhint("Rows with NULLs are skipped and counted; turn the value into NULL or filter the row out.")));
+	if (!corgi_irls_add(g->irls, x, count, positive ? 1 : 0))
+		elog(ERROR, "corgi_logregr_irls: row " INT64_FORMAT " refused by the solver", p->position);
+}
+
+/* corgi_direct_rows_read's sinks for one group: a complete row (label 1/0), a row with a NULL. */
+static void
+irls_direct_row(void *arg, const double *features, int count, double label, const CorgiRowTag *row)
+{
+	IrlsPass   *p = (IrlsPass *) arg;
+
+	p->position++;
+	if (p->groups[0].outcome == 0)
+		irls_take(p, &p->groups[0], features, count, label > 0);
+}
+
+static void
+irls_direct_null(void *arg)
+{
+	IrlsPass   *p = (IrlsPass *) arg;
+
+	p->position++;
+	if (p->first && p->groups[0].outcome == 0)
+		p->groups[0].skipped++;
+}
+
+/*
+ * One pass of the row query over the groups still training: through a cursor, or with
+ * `direct` (one group) the query's table read directly (corgi_direct_rows.h), the same
+ * rows in the same order.
+ */
+static void
+irls_pass(SPIPlanPtr plan, const CorgiDirectRows *direct, IrlsGroup *groups, int n_groups, bool first,
+		  CorgiFeatureScratch *scratch, bool append_one, double **widened, int *widened_capacity,
+		  const IrlsPenalty *penalty)
 {
 	Portal		portal;
-	int64		position = 0;
-	MemoryContext batch_context = AllocSetContextCreate(CurrentMemoryContext, "corgi IRLS batch",
-														ALLOCSET_DEFAULT_SIZES);
+	IrlsPass	p = {groups, n_groups, first, scratch, append_one, widened, widened_capacity, penalty, 0};
+	MemoryContext batch_context;
 	MemoryContext outer;
 
 	for (int i = 0; i < n_groups; i++)
 		if (groups[i].irls != NULL && groups[i].outcome == 0)
 			corgi_irls_begin_pass(groups[i].irls);
+	if (direct != NULL)
+	{
+		corgi_direct_rows_read(direct, true, irls_direct_row, irls_direct_null, &p);
+		return;
+	}
+	batch_context = AllocSetContextCreate(CurrentMemoryContext, "corgi IRLS batch", ALLOCSET_DEFAULT_SIZES);
 	/* read_only: the portal runs under the active snapshot, the same for every pass. */
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 	for (;;)
@@ -762,7 +1068,7 @@ irls_pass(SPIPlanPtr plan, IrlsGroup *groups, int n_groups, bool first, CorgiFea
 			int			count;
 			CorgiRowTag row = {0};
 
-			position++;
+			p.position++;
 			d = SPI_getbinval(tuple, table->tupdesc, 1, &isnull);
 			if (isnull)
 				continue;
@@ -770,7 +1076,7 @@ irls_pass(SPIPlanPtr plan, IrlsGroup *groups, int n_groups, bool first, CorgiFea
 			if (gi < 1 || gi > n_groups)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("row " INT64_FORMAT " of row_query names group %d of %d", position, gi, n_groups)));
+						 errmsg("row " INT64_FORMAT " of row_query names group %d of %d", p.position, gi, n_groups)));
 			g = &groups[gi - 1];
 			if (g->outcome != 0)
 				continue;
@@ -796,40 +1102,9 @@ irls_pass(SPIPlanPtr plan, IrlsGroup *groups, int n_groups, bool first, CorgiFea
 					g->skipped++;
 				continue;
 			}
-			row.position = position;
+			row.position = p.position;
 			x = corgi_features_as_doubles(array, scratch, &row, &count);
-			if (append_one)
-			{
-				if (*widened_capacity < count + 1)
-				{
-					*widened = MemoryContextAlloc(scratch->context, sizeof(double) * (count + 1));
-					*widened_capacity = count + 1;
-				}
-				memcpy(*widened, x, sizeof(double) * count);
-				(*widened)[count] = 1;
-				x = *widened;
-				count++;
-			}
-			if (g->irls == NULL)
-			{
-				if (!first)
-					continue;	/* cannot happen: a group's rows are the same in every pass */
-				irls_group_open(g, count, position, penalty);
-				corgi_irls_begin_pass(g->irls);
-			}
-			else if (count != g->count)
-				ereport(ERROR,
-						(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-						 errmsg("row " INT64_FORMAT " has %d features, the first row of its group had %d", position, count, g->count),
-						 errhint("Every row of an exact regression needs the same number of features.")));
-			for (int i = 0; i < count; i++)
-				if (!isfinite(x[i]))
-					ereport(ERROR,
-							(errcode(ERRCODE_DATA_EXCEPTION),
-							 errmsg("feature %d of row " INT64_FORMAT " is %g", i + 1, position, x[i]),
-							 errhint("Rows with NULLs are skipped and counted; turn the value into NULL or filter the row out.")));
-			if (!corgi_irls_add(g->irls, x, count, positive ? 1 : 0))
-				elog(ERROR, "corgi_logregr_irls: row " INT64_FORMAT " refused by the solver", position);
+			irls_take(&p, g, x, count, positive);
 		}
 		MemoryContextSwitchTo(outer);
 		MemoryContextReset(batch_context);	/* detoasted arrays of the batch */
@@ -865,6 +1140,8 @@ irls_run(FunctionCallInfo fcinfo, const char *function, const IrlsPenalty *penal
 	int			pass = 0;
 	double	   *widened = NULL;
 	int			widened_capacity = 0;
+	CorgiDirectRows direct_rows;
+	const CorgiDirectRows *direct = NULL;
 
 	for (int i = 0; i < 6; i++)
 		corgi_require_argument(PG_ARGISNULL(i), function,
@@ -913,11 +1190,14 @@ irls_run(FunctionCallInfo fcinfo, const char *function, const IrlsPenalty *penal
 	plan = SPI_prepare(query, 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "%s: SPI_prepare failed: %s", function, SPI_result_code_string(SPI_result));
+	/* One group of a table's columns: every pass reads the pages directly. */
+	if (n_groups == 1 && corgi_direct_rows_analyze(plan, 2, 3, true, 1, &direct_rows))
+		direct = &direct_rows;
 	for (;;)
 	{
 		bool		training = false;
 
-		irls_pass(plan, groups, n_groups, first, &scratch, append_one, &widened, &widened_capacity, penalty);
+		irls_pass(plan, direct, groups, n_groups, first, &scratch, append_one, &widened, &widened_capacity, penalty);
 		first = false;
 		for (int i = 0; i < n_groups; i++)
 		{

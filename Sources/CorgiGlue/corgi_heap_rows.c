@@ -469,6 +469,8 @@ corgi_heap_rows_open(Oid relid, const char *features, const char *label, const c
 
 	source.route = NULL;
 	source.route_arg = NULL;
+	source.skip_arrays_with_nulls = false;
+	source.null_array_is_empty = false;
 	source.rel = table_open(relid, AccessShareLock);
 	source.ncolumns = 0;
 	source.columns = NULL;
@@ -616,6 +618,22 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 			MemoryContextSwitchTo(old);
 			if (target == NULL)
 				continue;
+		}
+		if (features_null && !label_null && source->null_array_is_empty && source->ncolumns == 0)
+		{
+			/* No features: the sink gets the row with none (its count 0). */
+			row.kind = CORGI_ROW_HEAP_TUPLE;
+			row.block = ItemPointerGetBlockNumber(&tuple->t_self);
+			row.offset = ItemPointerGetOffsetNumber(&tuple->t_self);
+			row.position = *rows;
+			sink(target, NULL, 0, label_value(label_datum, source->label_type), &row);
+			continue;
+		}
+		if (!features_null && source->skip_arrays_with_nulls && source->ncolumns == 0)
+		{
+			old = MemoryContextSwitchTo(row_context);
+			features_null = array_contains_nulls(DatumGetArrayTypeP(features_datum));
+			MemoryContextSwitchTo(old);
 		}
 		if (features_null || label_null)
 		{

@@ -49,6 +49,8 @@ typedef struct CorgiHeapRows
 	int32		label_offset;
 	Oid			label_type;
 	CorgiRowRoute route;		/* NULL: every row goes to the read's own argument */
+	bool		skip_arrays_with_nulls; /* an array column with a NULL element: a NULL row (else an error) */
+	bool		null_array_is_empty;	/* a NULL array column: no features (else a NULL row) */
 	void	   *route_arg;
 } CorgiHeapRows;
 

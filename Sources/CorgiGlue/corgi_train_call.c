@@ -125,7 +125,7 @@ write_model(Oid plan_type, Datum plan, Datum state, Datum epoch_loss, Datum epoc
 }
 
 /*
- * An exact fit (solver=exact: least squares, one pass of corgi._linregr_fit; solver=irls:
+ * An exact fit (solver=exact: least squares, one pass of corgi._linregr_fit_rows; solver=irls:
  * corgi._logregr_irls with epochs as max_iter), set into the model's fresh state and
  * written as any corgi.train model (it predicts, evaluates and scores the same way). The
  * summary's training_path says which solver made it.
@@ -209,10 +209,12 @@ exact_fit(Oid plan_type, Datum plan, const char *solver, bool verbose, MemoryCon
 	if (strcmp(solver, "exact") == 0)
 	{
 		/* One pass: the fit, its residual sum of squares and the row counts. */
+		memset(&a, 0, sizeof(a));
+		corgi_sql_arg_text(&a, psprintf("SELECT (%s)::float8, (%s)::float8[] FROM %s", label_code, feat_expr, read_from));
 		corgi_sql_run(psprintf("SELECT f[1:%d], f[%d + 1] / 2, f[%d + 2]::bigint, f[%d + 3]::bigint"
-							   " FROM (SELECT corgi._linregr_fit((%s)::float8, (%s)::float8[], %s) AS f FROM %s) q",
+							   " FROM (SELECT corgi._linregr_fit_rows($1, %s) AS f) q",
 							   k + with_intercept, k + with_intercept, k + with_intercept, k + with_intercept,
-							   label_code, feat_expr, with_intercept ? "true" : "false", read_from), NULL, false);
+							   with_intercept ? "true" : "false"), &a, false);
 		coef = corgi_sql_column(1, &coef_null, into);
 		{
 			Datum		loss = corgi_sql_column(2, &isnull, into);

@@ -136,6 +136,50 @@ final class LinearRegressionTests: XCTestCase {
     }
 
     /// Jacobi against a matrix with known eigenvalues (Q diag Q^T built from rotations).
+    /// X^T y eight sums at a time (addCrossProducts) gives the bits of the plain loop it
+    /// replaced (per sum: a multiply then an add, rows in order), for every width around
+    /// the vector's 8; and a block with a non-finite value or target is refused whole.
+    func testCrossProductsEqualThePlainLoopBitForBit() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(Int64(bitPattern: state >> 11) % 2_000_001 - 1_000_000) / 997.0
+        }
+        for k in [1, 3, 7, 8, 9, 15, 16, 17, 29] {
+            for m in [1, 4, 128] {
+                let x = (0..<(m * k)).map { _ in next() }
+                let y = (0..<m).map { _ in next() }
+                var plain = (0..<k).map { _ in next() }
+                var vector = plain
+                for r in 0..<m { for j in 0..<k { plain[j] += x[r * k + j] * y[r] } }
+                vector.withUnsafeMutableBufferPointer { sums in
+                    x.withUnsafeBufferPointer { xs in
+                        y.withUnsafeBufferPointer { ys in
+                            NormalEquations.addCrossProducts(sums.baseAddress!, xs.baseAddress!, ys.baseAddress!, rows: m, k: k)
+                        }
+                    }
+                }
+                XCTAssertEqual(plain.map(\.bitPattern), vector.map(\.bitPattern), "k \(k), m \(m)")
+            }
+        }
+        let equations = NormalEquations(featureCount: 3)!
+        for bad in [Double.infinity, -Double.infinity, Double.nan] {
+            let block: [Double] = [1, 2, 3, 4, bad, 6]
+            let targets: [Double] = [1, 2]
+            XCTAssertFalse(block.withUnsafeBufferPointer { b in
+                targets.withUnsafeBufferPointer { equations.add(block: b.baseAddress!, targets: $0.baseAddress!, rows: 2) }
+            })
+            let goodBlock: [Double] = [1, 2, 3, 4, 5, 6]
+            let badTargets: [Double] = [1, bad]
+            XCTAssertFalse(goodBlock.withUnsafeBufferPointer { b in
+                badTargets.withUnsafeBufferPointer { equations.add(block: b.baseAddress!, targets: $0.baseAddress!, rows: 2) }
+            })
+        }
+        XCTAssertEqual(equations.rows, 0)
+        XCTAssertNil(FiniteCheck.firstNonFinite([0.0, -0.0, .greatestFiniteMagnitude, -.leastNonzeroMagnitude].withUnsafeBufferPointer { $0 }))
+        XCTAssertEqual([1.0, 2.0, .nan, .infinity].withUnsafeBufferPointer { FiniteCheck.firstNonFinite($0) }, 2)
+    }
+
     func testSymmetricEigenRecoversEigenvalues() throws {
         let eigen = try XCTUnwrap(SymmetricEigen(symmetric: [2, 1, 0, 1, 2, 0, 0, 0, 5], n: 3))
         XCTAssertEqual(eigen.values.sorted(), [1, 3, 5].map(Double.init), accuracy: 1e-14)

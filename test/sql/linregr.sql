@@ -154,6 +154,74 @@ RESET corgi.max_buffer_mb;
 -- Collinear features (a column twice): the minimum-norm solution, the weight split evenly.
 SELECT round(coef[2]::numeric, 6) = round(coef[3]::numeric, 6) AS split_evenly, round(r2::numeric, 9) AS r2
 FROM (SELECT (corgi.linregr(y, ARRAY[1, i, i])).* FROM g) q;
+-- A row query that names one plain table's columns is read from the table's pages
+-- (corgi._linregr_rows, _linregr_fit_rows, and logregr_train's IRLS passes): the same
+-- rows in the same order as the query, so the same fit bit for bit, NULLs skipped and
+-- counted alike. DEBUG1 says which reads were direct. (1 || x with x NULL is {1}, a row
+-- of one feature: both ways refuse it by its width.)
+CREATE TABLE direct_rows AS
+SELECT i, (i % 3 = 0) AS flag, (i % 5)::int2 AS small, i::int8 * 3 AS big, (i % 11)::real AS r, (i % 13)::numeric / 7 AS n,
+       CASE WHEN i % 17 = 0 THEN NULL ELSE ((i * 7919) % 101) / 10.0 END AS y,
+       CASE WHEN i % 19 = 0 THEN NULL WHEN i % 23 = 0 THEN ARRAY[1, NULL, 2]::float8[]
+            ELSE ARRAY[(i % 7) - 3, ((i * 13) % 11) / 2.0, sqrt(i)]::float8[] END AS x
+FROM generate_series(1, 3000) i;
+SET client_min_messages = debug1;
+SELECT corgi._linregr_rows('SELECT (y)::float8, (1 || x)::float8[] FROM direct_rows');
+SELECT corgi.linregr(y, 1 || x) FROM direct_rows;
+SELECT corgi._linregr_rows('SELECT (y)::float8, (ARRAY[1]::float8[] || x)::float8[] FROM direct_rows WHERE x IS NOT NULL')::text
+     = (SELECT corgi.linregr(y, ARRAY[1]::float8[] || x)::text FROM direct_rows WHERE x IS NOT NULL) AS filtered_same;
+UPDATE direct_rows SET x = ARRAY[0, 0, 0]::float8[] WHERE x IS NULL;
+SELECT corgi._linregr_rows('SELECT (y)::float8, (ARRAY[1]::float8[] || x)::float8[] FROM direct_rows')::text
+     = (SELECT corgi.linregr(y, ARRAY[1]::float8[] || x)::text FROM direct_rows) AS array_same;
+SELECT corgi._linregr_rows('SELECT (y)::float8, (1 || x)::float8[] FROM direct_rows')::text
+     = (SELECT corgi.linregr(y, 1 || x)::text FROM direct_rows) AS prepend_same;
+SELECT corgi._linregr_rows('SELECT (flag::int)::float8, (ARRAY[1, small, big, r, n])::float8[] FROM direct_rows')::text
+     = (SELECT corgi.linregr(flag::int, (ARRAY[1, small, big, r, n])::float8[]) FROM direct_rows)::text AS columns_same;
+SELECT corgi._linregr_fit_rows('SELECT (y)::float8, (x)::float8[] FROM direct_rows', true)
+     = (SELECT corgi._linregr_fit(y, x, true) FROM direct_rows) AS fit_same;
+-- Not a table's columns (an expression, a filter): the query runs, no direct read.
+SELECT corgi._linregr_rows('SELECT (y)::float8, (ARRAY[1, small * 2])::float8[] FROM direct_rows')::text
+     = (SELECT corgi.linregr(y, ARRAY[1, small * 2]) FROM direct_rows)::text AS expression_same;
+SELECT (corgi._linregr_rows('SELECT (y)::float8, (x)::float8[] FROM direct_rows WHERE i > 10')).num_rows_processed;
+RESET client_min_messages;
+SELECT (r).num_rows_processed, (r).num_missing_rows_skipped
+FROM (SELECT corgi._linregr_rows('SELECT (y)::float8, (x)::float8[] FROM direct_rows') r) q;
+-- The first bad value is named by its row, as the aggregate names it.
+UPDATE direct_rows SET x = ARRAY[1, 'infinity', 2]::float8[] WHERE i = 2000;
+SELECT corgi._linregr_rows('SELECT (y)::float8, (x)::float8[] FROM direct_rows');
+SELECT corgi.linregr(y, x) FROM direct_rows;
+DELETE FROM direct_rows WHERE i = 2000;
+-- IRLS: logregr_train reads the table directly; the same fit as through its row query.
+SET client_min_messages = debug1;
+SELECT (SELECT coef FROM corgi._logregr_irls('SELECT 1, flag, ARRAY[1, small, r]::float8[] FROM direct_rows', 1, 20, 0.0001, false))
+     = (SELECT coef FROM corgi._logregr_irls(
+           'SELECT 1, flag, ARRAY[1, small, r]::float8[] FROM direct_rows WHERE true', 1, 20, 0.0001, false)) AS irls_same;
+RESET client_min_messages;
+SELECT corgi.logregr_train('direct_rows', 'direct_logit', 'flag', 'ARRAY[1, small, r]');
+SELECT (SELECT coef FROM direct_logit) = (SELECT coef FROM corgi._logregr_irls(
+           'SELECT 1, flag, ARRAY[1, small, r]::float8[] FROM direct_rows WHERE true', 1, 20, 0.0001, false)) AS train_same;
+-- Row-level security and column privileges: a user the policy filters, or who may not
+-- read a column, is not read around: the query runs (and applies the policy or refuses).
+CREATE ROLE corgi_direct_reader;
+GRANT USAGE ON SCHEMA corgi TO corgi_direct_reader;
+GRANT SELECT (y, x) ON direct_rows TO corgi_direct_reader;
+ALTER TABLE direct_rows ENABLE ROW LEVEL SECURITY;
+CREATE POLICY direct_half ON direct_rows FOR SELECT TO corgi_direct_reader USING (i <= 1500);
+SET ROLE corgi_direct_reader;
+SET client_min_messages = debug1;
+SELECT (corgi._linregr_rows('SELECT (y)::float8, (x)::float8[] FROM direct_rows')).num_rows_processed AS policy_rows;
+SELECT corgi._linregr_rows('SELECT (flag::int)::float8, (ARRAY[1, small])::float8[] FROM direct_rows');
+RESET client_min_messages;
+RESET ROLE;
+ALTER TABLE direct_rows DISABLE ROW LEVEL SECURITY;
+SET ROLE corgi_direct_reader;
+SET client_min_messages = debug1;
+SELECT (corgi._linregr_rows('SELECT (y)::float8, (x)::float8[] FROM direct_rows')).num_rows_processed AS granted_columns_rows;
+RESET client_min_messages;
+RESET ROLE;
+DROP TABLE direct_rows, direct_logit, direct_logit_summary;
+DROP OWNED BY corgi_direct_reader;
+DROP ROLE corgi_direct_reader;
 -- The aggregate's support functions are not for PUBLIC.
 SELECT p.oid::regprocedure, has_function_privilege('public', p.oid, 'EXECUTE') AS public_may
 FROM pg_proc p WHERE p.proname LIKE '\_linregr%' AND p.pronamespace = 'corgi'::regnamespace ORDER BY 1;
