@@ -334,8 +334,8 @@ corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *typ
  */
 #define PREFETCH_TUPLES_AHEAD 3
 
-static inline void
-prefetch_tuple_ahead(HeapScanDesc scan)
+void
+corgi_prefetch_tuple_ahead(HeapScanDesc scan)
 {
 	int			ahead = scan->rs_cindex + PREFETCH_TUPLES_AHEAD;
 	Page		page;
@@ -400,11 +400,44 @@ corgi_fixed_offsets(TupleDesc desc, int ncolumns, const AttrNumber *columns, Att
 	return result;
 }
 
+bool
+corgi_float8_run(int ncolumns, const Oid *types, const int32 *offsets)
+{
+	if (offsets == NULL || ncolumns < 1)
+		return false;
+	for (int c = 0; c < ncolumns; c++)
+		if (types[c] != FLOAT8OID || offsets[c] != offsets[0] + (int32) sizeof(double) * c)
+			return false;
+	return true;
+}
+
 const double *
 corgi_columns_at_offsets(int ncolumns, const Oid *types, struct CorgiFeatureItem *const *items, const int32 *offsets,
-						 const char *data, CorgiFeatureScratch *scratch, int *count)
+						 bool float8_run, const char *data, CorgiFeatureScratch *scratch, int *count)
 {
-	double	   *out = corgi_scratch_room(scratch, ncolumns);
+	double	   *out;
+
+	if (float8_run)
+	{
+		/*
+		 * Side by side float8 columns: the row's bytes are the values (a tuple's data is
+		 * MAXALIGNed and float8 columns sit at multiples of 8 in it). Used in place
+		 * unless a column is standardized.
+		 */
+		const double *run = (const double *) (data + offsets[0]);
+		bool		scaled = false;
+
+		for (int c = 0; c < ncolumns; c++)
+			scaled |= items[c]->has_scale;
+		*count = ncolumns;
+		if (!scaled)
+			return run;
+		out = corgi_scratch_room(scratch, ncolumns);
+		for (int c = 0; c < ncolumns; c++)
+			out[c] = items[c]->has_scale ? corgi_feature_item_standardized(items[c], run[c]) : run[c];
+		return out;
+	}
+	out = corgi_scratch_room(scratch, ncolumns);
 
 	for (int c = 0; c < ncolumns; c++)
 	{
@@ -526,6 +559,7 @@ corgi_heap_rows_open(Oid relid, const char *features, const char *label, const c
 	source.column_offsets = source.ncolumns == 0 || corgi_items_have_categories(source.ncolumns, source.items) ? NULL
 		: corgi_fixed_offsets(RelationGetDescr(source.rel), source.ncolumns, source.columns, source.label,
 							  &source.label_offset);
+	source.columns_float8_run = corgi_float8_run(source.ncolumns, source.column_types, source.column_offsets);
 	check_readable(&source, caller, composed);
 	if (!type_in(source.features_type, feature_types, lengthof(feature_types)))
 		ereport(ERROR,
@@ -603,7 +637,7 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 			label_datum = slot->tts_values[source->label - 1];
 			label_null = slot->tts_isnull[source->label - 1];
 		}
-		prefetch_tuple_ahead(heap_scan);
+		corgi_prefetch_tuple_ahead(heap_scan);
 		if (++(*rows) % ROWS_PER_CHECK == 0)
 		{
 			CHECK_FOR_INTERRUPTS();
@@ -649,7 +683,7 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 		old = MemoryContextSwitchTo(row_context);
 		if (direct != NULL)
 			x = corgi_columns_at_offsets(source->ncolumns, source->column_types, source->items,
-										 source->column_offsets, direct, scratch, &count);
+										 source->column_offsets, source->columns_float8_run, direct, scratch, &count);
 		else if (source->ncolumns == 0)
 			x = corgi_features_as_doubles(DatumGetArrayTypeP(features_datum), scratch, &row, &count);
 		else

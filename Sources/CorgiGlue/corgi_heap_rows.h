@@ -11,6 +11,7 @@
 
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/relscan.h"
 #include "utils/rel.h"
 
@@ -47,6 +48,7 @@ typedef struct CorgiHeapRows
 	 */
 	int32	   *column_offsets;
 	int32		label_offset;
+	bool		columns_float8_run;	/* column_offsets: float8 columns side by side (corgi_float8_run) */
 	Oid			label_type;
 	CorgiRowRoute route;		/* NULL: every row goes to the read's own argument */
 	bool		skip_arrays_with_nulls; /* an array column with a NULL element: a NULL row (else an error) */
@@ -103,10 +105,17 @@ extern bool corgi_items_have_categories(int ncolumns, struct CorgiFeatureItem *c
 extern int32 *corgi_fixed_offsets(TupleDesc desc, int ncolumns, const AttrNumber *columns,
 								  AttrNumber also, int32 *also_offset);
 
-/* The columns (numbers, booleans: fixed_offsets' kind) of a row read at their offsets, standardized where their items say. */
+/*
+ * The columns (numbers, booleans: fixed_offsets' kind) of a row read at their offsets,
+ * standardized where their items say; float8_run (corgi_float8_run of the same columns):
+ * read as one run of float8 values, in place when none is standardized.
+ */
 extern const double *corgi_columns_at_offsets(int ncolumns, const Oid *types, struct CorgiFeatureItem *const *items,
-											  const int32 *offsets, const char *data, CorgiFeatureScratch *scratch,
-											  int *count);
+											  const int32 *offsets, bool float8_run, const char *data,
+											  CorgiFeatureScratch *scratch, int *count);
+
+/* Whether the columns are all float8 and side by side (offsets 8 bytes apart in order). */
+extern bool corgi_float8_run(int ncolumns, const Oid *types, const int32 *offsets);
 
 /*
  * The features argument (argno) of a fast-path entry point: text since 0.8.0 (a list of
@@ -122,6 +131,13 @@ extern const char *corgi_features_argument(FunctionCallInfo fcinfo, int argno);
  * differ from one server version to the next for the same rows on the same pages.
  */
 extern BlockNumber corgi_heap_data_pages(Relation rel);
+
+/*
+ * Asks the CPU for the tuple a few places ahead of the scan's current one on its page
+ * (page-at-a-time mode): rows read whole miss the cache once per line otherwise, in an
+ * order (the page's end first) the hardware prefetcher does not follow. Changes nothing.
+ */
+extern void corgi_prefetch_tuple_ahead(HeapScanDesc scan);
 
 /*
  * Feeds every visible row of the scan's current page range to sink (or null_sink),

@@ -73,6 +73,7 @@ typedef struct ModelCache
 	Oid		   *row_types;
 	CorgiFeatureItem **row_items;
 	int32	   *row_offsets;	/* fixed offsets (corgi_fixed_offsets), or NULL */
+	bool		row_float8_run;	/* row_offsets: float8 columns side by side */
 	AttrNumber	row_last;
 	Datum	   *row_values;
 	bool	   *row_isnull;
@@ -441,6 +442,7 @@ row_layout(FunctionCallInfo fcinfo, ModelCache *cache, Oid type, int32 typmod)
 	}
 	cache->row_offsets = corgi_items_have_categories(cache->row_columns, cache->row_items) ? NULL
 		: corgi_fixed_offsets(desc, cache->row_columns, cache->row_attnums, 0, NULL);
+	cache->row_float8_run = corgi_float8_run(cache->row_columns, cache->row_types, cache->row_offsets);
 	cache->row_values = palloc(sizeof(Datum) * Max(desc->natts, 1));
 	cache->row_isnull = palloc(sizeof(bool) * Max(desc->natts, 1));
 	MemoryContextSwitchTo(old);
@@ -467,7 +469,8 @@ row_features(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 	if (cache->row_offsets != NULL && !HeapTupleHasNulls(&tuple)
 		&& HeapTupleHeaderGetNatts(record) >= cache->row_last)
 		return corgi_columns_at_offsets(cache->row_columns, cache->row_types, cache->row_items, cache->row_offsets,
-										(const char *) record + record->t_hoff, &cache->scratch, count);
+										cache->row_float8_run, (const char *) record + record->t_hoff, &cache->scratch,
+										count);
 	heap_deform_tuple(&tuple, cache->row_desc, cache->row_values, cache->row_isnull);
 	if (corgi_columns_skip_row(cache->row_columns, cache->row_attnums, cache->row_items, cache->row_isnull))
 		return NULL;
@@ -491,6 +494,7 @@ fields_features(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 
 		row_layout(fcinfo, cache, type, -1);
 		cache->row_offsets = NULL;	/* no tuple to read in place */
+		cache->row_float8_run = false;
 		cache->arg_of_attnum = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(int) * Max(cache->row_desc->natts, 1));
 		for (int i = 0; i < cache->row_desc->natts; i++)
 			cache->arg_of_attnum[i] = TupleDescAttr(cache->row_desc, i)->attisdropped ? -1 : next++;
