@@ -239,7 +239,7 @@ column_moments_scan(CorgiHeapRows *source, int last, ColumnSums *sums, bool chec
 		{
 			int			count;
 			const double *x = corgi_columns_at_offsets(n, source->column_types, source->items, source->column_offsets,
-													   source->columns_float8_run,
+													   source->float8_run,
 													   (const char *) tuple->t_data + tuple->t_data->t_hoff,
 													   &scratch, &count);
 

@@ -400,41 +400,51 @@ corgi_fixed_offsets(TupleDesc desc, int ncolumns, const AttrNumber *columns, Att
 	return result;
 }
 
-bool
-corgi_float8_run(int ncolumns, const Oid *types, const int32 *offsets)
+CorgiFloat8Run *
+corgi_float8_run(int ncolumns, const Oid *types, const int32 *offsets, struct CorgiFeatureItem *const *items)
 {
+	CorgiFloat8Run *run;
+
 	if (offsets == NULL || ncolumns < 1)
-		return false;
+		return NULL;
 	for (int c = 0; c < ncolumns; c++)
 		if (types[c] != FLOAT8OID || offsets[c] != offsets[0] + (int32) sizeof(double) * c)
-			return false;
-	return true;
+			return NULL;
+	run = palloc0(sizeof(CorgiFloat8Run));
+	run->centers = palloc(sizeof(double) * ncolumns);
+	run->inverse_scales = palloc(sizeof(double) * ncolumns);
+	for (int c = 0; c < ncolumns; c++)
+	{
+		/* (x - 0) * 1 is x, bit for bit (signed zeros and NaN included). */
+		run->centers[c] = items[c]->has_scale ? items[c]->center : 0;
+		run->inverse_scales[c] = items[c]->has_scale ? items[c]->inverse_scale : 1;
+		run->scaled |= items[c]->has_scale;
+	}
+	return run;
 }
 
 const double *
 corgi_columns_at_offsets(int ncolumns, const Oid *types, struct CorgiFeatureItem *const *items, const int32 *offsets,
-						 bool float8_run, const char *data, CorgiFeatureScratch *scratch, int *count)
+						 const CorgiFloat8Run *float8_run, const char *data, CorgiFeatureScratch *scratch, int *count)
 {
 	double	   *out;
 
-	if (float8_run)
+	if (float8_run != NULL)
 	{
 		/*
 		 * Side by side float8 columns: the row's bytes are the values (a tuple's data is
 		 * MAXALIGNed and float8 columns sit at multiples of 8 in it). Used in place
-		 * unless a column is standardized.
+		 * unless a column is standardized; then one loop over contiguous centers and
+		 * scales (corgi_feature_item_standardized's arithmetic).
 		 */
 		const double *run = (const double *) (data + offsets[0]);
-		bool		scaled = false;
 
-		for (int c = 0; c < ncolumns; c++)
-			scaled |= items[c]->has_scale;
 		*count = ncolumns;
-		if (!scaled)
+		if (!float8_run->scaled)
 			return run;
 		out = corgi_scratch_room(scratch, ncolumns);
 		for (int c = 0; c < ncolumns; c++)
-			out[c] = items[c]->has_scale ? corgi_feature_item_standardized(items[c], run[c]) : run[c];
+			out[c] = (run[c] - float8_run->centers[c]) * float8_run->inverse_scales[c];
 		return out;
 	}
 	out = corgi_scratch_room(scratch, ncolumns);
@@ -559,7 +569,7 @@ corgi_heap_rows_open(Oid relid, const char *features, const char *label, const c
 	source.column_offsets = source.ncolumns == 0 || corgi_items_have_categories(source.ncolumns, source.items) ? NULL
 		: corgi_fixed_offsets(RelationGetDescr(source.rel), source.ncolumns, source.columns, source.label,
 							  &source.label_offset);
-	source.columns_float8_run = corgi_float8_run(source.ncolumns, source.column_types, source.column_offsets);
+	source.float8_run = corgi_float8_run(source.ncolumns, source.column_types, source.column_offsets, source.items);
 	check_readable(&source, caller, composed);
 	if (!type_in(source.features_type, feature_types, lengthof(feature_types)))
 		ereport(ERROR,
@@ -683,7 +693,7 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 		old = MemoryContextSwitchTo(row_context);
 		if (direct != NULL)
 			x = corgi_columns_at_offsets(source->ncolumns, source->column_types, source->items,
-										 source->column_offsets, source->columns_float8_run, direct, scratch, &count);
+										 source->column_offsets, source->float8_run, direct, scratch, &count);
 		else if (source->ncolumns == 0)
 			x = corgi_features_as_doubles(DatumGetArrayTypeP(features_datum), scratch, &row, &count);
 		else

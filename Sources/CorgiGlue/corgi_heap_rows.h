@@ -48,7 +48,7 @@ typedef struct CorgiHeapRows
 	 */
 	int32	   *column_offsets;
 	int32		label_offset;
-	bool		columns_float8_run;	/* column_offsets: float8 columns side by side (corgi_float8_run) */
+	struct CorgiFloat8Run *float8_run;	/* column_offsets: float8 columns side by side, or NULL */
 	Oid			label_type;
 	CorgiRowRoute route;		/* NULL: every row goes to the read's own argument */
 	bool		skip_arrays_with_nulls; /* an array column with a NULL element: a NULL row (else an error) */
@@ -106,16 +106,29 @@ extern int32 *corgi_fixed_offsets(TupleDesc desc, int ncolumns, const AttrNumber
 								  AttrNumber also, int32 *also_offset);
 
 /*
+ * Float8 columns side by side in a row (offsets 8 bytes apart, in order): read as one
+ * run, with each column's center and inverse scale (0 and 1 where not standardized) in
+ * arrays of their own.
+ */
+typedef struct CorgiFloat8Run
+{
+	bool		scaled;			/* a column is standardized */
+	double	   *centers;
+	double	   *inverse_scales;
+} CorgiFloat8Run;
+
+/* The run of such columns (palloc'd), or NULL when they are not one. */
+extern CorgiFloat8Run *corgi_float8_run(int ncolumns, const Oid *types, const int32 *offsets,
+										struct CorgiFeatureItem *const *items);
+
+/*
  * The columns (numbers, booleans: fixed_offsets' kind) of a row read at their offsets,
- * standardized where their items say; float8_run (corgi_float8_run of the same columns):
- * read as one run of float8 values, in place when none is standardized.
+ * standardized where their items say; with float8_run (corgi_float8_run of the same
+ * columns) read as one run, in place when none is standardized.
  */
 extern const double *corgi_columns_at_offsets(int ncolumns, const Oid *types, struct CorgiFeatureItem *const *items,
-											  const int32 *offsets, bool float8_run, const char *data,
-											  CorgiFeatureScratch *scratch, int *count);
-
-/* Whether the columns are all float8 and side by side (offsets 8 bytes apart in order). */
-extern bool corgi_float8_run(int ncolumns, const Oid *types, const int32 *offsets);
+											  const int32 *offsets, const CorgiFloat8Run *float8_run,
+											  const char *data, CorgiFeatureScratch *scratch, int *count);
 
 /*
  * The features argument (argno) of a fast-path entry point: text since 0.8.0 (a list of

@@ -73,7 +73,7 @@ typedef struct ModelCache
 	Oid		   *row_types;
 	CorgiFeatureItem **row_items;
 	int32	   *row_offsets;	/* fixed offsets (corgi_fixed_offsets), or NULL */
-	bool		row_float8_run;	/* row_offsets: float8 columns side by side */
+	struct CorgiFloat8Run *row_float8_run;	/* row_offsets: float8 columns side by side, or NULL */
 	AttrNumber	row_last;
 	Datum	   *row_values;
 	bool	   *row_isnull;
@@ -442,7 +442,8 @@ row_layout(FunctionCallInfo fcinfo, ModelCache *cache, Oid type, int32 typmod)
 	}
 	cache->row_offsets = corgi_items_have_categories(cache->row_columns, cache->row_items) ? NULL
 		: corgi_fixed_offsets(desc, cache->row_columns, cache->row_attnums, 0, NULL);
-	cache->row_float8_run = corgi_float8_run(cache->row_columns, cache->row_types, cache->row_offsets);
+	cache->row_float8_run = corgi_float8_run(cache->row_columns, cache->row_types, cache->row_offsets,
+											 cache->row_items);
 	cache->row_values = palloc(sizeof(Datum) * Max(desc->natts, 1));
 	cache->row_isnull = palloc(sizeof(bool) * Max(desc->natts, 1));
 	MemoryContextSwitchTo(old);
@@ -494,7 +495,7 @@ fields_features(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 
 		row_layout(fcinfo, cache, type, -1);
 		cache->row_offsets = NULL;	/* no tuple to read in place */
-		cache->row_float8_run = false;
+		cache->row_float8_run = NULL;
 		cache->arg_of_attnum = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(int) * Max(cache->row_desc->natts, 1));
 		for (int i = 0; i < cache->row_desc->natts; i++)
 			cache->arg_of_attnum[i] = TupleDescAttr(cache->row_desc, i)->attisdropped ? -1 : next++;
