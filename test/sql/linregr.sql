@@ -220,6 +220,13 @@ SET client_min_messages = debug1;
 SELECT (corgi._linregr_rows('SELECT (y)::float8, (x)::float8[] FROM direct_rows')).num_rows_processed AS granted_columns_rows;
 RESET client_min_messages;
 RESET ROLE;
+-- A cancel in the middle of the passes' direct reads: nothing written, no Swift object left.
+CREATE TABLE direct_big AS SELECT g % 3 = 0 AS flag, ARRAY[1, g % 7, g % 11]::float8[] AS x FROM generate_series(1, 300000) g;
+SET statement_timeout = '300ms';
+SELECT corgi.logregr_train('direct_big', 'direct_cancel', 'flag', 'x', max_iter => 10000, tolerance => 0);
+RESET statement_timeout;
+SELECT to_regclass('direct_cancel') IS NULL AS nothing_written, corgi.debug_swift_objects() AS swift_objects_held;
+DROP TABLE direct_big;
 DROP TABLE direct_rows, direct_logit, direct_logit_summary;
 DROP OWNED BY corgi_direct_reader;
 DROP ROLE corgi_direct_reader;
