@@ -58,13 +58,16 @@ public func corgi_job_unoffered(
 /// which has none), each rung's bracket (0..), last epoch and how many configs it keeps,
 /// and how many configs each bracket starts (successive halving: one bracket of all;
 /// ``Hyperband``: its brackets, the configs split over them in its proportions, or its own
-/// counts when configs < 1); -1 and the error for a bad schedule.
+/// counts when configs < 1); with `config_bracket` (room for `configs`), each config's
+/// bracket (``Hyperband/configBrackets``; 0 for successive halving); -1 and the error for
+/// a bad schedule.
 @_cdecl("corgi_schedule_rungs")
 public func corgi_schedule_rungs(
     _ schedule: UnsafePointer<CChar>?, _ params: UnsafePointer<CChar>?, _ configs: Int32, _ epochs: Int32,
     _ rungBracket: UnsafeMutablePointer<Int32>?, _ rungEpochs: UnsafeMutablePointer<Int32>?,
     _ rungKeep: UnsafeMutablePointer<Int32>?, _ capacity: Int32, _ bracketConfigs: UnsafeMutablePointer<Int32>?,
-    _ bracketCapacity: Int32, _ brackets: UnsafeMutablePointer<Int32>?, _ error: UnsafeMutablePointer<CorgiError>?
+    _ bracketCapacity: Int32, _ brackets: UnsafeMutablePointer<Int32>?, _ configBracket: UnsafeMutablePointer<Int32>?,
+    _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
     guard let schedule, let params, let rungBracket, let rungEpochs, let rungKeep, let bracketConfigs, let brackets
     else {
@@ -86,6 +89,7 @@ public func corgi_schedule_rungs(
             return -1
         }
         plan = [(Int(configs), halving)]
+        if let configBracket { for k in 0..<Int(max(configs, 0)) { configBracket[k] = 0 } }
     case .success(.hyperband(let eta)):
         guard epochs >= 1 else {
             report(CORGI_INVALID_ARGUMENT, "hyperband needs at least one epoch, got \(epochs)",
@@ -106,6 +110,9 @@ public func corgi_schedule_rungs(
             return -1
         }
         plan = hyperband.brackets.map { ($0.configs, $0.halving) }
+        if let configBracket, configs >= 1 {
+            for (k, b) in hyperband.configBrackets.prefix(Int(configs)).enumerated() { configBracket[k] = Int32(b) }
+        }
     }
     let rungCount = plan.reduce(0) { $0 + $1.halving.rungs.count }
     guard rungCount <= Int(capacity), plan.count <= Int(bracketCapacity) else {

@@ -82,7 +82,7 @@ corgi_hyperband_schedule(PG_FUNCTION_ARGS)
 	snprintf(params, sizeof(params), "eta=%d", PG_GETARG_INT32(1));
 	rungs = corgi_schedule_rungs("hyperband", params, PG_ARGISNULL(2) ? 0 : Max(PG_GETARG_INT32(2), 1),
 								 PG_GETARG_INT32(0), rung_bracket, rung_epochs, rung_keep, lengthof(rung_epochs),
-								 bracket_configs, lengthof(bracket_configs), &brackets, &error);
+								 bracket_configs, lengthof(bracket_configs), &brackets, NULL, &error);
 	if (rungs < 0)
 		corgi_raise_if_failed(&error);
 	InitMaterializedSRF(fcinfo, 0);

@@ -112,7 +112,7 @@ extern int32_t corgi_job_unoffered(const char *call, const char *source, int32_t
 extern int32_t corgi_schedule_rungs(const char *schedule, const char *params, int32_t configs, int32_t epochs,
 									int32_t *rung_bracket, int32_t *rung_epochs, int32_t *rung_keep, int32_t capacity,
 									int32_t *bracket_configs, int32_t bracket_capacity, int32_t *brackets,
-									CorgiError *error);
+									int32_t *config_bracket, CorgiError *error);
 extern int32_t corgi_schedule_survivors(const double *metrics, const int32_t *known, int32_t count, int32_t keep,
 										int32_t higher_is_better, int32_t *survivors);
 

@@ -662,21 +662,29 @@ corgi_fit(PG_FUNCTION_ARGS)
 	{
 		CorgiError	error = {0};
 
+		int32	   *config_bracket = palloc0(sizeof(int32) * Max(job.count, 1));
+
 		n_rungs = corgi_schedule_rungs(PG_ARGISNULL(13) ? "grid" : text_to_cstring(PG_GETARG_TEXT_PP(13)),
 									   PG_ARGISNULL(14) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(14)), job.count,
 									   job.epochs, rung_bracket, rung_epochs, rung_keep, lengthof(rung_epochs),
-									   bracket_configs, lengthof(bracket_configs), &n_brackets, &error);
+									   bracket_configs, lengthof(bracket_configs), &n_brackets, config_bracket,
+									   &error);
 		if (n_rungs < 0)
 			corgi_raise_if_failed(&error);
-		/* The configs go to the brackets in order; each bracket starts at its first rung. */
-		for (int b = 0, k = 0; b < n_brackets && b < (int) lengthof(bracket_configs); b++)
+		/* Each bracket starts at its first rung; the configs are dealt to them by the schedule. */
+		for (int b = 0; b < n_brackets && b < (int) lengthof(bracket_configs); b++)
 		{
 			rung_of_bracket[b] = -1;
 			for (int r = 0; r < n_rungs; r++)
 				if (rung_bracket[r] == b && rung_of_bracket[b] < 0)
 					rung_of_bracket[b] = r;
-			for (int c = 0; c < bracket_configs[b] && k < job.count; c++, k++)
-				job.tasks[k].bracket = b;
+		}
+		for (int k = 0; k < job.count && n_rungs > 0; k++)
+		{
+			if (config_bracket[k] < 0 || config_bracket[k] >= n_brackets
+				|| config_bracket[k] >= (int) lengthof(bracket_configs))
+				elog(ERROR, "corgi: config %d dealt to bracket %d of %d", k + 1, config_bracket[k], n_brackets);
+			job.tasks[k].bracket = config_bracket[k];
 		}
 		if (n_rungs > 0 && (grouped || groups.per_group || !job.sets_aside))
 			ereport(ERROR,

@@ -83,4 +83,28 @@ final class HyperbandTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(Hyperband(eta: 3, epochs: 9, configs: 3)).brackets.map(\.configs), [1, 1, 1])
         XCTAssertNil(Hyperband(eta: 3, epochs: 9, configs: 2), "fewer configs than brackets")
     }
+
+    /// The configs are dealt to the brackets: each bracket gets exactly its count, and
+    /// a run of configs listed together (a grid's 9 logistic, 9 svm, 9 mlp) lands in every
+    /// bracket in proportion, not the last model's configs all in the bracket that never halves.
+    func testConfigsAreDealtToTheBracketsInProportion() throws {
+        let h = try XCTUnwrap(Hyperband(eta: 3, epochs: 9, configs: 27))
+        let dealt = h.configBrackets
+        XCTAssertEqual(dealt.count, 27)
+        for (b, bracket) in h.brackets.enumerated() {
+            XCTAssertEqual(dealt.filter { $0 == b }.count, bracket.configs, "bracket \(b)")
+        }
+        for model in 0..<3 {
+            let run = dealt[(9 * model)..<(9 * model + 9)]
+            // 14 : 8 : 5 of 9 is 4.7 : 2.7 : 1.7: every bracket gets one to five of each model.
+            for b in 0..<3 {
+                let n = run.filter { $0 == b }.count
+                XCTAssertTrue((1...5).contains(n), "model \(model) has \(n) configs in bracket \(b): \(dealt)")
+            }
+        }
+        XCTAssertEqual(dealt.prefix(5), [0, 1, 0, 2, 0], "the first configs go round the brackets")
+        let paper = try XCTUnwrap(Hyperband(eta: 3, epochs: 81))
+        XCTAssertEqual(paper.configBrackets.count, 143)
+        XCTAssertEqual(try XCTUnwrap(Hyperband(eta: 3, epochs: 9, configs: 3)).configBrackets, [0, 1, 2])
+    }
 }

@@ -125,6 +125,34 @@ public struct Hyperband: Equatable, Sendable {
         self.brackets = brackets
     }
 
+    /// The bracket (an index into ``brackets``) of each of the configs they start, in the
+    /// configs' order: each config is dealt to the bracket furthest below its share so far
+    /// (ties: the earlier bracket), so every bracket gets exactly its count and a run of
+    /// configs listed together spreads over the brackets in proportion. A grid lists its
+    /// configs model by model: dealt in order, the first model's configs would all start
+    /// in the bracket that halves most and the last model's in the one that never halves
+    /// (Hyperband draws each bracket's configs at random from one space; dealing is that
+    /// draw made even for a list).
+    public var configBrackets: [Int] {
+        let counts = brackets.map(\.configs)
+        let total = counts.reduce(0, +)
+        var given = [Int](repeating: 0, count: counts.count)
+        var result: [Int] = []
+        result.reserveCapacity(total)
+        for k in 0..<total {
+            var best = -1, bestDeficit = Int.min
+            // Exact comparison of counts[b] * (k + 1) / total - given[b], scaled by total.
+            for b in counts.indices where given[b] < counts[b] {
+                let deficit = counts[b] * (k + 1) - given[b] * total
+                if deficit > bestDeficit { best = b; bestDeficit = deficit }
+            }
+            guard best >= 0 else { break }
+            given[best] += 1
+            result.append(best)
+        }
+        return result
+    }
+
     /// `total` split over the brackets in proportion to their counts (largest remainders,
     /// ties: the earlier bracket), then at least one each (taken from the largest).
     static func apportion(_ total: Int, over counts: [(s: Int, n: Int)]) -> [(s: Int, n: Int)] {
