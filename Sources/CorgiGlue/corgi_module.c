@@ -69,17 +69,16 @@ _PG_init(void)
 							 false,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
-#if PG_VERSION_NUM >= 170000
+	/* Defined on every version, so that settings and scripts carry over; read from 17. */
 	DefineCustomBoolVariable("corgi.read_stream",
-							 "Whether a direct read reads all its blocks through one read stream.",
+							 "Whether a direct read reads all its blocks through one read stream (PostgreSQL 17 and later).",
 							 "On: the read-ahead (and from 18 the asynchronous reads) runs on across the jump "
-							 "from one CorgiPile block to the next. Off: every block is a scan of its own. "
-							 "The models do not depend on it.",
+							 "from one CorgiPile block to the next. Off: every block is a scan of its own, as "
+							 "always before 17. The models do not depend on it.",
 							 &corgi_read_stream,
 							 true,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
-#endif
 	MarkGUCPrefixReserved("corgi");
 }
 

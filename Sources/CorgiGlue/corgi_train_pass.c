@@ -157,15 +157,15 @@ prefetch_range(Relation rel, BlockNumber first, BlockNumber count)
 #endif
 }
 
-#if PG_VERSION_NUM >= 170000
 /*
- * corgi.read_stream (17 and later): a pass reads its pages through one read stream that
+ * corgi.read_stream (read from 17): a pass reads its pages through one read stream that
  * walks every range in order, so the look-ahead (and on 18 the asynchronous reads) runs
  * across a jump from one block to the next. Off: each range is a scan of its own
  * (heap_setscanlimits), whose read stream starts again at every block, as 15 and 16 read.
  */
 bool		corgi_read_stream = true;
 
+#if PG_VERSION_NUM >= 170000
 /*
  * The stream's flags. Its look-ahead asks the kernel for the pages after a jump (advice,
  * where I/O is synchronous). From 18 the reads are submitted in batches, as a sequential

@@ -98,10 +98,8 @@ extern int	corgi_max_buffer_mb;
 /* corgi_train_pass.c: corgi.prefetch_next_block. */
 extern bool corgi_prefetch_next_block;
 
-#if PG_VERSION_NUM >= 170000
-/* corgi_train_pass.c: corgi.read_stream. */
+/* corgi_train_pass.c: corgi.read_stream (read from 17). */
 extern bool corgi_read_stream;
-#endif
 
 /* corgi_model_hopping.c: corgi.max_workers. */
 extern int	corgi_max_workers;

@@ -35,19 +35,12 @@ SELECT 1 FROM corgi.fit_multiple('v_pts', 'v_fit', 'label', 'features', 'v_confi
 SELECT 1 FROM corgi.fit_multiple('v_pts', 'v_gfit', 'label', 'features', 'v_configs', 2, params => 'segments=2',
                                  grouping_cols => 'grp') \g /dev/null
 -- From 17 a direct read pulls all its blocks through one read stream (corgi.read_stream):
--- off, every block is a scan of its own; the same rows in the same order either way.
-DO $$ BEGIN
-  IF current_setting('server_version_num')::int >= 170000 THEN
-    PERFORM set_config('corgi.read_stream', 'off', false);
-  END IF;
-END $$;
+-- off, every block is a scan of its own (as always on 15 and 16); the same rows in the
+-- same order either way.
+SET corgi.read_stream = off;
 SELECT 1 FROM corgi.train('v_pts', 'v_logistic_blockwise', 'label', 'features', 'logistic', 2) \g /dev/null
 SELECT 1 FROM corgi.fit_multiple('v_pts', 'v_fit_blockwise', 'label', 'features', 'v_configs', 2, params => 'segments=3') \g /dev/null
-DO $$ BEGIN
-  IF current_setting('server_version_num')::int >= 170000 THEN
-    PERFORM set_config('corgi.read_stream', 'on', false);
-  END IF;
-END $$;
+RESET corgi.read_stream;
 SELECT 'logistic ' || md5(model) FROM v_logistic;
 SELECT 'svm ' || md5(model) FROM v_svm;
 SELECT 'linear ' || md5(model) FROM v_linear;
