@@ -29,6 +29,7 @@
 #include "utils/rls.h"
 
 #include "corgi_direct_rows.h"
+#include "corgi_group_router.h"
 #include "corgi_training.h"
 
 /* Casts whose result is the value the heap reader gives for their argument. */
@@ -222,9 +223,88 @@ match_features(Node *node, Relation rel, CorgiDirectRows *out)
 	return false;
 }
 
+/* Whether funcid is corgi._group_index(record, text[]). */
+static bool
+group_index_function(Oid funcid)
+{
+	char	   *name = get_func_name(funcid);
+	Oid			namespace = get_func_namespace(funcid);
+	char	   *schema = OidIsValid(namespace) ? get_namespace_name(namespace) : NULL;
+
+	return name != NULL && schema != NULL && strcmp(name, "_group_index") == 0 && strcmp(schema, "corgi") == 0;
+}
+
+/*
+ * A group target corgi._group_index(ROW(columns of rel), constant text[]) of `groups`
+ * groups: out->router and out->key_columns set.
+ */
+static bool
+match_group_index(Node *node, Relation rel, int groups, CorgiDirectRows *out)
+{
+	FuncExpr   *call;
+	RowExpr    *row;
+	Const	   *keys;
+	int			count;
+	Oid		   *types;
+	Oid		   *collations;
+	ListCell   *lc;
+	int			c = 0;
+
+	while (node != NULL && IsA(node, RelabelType))
+		node = (Node *) ((RelabelType *) node)->arg;
+	if (node == NULL || !IsA(node, FuncExpr))
+		return false;
+	call = (FuncExpr *) node;
+	if (list_length(call->args) != 2 || !group_index_function(call->funcid)
+		|| !IsA(linitial(call->args), RowExpr) || !IsA(lsecond(call->args), Const))
+		return false;
+	row = (RowExpr *) linitial(call->args);
+	keys = (Const *) lsecond(call->args);
+	count = list_length(row->args);
+	if (keys->constisnull || keys->consttype != TEXTARRAYOID || count < 1)
+		return false;
+	types = palloc(sizeof(Oid) * count);
+	collations = palloc(sizeof(Oid) * count);
+	out->key_columns = palloc(sizeof(AttrNumber) * count);
+	foreach(lc, row->args)
+	{
+		Node	   *arg = (Node *) lfirst(lc);
+		AttrNumber	attnum;
+
+		if (!table_column(arg, &attnum) || attnum > RelationGetDescr(rel)->natts)
+			return false;
+		out->key_columns[c] = attnum;
+		types[c] = exprType(arg);
+		collations[c] = exprCollation(arg);
+		if (!OidIsValid(collations[c]))
+			collations[c] = get_typcollation(types[c]);
+		c++;
+	}
+	out->router = corgi_group_router_build(count, types, collations, DatumGetArrayTypeP(keys->constvalue));
+	return out->router->group_count == groups;
+}
+
+static bool direct_rows_analyze(SPIPlanPtr plan, int group_target, int groups, int label_target,
+								int features_target, bool boolean_label, int32 constant_value,
+								CorgiDirectRows *out);
+
 bool
 corgi_direct_rows_analyze(SPIPlanPtr plan, int label_target, int features_target, bool boolean_label,
 						  int32 constant_value, CorgiDirectRows *out)
+{
+	return direct_rows_analyze(plan, 0, 1, label_target, features_target, boolean_label, constant_value, out);
+}
+
+bool
+corgi_direct_rows_analyze_grouped(SPIPlanPtr plan, int group_target, int label_target, int features_target,
+								  bool boolean_label, int groups, CorgiDirectRows *out)
+{
+	return direct_rows_analyze(plan, group_target, groups, label_target, features_target, boolean_label, 1, out);
+}
+
+static bool
+direct_rows_analyze(SPIPlanPtr plan, int group_target, int groups, int label_target, int features_target,
+					bool boolean_label, int32 constant_value, CorgiDirectRows *out)
 {
 	List	   *sources = SPI_plan_get_plan_sources(plan);
 	CachedPlanSource *source;
@@ -314,6 +394,14 @@ corgi_direct_rows_analyze(SPIPlanPtr plan, int label_target, int features_target
 				break;
 			}
 		}
+		else if (target == group_target && !IsA(expr, Const))
+		{
+			if (!match_group_index(expr, rel, groups, out))
+			{
+				ok = false;
+				break;
+			}
+		}
 		else if (!IsA(expr, Const) || ((Const *) expr)->constisnull || ((Const *) expr)->consttype != INT4OID
 				 || DatumGetInt32(((Const *) expr)->constvalue) != constant_value)
 		{
@@ -321,7 +409,8 @@ corgi_direct_rows_analyze(SPIPlanPtr plan, int label_target, int features_target
 			break;
 		}
 	}
-	ok = ok && out->label != NULL && out->features != NULL;
+	/* A constant group target is the one group of an ungrouped call. */
+	ok = ok && out->label != NULL && out->features != NULL && (out->router != NULL || groups == 1);
 	/* SELECT on the table, or on every column read: what running the query would need. */
 	if (ok)
 	{
@@ -351,11 +440,21 @@ typedef struct LeadingSink
 {
 	const CorgiDirectRows *rows;
 	CorgiRowSink sink;
+	CorgiNullRowSink null_sink;
 	void	   *arg;
 	double	   *widened;
 	int			capacity;
 	MemoryContext context;
 } LeadingSink;
+
+/* A row with a NULL: to the caller's NULL-row sink with the caller's argument. */
+static void
+leading_null(void *arg)
+{
+	LeadingSink *s = (LeadingSink *) arg;
+
+	s->null_sink(s->arg);
+}
 
 static void
 leading_sink(void *arg, const double *features, int count, double label, const CorgiRowTag *row)
@@ -373,25 +472,93 @@ leading_sink(void *arg, const double *features, int count, double label, const C
 	s->sink(s->arg, s->widened, n + count, label, row);
 }
 
+/* The route of a grouped direct read: the argument of the row's group, or NULL. */
+typedef struct GroupRoute
+{
+	const CorgiDirectRows *rows;
+	void	  **group_args;
+	Datum	   *values;
+	bool	   *nulls;
+} GroupRoute;
+
+static void *
+route_by_group(void *arg, HeapTuple tuple, TupleDesc desc)
+{
+	GroupRoute *route = (GroupRoute *) arg;
+	int32		group;
+
+	for (int c = 0; c < route->rows->router->key_count; c++)
+		route->values[c] = heap_getattr(tuple, route->rows->key_columns[c], desc, &route->nulls[c]);
+	group = corgi_group_router_find(route->rows->router, route->values, route->nulls);
+	return group < 0 ? NULL : route->group_args[group];
+}
+
+static void read_rows(const CorgiDirectRows *rows, bool with_leading, CorgiRowSink sink, CorgiNullRowSink null_sink,
+					  void *arg, void **group_args);
+
 void
 corgi_direct_rows_read(const CorgiDirectRows *rows, bool with_leading, CorgiRowSink sink, CorgiNullRowSink null_sink,
 					   void *arg)
 {
+	read_rows(rows, with_leading, sink, null_sink, arg, NULL);
+}
+
+void
+corgi_direct_rows_read_grouped(const CorgiDirectRows *rows, bool with_leading, CorgiRowSink sink,
+							   CorgiNullRowSink null_sink, void **group_args)
+{
+	read_rows(rows, with_leading, sink, null_sink, NULL, group_args);
+}
+
+/*
+ * The leading constants of a grouped read: each group's sink argument wrapped with them
+ * (the route hands out the wrappers).
+ */
+static void
+read_rows(const CorgiDirectRows *rows, bool with_leading, CorgiRowSink sink, CorgiNullRowSink null_sink, void *arg,
+		  void **group_args)
+{
 	CorgiHeapRows source = corgi_heap_rows_open(rows->relid, rows->features, rows->label, "an exact solver",
 												"its row query");
 	CorgiStateInfo info;
-	LeadingSink leading = {rows, sink, arg, NULL, 0, CurrentMemoryContext};
+	bool		wrap = with_leading && rows->leading_count > 0;
+	LeadingSink leading = {rows, sink, null_sink, arg, NULL, 0, CurrentMemoryContext};
+	LeadingSink *wrappers = NULL;
+	GroupRoute	route;
+	int			groups = rows->router != NULL ? rows->router->group_count : 0;
 
 	memset(&info, 0, sizeof(info));
-	ereport(DEBUG1, (errmsg_internal("corgi: the rows of table \"%s\" are read from its pages",
-									 RelationGetRelationName(source.rel))));
+	ereport(DEBUG1, (errmsg_internal("corgi: the rows of table \"%s\" are read from its pages%s",
+									 RelationGetRelationName(source.rel), groups > 0 ? ", by group" : "")));
 	source.skip_arrays_with_nulls = true;
 	source.null_array_is_empty = rows->null_array_is_empty;
-	if (with_leading && rows->leading_count > 0)
-		corgi_read_in_block_order(&source, false, &info, leading_sink, null_sink, &leading);
-	else
-		corgi_read_in_block_order(&source, false, &info, sink, null_sink, arg);
+	if (groups > 0)
+	{
+		/* Each row to its group's argument (wrapped with the constants when they lead). */
+		route.rows = rows;
+		route.group_args = group_args;
+		route.values = palloc(sizeof(Datum) * rows->router->key_count);
+		route.nulls = palloc(sizeof(bool) * rows->router->key_count);
+		if (wrap)
+		{
+			wrappers = palloc0(sizeof(LeadingSink) * groups);
+			route.group_args = palloc(sizeof(void *) * groups);
+			for (int g = 0; g < groups; g++)
+			{
+				wrappers[g] = leading;
+				wrappers[g].arg = group_args[g];
+				route.group_args[g] = &wrappers[g];
+			}
+		}
+		source.route = route_by_group;
+		source.route_arg = &route;
+	}
+	corgi_read_in_block_order(&source, false, &info, wrap ? leading_sink : sink,
+							  wrap ? (null_sink != NULL ? leading_null : NULL) : null_sink, wrap ? (void *) &leading : arg);
 	table_close(source.rel, NoLock);
 	if (leading.widened != NULL)
 		pfree(leading.widened);
+	for (int g = 0; wrappers != NULL && g < groups; g++)
+		if (wrappers[g].widened != NULL)
+			pfree(wrappers[g].widened);
 }

@@ -31,6 +31,9 @@ typedef struct CorgiDirectRows
 	int			leading_count;	/* constants before the features (MADlib's 1) */
 	double	   *leading;
 	bool		null_array_is_empty;	/* constants || column: a NULL column gives the constants alone */
+	/* Grouped (corgi._group_index over key columns): the groups' router, else NULL. */
+	struct CorgiGroupRouter *router;
+	AttrNumber *key_columns;	/* router->key_count of them */
 } CorgiDirectRows;
 
 /*
@@ -49,6 +52,16 @@ extern bool corgi_direct_rows_analyze(SPIPlanPtr plan, int label_target, int fea
 									  int32 constant_value, CorgiDirectRows *out);
 
 /*
+ * corgi_direct_rows_analyze for a row query whose target `group_target` is a row's group
+ * number: the constant 1 (one group), or corgi._group_index(ROW(key columns...), keys) as
+ * corgi._numbered_groups writes it, with its keys a constant of `groups` groups (out->router
+ * then routes a row by its key columns, GROUP BY's equality as corgi._group_index's).
+ */
+extern bool corgi_direct_rows_analyze_grouped(SPIPlanPtr plan, int group_target, int label_target,
+											  int features_target, bool boolean_label, int groups,
+											  CorgiDirectRows *out);
+
+/*
  * Reads the rows in page order, each complete row to sink with its features (after the
  * leading constants when with_leading; else the sink puts them in front itself) in
  * memory valid until the next row, and the label as float8 (booleans 1/0); a row with a
@@ -57,5 +70,12 @@ extern bool corgi_direct_rows_analyze(SPIPlanPtr plan, int label_target, int fea
  */
 extern void corgi_direct_rows_read(const CorgiDirectRows *rows, bool with_leading, CorgiRowSink sink,
 								   CorgiNullRowSink null_sink, void *arg);
+
+/*
+ * corgi_direct_rows_read of grouped rows: each row goes to the sinks with
+ * group_args[group] (0-based) as their argument; a row of no group to none.
+ */
+extern void corgi_direct_rows_read_grouped(const CorgiDirectRows *rows, bool with_leading, CorgiRowSink sink,
+										   CorgiNullRowSink null_sink, void **group_args);
 
 #endif

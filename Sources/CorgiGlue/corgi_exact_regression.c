@@ -993,25 +993,35 @@ irls_take(IrlsPass *p, IrlsGroup *g, const double *x, int count, bool positive)
 		elog(ERROR, "corgi_logregr_irls: row " INT64_FORMAT " refused by the solver", p->position);
 }
 
-/* corgi_direct_rows_read's sinks for one group: a complete row (label 1/0), a row with a NULL. */
+/* A group of a direct pass: the sinks' argument (corgi_direct_rows_read_grouped's). */
+typedef struct IrlsGroupTarget
+{
+	IrlsPass   *pass;
+	IrlsGroup  *group;
+} IrlsGroupTarget;
+
+/*
+ * corgi_direct_rows_read's sinks: a complete row of a group (label 1/0; the row's
+ * position is its ordinal in the query's result, as the cursor counts it), a row of the
+ * group with a NULL.
+ */
 static void
 irls_direct_row(void *arg, const double *features, int count, double label, const CorgiRowTag *row)
 {
-	IrlsPass   *p = (IrlsPass *) arg;
+	IrlsGroupTarget *target = (IrlsGroupTarget *) arg;
 
-	p->position++;
-	if (p->groups[0].outcome == 0)
-		irls_take(p, &p->groups[0], features, count, label > 0);
+	target->pass->position = row->position;
+	if (target->group->outcome == 0)
+		irls_take(target->pass, target->group, features, count, label > 0);
 }
 
 static void
 irls_direct_null(void *arg)
 {
-	IrlsPass   *p = (IrlsPass *) arg;
+	IrlsGroupTarget *target = (IrlsGroupTarget *) arg;
 
-	p->position++;
-	if (p->first && p->groups[0].outcome == 0)
-		p->groups[0].skipped++;
+	if (target->pass->first && target->group->outcome == 0)
+		target->group->skipped++;
 }
 
 /*
@@ -1034,7 +1044,21 @@ irls_pass(SPIPlanPtr plan, const CorgiDirectRows *direct, IrlsGroup *groups, int
 			corgi_irls_begin_pass(groups[i].irls);
 	if (direct != NULL)
 	{
-		corgi_direct_rows_read(direct, true, irls_direct_row, irls_direct_null, &p);
+		IrlsGroupTarget *targets = palloc(sizeof(IrlsGroupTarget) * n_groups);
+		void	  **args = palloc(sizeof(void *) * n_groups);
+
+		for (int g = 0; g < n_groups; g++)
+		{
+			targets[g].pass = &p;
+			targets[g].group = &groups[g];
+			args[g] = &targets[g];
+		}
+		if (direct->router != NULL)
+			corgi_direct_rows_read_grouped(direct, true, irls_direct_row, irls_direct_null, args);
+		else
+			corgi_direct_rows_read(direct, true, irls_direct_row, irls_direct_null, args[0]);
+		pfree(targets);
+		pfree(args);
 		return;
 	}
 	batch_context = AllocSetContextCreate(CurrentMemoryContext, "corgi IRLS batch", ALLOCSET_DEFAULT_SIZES);
@@ -1190,8 +1214,8 @@ irls_run(FunctionCallInfo fcinfo, const char *function, const IrlsPenalty *penal
 	plan = SPI_prepare(query, 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "%s: SPI_prepare failed: %s", function, SPI_result_code_string(SPI_result));
-	/* One group of a table's columns: every pass reads the pages directly. */
-	if (n_groups == 1 && corgi_direct_rows_analyze(plan, 2, 3, true, 1, &direct_rows))
+	/* A table's columns (one group, or groups by key columns): every pass reads its pages. */
+	if (corgi_direct_rows_analyze_grouped(plan, 1, 2, 3, true, n_groups, &direct_rows))
 		direct = &direct_rows;
 	for (;;)
 	{

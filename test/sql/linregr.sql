@@ -220,6 +220,36 @@ SET client_min_messages = debug1;
 SELECT (corgi._linregr_rows('SELECT (y)::float8, (x)::float8[] FROM direct_rows')).num_rows_processed AS granted_columns_rows;
 RESET client_min_messages;
 RESET ROLE;
+-- Grouped IRLS reads the pages too, each row routed to its group by its key columns
+-- (GROUP BY's equality, a NULL key a group of its own); leading constants and rows with a
+-- NULL feature (skipped, counted per group). Each group's fit equals that group's rows
+-- fitted alone through the query (SPI), bit for bit.
+CREATE TABLE direct_groups AS
+SELECT i, CASE WHEN i % 97 = 0 THEN NULL ELSE i % 3 END AS grp, CASE WHEN i % 2 = 0 THEN 'a' ELSE 'B' END AS tag,
+       ((i * 7919) % 17 + (i % 5)) > 10 AS flag, (i % 5)::int2 AS small, (i % 11)::real AS r,
+       CASE WHEN i % 29 = 0 THEN NULL ELSE ((i * 13) % 19)::float8 END AS z
+FROM generate_series(1, 6000) i;
+SELECT g.groups, g.group_expr FROM corgi._numbered_groups('pg_temp.direct_numbered', 'direct_groups',
+                                                           ARRAY['grp', 'tag'], ARRAY['grp', 'tag']) g \gset
+SET client_min_messages = debug1;
+SELECT count(*) AS fits, sum(num_iterations) AS steps FROM corgi._logregr_irls(
+    format('SELECT (%s)::integer, flag, ARRAY[1, small, r, z]::float8[] FROM direct_groups', :'group_expr'), :groups, 2, 0.0001, false);
+RESET client_min_messages;
+SELECT corgi.logregr_train('direct_groups', 'direct_groups_fit', 'flag', 'ARRAY[1, small, r, z]', grouping_cols => 'grp, tag');
+SELECT grp, tag, num_rows_processed, num_missing_rows_skipped, num_iterations FROM direct_groups_fit ORDER BY 1, 2;
+CREATE TABLE direct_group_null_b AS SELECT * FROM direct_groups WHERE grp IS NULL AND tag = 'B';
+CREATE TABLE direct_group_1a AS SELECT * FROM direct_groups WHERE grp = 1 AND tag = 'a';
+SELECT (SELECT coef FROM direct_groups_fit WHERE grp IS NULL AND tag = 'B')
+     = (SELECT coef FROM corgi._logregr_irls('SELECT 1, flag, ARRAY[1, small, r, z]::float8[] FROM direct_group_null_b WHERE true',
+                                             1, 20, 0.0001, false)) AS null_key_group_same,
+       (SELECT (coef, num_missing_rows_skipped) FROM direct_groups_fit WHERE grp = 1 AND tag = 'a')::text
+     = (SELECT (coef, num_missing_rows_skipped) FROM corgi._logregr_irls(
+           'SELECT 1, flag, ARRAY[1, small, r, z]::float8[] FROM direct_group_1a WHERE true', 1, 20, 0.0001, false))::text AS group_same,
+       (SELECT (coef, num_missing_rows_skipped) FROM corgi._logregr_irls(
+           'SELECT 1, flag, ARRAY[1, small, r, z]::float8[] FROM direct_group_1a', 1, 20, 0.0001, false))::text
+     = (SELECT (coef, num_missing_rows_skipped) FROM corgi._logregr_irls(
+           'SELECT 1, flag, ARRAY[1, small, r, z]::float8[] FROM direct_group_1a WHERE true', 1, 20, 0.0001, false))::text AS ungrouped_same;
+DROP TABLE direct_groups, direct_groups_fit, direct_groups_fit_summary, direct_group_null_b, direct_group_1a;
 -- A cancel in the middle of the passes' direct reads: nothing written, no Swift object left.
 CREATE TABLE direct_big AS SELECT g % 3 = 0 AS flag, ARRAY[1, g % 7, g % 11]::float8[] AS x FROM generate_series(1, 300000) g;
 SET statement_timeout = '300ms';
