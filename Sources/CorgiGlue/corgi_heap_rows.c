@@ -570,6 +570,29 @@ corgi_heap_rows_open(Oid relid, const char *features, const char *label, const c
 		: corgi_fixed_offsets(RelationGetDescr(source.rel), source.ncolumns, source.columns, source.label,
 							  &source.label_offset);
 	source.float8_run = corgi_float8_run(source.ncolumns, source.column_types, source.column_offsets, source.items);
+	source.array_offset = -1;
+	source.array_label_offset = -1;
+	if (source.ncolumns == 0 && source.features != InvalidAttrNumber && source.label < source.features)
+	{
+		int32		label_offset = -1;
+		int32	   *offsets = corgi_fixed_offsets(RelationGetDescr(source.rel), 1, &source.label, 0, NULL);
+
+		/* Every attribute before the array fixed: its start is the end of the one before. */
+		if (offsets != NULL && source.features > 1)
+		{
+			int32	   *before = corgi_fixed_offsets(RelationGetDescr(source.rel), 1,
+													 &(AttrNumber) {source.features - 1}, 0, NULL);
+
+			label_offset = offsets[0];
+			if (before != NULL)
+			{
+				Form_pg_attribute last = TupleDescAttr(RelationGetDescr(source.rel), source.features - 2);
+
+				source.array_offset = before[0] + last->attlen;
+				source.array_label_offset = label_offset;
+			}
+		}
+	}
 	check_readable(&source, caller, composed);
 	if (!type_in(source.features_type, feature_types, lengthof(feature_types)))
 		ereport(ERROR,
@@ -627,6 +650,24 @@ corgi_heap_rows_read(TableScanDesc scan, const CorgiHeapRows *source, CorgiFeatu
 			features_datum = (Datum) 0;
 			features_null = false;
 			label_datum = fetchatt(TupleDescAttr(desc, source->label - 1), direct + source->label_offset);
+			label_null = false;
+		}
+		else if (source->array_offset >= 0 && !HeapTupleHasNulls(tuple)
+				 && HeapTupleHeaderGetNatts(tuple->t_data) >= last)
+		{
+			/*
+			 * The array after fixed attributes, in a row without NULLs: found as the
+			 * executor's deform finds it (aligned unless its header is a short one), with
+			 * no slot. direct stays NULL: the array is read below as any.
+			 */
+			const char *data = (const char *) tuple->t_data + tuple->t_data->t_hoff;
+			Form_pg_attribute array_att = TupleDescAttr(desc, source->features - 1);
+			int32		offset = att_align_pointer(source->array_offset, array_att->attalign, -1,
+												   data + source->array_offset);
+
+			features_datum = PointerGetDatum(data + offset);
+			features_null = false;
+			label_datum = fetchatt(TupleDescAttr(desc, source->label - 1), data + source->array_label_offset);
 			label_null = false;
 		}
 		else

@@ -49,6 +49,13 @@ typedef struct CorgiHeapRows
 	int32	   *column_offsets;
 	int32		label_offset;
 	struct CorgiFloat8Run *float8_run;	/* column_offsets: float8 columns side by side, or NULL */
+	/*
+	 * One array column after fixed-length attributes only, with the label among them:
+	 * where its attribute starts in a tuple without NULLs (before alignment), and the
+	 * label's offset; -1 otherwise.
+	 */
+	int32		array_offset;
+	int32		array_label_offset;
 	Oid			label_type;
 	CorgiRowRoute route;		/* NULL: every row goes to the read's own argument */
 	bool		skip_arrays_with_nulls; /* an array column with a NULL element: a NULL row (else an error) */

@@ -99,6 +99,31 @@ SELECT epochs_run FROM corgi.train('clustered', 'm_composed', 'label OR false', 
 SELECT epochs_run FROM corgi.train('clustered', 'm_fast', 'label', 'features', 'logistic', 2, 'corgipile', :params);
 SELECT (SELECT training_path FROM m_composed_summary) AS composed, (SELECT training_path FROM m_fast_summary) AS fast,
        (SELECT model FROM m_composed) = (SELECT model FROM m_fast) AS bit_identical;
+-- The array found at its offset after fixed columns (no slot): short arrays (1-byte
+-- headers, unaligned), long ones (28 values), rows written before a column before the
+-- array was dropped, rows with NULLs (read through the slot): the same model as the
+-- composed path's, bit for bit.
+CREATE TABLE at_offset (id int, gone int8, label boolean, features float8[]);
+INSERT INTO at_offset SELECT g, g, g % 3 = 0,
+    CASE WHEN g % 2 = 0 THEN ARRAY[(g % 7) - 3, (g % 5) / 2.0]::float8[]
+         ELSE ARRAY(SELECT ((g * i) % 11) / 10.0 - 0.5 FROM generate_series(1, 2) i)::float8[] END
+FROM generate_series(1, 1500) g;
+ALTER TABLE at_offset DROP COLUMN gone;
+INSERT INTO at_offset SELECT g, CASE WHEN g % 10 = 0 THEN NULL ELSE g % 4 = 0 END,
+    ARRAY[(g % 7) - 3, (g % 5) / 2.0]::float8[] FROM generate_series(1501, 3000) g;
+SELECT epochs_run FROM corgi.train('at_offset', 'at_fast', 'label', 'features', 'logistic', 2, 'corgipile', 'block_mb=0.03125, seed=3');
+SELECT epochs_run FROM corgi.train('at_offset', 'at_composed', 'label OR false', 'features', 'logistic', 2, 'corgipile', 'block_mb=0.03125, seed=3');
+SELECT (SELECT training_path FROM at_fast_summary) AS fast, (SELECT training_path FROM at_composed_summary) AS composed,
+       (SELECT num_rows_skipped FROM at_fast_summary) AS skipped,
+       (SELECT model FROM at_fast) = (SELECT model FROM at_composed) AS bit_identical;
+CREATE TABLE at_offset_long AS SELECT g AS id, g % 3 = 0 AS label,
+    ARRAY(SELECT ((g * i) % 13) / 10.0 - 0.6 FROM generate_series(1, 28) i)::float8[] AS features
+FROM generate_series(1, 2000) g;
+SELECT epochs_run FROM corgi.train('at_offset_long', 'atl_fast', 'label', 'features', 'logistic', 2, 'corgipile', 'block_mb=0.03125, seed=3');
+SELECT epochs_run FROM corgi.train('at_offset_long', 'atl_composed', 'label OR false', 'features', 'logistic', 2, 'corgipile', 'block_mb=0.03125, seed=3');
+SELECT (SELECT model FROM atl_fast) = (SELECT model FROM atl_composed) AS long_bit_identical;
+DROP TABLE at_offset, at_fast, at_fast_summary, at_composed, at_composed_summary, at_offset_long, atl_fast, atl_fast_summary,
+           atl_composed, atl_composed_summary;
 SELECT epochs_run FROM corgi.train('clustered', 'm_mrs_composed', 'label OR false', 'features', 'logistic', 1, 'mrs', :params);
 SELECT (SELECT model FROM m_mrs_composed) = (SELECT model FROM m_mrs) AS mrs_bit_identical,
        (SELECT buffer FROM corgi.sgd_state_info((SELECT model FROM m_mrs))) AS buffer;
