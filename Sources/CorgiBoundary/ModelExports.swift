@@ -111,21 +111,26 @@ private func checkedFeatures(
 
 /// C: `int32_t corgi_model_predict(void *model, const double *features, int32_t count, double *out, CorgiError *error)`:
 /// the value (linear), 1 or 0 (logistic, svm), or the class value (softmax).
+/// Called once per row: borrows without a dynamic cast or a retain (the glue passes only
+/// what corgi_model_open made; a checked borrow's cast, retain and release were a tenth
+/// of a scoring call).
 @_cdecl("corgi_model_predict")
 public func corgi_model_predict(
     _ model: UnsafeMutableRawPointer?, _ features: UnsafePointer<Double>?, _ count: Int32,
     _ out: UnsafeMutablePointer<Double>?, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
-    guard let box = borrow(model, as: ModelBox.self), let out else {
+    guard let model, let out else {
         return report(CORGI_INTERNAL, "corgi_model_predict: invalid argument", into: error)
     }
-    guard let x = checkedFeatures(box, features, count, error) else { return reportedStatus(error) }
-    if let linear = box.linearPredictor {
-        out.pointee = linear.predict(x) ?? .nan
-    } else {
-        out.pointee = box.model.predict(x) ?? .nan
+    return Unmanaged<ModelBox>.fromOpaque(model)._withUnsafeGuaranteedRef { box in
+        guard let x = checkedFeatures(box, features, count, error) else { return reportedStatus(error) }
+        if let linear = box.linearPredictor {
+            out.pointee = linear.predict(x) ?? .nan
+        } else {
+            out.pointee = box.model.predict(x) ?? .nan
+        }
+        return reportSuccess(into: error)
     }
-    return reportSuccess(into: error)
 }
 
 /// C: `int32_t corgi_model_outputs(void *model, int32_t probabilities, const double *features, int32_t count,
