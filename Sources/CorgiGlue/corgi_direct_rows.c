@@ -29,6 +29,7 @@
 #include "utils/rls.h"
 
 #include "corgi_direct_rows.h"
+#include "corgi_feature_columns.h"
 #include "corgi_group_router.h"
 #include "corgi_training.h"
 
@@ -86,13 +87,6 @@ table_column(Node *node, AttrNumber *attnum)
 	return true;
 }
 
-static bool
-number_type(Oid type)
-{
-	return type == INT2OID || type == INT4OID || type == INT8OID || type == FLOAT4OID || type == FLOAT8OID
-		|| type == NUMERICOID;
-}
-
 /* A non-NULL float8 constant. */
 static bool
 float8_constant(Node *node, double *value)
@@ -112,8 +106,8 @@ float8_constant(Node *node, double *value)
 static void
 add_leading(CorgiDirectRows *out, double value)
 {
-	out->leading = out->leading == NULL ? palloc(sizeof(double) * 8)
-		: repalloc(out->leading, sizeof(double) * (out->leading_count + 8));
+	out->leading = out->leading == NULL ? palloc(sizeof(double))
+		: repalloc(out->leading, sizeof(double) * (out->leading_count + 1));
 	out->leading[out->leading_count++] = value;
 }
 
@@ -171,7 +165,7 @@ match_features(Node *node, Relation rel, CorgiDirectRows *out)
 			}
 			element = strip_casts(element);
 			if (!table_column(element, &attnum) || attnum > desc->natts
-				|| !number_type(TupleDescAttr(desc, attnum - 1)->atttypid))
+				|| !corgi_scalar_feature_type(TupleDescAttr(desc, attnum - 1)->atttypid))
 				return false;
 			appendStringInfo(&list, "%s%s", columns ? ", " : "",
 							 quote_identifier(NameStr(TupleDescAttr(desc, attnum - 1)->attname)));
@@ -378,7 +372,7 @@ direct_rows_analyze(SPIPlanPtr plan, int group_target, int groups, int label_tar
 				break;
 			}
 			type = TupleDescAttr(RelationGetDescr(rel), label_attnum - 1)->atttypid;
-			if (boolean_label && column == expr ? type != BOOLOID : !(type == BOOLOID || number_type(type)))
+			if (boolean_label && column == expr ? type != BOOLOID : !corgi_scalar_feature_type(type))
 			{
 				ok = false;
 				break;

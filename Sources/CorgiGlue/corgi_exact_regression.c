@@ -172,6 +172,20 @@ all_finite(const double *x, int count)
 	return bad == 0;
 }
 
+/* Raises for the first value of a row (row `position` of the query) that is not finite. */
+static void
+check_finite_features(const double *x, int count, int64 position)
+{
+	if (all_finite(x, count))
+		return;
+	for (int i = 0; i < count; i++)
+		if (!isfinite(x[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature %d of row " INT64_FORMAT " is %g", i + 1, position, x[i]),
+					 errhint("Rows with NULLs are skipped and counted; turn the value into NULL or filter the row out.")));
+}
+
 /*
  * The features of the current row, or NULL when the row is skipped (a NULL dependent
  * value, NULL features or a NULL element). Checks the width and finiteness.
@@ -237,13 +251,7 @@ linregr_checked(LinregrState *s, const double *x, int count, double target)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("the dependent value of row " INT64_FORMAT " is %g", s->seen, target),
 				 errhint("Rows with NULLs are skipped and counted; turn the value into NULL or filter the row out.")));
-	if (!all_finite(x, count))
-		for (int i = 0; i < count; i++)
-			if (!isfinite(x[i]))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("feature %d of row " INT64_FORMAT " is %g", i + 1, s->seen, x[i]),
-						 errhint("Rows with NULLs are skipped and counted; turn the value into NULL or filter the row out.")));
+	check_finite_features(x, count, s->seen);
 	return x;
 }
 
@@ -983,12 +991,7 @@ irls_take(IrlsPass *p, IrlsGroup *g, const double *x, int count, bool positive)
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("row " INT64_FORMAT " has %d features, the first row of its group had %d", p->position, count, g->count),
 				 errhint("Every row of an exact regression needs the same number of features.")));
-	for (int i = 0; i < count; i++)
-		if (!isfinite(x[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("feature %d of row " INT64_FORMAT " is %g", i + 1, p->position, x[i]),
-					 errhint("Rows with NULLs are skipped and counted; turn the value into NULL or filter the row out.")));
+	check_finite_features(x, count, p->position);
 	if (!corgi_irls_add(g->irls, x, count, positive ? 1 : 0))
 		elog(ERROR, "corgi_logregr_irls: row " INT64_FORMAT " refused by the solver", p->position);
 }

@@ -65,6 +65,18 @@ corgi_feature_item_standardized(const CorgiFeatureItem *item, double x)
 	return (x - item->center) * item->inverse_scale;
 }
 
+/*
+ * An item's standardization as a center and an inverse scale, 0 and 1 when it has none:
+ * (x - center) * inverse is corgi_feature_item_standardized's product, and (x - 0) * 1 is
+ * x bit for bit, so one branchless loop serves scaled and unscaled features alike.
+ */
+static inline void
+corgi_feature_item_scaling(const CorgiFeatureItem *item, double *center, double *inverse)
+{
+	*center = item->has_scale ? item->center : 0;
+	*inverse = item->has_scale ? item->inverse_scale : 1;
+}
+
 /* Sorts a category's levels for lookups, and finds its output function when not text (once; item->type set). */
 extern void corgi_feature_item_prepare(CorgiFeatureItem *item);
 

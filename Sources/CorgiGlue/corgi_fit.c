@@ -56,28 +56,6 @@
 #include "corgi_sql.h"
 #include "corgi_training.h"
 
-Datum
-corgi_fit_copy_column(int column, bool *isnull, MemoryContext into)
-{
-	return corgi_sql_column(column, isnull, into);
-}
-
-char *
-corgi_fit_text_column(HeapTuple tuple, TupleDesc desc, int column, MemoryContext into)
-{
-	bool		isnull;
-	Datum		value = SPI_getbinval(tuple, desc, column, &isnull);
-	MemoryContext old;
-	char	   *result;
-
-	if (isnull)
-		return NULL;
-	old = MemoryContextSwitchTo(into);
-	result = TextDatumGetCString(value);
-	MemoryContextSwitchTo(old);
-	return result;
-}
-
 /* Runs a read-only query expected to return one row; the row stays in SPI_tuptable. */
 void
 corgi_fit_run_one_row(const char *query, int nargs, Oid *types, Datum *values, const char *nulls)
@@ -128,14 +106,14 @@ read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, int3
 		FitTask    *task = &job.tasks[k];
 		bool		isnull;
 		Datum		value;
-		char	   *path = corgi_fit_text_column(row, desc, 11, into);
+		char	   *path = corgi_sql_row_text(k, 11, into);
 		int32		epochs = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
 		bool		epochs_null = isnull;
 		int32		segments;
 		bool		segments_null;
 		MemoryContext old;
 
-		task->model = corgi_fit_text_column(row, desc, 1, into);
+		task->model = corgi_sql_row_text(k, 1, into);
 		value = SPI_getbinval(row, desc, 8, &isnull);
 		if (task->model == NULL || isnull || path == NULL || epochs_null)
 			ereport(ERROR,
@@ -158,15 +136,15 @@ read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, int3
 		}
 		value = SPI_getbinval(row, desc, 12, &isnull);
 		task->val_table = isnull ? InvalidOid : DatumGetObjectId(value);
-		task->dependent_varname = corgi_fit_text_column(row, desc, 13, into);
-		task->independent_varname = corgi_fit_text_column(row, desc, 14, into);
+		task->dependent_varname = corgi_sql_row_text(k, 13, into);
+		task->independent_varname = corgi_sql_row_text(k, 14, into);
 		segments = DatumGetInt32(SPI_getbinval(row, desc, 16, &segments_null));
 		task->offset = DatumGetInt32(SPI_getbinval(row, desc, 17, &isnull));
 		value = SPI_getbinval(row, desc, 19, &isnull);
 		task->learning_rate = isnull ? get_float8_nan() : DatumGetFloat8(value);
 		value = SPI_getbinval(row, desc, 20, &isnull);
 		task->decay = isnull ? 1.0 : DatumGetFloat8(value);
-		task->metric = corgi_fit_text_column(row, desc, 21, into);
+		task->metric = corgi_sql_row_text(k, 21, into);
 		task->patience = DatumGetInt32(SPI_getbinval(row, desc, 23, &isnull));
 		value = SPI_getbinval(row, desc, 24, &isnull);
 		task->tolerance = isnull ? 0 : DatumGetFloat8(value);
@@ -181,12 +159,12 @@ read_job(ArrayType *plans, Oid plans_type, const char *call, int32 workers, int3
 		{
 			first_path = path;
 			job.epochs = epochs;
-			job.feat_col = corgi_fit_text_column(row, desc, 3, into);
-			job.label_col = corgi_fit_text_column(row, desc, 4, into);
-			job.feat_expr = corgi_fit_text_column(row, desc, 5, into);
-			job.label_code = corgi_fit_text_column(row, desc, 6, into);
-			job.read_from = corgi_fit_text_column(row, desc, 9, into);
-			job.sample_clause = corgi_fit_text_column(row, desc, 10, into);
+			job.feat_col = corgi_sql_row_text(k, 3, into);
+			job.label_col = corgi_sql_row_text(k, 4, into);
+			job.feat_expr = corgi_sql_row_text(k, 5, into);
+			job.label_code = corgi_sql_row_text(k, 6, into);
+			job.read_from = corgi_sql_row_text(k, 9, into);
+			job.sample_clause = corgi_sql_row_text(k, 10, into);
 			job.block_shuffle = DatumGetBool(SPI_getbinval(row, desc, 15, &isnull));
 			job.segments = segments_null ? 0 : segments;
 			job.segment_seed = DatumGetInt64(SPI_getbinval(row, desc, 18, &isnull));
@@ -309,7 +287,7 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 		Datum	   *state_datums;
 
 		corgi_fit_run_one_row(query, partitions ? 8 : 10, types, values, NULL);
-		result = corgi_fit_copy_column(1, &isnull, epoch_cxt);
+		result = corgi_sql_column(1, &isnull, epoch_cxt);
 		if (isnull)
 			elog(ERROR, "corgi._fit: the hopping epoch returned no states");
 		state_datums = corgi_bytea_elements(DatumGetArrayTypeP(result), "the hopping epoch's states", &count);
@@ -317,7 +295,7 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 			elog(ERROR, "corgi._fit: the hopping epoch returned %d states for %d tasks", count, n_active);
 		for (int j = 0; j < n_active; j++)
 			run.states[j] = DatumGetByteaPP(state_datums[j]);
-		result = corgi_fit_copy_column(2, &isnull, epoch_cxt);
+		result = corgi_sql_column(2, &isnull, epoch_cxt);
 		if (!isnull)
 		{
 			deconstruct_array(DatumGetArrayTypeP(result), FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems,
@@ -325,13 +303,13 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 			for (int j = 0; j < n_active && j < count; j++)
 				run.seconds[j] = elem_nulls[j] ? 0 : DatumGetFloat8(elems[j]);
 		}
-		run.workers_launched = DatumGetInt32(corgi_fit_copy_column(3, &isnull, epoch_cxt));
+		run.workers_launched = DatumGetInt32(corgi_sql_column(3, &isnull, epoch_cxt));
 		if (partitions)
 		{
-			run.servers = DatumGetInt32(corgi_fit_copy_column(4, &isnull, epoch_cxt));
-			run.bytes_moved = DatumGetInt64(corgi_fit_copy_column(5, &isnull, epoch_cxt));
-			run.remote_jobs = DatumGetInt32(corgi_fit_copy_column(6, &isnull, epoch_cxt));
-			run.round_trip_seconds = DatumGetFloat8(corgi_fit_copy_column(7, &isnull, epoch_cxt));
+			run.servers = DatumGetInt32(corgi_sql_column(4, &isnull, epoch_cxt));
+			run.bytes_moved = DatumGetInt64(corgi_sql_column(5, &isnull, epoch_cxt));
+			run.remote_jobs = DatumGetInt32(corgi_sql_column(6, &isnull, epoch_cxt));
+			run.round_trip_seconds = DatumGetFloat8(corgi_sql_column(7, &isnull, epoch_cxt));
 		}
 	}
 	else if (job->read_path == CORGI_READ_PASS)
@@ -342,7 +320,7 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 		Datum		result;
 
 		corgi_fit_run_one_row("SELECT corgi.train_pass($1::regclass, $2::text, $3::name, $4, $5)", 5, types, values, NULL);
-		result = corgi_fit_copy_column(1, &isnull, epoch_cxt);
+		result = corgi_sql_column(1, &isnull, epoch_cxt);
 		if (isnull)
 			elog(ERROR, "corgi._fit: corgi.train_pass returned no state");
 		run.states[0] = DatumGetByteaPP(result);
@@ -364,7 +342,7 @@ run_executor(FitJob *job, const int *active, int n_active, MemoryContext epoch_c
 		appendStringInfo(&query, "SELECT corgi.sgd((%s)::float8[], %s, $1) FROM %s %s", job->feat_expr, job->label_code,
 						 job->read_from, job->sample_clause ? job->sample_clause : "");
 		corgi_fit_run_one_row(query.data, 3, types, values, NULL);
-		result = corgi_fit_copy_column(1, &isnull, epoch_cxt);
+		result = corgi_sql_column(1, &isnull, epoch_cxt);
 		if (isnull)
 			elog(ERROR, "corgi._fit: corgi.sgd returned no state");
 		run.states[0] = DatumGetByteaPP(result);
@@ -986,9 +964,9 @@ corgi_fit(PG_FUNCTION_ARGS)
 			bool		isnull;
 
 			corgi_fit_run_one_row("SELECT u.groups, u.states FROM corgi._unbundle($1) u", 1, types, bundle_value, NULL);
-			deconstruct_array(DatumGetArrayTypeP(corgi_fit_copy_column(1, &isnull, call_cxt)), INT4OID, 4, true, TYPALIGN_INT,
+			deconstruct_array(DatumGetArrayTypeP(corgi_sql_column(1, &isnull, call_cxt)), INT4OID, 4, true, TYPALIGN_INT,
 							  &members, &member_nulls, &n);
-			member_states = corgi_bytea_elements(DatumGetArrayTypeP(corgi_fit_copy_column(2, &isnull, call_cxt)),
+			member_states = corgi_bytea_elements(DatumGetArrayTypeP(corgi_sql_column(2, &isnull, call_cxt)),
 												 "the bundle's states", &n_states);
 			SPI_freetuptable(SPI_tuptable);
 			for (int m = 0; m < n && m < n_states; m++)

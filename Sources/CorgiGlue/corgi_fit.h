@@ -154,9 +154,6 @@ typedef struct EpochRun
 	double		round_trip_seconds;
 } EpochRun;
 
-/* SPI: the first row's column, copied into `into` (by-value types as they are). */
-extern Datum corgi_fit_copy_column(int column, bool *isnull, MemoryContext into);
-extern char *corgi_fit_text_column(HeapTuple tuple, TupleDesc desc, int column, MemoryContext into);
 /* Runs a read-only query expected to return one row; the row stays in SPI_tuptable. */
 extern void corgi_fit_run_one_row(const char *query, int nargs, Oid *types, Datum *values, const char *nulls);
 

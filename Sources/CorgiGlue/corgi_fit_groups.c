@@ -27,6 +27,7 @@
 
 #include "corgi_core_api.h"
 #include "corgi_fit.h"
+#include "corgi_sql.h"
 #include "corgi_group_bundle.h"
 #include "corgi_progress.h"
 #include "corgi_training.h"
@@ -150,8 +151,8 @@ corgi_fit_read_groups(FunctionCallInfo fcinfo, FitJob *job, int epochs, bool hop
 					 errmsg("a grouped corgi._fit with validation needs the keys' SQL")));
 		corgi_fit_run_one_row("SELECT corgi._variable($1, $2, false, 'independent_varname'),"
 					"       corgi._variable($1, $3, false, 'dependent_varname')", 3, types, values, NULL);
-		groups.val_features = corgi_fit_text_column(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, into);
-		groups.val_label = corgi_fit_text_column(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, into);
+		groups.val_features = corgi_sql_column_text(1, into);
+		groups.val_label = corgi_sql_column_text(2, into);
 		SPI_freetuptable(SPI_tuptable);
 	}
 	return groups;
@@ -220,7 +221,7 @@ corgi_fit_run_group_batch(FitJob *job, FitGroups *groups, const int *members, in
 						 job->sample_clause ? job->sample_clause : "");
 		corgi_fit_run_one_row(query.data, 4, types, values, NULL);
 	}
-	result = corgi_fit_copy_column(1, &isnull, epoch_cxt);
+	result = corgi_sql_column(1, &isnull, epoch_cxt);
 	SPI_freetuptable(SPI_tuptable);
 	if (isnull)
 	{
@@ -404,7 +405,6 @@ corgi_fit_validate_bundle(FitJob *job, FitGroups *groups, FitResults *res, int e
 	bool	   *member_nulls;
 	int			n;
 	int			unbundled;
-	Datum	   *states;
 	Datum	   *keys;
 	bool	   *key_nulls;
 	bool		isnull;
@@ -413,11 +413,12 @@ corgi_fit_validate_bundle(FitJob *job, FitGroups *groups, FitResults *res, int e
 	MemoryContext old;
 
 	corgi_fit_run_one_row("SELECT u.groups, u.states FROM corgi._unbundle($1) u", 1, bundle_type, bundle_value, NULL);
-	groups_array = corgi_fit_copy_column(1, &isnull, CurrentMemoryContext);
-	states_array = corgi_fit_copy_column(2, &isnull, CurrentMemoryContext);
+	groups_array = corgi_sql_column(1, &isnull, CurrentMemoryContext);
+	states_array = corgi_sql_column(2, &isnull, CurrentMemoryContext);
 	SPI_freetuptable(SPI_tuptable);
 	deconstruct_array(DatumGetArrayTypeP(groups_array), INT4OID, 4, true, TYPALIGN_INT, &members, &member_nulls, &n);
-	states = corgi_bytea_elements(DatumGetArrayTypeP(states_array), "the bundle's states", &unbundled);
+	/* The states are scored as the array; here only their count is checked. */
+	(void) corgi_bytea_elements(DatumGetArrayTypeP(states_array), "the bundle's states", &unbundled);
 	if (unbundled != n)
 		elog(ERROR, "corgi._fit: a bundle of %d groups holds %d states", n, unbundled);
 	keys = palloc(sizeof(Datum) * Max(n, 1) * groups->key_count);
@@ -574,14 +575,14 @@ corgi_fit_run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int 
 		corgi_fit_run_one_row("SELECT h.bundles, h.seconds, h.workers_launched"
 					"  FROM corgi._hop_groups_epoch($1::regclass, $2::text, $3::name, $4, $5, $6, $7, $8, $9, $10, $11) h",
 					11, types, values, NULL);
-		result = corgi_fit_copy_column(1, &isnull, epoch_cxt);
+		result = corgi_sql_column(1, &isnull, epoch_cxt);
 		if (isnull)
 			elog(ERROR, "corgi._fit: the hopping epoch returned no bundles");
 		trained = corgi_bytea_elements(DatumGetArrayTypeP(result), "the hopping epoch's bundles", &count);
 		if (count != n_active)
 			elog(ERROR, "corgi._fit: the hopping epoch returned %d bundles for %d configs", count, n_active);
 		seconds = palloc0(sizeof(double) * n_active);
-		result = corgi_fit_copy_column(2, &isnull, CurrentMemoryContext);
+		result = corgi_sql_column(2, &isnull, CurrentMemoryContext);
 		if (!isnull)
 		{
 			deconstruct_array(DatumGetArrayTypeP(result), FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems,
@@ -589,7 +590,7 @@ corgi_fit_run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int 
 			for (int j = 0; j < n_active && j < count; j++)
 				seconds[j] = elem_nulls[j] ? 0 : DatumGetFloat8(elems[j]);
 		}
-		*workers_launched = DatumGetInt32(corgi_fit_copy_column(3, &isnull, CurrentMemoryContext));
+		*workers_launched = DatumGetInt32(corgi_sql_column(3, &isnull, CurrentMemoryContext));
 		SPI_freetuptable(SPI_tuptable);
 	}
 	corgi_progress_workers(*workers_launched);
@@ -618,11 +619,11 @@ corgi_fit_run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int 
 		CHECK_FOR_INTERRUPTS();
 		corgi_fit_run_one_row("SELECT b.bundle, b.loss, b.rows, b.diverged_groups, b.diverged_states, b.groups"
 					"  FROM corgi._bundle_end_epoch($1) b", 1, types, values, NULL);
-		ended_bundle = corgi_fit_copy_column(1, &bundle_null, epoch_cxt);
-		result = corgi_fit_copy_column(2, &isnull, CurrentMemoryContext);
+		ended_bundle = corgi_sql_column(1, &bundle_null, epoch_cxt);
+		result = corgi_sql_column(2, &isnull, CurrentMemoryContext);
 		deconstruct_array(DatumGetArrayTypeP(result), FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &loss, &loss_null,
 						  &n_groups);
-		result = corgi_fit_copy_column(3, &isnull, CurrentMemoryContext);
+		result = corgi_sql_column(3, &isnull, CurrentMemoryContext);
 		deconstruct_array(DatumGetArrayTypeP(result), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &rows, &rows_null,
 						  &count);
 		/* The config's loss: the row-weighted mean over its groups with a finite loss. */
@@ -647,7 +648,7 @@ corgi_fit_run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int 
 			bool	   *member_nulls;
 			int			n_members;
 
-			result = corgi_fit_copy_column(6, &isnull, CurrentMemoryContext);
+			result = corgi_sql_column(6, &isnull, CurrentMemoryContext);
 			deconstruct_array(DatumGetArrayTypeP(result), INT4OID, 4, true, TYPALIGN_INT, &members, &member_nulls,
 							  &n_members);
 			for (int m = 0; m < n_members && m < n_groups && m < count; m++)
@@ -685,7 +686,7 @@ corgi_fit_run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int 
 			}
 		}
 		/* The groups that diverged leave the bundle with their last state. */
-		result = corgi_fit_copy_column(4, &isnull, CurrentMemoryContext);
+		result = corgi_sql_column(4, &isnull, CurrentMemoryContext);
 		if (!isnull)
 		{
 			Datum	   *left;
@@ -693,7 +694,7 @@ corgi_fit_run_bundle_epoch(FitJob *job, FitGroups *groups, FitResults *res, int 
 			Datum	   *left_states;
 			int			n_left;
 			int			n_states;
-			Datum		states_result = corgi_fit_copy_column(5, &isnull, CurrentMemoryContext);
+			Datum		states_result = corgi_sql_column(5, &isnull, CurrentMemoryContext);
 
 			deconstruct_array(DatumGetArrayTypeP(result), INT4OID, 4, true, TYPALIGN_INT, &left, &left_nulls, &n_left);
 			left_states = isnull ? NULL

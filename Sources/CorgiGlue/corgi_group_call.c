@@ -197,7 +197,6 @@ check_grouping_expressions(const char *call, const char *source_table, Datum exp
 	CorgiSqlArgs a;
 	uint64		rows;
 	char	  **expressions;
-	bool		isnull;
 
 	memset(&a, 0, sizeof(a));
 	corgi_sql_arg(&a, TEXTARRAYOID, exprs, false);
@@ -205,11 +204,7 @@ check_grouping_expressions(const char *call, const char *source_table, Datum exp
 						 " WHERE left(x, 1) = '(' ORDER BY o", &a, true);
 	expressions = MemoryContextAlloc(into, sizeof(char *) * (rows + 1));
 	for (uint64 i = 0; i < rows; i++)
-	{
-		Datum		value = corgi_sql_row_column(i, 1, &isnull, into);
-
-		expressions[i] = isnull ? NULL : MemoryContextStrdup(into, TextDatumGetCString(value));
-	}
+		expressions[i] = corgi_sql_row_text(i, 1, into);
 	for (uint64 i = 0; i < rows; i++)
 	{
 		memset(&a, 0, sizeof(a));

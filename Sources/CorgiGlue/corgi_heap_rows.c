@@ -415,9 +415,7 @@ corgi_float8_run(int ncolumns, const Oid *types, const int32 *offsets, struct Co
 	run->inverse_scales = palloc(sizeof(double) * ncolumns);
 	for (int c = 0; c < ncolumns; c++)
 	{
-		/* (x - 0) * 1 is x, bit for bit (signed zeros and NaN included). */
-		run->centers[c] = items[c]->has_scale ? items[c]->center : 0;
-		run->inverse_scales[c] = items[c]->has_scale ? items[c]->inverse_scale : 1;
+		corgi_feature_item_scaling(items[c], &run->centers[c], &run->inverse_scales[c]);
 		run->scaled |= items[c]->has_scale;
 	}
 	return run;

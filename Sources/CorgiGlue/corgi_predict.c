@@ -89,18 +89,6 @@ typedef struct ModelCache
 	double	   *array_out;
 } ModelCache;
 
-/*
- * A feature's standardization as a center and an inverse scale: (x - center) * inverse is
- * the list's own product ((x - 0) * 1 is x, bit for bit, for an unscaled feature), so one
- * branchless loop serves scaled and unscaled features alike.
- */
-static void
-item_scaling(const CorgiFeatureItem *item, double *center, double *inverse)
-{
-	*center = item->has_scale ? item->center : 0;
-	*inverse = item->has_scale ? item->inverse_scale : 1;
-}
-
 static ModelCache *
 cache_for(FunctionCallInfo fcinfo)
 {
@@ -385,7 +373,7 @@ array_form_layout(FunctionCallInfo fcinfo, ModelCache *cache)
 		CorgiFeatureItem *item = lfirst(lc);
 		int			c = foreach_current_index(lc);
 
-		item_scaling(item, &cache->array_center[c], &cache->array_inverse[c]);
+		corgi_feature_item_scaling(item, &cache->array_center[c], &cache->array_inverse[c]);
 	}
 	cache->array_items = n;
 }
@@ -524,7 +512,7 @@ fields_features(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 		cache->fast_inverse = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * Max(cache->row_columns, 1));
 		for (int c = 0; c < cache->row_columns; c++)
 		{
-			item_scaling(cache->row_items[c], &cache->fast_center[c], &cache->fast_inverse[c]);
+			corgi_feature_item_scaling(cache->row_items[c], &cache->fast_center[c], &cache->fast_inverse[c]);
 		}
 	}
 	/* Every feature a float8 number and none NULL (the common case): straight from the arguments. */

@@ -136,11 +136,20 @@ corgi_sql_row_column(uint64 row, int column, bool *isnull, MemoryContext into)
 char *
 corgi_sql_column_text(int column, MemoryContext into)
 {
+	return corgi_sql_row_text(0, column, into);
+}
+
+char *
+corgi_sql_row_text(uint64 row, int column, MemoryContext into)
+{
 	bool		isnull;
-	Datum		value = corgi_sql_column(column, &isnull, into);
+	Datum		value;
 	MemoryContext old;
 	char	   *s;
 
+	if (row >= SPI_processed || SPI_tuptable == NULL || column > SPI_tuptable->tupdesc->natts)
+		return NULL;
+	value = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column, &isnull);
 	if (isnull)
 		return NULL;
 	old = MemoryContextSwitchTo(into);

@@ -43,6 +43,8 @@ extern char *corgi_sql_column_text(int column, MemoryContext into);
 extern Datum corgi_sql_named_column(const char *name, bool *isnull, MemoryContext into);
 /* Column `column` of row `row` (0-based, below SPI_processed), copied into `into`. */
 extern Datum corgi_sql_row_column(uint64 row, int column, bool *isnull, MemoryContext into);
+/* A text column of row `row` as a C string in `into` (NULL for NULL or no such row). */
+extern char *corgi_sql_row_text(uint64 row, int column, MemoryContext into);
 /* A boolean column as SQL's three values: 1 true, 0 false, -1 NULL. */
 extern int	corgi_sql_column_bool(int column);
 
