@@ -177,6 +177,9 @@ SELECT corgi._linregr_rows('SELECT (y)::float8, (1 || x)::float8[] FROM direct_r
      = (SELECT corgi.linregr(y, 1 || x)::text FROM direct_rows) AS prepend_same;
 SELECT corgi._linregr_rows('SELECT (flag::int)::float8, (ARRAY[1, small, big, r, n])::float8[] FROM direct_rows')::text
      = (SELECT corgi.linregr(flag::int, (ARRAY[1, small, big, r, n])::float8[]) FROM direct_rows)::text AS columns_same;
+-- A boolean column behind ::int is read as 1/0 (the cast's value).
+SELECT corgi._linregr_rows('SELECT (y)::float8, (ARRAY[1, flag::int, small])::float8[] FROM direct_rows')::text
+     = (SELECT corgi.linregr(y, (ARRAY[1, flag::int, small])::float8[])::text FROM direct_rows) AS bool_column_same;
 SELECT corgi._linregr_fit_rows('SELECT (y)::float8, (x)::float8[] FROM direct_rows', true)
      = (SELECT corgi._linregr_fit(y, x, true) FROM direct_rows) AS fit_same;
 -- Not a table's columns (an expression, a filter): the query runs, no direct read.
