@@ -516,6 +516,10 @@ BEGIN
     -- Always schema-qualified: an unqualified name goes where CREATE TABLE would put it
     -- for the caller.
     schema := CASE WHEN cardinality(parts) = 2 THEN parts[1] ELSE corgi._creation_schema(out_table, caller_path) END;
+    -- pg_temp is the session's temporary schema, by its name once it exists.
+    IF schema = 'pg_temp' THEN
+        schema := coalesce((SELECT nspname::text FROM pg_namespace WHERE oid = pg_my_temp_schema()), 'pg_temp');
+    END IF;
     main := quote_ident(schema) || '.' || quote_ident(parts[cardinality(parts)]);
     summary := quote_ident(schema) || '.' || quote_ident(parts[cardinality(parts)] || '_summary');
 END $$;
@@ -1587,7 +1591,7 @@ BEGIN
     IF current_setting('transaction_read_only')::boolean THEN
         RAISE EXCEPTION '% cannot write % in a read-only transaction', call, main USING ERRCODE = 'read_only_sql_transaction';
     END IF;
-    IF NOT has_schema_privilege(schema, 'CREATE') THEN
+    IF schema <> 'pg_temp' AND NOT has_schema_privilege(schema, 'CREATE') THEN
         RAISE EXCEPTION 'permission denied to create % in schema %', main, schema
             USING ERRCODE = 'insufficient_privilege', HINT = 'Choose an out_table in a schema where you can create tables.';
     END IF;

@@ -365,19 +365,159 @@ COMMENT ON FUNCTION madlib.encode_categorical_variables(varchar, varchar, varcha
     'MADlib''s encode_categorical_variables: one 0/1 indicator per level of each categorical column (top levels, __misc__, _null with encode_null), as columns or one float8[] with a dictionary';
 
 -- ---------------------------------------------------------------------------------
--- Support vector machines (linear kernel), on corgi.train's 'svm' model
+-- Support vector machines, on corgi.train's 'svm' and 'svr' models
 -- ---------------------------------------------------------------------------------
--- MADlib's svm_classification and svm_regression, one trainer: params map onto corgi's
--- SGD (init_stepsize -> learning_rate, decay_factor -> decay, max_iter -> epochs, lambda
--- with norm L2 or L1 -> l2 or l1, epsilon -> svr_epsilon (the regression's tube;
--- classification ignores it, as MADlib), class_weight (balanced or {class: weight}) ->
--- class_weight, kernel_params fit_intercept -> intercept; the gaussian and polynomial
--- kernels map the rows by corgi.kernel_features). Classification trains corgi's svm: the
--- two classes of the dependent variable become dep_var_mapping (sorted as text), the
--- second the positive one. Regression trains corgi's svr on the dependent value
--- (dep_var_mapping NULL). corgi's own model (bytes, epochs) is kept beside it in
--- <model_table>_corgi. Refused with a hint: n_folds, eps_table, other kernels.
-CREATE FUNCTION madlib._svm_train(regression boolean, source_table varchar, model_table varchar,
+-- A value of MADlib's svm params: a number, or a list ([a, b] or {a, b}) of numbers to
+-- cross-validate.
+CREATE FUNCTION madlib._svm_param_values(fn text, item text, value text) RETURNS float8[]
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    body text := btrim(value);
+    numbers float8[];
+BEGIN
+    IF body ~ '^\[.*\]$' OR body ~ '^\{.*\}$' THEN
+        body := substr(body, 2, length(body) - 2);
+    END IF;
+    BEGIN
+        SELECT array_agg(btrim(v)::float8 ORDER BY o) INTO numbers FROM unnest(string_to_array(body, ',')) WITH ORDINALITY u(v, o);
+    EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range THEN
+        numbers := NULL;
+    END;
+    IF numbers IS NULL OR cardinality(numbers) = 0 OR 'NaN' = ANY (numbers) THEN
+        RAISE EXCEPTION 'params "%" of % is neither a number nor a list of numbers', item, fn
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Write key=0.1, or key=[0.1, 1] with n_folds=3 to cross-validate the values.';
+    END IF;
+    RETURN numbers;
+END $$;
+COMMENT ON FUNCTION madlib._svm_param_values(text, text, text) IS
+    'internal: the numbers of a MADlib svm param value, a number or a list ([a, b] or {a, b}) to cross-validate';
+
+-- MADlib's cross-validation of the svm params given as lists (n_folds at least 2): the
+-- rows copied once in MADlib's random order (setseed(0.5), as MADlib, then row_number()
+-- over random()), fold k the k-th of n_folds equal runs of that order (the last takes
+-- the rest). Per fold one corgi.fit_multiple trains every combination of the lists on
+-- the other folds at once (model hopping) and scores each epoch on the fold, so a
+-- max_iter list is read off the epochs (a config after m epochs is that config trained
+-- for m). The score is the accuracy (classification) or minus the RMSE (regression), as
+-- MADlib's; the combination with the best mean over the folds wins (ties: the first in
+-- the order init_stepsize, decay_factor, max_iter, lambda, epsilon). validation_result
+-- (when named) gets one float8 column per param given as a list, mean_score and
+-- std_dev_score (the sample standard deviation), a row per combination.
+CREATE FUNCTION madlib._svm_cross_validate(src regclass, label text, features text, model text, fixed_params text,
+                                           n_folds integer, stepsizes float8[], decays float8[], iters float8[],
+                                           lambdas float8[], epsilons float8[], norm text, validation_result text,
+                                           caller_search_path text,
+                                           OUT init_stepsize float8, OUT decay_factor float8, OUT max_iter integer,
+                                           OUT lambda float8, OUT epsilon float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    tag text := 'corgi_cv_' || pg_backend_pid();
+    rows_t text := format('pg_temp.%I', tag || '_rows');
+    cfg_t text := format('pg_temp.%I', tag || '_configs');
+    train_t text := format('pg_temp.%I', tag || '_train');
+    valid_t text := format('pg_temp.%I', tag || '_valid');
+    models_t text := format('pg_temp.%I', tag || '_models');
+    scores_t text := format('pg_temp.%I', tag || '_scores');
+    t text;
+    n bigint;
+    fold_size bigint;
+    lo bigint;
+    hi bigint;
+    cols text;
+    best record;
+BEGIN
+    FOREACH t IN ARRAY ARRAY[rows_t, cfg_t, train_t, valid_t, models_t, models_t || '_info', models_t || '_summary', scores_t] LOOP
+        IF to_regclass(t) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', t);
+        END IF;
+    END LOOP;
+    PERFORM setseed(0.5);
+    EXECUTE format('CREATE TEMP TABLE %s AS SELECT row_number() OVER (ORDER BY random()) AS id, (%s) AS y, (%s)::float8[] AS x FROM %s',
+                   rows_t, label, features, src);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n < n_folds THEN
+        RAISE EXCEPTION 'n_folds=% is more than the % rows of %', n_folds, n, src
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use fewer folds (3 is usual).';
+    END IF;
+    EXECUTE format($q$CREATE TEMP TABLE %s AS
+        SELECT (row_number() OVER (ORDER BY si, di, li, ei))::integer AS config_id, %L::text AS model,
+               concat_ws(', ', format('learning_rate=%%s, decay=%%s, %%s=%%s', s, d, %L, l),
+                         CASE WHEN %L = 'svr' THEN format('svr_epsilon=%%s', e) END, nullif(%L, '')) AS params,
+               s, d, l, e
+        FROM unnest($1) WITH ORDINALITY a(s, si), unnest($2) WITH ORDINALITY b(d, di),
+             unnest($3) WITH ORDINALITY c(l, li), unnest($4) WITH ORDINALITY g(e, ei)$q$,
+                   cfg_t, model, norm, model, fixed_params)
+        USING stepsizes, decays, lambdas, epsilons;
+    EXECUTE format('CREATE TEMP TABLE %s (config_id integer, iter_index integer, fold integer, score float8)', scores_t);
+    fold_size := n / n_folds;
+    FOR k IN 1..n_folds LOOP
+        lo := (k - 1) * fold_size + 1;
+        hi := CASE WHEN k = n_folds THEN n + 1 ELSE k * fold_size + 1 END;
+        EXECUTE format('CREATE TEMP TABLE %s AS SELECT y, x FROM %s WHERE id < %s OR id >= %s', train_t, rows_t, lo, hi);
+        EXECUTE format('CREATE TEMP TABLE %s AS SELECT y, x FROM %s WHERE id >= %s AND id < %s', valid_t, rows_t, lo, hi);
+        PERFORM corgi.fit_multiple(train_t, models_t, 'y', 'x', cfg_t, (SELECT max(m)::integer FROM unnest(iters) m),
+                                   validation_table => valid_t, caller_search_path => caller_search_path);
+        -- A diverged config scores NULL (never a NaN, which would sort first).
+        EXECUTE format($q$INSERT INTO %s
+            SELECT i.config_id, it.o, %s, nullif(%s i.validation_metric[it.m::integer], 'NaN')
+            FROM %s i, unnest($1) WITH ORDINALITY it(m, o)$q$,
+                       scores_t, k, CASE WHEN model = 'svr' THEN '-' ELSE '' END, models_t || '_info')
+            USING iters;
+        FOREACH t IN ARRAY ARRAY[train_t, valid_t, models_t, models_t || '_info', models_t || '_summary'] LOOP
+            EXECUTE format('DROP TABLE %s', t);
+        END LOOP;
+    END LOOP;
+    EXECUTE format($q$SELECT c.s, c.d, it.m, c.l, c.e, avg(sc.score) AS mean_score
+        FROM %s sc JOIN %s c USING (config_id) JOIN unnest($1) WITH ORDINALITY it(m, o) ON it.o = sc.iter_index
+        GROUP BY c.config_id, it.o, c.s, c.d, it.m, c.l, c.e
+        ORDER BY avg(sc.score) DESC NULLS LAST, c.config_id, it.o LIMIT 1$q$, scores_t, cfg_t)
+        INTO best USING iters;
+    init_stepsize := best.s;
+    decay_factor := best.d;
+    max_iter := best.m::integer;
+    lambda := best.l;
+    epsilon := best.e;
+    IF validation_result IS NOT NULL THEN
+        cols := concat_ws(', ', CASE WHEN cardinality(stepsizes) > 1 THEN 'c.s AS init_stepsize' END,
+                                CASE WHEN cardinality(decays) > 1 THEN 'c.d AS decay_factor' END,
+                                CASE WHEN cardinality(iters) > 1 THEN 'it.m AS max_iter' END,
+                                CASE WHEN cardinality(lambdas) > 1 THEN 'c.l AS lambda' END,
+                                CASE WHEN cardinality(epsilons) > 1 THEN 'c.e AS epsilon' END);
+        EXECUTE format($q$CREATE TABLE %s AS
+            SELECT %s, avg(sc.score) AS mean_score, stddev_samp(sc.score) AS std_dev_score
+            FROM %s sc JOIN %s c USING (config_id) JOIN unnest($1) WITH ORDINALITY it(m, o) ON it.o = sc.iter_index
+            GROUP BY c.config_id, it.o, c.s, c.d, it.m, c.l, c.e ORDER BY c.config_id, it.o$q$,
+                       validation_result, cols, scores_t, cfg_t)
+            USING iters;
+    END IF;
+    FOREACH t IN ARRAY ARRAY[rows_t, cfg_t, scores_t] LOOP
+        EXECUTE format('DROP TABLE %s', t);
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION madlib._svm_cross_validate(regclass, text, text, text, text, integer, float8[], float8[], float8[], float8[], float8[], text, text, text) IS
+    'internal: MADlib''s n_folds cross-validation of svm params given as lists, one corgi.fit_multiple per fold; the best combination, and validation_result';
+
+-- MADlib's svm_classification, svm_regression and svm_one_class, one trainer: params map
+-- onto corgi's SGD (init_stepsize -> learning_rate, decay_factor -> decay, max_iter ->
+-- epochs, lambda with norm L2 or L1 -> l2 or l1, epsilon -> svr_epsilon (the
+-- regression's tube; classification ignores it, as MADlib), class_weight (balanced or
+-- {class: weight}) -> class_weight, kernel_params fit_intercept -> intercept; the
+-- gaussian and polynomial kernels map the rows by corgi.kernel_features). Classification
+-- trains corgi's svm: the two classes of the dependent variable become dep_var_mapping
+-- (sorted as text), the second the positive one. Regression trains corgi's svr on the
+-- dependent value (dep_var_mapping NULL). One class (MADlib's way): the rows, mapped by
+-- the kernel (gaussian by default), are the class 1 and the origin of the mapped space
+-- the class -1, with an intercept and balanced class weights unless given. A param given
+-- as a list with n_folds >= 2 is cross-validated (madlib._svm_cross_validate) and the
+-- model trained with the best values. corgi's own model (bytes, epochs) is kept beside
+-- it in <model_table>_corgi. Refused with a hint: eps_table, other kernels,
+-- cross-validation with grouping_col (MADlib refuses it too).
+CREATE FUNCTION madlib._svm_train(method text, source_table varchar, model_table varchar,
                                   dependent_varname varchar, independent_varname varchar, kernel_func varchar,
                                   kernel_params varchar, grouping_col varchar, params varchar, verbose boolean,
                                   caller_search_path text)
@@ -386,34 +526,49 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    fn text := CASE WHEN regression THEN 'svm_regression' ELSE 'svm_classification' END;
+    regression boolean := method = 'regression';
+    one_class boolean := method = 'one_class';
+    fn text := 'svm_' || method;
     src regclass;
     outs record;
     side record;
+    cv_table text;
+    chosen record;
     item text;
     key text;
     value text;
     fit_intercept boolean := false;
-    stepsize float8 := 0.01;
-    decay_factor float8 := 0.9;
-    max_iter integer := 100;
+    stepsizes float8[] := '{0.01}';
+    decays float8[] := '{0.9}';
+    iters float8[] := '{100}';
+    lambdas float8[] := '{0.01}';
+    epsilons float8[] := '{0.01}';
+    stepsize float8;
+    decay_factor float8;
+    max_iter integer;
+    lambda float8;
+    epsilon float8;
     tolerance float8 := 1e-10;
-    lambda float8 := 0.01;
     norm text := 'l2';
-    epsilon float8 := 0.01;
-    kernel text := lower(btrim(coalesce(kernel_func, 'linear')));
+    n_folds integer := 0;
+    validation_result text;
+    kernel text := lower(btrim(coalesce(kernel_func, CASE WHEN method = 'one_class' THEN 'gaussian' ELSE 'linear' END)));
     map_params text := '';
     class_weight text;
     weights float8[];
     features text := independent_varname;
+    train_source text := source_table;
+    dependent text := dependent_varname;
     label text;
     classes text[];
     keys text := '';
     totals record;
+    width integer;
 BEGIN
-    IF source_table IS NULL OR model_table IS NULL OR dependent_varname IS NULL OR independent_varname IS NULL
+    IF source_table IS NULL OR model_table IS NULL OR (dependent_varname IS NULL AND NOT one_class) OR independent_varname IS NULL
        OR caller_search_path IS NULL THEN
-        RAISE EXCEPTION 'madlib.%: source_table, model_table, dependent_varname and independent_varname must not be NULL', fn
+        RAISE EXCEPTION 'madlib.%: source_table, model_table, %independent_varname must not be NULL', fn,
+                        CASE WHEN one_class THEN '' ELSE 'dependent_varname and ' END
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
     -- The kernel, by its name or a prefix of two letters or more, as MADlib takes it:
@@ -441,51 +596,108 @@ BEGIN
                                          ELSE 'The polynomial kernel takes degree, coef0, n_components, random_state and fit_intercept.' END;
         END IF;
     END LOOP;
+    -- One class: MADlib always fits the intercept (the origin's side of the hyperplane).
+    IF one_class THEN
+        fit_intercept := true;
+    END IF;
     IF kernel <> 'linear' THEN
         PERFORM corgi.kernel_features('{0}'::float8[], kernel, map_params);   -- its parameters checked now
-        features := format('corgi.kernel_features((%s)::float8[], %L, %L)',
-                           corgi._column_or_expression(corgi._readable_source('madlib.' || fn, source_table, caller_search_path),
-                                                       source_table, 'independent_varname', independent_varname),
-                           kernel, map_params);
     END IF;
     FOREACH item IN ARRAY coalesce(corgi._split_grouping_cols(nullif(btrim(params), '')), '{}') LOOP
         key := lower(btrim(split_part(item, '=', 1)));
         value := btrim(substr(item, strpos(item, '=') + 1));
         CASE key
             WHEN 'class_weight' THEN class_weight := value;
-            WHEN 'init_stepsize' THEN stepsize := value::float8;
-            WHEN 'decay_factor' THEN decay_factor := value::float8;
-            WHEN 'max_iter' THEN max_iter := value::integer;
+            WHEN 'init_stepsize' THEN stepsizes := madlib._svm_param_values(fn, item, value);
+            WHEN 'decay_factor' THEN decays := madlib._svm_param_values(fn, item, value);
+            WHEN 'max_iter' THEN iters := madlib._svm_param_values(fn, item, value);
+            WHEN 'lambda' THEN lambdas := madlib._svm_param_values(fn, item, value);
+            WHEN 'epsilon' THEN epsilons := madlib._svm_param_values(fn, item, value);
             WHEN 'tolerance' THEN tolerance := value::float8;
-            WHEN 'lambda' THEN lambda := value::float8;
             WHEN 'norm' THEN norm := lower(value);
-            WHEN 'epsilon' THEN epsilon := value::float8;
+            WHEN 'n_folds' THEN
+                IF value !~ '^\s*[0-9]{1,6}\s*$' THEN
+                    RAISE EXCEPTION 'n_folds must be a whole number, got "%"', value
+                        USING ERRCODE = 'invalid_parameter_value', HINT = 'Write n_folds=3 (0 or 1: no cross-validation).';
+                END IF;
+                n_folds := value::integer;
+            WHEN 'validation_result' THEN validation_result := nullif(btrim(value, ' ''"'), '');
             ELSE
                 RAISE EXCEPTION 'params "%" is not offered by corgi_madlib''s %', item, fn
                     USING ERRCODE = 'feature_not_supported',
-                          HINT = 'It takes init_stepsize, decay_factor, max_iter, tolerance, lambda, norm (L1 or L2), epsilon and class_weight.';
+                          HINT = 'It takes init_stepsize, decay_factor, max_iter, tolerance, lambda, norm (L1 or L2), epsilon, class_weight, n_folds and validation_result.';
         END CASE;
     END LOOP;
     IF norm NOT IN ('l1', 'l2') THEN
         RAISE EXCEPTION 'norm must be L1 or L2, got "%"', norm USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF EXISTS (SELECT FROM unnest(iters) m WHERE m <> trunc(m) OR m < 1 OR m > 1000000) THEN
+        RAISE EXCEPTION 'max_iter must be whole numbers from 1, got %', array_to_string(iters, ', ')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Write max_iter=100, or max_iter=[50, 100] to cross-validate.';
+    END IF;
+    -- Classification ignores epsilon, lists too (as MADlib: they are not validated).
+    IF NOT regression THEN
+        epsilons := epsilons[1:1];
+    END IF;
+    IF n_folds > 1 AND grouping_col IS NOT NULL THEN
+        RAISE EXCEPTION '% cannot cross-validate with grouping_col (n_folds=%)', fn, n_folds
+            USING ERRCODE = 'feature_not_supported', HINT = 'MADlib refuses it too: leave grouping_col out, or give n_folds=0 and one value per param.';
+    END IF;
+    IF greatest(cardinality(stepsizes), cardinality(decays), cardinality(iters), cardinality(lambdas), cardinality(epsilons)) > 1 THEN
+        IF n_folds <= 1 THEN
+            RAISE EXCEPTION '% params give lists of values to choose from, but n_folds is %', fn, n_folds
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Add n_folds=3 (at least 2) to cross-validate them, or give one value each.';
+        END IF;
+    ELSIF n_folds > 1 THEN
+        -- MADlib warns and trains once.
+        RAISE NOTICE '% has n_folds=% but no param lists values to choose from: no cross-validation', fn, n_folds;
+        n_folds := 0;
+    END IF;
     src := corgi._readable_source('madlib.' || fn, source_table, caller_search_path);
     outs := corgi._writable_outputs('madlib.' || fn, model_table, caller_search_path);
     side := corgi._writable_outputs('madlib.' || fn, model_table || '_corgi', caller_search_path);
+    IF validation_result IS NOT NULL AND n_folds > 1 THEN
+        cv_table := (corgi._writable_outputs('madlib.' || fn, validation_result, caller_search_path)).main;
+    END IF;
     IF regression AND class_weight IS NOT NULL THEN
         RAISE EXCEPTION 'class_weight applies to svm_classification only' USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Leave class_weight out of svm_regression''s params.';
     END IF;
-    IF regression THEN
-        -- Trained by corgi: max_iter epochs of SGD on the epsilon-insensitive loss.
-        PERFORM corgi.train(source_table, model_table || '_corgi', dependent_varname, features, 'svr',
-                            max_iter, 'corgipile',
-                            format('learning_rate=%s, decay=%s, %s=%s, intercept=%s, svr_epsilon=%s',
-                                   stepsize, decay_factor, norm, lambda, fit_intercept, epsilon),
-                            "verbose", grouping_col, caller_search_path);
-    ELSE
+    -- The features as SQL over the source (a kernel maps them as training did).
+    IF kernel <> 'linear' OR one_class THEN
+        features := corgi._column_or_expression(src, source_table, 'independent_varname', independent_varname);
+        IF kernel <> 'linear' THEN
+            features := format('corgi.kernel_features((%s)::float8[], %L, %L)', features, kernel, map_params);
+        END IF;
+    END IF;
+    IF one_class THEN
+        -- The rows (class 1) and the origin of the mapped space (class -1): a temporary
+        -- table the caller writes (its privileges and policies apply), dropped at the end.
+        IF grouping_col IS NOT NULL THEN
+            RAISE EXCEPTION 'svm_one_class takes no grouping_col in corgi_madlib' USING ERRCODE = 'feature_not_supported',
+                HINT = 'Train one model per group by filtering the source (a view per group).';
+        END IF;
+        EXECUTE format('SELECT cardinality((%s)::float8[]) FROM %s WHERE (%s) IS NOT NULL LIMIT 1', features, src, features) INTO width;
+        IF width IS NULL THEN
+            RAISE EXCEPTION 'source table % has no rows with independent values', source_table
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
+        END IF;
+        train_source := format('pg_temp.%I', 'corgi_one_class_' || pg_backend_pid());
+        IF to_regclass(train_source) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', train_source);
+        END IF;
+        EXECUTE format('CREATE TEMP TABLE %s AS SELECT (%s)::float8[] AS x, 1::float8 AS y FROM %s
+                        UNION ALL SELECT array_fill(0::float8, ARRAY[%s]), -1::float8',
+                       train_source, features, src, width);
+        src := train_source::regclass;
+        features := 'x';
+        dependent := 'y';
+        kernel := 'linear';   -- for training: the table's rows are mapped already
+        class_weight := coalesce(class_weight, 'balanced');
+    END IF;
+    label := corgi._column_or_expression(src, train_source, 'dependent_varname', dependent);
+    IF NOT regression THEN
         -- The two classes, sorted as text: the second is the positive one.
-        label := corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname);
         EXECUTE format('SELECT array_agg(DISTINCT (%s)::text ORDER BY (%1$s)::text) FROM %s WHERE (%1$s) IS NOT NULL',
                        label, src)
             INTO classes;
@@ -519,8 +731,35 @@ BEGIN
                     USING ERRCODE = 'invalid_parameter_value', HINT = 'Write class_weight=balanced or class_weight={a:1, b:3}.';
             END IF;
         END IF;
+    END IF;
+    stepsize := stepsizes[1];
+    decay_factor := decays[1];
+    max_iter := iters[1]::integer;
+    lambda := lambdas[1];
+    epsilon := epsilons[1];
+    IF n_folds > 1 THEN
+        SELECT * INTO chosen FROM madlib._svm_cross_validate(
+            src, CASE WHEN regression THEN format('(%s)::float8', label) ELSE format('((%s)::text = %L)', label, classes[2]) END,
+            corgi._column_or_expression(src, train_source, 'independent_varname', features),
+            CASE WHEN regression THEN 'svr' ELSE 'svm' END,
+            concat_ws(', ', format('intercept=%s', fit_intercept), 'class_weight=[' || array_to_string(weights, ',') || ']'),
+            n_folds, stepsizes, decays, iters, lambdas, epsilons, norm, cv_table, caller_search_path);
+        stepsize := chosen.init_stepsize;
+        decay_factor := chosen.decay_factor;
+        max_iter := chosen.max_iter;
+        lambda := chosen.lambda;
+        epsilon := chosen.epsilon;
+    END IF;
+    IF regression THEN
+        -- Trained by corgi: max_iter epochs of SGD on the epsilon-insensitive loss.
+        PERFORM corgi.train(train_source, model_table || '_corgi', dependent, features, 'svr',
+                            max_iter, 'corgipile',
+                            format('learning_rate=%s, decay=%s, %s=%s, intercept=%s, svr_epsilon=%s',
+                                   stepsize, decay_factor, norm, lambda, fit_intercept, epsilon),
+                            "verbose", grouping_col, caller_search_path);
+    ELSE
         -- Trained by corgi: max_iter epochs of SGD on the hinge loss.
-        PERFORM corgi.train(source_table, model_table || '_corgi', format('((%s)::text = %L)', label, classes[2]),
+        PERFORM corgi.train(train_source, model_table || '_corgi', format('((%s)::text = %L)', label, classes[2]),
                             features, 'svm', max_iter, 'corgipile',
                             concat_ws(', ', format('learning_rate=%s, decay=%s, %s=%s, intercept=%s', stepsize, decay_factor, norm, lambda, fit_intercept),
                                       'class_weight=[' || array_to_string(weights, ',') || ']'),
@@ -537,6 +776,10 @@ BEGIN
                    outs.main, keys, fit_intercept, classes, side.main);
     EXECUTE format('SELECT count(*) AS groups, count(*) FILTER (WHERE coef IS NULL) AS failed, coalesce(sum(num_rows_processed), 0) AS processed,
                            coalesce(sum(num_rows_skipped), 0) AS skipped FROM %s', outs.main) INTO totals;
+    -- The summary names what the user gave (one class: no dependent variable; predict maps
+    -- the rows by the kernel and appends the intercept's 1).
+    kernel := lower(btrim(coalesce(kernel_func, CASE WHEN one_class THEN 'gaussian' ELSE 'linear' END)));
+    kernel := CASE WHEN 'linear' LIKE kernel || '%' THEN 'linear' WHEN 'gaussian' LIKE kernel || '%' THEN 'gaussian' ELSE 'polynomial' END;
     EXECUTE format($q$CREATE TABLE %s AS SELECT %L::text AS method,
                              'corgi_madlib ' || (SELECT extversion FROM pg_extension WHERE extname = 'corgi_madlib') AS version_number,
                              %L::text AS source_table, %L::text AS model_table, %L::text AS dependent_varname,
@@ -550,12 +793,15 @@ BEGIN
                    grouping_col,
                    format('solver=corgipile sgd, init_stepsize=%s, decay_factor=%s, max_iter=%s, tolerance=%s', stepsize, decay_factor, max_iter, tolerance)
                    || CASE WHEN regression THEN format(', epsilon=%s', epsilon) ELSE '' END,
-                   format('lambda=%s, norm=%s, n_folds=0', lambda, upper(norm))
+                   format('lambda=%s, norm=%s, n_folds=%s', lambda, upper(norm), n_folds)
                    || CASE WHEN weights IS NOT NULL THEN format(', class_weight=%s', array_to_string(weights, ',')) ELSE '' END,
                    totals.groups, totals.failed, totals.processed, totals.skipped);
+    IF one_class THEN
+        EXECUTE format('DROP TABLE %s', train_source);
+    END IF;
 END $$;
-COMMENT ON FUNCTION madlib._svm_train(boolean, varchar, varchar, varchar, varchar, varchar, varchar, varchar, varchar, boolean, text) IS
-    'internal: MADlib''s svm_classification (regression false: corgi''s svm) and svm_regression (true: corgi''s svr), linear kernel';
+COMMENT ON FUNCTION madlib._svm_train(text, varchar, varchar, varchar, varchar, varchar, varchar, varchar, varchar, boolean, text) IS
+    'internal: MADlib''s svm_classification (method classification: corgi''s svm), svm_regression (regression: corgi''s svr) and svm_one_class (one_class: the rows against the origin), with n_folds cross-validation';
 
 CREATE FUNCTION madlib.svm_classification(source_table varchar, model_table varchar, dependent_varname varchar,
                                           independent_varname varchar, kernel_func varchar DEFAULT 'linear',
@@ -565,10 +811,10 @@ CREATE FUNCTION madlib.svm_classification(source_table varchar, model_table varc
 RETURNS void
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
-RETURN madlib._svm_train(false, source_table, model_table, dependent_varname, independent_varname, kernel_func,
+RETURN madlib._svm_train('classification', source_table, model_table, dependent_varname, independent_varname, kernel_func,
                          kernel_params, grouping_col, params, "verbose", caller_search_path);
 COMMENT ON FUNCTION madlib.svm_classification(varchar, varchar, varchar, varchar, varchar, varchar, varchar, varchar, boolean, text) IS
-    'MADlib''s svm_classification (linear kernel), trained by corgi.train''s svm: model_table (coef, loss, num_iterations, rows, dep_var_mapping), model_table_summary, and corgi''s model in model_table_corgi';
+    'MADlib''s svm_classification, trained by corgi.train''s svm (params given as lists with n_folds: cross-validated): model_table (coef, loss, num_iterations, rows, dep_var_mapping), model_table_summary, and corgi''s model in model_table_corgi';
 
 CREATE FUNCTION madlib.svm_regression(source_table varchar, model_table varchar, dependent_varname varchar,
                                       independent_varname varchar, kernel_func varchar DEFAULT 'linear',
@@ -578,10 +824,23 @@ CREATE FUNCTION madlib.svm_regression(source_table varchar, model_table varchar,
 RETURNS void
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
-RETURN madlib._svm_train(true, source_table, model_table, dependent_varname, independent_varname, kernel_func,
+RETURN madlib._svm_train('regression', source_table, model_table, dependent_varname, independent_varname, kernel_func,
                          kernel_params, grouping_col, params, "verbose", caller_search_path);
 COMMENT ON FUNCTION madlib.svm_regression(varchar, varchar, varchar, varchar, varchar, varchar, varchar, varchar, boolean, text) IS
-    'MADlib''s svm_regression (linear kernel, epsilon-insensitive loss), trained by corgi.train''s svr: model_table (coef, loss, num_iterations, rows, dep_var_mapping NULL), model_table_summary (method SVR), and corgi''s model in model_table_corgi';
+    'MADlib''s svm_regression (epsilon-insensitive loss), trained by corgi.train''s svr (params given as lists with n_folds: cross-validated): model_table (coef, loss, num_iterations, rows, dep_var_mapping NULL), model_table_summary (method SVR), and corgi''s model in model_table_corgi';
+
+CREATE FUNCTION madlib.svm_one_class(source_table varchar, model_table varchar, independent_varname varchar,
+                                     kernel_func varchar DEFAULT 'gaussian', kernel_params varchar DEFAULT NULL,
+                                     grouping_col varchar DEFAULT NULL, params varchar DEFAULT NULL,
+                                     verbose boolean DEFAULT false,
+                                     caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+RETURN madlib._svm_train('one_class', source_table, model_table, NULL, independent_varname, kernel_func,
+                         kernel_params, grouping_col, params, "verbose", caller_search_path);
+COMMENT ON FUNCTION madlib.svm_one_class(varchar, varchar, varchar, varchar, varchar, varchar, varchar, boolean, text) IS
+    'MADlib''s svm_one_class (novelty detection): the rows, mapped by the kernel (gaussian by default), against the origin, by corgi.train''s svm with balanced class weights; svm_predict answers 1 (like the rows) or -1';
 
 -- MADlib's svm_predict: output_table (id, prediction, decision_function), prediction the
 -- second class of dep_var_mapping when coef . x >= 0 (text). The features are the
@@ -1202,14 +1461,24 @@ RETURN CASE
         || E'         [, kernel_func (''linear'', ''gaussian'' or ''polynomial'') [, kernel_params (''fit_intercept=false'';\n'
         || E'            gamma, degree, coef0, n_components, random_state for the kernels) [, grouping_col\n'
         || E'         [, params (''init_stepsize=0.01, decay_factor=0.9, max_iter=100, lambda=0.01, norm=L2'') [, verbose]]]]]);\n'
-        || E'  SELECT madlib.svm_predict(model_table, new_data_table, id_col_name, output_table);'
+        || E'  SELECT madlib.svm_predict(model_table, new_data_table, id_col_name, output_table);\n'
+        || E'  Cross-validation: give params as lists, e.g. ''lambda=[0.01, 0.1], n_folds=3, validation_result=cv''.'
     WHEN function_name = 'svm_regression' THEN
         E'svm_regression: a support vector regression (corgi.train''s svr, epsilon-insensitive loss; kernels by random features)\n'
         || E'  SELECT madlib.svm_regression(source_table, model_table, dependent_varname, independent_varname\n'
         || E'         [, kernel_func (''linear'', ''gaussian'' or ''polynomial'') [, kernel_params (''fit_intercept=false'';\n'
         || E'            gamma, degree, coef0, n_components, random_state for the kernels) [, grouping_col\n'
         || E'         [, params (''init_stepsize=0.01, decay_factor=0.9, max_iter=100, lambda=0.01, norm=L2, epsilon=0.01'') [, verbose]]]]]);\n'
-        || E'  SELECT madlib.svm_predict(model_table, new_data_table, id_col_name, output_table);  -- prediction: the value'
+        || E'  SELECT madlib.svm_predict(model_table, new_data_table, id_col_name, output_table);  -- prediction: the value\n'
+        || E'  Cross-validation: give params as lists, e.g. ''lambda=[0.01, 0.1], epsilon=[0.01, 0.1], n_folds=3''.'
+    WHEN function_name = 'svm_one_class' THEN
+        E'svm_one_class: novelty detection, the rows against the origin (corgi.train''s svm; kernels by random features)\n'
+        || E'  SELECT madlib.svm_one_class(source_table, model_table, independent_varname\n'
+        || E'         [, kernel_func (''gaussian'', ''linear'' or ''polynomial'') [, kernel_params (gamma, degree, coef0,\n'
+        || E'            n_components, random_state) [, grouping_col (refused) [, params (as svm_classification''s;\n'
+        || E'            class_weight balanced by default) [, verbose]]]]]);\n'
+        || E'  SELECT madlib.svm_predict(model_table, new_data_table, id_col_name, output_table);  -- prediction 1 or -1\n'
+        || E'  Cross-validation: give params as lists, e.g. ''lambda=[0.01, 0.1], n_folds=3, validation_result=cv''.'
     WHEN function_name = 'train_test_split' THEN
         E'train_test_split: a seeded split (corgi_madlib)\n'
         || E'  SELECT madlib.train_test_split(source_table, output_table, train_proportion [, test_proportion\n'
@@ -1252,6 +1521,12 @@ COMMENT ON FUNCTION madlib.svm_regression() IS 'help of madlib.svm_regression';
 CREATE FUNCTION madlib.svm_regression(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp RETURN madlib._help('svm_regression', message);
 COMMENT ON FUNCTION madlib.svm_regression(varchar) IS 'help of madlib.svm_regression (''usage'')';
+CREATE FUNCTION madlib.svm_one_class() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('svm_one_class', NULL);
+COMMENT ON FUNCTION madlib.svm_one_class() IS 'help of madlib.svm_one_class';
+CREATE FUNCTION madlib.svm_one_class(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('svm_one_class', message);
+COMMENT ON FUNCTION madlib.svm_one_class(varchar) IS 'help of madlib.svm_one_class (''usage'')';
 CREATE FUNCTION madlib.train_test_split() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp RETURN madlib._help('train_test_split', NULL);
 COMMENT ON FUNCTION madlib.train_test_split() IS 'help of madlib.train_test_split';

@@ -223,7 +223,7 @@ SELECT bedroom, cardinality(coef) AS coefs, num_iterations FROM svm_grouped ORDE
 SELECT madlib.svm_predict('svm_grouped', 'houses_svm', 'id', 'svm_grouped_out');
 SELECT count(*) AS rows, count(prediction) AS predicted FROM svm_grouped_out;
 SELECT madlib.svm_classification('houses_svm', 'o2', 'class', 'ARRAY[size_k]', 'sigmoid');
-SELECT madlib.svm_classification('houses_svm', 'o2', 'class', 'ARRAY[size_k]', 'linear', NULL, NULL, 'n_folds=3');
+SELECT madlib.svm_classification('houses_svm', 'o2', 'class', 'ARRAY[size_k]', 'linear', NULL, NULL, 'eps_table=eps');
 SELECT madlib.svm_classification('houses_svm', 'o2', 'bedroom', 'ARRAY[size_k]');
 SELECT madlib.svm_predict('svm_model', 'houses_svm', 'nope', 'o3');
 
