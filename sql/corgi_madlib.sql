@@ -414,6 +414,8 @@ CREATE FUNCTION madlib._svm_cross_validate(src regclass, label text, features te
                                            OUT lambda float8, OUT epsilon float8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
+-- Numbers written into SQL text round-trip exactly (shortest exact form).
+SET extra_float_digits = 1
 AS $$
 DECLARE
     tag text := 'corgi_cv_' || pg_backend_pid();
@@ -524,6 +526,8 @@ CREATE FUNCTION madlib._svm_train(method text, source_table varchar, model_table
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
+-- Numbers written into SQL text round-trip exactly (shortest exact form).
+SET extra_float_digits = 1
 AS $$
 DECLARE
     regression boolean := method = 'regression';
@@ -1162,6 +1166,110 @@ COMMENT ON FUNCTION madlib.mlp_predict(varchar, varchar, varchar, varchar, varch
 -- ---------------------------------------------------------------------------------
 -- Elastic net (gaussian and binomial families), exact
 -- ---------------------------------------------------------------------------------
+-- MADlib's cross-validation of the elastic net (optimizer_params n_folds >= 2): alpha
+-- and lambda_value given as lists, or lambda_value MADlib's sequence of n_lambdas values
+-- from 1e5 down to the lambda_value argument (geometric; with lambda_value 0 the last
+-- is 0); the rows copied once in MADlib's random order (setseed(0.5), then row_number()
+-- over random()), fold k the k-th of n_folds equal runs (the last takes the rest). Each
+-- fold fits every combination exactly on the other folds (gaussian: one pass of the
+-- aggregate for all combinations; binomial: corgi._logregr_elastic_net per combination)
+-- and scores it on the fold: minus the RMSE (gaussian) or the accuracy (binomial), over
+-- the fold's rows without NULLs, as MADlib's scorer. The best mean wins (ties: the first,
+-- alpha slowest). validation_result (when named): one float8 column per list given
+-- (alpha, lambda_value), mean_score and std_dev_score (sample), a row per combination.
+CREATE FUNCTION madlib._elastic_net_cross_validate(src regclass, dep text, indep text, family text, standardize boolean,
+                                                   max_iter integer, tolerance float8, n_folds integer, alphas float8[],
+                                                   lambdas float8[], validation_result text,
+                                                   OUT alpha float8, OUT lambda_value float8)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+-- Numbers written into SQL text round-trip exactly (shortest exact form).
+SET extra_float_digits = 1
+AS $$
+DECLARE
+    tag text := 'corgi_cv_' || pg_backend_pid();
+    rows_t text := format('pg_temp.%I', tag || '_rows');
+    combos_t text := format('pg_temp.%I', tag || '_combos');
+    fits_t text := format('pg_temp.%I', tag || '_fits');
+    scores_t text := format('pg_temp.%I', tag || '_scores');
+    t text;
+    n bigint;
+    fold_size bigint;
+    lo bigint;
+    hi bigint;
+    c record;
+    best record;
+BEGIN
+    FOREACH t IN ARRAY ARRAY[rows_t, combos_t, fits_t, scores_t] LOOP
+        IF to_regclass(t) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', t);
+        END IF;
+    END LOOP;
+    PERFORM setseed(0.5);
+    EXECUTE format('CREATE TEMP TABLE %s AS SELECT row_number() OVER (ORDER BY random()) AS id, (%s)::%s AS y, (%s)::float8[] AS x FROM %s',
+                   rows_t, dep, CASE WHEN family = 'binomial' THEN 'boolean' ELSE 'float8' END, indep, src);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n < n_folds THEN
+        RAISE EXCEPTION 'n_folds=% is more than the % rows of %', n_folds, n, src
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use fewer folds (3 is usual).';
+    END IF;
+    EXECUTE format('CREATE TEMP TABLE %s AS SELECT (row_number() OVER (ORDER BY ai, li))::integer AS i, a, l
+                    FROM unnest($1) WITH ORDINALITY p(a, ai), unnest($2) WITH ORDINALITY q(l, li)', combos_t)
+        USING alphas, lambdas;
+    EXECUTE format('CREATE TEMP TABLE %s (i integer, fold integer, score float8)', scores_t);
+    fold_size := n / n_folds;
+    FOR k IN 1..n_folds LOOP
+        lo := (k - 1) * fold_size + 1;
+        hi := CASE WHEN k = n_folds THEN n + 1 ELSE k * fold_size + 1 END;
+        -- Each combination's fit on the other folds, laid out as the gaussian aggregate's
+        -- {weights..., intercept, iterations, objective, rows, skipped rows}.
+        IF family = 'gaussian' THEN
+            EXECUTE format('CREATE TEMP TABLE %s AS SELECT c.i, corgi._elastic_net_gaussian(r.y, r.x, c.a, c.l, %L, %s, %s) AS f
+                            FROM %s r CROSS JOIN %s c WHERE r.id < %s OR r.id >= %s GROUP BY c.i',
+                           fits_t, standardize, max_iter, tolerance, rows_t, combos_t, lo, hi);
+        ELSE
+            EXECUTE format('CREATE TEMP TABLE %s (i integer, f float8[])', fits_t);
+            FOR c IN EXECUTE format('SELECT i, a, l FROM %s ORDER BY i', combos_t) LOOP
+                EXECUTE format($q$INSERT INTO %s SELECT $1, CASE WHEN f.coef IS NOT NULL THEN f.coef || ARRAY[f.intercept, 0, 0, 0, 0] END
+                                  FROM corgi._logregr_elastic_net($2, 1, $3, $4, false, true, $5, $6, $7) f$q$, fits_t)
+                    USING c.i, format('SELECT 1, y, x FROM %s WHERE id < %s OR id >= %s', rows_t, lo, hi),
+                          max_iter, tolerance, c.a, c.l, standardize;
+            END LOOP;
+        END IF;
+        EXECUTE format($q$INSERT INTO %s
+            SELECT m.i, %s, %s
+            FROM %s m JOIN %s r ON r.id >= %s AND r.id < %s
+            WHERE m.f IS NOT NULL AND r.y IS NOT NULL AND r.x IS NOT NULL AND array_position(r.x, NULL) IS NULL
+              AND cardinality(r.x) = cardinality(m.f) - 5
+            GROUP BY m.i$q$,
+                       scores_t, k,
+                       CASE WHEN family = 'gaussian'
+                            THEN '-sqrt(avg((r.y - (m.f[cardinality(m.f) - 4] + corgi.linregr_predict(m.f[1:cardinality(m.f) - 5], r.x))) ^ 2))'
+                            ELSE 'avg(((m.f[cardinality(m.f) - 4] + corgi.linregr_predict(m.f[1:cardinality(m.f) - 5], r.x) > 0) = r.y)::int)' END,
+                       fits_t, rows_t, lo, hi);
+        EXECUTE format('DROP TABLE %s', fits_t);
+    END LOOP;
+    EXECUTE format($q$SELECT c.a, c.l FROM %s c LEFT JOIN %s s USING (i) GROUP BY c.i, c.a, c.l
+                      ORDER BY nullif(avg(s.score), 'NaN') DESC NULLS LAST, c.i LIMIT 1$q$, combos_t, scores_t)
+        INTO best;
+    alpha := best.a;
+    lambda_value := best.l;
+    IF validation_result IS NOT NULL THEN
+        EXECUTE format($q$CREATE TABLE %s AS
+            SELECT %s avg(s.score) AS mean_score, stddev_samp(s.score) AS std_dev_score
+            FROM %s c LEFT JOIN %s s USING (i) GROUP BY c.i, c.a, c.l ORDER BY c.i$q$,
+                       validation_result,
+                       CASE WHEN cardinality(alphas) > 1 THEN 'c.a AS alpha, ' ELSE '' END
+                       || CASE WHEN cardinality(lambdas) > 1 THEN 'c.l AS lambda_value, ' ELSE '' END,
+                       combos_t, scores_t);
+    END IF;
+    FOREACH t IN ARRAY ARRAY[rows_t, combos_t, scores_t] LOOP
+        EXECUTE format('DROP TABLE %s', t);
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION madlib._elastic_net_cross_validate(regclass, text, text, text, boolean, integer, float8, integer, float8[], float8[], text) IS
+    'internal: MADlib''s n_folds cross-validation of elastic_net_train over alpha and lambda_value, exact fits per fold; the best pair, and validation_result';
+
 -- MADlib's elastic_net_train: the exact minimizer of MADlib's objective rather than
 -- FISTA or IGD passes. Gaussian (or linear): coordinate descent on one pass's sums
 -- (corgi._elastic_net_gaussian). Binomial (or logistic, since corgi_madlib 1.2; the
@@ -1169,8 +1277,11 @@ COMMENT ON FUNCTION madlib.mlp_predict(varchar, varchar, varchar, varchar, varch
 -- penalized quadratic model (corgi._logregr_elastic_net), until the objective moves by
 -- less than tolerance. standardize as MADlib (the weights reported on the original
 -- scale). col_ind_var '*' takes every numeric column but the dependent, the grouping
--- and the excluded ones. log_likelihood is minus the objective. Refused with a hint:
--- optimizer_params (cross-validation, warm-up).
+-- and the excluded ones. log_likelihood is minus the objective. optimizer_params:
+-- MADlib's cross-validation (n_folds, validation_result, alpha and lambda_value lists,
+-- n_lambdas; madlib._elastic_net_cross_validate); FISTA's and IGD's own knobs (step
+-- sizes, warm-up, active sets) are accepted and ignored with a notice (the fit is exact
+-- whatever they say); anything else is refused.
 CREATE FUNCTION madlib.elastic_net_train(tbl_source varchar, tbl_result varchar, col_dep_var varchar, col_ind_var varchar,
                                          regress_family varchar, alpha float8, lambda_value float8,
                                          standardize boolean DEFAULT true, grouping_col varchar DEFAULT NULL,
@@ -1181,6 +1292,8 @@ CREATE FUNCTION madlib.elastic_net_train(tbl_source varchar, tbl_result varchar,
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
+-- Numbers written into SQL text round-trip exactly (shortest exact form).
+SET extra_float_digits = 1
 AS $$
 DECLARE
     src regclass;
@@ -1201,6 +1314,17 @@ DECLARE
     group_expr text := '1';
     totals record;
     k integer;
+    key text;
+    value text;
+    n_folds integer := 1;
+    n_lambdas integer := 15;
+    alphas float8[];
+    lambdas float8[];
+    validation_result text;
+    cv_table text;
+    ignored text[] := '{}';
+    chosen record;
+    params_text text := btrim(coalesce(optimizer_params, ''), E' \t\r\n');
 BEGIN
     IF tbl_source IS NULL OR tbl_result IS NULL OR col_dep_var IS NULL OR col_ind_var IS NULL OR regress_family IS NULL
        OR alpha IS NULL OR lambda_value IS NULL OR standardize IS NULL OR max_iter IS NULL OR tolerance IS NULL
@@ -1218,12 +1342,85 @@ BEGIN
                         alpha, lambda_value, tolerance, max_iter
             USING ERRCODE = 'invalid_parameter_value', HINT = 'MADlib''s objective: lambda (alpha |b|_1 + (1 - alpha) / 2 |b|^2).';
     END IF;
-    IF optimizer_params IS NOT NULL AND btrim(optimizer_params) <> '' THEN
-        RAISE EXCEPTION 'optimizer_params are not offered by corgi_madlib''s elastic_net_train'
-            USING ERRCODE = 'feature_not_supported', HINT = 'The fit is exact (coordinate descent on one pass''s sums): leave them out.';
+    -- optimizer_params, as MADlib reads them: key = value pairs, the whole optionally in
+    -- braces (MADlib's own tests write '{eta = 2, ...}').
+    IF params_text LIKE '{%' AND strpos(params_text, '}') > 0 THEN
+        params_text := substr(params_text, 2, length(params_text) - strpos(reverse(params_text), '}') - 1);
+    END IF;
+    FOREACH item IN ARRAY coalesce(corgi._split_grouping_cols(nullif(btrim(params_text, E' \t\r\n'), '')), '{}') LOOP
+        key := lower(btrim(split_part(item, '=', 1), E' \t\r\n'));
+        value := btrim(substr(item, strpos(item, '=') + 1), E' \t\r\n');
+        IF strpos(item, '=') = 0 THEN
+            key := '';
+        END IF;
+        CASE key
+            WHEN 'n_folds' THEN
+                IF value !~ '^[0-9]{1,6}$' THEN
+                    RAISE EXCEPTION 'n_folds must be a whole number, got "%"', value
+                        USING ERRCODE = 'invalid_parameter_value', HINT = 'Write n_folds=3 (1: no cross-validation).';
+                END IF;
+                n_folds := value::integer;
+            WHEN 'n_lambdas' THEN
+                IF value !~ '^[0-9]{1,4}$' OR value::integer < 1 THEN
+                    RAISE EXCEPTION 'n_lambdas must be a whole number from 1, got "%"', value
+                        USING ERRCODE = 'invalid_parameter_value', HINT = 'Write n_lambdas=15 (MADlib''s default).';
+                END IF;
+                n_lambdas := value::integer;
+            WHEN 'alpha' THEN alphas := madlib._svm_param_values('elastic_net_train', item, value);
+            WHEN 'lambda_value' THEN lambdas := madlib._svm_param_values('elastic_net_train', item, value);
+            WHEN 'validation_result' THEN validation_result := nullif(btrim(value, ' ''"'), '');
+            WHEN 'eta', 'max_stepsize', 'use_active_set', 'activeset_tolerance', 'random_stepsize', 'stepsize', 'threshold',
+                 'warmup', 'warmup_lambdas', 'warmup_lambda_no', 'warmup_tolerance', 'parallel' THEN
+                ignored := ignored || key;
+            ELSE
+                RAISE EXCEPTION 'optimizer_params "%" is not offered by corgi_madlib''s elastic_net_train', item
+                    USING ERRCODE = 'feature_not_supported',
+                          HINT = 'It takes n_folds, validation_result, alpha and lambda_value lists and n_lambdas (cross-validation); FISTA''s and IGD''s knobs are ignored (the fit is exact).';
+        END CASE;
+    END LOOP;
+    IF cardinality(ignored) > 0 THEN
+        RAISE NOTICE 'elastic_net_train fits exactly: optimizer_params % do not apply and are ignored', array_to_string(ignored, ', ');
+    END IF;
+    IF EXISTS (SELECT FROM unnest(coalesce(alphas, '{}') || coalesce(lambdas, '{}')) v WHERE NOT (v >= 0) OR v = 'Infinity')
+       OR EXISTS (SELECT FROM unnest(alphas) a WHERE a > 1) THEN
+        RAISE EXCEPTION 'optimizer_params alpha values must lie in [0, 1] and lambda_value values be finite and at least 0'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'For example alpha={0, 0.5, 1}, lambda_value={0.01, 0.1, 1}.';
+    END IF;
+    IF n_folds > 1 THEN
+        IF grouping_col IS NOT NULL THEN
+            RAISE EXCEPTION 'elastic_net_train cannot cross-validate with grouping_col (n_folds=%)', n_folds
+                USING ERRCODE = 'feature_not_supported', HINT = 'MADlib refuses it too: leave grouping_col out, or n_folds out.';
+        END IF;
+        -- MADlib's lambda sequence: n_lambdas values from 1e5 down to lambda_value.
+        IF lambdas IS NULL THEN
+            lambdas := CASE WHEN n_lambdas = 1 THEN ARRAY[lambda_value]
+                            WHEN abs(lambda_value) < 1e-6 AND n_lambdas = 2 THEN ARRAY[1e5::float8, 0]
+                            WHEN abs(lambda_value) < 1e-6 THEN
+                                 ARRAY(SELECT exp(j * ln(100 / 1e5) / (n_lambdas - 2) + ln(1e5)) FROM generate_series(0, n_lambdas - 2) j ORDER BY j)
+                                 || 0::float8
+                            ELSE ARRAY(SELECT exp(j * ln(least(lambda_value, 1e5) / greatest(lambda_value, 1e5)) / (n_lambdas - 1)
+                                                  + ln(greatest(lambda_value, 1e5)))
+                                       FROM generate_series(0, n_lambdas - 1) j ORDER BY j) END;
+        END IF;
+        alphas := coalesce(alphas, ARRAY[alpha]);
+        IF cardinality(alphas) * cardinality(lambdas) = 1 THEN
+            RAISE NOTICE 'elastic_net_train has n_folds=% but one alpha and one lambda_value: no cross-validation', n_folds;
+            alpha := alphas[1];
+            lambda_value := lambdas[1];
+            n_folds := 1;
+        END IF;
+    ELSIF greatest(cardinality(alphas), cardinality(lambdas)) > 1 THEN
+        RAISE EXCEPTION 'elastic_net_train optimizer_params give lists of values to choose from, but n_folds is %', n_folds
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Add n_folds=3 (at least 2) to cross-validate them, or give one value each.';
+    ELSE
+        alpha := coalesce(alphas[1], alpha);
+        lambda_value := coalesce(lambdas[1], lambda_value);
     END IF;
     src := corgi._readable_source('madlib.elastic_net_train', tbl_source, caller_search_path);
     outs := corgi._writable_outputs('madlib.elastic_net_train', tbl_result, caller_search_path);
+    IF validation_result IS NOT NULL AND n_folds > 1 THEN
+        cv_table := (corgi._writable_outputs('madlib.elastic_net_train', validation_result, caller_search_path)).main;
+    END IF;
     dep := corgi._column_or_expression(src, tbl_source, 'col_dep_var', col_dep_var);
     IF grouping_col IS NOT NULL THEN
         keys := corgi._grouping_keys(src, tbl_source, grouping_col,
@@ -1247,6 +1444,12 @@ BEGIN
         indep := format('ARRAY[%s]::float8[]', (SELECT string_agg(quote_ident(f), ', ') FROM unnest(features) f));
     ELSE
         indep := corgi._column_or_expression(src, tbl_source, 'col_ind_var', col_ind_var);
+    END IF;
+    IF n_folds > 1 THEN
+        SELECT * INTO chosen FROM madlib._elastic_net_cross_validate(src, dep, indep, family, standardize, max_iter, tolerance,
+                                                                     n_folds, alphas, lambdas, cv_table);
+        alpha := chosen.alpha;
+        lambda_value := chosen.lambda_value;
     END IF;
     IF to_regclass(fits) IS NOT NULL THEN
         EXECUTE format('DROP TABLE %s', fits);

@@ -128,7 +128,7 @@ FROM houses_en_g_out o JOIN houses h ON h.id = o.id;
 SELECT madlib.elastic_net_predict('houses_en', 'houses', 'id', 'houses_en_out');
 SELECT madlib.elastic_net_predict('houses_en', 'houses', 'nope', 'o7');
 SELECT madlib.elastic_net_train('houses', 'o6', 'price', 'array[tax]', 'poisson', 0.5, 1);
-SELECT madlib.elastic_net_train('houses', 'o6', 'price', 'array[tax]', 'gaussian', 0.5, 1, optimizer_params => 'n_folds=3');
+SELECT madlib.elastic_net_train('houses', 'o6', 'price', 'array[tax]', 'gaussian', 0.5, 1, optimizer_params => 'inner_steps=3');
 SELECT madlib.elastic_net_train('houses', 'o6', 'price', 'array[tax]', 'gaussian', 2, 1);
 
 -- MADlib's elastic net install-check (elastic_net_install_check.sql_in): lin_housing_wi is
@@ -164,12 +164,13 @@ INSERT INTO housing_test (x, grp_by_col, y) VALUES
  ('{1,0.04741,0.00,11.930,0,0.5730,6.0300,80.80,2.5050,NULL,273.0,21.00,396.90,7.88}', 2, 11.90),
  ('{1,0.04741,0.00,11.930,0,0.5730,6.0300,80.80,2.5050,NULL,273.0,21.00,396.90,7.88}', 3, 11.90);
 SELECT madlib.elastic_net_train('lin_housing_wi', 'house_en', 'y', 'x', 'gaussian', 1, 0.2, True, NULL, 'fista',
-                                NULL, NULL, 2000, 1e-6);
+                                '{eta = 2, max_stepsize = 0.5, use_active_set = f
+   }    1', NULL, 2000, 1e-6);
 SELECT abs(log_likelihood - (-14.41122)) / 14.41122 < 1e-6 AS madlib_gaussian_assert FROM house_en;
 SELECT madlib.elastic_net_predict('house_en', 'housing_test', 'id', 'house_en_pred');
 SELECT count(*) AS madlib_predict_rows_assert FROM house_en_pred;
 SELECT madlib.elastic_net_train('lin_housing_wi', 'house_enb', 'y < 20', 'x', 'binomial', 1, 0.1, True, NULL, 'fista',
-                                NULL, NULL, 20000, 1e-6);
+                                'eta = 2, max_stepsize = 0.5, use_active_set = f, random_stepsize = t', NULL, 20000, 1e-6);
 SELECT family, abs(log_likelihood - (-0.542468)) / 0.542468 < 1e-4 AS madlib_binomial_assert, iteration_run < 20 AS few_passes,
        cardinality(coef_nonzero) < 13 AS sparse FROM house_enb;
 SELECT madlib.elastic_net_predict('house_enb', 'housing_test', 'id', 'house_enb_pred');
@@ -177,7 +178,8 @@ SELECT count(*) AS rows, count(prediction) AS predicted, pg_typeof(min(predictio
        count(*) FILTER (WHERE prediction = (h.y < 20)) AS correct
 FROM house_enb_pred p JOIN housing_test h USING (id);
 SELECT madlib.elastic_net_train('lin_housing_wi', 'house_enbg', 'y < 20', 'x', 'binomial', 1, 0.1, True, 'grp_by_col',
-                                NULL, NULL, NULL, 20000, 1e-6);
+                                'fista', 'eta = 2, max_stepsize = 0.5, use_active_set = t, activeset_tolerance = 1e-6, random_stepsize = t',
+                                NULL, 20000, 1e-6);
 CREATE VIEW lin_housing_g2 AS SELECT * FROM lin_housing_wi WHERE grp_by_col = 2;
 SELECT madlib.elastic_net_train('lin_housing_g2', 'house_enb2', 'y < 20', 'x', 'binomial', 1, 0.1, True, NULL, NULL,
                                 NULL, NULL, 20000, 1e-6);

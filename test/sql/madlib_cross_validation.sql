@@ -1,12 +1,14 @@
 -- corgi_madlib's n_folds cross-validation (svm_classification, svm_regression,
--- svm_one_class) and svm_one_class: MADlib's install-check cases (svm.sql_in, "Cross
--- validation tests"), with asserts of what they must do: the model is trained with the
--- combination of the best mean score, validation_result holds one row per combination,
--- a max_iter list is read off the epochs, errors change nothing.
+-- svm_one_class, elastic_net_train) and svm_one_class: MADlib's install-check cases
+-- (svm.sql_in's "Cross validation tests", elastic_net.sql_in's last case), with asserts
+-- of what they must do: the model is trained with the combination of the best mean
+-- score, validation_result holds one row per combination, a max_iter list is read off
+-- the epochs, the elastic net's fold scores equal fits of each fold's rows made apart,
+-- errors change nothing.
 SET extra_float_digits = 0;
 CREATE EXTENSION corgi_madlib;
-CREATE SCHEMA madlib_svm_cv;
-SET search_path = madlib_svm_cv, public;
+CREATE SCHEMA madlib_cross_validation;
+SET search_path = madlib_cross_validation, public;
 -- MADlib's svm_train_data and svr_train_data: 1000 rows, ind[1..3] uniform in [-20, 20],
 -- ind[4] = +/-10 (drawn from a hash here, not random(), so that the output is fixed);
 -- classification label 1 when ind[1] > 0 and ind[2] < 0, else -1; regression
@@ -29,7 +31,7 @@ SELECT madlib.svm_classification('svm_train_data', 'm3', 'label', 'ind', NULL, N
      'init_stepsize=[0.01, 1], max_iter=3, lambda=[20, 0.0002, 0.02], n_folds=3, epsilon=[0.1, 1], validation_result=val_res');
 RESET client_min_messages;
 SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) AS val_res_columns
-FROM information_schema.columns WHERE table_schema = 'madlib_svm_cv' AND table_name = 'val_res';
+FROM information_schema.columns WHERE table_schema = 'madlib_cross_validation' AND table_name = 'val_res';
 SELECT count(*) AS combinations, count(mean_score) AS scored,
        bool_and(mean_score BETWEEN 0 AND 1) AS accuracies, bool_and(std_dev_score >= 0) AS spreads
 FROM val_res;
@@ -101,6 +103,71 @@ SELECT madlib.svm_one_class('svm_train_data', 'o1', 'ind', 'linear', NULL, 'labe
 SELECT madlib.svm_one_class('svm_train_data', 'o1', NULL);
 SELECT madlib.svm_one_class('svm_train_data', 'o1', 'ind', 'sigmoid');
 
+-- The elastic net: MADlib's case (elastic_net.sql_in, its last): alpha={0, 0.1, 1}, MADlib's
+-- sequence of n_lambdas=3 lambda values from 1e5 down to lambda_value 0.2, 3 folds; FISTA's
+-- knobs in the same string are ignored with a notice. lin_housing_wi is the Boston data
+-- (test/data/boston.csv) with a 1 before the 13 features.
+CREATE TABLE boston (crim float8, zn float8, indus float8, chas float8, nox float8, rm float8, age float8, dis float8,
+                     rad float8, tax float8, ptratio float8, b float8, lstat float8, medv float8);
+\copy boston FROM 'test/data/boston.csv' WITH (FORMAT csv, HEADER true)
+CREATE TABLE lin_housing_wi (id serial, x float8[], grp_by_col int, y float8);
+INSERT INTO lin_housing_wi (x, grp_by_col, y)
+SELECT ARRAY[1, crim, zn, indus, chas, nox, rm, age, dis, rad, tax, ptratio, b, lstat], CASE WHEN n <= 245 THEN 1 ELSE 2 END, medv
+FROM (SELECT b.*, row_number() OVER () AS n FROM boston b) b ORDER BY n;
+SELECT madlib.elastic_net_train('lin_housing_wi', 'house_en', 'y', 'x', 'gaussian', 0.1, 0.2, True, NULL, 'fista',
+    $$ eta = 2, max_stepsize = 0.5, use_active_set = f,
+       n_folds = 3, validation_result=house_en_cv,
+       n_lambdas = 3, alpha = {0, 0.1, 1},
+       warmup = True, warmup_lambdas = {10, 1, 0.1}
+    $$, NULL, 100, 1e-2);
+SELECT alpha, round(lambda_value::numeric, 6) AS lambda_value, round(mean_score::numeric, 6) AS mean_score,
+       std_dev_score > 0 AS spread FROM house_en_cv ORDER BY alpha, lambda_value DESC;
+SELECT s.alpha = b.alpha AND s.lambda_value = b.lambda_value AS trained_with_the_best
+FROM house_en_summary s, (SELECT * FROM house_en_cv ORDER BY mean_score DESC LIMIT 1) b;
+-- Each fold's score, made apart: MADlib's fold order rebuilt here, elastic_net_train on
+-- the other folds (a view), minus the RMSE of elastic_net_gaussian_predict on the fold.
+SELECT setseed(0.5);
+CREATE TABLE cv_rows AS SELECT row_number() OVER (ORDER BY random()) AS id, y, x FROM lin_housing_wi;
+CREATE VIEW cv_train_1 AS SELECT * FROM cv_rows WHERE id >= 169;
+CREATE VIEW cv_train_2 AS SELECT * FROM cv_rows WHERE id < 169 OR id >= 337;
+CREATE VIEW cv_train_3 AS SELECT * FROM cv_rows WHERE id < 337;
+SELECT madlib.elastic_net_train('cv_train_' || k, 'cv_fit_' || k, 'y', 'x', 'gaussian', 0.1, 0.2, True, NULL, 'fista', NULL, NULL, 100, 1e-2)
+FROM generate_series(1, 3) k;
+WITH scores AS (
+    SELECT k, -sqrt(avg((r.y - madlib.elastic_net_gaussian_predict(f.coef_all, f.intercept, r.x)) ^ 2)) AS score
+    FROM (SELECT 1 AS k, * FROM cv_fit_1 UNION ALL SELECT 2, * FROM cv_fit_2 UNION ALL SELECT 3, * FROM cv_fit_3) f
+    JOIN cv_rows r ON r.id >= 1 + (k - 1) * 168 AND r.id < CASE WHEN k = 3 THEN 507 ELSE 1 + k * 168 END
+    GROUP BY k)
+SELECT abs(avg(score) - (SELECT mean_score FROM house_en_cv WHERE alpha = 0.1 AND lambda_value < 1)) < 1e-9 AS folds_made_apart_agree,
+       abs(stddev_samp(score) - (SELECT std_dev_score FROM house_en_cv WHERE alpha = 0.1 AND lambda_value < 1)) < 1e-9 AS spread_agrees
+FROM scores;
+-- Binomial (y < 20), lambda_value listed: the accuracy; the smallest penalty wins here.
+SELECT madlib.elastic_net_train('lin_housing_wi', 'house_enb', 'y < 20', 'x', 'binomial', 1, 0.1, True, NULL, 'fista',
+    'n_folds=3, lambda_value={0.001, 0.01, 0.1, 1}, validation_result=house_enb_cv', NULL, 100, 1e-6);
+SELECT lambda_value, round(mean_score::numeric, 6) AS mean_score FROM house_enb_cv ORDER BY lambda_value;
+SELECT alpha, lambda_value FROM house_enb_summary;
+-- The binomial folds made apart (lambda 0.1): the accuracy of each fold's rows under
+-- the fit of the other folds, averaged, is the table's.
+SELECT madlib.elastic_net_train('cv_train_' || k, 'cv_fitb_' || k, 'y < 20', 'x', 'binomial', 1, 0.1, True, NULL, NULL, NULL, NULL, 100, 1e-6)
+FROM generate_series(1, 3) k;
+WITH scores AS (
+    SELECT k, avg(((madlib.elastic_net_binomial_prob(f.coef_all, f.intercept, r.x) > 0.5) = (r.y < 20))::int) AS score
+    FROM (SELECT 1 AS k, * FROM cv_fitb_1 UNION ALL SELECT 2, * FROM cv_fitb_2 UNION ALL SELECT 3, * FROM cv_fitb_3) f
+    JOIN cv_rows r ON r.id >= 1 + (k - 1) * 168 AND r.id < CASE WHEN k = 3 THEN 507 ELSE 1 + k * 168 END
+    GROUP BY k)
+SELECT abs(avg(score) - (SELECT mean_score FROM house_enb_cv WHERE lambda_value = 0.1)) < 1e-9 AS folds_made_apart_agree
+FROM scores;
+-- Errors, and nothing written.
+SELECT madlib.elastic_net_train('lin_housing_wi', 'e1', 'y', 'x', 'gaussian', 0.5, 0.2, optimizer_params => 'alpha={0, 1}');
+SELECT madlib.elastic_net_train('lin_housing_wi', 'e1', 'y', 'x', 'gaussian', 0.5, 0.2, grouping_col => 'grp_by_col', optimizer_params => 'n_folds=3');
+SELECT madlib.elastic_net_train('lin_housing_wi', 'e1', 'y', 'x', 'gaussian', 0.5, 0.2, optimizer_params => 'n_folds=3, alpha={0, 2}');
+SELECT madlib.elastic_net_train('lin_housing_wi', 'e1', 'y', 'x', 'gaussian', 0.5, 0.2, optimizer_params => 'n_folds=3, n_lambdas=0');
+SELECT madlib.elastic_net_train('lin_housing_wi', 'e1', 'y', 'x', 'gaussian', 0.5, 0.2, optimizer_params => 'n_folds=3, validation_result=house_en_cv');
+SELECT madlib.elastic_net_train('lin_housing_wi', 'e1', 'y', 'x', 'gaussian', 0.5, 0.2, optimizer_params => 'inner_steps=3');
+SELECT to_regclass('e1') IS NULL AS no_model;
+SELECT madlib.elastic_net_train('lin_housing_wi', 'e2', 'y', 'x', 'gaussian', 0.5, 0.2, optimizer_params => 'n_folds=3, n_lambdas=1');
+SELECT alpha, lambda_value FROM e2_summary;
+
 -- Errors, and nothing written.
 SELECT madlib.svm_classification('svm_train_data', 'o1', 'label', 'ind', NULL, NULL, NULL, 'lambda=[0.1, 1]');
 SELECT madlib.svm_classification('svm_train_data', 'o1', 'label', 'ind', NULL, NULL, 'id % 2', 'lambda=[0.1, 1], n_folds=3');
@@ -121,5 +188,5 @@ DROP EXTENSION corgi_madlib;
 DROP SCHEMA madlib CASCADE;
 RESET search_path;
 SET client_min_messages = warning;
-DROP SCHEMA madlib_svm_cv CASCADE;
+DROP SCHEMA madlib_cross_validation CASCADE;
 RESET client_min_messages;
