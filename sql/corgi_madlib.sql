@@ -625,7 +625,7 @@ BEGIN
                         USING ERRCODE = 'invalid_parameter_value', HINT = 'Write n_folds=3 (0 or 1: no cross-validation).';
                 END IF;
                 n_folds := value::integer;
-            WHEN 'validation_result' THEN validation_result := nullif(btrim(value, ' ''"'), '');
+            WHEN 'validation_result' THEN validation_result := nullif(btrim(value), '');
             ELSE
                 RAISE EXCEPTION 'params "%" is not offered by corgi_madlib''s %', item, fn
                     USING ERRCODE = 'feature_not_supported',
@@ -1368,7 +1368,7 @@ BEGIN
                 n_lambdas := value::integer;
             WHEN 'alpha' THEN alphas := madlib._svm_param_values('elastic_net_train', item, value);
             WHEN 'lambda_value' THEN lambdas := madlib._svm_param_values('elastic_net_train', item, value);
-            WHEN 'validation_result' THEN validation_result := nullif(btrim(value, ' ''"'), '');
+            WHEN 'validation_result' THEN validation_result := nullif(btrim(value), '');
             WHEN 'eta', 'max_stepsize', 'use_active_set', 'activeset_tolerance', 'random_stepsize', 'stepsize', 'threshold',
                  'warmup', 'warmup_lambdas', 'warmup_lambda_no', 'warmup_tolerance', 'parallel' THEN
                 ignored := ignored || key;

@@ -180,6 +180,19 @@ SELECT to_regclass('o1') IS NULL AS no_model, to_regclass('o1_summary') IS NULL 
 -- n_folds without a list: MADlib's warning, one training.
 SELECT madlib.svm_classification('svm_train_data', 'o2', 'label', 'ind', NULL, NULL, NULL, 'lambda=0.1, n_folds=3');
 SELECT reg_params FROM o2_summary;
+-- A quoted source and validation_result name.
+CREATE TABLE "Odd ""Name""" AS SELECT * FROM svm_train_data;
+SELECT madlib.svm_classification('"Odd ""Name"""', 'odd_m', 'label', 'ind', NULL, NULL, NULL,
+                                 'lambda=[0.01, 0.1], max_iter=2, n_folds=2, validation_result="Odd Val"');
+SELECT count(*) AS combinations FROM "Odd Val";
+-- A cancel in the middle of the folds: nothing written, no work table left.
+\set VERBOSITY terse
+SET statement_timeout = '50ms';
+SELECT madlib.svm_classification('svm_train_data', 'cancelled', 'label', 'ind', NULL, NULL, NULL,
+                                 'lambda=[0.01, 0.1, 1], max_iter=[5, 10, 20], n_folds=5, validation_result=cancelled_cv');
+RESET statement_timeout;
+\set VERBOSITY default
+SELECT to_regclass('cancelled') IS NULL AS no_model, to_regclass('cancelled_cv') IS NULL AS no_validation_result;
 -- No work table is left behind.
 SELECT count(*) AS temp_tables FROM pg_class WHERE relpersistence = 't' AND relname ~ '^corgi_(cv|one_class)_';
 SELECT madlib.svm_one_class() LIKE 'svm_one_class: novelty detection%' AS help;
