@@ -1059,6 +1059,11 @@ CREATE FUNCTION corgi._evaluate_scan(model bytea, source regclass, features text
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION corgi._evaluate_scan(bytea, regclass, text, name) IS
     'internal: corgi._evaluate_agg''s metrics over a heap table''s rows, read from its pages (SELECT privilege and row-level security checked)';
+CREATE FUNCTION corgi._evaluate_scan_many(models bytea[], source regclass, features text, label name) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'corgi_evaluate_scan_many'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION corgi._evaluate_scan_many(bytea[], regclass, text, name) IS
+    'internal: corgi._evaluate_scan''s metrics for several models over one read of a heap table: row m is model m''s (the AUC left out)';
 
 -- How a table's label column or expression is scored against a model: the training code
 -- of the label (text classes by the model's class list); a clear error for a label type
@@ -1083,6 +1088,35 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION corgi._scoring_code(regclass, text, text, text[]) IS 'internal: the training code of a table''s label for scoring it against a model';
 
+-- The columns a table is scored from by reading its pages (corgi._evaluate_scan): the
+-- features (an accepted array column, or a list of columns the fast path reads) and the
+-- label as plain columns of a plain heap table the caller may read directly; NULLs
+-- otherwise (the rows are then scored through a query).
+CREATE FUNCTION corgi._scoring_columns(tbl regclass, feat text, lab text, independent_varname text,
+                                       OUT feat_col text, OUT lab_col name)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    listed record := corgi._feature_columns(tbl, independent_varname);
+BEGIN
+    SELECT a.attname INTO feat_col FROM pg_attribute a
+    WHERE a.attrelid = tbl AND quote_ident(a.attname) = feat AND a.attnum > 0 AND NOT a.attisdropped
+      AND format_type(a.atttypid, NULL) = ANY (corgi._feature_types());
+    IF listed.fast THEN
+        feat_col := listed.columns;
+    END IF;
+    SELECT a.attname INTO lab_col FROM pg_attribute a
+    WHERE a.attrelid = tbl AND quote_ident(a.attname) = lab AND a.attnum > 0 AND NOT a.attisdropped
+      AND format_type(a.atttypid, NULL) = ANY (corgi._label_types());
+    IF feat_col IS NULL OR lab_col IS NULL OR NOT corgi._heap_readable(tbl) THEN
+        feat_col := NULL;
+        lab_col := NULL;
+    END IF;
+END $$;
+COMMENT ON FUNCTION corgi._scoring_columns(regclass, text, text, text) IS
+    'internal: the feature and label columns corgi._evaluate_scan reads a table''s pages by, or NULLs (score through a query)';
+
 CREATE FUNCTION corgi._metrics(model bytea, model_type text, class_texts text[], tbl regclass,
                                feat text, lab text, independent_varname text DEFAULT NULL,
                                OUT rows bigint, OUT loss float8, OUT accuracy float8, OUT auc float8,
@@ -1093,23 +1127,12 @@ AS $$
 DECLARE
     code text := corgi._scoring_code(tbl, lab, model_type, class_texts);
     m float8[];
-    feat_col text;
-    lab_col name;
-    listed record := corgi._feature_columns(tbl, independent_varname);
+    cols record := corgi._scoring_columns(tbl, feat, lab, independent_varname);
 BEGIN
     -- Plain columns of a plain heap table: read its pages directly (the same rows and
     -- metrics as the query below, about twice as fast).
-    SELECT a.attname INTO feat_col FROM pg_attribute a
-    WHERE a.attrelid = tbl AND quote_ident(a.attname) = feat AND a.attnum > 0 AND NOT a.attisdropped
-      AND format_type(a.atttypid, NULL) = ANY (corgi._feature_types());
-    IF listed.fast THEN
-        feat_col := listed.columns;
-    END IF;
-    SELECT a.attname INTO lab_col FROM pg_attribute a
-    WHERE a.attrelid = tbl AND quote_ident(a.attname) = lab AND a.attnum > 0 AND NOT a.attisdropped
-      AND format_type(a.atttypid, NULL) = ANY (corgi._label_types());
-    IF feat_col IS NOT NULL AND lab_col IS NOT NULL AND corgi._heap_readable(tbl) THEN
-        m := corgi._evaluate_scan(model, tbl, feat_col, lab_col);
+    IF cols.feat_col IS NOT NULL THEN
+        m := corgi._evaluate_scan(model, tbl, cols.feat_col, cols.lab_col);
     ELSE
         EXECUTE format('SELECT corgi._evaluate_agg($1, (%1$s)::float8[], %2$s) FROM %3$s WHERE %1$s IS NOT NULL AND %4$s IS NOT NULL',
                        feat, code, tbl, lab)
@@ -1165,6 +1188,45 @@ RETURN (SELECT (m.loss, CASE (corgi.model_traits(model_type)).task WHEN 'regress
                             corgi._variable(tbl, independent_varname, false, 'independent_varname'),
                             corgi._variable(tbl, dependent_varname, false, 'dependent_varname'), independent_varname) m);
 COMMENT ON FUNCTION corgi._validate(bytea, text, text[], regclass, text, text) IS 'internal: per-epoch validation loss and accuracy (rmse for linear)';
+
+-- corgi._validate for several states of one model type over one read of the table when
+-- its pages are read directly (corgi._evaluate_scan_many: the same values as one
+-- corgi._validate per state), else one scoring query per state; losses[i] and
+-- metrics[i] are states[i]'s.
+CREATE FUNCTION corgi._validate_many(states bytea[], model_type text, class_texts text[], tbl regclass,
+                                     dependent_varname text, independent_varname text,
+                                     OUT losses float8[], OUT metrics float8[])
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    feat text := corgi._variable(tbl, independent_varname, false, 'independent_varname');
+    lab text := corgi._variable(tbl, dependent_varname, false, 'dependent_varname');
+    code text := corgi._scoring_code(tbl, lab, model_type, class_texts);
+    cols record := corgi._scoring_columns(tbl, feat, lab, independent_varname);
+    regression boolean := (corgi.model_traits(model_type)).task = 'regression';
+    m float8[];
+    v record;
+BEGIN
+    losses := '{}';
+    metrics := '{}';
+    IF cols.feat_col IS NOT NULL THEN
+        m := corgi._evaluate_scan_many(states, tbl, cols.feat_col, cols.lab_col);
+        FOR i IN 1..cardinality(states) LOOP
+            SELECT * INTO v FROM corgi._metric_values(ARRAY(SELECT unnest(m[i:i][1:6])), model_type);
+            losses := losses || v.loss;
+            metrics := metrics || CASE WHEN regression THEN v.rmse ELSE v.accuracy END;
+        END LOOP;
+    ELSE
+        FOR i IN 1..cardinality(states) LOOP
+            SELECT * INTO v FROM corgi._validate(states[i], model_type, class_texts, tbl, dependent_varname, independent_varname);
+            losses := losses || v.loss;
+            metrics := metrics || v.metric;
+        END LOOP;
+    END IF;
+END $$;
+COMMENT ON FUNCTION corgi._validate_many(bytea[], text, text[], regclass, text, text) IS
+    'internal: per-epoch validation loss and accuracy (rmse for linear) of several states of one model type, in one read of the table where its pages are read directly';
 
 -- A table corgi reads stored values from (a model table, its _summary, a configs
 -- table). Reading a view, a foreign table or another role's row-level security policy

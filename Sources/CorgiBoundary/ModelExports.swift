@@ -175,19 +175,23 @@ public func corgi_model_evaluate_row(
     _ score: UnsafeMutablePointer<Double>?, _ loss: UnsafeMutablePointer<Double>?,
     _ predicted: UnsafeMutablePointer<Double>?, _ error: UnsafeMutablePointer<CorgiError>?
 ) -> Int32 {
-    guard let box = borrow(model, as: ModelBox.self), let score, let loss, let predicted else {
+    guard let model, let score, let loss, let predicted else {
         return report(CORGI_INTERNAL, "corgi_model_evaluate_row: invalid argument", into: error)
     }
-    guard let x = checkedFeatures(box, features, count, error) else { return reportedStatus(error) }
-    let m = box.model
-    switch m.evaluate(x, label: label) {
-    case .success(let scored):
-        score.pointee = scored.score
-        loss.pointee = scored.loss
-        predicted.pointee = scored.predicted
-        return reportSuccess(into: error)
-    case .failure(let failure):
-        return reportRefusedRow(failure, kind: m.kind, row: row, into: error)
+    // Borrowed without a cast and retain, as corgi_model_predict; a linear model by its
+    // LinearPredictor (no Swift array per row), a network by its model.
+    return Unmanaged<ModelBox>.fromOpaque(model)._withUnsafeGuaranteedRef { box in
+        guard let x = checkedFeatures(box, features, count, error) else { return reportedStatus(error) }
+        let result = box.linearPredictor.map { $0.evaluate(x, label: label) } ?? box.model.evaluate(x, label: label)
+        switch result {
+        case .success(let scored):
+            score.pointee = scored.score
+            loss.pointee = scored.loss
+            predicted.pointee = scored.predicted
+            return reportSuccess(into: error)
+        case .failure(let failure):
+            return reportRefusedRow(failure, kind: box.model.kind, row: row, into: error)
+        }
     }
 }
 

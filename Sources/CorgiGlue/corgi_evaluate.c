@@ -262,11 +262,10 @@ area_under_curve(EvaluateState *s, MemoryContext context)
 		((double) s->positives * (double) negatives);
 }
 
-/* {rows, mean loss, accuracy, auc, rmse, r2}; releases the model. */
-static ArrayType *
-evaluate_result(EvaluateState *s)
+/* values = {rows, mean loss, accuracy, auc, rmse, r2}; releases the model. */
+static void
+evaluate_values(EvaluateState *s, Datum *values)
 {
-	Datum		values[6];
 	double		nan = get_float8_nan();
 	double		n;
 	bool		regression = s->traits.task == CORGI_TASK_REGRESSION;
@@ -284,6 +283,15 @@ evaluate_result(EvaluateState *s)
 		values[5] = Float8GetDatum(regression && s->rows > 0 && total > 0 ? 1 - s->squared_error / total : nan);
 	}
 	corgi_handle_release(s->model);
+}
+
+/* {rows, mean loss, accuracy, auc, rmse, r2}; releases the model. */
+static ArrayType *
+evaluate_result(EvaluateState *s)
+{
+	Datum		values[6];
+
+	evaluate_values(s, values);
 	return construct_array(values, 6, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 }
 
@@ -429,6 +437,96 @@ corgi_evaluate_scan(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(old);
 	result = palloc(VARSIZE(metrics));
 	memcpy(result, metrics, VARSIZE(metrics));
+	MemoryContextDelete(scan_context);
+	PG_RETURN_ARRAYTYPE_P(result);
+}
+
+/* Several models scoring the same rows: each row goes to every model in turn. */
+typedef struct EvaluateMany
+{
+	int			count;
+	EvaluateState **states;
+} EvaluateMany;
+
+static void
+evaluate_row_many(void *arg, const double *x, int count, double y, const CorgiRowTag *tag)
+{
+	EvaluateMany *many = (EvaluateMany *) arg;
+
+	for (int m = 0; m < many->count; m++)
+		evaluate_row(many->states[m], x, count, y, tag);
+}
+
+PG_FUNCTION_INFO_V1(corgi_evaluate_scan_many);
+
+/*
+ * corgi._evaluate_scan_many(models bytea[], source regclass, features text, label name)
+ *   -> float8[][]
+ *
+ * corgi._evaluate_scan for several models over one read of the table (the validation
+ * of corgi.fit_multiple's configs after an epoch): row m is model m's {rows, mean loss,
+ * accuracy, auc, rmse, r2}, each sum the one _evaluate_scan makes, bit for bit (the same
+ * rows in the same order, each model's sums its own). The AUC is left out (NaN): it needs
+ * every row's score kept per model, and validation reads the loss and the accuracy or
+ * RMSE only; so the memory does not grow with the rows.
+ */
+Datum
+corgi_evaluate_scan_many(PG_FUNCTION_ARGS)
+{
+	ArrayType  *models = PG_GETARG_ARRAYTYPE_P(0);
+	MemoryContext scan_context = AllocSetContextCreate(CurrentMemoryContext, "corgi evaluate scan",
+													   ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old;
+	Datum	   *elements;
+	bool	   *nulls;
+	int			count;
+	EvaluateMany many;
+	CorgiHeapRows source;
+	MemoryContext row_context;
+	TableScanDesc scan;
+	int64		rows = 0;
+	Datum	   *values;
+	int			dims[2];
+	int			lbs[2] = {1, 1};
+	ArrayType  *result;
+
+	if (ARR_NDIM(models) != 1 || ARR_ELEMTYPE(models) != BYTEAOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("models must be a one-dimensional bytea array")));
+	deconstruct_array(models, BYTEAOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
+	if (count == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("models must hold at least one model")));
+	for (int m = 0; m < count; m++)
+		if (nulls[m])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("model %d is NULL", m + 1)));
+	old = MemoryContextSwitchTo(scan_context);
+	many.count = count;
+	many.states = palloc(sizeof(EvaluateState *) * count);
+	for (int m = 0; m < count; m++)
+	{
+		many.states[m] = evaluate_state_new(scan_context, DatumGetByteaPP(elements[m]));
+		many.states[m]->traits.ranks_scores = false;	/* no AUC: no score kept per row */
+	}
+	source = corgi_heap_rows_open(PG_GETARG_OID(1), corgi_features_argument(fcinfo, 2), NameStr(*PG_GETARG_NAME(3)),
+								  "corgi.evaluate", "corgi._evaluate_agg");
+	row_context = AllocSetContextCreate(scan_context, "corgi row", ALLOCSET_DEFAULT_SIZES);
+	scan = table_beginscan_strat(source.rel, corgi_read_snapshot(source.rel), 0, NULL, true, false);
+	corgi_heap_rows_read(scan, &source, &many.states[0]->scratch, row_context, &rows, evaluate_row_many, NULL, &many);
+	table_endscan(scan);
+	/* Keep the lock until the end of the transaction. */
+	table_close(source.rel, NoLock);
+	MemoryContextSwitchTo(old);
+	values = palloc(sizeof(Datum) * 6 * count);
+	for (int m = 0; m < count; m++)
+		evaluate_values(many.states[m], values + 6 * m);
+	dims[0] = count;
+	dims[1] = 6;
+	result = construct_md_array(values, NULL, 2, dims, lbs, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 	MemoryContextDelete(scan_context);
 	PG_RETURN_ARRAYTYPE_P(result);
 }

@@ -386,22 +386,92 @@ corgi_fit_seconds_since(instr_time start)
 	return INSTR_TIME_GET_DOUBLE(now);
 }
 
-/* Validates a task's state: (loss, metric), either NULL when the table scores no row. */
-static void
-validate(FitJob *job, FitTask *task, bytea *state, Datum *loss, bool *loss_null, Datum *metric, bool *metric_null)
+/* Whether two tasks are validated alike: one model type, classes and validation rows. */
+static bool
+same_validation(const FitTask *a, const FitTask *b)
 {
-	Oid			types[6] = {BYTEAOID, TEXTOID, TEXTARRAYOID, REGCLASSOID, TEXTOID, TEXTOID};
-	Datum		values[6] = {PointerGetDatum(state), CStringGetTextDatum(task->model), task->class_texts,
-		ObjectIdGetDatum(task->val_table), CStringGetTextDatum(task->dependent_varname),
-	CStringGetTextDatum(task->independent_varname)};
-	char		nulls[7] = "      ";
+	return strcmp(a->model, b->model) == 0 && a->val_table == b->val_table
+		&& strcmp(a->dependent_varname, b->dependent_varname) == 0
+		&& strcmp(a->independent_varname, b->independent_varname) == 0
+		&& a->class_texts_null == b->class_texts_null
+		&& (a->class_texts_null || datumIsEqual(a->class_texts, b->class_texts, false, -1));
+}
 
-	if (task->class_texts_null)
-		nulls[2] = 'n';
-	corgi_fit_run_one_row("SELECT v.loss, v.metric FROM corgi._validate($1, $2, $3, $4, $5, $6) v", 6, types, values, nulls);
-	*loss = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, loss_null);
-	*metric = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, metric_null);
-	SPI_freetuptable(SPI_tuptable);
+/*
+ * Validates the epoch's states of the tasks active[j] with validating[j]: the tasks
+ * validated alike in one corgi._validate_many (one read of the validation table for all
+ * of them where its pages are read directly), results into res at epoch e. Each task's
+ * validation seconds are its share of its batch's.
+ */
+static void
+validate_batches(FitJob *job, FitResults *res, int e, int k_count, const int *active, int n_active,
+				 const bool *validating, bytea **states)
+{
+	bool	   *done = palloc0(sizeof(bool) * Max(n_active, 1));
+	int		   *members = palloc(sizeof(int) * Max(n_active, 1));
+	bytea	  **batch = palloc(sizeof(bytea *) * Max(n_active, 1));
+
+	for (int j = 0; j < n_active; j++)
+	{
+		FitTask    *lead = &job->tasks[active[j]];
+		int			n = 0;
+		instr_time	began;
+		double		seconds;
+		Oid			types[6] = {BYTEAARRAYOID, TEXTOID, TEXTARRAYOID, REGCLASSOID, TEXTOID, TEXTOID};
+		Datum		values[6];
+		char		nulls[7] = "      ";
+		Datum	   *losses;
+		Datum	   *metrics;
+		bool	   *losses_null;
+		bool	   *metrics_null;
+		int			count;
+		bool		isnull;
+
+		if (!validating[j] || done[j])
+			continue;
+		for (int q = j; q < n_active; q++)
+			if (validating[q] && !done[q] && same_validation(lead, &job->tasks[active[q]]))
+			{
+				done[q] = true;
+				batch[n] = states[q];
+				members[n++] = q;
+			}
+		INSTR_TIME_SET_CURRENT(began);
+		values[0] = corgi_fit_bytea_array(batch, n);
+		values[1] = CStringGetTextDatum(lead->model);
+		values[2] = lead->class_texts;
+		values[3] = ObjectIdGetDatum(lead->val_table);
+		values[4] = CStringGetTextDatum(lead->dependent_varname);
+		values[5] = CStringGetTextDatum(lead->independent_varname);
+		if (lead->class_texts_null)
+			nulls[2] = 'n';
+		corgi_fit_run_one_row("SELECT v.losses, v.metrics FROM corgi._validate_many($1, $2, $3, $4, $5, $6) v",
+							  6, types, values, nulls);
+		seconds = corgi_fit_seconds_since(began) / n;
+		deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)),
+						  FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &losses, &losses_null, &count);
+		if (isnull || count != n)
+			elog(ERROR, "corgi._fit: validation returned %d losses for %d states", isnull ? 0 : count, n);
+		deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)),
+						  FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &metrics, &metrics_null, &count);
+		if (isnull || count != n)
+			elog(ERROR, "corgi._fit: validation returned %d metrics for %d states", isnull ? 0 : count, n);
+		for (int m = 0; m < n; m++)
+		{
+			int			i = (e - 1) * k_count + active[members[m]];
+
+			res->val_loss[i] = losses[m];
+			res->val_loss_null[i] = losses_null[m];
+			res->val_metric[i] = metrics[m];
+			res->val_metric_null[i] = metrics_null[m];
+			res->val_seconds[i] = Float8GetDatum(seconds);
+			res->val_seconds_null[i] = false;
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	pfree(done);
+	pfree(members);
+	pfree(batch);
 }
 
 /* A state kept past its epoch (a task or group set aside): into memory that stays. */
@@ -809,6 +879,9 @@ corgi_fit(PG_FUNCTION_ARGS)
 			res.round_trip_seconds += run.round_trip_seconds;
 			corgi_progress_workers(run.workers_launched);
 
+			bool	   *validating = palloc0(sizeof(bool) * Max(n_active, 1));
+			bytea	  **epoch_states = palloc0(sizeof(bytea *) * Max(n_active, 1));
+
 			for (int j = 0; j < n_active; j++)
 			{
 				int			k = active[j];
@@ -859,37 +932,42 @@ corgi_fit(PG_FUNCTION_ARGS)
 							 errhint("Lower its learning_rate, or scale the features.")));
 					continue;
 				}
-				if (OidIsValid(task->val_table))
+				validating[j] = OidIsValid(task->val_table);
+				epoch_states[j] = state;
+			}
+			/* Validation: the tasks validated alike share one read of the table. */
+			for (int j = 0; j < n_active; j++)
+				if (validating[j])
 				{
-					instr_time	validation_began;
-					Datum		loss,
-								metric;
-					bool		metric_null;
-
 					corgi_progress_phase("validating");
-					INSTR_TIME_SET_CURRENT(validation_began);
-					validate(&job, task, state, &loss, &loss_null, &metric, &metric_null);
-					res.val_loss[i] = loss;
-					res.val_loss_null[i] = loss_null;
-					res.val_metric[i] = metric;
-					res.val_metric_null[i] = metric_null;
-					res.val_seconds[i] = Float8GetDatum(corgi_fit_seconds_since(validation_began));
-					res.val_seconds_null[i] = false;
-					if (stops_early(task, e, state, metric, metric_null, call_cxt))
-					{
-						task->state = corgi_fit_keep_state(state, call_cxt);
-						ereport(NOTICE,
-								(errmsg_plural("%s stopped early in epoch %d: its validation %s has not improved by more than %s for %d epoch; the model written is that of its best epoch, %d",
-											   "%s stopped early in epoch %d: its validation %s has not improved by more than %s for %d epochs; the model written is that of its best epoch, %d",
-											   task->patience,
-											   job.sets_aside ? psprintf("config %d", k + 1) : "training", e, task->metric,
-											   float8out_internal(task->tolerance), task->patience, task->best_epoch)));
-					}
+					validate_batches(&job, &res, e, k_count, active, n_active, validating, epoch_states);
+					break;
+				}
+			for (int j = 0; j < n_active; j++)
+			{
+				int			k = active[j];
+				FitTask    *task = &job.tasks[k];
+				int			i = (e - 1) * k_count + k;
+				bytea	   *state = epoch_states[j];
+
+				if (task->diverged_in == e)
+					continue;
+				if (validating[j] && stops_early(task, e, state, res.val_metric[i], res.val_metric_null[i], call_cxt))
+				{
+					task->state = corgi_fit_keep_state(state, call_cxt);
+					ereport(NOTICE,
+							(errmsg_plural("%s stopped early in epoch %d: its validation %s has not improved by more than %s for %d epoch; the model written is that of its best epoch, %d",
+										   "%s stopped early in epoch %d: its validation %s has not improved by more than %s for %d epochs; the model written is that of its best epoch, %d",
+										   task->patience,
+										   job.sets_aside ? psprintf("config %d", k + 1) : "training", e, task->metric,
+										   float8out_internal(task->tolerance), task->patience, task->best_epoch)));
 				}
 				if (verbose && !job.sets_aside)
 				{
 					StringInfoData validation;
+					CorgiStateInfo info;
 
+					corgi_state_info(state, &info);
 					initStringInfo(&validation);
 					if (OidIsValid(task->val_table))
 						appendStringInfo(&validation, ", validation loss %s, %s %s",
@@ -898,7 +976,7 @@ corgi_fit(PG_FUNCTION_ARGS)
 										 res.val_metric_null[i] ? "" : corgi_fit_rounded(DatumGetFloat8(res.val_metric[i]), 4));
 					ereport(NOTICE,
 							(errmsg("epoch %d: loss %s, rows " INT64_FORMAT ", skipped " INT64_FORMAT ", %s s%s", e,
-									loss_null ? "<NULL>" : corgi_fit_rounded(info.last_mean_loss, 6), info.last_rows,
+									info.last_rows == 0 ? "<NULL>" : corgi_fit_rounded(info.last_mean_loss, 6), info.last_rows,
 									info.last_skipped, corgi_fit_rounded(DatumGetFloat8(res.epoch_seconds[i]), 3),
 									validation.data)));
 				}

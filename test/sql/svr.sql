@@ -22,6 +22,12 @@ SELECT intercept[1] > 4.5 AS least_squares_follows_the_outliers FROM fit_ls;
 -- Evaluation: the regression metrics; the mean loss is the tube's.
 SELECT rows, accuracy IS NULL AS no_accuracy, auc IS NULL AS no_auc, round(rmse::numeric, 1) AS rmse, loss > 1 AS loss_counts_outliers
 FROM corgi.evaluate('fit_svr', 'pts');
+-- The mean loss is the tube's with the model's epsilon (0.01), as training's: before 0.9.0
+-- an evaluation scored svr rows with a tube of width 0 (the mean absolute residual).
+SELECT abs(e.loss - t.tube) < 1e-9 * t.tube AS tube_loss, abs(e.loss - t.absolute) > 1e-3 AS not_the_absolute_residual
+FROM corgi.evaluate('fit_svr', 'pts') e,
+     (SELECT avg(greatest(abs(y - corgi.predict('fit_svr', p)) - 0.01, 0)) AS tube,
+             avg(abs(y - corgi.predict('fit_svr', p))) AS absolute FROM pts p) t;
 SELECT round(corgi.predict('fit_svr', ARRAY[0, 0]::float8[])::numeric, 1) AS at_origin,
        round(corgi.predict('fit_svr', p)::numeric, 1) AS row_form FROM pts p WHERE id = 1;
 -- The array form of a model trained on standardized columns: the array holds the

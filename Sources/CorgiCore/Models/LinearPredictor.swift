@@ -12,6 +12,10 @@ public final class LinearPredictor {
     private let weights: UnsafeMutableBufferPointer<Double>
     private let intercepts: UnsafeMutableBufferPointer<Double>
     private let classValues: UnsafeMutableBufferPointer<Double>
+    /// The class values as the label mapping takes them (``ModelKind/target(forLabel:classValues:)``).
+    private let classValueList: [Double]
+    /// svr's epsilon (``LinearModel/lossMargin``), for the loss of an evaluation.
+    public let lossMargin: Double
 
     /// nil when the model's arrays do not have its shape (a model that decoded has it).
     public init?(_ model: LinearModel) {
@@ -28,6 +32,8 @@ public final class LinearPredictor {
         _ = intercepts.initialize(from: model.intercepts)
         classValues = .allocate(capacity: model.classValues.count)
         _ = classValues.initialize(from: model.classValues)
+        classValueList = model.classValues
+        lossMargin = model.lossMargin
     }
 
     deinit {
@@ -43,6 +49,48 @@ public final class LinearPredictor {
         return Self.prediction(kind: kind, featureCount: featureCount, outputs: outputs,
                                weights: UnsafeBufferPointer(weights), intercepts: UnsafeBufferPointer(intercepts),
                                classValues: UnsafeBufferPointer(classValues), features: features)
+    }
+
+    /// One row of an evaluation, bit for bit ``ScoringModel/evaluate(_:label:)``'s for the
+    /// model it was made from (the same scores, target, loss by ``Objective`` and
+    /// prediction), its scores and gradient on the stack: the per-row path of
+    /// `corgi.evaluate` and of validation, where a `TrainedModel` copied its arrays and
+    /// allocated the scores on every row.
+    public func evaluate(_ features: UnsafeBufferPointer<Double>, label: Double)
+        -> Result<(score: Double, loss: Double, predicted: Double), RowFailure>
+    {
+        guard features.count == featureCount, outputs >= 1 else {
+            return .failure(.wrongFeatureCount(got: features.count, expected: featureCount))
+        }
+        guard let target = kind.target(forLabel: label, classValues: classValueList) else {
+            return .failure(.invalidLabel(value: label))
+        }
+        let n = featureCount, kind = kind, margin = lossMargin, outputs = outputs
+        let w = UnsafeBufferPointer(weights), b = UnsafeBufferPointer(intercepts)
+        let classes = UnsafeBufferPointer(classValues)
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * outputs) { scratch in
+            let z = UnsafeMutableBufferPointer(rebasing: scratch[0..<outputs])
+            let gradient = UnsafeMutableBufferPointer(rebasing: scratch[outputs..<(2 * outputs)])
+            for k in 0..<outputs {
+                if n > 0, let x = features.baseAddress, let wk = w.baseAddress {
+                    z[k] = b[k] + dot(wk + k * n, x, n)
+                } else {
+                    z[k] = b[k] + 0.0
+                }
+            }
+            let loss = Objective.lossAndGradient(kind: kind, scores: UnsafeBufferPointer(z), target: target,
+                                                 gradient: gradient, margin: margin)
+            let predicted: Double
+            switch kind {
+            case .linear, .svr: predicted = z[0]
+            case .logistic, .svm: predicted = z[0] > 0 ? 1 : 0
+            case .softmax:
+                var best = 0
+                for k in 1..<outputs where z[k] > z[best] { best = k }
+                predicted = best < classes.count ? classes[best] : .nan
+            }
+            return .success((z[0], loss, predicted))
+        }
     }
 
     /// The prediction from a linear model's parameters: `z[k] = b[k] + W[k] . x` (the dot

@@ -47,6 +47,15 @@ public enum TrainedModel: ScoringModel, Equatable, Sendable {
         case .network(let m): return m.parameterCount
         }
     }
+    /// svr's epsilon, which its loss needs (the linear model keeps it; 0 for a network).
+    /// Without this forward the protocol's default (0) answered for every model, so an
+    /// evaluation scored svr rows with a tube of width 0.
+    public var lossMargin: Double {
+        switch self {
+        case .linear(let m): return m.lossMargin
+        case .network: return 0
+        }
+    }
     /// The linear model, or nil for a network (coefficients exist only for the former).
     public var linearModel: LinearModel? {
         if case .linear(let m) = self { return m }
