@@ -99,7 +99,7 @@ test-multinode:
 demo:
 	scripts/demo.sh
 
-.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping bench-multinode bench-cold bench-hot bench-predict bench-schedules bench-fused bench-exact bench-columns bench-categories bench-drivers
+.PHONY: bench bench-epochs bench-defaults bench-mlp bench-mop bench-grouping bench-multinode bench-cold bench-hot bench-predict bench-schedules bench-fused bench-exact bench-columns bench-categories bench-drivers bench-madlib-cv
 # Benchmarks (not tests). bench: the whole study (datasets, all shuffles, scikit-learn,
 # sensitivity, plots, BENCHMARKS.md; tens of minutes). bench-epochs: epoch time and
 # accuracy of the shuffles against a plain scan on 1M and 5M rows. bench-defaults:
@@ -132,6 +132,10 @@ bench-mop:
 # bench-fused: 8 configs in one fit_multiple (fused visits) against one corgi.train, interleaved medians.
 bench-fused:
 	bench/fused.sh
+
+# bench-madlib-cv: corgi_madlib's n_folds cross-validation against MADlib's way (every combination trained per fold).
+bench-madlib-cv:
+	bench/madlib_cv.sh
 
 # bench-exact: the exact solvers (linregr, logregr, solver=exact/irls) against SGD epochs and statsmodels.
 bench-exact:

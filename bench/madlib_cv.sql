@@ -5,8 +5,9 @@
 -- models per fold). MADlib's way: per fold and combination one corgi.train of 5 and one of
 -- 10 epochs on the other folds, each scored by corgi.evaluate on the fold (the loop
 -- MADlib's CrossValidator runs, with corgi's trainer in place of IGD); corgi_madlib:
--- one corgi.fit_multiple per fold. Rounds interleave; medians; and the two ways pick the
--- same combination (the scores differ: model hopping orders a fold's blocks otherwise).
+-- one corgi.fit_multiple per fold. Rounds interleave; medians; the combination each way
+-- picks is printed (they may differ: model hopping orders a fold's blocks otherwise, so
+-- the scores differ).
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 SET search_path = public, corgi;
@@ -15,7 +16,7 @@ CREATE EXTENSION IF NOT EXISTS corgi_madlib;
 \ir bench_table.sql
 SELECT format('bench_%s', :rows) AS src \gset
 DROP TABLE IF EXISTS cv_bench_rows;
-SELECT setseed(0.5);
+SELECT setseed(0.5) \g /dev/null
 SELECT format('CREATE TABLE cv_bench_rows AS SELECT row_number() OVER (ORDER BY random()) AS id, label AS y, features AS x FROM %s', :'src') \gexec
 CREATE TEMP TABLE cv_times (way text, round int, seconds float8, best text);
 DO $$ DECLARE
