@@ -120,6 +120,8 @@ DECLARE
     test_name record;
     one record;
     draws text := format('pg_temp.%I', 'corgi_split_' || pg_backend_pid());
+    group_text text := $x$''$x$;
+    listed text;
 BEGIN
     IF source_table IS NULL OR output_table IS NULL OR train_proportion IS NULL OR with_replacement IS NULL
        OR separate_output_tables IS NULL OR seed IS NULL OR caller_search_path IS NULL THEN
@@ -130,10 +132,6 @@ BEGIN
        OR train_proportion + test_p > 1 + 1e-12 THEN
         RAISE EXCEPTION 'train_proportion % and test_proportion % must lie between 0 and 1 and add up to at most 1', train_proportion, test_p
             USING ERRCODE = 'invalid_parameter_value', HINT = 'For example train_proportion => 0.8 (test_proportion then defaults to 0.2).';
-    END IF;
-    IF with_replacement THEN
-        RAISE EXCEPTION 'with_replacement is not offered by corgi_madlib''s train_test_split'
-            USING ERRCODE = 'feature_not_supported', HINT = 'Split without replacement (the default); every row then goes to at most one side.';
     END IF;
     src := corgi._readable_source('madlib.train_test_split', source_table, caller_search_path);
     IF separate_output_tables THEN
@@ -167,18 +165,41 @@ BEGIN
     IF grouping_cols IS NOT NULL THEN
         keys := corgi._grouping_keys(src, source_table, grouping_cols, ARRAY['split']);
         part := 'PARTITION BY ' || array_to_string(keys.exprs, ', ');
+        group_text := format('ROW(%s)::text', array_to_string(keys.exprs, ', '));
     END IF;
     -- One draw per row (its text hashed with the seed), its rank in its group, and the
     -- group's size: all in one statement, one snapshot.
     IF to_regclass(draws) IS NOT NULL THEN
         EXECUTE format('DROP TABLE %s', draws);
     END IF;
-    EXECUTE format($q$CREATE TEMP TABLE %1$s AS
-        SELECT %2$s, CASE WHEN r <= round(n * %3$s) THEN 1 WHEN r <= round(n * %3$s) + round(n * %4$s) THEN 0 END AS split
-        FROM (SELECT s.*, row_number() OVER (%5$s ORDER BY hashtextextended(s::text, %6$s), s::text) AS r,
-                     count(*) OVER (%5$s) AS n
-              FROM %7$s s) s$q$,
-        draws, cols, train_proportion, test_p, part, seed, src);
+    IF NOT with_replacement THEN
+        EXECUTE format($q$CREATE TEMP TABLE %1$s AS
+            SELECT %2$s, CASE WHEN r <= round(n * %3$s) THEN 1 WHEN r <= round(n * %3$s) + round(n * %4$s) THEN 0 END AS split
+            FROM (SELECT s.*, row_number() OVER (%5$s ORDER BY hashtextextended(s::text, %6$s), s::text) AS r,
+                         count(*) OVER (%5$s) AS n
+                  FROM %7$s s) s$q$,
+            draws, cols, train_proportion, test_p, part, seed, src);
+    ELSE
+        -- With replacement (MADlib's bootstrap): each side draws round(n * proportion) of
+        -- its group's n rows, each draw a row picked by a hash of the seed, the group, the
+        -- side and the draw's number: a row may come twice, or on both sides. (The
+        -- columns written by name: the numbered rows carry the draw's columns too.)
+        listed := CASE WHEN cols = 's.*'
+                       THEN (SELECT string_agg('s.' || quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
+                             WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped)
+                       ELSE cols END;
+        EXECUTE format($q$CREATE TEMP TABLE %1$s AS
+            WITH numbered AS (SELECT s.*, row_number() OVER (%5$s ORDER BY hashtextextended(s::text, %6$s), s::text) AS "?r",
+                                     count(*) OVER (%5$s) AS "?n", %8$s AS "?g"
+                              FROM %7$s s),
+                 groups AS (SELECT DISTINCT "?g", "?n" FROM numbered),
+                 picks AS (SELECT g."?g", side.split,
+                                  1 + (hashtextextended(g."?g" || ':' || side.split || ':' || k, %6$s) & 9223372036854775807) %% g."?n" AS "?r"
+                           FROM groups g, (VALUES (1, %3$s::float8), (0, %4$s::float8)) side(split, p),
+                                generate_series(1, round(g."?n" * side.p)::integer) k)
+            SELECT %2$s, p.split FROM numbered s JOIN picks p ON p."?g" = s."?g" AND p."?r" = s."?r"$q$,
+            draws, listed, train_proportion, test_p, part, seed, src, group_text);
+    END IF;
     IF separate_output_tables THEN
         SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO cols FROM pg_attribute a
          WHERE a.attrelid = draws::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'split';
@@ -197,7 +218,8 @@ COMMENT ON FUNCTION madlib.train_test_split(varchar, varchar, float8, float8, va
 -- ---------------------------------------------------------------------------------
 -- MADlib's one-hot encoding as a separate step (corgi_madlib's choices: indicator
 -- columns are integer 0/1; a NULL value gives NULL indicators unless encode_null makes
--- it a level of its own; value_to_drop and output_type 'svec' are refused; a level
+-- it a level of its own; value_to_drop leaves out a reference level's indicator (dummy
+-- coding); output_type 'svec' is refused (no svec type here); a level
 -- name that would make an indicator column longer than 63 bytes asks for
 -- output_type 'array').
 CREATE FUNCTION madlib.encode_categorical_variables(
@@ -230,15 +252,16 @@ DECLARE
     names text[] := '{}';
     ind_name text;
     idx integer := 0;
+    drops jsonb := '{}';
+    drop_all text;
+    drop_value text;
+    ignored text[] := '{}';
+    col_type regtype;
 BEGIN
     IF source_table IS NULL OR output_table IS NULL OR categorical_cols IS NULL OR encode_null IS NULL
        OR output_type IS NULL OR output_dictionary IS NULL OR caller_search_path IS NULL THEN
         RAISE EXCEPTION 'madlib.encode_categorical_variables: source_table, output_table, categorical_cols, encode_null, output_type and output_dictionary must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF value_to_drop IS NOT NULL THEN
-        RAISE EXCEPTION 'value_to_drop is not offered by corgi_madlib''s encode_categorical_variables'
-            USING ERRCODE = 'feature_not_supported', HINT = 'Leave it out (one-hot encoding); drop a level''s column afterwards for dummy coding.';
     END IF;
     IF lower(output_type) NOT IN ('column', 'array') THEN
         RAISE EXCEPTION 'output_type "%" is not offered by corgi_madlib''s encode_categorical_variables', output_type
@@ -252,12 +275,25 @@ BEGIN
             USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
     END IF;
     -- The columns to encode: listed, or '*' (every boolean, integer or text-like column).
-    IF categorical_cols_to_exclude IS NOT NULL THEN
+    -- Exclusions name columns (MADlib ignores a name that is none; so do we, with a notice).
+    IF nullif(btrim(categorical_cols_to_exclude), '') IS NOT NULL THEN
         FOREACH item IN ARRAY corgi._split_grouping_cols(categorical_cols_to_exclude) LOOP
             col := corgi._grouping_column(src, item);
             IF col IS NULL THEN
-                RAISE EXCEPTION 'categorical_cols_to_exclude names "%", not a column of %', item, source_table USING ERRCODE = 'undefined_column';
+                RAISE NOTICE 'categorical_cols_to_exclude names "%", not a column of %: ignored', btrim(item), source_table;
+            ELSE
+                excluded := excluded || col;
             END IF;
+        END LOOP;
+    END IF;
+    -- row_id: one column or a list of them (the columns kept beside the indicators).
+    IF nullif(btrim(row_id), '') IS NOT NULL THEN
+        FOREACH item IN ARRAY corgi._split_grouping_cols(row_id) LOOP
+            col := corgi._grouping_column(src, item);
+            IF col IS NULL THEN
+                RAISE EXCEPTION 'row_id "%" is not a column of %', btrim(item), source_table USING ERRCODE = 'undefined_column';
+            END IF;
+            kept := concat_ws(', ', kept, quote_ident(col));
             excluded := excluded || col;
         END LOOP;
     END IF;
@@ -266,7 +302,7 @@ BEGIN
          WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped
            AND a.atttypid IN ('boolean'::regtype, 'smallint'::regtype, 'integer'::regtype, 'bigint'::regtype,
                               'text'::regtype, 'character varying'::regtype, 'character'::regtype)
-           AND NOT a.attname = ANY (excluded) AND a.attname IS DISTINCT FROM row_id;
+           AND NOT a.attname = ANY (excluded);
     ELSE
         FOREACH item IN ARRAY corgi._split_grouping_cols(categorical_cols) LOOP
             col := corgi._grouping_column(src, item);
@@ -274,17 +310,46 @@ BEGIN
                 RAISE EXCEPTION 'categorical_cols names "%", not a column of %', item, source_table
                     USING ERRCODE = 'undefined_column', HINT = 'List columns of the source, or write ''*''.';
             END IF;
-            IF NOT col = ANY (excluded) AND NOT col = ANY (cats) THEN
-                cats := cats || col;
+            -- As MADlib: a listed column of another type than the categorical ones is
+            -- ignored (with a notice, MADlib's warning).
+            SELECT a.atttypid::regtype INTO col_type FROM pg_attribute a WHERE a.attrelid = src AND a.attname = col;
+            IF col_type NOT IN ('boolean'::regtype, 'smallint'::regtype, 'integer'::regtype, 'bigint'::regtype,
+                                'text'::regtype, 'character varying'::regtype, 'character'::regtype)
+               AND (SELECT t.typtype FROM pg_type t WHERE t.oid = col_type) <> 'e' THEN
+                ignored := ignored || col::text;
+            ELSIF NOT col = ANY (cats) THEN
+                cats := cats || col;      -- listed: encoded (exclusions apply to '*', as MADlib)
             END IF;
         END LOOP;
+    END IF;
+    IF cardinality(ignored) > 0 THEN
+        RAISE NOTICE 'encode_categorical_variables ignores the non-categorical columns %', array_to_string(ignored, ', ');
     END IF;
     IF cardinality(cats) = 0 THEN
         RAISE EXCEPTION 'no column of % to encode', source_table USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Name the categorical columns, or write ''*'' for every boolean, integer and text column.';
     END IF;
-    IF row_id IS NOT NULL AND corgi._grouping_column(src, row_id) IS NULL THEN
-        RAISE EXCEPTION 'row_id "%" is not a column of %', row_id, source_table USING ERRCODE = 'undefined_column';
+    -- value_to_drop (dummy coding, a reference level without an indicator): col=value
+    -- pairs (a column named as written, or in any case as MADlib matches it), or one
+    -- value for every column.
+    IF nullif(btrim(value_to_drop), '') IS NOT NULL THEN
+        IF strpos(value_to_drop, '=') = 0 THEN
+            drop_all := btrim(value_to_drop);
+        ELSE
+            FOREACH item IN ARRAY corgi._split_grouping_cols(value_to_drop) LOOP
+                IF strpos(item, '=') = 0 THEN
+                    RAISE EXCEPTION 'value_to_drop item "%" is not column=value', btrim(item)
+                        USING ERRCODE = 'invalid_parameter_value', HINT = 'Write value_to_drop => ''sex=M, class=1'', or one value for every column.';
+                END IF;
+                col := coalesce(corgi._grouping_column(src, split_part(item, '=', 1)),
+                                (SELECT c FROM unnest(cats) c WHERE lower(c) = lower(btrim(btrim(split_part(item, '=', 1)), '"')) LIMIT 1));
+                IF col IS NULL OR NOT col = ANY (cats) THEN
+                    RAISE EXCEPTION 'value_to_drop names "%", not a column being encoded', btrim(split_part(item, '=', 1))
+                        USING ERRCODE = 'invalid_parameter_value', HINT = format('The columns encoded are %s.', array_to_string(cats, ', '));
+                END IF;
+                drops := drops || jsonb_build_object(col::text, btrim(substr(item, strpos(item, '=') + 1)));
+            END LOOP;
+        END IF;
     END IF;
     -- top: the n most frequent levels per column (a whole number), or that fraction of its
     -- levels (a number below 1); the others share the column's __misc__ indicator.
@@ -303,6 +368,18 @@ BEGIN
         EXECUTE format('SELECT array_agg(v ORDER BY n DESC, v), count(*) FROM (SELECT %1$I::text AS v, count(*) AS n FROM %2$s WHERE %1$I IS NOT NULL GROUP BY 1) q',
                        col, src) INTO levels, n_levels;
         levels := coalesce(levels, '{}');
+        -- The reference level: no indicator, and not among the others (__misc__) either.
+        drop_value := coalesce(drops ->> col::text, drop_all);
+        IF drop_value IS NOT NULL AND drop_value = ANY (levels) THEN
+            levels := array_remove(levels, drop_value);
+            n_levels := n_levels - 1;
+            IF cardinality(levels) = 0 AND NOT encode_null THEN
+                RAISE EXCEPTION 'value_to_drop leaves column % no level to encode', col
+                    USING ERRCODE = 'invalid_parameter_value', HINT = 'Drop another value, or leave the column out.';
+            END IF;
+        ELSE
+            drop_value := NULL;
+        END IF;
         IF top_n IS NOT NULL THEN
             levels := levels[1:top_n];
         ELSIF top_fraction IS NOT NULL THEN
@@ -320,7 +397,8 @@ BEGIN
             ind_name := col || '__misc__';
             idx := idx + 1;
             indicators := indicators || format('CASE WHEN %1$I IS NULL THEN %2$s ELSE (NOT %1$I::text = ANY (%3$L::text[]))::integer END',
-                                               col, CASE WHEN encode_null THEN '0' ELSE 'NULL::integer' END, levels);
+                                               col, CASE WHEN encode_null THEN '0' ELSE 'NULL::integer' END,
+                                               CASE WHEN drop_value IS NULL THEN levels ELSE levels || drop_value END);
             names := names || ind_name;
             dict_rows := dict_rows || format('(%L, %s, %L, %L)', ind_name, idx, col, '__misc__');
         END IF;
@@ -340,10 +418,8 @@ BEGIN
         RAISE EXCEPTION 'indicator column "%" would be longer than 63 bytes', (SELECT n FROM unnest(names) n WHERE octet_length(n) > 63 LIMIT 1)
             USING ERRCODE = 'name_too_long', HINT = 'Use output_type => ''array'' (the dictionary names the levels), or keep fewer levels with top.';
     END IF;
-    -- The columns kept: row_id alone, or every column not encoded.
-    IF row_id IS NOT NULL THEN
-        kept := quote_ident(corgi._grouping_column(src, row_id));
-    ELSE
+    -- The columns kept: row_id's, or every column not encoded.
+    IF kept IS NULL THEN
         SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO kept FROM pg_attribute a
          WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attname = ANY (cats);
     END IF;
@@ -1655,7 +1731,7 @@ RETURN CASE
     WHEN function_name = 'encode_categorical_variables' THEN
         E'encode_categorical_variables: one-hot encoding (corgi_madlib)\n'
         || E'  SELECT madlib.encode_categorical_variables(source_table, output_table, categorical_cols (''*'' for all)\n'
-        || E'         [, categorical_cols_to_exclude [, row_id [, top [, value_to_drop (refused) [, encode_null (false)\n'
+        || E'         [, categorical_cols_to_exclude [, row_id [, top [, value_to_drop (col=value, ... or one value) [, encode_null (false)\n'
         || E'         [, output_type (''column'' or ''array'') [, output_dictionary (false)]]]]]]]);\n'
         || E'  Indicators are 0/1 integers named <col>_<value>, <col>__misc__ (outside top), <col>_null (encode_null).'
     WHEN function_name = 'svm_classification' THEN
@@ -1688,7 +1764,7 @@ RETURN CASE
         || E'                                 [, grouping_cols [, target_cols [, with_replacement (false)\n'
         || E'                                 [, separate_output_tables (false) [, seed (42)]]]]]]);\n'
         || E'  output_table gets the columns and split (1 train, 0 test), or output_table_train and output_table_test.\n'
-        || E'  with_replacement is not offered.'
+        || E'  with_replacement draws each side''s rows with replacement (a row may come twice, or on both sides).'
     ELSE 'unknown function ' || function_name END
     || CASE WHEN message IS NULL OR message IN ('usage', 'help', '?', '') THEN ''
             ELSE E'\n(asked: ' || message || E'; the help above is all there is)' END;

@@ -68,10 +68,76 @@ INSERT INTO has_split SELECT g, g FROM generate_series(1, 10) g;
 SELECT madlib.train_test_split('has_split', 'o1', 0.5);
 SELECT madlib.train_test_split('has_split', 'hs', 0.5, NULL, NULL, 'v');
 SELECT split, count(*) FROM hs GROUP BY 1 ORDER BY 1;
-SELECT madlib.train_test_split('many', 'o1', 0.6, 0.2, NULL, NULL, true);
 SELECT madlib.train_test_split('many', 'o1', 0.9, 0.2);
 SELECT madlib.train_test_split('many', 'split_a', 0.5);
 SELECT madlib.train_test_split('many', 'o1', 0.5, NULL, NULL, 'nope');
+
+-- MADlib's train_test_split install-check (sample/test/train_test_split.sql_in): its 20
+-- rows and its counts (a seed of its own here; the counts hold for every seed).
+CREATE TABLE tts (id1 integer, id2 integer, gr1 integer, gr2 integer);
+INSERT INTO tts VALUES (1,0,1,1), (2,0,1,1), (3,0,1,1), (4,0,1,1), (5,0,1,1), (6,0,1,1), (7,0,1,1), (8,0,1,1), (9,0,1,1),
+ (9,0,1,1), (9,0,1,1), (9,0,1,1), (0,1,1,2), (0,2,1,2), (0,3,1,2), (0,4,1,2), (0,5,1,2), (0,6,1,2), (10,10,2,2), (20,20,2,2);
+SELECT madlib.train_test_split('tts', 'tts_out', 0.1, 0.2, NULL, 'id1,id2,gr1,gr2', FALSE, TRUE);
+SELECT (SELECT count(*) FROM tts_out_train) = 2 AS madlib_train_assert, (SELECT count(*) FROM tts_out_test) = 4 AS madlib_test_assert;
+SELECT madlib.train_test_split('tts', 'tts_one', 0.1, 0.2, NULL, 'id1,id2,gr1,gr2', FALSE, FALSE);
+SELECT count(*) FILTER (WHERE split = 1) = 2 AS madlib_train_assert, count(*) FILTER (WHERE split = 0) = 4 AS madlib_test_assert FROM tts_one;
+SELECT madlib.train_test_split('tts', 'tts_rep', 0.5, 0.5, NULL, 'id1,id2,gr1,gr2', TRUE, FALSE);
+SELECT count(*) = 20 AS madlib_assert, count(*) FILTER (WHERE split = 1) AS train, count(*) FILTER (WHERE split = 0) AS test FROM tts_rep;
+SELECT madlib.train_test_split('tts', 'tts_half', 0.5);
+SELECT count(*) = 20 AS madlib_assert FROM tts_half;
+SELECT madlib.train_test_split('tts', 'tts_grp', 0.5, 0.5, 'gr1,gr2', 'id1,id2', TRUE, FALSE);
+SELECT gr1, gr2, split, count(*) FROM tts_grp GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+-- With replacement a side draws rows of its own group only; of 20 distinct rows, a side
+-- of 10 draws some twice; the same seed draws the same rows.
+SELECT bool_and(EXISTS (SELECT FROM tts t WHERE t.id1 = g.id1 AND t.id2 = g.id2 AND t.gr1 = g.gr1 AND t.gr2 = g.gr2)) AS rows_of_the_source
+FROM tts_grp g;
+CREATE TABLE tts_distinct AS SELECT g AS id FROM generate_series(1, 20) g;
+SELECT madlib.train_test_split('tts_distinct', 'tts_boot', 0.5, 0.5, NULL, NULL, TRUE, FALSE);
+SELECT split, count(*) AS rows, count(DISTINCT id) AS distinct_rows FROM tts_boot GROUP BY 1 ORDER BY 1;
+SELECT madlib.train_test_split('tts', 'tts_grp2', 0.5, 0.5, 'gr1,gr2', 'id1,id2', TRUE, FALSE);
+SELECT (SELECT array_agg(t::text ORDER BY t::text) FROM tts_grp t) = (SELECT array_agg(t::text ORDER BY t::text) FROM tts_grp2 t) AS same_seed_same_draws;
+
+-- MADlib's encode_categorical install-check (utilities/test/encode_categorical.sql_in):
+-- its abalone rows; the cases it runs, without asserts there: here their outputs.
+CREATE TABLE abalone_ic (id serial, sex character varying, length double precision, diameter double precision,
+                         height double precision, "Class" integer);
+INSERT INTO abalone_ic (sex, length, diameter, height, "Class") VALUES
+ ('M',0.455,0.365,0.095,0), ('F',0.53,0.42,0.135,0), ('M',0.35,0.265,0.09,0), ('F',0.53,0.415,0.15,0), ('M',0.44,0.365,0.125,0),
+ ('F',0.545,0.425,0.125,0), ('I',0.33,0.255,0.08,0), ('F',0.55,0.44,0.15,0), ('I',0.425,0.30,0.095,0), ('F',0.525,0.38,0.140,0),
+ ('M',0.475,0.37,0.125,0), ('F',0.535,0.405,0.145,0), ('M',0.43,0.358,0.11,1), ('F',0.47,0.355,0.100,1), ('M',0.49,0.38,0.135,1),
+ ('F',0.44,0.340,0.100,1), ('M',0.5,0.400,0.13,1), ('F',0.565,0.44,0.155,2), ('I',0.355,0.280,0.085,2), ('F',0.550,0.415,0.135,2),
+ (NULL,0.475,0.37,0.125,2);
+-- default
+SELECT madlib.encode_categorical_variables('abalone_ic', 'abalone_out1', 'sex');
+SELECT "sex_F", "sex_M", "sex_I", count(*) FROM abalone_out1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+-- ignoring numeric columns
+SELECT madlib.encode_categorical_variables('abalone_ic', 'abalone_out2', 'sex, length');
+SELECT string_agg(attname, ',' ORDER BY attnum) AS columns FROM pg_attribute WHERE attrelid = 'abalone_out2'::regclass AND attnum > 0;
+-- row_id of several columns, top and value_to_drop together, with unquoted column names
+SELECT madlib.encode_categorical_variables('abalone_ic', 'abalone_out3', 'sex, "Class"', 'class', 'id, sex, "Class"', '2',
+                                           'sex=M, Class=1', true, 'column', false);
+SELECT string_agg(attname, ',' ORDER BY attnum) AS columns FROM pg_attribute WHERE attrelid = 'abalone_out3'::regclass AND attnum > 0;
+-- (M and 1 are the reference levels: their rows have no indicator set.)
+SELECT sex, "Class", "sex_F", "sex_I", sex_null, "Class_0", "Class_2", "Class_null", count(*)
+FROM abalone_out3 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2;
+-- '*', an exclusion and a value dropped from every column
+SELECT madlib.encode_categorical_variables('abalone_ic', 'abalone_out4', '*', '"Class"', 'id', '2', 'M', true, 'column', false);
+SELECT string_agg(attname, ',' ORDER BY attnum) AS columns FROM pg_attribute WHERE attrelid = 'abalone_out4'::regclass AND attnum > 0;
+-- svec output: refused (there is no svec type here)
+SELECT madlib.encode_categorical_variables('abalone_ic', 'abalone_out6', 'sex, "Class"', '', 'id', '3', 'class=1', true, 'svec', true);
+SELECT madlib.encode_categorical_variables('abalone_ic', 'abalone_out7', 'sex', NULL, NULL, NULL, 'nope=1');
+SELECT madlib.encode_categorical_variables('abalone_ic', 'abalone_out7', 'sex', NULL, NULL, NULL, 'sex');
+-- MADlib's special characters and unicode case.
+CREATE TABLE abalone_special_char (id serial, "se$$''x" character varying, "len$$'%*()gth" double precision,
+                                   diameter double precision, height double precision, "ClaЖss" integer);
+INSERT INTO abalone_special_char ("se$$''x", "len$$'%*()gth", diameter, height, "ClaЖss") VALUES
+ ('F"F',0.475,0.37,0.125,2), ('F''F',0.55,0.44,0.15,0), ('F$$,''}][{F',0.565,0.44,0.155,2), ('MЖM',0.44,0.365,0.125,0),
+ ('M@[}(:*;M',0.475,0.37,0.125,2), ('M,M',0.47,0.355,0.100,1), ('''F''F''',0.55,0.44,0.15,0);
+SELECT madlib.encode_categorical_variables('abalone_special_char', 'abalone_special_char_out1', '"se$$''''x", "len$$''%*()gth"');
+SELECT string_agg(attname, ' | ' ORDER BY attnum) AS columns FROM pg_attribute WHERE attrelid = 'abalone_special_char_out1'::regclass AND attnum > 0;
+SELECT madlib.encode_categorical_variables('abalone_special_char', 'abalone_special_char_out2', '"se$$''''x", "ClaЖss"', '',
+                                           'id', '3', 'claЖss=1', true, 'array', true);
+SELECT * FROM abalone_special_char_out2_dictionary ORDER BY index;
 
 -- encode_categorical_variables, then a model on the indicators (MADlib's pipeline).
 CREATE TABLE abalone (id serial, sex text, length float8, rings integer);
@@ -89,7 +155,8 @@ SELECT * FROM abalone_arr_dictionary ORDER BY index;
 SELECT __encoded_variables__ FROM abalone_arr WHERE id IN (1, 4, 5) ORDER BY id;
 SELECT madlib.linregr_train('abalone_enc', 'abalone_lin', 'rings', 'ARRAY[1, length, "sex_F", "sex_M"]');
 SELECT num_rows_processed, num_missing_rows_skipped FROM abalone_lin;
-SELECT madlib.encode_categorical_variables('abalone', 'o1', 'sex', NULL, NULL, NULL, 'I');
+SELECT madlib.encode_categorical_variables('abalone', 'abalone_drop', 'sex', NULL, NULL, NULL, 'I');
+SELECT string_agg(attname, ',' ORDER BY attnum) AS reference_level_dropped FROM pg_attribute WHERE attrelid = 'abalone_drop'::regclass AND attnum > 0;
 SELECT madlib.encode_categorical_variables('abalone', 'o1', 'nope');
 SELECT madlib.encode_categorical_variables('abalone', 'o1', 'sex', NULL, NULL, 'lots');
 SELECT madlib.encode_categorical_variables('abalone', 'abalone_enc', 'sex');
