@@ -1004,8 +1004,9 @@ COMMENT ON FUNCTION madlib.svm_predict(varchar, varchar, varchar, varchar, text)
 -- -> learning_rate, n_iterations -> epochs, lambda -> l2, batch_size, solver sgd (with
 -- momentum) or adam with beta1, beta2, eps; learning_rate_policy constant, or exp with
 -- gamma -> decay). coeff is NULL: the weights are in corgi's model, kept in
--- <output_table>_corgi, which mlp_predict scores. Refused with a hint: weights,
--- warm_start, n_tries > 1, rmsprop, nesterov, other learning-rate policies.
+-- <output_table>_corgi, which mlp_predict scores. n_tries trains again from other
+-- initial weights and keeps each group's lowest loss. Refused with a hint: weights,
+-- warm_start, rmsprop, nesterov, other learning-rate policies.
 CREATE FUNCTION madlib._mlp_train(is_classification boolean, source_table varchar, output_table varchar,
                                   independent_varname varchar, dependent_varname varchar, hidden_layer_sizes integer[],
                                   optimizer_params varchar, activation varchar, weights varchar, warm_start boolean,
@@ -1041,6 +1042,10 @@ DECLARE
     moments float8[];
     k integer;
     dep_type text;
+    n_tries integer := 1;
+    try_name text;
+    try_table text;
+    try_keys name[];
 BEGIN
     IF source_table IS NULL OR output_table IS NULL OR independent_varname IS NULL OR dependent_varname IS NULL
        OR caller_search_path IS NULL THEN
@@ -1051,7 +1056,7 @@ BEGIN
         RAISE EXCEPTION '% needs hidden_layer_sizes', call
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the widths of the hidden layers, e.g. ARRAY[10] or ARRAY[32, 16].';
     END IF;
-    IF weights IS NOT NULL OR coalesce(warm_start, false) THEN
+    IF nullif(btrim(weights), '') IS NOT NULL OR coalesce(warm_start, false) THEN
         RAISE EXCEPTION '% does not take % in corgi_madlib', call, CASE WHEN weights IS NOT NULL THEN 'weights' ELSE 'warm_start' END
             USING ERRCODE = 'feature_not_supported', HINT = 'Leave it out.';
     END IF;
@@ -1072,10 +1077,11 @@ BEGIN
             WHEN 'beta2' THEN beta2 := value::float8;
             WHEN 'eps' THEN eps := value::float8;
             WHEN 'n_tries' THEN
-                IF value::integer <> 1 THEN
-                    RAISE EXCEPTION 'n_tries=% is not offered by corgi_madlib', value USING ERRCODE = 'feature_not_supported',
-                        HINT = 'Train several seeds with corgi.fit_multiple instead.';
+                IF value !~ '^[0-9]{1,3}$' OR value::integer < 1 THEN
+                    RAISE EXCEPTION 'n_tries must be a whole number from 1, got "%"', value USING ERRCODE = 'invalid_parameter_value',
+                        HINT = 'n_tries=3 trains three times from other initial weights and keeps the lowest loss.';
                 END IF;
+                n_tries := value::integer;
             WHEN 'nesterov' THEN
                 IF value::boolean THEN
                     RAISE EXCEPTION 'nesterov momentum is not offered by corgi_madlib' USING ERRCODE = 'feature_not_supported',
@@ -1116,6 +1122,39 @@ BEGIN
     PERFORM corgi.train(source_table, output_table || '_corgi', dependent_varname, independent_varname,
                         CASE WHEN is_classification THEN 'mlp' ELSE 'mlp_regression' END, n_iterations, 'corgipile',
                         corgi_params, "verbose", grouping_col, caller_search_path);
+    -- n_tries (MADlib's): train again from other initial weights (seeds 43, 44, ...; the
+    -- first try is the default seed's) and keep, per group, the try of the lowest loss.
+    FOR t IN 2..n_tries LOOP
+        try_name := format('pg_temp.%I', 'corgi_mlp_try_' || pg_backend_pid());
+        FOREACH try_table IN ARRAY ARRAY[try_name, try_name || '_summary', try_name || '_groups'] LOOP
+            IF to_regclass(try_table) IS NOT NULL THEN
+                EXECUTE format('DROP TABLE %s', try_table);
+            END IF;
+        END LOOP;
+        PERFORM corgi.train(source_table, try_name, dependent_varname, independent_varname,
+                            CASE WHEN is_classification THEN 'mlp' ELSE 'mlp_regression' END, n_iterations, 'corgipile',
+                            corgi_params || format(', seed=%s', 41 + t), "verbose", grouping_col, caller_search_path);
+        try_keys := (SELECT array_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a
+                     WHERE a.attrelid = to_regclass(side.main) AND a.attnum > 0 AND NOT a.attisdropped
+                       AND a.attnum < (SELECT attnum FROM pg_attribute WHERE attrelid = to_regclass(side.main) AND attname = 'coef'));
+        -- Rows of the side table whose group a later try trained to a lower loss are
+        -- replaced by that try's row (the same columns, the same group).
+        EXECUTE format($q$DELETE FROM %1$s m USING %2$s t
+                          WHERE %3$s AND t.loss < m.loss$q$,
+                       side.main, try_name,
+                       coalesce((SELECT string_agg(format('m.%1$I IS NOT DISTINCT FROM t.%1$I', u.key_name), ' AND ')
+                                 FROM unnest(try_keys) u(key_name)), 'true'));
+        EXECUTE format($q$INSERT INTO %1$s SELECT t.* FROM %2$s t
+                          WHERE NOT EXISTS (SELECT FROM %1$s m WHERE %3$s)$q$,
+                       side.main, try_name,
+                       coalesce((SELECT string_agg(format('m.%1$I IS NOT DISTINCT FROM t.%1$I', u.key_name), ' AND ')
+                                 FROM unnest(try_keys) u(key_name)), 'true'));
+        FOREACH try_table IN ARRAY ARRAY[try_name, try_name || '_summary', try_name || '_groups'] LOOP
+            IF to_regclass(try_table) IS NOT NULL THEN
+                EXECUTE format('DROP TABLE %s', try_table);
+            END IF;
+        END LOOP;
+    END LOOP;
     IF grouping_col IS NOT NULL THEN
         keys := (SELECT string_agg(format('%I, ', a.attname), '' ORDER BY a.attnum) FROM pg_attribute a
                  WHERE a.attrelid = to_regclass(side.main) AND a.attnum > 0 AND NOT a.attisdropped
@@ -1139,11 +1178,11 @@ BEGIN
                              %L::text AS dependent_varname, %L::text AS dependent_vartype, %L::text AS solver,
                              %s::float8 AS tolerance, %s::float8 AS learning_rate_init, %L::text AS learning_rate_policy,
                              %s::float8 AS momentum, false AS nesterov, NULL::float8 AS rho, %s::float8 AS beta1,
-                             %s::float8 AS beta2, %s::float8 AS eps, %s::integer AS n_iterations, 1 AS n_tries,
+                             %s::float8 AS beta2, %s::float8 AS eps, %s::integer AS n_iterations, %s::integer AS n_tries,
                              %L::integer[] AS layer_sizes, %L::text AS activation, %L::boolean AS is_classification,
                              %L::text[] AS classes, NULL::text AS weights, %L::text AS grouping_col$q$,
                    outs.summary, source_table, independent_varname, dependent_varname, dep_type, solver, tolerance, lr, policy,
-                   momentum, beta1, beta2, eps, n_iterations,
+                   momentum, beta1, beta2, eps, n_iterations, n_tries,
                    ARRAY[k] || hidden_layer_sizes || CASE WHEN is_classification THEN cardinality(classes) ELSE 1 END,
                    lower(coalesce(activation, 'sigmoid')), is_classification, classes, grouping_col);
 END $$;

@@ -439,6 +439,76 @@ SELECT madlib.mlp_classification('flowers', 'o4', 'attributes', 'species', ARRAY
 SELECT madlib.mlp_classification('flowers', 'o4', 'attributes', 'species', ARRAY[4], NULL, 'sigmoid', NULL, true);
 SELECT madlib.mlp_predict('mlp_reg', 'flowers', 'id', 'o5', 'prob');
 
+-- MADlib's mlp install-check (convex/test/mlp.sql_in): its iris_data (numeric[] attributes,
+-- two groups) and its grouped classification with n_tries=3 and weights ''. (Its other
+-- cases train on minibatch_preprocessor tables, which corgi_madlib does not make; its
+-- 'output' pred_type is asked as 'response' here.) n_tries keeps each group's lowest loss
+-- of three trainings, the first being the one n_tries=1 trains.
+CREATE TABLE iris_data (id integer, attributes numeric[], class_text varchar, class integer, grp text);
+INSERT INTO iris_data VALUES
+(1,'{5.1,3.5,1.4,0.2}','Iris-setosa',1,'1'),(2,'{4.9,3.0,1.4,0.2}','Iris-setosa',1,'1'),(3,'{4.7,3.2,1.3,0.2}','Iris-setosa',1,'1'),
+(4,'{4.6,3.1,1.5,0.2}','Iris-setosa',1,'1'),(5,'{5.0,3.6,1.4,0.2}','Iris-setosa',1,'1'),(6,'{5.4,3.9,1.7,0.4}','Iris-setosa',1,'1'),
+(7,'{4.6,3.4,1.4,0.3}','Iris-setosa',1,'1'),(8,'{5.0,3.4,1.5,0.2}','Iris-setosa',1,'1'),(9,'{4.4,2.9,1.4,0.2}','Iris-setosa',1,'1'),
+(10,'{4.9,3.1,1.5,0.1}','Iris-setosa',1,'1'),(11,'{5.4,3.7,1.5,0.2}','Iris-setosa',1,'1'),(12,'{4.8,3.4,1.6,0.2}','Iris-setosa',1,'1'),
+(13,'{4.8,3.0,1.4,0.1}','Iris-setosa',1,'1'),(14,'{4.3,3.0,1.1,0.1}','Iris-setosa',1,'1'),(43,'{4.4,3.2,1.3,0.2}','Iris-setosa',1,'1'),
+(44,'{5.0,3.5,1.6,0.6}','Iris-setosa',1,'1'),(45,'{5.1,3.8,1.9,0.4}','Iris-setosa',1,'1'),(46,'{4.8,3.0,1.4,0.3}','Iris-setosa',1,'1'),
+(47,'{5.1,3.8,1.6,0.2}','Iris-setosa',1,'1'),(48,'{4.6,3.2,1.4,0.2}','Iris-setosa',1,'1'),(49,'{5.3,3.7,1.5,0.2}','Iris-setosa',1,'1'),
+(50,'{5.0,3.3,1.4,0.2}','Iris-setosa',1,'1'),(51,'{7.0,3.2,4.7,1.4}','Iris-versicolor',2,'1'),(52,'{6.4,3.2,4.5,1.5}','Iris-versicolor',2,'1'),
+(53,'{6.9,3.1,4.9,1.5}','Iris-versicolor',2,'1'),(54,'{5.5,2.3,4.0,1.3}','Iris-versicolor',2,'1'),(55,'{6.5,2.8,4.6,1.5}','Iris-versicolor',2,'1'),
+(56,'{5.7,2.8,4.5,1.3}','Iris-versicolor',2,'1'),(57,'{6.3,3.3,4.7,1.6}','Iris-versicolor',2,'1'),(58,'{4.9,2.4,3.3,1.0}','Iris-versicolor',2,'1'),
+(59,'{6.6,2.9,4.6,1.3}','Iris-versicolor',2,'1'),(60,'{5.2,2.7,3.9,1.4}','Iris-versicolor',2,'1'),(61,'{5.0,2.0,3.5,1.0}','Iris-versicolor',2,'1'),
+(62,'{5.9,3.0,4.2,1.5}','Iris-versicolor',2,'1'),(63,'{6.0,2.2,4.0,1.0}','Iris-versicolor',2,'1'),(64,'{6.1,2.9,4.7,1.4}','Iris-versicolor',2,'1'),
+(65,'{5.6,2.9,3.6,1.3}','Iris-versicolor',2,'1'),(66,'{6.7,3.1,4.4,1.4}','Iris-versicolor',2,'1'),(67,'{5.6,3.0,4.5,1.5}','Iris-versicolor',2,'1'),
+(68,'{5.8,2.7,4.1,1.0}','Iris-versicolor',2,'1'),(69,'{6.2,2.2,4.5,1.5}','Iris-versicolor',2,'1'),(92,'{6.1,3.0,4.6,1.4}','Iris-versicolor',2,'1'),
+(93,'{5.8,2.6,4.0,1.2}','Iris-versicolor',2,'1'),(94,'{5.0,2.3,3.3,1.0}','Iris-versicolor',2,'1'),(95,'{5.6,2.7,4.2,1.3}','Iris-versicolor',2,'1'),
+(96,'{5.7,3.0,4.2,1.2}','Iris-versicolor',2,'1'),(97,'{5.7,2.9,4.2,1.3}','Iris-versicolor',2,'1'),(98,'{6.2,2.9,4.3,1.3}','Iris-versicolor',2,'1'),
+(99,'{5.1,2.5,3.0,1.1}','Iris-versicolor',2,'1'),(100,'{5.7,2.8,4.1,1.3}','Iris-versicolor',2,'1'),(101,'{6.3,3.3,6.0,2.5}','Iris-virginica',3,'1'),
+(102,'{5.8,2.7,5.1,1.9}','Iris-virginica',3,'1'),(103,'{7.1,3.0,5.9,2.1}','Iris-virginica',3,'1'),(104,'{6.3,2.9,5.6,1.8}','Iris-virginica',3,'1'),
+(105,'{6.5,3.0,5.8,2.2}','Iris-virginica',3,'1'),(106,'{7.6,3.0,6.6,2.1}','Iris-virginica',3,'1'),(107,'{4.9,2.5,4.5,1.7}','Iris-virginica',3,'1'),
+(108,'{7.3,2.9,6.3,1.8}','Iris-virginica',3,'1'),(109,'{6.7,2.5,5.8,1.8}','Iris-virginica',3,'1'),(110,'{7.2,3.6,6.1,2.5}','Iris-virginica',3,'1'),
+(111,'{6.5,3.2,5.1,2.0}','Iris-virginica',3,'1'),(112,'{6.4,2.7,5.3,1.9}','Iris-virginica',3,'1'),(113,'{6.8,3.0,5.5,2.1}','Iris-virginica',3,'1'),
+(144,'{6.8,3.2,5.9,2.3}','Iris-virginica',3,'1'),(145,'{6.7,3.3,5.7,2.5}','Iris-virginica',3,'1'),(146,'{6.7,3.0,5.2,2.3}','Iris-virginica',3,'1'),
+(147,'{6.3,2.5,5.0,1.9}','Iris-virginica',3,'1'),(148,'{6.5,3.0,5.2,2.0}','Iris-virginica',3,'1'),(149,'{6.2,3.4,5.4,2.3}','Iris-virginica',3,'1'),
+(150,'{5.9,3.0,5.1,1.8}','Iris-virginica',3,'1'),(27,'{5.0,3.4,1.6,0.4}','Iris-setosa',1,'2'),(28,'{5.2,3.5,1.5,0.2}','Iris-setosa',1,'2'),
+(29,'{5.2,3.4,1.4,0.2}','Iris-setosa',1,'2'),(30,'{4.7,3.2,1.6,0.2}','Iris-setosa',1,'2'),(31,'{4.8,3.1,1.6,0.2}','Iris-setosa',1,'2'),
+(32,'{5.4,3.4,1.5,0.4}','Iris-setosa',1,'2'),(33,'{5.2,4.1,1.5,0.1}','Iris-setosa',1,'2'),(34,'{5.5,4.2,1.4,0.2}','Iris-setosa',1,'2'),
+(35,'{4.9,3.1,1.5,0.1}','Iris-setosa',1,'2'),(36,'{5.0,3.2,1.2,0.2}','Iris-setosa',1,'2'),(37,'{5.5,3.5,1.3,0.2}','Iris-setosa',1,'2'),
+(38,'{4.9,3.1,1.5,0.1}','Iris-setosa',1,'2'),(39,'{4.4,3.0,1.3,0.2}','Iris-setosa',1,'2'),(40,'{5.1,3.4,1.5,0.2}','Iris-setosa',1,'2'),
+(41,'{5.0,3.5,1.3,0.3}','Iris-setosa',1,'2'),(42,'{4.5,2.3,1.3,0.3}','Iris-setosa',1,'2'),(43,'{4.4,3.2,1.3,0.2}','Iris-setosa',1,'2'),
+(44,'{5.0,3.5,1.6,0.6}','Iris-setosa',1,'2'),(45,'{5.1,3.8,1.9,0.4}','Iris-setosa',1,'2'),(46,'{4.8,3.0,1.4,0.3}','Iris-setosa',1,'2'),
+(47,'{5.1,3.8,1.6,0.2}','Iris-setosa',1,'2'),(48,'{4.6,3.2,1.4,0.2}','Iris-setosa',1,'2'),(49,'{5.3,3.7,1.5,0.2}','Iris-setosa',1,'2'),
+(50,'{5.0,3.3,1.4,0.2}','Iris-setosa',1,'2'),(75,'{6.4,2.9,4.3,1.3}','Iris-versicolor',2,'2'),(76,'{6.6,3.0,4.4,1.4}','Iris-versicolor',2,'2'),
+(77,'{6.8,2.8,4.8,1.4}','Iris-versicolor',2,'2'),(78,'{6.7,3.0,5.0,1.7}','Iris-versicolor',2,'2'),(79,'{6.0,2.9,4.5,1.5}','Iris-versicolor',2,'2'),
+(80,'{5.7,2.6,3.5,1.0}','Iris-versicolor',2,'2'),(81,'{5.5,2.4,3.8,1.1}','Iris-versicolor',2,'2'),(82,'{5.5,2.4,3.7,1.0}','Iris-versicolor',2,'2'),
+(83,'{5.8,2.7,3.9,1.2}','Iris-versicolor',2,'2'),(84,'{6.0,2.7,5.1,1.6}','Iris-versicolor',2,'2'),(85,'{5.4,3.0,4.5,1.5}','Iris-versicolor',2,'2'),
+(86,'{6.0,3.4,4.5,1.6}','Iris-versicolor',2,'2'),(87,'{6.7,3.1,4.7,1.5}','Iris-versicolor',2,'2'),(88,'{6.3,2.3,4.4,1.3}','Iris-versicolor',2,'2'),
+(89,'{5.6,3.0,4.1,1.3}','Iris-versicolor',2,'2'),(90,'{5.5,2.5,4.0,1.3}','Iris-versicolor',2,'2'),(91,'{5.5,2.6,4.4,1.2}','Iris-versicolor',2,'2'),
+(92,'{6.1,3.0,4.6,1.4}','Iris-versicolor',2,'2'),(93,'{5.8,2.6,4.0,1.2}','Iris-versicolor',2,'2'),(94,'{5.0,2.3,3.3,1.0}','Iris-versicolor',2,'2'),
+(95,'{5.6,2.7,4.2,1.3}','Iris-versicolor',2,'2'),(96,'{5.7,3.0,4.2,1.2}','Iris-versicolor',2,'2'),(97,'{5.7,2.9,4.2,1.3}','Iris-versicolor',2,'2'),
+(98,'{6.2,2.9,4.3,1.3}','Iris-versicolor',2,'2'),(99,'{5.1,2.5,3.0,1.1}','Iris-versicolor',2,'2'),(100,'{5.7,2.8,4.1,1.3}','Iris-versicolor',2,'2'),
+(101,'{6.3,3.3,6.0,2.5}','Iris-virginica',3,'2'),(102,'{5.8,2.7,5.1,1.9}','Iris-virginica',3,'2'),(103,'{7.1,3.0,5.9,2.1}','Iris-virginica',3,'2'),
+(104,'{6.3,2.9,5.6,1.8}','Iris-virginica',3,'2'),(105,'{6.5,3.0,5.8,2.2}','Iris-virginica',3,'2'),(106,'{7.6,3.0,6.6,2.1}','Iris-virginica',3,'2'),
+(107,'{4.9,2.5,4.5,1.7}','Iris-virginica',3,'2'),(108,'{7.3,2.9,6.3,1.8}','Iris-virginica',3,'2'),(138,'{6.4,3.1,5.5,1.8}','Iris-virginica',3,'2'),
+(139,'{6.0,3.0,4.8,1.8}','Iris-virginica',3,'2'),(140,'{6.9,3.1,5.4,2.1}','Iris-virginica',3,'2'),(141,'{6.7,3.1,5.6,2.4}','Iris-virginica',3,'2'),
+(142,'{6.9,3.1,5.1,2.3}','Iris-virginica',3,'2'),(143,'{5.8,2.7,5.1,1.9}','Iris-virginica',3,'2'),(144,'{6.8,3.2,5.9,2.3}','Iris-virginica',3,'2'),
+(145,'{6.7,3.3,5.7,2.5}','Iris-virginica',3,'2'),(146,'{6.7,3.0,5.2,2.3}','Iris-virginica',3,'2'),(147,'{6.3,2.5,5.0,1.9}','Iris-virginica',3,'2'),
+(148,'{6.5,3.0,5.2,2.0}','Iris-virginica',3,'2'),(149,'{6.2,3.4,5.4,2.3}','Iris-virginica',3,'2'),(150,'{5.9,3.0,5.1,1.8}','Iris-virginica',3,'2');
+SELECT madlib.mlp_classification('iris_data', 'mlp_class', 'attributes', 'class', ARRAY[5],
+    'learning_rate_init=0.1,
+    learning_rate_policy=constant,
+    n_iterations=5,
+    n_tries=3,
+    tolerance=0', 'sigmoid', '', False, False, 'grp');
+SELECT madlib.mlp_predict('mlp_class', 'iris_data', 'id', 'mlp_prediction_output', 'response');
+SELECT count(*) AS groups FROM mlp_class;
+SELECT n_tries, layer_sizes, activation, is_classification, classes, grouping_col FROM mlp_class_summary;
+SELECT count(*) AS predicted FROM mlp_prediction_output;
+SELECT madlib.mlp_classification('iris_data', 'mlp_class_once', 'attributes', 'class', ARRAY[5],
+    'learning_rate_init=0.1, learning_rate_policy=constant, n_iterations=5, tolerance=0', 'sigmoid', '', False, False, 'grp');
+SELECT bool_and(m.loss <= o.loss) AS three_tries_no_worse_than_one, count(*) AS groups
+FROM mlp_class m JOIN mlp_class_once o USING (grp);
+SELECT madlib.mlp_classification('iris_data', 'o_tries', 'attributes', 'class', ARRAY[5], 'n_tries=0');
+
 -- Help, as MADlib's f() and f('usage').
 SELECT length(madlib.linregr_train()) > 100 AS linregr_help, madlib.logregr_train('usage') LIKE 'logregr_train: logistic regression by IRLS%' AS logregr_usage,
        madlib.train_test_split() LIKE '%seed%' AS split_help,
