@@ -490,6 +490,10 @@ corgi_evaluate_scan_many(PG_FUNCTION_ARGS)
 	int			lbs[2] = {1, 1};
 	ArrayType  *result;
 
+	if (ARR_NDIM(models) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("models must hold at least one model")));
 	if (ARR_NDIM(models) != 1 || ARR_ELEMTYPE(models) != BYTEAOID)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -234,6 +234,12 @@ SELECT corgi.train_pass('clustered', 'features', 'label', corgi.sgd_state('logis
 -- evaluate sees the policy's rows only (the query path), and its page reader refuses.
 SELECT rows FROM corgi.evaluate('m_rls', 'clustered');
 SELECT corgi._evaluate_scan((SELECT model FROM m_rls), 'clustered', 'features', 'label');
+-- So does the reader of several models (validation's), and validation through
+-- corgi._validate_many scores the policy's rows, as corgi.evaluate does.
+SELECT corgi._evaluate_scan_many(ARRAY[(SELECT model FROM m_rls)], 'clustered', 'features', 'label');
+SELECT v.losses[1] = e.loss AND v.metrics[1] = e.accuracy AS validation_under_the_policy
+FROM corgi._validate_many(ARRAY[(SELECT model FROM m_rls)], 'logistic', NULL, 'clustered', 'label', 'features') v,
+     corgi.evaluate('m_rls', 'clustered') e;
 DROP TABLE m_rls, m_rls_summary;
 RESET ROLE;
 DROP POLICY first_half ON clustered;
@@ -242,6 +248,15 @@ REVOKE ALL ON clustered FROM corgi_trainer;
 REVOKE ALL ON SCHEMA corgi FROM corgi_trainer;
 REVOKE CREATE ON SCHEMA public FROM corgi_trainer;
 DROP ROLE corgi_trainer;
+-- The reader of several models: each model's metrics are those of one read of its own
+-- (the AUC left out), and bad arrays are refused.
+SELECT m[1:1][1:3] = ARRAY[e[1:3]] AS same_as_one_read, m[2:2][1:3] = ARRAY[e[1:3]] AS second_too, m[1][4] = 'NaN' AS no_auc
+FROM corgi._evaluate_scan_many(ARRAY[(SELECT model FROM m_val), (SELECT model FROM m_val)], 'clustered', 'features', 'label') m,
+     corgi._evaluate_scan((SELECT model FROM m_val), 'clustered', 'features', 'label') e;
+SELECT corgi._evaluate_scan_many('{}'::bytea[], 'clustered', 'features', 'label');
+SELECT corgi._evaluate_scan_many(ARRAY[NULL::bytea], 'clustered', 'features', 'label');
+SELECT corgi._evaluate_scan_many(ARRAY[[(SELECT model FROM m_val)]], 'clustered', 'features', 'label');
+SELECT corgi._evaluate_scan_many(ARRAY['\x00'::bytea], 'clustered', 'features', 'label');
 
 CREATE VIEW clustered_view AS SELECT * FROM clustered WHERE id % 2 = 1;
 SET client_min_messages = notice;
