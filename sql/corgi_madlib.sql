@@ -1046,7 +1046,19 @@ DECLARE
     try_name text;
     try_table text;
     try_keys name[];
+    n_epochs integer := 1;
+    given_source text := source_table;
+    given_indep text := independent_varname;
+    given_dep text := dependent_varname;
+    batch regclass;
+    batch_std regclass;
+    b record;
+    unpacked text := format('pg_temp.%I', 'corgi_mlp_unpacked_' || pg_backend_pid());
+    group_join text := 'true';
+    group_cols text := '';
 BEGIN
+    SELECT NULL::text AS source_table, NULL::text AS independent_varname, NULL::text AS dependent_varname,
+           NULL::text AS dependent_vartype, NULL::text[] AS class_values INTO b;
     IF source_table IS NULL OR output_table IS NULL OR independent_varname IS NULL OR dependent_varname IS NULL
        OR caller_search_path IS NULL THEN
         RAISE EXCEPTION '%: source_table, output_table, independent_varname and dependent_varname must not be NULL', call
@@ -1057,7 +1069,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', HINT = 'Give the widths of the hidden layers, e.g. ARRAY[10] or ARRAY[32, 16].';
     END IF;
     IF nullif(btrim(weights), '') IS NOT NULL OR coalesce(warm_start, false) THEN
-        RAISE EXCEPTION '% does not take % in corgi_madlib', call, CASE WHEN weights IS NOT NULL THEN 'weights' ELSE 'warm_start' END
+        RAISE EXCEPTION '% does not take % in corgi_madlib', call, CASE WHEN nullif(btrim(weights), '') IS NOT NULL THEN 'weights' ELSE 'warm_start' END
             USING ERRCODE = 'feature_not_supported', HINT = 'Leave it out.';
     END IF;
     FOREACH item IN ARRAY coalesce(regexp_split_to_array(nullif(btrim(optimizer_params), ''), '\s*,\s*'), '{}') LOOP
@@ -1076,6 +1088,12 @@ BEGIN
             WHEN 'beta1' THEN beta1 := value::float8;
             WHEN 'beta2' THEN beta2 := value::float8;
             WHEN 'eps' THEN eps := value::float8;
+            WHEN 'n_epochs' THEN
+                IF value !~ '^[0-9]{1,6}$' OR value::integer < 1 THEN
+                    RAISE EXCEPTION 'n_epochs must be a whole number from 1, got "%"', value USING ERRCODE = 'invalid_parameter_value',
+                        HINT = 'n_epochs applies to minibatch_preprocessor tables: the passes over each buffer per iteration.';
+                END IF;
+                n_epochs := value::integer;
             WHEN 'n_tries' THEN
                 IF value !~ '^[0-9]{1,3}$' OR value::integer < 1 THEN
                     RAISE EXCEPTION 'n_tries must be a whole number from 1, got "%"', value USING ERRCODE = 'invalid_parameter_value',
@@ -1106,6 +1124,56 @@ BEGIN
             HINT = 'Use sigmoid (MADlib''s default), relu or tanh.';
     END IF;
     src := corgi._readable_source(call, source_table, caller_search_path);
+    -- A minibatch_preprocessor table (MADlib's packed buffers, its <source>_summary and
+    -- _standardization beside it): its rows are unpacked, each back on its original
+    -- scale (the buffers hold standardized features), into a temporary table corgi
+    -- trains on as on any (it standardizes them again, from the same rows); n_iterations
+    -- x n_epochs passes. The summary names both the packed and the original source.
+    SELECT to_regclass(format('%I.%I', n.nspname, c.relname || '_summary')), to_regclass(format('%I.%I', n.nspname, c.relname || '_standardization'))
+      INTO batch, batch_std FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = src;
+    IF batch IS NOT NULL AND EXISTS (SELECT FROM pg_attribute WHERE attrelid = batch AND attname = 'buffer_size' AND NOT attisdropped) THEN
+        batch := corgi._stored_table(batch, 'minibatch summary table', src,
+                                     ARRAY['source_table', 'independent_varname', 'dependent_varname', 'dependent_vartype', 'class_values']::name[],
+                                     ARRAY['text', 'text', 'text', 'text', 'text[]']::regtype[]);
+        IF batch_std IS NULL THEN
+            RAISE EXCEPTION 'minibatch table % has no _standardization table beside it', source_table
+                USING ERRCODE = 'undefined_table', HINT = 'Make it with madlib.minibatch_preprocessor.';
+        END IF;
+        batch_std := corgi._stored_table(batch_std, 'minibatch standardization table', src, ARRAY['mean', 'std']::name[],
+                                         ARRAY['float8[]', 'float8[]']::regtype[]);
+        EXECUTE format('SELECT source_table, independent_varname, dependent_varname, dependent_vartype, class_values FROM %s LIMIT 1', batch)
+            INTO b;
+        IF grouping_col IS NOT NULL THEN
+            SELECT string_agg(format('s.%1$I IS NOT DISTINCT FROM t.%1$I', corgi._grouping_column(src, g)), ' AND '),
+                   string_agg(format('t.%I, ', corgi._grouping_column(src, g)), '')
+              INTO group_join, group_cols FROM unnest(corgi._split_grouping_cols(grouping_col)) g;
+            IF group_join IS NULL OR EXISTS (SELECT FROM unnest(corgi._split_grouping_cols(grouping_col)) g
+                                             WHERE corgi._grouping_column(batch_std, g) IS NULL) THEN
+                RAISE EXCEPTION 'grouping_col "%" is not a column of the minibatch table and its standardization', grouping_col
+                    USING ERRCODE = 'undefined_column';
+            END IF;
+        END IF;
+        IF to_regclass(unpacked) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', unpacked);
+        END IF;
+        EXECUTE format($q$CREATE TEMP TABLE %1$s AS
+            SELECT %2$s
+                   ARRAY(SELECT v * sd + m FROM unnest(ARRAY(SELECT unnest(t.%3$I[i:i][:])), s.std, s.mean) u(v, sd, m))::float8[] AS x,
+                   %5$s AS y
+            FROM %4$s t JOIN %6$s s ON %7$s, generate_subscripts(t.%3$I, 1) i$q$,
+            unpacked, group_cols, corgi._grouping_column(src, independent_varname),
+            src,
+            CASE WHEN is_classification
+                 THEN format('coalesce(($1)[array_position(ARRAY(SELECT unnest(t.%1$I[i:i][:])), 1::float8)], array_position(ARRAY(SELECT unnest(t.%1$I[i:i][:])), 1::float8)::text)',
+                             corgi._grouping_column(src, dependent_varname))
+                 ELSE format('(ARRAY(SELECT unnest(t.%I[i:i][:])))[1]', corgi._grouping_column(src, dependent_varname)) END,
+            batch_std, group_join)
+            USING b.class_values;
+        source_table := unpacked;
+        independent_varname := 'x';
+        dependent_varname := 'y';
+        src := unpacked::regclass;
+    END IF;
     outs := corgi._writable_outputs(call, output_table, caller_search_path);
     side := corgi._writable_outputs(call, output_table || '_corgi', caller_search_path);
     std_name := quote_ident(outs.schema) || '.' || quote_ident((parse_ident(output_table))[cardinality(parse_ident(output_table))] || '_standardization');
@@ -1120,7 +1188,8 @@ BEGIN
                                 ELSE ', optimizer=sgd' END,
                            CASE WHEN policy = 'exp' THEN format(', decay=%s', gamma) ELSE '' END);
     PERFORM corgi.train(source_table, output_table || '_corgi', dependent_varname, independent_varname,
-                        CASE WHEN is_classification THEN 'mlp' ELSE 'mlp_regression' END, n_iterations, 'corgipile',
+                        CASE WHEN is_classification THEN 'mlp' ELSE 'mlp_regression' END,
+                        n_iterations * CASE WHEN batch IS NOT NULL THEN n_epochs ELSE 1 END, 'corgipile',
                         corgi_params, "verbose", grouping_col, caller_search_path);
     -- n_tries (MADlib's): train again from other initial weights (seeds 43, 44, ...; the
     -- first try is the default seed's) and keep, per group, the try of the lowest loss.
@@ -1132,7 +1201,8 @@ BEGIN
             END IF;
         END LOOP;
         PERFORM corgi.train(source_table, try_name, dependent_varname, independent_varname,
-                            CASE WHEN is_classification THEN 'mlp' ELSE 'mlp_regression' END, n_iterations, 'corgipile',
+                            CASE WHEN is_classification THEN 'mlp' ELSE 'mlp_regression' END,
+                            n_iterations * CASE WHEN batch IS NOT NULL THEN n_epochs ELSE 1 END, 'corgipile',
                             corgi_params || format(', seed=%s', 41 + t), "verbose", grouping_col, caller_search_path);
         try_keys := (SELECT array_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a
                      WHERE a.attrelid = to_regclass(side.main) AND a.attnum > 0 AND NOT a.attisdropped
@@ -1175,13 +1245,18 @@ BEGIN
                    corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname), src, side.main)
         INTO classes, dep_type;
     EXECUTE format($q$CREATE TABLE %s AS SELECT %L::text AS source_table, %L::text AS independent_varname,
-                             %L::text AS dependent_varname, %L::text AS dependent_vartype, %L::text AS solver,
+                             %L::text AS dependent_varname, %s %L::text AS dependent_vartype, %L::text AS solver,
                              %s::float8 AS tolerance, %s::float8 AS learning_rate_init, %L::text AS learning_rate_policy,
                              %s::float8 AS momentum, false AS nesterov, NULL::float8 AS rho, %s::float8 AS beta1,
                              %s::float8 AS beta2, %s::float8 AS eps, %s::integer AS n_iterations, %s::integer AS n_tries,
                              %L::integer[] AS layer_sizes, %L::text AS activation, %L::boolean AS is_classification,
-                             %L::text[] AS classes, NULL::text AS weights, %L::text AS grouping_col$q$,
-                   outs.summary, source_table, independent_varname, dependent_varname, dep_type, solver, tolerance, lr, policy,
+                             %L::text[] AS classes, '1'::text AS weights, %L::text AS grouping_col$q$,
+                   outs.summary, given_source, given_indep, given_dep,
+                   CASE WHEN batch IS NOT NULL
+                        THEN format('%L::text AS original_source_table, %L::text AS original_independent_varname, %L::text AS original_dependent_varname, %L::text AS original_dependent_vartype,',
+                                    b.source_table, b.independent_varname, b.dependent_varname, b.dependent_vartype)
+                        ELSE '' END,
+                   coalesce(b.dependent_vartype, dep_type), solver, tolerance, lr, policy,
                    momentum, beta1, beta2, eps, n_iterations, n_tries,
                    ARRAY[k] || hidden_layer_sizes || CASE WHEN is_classification THEN cardinality(classes) ELSE 1 END,
                    lower(coalesce(activation, 'sigmoid')), is_classification, classes, grouping_col);
@@ -1221,6 +1296,131 @@ END;
 COMMENT ON FUNCTION madlib.mlp_regression(varchar, varchar, varchar, varchar, integer[], varchar, varchar, varchar, boolean, boolean, varchar, text) IS
     'MADlib''s mlp_regression, trained by corgi.train''s mlp_regression (see mlp_classification)';
 
+-- ---------------------------------------------------------------------------------
+-- minibatch_preprocessor
+-- ---------------------------------------------------------------------------------
+-- MADlib's minibatch_preprocessor: the rows packed into buffers of buffer_size rows (per
+-- group), each buffer one row of output_table: __id__ (from 0), the dependent variable as
+-- a 2-D float8 array (classification, that is a text, boolean or, with
+-- one_hot_encode_int_dep_var, integer dependent: one-hot rows in the order of the
+-- sorted class_values; otherwise one value per row) and the independent variable as a
+-- 2-D float8 array of standardized rows ((x - mean) / std, the population's, per
+-- group); output_table_summary (source_table, output_table, dependent_varname,
+-- independent_varname, dependent_vartype, buffer_size, class_values,
+-- num_rows_processed, num_missing_rows_skipped, grouping_cols) and
+-- output_table_standardization (the grouping columns, mean, std). Rows with a NULL are
+-- skipped and counted. The rows go to buffers in an order drawn by a hash of their text
+-- (the same packing on every run); buffer_size defaults to an even split into buffers of
+-- at most 1000 rows. mlp_classification and mlp_regression train on such a table.
+CREATE FUNCTION madlib.minibatch_preprocessor(source_table varchar, output_table varchar, dependent_varname varchar,
+                                              independent_varname varchar, grouping_cols varchar DEFAULT NULL,
+                                              buffer_size integer DEFAULT NULL, one_hot_encode_int_dep_var boolean DEFAULT false,
+                                              caller_search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1
+AS $$
+DECLARE
+    src regclass;
+    outs record;
+    std_name text;
+    dep text;
+    indep text;
+    dep_type regtype;
+    classify boolean;
+    classes text[];
+    keys record;
+    key_select text := '';
+    key_part text := '';
+    key_join text := 'true';
+    key_group text := '';
+    key_cols text := '';
+    rows_in bigint;
+    rows_used bigint;
+    width integer;
+    size integer;
+    rows_t text := format('pg_temp.%I', 'corgi_minibatch_' || pg_backend_pid());
+BEGIN
+    IF source_table IS NULL OR output_table IS NULL OR dependent_varname IS NULL OR independent_varname IS NULL
+       OR one_hot_encode_int_dep_var IS NULL OR caller_search_path IS NULL THEN
+        RAISE EXCEPTION 'madlib.minibatch_preprocessor: source_table, output_table, dependent_varname and independent_varname must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF buffer_size IS NOT NULL AND buffer_size < 1 THEN
+        RAISE EXCEPTION 'buffer_size must be at least 1, got %', buffer_size USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Leave it out for buffers of at most 1000 rows.';
+    END IF;
+    src := corgi._readable_source('madlib.minibatch_preprocessor', source_table, caller_search_path);
+    outs := corgi._writable_outputs('madlib.minibatch_preprocessor', output_table, caller_search_path);
+    std_name := quote_ident(outs.schema) || '.' || quote_ident((parse_ident(output_table))[cardinality(parse_ident(output_table))] || '_standardization');
+    IF to_regclass(std_name) IS NOT NULL THEN
+        RAISE EXCEPTION 'output table % already exists', std_name
+            USING ERRCODE = 'duplicate_table', HINT = 'Drop it first, or choose another output_table.';
+    END IF;
+    dep := corgi._column_or_expression(src, source_table, 'dependent_varname', dependent_varname);
+    indep := corgi._column_or_expression(src, source_table, 'independent_varname', independent_varname);
+    EXECUTE format('SELECT pg_typeof(%s) FROM %s LIMIT 1', dep, src) INTO dep_type;
+    classify := dep_type IN ('text'::regtype, 'character varying'::regtype, 'character'::regtype, 'boolean'::regtype)
+                OR (one_hot_encode_int_dep_var AND dep_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype));
+    IF grouping_cols IS NOT NULL THEN
+        keys := corgi._grouping_keys(src, source_table, grouping_cols, ARRAY['__id__', 'dependent_varname', 'independent_varname', 'mean', 'std']);
+        SELECT string_agg(format('%s AS %I, ', e, n), ''), 'PARTITION BY ' || string_agg(format('r.%I', n), ', '),
+               string_agg(format('r.%1$I IS NOT DISTINCT FROM m.%1$I', n), ' AND '), string_agg(format('%I, ', n), ''),
+               string_agg(format('%I', n), ', ')
+          INTO key_select, key_part, key_join, key_cols, key_group FROM unnest(keys.exprs, keys.names) u(e, n);
+    END IF;
+    EXECUTE format('SELECT count(*) FROM %s', src) INTO rows_in;
+    IF to_regclass(rows_t) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', rows_t);
+    END IF;
+    -- The rows without a NULL, each with its draw (the order it is packed in).
+    EXECUTE format($q$CREATE TEMP TABLE %s AS
+        SELECT %s (%s)::text AS y_text, (%s)::float8[] AS x, hashtextextended(s::text, 42) AS draw
+        FROM %s s WHERE (%3$s) IS NOT NULL AND (%4$s) IS NOT NULL AND array_position((%4$s)::float8[], NULL) IS NULL$q$,
+                   rows_t, key_select, dep, indep, src);
+    GET DIAGNOSTICS rows_used = ROW_COUNT;
+    IF rows_used = 0 THEN
+        RAISE EXCEPTION 'source table % has no rows without NULLs', source_table USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Preprocess a table with data.';
+    END IF;
+    EXECUTE format('SELECT min(cardinality(x)), count(DISTINCT cardinality(x)) FROM %s', rows_t) INTO width, size;
+    IF size > 1 OR coalesce(width, 0) = 0 THEN
+        RAISE EXCEPTION 'independent_varname "%" gives rows of different lengths or of none', independent_varname
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Every row needs the same number of features.';
+    END IF;
+    IF classify THEN
+        EXECUTE format('SELECT array_agg(DISTINCT y_text ORDER BY y_text) FROM %s', rows_t) INTO classes;
+    END IF;
+    size := coalesce(buffer_size, ceil(rows_used::float8 / ceil(rows_used / 1000.0))::integer);
+    -- Means and (population) standard deviations per group: the standardization.
+    EXECUTE format($q$CREATE TABLE %1$s AS
+        SELECT %2$s array_agg(mu ORDER BY j) AS mean, array_agg(sd ORDER BY j) AS std
+        FROM (SELECT %2$s j, avg(x[j]) AS mu, stddev_pop(x[j]) AS sd FROM %3$s, generate_series(1, %4$s) j GROUP BY %2$s j) q
+        %5$s$q$,
+                   std_name, key_cols, rows_t, width, CASE WHEN key_group <> '' THEN 'GROUP BY ' || key_group ELSE '' END);
+    EXECUTE format($q$CREATE TABLE %1$s AS
+        SELECT %2$s (row_number() OVER (ORDER BY %3$s min(n)) - 1)::integer AS __id__,
+               array_agg(%4$s ORDER BY n) AS dependent_varname,
+               array_agg(ARRAY(SELECT CASE WHEN s = 0 THEN 0 ELSE (v - mu) / s END FROM unnest(x, mean, std) u(v, mu, s)) ORDER BY n) AS independent_varname
+        FROM (SELECT r.*, m.mean, m.std, row_number() OVER (%5$s ORDER BY draw, x::text) AS n
+              FROM %6$s r JOIN %7$s m ON %8$s) b
+        GROUP BY %2$s (n - 1) / %9$s$q$,
+                   outs.main, key_cols, key_cols,
+                   CASE WHEN classify THEN format('ARRAY(SELECT (y_text = c)::integer::float8 FROM unnest(%L::text[]) c)', classes)
+                        ELSE 'ARRAY[y_text::float8]' END,
+                   key_part, rows_t, std_name, key_join, size);
+    EXECUTE format($q$CREATE TABLE %s AS SELECT %L::text AS source_table, %L::text AS output_table, %L::text AS dependent_varname,
+                             %L::text AS independent_varname, %L::text AS dependent_vartype, %s::integer AS buffer_size,
+                             %L::text[] AS class_values, %s::bigint AS num_rows_processed, %s::bigint AS num_missing_rows_skipped,
+                             %L::text AS grouping_cols$q$,
+                   outs.summary, source_table, output_table, dependent_varname, independent_varname, dep_type::text, size,
+                   classes, rows_used, rows_in - rows_used, grouping_cols);
+    EXECUTE format('DROP TABLE %s', rows_t);
+END $$;
+COMMENT ON FUNCTION madlib.minibatch_preprocessor(varchar, varchar, varchar, varchar, varchar, integer, boolean, text) IS
+    'MADlib''s minibatch_preprocessor: the rows packed into buffers (2-D float8 arrays, one-hot classes, standardized features), with output_table_summary and output_table_standardization; mlp_classification and mlp_regression train on them';
+
 -- MADlib's mlp_predict: pred_type 'response' gives (id, estimated_<dependent>), 'prob' one
 -- column prob_<class> per class; scored by corgi.predict_table on <model_table>_corgi.
 CREATE FUNCTION madlib.mlp_predict(model_table varchar, data_table varchar, id_col_name varchar, output_table varchar,
@@ -1246,7 +1446,15 @@ BEGIN
     summary := corgi._readable_source('madlib.mlp_predict', model_table || '_summary', caller_search_path);
     summary := corgi._stored_table(summary, 'summary table', NULL, ARRAY['dependent_varname', 'independent_varname', 'classes', 'is_classification']::name[],
                                    ARRAY['text', 'text', 'text[]', 'boolean']::regtype[]);
-    EXECUTE format('SELECT dependent_varname, independent_varname, classes, is_classification FROM %s LIMIT 1', summary) INTO s;
+    -- A model trained on a minibatch_preprocessor table scores rows of the original
+    -- source's shape: its summary's original_ names say which.
+    IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = summary AND attname = 'original_independent_varname' AND NOT attisdropped) THEN
+        summary := corgi._stored_table(summary, 'summary table', NULL, ARRAY['original_dependent_varname', 'original_independent_varname']::name[],
+                                       ARRAY['text', 'text']::regtype[]);
+        EXECUTE format('SELECT original_dependent_varname AS dependent_varname, original_independent_varname AS independent_varname, classes, is_classification FROM %s LIMIT 1', summary) INTO s;
+    ELSE
+        EXECUTE format('SELECT dependent_varname, independent_varname, classes, is_classification FROM %s LIMIT 1', summary) INTO s;
+    END IF;
     outs := corgi._output_names(output_table, caller_search_path);
     IF to_regclass(outs.main) IS NOT NULL THEN
         RAISE EXCEPTION 'output table % already exists', outs.main
@@ -1789,6 +1997,12 @@ RETURN CASE
         || E'         [, params (''init_stepsize=0.01, decay_factor=0.9, max_iter=100, lambda=0.01, norm=L2, epsilon=0.01'') [, verbose]]]]]);\n'
         || E'  SELECT madlib.svm_predict(model_table, new_data_table, id_col_name, output_table);  -- prediction: the value\n'
         || E'  Cross-validation: give params as lists, e.g. ''lambda=[0.01, 0.1], epsilon=[0.01, 0.1], n_folds=3''.'
+    WHEN function_name = 'minibatch_preprocessor' THEN
+        E'minibatch_preprocessor: rows packed into buffers for mlp_classification and mlp_regression (corgi_madlib)\n'
+        || E'  SELECT madlib.minibatch_preprocessor(source_table, output_table, dependent_varname, independent_varname\n'
+        || E'         [, grouping_cols [, buffer_size (at most 1000 rows, split evenly) [, one_hot_encode_int_dep_var (false)]]]);\n'
+        || E'  output_table (__id__, dependent_varname float8[][], independent_varname float8[][] standardized),\n'
+        || E'  output_table_summary and output_table_standardization (mean, std).'
     WHEN function_name = 'svm_one_class' THEN
         E'svm_one_class: novelty detection, the rows against the origin (corgi.train''s svm; kernels by random features)\n'
         || E'  SELECT madlib.svm_one_class(source_table, model_table, independent_varname\n'
@@ -1839,6 +2053,12 @@ COMMENT ON FUNCTION madlib.svm_regression() IS 'help of madlib.svm_regression';
 CREATE FUNCTION madlib.svm_regression(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp RETURN madlib._help('svm_regression', message);
 COMMENT ON FUNCTION madlib.svm_regression(varchar) IS 'help of madlib.svm_regression (''usage'')';
+CREATE FUNCTION madlib.minibatch_preprocessor() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('minibatch_preprocessor', NULL);
+COMMENT ON FUNCTION madlib.minibatch_preprocessor() IS 'help of madlib.minibatch_preprocessor';
+CREATE FUNCTION madlib.minibatch_preprocessor(message varchar) RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp RETURN madlib._help('minibatch_preprocessor', message);
+COMMENT ON FUNCTION madlib.minibatch_preprocessor(varchar) IS 'help of madlib.minibatch_preprocessor (''usage'')';
 CREATE FUNCTION madlib.svm_one_class() RETURNS varchar LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp RETURN madlib._help('svm_one_class', NULL);
 COMMENT ON FUNCTION madlib.svm_one_class() IS 'help of madlib.svm_one_class';

@@ -440,8 +440,7 @@ SELECT madlib.mlp_classification('flowers', 'o4', 'attributes', 'species', ARRAY
 SELECT madlib.mlp_predict('mlp_reg', 'flowers', 'id', 'o5', 'prob');
 
 -- MADlib's mlp install-check (convex/test/mlp.sql_in): its iris_data (numeric[] attributes,
--- two groups) and its grouped classification with n_tries=3 and weights ''. (Its other
--- cases train on minibatch_preprocessor tables, which corgi_madlib does not make; its
+-- two groups) and its grouped classification with n_tries=3 and weights ''. (Its
 -- 'output' pred_type is asked as 'response' here.) n_tries keeps each group's lowest loss
 -- of three trainings, the first being the one n_tries=1 trains.
 CREATE TABLE iris_data (id integer, attributes numeric[], class_text varchar, class integer, grp text);
@@ -508,6 +507,71 @@ SELECT madlib.mlp_classification('iris_data', 'mlp_class_once', 'attributes', 'c
 SELECT bool_and(m.loss <= o.loss) AS three_tries_no_worse_than_one, count(*) AS groups
 FROM mlp_class m JOIN mlp_class_once o USING (grp);
 SELECT madlib.mlp_classification('iris_data', 'o_tries', 'attributes', 'class', ARRAY[5], 'n_tries=0');
+
+-- MADlib's minibatch cases of mlp.sql_in: its batch tables "were created using
+-- madlib.minibatch_preprocessor() with the regular source tables", so here they are made
+-- the same way from iris_data (buffers of 30, its standardization: the means and
+-- population deviations MADlib's file lists, 5.74893617021 ... and 0.785472439601 ...).
+SELECT madlib.minibatch_preprocessor('iris_data', 'iris_data_batch', 'class::TEXT', 'attributes', NULL, 30);
+SELECT __id__, array_dims(dependent_varname) AS dependent, array_dims(independent_varname) AS independent FROM iris_data_batch ORDER BY 1;
+SELECT source_table, dependent_varname, independent_varname, dependent_vartype, buffer_size, class_values, num_rows_processed,
+       num_missing_rows_skipped FROM iris_data_batch_summary;
+SELECT (SELECT array_agg(round(m::numeric, 11)) FROM unnest(mean) m) = '{5.74893617021,3.02482269504,3.68652482270,1.18014184397}' AS madlib_means,
+       (SELECT array_agg(round(d::numeric, 12)) FROM unnest(std) d) = '{0.785472439601,0.396287027644,1.686711511955,0.750245336531}' AS madlib_deviations
+FROM iris_data_batch_standardization;
+-- minibatch without grouping and without warm_start: MADlib's summary assert (its
+-- original_source_table is the name its hand-made summary gave, here the real one).
+SELECT madlib.mlp_classification('iris_data_batch', 'mlp_class_batch', 'independent_varname', 'dependent_varname', ARRAY[5],
+    'learning_rate_init=0.1,
+    learning_rate_policy=constant,
+    n_iterations=1,
+    n_tries=3,
+    tolerance=0,
+    n_epochs=20', 'sigmoid', '', False, False);
+SELECT source_table = 'iris_data_batch' AND independent_varname = 'independent_varname' AND dependent_varname = 'dependent_varname'
+       AND original_source_table = 'iris_data' AND original_independent_varname = 'attributes'
+       AND original_dependent_varname = 'class::TEXT' AND original_dependent_vartype = 'text' AND tolerance = 0
+       AND learning_rate_init = 0.1 AND learning_rate_policy = 'constant' AND n_iterations = 1 AND n_tries = 3
+       AND layer_sizes = ARRAY[4,5,3] AND activation = 'sigmoid' AND is_classification = 't' AND classes = '{1,2,3}'
+       AND weights = '1' AND grouping_col IS NULL AS madlib_summary_assert
+FROM mlp_class_batch_summary;
+SELECT madlib.mlp_predict('mlp_class_batch', 'iris_data', 'id', 'mlp_prediction_batch_output', 'response');
+SELECT count(*) AS rows, count(*) FILTER (WHERE o."estimated_class_TEXT" = d.class::text) >= 190 AS accurate
+FROM mlp_prediction_batch_output o JOIN iris_data d USING (id);
+-- minibatch with grouping (standardized per group) and n_tries.
+SELECT madlib.minibatch_preprocessor('iris_data', 'iris_data_batch_grp', 'class::TEXT', 'attributes', 'grp', 30);
+SELECT grp, mean[1] AS first_mean FROM iris_data_batch_grp_standardization ORDER BY 1;
+SELECT madlib.mlp_classification('iris_data_batch_grp', 'mlp_class_batch_grp', 'independent_varname', 'dependent_varname', ARRAY[5],
+    'learning_rate_init=0.1,
+    learning_rate_policy=constant,
+    n_iterations=5,
+    n_tries=3,
+    tolerance=0,
+    n_epochs=20', 'sigmoid', '', False, False, 'grp');
+SELECT madlib.mlp_predict('mlp_class_batch_grp', 'iris_data', 'id', 'mlp_prediction_batch_grp', 'response');
+SELECT count(*) AS groups FROM mlp_class_batch_grp;
+SELECT count(*) AS rows FROM mlp_prediction_batch_grp;
+-- class_values NULL (MADlib's case of a dependent array): the classes are the one-hot
+-- positions, and MADlib's assert: columns prob_1, prob_2, prob_3.
+UPDATE iris_data_batch_summary SET class_values = NULL;
+SELECT madlib.mlp_classification('iris_data_batch', 'mlp_class_batch2', 'independent_varname', 'dependent_varname', ARRAY[5],
+    'learning_rate_init=0.1, learning_rate_policy=constant, n_iterations=5, tolerance=0, n_epochs=20', 'sigmoid', '', False, False);
+SELECT madlib.mlp_predict('mlp_class_batch2', 'iris_data', 'id', 'mlp_prediction_batch_prob', 'prob');
+SELECT count(*) = 3 AS madlib_column_assert FROM pg_attribute
+WHERE attrelid = 'mlp_prediction_batch_prob'::regclass AND attname IN ('prob_1', 'prob_2', 'prob_3');
+-- warm_start: refused (corgi_madlib trains from new weights).
+SELECT madlib.mlp_classification('iris_data_batch', 'mlp_class_batch', 'independent_varname', 'dependent_varname', ARRAY[5],
+    'learning_rate_init=0.1, n_iterations=5, tolerance=0, batch_size=5, n_epochs=15', 'sigmoid', '', True, True);
+-- Regression on a minibatch table.
+SELECT madlib.minibatch_preprocessor('iris_data', 'iris_petal_batch', 'attributes[3]', 'ARRAY[attributes[1], attributes[2], attributes[4]]');
+SELECT dependent_vartype, buffer_size, class_values IS NULL AS no_classes FROM iris_petal_batch_summary;
+SELECT madlib.mlp_regression('iris_petal_batch', 'mlp_reg_batch', 'independent_varname', 'dependent_varname', ARRAY[8],
+    'learning_rate_init=0.05, n_iterations=20, solver=adam');
+SELECT madlib.mlp_predict('mlp_reg_batch', 'iris_data', 'id', 'mlp_reg_batch_out');
+SELECT count(*) AS rows, sqrt(avg((o.estimated_attributes_3_ - d.attributes[3]) ^ 2)) < 0.6 AS rmse_below
+FROM (SELECT DISTINCT * FROM mlp_reg_batch_out) o JOIN (SELECT DISTINCT id, attributes FROM iris_data) d USING (id);
+SELECT madlib.minibatch_preprocessor('iris_data', 'o_mb', 'class', 'attributes', NULL, 0);
+SELECT madlib.minibatch_preprocessor('iris_data', 'iris_data_batch', 'class', 'attributes');
 
 -- Help, as MADlib's f() and f('usage').
 SELECT length(madlib.linregr_train()) > 100 AS linregr_help, madlib.logregr_train('usage') LIKE 'logregr_train: logistic regression by IRLS%' AS logregr_usage,
