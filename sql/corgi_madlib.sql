@@ -236,7 +236,10 @@ DECLARE
     src regclass;
     outs record;
     dict_name text;
-    cats name[] := '{}';
+    cats text[] := '{}';      -- what is encoded, as named: a column, or an expression as written
+    cat_sql text[] := '{}';   -- each as SQL over the source
+    expr_sql text;
+    disp text;
     excluded name[] := '{}';
     item text;
     col name;
@@ -298,27 +301,38 @@ BEGIN
         END LOOP;
     END IF;
     IF btrim(categorical_cols) = '*' THEN
-        SELECT coalesce(array_agg(a.attname ORDER BY a.attnum), '{}') INTO cats FROM pg_attribute a
+        SELECT coalesce(array_agg(a.attname::text ORDER BY a.attnum), '{}'), coalesce(array_agg(quote_ident(a.attname) ORDER BY a.attnum), '{}')
+          INTO cats, cat_sql FROM pg_attribute a
          WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped
            AND a.atttypid IN ('boolean'::regtype, 'smallint'::regtype, 'integer'::regtype, 'bigint'::regtype,
                               'text'::regtype, 'character varying'::regtype, 'character'::regtype)
            AND NOT a.attname = ANY (excluded);
     ELSE
         FOREACH item IN ARRAY corgi._split_grouping_cols(categorical_cols) LOOP
+            -- A column, or (as MADlib takes them) an expression over the source's columns,
+            -- run with the caller's rights; a bare name that is no column is a mistake.
             col := corgi._grouping_column(src, item);
-            IF col IS NULL THEN
-                RAISE EXCEPTION 'categorical_cols names "%", not a column of %', item, source_table
-                    USING ERRCODE = 'undefined_column', HINT = 'List columns of the source, or write ''*''.';
+            IF col IS NULL AND item ~ '^\s*("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$' THEN
+                RAISE EXCEPTION 'categorical_cols names "%", not a column of %', btrim(item), source_table
+                    USING ERRCODE = 'undefined_column', HINT = 'List columns (or expressions) of the source, or write ''*''.';
+            ELSIF col IS NULL THEN
+                expr_sql := corgi._column_or_expression(src, source_table, 'categorical_cols', item);
+                EXECUTE format('SELECT pg_typeof(%s) FROM %s LIMIT 1', expr_sql, src) INTO col_type;
+                disp := btrim(item);
+            ELSE
+                expr_sql := quote_ident(col);
+                SELECT a.atttypid::regtype INTO col_type FROM pg_attribute a WHERE a.attrelid = src AND a.attname = col;
+                disp := col;
             END IF;
             -- As MADlib: a listed column of another type than the categorical ones is
             -- ignored (with a notice, MADlib's warning).
-            SELECT a.atttypid::regtype INTO col_type FROM pg_attribute a WHERE a.attrelid = src AND a.attname = col;
             IF col_type NOT IN ('boolean'::regtype, 'smallint'::regtype, 'integer'::regtype, 'bigint'::regtype,
                                 'text'::regtype, 'character varying'::regtype, 'character'::regtype)
                AND (SELECT t.typtype FROM pg_type t WHERE t.oid = col_type) <> 'e' THEN
-                ignored := ignored || col::text;
-            ELSIF NOT col = ANY (cats) THEN
-                cats := cats || col;      -- listed: encoded (exclusions apply to '*', as MADlib)
+                ignored := ignored || disp;
+            ELSIF NOT disp = ANY (cats) THEN
+                cats := cats || disp;     -- listed: encoded (exclusions apply to '*', as MADlib)
+                cat_sql := cat_sql || expr_sql;
             END IF;
         END LOOP;
     END IF;
@@ -341,13 +355,13 @@ BEGIN
                     RAISE EXCEPTION 'value_to_drop item "%" is not column=value', btrim(item)
                         USING ERRCODE = 'invalid_parameter_value', HINT = 'Write value_to_drop => ''sex=M, class=1'', or one value for every column.';
                 END IF;
-                col := coalesce(corgi._grouping_column(src, split_part(item, '=', 1)),
-                                (SELECT c FROM unnest(cats) c WHERE lower(c) = lower(btrim(btrim(split_part(item, '=', 1)), '"')) LIMIT 1));
-                IF col IS NULL OR NOT col = ANY (cats) THEN
+                disp := coalesce(corgi._grouping_column(src, split_part(item, '=', 1))::text,
+                                 (SELECT c FROM unnest(cats) c WHERE lower(c) = lower(btrim(btrim(split_part(item, '=', 1)), '"')) LIMIT 1));
+                IF disp IS NULL OR NOT disp = ANY (cats) THEN
                     RAISE EXCEPTION 'value_to_drop names "%", not a column being encoded', btrim(split_part(item, '=', 1))
                         USING ERRCODE = 'invalid_parameter_value', HINT = format('The columns encoded are %s.', array_to_string(cats, ', '));
                 END IF;
-                drops := drops || jsonb_build_object(col::text, btrim(substr(item, strpos(item, '=') + 1)));
+                drops := drops || jsonb_build_object(disp, btrim(substr(item, strpos(item, '=') + 1)));
             END LOOP;
         END IF;
     END IF;
@@ -363,18 +377,20 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'For example top => ''5'' or top => ''0.2''.';
         END IF;
     END IF;
-    FOREACH col IN ARRAY cats LOOP
+    FOR c IN 1..cardinality(cats) LOOP
+        disp := cats[c];
+        expr_sql := cat_sql[c];
         -- Levels by frequency (ties by value), NULL apart.
-        EXECUTE format('SELECT array_agg(v ORDER BY n DESC, v), count(*) FROM (SELECT %1$I::text AS v, count(*) AS n FROM %2$s WHERE %1$I IS NOT NULL GROUP BY 1) q',
-                       col, src) INTO levels, n_levels;
+        EXECUTE format('SELECT array_agg(v ORDER BY n DESC, v), count(*) FROM (SELECT (%1$s)::text AS v, count(*) AS n FROM %2$s WHERE (%1$s) IS NOT NULL GROUP BY 1) q',
+                       expr_sql, src) INTO levels, n_levels;
         levels := coalesce(levels, '{}');
         -- The reference level: no indicator, and not among the others (__misc__) either.
-        drop_value := coalesce(drops ->> col::text, drop_all);
+        drop_value := coalesce(drops ->> disp, drop_all);
         IF drop_value IS NOT NULL AND drop_value = ANY (levels) THEN
             levels := array_remove(levels, drop_value);
             n_levels := n_levels - 1;
             IF cardinality(levels) = 0 AND NOT encode_null THEN
-                RAISE EXCEPTION 'value_to_drop leaves column % no level to encode', col
+                RAISE EXCEPTION 'value_to_drop leaves column % no level to encode', disp
                     USING ERRCODE = 'invalid_parameter_value', HINT = 'Drop another value, or leave the column out.';
             END IF;
         ELSE
@@ -386,28 +402,28 @@ BEGIN
             levels := levels[1:ceil(top_fraction * n_levels)::integer];
         END IF;
         FOREACH level IN ARRAY levels LOOP
-            ind_name := col || '_' || level;
+            ind_name := disp || '_' || level;
             idx := idx + 1;
-            indicators := indicators || format('CASE WHEN %1$I IS NULL THEN %2$s ELSE (%1$I::text = %3$L)::integer END',
-                                               col, CASE WHEN encode_null THEN '0' ELSE 'NULL::integer' END, level);
+            indicators := indicators || format('CASE WHEN (%1$s) IS NULL THEN %2$s ELSE ((%1$s)::text = %3$L)::integer END',
+                                               expr_sql, CASE WHEN encode_null THEN '0' ELSE 'NULL::integer' END, level);
             names := names || ind_name;
-            dict_rows := dict_rows || format('(%L, %s, %L, %L)', ind_name, idx, col, level);
+            dict_rows := dict_rows || format('(%L, %s, %L, %L)', ind_name, idx, disp, level);
         END LOOP;
         IF cardinality(levels) < n_levels THEN
-            ind_name := col || '__misc__';
+            ind_name := disp || '__misc__';
             idx := idx + 1;
-            indicators := indicators || format('CASE WHEN %1$I IS NULL THEN %2$s ELSE (NOT %1$I::text = ANY (%3$L::text[]))::integer END',
-                                               col, CASE WHEN encode_null THEN '0' ELSE 'NULL::integer' END,
+            indicators := indicators || format('CASE WHEN (%1$s) IS NULL THEN %2$s ELSE (NOT (%1$s)::text = ANY (%3$L::text[]))::integer END',
+                                               expr_sql, CASE WHEN encode_null THEN '0' ELSE 'NULL::integer' END,
                                                CASE WHEN drop_value IS NULL THEN levels ELSE levels || drop_value END);
             names := names || ind_name;
-            dict_rows := dict_rows || format('(%L, %s, %L, %L)', ind_name, idx, col, '__misc__');
+            dict_rows := dict_rows || format('(%L, %s, %L, %L)', ind_name, idx, disp, '__misc__');
         END IF;
         IF encode_null THEN
-            ind_name := col || '_null';
+            ind_name := disp || '_null';
             idx := idx + 1;
-            indicators := indicators || format('(%I IS NULL)::integer', col);
+            indicators := indicators || format('((%s) IS NULL)::integer', expr_sql);
             names := names || ind_name;
-            dict_rows := dict_rows || format('(%L, %s, %L, NULL)', ind_name, idx, col);
+            dict_rows := dict_rows || format('(%L, %s, %L, NULL)', ind_name, idx, disp);
         END IF;
     END LOOP;
     IF cardinality(indicators) > 1500 THEN

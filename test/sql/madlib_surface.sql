@@ -123,6 +123,11 @@ FROM abalone_out3 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2;
 -- '*', an exclusion and a value dropped from every column
 SELECT madlib.encode_categorical_variables('abalone_ic', 'abalone_out4', '*', '"Class"', 'id', '2', 'M', true, 'column', false);
 SELECT string_agg(attname, ',' ORDER BY attnum) AS columns FROM pg_attribute WHERE attrelid = 'abalone_out4'::regclass AND attnum > 0;
+-- an expression as a categorical column, array output with its dictionary, top as a
+-- fraction, a value dropped from every column
+SELECT madlib.encode_categorical_variables('abalone_ic', 'abalone_out5', 'sex, "Class" > 1', '', 'id', '0.5', 'M', true, 'array', false);
+SELECT id, __encoded_variables__ FROM abalone_out5 WHERE id IN (1, 2, 7, 13, 18, 21) ORDER BY id;
+SELECT * FROM abalone_out5_dictionary ORDER BY index;
 -- svec output: refused (there is no svec type here)
 SELECT madlib.encode_categorical_variables('abalone_ic', 'abalone_out6', 'sex, "Class"', '', 'id', '3', 'class=1', true, 'svec', true);
 SELECT madlib.encode_categorical_variables('abalone_ic', 'abalone_out7', 'sex', NULL, NULL, NULL, 'nope=1');
