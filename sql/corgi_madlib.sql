@@ -1072,6 +1072,8 @@ DECLARE
     unpacked text := format('pg_temp.%I', 'corgi_mlp_unpacked_' || pg_backend_pid());
     group_join text := 'true';
     group_cols text := '';
+    b_shape boolean;
+    b_width boolean;
 BEGIN
     SELECT NULL::text AS source_table, NULL::text AS independent_varname, NULL::text AS dependent_varname,
            NULL::text AS dependent_vartype, NULL::text[] AS class_values INTO b;
@@ -1168,6 +1170,21 @@ BEGIN
                 RAISE EXCEPTION 'grouping_col "%" is not a column of the minibatch table and its standardization', grouping_col
                     USING ERRCODE = 'undefined_column';
             END IF;
+        END IF;
+        -- Its buffers are 2-D arrays whose rows are as wide as its standardization.
+        EXECUTE format($q$SELECT bool_and(array_ndims(t.%1$I) = 2 AND array_ndims(t.%2$I) = 2),
+                                 bool_and(array_length(t.%1$I, 2) = cardinality(s.mean) AND array_length(t.%1$I, 2) = cardinality(s.std))
+                          FROM %3$s t JOIN %4$s s ON %5$s$q$,
+                       corgi._grouping_column(src, independent_varname), corgi._grouping_column(src, dependent_varname),
+                       src, batch_std, group_join)
+            INTO b_shape, b_width;
+        IF NOT coalesce(b_shape, false) THEN
+            RAISE EXCEPTION 'minibatch table % holds buffers that are not 2-D arrays in % and %', given_source, independent_varname, dependent_varname
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Make it with madlib.minibatch_preprocessor.';
+        END IF;
+        IF NOT coalesce(b_width, false) THEN
+            RAISE EXCEPTION 'minibatch table %''s rows are not as wide as the mean and std of its standardization', given_source
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Make it with madlib.minibatch_preprocessor.';
         END IF;
         IF to_regclass(unpacked) IS NOT NULL THEN
             EXECUTE format('DROP TABLE %s', unpacked);

@@ -576,6 +576,18 @@ SELECT madlib.mlp_predict('mlp_reg_batch', 'iris_data', 'id', 'mlp_reg_batch_out
 SELECT count(*) AS rows, sqrt(avg((o.estimated_attributes_3_ - d.attributes[3]) ^ 2)) < 0.6 AS rmse_below
 FROM (SELECT DISTINCT * FROM mlp_reg_batch_out) o JOIN (SELECT DISTINCT id, attributes FROM iris_data) d USING (id);
 SELECT madlib.minibatch_preprocessor('iris_data', 'o_mb', 'class', 'attributes', NULL, 0);
+-- A minibatch table must be one: 2-D buffers, a standardization of their width beside it.
+CREATE TABLE bad_batch (__id__ integer, dependent_varname float8[], independent_varname float8[]);
+INSERT INTO bad_batch VALUES (0, '{1,0}', '{0.5,0.2}');
+CREATE TABLE bad_batch_summary AS SELECT 'x'::text AS source_table, 'bad_batch'::text AS output_table, 'y'::text AS dependent_varname,
+       'x'::text AS independent_varname, 'text'::text AS dependent_vartype, 30 AS buffer_size, '{a,b}'::text[] AS class_values;
+SELECT madlib.mlp_classification('bad_batch', 'o_bb', 'independent_varname', 'dependent_varname', ARRAY[3]);
+CREATE TABLE bad_batch_standardization AS SELECT '{0,0}'::float8[] AS mean, '{1,1}'::float8[] AS std;
+SELECT madlib.mlp_classification('bad_batch', 'o_bb', 'independent_varname', 'dependent_varname', ARRAY[3]);
+UPDATE bad_batch SET dependent_varname = '{{1,0},{0,1}}', independent_varname = '{{0.5,0.2},{0.1,0.3}}';
+UPDATE bad_batch_standardization SET std = '{1}';
+SELECT madlib.mlp_classification('bad_batch', 'o_bb', 'independent_varname', 'dependent_varname', ARRAY[3]);
+SELECT to_regclass('o_bb') IS NULL AS nothing_written;
 SELECT madlib.minibatch_preprocessor('iris_data', 'iris_data_batch', 'class', 'attributes');
 
 -- Help, as MADlib's f() and f('usage').
