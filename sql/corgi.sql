@@ -1202,7 +1202,6 @@ AS $$
 DECLARE
     feat text := corgi._variable(tbl, independent_varname, false, 'independent_varname');
     lab text := corgi._variable(tbl, dependent_varname, false, 'dependent_varname');
-    code text := corgi._scoring_code(tbl, lab, model_type, class_texts);
     cols record := corgi._scoring_columns(tbl, feat, lab, independent_varname);
     regression boolean := (corgi.model_traits(model_type)).task = 'regression';
     m float8[];

@@ -487,6 +487,59 @@ END $$;
 COMMENT ON FUNCTION madlib._svm_param_values(text, text, text) IS
     'internal: the numbers of a MADlib svm param value, a number or a list ([a, b] or {a, b}) to cross-validate';
 
+-- Work tables of a call, in the session's temporary schema: dropped where they exist
+-- (a name elsewhere is left alone).
+CREATE FUNCTION madlib._drop_work_tables(VARIADIC tables text[]) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY tables LOOP
+        IF (SELECT c.relnamespace = pg_my_temp_schema() FROM pg_class c WHERE c.oid = to_regclass(t)) THEN
+            EXECUTE format('DROP TABLE %s', t);
+        END IF;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION madlib._drop_work_tables(text[]) IS
+    'internal: drops the named tables of the session''s temporary schema that exist';
+
+-- MADlib's folds for cross-validation: rows_t (a work table) gets (id, y, x), the rows of
+-- src in MADlib's random order (setseed(0.5), as MADlib: it sets the session's seed, then
+-- row_number() over random()); returns how many, at least n_folds. Fold k of n_folds is
+-- the ids madlib._cv_fold gives.
+CREATE FUNCTION madlib._cv_rows(rows_t text, src regclass, label text, features text, n_folds integer) RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM setseed(0.5);
+    EXECUTE format('CREATE TEMP TABLE %s AS SELECT row_number() OVER (ORDER BY random()) AS id, (%s) AS y, (%s)::float8[] AS x FROM %s',
+                   rows_t, label, features, src);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n < n_folds THEN
+        RAISE EXCEPTION 'n_folds=% is more than the % rows of %', n_folds, n, src
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use fewer folds (3 is usual).';
+    END IF;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION madlib._cv_rows(text, regclass, text, text, integer) IS
+    'internal: the rows of a cross-validation in MADlib''s random order, numbered from 1; their count';
+
+-- Fold k (from 1) of n_folds over rows 1..n: ids in [lo, hi), the k-th of n_folds equal
+-- runs, the last taking the rest.
+CREATE FUNCTION madlib._cv_fold(n bigint, n_folds integer, k integer, OUT lo bigint, OUT hi bigint)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT (k - 1) * (n / n_folds) + 1, CASE WHEN k = n_folds THEN n + 1 ELSE k * (n / n_folds) + 1 END;
+END;
+COMMENT ON FUNCTION madlib._cv_fold(bigint, integer, integer) IS
+    'internal: the ids [lo, hi) of fold k of n_folds over rows 1..n (MADlib''s folds)';
+
 -- MADlib's cross-validation of the svm params given as lists (n_folds at least 2): the
 -- rows copied once in MADlib's random order (setseed(0.5), as MADlib, then row_number()
 -- over random()), fold k the k-th of n_folds equal runs of that order (the last takes
@@ -517,27 +570,14 @@ DECLARE
     valid_t text := format('pg_temp.%I', tag || '_valid');
     models_t text := format('pg_temp.%I', tag || '_models');
     scores_t text := format('pg_temp.%I', tag || '_scores');
-    t text;
     n bigint;
-    fold_size bigint;
     lo bigint;
     hi bigint;
     cols text;
     best record;
 BEGIN
-    FOREACH t IN ARRAY ARRAY[rows_t, cfg_t, train_t, valid_t, models_t, models_t || '_info', models_t || '_summary', scores_t] LOOP
-        IF to_regclass(t) IS NOT NULL THEN
-            EXECUTE format('DROP TABLE %s', t);
-        END IF;
-    END LOOP;
-    PERFORM setseed(0.5);
-    EXECUTE format('CREATE TEMP TABLE %s AS SELECT row_number() OVER (ORDER BY random()) AS id, (%s) AS y, (%s)::float8[] AS x FROM %s',
-                   rows_t, label, features, src);
-    GET DIAGNOSTICS n = ROW_COUNT;
-    IF n < n_folds THEN
-        RAISE EXCEPTION 'n_folds=% is more than the % rows of %', n_folds, n, src
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use fewer folds (3 is usual).';
-    END IF;
+    PERFORM madlib._drop_work_tables(rows_t, cfg_t, train_t, valid_t, models_t, models_t || '_info', models_t || '_summary', scores_t);
+    n := madlib._cv_rows(rows_t, src, label, features, n_folds);
     EXECUTE format($q$CREATE TEMP TABLE %s AS
         SELECT (row_number() OVER (ORDER BY si, di, li, ei))::integer AS config_id, %L::text AS model,
                concat_ws(', ', format('learning_rate=%%s, decay=%%s, %%s=%%s', s, d, %L, l),
@@ -548,10 +588,8 @@ BEGIN
                    cfg_t, model, norm, model, fixed_params)
         USING stepsizes, decays, lambdas, epsilons;
     EXECUTE format('CREATE TEMP TABLE %s (config_id integer, iter_index integer, fold integer, score float8)', scores_t);
-    fold_size := n / n_folds;
     FOR k IN 1..n_folds LOOP
-        lo := (k - 1) * fold_size + 1;
-        hi := CASE WHEN k = n_folds THEN n + 1 ELSE k * fold_size + 1 END;
+        SELECT f.lo, f.hi INTO lo, hi FROM madlib._cv_fold(n, n_folds, k) f;
         EXECUTE format('CREATE TEMP TABLE %s AS SELECT y, x FROM %s WHERE id < %s OR id >= %s', train_t, rows_t, lo, hi);
         EXECUTE format('CREATE TEMP TABLE %s AS SELECT y, x FROM %s WHERE id >= %s AND id < %s', valid_t, rows_t, lo, hi);
         PERFORM corgi.fit_multiple(train_t, models_t, 'y', 'x', cfg_t, (SELECT max(m)::integer FROM unnest(iters) m),
@@ -562,9 +600,7 @@ BEGIN
             FROM %s i, unnest($1) WITH ORDINALITY it(m, o)$q$,
                        scores_t, k, CASE WHEN model = 'svr' THEN '-' ELSE '' END, models_t || '_info')
             USING iters;
-        FOREACH t IN ARRAY ARRAY[train_t, valid_t, models_t, models_t || '_info', models_t || '_summary'] LOOP
-            EXECUTE format('DROP TABLE %s', t);
-        END LOOP;
+        PERFORM madlib._drop_work_tables(train_t, valid_t, models_t, models_t || '_info', models_t || '_summary');
     END LOOP;
     EXECUTE format($q$SELECT c.s, c.d, it.m, c.l, c.e, avg(sc.score) AS mean_score
         FROM %s sc JOIN %s c USING (config_id) JOIN unnest($1) WITH ORDINALITY it(m, o) ON it.o = sc.iter_index
@@ -589,9 +625,7 @@ BEGIN
                        validation_result, cols, scores_t, cfg_t)
             USING iters;
     END IF;
-    FOREACH t IN ARRAY ARRAY[rows_t, cfg_t, scores_t] LOOP
-        EXECUTE format('DROP TABLE %s', t);
-    END LOOP;
+    PERFORM madlib._drop_work_tables(rows_t, cfg_t, scores_t);
 END $$;
 COMMENT ON FUNCTION madlib._svm_cross_validate(regclass, text, text, text, text, integer, float8[], float8[], float8[], float8[], float8[], text, text, text) IS
     'internal: MADlib''s n_folds cross-validation of svm params given as lists, one corgi.fit_multiple per fold; the best combination, and validation_result';
@@ -650,6 +684,7 @@ DECLARE
     validation_result text;
     kernel text := lower(btrim(coalesce(kernel_func, CASE WHEN method = 'one_class' THEN 'gaussian' ELSE 'linear' END)));
     map_params text := '';
+    kernel_name text;
     class_weight text;
     weights float8[];
     features text := independent_varname;
@@ -677,6 +712,7 @@ BEGIN
         RAISE EXCEPTION 'kernel_func "%" is not offered by corgi_madlib''s %', kernel_func, fn
             USING ERRCODE = 'feature_not_supported', HINT = 'Use linear, gaussian or polynomial.';
     END IF;
+    kernel_name := kernel;   -- kernel itself becomes linear for one class's mapped rows
     FOREACH item IN ARRAY coalesce(corgi._split_grouping_cols(nullif(btrim(kernel_params), '')), '{}') LOOP
         key := lower(btrim(split_part(item, '=', 1)));
         value := lower(btrim(split_part(item, '=', 2)));
@@ -779,9 +815,7 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'Train on a table with data.';
         END IF;
         train_source := format('pg_temp.%I', 'corgi_one_class_' || pg_backend_pid());
-        IF to_regclass(train_source) IS NOT NULL THEN
-            EXECUTE format('DROP TABLE %s', train_source);
-        END IF;
+        PERFORM madlib._drop_work_tables(train_source);
         EXECUTE format('CREATE TEMP TABLE %s AS SELECT (%s)::float8[] AS x, 1::float8 AS y FROM %s
                         UNION ALL SELECT array_fill(0::float8, ARRAY[%s]), -1::float8',
                        train_source, features, src, width);
@@ -874,8 +908,6 @@ BEGIN
                            coalesce(sum(num_rows_skipped), 0) AS skipped FROM %s', outs.main) INTO totals;
     -- The summary names what the user gave (one class: no dependent variable; predict maps
     -- the rows by the kernel and appends the intercept's 1).
-    kernel := lower(btrim(coalesce(kernel_func, CASE WHEN one_class THEN 'gaussian' ELSE 'linear' END)));
-    kernel := CASE WHEN 'linear' LIKE kernel || '%' THEN 'linear' WHEN 'gaussian' LIKE kernel || '%' THEN 'gaussian' ELSE 'polynomial' END;
     EXECUTE format($q$CREATE TABLE %s AS SELECT %L::text AS method,
                              'corgi_madlib ' || (SELECT extversion FROM pg_extension WHERE extname = 'corgi_madlib') AS version_number,
                              %L::text AS source_table, %L::text AS model_table, %L::text AS dependent_varname,
@@ -884,7 +916,7 @@ BEGIN
                              %s::integer AS num_all_groups, %s::integer AS num_failed_groups,
                              %s::bigint AS total_rows_processed, %s::bigint AS total_rows_skipped$q$,
                    outs.summary, CASE WHEN regression THEN 'SVR' ELSE 'SVC' END, source_table, model_table, dependent_varname,
-                   independent_varname, kernel,
+                   independent_varname, kernel_name,
                    concat_ws(', ', nullif(map_params, ''), format('fit_intercept=%s', CASE WHEN fit_intercept THEN 'true' ELSE 'false' END)),
                    grouping_col,
                    format('solver=corgipile sgd, init_stepsize=%s, decay_factor=%s, max_iter=%s, tolerance=%s', stepsize, decay_factor, max_iter, tolerance)
@@ -1059,9 +1091,8 @@ DECLARE
     k integer;
     dep_type text;
     n_tries integer := 1;
-    try_name text;
-    try_table text;
-    try_keys name[];
+    try_name text := format('pg_temp.%I', 'corgi_mlp_try_' || pg_backend_pid());
+    same_group text;
     n_epochs integer := 1;
     given_source text := source_table;
     given_indep text := independent_varname;
@@ -1186,9 +1217,7 @@ BEGIN
             RAISE EXCEPTION 'minibatch table %''s rows are not as wide as the mean and std of its standardization', given_source
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'Make it with madlib.minibatch_preprocessor.';
         END IF;
-        IF to_regclass(unpacked) IS NOT NULL THEN
-            EXECUTE format('DROP TABLE %s', unpacked);
-        END IF;
+        PERFORM madlib._drop_work_tables(unpacked);
         EXECUTE format($q$CREATE TEMP TABLE %1$s AS
             SELECT %2$s
                    ARRAY(SELECT v * sd + m FROM unnest(ARRAY(SELECT unnest(t.%3$I[i:i][:])), s.std, s.mean) u(v, sd, m))::float8[] AS x,
@@ -1226,37 +1255,25 @@ BEGIN
                         corgi_params, "verbose", grouping_col, caller_search_path);
     -- n_tries (MADlib's): train again from other initial weights (seeds 43, 44, ...; the
     -- first try is the default seed's) and keep, per group, the try of the lowest loss.
+    IF n_tries > 1 THEN
+        -- A side-table row's group: its columns before coef (none: one model).
+        SELECT coalesce(string_agg(format('m.%1$I IS NOT DISTINCT FROM t.%1$I', a.attname), ' AND ' ORDER BY a.attnum), 'true')
+          INTO same_group FROM pg_attribute a
+         WHERE a.attrelid = to_regclass(side.main) AND a.attnum > 0 AND NOT a.attisdropped
+           AND a.attnum < (SELECT attnum FROM pg_attribute WHERE attrelid = to_regclass(side.main) AND attname = 'coef');
+    END IF;
     FOR t IN 2..n_tries LOOP
-        try_name := format('pg_temp.%I', 'corgi_mlp_try_' || pg_backend_pid());
-        FOREACH try_table IN ARRAY ARRAY[try_name, try_name || '_summary', try_name || '_groups'] LOOP
-            IF to_regclass(try_table) IS NOT NULL THEN
-                EXECUTE format('DROP TABLE %s', try_table);
-            END IF;
-        END LOOP;
+        PERFORM madlib._drop_work_tables(try_name, try_name || '_summary', try_name || '_groups');
         PERFORM corgi.train(source_table, try_name, dependent_varname, independent_varname,
                             CASE WHEN is_classification THEN 'mlp' ELSE 'mlp_regression' END,
                             n_iterations * CASE WHEN batch IS NOT NULL THEN n_epochs ELSE 1 END, 'corgipile',
                             corgi_params || format(', seed=%s', 41 + t), "verbose", grouping_col, caller_search_path);
-        try_keys := (SELECT array_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a
-                     WHERE a.attrelid = to_regclass(side.main) AND a.attnum > 0 AND NOT a.attisdropped
-                       AND a.attnum < (SELECT attnum FROM pg_attribute WHERE attrelid = to_regclass(side.main) AND attname = 'coef'));
-        -- Rows of the side table whose group a later try trained to a lower loss are
-        -- replaced by that try's row (the same columns, the same group).
-        EXECUTE format($q$DELETE FROM %1$s m USING %2$s t
-                          WHERE %3$s AND t.loss < m.loss$q$,
-                       side.main, try_name,
-                       coalesce((SELECT string_agg(format('m.%1$I IS NOT DISTINCT FROM t.%1$I', u.key_name), ' AND ')
-                                 FROM unnest(try_keys) u(key_name)), 'true'));
-        EXECUTE format($q$INSERT INTO %1$s SELECT t.* FROM %2$s t
-                          WHERE NOT EXISTS (SELECT FROM %1$s m WHERE %3$s)$q$,
-                       side.main, try_name,
-                       coalesce((SELECT string_agg(format('m.%1$I IS NOT DISTINCT FROM t.%1$I', u.key_name), ' AND ')
-                                 FROM unnest(try_keys) u(key_name)), 'true'));
-        FOREACH try_table IN ARRAY ARRAY[try_name, try_name || '_summary', try_name || '_groups'] LOOP
-            IF to_regclass(try_table) IS NOT NULL THEN
-                EXECUTE format('DROP TABLE %s', try_table);
-            END IF;
-        END LOOP;
+        -- Rows of the side table whose group this try trained to a lower loss are replaced
+        -- by its row (the same columns, the same group).
+        EXECUTE format('DELETE FROM %1$s m USING %2$s t WHERE %3$s AND t.loss < m.loss', side.main, try_name, same_group);
+        EXECUTE format('INSERT INTO %1$s SELECT t.* FROM %2$s t WHERE NOT EXISTS (SELECT FROM %1$s m WHERE %3$s)',
+                       side.main, try_name, same_group);
+        PERFORM madlib._drop_work_tables(try_name, try_name || '_summary', try_name || '_groups');
     END LOOP;
     IF grouping_col IS NOT NULL THEN
         keys := (SELECT string_agg(format('%I, ', a.attname), '' ORDER BY a.attnum) FROM pg_attribute a
@@ -1404,9 +1421,7 @@ BEGIN
           INTO key_select, key_part, key_join, key_cols, key_group FROM unnest(keys.exprs, keys.names) u(e, n);
     END IF;
     EXECUTE format('SELECT count(*) FROM %s', src) INTO rows_in;
-    IF to_regclass(rows_t) IS NOT NULL THEN
-        EXECUTE format('DROP TABLE %s', rows_t);
-    END IF;
+    PERFORM madlib._drop_work_tables(rows_t);
     -- The rows without a NULL, each with its draw (the order it is packed in).
     EXECUTE format($q$CREATE TEMP TABLE %s AS
         SELECT %s (%s)::text AS y_text, (%s)::float8[] AS x, hashtextextended(s::text, 42) AS draw
@@ -1548,35 +1563,21 @@ DECLARE
     combos_t text := format('pg_temp.%I', tag || '_combos');
     fits_t text := format('pg_temp.%I', tag || '_fits');
     scores_t text := format('pg_temp.%I', tag || '_scores');
-    t text;
     n bigint;
-    fold_size bigint;
     lo bigint;
     hi bigint;
     c record;
     best record;
 BEGIN
-    FOREACH t IN ARRAY ARRAY[rows_t, combos_t, fits_t, scores_t] LOOP
-        IF to_regclass(t) IS NOT NULL THEN
-            EXECUTE format('DROP TABLE %s', t);
-        END IF;
-    END LOOP;
-    PERFORM setseed(0.5);
-    EXECUTE format('CREATE TEMP TABLE %s AS SELECT row_number() OVER (ORDER BY random()) AS id, (%s)::%s AS y, (%s)::float8[] AS x FROM %s',
-                   rows_t, dep, CASE WHEN family = 'binomial' THEN 'boolean' ELSE 'float8' END, indep, src);
-    GET DIAGNOSTICS n = ROW_COUNT;
-    IF n < n_folds THEN
-        RAISE EXCEPTION 'n_folds=% is more than the % rows of %', n_folds, n, src
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use fewer folds (3 is usual).';
-    END IF;
+    PERFORM madlib._drop_work_tables(rows_t, combos_t, fits_t, scores_t);
+    n := madlib._cv_rows(rows_t, src, format('(%s)::%s', dep, CASE WHEN family = 'binomial' THEN 'boolean' ELSE 'float8' END),
+                         indep, n_folds);
     EXECUTE format('CREATE TEMP TABLE %s AS SELECT (row_number() OVER (ORDER BY ai, li))::integer AS i, a, l
                     FROM unnest($1) WITH ORDINALITY p(a, ai), unnest($2) WITH ORDINALITY q(l, li)', combos_t)
         USING alphas, lambdas;
     EXECUTE format('CREATE TEMP TABLE %s (i integer, fold integer, score float8)', scores_t);
-    fold_size := n / n_folds;
     FOR k IN 1..n_folds LOOP
-        lo := (k - 1) * fold_size + 1;
-        hi := CASE WHEN k = n_folds THEN n + 1 ELSE k * fold_size + 1 END;
+        SELECT f.lo, f.hi INTO lo, hi FROM madlib._cv_fold(n, n_folds, k) f;
         -- Each combination's fit on the other folds, laid out as the gaussian aggregate's
         -- {weights..., intercept, iterations, objective, rows, skipped rows}.
         IF family = 'gaussian' THEN
@@ -1619,9 +1620,7 @@ BEGIN
                        || CASE WHEN cardinality(lambdas) > 1 THEN 'c.l AS lambda_value, ' ELSE '' END,
                        combos_t, scores_t);
     END IF;
-    FOREACH t IN ARRAY ARRAY[rows_t, combos_t, scores_t] LOOP
-        EXECUTE format('DROP TABLE %s', t);
-    END LOOP;
+    PERFORM madlib._drop_work_tables(rows_t, combos_t, scores_t);
 END $$;
 COMMENT ON FUNCTION madlib._elastic_net_cross_validate(regclass, text, text, text, boolean, integer, float8, integer, float8[], float8[], text) IS
     'internal: MADlib''s n_folds cross-validation of elastic_net_train over alpha and lambda_value, exact fits per fold; the best pair, and validation_result';

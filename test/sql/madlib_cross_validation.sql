@@ -13,14 +13,7 @@ SET search_path = madlib_cross_validation, public;
 -- ind[4] = +/-10 (drawn from a hash here, not random(), so that the output is fixed);
 -- classification label 1 when ind[1] > 0 and ind[2] < 0, else -1; regression
 -- ind[1] + 2 ind[2].
-CREATE TABLE svr_train_data AS
-SELECT id, ind, ind[1] + 2 * ind[2] AS label FROM (
-    SELECT id, ARRAY[u1 * 40 - 20, u2 * 40 - 20, u3 * 40 - 20, CASE WHEN u4 > 0.5 THEN 10 ELSE -10 END]::float8[] AS ind
-    FROM (SELECT g AS id, ('x' || substr(md5(g || 'a'), 1, 8))::bit(32)::bigint / 4294967296.0 AS u1,
-                 ('x' || substr(md5(g || 'b'), 1, 8))::bit(32)::bigint / 4294967296.0 AS u2,
-                 ('x' || substr(md5(g || 'c'), 1, 8))::bit(32)::bigint / 4294967296.0 AS u3,
-                 ('x' || substr(md5(g || 'd'), 1, 8))::bit(32)::bigint / 4294967296.0 AS u4
-          FROM generate_series(1, 1000) g) u) d;
+\i test/data/svr_train_data.sql
 CREATE TABLE svm_train_data AS
 SELECT id, ind, CASE WHEN ind[1] > 0 AND ind[2] < 0 THEN 1 ELSE -1 END AS label FROM svr_train_data;
 

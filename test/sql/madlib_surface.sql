@@ -305,14 +305,7 @@ SELECT madlib.svm_predict('svm_model', 'houses_svm', 'nope', 'o3');
 -- in [-20, 20], ind[4] = +/-10, label = ind[1] + 2 ind[2] (drawn from a hash here, not
 -- random(), so that the output is fixed). Its asserts: with the defaults, norm1(coef) < 4;
 -- svm_predict of that model on its training rows, mean absolute error < 0.1.
-CREATE TABLE svr_train_data AS
-SELECT id, ind, ind[1] + 2 * ind[2] AS label FROM (
-    SELECT id, ARRAY[u1 * 40 - 20, u2 * 40 - 20, u3 * 40 - 20, CASE WHEN u4 > 0.5 THEN 10 ELSE -10 END]::float8[] AS ind
-    FROM (SELECT g AS id, ('x' || substr(md5(g || 'a'), 1, 8))::bit(32)::bigint / 4294967296.0 AS u1,
-                 ('x' || substr(md5(g || 'b'), 1, 8))::bit(32)::bigint / 4294967296.0 AS u2,
-                 ('x' || substr(md5(g || 'c'), 1, 8))::bit(32)::bigint / 4294967296.0 AS u3,
-                 ('x' || substr(md5(g || 'd'), 1, 8))::bit(32)::bigint / 4294967296.0 AS u4
-          FROM generate_series(1, 1000) g) u) d;
+\i test/data/svr_train_data.sql
 SELECT madlib.svm_regression('svr_train_data', 'svr_model', 'label', 'ind');
 SELECT cardinality(coef) AS coefs, num_iterations, num_rows_processed, dep_var_mapping IS NULL AS no_classes,
        (SELECT sum(abs(c)) FROM unnest(coef) c) < 4 AS madlib_norm1_assert FROM svr_model;
