@@ -63,6 +63,7 @@ typedef struct ModelCache
 	bool		all_float8;		/* fields form: every feature a float8 column (no category, array or fill) */
 	double	   *fast_center;	/* all_float8: each feature's center and inverse scale (0 and 1 when not standardized) */
 	double	   *fast_inverse;
+	int			first_feature_arg;	/* fields form: the first feature's argument when the features' are consecutive, else -1 */
 	Oid			relid;			/* table form: the model table */
 	List	   *feature_names;	/* its summary's independent_varname: CorgiFeatureItems; NIL: not read yet */
 	Oid			row_type;		/* the rows' composite type the layout below is for */
@@ -514,23 +515,51 @@ fields_features(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 		{
 			corgi_feature_item_scaling(cache->row_items[c], &cache->fast_center[c], &cache->fast_inverse[c]);
 		}
+		cache->first_feature_arg = cache->row_columns > 0 ? cache->feature_args[0] : -1;
+		for (int c = 1; c < cache->row_columns; c++)
+			if (cache->feature_args[c] != cache->feature_args[0] + c)
+				cache->first_feature_arg = -1;
 	}
 	/* Every feature a float8 number and none NULL (the common case): straight from the arguments. */
 	if (cache->all_float8)
 	{
+		const int	n = cache->row_columns;
+		const double *restrict center = cache->fast_center;
+		const double *restrict inverse = cache->fast_inverse;
 		bool		any_null = false;
 
-		for (int c = 0; c < cache->row_columns; c++)
-			any_null = any_null || PG_ARGISNULL(cache->feature_args[c]);
-		if (!any_null)
+		if (cache->first_feature_arg >= 0)
 		{
-			double	   *out = corgi_scratch_room(&cache->scratch, cache->row_columns);
+			/* The features' arguments side by side (a table whose features are its last columns). */
+			const NullableDatum *restrict args = &fcinfo->args[cache->first_feature_arg];
 
-			for (int c = 0; c < cache->row_columns; c++)
-				out[c] = (DatumGetFloat8(PG_GETARG_DATUM(cache->feature_args[c])) - cache->fast_center[c])
-					* cache->fast_inverse[c];
-			*count = cache->row_columns;
-			return out;
+			for (int c = 0; c < n; c++)
+				any_null |= args[c].isnull;
+			if (!any_null)
+			{
+				double	   *restrict out = corgi_scratch_room(&cache->scratch, n);
+
+				for (int c = 0; c < n; c++)
+					out[c] = (DatumGetFloat8(args[c].value) - center[c]) * inverse[c];
+				*count = n;
+				return out;
+			}
+		}
+		else
+		{
+			const int  *restrict arg = cache->feature_args;
+
+			for (int c = 0; c < n; c++)
+				any_null |= PG_ARGISNULL(arg[c]);
+			if (!any_null)
+			{
+				double	   *restrict out = corgi_scratch_room(&cache->scratch, n);
+
+				for (int c = 0; c < n; c++)
+					out[c] = (DatumGetFloat8(PG_GETARG_DATUM(arg[c])) - center[c]) * inverse[c];
+				*count = n;
+				return out;
+			}
 		}
 	}
 	for (int c = 0; c < cache->row_columns; c++)
@@ -572,8 +601,7 @@ features_argument(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 						 errmsg("model \"%s\" was trained on %d feature columns, the array has %d values",
 								get_rel_name(cache->relid), cache->array_items, *count),
 						 errhint("Pass the columns' values in the order of its summary's independent_varname, or the row.")));
-			for (int c = 0; c < cache->array_items; c++)
-				cache->array_out[c] = (x[c] - cache->array_center[c]) * cache->array_inverse[c];
+			corgi_float8_run_scale(cache->array_items, x, cache->array_center, cache->array_inverse, cache->array_out);
 			return cache->array_out;
 		}
 		return x;
