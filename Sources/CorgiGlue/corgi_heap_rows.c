@@ -335,8 +335,10 @@ corgi_columns_as_doubles(int ncolumns, const AttrNumber *columns, const Oid *typ
  * shared buffers, 8 interleaved rounds: corgi._column_moments 88-92 -> 56-58 ms, a
  * standardized 3-epoch corgi.train 0.49-0.52 -> 0.38-0.41 s; a hot corgipile epoch of
  * the 1M x 28 array table 0.100 -> 0.091 and 0.114 -> 0.096 s in two runs, 42 epochs
- * each); the tuples ahead still pay (without them: 88 ms). Reads only the pinned page
- * the scan is on, changes nothing.
+ * each); the tuples ahead still pay (without them: 88 ms). The lines are asked for in
+ * the scan's order, from the end of the page down (against the other direction: an
+ * epoch 0.101 -> 0.097 s, the standardized train 0.41 -> 0.35 s). Reads only the pinned
+ * page the scan is on, changes nothing.
  */
 #define PREFETCH_TUPLES_AHEAD 3
 
@@ -358,11 +360,15 @@ corgi_prefetch_tuple_ahead(HeapScanDesc scan)
 
 		if (header->pd_upper < header->pd_special && header->pd_special <= BLCKSZ)
 		{
-			const char *from = (const char *) page + header->pd_upper;
-			const char *to = (const char *) page + header->pd_special;
+			const char *low = (const char *) page + header->pd_upper;
+			const char *at = (const char *) page + header->pd_special;
 
-			for (; from < to; from += 64)
-				__builtin_prefetch(from, 0, 3);
+			/* From the end of the page down: the scan's order (the first line pointer's tuple is last on the page). */
+			while (at > low)
+			{
+				at -= 64;
+				__builtin_prefetch(at, 0, 3);
+			}
 		}
 	}
 	if (ahead >= scan->rs_ntuples || ahead < 0)
