@@ -28,11 +28,13 @@ drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 # second time in 18-23 ms with huge pages): an epoch's tuple buffer (10 % of the rows,
 # two slots) paid it in full on a freshly booted machine. A server that has run a while
 # has no such memory; so that the epochs measure reading and training, the memory is
-# touched once first (CORGI_COLD_WARM_GB, default 16 or 3/4 of the memory available; 0 skips): a minute the first
-# time after boot, seconds after.
+# touched once first (CORGI_COLD_WARM_GB, default: all the memory available but 2 GB; 0
+# skips): a minute the first time after boot, seconds after. Touching 16 of 22 GB was
+# not enough: the buffer's huge pages still came from untouched memory in some runs
+# (an epoch OS-cached 0.83-1.1 s in some runs, 1.75-2.2 s in others).
 warm_memory() {
-  local available=$(awk '/MemAvailable/ {print int($2 / 1048576 * 3 / 4)}' /proc/meminfo)
-  local gb=${CORGI_COLD_WARM_GB:-$(( available < 16 ? available : 16 ))}
+  local available=$(awk '/MemAvailable/ {print int($2 / 1048576) - 2}' /proc/meminfo)
+  local gb=${CORGI_COLD_WARM_GB:-$(( available > 0 ? available : 0 ))}
   [ "$gb" -gt 0 ] || return 0
   python3 -c "
 import sys

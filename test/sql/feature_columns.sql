@@ -230,6 +230,37 @@ SELECT count(*) FILTER (WHERE a.p = b.p) AS same_with_a_dropped_column, count(a.
 FROM fd_pred a JOIN fx_pred b USING (id);
 SELECT corgi.predict('m_fixed', x) IS NULL AS null_row_predicts_null FROM (SELECT 1) z LEFT JOIN fixed x ON false;
 
+-- Every feature a float8 column: the fields form reads the arguments in one loop, from the
+-- argument array itself when the features' columns are side by side at the end of the row
+-- (p, q, r) and through the list when they are not (r, p, with columns between); the same
+-- bits as the row form (through a join) and the array form, standardized or not, and NULL
+-- where a feature is NULL (an array with a NULL is an error: not asked).
+CREATE TABLE floats AS SELECT g AS id, (g % 2 = 0) AS label, ((g % 7) * 1.5 + (g % 2))::float8 AS p,
+       ((g % 5) * 100.0)::float8 AS q, (g * 0.001)::float8 AS gap,
+       CASE WHEN g % 50 = 0 THEN NULL ELSE ((g % 3) - 1.0 + (g % 2))::float8 END AS r
+FROM generate_series(1, 600) g;
+ALTER TABLE floats DROP COLUMN gap;   -- p, q, r: side by side among the fields (a dropped column passes none)
+SELECT 1 FROM corgi.train('floats', 'fl_side', 'label', 'p, q, r', 'logistic', 3, params => :params);
+SELECT 1 FROM corgi.train('floats', 'fl_apart', 'label', 'r, p', 'logistic', 3, params => :params);
+SELECT 1 FROM corgi.train('floats', 'fl_raw', 'label', 'p, q, r', 'logistic', 3, params => :params || ', standardize=false');
+CREATE TABLE floats_shuffled AS SELECT r, id, q, label, p FROM floats;
+SELECT m, count(*) FILTER (WHERE fields = whole_row AND fields = by_array) AS same, count(fields) AS predicted,
+       count(*) FILTER (WHERE fields IS NULL AND whole_row IS NULL AND by_array IS NULL) AS null_predictions, count(*) AS rows
+FROM (SELECT 'fl_side' AS m, f.id, corgi.predict('fl_side', f) AS fields FROM floats f
+      UNION ALL SELECT 'fl_apart', f.id, corgi.predict('fl_apart', f) FROM floats f
+      UNION ALL SELECT 'fl_raw', f.id, corgi.predict('fl_raw', f) FROM floats f
+      UNION ALL SELECT 'fl_side (reordered)', f.id, corgi.predict('fl_side', f) FROM floats_shuffled f) a
+JOIN (SELECT f.id, corgi.predict('fl_side', f) AS side_row, corgi.predict('fl_apart', f) AS apart_row,
+             corgi.predict('fl_raw', f) AS raw_row,
+             CASE WHEN r IS NOT NULL THEN corgi.predict('fl_side', ARRAY[p, q, r]) END AS side_array,
+             CASE WHEN r IS NOT NULL THEN corgi.predict('fl_apart', ARRAY[r, p]) END AS apart_array,
+             CASE WHEN r IS NOT NULL THEN corgi.predict('fl_raw', ARRAY[p, q, r]) END AS raw_array
+      FROM floats f LEFT JOIN (SELECT 1 AS one) z ON true) b USING (id)
+CROSS JOIN LATERAL (SELECT CASE WHEN m = 'fl_apart' THEN apart_row WHEN m = 'fl_raw' THEN raw_row ELSE side_row END AS whole_row,
+                           CASE WHEN m = 'fl_apart' THEN apart_array WHEN m = 'fl_raw' THEN raw_array ELSE side_array END AS by_array) c
+GROUP BY m ORDER BY m;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT corgi.predict('fl_apart', f) FROM floats f;
+
 -- Two arrays beside a standardized number: the arrays' widths come from the source's
 -- first row with both, so the names are given and the number's coefficient is in its own
 -- units (0.8.0 gave no names and left the coefficients as the model holds them).
