@@ -22,7 +22,10 @@ MADLIB_VERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" extension/
 MADLIB_INSTALL_SQL = sql/corgi_madlib--$(MADLIB_VERSION).sql
 MADLIB_UPGRADE_SQL = $(patsubst %.sql.in,%.sql,$(wildcard sql/corgi_madlib--*--*.sql.in))
 DATA_built = $(CORGI_INSTALL_SQL) $(CORGI_UPGRADE_SQL) $(MADLIB_INSTALL_SQL) $(MADLIB_UPGRADE_SQL)
-DATA = extension/corgi.control extension/corgi_madlib.control $(filter-out $(DATA_built),$(wildcard sql/corgi--*.sql))
+# Upgrade scripts frozen as released (committed, not built) are installed as they are:
+# corgi's and corgi_madlib's (1.0--1.1 was missing from make install until 0.9.0).
+DATA = extension/corgi.control extension/corgi_madlib.control \
+	$(filter-out $(DATA_built),$(wildcard sql/corgi--*.sql sql/corgi_madlib--*--*.sql))
 REGRESS = $(sort $(patsubst test/sql/%.sql,%,$(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --load-extension=corgi
 EXTRA_CLEAN = .build .build-pg* results regression.diffs regression.out extension/corgi.map sql/*.tmp
