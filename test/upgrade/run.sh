@@ -7,7 +7,8 @@
 # test/upgrade): PostgreSQL installs 0.1.1, 0.1.2 and 0.2.0 from it through the upgrade scripts,
 # and each of those was checked against its own fresh install when it was released. Needs
 # write access to the server's extension directory (the old script is copied in, then
-# removed). Prints "N passed, N failed".
+# removed). First, make install (staged in a scratch directory) must install every upgrade
+# script of sql/. Prints "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ext_dir="$(pg_config --sharedir)/extension"
@@ -18,6 +19,19 @@ olds=(0.1.0 0.1.1 0.1.2 0.2.0 0.3.0 0.4.0 0.5.0 0.5.1 0.6.0 0.7.0 0.8.0)
 # upgrade chain; the tree ships none of them, so they go: every old version below is reached
 # from 0.1.0 through the upgrade scripts, as on a clean install.
 for v in "${olds[@]}"; do rm -f "$ext_dir/corgi--$v.sql"; done
+# make install must install every upgrade script itself: one a previous build left in the
+# extension directory would hide its absence from the checks below (corgi_madlib's 1.0--1.1
+# was missing from make install until 0.9.0). Staged into a scratch directory.
+stage=$(mktemp -d)
+make -s install DESTDIR="$stage" >/dev/null 2>&1
+missing=""
+for f in sql/corgi--*--*.sql sql/corgi--*--*.sql.in sql/corgi_madlib--*--*.sql sql/corgi_madlib--*--*.sql.in; do
+  [ -e "$f" ] || continue
+  name=$(basename "${f%.in}")
+  [ -f "$stage$ext_dir/$name" ] || missing="$missing $name"
+done
+rm -rf "$stage"
+[ -z "$missing" ] && pre_ok=1 || { echo "not in make install:$missing"; pre_ok=0; }
 cp test/upgrade/corgi--0.1.0.sql "$ext_dir/corgi--0.1.0.sql" || { echo "0 passed, 1 failed"; exit 1; }
 # corgi_madlib 1.0 as released (its install script kept here, as corgi's 0.1.0).
 cp test/upgrade/corgi_madlib--1.0.sql "$ext_dir/corgi_madlib--1.0.sql" || { echo "0 passed, 1 failed"; exit 1; }
@@ -38,6 +52,8 @@ catalog="SELECT concat_ws('|', p.oid::regprocedure::text, l.lanname, p.provolati
         ORDER BY 1"
 passed=0; failed=0
 check() { if [ "$2" = ok ]; then echo "ok - $1"; passed=$((passed + 1)); else echo "not ok - $1"; failed=$((failed + 1)); fi; }
+[ "$pre_ok" = 1 ] && check "make install installs every upgrade script of sql/" ok \
+  || check "make install installs every upgrade script of sql/" fail
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS corgi_fresh" -c "CREATE DATABASE corgi_fresh" >/dev/null
 psql -X -q -d corgi_fresh -c "CREATE EXTENSION corgi" >/dev/null
 fresh=$(psql -X -At -d corgi_fresh -c "$catalog")
