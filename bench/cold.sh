@@ -7,8 +7,7 @@
 # time); on request corgipile-prefetch (corgi.prefetch_next_block on) and shuffle once's
 # copy (CORGI_COLD_MODES picks modes). Medians of interleaved runs; seconds, MB/s and the
 # ratio to the plain scan of the same run, appended to bench/results/cold.md.
-# Runs as root (it drops the OS page cache), on its own scratch clusters, after touching
-# the machine's memory once (warm_memory below: a virtual machine's first touch).
+# Runs as root (it drops the OS page cache), on its own scratch clusters.
 # Usage: bench/cold.sh [rows] [runs] [servers...]  (defaults: 8000000 3 15 18)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,25 +22,6 @@ mkdir -p bench/results
 log=$(mktemp /tmp/corgi-cold.XXXXXX.log)
 
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
-# On a virtual machine the first write to a page of guest memory the host has not yet
-# backed costs ~3 us a page (here: 360 MB touched the first time in 0.93-1.06 s, the
-# second time in 18-23 ms with huge pages): an epoch's tuple buffer (10 % of the rows,
-# two slots) paid it in full on a freshly booted machine. A server that has run a while
-# has no such memory; so that the epochs measure reading and training, the memory is
-# touched once first (CORGI_COLD_WARM_GB, default: all the memory available but 2 GB; 0
-# skips): a minute the first time after boot, seconds after. Touching 16 of 22 GB was
-# not enough: the buffer's huge pages still came from untouched memory in some runs
-# (an epoch OS-cached 0.83-1.1 s in some runs, 1.75-2.2 s in others).
-warm_memory() {
-  local available=$(awk '/MemAvailable/ {print int($2 / 1048576) - 2}' /proc/meminfo)
-  local gb=${CORGI_COLD_WARM_GB:-$(( available > 0 ? available : 0 ))}
-  [ "$gb" -gt 0 ] || return 0
-  python3 -c "
-import sys
-b = bytearray(int(sys.argv[1]) << 30)
-b[::4096] = b'\x01' * len(range(0, len(b), 4096))
-" "$gb"
-}
 restart() {
   mn_run "$(pg_config --bindir)/pg_ctl" -D "$MN_COORD/data" -m fast -w restart -l "$MN_COORD/server.log" \
     -o "-c listen_addresses='' -k $MN_COORD -c fsync=off -c shared_buffers=1GB -c max_parallel_workers_per_gather=0" >/dev/null
@@ -64,7 +44,6 @@ measure() {
   esac
 }
 
-warm_memory
 for major in "${servers[@]}"; do
   pgc=$(server_pg_config "$major")
   export PATH="$("$pgc" --bindir):$PATH"
