@@ -48,7 +48,19 @@ FROM generate_series(1, 200000) g;
 SET statement_timeout = '400ms';
 SELECT * FROM corgi.train('big', 'big_model', 'label', 'features', 'softmax', 50, params => 'buffer_fraction=0.5');
 RESET statement_timeout;
-SELECT count(*) AS threads FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task');
+-- The backend's threads once a joined thread has left /proc (the kernel may list it for a
+-- moment after pthread_join returns); a thread never joined stays listed: 2 after a second.
+CREATE FUNCTION pg_temp.backend_threads() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+  FOR i IN 1..100 LOOP
+    n := (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task'));
+    EXIT WHEN n = 1;
+    PERFORM pg_sleep(0.01);
+  END LOOP;
+  RETURN n;
+END $$;
+SELECT pg_temp.backend_threads() AS threads;
 SELECT corgi.debug_swift_objects() AS objects_held;
 CREATE FUNCTION cpu_ticks() RETURNS bigint LANGUAGE sql AS $$
     SELECT split_part(s, ' ', 12)::bigint + split_part(s, ' ', 13)::bigint
