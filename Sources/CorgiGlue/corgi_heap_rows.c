@@ -449,9 +449,10 @@ corgi_float8_run(int ncolumns, const Oid *types, const int32 *offsets, struct Co
 
 /*
  * out[c] = (run[c] - centers[c]) * inverse_scales[c]: corgi_feature_item_standardized's
- * arithmetic, element-wise (no fused multiply-add: -ffp-contract=off), so any vector width
- * gives the same bits. The pointers do not alias (out is scratch or a buffer slot), which
- * lets the compiler vectorize; compiled for AVX2 too, picked per CPU by the loader.
+ * arithmetic, element-wise (a subtraction, then a multiplication: nothing a compiler may
+ * fuse), so any vector width gives the same bits. The pointers do not alias (out is
+ * scratch), which lets the compiler vectorize; compiled for AVX2 too, picked per CPU by
+ * the loader.
  */
 #if defined(__x86_64__) && defined(__clang__)
 __attribute__((target_clones("avx2", "default")))

@@ -128,14 +128,15 @@ typedef struct CorgiFloat8Run
 extern CorgiFloat8Run *corgi_float8_run(int ncolumns, const Oid *types, const int32 *offsets,
 										struct CorgiFeatureItem *const *items);
 
+/* out[c] = (run[c] - centers[c]) * inverse_scales[c], c < ncolumns (non-aliasing arrays). */
+extern void corgi_float8_run_scale(int ncolumns, const double *restrict run, const double *restrict centers,
+								   const double *restrict inverse_scales, double *restrict out);
+
 /*
  * The columns (numbers, booleans: fixed_offsets' kind) of a row read at their offsets,
  * standardized where their items say; with float8_run (corgi_float8_run of the same
  * columns) read as one run, in place when none is standardized.
  */
-/* out[c] = (run[c] - centers[c]) * inverse_scales[c], c < ncolumns (non-aliasing arrays). */
-extern void corgi_float8_run_scale(int ncolumns, const double *restrict run, const double *restrict centers,
-								   const double *restrict inverse_scales, double *restrict out);
 extern const double *corgi_columns_at_offsets(int ncolumns, const Oid *types, struct CorgiFeatureItem *const *items,
 											  const int32 *offsets, const CorgiFloat8Run *float8_run,
 											  const char *data, CorgiFeatureScratch *scratch, int *count);

@@ -469,6 +469,29 @@ row_features(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 }
 
 /*
+ * The fields form's features when every one is a float8 argument: args[arg[c]], or args[c]
+ * when arg is NULL (the features' arguments side by side), each centered and scaled
+ * (0 and 1 when not standardized); NULL when one is NULL. Inlined once for each case, so
+ * that side-by-side arguments load no index (3-4 % of a row-form predict, measured).
+ */
+static pg_attribute_always_inline double *
+float8_arguments(const NullableDatum *args, const int *arg, int n, const double *restrict center,
+				 const double *restrict inverse, CorgiFeatureScratch *scratch)
+{
+	bool		any_null = false;
+	double	   *restrict out;
+
+	for (int c = 0; c < n; c++)
+		any_null |= args[arg != NULL ? arg[c] : c].isnull;
+	if (any_null)
+		return NULL;
+	out = corgi_scratch_room(scratch, n);
+	for (int c = 0; c < n; c++)
+		out[c] = (DatumGetFloat8(args[arg != NULL ? arg[c] : c].value) - center[c]) * inverse[c];
+	return out;
+}
+
+/*
  * The fields form's features: the row's columns passed one by one after its type (the
  * non-dropped ones, in order), as the planner rewrote corgi.predict(model_table, row).
  */
@@ -523,43 +546,16 @@ fields_features(FunctionCallInfo fcinfo, ModelCache *cache, int *count)
 	/* Every feature a float8 number and none NULL (the common case): straight from the arguments. */
 	if (cache->all_float8)
 	{
-		const int	n = cache->row_columns;
-		const double *restrict center = cache->fast_center;
-		const double *restrict inverse = cache->fast_inverse;
-		bool		any_null = false;
+		double	   *out = cache->first_feature_arg >= 0
+			? float8_arguments(&fcinfo->args[cache->first_feature_arg], NULL, cache->row_columns,
+							   cache->fast_center, cache->fast_inverse, &cache->scratch)
+			: float8_arguments(fcinfo->args, cache->feature_args, cache->row_columns,
+							   cache->fast_center, cache->fast_inverse, &cache->scratch);
 
-		if (cache->first_feature_arg >= 0)
+		if (out != NULL)
 		{
-			/* The features' arguments side by side (a table whose features are its last columns). */
-			const NullableDatum *restrict args = &fcinfo->args[cache->first_feature_arg];
-
-			for (int c = 0; c < n; c++)
-				any_null |= args[c].isnull;
-			if (!any_null)
-			{
-				double	   *restrict out = corgi_scratch_room(&cache->scratch, n);
-
-				for (int c = 0; c < n; c++)
-					out[c] = (DatumGetFloat8(args[c].value) - center[c]) * inverse[c];
-				*count = n;
-				return out;
-			}
-		}
-		else
-		{
-			const int  *restrict arg = cache->feature_args;
-
-			for (int c = 0; c < n; c++)
-				any_null |= PG_ARGISNULL(arg[c]);
-			if (!any_null)
-			{
-				double	   *restrict out = corgi_scratch_room(&cache->scratch, n);
-
-				for (int c = 0; c < n; c++)
-					out[c] = (DatumGetFloat8(PG_GETARG_DATUM(arg[c])) - center[c]) * inverse[c];
-				*count = n;
-				return out;
-			}
+			*count = cache->row_columns;
+			return out;
 		}
 	}
 	for (int c = 0; c < cache->row_columns; c++)

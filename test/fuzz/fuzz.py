@@ -444,10 +444,7 @@ print("RESET ROLE;")
 print("RESET statement_timeout;")
 # The ordinary role is still ordinary: no call gave it a privilege.
 print("SELECT 'fuzz-role', rolsuper, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = 'fuzz_user';")
-# The threads once a joined thread has left /proc (the kernel may list it for a moment
-# after pthread_join returns); a thread never joined stays listed.
-print("DO $$ BEGIN FOR i IN 1..100 LOOP"
-      " EXIT WHEN (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task')) = 1;"
-      " PERFORM pg_sleep(0.01); END LOOP; END $$;")
-print("SELECT 'fuzz-end', corgi.debug_swift_objects() AS objects_held,"
-      " (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task')) AS threads;")
+# The threads once a joined thread has left /proc (test/data/backend_threads.sql; run.sh
+# runs psql from the repository's root).
+print("\\i test/data/backend_threads.sql")
+print("SELECT 'fuzz-end', corgi.debug_swift_objects() AS objects_held, pg_temp.backend_threads() AS threads;")

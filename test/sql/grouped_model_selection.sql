@@ -141,18 +141,7 @@ SET statement_timeout = '1500ms';
 SELECT * FROM corgi.fit_multiple('gms_big', 'gms_cancel', 'label', 'features', 'gms_configs', epochs => 100,
                                  params => 'segments=3', grouping_cols => 'grp');
 RESET statement_timeout;
--- The backend's threads once a joined thread has left /proc (the kernel may list it for a
--- moment after pthread_join returns); a thread never joined stays listed: 2 after a second.
-CREATE FUNCTION pg_temp.backend_threads() RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
-BEGIN
-  FOR i IN 1..100 LOOP
-    n := (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task'));
-    EXIT WHEN n = 1;
-    PERFORM pg_sleep(0.01);
-  END LOOP;
-  RETURN n;
-END $$;
+\i test/data/backend_threads.sql
 SELECT to_regclass('gms_cancel') IS NULL AS nothing_written, corgi.debug_swift_objects() AS swift_objects_held,
        pg_temp.backend_threads() AS backend_threads;
 -- The same over local partitions with two workers: the cancel reaches the workers' visits.

@@ -108,18 +108,7 @@ CREATE TABLE grp_bad AS SELECT * FROM grp;
 VACUUM grp_bad;
 UPDATE grp_bad SET features = ARRAY[1, 2] WHERE id = 12345;
 SELECT * FROM corgi.train('grp_bad', 'grp_e', 'label', 'features', grouping_cols => 'store');
--- The backend's threads once a joined thread has left /proc (the kernel may list it for a
--- moment after pthread_join returns); a thread never joined stays listed: 2 after a second.
-CREATE FUNCTION pg_temp.backend_threads() RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
-BEGIN
-  FOR i IN 1..100 LOOP
-    n := (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task'));
-    EXIT WHEN n = 1;
-    PERFORM pg_sleep(0.01);
-  END LOOP;
-  RETURN n;
-END $$;
+\i test/data/backend_threads.sql
 SELECT corgi.debug_swift_objects() AS swift_objects_held,
        pg_temp.backend_threads() AS backend_threads;
 SELECT count(*) AS nothing_written FROM pg_class WHERE relname LIKE 'grp\_e%';

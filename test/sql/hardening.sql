@@ -48,18 +48,7 @@ FROM generate_series(1, 200000) g;
 SET statement_timeout = '400ms';
 SELECT * FROM corgi.train('big', 'big_model', 'label', 'features', 'softmax', 50, params => 'buffer_fraction=0.5');
 RESET statement_timeout;
--- The backend's threads once a joined thread has left /proc (the kernel may list it for a
--- moment after pthread_join returns); a thread never joined stays listed: 2 after a second.
-CREATE FUNCTION pg_temp.backend_threads() RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
-BEGIN
-  FOR i IN 1..100 LOOP
-    n := (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task'));
-    EXIT WHEN n = 1;
-    PERFORM pg_sleep(0.01);
-  END LOOP;
-  RETURN n;
-END $$;
+\i test/data/backend_threads.sql
 SELECT pg_temp.backend_threads() AS threads;
 SELECT corgi.debug_swift_objects() AS objects_held;
 CREATE FUNCTION cpu_ticks() RETURNS bigint LANGUAGE sql AS $$

@@ -36,7 +36,8 @@ SELECT (SELECT model FROM xor_mlp) = (SELECT model FROM xor_mlp_composed) AS bit
 
 -- After all that training with OpenBLAS, this backend has one thread: the serial
 -- OpenBLAS starts no pool, and corgi's worker was joined.
-SELECT count(*) AS backend_threads FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task');
+\i test/data/backend_threads.sql
+SELECT pg_temp.backend_threads() AS backend_threads;
 
 -- The output tables: no coefficients, the layers, the classes as they appeared, every
 -- default written out.

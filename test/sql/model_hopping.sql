@@ -169,18 +169,7 @@ SELECT * FROM corgi.fit_multiple('hop_big', 'hop_cancel', 'label', 'features', '
 RESET statement_timeout;
 SELECT pg_sleep(0.3);
 SELECT count(*) AS parallel_workers_left FROM pg_stat_activity WHERE backend_type = 'parallel worker';
--- The backend's threads once a joined thread has left /proc (the kernel may list it for a
--- moment after pthread_join returns); a thread never joined stays listed: 2 after a second.
-CREATE FUNCTION pg_temp.backend_threads() RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
-BEGIN
-  FOR i IN 1..100 LOOP
-    n := (SELECT count(*) FROM pg_ls_dir('/proc/' || pg_backend_pid() || '/task'));
-    EXIT WHEN n = 1;
-    PERFORM pg_sleep(0.01);
-  END LOOP;
-  RETURN n;
-END $$;
+\i test/data/backend_threads.sql
 SELECT to_regclass('hop_cancel') IS NULL AS nothing_written, corgi.debug_swift_objects() AS swift_objects_held,
        pg_temp.backend_threads() AS backend_threads;
 -- The cancelled call's progress row is gone, and the next call in this session (whose
